@@ -1,0 +1,6 @@
+// The registry of CLI commands: one clipanion command class per file under src/cli/.
+// Each owner adds its own line; keep this file a plain list.
+import type { CommandClass } from 'clipanion';
+
+export const commands: CommandClass[] = [
+];

@@ -1,0 +1,65 @@
+// heppy's command-line entry: parses argv with clipanion, turns usage errors and
+// UserErrors into one line + exit 2, and never shows a stack trace for bad input.
+import { Builtins, Cli } from 'clipanion';
+import { commands } from './commands.js';
+import { UserError } from '../util/result.js';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function makeCli(): Cli {
+  const cli = new Cli({ binaryLabel: 'heppy', binaryName: 'heppy', binaryVersion: pkg.version, enableColors: false });
+  cli.register(Builtins.HelpCommand);
+  cli.register(Builtins.VersionCommand);
+  for (const c of commands) cli.register(c);
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const cli = makeCli();
+  let command;
+  try {
+    command = cli.process(argv, Cli.defaultContext);
+  } catch (err) {
+    // Unknown command, bad flag, bad flag value: one line and the hint to --help.
+    const msg = err instanceof Error ? err.message.split('\n').find((l) => l.trim() !== '') ?? err.message : String(err);
+    process.stderr.write(`heppy: ${msg.replace(/^Usage Error: /, '')}\n(see heppy --help)\n`);
+    return 2;
+  }
+  if (command.help) {
+    process.stdout.write(cli.usage(command, { detailed: true }));
+    return 0;
+  }
+  // What Cli.run does before executing, minus its catch-all that turns every error into exit 1.
+  command.context = Cli.defaultContext as typeof command.context;
+  command.cli = {
+    binaryLabel: cli.binaryLabel,
+    binaryName: cli.binaryName,
+    binaryVersion: cli.binaryVersion,
+    enableCapture: cli.enableCapture,
+    enableColors: cli.enableColors,
+    definitions: () => cli.definitions(),
+    error: (error, opts) => cli.error(error, opts),
+    format: (colored) => cli.format(colored),
+    process: (input, sub) => cli.process(input, { ...Cli.defaultContext, ...sub }),
+    run: (input, sub) => cli.run(input, { ...Cli.defaultContext, ...sub }),
+    usage: (c, opts) => cli.usage(c, opts),
+  };
+  try {
+    const code = await command.validateAndExecute();
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`heppy: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof Error && err.name === 'UsageError') {
+      process.stderr.write(`heppy: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,2 @@
+// The public API that heppyfile.ts imports as 'heppy'.
+export {};
