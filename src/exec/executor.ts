@@ -1,0 +1,54 @@
+// The one interface behind `--executor local|slurm|command`. The scheduler (scheduler.ts) owns
+// retries and failure policy; an executor only runs attempts and reports how each one ended.
+// Batch executors judge an attempt by the marker file the job writes (heppy-status.json);
+// the scheduler/store never trusts a scheduler state alone when a marker exists.
+
+export type ExecutorKind = 'local' | 'slurm' | 'command';
+
+/** One attempt of one chunk. The chunk directory already holds chunk.json (and batchScript.sh). */
+export interface JobSpec {
+  nodeId: string;
+  name: string;        // chunk name, e.g. ggH_125_Chunk3
+  chunkDir: string;    // absolute
+  attempt: number;     // 1-based
+}
+
+/** How an attempt ended. `reason` names the cause (exit code, signal, Slurm state, timeout…). */
+export type AttemptEnd =
+  | { nodeId: string; attempt: number; status: 'succeeded'; eventsProcessed: number }
+  | { nodeId: string; attempt: number; status: 'failed'; reason: string; log?: string; exitCode?: number };
+
+export type ExecutorEvent =
+  | { type: 'submitted'; nodeId: string; attempt: number; jobId: string }
+  | { type: 'started'; nodeId: string; attempt: number }
+  | { type: 'progress'; nodeId: string; events: number }
+  | { type: 'ended'; end: AttemptEnd };
+
+/** A batch job recorded in the store's journal, so that an interrupted build can re-attach. */
+export interface JournalEntry {
+  nodeId: string;
+  attempt: number;
+  jobId: string;       // scheduler job id, e.g. '1234_7' for an array task, or a pid for nohup
+  key: string;         // the node key the job was submitted for
+  submittedAt: number;
+  executor: ExecutorKind;
+}
+
+export interface Executor {
+  readonly kind: ExecutorKind;
+  /** How many attempts it wants in flight at once (local: -j; batch: effectively unbounded). */
+  readonly capacity: number;
+  /** Hand attempts over (one submission round). Resolves when they are submitted, not when done. */
+  submit(jobs: JobSpec[]): Promise<void>;
+  /**
+   * Re-attach to jobs of an earlier, interrupted build. Returns the entries that are still queued,
+   * running, or ended (their end comes through next()); entries it cannot find are not returned.
+   */
+  adopt(entries: JournalEntry[]): Promise<JournalEntry[]>;
+  /** Waits until something happens (or the poll interval passes) and returns what happened. */
+  next(): Promise<ExecutorEvent[]>;
+  /** Cancel every job of this build that is still queued or running. */
+  cancelAll(): Promise<void>;
+  /** Stop workers/pollers; queued batch jobs are left alone unless cancelAll() was called. */
+  close(): Promise<void>;
+}
