@@ -1,0 +1,43 @@
+// The records the build keeps in its store. Plain JSON-able objects (lmdb encodes them with msgpack).
+
+/** One output file of a node, relative to the node's directory, as it was when the node succeeded. */
+export interface OutputRecord {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The named parts a node's key is made of, each already hashed: `heppy why` diffs two of these.
+ * `files` maps an input file (absolute path, or a chunk name for hadd nodes) to its digest.
+ */
+export interface KeyParts {
+  parts: Record<string, string>;
+  files: Record<string, string>;
+}
+
+/** The last result of one node (a chunk or a hadd). */
+export interface TaskRecord {
+  nodeId: string;
+  kind: 'chunk' | 'hadd';
+  status: 'ok' | 'failed';
+  key: string;
+  keyParts: KeyParts;
+  /** Digest over the outputs (names, sizes, mtimes): what a hadd node's key is computed from. */
+  resultDigest: string;
+  outputs: OutputRecord[];
+  attempts: number;
+  eventsProcessed: number;
+  reason?: string;
+  log?: string;
+  finishedAt: number;
+  durationMs: number;
+}
+
+/** A cached file digest, valid while (size, mtime, inode) are unchanged. */
+export interface DigestRecord {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  hash: string;
+}

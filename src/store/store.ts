@@ -1,0 +1,115 @@
+// The build's store: one LMDB environment (default `cache/` next to the heppyfile) holding task
+// records, file digests and the batch job journal. Only the build process writes it.
+// Task and job keys are scoped by the absolute Outdir, so one cache can serve several Outdirs:
+//   task:<outdir>|<nodeId>     TaskRecord
+//   job:<outdir>|<nodeId>|<attempt>   JournalEntry
+//   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import type { JournalEntry } from '../exec/executor.js';
+import type { DigestRecord, TaskRecord } from './records.js';
+
+export type { DigestRecord, TaskRecord, OutputRecord, KeyParts } from './records.js';
+
+const END = '\uffff';
+
+export class Store {
+  private readonly taskPrefix: string;
+  private readonly jobPrefix: string;
+
+  private constructor(private readonly db: RootDatabase, readonly cacheDir: string, readonly outdir: string) {
+    this.taskPrefix = `task:${outdir}|`;
+    this.jobPrefix = `job:${outdir}|`;
+  }
+
+  /** Opens (creating) the store in `cacheDir`, scoped to the task records of `outdir`. */
+  static open(cacheDir: string, outdir: string): Store {
+    const dir = resolve(cacheDir);
+    mkdirSync(dir, { recursive: true });
+    const db = open({ path: dir, compression: false, noMemInit: true }) as RootDatabase;
+    return new Store(db, dir, resolve(outdir));
+  }
+
+  // ---- task records ----
+
+  getTask(nodeId: string): TaskRecord | undefined {
+    return this.db.get(this.taskPrefix + nodeId) as TaskRecord | undefined;
+  }
+
+  /** Every task record of this Outdir, read in one pass (the no-op build path). */
+  allTasks(): Map<string, TaskRecord> {
+    const out = new Map<string, TaskRecord>();
+    for (const { value } of this.db.getRange({ start: this.taskPrefix, end: this.taskPrefix + END })) {
+      const rec = value as TaskRecord;
+      out.set(rec.nodeId, rec);
+    }
+    return out;
+  }
+
+  /** Queued write (lmdb batches queued writes into one transaction); `flush()` waits for it. */
+  putTask(rec: TaskRecord): Promise<boolean> {
+    return this.db.put(this.taskPrefix + rec.nodeId, rec);
+  }
+
+  deleteTask(nodeId: string): Promise<boolean> {
+    return this.db.remove(this.taskPrefix + nodeId);
+  }
+
+  /** Removes every task record and journal entry of this Outdir (`heppy clean`). */
+  async clearOutdir(): Promise<number> {
+    let n = 0;
+    await this.db.transaction(() => {
+      for (const prefix of [this.taskPrefix, this.jobPrefix]) {
+        for (const key of this.db.getKeys({ start: prefix, end: prefix + END })) {
+          this.db.removeSync(key);
+          n++;
+        }
+      }
+    });
+    return n;
+  }
+
+  // ---- file digests ----
+
+  getDigest(path: string): DigestRecord | undefined {
+    return this.db.get('digest:' + path) as DigestRecord | undefined;
+  }
+
+  putDigest(path: string, rec: DigestRecord): Promise<boolean> {
+    return this.db.put('digest:' + path, rec);
+  }
+
+  // ---- batch job journal ----
+
+  private jobKey(nodeId: string, attempt: number): string {
+    return `${this.jobPrefix}${nodeId}|${String(attempt).padStart(4, '0')}`;
+  }
+
+  /** Records a submitted job. Durable before it resolves, so that a killed build can re-attach. */
+  putJob(entry: JournalEntry): Promise<boolean> {
+    return this.db.put(this.jobKey(entry.nodeId, entry.attempt), entry);
+  }
+
+  /** Every journal entry of this Outdir, or only those of one node. */
+  listJobs(nodeId?: string): JournalEntry[] {
+    const start = nodeId === undefined ? this.jobPrefix : `${this.jobPrefix}${nodeId}|`;
+    const out: JournalEntry[] = [];
+    for (const { value } of this.db.getRange({ start, end: start + END })) out.push(value as JournalEntry);
+    return out;
+  }
+
+  deleteJob(nodeId: string, attempt: number): Promise<boolean> {
+    return this.db.remove(this.jobKey(nodeId, attempt));
+  }
+
+  /** Waits until every queued write is committed to disk. */
+  async flush(): Promise<void> {
+    await this.db.flushed;
+  }
+
+  async close(): Promise<void> {
+    await this.db.flushed;
+    await this.db.close();
+  }
+}
