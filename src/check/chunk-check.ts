@@ -1,0 +1,141 @@
+// The verdict on one chunk directory: heppy_check's criterion (log.txt with the processed line)
+// plus what heppy never checked: the marker's status and exit code, the number of events against
+// the expected entries, the recorded outputs still there with their size, every ROOT file opening.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { readProcessedLine } from './log-line.js';
+import { readMarker, type ChunkMarker } from './marker.js';
+import { defaultProbe, type RootProbe } from './root-probe.js';
+import { assertNever, formatFailure } from '../util/result.js';
+
+export type ProblemCode =
+  | 'no-log' | 'no-processed-line' | 'marker' | 'no-marker' | 'failed' | 'exit-status'
+  | 'events' | 'output' | 'root';
+
+export interface Problem {
+  code: ProblemCode;
+  message: string;
+  file?: string;
+}
+
+export interface ChunkVerdict {
+  dir: string;
+  name: string;
+  good: boolean;
+  problems: Problem[];
+  eventsProcessed: number | null;
+  expectedEvents: number | null;
+  /** false for directories made by the original heppy (no marker, no chunk.json). */
+  hasMarker: boolean;
+  canResubmit: boolean;
+}
+
+export interface CheckOptions {
+  probe?: RootProbe;
+}
+
+/** Relative paths of every .root file under dir, sorted (skipping heppy's own dot dirs). */
+export function rootFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith('.')) continue;
+      const p = join(d, name);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(p);
+      else if (name.endsWith('.root')) out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function markerProblems(m: ChunkMarker, logEvents: number | null, dir: string): Problem[] {
+  const out: Problem[] = [];
+  switch (m.status) {
+    case 'failed':
+      out.push({ code: 'failed', message: `run failed (attempt ${m.attempt}${m.exitCode !== null ? `, exit code ${m.exitCode}` : ''}): ${m.reason ?? 'no reason recorded'}` });
+      return out; // the rest follows from the failure
+    case 'ok':
+      break;
+    default:
+      assertNever(m.status, 'marker status');
+  }
+  if (m.exitCode !== null && m.exitCode !== 0) {
+    out.push({ code: 'exit-status', message: `the marker records exit code ${m.exitCode}` });
+  }
+  const events = m.eventsProcessed ?? logEvents;
+  if (m.eventsProcessed !== null && logEvents !== null && m.eventsProcessed !== logEvents) {
+    out.push({ code: 'events', message: `log.txt says ${logEvents} events processed, the marker ${m.eventsProcessed}` });
+  } else if (m.expectedEvents !== null && events !== null && events !== m.expectedEvents && !m.userStop) {
+    out.push({ code: 'events', message: `processed ${events} events, expected ${m.expectedEvents}` });
+  }
+  for (const o of m.outputs) {
+    const st = statSync(join(dir, o.path), { throwIfNoEntry: false });
+    if (!st) out.push({ code: 'output', file: o.path, message: `output ${o.path} is missing` });
+    else if (st.size !== o.size) out.push({ code: 'output', file: o.path, message: `output ${o.path} has ${st.size} bytes, ${o.size} were written` });
+  }
+  return out;
+}
+
+export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<ChunkVerdict> {
+  const probe = opts.probe ?? defaultProbe;
+  const problems: Problem[] = [];
+  const hasSpec = existsSync(join(dir, 'chunk.json'));
+  let eventsProcessed: number | null = null;
+  let expectedEvents: number | null = null;
+  let hasMarker = false;
+
+  // heppy_check's criterion and messages, first.
+  const log = readProcessedLine(dir);
+  switch (log.kind) {
+    case 'missing':
+      problems.push({ code: 'no-log', message: 'log.txt does not exist' });
+      break;
+    case 'no-processed-line':
+      problems.push({ code: 'no-processed-line', message: 'cannot find number of processed events' });
+      break;
+    case 'processed':
+      eventsProcessed = log.events;
+      break;
+    default:
+      assertNever(log);
+  }
+
+  const marker = readMarker(dir);
+  if (!marker.ok) {
+    problems.push({ code: 'marker', message: formatFailure({ ...marker.error, file: undefined }) });
+  } else if (marker.value === null) {
+    // A directory made by the original heppy has neither: judge it by heppy's criterion.
+    if (hasSpec) problems.push({ code: 'no-marker', message: 'no heppy-status.json: the run did not finish' });
+  } else if (marker.value.kind === 'hadd') {
+    problems.push({ code: 'marker', message: 'this is a merged component directory, not a chunk' });
+  } else {
+    hasMarker = true;
+    const m = marker.value;
+    expectedEvents = m.expectedEvents;
+    if (m.eventsProcessed !== null) eventsProcessed ??= m.eventsProcessed;
+    problems.push(...markerProblems(m, log.kind === 'processed' ? log.events : null, dir));
+  }
+
+  // Every ROOT file must open, recorded in the marker or not (a chunk made elsewhere has no list).
+  const failedRun = problems.some((p) => p.code === 'failed' || p.code === 'no-log');
+  if (!failedRun) {
+    for (const rel of rootFilesUnder(dir)) {
+      const r = await probe(join(dir, rel));
+      if (!r.ok) problems.push({ code: 'root', file: rel, message: `${rel}: ${formatFailure({ ...r.error, file: undefined })}` });
+    }
+  }
+
+  return {
+    dir,
+    name: basename(dir),
+    good: problems.length === 0,
+    problems,
+    eventsProcessed,
+    expectedEvents,
+    hasMarker,
+    canResubmit: hasSpec,
+  };
+}

@@ -1,0 +1,72 @@
+// Which directories are chunks: `heppy check Outdir` scans Outdir's children, `heppy check dirs…`
+// takes chunk directories as given (heppy_check's habit) and scans any other directory it is given.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { readMarker } from './marker.js';
+
+/** `<component>_Chunk<N>`, exactly (heppy's `X_Chunk0_1` leftovers of `-f` are not chunks). */
+export const CHUNK_NAME = /^(.+)_Chunk(\d+)$/;
+
+export function parseChunkName(name: string): { component: string; index: number } | null {
+  const m = CHUNK_NAME.exec(name);
+  return m ? { component: m[1]!, index: Number(m[2]) } : null;
+}
+
+/** Sorts chunk names by component, then by chunk number (Chunk2 before Chunk10). */
+export function compareChunkNames(a: string, b: string): number {
+  const pa = parseChunkName(a), pb = parseChunkName(b);
+  if (pa && pb && pa.component === pb.component) return pa.index - pb.index;
+  const ka = pa ? pa.component : a, kb = pb ? pb.component : b;
+  return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+export type DirKind = 'chunk' | 'merged' | 'other';
+
+/**
+ * A chunk is a `_ChunkN` directory, or an unsplit component that ran in place (it has the
+ * build's chunk.json or a chunk marker). A directory with a hadd marker is a merged component.
+ */
+export function classifyDir(dir: string): DirKind {
+  const m = readMarker(dir);
+  if (m.ok && m.value?.kind === 'hadd') return 'merged';
+  if (parseChunkName(basename(dir))) return 'chunk';
+  if (existsSync(join(dir, 'chunk.json'))) return 'chunk';
+  if (m.ok && m.value?.kind === 'chunk') return 'chunk';
+  if (!m.ok) return 'chunk'; // an unreadable marker: let the check report it
+  return 'other';
+}
+
+function isDir(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+export interface Discovery {
+  chunks: string[];      // absolute, sorted
+  missing: string[];     // arguments that do not exist
+}
+
+export function discoverChunkDirs(args: string[]): Discovery {
+  const chunks = new Set<string>();
+  const missing: string[] = [];
+  for (const arg of args) {
+    const dir = resolve(arg);
+    if (!isDir(dir)) {
+      missing.push(arg);
+      continue;
+    }
+    if (classifyDir(dir) === 'chunk') {
+      chunks.add(dir);
+      continue;
+    }
+    for (const name of readdirSync(dir)) {
+      if (name.startsWith('.')) continue; // .heppy/ holds tmp and trash dirs
+      const p = join(dir, name);
+      if (isDir(p) && classifyDir(p) === 'chunk') chunks.add(p);
+    }
+  }
+  const list = [...chunks].sort((a, b) => {
+    const c = compareChunkNames(basename(a), basename(b));
+    return c !== 0 ? c : a < b ? -1 : a > b ? 1 : 0;
+  });
+  return { chunks: list, missing };
+}
