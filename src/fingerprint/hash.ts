@@ -1,0 +1,50 @@
+// xxhash64 (xxhash-wasm) as 16-hex-digit strings. The wasm module is instantiated once per process.
+import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+import { open } from 'node:fs/promises';
+
+let api: XXHashAPI | null = null;
+
+/** Must be awaited once before hashString/hashBytes are used. */
+export async function initHash(): Promise<XXHashAPI> {
+  if (api === null) api = await xxhash();
+  return api;
+}
+
+function need(): XXHashAPI {
+  if (api === null) throw new Error('initHash() was not awaited before hashing');
+  return api;
+}
+
+const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
+
+export function hashString(s: string): string {
+  return hex(need().h64(s));
+}
+
+export function hashBytes(b: Uint8Array): string {
+  return hex(need().h64Raw(b));
+}
+
+/** Hashes a list of strings unambiguously (each is length-prefixed). */
+export function hashParts(parts: readonly string[]): string {
+  const h = need().create64();
+  for (const p of parts) h.update(`${p.length}:`).update(p);
+  return hex(h.digest());
+}
+
+/** Streams a file through xxhash64 in 1 MiB reads; memory stays bounded for any file size. */
+export async function hashFile(path: string): Promise<string> {
+  const h = (await initHash()).create64();
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      h.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return hex(h.digest());
+}

@@ -1,0 +1,74 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initHash, hashFile, hashString } from '../../../src/fingerprint/hash.js';
+import { FileDigests } from '../../../src/fingerprint/digests.js';
+import { Store } from '../../../src/store/store.js';
+import { canonical } from '../../../src/graph/canonical.js';
+import { chunkKeyParts, componentPart, diffKeyParts, keyOf, sharedParts } from '../../../src/graph/keys.js';
+import { splitComponent } from '../../../src/graph/split.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heppy-fp-'));
+
+test('hashFile streams equal to hashString of the same bytes', async () => {
+  await initHash();
+  const p = join(dir, 'a.txt');
+  const text = 'x'.repeat(3 * (1 << 20) + 17);
+  writeFileSync(p, text);
+  assert.is(await hashFile(p), hashString(text));
+  assert.is(hashString('abc').length, 16);
+});
+
+test('digests: stat-cached; a rewrite with a new mtime is re-hashed', async () => {
+  const store = Store.open(join(dir, 'cache'), join(dir, 'out'));
+  const p = join(dir, 'in.root');
+  writeFileSync(p, 'one');
+  const d1 = new FileDigests(store);
+  const r1 = await d1.digestAll([p, join(dir, 'missing.root')]);
+  assert.is(d1.stats.hashed, 1);
+  assert.ok(r1.get(p)!.ok);
+  assert.not.ok(r1.get(join(dir, 'missing.root'))!.ok);
+  await store.flush();
+  const d2 = new FileDigests(store);
+  const r2 = await d2.digestAll([p]);
+  assert.is(d2.stats.hashed, 0, 'unchanged file only stat-ed');
+  assert.equal(r2.get(p), r1.get(p));
+  writeFileSync(p, 'two');
+  utimesSync(p, new Date(), new Date(Date.now() + 5000));
+  const d3 = new FileDigests(store);
+  const r3 = await d3.digestAll([p]);
+  assert.is(d3.stats.hashed, 1);
+  assert.is.not((r3.get(p) as { value: string }).value, (r1.get(p) as { value: string }).value);
+  await store.close();
+});
+
+test('canonical: key order irrelevant, classes tagged, values distinguished', () => {
+  class A { x = 1; y = [1, 'a']; }
+  assert.is(canonical({ a: 1, b: 2 }), canonical({ b: 2, a: 1 }));
+  assert.is.not(canonical(new A()), canonical({ x: 1, y: [1, 'a'] }));
+  assert.is.not(canonical({ a: '1' }), canonical({ a: 1 }));
+  assert.is(canonical({ files: [1], n: 2 }, new Set(['files'])), canonical({ n: 2 }));
+});
+
+test('chunk keys: parameter change moves every key; input change only its chunk; why names it', async () => {
+  await initHash();
+  const chunks = splitComponent({ name: 'c', files: ['/f0', '/f1'], splitFactor: 2 });
+  const shared = (min: number) => sharedParts({ heppyVersion: '0.1.0', codeDigest: 'abc', sequence: [{ cls: 'Sel', minLeptons: min }], tree: 'events', options: {}, maxEvents: null });
+  const comp = componentPart({ name: 'c', xSection: 1, files: ['/f0', '/f1'] });
+  const digests = new Map([['/f0', 'd0'], ['/f1', 'd1']]);
+  const k = (min: number, dg: Map<string, string>) => chunks.map((c) => keyOf(chunkKeyParts(shared(min), comp, c, dg)));
+  const base = k(4, digests);
+  assert.is.not(base[0], base[1]);
+  const param = k(3, digests);
+  assert.ok(param[0] !== base[0] && param[1] !== base[1]);
+  const edited = k(4, new Map([['/f0', 'd0'], ['/f1', 'dX']]));
+  assert.is(edited[0], base[0]);
+  assert.is.not(edited[1], base[1]);
+  const why = diffKeyParts(chunkKeyParts(shared(4), comp, chunks[1]!, digests), chunkKeyParts(shared(3), comp, chunks[1]!, new Map([['/f1', 'dX']])));
+  assert.equal(why, ['sequence changed', 'input changed: /f1']);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
