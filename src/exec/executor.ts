@@ -32,6 +32,9 @@ export interface JournalEntry {
   key: string;         // the node key the job was submitted for
   submittedAt: number;
   executor: ExecutorKind;
+  /** Chunk name and absolute chunk directory: a batch executor re-attaching reads the marker there. */
+  name?: string;
+  chunkDir?: string;
 }
 
 export interface Executor {
