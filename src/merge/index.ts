@@ -1,0 +1,7 @@
+// Merging chunks: mergeComponent (the build's hadd node) and haddOutdir (`heppy hadd`).
+export { mergeComponent, type MergeOptions, type MergeSummary } from './merge-component.js';
+export { haddOutdir, type HaddReport, type HaddOptions, type ComponentOutcome } from './hadd-dir.js';
+export { groupChunkDirs, type ChunkGroup, type Grouping } from './group.js';
+export { planFiles, type FileAction } from './plan.js';
+export { processingYaml } from './processing.js';
+export { defaultRootMerger, type RootMerger } from './root-merger.js';

@@ -1,0 +1,130 @@
+// mergeComponent: the hadd of one component. Merges the given (good) chunk directories into
+// Outdir/<component>/ built in a tmp dir and swapped into place, with processing.yaml and a
+// `kind:'hadd'` marker written last. The build's hadd node and `heppy hadd` both call this.
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { planFiles, extraFiles, type FileAction } from './plan.js';
+import { makeTmpDir, swapIntoPlace } from './swap.js';
+import { processingYaml } from './processing.js';
+import { defaultRootMerger, type RootMerger } from './root-merger.js';
+import { readMarker, MARKER_FILE, type OutputRecord } from '../check/marker.js';
+import { sumStatFiles } from '../stats/index.js';
+import { assertNever, fail, ok, type Result } from '../util/result.js';
+
+export interface MergeOptions {
+  /** All chunks of the component, good or not (processing.yaml's nfiles). Default: chunkDirs.length. */
+  nfiles?: number;
+  /** The hadd node's key, recorded in the marker. */
+  key?: string;
+  /** Where the merged directory goes (heppy_hadd's dest). Default: outdir. */
+  dest?: string;
+  rootMerger?: RootMerger;
+  onWarning?: (message: string) => void;
+}
+
+export interface MergeSummary {
+  component: string;
+  dir: string;
+  chunks: string[];
+  nfiles: number;
+  ngoodfiles: number;
+  outputs: OutputRecord[];
+  warnings: string[];
+}
+
+async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merger: RootMerger, warn: (m: string) => void): Promise<Result<string[]>> {
+  const inputs = chunkDirs.map((d) => join(d, a.rel));
+  const out = join(tmp, a.rel);
+  switch (a.kind) {
+    case 'skip':
+      return ok([]);
+    case 'copy':
+      mkdirSync(dirname(out), { recursive: true });
+      copyFileSync(inputs[0]!, out);
+      return ok([a.rel]);
+    case 'root': {
+      mkdirSync(dirname(out), { recursive: true });
+      // One chunk: the merge is the file itself, byte for byte.
+      if (inputs.length === 1) {
+        copyFileSync(inputs[0]!, out);
+        return ok([a.rel]);
+      }
+      const r = await merger(out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`) });
+      return r.ok ? ok([a.rel]) : fail({ ...r.error, file: r.error.file ?? a.rel });
+    }
+    case 'stat': {
+      const s = sumStatFiles(inputs);
+      if (!s.ok) return s;
+      mkdirSync(dirname(out), { recursive: true });
+      // Written under the chunk's file name (not the stat's name) so the layout mirrors the chunks.
+      const base = a.rel.slice(0, -'.json'.length);
+      writeFileSync(join(tmp, base + '.txt'), s.value.fileText());
+      writeFileSync(join(tmp, base + '.json'), JSON.stringify(s.value.toJSON()) + '\n');
+      return ok([base + '.txt', base + '.json']);
+    }
+    default:
+      return assertNever(a, 'file action');
+  }
+}
+
+export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
+  const dest = opts.dest ?? outdir;
+  const target = join(dest, component);
+  const warnings: string[] = [];
+  const warn = (m: string): void => { warnings.push(m); opts.onWarning?.(m); };
+  const startedAt = Date.now();
+  if (chunkDirs.length === 0) return fail({ object: component, reason: 'no good chunk to merge' });
+  for (const d of chunkDirs) {
+    if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: d, object: component, reason: 'chunk directory does not exist' });
+  }
+  // Never replace a result that is not a merge: an unsplit component's own run lives at Outdir/<comp>.
+  if (existsSync(target)) {
+    const m = readMarker(target);
+    if ((m.ok && m.value?.kind === 'chunk') || existsSync(join(target, 'chunk.json'))) {
+      return fail({ file: target, object: component, reason: 'refusing to replace it: it is a chunk directory, not a merged component' });
+    }
+  }
+
+  const first = chunkDirs[0]!;
+  const actions = planFiles(first);
+  // A file of the first chunk missing in a later one is an error naming both (heppy crashed here).
+  for (const d of chunkDirs.slice(1)) {
+    for (const a of actions) {
+      if (a.kind !== 'skip' && !existsSync(join(d, a.rel))) {
+        return fail({ file: join(d, a.rel), object: component, reason: `chunk ${basename(d)} has no ${a.rel} (present in ${basename(first)})` });
+      }
+    }
+    const extra = extraFiles(first, d);
+    if (extra.length > 0) warn(`chunk ${basename(d)} has files that ${basename(first)} lacks, not merged: ${extra.join(', ')}`);
+  }
+
+  mkdirSync(dest, { recursive: true });
+  const tmp = makeTmpDir(dest, component);
+  const merger = opts.rootMerger ?? defaultRootMerger;
+  try {
+    const written: string[] = [];
+    for (const a of actions) {
+      const r = await applyAction(a, chunkDirs, tmp, merger, warn);
+      if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
+      written.push(...r.value);
+    }
+    const nfiles = opts.nfiles ?? chunkDirs.length;
+    writeFileSync(join(tmp, 'processing.yaml'), processingYaml(nfiles, chunkDirs.length));
+    written.push('processing.yaml');
+    const outputs = written.sort().map((path) => ({ path, size: statSync(join(tmp, path)).size }));
+    const chunks = chunkDirs.map((d) => basename(d));
+    const marker = {
+      status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
+      outputs, warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
+    };
+    writeFileSync(join(tmp, MARKER_FILE), JSON.stringify(marker, null, 1) + '\n');
+    swapIntoPlace(tmp, target, dest, component);
+    return ok({ component, dir: target, chunks, nfiles, ngoodfiles: chunkDirs.length, outputs, warnings });
+  } catch (err) {
+    // I/O errors (disk full, permissions) become a failure of this merge, not a crash.
+    return fail({ file: target, object: component, reason: `merge failed: ${(err as Error).message}` });
+  } finally {
+    if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,135 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeComponent } from '../../../src/merge/merge-component.js';
+import type { RootMerger } from '../../../src/merge/root-merger.js';
+import { Average, Counter, writeStat } from '../../../src/stats/index.js';
+import { fail, ok } from '../../../src/util/result.js';
+import { makeChunk } from '../check/fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heppy-merge-'));
+
+// ROOT merging is the writer engineer's; here a recording merger checks what is asked of it.
+const calls: { out: string; inputs: string[] }[] = [];
+const recorder: RootMerger = async (out, inputs) => {
+  calls.push({ out, inputs });
+  writeFileSync(out, inputs.map((i) => readFileSync(i, 'latin1')).join('+'));
+  return ok({});
+};
+
+function chunkWithStats(out: string, name: string, pass: number, xs: number[], extra: Record<string, string> = {}): string {
+  const dir = makeChunk(out, name, { files: { 'Sel/tree.root': name, 'heppy_cfg.py': '# cfg', 'software.yaml': 'v: 1\n', ...extra } });
+  const c = new Counter('cut_flow');
+  c.register('All events'); c.register('4 leptons');
+  c.inc('All events', 100); c.inc('4 leptons', pass);
+  writeStat(join(dir, 'Sel'), c);
+  const a = new Average('m4l');
+  for (const x of xs) a.add(x);
+  writeStat(join(dir, 'Sel'), a);
+  return dir;
+}
+
+test('merges counters, averages, ROOT files, copies yaml/py, skips logs, writes processing.yaml and the marker', async () => {
+  const out = join(root, 'a');
+  const dirs = [chunkWithStats(out, 'ZZ_Chunk0', 10, [1, 2]), chunkWithStats(out, 'ZZ_Chunk1', 30, [3]), chunkWithStats(out, 'ZZ_Chunk2', 5, [])];
+  calls.length = 0;
+  const r = await mergeComponent(out, 'ZZ', dirs, { nfiles: 4, key: 'k123', rootMerger: recorder });
+  assert.ok(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  const m = join(out, 'ZZ');
+  assert.is(r.value.dir, m);
+  assert.equal(calls.map((c) => c.inputs.length), [3]);
+  assert.is(readFileSync(join(m, 'Sel/tree.root'), 'latin1'), 'ZZ_Chunk0+ZZ_Chunk1+ZZ_Chunk2');
+  const cut = JSON.parse(readFileSync(join(m, 'Sel/cut_flow.json'), 'utf8'));
+  assert.equal(cut.levels, [['All events', 300], ['4 leptons', 45]]);
+  assert.is(readFileSync(join(m, 'Sel/cut_flow.txt'), 'utf8'),
+    'Counter cut_flow :\n\t All events            300 \t 1.00 \t 1.0000\n\t 4 leptons              45 \t 0.15 \t 0.1500\n\n');
+  const avg = JSON.parse(readFileSync(join(m, 'Sel/m4l.json'), 'utf8'));
+  assert.equal([avg.sumw, avg.sumwx, avg.sumwx2], [3, 6, 14]);
+  assert.match(readFileSync(join(m, 'Sel/m4l.txt'), 'utf8'), 'Average m4l            :   2.0000 +-   0.4714');
+  assert.is(readFileSync(join(m, 'processing.yaml'), 'utf8'), 'processing:\n  nfiles: 4\n  ngoodfiles: 3\n');
+  assert.is(readFileSync(join(m, 'heppy_cfg.py'), 'utf8'), '# cfg');
+  assert.ok(existsSync(join(m, 'software.yaml')));
+  assert.not.ok(existsSync(join(m, 'log.txt')));
+  assert.not.ok(existsSync(join(m, 'chunk.json')));
+  const marker = JSON.parse(readFileSync(join(m, 'heppy-status.json'), 'utf8'));
+  assert.equal([marker.status, marker.kind, marker.key, marker.chunks], ['ok', 'hadd', 'k123', ['ZZ_Chunk0', 'ZZ_Chunk1', 'ZZ_Chunk2']]);
+  assert.equal(marker.outputs.map((o: { path: string }) => o.path),
+    ['Sel/cut_flow.json', 'Sel/cut_flow.txt', 'Sel/m4l.json', 'Sel/m4l.txt', 'Sel/tree.root', 'heppy_cfg.py', 'processing.yaml', 'software.yaml']);
+  // Nothing left behind in tmp.
+  assert.equal(readdirSync(join(out, '.heppy', 'tmp')), []);
+});
+
+test('a merge replaces an older merge atomically', async () => {
+  const out = join(root, 'b');
+  const dirs = [chunkWithStats(out, 'X_Chunk0', 1, [1]), chunkWithStats(out, 'X_Chunk1', 2, [1])];
+  assert.ok((await mergeComponent(out, 'X', dirs, { rootMerger: recorder })).ok);
+  writeFileSync(join(out, 'X', 'stale.txt'), 'old');
+  const r = await mergeComponent(out, 'X', dirs.slice(0, 1), { nfiles: 2, rootMerger: recorder });
+  assert.ok(r.ok);
+  assert.not.ok(existsSync(join(out, 'X', 'stale.txt')));
+  assert.is(readFileSync(join(out, 'X', 'processing.yaml'), 'utf8'), 'processing:\n  nfiles: 2\n  ngoodfiles: 1\n');
+  // One chunk: the ROOT file is copied as is.
+  assert.is(readFileSync(join(out, 'X', 'Sel/tree.root'), 'latin1'), 'X_Chunk0');
+  assert.equal(readdirSync(join(out, '.heppy', 'trash')), []);
+});
+
+test('a file missing in a later chunk is an error naming chunk and file; nothing is written', async () => {
+  const out = join(root, 'c');
+  const a = chunkWithStats(out, 'Y_Chunk0', 1, [1], { 'Sel/extra.root': 'e' });
+  const b = chunkWithStats(out, 'Y_Chunk1', 1, [1]);
+  const r = await mergeComponent(out, 'Y', [a, b], { rootMerger: recorder });
+  assert.not.ok(r.ok);
+  if (r.ok) return;
+  assert.is(r.error.reason, 'chunk Y_Chunk1 has no Sel/extra.root (present in Y_Chunk0)');
+  assert.is(r.error.file, join(b, 'Sel/extra.root'));
+  assert.not.ok(existsSync(join(out, 'Y')));
+});
+
+test('mismatched counters and a failing ROOT merge are failures; the old merge is left alone', async () => {
+  const out = join(root, 'd');
+  const a = chunkWithStats(out, 'W_Chunk0', 1, [1]);
+  const b = chunkWithStats(out, 'W_Chunk1', 1, [1]);
+  assert.ok((await mergeComponent(out, 'W', [a], { rootMerger: recorder })).ok);
+  const c = new Counter('cut_flow');
+  c.register('All events'); c.register('2 leptons');
+  writeStat(join(b, 'Sel'), c);
+  const r = await mergeComponent(out, 'W', [a, b], { rootMerger: recorder });
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, "cannot add these counters: level 1 is '4 leptons' in one and '2 leptons' in the other");
+  const broken: RootMerger = async (o) => fail({ file: o, object: 'events', reason: 'basket 3: bad checksum' });
+  const r2 = await mergeComponent(out, 'W', [a, a], { rootMerger: broken });
+  assert.not.ok(r2.ok);
+  if (!r2.ok) assert.match(r2.error.reason, 'basket 3: bad checksum');
+  assert.is(readFileSync(join(out, 'W', 'processing.yaml'), 'utf8'), 'processing:\n  nfiles: 1\n  ngoodfiles: 1\n');
+});
+
+test('refuses to overwrite an unsplit chunk directory and an empty chunk list', async () => {
+  const out = join(root, 'e');
+  makeChunk(out, 'V');
+  const a = chunkWithStats(out, 'V_Chunk0', 1, [1]);
+  const r = await mergeComponent(out, 'V', [a], { rootMerger: recorder });
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, 'it is a chunk directory');
+  const r2 = await mergeComponent(out, 'V', [], { rootMerger: recorder });
+  assert.not.ok(r2.ok);
+});
+
+test('dest elsewhere; later chunks with extra files give a warning', async () => {
+  const out = join(root, 'f');
+  const dest = join(root, 'f-dest');
+  const a = chunkWithStats(out, 'U_Chunk0', 1, [1]);
+  const b = chunkWithStats(out, 'U_Chunk1', 1, [1], { 'Sel/more.root': 'm' });
+  mkdirSync(join(b, 'Loop'));
+  const r = await mergeComponent(out, 'U', [a, b], { dest, rootMerger: recorder });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.is(r.value.dir, join(dest, 'U'));
+  assert.equal(r.value.warnings, ['chunk U_Chunk1 has files that U_Chunk0 lacks, not merged: Sel/more.root']);
+  assert.not.ok(existsSync(join(out, 'U')));
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
