@@ -1,0 +1,127 @@
+// Bundling heppyfile.ts with esbuild into one ESM file, so that the build, its workers and batch
+// jobs all run the same snapshot of the analysis. `import … from 'heppy'` is pointed at this
+// checkout's dist/src/index.js, so a worker that imports the bundle shares heppy's module instance.
+// Two outputs: the runnable bundle (readable, names kept, with a source map for error lines) and a
+// minified one whose digest is the code part of every key (comments and formatting not counted).
+// The result is cached by the (size, mtime) of every bundled input: an unchanged heppyfile is not
+// re-bundled (esbuild is not even loaded).
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hashString, initHash } from '../fingerprint/hash.js';
+import { fail, ok, type Result } from '../util/result.js';
+
+export interface Bundle {
+  heppyfile: string;       // absolute
+  path: string;            // absolute path of <cache>/bundles/<hash>.mjs
+  hash: string;            // digest of the runnable bundle text (its file name)
+  codeDigest: string;      // digest of the minified bundle: the code part of keys
+  inputs: string[];        // absolute paths of the heppyfile and its local modules
+}
+
+interface CacheEntry extends Bundle {
+  stats: Array<[string, number, number]>;
+  heppyIndex: string;
+}
+
+/** The module 'heppy' resolves to: this checkout's compiled public API. */
+export const heppyIndexPath = fileURLToPath(new URL('../index.js', import.meta.url));
+
+function indexFile(cacheDir: string): string {
+  return join(cacheDir, 'bundles', 'index.json');
+}
+
+function readIndex(cacheDir: string): Record<string, CacheEntry> {
+  try {
+    return JSON.parse(readFileSync(indexFile(cacheDir), 'utf8')) as Record<string, CacheEntry>;
+  } catch {
+    return {};
+  }
+}
+
+function cached(cacheDir: string, heppyfile: string): Bundle | null {
+  const e = readIndex(cacheDir)[heppyfile];
+  if (!e || e.heppyIndex !== heppyIndexPath || !existsSync(e.path)) return null;
+  for (const [p, size, mtimeMs] of e.stats) {
+    try {
+      const st = statSync(p);
+      if (st.size !== size || st.mtimeMs !== mtimeMs) return null;
+    } catch {
+      return null;
+    }
+  }
+  return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs };
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** Bundles (or reuses the cached bundle of) `heppyfile`; an esbuild error → one-line Failure. */
+export async function bundleHeppyfile(heppyfileArg: string, cacheDir: string): Promise<Result<Bundle>> {
+  const heppyfile = resolve(heppyfileArg);
+  await initHash();
+  const hit = cached(cacheDir, heppyfile);
+  if (hit) return ok(hit);
+
+  const esbuild = await import('esbuild');
+  const heppyPlugin = (external: string) => ({
+    name: 'heppy',
+    setup(b: import('esbuild').PluginBuild) {
+      b.onResolve({ filter: /^heppy$/ }, () => ({ path: external, external: true }));
+    },
+  });
+  const common = {
+    entryPoints: [heppyfile], bundle: true, platform: 'node' as const, format: 'esm' as const,
+    target: 'node20', write: false, logLevel: 'silent' as const, legalComments: 'none' as const,
+    absWorkingDir: dirname(heppyfile),
+  };
+  let run, min;
+  try {
+    [run, min] = await Promise.all([
+      esbuild.build({ ...common, metafile: true, keepNames: true, sourcemap: 'external', outfile: 'bundle.mjs',
+        plugins: [heppyPlugin(pathToFileURL(heppyIndexPath).href)] }),
+      // 'heppy' stays a bare name here so that the key does not depend on where heppy is installed.
+      esbuild.build({ ...common, minify: true, plugins: [heppyPlugin('heppy')] }),
+    ]);
+  } catch (err) {
+    const e = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
+    if (e) {
+      const loc = e.location;
+      return fail({ file: loc ? `${resolve(dirname(heppyfile), loc.file)}:${loc.line}:${loc.column + 1}` : heppyfile, reason: e.text });
+    }
+    return fail({ file: heppyfile, reason: (err as Error).message.split('\n')[0] ?? String(err) });
+  }
+  const code = run.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.text;
+  const map = run.outputFiles!.find((f) => f.path.endsWith('.map'))?.text;
+  const minText = min.outputFiles![0]!.text;
+  // The map is part of the address: a comment moves lines without changing the code.
+  const hash = hashString(code + (map ?? ''));
+  const dir = join(cacheDir, 'bundles');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${hash}.mjs`);
+  if (!existsSync(path)) {
+    if (map) {
+      // Sources made absolute: the map lives in the cache, not next to the heppyfile.
+      const m = JSON.parse(map) as { sources: string[] };
+      m.sources = m.sources.map((s) => resolve(dirname(heppyfile), s));
+      writeAtomic(`${path}.map`, JSON.stringify(m));
+    }
+    writeAtomic(path, `${code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${hash}.mjs.map\n`);
+  }
+  const inputs = Object.keys(run.metafile!.inputs)
+    .filter((p) => !p.includes('node_modules/'))
+    .map((p) => resolve(dirname(heppyfile), p));
+  const bundle: Bundle = { heppyfile, path, hash, codeDigest: hashString(minText), inputs };
+  const stats: Array<[string, number, number]> = [];
+  for (const p of Object.keys(run.metafile!.inputs).map((q) => resolve(dirname(heppyfile), q))) {
+    const st = statSync(p);
+    stats.push([p, st.size, st.mtimeMs]);
+  }
+  const index = readIndex(cacheDir);
+  index[heppyfile] = { ...bundle, stats, heppyIndex: heppyIndexPath };
+  writeAtomic(indexFile(cacheDir), JSON.stringify(index));
+  return ok(bundle);
+}

@@ -1,0 +1,45 @@
+// Loading a heppyfile: bundle it (cached), set the global options, import the bundle, validate the
+// Config. Any problem → a Failure with file:line and one reason; nothing in Outdir is written.
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fail, ok, type Result } from '../util/result.js';
+import { bundleHeppyfile, type Bundle } from './load-bundle.js';
+import { locateError } from './load-sourcemap.js';
+import { validateConfig, type ValidConfig } from './validate.js';
+
+export interface LoadedAnalysis {
+  bundle: Bundle;
+  config: ValidConfig;
+}
+
+export type Options = Record<string, string | boolean>;
+
+/** Sets heppy's global options (read by getOption) in this process, before a bundle is imported. */
+export async function applyOptions(options: Options): Promise<void> {
+  // Resolved at run time: the options module belongs to the config model.
+  const mod = (await import(new URL('./options.js', import.meta.url).href)) as { setGlobalOptions?: (o: Options) => void };
+  mod.setGlobalOptions?.(options);
+}
+
+/** Imports a bundle and returns its Config (default export, or heppy's `config` export). */
+export async function importBundle(bundlePath: string): Promise<Result<unknown>> {
+  try {
+    const mod = (await import(pathToFileURL(bundlePath).href)) as { default?: unknown; config?: unknown };
+    return ok(mod.default ?? mod.config);
+  } catch (err) {
+    const where = locateError(err, bundlePath);
+    const msg = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+    return fail({ file: where ?? bundlePath, reason: msg.split('\n')[0]! });
+  }
+}
+
+export async function loadHeppyfile(heppyfile: string, cacheDir: string, options: Options): Promise<Result<LoadedAnalysis>> {
+  const b = await bundleHeppyfile(heppyfile, cacheDir);
+  if (!b.ok) return b;
+  await applyOptions(options);
+  const cfg = await importBundle(b.value.path);
+  if (!cfg.ok) return cfg;
+  const v = validateConfig(cfg.value, b.value.inputs, dirname(b.value.heppyfile));
+  if (!v.ok) return v;
+  return ok({ bundle: b.value, config: v.value });
+}

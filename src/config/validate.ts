@@ -1,0 +1,96 @@
+// Validation of a loaded Config before anything is written: component names, files, split
+// factors, duplicates. Each problem becomes a Failure naming the heppyfile line where the culprit
+// is defined (found by its quoted name in the bundled sources) and a one-line reason.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fail, ok, type Failure, type Result } from '../util/result.js';
+import type { SplittableComponent } from '../graph/split.js';
+
+export interface ValidComponent extends SplittableComponent {
+  files: string[];          // absolute, sorted as given by the model
+  tree: string | null;
+  raw: object;              // the component object (its fields go into the key)
+}
+
+export interface ValidConfig {
+  components: ValidComponent[];
+  sequence: unknown;
+  tree: string;
+  outdir: string | null;
+}
+
+const BAD_NAME = /[\s/\\$`'"&|;<>(){}[\]*?!~#%^=]/;
+
+export function nameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name === '') return 'is empty';
+  if (name.includes('..')) return "contains '..'";
+  if (BAD_NAME.test(name)) return 'contains a path separator, white space or a shell metacharacter';
+  return null;
+}
+
+/** `file:line` of the first line of `sources` that quotes `needle`, else the heppyfile itself. */
+export function locate(sources: readonly string[], needle: string | null): string {
+  if (needle !== null) {
+    for (const src of sources) {
+      let text: string;
+      try {
+        text = readFileSync(src, 'utf8');
+      } catch {
+        continue;
+      }
+      const lines = text.split('\n');
+      const i = lines.findIndex((l) => l.includes(`'${needle}'`) || l.includes(`"${needle}"`) || l.includes(`\`${needle}\``));
+      if (i >= 0) return `${src}:${i + 1}`;
+    }
+  }
+  return sources[0] ?? 'heppyfile.ts';
+}
+
+function isPositiveInt(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1);
+}
+
+/**
+ * Checks the default export of a heppyfile. `sources` are the heppyfile and its local modules
+ * (for error lines); `baseDir` resolves relative file names.
+ */
+export function validateConfig(cfg: unknown, sources: readonly string[], baseDir: string): Result<ValidConfig> {
+  const at = (needle: string | null, reason: string): { ok: false; error: Failure } => fail({ file: locate(sources, needle), reason });
+  if (cfg === null || typeof cfg !== 'object') return at(null, 'the heppyfile must `export default new Config({...})`');
+  const c = cfg as Record<string, unknown>;
+  if (!Array.isArray(c.components)) return at('components', 'Config.components must be an array of components');
+  const tree = c.tree ?? 'events';
+  if (typeof tree !== 'string' || tree === '') return at('tree', 'Config.tree must be a non-empty string');
+  const outdir = c.outdir ?? c.outDir ?? null;
+  if (outdir !== null && typeof outdir !== 'string') return at('outdir', 'Config.outdir must be a string');
+  const seen = new Set<string>();
+  const comps: ValidComponent[] = [];
+  for (const [i, comp] of (c.components as unknown[]).entries()) {
+    if (comp === null || typeof comp !== 'object') return at(null, `component #${i} is not a component`);
+    const o = comp as Record<string, unknown>;
+    const name = o.name;
+    const bad = nameProblem(name);
+    if (bad) return at(typeof name === 'string' && name !== '' ? name : null, `component name ${JSON.stringify(name)} ${bad}`);
+    const n = name as string;
+    if (seen.has(n)) return at(n, `two components are named '${n}'`);
+    seen.add(n);
+    if (!isPositiveInt(o.splitFactor)) return at(n, `component '${n}': splitFactor must be a positive integer, got ${JSON.stringify(o.splitFactor)}`);
+    if (!isPositiveInt(o.fineSplitFactor)) return at(n, `component '${n}': fineSplitFactor must be a positive integer, got ${JSON.stringify(o.fineSplitFactor)}`);
+    if (!Array.isArray(o.files) || o.files.some((f) => typeof f !== 'string')) return at(n, `component '${n}': files must be a list of paths or a glob`);
+    const files = (o.files as string[]).map((f) => (isAbsolute(f) ? f : resolve(baseDir, f)));
+    for (const f of files) {
+      let isFile = false;
+      try {
+        isFile = statSync(f).isFile();
+      } catch {
+        isFile = false;
+      }
+      if (!isFile) return at(n, `component '${n}': input file ${f} ${existsSync(f) ? 'is not a file' : 'does not exist'}`);
+    }
+    const ctree = o.tree ?? o.treeName ?? o.tree_name ?? null;
+    comps.push({ name: n, files, splitFactor: o.splitFactor as number | undefined, fineSplitFactor: o.fineSplitFactor as number | undefined,
+      tree: typeof ctree === 'string' ? ctree : null, raw: comp });
+  }
+  if (c.sequence === undefined || c.sequence === null) return at('sequence', 'Config.sequence is missing');
+  return ok({ components: comps, sequence: c.sequence, tree, outdir: outdir as string | null });
+}
