@@ -14,3 +14,28 @@ export type Column =
 export const typeSize: Record<NumType, number> = {
   i1: 1, u1: 1, bool: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8, f4: 4, f8: 8,
 };
+
+/** A key of a ROOT file, as listed recursively by the reader. */
+export interface KeyInfo {
+  /** 'dir/sub/name' (no cycle). */
+  path: string;
+  name: string;
+  cycle: number;
+  className: string;
+}
+
+/** How a branch's values are laid out per entry; 'other' = not a numeric column (strings, objects…). */
+export type BranchShape = 'scalar' | 'fixed' | 'jagged' | 'other';
+
+export interface BranchInfo {
+  name: string;
+  /** Numeric type of the values, or null for shape 'other'. */
+  type: NumType | null;
+  shape: BranchShape;
+  /** Values per entry of a fixed-size array. */
+  size?: number;
+  /** Name of the counter branch of a jagged array, when it has one (std::vector has none). */
+  counter?: string;
+  /** C++-style type name: 'float', 'int32_t[3]', 'float[]', 'std::vector<double>', 'char*', … */
+  typename: string;
+}

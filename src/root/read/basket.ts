@@ -1,0 +1,156 @@
+// Reads one basket of a branch: its key header, its (decompressed) bytes and its entry
+// offsets, then decodes the values into a typed array. Every size read from the file is
+// checked against the file and the basket before it is used.
+import { readSync } from 'node:fs';
+import type { NumArray } from '../types.js';
+import { typeSize } from '../types.js';
+import { assertNever } from '../../util/result.js';
+import { decompress } from './decompress.js';
+import { decodeBE } from './decode.js';
+import type { BasketRef, BranchPlan } from './branches.js';
+
+export interface FileHandle { fd: number; size: number; path: string }
+
+/** A basket's raw entry bytes: data[offsets[i], offsets[i+1]) is entry i (offsets has n+1 items). */
+export interface RawBasket { data: Uint8Array; offsets: Int32Array | null; n: number; compression: string }
+
+/** A basket decoded: values, and for jagged branches the per-entry value offsets (n+1, from 0). */
+export interface DecodedBasket { values: NumArray; offsets: Int32Array | null; n: number }
+
+export class BasketError extends Error {}
+
+export function readAt(h: FileHandle, pos: number, len: number): Uint8Array {
+  if (!(pos >= 0) || !(len >= 0) || pos + len > h.size) throw new BasketError(`read of ${len} bytes at ${pos} is beyond the end of the file (${h.size} bytes; truncated?)`);
+  const buf = new Uint8Array(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(h.fd, buf, got, len - got, pos + got);
+    if (n <= 0) throw new BasketError(`short read at ${pos + got}`);
+    got += n;
+  }
+  return buf;
+}
+
+export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef): Promise<RawBasket> {
+  const n = ref.entryStop - ref.entryStart;
+  if (ref.embedded !== null) {
+    const e = ref.embedded;
+    const dataLen = e.last - e.keylen;
+    if (dataLen < 0 || dataLen > e.data.length) throw new BasketError(`embedded basket has ${e.data.length} bytes, expected ${dataLen}`);
+    const data = e.data.subarray(0, dataLen);
+    let offsets: Int32Array | null = null;
+    if (plan.hasOffsets && e.offsets !== null) offsets = relOffsets(e.offsets, e.keylen, dataLen, n);
+    return { data, offsets, n, compression: 'embedded' };
+  }
+  if (ref.bytes < 30) throw new BasketError(`basket size ${ref.bytes} is too small`);
+  const raw = readAt(h, ref.seek, ref.bytes);
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const nbytes = dv.getInt32(0), version = dv.getInt16(4), objlen = dv.getInt32(6), keylen = dv.getInt16(14);
+  if (nbytes !== ref.bytes) throw new BasketError(`key says ${nbytes} bytes, branch says ${ref.bytes}`);
+  if (keylen <= 0 || keylen > nbytes) throw new BasketError(`bad key length ${keylen}`);
+  let p = 18 + (version > 1000 ? 16 : 8);
+  for (let s = 0; s < 3; s++) { // class name, name, title
+    if (p >= keylen) throw new BasketError('key header overruns its length');
+    let len = raw[p]!; p += 1;
+    if (len === 255) { len = dv.getInt32(p); p += 4; }
+    p += len;
+  }
+  if (p + 19 !== keylen) throw new BasketError(`key header is ${p + 19} bytes, key length says ${keylen}`);
+  const nevbuf = dv.getInt32(p + 10), last = dv.getInt32(p + 14);
+  if (nevbuf !== n) throw new BasketError(`basket holds ${nevbuf} entries, branch says ${n}`);
+  const dataLen = last - keylen;
+  if (dataLen < 0 || dataLen > objlen) throw new BasketError(`basket fLast ${last} outside its ${objlen} bytes`);
+  const body = raw.subarray(keylen, nbytes);
+  let u: Uint8Array, compression = 'none';
+  if (objlen === nbytes - keylen) u = body;
+  else {
+    compression = String.fromCharCode(body[0] ?? 0, body[1] ?? 0);
+    try { u = await decompress(body, objlen); } catch (e) { throw new BasketError((e as Error).message); }
+  }
+  const data = u.subarray(0, dataLen);
+  let offsets: Int32Array | null = null;
+  if (plan.hasOffsets && dataLen + 4 <= u.length) {
+    const udv = new DataView(u.buffer, u.byteOffset, u.byteLength);
+    const count = udv.getInt32(dataLen);
+    if (count < 0 || dataLen + 4 + 4 * count > u.length) throw new BasketError(`entry offset table claims ${count} entries, beyond the basket`);
+    const abs = new Int32Array(count);
+    for (let i = 0; i < count; i++) abs[i] = udv.getInt32(dataLen + 4 + 4 * i);
+    offsets = relOffsets(abs, keylen, dataLen, n);
+  }
+  return { data, offsets, n, compression };
+}
+
+function relOffsets(abs: ArrayLike<number>, keylen: number, dataLen: number, n: number): Int32Array {
+  if (abs.length < n) throw new BasketError(`entry offset table has ${abs.length} entries, expected ${n}`);
+  const out = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const o = abs[i]! - keylen;
+    if (o < (i > 0 ? out[i - 1]! : 0) || o > dataLen) throw new BasketError(`entry offset ${i} (${o}) is out of order or outside the ${dataLen} data bytes`);
+    out[i] = o;
+  }
+  out[n] = dataLen;
+  return out;
+}
+
+/** Decodes a numeric basket according to the branch's layout. */
+export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
+  const type = plan.info.type;
+  if (type === null) throw new BasketError(`branch is not numeric (${plan.info.typename})`);
+  const size = typeSize[type];
+  const { data, n } = raw;
+  const layout = plan.layout;
+  switch (layout.kind) {
+    case 'leaf': {
+      if (plan.info.shape !== 'jagged') {
+        const want = n * plan.mult;
+        if (data.length < want * size) throw new BasketError(`basket has ${data.length} bytes for ${n} entries of ${plan.mult} × ${size} bytes`);
+        return { values: decodeBE(type, data, 0, want), offsets: null, n };
+      }
+      const off = needOffsets(raw);
+      const start = off[0]!;
+      const counts = new Int32Array(n + 1);
+      for (let i = 0; i <= n; i++) {
+        const b = off[i]! - start;
+        if (b % size !== 0) throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
+        counts[i] = b / size;
+      }
+      return { values: decodeBE(type, data, start, counts[n]!), offsets: counts, n };
+    }
+    case 'vector':
+    case 'pointer-array': {
+      const off = needOffsets(raw);
+      const head = layout.kind === 'vector' ? 10 : 1;
+      const counts = new Int32Array(n + 1);
+      const packed = new Uint8Array(Math.max(0, off[n]! - off[0]!));
+      let w = 0;
+      for (let i = 0; i < n; i++) {
+        const a = off[i]!, b = off[i + 1]!;
+        const len = b - a;
+        let body = len;
+        if (len > 0) {
+          if (len < head) throw new BasketError(`entry ${i} (${len} bytes) is shorter than its ${head}-byte header`);
+          body = len - head;
+          if (layout.kind === 'vector') {
+            const cnt = (data[a + 6]! << 24) | (data[a + 7]! << 16) | (data[a + 8]! << 8) | data[a + 9]!;
+            if (cnt * size !== body) throw new BasketError(`entry ${i}: std::vector of ${cnt} values in ${body} bytes`);
+          } else if (body % size !== 0) throw new BasketError(`entry ${i}: ${body} bytes is not a whole number of values`);
+          packed.set(data.subarray(a + head, b), w);
+          w += body;
+        }
+        counts[i + 1] = w / size;
+      }
+      return { values: decodeBE(type, packed, 0, w / size), offsets: counts, n };
+    }
+    case 'string': case 'leaflist': case 'unsupported':
+      throw new BasketError(`branch is not a numeric column (${plan.info.typename})`);
+    default: return assertNever(layout, 'layout');
+  }
+}
+
+function needOffsets(raw: RawBasket): Int32Array {
+  if (raw.offsets === null) {
+    if (raw.n === 0) return new Int32Array(1);
+    throw new BasketError('variable-length basket has no entry offsets');
+  }
+  return raw.offsets;
+}

@@ -1,0 +1,173 @@
+// Turns jsroot's TBranch/TLeaf metadata into reading plans: which numeric type, which
+// per-entry layout, and where every basket of the branch lives (on disk or embedded).
+import type { BranchInfo, NumType } from '../types.js';
+import { typeSize } from '../types.js';
+import type { JsBranch, JsFile, JsLeaf } from './jsroot.js';
+
+/** How one basket's bytes are found. */
+export interface BasketRef {
+  index: number;
+  entryStart: number;
+  entryStop: number;
+  /** On-disk basket key (seek + bytes), or null for an embedded basket. */
+  seek: number;
+  bytes: number;
+  /** Embedded basket (stored inside the TTree key): its data bytes and entry offsets. */
+  embedded: { data: Uint8Array; offsets: Int32Array | null; keylen: number; last: number } | null;
+}
+
+/** How the bytes of one entry are laid out. */
+export type Layout =
+  | { kind: 'leaf' }                                 // scalar / fixed / jagged basic values
+  | { kind: 'vector' }                               // std::vector<T>: 6-byte header + count, then values
+  | { kind: 'pointer-array' }                        // split-class T* member: 1 flag byte, then values
+  | { kind: 'string' }                               // char*, TString, std::string
+  | { kind: 'leaflist'; leaves: { name: string; type: NumType; len: number }[] }
+  | { kind: 'unsupported'; why: string };
+
+export interface BranchPlan {
+  info: BranchInfo;
+  layout: Layout;
+  /** Values per entry (fixed arrays), 1 for scalars. */
+  mult: number;
+  entries: number;
+  baskets: BasketRef[];
+  hasOffsets: boolean;
+}
+
+const leafTypes: Record<string, [NumType, NumType] | undefined> = {
+  TLeafB: ['i1', 'u1'], TLeafS: ['i2', 'u2'], TLeafI: ['i4', 'u4'], TLeafL: ['i8', 'u8'],
+  TLeafG: ['i8', 'u8'], TLeafF: ['f4', 'f4'], TLeafD: ['f8', 'f8'], TLeafO: ['bool', 'bool'],
+};
+
+/** ROOT's EDataType codes (TStreamerElement/TLeafElement fType, modulo 20). */
+const dataTypes: Record<number, NumType | undefined> = {
+  1: 'i1', 2: 'i2', 3: 'i4', 4: 'i8', 5: 'f4', 6: 'i4', 8: 'f8', 11: 'u1', 12: 'u2', 13: 'u4',
+  14: 'u8', 16: 'i8', 17: 'u8', 18: 'bool',
+};
+
+const cppNames: Record<NumType, string> = {
+  i1: 'int8_t', u1: 'uint8_t', i2: 'int16_t', u2: 'uint16_t', i4: 'int32_t', u4: 'uint32_t',
+  i8: 'int64_t', u8: 'uint64_t', f4: 'float', f8: 'double', bool: 'bool',
+};
+
+const vectorElems: Record<string, NumType | undefined> = {
+  char: 'i1', 'unsigned char': 'u1', short: 'i2', 'unsigned short': 'u2', int: 'i4', 'unsigned int': 'u4',
+  long: 'i8', 'unsigned long': 'u8', 'long long': 'i8', 'unsigned long long': 'u8', Long64_t: 'i8', ULong64_t: 'u8',
+  float: 'f4', double: 'f8', bool: 'bool', Int_t: 'i4', UInt_t: 'u4', Float_t: 'f4', Double_t: 'f8',
+  Short_t: 'i2', UShort_t: 'u2', Char_t: 'i1', UChar_t: 'u1', Bool_t: 'bool',
+  int8_t: 'i1', uint8_t: 'u1', int16_t: 'i2', uint16_t: 'u2', int32_t: 'i4', uint32_t: 'u4', int64_t: 'i8', uint64_t: 'u8',
+};
+
+/** Leaf branches (those without sub-branches), depth first, as ROOT lists them. */
+export function leafBranches(top: (JsBranch | null)[]): JsBranch[] {
+  const out: JsBranch[] = [];
+  const walk = (bs: (JsBranch | null)[], depth: number): void => {
+    if (depth > 64) return; // corrupt metadata could nest without end
+    for (const b of bs) {
+      if (b === null || b === undefined) continue;
+      const subs = b.fBranches?.arr ?? [];
+      if (subs.length > 0) walk(subs, depth + 1);
+      else out.push(b);
+    }
+  };
+  walk(top, 0);
+  return out;
+}
+
+export function planBranch(b: JsBranch, file: JsFile): BranchPlan {
+  const leaves = (b.fLeaves?.arr ?? []).filter((l): l is JsLeaf => l !== null);
+  const { info, layout, mult } = classify(b, leaves, file);
+  return { info, layout, mult, entries: b.fEntries, baskets: basketsOf(b), hasOffsets: b.fEntryOffsetLen > 0 };
+}
+
+function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {
+  const name = b.fName;
+  const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
+  if (leaves.length === 0) return other('', { kind: 'unsupported', why: 'branch has no leaves' });
+  if (leaves.length > 1) {
+    const ll: { name: string; type: NumType; len: number }[] = [];
+    for (const l of leaves) {
+      const t = leafTypes[l._typename];
+      if (t === undefined) return other('leaf-list', { kind: 'unsupported', why: `leaf-list member ${l.fName} is a ${l._typename}` });
+      ll.push({ name: l.fName, type: t[l.fIsUnsigned ? 1 : 0], len: Math.max(1, l.fLen) });
+    }
+    const tn = `struct {${ll.map((l) => `${cppNames[l.type]} ${l.name}${l.len > 1 ? `[${l.len}]` : ''};`).join(' ')}}`;
+    return other(tn, { kind: 'leaflist', leaves: ll });
+  }
+  const leaf = leaves[0]!;
+  if (leaf._typename === 'TLeafC') return other('char*', { kind: 'string' });
+  const pair = leafTypes[leaf._typename];
+  if (pair !== undefined) return numeric(name, pair[leaf.fIsUnsigned ? 1 : 0], leaf, { kind: 'leaf' });
+  if (leaf._typename === 'TLeafElement') return classifyElement(b, leaf, file);
+  return other(leaf._typename, { kind: 'unsupported', why: `unsupported leaf type ${leaf._typename}` });
+}
+
+function numeric(name: string, type: NumType, leaf: JsLeaf, layout: Layout): { info: BranchInfo; layout: Layout; mult: number } {
+  const len = Math.max(1, leaf.fLen | 0);
+  const cpp = cppNames[type];
+  if (leaf.fLeafCount) {
+    const dims = len > 1 ? `[${len}]` : '';
+    return { info: { name, type, shape: 'jagged', counter: leaf.fLeafCount.fName, typename: `${cpp}[]${dims}` }, layout, mult: len };
+  }
+  if (len > 1) return { info: { name, type, shape: 'fixed', size: len, typename: `${cpp}[${len}]` }, layout, mult: len };
+  return { info: { name, type, shape: 'scalar', typename: cpp }, layout, mult: 1 };
+}
+
+function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {
+  const name = b.fName;
+  const st = b.fStreamerType ?? -1;
+  const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
+  // A top-level std::vector<T> branch (fID -1) or an STL member of a split class (fStreamerType 300).
+  let vecClass: string | null = null;
+  if (st === -1 && b.fClassName) vecClass = b.fClassName;
+  else if (st === 300 || st === 365 || st === 500) vecClass = memberTypeName(b, leaf, file);
+  if (vecClass !== null) {
+    const c = vecClass.replace(/\s+/g, ' ').trim();
+    if (c === 'string' || c === 'std::string') return other('std::string', { kind: 'string' });
+    const m = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(c);
+    const et = m ? vectorElems[m[1]!] : undefined;
+    if (et !== undefined) return { info: { name, type: et, shape: 'jagged', typename: `std::vector<${cppNames[et]}>` }, layout: { kind: 'vector' }, mult: 1 };
+    return other(c, { kind: 'unsupported', why: `objects of class ${c} are not read as columns` });
+  }
+  if (st === 65 || st === 61) return other('TString', { kind: 'string' });
+  if (st >= 1 && st < 20 && dataTypes[st]) return numeric(name, dataTypes[st]!, leaf, { kind: 'leaf' });
+  if (st > 20 && st < 40 && dataTypes[st - 20]) return numeric(name, dataTypes[st - 20]!, leaf, { kind: 'leaf' });
+  if (st > 40 && st < 60 && dataTypes[st - 40]) return numeric(name, dataTypes[st - 40]!, leaf, { kind: 'pointer-array' });
+  return other(b.fClassName ?? 'object', { kind: 'unsupported', why: `unsupported branch element (streamer type ${st})` });
+}
+
+/** The declared type of a split-class member, from the file's streamer infos. */
+function memberTypeName(b: JsBranch, leaf: JsLeaf, file: JsFile): string | null {
+  const si = b.fClassName ? file.findStreamerInfo(b.fClassName) : null;
+  if (!si) return null;
+  const member = leaf.fName.split('.').pop()!.replace(/\[.*$/, '');
+  for (const e of si.fElements?.arr ?? []) if (e && e.fName === member) return e.fTypeName;
+  return null;
+}
+
+function basketsOf(b: JsBranch): BasketRef[] {
+  const out: BasketRef[] = [];
+  const nDisk = Math.max(0, b.fWriteBasket | 0);
+  for (let i = 0; i < nDisk; i++) {
+    const start = Number(b.fBasketEntry[i]), stop = Number(b.fBasketEntry[i + 1] ?? b.fEntries);
+    out.push({ index: i, entryStart: start, entryStop: stop, seek: Number(b.fBasketSeek[i]), bytes: Number(b.fBasketBytes[i]), embedded: null });
+  }
+  const emb = b.fBaskets?.arr ?? [];
+  for (let k = 0; k < emb.length; k++) {
+    const bk = emb[k];
+    if (!bk || !(bk.fNevBuf > 0)) continue;
+    const start = Number(b.fBasketEntry[k] ?? 0);
+    let data: Uint8Array = new Uint8Array(0);
+    if (bk.fBufferRef) {
+      const dv = bk.fBufferRef.arr;
+      data = new Uint8Array(dv.buffer, dv.byteOffset, Math.min(dv.byteLength, bk.fBufferRef.length ?? dv.byteLength));
+    }
+    const offsets = bk.fEntryOffset ? Int32Array.from(bk.fEntryOffset) : null;
+    out.push({ index: k, entryStart: start, entryStop: start + bk.fNevBuf, seek: 0, bytes: 0, embedded: { data, offsets, keylen: bk.fKeylen, last: bk.fLast } });
+  }
+  out.sort((x, y) => x.entryStart - y.entryStart);
+  return out;
+}
+
+export { typeSize };

@@ -1,0 +1,145 @@
+// RootFileReader: opens a ROOT file (structure through jsroot, event data through heppy's
+// own basket reader) and hands out keys, trees and histograms.
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import type { Hist } from '../hist.js';
+import type { KeyInfo } from '../types.js';
+import { RootError } from '../errors.js';
+import { jsOpen } from './jsroot.js';
+import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
+import { initDecompression } from './decompress.js';
+import { leafBranches, planBranch } from './branches.js';
+import { TreeReader } from './tree.js';
+import { toHist } from './hist.js';
+import type { FileHandle } from './basket.js';
+
+const MAX_KEYS = 1_000_000;
+
+export class RootFileReader {
+  private closed = false;
+  private constructor(
+    readonly path: string,
+    readonly js: JsFile,
+    private readonly h: FileHandle,
+    private readonly keyList: KeyInfo[],
+  ) {}
+
+  static async open(path: string): Promise<RootFileReader> {
+    let fd: number;
+    try { fd = openSync(path, 'r'); } catch (e) { throw new RootError(path, '', `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    try {
+      const size = fstatSync(fd).size;
+      const head = Buffer.alloc(4);
+      if (size < 64) throw new RootError(path, '', `not a ROOT file (${size} bytes)`);
+      const { readSync } = await import('node:fs');
+      readSync(fd, head, 0, 4, 0);
+      if (head.toString('latin1') !== 'root') throw new RootError(path, '', 'not a ROOT file (no "root" magic)');
+      await initDecompression();
+      let js: JsFile;
+      try { js = await jsOpen(path); } catch (e) { throw new RootError(path, '', `cannot read file structure: ${msg(e)}`); }
+      if (!Array.isArray(js.fKeys)) throw new RootError(path, '', 'cannot read the list of keys');
+      if (js.fEND > size) throw new RootError(path, '', `file is truncated: header says ${js.fEND} bytes, file has ${size}`);
+      const r = new RootFileReader(path, js, { fd, size, path }, []);
+      await r.listKeys(js, '', 0);
+      return r;
+    } catch (e) {
+      closeSync(fd);
+      if (e instanceof RootError) throw e;
+      throw new RootError(path, '', msg(e));
+    }
+  }
+
+  private async listKeys(dir: JsDirectory, prefix: string, depth: number): Promise<void> {
+    if (depth > 32) throw new RootError(this.path, prefix, 'directories nested too deep (corrupt file?)');
+    for (const k of dir.fKeys) {
+      if (this.keyList.length > MAX_KEYS) throw new RootError(this.path, prefix, 'too many keys (corrupt file?)');
+      const p = prefix + k.fName;
+      if (k.fName === 'StreamerInfo' && k.fClassName === 'TList' && prefix === '') continue;
+      this.keyList.push({ path: p, name: k.fName, cycle: k.fCycle, className: k.fClassName });
+      if (k.fClassName === 'TDirectory' || k.fClassName === 'TDirectoryFile') {
+        let sub: JsDirectory;
+        try { sub = await this.js.readDirectory(`${p};${k.fCycle}`); } catch (e) { throw new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
+        await this.listKeys(sub, p + '/', depth + 1);
+      }
+    }
+  }
+
+  keys(): KeyInfo[] { return this.keyList.slice(); }
+
+  private key(path: string): KeyInfo {
+    const [name, cyc] = path.split(';') as [string, string | undefined];
+    const cycle = cyc === undefined ? undefined : Number(cyc);
+    let best: KeyInfo | undefined;
+    for (const k of this.keyList) {
+      if (k.path !== name) continue;
+      if (cycle !== undefined ? k.cycle === cycle : best === undefined || k.cycle > best.cycle) best = k;
+    }
+    if (best === undefined) throw new RootError(this.path, path, 'no such key');
+    return best;
+  }
+
+  private async readObject(k: KeyInfo): Promise<unknown> {
+    this.checkOpen();
+    try {
+      const o = await this.js.readObject(`${k.path};${k.cycle}`);
+      if (o === null || typeof o !== 'object') throw new Error('object could not be decoded');
+      return o;
+    } catch (e) {
+      throw new RootError(this.path, k.path, `cannot read ${k.className}: ${msg(e)}`);
+    }
+  }
+
+  async tree(path: string): Promise<TreeReader> {
+    const k = this.key(path);
+    if (k.className !== 'TTree' && k.className !== 'TNtuple' && k.className !== 'TNtupleD') {
+      throw new RootError(this.path, k.path, `is a ${k.className}, not a TTree`);
+    }
+    const t = (await this.readObject(k)) as JsTree;
+    const entries = Number(t.fEntries);
+    if (!Number.isSafeInteger(entries) || entries < 0 || !t.fBranches || !Array.isArray(t.fBranches.arr)) {
+      throw new RootError(this.path, k.path, 'TTree metadata is corrupt (entries or branch list)');
+    }
+    try {
+      const plans = leafBranches(t.fBranches.arr).map((b) => planBranch(b, this.js));
+      return new TreeReader(this.h, k.path, entries, plans);
+    } catch (e) {
+      if (e instanceof RootError) throw e;
+      throw new RootError(this.path, k.path, `cannot understand the branches: ${msg(e)}`);
+    }
+  }
+
+  async hist(path: string): Promise<Hist | null> {
+    const k = this.key(path);
+    if (!/^TH[12][FD]$/.test(k.className)) return null;
+    const o = (await this.readObject(k)) as JsHist;
+    try {
+      return toHist(o);
+    } catch (e) {
+      throw new RootError(this.path, k.path, msg(e));
+    }
+  }
+
+  /** Any object, as jsroot decodes it (histograms of other classes, profiles…). */
+  async object(path: string): Promise<unknown> {
+    return this.readObject(this.key(path));
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new RootError(this.path, '', 'file is closed');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.h.fd);
+    const jfd = this.js.fd;
+    if (typeof jfd === 'number') { try { closeSync(jfd); } catch { /* already closed */ } }
+  }
+}
+
+function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export async function openRootFile(path: string): Promise<RootFileReader> {
+  return RootFileReader.open(path);
+}

@@ -1,0 +1,160 @@
+// TreeReader: reads entry ranges of numeric branches basket by basket into columns.
+import type { BranchInfo, Column, NumArray } from '../types.js';
+import { RootError } from '../errors.js';
+import { allocArray } from './decode.js';
+import type { BranchPlan } from './branches.js';
+import { BasketError, decodeBasket, readRawBasket } from './basket.js';
+import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
+
+export interface Batch { start: number; stop: number; columns: Record<string, Column> }
+
+export class TreeReader {
+  readonly branches: BranchInfo[];
+  private readonly plans = new Map<string, BranchPlan>();
+
+  constructor(
+    private readonly h: FileHandle,
+    readonly path: string,
+    readonly entries: number,
+    plans: BranchPlan[],
+  ) {
+    for (const p of plans) if (!this.plans.has(p.info.name)) this.plans.set(p.info.name, p);
+    this.branches = plans.map((p) => p.info);
+  }
+
+  /** The reading plan of a branch (internal: summaries and inspect use it). */
+  plan(name: string): BranchPlan {
+    const p = this.plans.get(name);
+    if (p === undefined) throw this.err(name, `no branch named ${JSON.stringify(name)} (branches: ${[...this.plans.keys()].slice(0, 20).join(', ')}${this.plans.size > 20 ? ', …' : ''})`);
+    return p;
+  }
+
+  err(object: string, reason: string): RootError {
+    return new RootError(this.h.path, `${this.path}${object ? `/${object}` : ''}`, reason);
+  }
+
+  /** Raw bytes of one basket (for strings, leaf-lists and objects). */
+  async rawBasket(p: BranchPlan, i: number): Promise<RawBasket> {
+    const ref = p.baskets[i]!;
+    try {
+      return await readRawBasket(this.h, p, ref);
+    } catch (e) {
+      if (e instanceof BasketError) throw this.err(p.info.name, `basket ${ref.index} (entries ${ref.entryStart}-${ref.entryStop}${ref.embedded ? ', embedded' : `, at byte ${ref.seek}`}): ${e.message}`);
+      throw e;
+    }
+  }
+
+  private async decoded(p: BranchPlan, i: number): Promise<DecodedBasket> {
+    const raw = await this.rawBasket(p, i);
+    try {
+      return decodeBasket(p, raw);
+    } catch (e) {
+      if (e instanceof BasketError) throw this.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** Checks that a branch is numeric and that its baskets cover every entry exactly once. */
+  private checkReadable(p: BranchPlan): void {
+    if (p.info.type === null) {
+      const why = p.layout.kind === 'unsupported' ? p.layout.why : `${p.info.typename} is not a numeric column`;
+      throw this.err(p.info.name, `unsupported branch type: ${why}`);
+    }
+    let at = 0;
+    for (const b of p.baskets) {
+      if (b.entryStart !== at || b.entryStop < b.entryStart) throw this.err(p.info.name, `basket ${b.index} covers entries ${b.entryStart}-${b.entryStop}, expected to start at ${at}`);
+      at = b.entryStop;
+    }
+    if (at < this.entries) throw this.err(p.info.name, `baskets cover ${at} of the tree's ${this.entries} entries`);
+  }
+
+  async *batches(names: string[], start = 0, stop = this.entries): AsyncIterable<Batch> {
+    if (!(start >= 0) || !(stop <= this.entries) || !(start <= stop) || !Number.isInteger(start) || !Number.isInteger(stop)) {
+      throw this.err('', `entry range [${start}, ${stop}) is outside [0, ${this.entries})`);
+    }
+    const plans = names.map((n) => this.plan(n));
+    for (const p of plans) this.checkReadable(p);
+    if (start === stop) return;
+    // Windows follow the baskets of the branch with the fewest boundaries in range, so
+    // that the big baskets are not cut and the small ones are concatenated.
+    let driver: number[] | null = null;
+    for (const p of plans) {
+      const cuts = p.baskets.map((b) => b.entryStop).filter((e) => e > start && e < stop);
+      if (driver === null || cuts.length < driver.length) driver = cuts;
+    }
+    const bounds = [start, ...(driver ?? []), stop];
+    const cursors = plans.map(() => ({ idx: -1, basket: null as DecodedBasket | null }));
+    for (let w = 0; w + 1 < bounds.length; w++) {
+      const a = bounds[w]!, b = bounds[w + 1]!;
+      const columns: Record<string, Column> = {};
+      for (let k = 0; k < plans.length; k++) columns[plans[k]!.info.name] = await this.window(plans[k]!, cursors[k]!, a, b);
+      yield { start: a, stop: b, columns };
+    }
+  }
+
+  async column(name: string, start = 0, stop = this.entries): Promise<Column> {
+    const parts: Column[] = [];
+    for await (const b of this.batches([name], start, stop)) parts.push(b.columns[name]!);
+    const p = this.plan(name);
+    if (parts.length === 1) return parts[0]!;
+    return concat(p, parts);
+  }
+
+  /** Entries [a, b) of one branch, from the baskets that overlap them. */
+  private async window(p: BranchPlan, cur: { idx: number; basket: DecodedBasket | null }, a: number, b: number): Promise<Column> {
+    const pieces: Column[] = [];
+    let i = cur.idx >= 0 && p.baskets[cur.idx]!.entryStart <= a ? cur.idx : firstBasket(p, a);
+    for (; i < p.baskets.length && p.baskets[i]!.entryStart < b; i++) {
+      const ref = p.baskets[i]!;
+      if (ref.entryStop <= a) continue;
+      if (cur.idx !== i || cur.basket === null) { cur.idx = i; cur.basket = await this.decoded(p, i); }
+      const lo = Math.max(a, ref.entryStart) - ref.entryStart, hi = Math.min(b, ref.entryStop) - ref.entryStart;
+      pieces.push(slice(p, cur.basket, lo, hi));
+    }
+    if (pieces.length === 1) return pieces[0]!;
+    return concat(p, pieces);
+  }
+}
+
+function firstBasket(p: BranchPlan, entry: number): number {
+  let lo = 0, hi = p.baskets.length; // first basket whose entryStop > entry
+  while (lo < hi) { const m = (lo + hi) >> 1; if (p.baskets[m]!.entryStop <= entry) lo = m + 1; else hi = m; }
+  return lo;
+}
+
+function slice(p: BranchPlan, d: DecodedBasket, lo: number, hi: number): Column {
+  const type = p.info.type!;
+  if (p.info.shape === 'jagged') {
+    const off = d.offsets!;
+    const v0 = off[lo]!, v1 = off[hi]!;
+    const offsets = new Int32Array(hi - lo + 1);
+    for (let i = 0; i <= hi - lo; i++) offsets[i] = off[lo + i]! - v0;
+    return { kind: 'jagged', type, values: d.values.subarray(v0, v1) as NumArray, offsets };
+  }
+  const values = d.values.subarray(lo * p.mult, hi * p.mult) as NumArray;
+  if (p.info.shape === 'fixed') return { kind: 'fixed', type, size: p.mult, values };
+  return { kind: 'flat', type, values };
+}
+
+function concat(p: BranchPlan, parts: Column[]): Column {
+  const type = p.info.type!;
+  let nv = 0;
+  for (const c of parts) nv += c.values.length;
+  const values = allocArray(type, nv);
+  let at = 0;
+  for (const c of parts) { (values as { set(a: ArrayLike<unknown>, o: number): void }).set(c.values as ArrayLike<unknown>, at); at += c.values.length; }
+  if (p.info.shape === 'jagged') {
+    let ne = 0;
+    for (const c of parts) ne += (c as { offsets: Int32Array }).offsets.length - 1;
+    const offsets = new Int32Array(ne + 1);
+    let e = 0, base = 0;
+    for (const c of parts) {
+      const o = (c as { offsets: Int32Array }).offsets;
+      for (let i = 1; i < o.length; i++) offsets[++e] = base + o[i]!;
+      base += o[o.length - 1]!;
+    }
+    return { kind: 'jagged', type, values, offsets };
+  }
+  if (p.info.shape === 'fixed') return { kind: 'fixed', type, size: p.mult, values };
+  return { kind: 'flat', type, values };
+}

@@ -1,0 +1,113 @@
+// Reader basics on real ROOT files: keys, flat/jagged/fixed columns, entry ranges, histograms.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { openRootFile } from '../../../../src/root/read/index.js';
+import type { Column } from '../../../../src/root/types.js';
+import { RootError } from '../../../../src/root/errors.js';
+import { sharedRootDir } from '../../../util/shared.js';
+
+const dir = sharedRootDir();
+
+function sum(c: Column): number {
+  let s = 0;
+  for (const v of c.values) s += Number(v);
+  return s;
+}
+
+if (dir !== null) {
+  const d = dir;
+  test('keys and a flat tree (uproot-simple.root)', async () => {
+    const f = await openRootFile(join(d, 'uproot-simple.root'));
+    assert.equal(f.keys(), [{ path: 'tree', name: 'tree', cycle: 1, className: 'TTree' }]);
+    const t = await f.tree('tree');
+    assert.is(t.entries, 4);
+    assert.equal(t.branches.map((b) => [b.name, b.type, b.shape]), [['one', 'i4', 'scalar'], ['two', 'f4', 'scalar'], ['three', null, 'other']]);
+    const one = await t.column('one');
+    assert.equal(Array.from(one.values as Int32Array), [1, 2, 3, 4]);
+    const two = await t.column('two', 1, 3);
+    assert.equal(Array.from(two.values as Float32Array), [Math.fround(2.2), Math.fround(3.3)]);
+    f.close();
+  });
+
+  test('jagged branches of uproot-HZZ.root: values and offsets', async () => {
+    const f = await openRootFile(join(d, 'uproot-HZZ.root'));
+    const t = await f.tree('events');
+    assert.is(t.entries, 2421);
+    const nj = await t.column('NJet');
+    const px = await t.column('Jet_Px');
+    assert.is(px.kind, 'jagged');
+    if (px.kind !== 'jagged') return;
+    assert.is(px.offsets.length, 2422);
+    assert.is(px.values.length, 2773);
+    for (let i = 0; i < 2421; i++) assert.is(px.offsets[i + 1]! - px.offsets[i]!, (nj.values as Int32Array)[i]);
+    assert.ok(Math.abs(sum(px) - 3434.9179122354835) < 1e-6);
+    const mc = await t.column('Muon_Charge');
+    assert.is(sum(mc), -49);
+    // A sub-range gives the same values as the matching slice of the full column.
+    const part = await t.column('Jet_Px', 1000, 1500);
+    if (part.kind !== 'jagged') throw new Error('not jagged');
+    assert.is(part.offsets[0], 0);
+    assert.equal(Array.from(part.values as Float32Array), Array.from((px.values as Float32Array).subarray(px.offsets[1000]!, px.offsets[1500]!)));
+    f.close();
+  });
+
+  test('1 M entries of int64 + bool in 200 zlib baskets (uproot-issue412.root, 64-bit header)', async () => {
+    const f = await openRootFile(join(d, 'uproot-issue412.root'));
+    const t = await f.tree('test');
+    let n = 0, s = 0n, batches = 0;
+    for await (const b of t.batches(['b1', 'b2'])) {
+      const c = b.columns['b1']!;
+      assert.ok(c.values instanceof BigInt64Array);
+      for (const v of c.values as BigInt64Array) s += v;
+      n += b.stop - b.start;
+      assert.is(c.values.length, b.stop - b.start);
+      assert.is(b.columns['b2']!.values.length, b.stop - b.start);
+      batches++;
+    }
+    assert.is(n, 1_000_000);
+    assert.is(s, 152108052n);
+    assert.ok(batches > 1, 'read basket by basket');
+    assert.is(sum(await t.column('b2')), 333756);
+    f.close();
+  });
+
+  test('embedded basket (uproot-issue79.root)', async () => {
+    const f = await openRootFile(join(d, 'uproot-issue79.root'));
+    const t = await f.tree('taus');
+    const c = await t.column('pt');
+    assert.is(c.values.length, 1_000_000);
+    assert.is(sum(c), 42329647.881988525);
+    f.close();
+  });
+
+  test('histograms (uproot-histograms.root)', async () => {
+    const f = await openRootFile(join(d, 'uproot-histograms.root'));
+    const h = await f.hist('one');
+    assert.ok(h);
+    assert.is(h!.kind, 'TH1F');
+    assert.is(h!.x.nbins, 10);
+    assert.is(h!.title, 'numero uno');
+    assert.is(h!.entries, 10000);
+    assert.is(h!.contents.reduce((a, b) => a + b, 0), 10000);
+    f.close();
+  });
+
+  test('unknown branch and bad range are RootErrors naming file and object', async () => {
+    const f = await openRootFile(join(d, 'uproot-simple.root'));
+    const t = await f.tree('tree');
+    try { await t.column('nope'); assert.unreachable(); } catch (e) {
+      assert.instance(e, RootError);
+      assert.match((e as Error).message, /uproot-simple\.root: tree\/nope: no branch/);
+    }
+    try { await t.column('three'); assert.unreachable(); } catch (e) {
+      assert.match((e as Error).message, /tree\/three: unsupported branch type/);
+    }
+    try { await t.column('one', 0, 5); assert.unreachable(); } catch (e) {
+      assert.match((e as Error).message, /entry range/);
+    }
+    f.close();
+  });
+}
+
+test.run();
