@@ -1,6 +1,10 @@
 // The registry of CLI commands: one clipanion command class per file under src/cli/.
 // Each owner adds its own line; keep this file a plain list.
 import type { CommandClass } from 'clipanion';
+import { CheckCommand } from './check.js';
+import { HaddCommand } from './hadd.js';
 
 export const commands: CommandClass[] = [
+  CheckCommand,
+  HaddCommand,
 ];

@@ -1,0 +1,77 @@
+// `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
+import { Command, Option } from 'clipanion';
+import { checkChunks, discoverChunkDirs, type ChunkVerdict } from '../check/index.js';
+import { displayPath, formatText, toJson } from '../check/report.js';
+import { resubmitLocal, type ResubmitResult } from '../check/resubmit.js';
+import { UserError } from '../util/result.js';
+
+export class CheckCommand extends Command {
+  static override paths = [['check']];
+  static override usage = Command.Usage({
+    description: 'report bad chunks with the reason for each (exit 1 if any)',
+    details: `
+      A chunk is good when its log.txt has heppy's "number of events processed: N" line (heppy_check's
+      criterion) and, for chunks made by heppy build: its heppy-status.json marker records success and
+      exit code 0, N equals the chunk's expected entries (unless an analyzer raised UserStop), every
+      recorded output is there with its size, and every ROOT file opens (truncation is caught).
+
+      With no argument it checks ./Outdir. An argument that is a chunk directory is checked as is; any
+      other directory is scanned for chunk directories (\`<comp>_Chunk<N>\` and unsplit components).
+
+      \`--resubmit\` runs the bad chunks again with \`heppy run-chunk\` (\`-j\` at a time), then checks again.
+    `,
+    examples: [
+      ['Check every chunk of Outdir', '$0 check Outdir'],
+      ['Check two chunks, machine-readable', '$0 check --json Outdir/ggH_125_Chunk3 Outdir/ZZ_Chunk0'],
+      ['Run the bad chunks again locally, two at a time', '$0 check --resubmit -j 2 Outdir'],
+    ],
+  });
+
+  dirs = Option.Rest({ name: 'Outdir | chunk dirs' });
+  json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
+  resubmit = Option.Boolean('--resubmit', false, { description: 'run the bad chunks again, then check again' });
+  jobs = Option.String('-j,--jobs', { description: 'chunks run at once by --resubmit (default 2)' });
+
+  override async execute(): Promise<number> {
+    const args = this.dirs.length > 0 ? this.dirs : ['Outdir'];
+    const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
+    const found = discoverChunkDirs(args);
+    if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
+    if (found.chunks.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
+
+    let verdicts = await checkChunks(found.chunks);
+    let resubmitted: ResubmitResult[] | undefined;
+    if (this.resubmit) {
+      const bad = verdicts.filter((v) => !v.good);
+      if (bad.length > 0) {
+        if (!this.json) {
+          this.context.stdout.write(formatText(verdicts));
+          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} locally (heppy run-chunk, ${jobs} at a time)\n`);
+        }
+        resubmitted = await resubmitLocal(bad.map((v) => v.dir), { jobs });
+        if (!this.json) for (const r of resubmitted) this.context.stdout.write(resubmitLine(r));
+        verdicts = await checkChunks(found.chunks);
+        if (!this.json) this.context.stdout.write('after resubmission:\n');
+      }
+    }
+    this.print(verdicts, resubmitted);
+    return verdicts.every((v) => v.good) ? 0 : 1;
+  }
+
+  private print(verdicts: ChunkVerdict[], resubmitted?: ResubmitResult[]): void {
+    if (this.json) {
+      this.context.stdout.write(JSON.stringify({ ...toJson(verdicts), ...(resubmitted ? { resubmitted } : {}) }, null, 1) + '\n');
+    } else {
+      this.context.stdout.write(formatText(verdicts));
+    }
+  }
+}
+
+function resubmitLine(r: ResubmitResult): string {
+  const where = displayPath(r.dir);
+  if (r.attempt === 0) return `${where}: ${r.detail}\n`;
+  return r.exitCode === 0
+    ? `${where}: attempt ${r.attempt} finished\n`
+    : `${where}: attempt ${r.attempt} failed (exit ${r.exitCode ?? 'none'})${r.detail ? `: ${r.detail}` : ''}\n`;
+}

@@ -1,0 +1,83 @@
+// `heppy hadd Outdir [dest]`: heppy_hadd. Merges the good chunks of every component into
+// dest/<component>/, names the bad chunks it left out, and exits 1 when there were any.
+import { Command, Option } from 'clipanion';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { haddOutdir, type ComponentOutcome, type HaddReport } from '../merge/index.js';
+import { badLine, displayPath, pprintList } from '../check/report.js';
+import { assertNever, formatFailure, UserError } from '../util/result.js';
+
+export class HaddCommand extends Command {
+  static override paths = [['hadd']];
+  static override usage = Command.Usage({
+    description: 'merge the chunks of each component (also for directories made elsewhere)',
+    details: `
+      Groups the \`<comp>_Chunk<N>\` directories of Outdir by component, checks each chunk as
+      \`heppy check\` does, and merges the good ones into \`dest/<comp>/\` (dest defaults to Outdir):
+      ROOT files are hadd-ed, counters and averages summed from their JSON sidecars and re-rendered,
+      .yaml/.py files copied from the first chunk, log files skipped, and processing.yaml written
+      (nfiles: all chunks, ngoodfiles: merged). A merged directory replaces the old one only when
+      complete. Bad chunks are listed with their reason; the exit code is then 1.
+    `,
+    examples: [
+      ['Merge every component of Outdir in place', '$0 hadd Outdir'],
+      ['Merge into another directory', '$0 hadd Outdir Merged'],
+    ],
+  });
+
+  src = Option.String({ name: 'Outdir' });
+  dest = Option.String({ name: 'dest', required: false });
+  json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
+
+  override async execute(): Promise<number> {
+    const src = resolve(this.src);
+    if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`no such directory: ${this.src}`);
+    const dest = resolve(this.dest ?? this.src);
+    if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${this.dest}`);
+    const warnings: string[] = [];
+    const report = await haddOutdir(src, dest, {
+      onWarning: (m) => warnings.push(m),
+      onComponent: (c, good, total) => {
+        if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
+      },
+    });
+    if (report.components.length === 0) {
+      throw new UserError(`warning: no chunk found in ${this.src} (no <component>_Chunk<N> directory)`);
+    }
+    if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings }, null, 1) + '\n');
+    else this.context.stdout.write(formatHadd(report, warnings));
+    const clean = report.components.every((c) => c.status === 'merged' && c.bad.length === 0);
+    return clean ? 0 : 1;
+  }
+}
+
+function componentLines(c: ComponentOutcome): string[] {
+  const lines: string[] = [];
+  switch (c.status) {
+    case 'merged':
+      lines.push(`${c.component}: ${c.summary.ngoodfiles} of ${c.nchunks} chunks merged into ${displayPath(c.summary.dir)}`);
+      break;
+    case 'no-good-chunk':
+      lines.push(`${c.component}: no good chunk (of ${c.nchunks}), not merged`);
+      break;
+    case 'merge-failed':
+      lines.push(`${c.component}: merge failed, nothing written: ${formatFailure(c.error)}`);
+      break;
+    default:
+      assertNever(c, 'component outcome');
+  }
+  for (const v of c.bad) lines.push(`  left out: ${badLine(v)}`);
+  return lines;
+}
+
+export function formatHadd(report: HaddReport, warnings: string[]): string {
+  const lines = report.components.flatMap(componentLines);
+  for (const s of report.skipped) lines.push(`skipped ${displayPath(s)}: not a <component>_Chunk<N> name`);
+  for (const w of warnings) lines.push(`warning: ${w}`);
+  const bad = report.components.flatMap((c) => c.bad.map((v) => displayPath(v.dir)));
+  if (bad.length > 0) {
+    lines.push('list of bad directories:');
+    lines.push(pprintList(bad));
+  }
+  return lines.join('\n') + '\n';
+}
