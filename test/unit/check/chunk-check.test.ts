@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkChunk } from '../../../src/check/chunk-check.js';
-import { headerProbe } from '../../../src/check/root-probe.js';
+import { defaultProbe, headerProbe } from '../../../src/check/root-probe.js';
 import { sharedRootDir } from '../../util/shared.js';
 import { makeChunk } from './fixtures.js';
 
@@ -99,6 +99,23 @@ test('an empty ROOT file is bad', async () => {
   writeFileSync(join(dir, 'histos.root'), '');
   const v = await checkChunk(dir, { probe });
   assert.equal(v.problems.map((p) => p.message), ['histos.root: empty file']);
+});
+
+test('the default probe opens the file: a damaged StreamerInfo of the right size is caught', async () => {
+  const shared = sharedRootDir();
+  if (!shared) return;
+  const dir = makeChunk(root, 'deep_Chunk0');
+  copyFileSync(join(shared, 'uproot-HZZ.root'), join(dir, 'good.root'));
+  copyFileSync(join(shared, 'uproot-histograms.root'), join(dir, 'hists.root'));
+  assert.ok((await checkChunk(dir)).good);
+  copyFileSync(join(shared, 'uproot-HZZ.root'), join(dir, 'bad.root'));
+  const fd = openSync(join(dir, 'bad.root'), 'r+');
+  writeSync(fd, Buffer.alloc(200, 0x55), 0, 200, 217945 - 300); // inside the StreamerInfo record
+  closeSync(fd);
+  assert.ok((await checkChunk(dir, { probe: headerProbe })).good, 'the header alone cannot see it');
+  const v = await checkChunk(dir, { probe: defaultProbe });
+  assert.equal(v.problems.map((p) => p.code), ['root']);
+  assert.match(v.problems[0]!.message, /^bad\.root: cannot read file structure/);
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
