@@ -1,0 +1,145 @@
+// The local executor: a pool of long-lived worker processes (child_process.fork), one chunk at a
+// time each. A worker that dies (crash, out of memory, kill) fails only the chunk it was running,
+// with the signal/exit code and the end of its stderr as the reason, and is replaced on demand.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+interface Worker {
+  proc: ChildProcess;
+  job: JobSpec | null;
+  stderr: string;
+  dead: boolean;
+}
+
+export interface LocalPoolOptions {
+  jobs: number;
+  /** Extra Node flags for workers, e.g. ['--max-old-space-size=4096']. */
+  execArgv?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+export class LocalPool implements Executor {
+  readonly kind = 'local' as const;
+  readonly capacity: number;
+  private readonly workers: Worker[] = [];
+  private readonly queue: JobSpec[] = [];
+  private events: ExecutorEvent[] = [];
+  private wake: (() => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: LocalPoolOptions) {
+    this.capacity = Math.max(1, opts.jobs);
+  }
+
+  private push(e: ExecutorEvent): void {
+    this.events.push(e);
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private spawn(): Worker {
+    const proc = fork(WORKER, [], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: this.opts.execArgv ?? [],
+      env: this.opts.env ?? process.env,
+      serialization: 'json',
+    });
+    const w: Worker = { proc, job: null, stderr: '', dead: false };
+    proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
+    proc.on('message', (m: FromWorker) => this.onMessage(w, m));
+    proc.on('exit', (code, signal) => this.onExit(w, code, signal));
+    proc.on('error', () => { /* reported through 'exit' */ });
+    this.workers.push(w);
+    return w;
+  }
+
+  private onMessage(w: Worker, m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        break;
+      case 'progress':
+        this.push({ type: 'progress', nodeId: m.nodeId, events: m.events });
+        break;
+      case 'ended':
+        if (w.job === null || w.job.nodeId !== m.nodeId) break;
+        w.job = null;
+        this.push({ type: 'ended', end: m.ok
+          ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed }
+          : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', reason: m.reason } });
+        this.dispatch();
+        break;
+    }
+  }
+
+  private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    w.dead = true;
+    this.workers.splice(this.workers.indexOf(w), 1);
+    const job = w.job;
+    w.job = null;
+    if (job && !this.closed) {
+      const tail = w.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      const oom = /heap out of memory|Allocation failed/i.test(w.stderr) ? ' (out of memory)' : '';
+      this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed',
+        reason: `worker process ${how}${oom}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined } });
+    }
+    if (!this.closed) this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let w = this.workers.find((x) => x.job === null && !x.dead);
+      if (!w) {
+        if (this.workers.length >= this.capacity) return;
+        w = this.spawn();
+      }
+      const job = this.queue.shift()!;
+      w.job = job;
+      const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir };
+      w.proc.send(msg);
+      this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
+    }
+  }
+
+  async submit(jobs: JobSpec[]): Promise<void> {
+    this.queue.push(...jobs);
+    this.dispatch();
+  }
+
+  /** Local workers die with their build: there is never anything to re-attach to. */
+  async adopt(_entries: JournalEntry[]): Promise<JournalEntry[]> {
+    return [];
+  }
+
+  async next(): Promise<ExecutorEvent[]> {
+    if (this.events.length === 0) await new Promise<void>((res) => { this.wake = res; });
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  async cancelAll(): Promise<void> {
+    this.queue.length = 0;
+    for (const w of this.workers) w.proc.kill('SIGTERM');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    const exits = this.workers.map((w) => new Promise<void>((res) => {
+      if (w.dead) return res();
+      w.proc.once('exit', () => res());
+      w.proc.disconnect?.();
+      setTimeout(() => { if (!w.dead) w.proc.kill('SIGKILL'); }, 2000).unref();
+    }));
+    await Promise.all(exits);
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}

@@ -1,0 +1,8 @@
+// Messages between the local pool (parent) and its worker processes (IPC, JSON).
+export type ToWorker = { type: 'run'; nodeId: string; attempt: number; chunkDir: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; nodeId: string; events: number }
+  | { type: 'ended'; nodeId: string; attempt: number; ok: true; eventsProcessed: number }
+  | { type: 'ended'; nodeId: string; attempt: number; ok: false; reason: string };

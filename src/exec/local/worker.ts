@@ -1,0 +1,61 @@
+// A long-lived local worker: takes chunk after chunk from the pool over IPC and runs each with
+// runChunk in this process, so the analysis bundle (and heppy, jsroot…) is imported once per
+// worker, not once per chunk. The runner module can be replaced (HEPPY_WORKER_RUNNER, a module URL
+// exporting runChunk) for tests of the pool itself.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+type RunChunk = (spec: unknown, chunkDir: string, hooks?: unknown) => Promise<
+  { ok: true; value: { eventsProcessed?: number } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string } }>;
+
+const send = (m: FromWorker): void => void process.send!(m);
+
+let runChunkP: Promise<RunChunk> | null = null;
+function runner(): Promise<RunChunk> {
+  runChunkP ??= (async () => {
+    const url = process.env.HEPPY_WORKER_RUNNER ?? new URL('../../loop/run-chunk.js', import.meta.url).href;
+    const mod = (await import(url)) as { runChunk: RunChunk };
+    return mod.runChunk;
+  })();
+  return runChunkP;
+}
+
+let lastOptions = '';
+async function applyOptions(options: Record<string, string | boolean> | undefined): Promise<void> {
+  const key = JSON.stringify(options ?? {});
+  if (key === lastOptions) return;
+  lastOptions = key;
+  const mod = (await import(new URL('../../config/options.js', import.meta.url).href)) as { setGlobalOptions?: (o: unknown) => void };
+  mod.setGlobalOptions?.(options ?? {});
+}
+
+async function run(m: ToWorker): Promise<void> {
+  let reply: FromWorker;
+  try {
+    const spec = JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8')) as { options?: Record<string, string | boolean>; attempt?: number };
+    await applyOptions(spec.options);
+    const runChunk = await runner();
+    let lastSent = 0;
+    const r = await runChunk(spec, m.chunkDir, {
+      onProgress: (events: number) => {
+        const now = Date.now();
+        if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events }); }
+      },
+    });
+    if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.eventsProcessed ?? 0 };
+    else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
+      reason: [r.error.file, r.error.object, r.error.reason].filter(Boolean).join(': ') };
+  } catch (err) {
+    // runChunk reports failures as values; an exception here is a bug or an unreadable chunk.json.
+    reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+  send(reply);
+}
+
+process.on('message', (m: ToWorker) => {
+  if (m.type === 'run') void run(m);
+});
+// The parent's death (kill -9 of the build) closes the channel: do not linger as an orphan.
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready' });

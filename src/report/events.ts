@@ -1,0 +1,31 @@
+// The build's event stream: the engine emits these, reporters (TTY, plain, JSON) render them.
+export type NodeKind = 'chunk' | 'hadd';
+
+export interface Summary {
+  run: number;            // nodes that ran and succeeded
+  upToDate: number;
+  failed: number;
+  skipped: number;        // not run because something they depend on failed
+  eventsProcessed: number;
+  wallMs: number;
+  failures: Array<{ id: string; reason: string; log?: string }>;
+}
+
+export type BuildEvent =
+  | { type: 'plan'; total: number; toRun: number; upToDate: number; components: Array<{ name: string; chunks: number; toRun: number }> }
+  | { type: 'would-run'; id: string; kind: NodeKind; why: string[] }
+  | { type: 'up-to-date'; id: string; kind: NodeKind; component: string }
+  | { type: 'start'; id: string; kind: NodeKind; component: string; attempt: number }
+  | { type: 'progress'; id: string; component: string; events: number }
+  | { type: 'retry'; id: string; component: string; attempt: number; reason: string }
+  | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number }
+  | { type: 'failed'; id: string; kind: NodeKind; component: string; reason: string; log?: string; attempts: number }
+  | { type: 'skipped'; id: string; kind: NodeKind; component: string; reason: string }
+  | { type: 'warning'; message: string }
+  | { type: 'summary'; summary: Summary };
+
+export interface Reporter {
+  event(e: BuildEvent): void;
+  /** Called once at the end (stop timers, clear the live display). */
+  close(): void;
+}

@@ -1,0 +1,75 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LocalPool } from '../../../src/exec/local/pool.js';
+import { schedule, type SchedEvent, type SchedTask } from '../../../src/exec/scheduler.js';
+import { ok } from '../../../src/util/result.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heppy-sched-'));
+const runner = pathToFileURL(new URL('./fixtures/fake-runner.js', import.meta.url).pathname).href;
+
+function runs(id: string): string[] {
+  try { return readFileSync(join(dir, id, 'runs.txt'), 'utf8').trim().split('\n'); } catch { return []; }
+}
+
+test('pool + scheduler: retries, crash isolation, failed dep skips merge, others merge', async () => {
+  const behaviour: Record<string, string> = { a0: 'ok', a1: 'ok', a2: 'flaky', b0: 'ok', b1: 'crash', c0: 'fail', d0: 'ok' };
+  const tasks: SchedTask[] = [
+    ...Object.keys(behaviour).map((id) => ({ id, deps: [], kind: 'job' as const })),
+    { id: 'hadd:a', deps: ['a0', 'a1', 'a2'], kind: 'inline' },
+    { id: 'hadd:b', deps: ['b0', 'b1'], kind: 'inline' },
+    { id: 'hadd:d', deps: ['d0', 'dX'], kind: 'inline' },
+  ];
+  const pool = new LocalPool({ jobs: 2, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  const events: SchedEvent[] = [];
+  const merged: string[] = [];
+  const out = await schedule(tasks, new Set(['dX']), pool, {
+    prepare: async (id, attempt) => {
+      mkdirSync(join(dir, id), { recursive: true });
+      writeFileSync(join(dir, id, 'chunk.json'), JSON.stringify({ name: id, behaviour: behaviour[id], events: 10, attempt }));
+      return ok({ nodeId: id, name: id, chunkDir: join(dir, id), attempt });
+    },
+    inline: async (id) => { merged.push(id); return ok({ eventsProcessed: 0 }); },
+    confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+    emit: (e) => events.push(e),
+  }, { retries: 2, keepGoing: true });
+  await pool.close();
+  const status = Object.fromEntries([...out].map(([k, v]) => [k, v.status]));
+  assert.equal(status, { a0: 'succeeded', a1: 'succeeded', a2: 'succeeded', b0: 'succeeded', b1: 'failed', c0: 'failed', d0: 'succeeded',
+    'hadd:a': 'succeeded', 'hadd:b': 'skipped', 'hadd:d': 'succeeded' });
+  assert.equal(merged.sort(), ['hadd:a', 'hadd:d']);
+  assert.is(runs('a2').length, 2, 'flaky chunk: one retry');
+  assert.is(runs('c0').length, 3, 'failing chunk: 1 + 2 retries');
+  assert.is(runs('b1').length, 3, 'crashing chunk: 1 + 2 retries');
+  const b1 = out.get('b1')!;
+  assert.ok(b1.status === 'failed' && /worker process killed by SIGKILL: about to die/.test(b1.reason), JSON.stringify(b1));
+  const c0 = out.get('c0')!;
+  assert.ok(c0.status === 'failed' && c0.attempts === 3 && c0.reason === 'c0 always fails');
+  // Workers are long-lived: the seven 'ok'-path chunk runs happened in at most 2 + 3 (replacements) processes.
+  const pids = new Set(['a0', 'a1', 'a2', 'b0', 'b1', 'c0', 'd0'].flatMap(runs));
+  assert.ok(pids.size <= 5, `pids: ${pids.size}`);
+  assert.is(events.filter((e) => e.type === 'retry').length, 5);
+});
+
+test('keepGoing off: the first failure stops new submissions', async () => {
+  const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  const ids = ['s0', 's1', 's2'];
+  const out = await schedule(ids.map((id) => ({ id, deps: [], kind: 'job' as const })), new Set(), pool, {
+    prepare: async (id, attempt) => {
+      mkdirSync(join(dir, id), { recursive: true });
+      writeFileSync(join(dir, id, 'chunk.json'), JSON.stringify({ name: id, behaviour: id === 's0' ? 'fail' : 'ok', events: 1, attempt }));
+      return ok({ nodeId: id, name: id, chunkDir: join(dir, id), attempt });
+    },
+    inline: async () => ok({ eventsProcessed: 0 }),
+    confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+    emit: () => {},
+  }, { retries: 0, keepGoing: false });
+  await pool.close();
+  assert.equal(ids.map((id) => out.get(id)!.status), ['failed', 'skipped', 'skipped']);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
