@@ -96,6 +96,10 @@ function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): { info: BranchIn
     return other(tn, { kind: 'leaflist', leaves: ll });
   }
   const leaf = leaves[0]!;
+  if (typeof leaf.fLen !== 'number' || leaf.fLeafCount === undefined) {
+    // jsroot could not decode the leaf (e.g. groot files carry no TStreamerInfo for TLeaf*).
+    throw new Error(`leaf ${leaf.fName ?? '?'} of branch ${name} (${leaf._typename}) could not be decoded: the file has no usable streamer for ${leaf._typename}`);
+  }
   if (leaf._typename === 'TLeafC') return other('char*', { kind: 'string' });
   const pair = leafTypes[leaf._typename];
   if (pair !== undefined) return numeric(name, pair[leaf.fIsUnsigned ? 1 : 0], leaf, { kind: 'leaf' });
@@ -149,24 +153,25 @@ function memberTypeName(b: JsBranch, leaf: JsLeaf, file: JsFile): string | null 
 function basketsOf(b: JsBranch): BasketRef[] {
   const out: BasketRef[] = [];
   const nDisk = Math.max(0, b.fWriteBasket | 0);
-  for (let i = 0; i < nDisk; i++) {
-    const start = Number(b.fBasketEntry[i]), stop = Number(b.fBasketEntry[i + 1] ?? b.fEntries);
-    out.push({ index: i, entryStart: start, entryStop: stop, seek: Number(b.fBasketSeek[i]), bytes: Number(b.fBasketBytes[i]), embedded: null });
-  }
   const emb = b.fBaskets?.arr ?? [];
-  for (let k = 0; k < emb.length; k++) {
-    const bk = emb[k];
-    if (!bk || !(bk.fNevBuf > 0)) continue;
-    const start = Number(b.fBasketEntry[k] ?? 0);
-    let data: Uint8Array = new Uint8Array(0);
-    if (bk.fBufferRef) {
-      const dv = bk.fBufferRef.arr;
-      data = new Uint8Array(dv.buffer, dv.byteOffset, Math.min(dv.byteLength, bk.fBufferRef.length ?? dv.byteLength));
+  // A basket lives either on disk (seek ≠ 0, index < fWriteBasket) or in the TTree key
+  // (fBaskets[i], typically the last one; all of them when the tree was never flushed).
+  for (let i = 0; i < Math.max(nDisk, emb.length); i++) {
+    const bk = emb[i];
+    const start = Number(b.fBasketEntry[i] ?? 0);
+    if (bk && bk.fNevBuf > 0 && !(i < nDisk && Number(b.fBasketSeek[i]) > 0)) {
+      let data: Uint8Array = new Uint8Array(0);
+      if (bk.fBufferRef) {
+        const dv = bk.fBufferRef.arr;
+        data = new Uint8Array(dv.buffer, dv.byteOffset, Math.min(dv.byteLength, bk.fBufferRef.length ?? dv.byteLength));
+      }
+      const offsets = bk.fEntryOffset ? Int32Array.from(bk.fEntryOffset) : null;
+      out.push({ index: i, entryStart: start, entryStop: start + bk.fNevBuf, seek: 0, bytes: 0, embedded: { data, offsets, keylen: bk.fKeylen, last: bk.fLast } });
+    } else if (i < nDisk) {
+      const stop = Number(b.fBasketEntry[i + 1] ?? b.fEntries);
+      out.push({ index: i, entryStart: start, entryStop: stop, seek: Number(b.fBasketSeek[i]), bytes: Number(b.fBasketBytes[i]), embedded: null });
     }
-    const offsets = bk.fEntryOffset ? Int32Array.from(bk.fEntryOffset) : null;
-    out.push({ index: k, entryStart: start, entryStop: start + bk.fNevBuf, seek: 0, bytes: 0, embedded: { data, offsets, keylen: bk.fKeylen, last: bk.fLast } });
   }
-  out.sort((x, y) => x.entryStart - y.entryStart);
   return out;
 }
 

@@ -4,7 +4,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import type { Hist } from '../hist.js';
 import type { KeyInfo } from '../types.js';
 import { RootError } from '../errors.js';
-import { jsOpen } from './jsroot.js';
+import { jsOpen, quiet } from './jsroot.js';
 import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
 import { initDecompression } from './decompress.js';
 import { leafBranches, planBranch } from './branches.js';
@@ -57,7 +57,7 @@ export class RootFileReader {
       this.keyList.push({ path: p, name: k.fName, cycle: k.fCycle, className: k.fClassName });
       if (k.fClassName === 'TDirectory' || k.fClassName === 'TDirectoryFile') {
         let sub: JsDirectory;
-        try { sub = await this.js.readDirectory(`${p};${k.fCycle}`); } catch (e) { throw new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
+        try { sub = await quiet(() => this.js.readDirectory(`${p};${k.fCycle}`)); } catch (e) { throw new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
         await this.listKeys(sub, p + '/', depth + 1);
       }
     }
@@ -80,7 +80,7 @@ export class RootFileReader {
   private async readObject(k: KeyInfo): Promise<unknown> {
     this.checkOpen();
     try {
-      const o = await this.js.readObject(`${k.path};${k.cycle}`);
+      const o = await quiet(() => this.js.readObject(`${k.path};${k.cycle}`));
       if (o === null || typeof o !== 'object') throw new Error('object could not be decoded');
       return o;
     } catch (e) {

@@ -57,5 +57,20 @@ export interface JsFile extends JsDirectory {
 }
 
 export async function jsOpen(path: string): Promise<JsFile> {
-  return (await jsrootOpenFile(path)) as JsFile;
+  return quiet(async () => (await jsrootOpenFile(path)) as JsFile);
+}
+
+/**
+ * Runs a jsroot call with its console chatter ("Missmatch in …", "Fail to UNZIP …")
+ * muted: heppy reports problems as RootErrors instead, in one line.
+ */
+export async function quiet<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { error: console.error, warn: console.warn, log: console.log };
+  const drop = (): void => {};
+  console.error = drop; console.warn = drop; console.log = drop;
+  try {
+    return await fn();
+  } finally {
+    console.error = saved.error; console.warn = saved.warn; console.log = saved.log;
+  }
 }

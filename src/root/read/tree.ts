@@ -54,12 +54,30 @@ export class TreeReader {
     }
   }
 
+  /** One basket of a numeric branch, decoded whole (summaries walk baskets this way). */
+  async basketColumn(name: string, i: number): Promise<{ compression: string; entries: number; column: Column }> {
+    const p = this.plan(name);
+    this.checkReadable(p);
+    const raw = await this.rawBasket(p, i);
+    let d: DecodedBasket;
+    try { d = decodeBasket(p, raw); } catch (e) {
+      if (e instanceof BasketError) throw this.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
+      throw e;
+    }
+    return { compression: raw.compression, entries: raw.n, column: slice(p, d, 0, raw.n) };
+  }
+
   /** Checks that a branch is numeric and that its baskets cover every entry exactly once. */
-  private checkReadable(p: BranchPlan): void {
-    if (p.info.type === null) {
+  checkReadable(p: BranchPlan): void {
+    if (p.info.type === null || p.layout.kind === 'string' || p.layout.kind === 'leaflist' || p.layout.kind === 'unsupported') {
       const why = p.layout.kind === 'unsupported' ? p.layout.why : `${p.info.typename} is not a numeric column`;
       throw this.err(p.info.name, `unsupported branch type: ${why}`);
     }
+    this.checkCoverage(p);
+  }
+
+  /** Checks that the baskets of a branch cover every entry of the tree exactly once. */
+  checkCoverage(p: BranchPlan): void {
     let at = 0;
     for (const b of p.baskets) {
       if (b.entryStart !== at || b.entryStop < b.entryStart) throw this.err(p.info.name, `basket ${b.index} covers entries ${b.entryStart}-${b.entryStop}, expected to start at ${at}`);
