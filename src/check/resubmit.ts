@@ -1,19 +1,18 @@
-// `heppy check --resubmit`: run the bad chunks again. Locally each one goes through
-// `heppy run-chunk DIR` in its own process (a crash fails only that chunk), a few at a time.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// `heppy check --resubmit`: run the bad chunks again through an executor (the local worker pool,
+// or a batch executor), one new attempt each, and wait until every attempt has ended. The marker
+// each attempt writes is then judged again by the check.
 import { readChunkIdentity, ensureChunkAttempt } from '../exec/batch/chunk-file.js';
+import type { Executor, JobSpec } from '../exec/executor.js';
 import { readMarker } from './marker.js';
+import { basename } from 'node:path';
+import { assertNever } from '../util/result.js';
 
 export interface ResubmitResult {
   dir: string;
-  attempt: number;
-  exitCode: number | null;
-  /** The last lines run-chunk printed on stderr when it failed. */
+  attempt: number;             // 0: not resubmitted
+  status: 'succeeded' | 'failed' | 'not-resubmitted';
   detail: string;
 }
-
-const HEPPY_BIN = fileURLToPath(new URL('../../../bin/heppy.js', import.meta.url));
 
 /** The next attempt number: one more than both chunk.json's and the marker's. */
 export function nextAttempt(dir: string): number | null {
@@ -24,38 +23,55 @@ export function nextAttempt(dir: string): number | null {
   return Math.max(id.value.attempt, prev) + 1;
 }
 
-function runOne(dir: string, bin: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'run-chunk', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    child.on('error', (err) => resolve({ code: null, stderr: err.message }));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+export interface ResubmitHooks {
+  onSubmitted?: (dir: string, attempt: number, jobId: string) => void;
+  onEnded?: (r: ResubmitResult) => void;
 }
 
-export async function resubmitLocal(
-  dirs: string[],
-  opts: { jobs?: number; bin?: string; onStart?: (dir: string, attempt: number) => void } = {},
-): Promise<ResubmitResult[]> {
-  const results: ResubmitResult[] = new Array(dirs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < dirs.length) {
-      const i = next++;
-      const dir = dirs[i]!;
-      const attempt = nextAttempt(dir);
-      const set = attempt === null ? null : ensureChunkAttempt(dir, attempt);
-      if (attempt === null || !set || !set.ok) {
-        results[i] = { dir, attempt: 0, exitCode: null, detail: 'cannot resubmit: no readable chunk.json (not made by heppy build)' };
-        continue;
-      }
-      opts.onStart?.(dir, attempt);
-      const r = await runOne(dir, opts.bin ?? HEPPY_BIN);
-      const tail = r.stderr.trim().split('\n').slice(-3).join(' | ');
-      results[i] = { dir, attempt, exitCode: r.code, detail: r.code === 0 ? '' : tail };
+export async function resubmit(dirs: string[], executor: Executor, hooks: ResubmitHooks = {}): Promise<ResubmitResult[]> {
+  const results = new Map<string, ResubmitResult>();
+  const jobs: JobSpec[] = [];
+  for (const dir of dirs) {
+    const attempt = nextAttempt(dir);
+    const set = attempt === null ? null : ensureChunkAttempt(dir, attempt);
+    if (attempt === null || set === null || !set.ok) {
+      results.set(dir, { dir, attempt: 0, status: 'not-resubmitted', detail: 'no readable chunk.json (not made by heppy build): run it again with heppy build' });
+      continue;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 2, dirs.length)) }, worker));
-  return results;
+    jobs.push({ nodeId: `chunk:${dir}`, name: basename(dir), chunkDir: dir, attempt });
+  }
+  const pending = new Map(jobs.map((j) => [j.nodeId, j]));
+  try {
+    if (jobs.length > 0) await executor.submit(jobs);
+    while (pending.size > 0) {
+      for (const e of await executor.next()) {
+        switch (e.type) {
+          case 'submitted': {
+            const j = pending.get(e.nodeId);
+            if (j) hooks.onSubmitted?.(j.chunkDir, e.attempt, e.jobId);
+            break;
+          }
+          case 'started':
+          case 'progress':
+            break;
+          case 'ended': {
+            const j = pending.get(e.end.nodeId);
+            if (!j || e.end.attempt !== j.attempt) break;
+            pending.delete(j.nodeId);
+            const r: ResubmitResult = e.end.status === 'succeeded'
+              ? { dir: j.chunkDir, attempt: j.attempt, status: 'succeeded', detail: `${e.end.eventsProcessed} events` }
+              : { dir: j.chunkDir, attempt: j.attempt, status: 'failed', detail: e.end.reason };
+            results.set(j.chunkDir, r);
+            hooks.onEnded?.(r);
+            break;
+          }
+          default:
+            assertNever(e, 'executor event');
+        }
+      }
+    }
+  } finally {
+    await executor.close();
+  }
+  return dirs.map((d) => results.get(d)!);
 }

@@ -2,8 +2,9 @@
 import { Command, Option } from 'clipanion';
 import { checkChunks, discoverChunkDirs, type ChunkVerdict } from '../check/index.js';
 import { displayPath, formatText, toJson } from '../check/report.js';
-import { resubmitLocal, type ResubmitResult } from '../check/resubmit.js';
-import { UserError } from '../util/result.js';
+import { resubmit, type ResubmitResult } from '../check/resubmit.js';
+import { LocalPool } from '../exec/local/pool.js';
+import { assertNever, UserError } from '../util/result.js';
 
 export class CheckCommand extends Command {
   static override paths = [['check']];
@@ -18,7 +19,8 @@ export class CheckCommand extends Command {
       With no argument it checks ./Outdir. An argument that is a chunk directory is checked as is; any
       other directory is scanned for chunk directories (\`<comp>_Chunk<N>\` and unsplit components).
 
-      \`--resubmit\` runs the bad chunks again with \`heppy run-chunk\` (\`-j\` at a time), then checks again.
+      \`--resubmit\` runs each bad chunk again as a new attempt, in \`-j\` local worker processes that run
+      it as \`heppy run-chunk\` does, waits for them, then checks again.
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
@@ -47,10 +49,13 @@ export class CheckCommand extends Command {
       if (bad.length > 0) {
         if (!this.json) {
           this.context.stdout.write(formatText(verdicts));
-          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} locally (heppy run-chunk, ${jobs} at a time)\n`);
+          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} locally (${jobs} worker${jobs === 1 ? '' : 's'})\n`);
         }
-        resubmitted = await resubmitLocal(bad.map((v) => v.dir), { jobs });
-        if (!this.json) for (const r of resubmitted) this.context.stdout.write(resubmitLine(r));
+        const executor = new LocalPool({ jobs });
+        resubmitted = await resubmit(bad.map((v) => v.dir), executor, {
+          onEnded: (r) => { if (!this.json) this.context.stdout.write(resubmitLine(r)); },
+        });
+        if (!this.json) for (const r of resubmitted) if (r.status === 'not-resubmitted') this.context.stdout.write(resubmitLine(r));
         verdicts = await checkChunks(found.chunks);
         if (!this.json) this.context.stdout.write('after resubmission:\n');
       }
@@ -70,8 +75,10 @@ export class CheckCommand extends Command {
 
 function resubmitLine(r: ResubmitResult): string {
   const where = displayPath(r.dir);
-  if (r.attempt === 0) return `${where}: ${r.detail}\n`;
-  return r.exitCode === 0
-    ? `${where}: attempt ${r.attempt} finished\n`
-    : `${where}: attempt ${r.attempt} failed (exit ${r.exitCode ?? 'none'})${r.detail ? `: ${r.detail}` : ''}\n`;
+  switch (r.status) {
+    case 'not-resubmitted': return `${where}: not resubmitted: ${r.detail}\n`;
+    case 'succeeded': return `${where}: attempt ${r.attempt} succeeded (${r.detail})\n`;
+    case 'failed': return `${where}: attempt ${r.attempt} failed: ${r.detail}\n`;
+    default: return assertNever(r.status, 'resubmit status');
+  }
 }
