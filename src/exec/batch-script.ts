@@ -1,0 +1,77 @@
+// batchScript.sh: the per-chunk job script of the batch executors (heppy_batch's habit: users
+// resubmit it by hand). It runs `heppy run-chunk` on its chunk directory, which reads chunk.json
+// (and through it the analysis bundle current at submission), and makes sure a marker records the
+// exit status even when run-chunk crashes or the job is killed. Every path is shell-quoted.
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { batchPaths, ensureBatchPaths, exitMarkerJs, heppyMainJs } from './batch/paths.js';
+import { isPlainPath, shq } from './batch/shell.js';
+
+export const BATCH_SCRIPT = 'batchScript.sh';
+
+export interface BatchScriptOptions {
+  /** Node binary the job runs (default: this process's; HEPPY_BATCH_NODE overrides). */
+  nodeBin?: string;
+  /** heppy's CLI entry (default: this checkout's dist/src/cli/main.js). */
+  heppyJs?: string;
+}
+
+export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {}): string {
+  const name = basename(chunkDir);
+  const outdir = dirname(chunkDir);
+  const paths = batchPaths(outdir);
+  const nodeBin = opts.nodeBin ?? process.env.HEPPY_BATCH_NODE ?? process.execPath;
+  const heppyJs = opts.heppyJs ?? heppyMainJs;
+  const slurmLog = join(paths.logs, `${name}.%j.out`);
+  const lines = [
+    '#!/bin/bash',
+    `# heppy batch job for chunk ${name}. Written by heppy build; it runs \`heppy run-chunk\` on this`,
+    '# directory with the analysis bundle named in chunk.json (the one current at submission).',
+    '# Resubmit it by hand from this directory, e.g.:',
+    '#   sbatch batchScript.sh    bsub < batchScript.sh    nohup ./batchScript.sh &',
+    `#SBATCH --job-name=heppy-${name}`,
+    // sbatch parses #SBATCH lines itself: only a plain path can go there.
+    ...(isPlainPath(paths.logs) ? [`#SBATCH --output=${slurmLog}`] : []),
+    `chunk_dir=${shq(chunkDir)}`,
+    `node_bin=${shq(nodeBin)}`,
+    `heppy_js=${shq(heppyJs)}`,
+    `exit_marker_js=${shq(exitMarkerJs)}`,
+    `started_file=${shq(join(paths.started, name))}`,
+    'echo "heppy: chunk $chunk_dir on $(hostname) (pid $$), $(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    // Lets the executor see that the job started (and, on the same host, whether it still runs).
+    'printf \'%s %s %s\\n\' "$(hostname)" "$$" "$(date +%s)" > "$started_file" 2>/dev/null || true',
+    // run-chunk swaps the chunk directory, so the job must not sit inside it.
+    'cd -- "$(dirname -- "$chunk_dir")" || exit 1',
+    // A TERM (scancel, time limit) reaches run-chunk too; the trap only remembers it for the marker.
+    "sig=''",
+    "trap 'sig=TERM' TERM",
+    "trap 'sig=INT' INT",
+    '"$node_bin" "$heppy_js" run-chunk "$chunk_dir"',
+    'status=$?',
+    '"$node_bin" "$exit_marker_js" "$chunk_dir" "$status" "$sig" || echo "heppy: could not record exit status $status in a marker" >&2',
+    'echo "heppy: run-chunk exit status $status"',
+    'exit "$status"',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Writes (or rewrites, when its content changed) the chunk's executable batchScript.sh. */
+export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}): string {
+  ensureBatchPaths(dirname(chunkDir));
+  const file = join(chunkDir, BATCH_SCRIPT);
+  const text = batchScriptText(chunkDir, opts);
+  let current: string | null = null;
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    current = null;
+  }
+  if (current !== text) {
+    const tmp = `${file}.tmp-${process.pid}`;
+    writeFileSync(tmp, text, { mode: 0o755 });
+    renameSync(tmp, file);
+  }
+  chmodSync(file, 0o755);
+  return file;
+}

@@ -1,0 +1,62 @@
+// Run by batchScript.sh after `heppy run-chunk` returns: when run-chunk died without writing this
+// attempt's marker (crash, out of memory, killed by the batch system), write a `failed` marker
+// naming the exit status, so that the executor and `heppy check` see the failure at once instead
+// of waiting for a time limit. Usage: node exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL_NAME]
+import { hostname } from 'node:os';
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MARKER_FILE, readMarker } from '../../check/marker.js';
+import { readChunkIdentity } from './chunk-file.js';
+
+/** Writes the failed marker if needed; returns true when it wrote one. */
+export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string): boolean {
+  const id = readChunkIdentity(chunkDir);
+  if (!id.ok) return false; // no chunk.json: nothing to attribute the failure to
+  const cur = readMarker(chunkDir);
+  if (cur.ok && cur.value !== null && cur.value.kind === 'chunk' && cur.value.key === id.value.key && cur.value.attempt === id.value.attempt) {
+    return false;
+  }
+  const what = signal
+    ? `the job was killed by SIG${signal} (cancelled, time limit or node shutdown)`
+    : exitStatus > 128
+      ? `heppy run-chunk was killed by signal ${exitStatus - 128} (out of memory or killed)`
+      : `heppy run-chunk exited with status ${exitStatus} without writing its marker (crash)`;
+  const now = new Date().toISOString();
+  const marker = {
+    kind: 'chunk',
+    status: 'failed',
+    key: id.value.key,
+    attempt: id.value.attempt,
+    exitCode: exitStatus,
+    eventsProcessed: 0,
+    expectedEvents: null,
+    userStop: false,
+    reason: what,
+    outputs: [],
+    host: hostname(),
+    pid: process.pid,
+    startedAt: now,
+    finishedAt: now,
+    writtenBy: 'batchScript.sh',
+  };
+  const file = join(chunkDir, MARKER_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(marker, null, 2) + '\n');
+  renameSync(tmp, file);
+  return true;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [dir, status, signal] = process.argv.slice(2);
+  if (dir === undefined || status === undefined || !/^\d+$/.test(status)) {
+    process.stderr.write('usage: exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL]\n');
+    process.exit(2);
+  }
+  try {
+    if (writeExitMarker(dir, Number(status), signal || undefined)) process.stdout.write(`heppy: wrote a failed marker in ${dir}\n`);
+  } catch (err) {
+    process.stderr.write(`heppy: could not write the failed marker in ${dir}: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

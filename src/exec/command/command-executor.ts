@@ -1,0 +1,214 @@
+// `-b 'TEMPLATE'` (heppy_batch's habit): for every chunk, write batchScript.sh and run the template
+// verbatim with /bin/sh inside the chunk directory (e.g. `bsub -q 1nh < batchScript.sh`,
+// `sbatch batchScript.sh`, `nohup ./batchScript.sh &`). The job id is read from what the
+// submission printed; completion only from the markers; no marker within the time limit fails
+// the attempt. Each submission runs in its own process group, so Ctrl-C on heppy leaves it alone.
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import { clearStaleMarker } from '../batch/attempt-marker.js';
+import { ensureChunkAttempt } from '../batch/chunk-file.js';
+import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
+import { Tracker, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
+import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
+import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
+
+export interface CommandExecutorOptions {
+  template: string;
+  /** An attempt without a marker this long after submission has failed. Default 48 h. */
+  timeLimitMs?: number;
+  /** How often markers are looked at (ms). Default 2000. */
+  pollIntervalMs?: number;
+  /** Submissions run at once. Default 4. */
+  submitConcurrency?: number;
+  /** A local job whose processes are gone gets this long for its marker to appear. Default 3 s. */
+  markerGraceMs?: number;
+  script?: BatchScriptOptions;
+}
+
+export interface CommandStats {
+  submissions: number;
+}
+
+export class CommandExecutor implements Executor {
+  readonly kind = 'command' as const;
+  readonly capacity = 1_000_000;
+  readonly templateKind: TemplateKind;
+  readonly stats: CommandStats = { submissions: 0 };
+  private readonly tracker: Tracker;
+  private readonly timeLimitMs: number;
+  private readonly pollIntervalMs: number;
+  private readonly concurrency: number;
+  private readonly markerGraceMs: number;
+  private lastRoundAt = 0;
+
+  constructor(readonly outdir: string, private readonly opts: CommandExecutorOptions) {
+    this.outdir = resolve(outdir);
+    if (opts.template.trim() === '') throw new Error('empty batch command template');
+    this.templateKind = templateKind(opts.template);
+    this.timeLimitMs = opts.timeLimitMs ?? 48 * 3600_000;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 2000;
+    this.concurrency = Math.max(1, opts.submitConcurrency ?? 4);
+    this.markerGraceMs = opts.markerGraceMs ?? 3000;
+    this.tracker = new Tracker(() => this.outdir);
+  }
+
+  async submit(jobs: JobSpec[]): Promise<void> {
+    if (jobs.length === 0) return;
+    ensureBatchPaths(this.outdir);
+    const queue = [...jobs];
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
+      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await this.submitOne(job);
+    }));
+  }
+
+  private async submitOne(job: JobSpec): Promise<void> {
+    const failNow = (reason: string, log?: string): void =>
+      this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', reason, ...(log ? { log } : {}) } });
+    const id = ensureChunkAttempt(job.chunkDir, job.attempt);
+    if (!id.ok) return failNow(`not submitted: ${id.error.file}: ${id.error.reason}`);
+    clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: id.value.key });
+    writeBatchScript(job.chunkDir, this.opts.script);
+    const jobLog = jobLogPath(this.outdir, job.name, job.attempt);
+    rmSync(jobLog, { force: true });
+    const submittedAt = Date.now();
+    this.stats.submissions++;
+    const run = await runTemplate(this.opts.template, job.chunkDir, jobLog);
+    const output = readText(jobLog);
+    if (run.error !== undefined || run.code !== 0) {
+      const why = run.error ?? `exit code ${run.code ?? `signal ${run.signal}`}`;
+      const tail = output.trim().split('\n').slice(-3).join(' / ');
+      return failNow(`submission \`${this.opts.template}\` failed in ${job.chunkDir} (${why})${tail ? `: ${tail}` : ''}`, jobLog);
+    }
+    const jobId = parseJobId(output) ?? localJobId(thisHost, run.pid);
+    const t: Tracked = { job, key: id.value.key, jobId, jobLog, submittedAt, started: false };
+    this.tracker.add(t);
+    this.tracker.emit({ type: 'submitted', nodeId: job.nodeId, attempt: job.attempt, jobId });
+  }
+
+  async adopt(entries: JournalEntry[]): Promise<JournalEntry[]> {
+    const adopted: JournalEntry[] = [];
+    for (const e of entries) {
+      if (e.executor !== 'command' || e.chunkDir === undefined) continue;
+      const name = e.name ?? basename(e.chunkDir);
+      const t: Tracked = {
+        job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
+        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: false,
+      };
+      this.tracker.add(t);
+      if (this.tracker.checkMarker(t)) {
+        adopted.push(e);
+        continue;
+      }
+      const local = parseLocalJobId(e.jobId);
+      const lost = local !== null ? local.host === thisHost && !processAlive(-local.pgid) : Date.now() - e.submittedAt > this.timeLimitMs;
+      if (lost) this.tracker.inflight.delete(trackKey(e.nodeId, e.attempt));
+      else adopted.push(e);
+    }
+    return adopted;
+  }
+
+  async next(): Promise<ExecutorEvent[]> {
+    if (this.tracker.pending === 0) await this.tracker.sleep(this.lastRoundAt + this.pollIntervalMs - Date.now());
+    if (this.tracker.pending === 0 && !this.tracker.isClosed) this.pollRound();
+    return this.tracker.take();
+  }
+
+  private pollRound(): void {
+    const now = Date.now();
+    this.lastRoundAt = now;
+    this.tracker.scan();
+    for (const t of [...this.tracker.inflight.values()]) {
+      const local = parseLocalJobId(t.jobId);
+      if (local !== null && local.host === thisHost && !processAlive(-local.pgid)) {
+        t.finishedSeenAt ??= now;
+        if (now - t.finishedSeenAt >= this.markerGraceMs && !this.tracker.checkMarker(t)) {
+          this.tracker.fail(t, `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker`);
+        }
+        continue;
+      }
+      if (now - t.submittedAt > this.timeLimitMs && !this.tracker.checkMarker(t)) {
+        void this.cancelOne(t);
+        this.tracker.fail(t, `no marker within the time limit of ${formatMs(this.timeLimitMs)} after submission (job ${t.jobId}): the job did not run, was lost, or is still queued`);
+      }
+    }
+  }
+
+  async cancelAll(): Promise<void> {
+    await Promise.all([...this.tracker.inflight.values()].map((t) => this.cancelOne(t)));
+    this.tracker.inflight.clear();
+  }
+
+  private async cancelOne(t: Tracked): Promise<void> {
+    await cancelCommandJob(this.templateKind, t.jobId);
+  }
+
+  async close(): Promise<void> {
+    this.tracker.close();
+  }
+
+  get inflight(): { nodeId: string; attempt: number; jobId: string }[] {
+    return [...this.tracker.inflight.values()].map((t) => ({ nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId }));
+  }
+}
+
+/** Cancels one job submitted through a template; false when heppy has no way to. */
+export async function cancelCommandJob(kind: TemplateKind, jobId: string): Promise<boolean> {
+  const local = parseLocalJobId(jobId);
+  if (local !== null) {
+    if (local.host !== thisHost || !processAlive(-local.pgid)) return false;
+    try {
+      process.kill(-local.pgid, 'SIGTERM');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  const argv = cancelArgv(kind, jobId);
+  if (argv === null) return false;
+  const r = await execa(argv[0]!, argv.slice(1), { reject: false, stdin: 'ignore', timeout: 60_000 });
+  return r.exitCode === 0;
+}
+
+interface TemplateRun {
+  pid: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: string;
+}
+
+/**
+ * Runs the template like os.system in heppy_batch, but with its output in a file (a `nohup … &`
+ * keeps writing there after the shell returned; a pipe would keep heppy waiting for the job).
+ */
+function runTemplate(template: string, cwd: string, outFile: string): Promise<TemplateRun> {
+  const fd = openSync(outFile, 'a');
+  return new Promise((resolvePromise) => {
+    const child = spawn('/bin/sh', ['-c', template], { cwd, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, HEPPY_CHUNK_DIR: cwd } });
+    let settled = false;
+    const done = (r: TemplateRun): void => {
+      if (settled) return;
+      settled = true;
+      closeSync(fd);
+      resolvePromise(r);
+    };
+    child.on('error', (err) => done({ pid: child.pid ?? 0, code: null, signal: null, error: err.message }));
+    child.on('exit', (code, signal) => done({ pid: child.pid ?? 0, code, signal }));
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3600_000 === 0) return `${ms / 3600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,261 @@
+// `--executor slurm`: each submission round is one sbatch job array; each poll round reads the
+// markers (the truth), then asks Slurm at most once (squeue for the whole build, filtered by the
+// build's job name; sacct only for jobs that left the queue without a marker), within a bound on
+// queries per minute. Attempts that end without a marker are failed with Slurm's state.
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import { clearStaleMarker } from '../batch/attempt-marker.js';
+import { ensureChunkAttempt } from '../batch/chunk-file.js';
+import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
+import { Tracker, trackKey, type Tracked } from '../batch/tracker.js';
+import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
+import { SlurmClient } from './client.js';
+import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options.js';
+import { SACCT_FIELDS, SQUEUE_FORMAT, classifyState, isActive, parseSacct, parseSqueue, type JobState } from './states.js';
+import { submitRound, type RoundItem } from './submit.js';
+
+/** The job name of every array of one Outdir: squeue filters on it, `heppy cancel` too. */
+export function slurmJobName(outdir: string): string {
+  return `heppy-${createHash('sha1').update(resolve(outdir)).digest('hex').slice(0, 12)}`;
+}
+
+export interface SlurmExecutorOptions extends SlurmOptions {
+  client?: SlurmClient;
+  script?: BatchScriptOptions;
+}
+
+export interface SlurmRoundStats {
+  submitRounds: number;
+  pollRounds: number;
+}
+
+export class SlurmExecutor implements Executor {
+  readonly kind = 'slurm' as const;
+  readonly capacity = 1_000_000;
+  readonly client: SlurmClient;
+  readonly rounds: SlurmRoundStats = { submitRounds: 0, pollRounds: 0 };
+  readonly jobName: string;
+  private readonly o: ResolvedSlurmOptions;
+  private readonly tracker: Tracker;
+  private lastRoundAt = 0;
+  private lastQueryAt = -Infinity;
+  private queryFailingSince: number | null = null;
+  private lastQueryError = '';
+  private seq = 0;
+
+  constructor(readonly outdir: string, opts: SlurmExecutorOptions = {}) {
+    this.outdir = resolve(outdir);
+    this.o = resolveSlurmOptions(opts);
+    this.client = opts.client ?? new SlurmClient();
+    this.script = opts.script ?? {};
+    this.jobName = slurmJobName(this.outdir);
+    this.tracker = new Tracker(() => this.outdir);
+  }
+
+  private readonly script: BatchScriptOptions;
+
+  async submit(jobs: JobSpec[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const paths = ensureBatchPaths(this.outdir);
+    const items: RoundItem[] = [];
+    const ready: Tracked[] = [];
+    for (const job of jobs) {
+      const id = ensureChunkAttempt(job.chunkDir, job.attempt);
+      const jobLog = jobLogPath(this.outdir, job.name, job.attempt);
+      const t: Tracked = { job, key: id.ok ? id.value.key : '', jobId: '', jobLog, submittedAt: Date.now(), started: false };
+      if (!id.ok) {
+        this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', reason: `not submitted: ${id.error.file}: ${id.error.reason}` } });
+        continue;
+      }
+      clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: t.key });
+      writeBatchScript(job.chunkDir, this.script);
+      rmSync(jobLog, { force: true });
+      items.push({ chunkDir: job.chunkDir, jobLog });
+      ready.push(t);
+    }
+    if (items.length === 0) return;
+    this.rounds.submitRounds++;
+    const roundName = `round-${Date.now()}-${process.pid}-${++this.seq}`;
+    const r = await submitRound(this.client, this.o, paths.rounds, roundName, this.jobName, items);
+    let i = 0;
+    for (const { round } of r.done) {
+      for (const jobId of round.jobIds) {
+        const t = ready[i++]!;
+        t.jobId = jobId;
+        t.submittedAt = Date.now();
+        this.tracker.add(t);
+        this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId });
+      }
+    }
+    if (r.failed) {
+      for (; i < ready.length; i++) {
+        const t = ready[i]!;
+        this.tracker.emit({ type: 'ended', end: { nodeId: t.job.nodeId, attempt: t.job.attempt, status: 'failed', reason: r.failed.reason } });
+      }
+    }
+  }
+
+  async adopt(entries: JournalEntry[]): Promise<JournalEntry[]> {
+    const adopted: JournalEntry[] = [];
+    const waiting: [JournalEntry, Tracked][] = [];
+    for (const e of entries) {
+      if (e.executor !== 'slurm' || e.chunkDir === undefined) continue;
+      const name = e.name ?? basename(e.chunkDir);
+      const t: Tracked = {
+        job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
+        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: false,
+      };
+      this.tracker.add(t);
+      if (this.tracker.checkMarker(t)) adopted.push(e);
+      else waiting.push([e, t]);
+    }
+    if (waiting.length === 0) return adopted;
+    const queue = await this.squeue();
+    const missing: [JournalEntry, Tracked][] = [];
+    for (const [e, t] of waiting) {
+      const s = queue?.get(t.jobId);
+      if (s) {
+        this.applyState(t, s, Date.now());
+        adopted.push(e);
+      } else missing.push([e, t]);
+    }
+    if (missing.length > 0) {
+      const acct = await this.sacct(missing.map(([, t]) => t.jobId));
+      for (const [e, t] of missing) {
+        const s = acct?.get(t.jobId);
+        if (s) {
+          this.applyState(t, s, Date.now());
+          adopted.push(e);
+        } else {
+          this.tracker.inflight.delete(trackKey(t.job.nodeId, t.job.attempt));
+        }
+      }
+    }
+    return adopted;
+  }
+
+  async next(): Promise<ExecutorEvent[]> {
+    if (this.tracker.pending === 0) {
+      await this.tracker.sleep(this.lastRoundAt + this.o.pollIntervalMs - Date.now());
+    }
+    if (this.tracker.pending === 0 && !this.tracker.isClosed) await this.pollRound();
+    return this.tracker.take();
+  }
+
+  async cancelAll(): Promise<void> {
+    const ids = [...new Set([...this.tracker.inflight.values()].map((t) => t.jobId).filter((id) => id !== ''))];
+    for (let i = 0; i < ids.length; i += 500) await this.client.run('scancel', ids.slice(i, i + 500));
+    this.tracker.inflight.clear();
+  }
+
+  async close(): Promise<void> {
+    this.tracker.close();
+  }
+
+  /** Attempts still in flight (for messages such as "N jobs left in the queue"). */
+  get inflight(): { nodeId: string; attempt: number; jobId: string }[] {
+    return [...this.tracker.inflight.values()].map((t) => ({ nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId }));
+  }
+
+  // ---- one poll round ----
+
+  private async pollRound(): Promise<void> {
+    const now = Date.now();
+    this.lastRoundAt = now;
+    this.rounds.pollRounds++;
+    this.tracker.scan();
+    if (this.tracker.inflight.size === 0) return;
+    if (now - this.lastQueryAt >= 60_000 / this.o.maxQueriesPerMinute) {
+      const gone = [...this.tracker.inflight.values()].filter((t) => t.goneSince !== undefined && now - t.goneSince >= this.o.markerGraceMs);
+      if (gone.length > 0) await this.askSacct(gone);
+      else await this.askSqueue();
+    }
+    this.judgeFinished(Date.now());
+  }
+
+  private async askSqueue(): Promise<void> {
+    const states = await this.squeue();
+    if (states === null) return;
+    const now = Date.now();
+    for (const t of [...this.tracker.inflight.values()]) {
+      const s = states.get(t.jobId);
+      if (s) this.applyState(t, s, now);
+      else if (t.goneSince === undefined && t.finishedSeenAt === undefined) t.goneSince = now;
+    }
+  }
+
+  private async askSacct(gone: Tracked[]): Promise<void> {
+    const states = await this.sacct(gone.map((t) => t.jobId));
+    const now = Date.now();
+    for (const t of gone) {
+      if (this.tracker.checkMarker(t)) continue;
+      const s = states?.get(t.jobId);
+      if (s) {
+        this.applyState(t, s, now);
+        // sacct is behind: it still says queued/running although squeue forgot the job; look again later.
+        if (isActive(classifyState(s.state))) t.goneSince = now;
+      } else if (now - t.goneSince! >= this.o.vanishGraceMs) {
+        this.tracker.fail(t, `Slurm job ${t.jobId} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s`);
+      }
+    }
+  }
+
+  private applyState(t: Tracked, s: JobState, now: number): void {
+    t.state = s.state;
+    if (s.exitCode !== undefined) t.exitCode = s.exitCode;
+    const c = classifyState(s.state);
+    if (isActive(c)) {
+      t.goneSince = undefined;
+      t.finishedSeenAt = undefined;
+      // With packing a running task may not have reached this chunk yet: started files tell.
+      if (c === 'running' && this.o.chunksPerJob === 1) this.tracker.markStarted(t);
+    } else {
+      t.goneSince = undefined;
+      t.finishedSeenAt ??= now;
+    }
+  }
+
+  /** Jobs Slurm says are over, still without a marker after the grace period, have failed. */
+  private judgeFinished(now: number): void {
+    for (const t of [...this.tracker.inflight.values()]) {
+      if (t.finishedSeenAt === undefined || now - t.finishedSeenAt < this.o.markerGraceMs) continue;
+      if (this.tracker.checkMarker(t)) continue;
+      const code = t.exitCode ? `, exit code ${t.exitCode}` : '';
+      const c = classifyState(t.state ?? '');
+      const what = c === 'done' ? 'finished' : 'ended';
+      this.tracker.fail(t, `Slurm job ${t.jobId} ${what} as ${t.state}${code} without writing the chunk's marker`);
+    }
+    if (this.queryFailingSince !== null && now - this.queryFailingSince >= 5 * this.o.vanishGraceMs) {
+      for (const t of [...this.tracker.inflight.values()]) {
+        if (!this.tracker.checkMarker(t)) this.tracker.fail(t, `Slurm does not answer (${this.lastQueryError}); job ${t.jobId} is lost to heppy`);
+      }
+    }
+  }
+
+  // ---- Slurm queries (each counts against the rate bound) ----
+
+  private async squeue(): Promise<Map<string, JobState> | null> {
+    this.lastQueryAt = Date.now();
+    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', `--name=${this.jobName}`, '-o', SQUEUE_FORMAT]);
+    return this.queryResult(r, parseSqueue);
+  }
+
+  private async sacct(ids: string[]): Promise<Map<string, JobState> | null> {
+    this.lastQueryAt = Date.now();
+    const r = await this.client.run('sacct', ['-n', '-P', '-X', '-j', [...new Set(ids)].join(','), '-o', SACCT_FIELDS]);
+    // No accounting (disabled, slurmdbd down) is "no record": the vanish grace decides then.
+    return r.ok && r.value.exitCode === 0 ? parseSacct(r.value.stdout) : null;
+  }
+
+  private queryResult(r: Awaited<ReturnType<SlurmClient['run']>>, parse: (s: string) => Map<string, JobState>): Map<string, JobState> | null {
+    if (r.ok && r.value.exitCode === 0) {
+      this.queryFailingSince = null;
+      return parse(r.value.stdout);
+    }
+    this.lastQueryError = r.ok ? (r.value.stderr.trim() || `exit code ${r.value.exitCode}`) : r.error.reason;
+    this.queryFailingSince ??= Date.now();
+    return null;
+  }
+}

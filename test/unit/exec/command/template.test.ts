@@ -1,0 +1,32 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind } from '../../../../src/exec/command/template.js';
+
+test('job ids from what sbatch, bsub, condor_submit and qsub print', () => {
+  assert.is(parseJobId('Submitted batch job 4242\n'), '4242');
+  assert.is(parseJobId('Job <987654> is submitted to queue <1nh>.\n'), '987654');
+  assert.is(parseJobId('Submitting job(s).\n1 job(s) submitted to cluster 31337.\n'), '31337');
+  assert.is(parseJobId('Your job 555 ("batchScript.sh") has been submitted\n'), '555');
+  assert.is(parseJobId('nohup: ignoring input\n'), null);
+  assert.is(parseJobId(''), null);
+});
+
+test('template kinds from the first word, as heppy_batch', () => {
+  assert.is(templateKind('bsub -q 1nh < batchScript.sh'), 'lsf');
+  assert.is(templateKind('condor_submit job.sub'), 'condor');
+  assert.is(templateKind('./run_condor.sh -t 240'), 'condor');
+  assert.is(templateKind('sbatch -p short batchScript.sh'), 'slurm');
+  assert.is(templateKind('nohup ./batchScript.sh &'), 'local');
+  assert.is(templateKind('./batchScript.sh'), 'local');
+  assert.is(templateKind('my-submit'), 'other');
+  assert.equal(cancelArgv('lsf', '7'), ['bkill', '7']);
+  assert.equal(cancelArgv('slurm', '7'), ['scancel', '7']);
+  assert.is(cancelArgv('local', '7'), null);
+});
+
+test('local job ids name host and process group', () => {
+  assert.equal(parseLocalJobId(localJobId('node-1.example', 4321)), { host: 'node-1.example', pgid: 4321 });
+  assert.is(parseLocalJobId('4321'), null);
+});
+
+test.run();
