@@ -1,0 +1,57 @@
+// heppy's Config: the components, the analyzer sequence, the input tree name, the output directory.
+import { UserError } from '../util/result.js';
+import { isComponent, type Component } from './component.js';
+import { isSequence, Sequence } from './sequence.js';
+import type { Analyzer } from './analyzer.js';
+
+export const CONFIG_BRAND = Symbol.for('heppy.Config');
+
+export interface ConfigOptions {
+  components: Component[];
+  sequence: Sequence | Analyzer<object>[];
+  /** Default input tree name (a component's tree_name wins). */
+  tree?: string;
+  /** Output directory (default 'Outdir'; `heppy build --outdir` wins). */
+  outdir?: string;
+  services?: Record<string, unknown>;
+}
+
+const KNOWN = new Set(['components', 'sequence', 'tree', 'outdir', 'services']);
+
+export class Config {
+  readonly [CONFIG_BRAND] = true;
+  components: Component[];
+  sequence: Sequence;
+  tree: string;
+  outdir: string | null;
+  services: Record<string, unknown>;
+
+  constructor(opts: ConfigOptions) {
+    if (typeof opts !== 'object' || opts === null) throw new UserError('new Config({...}) needs an options object');
+    for (const k of Object.keys(opts)) {
+      if (!KNOWN.has(k)) throw new UserError(`Config: unknown field '${k}' (known: ${[...KNOWN].join(', ')})`);
+    }
+    if (!Array.isArray(opts.components)) throw new UserError('Config: components must be an array of components');
+    const seen = new Set<string>();
+    for (const [i, c] of opts.components.entries()) {
+      if (!isComponent(c)) throw new UserError(`Config: components[${i}] is not a Component/DataComponent/MCComponent`);
+      if (seen.has(c.name)) throw new UserError(`Config: two components are named ${c.name}`);
+      seen.add(c.name);
+    }
+    this.components = [...opts.components];
+    if (opts.sequence === undefined) throw new UserError('Config: sequence is missing');
+    this.sequence = isSequence(opts.sequence) ? opts.sequence : new Sequence(...(opts.sequence as Analyzer<object>[]));
+    if (opts.tree !== undefined && (typeof opts.tree !== 'string' || opts.tree === '')) throw new UserError('Config: tree must be a non-empty string');
+    this.tree = opts.tree ?? 'events';
+    this.outdir = opts.outdir ?? null;
+    this.services = opts.services ?? {};
+  }
+
+  component(name: string): Component | undefined {
+    return this.components.find((c) => c.name === name);
+  }
+}
+
+export function isConfig(x: unknown): x is Config {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[CONFIG_BRAND] === true;
+}

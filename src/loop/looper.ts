@@ -1,0 +1,123 @@
+// heppy's Looper, minus the files: beginLoop for all analyzers, every event of the window through
+// the sequence (false stops the sequence for that event only), UserStop ends the loop cleanly,
+// then endLoop for all. Timing per analyzer for the TimeReport; the 'analyzers' counter.
+import { performance } from 'node:perf_hooks';
+import type { Analyzer, Setup } from '../config/analyzer.js';
+import { Counter } from '../stats/counter.js';
+import { fail, ok, type Result } from '../util/result.js';
+import { Event } from './event.js';
+import type { EventSource } from './source.js';
+import type { TimeEntry } from './time-report.js';
+import { isUserStop } from './user-stop.js';
+import { segments, type EventWindow } from './window.js';
+
+export interface LoopHooks {
+  /** Called after each batch with the events processed so far and the window size. */
+  onProgress?(processed: number, expected: number): void;
+  /** Aborting stops the loop gracefully after the current event (heppy's SIGUSR2). */
+  signal?: AbortSignal;
+  /** Milliseconds clock for the TimeReport (tests inject a deterministic one). */
+  clock?: () => number;
+}
+
+export interface LoopResult {
+  eventsProcessed: number;
+  userStop: boolean;
+  /** Lines for the top of log.txt (UserStop or graceful-stop messages). */
+  early: string[];
+  timeReport: TimeEntry[];
+  analyzersCounter: Counter;
+}
+
+/** The branches to read: the union of the analyzers' `static branches`, or all numeric ones. */
+export function branchesToRead(analyzers: readonly Analyzer<object>[], available: readonly string[]): string[] {
+  const wanted = new Set<string>();
+  for (const a of analyzers) {
+    const decl = (a.constructor as { branches?: readonly string[] }).branches;
+    if (!Array.isArray(decl)) return [...available];
+    for (const b of decl) wanted.add(b);
+  }
+  return [...wanted];
+}
+
+function errorText(e: unknown): { message: string; stack?: string } {
+  if (e instanceof Error) return { message: `${e.name === 'Error' ? '' : e.name + ': '}${e.message}`, ...(e.stack ? { stack: e.stack } : {}) };
+  return { message: String(e) };
+}
+
+/** Runs `phase` of every analyzer in order; the first exception fails the chunk. */
+export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'beginLoop' | 'endLoop' | 'write', setup: Setup): Promise<Result<void>> {
+  for (const a of analyzers) {
+    try {
+      await a[phase](setup);
+    } catch (e) {
+      const t = errorText(e);
+      return fail({ object: a.name, reason: `${phase}: ${t.message}`, ...(t.stack ? { detail: t.stack } : {}) });
+    }
+  }
+  return ok(undefined);
+}
+
+export async function runLoop(
+  analyzers: readonly Analyzer<object>[], source: EventSource, window: EventWindow, branches: string[], setup: Setup, hooks: LoopHooks = {},
+): Promise<Result<LoopResult>> {
+  const counter = new Counter('analyzers');
+  for (const a of analyzers) counter.register(a.name);
+  const nA = analyzers.length;
+  const times = new Float64Array(nA);
+  const calls = new Float64Array(nA);
+  const passed = new Float64Array(nA);
+  const early: string[] = [];
+  const now = hooks.clock ?? (() => performance.now());
+  let processed = 0;
+  let userStop = false;
+
+  const begin = await runPhase(analyzers, 'beginLoop', setup);
+  if (!begin.ok) return begin;
+
+  outer: for (const seg of segments(source.entriesPerFile, window)) {
+    for await (const batch of source.batches(seg.file, branches, seg.start, seg.stop)) {
+      const n = batch.stop - batch.start;
+      const base = seg.globalStart + (batch.start - seg.start);
+      for (let r = 0; r < n; r++) {
+        const iEv = base + r;
+        if (hooks.signal?.aborted) {
+          early.push(`stopping gracefully at event ${iEv}`);
+          break outer;
+        }
+        const event = new Event(iEv, batch.columns, r, setup);
+        for (let a = 0; a < nA; a++) {
+          const ana = analyzers[a]!;
+          const t0 = now();
+          let ret: unknown;
+          try {
+            ret = ana.process(event);
+          } catch (e) {
+            if (isUserStop(e)) {
+              userStop = true;
+              early.push('Stopped loop following a UserStop exception:', (e as Error).message);
+              break outer;
+            }
+            const t = errorText(e);
+            return fail({ object: ana.name, reason: `event ${iEv}: ${t.message}`, ...(t.stack ? { detail: t.stack } : {}) });
+          }
+          times[a]! += now() - t0;
+          calls[a]! += 1;
+          if (ret === false) break;
+          if (ret !== undefined && ret !== true) {
+            return fail({ object: ana.name, reason: `event ${iEv}: process() must return true, false or nothing (got ${typeof ret}; process cannot be async)` });
+          }
+          passed[a]! += 1;
+        }
+        processed++;
+      }
+      hooks.onProgress?.(processed, window.n);
+    }
+  }
+
+  for (let a = 0; a < nA; a++) counter.inc(analyzers[a]!.name, passed[a]!);
+  const end = await runPhase(analyzers, 'endLoop', setup);
+  if (!end.ok) return end;
+  const timeReport = analyzers.map((a, i) => ({ name: a.name, events: calls[i]!, time: times[i]! / 1000 }));
+  return ok({ eventsProcessed: processed, userStop, early, timeReport, analyzersCounter: counter });
+}

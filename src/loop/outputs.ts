@@ -1,0 +1,159 @@
+// What the framework keeps for one analyzer instance: its directory, counters, averages, booked
+// histograms and trees (heppy's per-analyzer directory), and writing them out at the end.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnalyzerRuntime, BookedTree, BranchSpec, HistOptions, TreeOptions } from '../config/analyzer.js';
+import type { Component } from '../config/component.js';
+import { makeAxis, makeHist1, makeHist2, type Hist } from '../root/hist.js';
+import { Average } from '../stats/average.js';
+import { Counter } from '../stats/counter.js';
+import { statFileBase, writeStat } from '../stats/sidecar.js';
+import { createRootFile, type RootFileWriterLike, type Row, type TreeWriterLike } from './root-writer.js';
+
+interface RootFileOut {
+  writer: Promise<RootFileWriterLike>;
+  hists: Hist[];
+  trees: PendingTree[];
+  /** createTree calls waiting for the file to open; their errors surface in ready()/finish(). */
+  attached: Promise<void>[];
+}
+
+/** A booked tree: rows go straight to the writer once the file is open, before that they wait. */
+class PendingTree implements BookedTree {
+  private writer: TreeWriterLike | null = null;
+  private queue: Row[] = [];
+  private n = 0;
+  constructor(readonly name: string) {}
+
+  attach(w: TreeWriterLike): void {
+    this.writer = w;
+    for (const r of this.queue) w.fill(r);
+    this.queue = [];
+  }
+
+  fill(row: Row): void {
+    this.n++;
+    if (this.writer !== null) { this.writer.fill(row); return; }
+    const copy: Row = {};
+    for (const [k, v] of Object.entries(row)) copy[k] = typeof v === 'object' && v !== null ? Array.from(v as ArrayLike<number>) : v;
+    this.queue.push(copy);
+  }
+
+  get entries(): number { return this.n; }
+}
+
+export class AnalyzerOutputs implements AnalyzerRuntime {
+  readonly counters = new Map<string, Counter>();
+  readonly averages = new Map<string, Average>();
+  private readonly files = new Map<string, RootFileOut>();
+  private readonly logFile: string;
+
+  constructor(
+    readonly name: string,
+    readonly params: Record<string, unknown>,
+    readonly component: Component,
+    readonly dirName: string,
+  ) {
+    mkdirSync(dirName, { recursive: true });
+    this.logFile = join(dirName, 'log.txt');
+    writeFileSync(this.logFile, ''); // heppy's per-analyzer logger creates it
+  }
+
+  counter(name: string): Counter {
+    let c = this.counters.get(name);
+    if (c === undefined) {
+      this.checkStatName(name);
+      c = new Counter(name);
+      this.counters.set(name, c);
+    }
+    return c;
+  }
+
+  average(name: string): Average {
+    let a = this.averages.get(name);
+    if (a === undefined) {
+      this.checkStatName(name);
+      a = new Average(name);
+      this.averages.set(name, a);
+    }
+    return a;
+  }
+
+  private checkStatName(name: string): void {
+    const base = statFileBase(name);
+    if (name === '' || base.includes('/') || base === 'log') throw new Error(`${this.name}: invalid counter/average name '${name}'`);
+    for (const other of [...this.counters.keys(), ...this.averages.keys()]) {
+      if (statFileBase(other) === base) throw new Error(`${this.name}: a counter or average named '${name}' already exists`);
+    }
+  }
+
+  private file(fileName: string | undefined, dflt: string): RootFileOut {
+    const f = fileName ?? dflt;
+    if (f === '' || f.includes('/') || !f.endsWith('.root')) throw new Error(`${this.name}: output file '${f}' must be a plain name ending in .root`);
+    let out = this.files.get(f);
+    if (out === undefined) {
+      const writer = createRootFile(join(this.dirName, f));
+      writer.catch(() => undefined); // reported by ready()/finish()
+      out = { writer, hists: [], trees: [], attached: [] };
+      this.files.set(f, out);
+    }
+    return out;
+  }
+
+  private addHist(h: Hist, opts: HistOptions | undefined): Hist {
+    const out = this.file(opts?.file, 'histograms.root');
+    if (out.hists.some((x) => x.name === h.name) || out.trees.some((t) => t.name === h.name)) {
+      throw new Error(`${this.name}: an object named '${h.name}' is already booked in ${opts?.file ?? 'histograms.root'}`);
+    }
+    out.hists.push(h);
+    return h;
+  }
+
+  hist1(name: string, title: string, nbins: number, min: number, max: number, opts?: HistOptions): Hist {
+    const kind = opts?.precision === 'F' ? 'TH1F' : 'TH1D';
+    return this.addHist(makeHist1(kind, name, title, makeAxis(nbins, min, max, opts?.xTitle ?? '')), opts);
+  }
+
+  hist2(name: string, title: string, nx: number, xmin: number, xmax: number, ny: number, ymin: number, ymax: number, opts?: HistOptions): Hist {
+    const kind = opts?.precision === 'F' ? 'TH2F' : 'TH2D';
+    const h = makeHist2(kind, name, title, makeAxis(nx, xmin, xmax, opts?.xTitle ?? ''), makeAxis(ny, ymin, ymax, opts?.yTitle ?? ''));
+    return this.addHist(h, opts);
+  }
+
+  tree(name: string, branches: BranchSpec[], opts?: TreeOptions): BookedTree {
+    const out = this.file(opts?.file, 'tree.root');
+    if (out.hists.some((x) => x.name === name) || out.trees.some((t) => t.name === name)) {
+      throw new Error(`${this.name}: an object named '${name}' is already booked in ${opts?.file ?? 'tree.root'}`);
+    }
+    const t = new PendingTree(name);
+    out.trees.push(t);
+    const p = out.writer.then((w) => t.attach(w.createTree({ name, title: opts?.title ?? name, branches })));
+    p.catch(() => undefined); // reported by ready()/finish()
+    out.attached.push(p);
+    return t;
+  }
+
+  log(message: string): void {
+    appendFileSync(this.logFile, message.endsWith('\n') ? message : message + '\n');
+  }
+
+  /** Waits until every booked ROOT file is open (rows then stream to disk instead of memory). */
+  async ready(): Promise<void> {
+    for (const f of this.files.values()) {
+      await f.writer;
+      await Promise.all(f.attached);
+    }
+  }
+
+  /** Writes counters, averages (text + sidecar), histograms, and closes the ROOT files. */
+  async finish(): Promise<void> {
+    for (const c of this.counters.values()) writeStat(this.dirName, c);
+    for (const a of this.averages.values()) writeStat(this.dirName, a);
+    for (const f of this.files.values()) {
+      const w = await f.writer;
+      await Promise.all(f.attached);
+      for (const h of f.hists) await w.writeHist(h);
+      await w.close();
+    }
+  }
+}

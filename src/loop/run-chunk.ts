@@ -1,0 +1,146 @@
+// Runs one chunk (what `heppy run-chunk DIR` and the local workers do): import the analysis bundle,
+// build the chunk's component and analyzers, loop over the event window, write every output,
+// log.txt and the marker in a temporary directory, then swap it into place. A failure still
+// produces a chunk directory: its log.txt says why and its marker says 'failed'.
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { instantiateAnalyzer, type Analyzer, type Setup } from '../config/analyzer.js';
+import type { Component } from '../config/component.js';
+import { isConfig, type Config } from '../config/config.js';
+import { setGlobalOptions } from '../config/options.js';
+import { RootError } from '../root/errors.js';
+import { fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
+import { CHUNK_SPEC_FILE, type ChunkSpec } from './chunk-spec.js';
+import { listOutputs, makeTmpDir, swapIntoPlace, writeMarker, type ChunkMarkerData } from './chunk-dir.js';
+import { cfgText } from './cfg-text.js';
+import { failureLog, successLog } from './log-text.js';
+import { branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
+import { AnalyzerOutputs } from './outputs.js';
+import { RootChainSource, type EventSource } from './source.js';
+import { eventWindow } from './window.js';
+
+export interface ChunkOutcome {
+  chunkDir: string;
+  marker: ChunkMarkerData;
+}
+
+export interface RunChunkHooks extends LoopHooks {
+  /** Replaces the ROOT input (tests). */
+  openSource?(spec: ChunkSpec): Promise<EventSource>;
+  /** Replaces importing spec.bundle (tests). */
+  loadConfig?(spec: ChunkSpec): Promise<unknown>;
+}
+
+/** Imports a bundle once per process (import() caches by URL) and returns its Config. */
+async function importConfig(spec: ChunkSpec): Promise<unknown> {
+  setGlobalOptions(spec.options);
+  const mod = (await import(pathToFileURL(spec.bundle).href)) as { default?: unknown; config?: unknown };
+  return mod.default ?? mod.config;
+}
+
+/** The chunk's component as heppy's split() makes it: a copy named after the chunk with its files. */
+export function chunkComponent(comp: Component, spec: ChunkSpec): Component {
+  return comp.clone({ name: spec.name, files: [...spec.files], ...(spec.fineSplit ? { fineSplit: [...spec.fineSplit] } : {}) });
+}
+
+function describeError(e: unknown): Failure {
+  if (e instanceof RootError) return { file: e.file, object: e.object, reason: e.reason };
+  if (e instanceof Error) return { reason: e.message, ...(e.stack ? { detail: e.stack } : {}) };
+  return { reason: String(e) };
+}
+
+export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome>> {
+  const startedAt = new Date().toISOString();
+  const tmp = makeTmpDir(chunkDir, spec.name, spec.attempt);
+  let componentText: string | null = null;
+  let expectedEvents: number | null = null;
+  let source: EventSource | null = null;
+
+  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, reason?: string): ChunkMarkerData => {
+    const specFile = join(chunkDir, CHUNK_SPEC_FILE);
+    if (existsSync(specFile)) copyFileSync(specFile, join(tmp, CHUNK_SPEC_FILE));
+    else writeFileSync(join(tmp, CHUNK_SPEC_FILE), JSON.stringify(spec, null, 2) + '\n');
+    if (existsSync(join(chunkDir, 'batchScript.sh'))) copyFileSync(join(chunkDir, 'batchScript.sh'), join(tmp, 'batchScript.sh'));
+    const marker: ChunkMarkerData = {
+      kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
+      eventsProcessed, expectedEvents, userStop, ...(reason !== undefined ? { reason } : {}),
+      outputs: listOutputs(tmp), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
+    };
+    writeMarker(tmp, marker);
+    swapIntoPlace(tmp, chunkDir);
+    return marker;
+  };
+
+  const failed = (f: Failure, early: string[] = []): Result<ChunkOutcome> => {
+    const where: Failure = { ...f, object: [spec.name, f.object].filter(Boolean).join(': ') };
+    const reason = formatFailure(where);
+    try {
+      writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, reason, f.detail));
+      finish('failed', null, false, reason);
+    } catch (e) {
+      return fail({ file: chunkDir, reason: `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}` });
+    }
+    return fail({ ...where, file: where.file ?? join(chunkDir, 'log.txt') });
+  };
+
+  try {
+    const cfg = await (hooks.loadConfig ?? importConfig)(spec);
+    if (!isConfig(cfg)) return failed({ file: spec.bundle, reason: 'the analysis bundle does not export a Config (export default new Config({...}))' });
+    const config = cfg as Config;
+    const comp = config.component(spec.component);
+    if (comp === undefined) return failed({ file: spec.bundle, reason: `the Config has no component named ${spec.component}` });
+    const chunkComp = chunkComponent(comp, spec);
+    componentText = cfgText(comp.constructor.name, chunkComp as Record<string, unknown>);
+    if (spec.fineSplit !== null && spec.fineSplit[1] > 1 && spec.files.length !== 1) {
+      return failed({ reason: `fineSplit needs exactly one file per chunk, this chunk has ${spec.files.length}` });
+    }
+
+    source = hooks.openSource ? await hooks.openSource(spec) : await RootChainSource.open(spec.files, spec.tree);
+    const total = source.entriesPerFile.reduce((a, b) => a + b, 0);
+    const window = eventWindow(total, spec.fineSplit, spec.maxEvents);
+    expectedEvents = window.n;
+
+    const setup: Setup = { config, services: config.services, component: chunkComp };
+    const analyzers: Analyzer<object>[] = [];
+    const outputs: AnalyzerOutputs[] = [];
+    for (const decl of config.sequence) {
+      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name));
+      try {
+        analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
+      } catch (e) {
+        return failed({ ...describeError(e), object: decl.name, reason: `constructor: ${describeError(e).reason}` });
+      }
+      outputs.push(out);
+    }
+    const branches = branchesToRead(analyzers, source.numericBranches);
+    if (source instanceof RootChainSource) source.check(branches, spec.files, spec.tree);
+
+    const loop = await runLoop(analyzers, source, window, branches, setup, {
+      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(hooks.clock ? { clock: hooks.clock } : {}),
+    });
+    if (!loop.ok) return failed(loop.error);
+    const r = loop.value;
+    const written = await runPhase(analyzers, 'write', setup);
+    if (!written.ok) return failed(written.error, r.early);
+    for (const [i, o] of outputs.entries()) {
+      try {
+        await o.finish();
+      } catch (e) {
+        return failed({ ...describeError(e), object: analyzers[i]!.name }, r.early);
+      }
+    }
+    writeFileSync(join(tmp, 'log.txt'), successLog({
+      early: r.early, componentText, timeReport: r.timeReport, analyzersCounter: r.analyzersCounter, eventsProcessed: r.eventsProcessed,
+    }));
+    const marker = finish('ok', r.eventsProcessed, r.userStop);
+    return ok({ chunkDir, marker });
+  } catch (e) {
+    return failed(describeError(e));
+  } finally {
+    source?.close();
+  }
+}
