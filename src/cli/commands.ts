@@ -3,8 +3,10 @@
 import type { CommandClass } from 'clipanion';
 import { CheckCommand } from './check.js';
 import { HaddCommand } from './hadd.js';
+import { RootInspectCommand } from './root/inspect.js';
 
 export const commands: CommandClass[] = [
   CheckCommand,
   HaddCommand,
+  RootInspectCommand,
 ];
