@@ -3,7 +3,7 @@ import { Command, Option } from 'clipanion';
 import { checkChunks, discoverChunkDirs, type ChunkVerdict } from '../check/index.js';
 import { displayPath, formatText, toJson } from '../check/report.js';
 import { resubmit, type ResubmitResult } from '../check/resubmit.js';
-import { LocalPool } from '../exec/local/pool.js';
+import { byOutdir, describeChoice, makeExecutor, type ExecutorChoice } from '../check/executors.js';
 import { assertNever, UserError } from '../util/result.js';
 
 export class CheckCommand extends Command {
@@ -20,41 +20,55 @@ export class CheckCommand extends Command {
       other directory is scanned for chunk directories (\`<comp>_Chunk<N>\` and unsplit components).
 
       \`--resubmit\` runs each bad chunk again as a new attempt, in \`-j\` local worker processes that run
-      it as \`heppy run-chunk\` does, waits for them, then checks again.
+      it as \`heppy run-chunk\` does, waits for them, then checks again. \`-b 'TEMPLATE'\` submits each one with
+      heppy_batch's template instead (run by /bin/sh in the chunk directory, which gets a batchScript.sh),
+      \`--executor slurm\` as Slurm jobs; heppy check waits for their markers either way.
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
       ['Check two chunks, machine-readable', '$0 check --json Outdir/ggH_125_Chunk3 Outdir/ZZ_Chunk0'],
       ['Run the bad chunks again locally, two at a time', '$0 check --resubmit -j 2 Outdir'],
+      ['Resubmit the bad chunks to LSF, as heppy_check -b did', "$0 check -b 'bsub -q 1nh < batchScript.sh' Outdir"],
+      ['Resubmit the bad chunks to Slurm', '$0 check --resubmit --executor slurm Outdir'],
     ],
   });
 
   dirs = Option.Rest({ name: 'Outdir | chunk dirs' });
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
   resubmit = Option.Boolean('--resubmit', false, { description: 'run the bad chunks again, then check again' });
-  jobs = Option.String('-j,--jobs', { description: 'chunks run at once by --resubmit (default 2)' });
+  jobs = Option.String('-j,--jobs', { description: 'local workers for --resubmit (default 2)' });
+  executor = Option.String('--executor', { description: 'local (default), command (with -b) or slurm' });
+  batch = Option.String('-b,--batch', { description: "heppy_batch's template, run in each bad chunk's directory (implies --resubmit)" });
+  partition = Option.String('--partition', { description: 'Slurm partition for --executor slurm' });
 
   override async execute(): Promise<number> {
     const args = this.dirs.length > 0 ? this.dirs : ['Outdir'];
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
+    const choice = this.executorChoice(jobs);
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
     if (found.chunks.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
 
     let verdicts = await checkChunks(found.chunks);
     let resubmitted: ResubmitResult[] | undefined;
-    if (this.resubmit) {
+    if (this.resubmit || this.batch !== undefined) {
       const bad = verdicts.filter((v) => !v.good);
       if (bad.length > 0) {
         if (!this.json) {
           this.context.stdout.write(formatText(verdicts));
-          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} locally (${jobs} worker${jobs === 1 ? '' : 's'})\n`);
+          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeChoice(choice)}\n`);
         }
-        const executor = new LocalPool({ jobs });
-        resubmitted = await resubmit(bad.map((v) => v.dir), executor, {
-          onEnded: (r) => { if (!this.json) this.context.stdout.write(resubmitLine(r)); },
-        });
+        const hooks = {
+          onSubmitted: (d: string, attempt: number, jobId: string) => {
+            if (!this.json && choice.kind !== 'local') this.context.stdout.write(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
+          },
+          onEnded: (r: ResubmitResult) => { if (!this.json) this.context.stdout.write(resubmitLine(r)); },
+        };
+        // Batch executors work per Outdir; chunks from several Outdirs run side by side.
+        const groups = [...byOutdir(bad.map((v) => v.dir))];
+        const done = await Promise.all(groups.map(([outdir, dirs]) => resubmit(dirs, makeExecutor(choice, outdir), hooks)));
+        resubmitted = done.flat();
         if (!this.json) for (const r of resubmitted) if (r.status === 'not-resubmitted') this.context.stdout.write(resubmitLine(r));
         verdicts = await checkChunks(found.chunks);
         if (!this.json) this.context.stdout.write('after resubmission:\n');
@@ -62,6 +76,21 @@ export class CheckCommand extends Command {
     }
     this.print(verdicts, resubmitted);
     return verdicts.every((v) => v.good) ? 0 : 1;
+  }
+
+  private executorChoice(jobs: number): ExecutorChoice {
+    const kind = this.executor ?? (this.batch !== undefined ? 'command' : 'local');
+    switch (kind) {
+      case 'local':
+      case 'slurm':
+        if (this.batch !== undefined) throw new UserError(`-b goes with --executor command, not ${kind}`);
+        return { kind, jobs, ...(this.partition !== undefined ? { partition: this.partition } : {}) };
+      case 'command':
+        if (this.batch === undefined || this.batch.trim() === '') throw new UserError("--executor command needs -b 'TEMPLATE', e.g. -b 'nohup ./batchScript.sh &'");
+        return { kind, jobs, template: this.batch };
+      default:
+        throw new UserError(`--executor must be local, command or slurm, not '${kind}'`);
+    }
   }
 
   private print(verdicts: ChunkVerdict[], resubmitted?: ResubmitResult[]): void {
