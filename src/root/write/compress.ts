@@ -1,0 +1,96 @@
+// ROOT's compressed-block format: each block is a 9-byte header ("ZL"/"L4"/"ZS", method,
+// 3-byte little-endian compressed and uncompressed sizes) followed by the compressed bytes;
+// payloads larger than 0xffffff bytes are split into several blocks. LZ4 blocks carry an
+// 8-byte big-endian xxhash64 of the compressed block before it (ROOT checks it on read).
+import { deflateSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import xxhash from 'xxhash-wasm';
+import { init as zstdInit, compress as zstdCompress } from '@bokuweb/zstd-wasm';
+import { assertNever } from '../../util/result.js';
+
+const require = createRequire(import.meta.url);
+const lz4 = require('lz4js') as {
+  compressBound(n: number): number;
+  compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
+};
+
+export type Algorithm = 'none' | 'zlib' | 'lz4' | 'zstd';
+export interface Compression { algorithm: Algorithm; level?: number }
+
+export const defaultCompression: Compression = { algorithm: 'zlib', level: 1 };
+const MAX_BLOCK = 0xffffff;
+
+const { h64Raw } = await xxhash();
+await zstdInit();
+
+/** ROOT's fCompress: 100 * algorithm + level (zlib 1, lz4 4, zstd 5; 0 = none). */
+export function compressionSetting(c: Compression): number {
+  const level = levelOf(c);
+  switch (c.algorithm) {
+    case 'none': return 0;
+    case 'zlib': return 100 + level;
+    case 'lz4': return 400 + level;
+    case 'zstd': return 500 + level;
+    default: return assertNever(c.algorithm, 'compression algorithm');
+  }
+}
+
+function levelOf(c: Compression): number {
+  if (c.algorithm === 'none') return 0;
+  const l = c.level ?? (c.algorithm === 'zstd' ? 5 : c.algorithm === 'lz4' ? 4 : 1);
+  return Math.max(1, Math.min(9, Math.round(l)));
+}
+
+function compressOne(src: Uint8Array, c: Compression): Uint8Array {
+  switch (c.algorithm) {
+    case 'none': return src;
+    case 'zlib': return deflateSync(src, { level: levelOf(c) });
+    case 'zstd': return zstdCompress(src, levelOf(c));
+    case 'lz4': {
+      const dst = new Uint8Array(lz4.compressBound(src.length) + 8);
+      const n = lz4.compressBlock(src, dst.subarray(8), 0, src.length, new Uint32Array(1 << 16));
+      if (n === 0) return src; // incompressible: caller stores it raw
+      const hash = h64Raw(dst.subarray(8, 8 + n), 0n);
+      new DataView(dst.buffer, dst.byteOffset).setBigUint64(0, hash);
+      return dst.subarray(0, 8 + n);
+    }
+    default: return assertNever(c.algorithm, 'compression algorithm');
+  }
+}
+
+function magic(c: Compression): [number, number, number] {
+  switch (c.algorithm) {
+    case 'zlib': return [0x5a, 0x4c, 8]; // "ZL", deflate
+    case 'lz4': return [0x4c, 0x34, 1]; // "L4", LZ4 major version
+    case 'zstd': return [0x5a, 0x53, 1]; // "ZS"
+    case 'none': throw new Error('no header for uncompressed data');
+    default: return assertNever(c.algorithm, 'compression algorithm');
+  }
+}
+
+/**
+ * Compresses a key payload or basket. Returns the input itself when compression is off or
+ * does not make it smaller (readers then see fNbytes - fKeylen == fObjlen and read it raw).
+ */
+export function compressPayload(src: Uint8Array, c: Compression): Uint8Array {
+  if (c.algorithm === 'none' || src.length < 64) return src;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const [m0, m1, m2] = magic(c);
+  for (let off = 0; off < src.length; off += MAX_BLOCK) {
+    const block = src.subarray(off, Math.min(src.length, off + MAX_BLOCK));
+    const z = compressOne(block, c);
+    if (z === block || z.length >= block.length) return src;
+    const h = new Uint8Array(9);
+    h[0] = m0; h[1] = m1; h[2] = m2;
+    h[3] = z.length & 0xff; h[4] = (z.length >> 8) & 0xff; h[5] = (z.length >> 16) & 0xff;
+    h[6] = block.length & 0xff; h[7] = (block.length >> 8) & 0xff; h[8] = (block.length >> 16) & 0xff;
+    parts.push(h, z);
+    total += 9 + z.length;
+    if (total >= src.length) return src;
+  }
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const part of parts) { out.set(part, p); p += part.length; }
+  return out;
+}

@@ -1,0 +1,285 @@
+// RootFileWriter: a TFile written front to back. Objects are appended as keys as they come
+// (tree baskets stream out while filling); close() writes the StreamerInfo, the keys list of
+// every directory, the free-segments record and finally the header and the top directory
+// record. Until close() the file is not a valid ROOT file. Positions past 2 GB switch keys,
+// directory records and the header to ROOT's 64-bit ("big file") layout.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Hist } from '../hist.js';
+import { RootError } from '../errors.js';
+import { WBuf, rootDatime } from './wbuf.js';
+import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
+export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
+import { type Compression, compressPayload, compressionSetting, defaultCompression } from './compress.js';
+import { streamerInfoPayload } from './streamers.js';
+import { writeHistBody } from './hist.js';
+import { TreeWriter, type TreeSpec } from './tree.js';
+
+/** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
+export const START_BIG_FILE = 2000000000;
+const FILE_VERSION = 62406;
+const BEGIN = 100;
+const DIR_RECORD_BYTES = 60;
+
+export interface WriterOptions {
+  compression?: Compression;
+  /** Write the 64-bit layout (header, directories, keys) even for a small file (tests). */
+  force64?: boolean;
+}
+
+interface KeyInfo { name: string; cycle: number; header: Uint8Array }
+
+interface Dir {
+  path: string;
+  name: string;
+  title: string;
+  seekDir: number;
+  seekParent: number;
+  recordPos: number;
+  nbytesName: number;
+  keys: KeyInfo[];
+  children: Dir[];
+}
+
+export interface KeySpec {
+  className: string;
+  name: string;
+  title: string;
+  dir: Dir;
+  /** Built once the key length is known, because object references count from the key start. */
+  payload: (keylen: number) => Uint8Array;
+  compress: boolean;
+  big?: boolean;
+  cycle?: number;
+  list?: boolean;
+}
+
+export class RootFileWriter {
+  readonly compression: Compression;
+  readonly force64: boolean;
+  private end: number;
+  private closed = false;
+  private readonly top: Dir;
+  private readonly dirs = new Map<string, Dir>();
+  private readonly trees: TreeWriter[] = [];
+  private readonly uuid = randomBytes(16);
+  private readonly fileName: string;
+  private readonly datime = rootDatime();
+
+  private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
+    this.compression = opts.compression ?? defaultCompression;
+    this.force64 = opts.force64 ?? false;
+    this.fileName = basename(path);
+    const keylen = keyLength('TFile', this.fileName, '', false);
+    const nbytesName = keylen + tstringLength(this.fileName) + tstringLength('');
+    this.top = {
+      path: '', name: this.fileName, title: '', seekDir: BEGIN, seekParent: 0,
+      recordPos: BEGIN + nbytesName, nbytesName, keys: [], children: [],
+    };
+    this.dirs.set('', this.top);
+    this.end = BEGIN + nbytesName + DIR_RECORD_BYTES;
+  }
+
+  /** Creates (truncates) the file. Throws RootError when it cannot be opened. */
+  static create(path: string, opts: WriterOptions = {}): RootFileWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (err) {
+      throw new RootError(path, '', `cannot create: ${(err as Error).message}`);
+    }
+    return new RootFileWriter(path, fd, opts);
+  }
+
+  get compressionSetting(): number { return compressionSetting(this.compression); }
+
+  /** Appends raw bytes at the end of the file; returns where they went. */
+  append(bytes: Uint8Array): number {
+    this.checkOpen();
+    const pos = this.end;
+    this.writeAt(pos, bytes);
+    this.end += bytes.length;
+    return pos;
+  }
+
+  get position(): number { return this.end; }
+
+  private writeAt(pos: number, bytes: Uint8Array): void {
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, pos + off);
+    } catch (err) {
+      throw new RootError(this.path, '', `write failed at byte ${pos}: ${(err as Error).message}`);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`${this.path}: writer already closed`);
+  }
+
+  bigAt(pos: number): boolean { return this.force64 || pos > START_BIG_FILE; }
+
+  /** Writes one key at the end of the file and lists it in its directory. */
+  writeKey(spec: KeySpec): { seek: number; nbytes: number; keylen: number } {
+    this.checkOpen();
+    const pos = this.end;
+    const big = spec.big ?? this.bigAt(pos);
+    const keylen = keyLength(spec.className, spec.name, spec.title, big);
+    const raw = spec.payload(keylen);
+    const body = spec.compress ? compressPayload(raw, this.compression) : raw;
+    const cycle = spec.cycle ?? 1 + Math.max(0, ...spec.dir.keys.filter((k) => k.name === spec.name).map((k) => k.cycle));
+    const b = new WBuf(keylen + body.length);
+    writeKeyHeader(b, {
+      nbytes: keylen + body.length, objlen: raw.length, datime: this.datime, keylen, cycle,
+      seekKey: pos, seekPdir: spec.dir.seekDir, big, className: spec.className, name: spec.name, title: spec.title,
+    });
+    const header = b.bytes().slice();
+    b.raw(body);
+    this.append(b.bytes());
+    if (spec.list !== false) spec.dir.keys.push({ name: spec.name, cycle, header });
+    return { seek: pos, nbytes: keylen + body.length, keylen };
+  }
+
+  /** The directory for a path ('' = top), created with its parents when missing. */
+  mkdir(path: string): void { this.dir(path, true); }
+
+  dir(path: string, create = true): Dir {
+    const clean = path.split('/').filter((s) => s !== '').join('/');
+    const found = this.dirs.get(clean);
+    if (found) return found;
+    if (!create) throw new RootError(this.path, clean, 'no such directory');
+    const cut = clean.lastIndexOf('/');
+    const parent = this.dir(cut < 0 ? '' : clean.slice(0, cut), true);
+    const name = clean.slice(cut + 1);
+    const d: Dir = { path: clean, name, title: name, seekDir: 0, seekParent: parent.seekDir, recordPos: 0, nbytesName: 0, keys: [], children: [] };
+    const k = this.writeKey({
+      className: 'TDirectory', name, title: name, dir: parent, compress: false,
+      payload: () => new Uint8Array(DIR_RECORD_BYTES),
+    });
+    d.seekDir = k.seek;
+    d.recordPos = k.seek + k.keylen;
+    d.nbytesName = k.keylen;
+    parent.children.push(d);
+    this.dirs.set(clean, d);
+    return d;
+  }
+
+  writeHist(h: Hist, dir = ''): void {
+    const d = this.dir(dir, true);
+    this.writeKey({
+      className: h.kind, name: h.name, title: h.title, dir: d, compress: true,
+      payload: (keylen) => { const b = new WBuf(1024 + h.contents.length * 16, keylen); writeHistBody(b, h); return b.bytes(); },
+    });
+  }
+
+  /** Copies an object's key (its stored, possibly compressed bytes) from another file unchanged. */
+  writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array }): void {
+    const d = this.dir(dir, true);
+    const pos = this.end;
+    const big = this.bigAt(pos);
+    const keylen = keyLength(k.className, k.name, k.title, big);
+    const cycle = 1 + Math.max(0, ...d.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
+    const b = new WBuf(keylen + k.body.length);
+    writeKeyHeader(b, {
+      nbytes: keylen + k.body.length, objlen: k.objlen, datime: this.datime, keylen, cycle,
+      seekKey: pos, seekPdir: d.seekDir, big, className: k.className, name: k.name, title: k.title,
+    });
+    const header = b.bytes().slice();
+    b.raw(k.body);
+    this.append(b.bytes());
+    d.keys.push({ name: k.name, cycle, header });
+  }
+
+  createTree(spec: TreeSpec): TreeWriter {
+    const t = new TreeWriter(this, spec, this.dir(spec.dir ?? '', true));
+    this.trees.push(t);
+    return t;
+  }
+
+  /** Finishes every tree, writes StreamerInfo, keys lists, free segments and the header. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      for (const t of this.trees) t.finish();
+      const si = this.writeKey({
+        className: 'TList', name: 'StreamerInfo', title: 'Doubly linked list', dir: this.top,
+        compress: true, list: false, cycle: 1, payload: (keylen) => streamerInfoPayload(keylen),
+      });
+      const allDirs = [...this.dirs.values()].reverse();
+      const keysLists = new Map<Dir, { seek: number; nbytes: number }>();
+      for (const d of allDirs) {
+        keysLists.set(d, this.writeKey({
+          className: d === this.top ? 'TFile' : 'TDirectory', name: d.name, title: d.title, dir: d,
+          compress: false, list: false, cycle: 1,
+          payload: () => {
+            const b = new WBuf(4 + d.keys.reduce((n, k) => n + k.header.length, 0));
+            b.i32(d.keys.length);
+            for (const k of d.keys) b.raw(k.header);
+            return b.bytes();
+          },
+        }));
+      }
+      // Free segments: one TFree from the end of the file to "infinity".
+      const bigFree = this.bigAt(this.end + 200);
+      const freeKey = this.writeKey({
+        className: 'TFile', name: this.fileName, title: '', dir: this.top, compress: false, list: false, cycle: 1,
+        payload: () => new Uint8Array(bigFree ? 18 : 10),
+      });
+      const fileEnd = this.end;
+      const free = new WBuf(18);
+      if (bigFree) { free.i16(1001); free.i64(fileEnd); free.i64(fileEnd + 1e12); } else { free.i16(1); free.i32(fileEnd); free.i32(START_BIG_FILE); }
+      this.writeAt(freeKey.seek + freeKey.keylen, free.bytes());
+      const big = this.bigAt(fileEnd);
+      for (const d of this.dirs.values()) {
+        const kl = keysLists.get(d)!;
+        this.writeAt(d.recordPos, this.dirRecord(d, kl.seek, kl.nbytes, this.bigAt(Math.max(kl.seek, d.seekDir))));
+      }
+      this.writeTopKey();
+      this.writeAt(0, this.header(fileEnd, freeKey.seek, freeKey.nbytes, si.seek, si.nbytes, big));
+    } finally {
+      this.closed = true;
+      closeSync(this.fd);
+    }
+  }
+
+  private dirRecord(d: Dir, seekKeys: number, nbytesKeys: number, big: boolean): Uint8Array {
+    const b = new WBuf(DIR_RECORD_BYTES);
+    b.i16(big ? 1005 : 5);
+    b.u32(this.datime); b.u32(this.datime);
+    b.i32(nbytesKeys); b.i32(d.nbytesName);
+    if (big) { b.i64(d.seekDir); b.i64(d.seekParent); b.i64(seekKeys); } else { b.i32(d.seekDir); b.i32(d.seekParent); b.i32(seekKeys); }
+    b.u16(1); b.raw(this.uuid);
+    while (b.pos < DIR_RECORD_BYTES) b.u8(0); // small records keep room to become big in place
+    return b.bytes();
+  }
+
+  private writeTopKey(): void {
+    const keylen = keyLength('TFile', this.fileName, '', false);
+    const b = new WBuf(keylen + 64);
+    writeKeyHeader(b, {
+      nbytes: this.top.nbytesName + DIR_RECORD_BYTES, objlen: this.top.nbytesName + DIR_RECORD_BYTES - keylen,
+      datime: this.datime, keylen, cycle: 1, seekKey: BEGIN, seekPdir: 0, big: false,
+      className: 'TFile', name: this.fileName, title: '',
+    });
+    b.tstring(this.fileName);
+    b.tstring('');
+    this.writeAt(BEGIN, b.bytes());
+  }
+
+  private header(fileEnd: number, seekFree: number, nbytesFree: number, seekInfo: number, nbytesInfo: number, big: boolean): Uint8Array {
+    const b = new WBuf(BEGIN);
+    b.raw(Buffer.from('root', 'latin1'));
+    b.i32(big ? FILE_VERSION + 1000000 : FILE_VERSION);
+    b.i32(BEGIN);
+    if (big) { b.i64(fileEnd); b.i64(seekFree); } else { b.i32(fileEnd); b.i32(seekFree); }
+    b.i32(nbytesFree); b.i32(1); b.i32(this.top.nbytesName);
+    b.u8(big ? 8 : 4);
+    b.i32(this.compressionSetting);
+    if (big) b.i64(seekInfo); else b.i32(seekInfo);
+    b.i32(nbytesInfo);
+    b.u16(1); b.raw(this.uuid);
+    while (b.pos < BEGIN) b.u8(0);
+    return b.bytes();
+  }
+}

@@ -1,0 +1,249 @@
+// TreeWriter: fills numeric branches entry by entry into per-branch big-endian buffers and
+// writes them out as TBasket keys as soon as one branch's buffer reaches basketBytes (all
+// branches flush together, so baskets line up into clusters). Memory is bounded by the basket
+// size; only the per-basket bookkeeping (3 numbers per basket) grows with the entries.
+import type { NumType } from '../types.js';
+import { typeSize } from '../types.js';
+import { assertNever } from '../../util/result.js';
+import { WBuf } from './wbuf.js';
+import { compressPayload } from './compress.js';
+import { type BranchMeta, type LeafClass, treePayload } from './tree-meta.js';
+import type { RootFileWriter } from './file.js';
+import { keyLength, writeKeyHeader } from './keys.js';
+
+export type BranchShape = 'scalar' | { fixed: number } | { counter: string };
+export interface BranchSpec { name: string; type: NumType; shape?: BranchShape; title?: string }
+export interface TreeSpec { name: string; title?: string; dir?: string; branches: BranchSpec[]; basketBytes?: number }
+export type FillValue = number | bigint | boolean | ArrayLike<number> | ArrayLike<bigint>;
+
+export const DEFAULT_BASKET_BYTES = 64 * 1024;
+
+interface DirRef { seekDir: number }
+
+const leafOf: Record<NumType, [LeafClass, string, boolean]> = {
+  i1: ['TLeafB', 'B', false], u1: ['TLeafB', 'b', true], bool: ['TLeafO', 'O', false],
+  i2: ['TLeafS', 'S', false], u2: ['TLeafS', 's', true], i4: ['TLeafI', 'I', false], u4: ['TLeafI', 'i', true],
+  i8: ['TLeafL', 'L', false], u8: ['TLeafL', 'l', true], f4: ['TLeafF', 'F', false], f8: ['TLeafD', 'D', false],
+};
+
+class BranchBuf {
+  buf: Uint8Array;
+  view: DataView;
+  pos = 0;
+  n = 0;
+  offsets: number[] = [];
+  max = 0;
+  readonly meta: BranchMeta;
+  readonly size: number;       // values per entry for fixed arrays, 1 otherwise
+  counterIdx: number | null = null;
+
+  constructor(readonly spec: BranchSpec, basketBytes: number, compress: number) {
+    this.buf = new Uint8Array(basketBytes + 1024);
+    this.view = new DataView(this.buf.buffer);
+    const shape = spec.shape ?? 'scalar';
+    const [cls, letter, unsigned] = leafOf[spec.type];
+    let dims = '';
+    if (shape === 'scalar') this.size = 1;
+    else if ('fixed' in shape) {
+      if (!Number.isInteger(shape.fixed) || shape.fixed < 1) throw new RangeError(`branch ${spec.name}: fixed size must be a positive integer`);
+      this.size = shape.fixed; dims = `[${shape.fixed}]`;
+    } else { this.size = 1; dims = `[${shape.counter}]`; }
+    this.meta = {
+      name: spec.name, title: spec.title ?? `${spec.name}${dims}/${letter}`, compress, basketSize: basketBytes,
+      entryOffsetLen: this.jagged ? 1000 : 0, entries: 0, totBytes: 0, zipBytes: 0,
+      basketBytes: [], basketEntry: [], basketSeek: [],
+      leaf: {
+        className: cls, name: spec.name, title: spec.name + dims, len: this.size, lenType: typeSize[spec.type],
+        isRange: false, isUnsigned: unsigned, counter: null, min: 0, max: 0,
+      },
+    };
+  }
+
+  get jagged(): boolean { const s = this.spec.shape; return typeof s === 'object' && 'counter' in s; }
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const b = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    b.set(this.buf.subarray(0, this.pos));
+    this.buf = b;
+    this.view = new DataView(b.buffer);
+  }
+
+  put(v: number | bigint | boolean): void {
+    const dv = this.view, p = this.pos;
+    const t = this.spec.type;
+    switch (t) {
+      case 'f8': dv.setFloat64(p, Number(v)); this.pos += 8; return;
+      case 'f4': dv.setFloat32(p, Number(v)); this.pos += 4; return;
+      case 'i4': dv.setInt32(p, Number(v)); this.pos += 4; return;
+      case 'u4': dv.setUint32(p, Number(v)); this.pos += 4; return;
+      case 'i2': dv.setInt16(p, Number(v)); this.pos += 2; return;
+      case 'u2': dv.setUint16(p, Number(v)); this.pos += 2; return;
+      case 'i1': dv.setInt8(p, Number(v)); this.pos += 1; return;
+      case 'u1': dv.setUint8(p, Number(v)); this.pos += 1; return;
+      case 'bool': dv.setUint8(p, v === true || (v !== false && Number(v) !== 0) ? 1 : 0); this.pos += 1; return;
+      case 'i8': dv.setBigInt64(p, toBig(v, this.spec.name)); this.pos += 8; return;
+      case 'u8': dv.setBigUint64(p, toBig(v, this.spec.name)); this.pos += 8; return;
+      default: assertNever(t, 'branch type');
+    }
+  }
+
+  reset(): void { this.pos = 0; this.n = 0; this.offsets.length = 0; }
+}
+
+function toBig(v: number | bigint | boolean, name: string): bigint {
+  if (typeof v === 'bigint') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new RangeError(`branch ${name}: ${n} is not an integer`);
+  return BigInt(n);
+}
+
+export class TreeWriter {
+  private readonly branches: BranchBuf[];
+  private readonly byName = new Map<string, number>();
+  private readonly basketBytes: number;
+  private nEntries = 0;
+  private basketStart = 0;
+  private done = false;
+  private totBytes = 0;
+  private zipBytes = 0;
+
+  constructor(private readonly file: RootFileWriter, readonly spec: TreeSpec, private readonly dir: DirRef) {
+    this.basketBytes = Math.max(1024, Math.floor(spec.basketBytes ?? DEFAULT_BASKET_BYTES));
+    this.branches = spec.branches.map((b) => new BranchBuf(b, this.basketBytes, file.compressionSetting));
+    this.branches.forEach((b, i) => {
+      if (this.byName.has(b.spec.name)) throw new RangeError(`tree ${spec.name}: branch ${b.spec.name} declared twice`);
+      this.byName.set(b.spec.name, i);
+    });
+    for (const b of this.branches) {
+      const s = b.spec.shape;
+      if (typeof s !== 'object' || !('counter' in s)) continue;
+      const ci = this.byName.get(s.counter);
+      const c = ci === undefined ? undefined : this.branches[ci]!;
+      if (ci === undefined || c === undefined) throw new RangeError(`tree ${spec.name}: branch ${b.spec.name} names counter ${s.counter}, which is not a branch`);
+      if (c.spec.type !== 'i4' || (c.spec.shape ?? 'scalar') !== 'scalar') throw new RangeError(`tree ${spec.name}: counter ${s.counter} must be an i4 scalar branch`);
+      if (ci > this.byName.get(b.spec.name)!) throw new RangeError(`tree ${spec.name}: counter ${s.counter} must be declared before ${b.spec.name}`);
+      b.counterIdx = ci;
+      b.meta.leaf.counter = ci;
+      c.meta.leaf.isRange = true;
+    }
+  }
+
+  get entries(): number { return this.nEntries; }
+
+  fill(row: Record<string, FillValue>): void {
+    if (this.done) throw new Error(`tree ${this.spec.name}: fill after the file was closed`);
+    // Counters first: a jagged branch's length is checked against its counter's value.
+    let full = false;
+    for (const b of this.branches) {
+      const v = row[b.spec.name];
+      if (b.jagged) {
+        if (v === undefined || typeof v !== 'object') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs an array`);
+        const cv = row[this.branches[b.counterIdx!]!.spec.name];
+        if (cv !== undefined && Number(cv) !== v.length) {
+          throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} has ${v.length} values but its counter says ${Number(cv)}`);
+        }
+        b.offsets.push(b.pos);
+        b.ensure(v.length * 8);
+        for (let i = 0; i < v.length; i++) b.put(v[i]!);
+      } else if (b.size > 1) {
+        if (v === undefined || typeof v !== 'object' || v.length !== b.size) throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs ${b.size} values`);
+        b.ensure(b.size * 8);
+        for (let i = 0; i < b.size; i++) b.put(v[i]!);
+      } else {
+        let x: number | bigint | boolean;
+        if (v === undefined) {
+          if (!b.meta.leaf.isRange) throw new RangeError(`tree ${this.spec.name}: no value for branch ${b.spec.name}`);
+          x = this.counted(b, row);
+        } else if (typeof v === 'object') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} is a scalar`);
+        else x = v;
+        if (b.meta.leaf.isRange && Number(x) > b.max) b.max = Number(x);
+        b.ensure(8);
+        b.put(x);
+      }
+      b.n++;
+      if (b.pos >= this.basketBytes) full = true;
+    }
+    this.nEntries++;
+    if (full) this.flush();
+  }
+
+  /** A counter's value when the row leaves it out: the length of the (first) array it counts. */
+  private counted(counter: BranchBuf, row: Record<string, FillValue>): number {
+    const ci = this.branches.indexOf(counter);
+    const user = this.branches.find((b) => b.counterIdx === ci);
+    const v = user ? row[user.spec.name] : undefined;
+    if (v === undefined || typeof v !== 'object') throw new RangeError(`tree ${this.spec.name}: no value for counter ${counter.spec.name}`);
+    return v.length;
+  }
+
+  /** Writes the pending entries of every branch as one basket each. */
+  flush(): void {
+    if (this.nEntries === this.basketStart) return;
+    for (const b of this.branches) this.writeBasket(b);
+    this.basketStart = this.nEntries;
+  }
+
+  private writeBasket(b: BranchBuf): void {
+    const f = this.file;
+    const keylen = keyLength('TBasket', b.spec.name, this.spec.name, true) + 19;
+    const valuesLen = b.pos;
+    let data: Uint8Array;
+    if (b.jagged) {
+      const extra = 4 + 4 * (b.n + 1);
+      b.ensure(extra);
+      const dv = b.view;
+      let p = b.pos;
+      dv.setInt32(p, b.n + 1); p += 4;
+      for (const o of b.offsets) { dv.setInt32(p, keylen + o); p += 4; }
+      dv.setInt32(p, 0); p += 4;
+      data = b.buf.subarray(0, p);
+    } else data = b.buf.subarray(0, valuesLen);
+    const body = compressPayload(data, f.compression);
+    const pos = f.position;
+    const w = new WBuf(keylen + body.length);
+    writeKeyHeader(w, {
+      nbytes: keylen + body.length, objlen: data.length, datime: 0, keylen, cycle: 1,
+      seekKey: pos, seekPdir: this.dir.seekDir, big: true, className: 'TBasket', name: b.spec.name, title: this.spec.name,
+    });
+    w.u16(3); // TBasket version
+    w.i32(this.basketBytes);
+    w.i32(b.jagged ? 1000 : b.size * typeSizeOf(b.spec.type));
+    w.i32(b.n);
+    w.i32(keylen + valuesLen);
+    w.u8(0); // header only: entry offsets, when present, follow the data
+    if (w.pos !== keylen) throw new Error(`basket key length ${w.pos} != ${keylen}`);
+    w.raw(body);
+    f.append(w.bytes());
+    const m = b.meta;
+    m.basketBytes.push(keylen + body.length);
+    m.basketEntry.push(this.basketStart);
+    m.basketSeek.push(pos);
+    m.totBytes += keylen + data.length;
+    m.zipBytes += keylen + body.length;
+    this.totBytes += keylen + data.length;
+    this.zipBytes += keylen + body.length;
+    b.reset();
+  }
+
+  /** Writes the last baskets and the TTree key (called by RootFileWriter.close). */
+  finish(): void {
+    if (this.done) return;
+    this.flush();
+    this.done = true;
+    for (const b of this.branches) {
+      b.meta.entries = this.nEntries;
+      if (b.meta.leaf.isRange) b.meta.leaf.max = b.max;
+    }
+    const meta = {
+      name: this.spec.name, title: this.spec.title ?? '', entries: this.nEntries,
+      totBytes: this.totBytes, zipBytes: this.zipBytes, branches: this.branches.map((b) => b.meta),
+    };
+    this.file.writeKey({
+      className: 'TTree', name: this.spec.name, title: meta.title, dir: this.dir as never, compress: true,
+      payload: (keylen) => treePayload(meta, keylen),
+    });
+  }
+}
+
+function typeSizeOf(t: NumType): number { return typeSize[t]; }
