@@ -6,11 +6,12 @@ import { basename, join, relative } from 'node:path';
 import { readProcessedLine } from './log-line.js';
 import { readMarker, type ChunkMarker } from './marker.js';
 import { defaultProbe, type RootProbe } from './root-probe.js';
+import { readChunkIdentity } from '../exec/batch/chunk-file.js';
 import { assertNever, formatFailure } from '../util/result.js';
 
 export type ProblemCode =
   | 'no-log' | 'no-processed-line' | 'marker' | 'no-marker' | 'failed' | 'exit-status'
-  | 'events' | 'output' | 'root';
+  | 'events' | 'output' | 'root' | 'stale';
 
 export interface Problem {
   code: ProblemCode;
@@ -72,11 +73,26 @@ function markerProblems(m: ChunkMarker, logEvents: number | null, dir: string): 
     out.push({ code: 'events', message: `processed ${events} events, expected ${m.expectedEvents}` });
   }
   for (const o of m.outputs) {
+    // chunk.json and batchScript.sh are rewritten by the next submission: judged by the spec check.
+    if (o.path === 'chunk.json' || o.path === 'batchScript.sh') continue;
     const st = statSync(join(dir, o.path), { throwIfNoEntry: false });
     if (!st) out.push({ code: 'output', file: o.path, message: `output ${o.path} is missing` });
     else if (st.size !== o.size) out.push({ code: 'output', file: o.path, message: `output ${o.path} has ${st.size} bytes, ${o.size} were written` });
   }
   return out;
+}
+
+/** chunk.json is rewritten before every attempt: a marker of another key or attempt is stale. */
+function specProblems(m: ChunkMarker, dir: string): Problem[] {
+  const id = readChunkIdentity(dir);
+  if (!id.ok) return [];
+  if (id.value.key !== m.key) {
+    return [{ code: 'stale', message: `the result is out of date: chunk.json has key ${id.value.key.slice(0, 12)}, the marker ${m.key.slice(0, 12) || '(none)'}` }];
+  }
+  if (id.value.attempt > m.attempt) {
+    return [{ code: 'stale', message: `attempt ${id.value.attempt} has not finished (the marker is from attempt ${m.attempt})` }];
+  }
+  return [];
 }
 
 export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<ChunkVerdict> {
@@ -116,6 +132,7 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
     const m = marker.value;
     expectedEvents = m.expectedEvents;
     if (m.eventsProcessed !== null) eventsProcessed ??= m.eventsProcessed;
+    problems.push(...specProblems(m, dir));
     problems.push(...markerProblems(m, log.kind === 'processed' ? log.events : null, dir));
   }
 

@@ -59,6 +59,14 @@ test('events processed must equal the expected entries, unless a UserStop is rec
   assert.equal(disagree.problems.map((p) => p.message), ['log.txt says 90 events processed, the marker 95']);
 });
 
+test('a marker of another key or an earlier attempt than chunk.json is stale', async () => {
+  const other = makeChunk(root, 'key_Chunk0', { marker: { key: 'ffff00001111' } });
+  assert.equal((await checkChunk(other, { probe })).problems.map((p) => p.message), ['the result is out of date: chunk.json has key abc, the marker ffff00001111']);
+  const running = makeChunk(root, 'att_Chunk0', { marker: { attempt: 1 } });
+  writeFileSync(join(running, 'chunk.json'), JSON.stringify({ key: 'abc', attempt: 2 }));
+  assert.equal((await checkChunk(running, { probe })).problems.map((p) => p.message), ['attempt 2 has not finished (the marker is from attempt 1)']);
+});
+
 test('a malformed marker is bad, not a crash', async () => {
   const v = await checkChunk(makeChunk(root, 'junk_Chunk0', { marker: '{"status": "ok", "outp' }), { probe });
   assert.equal(v.problems.map((p) => p.code), ['marker']);
