@@ -1,0 +1,96 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AttemptEnd, Executor, ExecutorEvent } from '../../../../src/exec/executor.js';
+import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
+import { slurmAvailable } from '../../../util/shared.js';
+import { fakeRunChunkJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
+
+const dirs: string[] = [];
+const fast = { pollIntervalMs: 200, markerGraceMs: 500, script: { heppyJs: fakeRunChunkJs } };
+
+async function drain(ex: Executor, n: number, deadlineMs = 30_000): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
+  const events: ExecutorEvent[] = [];
+  const ends = new Map<string, AttemptEnd>();
+  const t0 = Date.now();
+  while (ends.size < n && Date.now() - t0 < deadlineMs) {
+    for (const e of await ex.next()) {
+      events.push(e);
+      if (e.type === 'ended') ends.set(e.end.nodeId, e.end);
+    }
+  }
+  return { events, ends };
+}
+
+function outdir(label: string, suffix = ''): string {
+  const d = makeOutdir(label, suffix);
+  dirs.push(dirname(d));
+  return d;
+}
+
+test("-b 'nohup ./batchScript.sh &' in an Outdir with spaces, quotes and $: runs every chunk, markers decide", async () => {
+  const out = outdir('cmd-nohup', ` a 'b' "c" $HOME`);
+  const jobs = [makeChunk(out, 'n_Chunk0', 'ok', 1, 7), makeChunk(out, 'n_Chunk1', 'fail'), makeChunk(out, 'n_Chunk2', 'crash')];
+  const ex = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
+  await ex.submit(jobs);
+  const { events, ends } = await drain(ex, 3);
+  await ex.close();
+  assert.is(ex.templateKind, 'local');
+  assert.equal(ends.get('n_Chunk0'), { nodeId: 'n_Chunk0', attempt: 1, status: 'succeeded', eventsProcessed: 7 });
+  const f = ends.get('n_Chunk1')!;
+  assert.ok(f.status === 'failed' && f.reason === 'fake failure of attempt 1');
+  const c = ends.get('n_Chunk2')!;
+  assert.ok(c.status === 'failed' && c.exitCode === 3, JSON.stringify(c));
+  for (const e of events) if (e.type === 'submitted') assert.match(e.jobId, /^local:/);
+  // The job's output went to heppy's log directory, not into the chunk directory.
+  assert.match(readFileSync(join(out, '.heppy', 'batch', 'logs', 'n_Chunk0.1.out'), 'utf8'), 'run-chunk exit status 0');
+});
+
+test('a submission that fails is an attempt failure naming the command and its output', async () => {
+  const out = outdir('cmd-subfail');
+  const ex = new CommandExecutor(out, { ...fast, template: 'echo "bsub: queue 1nh does not exist" >&2; exit 255' });
+  await ex.submit([makeChunk(out, 'f_Chunk0', 'ok')]);
+  const { ends } = await drain(ex, 1, 5000);
+  const e = ends.get('f_Chunk0')!;
+  assert.ok(e.status === 'failed' && e.reason.includes('exit code 255') && e.reason.includes('queue 1nh does not exist'), JSON.stringify(e));
+});
+
+test('no marker within the time limit fails the attempt with a clear reason and the job id', async () => {
+  const out = outdir('cmd-timeout');
+  // Prints a job id like LSF, but nothing ever runs.
+  const ex = new CommandExecutor(out, { ...fast, template: 'echo "Job <424242> is submitted to queue <8nh>."', timeLimitMs: 1000 });
+  await ex.submit([makeChunk(out, 't_Chunk0', 'ok')]);
+  const { events, ends } = await drain(ex, 1, 10_000);
+  assert.ok(events.some((e) => e.type === 'submitted' && e.jobId === '424242'));
+  const e = ends.get('t_Chunk0')!;
+  assert.ok(e.status === 'failed' && e.reason.includes('time limit') && e.reason.includes('424242'), JSON.stringify(e));
+});
+
+test('a local job whose processes die without a marker fails quickly', async () => {
+  const out = outdir('cmd-dead');
+  const ex = new CommandExecutor(out, { ...fast, template: 'true' });
+  await ex.submit([makeChunk(out, 'x_Chunk0', 'ok')]);
+  const { ends } = await drain(ex, 1, 10_000);
+  const e = ends.get('x_Chunk0')!;
+  assert.ok(e.status === 'failed' && e.reason.includes('without writing'), JSON.stringify(e));
+});
+
+test("-b 'sbatch batchScript.sh' on the real Slurm: job ids parsed, markers decide", async () => {
+  if (!slurmAvailable()) return;
+  const out = outdir('cmd-sbatch');
+  const jobs = [makeChunk(out, 's_Chunk0', 'ok', 1, 3), makeChunk(out, 's_Chunk1', 'fail')];
+  const ex = new CommandExecutor(out, { ...fast, template: 'sbatch batchScript.sh' });
+  await ex.submit(jobs);
+  const { events, ends } = await drain(ex, 2, 60_000);
+  await ex.close();
+  assert.is(ex.templateKind, 'slurm');
+  for (const e of events) if (e.type === 'submitted') assert.match(e.jobId, /^\d+$/);
+  assert.equal(ends.get('s_Chunk0'), { nodeId: 's_Chunk0', attempt: 1, status: 'succeeded', eventsProcessed: 3 });
+  assert.is(ends.get('s_Chunk1')?.status, 'failed');
+});
+
+test.after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+test.run();

@@ -1,0 +1,115 @@
+// Against the real local Slurm (../shared/slurm): trivial jobs through the fake run-chunk.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AttemptEnd, Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
+import { SlurmExecutor } from '../../../../src/exec/slurm/slurm-executor.js';
+import { slurmAvailable } from '../../../util/shared.js';
+import { fakeRunChunkJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
+
+const have = slurmAvailable();
+const dirs: string[] = [];
+const fast = { pollIntervalMs: 300, maxQueriesPerMinute: 600, markerGraceMs: 1500, vanishGraceMs: 5000, script: { heppyJs: fakeRunChunkJs } };
+
+/** Collects events until `n` attempts have ended (or the deadline passes). */
+async function drain(ex: Executor, n: number, deadlineMs = 60_000, onEvent?: (e: ExecutorEvent) => void): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
+  const events: ExecutorEvent[] = [];
+  const ends = new Map<string, AttemptEnd>();
+  const t0 = Date.now();
+  while (ends.size < n && Date.now() - t0 < deadlineMs) {
+    for (const e of await ex.next()) {
+      events.push(e);
+      onEvent?.(e);
+      if (e.type === 'ended') ends.set(e.end.nodeId, e.end);
+    }
+  }
+  return { events, ends };
+}
+
+function outdir(label: string): string {
+  const d = makeOutdir(label);
+  dirs.push(dirname(d));
+  return d;
+}
+
+test('one sbatch array for a round, K=2 packing, markers decide: ok, failure, crash', async () => {
+  if (!have) return;
+  const out = outdir('slurm-round');
+  const jobs = [['a_Chunk0', 'ok'], ['a_Chunk1', 'fail'], ['a_Chunk2', 'crash'], ['a_Chunk3', 'ok'], ['a_Chunk4', 'ok']].map(([n, f]) => makeChunk(out, n!, f!));
+  const ex = new SlurmExecutor(out, { ...fast, chunksPerJob: 2 });
+  await ex.submit(jobs);
+  const { events, ends } = await drain(ex, 5);
+  await ex.close();
+  assert.is(ex.client.stats.sbatch, 1);
+  const submitted = events.filter((e) => e.type === 'submitted').map((e) => (e.type === 'submitted' ? e.jobId.split('_')[1] : ''));
+  assert.equal(submitted, ['0', '0', '1', '1', '2']);
+  assert.is(ends.size, 5);
+  for (const n of ['a_Chunk0', 'a_Chunk3', 'a_Chunk4']) assert.equal(ends.get(n), { nodeId: n, attempt: 1, status: 'succeeded', eventsProcessed: 10 });
+  const f = ends.get('a_Chunk1')!;
+  assert.ok(f.status === 'failed' && f.reason === 'fake failure of attempt 1' && f.log?.endsWith('log.txt'));
+  const c = ends.get('a_Chunk2')!;
+  assert.ok(c.status === 'failed' && c.reason.includes('status 3') && c.exitCode === 3, JSON.stringify(c));
+  // At most one status query per poll round.
+  assert.ok(ex.client.stats.squeue + ex.client.stats.sacct <= ex.rounds.pollRounds, JSON.stringify([ex.client.stats, ex.rounds]));
+});
+
+test('a job cancelled with scancel while running is detected as failed', async () => {
+  if (!have) return;
+  const out = outdir('slurm-cancel');
+  const job = makeChunk(out, 'b_Chunk0', 'sleep:60');
+  const ex = new SlurmExecutor(out, fast);
+  await ex.submit([job]);
+  let jobId = '';
+  const { ends } = await drain(ex, 1, 60_000, (e) => {
+    if (e.type === 'submitted') jobId = e.jobId;
+    if (e.type === 'started') execFileSync('scancel', [jobId]);
+  });
+  await ex.close();
+  const end = ends.get('b_Chunk0')!;
+  assert.ok(end.status === 'failed', JSON.stringify(end));
+  if (end.status === 'failed') assert.match(end.reason, /SIGTERM|CANCELLED/);
+});
+
+test('re-attach: a second executor adopts queued jobs and sees them end; unknown jobs are not adopted', async () => {
+  if (!have) return;
+  const out = outdir('slurm-adopt');
+  const jobs = [makeChunk(out, 'c_Chunk0', 'sleep:2'), makeChunk(out, 'c_Chunk1', 'sleep:2')];
+  const first = new SlurmExecutor(out, fast);
+  await first.submit(jobs);
+  const journal: JournalEntry[] = [];
+  for (const e of await first.next()) {
+    if (e.type === 'submitted') {
+      const j = jobs.find((x) => x.nodeId === e.nodeId)!;
+      journal.push({ nodeId: e.nodeId, attempt: 1, jobId: e.jobId, key: `key-${e.nodeId}`, submittedAt: Date.now(), executor: 'slurm', name: j.name, chunkDir: j.chunkDir });
+    }
+  }
+  assert.is(journal.length, 2);
+  await first.close(); // the coordinator goes away; its jobs stay queued
+  const ghost = makeChunk(out, 'c_Chunk2', 'ok');
+  journal.push({ nodeId: 'c_Chunk2', attempt: 1, jobId: '99999999_0', key: 'key-c_Chunk2', submittedAt: Date.now(), executor: 'slurm', name: 'c_Chunk2', chunkDir: ghost.chunkDir });
+  const second = new SlurmExecutor(out, fast);
+  const adopted = await second.adopt(journal);
+  assert.equal(adopted.map((e) => e.nodeId).sort(), ['c_Chunk0', 'c_Chunk1']);
+  const { ends } = await drain(second, 2);
+  await second.close();
+  assert.is(second.client.stats.sbatch, 0);
+  assert.equal([...ends.values()].map((e) => e.status), ['succeeded', 'succeeded']);
+});
+
+test('an sbatch refusal fails the round\'s attempts with sbatch\'s message', async () => {
+  if (!have) return;
+  const out = outdir('slurm-refused');
+  const ex = new SlurmExecutor(out, { ...fast, partition: 'no_such_partition' });
+  await ex.submit([makeChunk(out, 'd_Chunk0', 'ok')]);
+  const { ends } = await drain(ex, 1, 5000);
+  await ex.close();
+  const end = ends.get('d_Chunk0')!;
+  assert.ok(end.status === 'failed' && /sbatch failed.*partition/i.test(end.reason), JSON.stringify(end));
+});
+
+test.after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+test.run();
