@@ -1,0 +1,137 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Analyzer, Component, Config, Sequence, UserStop, type Event } from '../../../src/index.js';
+import { runChunk, type RunChunkHooks } from '../../../src/loop/run-chunk.js';
+import type { ChunkSpec } from '../../../src/loop/chunk-spec.js';
+import { eventWindow, segments } from '../../../src/loop/window.js';
+import { MemorySource, type MemFile } from './memory-source.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heppy-looper-'));
+const seen: number[] = [];
+
+class Record_ extends Analyzer {
+  override process(e: Event): void { seen.push(e.iEv); }
+}
+class EvenOnly extends Analyzer<{ branch: string }> {
+  override process(e: Event): boolean { return e.scalar(this.params.branch) % 2 === 0; }
+}
+class Stopper extends Analyzer {
+  override process(e: Event): void { if (e.scalar('x') === 4) throw new UserStop('x reached 4'); }
+}
+class Thrower extends Analyzer {
+  override process(e: Event): void { if (e.iEv === 3) throw new Error('boom'); }
+}
+class Lepton extends Analyzer {
+  static branches = ['mu'];
+  override beginLoop(): void { this.counter('n').register('muons'); }
+  override process(e: Event): void { this.counter('n').inc('muons', e.array('mu').length); }
+}
+
+function spec(name: string, over: Partial<ChunkSpec> = {}): ChunkSpec {
+  return { name, component: 'c', files: ['/in/a.root'], tree: 'events', fineSplit: null, maxEvents: null, options: {}, bundle: '/none.mjs', key: 'k1', attempt: 1, ...over };
+}
+
+async function run(seq: Sequence, files: MemFile[], s: ChunkSpec, extra: RunChunkHooks = {}) {
+  const comp = new Component('c', { files: s.files });
+  const config = new Config({ components: [comp], sequence: seq });
+  const source = new MemorySource(files);
+  const dir = join(root, s.name);
+  const r = await runChunk(s, dir, { loadConfig: async () => config, openSource: async () => source, ...extra });
+  const log = existsSync(join(dir, 'log.txt')) ? readFileSync(join(dir, 'log.txt'), 'utf8') : '';
+  const marker = JSON.parse(readFileSync(join(dir, 'heppy-status.json'), 'utf8')) as Record<string, unknown>;
+  return { r, dir, log, marker, source };
+}
+
+const xs = (n: number): MemFile => ({ x: Array.from({ length: n }, (_, i) => i) });
+
+test('heppy fine-split windows and the -N cap', () => {
+  assert.equal([0, 1, 2].map((i) => eventWindow(10, [i, 3], null)), [{ first: 0, n: 4 }, { first: 4, n: 4 }, { first: 8, n: 2 }]);
+  assert.equal([0, 1, 2].map((i) => eventWindow(10, [i, 3], 5).n), [2, 2, 1]);
+  assert.equal(eventWindow(10, [0, 3], 0).n, 4); // N 0 / -1 mean "all" in the fine-split formula
+  assert.equal(eventWindow(2, [2, 3], null), { first: 2, n: 0 }); // ceil(2/3)=1: window 2 is empty
+  assert.equal(eventWindow(10, null, null), { first: 0, n: 10 });
+  assert.equal(eventWindow(10, null, 4), { first: 0, n: 4 });
+  assert.equal(eventWindow(10, null, 40), { first: 0, n: 10 });
+  assert.equal(segments([3, 4, 5], { first: 2, n: 6 }), [
+    { file: 0, start: 2, stop: 3, globalStart: 2 }, { file: 1, start: 0, stop: 4, globalStart: 3 }, { file: 2, start: 0, stop: 1, globalStart: 7 }]);
+});
+
+test('a multi-file chunk is the concatenation of its files; -N caps it', async () => {
+  seen.length = 0;
+  const s = spec('multi', { files: ['/in/a.root', '/in/b.root'], maxEvents: 6 });
+  const { r, marker, log } = await run(new Sequence(new Analyzer(Record_)), [xs(4), xs(5)], s);
+  assert.ok(r.ok);
+  assert.equal(seen, [0, 1, 2, 3, 4, 5]);
+  assert.is(marker.eventsProcessed, 6);
+  assert.is(marker.expectedEvents, 6);
+  assert.ok(log.endsWith('\nnumber of events processed: 6\n'));
+});
+
+test('process() returning false stops the sequence for that event only', async () => {
+  seen.length = 0;
+  const { r, log } = await run(new Sequence(new Analyzer(EvenOnly, { branch: 'x' }), new Analyzer(Record_)), [xs(7)], spec('evens'));
+  assert.ok(r.ok);
+  assert.equal(seen, [0, 2, 4, 6]);
+  assert.match(log, /\t EvenOnly_1 {14}4 \t 1\.00 \t 1\.0000\n\t Record__1 {15}4 \t 1\.00 \t 1\.0000\n/);
+  assert.match(log, /\n {8}7 {11}7 .* EvenOnly_1\n {8}4 {11}7 .* Record__1\n/);
+  assert.ok(log.endsWith('number of events processed: 7\n'));
+});
+
+test('UserStop ends the loop cleanly and everything is written', async () => {
+  const { r, marker, log } = await run(new Sequence(new Analyzer(Lepton), new Analyzer(Stopper)), [{ x: [0, 1, 2, 3, 4, 5], mu: [[1], [], [1, 2], [3], [4, 5, 6], [7]] }], spec('stop'));
+  assert.ok(r.ok);
+  assert.is(marker.eventsProcessed, 4);
+  assert.is(marker.expectedEvents, 6);
+  assert.is(marker.userStop, true);
+  assert.ok(log.startsWith('Stopped loop following a UserStop exception:\nx reached 4\n\nComponent: stop\n'));
+  assert.ok(log.endsWith('number of events processed: 4\n'));
+});
+
+test('static branches: only the declared branches are read', async () => {
+  const { r, source, dir } = await run(new Sequence(new Analyzer(Lepton)), [{ x: [0, 1, 2], mu: [[1], [], [2, 3, 4]] }], spec('branches'));
+  assert.ok(r.ok);
+  assert.equal(source.requested, [['mu']]);
+  assert.ok(readFileSync(join(dir, 'Lepton_1', 'n.txt'), 'utf8').includes('muons' + ' '.repeat(14) + '4 \t'));
+});
+
+test('0 events: log.txt still ends with the processed line (heppy divides by zero here)', async () => {
+  const { r, log, marker } = await run(new Sequence(new Analyzer(Record_), new Analyzer(Lepton)), [{ x: [], mu: [] }], spec('empty'));
+  assert.ok(r.ok);
+  assert.is(marker.expectedEvents, 0);
+  assert.match(log, /\n {8}0 {11}0 {9}0\.00 {8}0\.00 {3}0\.0% {3}Record__1\n/);
+  assert.match(log, /\n {8}0 {11}0 {9}0\.00 {8}0\.00 100\.0% {3}TOTAL\n/);
+  assert.ok(log.endsWith('\nnumber of events processed: 0\n'));
+});
+
+test('an analyzer exception fails the chunk, names chunk, analyzer, event; replaces stale outputs', async () => {
+  const dir = join(root, 'bad');
+  mkdirSync(join(dir, 'Old_1'), { recursive: true });
+  writeFileSync(join(dir, 'log.txt'), 'number of events processed: 99\n');
+  const { r, marker, log } = await run(new Sequence(new Analyzer(Record_), new Analyzer(Thrower)), [xs(6)], spec('bad'));
+  assert.ok(!r.ok);
+  if (!r.ok) assert.match(r.error.object ?? '', /^bad: Thrower_1$/);
+  assert.is(marker.status, 'failed');
+  assert.is(marker.exitCode, 1);
+  assert.is(marker.eventsProcessed, null);
+  assert.is(marker.expectedEvents, 6);
+  assert.match(String(marker.reason), /bad: Thrower_1: event 3: boom/);
+  assert.not.match(log, /processed:/);
+  assert.match(log, /ERROR: bad: Thrower_1: event 3: boom/);
+  assert.not.ok(existsSync(join(dir, 'Old_1')));
+  assert.equal(readdirSync(join(root, '.heppy', 'tmp')), []);
+});
+
+test('an aborted signal stops gracefully after the current event', async () => {
+  const ac = new AbortController();
+  class Aborter extends Analyzer { override process(e: Event): void { if (e.iEv === 2) ac.abort(); } }
+  const { r, marker, log } = await run(new Sequence(new Analyzer(Aborter)), [xs(10)], spec('abort'), { signal: ac.signal });
+  assert.ok(r.ok);
+  assert.is(marker.eventsProcessed, 3);
+  assert.ok(log.startsWith('stopping gracefully at event 3\n'));
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
