@@ -1,11 +1,15 @@
 // The registry of CLI commands: one clipanion command class per file under src/cli/.
 // Each owner adds its own line; keep this file a plain list.
 import type { CommandClass } from 'clipanion';
+import { BuildCommand } from './build.js';
 import { CheckCommand } from './check.js';
 import { HaddCommand } from './hadd.js';
+import { RunChunkCommand } from './run-chunk.js';
 import { RootInspectCommand } from './root/inspect.js';
 
 export const commands: CommandClass[] = [
+  BuildCommand,
+  RunChunkCommand,
   CheckCommand,
   HaddCommand,
   RootInspectCommand,

@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail, ok, type Result } from '../util/result.js';
+import { setConfigBaseDir, setGlobalOptions } from './options.js';
 import { bundleHeppyfile, type Bundle } from './load-bundle.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
@@ -16,9 +17,7 @@ export type Options = Record<string, string | boolean>;
 
 /** Sets heppy's global options (read by getOption) in this process, before a bundle is imported. */
 export async function applyOptions(options: Options): Promise<void> {
-  // Resolved at run time: the options module belongs to the config model.
-  const mod = (await import(new URL('./options.js', import.meta.url).href)) as { setGlobalOptions?: (o: Options) => void };
-  mod.setGlobalOptions?.(options);
+  setGlobalOptions(options);
 }
 
 /** Imports a bundle and returns its Config (default export, or heppy's `config` export). */
@@ -37,6 +36,8 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
   const b = await bundleHeppyfile(heppyfile, cacheDir);
   if (!b.ok) return b;
   await applyOptions(options);
+  // Relative `files` globs are resolved against the heppyfile's directory.
+  setConfigBaseDir(dirname(b.value.heppyfile));
   const cfg = await importBundle(b.value.path);
   if (!cfg.ok) return cfg;
   const v = validateConfig(cfg.value, b.value.inputs, dirname(b.value.heppyfile));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 type RunChunk = (spec: unknown, chunkDir: string, hooks?: unknown) => Promise<
-  { ok: true; value: { eventsProcessed?: number } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string } }>;
+  { ok: true; value: { marker?: { eventsProcessed?: number | null } } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string } }>;
 
 const send = (m: FromWorker): void => void process.send!(m);
 
@@ -43,7 +43,7 @@ async function run(m: ToWorker): Promise<void> {
         if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events }); }
       },
     });
-    if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.eventsProcessed ?? 0 };
+    if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.marker?.eventsProcessed ?? 0 };
     else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
       reason: [r.error.file, r.error.object, r.error.reason].filter(Boolean).join(': ') };
   } catch (err) {

@@ -1,0 +1,116 @@
+// `heppy build`: plan, run what is out of date through the chosen executor, merge, summarize.
+import { Command, Option } from 'clipanion';
+import type { BuildEvent, Reporter } from '../report/events.js';
+import { JsonReporter } from '../report/json.js';
+import { PlainReporter } from '../report/plain.js';
+import { TtyReporter } from '../report/tty.js';
+import { UserError } from '../util/result.js';
+import { defaultJobs, executorKind, makeExecutor } from './engine/executors.js';
+import { runPlan } from './engine/run.js';
+import { openSession } from './engine/session.js';
+import { heppyVersion } from './engine/context.js';
+
+const int = (name: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UserError(`${name} must be a whole number, got '${v}'`);
+  return Number(v);
+};
+
+export class BuildCommand extends Command {
+  static override paths = [['build']];
+  static override usage = Command.Usage({
+    description: 'build the graph, run what is out of date, merge each component, print a summary',
+    details: `
+      Splits every component of the heppyfile into chunks, runs each chunk whose key (code, config,
+      options, -N, input file contents) changed since its last success or whose outputs changed,
+      merges ("hadd") the chunks of each split component, and prints a summary. Exit 0 only when
+      every node succeeded; 1 when a chunk or merge failed (the summary names each with its log);
+      2 for a bad heppyfile or flag. A second build on the same Outdir while one runs refuses.
+    `,
+    examples: [
+      ['Build the analysis in ./heppyfile.ts with 4 local workers', '$0 build -j 4'],
+      ['Another heppyfile and output directory, 1000 events per chunk', '$0 build -f ana/heppyfile.ts --outdir Out -N 1000'],
+      ['A global option read with getOption()', '$0 build -o era=2018 -o verbose'],
+      ['What would run, and why', '$0 build --dry-run'],
+      ['On Slurm', '$0 build --executor slurm --partition short --time 0:30:00'],
+      ['heppy_batch style on LSF', "$0 build -b 'bsub -q 1nh < batchScript.sh'"],
+      ['Machine-readable events (NDJSON)', '$0 build --json'],
+    ],
+  });
+
+  file = Option.String('-f,--file', { description: 'the heppyfile (default ./heppyfile.ts)' });
+  outdir = Option.String('--outdir', { description: 'output directory (default: the Config\'s, else Outdir next to the heppyfile)' });
+  cacheDir = Option.String('--cache-dir', { description: 'the store (default cache/ next to the heppyfile)' });
+  jobs = Option.String('-j,--jobs', { description: 'local workers (default: number of cores)' });
+  nevents = Option.String('-N,--nevents', { description: 'events per chunk cap (as heppy_loop -N)' });
+  options = Option.Array('-o,--option', [], { description: 'global option key=value or flag (repeatable), read with getOption()' });
+  executor = Option.String('--executor', { description: 'local (default), slurm or command' });
+  batch = Option.String('-b,--batch', { description: "heppy_batch template, e.g. 'nohup ./batchScript.sh &' (implies --executor command)" });
+  partition = Option.String('--partition', { description: 'slurm: partition' });
+  time = Option.String('--time', { description: 'slurm: time limit per job, e.g. 1:00:00' });
+  mem = Option.String('--mem', { description: 'slurm: memory per job, e.g. 2G' });
+  chunksPerJob = Option.String('--chunks-per-job', { description: 'slurm: chunks run by one array task (default 1)' });
+  pollInterval = Option.String('--poll-interval', { description: 'batch: seconds between polls' });
+  retries = Option.String('--retries', '2', { description: 'automatic retries of a failed chunk (default 2)' });
+  keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
+  json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
+  force = Option.Boolean('--force', false, { description: 'run every node even if up to date' });
+  verbose = Option.Boolean('-v,--verbose', false, { description: 'a line per chunk started' });
+
+  override async execute(): Promise<number> {
+    const retries = int('--retries', this.retries)!;
+    const jobs = int('-j', this.jobs);
+    if (jobs === 0) throw new UserError('-j must be at least 1');
+    const poll = this.pollInterval === undefined ? undefined : Number(this.pollInterval);
+    if (poll !== undefined && !(poll > 0)) throw new UserError(`--poll-interval must be a positive number of seconds, got '${this.pollInterval}'`);
+    const exFlags = { executor: this.executor, batchTemplate: this.batch, jobs: jobs ?? defaultJobs(), partition: this.partition, time: this.time,
+      mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000 };
+    executorKind(exFlags); // flag errors before anything is loaded
+    const reporter: Reporter = this.json ? new JsonReporter() : process.stdout.isTTY && !this.dryRun ? new TtyReporter() : new PlainReporter(process.stdout, this.verbose);
+    const emit = (e: BuildEvent): void => reporter.event(e);
+    const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
+      maxEvents: int('-N', this.nevents), force: this.force, lock: this.dryRun ? undefined : 'build' });
+    const ac = new AbortController();
+    const onSignal = (): void => ac.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      for (const c of s.plan.dropped) emit({ type: 'warning', message: `component ${c} has no input files: dropped` });
+      const nodes = [...s.plan.nodes.values()];
+      const perComp = new Map<string, { name: string; chunks: number; toRun: number }>();
+      for (const n of nodes) {
+        if (n.kind !== 'chunk') continue;
+        const c = perComp.get(n.component) ?? { name: n.component, chunks: 0, toRun: 0 };
+        c.chunks++;
+        if (!n.upToDate) c.toRun++;
+        perComp.set(n.component, c);
+      }
+      const toRun = nodes.filter((n) => !n.upToDate).length;
+      emit({ type: 'plan', total: nodes.length, toRun, upToDate: nodes.length - toRun, components: [...perComp.values()] });
+      if (this.dryRun) {
+        for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
+        return 0;
+      }
+      const executor = await makeExecutor(exFlags, s.outdir);
+      let summary;
+      try {
+        summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundlePath: s.analysis.bundle.path, heppyVersion,
+          options: s.options, maxEvents: s.maxEvents, retries, keepGoing: this.keepGoing, signal: ac.signal, emit });
+      } finally {
+        await executor.close();
+      }
+      emit({ type: 'summary', summary });
+      if (ac.signal.aborted) {
+        process.stderr.write('heppy: interrupted; finished chunks are kept, the next build goes on from there\n');
+        return 130;
+      }
+      return summary.failed > 0 || summary.skipped > 0 ? 1 : 0;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      reporter.close();
+      await s.close();
+    }
+  }
+}

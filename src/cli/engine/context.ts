@@ -1,0 +1,34 @@
+// Where things are for one build: the heppyfile, the cache (store), the Outdir; heppy's version.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Paths {
+  heppyfile: string;
+  cacheDir: string;
+}
+
+/** The heppyfile (default ./heppyfile.ts) and the cache dir (default `cache/` next to it). */
+export function resolvePaths(file: string | undefined, cacheDir: string | undefined): Paths {
+  const heppyfile = resolve(file ?? 'heppyfile.ts');
+  return { heppyfile, cacheDir: cacheDir !== undefined ? resolve(cacheDir) : join(dirname(heppyfile), 'cache') };
+}
+
+/** `--outdir` (relative to the working directory) wins; else the Config's (relative to the heppyfile); else Outdir. */
+export function resolveOutdir(flag: string | undefined, fromConfig: string | null, heppyfile: string): string {
+  if (flag !== undefined) return resolve(flag);
+  const d = fromConfig ?? 'Outdir';
+  return isAbsolute(d) ? d : resolve(dirname(heppyfile), d);
+}
+
+/** `-o key=value` / `-o flag` → options (a bare flag is true, as heppy's). */
+export function parseOptions(list: readonly string[]): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const o of list) {
+    const i = o.indexOf('=');
+    if (i < 0) out[o] = true;
+    else out[o.slice(0, i)] = o.slice(i + 1);
+  }
+  return out;
+}

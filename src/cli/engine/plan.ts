@@ -1,0 +1,169 @@
+// Planning a build: split the components, digest the inputs (stat-cached), compute every node's
+// key and decide what is up to date by comparing with the store (the no-op path: stats and one
+// LMDB range read). Also adopts chunks that finished after the last record was written (a killed
+// build): a marker with status ok and today's key, whose outputs are intact, counts as done.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidConfig } from '../../config/validate.js';
+import type { FileDigests } from '../../fingerprint/digests.js';
+import { hashString } from '../../fingerprint/hash.js';
+import { buildGraph, nodeDir, type Graph } from '../../graph/dag.js';
+import { chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts } from '../../graph/keys.js';
+import { splitAll } from '../../graph/split.js';
+import { readMarker } from '../../check/marker.js';
+import type { KeyParts, OutputRecord, TaskRecord } from '../../store/records.js';
+import { fail, ok, type Failure, type Result } from '../../util/result.js';
+
+export interface PlannedNode {
+  id: string;
+  kind: 'chunk' | 'hadd';
+  component: string;
+  dir: string;                   // absolute
+  key: string | null;            // hadd: null until its chunks are known
+  keyParts: KeyParts | null;
+  upToDate: boolean;
+  why: string[];                 // why it must run (empty when up to date)
+  adopted?: TaskRecord;          // a record rebuilt from a marker (to be written)
+}
+
+export interface BuildPlan {
+  graph: Graph;
+  nodes: Map<string, PlannedNode>;
+  tree: Map<string, string>;     // component → input tree name
+  dropped: string[];
+}
+
+export interface PlanInputs {
+  config: ValidConfig;
+  codeDigest: string;
+  heppyVersion: string;
+  options: Record<string, string | boolean>;
+  maxEvents: number | null;
+  outdir: string;
+  force: boolean;
+  records: Map<string, TaskRecord>;
+  digests: FileDigests;
+}
+
+/** Outputs as recorded, checked against the disk: the first difference, or null when intact. */
+export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): string | null {
+  for (const o of outputs) {
+    let st;
+    try {
+      st = statSync(join(dir, o.path));
+    } catch {
+      return `output missing: ${o.path}`;
+    }
+    if (st.size !== o.size || st.mtimeMs !== o.mtimeMs) return `output changed: ${o.path}`;
+  }
+  return null;
+}
+
+/** Stats a node's outputs (as listed by its marker) plus the marker and log themselves. */
+export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>): Result<OutputRecord[]> {
+  const names = new Set([...listed.map((o) => o.path), 'heppy-status.json']);
+  const out: OutputRecord[] = [];
+  for (const path of names) {
+    try {
+      const st = statSync(join(dir, path));
+      out.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      return fail({ file: join(dir, path), reason: 'an output listed in the marker is missing' });
+    }
+  }
+  return ok(out);
+}
+
+export function resultDigest(key: string, outputs: readonly OutputRecord[]): string {
+  return hashString(JSON.stringify([key, outputs.map((o) => [o.path, o.size, o.mtimeMs])]));
+}
+
+/** A record rebuilt from the chunk's marker, when it says ok for exactly this key. */
+function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts): TaskRecord | null {
+  const m = readMarker(dir);
+  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key) return null;
+  const outs = statOutputs(dir, m.value.outputs);
+  if (!outs.ok) return null;
+  for (const o of m.value.outputs) if (outs.value.find((x) => x.path === o.path)?.size !== o.size) return null;
+  return { nodeId: id, kind: 'chunk', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
+    attempts: m.value.attempt, eventsProcessed: m.value.eventsProcessed ?? 0, finishedAt: Date.now(), durationMs: 0 };
+}
+
+export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
+  const { chunks, dropped } = splitAll(p.config.components);
+  const graph = buildGraph(chunks);
+  const allFiles = [...new Set(chunks.flatMap((c) => c.files))];
+  const digests = await p.digests.digestAll(allFiles);
+  const bad: Failure[] = [];
+  const ok_ = new Map<string, string>();
+  for (const [f, r] of digests) {
+    if (r.ok) ok_.set(f, r.value);
+    else bad.push(r.error);
+  }
+  if (bad.length) return fail({ ...bad[0]!, reason: bad[0]!.reason + (bad.length > 1 ? ` (and ${bad.length - 1} more input files)` : '') });
+
+  const tree = new Map<string, string>();
+  const compDigest = new Map<string, string>();
+  for (const c of p.config.components) {
+    tree.set(c.name, c.tree ?? p.config.tree);
+    compDigest.set(c.name, componentPart(c.raw));
+  }
+  const sharedByTree = new Map<string, Record<string, string>>();
+  const shared = (t: string): Record<string, string> => {
+    let s = sharedByTree.get(t);
+    if (!s) {
+      s = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
+      sharedByTree.set(t, s);
+    }
+    return s;
+  };
+
+  const nodes = new Map<string, PlannedNode>();
+  for (const id of graph.order) {
+    const n = graph.nodes.get(id)!;
+    const dir = join(p.outdir, nodeDir(n));
+    if (n.kind === 'chunk') {
+      const kp = chunkKeyParts(shared(tree.get(n.plan.component)!), compDigest.get(n.plan.component)!, n.plan, ok_);
+      const key = keyOf(kp);
+      const rec = p.records.get(id);
+      const why: string[] = [];
+      let adopted: TaskRecord | undefined;
+      if (p.force) why.push('--force');
+      else if (rec === undefined || rec.key !== key || rec.status !== 'ok') {
+        const a = adoptFromMarker(id, dir, key, kp);
+        if (a) adopted = a;
+        else if (rec === undefined) why.push('never built');
+        else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
+        else why.push(...diffKeyParts(rec.keyParts, kp));
+      } else {
+        const changed = outputsChanged(dir, rec.outputs);
+        if (changed) why.push(changed);
+      }
+      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, keyParts: kp, upToDate: why.length === 0, why, adopted });
+    } else {
+      const why: string[] = [];
+      const rec = p.records.get(id);
+      let key: string | null = null;
+      let kp: KeyParts | null = null;
+      const pending = n.deps.filter((d) => !nodes.get(d)!.upToDate);
+      if (p.force) why.push('--force');
+      else if (pending.length) why.push(`${pending.length} chunk${pending.length > 1 ? 's' : ''} to run`);
+      else {
+        kp = haddKeyParts(p.heppyVersion, n.component, n.deps.map((d) => {
+          const r = nodes.get(d)!.adopted ?? p.records.get(d)!;
+          return [d, r.resultDigest] as [string, string];
+        }));
+        key = keyOf(kp);
+        if (rec === undefined) why.push('never merged');
+        else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
+        else if (rec.key !== key) why.push(...diffKeyParts(rec.keyParts, kp).map((s) => s.replace('input', 'chunk')));
+        else {
+          const changed = outputsChanged(dir, rec.outputs);
+          if (changed) why.push(changed);
+        }
+      }
+      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, keyParts: kp, upToDate: why.length === 0, why });
+    }
+  }
+  return ok({ graph, nodes, tree, dropped });
+}

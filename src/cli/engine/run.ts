@@ -1,0 +1,192 @@
+// Running a plan: the scheduler drives the executor over the chunk nodes that are not up to date;
+// the hadd nodes run in-process (mergeComponent). Every attempt's end is confirmed from the chunk's
+// marker (the truth for every executor) and recorded in the store; failures are recorded too, so
+// the next build knows why a node must run again.
+import { copyFileSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ChunkSpec } from '../../loop/chunk-spec.js';
+import { readMarker } from '../../check/marker.js';
+import { mergeComponent } from '../../merge/index.js';
+import type { Executor, JobSpec } from '../../exec/executor.js';
+import { schedule, type SchedEvent, type SchedTask } from '../../exec/scheduler.js';
+import { haddKeyParts, keyOf } from '../../graph/keys.js';
+import type { ChunkNode } from '../../graph/dag.js';
+import type { BuildEvent, Summary } from '../../report/events.js';
+import type { Store } from '../../store/store.js';
+import type { TaskRecord } from '../../store/records.js';
+import { assertNever, fail, formatFailure, ok, type Result } from '../../util/result.js';
+import { resultDigest, statOutputs, type BuildPlan } from './plan.js';
+
+export interface RunInputs {
+  plan: BuildPlan;
+  store: Store;
+  executor: Executor;
+  outdir: string;
+  bundlePath: string;          // the bundle in the cache: copied into Outdir/.heppy/bundles/
+  heppyVersion: string;
+  options: Record<string, string | boolean>;
+  maxEvents: number | null;
+  retries: number;
+  keepGoing: boolean;
+  signal?: AbortSignal;
+  emit(e: BuildEvent): void;
+}
+
+/** The bundle as jobs see it: content-addressed under Outdir/.heppy/bundles/ (with its map). */
+export function publishBundle(outdir: string, bundlePath: string): string {
+  const dir = join(outdir, '.heppy', 'bundles');
+  const dest = join(dir, basename(bundlePath));
+  if (!existsSync(dest)) {
+    mkdirSync(dir, { recursive: true });
+    if (existsSync(`${bundlePath}.map`)) copyFileSync(`${bundlePath}.map`, `${dest}.map`);
+    copyFileSync(bundlePath, `${dest}.tmp`);
+    renameSync(`${dest}.tmp`, dest);
+  }
+  return dest;
+}
+
+export async function runPlan(r: RunInputs): Promise<Summary> {
+  const t0 = Date.now();
+  const { plan, store } = r;
+  const bundle = publishBundle(r.outdir, r.bundlePath);
+  const summary: Summary = { run: 0, upToDate: 0, failed: 0, skipped: 0, eventsProcessed: 0, wallMs: 0, failures: [] };
+  const started = new Map<string, number>();
+  const done = new Set<string>();
+  const tasks: SchedTask[] = [];
+
+  for (const id of plan.graph.order) {
+    const n = plan.nodes.get(id)!;
+    if (n.adopted) void store.putTask(n.adopted);
+    if (n.upToDate) {
+      done.add(id);
+      summary.upToDate++;
+      r.emit({ type: 'up-to-date', id, kind: n.kind, component: n.component });
+    } else {
+      tasks.push({ id, deps: plan.graph.nodes.get(id)!.deps, kind: n.kind === 'chunk' ? 'job' : 'inline' });
+    }
+  }
+
+  // Written records are also kept here: lmdb's queued writes are not readable until committed.
+  const fresh = new Map<string, TaskRecord>();
+  const record = (rec: TaskRecord): void => {
+    fresh.set(rec.nodeId, rec);
+    void store.putTask(rec);
+  };
+  const nodeOf = (id: string) => plan.nodes.get(id)!;
+
+  const prepare = async (id: string, attempt: number): Promise<Result<JobSpec>> => {
+    const n = nodeOf(id);
+    const g = plan.graph.nodes.get(id) as ChunkNode;
+    const spec: ChunkSpec = {
+      name: id, component: n.component, files: g.plan.files, tree: plan.tree.get(n.component)!, fineSplit: g.plan.fineSplit,
+      maxEvents: r.maxEvents, options: r.options, bundle, key: n.key!, attempt,
+    };
+    try {
+      mkdirSync(n.dir, { recursive: true });
+      writeFileSync(join(n.dir, 'chunk.json'), JSON.stringify(spec, null, 1) + '\n');
+    } catch (err) {
+      return fail({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` });
+    }
+    started.set(id, Date.now());
+    return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt });
+  };
+
+  const confirm = async (id: string, attempt: number): Promise<Result<{ eventsProcessed: number }>> => {
+    const n = nodeOf(id);
+    const m = readMarker(n.dir);
+    if (!m.ok) return m;
+    if (m.value === null) return fail({ file: n.dir, object: id, reason: 'the run ended without writing its marker heppy-status.json' });
+    if (m.value.kind !== 'chunk' || m.value.status !== 'ok') return fail({ file: n.dir, object: id, reason: m.value.status === 'failed' && m.value.kind === 'chunk' ? (m.value.reason ?? 'failed') : 'marker is not an ok chunk marker' });
+    if (m.value.key !== n.key) return fail({ file: n.dir, object: id, reason: `marker key ${m.value.key} is not this build's key ${n.key}` });
+    const outs = statOutputs(n.dir, m.value.outputs);
+    if (!outs.ok) return outs;
+    const events = m.value.eventsProcessed ?? 0;
+    record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.keyParts!, resultDigest: resultDigest(n.key!, outs.value),
+      outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
+    return ok({ eventsProcessed: events });
+  };
+
+  const inline = async (id: string): Promise<Result<{ eventsProcessed: number }>> => {
+    const n = nodeOf(id);
+    const deps = plan.graph.nodes.get(id)!.deps;
+    const results: Array<[string, string]> = [];
+    for (const d of deps) {
+      const rec = fresh.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
+      if (!rec || rec.status !== 'ok') return fail({ object: id, reason: `chunk ${d} has no successful record` });
+      results.push([d, rec.resultDigest]);
+    }
+    const kp = haddKeyParts(r.heppyVersion, n.component, results);
+    const key = keyOf(kp);
+    const t = Date.now();
+    const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
+      onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
+    if (!merged.ok) {
+      const reason = formatFailure(merged.error);
+      record({ nodeId: id, kind: 'hadd', status: 'failed', key, keyParts: kp, resultDigest: '', outputs: [], attempts: 1, eventsProcessed: 0,
+        reason, finishedAt: Date.now(), durationMs: Date.now() - t });
+      return fail({ object: id, reason });
+    }
+    const outs = statOutputs(n.dir, merged.value.outputs);
+    if (!outs.ok) return outs;
+    record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
+      attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t });
+    return ok({ eventsProcessed: 0 });
+  };
+
+  const emit = (e: SchedEvent): void => {
+    const n = nodeOf(e.id);
+    switch (e.type) {
+      case 'start':
+        r.emit({ type: 'start', id: e.id, kind: n.kind, component: n.component, attempt: e.attempt });
+        break;
+      case 'progress':
+        r.emit({ type: 'progress', id: e.id, component: n.component, events: e.events });
+        break;
+      case 'retry':
+        r.emit({ type: 'retry', id: e.id, component: n.component, attempt: e.attempt, reason: e.reason });
+        break;
+      case 'end': {
+        const o = e.outcome;
+        if (o.status === 'succeeded') {
+          summary.run++;
+          summary.eventsProcessed += o.eventsProcessed;
+          r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: Date.now() - (started.get(e.id) ?? t0) });
+        } else if (o.status === 'failed') {
+          summary.failed++;
+          const log = n.kind === 'chunk' && existsSync(join(n.dir, 'log.txt')) ? join(n.dir, 'log.txt') : o.log;
+          summary.failures.push({ id: e.id, reason: o.reason, log });
+          if (n.kind === 'chunk') {
+            record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.keyParts!, resultDigest: '', outputs: [], attempts: o.attempts,
+              eventsProcessed: 0, reason: o.reason, log, finishedAt: Date.now(), durationMs: Date.now() - (started.get(e.id) ?? t0) });
+          }
+          r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason: o.reason, log, attempts: o.attempts });
+        } else if (o.status === 'skipped') {
+          summary.skipped++;
+          r.emit({ type: 'skipped', id: e.id, kind: n.kind, component: n.component, reason: n.kind === 'hadd' ? `not merged: a chunk of ${n.component} failed` : o.reason });
+        } else assertNever(o, 'task outcome');
+        break;
+      }
+      default:
+        assertNever(e, 'scheduler event');
+    }
+  };
+
+  // Jobs of an interrupted build, still queued or running for exactly today's key, are re-attached.
+  const toRun = new Set(tasks.map((t) => t.id));
+  const journal = store.listJobs();
+  const adopt = journal.filter((j) => toRun.has(j.nodeId) && j.key === nodeOf(j.nodeId).key && j.executor === r.executor.kind);
+  for (const j of journal) if (!adopt.includes(j)) void store.deleteJob(j.nodeId, j.attempt);
+
+  const outcomes = await schedule(tasks, done, r.executor, {
+    prepare, inline, confirm, emit,
+    journal: { put: (e) => store.putJob(e), remove: (id, a) => store.deleteJob(id, a) },
+    keyOf: (id) => nodeOf(id).key ?? '',
+  }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt });
+  for (const [id, o] of outcomes) {
+    // Interrupted or stopped: counted as not run (the scheduler emitted nothing for these).
+    if (o.status === 'skipped' && !summary.failures.some((f) => f.id === id) && o.reason !== 'a dependency failed') summary.skipped++;
+  }
+  await store.flush();
+  summary.wallMs = Date.now() - t0;
+  return summary;
+}

@@ -1,0 +1,67 @@
+// The common first half of build, status, why and graph: load the heppyfile, find the Outdir,
+// open the store and plan. A bad heppyfile or flag becomes a UserError (one line, exit 2) before
+// anything is written to Outdir.
+import { loadHeppyfile, type LoadedAnalysis } from '../../config/load.js';
+import { FileDigests } from '../../fingerprint/digests.js';
+import { initHash } from '../../fingerprint/hash.js';
+import { acquireLock, type Lock } from '../../store/lock.js';
+import { Store } from '../../store/store.js';
+import { formatFailure, UserError } from '../../util/result.js';
+import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './context.js';
+import { makePlan, type BuildPlan } from './plan.js';
+
+export interface SessionFlags {
+  file?: string;
+  cacheDir?: string;
+  outdir?: string;
+  options?: string[];
+  maxEvents?: number;
+  force?: boolean;
+  /** Take the Outdir lock (build, clean) before reading the records. */
+  lock?: string;
+}
+
+export interface Session {
+  paths: Paths;
+  outdir: string;
+  analysis: LoadedAnalysis;
+  options: Record<string, string | boolean>;
+  maxEvents: number | null;
+  store: Store;
+  digests: FileDigests;
+  plan: BuildPlan;
+  lock: Lock | null;
+  close(): Promise<void>;
+}
+
+export async function openSession(f: SessionFlags): Promise<Session> {
+  const paths = resolvePaths(f.file, f.cacheDir);
+  const options = parseOptions(f.options ?? []);
+  if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
+  const maxEvents = f.maxEvents ?? null;
+  await initHash();
+  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options);
+  if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
+  const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
+  let lock: Lock | null = null;
+  if (f.lock !== undefined) {
+    const l = acquireLock(outdir, f.lock);
+    if (!l.ok) throw new UserError(formatFailure(l.error), 1);
+    lock = l.value;
+  }
+  const store = Store.open(paths.cacheDir, outdir);
+  const close = async (): Promise<void> => {
+    await store.close();
+    lock?.release();
+  };
+  try {
+    const digests = new FileDigests(store);
+    const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
+      outdir, force: f.force ?? false, records: store.allTasks(), digests });
+    if (!plan.ok) throw new UserError(formatFailure(plan.error));
+    return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

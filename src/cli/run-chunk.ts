@@ -1,0 +1,37 @@
+// `heppy run-chunk DIR`: run one chunk from its chunk.json (what batchScript.sh executes).
+import { Command, Option } from 'clipanion';
+import { readChunkSpec } from '../loop/chunk-spec.js';
+import { runChunk } from '../loop/run-chunk.js';
+import { formatFailure, UserError } from '../util/result.js';
+import { resolve } from 'node:path';
+
+export class RunChunkCommand extends Command {
+  static override paths = [['run-chunk']];
+  static override usage = Command.Usage({
+    description: 'run one chunk from DIR/chunk.json (what a batch job executes)',
+    details: `
+      Reads the chunk spec that \`heppy build\` wrote into DIR, runs the analysis over the chunk's
+      event window in a temporary directory, and swaps the result into DIR with its marker
+      heppy-status.json written last. Exit 0 on success, 1 when the chunk failed (DIR/log.txt says
+      why). It does not touch the build's store: the next \`heppy build\` reads the marker.
+    `,
+    examples: [
+      ['Run a chunk by hand', '$0 run-chunk Outdir/ggH_125_Chunk3'],
+    ],
+  });
+
+  dir = Option.String({ name: 'DIR' });
+
+  override async execute(): Promise<number> {
+    const dir = resolve(this.dir);
+    const spec = readChunkSpec(dir);
+    if (!spec.ok) throw new UserError(formatFailure(spec.error));
+    const r = await runChunk(spec.value, dir);
+    if (!r.ok) {
+      process.stderr.write(`heppy: chunk ${spec.value.name} failed: ${formatFailure(r.error)}\n`);
+      return 1;
+    }
+    process.stdout.write(`${spec.value.name}: ${r.value.marker.eventsProcessed ?? 0} events processed\n`);
+    return 0;
+  }
+}
