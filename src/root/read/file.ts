@@ -35,7 +35,7 @@ export class RootFileReader {
       if (head.toString('latin1') !== 'root') throw new RootError(path, '', 'not a ROOT file (no "root" magic)');
       await initDecompression();
       let js: JsFile;
-      try { js = await jsOpen(path); } catch (e) { throw new RootError(path, '', `cannot read file structure: ${msg(e)}`); }
+      try { js = await jsOpen(path, fd, size); } catch (e) { throw new RootError(path, '', `cannot read file structure: ${msg(e)}`); }
       if (!Array.isArray(js.fKeys)) throw new RootError(path, '', 'cannot read the list of keys');
       if (js.fEND > size) throw new RootError(path, '', `file is truncated: header says ${js.fEND} bytes, file has ${size}`);
       const r = new RootFileReader(path, js, { fd, size, path }, []);
@@ -131,8 +131,6 @@ export class RootFileReader {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.h.fd);
-    const jfd = this.js.fd;
-    if (typeof jfd === 'number') { try { closeSync(jfd); } catch { /* already closed */ } }
   }
 }
 

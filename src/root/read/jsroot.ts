@@ -1,7 +1,9 @@
 // The slice of jsroot's object model the reader uses. jsroot ships no types, so the
 // objects it returns are described here and checked where the reader depends on them.
+import { readSync } from 'node:fs';
+// 'jsroot/io' alone loads in a few ms; the 'jsroot' entry point pulls in the drawing code (~100 ms).
 // @ts-ignore jsroot has no type declarations for its modules
-import { openFile as jsrootOpenFile } from 'jsroot';
+import { openFile as jsrootOpenFile, FileProxy } from 'jsroot/io';
 
 export interface JsArr<T> { arr: (T | null)[] }
 
@@ -56,8 +58,37 @@ export interface JsFile extends JsDirectory {
   fd?: unknown;
 }
 
-export async function jsOpen(path: string): Promise<JsFile> {
-  return quiet(async () => (await jsrootOpenFile(path)) as JsFile);
+/**
+ * jsroot reads through this proxy, on heppy's file descriptor: every read is checked
+ * against the file size here, so that corrupt seeks or lengths become rejected promises
+ * (jsroot's own node reader throws them from an fs callback, which kills the process).
+ */
+class CheckedProxy extends (FileProxy as new () => object) {
+  constructor(private readonly path: string, private readonly fd: number, private readonly size: number) { super(); }
+  async openFile(): Promise<boolean> { return true; }
+  getFileName(): string { return this.path; }
+  getFileSize(): number { return this.size; }
+  async readBuffer(pos: number, len: number): Promise<DataView> {
+    if (!Number.isSafeInteger(pos) || !Number.isSafeInteger(len) || pos < 0 || len < 0 || pos > this.size) {
+      throw new Error(`read of ${len} bytes at ${pos} is outside the file (${this.size} bytes)`);
+    }
+    const n = Math.min(len, this.size - pos); // jsroot reads fixed-size headers that may pass the end
+    const buf = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const k = readSync(this.fd, buf, got, n - got, pos + got);
+      if (k <= 0) throw new Error(`short read at ${pos + got}`);
+      got += k;
+    }
+    return new DataView(buf.buffer, 0, n);
+  }
+  closeFile(): void { /* the fd belongs to RootFileReader */ }
+}
+
+export async function jsOpen(path: string, fd: number, size: number): Promise<JsFile> {
+  const f = await quiet(async () => (await jsrootOpenFile(new CheckedProxy(path, fd, size))) as JsFile | false);
+  if (!f) throw new Error('jsroot could not open the file');
+  return f;
 }
 
 /**

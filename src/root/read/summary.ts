@@ -10,6 +10,7 @@ import { StatsAcc } from './stats.js';
 import { basketLeafList, basketStrings } from './records.js';
 import { BasketError } from './basket.js';
 import { assertNever } from '../../util/result.js';
+import { RootError } from '../errors.js';
 
 export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 
@@ -37,7 +38,10 @@ export async function summarizeFile(f: RootFileReader): Promise<{ [k: string]: J
     if (k.className === 'TTree' || k.className === 'TNtuple' || k.className === 'TNtupleD') {
       trees[id] = await summarizeTree(await f.tree(id), k.className);
     } else if (/^TH[123][CSIFD]$|^TProfile/.test(k.className)) {
-      hists[id] = summarizeHist((await f.object(id)) as JsHist);
+      const o = (await f.object(id)) as JsHist;
+      try { hists[id] = summarizeHist(o); } catch (e) {
+        throw new RootError(f.path, k.path, `${k.className} is damaged: ${(e as Error).message}`);
+      }
     }
   }
   out.trees = trees;
@@ -121,8 +125,10 @@ function axisJson(a: JsAxis): Json {
 }
 
 export function summarizeHist(o: JsHist & { fBinEntries?: ArrayLike<number>; fZaxis?: JsAxis }): { [k: string]: Json } {
+  if (!o.fXaxis || !o.fArray || typeof o.fEntries !== 'number') throw new Error('axes or contents missing');
   const ndim = /^TH2|^TProfile2/.test(o._typename) ? 2 : /^TH3|^TProfile3/.test(o._typename) ? 3 : 1;
   const axes = [o.fXaxis, o.fYaxis, o.fZaxis].slice(0, ndim) as JsAxis[];
+  if (axes.some((a) => !a || !Number.isInteger(a.fNbins) || a.fNbins < 1)) throw new Error('an axis is missing or has no bins');
   const arr = o.fArray ?? [];
   const sumOf = (a: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
   let inner = 0;

@@ -78,6 +78,7 @@ export class TreeReader {
 
   /** Checks that the baskets of a branch cover every entry of the tree exactly once. */
   checkCoverage(p: BranchPlan): void {
+    if (p.entries !== this.entries) throw this.err(p.info.name, `branch has ${p.entries} entries, the tree ${this.entries}`);
     let at = 0;
     for (const b of p.baskets) {
       if (b.entryStart !== at || b.entryStop < b.entryStart) throw this.err(p.info.name, `basket ${b.index} covers entries ${b.entryStart}-${b.entryStop}, expected to start at ${at}`);
