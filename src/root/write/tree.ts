@@ -5,11 +5,9 @@
 import type { NumType } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
-import { WBuf } from './wbuf.js';
-import { compressPayload } from './compress.js';
+import { writeBasket } from './basket.js';
 import { type BranchMeta, type LeafClass, treePayload } from './tree-meta.js';
 import type { RootFileWriter } from './file.js';
-import { keyLength, writeKeyHeader } from './keys.js';
 
 export type BranchShape = 'scalar' | { fixed: number } | { counter: string };
 export interface BranchSpec { name: string; type: NumType; shape?: BranchShape; title?: string }
@@ -26,6 +24,28 @@ const leafOf: Record<NumType, [LeafClass, string, boolean]> = {
   i8: ['TLeafL', 'L', false], u8: ['TLeafL', 'l', true], f4: ['TLeafF', 'F', false], f8: ['TLeafD', 'D', false],
 };
 
+/** The branch metadata (title, leaf class and title) heppy writes for a branch spec. */
+export function branchMetaFor(spec: BranchSpec, compress: number, basketBytes: number): BranchMeta {
+  const shape = spec.shape ?? 'scalar';
+  const [cls, letter, unsigned] = leafOf[spec.type];
+  let dims = '', len = 1;
+  if (shape === 'scalar') len = 1;
+  else if ('fixed' in shape) {
+    if (!Number.isInteger(shape.fixed) || shape.fixed < 1) throw new RangeError(`branch ${spec.name}: fixed size must be a positive integer`);
+    len = shape.fixed; dims = `[${shape.fixed}]`;
+  } else dims = `[${shape.counter}]`;
+  const jagged = typeof shape === 'object' && 'counter' in shape;
+  return {
+    name: spec.name, title: spec.title ?? `${spec.name}${dims}/${letter}`, compress, basketSize: basketBytes,
+    entryOffsetLen: jagged ? 1000 : 0, entries: 0, totBytes: 0, zipBytes: 0,
+    basketBytes: [], basketEntry: [], basketSeek: [],
+    leaf: {
+      className: cls, name: spec.name, title: spec.name + dims, len, lenType: typeSize[spec.type],
+      isRange: false, isUnsigned: unsigned, counter: null, min: 0, max: 0,
+    },
+  };
+}
+
 class BranchBuf {
   buf: Uint8Array;
   view: DataView;
@@ -40,23 +60,8 @@ class BranchBuf {
   constructor(readonly spec: BranchSpec, basketBytes: number, compress: number) {
     this.buf = new Uint8Array(basketBytes + 1024);
     this.view = new DataView(this.buf.buffer);
-    const shape = spec.shape ?? 'scalar';
-    const [cls, letter, unsigned] = leafOf[spec.type];
-    let dims = '';
-    if (shape === 'scalar') this.size = 1;
-    else if ('fixed' in shape) {
-      if (!Number.isInteger(shape.fixed) || shape.fixed < 1) throw new RangeError(`branch ${spec.name}: fixed size must be a positive integer`);
-      this.size = shape.fixed; dims = `[${shape.fixed}]`;
-    } else { this.size = 1; dims = `[${shape.counter}]`; }
-    this.meta = {
-      name: spec.name, title: spec.title ?? `${spec.name}${dims}/${letter}`, compress, basketSize: basketBytes,
-      entryOffsetLen: this.jagged ? 1000 : 0, entries: 0, totBytes: 0, zipBytes: 0,
-      basketBytes: [], basketEntry: [], basketSeek: [],
-      leaf: {
-        className: cls, name: spec.name, title: spec.name + dims, len: this.size, lenType: typeSize[spec.type],
-        isRange: false, isUnsigned: unsigned, counter: null, min: 0, max: 0,
-      },
-    };
+    this.meta = branchMetaFor(spec, compress, basketBytes);
+    this.size = this.meta.leaf.len;
   }
 
   get jagged(): boolean { const s = this.spec.shape; return typeof s === 'object' && 'counter' in s; }
@@ -185,44 +190,20 @@ export class TreeWriter {
   }
 
   private writeBasket(b: BranchBuf): void {
-    const f = this.file;
-    const keylen = keyLength('TBasket', b.spec.name, this.spec.name, true) + 19;
-    const valuesLen = b.pos;
-    let data: Uint8Array;
-    if (b.jagged) {
-      const extra = 4 + 4 * (b.n + 1);
-      b.ensure(extra);
-      const dv = b.view;
-      let p = b.pos;
-      dv.setInt32(p, b.n + 1); p += 4;
-      for (const o of b.offsets) { dv.setInt32(p, keylen + o); p += 4; }
-      dv.setInt32(p, 0); p += 4;
-      data = b.buf.subarray(0, p);
-    } else data = b.buf.subarray(0, valuesLen);
-    const body = compressPayload(data, f.compression);
-    const pos = f.position;
-    const w = new WBuf(keylen + body.length);
-    writeKeyHeader(w, {
-      nbytes: keylen + body.length, objlen: data.length, datime: 0, keylen, cycle: 1,
-      seekKey: pos, seekPdir: this.dir.seekDir, big: true, className: 'TBasket', name: b.spec.name, title: this.spec.name,
+    if (b.jagged) b.offsets.push(b.pos);
+    const r = writeBasket(this.file, {
+      branch: b.spec.name, tree: this.spec.name, dirSeek: this.dir.seekDir, values: b.buf.subarray(0, b.pos),
+      offsets: b.jagged ? b.offsets : null, n: b.n, nevBufSize: b.jagged ? 1000 : b.size * typeSize[b.spec.type],
+      bufferSize: this.basketBytes,
     });
-    w.u16(3); // TBasket version
-    w.i32(this.basketBytes);
-    w.i32(b.jagged ? 1000 : b.size * typeSizeOf(b.spec.type));
-    w.i32(b.n);
-    w.i32(keylen + valuesLen);
-    w.u8(0); // header only: entry offsets, when present, follow the data
-    if (w.pos !== keylen) throw new Error(`basket key length ${w.pos} != ${keylen}`);
-    w.raw(body);
-    f.append(w.bytes());
     const m = b.meta;
-    m.basketBytes.push(keylen + body.length);
+    m.basketBytes.push(r.nbytes);
     m.basketEntry.push(this.basketStart);
-    m.basketSeek.push(pos);
-    m.totBytes += keylen + data.length;
-    m.zipBytes += keylen + body.length;
-    this.totBytes += keylen + data.length;
-    this.zipBytes += keylen + body.length;
+    m.basketSeek.push(r.seek);
+    m.totBytes += r.keylen + r.objlen;
+    m.zipBytes += r.nbytes;
+    this.totBytes += r.keylen + r.objlen;
+    this.zipBytes += r.nbytes;
     b.reset();
   }
 
@@ -246,4 +227,3 @@ export class TreeWriter {
   }
 }
 
-function typeSizeOf(t: NumType): number { return typeSize[t]; }
