@@ -2,6 +2,7 @@
 // Each owner adds its own line; keep this file a plain list.
 import type { CommandClass } from 'clipanion';
 import { BuildCommand } from './build.js';
+import { CancelCommand } from './cancel.js';
 import { CheckCommand } from './check.js';
 import { HaddCommand } from './hadd.js';
 import { RunChunkCommand } from './run-chunk.js';
@@ -13,4 +14,5 @@ export const commands: CommandClass[] = [
   CheckCommand,
   HaddCommand,
   RootInspectCommand,
+  CancelCommand,
 ];

@@ -4,8 +4,8 @@
 // submission printed; completion only from the markers; no marker within the time limit fails
 // the attempt. Each submission runs in its own process group, so Ctrl-C on heppy leaves it alone.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
@@ -14,6 +14,19 @@ import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
 import { Tracker, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
+
+/** In Outdir/.heppy/batch/: the last template used ({template, kind}). */
+export const COMMAND_FILE = 'command.json';
+
+/** The kind of the template last used for this Outdir ('other' when unknown). */
+export function lastTemplateKind(batchRoot: string): TemplateKind {
+  try {
+    const k = (JSON.parse(readFileSync(join(batchRoot, COMMAND_FILE), 'utf8')) as { kind?: TemplateKind }).kind;
+    return k ?? 'other';
+  } catch {
+    return 'other';
+  }
+}
 
 export interface CommandExecutorOptions {
   template: string;
@@ -57,7 +70,9 @@ export class CommandExecutor implements Executor {
 
   async submit(jobs: JobSpec[]): Promise<void> {
     if (jobs.length === 0) return;
-    ensureBatchPaths(this.outdir);
+    const paths = ensureBatchPaths(this.outdir);
+    // `heppy cancel` reads which batch system the journal's job ids belong to.
+    writeFileSync(join(paths.root, COMMAND_FILE), JSON.stringify({ template: this.opts.template, kind: this.templateKind }) + '\n');
     const queue = [...jobs];
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, async () => {
       for (let job = queue.shift(); job !== undefined; job = queue.shift()) await this.submitOne(job);

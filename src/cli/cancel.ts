@@ -1,0 +1,69 @@
+// `heppy cancel`: cancel the batch jobs (Slurm arrays, -b template jobs) that a build of this
+// Outdir left queued or running (after Ctrl-C, --detach or a lost session), and forget them.
+import { Command, Option } from 'clipanion';
+import { loadHeppyfile } from '../config/load.js';
+import { cancelOutdirJobs } from '../exec/batch/cancel.js';
+import { acquireLock } from '../store/lock.js';
+import { Store } from '../store/store.js';
+import { formatFailure, UserError } from '../util/result.js';
+import { parseOptions, resolveOutdir, resolvePaths } from './engine/context.js';
+
+export class CancelCommand extends Command {
+  static override paths = [['cancel']];
+  static override usage = Command.Usage({
+    description: 'cancel the batch jobs a build of this Outdir left queued or running',
+    details: `
+      A \`heppy build\` on Slurm or with -b leaves its jobs running when it is interrupted (Ctrl-C,
+      a lost ssh session) or run with --detach; the next build re-attaches to them. \`heppy cancel\`
+      instead cancels them: every Slurm job of the Outdir's build (scancel by the build's job name)
+      and every journaled -b job (bkill, condor_rm, scancel, qdel, or the process group of a nohup
+      job on this host), then empties the job journal, so that the next build submits afresh.
+      Refuses while a build holds the Outdir: stop that one first (Ctrl-C).
+    `,
+    examples: [
+      ['Cancel the jobs of the build of ./heppyfile.ts', '$0 cancel'],
+      ['Another Outdir', '$0 cancel --outdir /scratch/me/Out2018'],
+    ],
+  });
+
+  file = Option.String('-f,--file', { description: 'the heppyfile (default ./heppyfile.ts), to find its Outdir and cache' });
+  outdir = Option.String('--outdir', { description: 'output directory (default: the Config\'s, else Outdir next to the heppyfile)' });
+  cacheDir = Option.String('--cache-dir', { description: 'the store (default cache/ next to the heppyfile)' });
+  options = Option.Array('-o,--option', [], { description: 'global options, as given to build (they may choose the Outdir)' });
+
+  override async execute(): Promise<number> {
+    const paths = resolvePaths(this.file, this.cacheDir);
+    let outdir: string;
+    if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);
+    else {
+      const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions(this.options));
+      if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
+      outdir = resolveOutdir(undefined, loaded.value.config.outdir, paths.heppyfile);
+    }
+    const lock = acquireLock(outdir, 'cancel');
+    if (!lock.ok) throw new UserError(`${formatFailure(lock.error)}; stop that build first (Ctrl-C leaves its jobs queued), then heppy cancel`, 1);
+    const store = Store.open(paths.cacheDir, outdir);
+    try {
+      const journal = store.listJobs();
+      const r = await cancelOutdirJobs(outdir, journal, { slurm: false });
+      for (const e of journal) await store.deleteJob(e.nodeId, e.attempt);
+      await store.flush();
+      const out = process.stdout;
+      const n = r.slurm.length + r.command.length;
+      if (r.slurm.length > 0) out.write(`cancelled ${r.slurm.length} Slurm job${r.slurm.length === 1 ? '' : 's'}: ${abbreviate(r.slurm)}\n`);
+      if (r.command.length > 0) out.write(`cancelled ${r.command.length} batch job${r.command.length === 1 ? '' : 's'}: ${abbreviate(r.command)}\n`);
+      for (const x of r.notCancelled) out.write(`not cancelled: job ${x.jobId}: ${x.why}\n`);
+      for (const e of r.errors) process.stderr.write(`heppy: ${e}\n`);
+      if (n === 0 && r.notCancelled.length === 0 && r.errors.length === 0) out.write(`no queued or running jobs for ${outdir}\n`);
+      if (journal.length > 0) out.write(`forgot ${journal.length} journal entr${journal.length === 1 ? 'y' : 'ies'}; the next heppy build submits what is still out of date\n`);
+      return r.errors.length > 0 ? 1 : 0;
+    } finally {
+      await store.close();
+      lock.value.release();
+    }
+  }
+}
+
+function abbreviate(ids: string[]): string {
+  return ids.length <= 8 ? ids.join(' ') : `${ids.slice(0, 8).join(' ')} … (${ids.length - 8} more)`;
+}

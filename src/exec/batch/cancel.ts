@@ -1,0 +1,55 @@
+// `heppy cancel`: cancels the batch jobs of one Outdir — every Slurm array of the build (found by
+// the build's job name, so even a submission the journal missed) and every job of the journal
+// submitted through a -b template — then empties the journal, so the next build submits afresh.
+import type { JournalEntry } from '../executor.js';
+import { SlurmClient } from '../slurm/client.js';
+import { slurmJobName } from '../slurm/slurm-executor.js';
+import { cancelCommandJob, lastTemplateKind } from '../command/command-executor.js';
+import { batchPaths } from './paths.js';
+import { readdirSync } from 'node:fs';
+
+/** Whether the Slurm executor ever submitted for this Outdir (its array driver scripts are there). */
+function hasRounds(outdir: string): boolean {
+  try {
+    return readdirSync(batchPaths(outdir).rounds).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface CancelReport {
+  /** Slurm jobs (array tasks) that were queued or running and got cancelled. */
+  slurm: string[];
+  /** Jobs of -b templates that were cancelled. */
+  command: string[];
+  /** Jobs heppy could not cancel (unknown batch system, another host, already gone), with why. */
+  notCancelled: { jobId: string; why: string }[];
+  /** Problems talking to the batch system. */
+  errors: string[];
+}
+
+export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], opts: { slurm: boolean; client?: SlurmClient }): Promise<CancelReport> {
+  const report: CancelReport = { slurm: [], command: [], notCancelled: [], errors: [] };
+  const usesSlurm = opts.slurm || journal.some((e) => e.executor === 'slurm') || hasRounds(outdir);
+  if (usesSlurm) {
+    const client = opts.client ?? new SlurmClient();
+    const name = slurmJobName(outdir);
+    const q = await client.run('squeue', ['-h', '-r', `--name=${name}`, '-o', '%i']);
+    if (!q.ok || q.value.exitCode !== 0) {
+      report.errors.push(`squeue: ${q.ok ? q.value.stderr.trim() : q.error.reason}`);
+    } else {
+      report.slurm = q.value.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    }
+    if (report.slurm.length > 0 || report.errors.length > 0) {
+      const c = await client.run('scancel', [`--name=${name}`]);
+      if (!c.ok || c.value.exitCode !== 0) report.errors.push(`scancel: ${c.ok ? c.value.stderr.trim() : c.error.reason}`);
+    }
+  }
+  const kind = lastTemplateKind(batchPaths(outdir).root);
+  for (const e of journal) {
+    if (e.executor !== 'command') continue;
+    if (await cancelCommandJob(kind, e.jobId)) report.command.push(e.jobId);
+    else report.notCancelled.push({ jobId: e.jobId, why: kind === 'other' ? 'unknown batch system: cancel it with its own command' : 'not running any more, or on another host' });
+  }
+  return report;
+}
