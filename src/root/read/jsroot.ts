@@ -95,13 +95,22 @@ export async function jsOpen(path: string, fd: number, size: number): Promise<Js
  * Runs a jsroot call with its console chatter ("Missmatch in …", "Fail to UNZIP …")
  * muted: heppy reports problems as RootErrors instead, in one line.
  */
+// Counted, because calls overlap (files read concurrently): the first one in saves the real
+// console, the last one out restores it (a plain save/restore per call could restore `drop`).
+let quietDepth = 0;
+let savedConsole: { error: typeof console.error; warn: typeof console.warn; log: typeof console.log } | null = null;
 export async function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const saved = { error: console.error, warn: console.warn, log: console.log };
-  const drop = (): void => {};
-  console.error = drop; console.warn = drop; console.log = drop;
+  if (quietDepth++ === 0) {
+    savedConsole = { error: console.error, warn: console.warn, log: console.log };
+    const drop = (): void => {};
+    console.error = drop; console.warn = drop; console.log = drop;
+  }
   try {
     return await fn();
   } finally {
-    console.error = saved.error; console.warn = saved.warn; console.log = saved.log;
+    if (--quietDepth === 0 && savedConsole) {
+      console.error = savedConsole.error; console.warn = savedConsole.warn; console.log = savedConsole.log;
+      savedConsole = null;
+    }
   }
 }
