@@ -7,6 +7,7 @@ import { CheckCommand } from './check.js';
 import { HaddCommand } from './hadd.js';
 import { RunChunkCommand } from './run-chunk.js';
 import { RootInspectCommand } from './root/inspect.js';
+import { RootMergeCommand } from './root/merge.js';
 
 export const commands: CommandClass[] = [
   BuildCommand,
@@ -14,5 +15,6 @@ export const commands: CommandClass[] = [
   CheckCommand,
   HaddCommand,
   RootInspectCommand,
+  RootMergeCommand,
   CancelCommand,
 ];

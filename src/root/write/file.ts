@@ -26,6 +26,8 @@ export interface WriterOptions {
   compression?: Compression;
   /** Write the 64-bit layout (header, directories, keys) even for a small file (tests). */
   force64?: boolean;
+  /** Name recorded in the file's own TFile key (default: the file's base name). */
+  name?: string;
 }
 
 interface KeyInfo { name: string; cycle: number; header: Uint8Array }
@@ -70,7 +72,7 @@ export class RootFileWriter {
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
     this.force64 = opts.force64 ?? false;
-    this.fileName = basename(path);
+    this.fileName = opts.name ?? basename(path);
     const keylen = keyLength('TFile', this.fileName, '', false);
     const nbytesName = keylen + tstringLength(this.fileName) + tstringLength('');
     this.top = {
@@ -174,10 +176,11 @@ export class RootFileWriter {
   }
 
   /** Copies an object's key (its stored, possibly compressed bytes) from another file unchanged. */
-  writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array }): void {
+  writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array; big?: boolean }): void {
     const d = this.dir(dir, true);
     const pos = this.end;
-    const big = this.bigAt(pos);
+    // Same key form as the source: references inside the object count from the key start.
+    const big = (k.big ?? false) || this.bigAt(pos);
     const keylen = keyLength(k.className, k.name, k.title, big);
     const cycle = 1 + Math.max(0, ...d.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
     const b = new WBuf(keylen + k.body.length);

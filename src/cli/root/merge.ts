@@ -1,0 +1,47 @@
+// `heppy root merge OUT IN…`: ROOT's hadd usage. Trees concatenated (baskets copied without
+// recompression), histograms added, directories merged, other objects from the first file.
+import { Command, Option } from 'clipanion';
+import { mergeRootFiles } from '../../root/hadd/index.js';
+import { formatFailure, UserError } from '../../util/result.js';
+
+export class RootMergeCommand extends Command {
+  static override paths = [['root', 'merge']];
+  static override usage = Command.Usage({
+    description: 'merge ROOT files like ROOT\'s hadd',
+    details: `
+      Writes OUT from the inputs IN…: trees with the same branches are concatenated (their
+      compressed baskets are copied as they are, not recompressed), TH1F/TH1D/TH2F/TH2D with the
+      same binning are added with every statistic, directories are merged recursively, and any
+      other object is taken from the first file that has it. Mismatched trees or binnings stop
+      the merge with the file and the object named. OUT appears only when complete.
+
+      Exit status: 0 merged, 1 the merge failed (unreadable input, mismatched objects),
+      2 bad usage (missing arguments, OUT exists without -f).
+    `,
+    examples: [
+      ['Merge two files', '$0 root merge out.root part1.root part2.root'],
+      ['Overwrite OUT and skip unreadable inputs', '$0 root merge -f -k out.root chunk*/tree.root'],
+    ],
+  });
+
+  force = Option.Boolean('-f,--force', false, { description: 'overwrite OUT if it exists' });
+  skip = Option.Boolean('-k,--skip-unreadable', false, { description: 'skip inputs that cannot be read, with a warning' });
+  out = Option.String({ name: 'OUT' });
+  inputs = Option.Rest({ name: 'IN', required: 1 });
+
+  override async execute(): Promise<number> {
+    const r = await mergeRootFiles(this.out, this.inputs, {
+      force: this.force,
+      skipUnreadable: this.skip,
+      onWarning: (m) => this.context.stderr.write(`heppy: warning: ${m}\n`),
+    });
+    if (!r.ok) {
+      if (/output file exists|output file is also an input/.test(r.error.reason)) throw new UserError(formatFailure(r.error));
+      this.context.stderr.write(`heppy: ${formatFailure(r.error)}\n`);
+      return 1;
+    }
+    const s = r.value;
+    this.context.stdout.write(`${this.out}: merged ${s.inputs} file(s): ${s.trees} tree(s) with ${s.entries} entries, ${s.histograms} histogram(s) added, ${s.copied} object(s) copied${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}\n`);
+    return 0;
+  }
+}
