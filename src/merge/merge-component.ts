@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { planFiles, extraFiles, type FileAction } from './plan.js';
 import { makeTmpDir, swapIntoPlace } from './swap.js';
 import { processingYaml } from './processing.js';
-import { defaultRootMerger, type RootMerger } from './root-merger.js';
+import { defaultRootMerger, mergeInGroups, type RootMerger } from './root-merger.js';
 import { readMarker, MARKER_FILE, type OutputRecord } from '../check/marker.js';
 import { sumStatFiles } from '../stats/index.js';
 import { assertNever, fail, ok, type Result } from '../util/result.js';
@@ -50,7 +50,7 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
         copyFileSync(inputs[0]!, out);
         return ok([a.rel]);
       }
-      const r = await merger(out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`) });
+      const r = await mergeInGroups(merger, out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`) });
       return r.ok ? ok([a.rel]) : fail({ ...r.error, file: r.error.file ?? a.rel });
     }
     case 'stat': {
