@@ -12,7 +12,11 @@ import type { BasketRef, BranchPlan } from './branches.js';
 export interface FileHandle { fd: number; size: number; path: string }
 
 /** A basket's raw entry bytes: data[offsets[i], offsets[i+1]) is entry i (offsets has n+1 items). */
-export interface RawBasket { data: Uint8Array; offsets: Int32Array | null; n: number; compression: string }
+export interface RawBasket {
+  data: Uint8Array; offsets: Int32Array | null; n: number; compression: string;
+  /** The bytes belong to this basket alone (decoding may swap them in place). */
+  owned: boolean;
+}
 
 /** A basket decoded: values, and for jagged branches the per-entry value offsets (n+1, from 0). */
 export interface DecodedBasket { values: NumArray; offsets: Int32Array | null; n: number }
@@ -40,7 +44,7 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
     const data = e.data.subarray(0, dataLen);
     let offsets: Int32Array | null = null;
     if (plan.hasOffsets && e.offsets !== null) offsets = relOffsets(e.offsets, e.keylen, dataLen, n);
-    return { data, offsets, n, compression: 'embedded' };
+    return { data, offsets, n, compression: 'embedded', owned: false };
   }
   if (ref.bytes < 30) throw new BasketError(`basket size ${ref.bytes} is too small`);
   const raw = readAt(h, ref.seek, ref.bytes);
@@ -77,7 +81,7 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
     for (let i = 0; i < count; i++) abs[i] = udv.getInt32(dataLen + 4 + 4 * i);
     offsets = relOffsets(abs, keylen, dataLen, n);
   }
-  return { data, offsets, n, compression };
+  return { data, offsets, n, compression, owned: true };
 }
 
 function relOffsets(abs: ArrayLike<number>, keylen: number, dataLen: number, n: number): Int32Array {
@@ -104,7 +108,7 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
       if (plan.info.shape !== 'jagged') {
         const want = n * plan.mult;
         if (data.length < want * size) throw new BasketError(`basket has ${data.length} bytes for ${n} entries of ${plan.mult} × ${size} bytes`);
-        return { values: decodeBE(type, data, 0, want), offsets: null, n };
+        return { values: decodeBE(type, data, 0, want, raw.owned), offsets: null, n };
       }
       const off = needOffsets(raw);
       const start = off[0]!;
@@ -114,7 +118,7 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
         if (b % size !== 0) throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
         counts[i] = b / size;
       }
-      return { values: decodeBE(type, data, start, counts[n]!), offsets: counts, n };
+      return { values: decodeBE(type, data, start, counts[n]!, raw.owned), offsets: counts, n };
     }
     case 'vector':
     case 'pointer-array': {
@@ -139,7 +143,7 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
         }
         counts[i + 1] = w / size;
       }
-      return { values: decodeBE(type, packed, 0, w / size), offsets: counts, n };
+      return { values: decodeBE(type, packed, 0, w / size, true), offsets: counts, n };
     }
     case 'string': case 'leaflist': case 'unsupported':
       throw new BasketError(`branch is not a numeric column (${plan.info.typename})`);
