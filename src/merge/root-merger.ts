@@ -3,22 +3,13 @@
 // in groups first (heppy_hadd split long command lines in halves): each input is an open file in
 // mergeRootFiles, and a component of thousands of chunks must not run out of file descriptors.
 import { rmSync } from 'node:fs';
-import { fail, type Result } from '../util/result.js';
+import { mergeRootFiles } from '../root/hadd/index.js';
+import type { Result } from '../util/result.js';
 
 export type RootMerger = (out: string, inputs: string[], opts: { onWarning?: (m: string) => void }) => Promise<Result<unknown>>;
 
-export const defaultRootMerger: RootMerger = async (out, inputs, opts) => {
-  // Resolved at run time until src/root/hadd is in the tree (it is being written in parallel).
-  const modPath = '../root/hadd/index.js';
-  let mod: { mergeRootFiles?: (o: string, i: string[], x: object) => Promise<Result<unknown>> };
-  try {
-    mod = (await import(modPath)) as typeof mod;
-  } catch {
-    return fail({ file: out, reason: 'ROOT merging is not available (src/root/hadd missing from this build)' });
-  }
-  if (!mod.mergeRootFiles) return fail({ file: out, reason: 'src/root/hadd has no mergeRootFiles' });
-  return mod.mergeRootFiles(out, inputs, { onWarning: opts.onWarning });
-};
+export const defaultRootMerger: RootMerger = (out, inputs, opts) =>
+  mergeRootFiles(out, inputs, opts.onWarning ? { onWarning: opts.onWarning } : {});
 
 /** Inputs merged by one call at most. */
 export const MAX_INPUTS_PER_MERGE = 200;
