@@ -34,6 +34,8 @@ export class BuildCommand extends Command {
       ['What would run, and why', '$0 build --dry-run'],
       ['On Slurm', '$0 build --executor slurm --partition short --time 0:30:00'],
       ['heppy_batch style on LSF', "$0 build -b 'bsub -q 1nh < batchScript.sh'"],
+      ['Background jobs on this machine, heppy_batch style', "$0 build -b 'nohup ./batchScript.sh &'"],
+      ['Submit to Slurm and return at once (build again later to collect and merge)', '$0 build --executor slurm --detach'],
       ['Machine-readable events (NDJSON)', '$0 build --json'],
     ],
   });
@@ -51,6 +53,9 @@ export class BuildCommand extends Command {
   mem = Option.String('--mem', { description: 'slurm: memory per job, e.g. 2G' });
   chunksPerJob = Option.String('--chunks-per-job', { description: 'slurm: chunks run by one array task (default 1)' });
   pollInterval = Option.String('--poll-interval', { description: 'batch: seconds between polls' });
+  sbatchArgs = Option.Array('--sbatch-arg', [], { description: "slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--account=cms)" });
+  maxQueries = Option.String('--max-queries-per-minute', { description: 'slurm: bound on squeue/sacct calls per minute (default 20)' });
+  detach = Option.Boolean('--detach', false, { description: 'batch: submit, then exit; the jobs stay queued (build again to collect, heppy cancel to cancel)' });
   retries = Option.String('--retries', '2', { description: 'automatic retries of a failed chunk (default 2)' });
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
@@ -65,8 +70,10 @@ export class BuildCommand extends Command {
     const poll = this.pollInterval === undefined ? undefined : Number(this.pollInterval);
     if (poll !== undefined && !(poll > 0)) throw new UserError(`--poll-interval must be a positive number of seconds, got '${this.pollInterval}'`);
     const exFlags = { executor: this.executor, batchTemplate: this.batch, jobs: jobs ?? defaultJobs(), partition: this.partition, time: this.time,
-      mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000 };
-    executorKind(exFlags); // flag errors before anything is loaded
+      mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000,
+      sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries) };
+    const kind = executorKind(exFlags); // flag errors before anything is loaded
+    if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
     const reporter: Reporter = this.json ? new JsonReporter() : process.stdout.isTTY && !this.dryRun ? new TtyReporter() : new PlainReporter(process.stdout, this.verbose);
     const emit = (e: BuildEvent): void => reporter.event(e);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
@@ -92,15 +99,24 @@ export class BuildCommand extends Command {
         for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
         return 0;
       }
-      const executor = await makeExecutor(exFlags, s.outdir);
+      const executor = await makeExecutor(exFlags, s.outdir, (e) => s.store.putJob(e));
       let summary;
       try {
         summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundlePath: s.analysis.bundle.path, heppyVersion,
-          options: s.options, maxEvents: s.maxEvents, retries, keepGoing: this.keepGoing, signal: ac.signal, emit });
+          options: s.options, maxEvents: s.maxEvents, retries, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit });
       } finally {
         await executor.close();
       }
+      const queued = kind === 'local' ? 0 : s.store.listJobs().length;
+      if (this.detach && !ac.signal.aborted) {
+        process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);
+        return summary.failed > 0 ? 1 : 0;
+      }
       emit({ type: 'summary', summary });
+      if (ac.signal.aborted && queued > 0) {
+        process.stderr.write(`heppy: interrupted; ${queued} batch job${queued === 1 ? ' is' : 's are'} left queued or running. Run the same heppy build again to re-attach to them (nothing is submitted twice), or heppy cancel to cancel them\n`);
+        return 130;
+      }
       if (ac.signal.aborted) {
         process.stderr.write('heppy: interrupted; finished chunks are kept, the next build goes on from there\n');
         return 130;

@@ -48,6 +48,8 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
   /** Jobs of an interrupted build to re-attach to (already filtered to tasks in this graph). */
   adopt?: JournalEntry[];
+  /** Batch executors: stop once everything runnable is submitted, leaving the jobs queued (--detach). */
+  detach?: boolean;
 }
 
 export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<string>, executor: Executor,
@@ -150,6 +152,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       if (waiting.size === 0 || stopping || readyJobs.length === 0) break;
       continue;
     }
+    if (opts.detach && jobsRunning && inlineRunning === null) break;
     if (jobsRunning && nextP === null) nextP = executor.next().then((v) => { nextResult = v; });
     const waits: Array<Promise<unknown>> = [signalled];
     if (nextP) waits.push(nextP);
@@ -158,7 +161,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     if (opts.signal?.aborted && !cancelled) {
       cancelled = true;
       stopping = true;
-      await executor.cancelAll();
+      // Batch jobs outlive an interrupted coordinator: the next build re-attaches, `heppy cancel` cancels.
+      if (executor.kind === 'local') await executor.cancelAll();
     }
     if (opts.signal?.aborted && nextResult === null && inlineRunning === null) break;
     if (nextResult === null) continue;
@@ -197,6 +201,6 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       }
     }
   }
-  for (const id of waiting) if (!outcomes.has(id)) outcomes.set(id, { status: 'skipped', reason: opts.signal?.aborted ? 'interrupted' : 'stopped after a failure (--no-keep-going)' });
+  for (const id of waiting) if (!outcomes.has(id)) outcomes.set(id, { status: 'skipped', reason: opts.signal?.aborted ? 'interrupted' : opts.detach ? 'detached' : 'stopped after a failure (--no-keep-going)' });
   return outcomes;
 }

@@ -2,7 +2,8 @@
 // The batch executors are loaded lazily (a local build never loads them) and by URL, so that this
 // file does not fix their module layout at compile time.
 import { availableParallelism } from 'node:os';
-import type { Executor, ExecutorKind } from '../../exec/executor.js';
+import type { Executor, ExecutorKind, JournalEntry } from '../../exec/executor.js';
+import { parseSlurmTime } from '../../exec/batch/time.js';
 import { LocalPool } from '../../exec/local/pool.js';
 import { UserError } from '../../util/result.js';
 
@@ -15,6 +16,8 @@ export interface ExecutorFlags {
   mem?: string;
   chunksPerJob?: number;
   pollIntervalMs?: number;
+  sbatchArgs?: string[];
+  maxQueriesPerMinute?: number;
 }
 
 export function executorKind(f: ExecutorFlags): ExecutorKind {
@@ -22,6 +25,12 @@ export function executorKind(f: ExecutorFlags): ExecutorKind {
   if (k !== 'local' && k !== 'slurm' && k !== 'command') throw new UserError(`--executor must be local, slurm or command, not '${k}'`);
   if (k === 'command' && f.batchTemplate === undefined) throw new UserError("--executor command needs -b 'TEMPLATE' (e.g. -b 'nohup ./batchScript.sh &')");
   if (k !== 'command' && f.batchTemplate !== undefined) throw new UserError(`-b TEMPLATE is for the command executor, not --executor ${k}`);
+  if (f.time !== undefined && parseSlurmTime(f.time) === null) throw new UserError(`--time must be a Slurm time (M, M:S, H:M:S, D-H, D-H:M:S), got '${f.time}'`);
+  if (f.maxQueriesPerMinute !== undefined && !(f.maxQueriesPerMinute > 0)) throw new UserError('--max-queries-per-minute must be positive');
+  if (k !== 'slurm' && ((f.sbatchArgs?.length ?? 0) > 0 || f.partition !== undefined || f.mem !== undefined || f.chunksPerJob !== undefined)) {
+    throw new UserError('--partition, --mem, --chunks-per-job and --sbatch-arg are for --executor slurm');
+  }
+  if (f.chunksPerJob !== undefined && f.chunksPerJob < 1) throw new UserError('--chunks-per-job must be at least 1');
   return k;
 }
 
@@ -29,7 +38,8 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-export async function makeExecutor(f: ExecutorFlags, outdir: string): Promise<Executor> {
+/** `journal` lets a batch executor record each job before submit() returns (re-attach after a kill). */
+export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (e: JournalEntry) => Promise<unknown>): Promise<Executor> {
   const kind = executorKind(f);
   switch (kind) {
     case 'local':
@@ -43,6 +53,9 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string): Promise<Ex
       if (f.mem !== undefined) o.mem = f.mem;
       if (f.chunksPerJob !== undefined) o.chunksPerJob = f.chunksPerJob;
       if (f.pollIntervalMs !== undefined) o.pollIntervalMs = f.pollIntervalMs;
+      if (f.sbatchArgs !== undefined && f.sbatchArgs.length > 0) o.extraArgs = f.sbatchArgs;
+      if (f.maxQueriesPerMinute !== undefined) o.maxQueriesPerMinute = f.maxQueriesPerMinute;
+      if (journal !== undefined) o.journal = journal;
       return new mod.SlurmExecutor(outdir, o);
     }
     case 'command': {
@@ -50,6 +63,9 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string): Promise<Ex
         CommandExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };
       const o: Record<string, unknown> = { template: f.batchTemplate! };
       if (f.pollIntervalMs !== undefined) o.pollIntervalMs = f.pollIntervalMs;
+      // --time is the -b jobs' time limit too: no marker by then (from submission) fails the attempt.
+      if (f.time !== undefined) o.timeLimitMs = parseSlurmTime(f.time);
+      if (journal !== undefined) o.journal = journal;
       return new mod.CommandExecutor(outdir, o);
     }
   }

@@ -29,6 +29,8 @@ export interface RunInputs {
   retries: number;
   keepGoing: boolean;
   signal?: AbortSignal;
+  /** Batch executors: return once everything runnable is submitted (--detach). */
+  detach?: boolean;
   emit(e: BuildEvent): void;
 }
 
@@ -181,7 +183,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     prepare, inline, confirm, emit,
     journal: { put: (e) => store.putJob(e), remove: (id, a) => store.deleteJob(id, a) },
     keyOf: (id) => nodeOf(id).key ?? '',
-  }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt });
+  }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false });
   for (const [id, o] of outcomes) {
     // Interrupted or stopped: counted as not run (the scheduler emitted nothing for these).
     if (o.status === 'skipped' && !summary.failures.some((f) => f.id === id) && o.reason !== 'a dependency failed') summary.skipped++;

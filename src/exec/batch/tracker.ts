@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { AttemptEnd, ExecutorEvent, JobSpec } from '../executor.js';
+import type { AttemptEnd, ExecutorEvent, ExecutorKind, JobSpec, JournalEntry } from '../executor.js';
 import { judgeMarker, logOf } from './attempt-marker.js';
 import { batchPaths } from './paths.js';
 
@@ -145,4 +145,9 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The journal entry of a submitted attempt. */
+export function journalEntry(t: Tracked, executor: ExecutorKind): JournalEntry {
+  return { nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId, key: t.key, submittedAt: t.submittedAt, executor, name: t.job.name, chunkDir: t.job.chunkDir };
 }

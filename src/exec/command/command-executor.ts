@@ -11,7 +11,7 @@ import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
-import { Tracker, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
+import { Tracker, journalEntry, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
@@ -39,6 +39,8 @@ export interface CommandExecutorOptions {
   /** A local job whose processes are gone gets this long for its marker to appear. Default 3 s. */
   markerGraceMs?: number;
   script?: BatchScriptOptions;
+  /** Records a submitted job in the journal before submit() resolves (see SlurmExecutorOptions). */
+  journal?: (e: JournalEntry) => Promise<unknown>;
 }
 
 export interface CommandStats {
@@ -101,6 +103,7 @@ export class CommandExecutor implements Executor {
     const t: Tracked = { job, key: id.value.key, jobId, jobLog, submittedAt, started: false };
     this.tracker.add(t);
     this.tracker.emit({ type: 'submitted', nodeId: job.nodeId, attempt: job.attempt, jobId });
+    await this.opts.journal?.(journalEntry(t, 'command'));
   }
 
   async adopt(entries: JournalEntry[]): Promise<JournalEntry[]> {

@@ -9,7 +9,7 @@ import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
-import { Tracker, trackKey, type Tracked } from '../batch/tracker.js';
+import { Tracker, journalEntry, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { SlurmClient } from './client.js';
 import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options.js';
@@ -24,6 +24,12 @@ export function slurmJobName(outdir: string): string {
 export interface SlurmExecutorOptions extends SlurmOptions {
   client?: SlurmClient;
   script?: BatchScriptOptions;
+  /**
+   * Records a submitted job in the store's journal before submit() resolves, so that a build
+   * killed right after sbatch still re-attaches (the scheduler journals the `submitted` events
+   * too, later; the same entry twice is harmless).
+   */
+  journal?: (e: JournalEntry) => Promise<unknown>;
 }
 
 export interface SlurmRoundStats {
@@ -50,11 +56,13 @@ export class SlurmExecutor implements Executor {
     this.o = resolveSlurmOptions(opts);
     this.client = opts.client ?? new SlurmClient();
     this.script = opts.script ?? {};
+    this.journal = opts.journal;
     this.jobName = slurmJobName(this.outdir);
     this.tracker = new Tracker(() => this.outdir);
   }
 
   private readonly script: BatchScriptOptions;
+  private readonly journal: ((e: JournalEntry) => Promise<unknown>) | undefined;
 
   async submit(jobs: JobSpec[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -89,6 +97,7 @@ export class SlurmExecutor implements Executor {
         this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId });
       }
     }
+    if (this.journal) await Promise.all(ready.filter((t) => t.jobId !== '').map((t) => this.journal!(journalEntry(t, 'slurm'))));
     if (r.failed) {
       for (; i < ready.length; i++) {
         const t = ready[i]!;

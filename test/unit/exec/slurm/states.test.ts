@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parseSlurmTime } from '../../../../src/exec/batch/time.js';
 import { arrayJobOf, classifyState, expandArrayRange, parseSacct, parseSbatchParsable, parseSqueue } from '../../../../src/exec/slurm/states.js';
 
 test('squeue lines: job id, state, reason (None dropped)', () => {
@@ -33,6 +34,16 @@ test('sbatch --parsable output and array ids', () => {
   assert.is(parseSbatchParsable('1234;cluster\n'), '1234');
   assert.is(parseSbatchParsable('sbatch: error: invalid partition\n'), null);
   assert.is(arrayJobOf('55_3'), '55');
+});
+
+test('Slurm time syntax', () => {
+  assert.is(parseSlurmTime('30'), 30 * 60_000);
+  assert.is(parseSlurmTime('5:30'), 330_000);
+  assert.is(parseSlurmTime('1:00:00'), 3600_000);
+  assert.is(parseSlurmTime('2-0'), 2 * 86400_000);
+  assert.is(parseSlurmTime('1-2:03:04'), (86400 + 7200 + 180 + 4) * 1000);
+  assert.is(parseSlurmTime('1h'), null);
+  assert.is(parseSlurmTime('0'), null);
 });
 
 test.run();
