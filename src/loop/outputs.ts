@@ -8,38 +8,12 @@ import { makeAxis, makeHist1, makeHist2, type Hist } from '../root/hist.js';
 import { Average } from '../stats/average.js';
 import { Counter } from '../stats/counter.js';
 import { statFileBase, writeStat } from '../stats/sidecar.js';
-import { createRootFile, type RootFileWriterLike, type Row, type TreeWriterLike } from './root-writer.js';
+import { RootFileWriter, type FillValue, type TreeWriter } from '../root/write/index.js';
 
 interface RootFileOut {
-  writer: Promise<RootFileWriterLike>;
+  writer: RootFileWriter;
   hists: Hist[];
-  trees: PendingTree[];
-  /** createTree calls waiting for the file to open; their errors surface in ready()/finish(). */
-  attached: Promise<void>[];
-}
-
-/** A booked tree: rows go straight to the writer once the file is open, before that they wait. */
-class PendingTree implements BookedTree {
-  private writer: TreeWriterLike | null = null;
-  private queue: Row[] = [];
-  private n = 0;
-  constructor(readonly name: string) {}
-
-  attach(w: TreeWriterLike): void {
-    this.writer = w;
-    for (const r of this.queue) w.fill(r);
-    this.queue = [];
-  }
-
-  fill(row: Row): void {
-    this.n++;
-    if (this.writer !== null) { this.writer.fill(row); return; }
-    const copy: Row = {};
-    for (const [k, v] of Object.entries(row)) copy[k] = typeof v === 'object' && v !== null ? Array.from(v as ArrayLike<number>) : v;
-    this.queue.push(copy);
-  }
-
-  get entries(): number { return this.n; }
+  trees: TreeWriter[];
 }
 
 export class AnalyzerOutputs implements AnalyzerRuntime {
@@ -92,9 +66,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     if (f === '' || f.includes('/') || !f.endsWith('.root')) throw new Error(`${this.name}: output file '${f}' must be a plain name ending in .root`);
     let out = this.files.get(f);
     if (out === undefined) {
-      const writer = createRootFile(join(this.dirName, f));
-      writer.catch(() => undefined); // reported by ready()/finish()
-      out = { writer, hists: [], trees: [], attached: [] };
+      out = { writer: RootFileWriter.create(join(this.dirName, f)), hists: [], trees: [] };
       this.files.set(f, out);
     }
     return out;
@@ -102,7 +74,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
 
   private addHist(h: Hist, opts: HistOptions | undefined): Hist {
     const out = this.file(opts?.file, 'histograms.root');
-    if (out.hists.some((x) => x.name === h.name) || out.trees.some((t) => t.name === h.name)) {
+    if (out.hists.some((x) => x.name === h.name) || out.trees.some((t) => t.spec.name === h.name)) {
       throw new Error(`${this.name}: an object named '${h.name}' is already booked in ${opts?.file ?? 'histograms.root'}`);
     }
     out.hists.push(h);
@@ -122,27 +94,16 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
 
   tree(name: string, branches: BranchSpec[], opts?: TreeOptions): BookedTree {
     const out = this.file(opts?.file, 'tree.root');
-    if (out.hists.some((x) => x.name === name) || out.trees.some((t) => t.name === name)) {
+    if (out.hists.some((x) => x.name === name) || out.trees.some((t) => t.spec.name === name)) {
       throw new Error(`${this.name}: an object named '${name}' is already booked in ${opts?.file ?? 'tree.root'}`);
     }
-    const t = new PendingTree(name);
+    const t = out.writer.createTree({ name, title: opts?.title ?? name, branches: branches.map((b) => ({ ...b })) });
     out.trees.push(t);
-    const p = out.writer.then((w) => t.attach(w.createTree({ name, title: opts?.title ?? name, branches })));
-    p.catch(() => undefined); // reported by ready()/finish()
-    out.attached.push(p);
-    return t;
+    return { name, fill: (row: Record<string, FillValue>) => t.fill(row), get entries() { return t.entries; } };
   }
 
   log(message: string): void {
     appendFileSync(this.logFile, message.endsWith('\n') ? message : message + '\n');
-  }
-
-  /** Waits until every booked ROOT file is open (rows then stream to disk instead of memory). */
-  async ready(): Promise<void> {
-    for (const f of this.files.values()) {
-      await f.writer;
-      await Promise.all(f.attached);
-    }
   }
 
   /** Writes counters, averages (text + sidecar), histograms, and closes the ROOT files. */
@@ -150,10 +111,13 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     for (const c of this.counters.values()) writeStat(this.dirName, c);
     for (const a of this.averages.values()) writeStat(this.dirName, a);
     for (const f of this.files.values()) {
-      const w = await f.writer;
-      await Promise.all(f.attached);
-      for (const h of f.hists) await w.writeHist(h);
-      await w.close();
+      for (const h of f.hists) f.writer.writeHist(h);
+      await f.writer.close();
     }
+  }
+
+  /** After a failure: close what is open so that a long-lived worker does not leak descriptors. */
+  async abandon(): Promise<void> {
+    for (const f of this.files.values()) await f.writer.close().catch(() => undefined);
   }
 }

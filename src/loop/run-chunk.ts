@@ -51,12 +51,18 @@ function describeError(e: unknown): Failure {
   return { reason: String(e) };
 }
 
+/** Closes the analyzers' open ROOT files after a failure (a long-lived worker must not leak them). */
+async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
+  for (const o of outputs) await o.abandon();
+}
+
 export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome>> {
   const startedAt = new Date().toISOString();
   const tmp = makeTmpDir(chunkDir, spec.name, spec.attempt);
   let componentText: string | null = null;
   let expectedEvents: number | null = null;
   let source: EventSource | null = null;
+  const outputs: AnalyzerOutputs[] = [];
 
   const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, reason?: string): ChunkMarkerData => {
     const specFile = join(chunkDir, CHUNK_SPEC_FILE);
@@ -104,7 +110,6 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
 
     const setup: Setup = { config, services: config.services, component: chunkComp };
     const analyzers: Analyzer<object>[] = [];
-    const outputs: AnalyzerOutputs[] = [];
     for (const decl of config.sequence) {
       const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name));
       try {
@@ -122,14 +127,15 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.clock ? { clock: hooks.clock } : {}),
     });
-    if (!loop.ok) return failed(loop.error);
+    if (!loop.ok) { await abandon(outputs); return failed(loop.error); }
     const r = loop.value;
     const written = await runPhase(analyzers, 'write', setup);
-    if (!written.ok) return failed(written.error, r.early);
+    if (!written.ok) { await abandon(outputs); return failed(written.error, r.early); }
     for (const [i, o] of outputs.entries()) {
       try {
         await o.finish();
       } catch (e) {
+        await abandon(outputs);
         return failed({ ...describeError(e), object: analyzers[i]!.name }, r.early);
       }
     }
@@ -139,6 +145,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     const marker = finish('ok', r.eventsProcessed, r.userStop);
     return ok({ chunkDir, marker });
   } catch (e) {
+    await abandon(outputs);
     return failed(describeError(e));
   } finally {
     source?.close();

@@ -1,0 +1,40 @@
+// First analyzer of the demo: selects isolated leptons in acceptance and keeps events with at
+// least `minLeptons`; the others stop the sequence (process returns false).
+import { Analyzer, type Event } from 'heppy';
+import { collect, type Lep } from './leptons.js';
+
+export interface LeptonSelectorParams {
+  minLeptons: number;
+  muonPt: number;
+  electronPt: number;
+  maxEta: number;
+  maxIso: number;
+}
+
+export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
+  /** Only these branches are read from the input. */
+  static branches = ['NMuon', 'NElectron', 'EventWeight',
+    ...['Px', 'Py', 'Pz', 'E', 'Charge', 'Iso'].flatMap((v) => [`Muon_${v}`, `Electron_${v}`])];
+
+  override beginLoop(): void {
+    const c = this.counter('cutflow');
+    c.register('All events');
+    c.register(`>= ${this.params.minLeptons} leptons`);
+    this.average('nLeptons');
+  }
+
+  override process(event: Event): boolean {
+    const leptons: Lep[] = [];
+    collect(event, 'Muon', this.params.muonPt, this.params, leptons);
+    collect(event, 'Electron', this.params.electronPt, this.params, leptons);
+    leptons.sort((a, b) => b.pt - a.pt);
+    event.leptons = leptons;
+    event.eventWeight = event.scalar('EventWeight');
+    const c = this.counter('cutflow');
+    c.inc('All events');
+    this.average('nLeptons').add(leptons.length);
+    if (leptons.length < this.params.minLeptons) return false;
+    c.inc(`>= ${this.params.minLeptons} leptons`);
+    return true;
+  }
+}

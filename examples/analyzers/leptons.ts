@@ -1,0 +1,40 @@
+// Lepton helpers of the demo analysis: building selected leptons from the event's columns and
+// the invariant mass of a set of four-vectors.
+import type { Event } from 'heppy';
+
+export interface Lep {
+  px: number; py: number; pz: number; e: number;
+  pt: number; eta: number;
+  charge: number;
+  /** 13 for muons, 11 for electrons. */
+  flavour: 11 | 13;
+}
+
+export interface LeptonCuts { muonPt: number; electronPt: number; maxEta: number; maxIso: number }
+
+/** Selected leptons of one flavour (pt, |eta| and isolation cuts), appended to `out`. */
+export function collect(event: Event, prefix: 'Muon' | 'Electron', minPt: number, cuts: LeptonCuts, out: Lep[]): void {
+  const px = event.array(`${prefix}_Px`), py = event.array(`${prefix}_Py`), pz = event.array(`${prefix}_Pz`);
+  const e = event.array(`${prefix}_E`), q = event.array(`${prefix}_Charge`), iso = event.array(`${prefix}_Iso`);
+  const flavour = prefix === 'Muon' ? 13 : 11;
+  for (let i = 0; i < px.length; i++) {
+    const x = Number(px[i]), y = Number(py[i]), z = Number(pz[i]);
+    const pt = Math.hypot(x, y);
+    if (pt < minPt || Number(iso[i]) > cuts.maxIso) continue;
+    const eta = Math.asinh(z / pt);
+    if (Math.abs(eta) > cuts.maxEta) continue;
+    out.push({ px: x, py: y, pz: z, e: Number(e[i]), pt, eta, charge: Number(q[i]), flavour });
+  }
+}
+
+export function invariantMass(...ls: Lep[]): number {
+  let e = 0, x = 0, y = 0, z = 0;
+  for (const l of ls) { e += l.e; x += l.px; y += l.py; z += l.pz; }
+  return Math.sqrt(Math.max(0, e * e - x * x - y * y - z * z));
+}
+
+export function transverseMomentum(...ls: Lep[]): number {
+  let x = 0, y = 0;
+  for (const l of ls) { x += l.px; y += l.py; }
+  return Math.hypot(x, y);
+}

@@ -1,0 +1,92 @@
+// Second analyzer of the demo: H→ZZ*→4ℓ candidates. Z1 = the opposite-sign same-flavour (OSSF)
+// pair closest to the Z mass, Z2 = the highest-pt OSSF pair of the remaining leptons; mass windows
+// on both; m4l histogram, Z1/Z2 masses, and a small tree of the selected events.
+import { Analyzer, fill1, fill2, type BookedTree, type Event, type Hist } from 'heppy';
+import { invariantMass, transverseMomentum, type Lep } from './leptons.js';
+
+export interface ZZSelectorParams {
+  z1Window: [number, number];
+  z2Window: [number, number];
+  minM4l: number;
+  /** Integrated luminosity (1/fb) for the MC weight: w = EventWeight · xSection · lumi / nGenEvents. */
+  lumi: number;
+}
+
+const MZ = 91.1876;
+
+/** Which final state: 0 = 4μ, 1 = 4e, 2 = 2e2μ. */
+function channel(ls: Lep[]): number {
+  const nmu = ls.filter((l) => l.flavour === 13).length;
+  return nmu === 4 ? 0 : nmu === 0 ? 1 : 2;
+}
+
+export class ZZSelector extends Analyzer<ZZSelectorParams> {
+  private m4l!: Hist;
+  private mz1!: Hist;
+  private mz2!: Hist;
+  private mz1mz2!: Hist;
+  private candidates!: BookedTree;
+  private scale = 1;
+
+  override beginLoop(): void {
+    const c = this.counter('cutflow');
+    for (const level of ['4 leptons', 'two OSSF pairs', 'Z1 mass window', 'Z2 mass window', `m4l > ${this.params.minM4l}`]) c.register(level);
+    this.m4l = this.hist1('m4l', 'four-lepton mass;m_{4l} [GeV];events / 2 GeV', 150, 70, 370);
+    this.mz1 = this.hist1('mZ1', 'Z1 mass;m_{Z1} [GeV];events / GeV', 80, 40, 120);
+    this.mz2 = this.hist1('mZ2', 'Z2 mass;m_{Z2} [GeV];events / GeV', 108, 12, 120);
+    this.mz1mz2 = this.hist2('mZ1_mZ2', 'Z2 vs Z1 mass', 40, 40, 120, 54, 12, 120, { precision: 'F' });
+    this.candidates = this.tree('candidates', [
+      { name: 'm4l', type: 'f8' }, { name: 'mZ1', type: 'f8' }, { name: 'mZ2', type: 'f8' }, { name: 'pt4l', type: 'f8' },
+      { name: 'channel', type: 'i4' }, { name: 'weight', type: 'f8' }, { name: 'iEv', type: 'i8' },
+      { name: 'nLep', type: 'i4' }, { name: 'lep_pt', type: 'f4', shape: { counter: 'nLep' } },
+      { name: 'lep_charge', type: 'i1', shape: { counter: 'nLep' } },
+    ], { title: 'selected H->ZZ->4l candidates' });
+    const comp = this.component;
+    if (comp.isMC && typeof comp.xSection === 'number' && typeof comp.nGenEvents === 'number') {
+      this.scale = (comp.xSection * this.params.lumi * 1000) / comp.nGenEvents; // xSection in pb, lumi in 1/fb
+    }
+  }
+
+  override process(event: Event): boolean {
+    const ls = event.leptons as Lep[];
+    const c = this.counter('cutflow');
+    c.inc('4 leptons');
+    // Z1: OSSF pair closest to the Z mass
+    let best: [number, number] | null = null, bestD = Infinity;
+    for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+      const a = ls[i]!, b = ls[j]!;
+      if (a.flavour !== b.flavour || a.charge + b.charge !== 0) continue;
+      const d = Math.abs(invariantMass(a, b) - MZ);
+      if (d < bestD) { bestD = d; best = [i, j]; }
+    }
+    if (best === null) return false;
+    // Z2: highest scalar-pt OSSF pair among the others (leptons are pt-ordered)
+    let z2: [number, number] | null = null, z2pt = -1;
+    for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
+      if (best.includes(i) || best.includes(j)) continue;
+      const a = ls[i]!, b = ls[j]!;
+      if (a.flavour !== b.flavour || a.charge + b.charge !== 0) continue;
+      if (a.pt + b.pt > z2pt) { z2pt = a.pt + b.pt; z2 = [i, j]; }
+    }
+    if (z2 === null) return false;
+    c.inc('two OSSF pairs');
+    const four = [ls[best[0]]!, ls[best[1]]!, ls[z2[0]]!, ls[z2[1]]!];
+    const mZ1 = invariantMass(four[0]!, four[1]!), mZ2 = invariantMass(four[2]!, four[3]!);
+    if (mZ1 < this.params.z1Window[0] || mZ1 > this.params.z1Window[1]) return false;
+    c.inc('Z1 mass window');
+    if (mZ2 < this.params.z2Window[0] || mZ2 > this.params.z2Window[1]) return false;
+    c.inc('Z2 mass window');
+    const m4l = invariantMass(...four);
+    if (m4l < this.params.minM4l) return false;
+    c.inc(`m4l > ${this.params.minM4l}`);
+    const w = event.eventWeight * this.scale;
+    fill1(this.m4l, m4l, w);
+    fill1(this.mz1, mZ1, w);
+    fill1(this.mz2, mZ2, w);
+    fill2(this.mz1mz2, mZ1, mZ2, w);
+    this.average('m4l').add(m4l, w);
+    const pts = four.map((l) => l.pt), qs = four.map((l) => l.charge);
+    this.candidates.fill({ m4l, mZ1, mZ2, pt4l: transverseMomentum(...four), channel: channel(four), weight: w, iEv: event.iEv, nLep: 4, lep_pt: pts, lep_charge: qs });
+    return true;
+  }
+}
