@@ -4,6 +4,7 @@
 // keys. One basket is in memory at a time.
 import type { RootFileReader, TreeReader } from '../read/index.js';
 import type { BranchInfo } from '../types.js';
+import type { BasketRef, BranchPlan } from '../read/branches.js';
 import { RootError } from '../errors.js';
 import type { RootFileWriter } from '../write/file.js';
 import { branchMetaFor, type BranchSpec } from '../write/tree.js';
@@ -52,6 +53,35 @@ async function counterMax(r: RootFileReader, treePath: string): Promise<Map<stri
   return out;
 }
 
+const RUN_BYTES = 8 * 1024 * 1024;
+
+/** Points a copied key at its new place: fSeekKey and fSeekPdir (64-bit or 32-bit form). */
+function patchKey(dv: DataView, off: number, seek: number, seekPdir: number): void {
+  if (dv.getInt16(off + 4) > 1000) { dv.setBigInt64(off + 18, BigInt(seek)); dv.setBigInt64(off + 26, BigInt(seekPdir)); } else { dv.setInt32(off + 18, seek); dv.setInt32(off + 22, seekPdir); }
+}
+
+/** One basket: copied as stored when its key form allows the new position, else decoded and written anew. */
+async function copyOne(w: RootFileWriter, src: Source, t: TreeReader, p: BranchPlan, i: number, ref: BasketRef,
+  tree: string, dirSeek: number, m: BranchMeta, treePath: string, branch: string): Promise<{ seek: number; nbytes: number; tot: number }> {
+  if (ref.embedded === null) {
+    const raw = src.read(ref.seek, ref.bytes, `${treePath}/${branch} basket ${ref.index}`);
+    const dv = new DataView(raw.buffer);
+    if (dv.getInt16(4) > 1000 || w.position + raw.length < START_BIG_FILE) {
+      const seek = w.position;
+      patchKey(dv, 0, seek, dirSeek);
+      w.append(raw);
+      return { seek, nbytes: raw.length, tot: dv.getInt16(14) + dv.getInt32(6) };
+    }
+  }
+  // Embedded in the input's TTree key (or a 32-bit key that would land past 2 GB): written out anew.
+  const rb = await t.rawBasket(p, i);
+  const r = writeBasket(w, {
+    branch, tree, dirSeek, values: rb.data, offsets: rb.offsets, n: rb.n,
+    nevBufSize: rb.offsets ? 1000 : m.leaf.len * m.leaf.lenType, bufferSize: 32000,
+  });
+  return { seek: r.seek, nbytes: r.nbytes, tot: r.keylen + r.objlen };
+}
+
 export async function mergeTree(w: RootFileWriter, dir: string, name: string, title: string, treePath: string, inputs: TreeInput[]): Promise<number> {
   const readers: TreeReader[] = [];
   for (const i of inputs) readers.push(await i.reader.tree(treePath));
@@ -80,37 +110,45 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
   let offset = 0, totBytes = 0, zipBytes = 0;
   for (const [k, t] of readers.entries()) {
     const src = inputs[k]!.source;
-    for (const [j, b] of first.branches.entries()) {
-      const plan = t.plan(b.name);
-      t.checkCoverage(plan);
-      const m = metas[j]!;
-      for (const [i, ref] of plan.baskets.entries()) {
-        let seek: number, nbytes: number, tot: number;
-        const where = `${treePath}/${b.name} basket ${ref.index}`;
-        const raw = ref.embedded === null ? src.read(ref.seek, ref.bytes, where) : null;
-        const dv = raw ? new DataView(raw.buffer) : null;
-        const bigKey = dv !== null && dv.getInt16(4) > 1000;
-        if (raw && dv && (bigKey || w.position + raw.length < START_BIG_FILE)) {
-          // Copy as stored: only the key's fSeekKey/fSeekPdir change (entry offsets count from the key start, unchanged).
-          seek = w.position;
-          if (bigKey) { dv.setBigInt64(18, BigInt(seek)); dv.setBigInt64(26, BigInt(d.seekDir)); } else { dv.setInt32(18, seek); dv.setInt32(22, d.seekDir); }
-          w.append(raw);
-          nbytes = raw.length;
-          tot = dv.getInt16(14) + dv.getInt32(6);
-        } else {
-          // Embedded in the input's TTree key (or a 32-bit key that would land past 2 GB): write it out anew.
-          const rb = await t.rawBasket(plan, i);
-          const r = writeBasket(w, {
-            branch: b.name, tree: name, dirSeek: d.seekDir, values: rb.data, offsets: rb.offsets, n: rb.n,
-            nevBufSize: rb.offsets ? 1000 : m.leaf.len * m.leaf.lenType, bufferSize: 32000,
-          });
-          seek = r.seek; nbytes = r.nbytes; tot = r.keylen + r.objlen;
+    const plans = first.branches.map((b) => { const p = t.plan(b.name); t.checkCoverage(p); return p; });
+    const placed: { seek: number; nbytes: number; tot: number }[][] = plans.map((p) => new Array(p.baskets.length));
+    // Stored baskets in file order, copied in contiguous runs (one read and one write per run).
+    const stored = plans.flatMap((p, j) => p.baskets.map((ref, i) => ({ j, i, ref }))).filter((x) => x.ref.embedded === null);
+    stored.sort((x, y) => x.ref.seek - y.ref.seek);
+    for (let s0 = 0; s0 < stored.length;) {
+      let s1 = s0 + 1;
+      let len = stored[s0]!.ref.bytes;
+      while (s1 < stored.length && stored[s1]!.ref.seek === stored[s0]!.ref.seek + len && len < RUN_BYTES) { len += stored[s1]!.ref.bytes; s1++; }
+      const runStart = w.position;
+      if (runStart + len >= START_BIG_FILE) { // 32-bit keys may not land there: copy one by one, rewriting where needed
+        for (let x = s0; x < s1; x++) {
+          const { j, i, ref } = stored[x]!;
+          placed[j]![i] = await copyOne(w, src, t, plans[j]!, i, ref, name, d.seekDir, metas[j]!, treePath, first.branches[j]!.name);
         }
-        m.basketBytes.push(nbytes);
+        s0 = s1;
+        continue;
+      }
+      const run = src.read(stored[s0]!.ref.seek, len, `${treePath} baskets at ${stored[s0]!.ref.seek}`);
+      const dv = new DataView(run.buffer);
+      for (let x = s0, off = 0; x < s1; x++) {
+        const { j, i, ref } = stored[x]!;
+        if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${first.branches[j]!.name}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
+        patchKey(dv, off, runStart + off, d.seekDir);
+        placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
+        off += ref.bytes;
+      }
+      w.append(run);
+      s0 = s1;
+    }
+    for (const [j, p] of plans.entries()) {
+      const m = metas[j]!;
+      for (const [i, ref] of p.baskets.entries()) {
+        const r = placed[j]![i] ?? await copyOne(w, src, t, p, i, ref, name, d.seekDir, m, treePath, p.info.name);
+        m.basketBytes.push(r.nbytes);
         m.basketEntry.push(offset + ref.entryStart);
-        m.basketSeek.push(seek);
-        m.totBytes += tot; m.zipBytes += nbytes;
-        totBytes += tot; zipBytes += nbytes;
+        m.basketSeek.push(r.seek);
+        m.totBytes += r.tot; m.zipBytes += r.nbytes;
+        totBytes += r.tot; zipBytes += r.nbytes;
       }
     }
     offset += t.entries;
