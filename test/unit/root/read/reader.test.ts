@@ -93,6 +93,30 @@ if (dir !== null) {
     f.close();
   });
 
+  test('TH2D statistics, sub-directory histogram, labels', async () => {
+    const f = await openRootFile(join(d, 'written-by-uproot', 'uproot4-flat-zlib.root'));
+    assert.ok(f.keys().some((k) => k.path === 'sub/h1d' && k.className === 'TH1D'));
+    const h = await f.hist('h2d');
+    assert.ok(h && h.y);
+    assert.is(h!.kind, 'TH2D');
+    assert.is(h!.contents.length, 22 * 12);
+    assert.is(h!.entries, 10000);
+    assert.is(h!.tsumw, 9923);
+    assert.is(h!.tsumwxy, 40.675777178838935);
+    assert.is(h!.tsumwy2, 3342.159717566785);
+    assert.is(h!.sumw2.reduce((a, b) => a + b, 0), 10000);
+    const sub = await f.hist('sub/h1d');
+    assert.is(sub!.entries, 5019);
+    assert.is(await f.hist('h1i'), null, 'TH1I is not in the Hist model');
+    f.close();
+    const g = await openRootFile(join(d, 'uproot-issue33.root'));
+    const c = await g.hist('cutflow');
+    assert.is(c!.x.labels!.length, 7);
+    assert.is(c!.x.labels![0], 'Dijet');
+    assert.is(c!.title, 'dijethad');
+    g.close();
+  });
+
   test('unknown branch and bad range are RootErrors naming file and object', async () => {
     const f = await openRootFile(join(d, 'uproot-simple.root'));
     const t = await f.tree('tree');
