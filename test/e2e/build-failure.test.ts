@@ -1,0 +1,89 @@
+// Acceptance: a throwing analyzer (retries, others merged, exit 1, fixed → exactly that chunk and
+// its hadd); two concurrent builds (the second refuses); kill -9 mid-run then a new build equals
+// an uninterrupted build and heppy check finds nothing bad.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, buildAsync, heppy, makeProject, writeInput, type Project } from './build-rig.js';
+
+let p: Project;
+test.before(async () => { p = await makeProject(); });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a throwing analyzer: retried, reported with its log, other components merged, exit 1; fixed → that chunk + hadd', async () => {
+  assert.is(build(p).code, 0);
+  writeFileSync(join(p.dir, 'BROKEN'), '');
+  await writeInput(join(p.dir, 'data', 'B', 'f1.root'), 26, 5000); // makes B_Chunk1 run
+  await writeInput(join(p.dir, 'data', 'A', 'f0.root'), 21, 6000); // and A_Chunk0
+  const r = build(p, ['--retries', '2']);
+  assert.is(r.code, 1, r.stderr);
+  assert.equal(r.failed, ['B_Chunk1']);
+  assert.equal(r.ran, ['A_Chunk0', 'hadd:A']);
+  assert.is(r.events.filter((e) => e.type === 'retry' && e.id === 'B_Chunk1').length, 2);
+  const f = r.events.find((e) => e.type === 'failed')!;
+  assert.is(f.attempts, 3);
+  assert.match(String(f.reason), /calibration missing/);
+  assert.is(f.log, join(p.dir, 'Outdir', 'B_Chunk1', 'log.txt'));
+  const skipped = r.events.find((e) => e.type === 'skipped')!;
+  assert.is(skipped.id, 'hadd:B');
+  const plain = heppy(p, ['build']);
+  assert.is(plain.code, 1);
+  assert.match(plain.stdout, /FAILED B_Chunk1: .*calibration missing\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
+  unlinkSync(join(p.dir, 'BROKEN'));
+  const fixed = build(p);
+  assert.is(fixed.code, 0, fixed.stderr);
+  assert.equal(fixed.ran, ['B_Chunk1', 'hadd:B']);
+});
+
+test('two concurrent builds on one Outdir: the second refuses', async () => {
+  const first = buildAsync(p, ['--outdir', 'Slow', '-j', '1', '-o', 'slowms=150']);
+  const lock = join(p.dir, 'Slow', '.heppy', 'lock');
+  for (let i = 0; i < 800 && !existsSync(lock); i++) await sleep(25);
+  if (!existsSync(lock)) { const r = await first.done; assert.unreachable(`no lock; first build: ${r.code} ${r.stderr} ${r.stdout.slice(-500)}`); }
+  const second = heppy(p, ['build', '--outdir', 'Slow', '-o', 'slowms=150']);
+  assert.is(second.code, 1);
+  assert.match(second.stderr, new RegExp(`another heppy build \\(pid ${first.pid} `));
+  const r = await first.done;
+  assert.is(r.code, 0, r.stderr);
+  assert.not.ok(existsSync(lock), 'lock released');
+});
+
+function mergedState(outdir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const comp of ['A', 'B']) {
+    for (const f of ['cutflow.txt', 'x.txt', 'cutflow.json', 'x.json']) out[`${comp}/${f}`] = readFileSync(join(outdir, comp, 'Sum_1', f), 'utf8');
+    out[`${comp}/processing.yaml`] = readFileSync(join(outdir, comp, 'processing.yaml'), 'utf8');
+  }
+  out['C/cutflow.txt'] = readFileSync(join(outdir, 'C', 'Sum_1', 'cutflow.txt'), 'utf8');
+  return out;
+}
+
+test('kill -9 in the middle of a build, then a new build: outputs equal an uninterrupted build; check is clean', async () => {
+  const ref = build(p, ['--outdir', 'Ref', '-o', 'slowms=100']);
+  assert.is(ref.code, 0, ref.stderr);
+  const victim = buildAsync(p, ['--outdir', 'Killed', '-j', '2', '-o', 'slowms=100']);
+  const killedDir = join(p.dir, 'Killed');
+  const doneChunks = () => existsSync(killedDir) ? readdirSync(killedDir).filter((d) => existsSync(join(killedDir, d, 'heppy-status.json'))).length : 0;
+  for (let i = 0; i < 3000 && doneChunks() < 2; i++) await sleep(10);
+  try {
+    process.kill(victim.pid, 'SIGKILL');
+  } catch {
+    const v = await victim.done;
+    assert.unreachable(`the build ended before it could be killed: ${v.code} ${v.stderr} ${v.stdout.slice(-300)}`);
+  }
+  const v = await victim.done;
+  assert.is(v.code, -1, 'killed');
+  assert.ok(doneChunks() < 9, `killed before the end (${doneChunks()} done)`);
+  const again = build(p, ['--outdir', 'Killed', '-o', 'slowms=100']);
+  assert.is(again.code, 0, again.stderr);
+  assert.ok(again.ran.length < 9, `only what was missing ran: ${again.ran.join(' ')}`);
+  assert.equal(mergedState(killedDir), mergedState(join(p.dir, 'Ref')));
+  const check = heppy(p, ['check', 'Killed']);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.equal(build(p, ['--outdir', 'Killed', '-o', 'slowms=100']).ran, []);
+});
+
+test.after(() => { if (p) rmSync(p.dir, { recursive: true, force: true }); });
+test.run();
