@@ -14,8 +14,9 @@ const FILES = [
   'uproot-HZZ-zlib.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-zstd.root', 'uproot-HZZ-lzma.root',
   'uproot-sample-6.20.04-zlib.root', 'uproot-nesteddirs.root', 'uproot-issue38a.root',
   'written-by-uproot/uproot4-int64-edge.root', 'written-by-uproot/uproot4-jagged-zlib.root',
+  'uproot-from-geant4.root', 'uproot-issue-750.root', 'uproot-issue60.root',
 ];
-const CASES_PER_FILE = 24;
+const CASES_PER_FILE = 20;
 const BOUND_MS = 10_000;
 
 /** mulberry32: a small deterministic PRNG, so that every run tries the same cases. */
