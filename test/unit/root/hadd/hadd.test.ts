@@ -114,7 +114,7 @@ if (shared !== null) {
     assert.is(p.status, 0, p.stderr);
     assert.match(p.stdout, /1 tree\(s\) with 5000 entries, 3 histogram\(s\) added/);
     p = run(out, part1);
-    assert.is(p.status, 2);
+    assert.is(p.status, 2, p.stderr);
     assert.match(p.stderr, /output file exists/);
     const truncated = join(dir, 'truncated.root');
     writeFileSync(truncated, readFileSync(part2).subarray(0, 5000));
