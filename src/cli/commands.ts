@@ -4,14 +4,22 @@ import type { CommandClass } from 'clipanion';
 import { BuildCommand } from './build.js';
 import { CancelCommand } from './cancel.js';
 import { CheckCommand } from './check.js';
+import { CleanCommand } from './clean.js';
+import { GraphCommand } from './graph.js';
 import { HaddCommand } from './hadd.js';
 import { RunChunkCommand } from './run-chunk.js';
+import { StatusCommand } from './status.js';
+import { WhyCommand } from './why.js';
 import { RootInspectCommand } from './root/inspect.js';
 import { RootMergeCommand } from './root/merge.js';
 
 export const commands: CommandClass[] = [
   BuildCommand,
   RunChunkCommand,
+  StatusCommand,
+  WhyCommand,
+  GraphCommand,
+  CleanCommand,
   CheckCommand,
   HaddCommand,
   RootInspectCommand,

@@ -1,0 +1,47 @@
+// `heppy why NODE`: why a node is (not) up to date: the difference between its recorded key
+// parts and today's (code, sequence, options, component, slice, each input file…).
+import { Command, Option } from 'clipanion';
+import { UserError } from '../util/result.js';
+import { SessionCommand } from './engine/flags.js';
+import { openSession } from './engine/session.js';
+
+export class WhyCommand extends SessionCommand {
+  static override paths = [['why']];
+  static override usage = Command.Usage({
+    description: 'explain why a node is (not) up to date',
+    details: `
+      NODE is a chunk name (ggH_125_Chunk3), an unsplit component's name, or hadd:<component>
+      (a split component's name also means its hadd). Prints "up to date" with the key, or each
+      difference between the last recorded run and today: which part of the key changed (code,
+      sequence, options, maxEvents, component, slice, version), which input files changed, which
+      outputs are missing or modified, or the reason of the last failure.
+    `,
+    examples: [
+      ['Why would this chunk run?', '$0 why ggH_125_Chunk3'],
+      ['And the merge of the component', '$0 why ggH_125'],
+    ],
+  });
+
+  node = Option.String({ name: 'NODE' });
+
+  override async execute(): Promise<number> {
+    const s = await openSession(this.sessionFlags());
+    try {
+      const n = s.plan.nodes.get(this.node) ?? s.plan.nodes.get(`hadd:${this.node}`);
+      if (!n) {
+        const names = [...s.plan.nodes.keys()];
+        throw new UserError(`no node named '${this.node}' (there are ${names.length}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`);
+      }
+      const rec = s.store.getTask(n.id);
+      if (n.upToDate) {
+        process.stdout.write(`${n.id} is up to date (key ${n.key}${rec ? `, built ${new Date(rec.finishedAt).toISOString()}` : ''})\n`);
+        return 0;
+      }
+      process.stdout.write(`${n.id} would run:\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);
+      if (rec?.status === 'failed' && rec.log) process.stdout.write(`  log of the failure: ${rec.log}\n`);
+      return 0;
+    } finally {
+      await s.close();
+    }
+  }
+}
