@@ -12,6 +12,8 @@ export interface LeptonSelectorParams {
 }
 
 export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
+  private readonly passLevel = `>= ${this.params.minLeptons} leptons`;
+
   /** Only these branches are read from the input. */
   static branches = ['NMuon', 'NElectron', 'EventWeight',
     ...['Px', 'Py', 'Pz', 'E', 'Charge', 'Iso'].flatMap((v) => [`Muon_${v}`, `Electron_${v}`])];
@@ -19,7 +21,7 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   override beginLoop(): void {
     const c = this.counter('cutflow');
     c.register('All events');
-    c.register(`>= ${this.params.minLeptons} leptons`);
+    c.register(this.passLevel);
     this.average('nLeptons');
   }
 
@@ -34,7 +36,7 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
     c.inc('All events');
     this.average('nLeptons').add(leptons.length);
     if (leptons.length < this.params.minLeptons) return false;
-    c.inc(`>= ${this.params.minLeptons} leptons`);
+    c.inc(this.passLevel);
     return true;
   }
 }

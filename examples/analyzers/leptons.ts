@@ -27,6 +27,12 @@ export function collect(event: Event, prefix: 'Muon' | 'Electron', minPt: number
   }
 }
 
+/** Invariant mass of two leptons (the hot path of the pair search: no array allocation). */
+export function pairMass(a: Lep, b: Lep): number {
+  const e = a.e + b.e, x = a.px + b.px, y = a.py + b.py, z = a.pz + b.pz;
+  return Math.sqrt(Math.max(0, e * e - x * x - y * y - z * z));
+}
+
 export function invariantMass(...ls: Lep[]): number {
   let e = 0, x = 0, y = 0, z = 0;
   for (const l of ls) { e += l.e; x += l.px; y += l.py; z += l.pz; }

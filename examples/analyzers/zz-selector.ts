@@ -2,7 +2,7 @@
 // pair closest to the Z mass, Z2 = the highest-pt OSSF pair of the remaining leptons; mass windows
 // on both; m4l histogram, Z1/Z2 masses, and a small tree of the selected events.
 import { Analyzer, fill1, fill2, type BookedTree, type Event, type Hist } from 'heppy';
-import { invariantMass, transverseMomentum, type Lep } from './leptons.js';
+import { invariantMass, pairMass, transverseMomentum, type Lep } from './leptons.js';
 
 export interface ZZSelectorParams {
   z1Window: [number, number];
@@ -27,10 +27,11 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
   private mz1mz2!: Hist;
   private candidates!: BookedTree;
   private scale = 1;
+  private readonly m4lLevel = `m4l > ${this.params.minM4l}`;
 
   override beginLoop(): void {
     const c = this.counter('cutflow');
-    for (const level of ['4 leptons', 'two OSSF pairs', 'Z1 mass window', 'Z2 mass window', `m4l > ${this.params.minM4l}`]) c.register(level);
+    for (const level of ['4 leptons', 'two OSSF pairs', 'Z1 mass window', 'Z2 mass window', this.m4lLevel]) c.register(level);
     this.m4l = this.hist1('m4l', 'four-lepton mass;m_{4l} [GeV];events / 2 GeV', 150, 70, 370);
     this.mz1 = this.hist1('mZ1', 'Z1 mass;m_{Z1} [GeV];events / GeV', 80, 40, 120);
     this.mz2 = this.hist1('mZ2', 'Z2 mass;m_{Z2} [GeV];events / GeV', 108, 12, 120);
@@ -56,7 +57,7 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
       const a = ls[i]!, b = ls[j]!;
       if (a.flavour !== b.flavour || a.charge + b.charge !== 0) continue;
-      const d = Math.abs(invariantMass(a, b) - MZ);
+      const d = Math.abs(pairMass(a, b) - MZ);
       if (d < bestD) { bestD = d; best = [i, j]; }
     }
     if (best === null) return false;
@@ -71,14 +72,14 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     if (z2 === null) return false;
     c.inc('two OSSF pairs');
     const four = [ls[best[0]]!, ls[best[1]]!, ls[z2[0]]!, ls[z2[1]]!];
-    const mZ1 = invariantMass(four[0]!, four[1]!), mZ2 = invariantMass(four[2]!, four[3]!);
+    const mZ1 = pairMass(four[0]!, four[1]!), mZ2 = pairMass(four[2]!, four[3]!);
     if (mZ1 < this.params.z1Window[0] || mZ1 > this.params.z1Window[1]) return false;
     c.inc('Z1 mass window');
     if (mZ2 < this.params.z2Window[0] || mZ2 > this.params.z2Window[1]) return false;
     c.inc('Z2 mass window');
     const m4l = invariantMass(...four);
     if (m4l < this.params.minM4l) return false;
-    c.inc(`m4l > ${this.params.minM4l}`);
+    c.inc(this.m4lLevel);
     const w = event.eventWeight * this.scale;
     fill1(this.m4l, m4l, w);
     fill1(this.mz1, mZ1, w);

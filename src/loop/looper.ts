@@ -79,13 +79,14 @@ export async function runLoop(
     for await (const batch of source.batches(seg.file, branches, seg.start, seg.stop)) {
       const n = batch.stop - batch.start;
       const base = seg.globalStart + (batch.start - seg.start);
+      const columns = new Map(Object.entries(batch.columns));
       for (let r = 0; r < n; r++) {
         const iEv = base + r;
         if (hooks.signal?.aborted) {
           early.push(`stopping gracefully at event ${iEv}`);
           break outer;
         }
-        const event = new Event(iEv, batch.columns, r, setup);
+        const event = new Event(iEv, columns, r, setup);
         for (let a = 0; a < nA; a++) {
           const ana = analyzers[a]!;
           const t0 = now();
