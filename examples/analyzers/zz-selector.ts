@@ -32,6 +32,7 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
   override beginLoop(): void {
     const c = this.counter('cutflow');
     for (const level of ['4 leptons', 'two OSSF pairs', 'Z1 mass window', 'Z2 mass window', this.m4lLevel]) c.register(level);
+    this.average('m4l'); // booked here so that every chunk writes it, even one without candidates
     this.m4l = this.hist1('m4l', 'four-lepton mass;m_{4l} [GeV];events / 2 GeV', 150, 70, 370);
     this.mz1 = this.hist1('mZ1', 'Z1 mass;m_{Z1} [GeV];events / GeV', 80, 40, 120);
     this.mz2 = this.hist1('mZ2', 'Z2 mass;m_{Z2} [GeV];events / GeV', 108, 12, 120);

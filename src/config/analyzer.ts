@@ -135,7 +135,10 @@ export class Analyzer<P extends object = Record<string, unknown>> {
   get component(): Component { return this.rt().component; }
   /** The analyzer's output directory. */
   get dirName(): string { return this.rt().dirName; }
-  /** A cut-flow counter written as `<name>.txt` + `<name>.json`, summed by hadd. */
+  /**
+   * A cut-flow counter written as `<name>.txt` + `<name>.json`, summed by hadd. Book counters,
+   * averages, histograms and trees in beginLoop: hadd needs the same files in every chunk.
+   */
   counter(name: string): Counter { return this.rt().counter(name); }
   /** A weighted average written as `<name>.txt` + `<name>.json`, summed by hadd. */
   average(name: string): Average { return this.rt().average(name); }
