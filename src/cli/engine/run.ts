@@ -6,7 +6,6 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync, renameSync } from '
 import { basename, join } from 'node:path';
 import type { ChunkSpec } from '../../loop/chunk-spec.js';
 import { readMarker } from '../../check/marker.js';
-import { mergeComponent } from '../../merge/index.js';
 import type { Executor, JobSpec } from '../../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../../exec/scheduler.js';
 import { haddKeyParts, keyOf } from '../../graph/keys.js';
@@ -120,6 +119,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const kp = haddKeyParts(r.heppyVersion, n.component, results);
     const key = keyOf(kp);
     const t = Date.now();
+    // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
+    const { mergeComponent } = await import('../../merge/index.js');
     const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
       onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
     if (!merged.ok) {

@@ -1,0 +1,70 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Writable } from 'node:stream';
+import { PlainReporter } from '../../../src/report/plain.js';
+import { JsonReporter } from '../../../src/report/json.js';
+import { TtyReporter } from '../../../src/report/tty.js';
+import { formatSummary } from '../../../src/report/summary.js';
+import type { BuildEvent } from '../../../src/report/events.js';
+
+function sink(): { s: Writable & { text: string; isTTY?: boolean; columns?: number } } {
+  const s = new Writable({ write(chunk, _e, cb) { s.text += String(chunk); cb(); } }) as Writable & { text: string };
+  s.text = '';
+  return { s };
+}
+
+const summary = { run: 3, upToDate: 5, failed: 1, skipped: 1, eventsProcessed: 1234, wallMs: 2500,
+  failures: [{ id: 'B_Chunk1', reason: 'Sum_1: event 3: calibration missing', log: '/o/B_Chunk1/log.txt' }] };
+const events: BuildEvent[] = [
+  { type: 'plan', total: 9, toRun: 4, upToDate: 5, components: [{ name: 'A', chunks: 4, toRun: 1 }, { name: 'B', chunks: 2, toRun: 2 }] },
+  { type: 'up-to-date', id: 'A_Chunk0', kind: 'chunk', component: 'A' },
+  { type: 'start', id: 'B_Chunk1', kind: 'chunk', component: 'B', attempt: 1 },
+  { type: 'retry', id: 'B_Chunk1', component: 'B', attempt: 2, reason: 'calibration missing' },
+  { type: 'done', id: 'B_Chunk0', kind: 'chunk', component: 'B', eventsProcessed: 1234, durationMs: 1500 },
+  { type: 'failed', id: 'B_Chunk1', kind: 'chunk', component: 'B', reason: 'calibration missing', log: '/o/B_Chunk1/log.txt', attempts: 3 },
+  { type: 'skipped', id: 'hadd:B', kind: 'hadd', component: 'B', reason: 'not merged: a chunk of B failed' },
+  { type: 'summary', summary },
+];
+
+test('summary names every failure with its log and counts everything', () => {
+  assert.is(formatSummary(summary),
+    'heppy: 3 run, 5 up to date, 1 failed, 1 not run (a chunk failed); 1234 events processed; 2.50 s\n' +
+    '  FAILED B_Chunk1: Sum_1: event 3: calibration missing\n         log: /o/B_Chunk1/log.txt\n');
+});
+
+test('plain: one line per notable event, up-to-date nodes only counted', () => {
+  const { s } = sink();
+  const r = new PlainReporter(s);
+  for (const e of events) r.event(e);
+  r.close();
+  const lines = s.text.trim().split('\n');
+  assert.equal(lines.slice(0, 5), [
+    'heppy: 9 nodes, 4 to run, 5 up to date',
+    'retry B_Chunk1 (attempt 2): calibration missing',
+    'done B_Chunk0 (1234 events, 1.50 s)',
+    'FAILED B_Chunk1 after 3 attempts: calibration missing',
+    'not run hadd:B: not merged: a chunk of B failed',
+  ]);
+  assert.ok(!s.text.includes('A_Chunk0'));
+});
+
+test('json: one parseable object per event, in order', () => {
+  const { s } = sink();
+  const r = new JsonReporter(s);
+  for (const e of events) r.event(e);
+  const objs = s.text.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.equal(objs.map((o) => o.type), events.map((e) => e.type));
+});
+
+test('tty: per-component live lines, failures printed above, summary at the end', () => {
+  const { s } = sink();
+  const r = new TtyReporter(s as unknown as NodeJS.WriteStream);
+  for (const e of events) r.event(e);
+  r.close();
+  assert.match(s.text, /FAILED B_Chunk1: calibration missing \(log: \/o\/B_Chunk1\/log\.txt\)/);
+  assert.match(s.text, /  B\s+1\/2 done, 1 FAILED, \d+ ev\/s, not merged \(a chunk failed\)\n/);
+  assert.match(s.text, /  A\s+1\/4 done, 1 up to date\n/);
+  assert.ok(s.text.endsWith(formatSummary(summary)));
+});
+
+test.run();
