@@ -136,8 +136,13 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
     problems.push(...markerProblems(m, log.kind === 'processed' ? log.events : null, dir));
   }
 
-  // Every ROOT file must open, recorded in the marker or not (a chunk made elsewhere has no list).
+  // A recorded failure says more than heppy's "cannot find number of processed events".
   const failedRun = problems.some((p) => p.code === 'failed' || p.code === 'no-log');
+  if (problems.some((p) => p.code === 'failed')) {
+    const i = problems.findIndex((p) => p.code === 'no-processed-line');
+    if (i >= 0) problems.splice(i, 1);
+  }
+  // Every ROOT file must open, recorded in the marker or not (a chunk made elsewhere has no list).
   if (!failedRun) {
     for (const rel of rootFilesUnder(dir)) {
       const r = await probe(join(dir, rel));

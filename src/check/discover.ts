@@ -42,11 +42,13 @@ function isDir(p: string): boolean {
 
 export interface Discovery {
   chunks: string[];      // absolute, sorted
+  merged: string[];      // merged component directories (hadd marker), absolute, sorted
   missing: string[];     // arguments that do not exist
 }
 
 export function discoverChunkDirs(args: string[]): Discovery {
   const chunks = new Set<string>();
+  const merged = new Set<string>();
   const missing: string[] = [];
   for (const arg of args) {
     const dir = resolve(arg);
@@ -54,19 +56,22 @@ export function discoverChunkDirs(args: string[]): Discovery {
       missing.push(arg);
       continue;
     }
-    if (classifyDir(dir) === 'chunk') {
-      chunks.add(dir);
-      continue;
-    }
+    const kind = classifyDir(dir);
+    if (kind === 'chunk') chunks.add(dir);
+    if (kind === 'merged') merged.add(dir);
+    if (kind !== 'other') continue;
     for (const name of readdirSync(dir)) {
       if (name.startsWith('.')) continue; // .heppy/ holds tmp and trash dirs
       const p = join(dir, name);
-      if (isDir(p) && classifyDir(p) === 'chunk') chunks.add(p);
+      if (!isDir(p)) continue;
+      const k = classifyDir(p);
+      if (k === 'chunk') chunks.add(p);
+      else if (k === 'merged') merged.add(p);
     }
   }
   const list = [...chunks].sort((a, b) => {
     const c = compareChunkNames(basename(a), basename(b));
     return c !== 0 ? c : a < b ? -1 : a > b ? 1 : 0;
   });
-  return { chunks: list, missing };
+  return { chunks: list, merged: [...merged].sort(), missing };
 }

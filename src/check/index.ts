@@ -5,6 +5,7 @@ export { checkChunk, type ChunkVerdict, type CheckOptions, type Problem, type Pr
 export { discoverChunkDirs, parseChunkName, compareChunkNames, classifyDir } from './discover.js';
 export { readMarker, MARKER_FILE, type Marker, type ChunkMarker, type HaddMarker } from './marker.js';
 export { defaultProbe, headerProbe, type RootProbe } from './root-probe.js';
+export { checkMerged, type MergedVerdict } from './merged-check.js';
 
 /** Checks many chunks a few at a time (opening ROOT files is I/O bound), in the given order. */
 export async function checkChunks(dirs: string[], opts: CheckOptions & { concurrency?: number } = {}): Promise<ChunkVerdict[]> {

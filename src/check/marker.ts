@@ -26,6 +26,14 @@ export interface ChunkMarker {
   outputs: OutputRecord[];
 }
 
+/** What a merge saw of each chunk: its marker (or log.txt, for chunks made by the original heppy). */
+export interface SourceRecord {
+  chunk: string;
+  file: string;
+  size: number;
+  mtimeMs: number;
+}
+
 /** The marker of a merged component directory. */
 export interface HaddMarker {
   kind: 'hadd';
@@ -33,6 +41,19 @@ export interface HaddMarker {
   key: string;
   chunks: string[];
   outputs: OutputRecord[];
+  sources: SourceRecord[] | null;
+}
+
+function sourcesOf(v: unknown): SourceRecord[] | null {
+  if (!Array.isArray(v)) return null;
+  const out: SourceRecord[] = [];
+  for (const o of v) {
+    if (typeof o !== 'object' || o === null) return null;
+    const { chunk, file, size, mtimeMs } = o as Record<string, unknown>;
+    if (typeof chunk !== 'string' || typeof file !== 'string' || typeof size !== 'number' || typeof mtimeMs !== 'number') return null;
+    out.push({ chunk, file, size, mtimeMs });
+  }
+  return out;
 }
 
 export type Marker = ChunkMarker | HaddMarker;
@@ -86,7 +107,7 @@ export function parseMarker(raw: unknown, file: string): Result<Marker> {
   const key = typeof m.key === 'string' ? m.key : '';
   if (m.kind === 'hadd') {
     const chunks = Array.isArray(m.chunks) ? m.chunks.filter((c): c is string => typeof c === 'string') : [];
-    return ok({ kind: 'hadd', status: m.status, key, chunks, outputs });
+    return ok({ kind: 'hadd', status: m.status, key, chunks, outputs, sources: sourcesOf(m.sources) });
   }
   return ok({
     kind: 'chunk',

@@ -2,6 +2,7 @@
 // "<dir> : <reason>" shape), then heppy's `list of bad directories:` with a pprint-style list.
 import { isAbsolute, relative } from 'node:path';
 import type { ChunkVerdict } from './chunk-check.js';
+import type { MergedVerdict } from './merged-check.js';
 
 /** A path as the user would type it: relative to the cwd when inside it. */
 export function displayPath(p: string, cwd = process.cwd()): string {
@@ -21,11 +22,16 @@ export function badLine(v: ChunkVerdict, cwd?: string): string {
   return `${displayPath(v.dir, cwd)} : ${v.problems.map((p) => p.message).join('; ')}`;
 }
 
-export function formatText(verdicts: ChunkVerdict[], cwd?: string): string {
+export function formatText(verdicts: ChunkVerdict[], cwd?: string, merged: MergedVerdict[] = []): string {
   const bad = verdicts.filter((v) => !v.good);
+  const badMerged = merged.filter((m) => !m.good);
   const lines: string[] = [];
   for (const v of bad) lines.push(badLine(v, cwd));
+  for (const m of badMerged) lines.push(`${displayPath(m.dir, cwd)} (merged) : ${m.problems.map((p) => p.message).join('; ')}`);
   lines.push(`${verdicts.length} chunk${verdicts.length === 1 ? '' : 's'} checked: ${verdicts.length - bad.length} good, ${bad.length} bad`);
+  if (merged.length > 0) {
+    lines.push(`${merged.length} merged component${merged.length === 1 ? '' : 's'} checked: ${merged.length - badMerged.length} good, ${badMerged.length} bad`);
+  }
   if (bad.length > 0) {
     lines.push('list of bad directories:');
     lines.push(pprintList(bad.map((v) => displayPath(v.dir, cwd))));
@@ -38,9 +44,10 @@ export interface JsonReport {
   good: number;
   bad: number;
   chunks: ChunkVerdict[];
+  merged: MergedVerdict[];
 }
 
-export function toJson(verdicts: ChunkVerdict[]): JsonReport {
+export function toJson(verdicts: ChunkVerdict[], merged: MergedVerdict[] = []): JsonReport {
   const bad = verdicts.filter((v) => !v.good).length;
-  return { total: verdicts.length, good: verdicts.length - bad, bad, chunks: verdicts };
+  return { total: verdicts.length, good: verdicts.length - bad, bad, chunks: verdicts, merged };
 }

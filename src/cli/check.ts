@@ -1,6 +1,7 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
-import { checkChunks, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict } from '../check/index.js';
+import { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict, type MergedVerdict } from '../check/index.js';
+import { remergeBad, type RemergeResult } from '../check/remerge.js';
 import { displayPath, formatText, toJson } from '../check/report.js';
 import { resubmit, type ResubmitResult } from '../check/resubmit.js';
 import { byOutdir, describeChoice, makeExecutor, type ExecutorChoice } from '../check/executors.js';
@@ -20,10 +21,14 @@ export class CheckCommand extends Command {
       With no argument it checks ./Outdir. An argument that is a chunk directory is checked as is; any
       other directory is scanned for chunk directories (\`<comp>_Chunk<N>\` and unsplit components).
 
+      Merged components (\`Outdir/<comp>/\` made by hadd) are checked too: their outputs, and that they hold
+      every chunk of the component and no chunk was re-run after them.
+
       \`--resubmit\` runs each bad chunk again as a new attempt, in \`-j\` local worker processes that run
       it as \`heppy run-chunk\` does, waits for them, then checks again. \`-b 'TEMPLATE'\` submits each one with
       heppy_batch's template instead (run by /bin/sh in the chunk directory, which gets a batchScript.sh),
-      \`--executor slurm\` as Slurm jobs; heppy check waits for their markers either way.
+      \`--executor slurm\` as Slurm jobs; heppy check waits for their markers either way. Then every merged
+      component that is out of date is merged again, if all its chunks are good.
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
@@ -50,35 +55,51 @@ export class CheckCommand extends Command {
     const choice = this.executorChoice(jobs);
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
-    if (found.chunks.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
+    if (found.chunks.length === 0 && found.merged.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
 
     const probe = this.quick ? headerProbe : defaultProbe;
-    let verdicts = await checkChunks(found.chunks, { probe });
+    const checkAll = async (): Promise<[ChunkVerdict[], MergedVerdict[]]> => {
+      const v = await checkChunks(found.chunks, { probe });
+      const m: MergedVerdict[] = [];
+      for (const d of found.merged) m.push(await checkMerged(d, { probe }));
+      return [v, m];
+    };
+    let [verdicts, merged] = await checkAll();
     let resubmitted: ResubmitResult[] | undefined;
+    let remerged: RemergeResult[] | undefined;
+    const out = (s: string): void => { if (!this.json) this.context.stdout.write(s); };
     if (this.resubmit || this.batch !== undefined) {
       const bad = verdicts.filter((v) => !v.good);
+      if (bad.length > 0 || merged.some((m) => !m.good)) out(formatText(verdicts, undefined, merged));
       if (bad.length > 0) {
-        if (!this.json) {
-          this.context.stdout.write(formatText(verdicts));
-          this.context.stdout.write(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeChoice(choice)}\n`);
-        }
+        out(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeChoice(choice)}\n`);
         const hooks = {
           onSubmitted: (d: string, attempt: number, jobId: string) => {
-            if (!this.json && choice.kind !== 'local') this.context.stdout.write(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
+            if (choice.kind !== 'local') out(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
           },
-          onEnded: (r: ResubmitResult) => { if (!this.json) this.context.stdout.write(resubmitLine(r)); },
+          onEnded: (r: ResubmitResult) => out(resubmitLine(r)),
         };
         // Batch executors work per Outdir; chunks from several Outdirs run side by side.
         const groups = [...byOutdir(bad.map((v) => v.dir))];
         const done = await Promise.all(groups.map(([outdir, dirs]) => resubmit(dirs, makeExecutor(choice, outdir), hooks)));
         resubmitted = done.flat();
-        if (!this.json) for (const r of resubmitted) if (r.status === 'not-resubmitted') this.context.stdout.write(resubmitLine(r));
-        verdicts = await checkChunks(found.chunks, { probe });
-        if (!this.json) this.context.stdout.write('after resubmission:\n');
+        for (const r of resubmitted) if (r.status === 'not-resubmitted') out(resubmitLine(r));
+        [verdicts, merged] = await checkAll();
       }
+      if (merged.some((m) => !m.good)) {
+        remerged = await remergeBad(merged, verdicts, { probe });
+        for (const r of remerged) out(`${displayPath(r.dir)}: ${r.status === 'merged' ? 'merged again' : 'not merged again'} (${r.detail})\n`);
+        [verdicts, merged] = await checkAll();
+      }
+      if (resubmitted || remerged) out('after resubmission:\n');
     }
-    this.print(verdicts, resubmitted);
-    return verdicts.every((v) => v.good) ? 0 : 1;
+    if (this.json) {
+      const doc = { ...toJson(verdicts, merged), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
+      this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
+    } else {
+      this.context.stdout.write(formatText(verdicts, undefined, merged));
+    }
+    return verdicts.every((v) => v.good) && merged.every((m) => m.good) ? 0 : 1;
   }
 
   private executorChoice(jobs: number): ExecutorChoice {
@@ -96,13 +117,6 @@ export class CheckCommand extends Command {
     }
   }
 
-  private print(verdicts: ChunkVerdict[], resubmitted?: ResubmitResult[]): void {
-    if (this.json) {
-      this.context.stdout.write(JSON.stringify({ ...toJson(verdicts), ...(resubmitted ? { resubmitted } : {}) }, null, 1) + '\n');
-    } else {
-      this.context.stdout.write(formatText(verdicts));
-    }
-  }
 }
 
 function resubmitLine(r: ResubmitResult): string {

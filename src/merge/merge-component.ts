@@ -8,7 +8,7 @@ import { planFiles, extraFiles, type FileAction } from './plan.js';
 import { makeTmpDir, swapIntoPlace } from './swap.js';
 import { processingYaml } from './processing.js';
 import { defaultRootMerger, mergeInGroups, type RootMerger } from './root-merger.js';
-import { readMarker, MARKER_FILE, type OutputRecord } from '../check/marker.js';
+import { readMarker, MARKER_FILE, type OutputRecord, type SourceRecord } from '../check/marker.js';
 import { sumStatFiles } from '../stats/index.js';
 import { assertNever, fail, ok, type Result } from '../util/result.js';
 
@@ -68,6 +68,15 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
   }
 }
 
+/** The chunk's marker as the merge saw it, so that a later re-run of the chunk shows (heppy check). */
+export function sourceRecord(dir: string): SourceRecord {
+  for (const file of [MARKER_FILE, 'log.txt']) {
+    const st = statSync(join(dir, file), { throwIfNoEntry: false });
+    if (st) return { chunk: basename(dir), file, size: st.size, mtimeMs: st.mtimeMs };
+  }
+  return { chunk: basename(dir), file: '', size: 0, mtimeMs: 0 };
+}
+
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
   const dest = opts.dest ?? outdir;
   const target = join(dest, component);
@@ -116,7 +125,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     const chunks = chunkDirs.map((d) => basename(d));
     const marker = {
       status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
-      outputs, warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
+      outputs, sources: chunkDirs.map(sourceRecord), warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
     };
     writeFileSync(join(tmp, MARKER_FILE), JSON.stringify(marker, null, 1) + '\n');
     swapIntoPlace(tmp, target, dest, component);

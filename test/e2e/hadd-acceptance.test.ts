@@ -157,7 +157,7 @@ test('merged tree entries and values, histograms, counters and averages equal th
   // And heppy check agrees that every chunk is good.
   const c = heppy(['check', 'Outdir']);
   assert.is(c.status, 0, c.stdout);
-  assert.is(c.stdout, '4 chunks checked: 4 good, 0 bad\n');
+  assert.is(c.stdout, '4 chunks checked: 4 good, 0 bad\n1 merged component checked: 1 good, 0 bad\n');
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -1,0 +1,77 @@
+// The verdict on a merged component directory (a `kind:'hadd'` marker): the merge succeeded, its
+// outputs are there with their size and open, it holds every chunk of the component, and no chunk
+// was re-run after it (then the merge is out of date: `heppy hadd` or `heppy build` makes it again).
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { MARKER_FILE, readMarker, type HaddMarker } from './marker.js';
+import { parseChunkName } from './discover.js';
+import { defaultProbe, type RootProbe } from './root-probe.js';
+import type { Problem } from './chunk-check.js';
+import { formatFailure } from '../util/result.js';
+
+export interface MergedVerdict {
+  dir: string;
+  component: string;
+  good: boolean;
+  problems: Problem[];
+  chunks: string[];
+}
+
+/** Names of the `<component>_Chunk<N>` directories next to the merged directory. */
+function siblingChunks(outdir: string, component: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(outdir)) {
+    const p = parseChunkName(name);
+    if (p && p.component === component) out.push(name);
+  }
+  return out.sort((a, b) => parseChunkName(a)!.index - parseChunkName(b)!.index);
+}
+
+/**
+ * Chunks whose marker is not the one the merge saw. The merge recorded each marker's size and
+ * mtime (compared with the same file's own, so clocks of batch nodes do not matter); a merge
+ * without that record falls back to comparing mtimes with its own marker.
+ */
+function changedChunks(dir: string, marker: HaddMarker): string[] {
+  const outdir = dirname(dir);
+  if (marker.sources !== null) {
+    return marker.sources.filter((s) => {
+      const st = s.file === '' ? undefined : statSync(join(outdir, s.chunk, s.file), { throwIfNoEntry: false });
+      return st === undefined || st.size !== s.size || st.mtimeMs !== s.mtimeMs;
+    }).map((s) => s.chunk);
+  }
+  const mergedAt = statSync(join(dir, MARKER_FILE)).mtimeMs;
+  return marker.chunks.filter((c) => {
+    const st = statSync(join(outdir, c, MARKER_FILE), { throwIfNoEntry: false }) ?? statSync(join(outdir, c, 'log.txt'), { throwIfNoEntry: false });
+    return st === undefined || st.mtimeMs > mergedAt;
+  });
+}
+
+export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {}): Promise<MergedVerdict> {
+  const probe = opts.probe ?? defaultProbe;
+  const component = basename(dir);
+  const problems: Problem[] = [];
+  const m = readMarker(dir);
+  if (!m.ok || m.value === null || m.value.kind !== 'hadd') {
+    const why = !m.ok ? formatFailure({ ...m.error, file: undefined }) : 'no hadd marker';
+    return { dir, component, good: false, problems: [{ code: 'marker', message: why }], chunks: [] };
+  }
+  const marker = m.value;
+  if (marker.status !== 'ok') problems.push({ code: 'failed', message: 'the merge failed' });
+  for (const o of marker.outputs) {
+    const st = statSync(join(dir, o.path), { throwIfNoEntry: false });
+    if (!st) problems.push({ code: 'output', file: o.path, message: `output ${o.path} is missing` });
+    else if (st.size !== o.size) problems.push({ code: 'output', file: o.path, message: `output ${o.path} has ${st.size} bytes, ${o.size} were written` });
+    else if (o.path.endsWith('.root')) {
+      const r = await probe(join(dir, o.path));
+      if (!r.ok) problems.push({ code: 'root', file: o.path, message: `${o.path}: ${formatFailure({ ...r.error, file: undefined })}` });
+    }
+  }
+  // Complete and current: every chunk next to it is in the merge, none re-run since.
+  const all = siblingChunks(dirname(dir), component);
+  const missing = all.filter((c) => !marker.chunks.includes(c));
+  if (missing.length > 0) problems.push({ code: 'stale', message: `only ${marker.chunks.length} of ${all.length} chunks merged (not: ${missing.join(', ')})` });
+  const changed = changedChunks(dir, marker);
+  if (changed.length > 0) problems.push({ code: 'stale', message: `out of date: ${changed.join(', ')} changed or vanished after the merge` });
+  return { dir, component, good: problems.length === 0, problems, chunks: marker.chunks };
+}
