@@ -26,7 +26,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function heppyRead(path: string, tree: string, want: Case['branches']): Promise<{ ms: number; values: number; names: string[] }> {
+async function heppyRead(path: string, tree: string, want: Case['branches']): Promise<{ ms: number; values: number; names: string[]; entries: number }> {
   const t0 = performance.now();
   const f = await openRootFile(path);
   const t = await f.tree(tree);
@@ -41,7 +41,7 @@ async function heppyRead(path: string, tree: string, want: Case['branches']): Pr
   }
   f.close();
   if (Number.isNaN(check)) values += 0;
-  return { ms: performance.now() - t0, values, names };
+  return { ms: performance.now() - t0, values, names, entries: t.entries };
 }
 
 async function jsrootRead(path: string, tree: string, names: string[]): Promise<{ ms: number; entries: number }> {
@@ -78,16 +78,16 @@ async function main(): Promise<void> {
   const dir = sharedRootDir();
   if (dir === null) return;
   console.log(`ROOT read: open + read every listed branch completely; median of ${RUNS} runs after one warm-up (ms)`);
-  console.log(['file', 'branches', 'values', 'heppy', 'jsroot', 'speed-up', 'uproot (issue 2)'].join(' | '));
+  console.log(['file', 'branches', 'values', 'heppy', 'jsroot', 'speed-up', 'uproot (issue 2)', 'jsroot entries'].join(' | '));
   for (const c of CASES) {
     const path = join(dir, c.file);
     const first = await heppyRead(path, c.tree, c.branches);
-    await jsrootRead(path, c.tree, first.names);
+    const jsFirst = await jsrootRead(path, c.tree, first.names);
     const h: number[] = [], j: number[] = [];
     for (let r = 0; r < RUNS; r++) h.push((await heppyRead(path, c.tree, c.branches)).ms);
     for (let r = 0; r < Math.min(RUNS, 5); r++) j.push((await jsrootRead(path, c.tree, first.names)).ms);
     const hm = median(h), jm = median(j);
-    console.log([c.file, first.names.length, first.values, hm.toFixed(1), jm.toFixed(1), `${(jm / hm).toFixed(1)}×`, c.uprootMs === null ? '-' : String(c.uprootMs)].join(' | '));
+    console.log([c.file, first.names.length, first.values, hm.toFixed(1), jm.toFixed(1), `${(jm / hm).toFixed(1)}×`, c.uprootMs === null ? '-' : String(c.uprootMs), `${jsFirst.entries} of ${first.entries}`].join(' | '));
   }
   const d = decodeMicro();
   console.log(`decode 1 M big-endian doubles: copy + in-place byte swap ${d.swapMs.toFixed(2)} ms, DataView loop ${d.dataViewMs.toFixed(2)} ms`);

@@ -3,7 +3,8 @@
 import { readSync } from 'node:fs';
 // 'jsroot/io' alone loads in a few ms; the 'jsroot' entry point pulls in the drawing code (~100 ms).
 // @ts-ignore jsroot has no type declarations for its modules
-import { openFile as jsrootOpenFile, FileProxy } from 'jsroot/io';
+import { openFile as jsrootOpenFile, FileProxy, TBuffer } from 'jsroot/io';
+import { decompress } from './decompress.js';
 
 export interface JsArr<T> { arr: (T | null)[] }
 
@@ -88,7 +89,32 @@ class CheckedProxy extends (FileProxy as new () => object) {
 export async function jsOpen(path: string, fd: number, size: number): Promise<JsFile> {
   const f = await quiet(async () => (await jsrootOpenFile(new CheckedProxy(path, fd, size))) as JsFile | false);
   if (!f) throw new Error('jsroot could not open the file');
+  useNativeDecompression(f as unknown as ObjBufferReader);
   return f;
+}
+
+interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
+interface ObjBufferReader {
+  readBuffer(place: number[]): Promise<DataView>;
+  readObjBuffer(key: JsKeyBytes): Promise<unknown>;
+}
+
+/**
+ * Objects (TTree metadata, histograms, directories) of this file are decompressed by heppy
+ * (node's zlib, multi-chunk LZMA) rather than jsroot's JavaScript inflate: several times
+ * faster, and it reads LZMA metadata that jsroot cannot. Set on this instance only.
+ */
+function useNativeDecompression(file: ObjBufferReader): void {
+  file.readObjBuffer = async (key: JsKeyBytes): Promise<unknown> => {
+    const stored = key.fNbytes - key.fKeylen;
+    if (!(stored >= 0) || !(key.fObjlen >= 0)) throw new Error(`key with ${key.fNbytes} bytes, key length ${key.fKeylen}, object length ${key.fObjlen}`);
+    const blob = await file.readBuffer([key.fSeekKey + key.fKeylen, stored]);
+    let bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+    if (key.fObjlen > stored) bytes = await decompress(bytes, key.fObjlen);
+    const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number };
+    buf.fTagOffset = key.fKeylen;
+    return buf;
+  };
 }
 
 /**
