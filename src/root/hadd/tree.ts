@@ -2,7 +2,9 @@
 // (compressed bytes untouched; only the key's own seek fields and the branch's fBasketSeek /
 // fBasketEntry change), baskets embedded in an input's TTree key are written out as their own
 // keys. One basket is in memory at a time.
-import type { RootFileReader, TreeReader } from '../read/index.js';
+import { TreeReader, type RootFileReader } from '../read/index.js';
+import { leafBranches, planBranch } from '../read/branches.js';
+import type { JsTree } from '../read/jsroot.js';
 import type { BranchInfo } from '../types.js';
 import type { BasketRef, BranchPlan } from '../read/branches.js';
 import { RootError } from '../errors.js';
@@ -43,17 +45,35 @@ function sameBranches(a: BranchInfo[], b: BranchInfo[]): string | null {
   return null;
 }
 
-async function counterMax(r: RootFileReader, treePath: string): Promise<Map<string, number>> {
-  const t = (await r.object(treePath)) as { fBranches?: { arr: ({ fName: string; fLeaves?: { arr: ({ fMaximum?: number } | null)[] } } | null)[] } };
-  const out = new Map<string, number>();
-  for (const b of t.fBranches?.arr ?? []) {
-    const m = b?.fLeaves?.arr[0]?.fMaximum;
-    if (b && typeof m === 'number') out.set(b.fName, m);
+/**
+ * The tree's metadata, decoded by jsroot once: reading plans of its leaf branches and the
+ * fMaximum of every leaf (the counters' bound). Basket bytes are read through `src`.
+ */
+async function openTree(inp: TreeInput, treePath: string): Promise<{ tree: TreeReader; maxima: Map<string, number> }> {
+  const file = inp.reader.path;
+  const t = (await inp.reader.object(treePath)) as JsTree;
+  const entries = Number(t.fEntries);
+  if (!Number.isSafeInteger(entries) || entries < 0 || !t.fBranches || !Array.isArray(t.fBranches.arr)) {
+    throw new RootError(file, treePath, 'TTree metadata is corrupt (entries or branch list)');
   }
-  return out;
+  const leaves = leafBranches(t.fBranches.arr);
+  let plans: BranchPlan[];
+  try {
+    plans = leaves.map((b) => planBranch(b, inp.reader.js));
+  } catch (e) {
+    if (e instanceof RootError) throw e;
+    throw new RootError(file, treePath, `cannot understand the branches: ${(e as Error).message}`);
+  }
+  const maxima = new Map<string, number>();
+  for (const b of leaves) {
+    const m = (b.fLeaves?.arr[0] as { fMaximum?: unknown } | null | undefined)?.fMaximum;
+    if (typeof m === 'number') maxima.set(b.fName, m);
+  }
+  return { tree: new TreeReader({ fd: inp.source.fd, size: inp.source.size, path: file }, treePath, entries, plans), maxima };
 }
 
-const RUN_BYTES = 8 * 1024 * 1024;
+/** Baskets are copied in contiguous runs of about this size (two run buffers are in memory). */
+const RUN_BYTES = 16 * 1024 * 1024;
 
 /** Points a copied key at its new place: fSeekKey and fSeekPdir (64-bit or 32-bit form). */
 function patchKey(dv: DataView, off: number, seek: number, seekPdir: number): void {
@@ -82,9 +102,30 @@ async function copyOne(w: RootFileWriter, src: Source, t: TreeReader, p: BranchP
   return { seek: r.seek, nbytes: r.nbytes, tot: r.keylen + r.objlen };
 }
 
+interface Stored { j: number; i: number; ref: BasketRef }
+interface Run { s0: number; s1: number; seek: number; len: number }
+
+/** Stored baskets of all branches in file order, grouped into contiguous runs of about RUN_BYTES. */
+function runsOf(plans: BranchPlan[]): { stored: Stored[]; runs: Run[] } {
+  const stored: Stored[] = [];
+  plans.forEach((p, j) => p.baskets.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
+  stored.sort((x, y) => x.ref.seek - y.ref.seek);
+  const runs: Run[] = [];
+  for (let s0 = 0; s0 < stored.length;) {
+    let s1 = s0 + 1;
+    const seek = stored[s0]!.ref.seek;
+    let len = stored[s0]!.ref.bytes;
+    while (s1 < stored.length && stored[s1]!.ref.seek === seek + len && len + stored[s1]!.ref.bytes <= RUN_BYTES) { len += stored[s1]!.ref.bytes; s1++; }
+    runs.push({ s0, s1, seek, len });
+    s0 = s1;
+  }
+  return { stored, runs };
+}
+
 export async function mergeTree(w: RootFileWriter, dir: string, name: string, title: string, treePath: string, inputs: TreeInput[]): Promise<number> {
-  const readers: TreeReader[] = [];
-  for (const i of inputs) readers.push(await i.reader.tree(treePath));
+  const opened: { tree: TreeReader; maxima: Map<string, number> }[] = [];
+  for (const i of inputs) opened.push(await openTree(i, treePath));
+  const readers = opened.map((o) => o.tree);
   const first = readers[0]!;
   const firstFile = inputs[0]!.reader.path;
   readers.forEach((t, k) => {
@@ -103,43 +144,50 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
       metas[ci]!.leaf.isRange = true;
     }
   });
-  for (const inp of inputs) {
-    const maxima = await counterMax(inp.reader, treePath);
-    for (const m of metas) if (m.leaf.isRange) m.leaf.max = Math.max(Number(m.leaf.max), maxima.get(m.name) ?? 0);
+  for (const o of opened) {
+    for (const m of metas) if (m.leaf.isRange) m.leaf.max = Math.max(Number(m.leaf.max), o.maxima.get(m.name) ?? 0);
   }
+  // Two run buffers, reused: the next run is read (on the thread pool) while this one is written.
+  const bufs = [Buffer.allocUnsafe(0), Buffer.allocUnsafe(0)];
   let offset = 0, totBytes = 0, zipBytes = 0;
   for (const [k, t] of readers.entries()) {
     const src = inputs[k]!.source;
     const plans = first.branches.map((b) => { const p = t.plan(b.name); t.checkCoverage(p); return p; });
     const placed: { seek: number; nbytes: number; tot: number }[][] = plans.map((p) => new Array(p.baskets.length));
-    // Stored baskets in file order, copied in contiguous runs (one read and one write per run).
-    const stored = plans.flatMap((p, j) => p.baskets.map((ref, i) => ({ j, i, ref }))).filter((x) => x.ref.embedded === null);
-    stored.sort((x, y) => x.ref.seek - y.ref.seek);
-    for (let s0 = 0; s0 < stored.length;) {
-      let s1 = s0 + 1;
-      let len = stored[s0]!.ref.bytes;
-      while (s1 < stored.length && stored[s1]!.ref.seek === stored[s0]!.ref.seek + len && len < RUN_BYTES) { len += stored[s1]!.ref.bytes; s1++; }
+    const { stored, runs } = runsOf(plans);
+    const load = (r: number): Promise<Buffer> | null => {
+      const run = runs[r];
+      if (run === undefined) return null;
+      if (bufs[r & 1]!.length < run.len) bufs[r & 1] = Buffer.allocUnsafe(Math.max(run.len, RUN_BYTES));
+      const p = src.readInto(bufs[r & 1]!, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+      p.catch(() => {}); // a prefetch may fail while an earlier run fails: reported when awaited
+      return p;
+    };
+    let pending = w.position + (runs[0]?.len ?? 0) < START_BIG_FILE ? load(0) : null;
+    for (const [r, run] of runs.entries()) {
       const runStart = w.position;
-      if (runStart + len >= START_BIG_FILE) { // 32-bit keys may not land there: copy one by one, rewriting where needed
-        for (let x = s0; x < s1; x++) {
+      if (runStart + run.len >= START_BIG_FILE) { // 32-bit keys may not land there: copy one by one, rewriting where needed
+        if (pending !== null) { await pending; pending = null; }
+        for (let x = run.s0; x < run.s1; x++) {
           const { j, i, ref } = stored[x]!;
           placed[j]![i] = await copyOne(w, src, t, plans[j]!, i, ref, name, d.seekDir, metas[j]!, treePath, first.branches[j]!.name);
         }
-        s0 = s1;
         continue;
       }
-      const run = src.read(stored[s0]!.ref.seek, len, `${treePath} baskets at ${stored[s0]!.ref.seek}`);
-      const dv = new DataView(run.buffer);
-      for (let x = s0, off = 0; x < s1; x++) {
+      const buf = pending !== null ? await pending : await load(r)!;
+      const next = runs[r + 1];
+      pending = next !== undefined && runStart + run.len + next.len < START_BIG_FILE ? load(r + 1) : null;
+      const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
+      for (let x = run.s0, off = 0; x < run.s1; x++) {
         const { j, i, ref } = stored[x]!;
         if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${first.branches[j]!.name}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
         patchKey(dv, off, runStart + off, d.seekDir);
         placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
         off += ref.bytes;
       }
-      w.append(run);
-      s0 = s1;
+      w.append(buf.subarray(0, run.len));
     }
+    if (pending !== null) await pending;
     for (const [j, p] of plans.entries()) {
       const m = metas[j]!;
       for (const [i, ref] of p.baskets.entries()) {
