@@ -90,7 +90,27 @@ export async function jsOpen(path: string, fd: number, size: number): Promise<Js
   const f = await quiet(async () => (await jsrootOpenFile(new CheckedProxy(path, fd, size))) as JsFile | false);
   if (!f) throw new Error('jsroot could not open the file');
   useNativeDecompression(f as unknown as ObjBufferReader);
+  patchProxyFileClass(f as unknown as ObjBufferReader);
   return f;
+}
+
+let classPatched = false;
+
+/**
+ * The StreamerInfo of a file is read while jsroot opens it, before the instance can be
+ * patched; so after the first open, jsroot's TProxyFile class gets the native path too,
+ * for files read through heppy's CheckedProxy only (other proxies keep jsroot's code).
+ */
+function patchProxyFileClass(instance: ObjBufferReader): void {
+  if (classPatched) return;
+  classPatched = true;
+  const proto = Object.getPrototypeOf(instance) as ObjBufferReader & { proxy?: unknown };
+  const original = proto.readObjBuffer;
+  if (typeof original !== 'function') return;
+  proto.readObjBuffer = function (this: ObjBufferReader & { proxy?: unknown }, key: JsKeyBytes): Promise<unknown> {
+    if (this.proxy instanceof CheckedProxy) return nativeObjBuffer(this, key);
+    return original.call(this, key);
+  };
 }
 
 interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
@@ -105,16 +125,18 @@ interface ObjBufferReader {
  * faster, and it reads LZMA metadata that jsroot cannot. Set on this instance only.
  */
 function useNativeDecompression(file: ObjBufferReader): void {
-  file.readObjBuffer = async (key: JsKeyBytes): Promise<unknown> => {
-    const stored = key.fNbytes - key.fKeylen;
-    if (!(stored >= 0) || !(key.fObjlen >= 0)) throw new Error(`key with ${key.fNbytes} bytes, key length ${key.fKeylen}, object length ${key.fObjlen}`);
-    const blob = await file.readBuffer([key.fSeekKey + key.fKeylen, stored]);
-    let bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
-    if (key.fObjlen > stored) bytes = await decompress(bytes, key.fObjlen);
-    const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number };
-    buf.fTagOffset = key.fKeylen;
-    return buf;
-  };
+  file.readObjBuffer = (key: JsKeyBytes): Promise<unknown> => nativeObjBuffer(file, key);
+}
+
+async function nativeObjBuffer(file: ObjBufferReader, key: JsKeyBytes): Promise<unknown> {
+  const stored = key.fNbytes - key.fKeylen;
+  if (!(stored >= 0) || !(key.fObjlen >= 0)) throw new Error(`key with ${key.fNbytes} bytes, key length ${key.fKeylen}, object length ${key.fObjlen}`);
+  const blob = await file.readBuffer([key.fSeekKey + key.fKeylen, stored]);
+  let bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (key.fObjlen > stored) bytes = await decompress(bytes, key.fObjlen);
+  const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number };
+  buf.fTagOffset = key.fKeylen;
+  return buf;
 }
 
 /**
