@@ -9,6 +9,12 @@ import { isPlainPath, shq } from './batch/shell.js';
 
 export const BATCH_SCRIPT = 'batchScript.sh';
 
+/** The attempt a script is written for: its exit marker must not speak for a later attempt. */
+export interface ScriptAttempt {
+  attempt: number;
+  key: string;
+}
+
 export interface BatchScriptOptions {
   /** Node binary the job runs (default: this process's; HEPPY_BATCH_NODE overrides). */
   nodeBin?: string;
@@ -16,7 +22,7 @@ export interface BatchScriptOptions {
   heppyJs?: string;
 }
 
-export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {}): string {
+export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt): string {
   const name = basename(chunkDir);
   const outdir = dirname(chunkDir);
   const paths = batchPaths(outdir);
@@ -37,9 +43,12 @@ export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {})
     `heppy_js=${shq(heppyJs)}`,
     `exit_marker_js=${shq(exitMarkerJs)}`,
     `started_file=${shq(join(paths.started, name))}`,
+    // Written for this attempt: a later attempt's chunk.json is not this job's to mark.
+    `attempt=${shq(forAttempt ? String(forAttempt.attempt) : '')}`,
+    `key=${shq(forAttempt?.key ?? '')}`,
     'echo "heppy: chunk $chunk_dir on $(hostname) (pid $$), $(date -u +%Y-%m-%dT%H:%M:%SZ)"',
     // Lets the executor see that the job started (and, on the same host, whether it still runs).
-    'printf \'%s %s %s\\n\' "$(hostname)" "$$" "$(date +%s)" > "$started_file" 2>/dev/null || true',
+    'printf \'%s %s %s %s\\n\' "$(hostname)" "$$" "$(date +%s)" "$attempt" > "$started_file" 2>/dev/null || true',
     // run-chunk swaps the chunk directory, so the job must not sit inside it.
     'cd -- "$(dirname -- "$chunk_dir")" || exit 1',
     // A TERM (scancel, time limit) reaches run-chunk too; the trap only remembers it for the marker.
@@ -48,7 +57,7 @@ export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {})
     "trap 'sig=INT' INT",
     '"$node_bin" "$heppy_js" run-chunk "$chunk_dir"',
     'status=$?',
-    '"$node_bin" "$exit_marker_js" "$chunk_dir" "$status" "$sig" || echo "heppy: could not record exit status $status in a marker" >&2',
+    '"$node_bin" "$exit_marker_js" "$chunk_dir" "$status" "$sig" "$attempt" "$key" || echo "heppy: could not record exit status $status in a marker" >&2',
     'echo "heppy: run-chunk exit status $status"',
     'exit "$status"',
     '',
@@ -57,10 +66,10 @@ export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {})
 }
 
 /** Writes (or rewrites, when its content changed) the chunk's executable batchScript.sh. */
-export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}): string {
+export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt): string {
   ensureBatchPaths(dirname(chunkDir));
   const file = join(chunkDir, BATCH_SCRIPT);
-  const text = batchScriptText(chunkDir, opts);
+  const text = batchScriptText(chunkDir, opts, forAttempt);
   let current: string | null = null;
   try {
     current = readFileSync(file, 'utf8');

@@ -1,7 +1,7 @@
 // Run by batchScript.sh after `heppy run-chunk` returns: when run-chunk died without writing this
 // attempt's marker (crash, out of memory, killed by the batch system), write a `failed` marker
 // naming the exit status, so that the executor and `heppy check` see the failure at once instead
-// of waiting for a time limit. Usage: node exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL_NAME]
+// of waiting for a time limit. Usage: node exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL [ATTEMPT [KEY]]]
 import { hostname } from 'node:os';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +9,16 @@ import { pathToFileURL } from 'node:url';
 import { MARKER_FILE, readMarker } from '../../check/marker.js';
 import { readChunkIdentity } from './chunk-file.js';
 
-/** Writes the failed marker if needed; returns true when it wrote one. */
-export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string): boolean {
+/**
+ * Writes the failed marker if needed; returns true when it wrote one. `forAttempt` and `forKey`
+ * are what the job was started for (baked into batchScript.sh): when chunk.json has moved on to a
+ * newer attempt meanwhile (the build already resubmitted), the directory belongs to that attempt.
+ */
+export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string, forAttempt?: number, forKey?: string): boolean {
   const id = readChunkIdentity(chunkDir);
   if (!id.ok) return false; // no chunk.json: nothing to attribute the failure to
+  if (forAttempt !== undefined && id.value.attempt !== forAttempt) return false;
+  if (forKey !== undefined && id.value.key !== forKey) return false;
   const cur = readMarker(chunkDir);
   if (cur.ok && cur.value !== null && cur.value.kind === 'chunk' && cur.value.key === id.value.key && cur.value.attempt === id.value.attempt) {
     return false;
@@ -48,13 +54,14 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [dir, status, signal] = process.argv.slice(2);
-  if (dir === undefined || status === undefined || !/^\d+$/.test(status)) {
-    process.stderr.write('usage: exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL]\n');
+  const [dir, status, signal, attempt, key] = process.argv.slice(2);
+  if (dir === undefined || status === undefined || !/^\d+$/.test(status) || (attempt !== undefined && attempt !== '' && !/^\d+$/.test(attempt))) {
+    process.stderr.write('usage: exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL [ATTEMPT [KEY]]]\n');
     process.exit(2);
   }
   try {
-    if (writeExitMarker(dir, Number(status), signal || undefined)) process.stdout.write(`heppy: wrote a failed marker in ${dir}\n`);
+    const a = attempt ? Number(attempt) : undefined;
+    if (writeExitMarker(dir, Number(status), signal || undefined, a, key || undefined)) process.stdout.write(`heppy: wrote a failed marker in ${dir}\n`);
   } catch (err) {
     process.stderr.write(`heppy: could not write the failed marker in ${dir}: ${(err as Error).message}\n`);
     process.exit(1);

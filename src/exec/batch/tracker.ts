@@ -81,8 +81,9 @@ export class Tracker {
     try {
       // Second-granularity clocks: accept a file written just before submittedAt was taken.
       if (statSync(file).mtimeMs < t.submittedAt - 2000) return null;
-      const [host, pid, at] = readFileSync(file, 'utf8').trim().split(/\s+/);
+      const [host, pid, at, attempt] = readFileSync(file, 'utf8').trim().split(/\s+/);
       if (!host || !pid) return null;
+      if (attempt !== undefined && attempt !== '' && Number(attempt) !== t.job.attempt) return null;
       return { host, pid: Number(pid), at: Number(at) * 1000 };
     } catch {
       return null;

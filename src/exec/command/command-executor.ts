@@ -87,7 +87,7 @@ export class CommandExecutor implements Executor {
     const id = ensureChunkAttempt(job.chunkDir, job.attempt);
     if (!id.ok) return failNow(`not submitted: ${id.error.file}: ${id.error.reason}`);
     clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: id.value.key });
-    writeBatchScript(job.chunkDir, this.opts.script);
+    writeBatchScript(job.chunkDir, this.opts.script, { attempt: job.attempt, key: id.value.key });
     const jobLog = jobLogPath(this.outdir, job.name, job.attempt);
     rmSync(jobLog, { force: true });
     const submittedAt = Date.now();

@@ -78,7 +78,7 @@ export class SlurmExecutor implements Executor {
         continue;
       }
       clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: t.key });
-      writeBatchScript(job.chunkDir, this.script);
+      writeBatchScript(job.chunkDir, this.script, { attempt: job.attempt, key: t.key });
       rmSync(jobLog, { force: true });
       items.push({ chunkDir: job.chunkDir, jobLog });
       ready.push(t);

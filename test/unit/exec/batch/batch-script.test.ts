@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { shq } from '../../../../src/exec/batch/shell.js';
 import { batchScriptText, writeBatchScript } from '../../../../src/exec/batch-script.js';
@@ -38,7 +38,7 @@ test('batchScript.sh quotes the chunk path and runs run-chunk on it (path with s
   assert.is(readFileSync(join(job.chunkDir, 'runs.txt'), 'utf8'), '1 ok\n');
   // The started file names this host and a pid.
   const started = readFileSync(join(outdir, '.heppy', 'batch', 'started', 'comp_Chunk0'), 'utf8').trim().split(' ');
-  assert.is(started.length, 3);
+  assert.is(started.length, 3); // host pid time (no attempt: written without one)
 });
 
 test('batchScript.sh writes a failed marker when run-chunk crashes without one', () => {
@@ -52,6 +52,16 @@ test('batchScript.sh writes a failed marker when run-chunk crashes without one',
   assert.is(marker.attempt, 2);
   assert.is(marker.key, 'key-comp_Chunk1');
   assert.match(marker.reason, 'exited with status 3 without writing its marker');
+});
+
+test('the exit marker of an old attempt does not speak for a newer one', () => {
+  const job = makeChunk(outdir, 'comp_Chunk3', 'crash', 1);
+  const file = writeBatchScript(job.chunkDir, { heppyJs: fakeRunChunkJs }, { attempt: 1, key: 'key-comp_Chunk3' });
+  // The build resubmits (chunk.json now says attempt 2) while attempt 1 is still ending.
+  writeFileSync(join(job.chunkDir, 'chunk.json'), JSON.stringify({ name: 'comp_Chunk3', key: 'key-comp_Chunk3', attempt: 2, fake: 'crash' }));
+  const r = spawnSync(file, [], { cwd: '/', encoding: 'utf8' });
+  assert.is(r.status, 3);
+  assert.not.ok(existsSync(join(job.chunkDir, 'heppy-status.json')), 'no marker written for attempt 2');
 });
 
 test('batchScript.sh keeps the marker run-chunk wrote on an ordinary failure', () => {

@@ -44,7 +44,7 @@ test("-b 'nohup ./batchScript.sh &' in an Outdir with spaces, quotes and $: runs
   assert.ok(c.status === 'failed' && c.exitCode === 3, JSON.stringify(c));
   for (const e of events) if (e.type === 'submitted') assert.match(e.jobId, /^local:/);
   // The job's output went to heppy's log directory, not into the chunk directory.
-  assert.match(readFileSync(join(out, '.heppy', 'batch', 'logs', 'n_Chunk0.1.out'), 'utf8'), 'run-chunk exit status 0');
+  assert.match(readFileSync(join(out, '.heppy', 'batch', 'logs', 'n_Chunk0.1.out'), 'utf8'), 'heppy: chunk ');
 });
 
 test('a submission that fails is an attempt failure naming the command and its output', async () => {

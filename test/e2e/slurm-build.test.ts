@@ -1,0 +1,122 @@
+// Acceptance on the real local Slurm (../shared/slurm): heppy build --executor slurm over the
+// build engineer's small analysis (3 components, 7 chunks, 2 merges).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
+import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, buildAsync, heppyfileText, makeProject, type BuildRun, type Project } from './build-rig.js';
+import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
+import { queuedTasks, runningTasks, sacctTasksSettled, sbatchRounds, sleep } from '../unit/exec/batch/fixtures/slurm-util.js';
+import { slurmAvailable } from '../util/shared.js';
+
+const have = slurmAvailable();
+let p: Project;
+const SLURM = ['--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
+const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C'];
+const out = (name: string): string => join(p.dir, name);
+const summary = (r: BuildRun): Record<string, number> => r.events.find((e) => e.type === 'summary')!.summary as Record<string, number>;
+
+/** The rig's heppyfile, plus: the first event of chunk X throws once while FAILONCE_X exists. */
+function failOnceHeppyfile(): string {
+  return heppyfileText(50)
+    .replace("import { existsSync } from 'node:fs';", "import { existsSync, unlinkSync } from 'node:fs';")
+    .replace(JSON.stringify('__DIR__/BROKEN'), JSON.stringify(join(p.dir, 'BROKEN')))
+    .replace("const x = e.scalar('x');", `const x = e.scalar('x');
+    const once = ${JSON.stringify(join(p.dir, 'FAILONCE_'))} + this.component.name;
+    if (existsSync(once)) { unlinkSync(once); throw new Error('transient failure'); }`);
+}
+
+test.before(async () => {
+  if (have) p = await makeProject();
+});
+
+test('slurm build gives the same merged outputs as a local build; a second build submits nothing', async () => {
+  if (!have) return;
+  const local = build(p, ['--outdir', out('Out-local')]);
+  assert.is(local.code, 0, local.stderr);
+  const r = build(p, [...SLURM, '--outdir', out('Out-slurm')]);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.ran, [...CHUNKS, 'hadd:A', 'hadd:B']);
+  assert.is(summary(r).eventsProcessed, summary(local).eventsProcessed);
+  assert.is(sbatchRounds(out('Out-slurm')), 1, `one sbatch for the one submission round; retries: ${JSON.stringify(r.events.filter((e) => e.type === 'retry'))}`);
+  assert.equal(await mergedOutputs(out('Out-slurm'), ['A', 'B', 'C']), await mergedOutputs(out('Out-local'), ['A', 'B', 'C']));
+  const tasks = await sacctTasksSettled(out('Out-slurm'), 7);
+  assert.is(tasks.length, 7);
+  const again = build(p, [...SLURM, '--outdir', out('Out-slurm')]);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(again.ran, []);
+  assert.is(sbatchRounds(out('Out-slurm')), 1);
+  assert.equal(await sacctTasksSettled(out('Out-slurm'), 7), tasks);
+});
+
+test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is reported after --retries with its log, exit 1', async () => {
+  if (!have) return;
+  writeFileSync(p.heppyfile, failOnceHeppyfile());
+  writeFileSync(join(p.dir, 'FAILONCE_A_Chunk1'), '');
+  writeFileSync(join(p.dir, 'BROKEN'), '');
+  const o = out('Out-fail');
+  let r: BuildRun;
+  try {
+    r = build(p, [...SLURM, '--retries', '1', '--outdir', o]);
+  } finally {
+    unlinkSync(join(p.dir, 'BROKEN'));
+  }
+  assert.is(r.code, 1, r.stderr);
+  assert.equal(r.failed, ['B_Chunk1']);
+  assert.equal(r.ran, ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'C', 'hadd:A']);
+  const retries = r.events.filter((e) => e.type === 'retry').map((e) => `${e.id as string}#${e.attempt as number}`).sort();
+  assert.equal(retries, ['A_Chunk1#2', 'B_Chunk1#2'], JSON.stringify(r.events.filter((e) => e.type === 'retry')));
+  const f = r.events.find((e) => e.type === 'failed')!;
+  assert.is(f.attempts, 2);
+  assert.match(f.reason as string, 'calibration missing');
+  assert.is(f.log, join(o, 'B_Chunk1', 'log.txt'));
+  assert.ok(r.events.some((e) => e.type === 'skipped' && e.id === 'hadd:B'));
+  // One sbatch per submission round: the first, then one per moment retries became ready.
+  const rounds = sbatchRounds(o);
+  assert.ok(rounds >= 2 && rounds <= 3, `${rounds} sbatch calls`);
+  const fixed = build(p, [...SLURM, '--outdir', o]);
+  assert.is(fixed.code, 0, fixed.stderr);
+  assert.equal(fixed.ran, ['B_Chunk1', 'hadd:B']);
+});
+
+test('a job cancelled with scancel while running is detected and resubmitted', async () => {
+  if (!have) return;
+  const o = out('Out-scancel');
+  const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
+  let victim: string | undefined;
+  for (let i = 0; i < 200 && victim === undefined; i++) {
+    await sleep(100);
+    victim = runningTasks(o)[0];
+  }
+  assert.ok(victim, 'a task of the build ran');
+  execFileSync('scancel', [victim!]);
+  const r = await b.done;
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  const retry = r.events.filter((e) => e.type === 'retry');
+  assert.is(retry.length, 1, JSON.stringify(retry));
+  assert.match(retry[0]!.reason as string, /SIGTERM|CANCELLED/);
+  assert.is(r.ran.length, 9);
+});
+
+test('the coordinator killed while jobs are queued: the next build re-attaches, Slurm saw no duplicate submission', async () => {
+  if (!have) return;
+  const o = out('Out-kill');
+  const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=1500']);
+  for (let i = 0; i < 200 && queuedTasks(o).length < 7; i++) await sleep(100);
+  assert.is(queuedTasks(o).length, 7, 'all 7 tasks queued');
+  process.kill(b.pid, 'SIGKILL');
+  await b.done;
+  const r = build(p, [...SLURM, '--outdir', o, '-o', 'slowms=1500']);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.ok(r.ran.includes('hadd:A') && r.ran.includes('hadd:B'));
+  assert.is(sbatchRounds(o), 1, 'nothing submitted again');
+  const tasks = await sacctTasksSettled(o, 7);
+  assert.is(tasks.length, 7, tasks.join(' '));
+  assert.is(new Set(tasks.map((t) => t.split('_')[0])).size, 1, 'one job array');
+});
+
+test.after(() => {
+  if (p) rmSync(p.dir, { recursive: true, force: true });
+});
+test.run();
