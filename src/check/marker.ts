@@ -42,6 +42,8 @@ export interface HaddMarker {
   chunks: string[];
   outputs: OutputRecord[];
   sources: SourceRecord[] | null;
+  /** Where the chunks were (absolute) when merged into another directory (`heppy hadd Outdir dest`). */
+  chunksDir: string | null;
 }
 
 function sourcesOf(v: unknown): SourceRecord[] | null {
@@ -107,7 +109,7 @@ export function parseMarker(raw: unknown, file: string): Result<Marker> {
   const key = typeof m.key === 'string' ? m.key : '';
   if (m.kind === 'hadd') {
     const chunks = Array.isArray(m.chunks) ? m.chunks.filter((c): c is string => typeof c === 'string') : [];
-    return ok({ kind: 'hadd', status: m.status, key, chunks, outputs, sources: sourcesOf(m.sources) });
+    return ok({ kind: 'hadd', status: m.status, key, chunks, outputs, sources: sourcesOf(m.sources), chunksDir: typeof m.chunksDir === 'string' ? m.chunksDir : null });
   }
   return ok({
     kind: 'chunk',

@@ -1,7 +1,7 @@
 // The verdict on a merged component directory (a `kind:'hadd'` marker): the merge succeeded, its
 // outputs are there with their size and open, it holds every chunk of the component, and no chunk
 // was re-run after it (then the merge is out of date: `heppy hadd` or `heppy build` makes it again).
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MARKER_FILE, readMarker, type HaddMarker } from './marker.js';
 import { parseChunkName } from './discover.js';
@@ -15,11 +15,14 @@ export interface MergedVerdict {
   good: boolean;
   problems: Problem[];
   chunks: string[];
+  /** Where this merge's chunks are (its own parent, unless merged into another directory). */
+  chunksDir: string;
 }
 
 /** Names of the `<component>_Chunk<N>` directories next to the merged directory. */
 function siblingChunks(outdir: string, component: string): string[] {
   const out: string[] = [];
+  if (!existsSync(outdir)) return out;
   for (const name of readdirSync(outdir)) {
     const p = parseChunkName(name);
     if (p && p.component === component) out.push(name);
@@ -32,8 +35,7 @@ function siblingChunks(outdir: string, component: string): string[] {
  * mtime (compared with the same file's own, so clocks of batch nodes do not matter); a merge
  * without that record falls back to comparing mtimes with its own marker.
  */
-function changedChunks(dir: string, marker: HaddMarker): string[] {
-  const outdir = dirname(dir);
+function changedChunks(dir: string, marker: HaddMarker, outdir: string): string[] {
   if (marker.sources !== null) {
     return marker.sources.filter((s) => {
       const st = s.file === '' ? undefined : statSync(join(outdir, s.chunk, s.file), { throwIfNoEntry: false });
@@ -54,7 +56,7 @@ export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {})
   const m = readMarker(dir);
   if (!m.ok || m.value === null || m.value.kind !== 'hadd') {
     const why = !m.ok ? formatFailure({ ...m.error, file: undefined }) : 'no hadd marker';
-    return { dir, component, good: false, problems: [{ code: 'marker', message: why }], chunks: [] };
+    return { dir, component, good: false, problems: [{ code: 'marker', message: why }], chunks: [], chunksDir: dirname(dir) };
   }
   const marker = m.value;
   if (marker.status !== 'ok') problems.push({ code: 'failed', message: 'the merge failed' });
@@ -67,11 +69,15 @@ export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {})
       if (!r.ok) problems.push({ code: 'root', file: o.path, message: `${o.path}: ${formatFailure({ ...r.error, file: undefined })}` });
     }
   }
-  // Complete and current: every chunk next to it is in the merge, none re-run since.
-  const all = siblingChunks(dirname(dir), component);
+  // Complete and current: every chunk of the component is in the merge, none re-run since. The
+  // chunks are next to the merge, or where they were when merged into another directory.
+  const first = marker.chunks[0];
+  const near = first === undefined || existsSync(join(dirname(dir), first));
+  const outdir = near || marker.chunksDir === null ? dirname(dir) : marker.chunksDir;
+  const all = siblingChunks(outdir, component);
   const missing = all.filter((c) => !marker.chunks.includes(c));
   if (missing.length > 0) problems.push({ code: 'stale', message: `only ${marker.chunks.length} of ${all.length} chunks merged (not: ${missing.join(', ')})` });
-  const changed = changedChunks(dir, marker);
+  const changed = changedChunks(dir, marker, outdir);
   if (changed.length > 0) problems.push({ code: 'stale', message: `out of date: ${changed.join(', ')} changed or vanished after the merge` });
-  return { dir, component, good: problems.length === 0, problems, chunks: marker.chunks };
+  return { dir, component, good: problems.length === 0, problems, chunks: marker.chunks, chunksDir: outdir };
 }

@@ -28,7 +28,9 @@ export function formatText(verdicts: ChunkVerdict[], cwd?: string, merged: Merge
   const lines: string[] = [];
   for (const v of bad) lines.push(badLine(v, cwd));
   for (const m of badMerged) lines.push(`${displayPath(m.dir, cwd)} (merged) : ${m.problems.map((p) => p.message).join('; ')}`);
-  lines.push(`${verdicts.length} chunk${verdicts.length === 1 ? '' : 's'} checked: ${verdicts.length - bad.length} good, ${bad.length} bad`);
+  if (verdicts.length > 0 || merged.length === 0) {
+    lines.push(`${verdicts.length} chunk${verdicts.length === 1 ? '' : 's'} checked: ${verdicts.length - bad.length} good, ${bad.length} bad`);
+  }
   if (merged.length > 0) {
     lines.push(`${merged.length} merged component${merged.length === 1 ? '' : 's'} checked: ${merged.length - badMerged.length} good, ${badMerged.length} bad`);
   }

@@ -3,7 +3,7 @@
 // `kind:'hadd'` marker written last. The build's hadd node and `heppy hadd` both call this.
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { planFiles, extraFiles, type FileAction } from './plan.js';
 import { makeTmpDir, swapIntoPlace } from './swap.js';
 import { processingYaml } from './processing.js';
@@ -125,7 +125,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     const chunks = chunkDirs.map((d) => basename(d));
     const marker = {
       status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
-      outputs, sources: chunkDirs.map(sourceRecord), warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
+      outputs, sources: chunkDirs.map(sourceRecord), chunksDir: dirname(resolve(first)), warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
     };
     writeFileSync(join(tmp, MARKER_FILE), JSON.stringify(marker, null, 1) + '\n');
     swapIntoPlace(tmp, target, dest, component);

@@ -51,5 +51,17 @@ test('a damaged output of the merge is bad', async () => {
   assert.equal(v.problems.map((p) => p.message), ['output S/notes.yaml has 2 bytes, 5 were written']);
 });
 
+test('merged into another directory: its chunks are found where they were', async () => {
+  const out = join(root, 'e');
+  const dest = join(root, 'e-dest');
+  const dirs = [0, 1].map((i) => makeChunk(out, `C_Chunk${i}`, { files: { 'S/notes.yaml': `i: ${i}\n` } }));
+  assert.ok((await mergeComponent(out, 'C', dirs, { dest })).ok);
+  const v = await checkMerged(join(dest, 'C'), { probe });
+  assert.ok(v.good, JSON.stringify(v.problems));
+  assert.is(v.chunksDir, out);
+  makeChunk(out, 'C_Chunk2');
+  assert.equal((await checkMerged(join(dest, 'C'), { probe })).problems.map((p) => p.message), ['only 2 of 3 chunks merged (not: C_Chunk2)']);
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
