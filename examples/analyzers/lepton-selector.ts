@@ -26,16 +26,19 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   }
 
   override process(event: Event): boolean {
+    const c = this.counter('cutflow');
+    c.inc('All events');
+    // Reconstructed leptons per event; with fewer than minLeptons no selection can pass.
+    const nReco = event.scalar('NMuon') + event.scalar('NElectron');
+    this.average('nLeptons').add(nReco);
+    if (nReco < this.params.minLeptons) return false;
     const leptons: Lep[] = [];
     collect(event, 'Muon', this.params.muonPt, this.params, leptons);
     collect(event, 'Electron', this.params.electronPt, this.params, leptons);
+    if (leptons.length < this.params.minLeptons) return false;
     leptons.sort((a, b) => b.pt - a.pt);
     event.leptons = leptons;
     event.eventWeight = event.scalar('EventWeight');
-    const c = this.counter('cutflow');
-    c.inc('All events');
-    this.average('nLeptons').add(leptons.length);
-    if (leptons.length < this.params.minLeptons) return false;
     c.inc(this.passLevel);
     return true;
   }

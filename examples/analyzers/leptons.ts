@@ -14,10 +14,14 @@ export interface LeptonCuts { muonPt: number; electronPt: number; maxEta: number
 
 /** Selected leptons of one flavour (pt, |eta| and isolation cuts), appended to `out`. */
 export function collect(event: Event, prefix: 'Muon' | 'Electron', minPt: number, cuts: LeptonCuts, out: Lep[]): void {
-  const px = event.array(`${prefix}_Px`), py = event.array(`${prefix}_Py`), pz = event.array(`${prefix}_Pz`);
-  const e = event.array(`${prefix}_E`), q = event.array(`${prefix}_Charge`), iso = event.array(`${prefix}_Iso`);
+  // range(): this event's slice of each column without allocating a view per branch
+  const rx = event.range(`${prefix}_Px`), n = rx.end - rx.start;
+  if (n === 0) return;
+  const px = rx.values, o = rx.start;
+  const py = event.range(`${prefix}_Py`).values, pz = event.range(`${prefix}_Pz`).values, e = event.range(`${prefix}_E`).values;
+  const q = event.range(`${prefix}_Charge`).values, iso = event.range(`${prefix}_Iso`).values;
   const flavour = prefix === 'Muon' ? 13 : 11;
-  for (let i = 0; i < px.length; i++) {
+  for (let i = o; i < o + n; i++) {
     const x = Number(px[i]), y = Number(py[i]), z = Number(pz[i]);
     const pt = Math.hypot(x, y);
     if (pt < minPt || Number(iso[i]) > cuts.maxIso) continue;

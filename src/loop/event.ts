@@ -3,6 +3,26 @@
 import type { Column, NumArray } from '../root/types.js';
 import type { Setup } from '../config/analyzer.js';
 
+/** This event's values of an array branch: `values[start] … values[end - 1]`. */
+export interface ArrayRange {
+  values: NumArray;
+  start: number;
+  end: number;
+}
+
+/** One column of the current batch, with the reusable range object of `event.range()`. */
+export interface ColumnSlot {
+  col: Column;
+  range: ArrayRange;
+}
+
+/** The per-batch lookup table the looper builds once per batch (a Map: fast for dynamic names). */
+export function columnSlots(columns: Record<string, Column>): Map<string, ColumnSlot> {
+  const m = new Map<string, ColumnSlot>();
+  for (const [name, col] of Object.entries(columns)) m.set(name, { col, range: { values: col.values, start: 0, end: 0 } });
+  return m;
+}
+
 export class Event {
   [attr: string]: unknown;
   /** Weight analyzers may set and use (heppy's eventWeight). */
@@ -11,8 +31,7 @@ export class Event {
   constructor(
     /** Index of the event in the chunk's input (concatenated files), as heppy's iEv. */
     readonly iEv: number,
-    /** The current batch's columns (a Map: faster than a many-keyed object for dynamic names). */
-    private readonly columns: ReadonlyMap<string, Column>,
+    private readonly columns: ReadonlyMap<string, ColumnSlot>,
     private readonly row: number,
     readonly setup: Setup,
   ) {}
@@ -20,11 +39,7 @@ export class Event {
   /** A scalar branch as a number, an array branch as a typed-array view of this event's values. */
   get(branch: string): number | NumArray {
     const c = this.col(branch);
-    switch (c.kind) {
-      case 'flat': return Number(c.values[this.row]!);
-      case 'fixed': return c.values.subarray(this.row * c.size, (this.row + 1) * c.size);
-      case 'jagged': return c.values.subarray(c.offsets[this.row]!, c.offsets[this.row + 1]!);
-    }
+    return c.kind === 'flat' ? Number(c.values[this.row]!) : this.array(branch);
   }
 
   /** A scalar branch as a number (an error for array branches). */
@@ -36,11 +51,22 @@ export class Event {
 
   /** An array branch (fixed or variable length) as a typed-array view. */
   array(branch: string): NumArray {
-    const c = this.col(branch);
+    const r = this.range(branch);
+    return r.values.subarray(r.start, r.end);
+  }
+
+  /**
+   * An array branch without allocating: the values are `values[start] … values[end - 1]`. The
+   * returned object is reused (overwritten by the next range() of the same branch): read it at once.
+   */
+  range(branch: string): ArrayRange {
+    const slot = this.columns.get(branch);
+    if (slot === undefined) throw missing(branch);
+    const c = slot.col, r = slot.range;
     switch (c.kind) {
       case 'flat': throw new Error(`branch ${branch} is a scalar; use event.scalar('${branch}')`);
-      case 'fixed': return c.values.subarray(this.row * c.size, (this.row + 1) * c.size);
-      case 'jagged': return c.values.subarray(c.offsets[this.row]!, c.offsets[this.row + 1]!);
+      case 'fixed': r.start = this.row * c.size; r.end = r.start + c.size; return r;
+      case 'jagged': r.start = c.offsets[this.row]!; r.end = c.offsets[this.row + 1]!; return r;
     }
   }
 
@@ -50,10 +76,12 @@ export class Event {
   }
 
   private col(branch: string): Column {
-    const c = this.columns.get(branch);
-    if (c === undefined) {
-      throw new Error(`branch '${branch}' was not read: it is not in the tree, or missing from the analyzers' static branches list`);
-    }
-    return c;
+    const slot = this.columns.get(branch);
+    if (slot === undefined) throw missing(branch);
+    return slot.col;
   }
+}
+
+function missing(branch: string): Error {
+  return new Error(`branch '${branch}' was not read: it is not in the tree, or missing from the analyzers' static branches list`);
 }

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Analyzer, Setup } from '../config/analyzer.js';
 import { Counter } from '../stats/counter.js';
 import { fail, ok, type Result } from '../util/result.js';
-import { Event } from './event.js';
+import { Event, columnSlots } from './event.js';
 import type { EventSource } from './source.js';
 import type { TimeEntry } from './time-report.js';
 import { isUserStop } from './user-stop.js';
@@ -79,7 +79,7 @@ export async function runLoop(
     for await (const batch of source.batches(seg.file, branches, seg.start, seg.stop)) {
       const n = batch.stop - batch.start;
       const base = seg.globalStart + (batch.start - seg.start);
-      const columns = new Map(Object.entries(batch.columns));
+      const columns = columnSlots(batch.columns);
       for (let r = 0; r < n; r++) {
         const iEv = base + r;
         if (hooks.signal?.aborted) {

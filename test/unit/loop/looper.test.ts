@@ -97,6 +97,26 @@ test('static branches: only the declared branches are read', async () => {
   assert.ok(readFileSync(join(dir, 'Lepton_1', 'n.txt'), 'utf8').includes('muons' + ' '.repeat(14) + '4 \t'));
 });
 
+test('event.get/array/range give the same values of jagged branches', async () => {
+  const got: number[][] = [];
+  class Ranges extends Analyzer {
+    override process(e: Event): void {
+      const r = e.range('mu');
+      const viaRange = Array.from(r.values.subarray(r.start, r.end) as Float64Array);
+      assert.equal(Array.from(e.array('mu') as Float64Array), viaRange);
+      assert.equal(Array.from(e.get('mu') as Float64Array), viaRange);
+      assert.is(e.get('x'), e.scalar('x'));
+      assert.throws(() => e.range('x'), /is a scalar/);
+      assert.throws(() => e.scalar('mu'), /is an array/);
+      assert.throws(() => e.scalar('nope'), /branch 'nope' was not read/);
+      got.push(viaRange);
+    }
+  }
+  const { r } = await run(new Sequence(new Analyzer(Ranges)), [{ x: [0, 1, 2, 3], mu: [[1], [], [2, 3, 4], [5, 6]] }], spec('ranges'));
+  assert.ok(r.ok, r.ok ? '' : r.error.reason);
+  assert.equal(got, [[1], [], [2, 3, 4], [5, 6]]);
+});
+
 test('0 events: log.txt still ends with the processed line (heppy divides by zero here)', async () => {
   const { r, log, marker } = await run(new Sequence(new Analyzer(Record_), new Analyzer(Lepton)), [{ x: [], mu: [] }], spec('empty'));
   assert.ok(r.ok);
