@@ -84,7 +84,18 @@ export function swapInPlace(bytes: Uint8Array, size: number): void {
   }
 }
 
-/** ROOT stores bool as a byte; anything non-zero is true. */
+/** ROOT stores bool as a byte; anything non-zero is true. Checked 4 bytes at a time (they are almost always 0/1). */
 function normaliseBool(a: Uint8Array): void {
-  for (let i = 0; i < a.length; i++) if (a[i]! > 1) a[i] = 1;
+  let i = 0;
+  const head = (4 - (a.byteOffset & 3)) & 3;
+  for (; i < head && i < a.length; i++) if (a[i]! > 1) a[i] = 1;
+  const words = (a.length - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(a.buffer, a.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      if ((w[k]! & 0xfefefefe) !== 0) for (let j = i + 4 * k; j < i + 4 * k + 4; j++) if (a[j]! > 1) a[j] = 1;
+    }
+    i += 4 * words;
+  }
+  for (; i < a.length; i++) if (a[i]! > 1) a[i] = 1;
 }
