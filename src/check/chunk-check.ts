@@ -11,7 +11,7 @@ import { assertNever, formatFailure } from '../util/result.js';
 
 export type ProblemCode =
   | 'no-log' | 'no-processed-line' | 'marker' | 'no-marker' | 'failed' | 'exit-status'
-  | 'events' | 'output' | 'root' | 'stale';
+  | 'events' | 'output' | 'root' | 'stale' | 'partial';
 
 export interface Problem {
   code: ProblemCode;

@@ -76,7 +76,7 @@ export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {})
   const outdir = near || marker.chunksDir === null ? dirname(dir) : marker.chunksDir;
   const all = siblingChunks(outdir, component);
   const missing = all.filter((c) => !marker.chunks.includes(c));
-  if (missing.length > 0) problems.push({ code: 'stale', message: `only ${marker.chunks.length} of ${all.length} chunks merged (not: ${missing.join(', ')})` });
+  if (missing.length > 0) problems.push({ code: 'partial', message: `only ${marker.chunks.length} of ${all.length} chunks merged (not: ${missing.join(', ')})` });
   const changed = changedChunks(dir, marker, outdir);
   if (changed.length > 0) problems.push({ code: 'stale', message: `out of date: ${changed.join(', ')} changed or vanished after the merge` });
   return { dir, component, good: problems.length === 0, problems, chunks: marker.chunks, chunksDir: outdir };

@@ -17,7 +17,8 @@ export class HaddCommand extends Command {
       ROOT files are hadd-ed, counters and averages summed from their JSON sidecars and re-rendered,
       .yaml/.py files copied from the first chunk, log files skipped, and processing.yaml written
       (nfiles: all chunks, ngoodfiles: merged). A merged directory replaces the old one only when
-      complete. Bad chunks are listed with their reason; the exit code is then 1.
+      complete; one that already holds exactly the good chunks, none re-run since, is left as it is
+      (\`-f\` merges it again). Bad chunks are listed with their reason; the exit code is then 1.
     `,
     examples: [
       ['Merge every component of Outdir in place', '$0 hadd Outdir'],
@@ -28,6 +29,7 @@ export class HaddCommand extends Command {
   src = Option.String({ name: 'Outdir' });
   dest = Option.String({ name: 'dest', required: false });
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
+  force = Option.Boolean('-f,--force', false, { description: 'merge again even the components whose merge is up to date' });
 
   override async execute(): Promise<number> {
     const src = resolve(this.src);
@@ -36,6 +38,7 @@ export class HaddCommand extends Command {
     if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${this.dest}`);
     const warnings: string[] = [];
     const report = await haddOutdir(src, dest, {
+      force: this.force,
       onWarning: (m) => warnings.push(m),
       onComponent: (c, good, total) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
@@ -46,7 +49,7 @@ export class HaddCommand extends Command {
     }
     if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings }, null, 1) + '\n');
     else this.context.stdout.write(formatHadd(report, warnings));
-    const clean = report.components.every((c) => c.status === 'merged' && c.bad.length === 0);
+    const clean = report.components.every((c) => (c.status === 'merged' || c.status === 'up-to-date') && c.bad.length === 0);
     return clean ? 0 : 1;
   }
 }
@@ -56,6 +59,9 @@ function componentLines(c: ComponentOutcome): string[] {
   switch (c.status) {
     case 'merged':
       lines.push(`${c.component}: ${c.summary.ngoodfiles} of ${c.nchunks} chunks merged into ${displayPath(c.summary.dir)}`);
+      break;
+    case 'up-to-date':
+      lines.push(`${c.component}: up to date (${c.ngood} of ${c.nchunks} chunks in ${displayPath(c.dir)})`);
       break;
     case 'no-good-chunk':
       lines.push(`${c.component}: no good chunk (of ${c.nchunks}), not merged`);

@@ -1,15 +1,16 @@
 // `heppy hadd Outdir [dest]` as a library: group the chunk directories, check each one, merge the
 // good chunks of every component, and report the bad ones with their reason (heppy_hadd silently
 // left them out; we name them and the command exits 1).
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { groupChunkDirs } from './group.js';
 import { mergeComponent, type MergeSummary } from './merge-component.js';
 import type { RootMerger } from './root-merger.js';
-import { checkChunks, type ChunkVerdict, type RootProbe } from '../check/index.js';
+import { checkChunks, checkMerged, classifyDir, headerProbe, type ChunkVerdict, type RootProbe } from '../check/index.js';
 import type { Failure } from '../util/result.js';
 
 export type ComponentOutcome =
   | { component: string; status: 'merged'; nchunks: number; bad: ChunkVerdict[]; summary: MergeSummary }
+  | { component: string; status: 'up-to-date'; nchunks: number; bad: ChunkVerdict[]; dir: string; ngood: number }
   | { component: string; status: 'no-good-chunk'; nchunks: number; bad: ChunkVerdict[] }
   | { component: string; status: 'merge-failed'; nchunks: number; bad: ChunkVerdict[]; error: Failure };
 
@@ -24,8 +25,19 @@ export interface HaddOptions {
   probe?: RootProbe;
   rootMerger?: RootMerger;
   onWarning?: (message: string) => void;
+  /** Merge even when the merged directory already holds exactly these chunks, unchanged. */
+  force?: boolean;
   /** Called before each component's merge starts (progress on long merges). */
   onComponent?: (component: string, good: number, total: number) => void;
+}
+
+async function isCurrent(target: string, good: string[]): Promise<boolean> {
+  if (classifyDir(target) !== 'merged') return false;
+  const v = await checkMerged(target, { probe: headerProbe });
+  const names = good.map((d) => basename(d));
+  // A merge that left bad chunks out is current if it holds exactly today's good chunks.
+  const ok = v.problems.every((p) => p.code === 'partial');
+  return ok && v.chunks.length === names.length && v.chunks.every((c, i) => c === names[i]) && v.chunksDir === dirname(good[0]!);
 }
 
 export async function haddOutdir(src: string, dest: string, opts: HaddOptions = {}): Promise<HaddReport> {
@@ -39,6 +51,12 @@ export async function haddOutdir(src: string, dest: string, opts: HaddOptions = 
     const base = { component: g.component, nchunks: dirs.length, bad };
     if (good.length === 0) {
       components.push({ ...base, status: 'no-good-chunk' });
+      continue;
+    }
+    // Unchanged work is not redone: the same good chunks, none re-run, the outputs intact.
+    const target = join(dest, g.component);
+    if (!opts.force && await isCurrent(target, good)) {
+      components.push({ ...base, status: 'up-to-date', dir: target, ngood: good.length });
       continue;
     }
     opts.onComponent?.(g.component, good.length, dirs.length);

@@ -49,6 +49,15 @@ test('merges good chunks per component, lists the bad ones, exit 1', () => {
   assert.not.ok(existsSync(join(root, 'Outdir/dead')));
 });
 
+test('a second hadd leaves current merges alone, -f merges again', () => {
+  const r = heppy(['hadd', 'Outdir']);
+  assert.is(r.code, 1);
+  assert.match(r.out, 'ZZ: up to date (2 of 3 chunks in Outdir/ZZ)\n');
+  assert.match(r.out, 'ggH: up to date (2 of 2 chunks in Outdir/ggH)\n');
+  const f = heppy(['hadd', '-f', 'Outdir']);
+  assert.match(f.out, 'ggH: 2 of 2 chunks merged into Outdir/ggH\n');
+});
+
 test('into a dest directory, which is created; heppy check skips merged directories', () => {
   const r = heppy(['hadd', '--json', 'Outdir', 'Merged']);
   assert.is(r.code, 1);
