@@ -3,7 +3,7 @@
 // build's job name; sacct only for jobs that left the queue without a marker), within a bound on
 // queries per minute. Attempts that end without a marker are failed with Slurm's state.
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
@@ -161,6 +161,9 @@ export class SlurmExecutor implements Executor {
 
   async close(): Promise<void> {
     this.tracker.close();
+    // For benchmarks and debugging: what this build asked of Slurm.
+    const statsFile = process.env.HEPPY_SLURM_STATS;
+    if (statsFile) writeFileSync(statsFile, JSON.stringify({ calls: this.client.stats, ...this.rounds }) + '\n');
   }
 
   /** Attempts still in flight (for messages such as "N jobs left in the queue"). */
