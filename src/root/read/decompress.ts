@@ -34,6 +34,9 @@ export function algorithmOf(src: Uint8Array): Algorithm | string {
  * reason (the caller wraps it into a RootError naming file and object).
  */
 export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8Array> {
+  // ROOT buffers are below 2 GB; a larger length is a corrupt header, not an allocation to try.
+  if (!Number.isSafeInteger(outLen) || outLen < 0 || outLen > 0x7ffffffe) throw new Error(`uncompressed length ${outLen} is impossible`);
+  if (src.length < 9 || outLen > Math.ceil(src.length / 10) * 0xffffff) throw new Error(`${src.length} compressed bytes cannot hold ${outLen} bytes`);
   const out = new Uint8Array(outLen);
   let p = 0, o = 0;
   // Each block makes progress (header + at least one byte), so this loop is bounded by src.length.

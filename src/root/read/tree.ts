@@ -44,7 +44,9 @@ export class TreeReader {
     try {
       return await readRawBasket(this.h, p, ref);
     } catch (e) {
-      if (e instanceof BasketError) throw this.err(p.info.name, `basket ${ref.index} (entries ${ref.entryStart}-${ref.entryStop}${ref.embedded ? ', embedded' : `, at byte ${ref.seek}`}): ${e.message}`);
+      // Anything thrown while reading file bytes is caused by those bytes (a RangeError from a
+      // corrupt length included): report it as the basket's error.
+      if (e instanceof Error) throw this.err(p.info.name, `basket ${ref.index} (entries ${ref.entryStart}-${ref.entryStop}${ref.embedded ? ', embedded' : `, at byte ${ref.seek}`}): ${e.message}`);
       throw e;
     }
   }

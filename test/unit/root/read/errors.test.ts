@@ -85,6 +85,17 @@ if (dir !== null) {
     f.close();
   });
 
+  test('impossible uncompressed length in a basket key: a RootError, no huge allocation', async () => {
+    const p = join(tmp, 'objlen.root');
+    copyFileSync(join(d, 'uproot-HZZ-zlib.root'), p);
+    const { seek } = await basketAt(p, 'events', 'Jet_Pz', 0);
+    poke(p, seek + 6, [0x7f, 0xff, 0xff, 0xff]); // fObjlen
+    const f = await openRootFile(p);
+    const t = await f.tree('events');
+    await expectRootError(t.column('Jet_Pz'), /events\/Jet_Pz: basket 0 .*(impossible|cannot hold)/);
+    f.close();
+  });
+
   test('truncated file: refused when opened, naming the file', async () => {
     const p = join(tmp, 'cut.root');
     copyFileSync(join(d, 'uproot-issue412.root'), p);
