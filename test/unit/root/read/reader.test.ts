@@ -72,6 +72,25 @@ if (dir !== null) {
     f.close();
   });
 
+  test('an entry window reads only the baskets it overlaps', async () => {
+    const f = await openRootFile(join(d, 'uproot-issue412.root'));
+    const t = await f.tree('test');
+    const full = await t.column('b1', 500_000, 520_000);
+    let reads = 0;
+    const orig = t.rawBasket.bind(t);
+    t.rawBasket = (p, i) => { reads++; return orig(p, i); };
+    const c = await t.column('b1', 505_000, 505_010);
+    assert.is(c.values.length, 10);
+    assert.equal(Array.from(c.values as BigInt64Array), Array.from((full.values as BigInt64Array).subarray(5000, 5010)));
+    assert.is(reads, 1, 'one basket of 10000 entries');
+    reads = 0;
+    let n = 0;
+    for await (const b of t.batches(['b1', 'b2'], 995_000, 1_000_000)) n += b.stop - b.start;
+    assert.is(n, 5000);
+    assert.is(reads, 2, 'the last basket of each branch');
+    f.close();
+  });
+
   test('embedded basket (uproot-issue79.root)', async () => {
     const f = await openRootFile(join(d, 'uproot-issue79.root'));
     const t = await f.tree('taus');
