@@ -1,6 +1,6 @@
 // heppy's Counter (framework/counter.py): ordered named levels with counts, printed as a cut
 // flow with efficiencies relative to the previous and the first level.
-import { fmtD, padRight, pyFixed } from './pyformat.js';
+import { padLeft, padRight, pyFixed } from './pyformat.js';
 
 export class Counter {
   /** Ordered [level, count] pairs. */
@@ -45,7 +45,7 @@ export class Counter {
       if (prev === null) { prev = count; init = count; }
       const eff1 = prev === 0 ? -1 : count / prev;
       const eff2 = init === 0 ? -1 : count / init;
-      out += `\t ${padRight(level, width)} ${fmtD(count, 9)} \t ${pyFixed(eff1, 2).padStart(4)} \t ${pyFixed(eff2, 4).padStart(6)}\n`;
+      out += `\t ${padRight(level, width)} ${padLeft(countText(count), 9)} \t ${pyFixed(eff1, 2).padStart(4)} \t ${pyFixed(eff2, 4).padStart(6)}\n`;
       prev = count;
     }
     return out;
@@ -65,6 +65,13 @@ export class Counter {
     for (const [l, n] of j.levels) { c.register(l); c.inc(l, n); }
     return c;
   }
+}
+
+/** Python's str() of a count: ints as ints; a float count (inc by a weight) as Python prints it. */
+function countText(n: number): string {
+  if (Number.isInteger(n)) return Math.abs(n) < 1e16 ? String(n) : n.toFixed(0);
+  const s = String(n);
+  return s.includes('e') ? s.replace(/e([+-])(\d)$/, 'e$10$2') : s;
 }
 
 export interface CounterJson {
