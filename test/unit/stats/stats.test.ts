@@ -49,7 +49,7 @@ test('Counter incremented by weights prints float counts as Python does', () => 
   const c = new Counter('w');
   c.register('all'); c.register('sel');
   c.inc('all', 2.5); c.inc('sel', 1.25);
-  assert.is(c.toString(), 'Counter w :\n\t all' + ' '.repeat(11) + '2.5 \t 1.00 \t 1.0000\n\t sel' + ' '.repeat(10) + '1.25 \t 0.50 \t 0.5000\n');
+  assert.is(c.toString(), 'Counter w :\n\t all' + ' '.repeat(12) + '2.5 \t 1.00 \t 1.0000\n\t sel' + ' '.repeat(11) + '1.25 \t 0.50 \t 0.5000\n');
 });
 
 test('Average text and undefined form (reference §5)', () => {
