@@ -147,24 +147,29 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
   for (const o of opened) {
     for (const m of metas) if (m.leaf.isRange) m.leaf.max = Math.max(Number(m.leaf.max), o.maxima.get(m.name) ?? 0);
   }
-  // Two run buffers, reused: the next run is read (on the thread pool) while this one is written.
-  const bufs = [Buffer.allocUnsafe(0), Buffer.allocUnsafe(0)];
-  let offset = 0, totBytes = 0, zipBytes = 0;
-  for (const [k, t] of readers.entries()) {
-    const src = inputs[k]!.source;
+  const jobs = readers.map((t, k) => {
     const plans = first.branches.map((b) => { const p = t.plan(b.name); t.checkCoverage(p); return p; });
     const placed: { seek: number; nbytes: number; tot: number }[][] = plans.map((p) => new Array(p.baskets.length));
-    const { stored, runs } = runsOf(plans);
-    const load = (r: number): Promise<Buffer> | null => {
-      const run = runs[r];
-      if (run === undefined) return null;
-      if (bufs[r & 1]!.length < run.len) bufs[r & 1] = Buffer.allocUnsafe(Math.max(run.len, RUN_BYTES));
-      const p = src.readInto(bufs[r & 1]!, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
-      p.catch(() => {}); // a prefetch may fail while an earlier run fails: reported when awaited
-      return p;
-    };
-    let pending = w.position + (runs[0]?.len ?? 0) < START_BIG_FILE ? load(0) : null;
-    for (const [r, run] of runs.entries()) {
+    return { t, src: inputs[k]!.source, plans, placed, ...runsOf(plans) };
+  });
+  // Every input's runs in one sequence, through two reused buffers: the next run (of this input
+  // or the next one) is read on the thread pool while this one is written.
+  const all = jobs.flatMap((job, k) => job.runs.map((run) => ({ k, run })));
+  const bufs = [Buffer.allocUnsafe(0), Buffer.allocUnsafe(0)];
+  const load = (g: number): Promise<Buffer> => {
+    const { k, run } = all[g]!;
+    if (bufs[g & 1]!.length < run.len) bufs[g & 1] = Buffer.allocUnsafe(Math.max(run.len, RUN_BYTES));
+    const p = jobs[k]!.src.readInto(bufs[g & 1]!, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+    p.catch(() => {}); // a prefetch may fail while an earlier run fails: reported when awaited
+    return p;
+  };
+  let g = 0;
+  let pending: Promise<Buffer> | null = all.length > 0 && w.position + all[0]!.run.len < START_BIG_FILE ? load(0) : null;
+  let offset = 0, totBytes = 0, zipBytes = 0;
+  for (const [k, job] of jobs.entries()) {
+    const { t, src, plans, placed, stored } = job;
+    for (; g < all.length && all[g]!.k === k; g++) {
+      const run = all[g]!.run;
       const runStart = w.position;
       if (runStart + run.len >= START_BIG_FILE) { // 32-bit keys may not land there: copy one by one, rewriting where needed
         if (pending !== null) { await pending; pending = null; }
@@ -174,9 +179,9 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
         }
         continue;
       }
-      const buf = pending !== null ? await pending : await load(r)!;
-      const next = runs[r + 1];
-      pending = next !== undefined && runStart + run.len + next.len < START_BIG_FILE ? load(r + 1) : null;
+      const buf = await (pending ?? load(g));
+      const next = all[g + 1];
+      pending = next !== undefined && runStart + run.len + next.run.len < START_BIG_FILE ? load(g + 1) : null;
       const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
       for (let x = run.s0, off = 0; x < run.s1; x++) {
         const { j, i, ref } = stored[x]!;
@@ -187,7 +192,6 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
       }
       w.append(buf.subarray(0, run.len));
     }
-    if (pending !== null) await pending;
     for (const [j, p] of plans.entries()) {
       const m = metas[j]!;
       for (const [i, ref] of p.baskets.entries()) {
@@ -201,6 +205,7 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
     }
     offset += t.entries;
   }
+  if (pending !== null) await pending;
   for (const m of metas) m.entries = offset;
   const meta = { name, title, entries: offset, totBytes, zipBytes, branches: metas };
   w.writeKey({ className: 'TTree', name, title, dir: d, compress: true, payload: (keylen) => treePayload(meta, keylen) });
