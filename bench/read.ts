@@ -26,7 +26,14 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function heppyRead(path: string, tree: string, want: Case['branches']): Promise<{ ms: number; values: number; names: string[]; entries: number }> {
+/** CPU time of this process (all threads: zlib runs on the thread pool) in ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+async function heppyRead(path: string, tree: string, want: Case['branches']): Promise<{ ms: number; cpu: number; values: number; names: string[]; entries: number }> {
+  const c0 = cpuMs();
   const t0 = performance.now();
   const f = await openRootFile(path);
   const t = await f.tree(tree);
@@ -41,10 +48,11 @@ async function heppyRead(path: string, tree: string, want: Case['branches']): Pr
   }
   f.close();
   if (Number.isNaN(check)) values += 0;
-  return { ms: performance.now() - t0, values, names, entries: t.entries };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, values, names, entries: t.entries };
 }
 
-async function jsrootRead(path: string, tree: string, names: string[]): Promise<{ ms: number; entries: number }> {
+async function jsrootRead(path: string, tree: string, names: string[]): Promise<{ ms: number; cpu: number; entries: number }> {
+  const c0 = cpuMs();
   const t0 = performance.now();
   const f = await jsOpenFile(path);
   const t = await f.readObject(tree);
@@ -53,7 +61,7 @@ async function jsrootRead(path: string, tree: string, names: string[]): Promise<
   let entries = 0;
   sel.Process = function (): void { entries++; };
   await treeProcess(t, sel);
-  return { ms: performance.now() - t0, entries };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, entries };
 }
 
 function decodeMicro(): { swapMs: number; dataViewMs: number } {
@@ -77,17 +85,20 @@ function decodeMicro(): { swapMs: number; dataViewMs: number } {
 async function main(): Promise<void> {
   const dir = sharedRootDir();
   if (dir === null) return;
-  console.log(`ROOT read: open + read every listed branch completely; median of ${RUNS} runs after one warm-up (ms)`);
-  console.log(['file', 'branches', 'values', 'heppy', 'jsroot', 'speed-up', 'uproot (issue 2)', 'jsroot entries'].join(' | '));
+  console.log(`ROOT read: open + read every listed branch completely; median of ${RUNS} runs after one warm-up (wall ms, and CPU ms of all threads)`);
+  console.log(`load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(['file', 'branches', 'values', 'heppy wall', 'jsroot wall', 'speed-up', 'heppy cpu', 'jsroot cpu', 'cpu ratio', 'uproot (issue 2)', 'jsroot entries'].join(' | '));
   for (const c of CASES) {
     const path = join(dir, c.file);
     const first = await heppyRead(path, c.tree, c.branches);
     const jsFirst = await jsrootRead(path, c.tree, first.names);
-    const h: number[] = [], j: number[] = [];
-    for (let r = 0; r < RUNS; r++) h.push((await heppyRead(path, c.tree, c.branches)).ms);
-    for (let r = 0; r < Math.min(RUNS, 5); r++) j.push((await jsrootRead(path, c.tree, first.names)).ms);
-    const hm = median(h), jm = median(j);
-    console.log([c.file, first.names.length, first.values, hm.toFixed(1), jm.toFixed(1), `${(jm / hm).toFixed(1)}×`, c.uprootMs === null ? '-' : String(c.uprootMs), `${jsFirst.entries} of ${first.entries}`].join(' | '));
+    const h: number[] = [], j: number[] = [], hc: number[] = [], jc: number[] = [];
+    for (let r = 0; r < RUNS; r++) { const x = await heppyRead(path, c.tree, c.branches); h.push(x.ms); hc.push(x.cpu); }
+    for (let r = 0; r < Math.min(RUNS, 5); r++) { const x = await jsrootRead(path, c.tree, first.names); j.push(x.ms); jc.push(x.cpu); }
+    const hm = median(h), jm = median(j), hcm = median(hc), jcm = median(jc);
+    console.log([c.file, first.names.length, first.values, hm.toFixed(1), jm.toFixed(1), `${(jm / hm).toFixed(1)}×`,
+      hcm.toFixed(1), jcm.toFixed(1), `${(jcm / hcm).toFixed(1)}×`,
+      c.uprootMs === null ? '-' : String(c.uprootMs), `${jsFirst.entries} of ${first.entries}`].join(' | '));
   }
   const d = decodeMicro();
   console.log(`decode 1 M big-endian doubles: copy + in-place byte swap ${d.swapMs.toFixed(2)} ms, DataView loop ${d.dataViewMs.toFixed(2)} ms`);

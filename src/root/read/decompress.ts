@@ -1,7 +1,7 @@
 // ROOT's compressed buffers: a sequence of blocks, each with a 9-byte header
 // (2-byte algorithm magic, 1 method byte, 3-byte little-endian compressed and
 // uncompressed sizes) followed by the compressed bytes of that algorithm.
-import { inflate, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
 import { decompressBlock as lz4Block } from 'lz4js';
 import { decompress as zstdDecompress } from 'fzstd';
 import xzPkg from 'xz-decompress';
@@ -52,7 +52,7 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
     const dst = out.subarray(o, o + usize);
     let got: number;
     switch (magic) {
-      case 'ZL': got = usize >= ASYNC_ZLIB_BYTES ? await inflateAsyncInto(block, dst) : inflateInto(block, dst); break;
+      case 'ZL': got = inflateInto(block, dst); break;
       case 'L4': got = lz4Into(block, dst); break;
       case 'ZS': got = zstdDecompress(block, dst).length; break;
       case 'XZ': got = await xzInto(block, dst); break;
@@ -66,22 +66,8 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
   return out;
 }
 
-/**
- * Blocks this big are inflated on libuv's thread pool, so that baskets prefetched by the
- * tree reader decompress in parallel with decoding; small ones are cheaper inline.
- */
-const ASYNC_ZLIB_BYTES = 32 * 1024;
-
-function inflateAsyncInto(block: Uint8Array, dst: Uint8Array): Promise<number> {
-  return new Promise((resolve, reject) => {
-    inflate(block, { chunkSize: Math.max(64, dst.length), maxOutputLength: dst.length + 1 }, (err, r) => {
-      if (err) { reject(err); return; }
-      dst.set(r.subarray(0, Math.min(r.length, dst.length)));
-      resolve(r.length);
-    });
-  });
-}
-
+// zlib runs synchronously: on libuv's thread pool it overlapped with decoding but cost ~1.7×
+// the CPU (measured in bench/README.md), and chunks already run one per core.
 function inflateInto(block: Uint8Array, dst: Uint8Array): number {
   // One output chunk of the expected size: no chunk list to concatenate.
   const r = inflateSync(block, { chunkSize: Math.max(64, dst.length), maxOutputLength: dst.length + 1 });

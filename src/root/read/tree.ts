@@ -6,10 +6,8 @@ import type { BranchPlan } from './branches.js';
 import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
 
-/** Baskets read ahead per branch (memory: a few baskets per branch). */
-const PREFETCH = 2;
-
-interface Cursor { idx: number; basket: DecodedBasket | null; pending: Map<number, Promise<RawBasket>>; stop: number }
+/** The basket of a branch being sliced into windows (memory: one decoded basket per branch). */
+interface Cursor { idx: number; basket: DecodedBasket | null }
 
 export interface Batch { start: number; stop: number; columns: Record<string, Column> }
 
@@ -51,8 +49,8 @@ export class TreeReader {
     }
   }
 
-  private async decoded(p: BranchPlan, i: number, raw?: RawBasket): Promise<DecodedBasket> {
-    raw ??= await this.rawBasket(p, i);
+  private async decoded(p: BranchPlan, i: number): Promise<DecodedBasket> {
+    const raw = await this.rawBasket(p, i);
     try {
       return decodeBasket(p, raw);
     } catch (e) {
@@ -109,7 +107,7 @@ export class TreeReader {
       if (driver === null || cuts.length < driver.length) driver = cuts;
     }
     const bounds = [start, ...(driver ?? []), stop];
-    const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null, pending: new Map(), stop }));
+    const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null }));
     for (let w = 0; w + 1 < bounds.length; w++) {
       const a = bounds[w]!, b = bounds[w + 1]!;
       const columns: Record<string, Column> = {};
@@ -126,27 +124,6 @@ export class TreeReader {
     return concat(p, parts);
   }
 
-  /**
-   * The raw basket i; reads of the next few baskets of the range start now, so that their
-   * decompression (zlib on the thread pool) overlaps with decoding this one.
-   */
-  private async fetch(p: BranchPlan, cur: Cursor, i: number): Promise<RawBasket> {
-    const get = (k: number): Promise<RawBasket> => {
-      let pr = cur.pending.get(k);
-      if (pr === undefined) {
-        pr = this.rawBasket(p, k);
-        pr.catch(() => { /* reported when awaited; an abandoned prefetch must not crash */ });
-        cur.pending.set(k, pr);
-      }
-      return pr;
-    };
-    const here = get(i);
-    cur.pending.delete(i);
-    for (const k of cur.pending.keys()) if (k < i) cur.pending.delete(k);
-    for (let k = i + 1; k <= i + PREFETCH && k < p.baskets.length && p.baskets[k]!.entryStart < cur.stop; k++) get(k);
-    return here;
-  }
-
   /** Entries [a, b) of one branch, from the baskets that overlap them. */
   private async window(p: BranchPlan, cur: Cursor, a: number, b: number): Promise<Column> {
     const pieces: Column[] = [];
@@ -155,9 +132,9 @@ export class TreeReader {
       const ref = p.baskets[i]!;
       if (ref.entryStop <= a) continue;
       if (cur.idx !== i || cur.basket === null) {
-        const raw = await this.fetch(p, cur, i);
         cur.idx = i;
-        cur.basket = await this.decoded(p, i, raw);
+        cur.basket = null; // let the previous basket go before the next is read
+        cur.basket = await this.decoded(p, i);
       }
       const lo = Math.max(a, ref.entryStart) - ref.entryStart, hi = Math.min(b, ref.entryStop) - ref.entryStart;
       pieces.push(slice(p, cur.basket, lo, hi));
