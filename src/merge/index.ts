@@ -2,6 +2,6 @@
 export { mergeComponent, type MergeOptions, type MergeSummary } from './merge-component.js';
 export { haddOutdir, type HaddReport, type HaddOptions, type ComponentOutcome } from './hadd-dir.js';
 export { groupChunkDirs, type ChunkGroup, type Grouping } from './group.js';
-export { planFiles, type FileAction } from './plan.js';
+export { planMerge, type FileAction, type MergePlan, type PlannedFile } from './plan.js';
 export { processingYaml } from './processing.js';
 export { defaultRootMerger, type RootMerger } from './root-merger.js';

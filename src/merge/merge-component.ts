@@ -4,7 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { planFiles, extraFiles, type FileAction } from './plan.js';
+import { planMerge, type FileAction } from './plan.js';
 import { makeTmpDir, swapIntoPlace } from './swap.js';
 import { processingYaml } from './processing.js';
 import { defaultRootMerger, mergeInGroups, type RootMerger } from './root-merger.js';
@@ -96,25 +96,17 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   }
 
   const first = chunkDirs[0]!;
-  const actions = planFiles(first);
-  // A file of the first chunk missing in a later one is an error naming both (heppy crashed here).
-  for (const d of chunkDirs.slice(1)) {
-    for (const a of actions) {
-      if (a.kind !== 'skip' && !existsSync(join(d, a.rel))) {
-        return fail({ file: join(d, a.rel), object: component, reason: `chunk ${basename(d)} has no ${a.rel} (present in ${basename(first)})` });
-      }
-    }
-    const extra = extraFiles(first, d);
-    if (extra.length > 0) warn(`chunk ${basename(d)} has files that ${basename(first)} lacks, not merged: ${extra.join(', ')}`);
-  }
+  const plan = planMerge(chunkDirs);
+  if (!plan.ok) return fail({ ...plan.error, object: component });
+  for (const n of plan.value.notes) warn(n);
 
   mkdirSync(dest, { recursive: true });
   const tmp = makeTmpDir(dest, component);
   const merger = opts.rootMerger ?? defaultRootMerger;
   try {
     const written: string[] = [];
-    for (const a of actions) {
-      const r = await applyAction(a, chunkDirs, tmp, merger, warn);
+    for (const f of plan.value.files) {
+      const r = await applyAction(f.action, f.from, tmp, merger, warn);
       if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
       written.push(...r.value);
     }

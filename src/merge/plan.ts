@@ -1,15 +1,33 @@
-// What hadd does with each file of a chunk, as heppy_hadd does: the first chunk's file tree drives
-// the merge; ROOT files are hadd-ed, counter/average sidecars summed (their .txt re-rendered, never
-// parsed), .yaml/.py copied from the first chunk, everything else (log.txt included) skipped.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// What hadd does with each file of the chunks, as heppy_hadd does: ROOT files are hadd-ed,
+// counter/average sidecars summed (their .txt re-rendered, never parsed), .yaml/.py copied from the
+// first chunk, everything else (log.txt included) skipped. Unlike heppy (whose first chunk drove the
+// merge, and which crashed on a file missing in a later chunk), the plan covers every file of every
+// chunk: a chunk whose marker shows it never produced a file (an analyzer that books lazily and saw
+// no event) simply adds nothing to it; a file missing from a chunk that cannot vouch for that is
+// an error naming chunk and file.
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { isStatSidecar } from '../stats/index.js';
+import { readMarker } from '../check/marker.js';
+import { fail, ok, type Result } from '../util/result.js';
 
 export type FileAction =
   | { kind: 'root'; rel: string }
   | { kind: 'stat'; rel: string }          // rel is the .json sidecar; the .txt is regenerated
   | { kind: 'copy'; rel: string }
   | { kind: 'skip'; rel: string; why: string };
+
+export interface PlannedFile {
+  action: FileAction;
+  /** The chunk directories that have the file, in chunk order. */
+  from: string[];
+}
+
+export interface MergePlan {
+  files: PlannedFile[];
+  /** Files some chunks did not produce (their markers say so): merged from the others. */
+  notes: string[];
+}
 
 /** Files the framework writes about a run, not results: never merged. */
 const RUN_FILES = new Set(['log.txt', 'heppy-status.json', 'chunk.json', 'batchScript.sh', 'processing.yaml']);
@@ -30,22 +48,56 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-export function planFiles(firstChunk: string): FileAction[] {
-  const files = listFiles(firstChunk);
-  const stats = new Set(files.filter((f) => f.endsWith('.json') && isStatSidecar(join(firstChunk, f))));
-  return files.map((rel): FileAction => {
-    const name = basename(rel);
-    if (RUN_FILES.has(name)) return { kind: 'skip', rel, why: 'run file' };
-    if (name.endsWith('.root')) return { kind: 'root', rel };
-    if (stats.has(rel)) return { kind: 'stat', rel };
-    if (name.endsWith('.txt') && stats.has(rel.slice(0, -4) + '.json')) return { kind: 'skip', rel, why: 're-rendered from its sidecar' };
-    if (name.endsWith('.yaml') || name.endsWith('.py')) return { kind: 'copy', rel };
-    if (name.endsWith('.pck')) return { kind: 'skip', rel, why: "heppy's pickles are not read; counters are summed from .json sidecars" };
-    return { kind: 'skip', rel, why: 'not merged' };
-  });
+function classify(rel: string, isStat: (rel: string) => boolean): FileAction {
+  const name = basename(rel);
+  if (RUN_FILES.has(name)) return { kind: 'skip', rel, why: 'run file' };
+  if (name.endsWith('.root')) return { kind: 'root', rel };
+  if (name.endsWith('.json') && isStat(rel)) return { kind: 'stat', rel };
+  if (name.endsWith('.txt') && isStat(rel.slice(0, -4) + '.json')) return { kind: 'skip', rel, why: 're-rendered from its sidecar' };
+  if (name.endsWith('.yaml') || name.endsWith('.py')) return { kind: 'copy', rel };
+  if (name.endsWith('.pck')) return { kind: 'skip', rel, why: "heppy's pickles are not read; counters are summed from .json sidecars" };
+  return { kind: 'skip', rel, why: 'not merged' };
 }
 
-/** Files that later chunks have and the first does not: they cannot be merged (heppy ignores them). */
-export function extraFiles(firstChunk: string, other: string): string[] {
-  return listFiles(other).filter((rel) => !existsSync(join(firstChunk, rel)) && !RUN_FILES.has(basename(rel)));
+/** The outputs a chunk's marker lists, or null when it has no such list (made by the original heppy). */
+function recordedOutputs(dir: string): Set<string> | null {
+  const m = readMarker(dir);
+  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.outputs.length === 0) return null;
+  return new Set(m.value.outputs.map((o) => o.path));
+}
+
+export function planMerge(chunkDirs: string[]): Result<MergePlan> {
+  const present = chunkDirs.map((d) => new Set(listFiles(d)));
+  const all = [...new Set(present.flatMap((s) => [...s]))].sort();
+  const statCache = new Map<string, boolean>();
+  const isStat = (rel: string): boolean => {
+    let v = statCache.get(rel);
+    if (v === undefined) {
+      const i = present.findIndex((s) => s.has(rel));
+      v = i >= 0 && isStatSidecar(join(chunkDirs[i]!, rel));
+      statCache.set(rel, v);
+    }
+    return v;
+  };
+  const outputs = new Map<string, Set<string> | null>();
+  const files: PlannedFile[] = [];
+  const notes: string[] = [];
+  for (const rel of all) {
+    const action = classify(rel, isStat);
+    const from = chunkDirs.filter((_, i) => present[i]!.has(rel));
+    if (action.kind !== 'skip' && from.length < chunkDirs.length) {
+      const absent = chunkDirs.filter((_, i) => !present[i]!.has(rel));
+      for (const d of absent) {
+        if (!outputs.has(d)) outputs.set(d, recordedOutputs(d));
+        const rec = outputs.get(d)!;
+        if (rec === null || rec.has(rel)) {
+          const why = rec === null ? 'and it has no marker listing its outputs' : 'although its marker lists it (deleted since?)';
+          return fail({ file: join(d, rel), reason: `chunk ${basename(d)} has no ${rel} (present in ${basename(from[0]!)}), ${why}` });
+        }
+      }
+      notes.push(`${rel}: not produced by ${absent.map((d) => basename(d)).join(', ')} (merged from the other ${from.length})`);
+    }
+    files.push({ action, from });
+  }
+  return ok({ files, notes });
 }

@@ -83,7 +83,7 @@ test('a file missing in a later chunk is an error naming chunk and file; nothing
   const r = await mergeComponent(out, 'Y', [a, b], { rootMerger: recorder });
   assert.not.ok(r.ok);
   if (r.ok) return;
-  assert.is(r.error.reason, 'chunk Y_Chunk1 has no Sel/extra.root (present in Y_Chunk0)');
+  assert.is(r.error.reason, 'chunk Y_Chunk1 has no Sel/extra.root (present in Y_Chunk0), and it has no marker listing its outputs');
   assert.is(r.error.file, join(b, 'Sel/extra.root'));
   assert.not.ok(existsSync(join(out, 'Y')));
 });
@@ -117,17 +117,29 @@ test('refuses to overwrite an unsplit chunk directory and an empty chunk list', 
   assert.not.ok(r2.ok);
 });
 
-test('dest elsewhere; later chunks with extra files give a warning', async () => {
+test('a file a chunk never produced (its marker says so) is merged from the others, in either order', async () => {
   const out = join(root, 'f');
   const dest = join(root, 'f-dest');
   const a = chunkWithStats(out, 'U_Chunk0', 1, [1]);
-  const b = chunkWithStats(out, 'U_Chunk1', 1, [1], { 'Sel/more.root': 'm' });
+  const b = chunkWithStats(out, 'U_Chunk1', 1, [1], { 'Sel/more.root': 'm', 'Sel/late.yaml': 'y: 1\n' });
+  const c = chunkWithStats(out, 'U_Chunk2', 1, [1], { 'Sel/more.root': 'n' });
+  // a's marker lists what it wrote: not more.root, not late.yaml (an analyzer that booked nothing there).
+  writeFileSync(join(a, 'heppy-status.json'), JSON.stringify({ status: 'ok', key: 'abc', attempt: 1, exitCode: 0, eventsProcessed: 100, expectedEvents: 100, userStop: false,
+    outputs: [{ path: 'Sel/cut_flow.json', size: 1 }] }));
+  writeFileSync(join(c, 'heppy-status.json'), JSON.stringify({ status: 'ok', key: 'abc', attempt: 1, exitCode: 0, eventsProcessed: 100, expectedEvents: 100, userStop: false,
+    outputs: [{ path: 'Sel/more.root', size: 1 }] }));
   mkdirSync(join(b, 'Loop'));
-  const r = await mergeComponent(out, 'U', [a, b], { dest, rootMerger: recorder });
-  assert.ok(r.ok);
+  calls.length = 0;
+  const r = await mergeComponent(out, 'U', [a, b, c], { dest, rootMerger: recorder });
+  assert.ok(r.ok, JSON.stringify(r));
   if (!r.ok) return;
   assert.is(r.value.dir, join(dest, 'U'));
-  assert.equal(r.value.warnings, ['chunk U_Chunk1 has files that U_Chunk0 lacks, not merged: Sel/more.root']);
+  assert.equal(r.value.warnings, [
+    'Sel/late.yaml: not produced by U_Chunk0, U_Chunk2 (merged from the other 1)',
+    'Sel/more.root: not produced by U_Chunk0 (merged from the other 2)',
+  ]);
+  assert.is(readFileSync(join(dest, 'U', 'Sel/more.root'), 'latin1'), 'm+n');
+  assert.is(readFileSync(join(dest, 'U', 'Sel/late.yaml'), 'utf8'), 'y: 1\n');
   assert.not.ok(existsSync(join(out, 'U')));
 });
 
