@@ -21,7 +21,6 @@ export interface ComponentOptions {
 
 export class Component {
   [attr: string]: unknown;
-  readonly [COMPONENT_BRAND] = true;
   name: string;
   files: string[];
   tree_name: string | null = null;
@@ -56,6 +55,9 @@ export class Component {
     return c;
   }
 }
+
+// On the prototype: clones (Object.create) and subclasses are recognised too.
+Object.defineProperty(Component.prototype, COMPONENT_BRAND, { value: true });
 
 export interface DataComponentOptions extends ComponentOptions {
   intLumi?: number | null;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Component, Config, DataComponent, MCComponent, Sequence, getOption } from '../../../src/index.js';
 import { nameProblem } from '../../../src/config/names.js';
+import { isComponent } from '../../../src/config/component.js';
 import { configBaseDir, optionsRead, setConfigBaseDir, setGlobalOptions } from '../../../src/config/options.js';
 import { UserError } from '../../../src/util/result.js';
 
@@ -43,6 +44,7 @@ test('components: glob expanded and sorted, defaults and heppy attributes', () =
     assert.is(m.getWeight(), (1 * 0.0133 * 1) / (200_000 * 2));
     const clone = m.clone({ name: 'm_Chunk0' });
     assert.ok(clone instanceof MCComponent);
+    assert.ok(isComponent(clone));
     assert.is(clone.name, 'm_Chunk0');
     assert.is(m.name, 'm');
     assert.throws(() => new Component('s', { files: [], splitFactor: 0 }), /splitFactor must be a whole number >= 1/);
