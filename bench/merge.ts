@@ -49,14 +49,26 @@ const median = (xs: number[]): number => { const s = xs.filter((x) => !Number.is
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
 const secs = (t0: number): number => (performance.now() - t0) / 1000;
 
-function cp(ins: string[]): number {
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Runs a command, wall seconds and (with /usr/bin/time) its CPU seconds and peak RSS in MiB. */
+function timed(cmd: string[]): { wall: number; cpu: number; rss: number; status: number | null; stderr: string } {
+  const full = timeBin ? [timeBin, '-f', '%U %S %M', ...cmd] : cmd;
+  const t0 = performance.now();
+  const c = spawnSync(full[0]!, full.slice(1), { encoding: 'utf8' });
+  const wall = secs(t0);
+  const last = timeBin ? (c.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number) : [];
+  return { wall, cpu: (last[0] ?? NaN) + (last[1] ?? NaN), rss: (last[2] ?? NaN) / 1024, status: c.status, stderr: c.stderr };
+}
+
+function cp(ins: string[]): { wall: number; cpu: number } {
   const dest = join(dir, 'cp-dest');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest);
   execFileSync('sync');
-  const t0 = performance.now();
-  execFileSync('cp', [...ins, dest]);
-  return secs(t0);
+  const c = timed(['cp', ...ins, dest]);
+  if (c.status !== 0) throw new Error(`cp failed: ${c.stderr}`);
+  return c;
 }
 
 try {
@@ -66,40 +78,44 @@ try {
   const inBytes = ins.reduce((s, p) => s + statSync(p).size, 0);
   execFileSync('cat', ins, { stdio: ['ignore', 'ignore', 'inherit'] }); // page cache warm
   const out = join(dir, 'out.root');
-  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const r: { cp1: number; lib: number; cp2: number; cli: number; rss: number; cliRss: number }[] = [];
+  type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number };
+  const r: Round[] = [];
   for (let k = 0; k < rounds; k++) {
-    const cp1 = cp(ins);
+    const c1 = cp(ins);
     rmSync(out, { force: true });
     execFileSync('sync');
     let peak = 0;
     const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
-    let t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
     const m = await mergeRootFiles(out, ins);
     const lib = secs(t0);
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(timer);
     peak = Math.max(peak, process.memoryUsage().rss);
     if (!m.ok) throw new Error(JSON.stringify(m.error));
     if (m.value.entries !== entries * files) throw new Error(`merged ${m.value.entries} entries, expected ${entries * files}`);
-    const cp2 = cp(ins);
+    const c2 = cp(ins);
     rmSync(out, { force: true });
     execFileSync('sync');
-    const cmd = timeBin ? [timeBin, '-f', '%M', process.execPath, heppy] : [process.execPath, heppy];
-    t0 = performance.now();
-    const c = spawnSync(cmd[0]!, [...cmd.slice(1), 'root', 'merge', '-f', out, ...ins], { encoding: 'utf8' });
-    const cli = secs(t0);
+    const c = timed([process.execPath, heppy, 'root', 'merge', '-f', out, ...ins]);
     // The CLI loads every command: a half-built dist/ of the shared tree can break it, not the merge.
     const cliOk = c.status === 0;
     if (!cliOk) console.log(`heppy root merge exited ${c.status}: ${c.stderr.split('\n').find((l) => /Error/.test(l)) ?? c.stderr.slice(0, 200)}`);
-    const cliRss = timeBin ? Number(c.stderr.trim().split('\n').pop()) / 1024 : NaN;
-    r.push({ cp1, lib, cp2, cli: cliOk ? cli : NaN, rss: peak / 1048576, cliRss });
-    console.log(`round ${k + 1}: cp ${cp1.toFixed(3)} s, merge in-process ${lib.toFixed(3)} s (${(cp1 / lib).toFixed(2)}×); cp ${cp2.toFixed(3)} s, heppy root merge CLI ${cli.toFixed(3)} s (${(cp2 / cli).toFixed(2)}×)`);
+    r.push({ cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
+      cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN });
+    const x = r[r.length - 1]!;
+    console.log(`round ${k + 1}: cp ${x.cp1.toFixed(3)} s (cpu ${x.cp1cpu.toFixed(2)}), merge in-process ${x.lib.toFixed(3)} s (cpu ${x.libcpu.toFixed(2)}): ${(x.cp1 / x.lib).toFixed(2)}×; ` +
+      `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×`);
   }
   const mb = inBytes / 1e6;
-  const med = (f: (x: typeof r[number]) => number): number => median(r.map(f));
-  console.log(`merge ${files} × ${entries} entries (${algorithm}), ${mb.toFixed(1)} MB of input, median of ${rounds} rounds:`);
-  console.log(`  in-process mergeRootFiles ${med((x) => x.lib).toFixed(3)} s (${(mb / med((x) => x.lib)).toFixed(0)} MB/s) vs cp ${med((x) => x.cp1).toFixed(3)} s (${(mb / med((x) => x.cp1)).toFixed(0)} MB/s): ${med((x) => x.cp1 / x.lib).toFixed(2)}× cp, peak RSS ${med((x) => x.rss).toFixed(0)} MiB`);
-  console.log(`  CLI heppy root merge      ${med((x) => x.cli).toFixed(3)} s (${(mb / med((x) => x.cli)).toFixed(0)} MB/s) vs cp ${med((x) => x.cp2).toFixed(3)} s (${(mb / med((x) => x.cp2)).toFixed(0)} MB/s): ${med((x) => x.cp2 / x.cli).toFixed(2)}× cp, peak RSS ${timeBin ? `${med((x) => x.cliRss).toFixed(0)} MiB` : 'n/a'}`);
+  const med = (f: (x: Round) => number): number => median(r.map(f));
+  const line = (what: string, t: number, cpu: number, cpT: number, cpCpu: number, ratio: number, rss: number): string =>
+    `  ${what} ${t.toFixed(3)} s (${(mb / t).toFixed(0)} MB/s, cpu ${cpu.toFixed(2)} s) vs cp ${cpT.toFixed(3)} s (${(mb / cpT).toFixed(0)} MB/s, cpu ${cpCpu.toFixed(2)} s): ` +
+    `${ratio.toFixed(2)}× cp wall (cpu ${(cpCpu / cpu).toFixed(2)}×), peak RSS ${rss.toFixed(0)} MiB`;
+  console.log(`merge ${files} × ${entries} entries (${algorithm}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
+  console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
+  console.log(line('CLI heppy root merge     ', med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
