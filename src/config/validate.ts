@@ -1,7 +1,8 @@
 // Validation of a loaded Config before anything is written: component names, files, split
 // factors, duplicates. Each problem becomes a Failure naming the heppyfile line where the culprit
 // is defined (found by its quoted name in the bundled sources) and a one-line reason.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { statOnce } from '../fingerprint/stat-cache.js';
 import { isAbsolute, resolve } from 'node:path';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
 import type { SplittableComponent } from '../graph/split.js';
@@ -79,13 +80,8 @@ export function validateConfig(cfg: unknown, sources: readonly string[], baseDir
     if (!Array.isArray(o.files) || o.files.some((f) => typeof f !== 'string')) return at(n, `component '${n}': files must be a list of paths or a glob`);
     const files = (o.files as string[]).map((f) => (isAbsolute(f) ? f : resolve(baseDir, f)));
     for (const f of files) {
-      let isFile = false;
-      try {
-        isFile = statSync(f).isFile();
-      } catch {
-        isFile = false;
-      }
-      if (!isFile) return at(n, `component '${n}': input file ${f} ${existsSync(f) ? 'is not a file' : 'does not exist'}`);
+      const st = statOnce(f);
+      if (st instanceof Error || !st.isFile()) return at(n, `component '${n}': input file ${f} ${st instanceof Error ? 'does not exist' : 'is not a file'}`);
     }
     const ctree = o.tree ?? o.treeName ?? o.tree_name ?? null;
     comps.push({ name: n, files, splitFactor: o.splitFactor as number | undefined, fineSplitFactor: o.fineSplitFactor as number | undefined,

@@ -4,6 +4,7 @@ import { statSync } from 'node:fs';
 import type { Store } from '../store/store.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { hashFile } from './hash.js';
+import { statOnce } from './stat-cache.js';
 
 export interface DigestStats {
   statted: number;
@@ -42,12 +43,10 @@ export class FileDigests {
   private fromCache(path: string): Result<string> | null {
     const memo = this.memo.get(path);
     if (memo !== undefined) return memo;
-    let st;
-    try {
-      st = statSync(path);
-      this.stats.statted++;
-    } catch (err) {
-      const r = fail({ file: path, reason: `cannot read input file (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+    const st = statOnce(path);
+    this.stats.statted++;
+    if (st instanceof Error) {
+      const r = fail({ file: path, reason: `cannot read input file (${st.code ?? String(st)})` });
       this.memo.set(path, r);
       return r;
     }

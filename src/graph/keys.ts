@@ -52,6 +52,21 @@ export function chunkKeyParts(shared: Record<string, string>, componentDigest: s
   };
 }
 
+/**
+ * A chunk's key, computed straight from strings (the no-op path computes 10,000 of these); its
+ * parts for `heppy why` are made by chunkKeyParts only when needed. `sharedPrefix` is
+ * sharedPrefixOf(sharedParts(...)), computed once per component.
+ */
+export function chunkKey(sharedPrefix: string, componentDigest: string, chunk: ChunkPlan, fileDigests: ReadonlyMap<string, string>): string {
+  let s = `${sharedPrefix}|${componentDigest}|${chunk.name}|${chunk.fineSplit === null ? '-' : chunk.fineSplit.join('/')}`;
+  for (const f of chunk.files) s += `|${f}\u0000${fileDigests.get(f) ?? 'missing'}`;
+  return hashString(s);
+}
+
+export function sharedPrefixOf(shared: Record<string, string>): string {
+  return Object.keys(shared).sort().map((k) => `${k}=${shared[k]}`).join(';');
+}
+
 /** The key from its parts: part names sorted, then files in slice order. */
 export function keyOf(kp: KeyParts): string {
   const flat: string[] = [];

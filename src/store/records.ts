@@ -16,6 +16,9 @@ export interface KeyParts {
   files: Record<string, string>;
 }
 
+/** The last result of one node (a chunk or a hadd), without its key parts (read in bulk). */
+export type TaskSummary = Omit<TaskRecord, 'keyParts'>;
+
 /** The last result of one node (a chunk or a hadd). */
 export interface TaskRecord {
   nodeId: string;

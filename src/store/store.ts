@@ -1,25 +1,28 @@
 // The build's store: one LMDB environment (default `cache/` next to the heppyfile) holding task
 // records, file digests and the batch job journal. Only the build process writes it.
 // Task and job keys are scoped by the absolute Outdir, so one cache can serve several Outdirs:
-//   task:<outdir>|<nodeId>     TaskRecord
+//   task:<outdir>|<nodeId>     TaskSummary (the record without its key parts: read in bulk)
+//   parts:<outdir>|<nodeId>    KeyParts (read only to explain why a node runs)
 //   job:<outdir>|<nodeId>|<attempt>   JournalEntry
 //   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
-import type { DigestRecord, TaskRecord } from './records.js';
+import type { DigestRecord, KeyParts, TaskRecord, TaskSummary } from './records.js';
 
-export type { DigestRecord, TaskRecord, OutputRecord, KeyParts } from './records.js';
+export type { DigestRecord, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
 
 const END = '\uffff';
 
 export class Store {
   private readonly taskPrefix: string;
+  private readonly partsPrefix: string;
   private readonly jobPrefix: string;
 
   private constructor(private readonly db: RootDatabase, readonly cacheDir: string, readonly outdir: string) {
     this.taskPrefix = `task:${outdir}|`;
+    this.partsPrefix = `parts:${outdir}|`;
     this.jobPrefix = `job:${outdir}|`;
   }
 
@@ -34,14 +37,20 @@ export class Store {
   // ---- task records ----
 
   getTask(nodeId: string): TaskRecord | undefined {
-    return this.db.get(this.taskPrefix + nodeId) as TaskRecord | undefined;
+    const t = this.db.get(this.taskPrefix + nodeId) as TaskSummary | undefined;
+    if (t === undefined) return undefined;
+    return { ...t, keyParts: this.getParts(nodeId) ?? { parts: {}, files: {} } };
   }
 
-  /** Every task record of this Outdir, read in one pass (the no-op build path). */
-  allTasks(): Map<string, TaskRecord> {
-    const out = new Map<string, TaskRecord>();
+  getParts(nodeId: string): KeyParts | undefined {
+    return this.db.get(this.partsPrefix + nodeId) as KeyParts | undefined;
+  }
+
+  /** Every task record of this Outdir (without key parts), read in one pass (the no-op build path). */
+  allTasks(): Map<string, TaskSummary> {
+    const out = new Map<string, TaskSummary>();
     for (const { value } of this.db.getRange({ start: this.taskPrefix, end: this.taskPrefix + END })) {
-      const rec = value as TaskRecord;
+      const rec = value as TaskSummary;
       out.set(rec.nodeId, rec);
     }
     return out;
@@ -49,10 +58,13 @@ export class Store {
 
   /** Queued write (lmdb batches queued writes into one transaction); `flush()` waits for it. */
   putTask(rec: TaskRecord): Promise<boolean> {
-    return this.db.put(this.taskPrefix + rec.nodeId, rec);
+    const { keyParts, ...summary } = rec;
+    void this.db.put(this.partsPrefix + rec.nodeId, keyParts);
+    return this.db.put(this.taskPrefix + rec.nodeId, summary);
   }
 
   deleteTask(nodeId: string): Promise<boolean> {
+    void this.db.remove(this.partsPrefix + nodeId);
     return this.db.remove(this.taskPrefix + nodeId);
   }
 
@@ -60,10 +72,10 @@ export class Store {
   async clearOutdir(): Promise<number> {
     let n = 0;
     await this.db.transaction(() => {
-      for (const prefix of [this.taskPrefix, this.jobPrefix]) {
+      for (const prefix of [this.taskPrefix, this.partsPrefix, this.jobPrefix]) {
         for (const key of this.db.getKeys({ start: prefix, end: prefix + END })) {
           this.db.removeSync(key);
-          n++;
+          if (prefix === this.taskPrefix) n++;
         }
       }
     });

@@ -8,10 +8,10 @@ import type { ValidConfig } from '../../config/validate.js';
 import type { FileDigests } from '../../fingerprint/digests.js';
 import { hashString } from '../../fingerprint/hash.js';
 import { buildGraph, nodeDir, type Graph } from '../../graph/dag.js';
-import { chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts } from '../../graph/keys.js';
+import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, sharedPrefixOf } from '../../graph/keys.js';
 import { splitAll } from '../../graph/split.js';
 import { readMarker } from '../../check/marker.js';
-import type { KeyParts, OutputRecord, TaskRecord } from '../../store/records.js';
+import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../../store/records.js';
 import { fail, ok, type Failure, type Result } from '../../util/result.js';
 
 export interface PlannedNode {
@@ -20,7 +20,8 @@ export interface PlannedNode {
   component: string;
   dir: string;                   // absolute
   key: string | null;            // hadd: null until its chunks are known
-  keyParts: KeyParts | null;
+  /** The named parts of the key (computed on demand: only run or explained nodes need them). */
+  parts(): KeyParts | null;
   upToDate: boolean;
   why: string[];                 // why it must run (empty when up to date)
   adopted?: TaskRecord;          // a record rebuilt from a marker (to be written)
@@ -41,7 +42,9 @@ export interface PlanInputs {
   maxEvents: number | null;
   outdir: string;
   force: boolean;
-  records: Map<string, TaskRecord>;
+  records: Map<string, TaskSummary>;
+  /** The recorded key parts of a node (read only when a key differs). */
+  partsOf(id: string): KeyParts | undefined;
   digests: FileDigests;
 }
 
@@ -50,7 +53,7 @@ export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): s
   for (const o of outputs) {
     let st;
     try {
-      st = statSync(join(dir, o.path));
+      st = statSync(dir + '/' + o.path);
     } catch {
       return `output missing: ${o.path}`;
     }
@@ -108,11 +111,12 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     tree.set(c.name, c.tree ?? p.config.tree);
     compDigest.set(c.name, componentPart(c.raw));
   }
-  const sharedByTree = new Map<string, Record<string, string>>();
-  const shared = (t: string): Record<string, string> => {
+  const sharedByTree = new Map<string, { parts: Record<string, string>; prefix: string }>();
+  const shared = (t: string): { parts: Record<string, string>; prefix: string } => {
     let s = sharedByTree.get(t);
     if (!s) {
-      s = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
+      const parts = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
+      s = { parts, prefix: sharedPrefixOf(parts) };
       sharedByTree.set(t, s);
     }
     return s;
@@ -121,25 +125,33 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const nodes = new Map<string, PlannedNode>();
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
-    const dir = join(p.outdir, nodeDir(n));
+    const dir = p.outdir + '/' + nodeDir(n);
     if (n.kind === 'chunk') {
-      const kp = chunkKeyParts(shared(tree.get(n.plan.component)!), compDigest.get(n.plan.component)!, n.plan, ok_);
-      const key = keyOf(kp);
+      const sh = shared(tree.get(n.plan.component)!);
+      const cd = compDigest.get(n.plan.component)!;
+      const key = chunkKey(sh.prefix, cd, n.plan, ok_);
+      const plan = n.plan;
+      let kp: KeyParts | null = null;
+      const parts = (): KeyParts => (kp ??= chunkKeyParts(sh.parts, cd, plan, ok_));
       const rec = p.records.get(id);
       const why: string[] = [];
       let adopted: TaskRecord | undefined;
       if (p.force) why.push('--force');
       else if (rec === undefined || rec.key !== key || rec.status !== 'ok') {
-        const a = adoptFromMarker(id, dir, key, kp);
+        const a = adoptFromMarker(id, dir, key, parts());
         if (a) adopted = a;
         else if (rec === undefined) why.push('never built');
         else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
-        else why.push(...diffKeyParts(rec.keyParts, kp));
+        else {
+          const before = p.partsOf(id);
+          const diff = before ? diffKeyParts(before, parts()) : [];
+          why.push(...(diff.length ? diff : ['key changed']));
+        }
       } else {
         const changed = outputsChanged(dir, rec.outputs);
         if (changed) why.push(changed);
       }
-      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, keyParts: kp, upToDate: why.length === 0, why, adopted });
+      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: why.length === 0, why, adopted });
     } else {
       const why: string[] = [];
       const rec = p.records.get(id);
@@ -156,13 +168,18 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
         key = keyOf(kp);
         if (rec === undefined) why.push('never merged');
         else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
-        else if (rec.key !== key) why.push(...diffKeyParts(rec.keyParts, kp).map((s) => s.replace('input', 'chunk')));
+        else if (rec.key !== key) {
+          const before = p.partsOf(id);
+          const diff = before ? diffKeyParts(before, kp).map((s) => s.replace('input', 'chunk')) : [];
+          why.push(...(diff.length ? diff : ['key changed']));
+        }
         else {
           const changed = outputsChanged(dir, rec.outputs);
           if (changed) why.push(changed);
         }
       }
-      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, keyParts: kp, upToDate: why.length === 0, why });
+      const hp = kp;
+      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: () => hp, upToDate: why.length === 0, why });
     }
   }
   return ok({ graph, nodes, tree, dropped });

@@ -102,7 +102,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const outs = statOutputs(n.dir, m.value.outputs);
     if (!outs.ok) return outs;
     const events = m.value.eventsProcessed ?? 0;
-    record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.keyParts!, resultDigest: resultDigest(n.key!, outs.value),
+    record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
       outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
     return ok({ eventsProcessed: events });
   };
@@ -159,7 +159,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
           const log = n.kind === 'chunk' && existsSync(join(n.dir, 'log.txt')) ? join(n.dir, 'log.txt') : o.log;
           summary.failures.push({ id: e.id, reason: o.reason, log });
           if (n.kind === 'chunk') {
-            record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.keyParts!, resultDigest: '', outputs: [], attempts: o.attempts,
+            record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.parts()!, resultDigest: '', outputs: [], attempts: o.attempts,
               eventsProcessed: 0, reason: o.reason, log, finishedAt: Date.now(), durationMs: Date.now() - (started.get(e.id) ?? t0) });
           }
           r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason: o.reason, log, attempts: o.attempts });

@@ -57,7 +57,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   try {
     const digests = new FileDigests(store);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, records: store.allTasks(), digests });
+      outdir, force: f.force ?? false, records: store.allTasks(), partsOf: (id) => store.getParts(id), digests });
     if (!plan.ok) throw new UserError(formatFailure(plan.error));
     return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
   } catch (err) {
