@@ -37,6 +37,15 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
   // ROOT buffers are below 2 GB; a larger length is a corrupt header, not an allocation to try.
   if (!Number.isSafeInteger(outLen) || outLen < 0 || outLen > 0x7ffffffe) throw new Error(`uncompressed length ${outLen} is impossible`);
   if (src.length < 9 || outLen > Math.ceil(src.length / 10) * 0xffffff) throw new Error(`${src.length} compressed bytes cannot hold ${outLen} bytes`);
+  // Most buffers are one zlib block: then inflate's own output is the result (no copy).
+  if (src[0] === 0x5a && src[1] === 0x4c && (src[6]! | (src[7]! << 8) | (src[8]! << 16)) === outLen) {
+    const csize = src[3]! | (src[4]! << 8) | (src[5]! << 16);
+    if (9 + csize <= src.length) {
+      const r = inflateSync(src.subarray(9, 9 + csize), { chunkSize: Math.max(64, outLen), maxOutputLength: outLen + 1 });
+      if (r.length !== outLen) throw new Error(`ZL block at 0 decompressed to ${r.length} bytes, expected ${outLen}`);
+      return r;
+    }
+  }
   const out = new Uint8Array(outLen);
   let p = 0, o = 0;
   // Each block makes progress (header + at least one byte), so this loop is bounded by src.length.

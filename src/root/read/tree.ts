@@ -155,6 +155,7 @@ function slice(p: BranchPlan, d: DecodedBasket, lo: number, hi: number): Column 
   if (p.info.shape === 'jagged') {
     const off = d.offsets!;
     const v0 = off[lo]!, v1 = off[hi]!;
+    if (lo === 0 && hi === d.n && v0 === 0) return { kind: 'jagged', type, values: d.values.subarray(0, v1) as NumArray, offsets: off };
     const offsets = new Int32Array(hi - lo + 1);
     for (let i = 0; i <= hi - lo; i++) offsets[i] = off[lo + i]! - v0;
     return { kind: 'jagged', type, values: d.values.subarray(v0, v1) as NumArray, offsets };
