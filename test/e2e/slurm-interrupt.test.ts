@@ -1,0 +1,66 @@
+// Ctrl-C, heppy cancel and --detach with the Slurm executor on the real local Slurm.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+import { queuedTasks, sbatchRounds, sleep } from '../unit/exec/batch/fixtures/slurm-util.js';
+import { slurmAvailable } from '../util/shared.js';
+
+const have = slurmAvailable();
+let p: Project;
+const SLURM = ['--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600', '-o', 'slowms=1500'];
+const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C'];
+
+test.before(async () => {
+  if (have) p = await makeProject();
+});
+
+test('Ctrl-C leaves the jobs queued and says how to re-attach or cancel; heppy cancel cancels them', async () => {
+  if (!have) return;
+  const o = join(p.dir, 'Out-int');
+  const b = buildAsync(p, [...SLURM, '--outdir', o]);
+  for (let i = 0; i < 200 && queuedTasks(o).length < 7; i++) await sleep(100);
+  assert.is(queuedTasks(o).length, 7);
+  process.kill(b.pid, 'SIGINT');
+  const r = await b.done;
+  assert.is(r.code, 130, r.stderr);
+  assert.match(r.stderr, /interrupted; \d+ batch jobs? (is|are) left queued or running/);
+  assert.match(r.stderr, 'heppy cancel');
+  assert.ok(queuedTasks(o).length > 0, 'the jobs outlive the coordinator');
+  const c = heppy(p, ['cancel', '--outdir', o]);
+  assert.is(c.code, 0, c.stderr);
+  assert.match(c.stdout, /cancelled \d+ Slurm jobs?/);
+  for (let i = 0; i < 50 && queuedTasks(o).length > 0; i++) await sleep(100);
+  assert.equal(queuedTasks(o), []);
+  const again = heppy(p, ['cancel', '--outdir', o]);
+  assert.is(again.code, 0);
+  assert.match(again.stdout, 'no queued or running jobs');
+});
+
+test('--detach submits and exits; the next build collects the results without submitting again', async () => {
+  if (!have) return;
+  const o = join(p.dir, 'Out-int');
+  const roundsBefore = sbatchRounds(o);
+  const d = build(p, [...SLURM, '--outdir', o, '--detach']);
+  assert.is(d.code, 0, d.stderr);
+  assert.match(d.stderr, /detached; \d+ batch jobs? queued or running/);
+  assert.is(sbatchRounds(o), roundsBefore + 1);
+  const r = build(p, [...SLURM, '--outdir', o]);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.ok(r.ran.includes('hadd:A') && r.ran.includes('hadd:B'), r.ran.join(' '));
+  assert.is(sbatchRounds(o), roundsBefore + 1, 'nothing submitted twice');
+  for (const c of CHUNKS) assert.is(JSON.parse(readFileSync(join(o, c, 'heppy-status.json'), 'utf8')).status, 'ok', c);
+});
+
+test('--detach with the local executor is a usage error', () => {
+  if (!have) return;
+  const r = heppy(p, ['build', '--detach']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, '--detach is for batch executors');
+});
+
+test.after(() => {
+  if (p) rmSync(p.dir, { recursive: true, force: true });
+});
+test.run();
