@@ -26,7 +26,12 @@ export class RunChunkCommand extends Command {
     const dir = resolve(this.dir);
     const spec = readChunkSpec(dir);
     if (!spec.ok) throw new UserError(formatFailure(spec.error));
-    const r = await runChunk(spec.value, dir);
+    // heppy's SIGUSR2: stop after the current event and still write everything (Slurm can send
+    // it before the time limit with --signal=USR2@60).
+    const stop = new AbortController();
+    const onUsr2 = (): void => { process.stderr.write('SIGUSR2 received, signaling graceful stop\n'); stop.abort(); };
+    process.on('SIGUSR2', onUsr2);
+    const r = await runChunk(spec.value, dir, { signal: stop.signal }).finally(() => process.off('SIGUSR2', onUsr2));
     if (!r.ok) {
       process.stderr.write(`heppy: chunk ${spec.value.name} failed: ${formatFailure(r.error)}\n`);
       return 1;

@@ -71,6 +71,7 @@ export async function runLoop(
   const now = hooks.clock ?? (() => performance.now());
   let processed = 0;
   let userStop = false;
+  let lastYield = performance.now();
 
   const begin = await runPhase(analyzers, 'beginLoop', setup);
   if (!begin.ok) return begin;
@@ -113,6 +114,11 @@ export async function runLoop(
         processed++;
       }
       hooks.onProgress?.(processed, window.n);
+      // Batches may all resolve in microtasks: let signal handlers (SIGUSR2) run now and then.
+      if (hooks.signal && performance.now() - lastYield > 100) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
   }
 
