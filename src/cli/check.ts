@@ -1,11 +1,12 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
 import { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict, type MergedVerdict } from '../check/index.js';
-import { remergeBad, type RemergeResult } from '../check/remerge.js';
-import { displayPath, formatText, toJson } from '../check/report.js';
-import { resubmit, type ResubmitResult } from '../check/resubmit.js';
-import { byOutdir, describeChoice, makeExecutor, type ExecutorChoice } from '../check/executors.js';
-import { assertNever, UserError } from '../util/result.js';
+import { fixBad, type CheckState } from '../check/fix.js';
+import { formatText, toJson } from '../check/report.js';
+import type { ExecutorChoice } from '../check/executors.js';
+import { dirname } from 'node:path';
+import { acquireLock, type Lock } from '../store/lock.js';
+import { formatFailure, UserError } from '../util/result.js';
 
 export class CheckCommand extends Command {
   static override paths = [['check']];
@@ -64,42 +65,26 @@ export class CheckCommand extends Command {
       for (const d of found.merged) m.push(await checkMerged(d, { probe }));
       return [v, m];
     };
-    let [verdicts, merged] = await checkAll();
-    let resubmitted: ResubmitResult[] | undefined;
-    let remerged: RemergeResult[] | undefined;
-    const out = (s: string): void => { if (!this.json) this.context.stdout.write(s); };
+    const [verdicts, merged] = await checkAll();
+    let state: CheckState = { verdicts, merged };
     if (this.resubmit || this.batch !== undefined) {
-      const bad = verdicts.filter((v) => !v.good);
-      if (bad.length > 0 || merged.some((m) => !m.good)) out(formatText(verdicts, undefined, merged));
-      if (bad.length > 0) {
-        out(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeChoice(choice)}\n`);
-        const hooks = {
-          onSubmitted: (d: string, attempt: number, jobId: string) => {
-            if (choice.kind !== 'local') out(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
-          },
-          onEnded: (r: ResubmitResult) => out(resubmitLine(r)),
-        };
-        // Batch executors work per Outdir; chunks from several Outdirs run side by side.
-        const groups = [...byOutdir(bad.map((v) => v.dir))];
-        const done = await Promise.all(groups.map(([outdir, dirs]) => resubmit(dirs, makeExecutor(choice, outdir), hooks)));
-        resubmitted = done.flat();
-        for (const r of resubmitted) if (r.status === 'not-resubmitted') out(resubmitLine(r));
-        [verdicts, merged] = await checkAll();
+      // Resubmitting writes chunk and merged directories: not while a build uses the same Outdir.
+      const locks = lockAll([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
+      try {
+        const out = (line: string): void => { if (!this.json) this.context.stdout.write(line); };
+        state = await fixBad(state, { choice, probe, recheck: checkAll, out });
+      } finally {
+        for (const l of locks) l.release();
       }
-      if (merged.some((m) => !m.good)) {
-        remerged = await remergeBad(merged, verdicts, { probe });
-        for (const r of remerged) out(`${displayPath(r.dir)}: ${r.status === 'merged' ? 'merged again' : 'not merged again'} (${r.detail})\n`);
-        [verdicts, merged] = await checkAll();
-      }
-      if (resubmitted || remerged) out('after resubmission:\n');
     }
     if (this.json) {
-      const doc = { ...toJson(verdicts, merged), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
+      const { resubmitted, remerged } = state;
+      const doc = { ...toJson(state.verdicts, state.merged), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
-      this.context.stdout.write(formatText(verdicts, undefined, merged));
+      this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
     }
-    return verdicts.every((v) => v.good) && merged.every((m) => m.good) ? 0 : 1;
+    return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
   }
 
   private executorChoice(jobs: number): ExecutorChoice {
@@ -119,12 +104,15 @@ export class CheckCommand extends Command {
 
 }
 
-function resubmitLine(r: ResubmitResult): string {
-  const where = displayPath(r.dir);
-  switch (r.status) {
-    case 'not-resubmitted': return `${where}: not resubmitted: ${r.detail}\n`;
-    case 'succeeded': return `${where}: attempt ${r.attempt} succeeded (${r.detail})\n`;
-    case 'failed': return `${where}: attempt ${r.attempt} failed: ${r.detail}\n`;
-    default: return assertNever(r.status, 'resubmit status');
+function lockAll(outdirs: string[]): Lock[] {
+  const locks: Lock[] = [];
+  for (const o of outdirs) {
+    const l = acquireLock(o, 'check --resubmit');
+    if (!l.ok) {
+      for (const x of locks) x.release();
+      throw new UserError(formatFailure(l.error));
+    }
+    locks.push(l.value);
   }
+  return locks;
 }

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { haddOutdir, type ComponentOutcome, type HaddReport } from '../merge/index.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
+import { acquireLock } from '../store/lock.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
 
 export class HaddCommand extends Command {
@@ -37,13 +38,16 @@ export class HaddCommand extends Command {
     const dest = resolve(this.dest ?? this.src);
     if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${this.dest}`);
     const warnings: string[] = [];
+    // Merging writes dest/<comp>/: not while a build (or another hadd) uses the same directory.
+    const lock = acquireLock(dest, 'hadd');
+    if (!lock.ok) throw new UserError(formatFailure(lock.error));
     const report = await haddOutdir(src, dest, {
       force: this.force,
       onWarning: (m) => warnings.push(m),
       onComponent: (c, good, total) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
       },
-    });
+    }).finally(() => lock.value.release());
     if (report.components.length === 0) {
       throw new UserError(`warning: no chunk found in ${this.src} (no <component>_Chunk<N> directory)`);
     }

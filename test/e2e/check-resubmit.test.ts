@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChunk } from '../../src/loop/run-chunk.js';
@@ -107,6 +107,20 @@ test('-b TEMPLATE: resubmitted through batchScript.sh (nohup), waited for by its
   assert.match(r.stdout, 'Outdir/X: merged again (2 of 2 chunks)');
   assert.ok(existsSync(join(outdir, 'X_Chunk1', 'batchScript.sh')));
   assert.is(await entries(join(outdir, 'X', 'Copy_1', 'tree.root')), 50);
+});
+
+test('not while a build holds the Outdir: --resubmit and hadd refuse, plain check still reports', () => {
+  mkdirSync(join(outdir, '.heppy'), { recursive: true });
+  writeFileSync(join(outdir, '.heppy', 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now(), command: 'build' }));
+  try {
+    const r = heppy(['check', '--resubmit', 'Outdir']);
+    assert.is(r.status, 2);
+    assert.match(r.stderr, `another heppy build (pid ${process.pid}`);
+    assert.is(heppy(['hadd', 'Outdir']).status, 2);
+    assert.is(heppy(['check', 'Outdir']).status, 0);
+  } finally {
+    rmSync(join(outdir, '.heppy', 'lock'));
+  }
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
