@@ -41,7 +41,7 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
   if (src[0] === 0x5a && src[1] === 0x4c && (src[6]! | (src[7]! << 8) | (src[8]! << 16)) === outLen) {
     const csize = src[3]! | (src[4]! << 8) | (src[5]! << 16);
     if (9 + csize <= src.length) {
-      const r = inflateSync(src.subarray(9, 9 + csize), { chunkSize: Math.max(64, outLen), maxOutputLength: outLen + 1 });
+      const r = inflateSync(src.subarray(9, 9 + csize), { chunkSize: outLen + 64, maxOutputLength: outLen + 1 });
       if (r.length !== outLen) throw new Error(`ZL block at 0 decompressed to ${r.length} bytes, expected ${outLen}`);
       return r;
     }
@@ -78,8 +78,8 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
 // zlib runs synchronously: on libuv's thread pool it overlapped with decoding but cost ~1.7×
 // the CPU (measured in bench/README.md), and chunks already run one per core.
 function inflateInto(block: Uint8Array, dst: Uint8Array): number {
-  // One output chunk of the expected size: no chunk list to concatenate.
-  const r = inflateSync(block, { chunkSize: Math.max(64, dst.length), maxOutputLength: dst.length + 1 });
+  // One output chunk with room to spare: zlib finishes in it (no second chunk to concatenate).
+  const r = inflateSync(block, { chunkSize: dst.length + 64, maxOutputLength: dst.length + 1 });
   dst.set(r.subarray(0, Math.min(r.length, dst.length)));
   return r.length;
 }
