@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict, type MergedVerdict } from '../check/index.js';
 import { fixBad, type CheckState } from '../check/fix.js';
+import { defaultOutdir } from '../check/default-outdir.js';
 import { formatText, toJson } from '../check/report.js';
 import type { ExecutorChoice } from '../check/executors.js';
 import { dirname } from 'node:path';
@@ -19,7 +20,8 @@ export class CheckCommand extends Command {
       recorded output is there with its size, and every ROOT file opens (truncation is caught; about 2 ms
       per file; \`--quick\` reads only each file's header, which still catches truncation).
 
-      With no argument it checks ./Outdir. An argument that is a chunk directory is checked as is; any
+      With no argument it checks the build's Outdir (the Config's \`outdir\` when ./heppyfile.ts is there,
+      else ./Outdir). An argument that is a chunk directory is checked as is; any
       other directory is scanned for chunk directories (\`<comp>_Chunk<N>\` and unsplit components).
 
       Merged components (\`Outdir/<comp>/\` made by hadd) are checked too: their outputs, and that they hold
@@ -50,7 +52,12 @@ export class CheckCommand extends Command {
   partition = Option.String('--partition', { description: 'Slurm partition for --executor slurm' });
 
   override async execute(): Promise<number> {
-    const args = this.dirs.length > 0 ? this.dirs : ['Outdir'];
+    let args = this.dirs;
+    if (args.length === 0) {
+      const d = await defaultOutdir();
+      if (d.note) this.context.stderr.write(`heppy: ${d.note}\n`);
+      args = [d.dir];
+    }
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
     const choice = this.executorChoice(jobs);
@@ -110,7 +117,7 @@ function lockAll(outdirs: string[]): Lock[] {
     const l = acquireLock(o, 'check --resubmit');
     if (!l.ok) {
       for (const x of locks) x.release();
-      throw new UserError(formatFailure(l.error));
+      throw new UserError(formatFailure(l.error), 1);
     }
     locks.push(l.value);
   }

@@ -40,7 +40,7 @@ export class HaddCommand extends Command {
     const warnings: string[] = [];
     // Merging writes dest/<comp>/: not while a build (or another hadd) uses the same directory.
     const lock = acquireLock(dest, 'hadd');
-    if (!lock.ok) throw new UserError(formatFailure(lock.error));
+    if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
     const report = await haddOutdir(src, dest, {
       force: this.force,
       onWarning: (m) => warnings.push(m),

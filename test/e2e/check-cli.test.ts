@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, sharedRootDir } from '../util/shared.js';
@@ -51,6 +51,21 @@ test('bad chunks: one line each with the reason, the list, exit 1', () => {
   assert.equal([doc.total, doc.good, doc.bad], [2, 1, 1]);
   assert.equal(doc.chunks.map((c: { name: string }) => c.name), ['ZZ_Chunk0', 'ZZ_Chunk1']);
   assert.is(doc.chunks[1].problems[0].code, 'failed');
+});
+
+test("no argument next to a heppyfile: the Config's outdir", () => {
+  const proj = join(root, 'proj');
+  makeChunk(join(proj, 'Results'), 'R_Chunk0', { log: null, marker: null });
+  writeFileSync(join(proj, 'in.root'), '');
+  writeFileSync(join(proj, 'heppyfile.ts'), [
+    "import { Analyzer, Component, Config, Sequence } from 'heppy';",
+    'class A extends Analyzer {}',
+    "export default new Config({ components: [new Component('R', { files: ['in.root'] })], sequence: new Sequence(new Analyzer(A)), outdir: 'Results' });",
+    '',
+  ].join('\n'));
+  const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'heppy.js'), 'check'], { cwd: proj, encoding: 'utf8' });
+  assert.is(r.status, 1, r.stderr);
+  assert.is(r.stdout.split('\n')[0], 'Results/R_Chunk0 : log.txt does not exist; no heppy-status.json: the run did not finish');
 });
 
 test('usage errors: exit 2, one line, no stack trace', () => {

@@ -114,9 +114,9 @@ test('not while a build holds the Outdir: --resubmit and hadd refuse, plain chec
   writeFileSync(join(outdir, '.heppy', 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now(), command: 'build' }));
   try {
     const r = heppy(['check', '--resubmit', 'Outdir']);
-    assert.is(r.status, 2);
+    assert.is(r.status, 1);
     assert.match(r.stderr, `another heppy build (pid ${process.pid}`);
-    assert.is(heppy(['hadd', 'Outdir']).status, 2);
+    assert.is(heppy(['hadd', 'Outdir']).status, 1);
     assert.is(heppy(['check', 'Outdir']).status, 0);
   } finally {
     rmSync(join(outdir, '.heppy', 'lock'));
