@@ -1,6 +1,6 @@
 // Reads the raw key directory of a ROOT file (header → directory records → keys lists), so
 // that hadd can copy objects it cannot add byte for byte and find trees and histograms.
-import { closeSync, fstatSync, openSync, read, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { RootError } from '../errors.js';
 
 export interface RawKey {
@@ -41,22 +41,15 @@ export class Source {
     }
     return b;
   }
-  /** Reads len bytes at pos into buf on the thread pool (so that reading overlaps writing). */
-  readInto(buf: Buffer, pos: number, len: number, what: string): Promise<Buffer> {
-    if (pos < 0 || len < 0 || pos + len > this.size || len > buf.length) {
-      return Promise.reject(new RootError(this.path, what, `${len} bytes at ${pos} lie beyond the end of the file (${this.size} bytes; truncated?)`));
+  /** Reads len bytes at pos into buf (reused by the caller: no allocation per read). */
+  readInto(buf: Uint8Array, pos: number, len: number, what: string): void {
+    if (pos < 0 || len < 0 || pos + len > this.size || len > buf.length) throw new RootError(this.path, what, `${len} bytes at ${pos} lie beyond the end of the file (${this.size} bytes; truncated?)`);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, buf, got, len - got, pos + got);
+      if (n <= 0) throw new RootError(this.path, what, `short read at ${pos + got}`);
+      got += n;
     }
-    return new Promise((resolve, reject) => {
-      const more = (got: number): void => {
-        if (got === len) { resolve(buf); return; }
-        read(this.fd, buf, got, len - got, pos + got, (err, n) => {
-          if (err) reject(new RootError(this.path, what, `read failed at ${pos + got}: ${err.message}`));
-          else if (n <= 0) reject(new RootError(this.path, what, `short read at ${pos + got}`));
-          else more(got + n);
-        });
-      };
-      more(0);
-    });
   }
   close(): void { closeSync(this.fd); }
 }
