@@ -153,5 +153,27 @@ test('an aborted signal stops gracefully after the current event', async () => {
   assert.ok(log.startsWith('stopping gracefully at event 3\n'));
 });
 
+test('a signal handler (heppy run-chunk: SIGUSR2) gets to run during a long loop', async () => {
+  const ac = new AbortController();
+  const onUsr2 = (): void => ac.abort();
+  process.on('SIGUSR2', onUsr2);
+  class Slow extends Analyzer {
+    override process(e: Event): void {
+      if (e.iEv === 5) process.kill(process.pid, 'SIGUSR2');
+      const until = performance.now() + 0.2;
+      while (performance.now() < until); // 0.2 ms of work per event: 2,000 events take 0.4 s
+    }
+  }
+  try {
+    const { r, marker, log } = await run(new Sequence(new Analyzer(Slow)), [xs(2000)], spec('usr2'), { signal: ac.signal });
+    assert.ok(r.ok);
+    assert.ok((marker.eventsProcessed as number) > 5 && (marker.eventsProcessed as number) < 2000, String(marker.eventsProcessed));
+    assert.is(marker.expectedEvents, 2000);
+    assert.match(log, /^stopping gracefully at event \d+\n/);
+  } finally {
+    process.off('SIGUSR2', onUsr2);
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
