@@ -65,6 +65,9 @@ export class RootFileReader {
 
   keys(): KeyInfo[] { return this.keyList.slice(); }
 
+  /** Size of the file in bytes. */
+  get size(): number { return this.h.size; }
+
   private key(path: string): KeyInfo {
     const [name, cyc] = path.split(';') as [string, string | undefined];
     const cycle = cyc === undefined ? undefined : Number(cyc);

@@ -52,7 +52,7 @@ export interface JsDirectory { fKeys: JsKey[] }
 
 export interface JsFile extends JsDirectory {
   fEND: number; fVersion: number; fBEGIN: number; fCompress: number; fSeekInfo: number; fNbytesInfo: number;
-  fSeekFree: number; fNbytesFree: number;
+  fSeekFree: number; fNbytesFree: number; fUnits: number;
   readObject(name: string, cycle?: number): Promise<unknown>;
   readDirectory(name: string, cycle?: number): Promise<JsDirectory>;
   findStreamerInfo(clname: string, clversion?: number): JsStreamerInfo | null;

@@ -14,6 +14,11 @@ import { RootError } from '../errors.js';
 
 export type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 
+const dtypes: Record<NumType, string> = {
+  i1: 'int8', u1: 'uint8', i2: 'int16', u2: 'uint16', i4: 'int32', u4: 'uint32', i8: 'int64', u8: 'uint64',
+  f4: 'float32', f8: 'float64', bool: 'bool',
+};
+
 const compressionNames: Record<string, string> = { none: 'none', ZL: 'zlib', L4: 'lz4', XZ: 'lzma', ZS: 'zstd' };
 
 function statsKind(t: NumType): 'int' | 'big' | 'float' {
@@ -24,9 +29,10 @@ export async function summarizeFile(f: RootFileReader): Promise<{ [k: string]: J
   const js = f.js;
   const out: { [k: string]: Json } = {
     file: f.path.split('/').pop()!,
+    size: f.size,
     header: {
       fVersion: js.fVersion, fBEGIN: js.fBEGIN, fEND: js.fEND, fSeekFree: js.fSeekFree, fNbytesFree: js.fNbytesFree,
-      fNbytesInfo: js.fNbytesInfo, fSeekInfo: js.fSeekInfo, fCompress: js.fCompress,
+      fNbytesInfo: js.fNbytesInfo, fSeekInfo: js.fSeekInfo, fCompress: js.fCompress, fUnits: js.fUnits,
     },
   };
   const keys = f.keys();
@@ -62,7 +68,7 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
     const n = compressionNames[c] ?? c;
     comp[n] = (comp[n] ?? 0) + 1;
   };
-  const base: { [k: string]: Json } = { typename: p.info.typename, num_baskets: p.baskets.length, basket_compression: comp };
+  const base: { [k: string]: Json } = { typename: p.info.typename, num_baskets: p.baskets.length, basket_compression: comp, length: t.entries };
   const layout = p.layout;
   switch (layout.kind) {
     case 'leaf': case 'vector': case 'pointer-array': {
@@ -73,7 +79,8 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
         acc.add(column.values);
       }
       const s = acc.result();
-      return { ...base, kind: p.info.shape, count: s.count, sum: s.sum, min: s.min, max: s.max };
+      const jag: { [k: string]: Json } = p.info.shape === 'jagged' ? { counts_sum: s.count } : {};
+      return { ...base, dtype: dtypes[p.info.type!], kind: p.info.shape, ...jag, count: s.count, sum: s.sum, min: s.min, max: s.max };
     }
     case 'string': {
       t.checkCoverage(p);
@@ -107,7 +114,7 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
       const leaves: { [k: string]: Json } = {};
       layout.leaves.forEach((l, j) => {
         const s = accs[j]!.result();
-        leaves[l.name] = { kind: l.len > 1 ? 'fixed' : 'scalar', count: s.count, sum: s.sum, min: s.min, max: s.max };
+        leaves[l.name] = { dtype: dtypes[l.type], kind: l.len > 1 ? 'fixed' : 'scalar', count: s.count, sum: s.sum, min: s.min, max: s.max };
       });
       return { ...base, kind: 'leaflist', leaves };
     }
