@@ -180,5 +180,42 @@ test('trees written by heppy merge: entries concatenated, counter maximum kept, 
   assert.is(jt.fBranches.arr[0]!.fLeaves.arr[0]!.fMaximum, 6);
 });
 
+test('64-bit keys and baskets larger than a copy run: copied as stored, values read back (heppy reader and jsroot)', async () => {
+  // Input 0 has 64-bit keys (as past 2 GB), input 1 32-bit ones; 'a' baskets are ~1.5 MiB (more
+  // than one copy run), 'i' baskets are small, so runs mix both sizes.
+  const files: string[] = [];
+  const n = 8000;
+  for (let k = 0; k < 2; k++) {
+    const p = join(dir, `big${k}.root`);
+    const w = RootFileWriter.create(p, { compression: { algorithm: 'none' }, force64: k === 0 });
+    const t = w.createTree({ name: 'big', basketBytes: 1536 * 1024, branches: [{ name: 'i', type: 'i8' }, { name: 'a', type: 'f8', shape: { fixed: 32 } }] });
+    const a = new Float64Array(32);
+    for (let i = 0; i < n; i++) { a.fill(i + k); t.fill({ i: BigInt(i + k * n), a }); }
+    await w.close();
+    files.push(p);
+  }
+  const out = join(dir, 'bigmerged.root');
+  const r = await mergeRootFiles(out, files);
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+  let want = 0;
+  for (let k = 0; k < 2; k++) for (let i = 0; i < n; i++) want += 32 * (i + k);
+  const f = await openRootFile(out);
+  try {
+    const t = await f.tree('big');
+    assert.is(t.entries, 2 * n);
+    assert.ok(t.plan('a').baskets.length >= 2 * 2, 'several baskets of a per input');
+    const i = await t.column('i');
+    assert.is((i.values as BigInt64Array)[2 * n - 1], BigInt(2 * n - 1));
+    const a = await t.column('a');
+    let s = 0;
+    for (const x of a.values as Float64Array) s += x;
+    assert.is(s, want);
+  } finally { f.close(); }
+  const js = await jsrootSums(out, 'big', ['i', 'a']);
+  assert.is(js.count, 2 * n);
+  assert.is(js.sums.a, want);
+  assert.is(js.sums.i, (2 * n - 1) * n);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
