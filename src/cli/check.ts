@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict, type MergedVerdict } from '../check/index.js';
 import { fixBad, type CheckState } from '../check/fix.js';
 import { defaultOutdir } from '../check/default-outdir.js';
+import { ProbeCache } from '../check/probe-cache.js';
 import { formatText, toJson } from '../check/report.js';
 import type { ExecutorChoice } from '../check/executors.js';
 import { dirname } from 'node:path';
@@ -18,7 +19,8 @@ export class CheckCommand extends Command {
       criterion) and, for chunks made by heppy build: its heppy-status.json marker records success and
       exit code 0, N equals the chunk's expected entries (unless an analyzer raised UserStop), every
       recorded output is there with its size, and every ROOT file opens (truncation is caught; about 2 ms
-      per file; \`--quick\` reads only each file's header, which still catches truncation).
+      per file, once: a file that opened and has not changed since is not opened again; \`--quick\` reads
+      only each file's header, which still catches truncation).
 
       With no argument it checks the build's Outdir (the Config's \`outdir\` when ./heppyfile.ts is there,
       else ./Outdir). An argument that is a chunk directory is checked as is; any
@@ -65,7 +67,9 @@ export class CheckCommand extends Command {
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
     if (found.chunks.length === 0 && found.merged.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
 
-    const probe = this.quick ? headerProbe : defaultProbe;
+    // Files that opened before and have not changed since are not opened again (--quick: header only).
+    const cache = new ProbeCache([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
+    const probe = this.quick ? headerProbe : cache.wrap(defaultProbe);
     const checkAll = async (): Promise<[ChunkVerdict[], MergedVerdict[]]> => {
       const v = await checkChunks(found.chunks, { probe });
       const m: MergedVerdict[] = [];
@@ -84,6 +88,7 @@ export class CheckCommand extends Command {
         for (const l of locks) l.release();
       }
     }
+    cache.save();
     if (this.json) {
       const { resubmitted, remerged } = state;
       const doc = { ...toJson(state.verdicts, state.merged), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };

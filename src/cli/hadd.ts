@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { haddOutdir, type ComponentOutcome, type HaddReport } from '../merge/index.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
 import { acquireLock } from '../store/lock.js';
+import { ProbeCache } from '../check/probe-cache.js';
+import { defaultProbe } from '../check/root-probe.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
 
 export class HaddCommand extends Command {
@@ -41,13 +43,17 @@ export class HaddCommand extends Command {
     // Merging writes dest/<comp>/: not while a build (or another hadd) uses the same directory.
     const lock = acquireLock(dest, 'hadd');
     if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
+    // The chunks' ROOT files that opened in an earlier check or hadd and are unchanged are not reopened.
+    const cache = new ProbeCache([src]);
     const report = await haddOutdir(src, dest, {
       force: this.force,
+      probe: cache.wrap(defaultProbe),
       onWarning: (m) => warnings.push(m),
       onComponent: (c, good, total) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
       },
     }).finally(() => lock.value.release());
+    cache.save();
     if (report.components.length === 0) {
       throw new UserError(`warning: no chunk found in ${this.src} (no <component>_Chunk<N> directory)`);
     }
