@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sharedRootDir } from '../../../util/shared.js';
+import { openRootFile } from '../../../../src/root/read/index.js';
 import type { FuzzReply } from './fuzz-worker.js';
 
 const FILES = [
@@ -15,8 +16,10 @@ const FILES = [
   'uproot-sample-6.20.04-zlib.root', 'uproot-nesteddirs.root', 'uproot-issue38a.root',
   'written-by-uproot/uproot4-int64-edge.root', 'written-by-uproot/uproot4-jagged-zlib.root',
   'uproot-from-geant4.root', 'uproot-issue-750.root', 'uproot-issue60.root',
+  // Uncompressed metadata: corruption reaches jsroot's streamers instead of failing in zlib.
+  'uproot-HZZ-uncompressed.root', 'uproot-sample-6.20.04-uncompressed.root', 'uproot-simple.root',
 ];
-const CASES_PER_FILE = 20;
+const CASES_PER_FILE = 18;
 const BOUND_MS = 10_000;
 
 /** mulberry32: a small deterministic PRNG, so that every run tries the same cases. */
@@ -33,10 +36,25 @@ function rng(seed: number): () => number {
 
 interface Case { id: number; name: string; what: string; bytes: Uint8Array }
 
-function mutate(src: Uint8Array, r: () => number, id: number, name: string): Case {
+/** Byte ranges of a file's top-level keys (TTree metadata, histograms, StreamerInfo, keys list). */
+async function keyRegions(path: string): Promise<[number, number][]> {
+  const f = await openRootFile(path);
+  const keys = (f.js as unknown as { fKeys: { fSeekKey: number; fNbytes: number }[] }).fKeys;
+  f.close();
+  return keys.map((k) => [k.fSeekKey, k.fNbytes]);
+}
+
+function mutate(src: Uint8Array, r: () => number, id: number, name: string, regions: [number, number][]): Case {
   const b = Uint8Array.from(src);
   const at = (lo = 0) => lo + Math.floor(r() * (b.length - lo));
-  const kind = id % 4;
+  const kind = id % 5;
+  if (kind === 4 && regions.length > 0) {
+    const [start, len] = regions[Math.floor(r() * regions.length)]!;
+    const k = 1 + Math.floor(r() * 4);
+    const where: number[] = [];
+    for (let i = 0; i < k; i++) { const p = start + Math.floor(r() * len); b[p] = Math.floor(r() * 256); where.push(p); }
+    return { id, name, what: `key-region bytes at ${where.join(',')}`, bytes: b };
+  }
   if (kind === 0) {
     const n = Math.floor(r() * b.length);
     return { id, name, what: `truncated to ${n} bytes`, bytes: b.subarray(0, n) };
@@ -67,7 +85,8 @@ if (dir !== null) {
     const cases: Case[] = [];
     for (const name of FILES) {
       const src = new Uint8Array(readFileSync(join(d, name)));
-      for (let i = 0; i < CASES_PER_FILE; i++) cases.push(mutate(src, r, cases.length, name));
+      const regions = await keyRegions(join(d, name));
+      for (let i = 0; i < CASES_PER_FILE; i++) cases.push(mutate(src, r, cases.length, name, regions));
     }
     const counts = { ok: 0, 'root-error': 0 };
     const problems: string[] = [];
