@@ -99,6 +99,8 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   const plan = planMerge(chunkDirs);
   if (!plan.ok) return fail({ ...plan.error, object: component });
   for (const n of plan.value.notes) warn(n);
+  const pickles = plan.value.files.filter((f) => f.action.rel.endsWith('.pck')).map((f) => f.action.rel);
+  if (pickles.length > 0) warn(`heppy's pickled counters/averages are not merged (no JSON sidecar): ${pickles.join(', ')}`);
 
   mkdirSync(dest, { recursive: true });
   const tmp = makeTmpDir(dest, component);
