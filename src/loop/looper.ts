@@ -88,9 +88,10 @@ export async function runLoop(
           break outer;
         }
         const event = new Event(iEv, columns, r, setup);
+        // One clock reading per analyzer boundary: the end of one call is the start of the next.
+        let t0 = now();
         for (let a = 0; a < nA; a++) {
           const ana = analyzers[a]!;
-          const t0 = now();
           let ret: unknown;
           try {
             ret = ana.process(event);
@@ -103,7 +104,9 @@ export async function runLoop(
             const t = errorText(e);
             return fail({ object: ana.name, reason: `event ${iEv}: ${t.message}`, ...(t.stack ? { detail: t.stack } : {}) });
           }
-          times[a]! += now() - t0;
+          const t1 = now();
+          times[a]! += t1 - t0;
+          t0 = t1;
           calls[a]! += 1;
           if (ret === false) break;
           if (ret !== undefined && ret !== true) {
