@@ -37,7 +37,16 @@ export class WBuf {
   u16(v: number): void { this.ensure(2); this.view.setUint16(this.pos, v); this.pos += 2; }
   i32(v: number): void { this.ensure(4); this.view.setInt32(this.pos, v); this.pos += 4; }
   u32(v: number): void { this.ensure(4); this.view.setUint32(this.pos, v >>> 0); this.pos += 4; }
-  i64(v: number | bigint): void { this.ensure(8); this.view.setBigInt64(this.pos, BigInt(v)); this.pos += 8; }
+  i64(v: number | bigint): void {
+    this.ensure(8);
+    // Safe integers without a BigInt each: hadd writes tens of thousands of basket seeks/entries.
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      const hi = Math.floor(v / 4294967296);
+      this.view.setInt32(this.pos, hi);
+      this.view.setUint32(this.pos + 4, v - hi * 4294967296);
+    } else this.view.setBigInt64(this.pos, BigInt(v));
+    this.pos += 8;
+  }
   u64(v: number | bigint): void { this.ensure(8); this.view.setBigUint64(this.pos, BigInt(v)); this.pos += 8; }
   f32(v: number): void { this.ensure(4); this.view.setFloat32(this.pos, v); this.pos += 4; }
   f64(v: number): void { this.ensure(8); this.view.setFloat64(this.pos, v); this.pos += 8; }
