@@ -23,7 +23,7 @@ export function collect(event: Event, prefix: 'Muon' | 'Electron', minPt: number
   const flavour = prefix === 'Muon' ? 13 : 11;
   for (let i = o; i < o + n; i++) {
     const x = Number(px[i]), y = Number(py[i]), z = Number(pz[i]);
-    const pt = Math.hypot(x, y);
+    const pt = Math.sqrt(x * x + y * y); // Math.hypot is several times slower
     if (pt < minPt || Number(iso[i]) > cuts.maxIso) continue;
     const eta = Math.asinh(z / pt);
     if (Math.abs(eta) > cuts.maxEta) continue;
@@ -46,5 +46,5 @@ export function invariantMass(...ls: Lep[]): number {
 export function transverseMomentum(...ls: Lep[]): number {
   let x = 0, y = 0;
   for (const l of ls) { x += l.px; y += l.py; }
-  return Math.hypot(x, y);
+  return Math.sqrt(x * x + y * y);
 }
