@@ -2,6 +2,7 @@
 import type { BranchInfo, Column, NumArray } from '../types.js';
 import { RootError } from '../errors.js';
 import { allocArray } from './decode.js';
+import { typeSize } from '../types.js';
 import type { BranchPlan } from './branches.js';
 import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
@@ -50,25 +51,52 @@ export class TreeReader {
   }
 
   private async decoded(p: BranchPlan, i: number): Promise<DecodedBasket> {
+    return (await this.decodedWithRaw(p, i)).d;
+  }
+
+  private async decodedWithRaw(p: BranchPlan, i: number): Promise<{ raw: RawBasket; d: DecodedBasket }> {
     const raw = await this.rawBasket(p, i);
+    if (raw.offsets === null && raw.n > 0 && p.info.shape === 'jagged' && p.layout.kind === 'leaf') {
+      raw.offsets = await this.offsetsFromCounter(p, i, raw.data.length);
+    }
     try {
-      return decodeBasket(p, raw);
+      return { raw, d: decodeBasket(p, raw) };
     } catch (e) {
       if (e instanceof BasketError) throw this.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
       throw e;
     }
   }
 
+  /**
+   * Entry offsets of a jagged basket written without an offset table (some writers omit it):
+   * rebuilt from the counter branch over the basket's entries.
+   */
+  private async offsetsFromCounter(p: BranchPlan, i: number, dataLen: number): Promise<Int32Array> {
+    const ref = p.baskets[i]!;
+    const where = `basket ${ref.index}: no entry offsets`;
+    const counter = p.info.counter;
+    if (counter === undefined || counter === p.info.name || !this.plans.has(counter)) throw this.err(p.info.name, `${where} and no counter branch`);
+    const cp = this.plan(counter);
+    if (cp.info.shape !== 'scalar' || cp.info.type === null || cp.info.type === 'i8' || cp.info.type === 'u8' || cp.info.type === 'f4' || cp.info.type === 'f8' || cp.info.type === 'bool') {
+      throw this.err(p.info.name, `${where} and counter ${counter} is not an integer scalar`);
+    }
+    const counts = (await this.column(counter, ref.entryStart, ref.entryStop)).values as Int32Array;
+    const bytes = typeSize[p.info.type!] * p.mult;
+    const off = new Int32Array(counts.length + 1);
+    for (let k = 0; k < counts.length; k++) {
+      const c = counts[k]!;
+      if (c < 0) throw this.err(p.info.name, `${where}; counter ${counter} is negative (${c}) at entry ${ref.entryStart + k}`);
+      off[k + 1] = off[k]! + c * bytes;
+    }
+    if (off[counts.length] !== dataLen) throw this.err(p.info.name, `${where}; counter ${counter} sums to ${off[counts.length]} bytes, the basket has ${dataLen}`);
+    return off;
+  }
+
   /** One basket of a numeric branch, decoded whole (summaries walk baskets this way). */
   async basketColumn(name: string, i: number): Promise<{ compression: string; entries: number; column: Column }> {
     const p = this.plan(name);
     this.checkReadable(p);
-    const raw = await this.rawBasket(p, i);
-    let d: DecodedBasket;
-    try { d = decodeBasket(p, raw); } catch (e) {
-      if (e instanceof BasketError) throw this.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
-      throw e;
-    }
+    const { raw, d } = await this.decodedWithRaw(p, i);
     return { compression: raw.compression, entries: raw.n, column: slice(p, d, 0, raw.n) };
   }
 

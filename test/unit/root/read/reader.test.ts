@@ -52,6 +52,25 @@ if (dir !== null) {
     f.close();
   });
 
+  test('jagged baskets without an entry-offset table: offsets rebuilt from the counter', async () => {
+    const f = await openRootFile(join(d, 'uproot-HZZ-zlib.root'));
+    const t = await f.tree('events');
+    const want = await t.column('Muon_Px');
+    const g = await openRootFile(join(d, 'uproot-HZZ-zlib.root'));
+    const u = await g.tree('events');
+    u.plan('Muon_Px').hasOffsets = false; // as a writer that omits the table would leave it
+    const got = await u.column('Muon_Px');
+    if (got.kind !== 'jagged' || want.kind !== 'jagged') throw new Error('not jagged');
+    assert.equal(Array.from(got.offsets), Array.from(want.offsets));
+    assert.equal(Array.from(got.values as Float32Array), Array.from(want.values as Float32Array));
+    u.plan('Muon_Charge').hasOffsets = false;
+    (u.plan('Muon_Charge').info as { counter?: string }).counter = 'NJet'; // a wrong counter is caught
+    try { await u.column('Muon_Charge'); assert.unreachable(); } catch (e) {
+      assert.match((e as Error).message, /events\/Muon_Charge: basket 0: no entry offsets; counter NJet sums to \d+ bytes, the basket has \d+/);
+    }
+    f.close(); g.close();
+  });
+
   test('1 M entries of int64 + bool in 200 zlib baskets (uproot-issue412.root, 64-bit header)', async () => {
     const f = await openRootFile(join(d, 'uproot-issue412.root'));
     const t = await f.tree('test');
