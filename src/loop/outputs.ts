@@ -21,6 +21,8 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
   readonly averages = new Map<string, Average>();
   private readonly files = new Map<string, RootFileOut>();
   private readonly logFile: string;
+  /** Lines for the analyzer's log.txt, written at the end (or on failure): no syscall per line. */
+  private logLines: string[] = [];
 
   constructor(
     readonly name: string,
@@ -103,11 +105,18 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
   }
 
   log(message: string): void {
-    appendFileSync(this.logFile, message.endsWith('\n') ? message : message + '\n');
+    this.logLines.push(message.endsWith('\n') ? message : message + '\n');
+  }
+
+  private flushLog(): void {
+    if (this.logLines.length === 0) return;
+    appendFileSync(this.logFile, this.logLines.join(''));
+    this.logLines = [];
   }
 
   /** Writes counters, averages (text + sidecar), histograms, and closes the ROOT files. */
   async finish(): Promise<void> {
+    this.flushLog();
     for (const c of this.counters.values()) writeStat(this.dirName, c);
     for (const a of this.averages.values()) writeStat(this.dirName, a);
     for (const f of this.files.values()) {
@@ -118,6 +127,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
 
   /** After a failure: close what is open so that a long-lived worker does not leak descriptors. */
   async abandon(): Promise<void> {
+    this.flushLog();
     for (const f of this.files.values()) await f.writer.close().catch(() => undefined);
   }
 }

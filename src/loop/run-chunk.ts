@@ -115,6 +115,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       try {
         analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
       } catch (e) {
+        await abandon(outputs);
         return failed({ ...describeError(e), object: decl.name, reason: `constructor: ${describeError(e).reason}` });
       }
       outputs.push(out);

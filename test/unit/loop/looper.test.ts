@@ -22,7 +22,10 @@ class Stopper extends Analyzer {
   override process(e: Event): void { if (e.scalar('x') === 4) throw new UserStop('x reached 4'); }
 }
 class Thrower extends Analyzer {
-  override process(e: Event): void { if (e.iEv === 3) throw new Error('boom'); }
+  override process(e: Event): void {
+    this.log(`event ${e.iEv}`);
+    if (e.iEv === 3) throw new Error('boom');
+  }
 }
 class Lepton extends Analyzer {
   static branches = ['mu'];
@@ -141,6 +144,7 @@ test('an analyzer exception fails the chunk, names chunk, analyzer, event; repla
   assert.not.match(log, /processed:/);
   assert.match(log, /ERROR: bad: Thrower_1: event 3: boom/);
   assert.not.ok(existsSync(join(dir, 'Old_1')));
+  assert.is(readFileSync(join(dir, 'Thrower_1', 'log.txt'), 'utf8'), 'event 0\nevent 1\nevent 2\nevent 3\n');
   assert.equal(readdirSync(join(root, '.heppy', 'tmp')), []);
 });
 
