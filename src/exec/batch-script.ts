@@ -20,6 +20,8 @@ export interface BatchScriptOptions {
   nodeBin?: string;
   /** heppy's CLI entry (default: this checkout's dist/src/cli/main.js). */
   heppyJs?: string;
+  /** The packed-task runner (default: dist/src/exec/batch/run-chunks.js); tests replace it. */
+  runChunksJs?: string;
 }
 
 export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt): string {

@@ -7,7 +7,7 @@ import { rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, buildAsync, heppyfileText, makeProject, type BuildRun, type Project } from './build-rig.js';
 import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
-import { queuedTasks, runningTasks, sacctTasksSettled, sbatchRounds, sleep } from '../unit/exec/batch/fixtures/slurm-util.js';
+import { justStartedTasks, queuedTasks, sacctTasksSettled, sbatchRounds, sleep } from '../unit/exec/batch/fixtures/slurm-util.js';
 import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
@@ -50,6 +50,26 @@ test('slurm build gives the same merged outputs as a local build; a second build
   assert.equal(await sacctTasksSettled(out('Out-slurm'), 7), tasks);
 });
 
+test('--chunks-per-job 3 (one Node process per array task) gives the same outputs; a failing chunk does not stop its task-mates', async () => {
+  if (!have) return;
+  const o = out('Out-packed');
+  writeFileSync(join(p.dir, 'BROKEN'), '');
+  let r: BuildRun;
+  try {
+    r = build(p, [...SLURM, '--chunks-per-job', '3', '--retries', '0', '--outdir', o]);
+  } finally {
+    unlinkSync(join(p.dir, 'BROKEN'));
+  }
+  assert.is(r.code, 1, r.stderr);
+  assert.equal(r.failed, ['B_Chunk1']);
+  assert.equal(r.ran, ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'C', 'hadd:A']);
+  assert.is(new Set((await sacctTasksSettled(o, 3)).map((t) => t.split('_')[1])).size, 3, '7 chunks in 3 array tasks');
+  const fixed = build(p, [...SLURM, '--chunks-per-job', '3', '--outdir', o]);
+  assert.is(fixed.code, 0, fixed.stderr);
+  assert.equal(fixed.ran, ['B_Chunk1', 'hadd:B']);
+  assert.equal(await mergedOutputs(o, ['A', 'B', 'C']), await mergedOutputs(out('Out-local'), ['A', 'B', 'C']));
+});
+
 test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is reported after --retries with its log, exit 1', async () => {
   if (!have) return;
   writeFileSync(p.heppyfile, failOnceHeppyfile());
@@ -87,7 +107,7 @@ test('a job cancelled with scancel while running is detected and resubmitted', a
   let victim: string | undefined;
   for (let i = 0; i < 200 && victim === undefined; i++) {
     await sleep(100);
-    victim = runningTasks(o)[0];
+    victim = justStartedTasks(o)[0]; // well before its chunk can end (slowms)
   }
   assert.ok(victim, 'a task of the build ran');
   execFileSync('scancel', [victim!]);

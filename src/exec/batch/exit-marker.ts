@@ -14,7 +14,7 @@ import { readChunkIdentity } from './chunk-file.js';
  * are what the job was started for (baked into batchScript.sh): when chunk.json has moved on to a
  * newer attempt meanwhile (the build already resubmitted), the directory belongs to that attempt.
  */
-export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string, forAttempt?: number, forKey?: string): boolean {
+export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string, forAttempt?: number, forKey?: string, why?: string): boolean {
   const id = readChunkIdentity(chunkDir);
   if (!id.ok) return false; // no chunk.json: nothing to attribute the failure to
   if (forAttempt !== undefined && id.value.attempt !== forAttempt) return false;
@@ -23,11 +23,13 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
   if (cur.ok && cur.value !== null && cur.value.kind === 'chunk' && cur.value.key === id.value.key && cur.value.attempt === id.value.attempt) {
     return false;
   }
-  const what = signal
-    ? `the job was killed by SIG${signal} (cancelled, time limit or node shutdown)`
-    : exitStatus > 128
-      ? `heppy run-chunk was killed by signal ${exitStatus - 128} (out of memory or killed)`
-      : `heppy run-chunk exited with status ${exitStatus} without writing its marker (crash)`;
+  const what = why !== undefined
+    ? why
+    : signal
+      ? `the job was killed by SIG${signal} (cancelled, time limit or node shutdown)`
+      : exitStatus > 128
+        ? `heppy run-chunk was killed by signal ${exitStatus - 128} (out of memory or killed)`
+        : `heppy run-chunk exited with status ${exitStatus} without writing its marker (crash)`;
   const now = new Date().toISOString();
   const marker = {
     kind: 'chunk',
@@ -53,8 +55,24 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
   return true;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [dir, status, signal, attempt, key] = process.argv.slice(2);
+function main(argv: string[]): void {
+  if (argv[0] === '--each') {
+    // A packed array task: STATUS SIGNAL then DIR ATTEMPT KEY triples.
+    const [, status, signal, ...rest] = argv;
+    if (status === undefined || !/^\d+$/.test(status) || rest.length % 3 !== 0) {
+      process.stderr.write('usage: exit-marker.js --each EXIT_STATUS SIGNAL DIR ATTEMPT KEY...\n');
+      process.exit(2);
+    }
+    for (let i = 0; i < rest.length; i += 3) {
+      try {
+        writeExitMarker(rest[i]!, Number(status), signal || undefined, Number(rest[i + 1]), rest[i + 2] || undefined);
+      } catch (err) {
+        process.stderr.write(`heppy: could not write the failed marker in ${rest[i]}: ${(err as Error).message}\n`);
+      }
+    }
+    return;
+  }
+  const [dir, status, signal, attempt, key] = argv;
   if (dir === undefined || status === undefined || !/^\d+$/.test(status) || (attempt !== undefined && attempt !== '' && !/^\d+$/.test(attempt))) {
     process.stderr.write('usage: exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL [ATTEMPT [KEY]]]\n');
     process.exit(2);
@@ -67,3 +85,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     process.exit(1);
   }
 }
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main(process.argv.slice(2));

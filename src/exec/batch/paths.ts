@@ -37,3 +37,5 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const heppyMainJs = join(here, '..', '..', 'cli', 'main.js');
 /** The helper that writes a failed marker when run-chunk died without one. */
 export const exitMarkerJs = join(here, 'exit-marker.js');
+/** Runs a packed Slurm array task's chunks in one process. */
+export const runChunksJs = join(here, 'run-chunks.js');

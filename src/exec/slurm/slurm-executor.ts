@@ -8,7 +8,7 @@ import { basename, resolve } from 'node:path';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
-import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
+import { ensureBatchPaths, exitMarkerJs, jobLogPath, runChunksJs } from '../batch/paths.js';
 import { Tracker, journalEntry, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { SlurmClient } from './client.js';
@@ -80,18 +80,24 @@ export class SlurmExecutor implements Executor {
       clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: t.key });
       writeBatchScript(job.chunkDir, this.script, { attempt: job.attempt, key: t.key });
       rmSync(jobLog, { force: true });
-      items.push({ chunkDir: job.chunkDir, jobLog });
+      items.push({ chunkDir: job.chunkDir, jobLog, attempt: job.attempt, key: t.key });
       ready.push(t);
     }
     if (items.length === 0) return;
     this.rounds.submitRounds++;
     const roundName = `round-${Date.now()}-${process.pid}-${++this.seq}`;
-    const r = await submitRound(this.client, this.o, paths.rounds, roundName, this.jobName, items);
+    const prog = {
+      nodeBin: this.script.nodeBin ?? process.env.HEPPY_BATCH_NODE ?? process.execPath,
+      runChunksJs: this.script.runChunksJs ?? runChunksJs,
+      exitMarkerJs,
+    };
+    const r = await submitRound(this.client, this.o, paths.rounds, roundName, this.jobName, items, prog);
     let i = 0;
     for (const { round } of r.done) {
-      for (const jobId of round.jobIds) {
+      for (const [k, jobId] of round.jobIds.entries()) {
         const t = ready[i++]!;
         t.jobId = jobId;
+        t.jobLog = round.jobLogs[k]!;
         t.submittedAt = Date.now();
         this.tracker.add(t);
         this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId });

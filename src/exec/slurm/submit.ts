@@ -12,36 +12,70 @@ import { parseSbatchParsable } from './states.js';
 export interface RoundItem {
   chunkDir: string;
   jobLog: string;
+  attempt: number;
+  key: string;
 }
 
 export interface SubmittedRound {
   arrayJobId: string;
   /** Per item (same order): its array task id, e.g. '1234_7'. */
   jobIds: string[];
+  /** Per item: where its job output goes (a packed task's output is shared by its chunks). */
+  jobLogs: string[];
 }
 
-export function driverScriptText(listFile: string, perTask: number): string {
-  return [
+/** What the packed driver runs (K > 1): one Node process for the task's chunks. */
+export interface DriverPrograms {
+  nodeBin: string;
+  runChunksJs: string;
+  exitMarkerJs: string;
+}
+
+/**
+ * K = 1: the task runs its chunk's batchScript.sh (the script users resubmit by hand), output to the
+ * chunk's job log. K > 1: one Node process runs the task's K chunks in turn (run-chunks.js), then
+ * exit-marker.js --each marks any chunk it left without a marker (crash, kill, time limit).
+ */
+export function driverScriptText(listFile: string, perTask: number, prog: DriverPrograms): string {
+  const head = [
     '#!/bin/bash',
-    '# heppy Slurm array driver: array task i runs the batchScript.sh of chunks [i*K, i*K+K) of the list',
-    '# (NUL-separated pairs: chunk directory, job log). Each chunk directory can be resubmitted by hand.',
+    '# heppy Slurm array driver: array task i runs chunks [i*K, i*K+K) of the list (NUL-separated',
+    '# records: chunk directory, job log, attempt, key). Each chunk directory has its batchScript.sh',
+    '# for resubmitting it by hand.',
     `list=${shq(listFile)}`,
     `per_task=${perTask}`,
     'task=${SLURM_ARRAY_TASK_ID:?not run as a Slurm array task}',
     'mapfile -d \'\' -t items < "$list" || exit 1',
-    // The TERM of scancel/time limit also reaches the chunk; stop before starting the next one.
+    // The TERM of scancel/time limit also reaches the chunk; remember it for the markers.
     "stop=''",
-    "trap 'stop=1' TERM INT",
+    "sig=''",
+    "trap 'stop=1; sig=TERM' TERM",
+    "trap 'stop=1; sig=INT' INT",
+  ];
+  const single = [
     'rc=0',
-    'for ((j = task * per_task; j < (task + 1) * per_task && 2 * j + 1 < ${#items[@]}; j++)); do',
+    'for ((j = task * per_task; j < (task + 1) * per_task && 4 * j + 3 < ${#items[@]}; j++)); do',
     '  [ -n "$stop" ] && { rc=1; break; }',
-    '  dir=${items[2 * j]}',
-    '  log=${items[2 * j + 1]}',
-    '  /bin/bash "$dir/batchScript.sh" > "$log" 2>&1 || rc=1',
+    '  /bin/bash "${items[4 * j]}/batchScript.sh" > "${items[4 * j + 1]}" 2>&1 || rc=1',
     'done',
     'exit "$rc"',
-    '',
-  ].join('\n');
+  ];
+  const packed = [
+    `node_bin=${shq(prog.nodeBin)}`,
+    `run_chunks_js=${shq(prog.runChunksJs)}`,
+    `exit_marker_js=${shq(prog.exitMarkerJs)}`,
+    'args=()',
+    'for ((j = task * per_task; j < (task + 1) * per_task && 4 * j + 3 < ${#items[@]}; j++)); do',
+    '  args+=("${items[4 * j]}" "${items[4 * j + 2]}" "${items[4 * j + 3]}")',
+    'done',
+    '[ ${#args[@]} -gt 0 ] || exit 0',
+    'cd -- "$(dirname -- "${args[0]}")" || exit 1',
+    '"$node_bin" "$run_chunks_js" "${args[@]}"',
+    'status=$?',
+    '"$node_bin" "$exit_marker_js" --each "$status" "$sig" "${args[@]}"',
+    'exit "$status"',
+  ];
+  return [...head, ...(perTask === 1 ? single : packed), ''].join('\n');
 }
 
 export function sbatchArgs(o: ResolvedSlurmOptions, jobName: string, driverOut: string, tasks: [number, number]): string[] {
@@ -66,6 +100,7 @@ export async function submitRound(
   roundName: string,
   jobName: string,
   items: RoundItem[],
+  prog: DriverPrograms,
 ): Promise<{ done: { items: RoundItem[]; round: SubmittedRound }[]; failed?: { items: RoundItem[]; reason: string } }> {
   const K = o.chunksPerJob;
   const perCall = o.maxArraySize * K;
@@ -73,19 +108,19 @@ export async function submitRound(
   for (let start = 0, call = 0; start < items.length; start += perCall, call++) {
     const part = items.slice(start, start + perCall);
     const base = join(roundsDir, call === 0 ? roundName : `${roundName}.${call}`);
-    const r = await submitArray(client, o, base, jobName, part);
+    const r = await submitArray(client, o, base, jobName, part, prog);
     if (!r.ok) return { done, failed: { items: items.slice(start), reason: r.error.reason } };
     done.push({ items: part, round: r.value });
   }
   return { done };
 }
 
-async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: string, jobName: string, items: RoundItem[]): Promise<Result<SubmittedRound>> {
+async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: string, jobName: string, items: RoundItem[], prog: DriverPrograms): Promise<Result<SubmittedRound>> {
   const K = o.chunksPerJob;
   const listFile = `${base}.list`;
   const driver = `${base}.sh`;
-  writeFileSync(listFile, items.map((i) => `${i.chunkDir}\0${i.jobLog}\0`).join(''));
-  writeFileSync(driver, driverScriptText(listFile, K));
+  writeFileSync(listFile, items.map((i) => `${i.chunkDir}\0${i.jobLog}\0${i.attempt}\0${i.key}\0`).join(''));
+  writeFileSync(driver, driverScriptText(listFile, K, prog));
   chmodSync(driver, 0o755);
   const tasks = Math.ceil(items.length / K);
   const args = [...sbatchArgs(o, jobName, `${base}_%a.out`, [0, tasks - 1]), driver];
@@ -96,5 +131,6 @@ async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: s
     const why = (r.value.stderr || r.value.stdout).trim().split('\n').slice(-3).join(' / ');
     return fail({ object: 'sbatch', reason: `sbatch failed (exit code ${r.value.exitCode}): ${why || 'no output'}` });
   }
-  return ok({ arrayJobId: id, jobIds: items.map((_, i) => `${id}_${Math.floor(i / K)}`) });
+  const taskOut = (i: number): string => `${base}_${Math.floor(i / K)}.out`;
+  return ok({ arrayJobId: id, jobIds: items.map((_, i) => `${id}_${Math.floor(i / K)}`), jobLogs: items.map((it, i) => (K === 1 ? it.jobLog : taskOut(i))) });
 }

@@ -2,8 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AttemptEnd, Executor, ExecutorEvent } from '../../../../src/exec/executor.js';
+import type { AttemptEnd, Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
+import { parseLocalJobId } from '../../../../src/exec/command/template.js';
+import { cancelOutdirJobs } from '../../../../src/exec/batch/cancel.js';
+import { processAlive } from '../../../../src/exec/batch/tracker.js';
 import { slurmAvailable } from '../../../util/shared.js';
 import { fakeRunChunkJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
 
@@ -82,12 +85,34 @@ test("-b 'sbatch batchScript.sh' on the real Slurm: job ids parsed, markers deci
   const jobs = [makeChunk(out, 's_Chunk0', 'ok', 1, 3), makeChunk(out, 's_Chunk1', 'fail')];
   const ex = new CommandExecutor(out, { ...fast, template: 'sbatch batchScript.sh' });
   await ex.submit(jobs);
-  const { events, ends } = await drain(ex, 2, 60_000);
+  const { events, ends } = await drain(ex, 2, 180_000);
   await ex.close();
   assert.is(ex.templateKind, 'slurm');
   for (const e of events) if (e.type === 'submitted') assert.match(e.jobId, /^\d+$/);
   assert.equal(ends.get('s_Chunk0'), { nodeId: 's_Chunk0', attempt: 1, status: 'succeeded', eventsProcessed: 3 });
   assert.is(ends.get('s_Chunk1')?.status, 'failed');
+});
+
+test('heppy cancel kills the process group of a nohup job from the journal; re-attach skips a dead one', async () => {
+  const out = outdir('cmd-cancel');
+  const job = makeChunk(out, 'k_Chunk0', 'sleep:30');
+  const journal: JournalEntry[] = [];
+  const ex = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &', journal: async (e) => void journal.push(e) });
+  await ex.submit([job]);
+  await ex.close();
+  assert.is(journal.length, 1, 'journaled before submit() returned');
+  const local = parseLocalJobId(journal[0]!.jobId)!;
+  assert.ok(processAlive(-local.pgid), 'the job runs');
+  // A new coordinator re-attaches to the live job.
+  const again = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
+  assert.is((await again.adopt(journal)).length, 1);
+  await again.close();
+  const r = await cancelOutdirJobs(out, journal, { slurm: false });
+  assert.equal(r.command, [journal[0]!.jobId]);
+  for (let i = 0; i < 50 && processAlive(-local.pgid); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.not.ok(processAlive(-local.pgid), 'the job is gone');
+  const third = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
+  assert.is((await third.adopt(journal)).length, 0, 'a dead job without a marker is not adopted');
 });
 
 test.after(() => {

@@ -7,14 +7,14 @@ import { dirname } from 'node:path';
 import type { AttemptEnd, Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { SlurmExecutor } from '../../../../src/exec/slurm/slurm-executor.js';
 import { slurmAvailable } from '../../../util/shared.js';
-import { fakeRunChunkJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
+import { fakeRunChunkJs, fakeRunChunksJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
 
 const have = slurmAvailable();
 const dirs: string[] = [];
-const fast = { pollIntervalMs: 300, maxQueriesPerMinute: 600, markerGraceMs: 1500, vanishGraceMs: 5000, script: { heppyJs: fakeRunChunkJs } };
+const fast = { pollIntervalMs: 300, maxQueriesPerMinute: 600, markerGraceMs: 1500, vanishGraceMs: 5000, script: { heppyJs: fakeRunChunkJs, runChunksJs: fakeRunChunksJs } };
 
 /** Collects events until `n` attempts have ended (or the deadline passes). */
-async function drain(ex: Executor, n: number, deadlineMs = 60_000, onEvent?: (e: ExecutorEvent) => void): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
+async function drain(ex: Executor, n: number, deadlineMs = 180_000, onEvent?: (e: ExecutorEvent) => void): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
   const events: ExecutorEvent[] = [];
   const ends = new Map<string, AttemptEnd>();
   const t0 = Date.now();
@@ -50,9 +50,21 @@ test('one sbatch array for a round, K=2 packing, markers decide: ok, failure, cr
   const f = ends.get('a_Chunk1')!;
   assert.ok(f.status === 'failed' && f.reason === 'fake failure of attempt 1' && f.log?.endsWith('log.txt'));
   const c = ends.get('a_Chunk2')!;
-  assert.ok(c.status === 'failed' && c.reason.includes('status 3') && c.exitCode === 3, JSON.stringify(c));
+  // Packed: the task's one process exits 1; the safety net marks the chunk it left without a marker.
+  assert.ok(c.status === 'failed' && c.reason.includes('without writing its marker'), JSON.stringify(c));
   // At most one status query per poll round.
   assert.ok(ex.client.stats.squeue + ex.client.stats.sacct <= ex.rounds.pollRounds, JSON.stringify([ex.client.stats, ex.rounds]));
+});
+
+test('K=1: a crash keeps its own exit status in the marker', async () => {
+  if (!have) return;
+  const out = outdir('slurm-crash');
+  const ex = new SlurmExecutor(out, fast);
+  await ex.submit([makeChunk(out, 'e_Chunk0', 'crash')]);
+  const { ends } = await drain(ex, 1);
+  await ex.close();
+  const c = ends.get('e_Chunk0')!;
+  assert.ok(c.status === 'failed' && c.reason.includes('status 3') && c.exitCode === 3 && c.log?.endsWith('e_Chunk0.1.out'), JSON.stringify(c));
 });
 
 test('a job cancelled with scancel while running is detected as failed', async () => {
@@ -62,7 +74,7 @@ test('a job cancelled with scancel while running is detected as failed', async (
   const ex = new SlurmExecutor(out, fast);
   await ex.submit([job]);
   let jobId = '';
-  const { ends } = await drain(ex, 1, 60_000, (e) => {
+  const { ends } = await drain(ex, 1, 180_000, (e) => {
     if (e.type === 'submitted') jobId = e.jobId;
     if (e.type === 'started') execFileSync('scancel', [jobId]);
   });
