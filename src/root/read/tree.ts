@@ -117,7 +117,7 @@ export class TreeReader {
       if (b.entryStart !== at || b.entryStop < b.entryStart) throw this.err(p.info.name, `basket ${b.index} covers entries ${b.entryStart}-${b.entryStop}, expected to start at ${at}`);
       at = b.entryStop;
     }
-    if (at < this.entries) throw this.err(p.info.name, `baskets cover ${at} of the tree's ${this.entries} entries`);
+    if (at !== this.entries) throw this.err(p.info.name, `baskets cover ${at} entries, the tree has ${this.entries}`);
   }
 
   async *batches(names: string[], start = 0, stop = this.entries): AsyncIterable<Batch> {
