@@ -62,11 +62,15 @@ const vectorElems: Record<string, NumType | undefined> = {
 /** Leaf branches (those without sub-branches), depth first, as ROOT lists them. */
 export function leafBranches(top: (JsBranch | null)[]): JsBranch[] {
   const out: JsBranch[] = [];
+  // Corrupt metadata can make the branch graph cyclic (jsroot resolves object references):
+  // each branch object is visited once, and nesting is bounded.
+  const seen = new Set<JsBranch>();
   const walk = (bs: (JsBranch | null)[], depth: number): void => {
-    if (depth > 64) return; // corrupt metadata could nest without end
+    if (depth > 64) throw new Error('branches nested more than 64 deep');
     for (const b of bs) {
-      if (b === null || b === undefined) continue;
-      const subs = b.fBranches?.arr ?? [];
+      if (b === null || b === undefined || typeof b !== 'object' || seen.has(b)) continue;
+      seen.add(b);
+      const subs = Array.isArray(b.fBranches?.arr) ? b.fBranches.arr : [];
       if (subs.length > 0) walk(subs, depth + 1);
       else out.push(b);
     }

@@ -16,6 +16,7 @@ const MAX_KEYS = 1_000_000;
 
 export class RootFileReader {
   private closed = false;
+  private readonly dirsSeen = new Set<number>();
   private constructor(
     readonly path: string,
     readonly js: JsFile,
@@ -56,6 +57,9 @@ export class RootFileReader {
       if (k.fName === 'StreamerInfo' && k.fClassName === 'TList' && prefix === '') continue;
       this.keyList.push({ path: p, name: k.fName, cycle: k.fCycle, className: k.fClassName });
       if (k.fClassName === 'TDirectory' || k.fClassName === 'TDirectoryFile') {
+        // A corrupt file may list a directory inside itself: each directory record is read once.
+        if (this.dirsSeen.has(k.fSeekKey)) throw new RootError(this.path, p, 'directory listed twice (corrupt file?)');
+        this.dirsSeen.add(k.fSeekKey);
         let sub: JsDirectory;
         try { sub = await quiet(() => this.js.readDirectory(`${p};${k.fCycle}`)); } catch (e) { throw new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
         await this.listKeys(sub, p + '/', depth + 1);
