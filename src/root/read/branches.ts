@@ -157,7 +157,10 @@ function memberTypeName(b: JsBranch, leaf: JsLeaf, file: JsFile): string | null 
 function basketsOf(b: JsBranch): BasketRef[] {
   const out: BasketRef[] = [];
   const nDisk = Math.max(0, b.fWriteBasket | 0);
-  const emb = b.fBaskets?.arr ?? [];
+  const emb = Array.isArray(b.fBaskets?.arr) ? b.fBaskets.arr : [];
+  // fWriteBasket comes from the file: it must fit the basket arrays before it bounds a loop.
+  const room = Math.min(b.fBasketSeek?.length ?? 0, b.fBasketBytes?.length ?? 0, b.fBasketEntry?.length ?? 0);
+  if (nDisk > room) throw new Error(`branch ${b.fName} claims ${nDisk} baskets, its basket arrays hold ${room}`);
   // A basket lives either on disk (seek ≠ 0, index < fWriteBasket) or in the TTree key
   // (fBaskets[i], typically the last one; all of them when the tree was never flushed).
   for (let i = 0; i < Math.max(nDisk, emb.length); i++) {
