@@ -11,7 +11,7 @@ import { runChunk } from '../../src/loop/run-chunk.js';
 import type { ChunkSpec } from '../../src/loop/chunk-spec.js';
 import { RootFileWriter } from '../../src/root/write/index.js';
 import { openRootFile } from '../../src/root/read/index.js';
-import { repoRoot } from '../util/shared.js';
+import { repoRoot, slurmAvailable } from '../util/shared.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heppy-resubmit-'));
 const outdir = join(root, 'Outdir');
@@ -107,6 +107,19 @@ test('-b TEMPLATE: resubmitted through batchScript.sh (nohup), waited for by its
   assert.match(r.stdout, 'Outdir/X: merged again (2 of 2 chunks)');
   assert.ok(existsSync(join(outdir, 'X_Chunk1', 'batchScript.sh')));
   assert.is(await entries(join(outdir, 'X', 'Copy_1', 'tree.root')), 50);
+});
+
+test('--executor slurm: resubmitted as a Slurm job, waited for by its marker', async () => {
+  if (!slurmAvailable()) return;
+  writeFileSync(flag, '');
+  writeFileSync(join(outdir, 'X_Chunk1', 'chunk.json'), JSON.stringify(spec(1, 5)));
+  await runChunk(spec(1, 5), join(outdir, 'X_Chunk1'));
+  rmSync(flag);
+  const r = heppy(['check', '--resubmit', '--executor', 'slurm', 'Outdir']);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /Outdir\/X_Chunk1: attempt 6 submitted as job \d+/);
+  assert.match(r.stdout, 'Outdir/X_Chunk1: attempt 6 succeeded (20 events)');
+  assert.match(r.stdout, 'Outdir/X: merged again (2 of 2 chunks)');
 });
 
 test('not while a build holds the Outdir: --resubmit and hadd refuse, plain check still reports', () => {
