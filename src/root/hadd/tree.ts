@@ -122,6 +122,15 @@ function runsOf(plans: BranchPlan[]): { stored: Stored[]; runs: Run[] } {
   return { stored, runs };
 }
 
+/** Whether every basket key of a run (read into buf) has the 64-bit form, so that it may be copied anywhere. */
+function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
+  for (let x = run.s0, off = 0; x < run.s1; x++) {
+    if (off + 6 > run.len || buf.readInt16BE(off + 4) <= 1000) return false;
+    off += stored[x]!.ref.bytes;
+  }
+  return true;
+}
+
 export async function mergeTree(w: RootFileWriter, dir: string, name: string, title: string, treePath: string, inputs: TreeInput[]): Promise<number> {
   const opened: { tree: TreeReader; maxima: Map<string, number> }[] = [];
   for (const i of inputs) opened.push(await openTree(i, treePath));
@@ -161,15 +170,16 @@ export async function mergeTree(w: RootFileWriter, dir: string, name: string, ti
     const { t, src, plans, placed, stored, runs } = job;
     for (const run of runs) {
       const runStart = w.position;
-      if (runStart + run.len >= START_BIG_FILE) { // 32-bit keys may not land there: copy one by one, rewriting where needed
+      if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len); // one basket larger than a run
+      src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+      if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
+        // 32-bit keys may not land past 2 GB: copied one by one, rewritten where needed.
         for (let x = run.s0; x < run.s1; x++) {
           const { j, i, ref } = stored[x]!;
           placed[j]![i] = await copyOne(w, src, t, plans[j]!, i, ref, name, d.seekDir, metas[j]!, treePath, first.branches[j]!.name);
         }
         continue;
       }
-      if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len); // one basket larger than a run
-      src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
       const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
       for (let x = run.s0, off = 0; x < run.s1; x++) {
         const { j, i, ref } = stored[x]!;
