@@ -2,7 +2,6 @@
 // Outdir left queued or running (after Ctrl-C, --detach or a lost session), and forget them.
 import { Command, Option } from 'clipanion';
 import { loadHeppyfile } from '../config/load.js';
-import { cancelOutdirJobs } from '../exec/batch/cancel.js';
 import { acquireLock } from '../store/lock.js';
 import { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
@@ -32,6 +31,8 @@ export class CancelCommand extends Command {
   options = Option.Array('-o,--option', [], { description: 'global options, as given to build (they may choose the Outdir)' });
 
   override async execute(): Promise<number> {
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { cancelOutdirJobs } = await import('../exec/batch/cancel.js');
     const paths = resolvePaths(this.file, this.cacheDir);
     let outdir: string;
     if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);

@@ -1,10 +1,7 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
-import { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe, type ChunkVerdict, type MergedVerdict } from '../check/index.js';
-import { fixBad, type CheckState } from '../check/fix.js';
-import { defaultOutdir } from '../check/default-outdir.js';
-import { ProbeCache } from '../check/probe-cache.js';
-import { formatText, toJson } from '../check/report.js';
+import type { ChunkVerdict, MergedVerdict } from '../check/index.js';
+import type { CheckState } from '../check/fix.js';
 import type { ExecutorChoice } from '../check/executors.js';
 import { dirname } from 'node:path';
 import { acquireLock, type Lock } from '../store/lock.js';
@@ -54,6 +51,12 @@ export class CheckCommand extends Command {
   partition = Option.String('--partition', { description: 'Slurm partition for --executor slurm' });
 
   override async execute(): Promise<number> {
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
+    const { fixBad } = await import('../check/fix.js');
+    const { defaultOutdir } = await import('../check/default-outdir.js');
+    const { ProbeCache } = await import('../check/probe-cache.js');
+    const { formatText, toJson } = await import('../check/report.js');
     let args = this.dirs;
     if (args.length === 0) {
       const d = await defaultOutdir();
@@ -73,7 +76,8 @@ export class CheckCommand extends Command {
     const checkAll = async (): Promise<[ChunkVerdict[], MergedVerdict[]]> => {
       const v = await checkChunks(found.chunks, { probe });
       const m: MergedVerdict[] = [];
-      for (const d of found.merged) m.push(await checkMerged(d, { probe }));
+      // Rediscovered: --resubmit may have made a merged directory that was not there.
+      for (const d of discoverChunkDirs(args).merged) m.push(await checkMerged(d, { probe }));
       return [v, m];
     };
     const [verdicts, merged] = await checkAll();

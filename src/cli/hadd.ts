@@ -3,11 +3,9 @@
 import { Command, Option } from 'clipanion';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { haddOutdir, type ComponentOutcome, type HaddReport } from '../merge/index.js';
+import type { ComponentOutcome, HaddReport } from '../merge/index.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
 import { acquireLock } from '../store/lock.js';
-import { ProbeCache } from '../check/probe-cache.js';
-import { defaultProbe } from '../check/root-probe.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
 
 export class HaddCommand extends Command {
@@ -35,6 +33,10 @@ export class HaddCommand extends Command {
   force = Option.Boolean('-f,--force', false, { description: 'merge again even the components whose merge is up to date' });
 
   override async execute(): Promise<number> {
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { haddOutdir } = await import('../merge/index.js');
+    const { ProbeCache } = await import('../check/probe-cache.js');
+    const { defaultProbe } = await import('../check/root-probe.js');
     const src = resolve(this.src);
     if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`no such directory: ${this.src}`);
     const dest = resolve(this.dest ?? this.src);

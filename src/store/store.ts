@@ -15,6 +15,17 @@ export type { DigestRecord, TaskRecord, TaskSummary, OutputRecord, KeyParts } fr
 
 const END = '\uffff';
 
+/** A record in an older or damaged form is ignored: the node is then re-adopted from its marker or rerun. */
+function parseSummary(value: unknown): TaskSummary | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const rec = JSON.parse(value) as TaskSummary;
+    return typeof rec === 'object' && rec !== null && typeof rec.nodeId === 'string' ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class Store {
   private readonly taskPrefix: string;
   private readonly partsPrefix: string;
@@ -37,9 +48,8 @@ export class Store {
   // ---- task records ----
 
   getTask(nodeId: string): TaskRecord | undefined {
-    const text = this.db.get(this.taskPrefix + nodeId) as string | undefined;
-    if (text === undefined) return undefined;
-    const t = JSON.parse(text) as TaskSummary;
+    const t = parseSummary(this.db.get(this.taskPrefix + nodeId));
+    if (t === undefined) return undefined;
     return { ...t, keyParts: this.getParts(nodeId) ?? { parts: {}, files: {} } };
   }
 
@@ -51,8 +61,8 @@ export class Store {
   allTasks(): Map<string, TaskSummary> {
     const out = new Map<string, TaskSummary>();
     for (const { value } of this.db.getRange({ start: this.taskPrefix, end: this.taskPrefix + END })) {
-      const rec = JSON.parse(value as string) as TaskSummary;
-      out.set(rec.nodeId, rec);
+      const rec = parseSummary(value);
+      if (rec) out.set(rec.nodeId, rec);
     }
     return out;
   }

@@ -1,8 +1,6 @@
 // `heppy root inspect FILE [--json]`: keys, trees (per branch type, count, sum, min, max)
 // and histograms (axes, entries, sum of contents) of a ROOT file, read by heppy's reader.
 import { Command, Option } from 'clipanion';
-import { openRootFile } from '../../root/read/index.js';
-import { summarizeFile, toJsonText } from '../../root/read/summary.js';
 import type { Json } from '../../root/read/summary.js';
 import { RootError } from '../../root/errors.js';
 import { UserError } from '../../util/result.js';
@@ -30,6 +28,9 @@ export class RootInspectCommand extends Command {
   json = Option.Boolean('--json', false, { description: 'print one JSON document' });
 
   override async execute(): Promise<number> {
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { openRootFile } = await import('../../root/read/index.js');
+    const { summarizeFile, toJsonText } = await import('../../root/read/summary.js');
     let summary: Obj;
     try {
       const f = await openRootFile(this.file);

@@ -1,7 +1,6 @@
 // `heppy root merge OUT IN…`: ROOT's hadd usage. Trees concatenated (baskets copied without
 // recompression), histograms added, directories merged, other objects from the first file.
 import { Command, Option } from 'clipanion';
-import { mergeRootFiles } from '../../root/hadd/index.js';
 import { formatFailure, UserError } from '../../util/result.js';
 
 export class RootMergeCommand extends Command {
@@ -30,6 +29,8 @@ export class RootMergeCommand extends Command {
   inputs = Option.Rest({ name: 'IN', required: 1 });
 
   override async execute(): Promise<number> {
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { mergeRootFiles } = await import('../../root/hadd/index.js');
     const r = await mergeRootFiles(this.out, this.inputs, {
       force: this.force,
       skipUnreadable: this.skip,
