@@ -56,11 +56,13 @@ export async function fixBad(state: CheckState, o: FixOptions): Promise<CheckSta
     for (const r of resubmitted) if (r.status === 'not-resubmitted') o.out(resubmitLine(r));
     [verdicts, merged] = await o.recheck();
   }
-  if (merged.some((m) => !m.good)) {
-    remerged = await remergeBad(merged, verdicts, { probe: o.probe });
-    for (const r of remerged) o.out(`${displayPath(r.dir)}: ${r.status === 'merged' ? 'merged again' : 'not merged again'} (${r.detail})\n`);
+  const rerun = (resubmitted ?? []).filter((r) => r.status === 'succeeded').map((r) => r.dir);
+  if (merged.some((m) => !m.good) || rerun.length > 0) {
+    remerged = await remergeBad(merged, verdicts, { probe: o.probe, rerun });
+    for (const r of remerged) o.out(`${displayPath(r.dir)}: ${r.status === 'merged' ? 'merged' : 'not merged'} (${r.detail})\n`);
     [verdicts, merged] = await o.recheck();
   }
+  if (remerged?.length === 0) remerged = undefined;
   if (resubmitted || remerged) o.out('after resubmission:\n');
   return { verdicts, merged, ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
 }

@@ -81,7 +81,7 @@ test('a failed chunk is run again locally, the stale merge merged again', async 
   assert.is(tail, [
     'resubmitting 1 bad chunk locally (1 worker)',
     'Outdir/X_Chunk1: attempt 2 succeeded (20 events)',
-    'Outdir/X: merged again (2 of 2 chunks)',
+    'Outdir/X: merged (2 of 2 chunks)',
     'after resubmission:',
     '2 chunks checked: 2 good, 0 bad',
     '1 merged component checked: 1 good, 0 bad',
@@ -104,22 +104,41 @@ test('-b TEMPLATE: resubmitted through batchScript.sh (nohup), waited for by its
   assert.is(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Outdir\/X_Chunk1: attempt 4 submitted as job \S+\n/);
   assert.match(r.stdout, 'Outdir/X_Chunk1: attempt 4 succeeded (20 events)');
-  assert.match(r.stdout, 'Outdir/X: merged again (2 of 2 chunks)');
+  assert.match(r.stdout, 'Outdir/X: merged (2 of 2 chunks)');
   assert.ok(existsSync(join(outdir, 'X_Chunk1', 'batchScript.sh')));
+  assert.is(await entries(join(outdir, 'X', 'Copy_1', 'tree.root')), 50);
+});
+
+test('a component the build never merged is merged once its chunks are good again', async () => {
+  writeFileSync(flag, '');
+  writeFileSync(join(outdir, 'X_Chunk1', 'chunk.json'), JSON.stringify(spec(1, 4)));
+  await runChunk(spec(1, 4), join(outdir, 'X_Chunk1'));
+  rmSync(join(outdir, 'X'), { recursive: true });  // as after a build with a failed chunk
+  rmSync(flag);
+  const r = heppy(['check', '--resubmit', 'Outdir']);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  assert.ok(r.stdout.endsWith([
+    'Outdir/X_Chunk1: attempt 5 succeeded (20 events)',
+    'Outdir/X: merged (2 of 2 chunks)',
+    'after resubmission:',
+    '2 chunks checked: 2 good, 0 bad',
+    '1 merged component checked: 1 good, 0 bad',
+    '',
+  ].join('\n')), r.stdout);
   assert.is(await entries(join(outdir, 'X', 'Copy_1', 'tree.root')), 50);
 });
 
 test('--executor slurm: resubmitted as a Slurm job, waited for by its marker', async () => {
   if (!slurmAvailable()) return;
   writeFileSync(flag, '');
-  writeFileSync(join(outdir, 'X_Chunk1', 'chunk.json'), JSON.stringify(spec(1, 5)));
-  await runChunk(spec(1, 5), join(outdir, 'X_Chunk1'));
+  writeFileSync(join(outdir, 'X_Chunk1', 'chunk.json'), JSON.stringify(spec(1, 6)));
+  await runChunk(spec(1, 6), join(outdir, 'X_Chunk1'));
   rmSync(flag);
   const r = heppy(['check', '--resubmit', '--executor', 'slurm', 'Outdir']);
   assert.is(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /Outdir\/X_Chunk1: attempt 6 submitted as job \d+/);
-  assert.match(r.stdout, 'Outdir/X_Chunk1: attempt 6 succeeded (20 events)');
-  assert.match(r.stdout, 'Outdir/X: merged again (2 of 2 chunks)');
+  assert.match(r.stdout, /Outdir\/X_Chunk1: attempt 7 submitted as job \d+/);
+  assert.match(r.stdout, 'Outdir/X_Chunk1: attempt 7 succeeded (20 events)');
+  assert.match(r.stdout, 'Outdir/X: merged (2 of 2 chunks)');
 });
 
 test('not while a build holds the Outdir: --resubmit and hadd refuse, plain check still reports', () => {
