@@ -30,7 +30,9 @@ export class CheckCommand extends Command {
       it as \`heppy run-chunk\` does, waits for them, then checks again. \`-b 'TEMPLATE'\` submits each one with
       heppy_batch's template instead (run by /bin/sh in the chunk directory, which gets a batchScript.sh),
       \`--executor slurm\` as Slurm jobs; heppy check waits for their markers either way. Then every merged
-      component that is out of date is merged again, if all its chunks are good.
+      component that is out of date, or that the build did not merge because of those chunks, is merged
+      (as \`heppy hadd\` does) if all its chunks are good. The next \`heppy build\` runs those chunks again:
+      the store did not record their new outputs.
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
