@@ -99,7 +99,9 @@ export class CommandExecutor implements Executor {
       const tail = output.trim().split('\n').slice(-3).join(' / ');
       return failNow(`submission \`${this.opts.template}\` failed in ${job.chunkDir} (${why})${tail ? `: ${tail}` : ''}`, jobLog);
     }
-    const jobId = parseJobId(output) ?? localJobId(thisHost, run.pid);
+    // Without a printed id, a local template's job is its process group (liveness checkable here);
+    // any other batch system's job is only known by the submission time (the time limit decides).
+    const jobId = parseJobId(output) ?? (this.templateKind === 'local' ? localJobId(thisHost, run.pid) : `unknown:${job.name}:${submittedAt}`);
     const t: Tracked = { job, key: id.value.key, jobId, jobLog, submittedAt, started: false };
     this.tracker.add(t);
     this.tracker.emit({ type: 'submitted', nodeId: job.nodeId, attempt: job.attempt, jobId });
@@ -113,7 +115,8 @@ export class CommandExecutor implements Executor {
       const name = e.name ?? basename(e.chunkDir);
       const t: Tracked = {
         job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
-        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: false,
+        // The scheduler reports an adopted attempt as started itself.
+        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
       };
       this.tracker.add(t);
       if (this.tracker.checkMarker(t)) {

@@ -25,6 +25,7 @@ export function parseJobId(output: string): string | null {
     /submitted to cluster (\d+)/,                       // condor_submit ("1 job(s) submitted to cluster 42.")
     /Your job(?:-array)? (\d+)(?:\.[\d:-]+)? \(/,       // SGE qsub
     /^\s*(\d+)(?:;\S+)?\s*$/m,                           // sbatch --parsable
+    /^\s*(\d+(?:\[\])?\.[A-Za-z0-9.-]+)\s*$/m,            // PBS/Torque qsub: 1234.server
   ];
   for (const p of patterns) {
     const m = p.exec(output);

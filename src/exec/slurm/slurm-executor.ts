@@ -120,7 +120,8 @@ export class SlurmExecutor implements Executor {
       const name = e.name ?? basename(e.chunkDir);
       const t: Tracked = {
         job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
-        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: false,
+        // The scheduler reports an adopted attempt as started itself.
+        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
       };
       this.tracker.add(t);
       if (this.tracker.checkMarker(t)) adopted.push(e);

@@ -70,9 +70,21 @@ test('no marker within the time limit fails the attempt with a clear reason and 
   assert.ok(e.status === 'failed' && e.reason.includes('time limit') && e.reason.includes('424242'), JSON.stringify(e));
 });
 
+test('a remote template that prints no job id is left to the time limit, not judged by its process', async () => {
+  const out = outdir('cmd-noid');
+  const ex = new CommandExecutor(out, { ...fast, template: 'echo queued somewhere', timeLimitMs: 1500 });
+  await ex.submit([makeChunk(out, 'u_Chunk0', 'ok')]);
+  const t0 = Date.now();
+  const { events, ends } = await drain(ex, 1, 10_000);
+  assert.ok(Date.now() - t0 >= 1000, 'not failed before the time limit');
+  assert.ok(events.some((e) => e.type === 'submitted' && e.jobId.startsWith('unknown:u_Chunk0:')));
+  const e = ends.get('u_Chunk0')!;
+  assert.ok(e.status === 'failed' && e.reason.includes('time limit'), JSON.stringify(e));
+});
+
 test('a local job whose processes die without a marker fails quickly', async () => {
   const out = outdir('cmd-dead');
-  const ex = new CommandExecutor(out, { ...fast, template: 'true' });
+  const ex = new CommandExecutor(out, { ...fast, template: 'sh -c true' });
   await ex.submit([makeChunk(out, 'x_Chunk0', 'ok')]);
   const { ends } = await drain(ex, 1, 10_000);
   const e = ends.get('x_Chunk0')!;

@@ -7,6 +7,7 @@ test('job ids from what sbatch, bsub, condor_submit and qsub print', () => {
   assert.is(parseJobId('Job <987654> is submitted to queue <1nh>.\n'), '987654');
   assert.is(parseJobId('Submitting job(s).\n1 job(s) submitted to cluster 31337.\n'), '31337');
   assert.is(parseJobId('Your job 555 ("batchScript.sh") has been submitted\n'), '555');
+  assert.is(parseJobId('4711.pbs-server.example.org\n'), '4711.pbs-server.example.org');
   assert.is(parseJobId('nohup: ignoring input\n'), null);
   assert.is(parseJobId(''), null);
 });
