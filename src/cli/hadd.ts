@@ -31,6 +31,8 @@ export class HaddCommand extends Command {
   dest = Option.String({ name: 'dest', required: false });
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
   force = Option.Boolean('-f,--force', false, { description: 'merge again even the components whose merge is up to date' });
+  // heppy_hadd's -r (replace the merged directory): what every merge does here; accepted for habit's sake.
+  replace = Option.Boolean('-r', false, { description: "heppy_hadd's -r, accepted: an out-of-date merge is always replaced (atomically)" });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
