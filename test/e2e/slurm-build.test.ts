@@ -115,7 +115,7 @@ test('a job cancelled with scancel while running is detected and resubmitted', a
   assert.is(r.code, 0, r.stderr + r.stdout);
   const retry = r.events.filter((e) => e.type === 'retry');
   assert.is(retry.length, 1, JSON.stringify(retry));
-  assert.match(retry[0]!.reason as string, /SIGTERM|CANCELLED/);
+  assert.match(retry[0]!.reason as string, /killed by SIGTERM.*ended as CANCELLED/);
   assert.is(r.ran.length, 9);
 });
 

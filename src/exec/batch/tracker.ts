@@ -20,7 +20,12 @@ export interface Tracked {
   finishedSeenAt?: number;
   /** When the job was first missing from the queue (no marker either). */
   goneSince?: number;
+  /** When a marker saying the job was killed by a signal was first seen (waiting for the state). */
+  killedSeenAt?: number;
 }
+
+/** Amends an attempt's end read from its marker, or returns null to look again next round. */
+export type EndAdjuster = (t: Tracked, end: AttemptEnd) => AttemptEnd | null;
 
 export interface StartedInfo {
   host: string;
@@ -65,13 +70,18 @@ export class Tracker {
     });
   }
 
-  /** Reads this attempt's marker; ends the attempt when there is one. Returns true if it ended. */
-  checkMarker(t: Tracked): boolean {
+  /**
+   * Reads this attempt's marker; ends the attempt when there is one. Returns true if it ended.
+   * `adjust` may add to the end (e.g. the batch system's state) or hold it for a later round (null).
+   */
+  checkMarker(t: Tracked, adjust?: EndAdjuster): boolean {
     const v = judgeMarker({ nodeId: t.job.nodeId, chunkDir: t.job.chunkDir, attempt: t.job.attempt, key: t.key }, t.jobLog);
     if (v.kind === 'none') return false;
+    const end = adjust ? adjust(t, v.end) : v.end;
+    if (end === null) return false;
     if (!t.started) this.emit({ type: 'started', nodeId: t.job.nodeId, attempt: t.job.attempt });
     t.started = true;
-    this.end(t, v.end);
+    this.end(t, end);
     return true;
   }
 
@@ -97,9 +107,9 @@ export class Tracker {
   }
 
   /** One file-system pass: markers first (the truth), then started files. */
-  scan(): void {
+  scan(adjust?: EndAdjuster): void {
     for (const t of [...this.inflight.values()]) {
-      if (this.checkMarker(t)) continue;
+      if (this.checkMarker(t, adjust)) continue;
       if (!t.started && this.startedInfo(t) !== null) this.markStarted(t);
     }
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, exitMarkerJs, jobLogPath, runChunksJs } from '../batch/paths.js';
@@ -178,13 +178,28 @@ export class SlurmExecutor implements Executor {
     return [...this.tracker.inflight.values()].map((t) => ({ nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId }));
   }
 
+  /**
+   * A job killed by a signal (scancel, time limit, node failure) leaves a marker that cannot say
+   * which: hold it until Slurm's state is known (a round or two), then name that state too.
+   */
+  private readonly withState = (t: Tracked, end: AttemptEnd): AttemptEnd | null => {
+    if (end.status !== 'failed' || !end.reason.startsWith('the job was killed by SIG')) return end;
+    const c = t.state !== undefined ? classifyState(t.state) : null;
+    if (c !== null && !isActive(c)) {
+      return { ...end, reason: `${end.reason}; Slurm job ${t.jobId} ended as ${t.state}${t.exitCode ? `, exit code ${t.exitCode}` : ''}` };
+    }
+    const now = Date.now();
+    t.killedSeenAt ??= now;
+    return now - t.killedSeenAt < this.o.markerGraceMs ? null : end;
+  };
+
   // ---- one poll round ----
 
   private async pollRound(): Promise<void> {
     const now = Date.now();
     this.lastRoundAt = now;
     this.rounds.pollRounds++;
-    this.tracker.scan();
+    this.tracker.scan(this.withState);
     if (this.tracker.inflight.size === 0) return;
     if (now - this.lastQueryAt >= 60_000 / this.o.maxQueriesPerMinute) {
       const gone = [...this.tracker.inflight.values()].filter((t) => t.goneSince !== undefined && now - t.goneSince >= this.o.markerGraceMs);
@@ -209,7 +224,7 @@ export class SlurmExecutor implements Executor {
     const states = await this.sacct(gone.map((t) => t.jobId));
     const now = Date.now();
     for (const t of gone) {
-      if (this.tracker.checkMarker(t)) continue;
+      if (this.tracker.checkMarker(t, this.withState)) continue;
       const s = states?.get(t.jobId);
       if (s) {
         this.applyState(t, s, now);
@@ -239,8 +254,9 @@ export class SlurmExecutor implements Executor {
   /** Jobs Slurm says are over, still without a marker after the grace period, have failed. */
   private judgeFinished(now: number): void {
     for (const t of [...this.tracker.inflight.values()]) {
+      if (t.killedSeenAt !== undefined && this.tracker.checkMarker(t, this.withState)) continue;
       if (t.finishedSeenAt === undefined || now - t.finishedSeenAt < this.o.markerGraceMs) continue;
-      if (this.tracker.checkMarker(t)) continue;
+      if (this.tracker.checkMarker(t, this.withState)) continue;
       const code = t.exitCode ? `, exit code ${t.exitCode}` : '';
       const c = classifyState(t.state ?? '');
       const what = c === 'done' ? 'finished' : 'ended';
