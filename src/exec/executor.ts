@@ -11,6 +11,8 @@ export interface JobSpec {
   name: string;        // chunk name, e.g. ggH_125_Chunk3
   chunkDir: string;    // absolute
   attempt: number;     // 1-based
+  /** The chunk spec itself, so that the local pool can hand it over without a file round trip. */
+  spec?: unknown;
 }
 
 /** How an attempt ended. `reason` names the cause (exit code, signal, Slurm state, timeout…). */

@@ -41,7 +41,10 @@ export class Store {
   static open(cacheDir: string, outdir: string): Store {
     const dir = resolve(cacheDir);
     mkdirSync(dir, { recursive: true });
-    const db = open({ path: dir, compression: false, noMemInit: true }) as RootDatabase;
+    // commitDelay: records arrive one per finished chunk; grouping them into one commit per 25 ms
+    // keeps the build's main thread free (a commit per record cost ~0.7 ms each). A record lost
+    // to a crash is recovered from the chunk's marker on the next build.
+    const db = open({ path: dir, compression: false, noMemInit: true, commitDelay: 25 }) as RootDatabase;
     return new Store(db, dir, resolve(outdir));
   }
 

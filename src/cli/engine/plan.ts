@@ -64,7 +64,8 @@ export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): s
 
 /** Stats a node's outputs (as listed by its marker) plus the marker and log themselves. */
 export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>): Result<OutputRecord[]> {
-  const names = new Set([...listed.map((o) => o.path), 'heppy-status.json']);
+  // chunk.json and batchScript.sh are written by the build itself before a run: not results.
+  const names = new Set([...listed.map((o) => o.path).filter((p) => p !== 'chunk.json' && p !== 'batchScript.sh'), 'heppy-status.json']);
   const out: OutputRecord[] = [];
   for (const path of names) {
     try {

@@ -82,13 +82,16 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       name: id, component: n.component, files: g.plan.files, tree: plan.tree.get(n.component)!, fineSplit: g.plan.fineSplit,
       maxEvents: r.maxEvents, options: r.options, bundle, key: n.key!, attempt,
     };
+    started.set(id, Date.now());
+    // Local workers get the spec in their message (runChunk writes chunk.json into the result);
+    // batch jobs read it from the chunk directory, so it is written there first.
+    if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec });
     try {
       mkdirSync(n.dir, { recursive: true });
       writeFileSync(join(n.dir, 'chunk.json'), JSON.stringify(spec, null, 1) + '\n');
     } catch (err) {
       return fail({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` });
     }
-    started.set(id, Date.now());
     return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt });
   };
 

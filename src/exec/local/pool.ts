@@ -100,7 +100,7 @@ export class LocalPool implements Executor {
       }
       const job = this.queue.shift()!;
       w.job = job;
-      const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir };
+      const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}) };
       w.proc.send(msg);
       this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
     }

@@ -1,5 +1,5 @@
 // Messages between the local pool (parent) and its worker processes (IPC, JSON).
-export type ToWorker = { type: 'run'; nodeId: string; attempt: number; chunkDir: string };
+export type ToWorker = { type: 'run'; nodeId: string; attempt: number; chunkDir: string; spec?: unknown };
 
 export type FromWorker =
   | { type: 'ready' }

@@ -33,7 +33,8 @@ async function applyOptions(options: Record<string, string | boolean> | undefine
 async function run(m: ToWorker): Promise<void> {
   let reply: FromWorker;
   try {
-    const spec = JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8')) as { options?: Record<string, string | boolean>; attempt?: number };
+    // The spec comes with the message (local builds) or from the chunk directory (anything else).
+    const spec = (m.spec ?? JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8'))) as { options?: Record<string, string | boolean>; attempt?: number };
     await applyOptions(spec.options);
     const runChunk = await runner();
     let lastSent = 0;
