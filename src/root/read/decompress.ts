@@ -1,19 +1,19 @@
 // ROOT's compressed buffers: a sequence of blocks, each with a 9-byte header
 // (2-byte algorithm magic, 1 method byte, 3-byte little-endian compressed and
 // uncompressed sizes) followed by the compressed bytes of that algorithm.
-import { inflateSync } from 'node:zlib';
 import { decompressBlock as lz4Block } from 'lz4js';
-import { decompress as zstdDecompress } from 'fzstd';
 import xzPkg from 'xz-decompress';
 import xxhash from 'xxhash-wasm';
+import { inflateInto, initZstd, zstdInto } from './codecs.js';
 
 export type Algorithm = 'zlib' | 'lzma' | 'lz4' | 'zstd' | 'none';
 
 let h64: ((b: Uint8Array, seed?: bigint) => bigint) | null = null;
 
-/** Loads the wasm xxhash once (needed to verify LZ4 block checksums). */
+/** Loads the wasm xxhash (LZ4 block checksums) and the wasm zstd decoder once. */
 export async function initDecompression(): Promise<void> {
   if (h64 === null) h64 = (await xxhash()).h64Raw;
+  await initZstd();
 }
 
 /** Algorithm of a compressed buffer from its first block's magic (for summaries). */
@@ -37,15 +37,6 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
   // ROOT buffers are below 2 GB; a larger length is a corrupt header, not an allocation to try.
   if (!Number.isSafeInteger(outLen) || outLen < 0 || outLen > 0x7ffffffe) throw new Error(`uncompressed length ${outLen} is impossible`);
   if (src.length < 9 || outLen > Math.ceil(src.length / 10) * 0xffffff) throw new Error(`${src.length} compressed bytes cannot hold ${outLen} bytes`);
-  // Most buffers are one zlib block: then inflate's own output is the result (no copy).
-  if (src[0] === 0x5a && src[1] === 0x4c && (src[6]! | (src[7]! << 8) | (src[8]! << 16)) === outLen) {
-    const csize = src[3]! | (src[4]! << 8) | (src[5]! << 16);
-    if (9 + csize <= src.length) {
-      const r = inflateSync(src.subarray(9, 9 + csize), { chunkSize: outLen + 64, maxOutputLength: outLen + 1 });
-      if (r.length !== outLen) throw new Error(`ZL block at 0 decompressed to ${r.length} bytes, expected ${outLen}`);
-      return r;
-    }
-  }
   const out = new Uint8Array(outLen);
   let p = 0, o = 0;
   // Each block makes progress (header + at least one byte), so this loop is bounded by src.length.
@@ -63,7 +54,7 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
     switch (magic) {
       case 'ZL': got = inflateInto(block, dst); break;
       case 'L4': got = lz4Into(block, dst); break;
-      case 'ZS': got = zstdDecompress(block, dst).length; break;
+      case 'ZS': got = zstdInto(block, dst); break;
       case 'XZ': got = await xzInto(block, dst); break;
       case 'CS': throw new Error('unsupported compression: ROOT\'s old "CS" algorithm');
       default: throw new Error(`unknown compression magic ${JSON.stringify(magic)} (bytes ${src[p]} ${src[p + 1]}) at offset ${p}`);
@@ -73,15 +64,6 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
     p = end;
   }
   return out;
-}
-
-// zlib runs synchronously: on libuv's thread pool it overlapped with decoding but cost ~1.7×
-// the CPU (measured in bench/README.md), and chunks already run one per core.
-function inflateInto(block: Uint8Array, dst: Uint8Array): number {
-  // One output chunk with room to spare: zlib finishes in it (no second chunk to concatenate).
-  const r = inflateSync(block, { chunkSize: dst.length + 64, maxOutputLength: dst.length + 1 });
-  dst.set(r.subarray(0, Math.min(r.length, dst.length)));
-  return r.length;
 }
 
 function lz4Into(block: Uint8Array, dst: Uint8Array): number {
