@@ -34,7 +34,18 @@ export interface Session {
   close(): Promise<void>;
 }
 
+/** HEPPY_TIMING=1 prints how long each phase of the planning took (for benchmarks). */
+const timing = process.env.HEPPY_TIMING === '1';
+let last = performance.now();
+function phase(name: string): void {
+  if (!timing) return;
+  const now = performance.now();
+  process.stderr.write(`[timing] ${name}: ${(now - last).toFixed(1)} ms (since start ${now.toFixed(0)} ms)\n`);
+  last = now;
+}
+
 export async function openSession(f: SessionFlags): Promise<Session> {
+  phase('modules loaded');
   const paths = resolvePaths(f.file, f.cacheDir);
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
@@ -42,6 +53,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   await initHash();
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options);
   if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
+  phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
   let lock: Lock | null = null;
   if (f.lock !== undefined) {
@@ -50,15 +62,19 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     lock = l.value;
   }
   const store = Store.open(paths.cacheDir, outdir);
+  phase('lock + store opened');
   const close = async (): Promise<void> => {
     await store.close();
     lock?.release();
   };
   try {
     const digests = new FileDigests(store);
+    const records = store.allTasks();
+    phase(`${records.size} task records read`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, records: store.allTasks(), partsOf: (id) => store.getParts(id), digests });
+      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests });
     if (!plan.ok) throw new UserError(formatFailure(plan.error));
+    phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
   } catch (err) {
     await close();
