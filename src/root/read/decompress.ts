@@ -16,6 +16,12 @@ export async function initDecompression(): Promise<void> {
   await initZstd();
 }
 
+/** xxhash64 of some bytes (after initDecompression): keys the cache of parsed StreamerInfo records. */
+export function hash64(b: Uint8Array): bigint {
+  if (h64 === null) throw new Error('xxhash not initialised (call initDecompression)');
+  return h64(b, 0n);
+}
+
 /** Algorithm of a compressed buffer from its first block's magic (for summaries). */
 export function algorithmOf(src: Uint8Array): Algorithm | string {
   if (src.length < 9) return 'none';

@@ -5,6 +5,8 @@ import { readSync } from 'node:fs';
 // @ts-ignore jsroot has no type declarations for its modules
 import { openFile as jsrootOpenFile, FileProxy, TBuffer } from 'jsroot/io';
 import { decompress } from './decompress.js';
+import { adoptInfos, cachedInfos, infosKey, storeInfos } from './streamers.js';
+import type { ParsedInfos } from './streamers.js';
 
 export interface JsArr<T> { arr: (T | null)[] }
 
@@ -90,7 +92,7 @@ export async function jsOpen(path: string, fd: number, size: number): Promise<Js
   const f = await quiet(async () => (await jsrootOpenFile(new CheckedProxy(path, fd, size))) as JsFile | false);
   if (!f) throw new Error('jsroot could not open the file');
   useNativeDecompression(f as unknown as ObjBufferReader);
-  patchProxyFileClass(f as unknown as ObjBufferReader);
+  if (patchProxyFileClass(f as unknown as ObjBufferReader)) await seedInfos(f, fd, size);
   return f;
 }
 
@@ -101,23 +103,46 @@ let classPatched = false;
  * patched; so after the first open, jsroot's TProxyFile class gets the native path too,
  * for files read through heppy's CheckedProxy only (other proxies keep jsroot's code).
  */
-function patchProxyFileClass(instance: ObjBufferReader): void {
-  if (classPatched) return;
+function patchProxyFileClass(instance: ObjBufferReader): boolean {
+  if (classPatched) return false;
   classPatched = true;
   const proto = Object.getPrototypeOf(instance) as ObjBufferReader & { proxy?: unknown };
-  const original = proto.readObjBuffer;
-  if (typeof original !== 'function') return;
+  const original = proto.readObjBuffer, extract = proto.extractStreamerInfos;
+  if (typeof original !== 'function' || typeof extract !== 'function') return false;
   proto.readObjBuffer = function (this: ObjBufferReader & { proxy?: unknown }, key: JsKeyBytes): Promise<unknown> {
     if (this.proxy instanceof CheckedProxy) return nativeObjBuffer(this, key);
     return original.call(this, key);
   };
+  proto.extractStreamerInfos = function (this: ObjBufferReader & ParsedInfos & { proxy?: unknown }, buf: InfosBuffer | null): void {
+    if (!(this.proxy instanceof CheckedProxy) || !buf) { extract.call(this, buf); return; }
+    if (buf.heppyInfos !== undefined) { adoptInfos(this, buf.heppyInfos); return; }
+    extract.call(this, buf);
+    if (buf.heppyInfosKey !== undefined) storeInfos(buf.heppyInfosKey, this);
+  };
+  return true;
+}
+
+/** The first file opened (before the class was patched) puts its parsed infos in the cache too. */
+async function seedInfos(f: JsFile, fd: number, size: number): Promise<void> {
+  const k = f.fKeys.find((x) => x.fName === 'StreamerInfo' && x.fSeekKey === f.fSeekInfo);
+  if (k === undefined) return;
+  const pos = k.fSeekKey + k.fKeylen, len = k.fNbytes - k.fKeylen;
+  if (!(pos >= 0 && len > 0 && pos + len <= size && k.fObjlen >= len)) return;
+  let bytes: Uint8Array = new Uint8Array(len);
+  if (readSync(fd, bytes, 0, len, pos) !== len) return;
+  try { if (k.fObjlen > len) bytes = await decompress(bytes, k.fObjlen); } catch { return; } // jsroot read it: not cached
+  storeInfos(infosKey(bytes), f as unknown as ParsedInfos);
 }
 
 interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
 interface ObjBufferReader {
   readBuffer(place: number[]): Promise<DataView>;
   readObjBuffer(key: JsKeyBytes): Promise<unknown>;
+  extractStreamerInfos(buf: InfosBuffer | null): void;
+  fSeekInfo: number;
 }
+/** A buffer of the StreamerInfo record, tagged with its cache key or its cached parse. */
+interface InfosBuffer { heppyInfosKey?: bigint; heppyInfos?: ParsedInfos }
 
 /**
  * Objects (TTree metadata, histograms, directories) of this file are decompressed by heppy
@@ -133,9 +158,16 @@ async function nativeObjBuffer(file: ObjBufferReader, key: JsKeyBytes): Promise<
   if (!(stored >= 0) || !(key.fObjlen >= 0)) throw new Error(`key with ${key.fNbytes} bytes, key length ${key.fKeylen}, object length ${key.fObjlen}`);
   const blob = await file.readBuffer([key.fSeekKey + key.fKeylen, stored]);
   let bytes = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+  // The StreamerInfo record: parsed once per distinct content (see streamers.ts).
   if (key.fObjlen > stored) bytes = await decompress(bytes, key.fObjlen);
-  const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number };
+  const infos = key.fSeekKey === file.fSeekInfo ? infosKey(bytes) : undefined;
+  const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number } & InfosBuffer;
   buf.fTagOffset = key.fKeylen;
+  if (infos !== undefined) {
+    buf.heppyInfosKey = infos;
+    const hit = cachedInfos(infos);
+    if (hit !== undefined) buf.heppyInfos = hit;
+  }
   return buf;
 }
 

@@ -170,6 +170,22 @@ if (dir !== null) {
     }
     f.close();
   });
+
+  test('files with the same StreamerInfo content share one parse; each reads its own data', async () => {
+    const names = ['uproot-HZZ-zlib.root', 'uproot-HZZ-lz4.root', 'uproot-HZZ-uncompressed.root', 'uproot-HZZ.root'];
+    const files = await Promise.all(names.map((n) => openRootFile(join(d, n))));
+    const infos = files.map((f) => (f.js as unknown as { fStreamerInfos: unknown }).fStreamerInfos);
+    assert.ok(infos[0] === infos[1] && infos[1] === infos[2], 'the -zlib, -lz4 and -uncompressed copies share the parsed record');
+    assert.ok(infos[3] !== infos[0], 'uproot-HZZ.root has a different record, parsed on its own');
+    const sums: number[] = [];
+    for (const f of files) {
+      const t = await f.tree('events');
+      sums.push(sum(await t.column('Jet_Px')), sum(await t.column('NMuon')));
+      f.close();
+    }
+    assert.is(sums[1], 3825); // NMuon total (summaries/uproot-HZZ*.json), same in every copy
+    for (let k = 2; k < sums.length; k += 2) { assert.is(sums[k], sums[0]); assert.is(sums[k + 1], sums[1]); }
+  });
 }
 
 test.run();
