@@ -24,7 +24,7 @@ test('Ctrl-C leaves the jobs queued and says how to re-attach or cancel; heppy c
   assert.is(queuedTasks(o).length, 7);
   process.kill(b.pid, 'SIGINT');
   const r = await b.done;
-  assert.is(r.code, 130, r.stderr);
+  assert.is(r.code, 130, r.stderr + r.stdout.slice(-3000));
   assert.match(r.stderr, /interrupted; \d+ batch jobs? (is|are) left queued or running/);
   assert.match(r.stderr, 'heppy cancel');
   assert.ok(queuedTasks(o).length > 0, 'the jobs outlive the coordinator');
@@ -51,6 +51,31 @@ test('--detach submits and exits; the next build collects the results without su
   assert.ok(r.ran.includes('hadd:A') && r.ran.includes('hadd:B'), r.ran.join(' '));
   assert.is(sbatchRounds(o), roundsBefore + 1, 'nothing submitted twice');
   for (const c of CHUNKS) assert.is(JSON.parse(readFileSync(join(o, c, 'heppy-status.json'), 'utf8')).status, 'ok', c);
+});
+
+test('jobs queued for an older version of the analysis are cancelled, not left to overwrite the new results', async () => {
+  if (!have) return;
+  const o = join(p.dir, 'Out-stale');
+  const d = build(p, [...SLURM, '--outdir', o, '--detach']);
+  assert.is(d.code, 0, d.stderr);
+  const queued = queuedTasks(o);
+  assert.ok(queued.length > 0);
+  p.setHeppyfile(60); // another analyzer parameter: every key changes
+  const r = build(p, [...SLURM, '--outdir', o]);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  const w = r.events.find((e) => e.type === 'warning' && String(e.message).includes('of an earlier build for an older version'));
+  assert.ok(w, JSON.stringify(r.events.filter((e) => e.type === 'warning')));
+  const newKeys = new Set<string>();
+  for (const c of CHUNKS) {
+    const m = JSON.parse(readFileSync(join(o, c, 'heppy-status.json'), 'utf8'));
+    assert.is(m.status, 'ok', c);
+    newKeys.add(m.key);
+  }
+  // Nothing of the old jobs is still running to swap an old result in later.
+  for (let i = 0; i < 50 && queuedTasks(o).some((t) => queued.includes(t)); i++) await sleep(100);
+  assert.equal(queuedTasks(o).filter((t) => queued.includes(t)), []);
+  assert.is(newKeys.size, CHUNKS.length);
+  p.setHeppyfile(50);
 });
 
 test('--detach with the local executor is a usage error', () => {

@@ -181,7 +181,15 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const toRun = new Set(tasks.map((t) => t.id));
   const journal = store.listJobs();
   const adopt = journal.filter((j) => toRun.has(j.nodeId) && j.key === nodeOf(j.nodeId).key && j.executor === r.executor.kind);
-  for (const j of journal) if (!adopt.includes(j)) void store.deleteJob(j.nodeId, j.attempt);
+  const stale = journal.filter((j) => !adopt.includes(j));
+  if (stale.some((j) => j.executor !== 'local')) {
+    // Batch jobs for an older key (or another executor) would run the old analysis and swap their
+    // result over this build's: cancel the ones still queued or running.
+    const { cancelStaleJobs } = await import('../../exec/batch/cancel.js');
+    const gone = await cancelStaleJobs(r.outdir, stale);
+    if (gone.length > 0) r.emit({ type: 'warning', message: `cancelled ${gone.length} batch job${gone.length === 1 ? '' : 's'} of an earlier build for an older version of their chunks (or another executor): ${gone.slice(0, 8).join(' ')}${gone.length > 8 ? ' …' : ''}` });
+  }
+  for (const j of stale) void store.deleteJob(j.nodeId, j.attempt);
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,

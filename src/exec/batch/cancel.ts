@@ -53,3 +53,26 @@ export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], 
   }
   return report;
 }
+
+/**
+ * Cancels particular journaled jobs that are still queued or running (a build found them for an
+ * older key of their chunk, or for another executor: left alone they would run the old analysis
+ * and swap their result over the new one). Returns the job ids it cancelled.
+ */
+export async function cancelStaleJobs(outdir: string, entries: JournalEntry[], client = new SlurmClient()): Promise<string[]> {
+  const cancelled: string[] = [];
+  const slurmIds = new Set(entries.filter((e) => e.executor === 'slurm').map((e) => e.jobId));
+  if (slurmIds.size > 0) {
+    const q = await client.run('squeue', ['-h', '-r', `--name=${slurmJobName(outdir)}`, '-o', '%i']);
+    const live = q.ok && q.value.exitCode === 0 ? q.value.stdout.split('\n').map((l) => l.trim()).filter((id) => slurmIds.has(id)) : [];
+    if (live.length > 0) {
+      const c = await client.run('scancel', live);
+      if (c.ok && c.value.exitCode === 0) cancelled.push(...live);
+    }
+  }
+  const kind = lastTemplateKind(batchPaths(outdir).root);
+  for (const e of entries) {
+    if (e.executor === 'command' && (await cancelCommandJob(kind, e.jobId))) cancelled.push(e.jobId);
+  }
+  return cancelled;
+}
