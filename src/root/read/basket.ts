@@ -5,7 +5,7 @@ import { readSync } from 'node:fs';
 import type { NumArray } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
-import { decompress } from './decompress.js';
+import { decompress, uninitialised } from './decompress.js';
 import { decodeBE } from './decode.js';
 import type { BasketRef, BranchPlan } from './branches.js';
 
@@ -25,7 +25,7 @@ export class BasketError extends Error {}
 
 export function readAt(h: FileHandle, pos: number, len: number): Uint8Array {
   if (!(pos >= 0) || !(len >= 0) || pos + len > h.size) throw new BasketError(`read of ${len} bytes at ${pos} is beyond the end of the file (${h.size} bytes; truncated?)`);
-  const buf = new Uint8Array(len);
+  const buf = uninitialised(len); // filled by the reads below (or an error)
   let got = 0;
   while (got < len) {
     const n = readSync(h.fd, buf, got, len - got, pos + got);
@@ -35,7 +35,8 @@ export function readAt(h: FileHandle, pos: number, len: number): Uint8Array {
   return buf;
 }
 
-export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef): Promise<RawBasket> {
+/** `bytes`: the basket's key bytes when already read (read-ahead), else they are read here. */
+export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef, bytes: Uint8Array | null = null): Promise<RawBasket> {
   const n = ref.entryStop - ref.entryStart;
   if (ref.embedded !== null) {
     const e = ref.embedded;
@@ -47,7 +48,7 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
     return { data, offsets, n, compression: 'embedded', owned: false };
   }
   if (ref.bytes < 30) throw new BasketError(`basket size ${ref.bytes} is too small`);
-  const raw = readAt(h, ref.seek, ref.bytes);
+  const raw = bytes ?? readAt(h, ref.seek, ref.bytes);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const nbytes = dv.getInt32(0), version = dv.getInt16(4), objlen = dv.getInt32(6), keylen = dv.getInt16(14);
   if (nbytes !== ref.bytes) throw new BasketError(`key says ${nbytes} bytes, branch says ${ref.bytes}`);

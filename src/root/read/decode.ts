@@ -5,6 +5,7 @@
 import type { NumArray, NumType } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
+import { uninitialised } from './decompress.js';
 
 /** Allocates an empty typed array of a type. */
 export function allocArray(type: NumType, n: number): NumArray {
@@ -52,7 +53,7 @@ export function decodeBE(type: NumType, src: Uint8Array, pos: number, n: number,
   if (inPlace && (src.byteOffset + pos) % size === 0 && (size === 1 || (src.byteOffset + pos) % 4 === 0)) {
     bytes = src.subarray(pos, pos + n * size);
   } else {
-    bytes = new Uint8Array(n * size);
+    bytes = uninitialised(n * size); // fully overwritten by the copy
     bytes.set(src.subarray(pos, pos + n * size));
   }
   swapInPlace(bytes, size);

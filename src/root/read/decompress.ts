@@ -43,7 +43,8 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
   // ROOT buffers are below 2 GB; a larger length is a corrupt header, not an allocation to try.
   if (!Number.isSafeInteger(outLen) || outLen < 0 || outLen > 0x7ffffffe) throw new Error(`uncompressed length ${outLen} is impossible`);
   if (src.length < 9 || outLen > Math.ceil(src.length / 10) * 0xffffff) throw new Error(`${src.length} compressed bytes cannot hold ${outLen} bytes`);
-  const out = new Uint8Array(outLen);
+  // Not zeroed: every block must fill its whole part (checked below) or the call fails.
+  const out = uninitialised(outLen);
   let p = 0, o = 0;
   // Each block makes progress (header + at least one byte), so this loop is bounded by src.length.
   while (o < outLen) {
@@ -96,6 +97,12 @@ async function xzInto(block: Uint8Array, dst: Uint8Array): Promise<number> {
     n += value.length;
   }
   return n;
+}
+
+/** A fresh, 8-aligned Uint8Array whose bytes are not zeroed first (the caller overwrites them all). */
+export function uninitialised(n: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
 }
 
 function readU64BE(b: Uint8Array, p: number): bigint {

@@ -6,6 +6,7 @@ import { typeSize } from '../types.js';
 import type { BranchPlan } from './branches.js';
 import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
+import { ReadAhead } from './readahead.js';
 
 /** The basket of a branch being sliced into windows (memory: one decoded basket per branch). */
 interface Cursor { idx: number; basket: DecodedBasket | null }
@@ -38,10 +39,10 @@ export class TreeReader {
   }
 
   /** Raw bytes of one basket (for strings, leaf-lists and objects). */
-  async rawBasket(p: BranchPlan, i: number): Promise<RawBasket> {
+  async rawBasket(p: BranchPlan, i: number, ahead: ReadAhead | null = null): Promise<RawBasket> {
     const ref = p.baskets[i]!;
     try {
-      return await readRawBasket(this.h, p, ref);
+      return await readRawBasket(this.h, p, ref, ahead === null ? null : ahead.take(ref));
     } catch (e) {
       // Anything thrown while reading file bytes is caused by those bytes (a RangeError from a
       // corrupt length included): report it as the basket's error.
@@ -50,12 +51,12 @@ export class TreeReader {
     }
   }
 
-  private async decoded(p: BranchPlan, i: number): Promise<DecodedBasket> {
-    return (await this.decodedWithRaw(p, i)).d;
+  private async decoded(p: BranchPlan, i: number, ahead: ReadAhead | null): Promise<DecodedBasket> {
+    return (await this.decodedWithRaw(p, i, ahead)).d;
   }
 
-  private async decodedWithRaw(p: BranchPlan, i: number): Promise<{ raw: RawBasket; d: DecodedBasket }> {
-    const raw = await this.rawBasket(p, i);
+  private async decodedWithRaw(p: BranchPlan, i: number, ahead: ReadAhead | null = null): Promise<{ raw: RawBasket; d: DecodedBasket }> {
+    const raw = await this.rawBasket(p, i, ahead);
     if (raw.offsets === null && raw.n > 0 && p.info.shape === 'jagged' && p.layout.kind === 'leaf') {
       raw.offsets = await this.offsetsFromCounter(p, i, raw.data.length);
     }
@@ -136,10 +137,11 @@ export class TreeReader {
     }
     const bounds = [start, ...(driver ?? []), stop];
     const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null }));
+    const ahead = new ReadAhead(this.h, plans.flatMap((p) => p.baskets.filter((r) => r.entryStop > start && r.entryStart < stop)));
     for (let w = 0; w + 1 < bounds.length; w++) {
       const a = bounds[w]!, b = bounds[w + 1]!;
       const columns: Record<string, Column> = {};
-      for (let k = 0; k < plans.length; k++) columns[plans[k]!.info.name] = await this.window(plans[k]!, cursors[k]!, a, b);
+      for (let k = 0; k < plans.length; k++) columns[plans[k]!.info.name] = await this.window(plans[k]!, cursors[k]!, a, b, ahead);
       yield { start: a, stop: b, columns };
     }
   }
@@ -153,7 +155,7 @@ export class TreeReader {
   }
 
   /** Entries [a, b) of one branch, from the baskets that overlap them. */
-  private async window(p: BranchPlan, cur: Cursor, a: number, b: number): Promise<Column> {
+  private async window(p: BranchPlan, cur: Cursor, a: number, b: number, ahead: ReadAhead): Promise<Column> {
     const pieces: Column[] = [];
     let i = cur.idx >= 0 && p.baskets[cur.idx]!.entryStart <= a ? cur.idx : firstBasket(p, a);
     for (; i < p.baskets.length && p.baskets[i]!.entryStart < b; i++) {
@@ -162,7 +164,7 @@ export class TreeReader {
       if (cur.idx !== i || cur.basket === null) {
         cur.idx = i;
         cur.basket = null; // let the previous basket go before the next is read
-        cur.basket = await this.decoded(p, i);
+        cur.basket = await this.decoded(p, i, ahead);
       }
       const lo = Math.max(a, ref.entryStart) - ref.entryStart, hi = Math.min(b, ref.entryStop) - ref.entryStart;
       pieces.push(slice(p, cur.basket, lo, hi));

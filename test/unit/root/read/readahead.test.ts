@@ -1,0 +1,49 @@
+// Read-ahead of basket keys: the bytes handed out are those of each basket, whatever the
+// order of asking; out-of-file or overlapping refs are left to the caller.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRootFile } from '../../../../src/root/read/index.js';
+import { readAt } from '../../../../src/root/read/basket.js';
+import { ReadAhead } from '../../../../src/root/read/readahead.js';
+import type { BasketRef } from '../../../../src/root/read/branches.js';
+import { sharedRootDir } from '../../../util/shared.js';
+
+const dir = sharedRootDir();
+
+if (dir !== null) {
+  const path = join(dir, 'uproot-HZZ.root');
+
+  test('every basket of HZZ read through one read-ahead equals its own read', async () => {
+    const f = await openRootFile(path);
+    const t = await f.tree('events');
+    const refs = t.branches.flatMap((b) => t.plan(b.name).baskets);
+    f.close();
+    const fd = openSync(path, 'r');
+    const h = { fd, size: fstatSync(fd).size, path };
+    try {
+      const ahead = new ReadAhead(h, refs);
+      const order = [...refs].reverse(); // not the file order: later baskets first
+      let shared = 0;
+      for (const r of order) {
+        const got = ahead.take(r);
+        if (got === null) continue;
+        shared++;
+        assert.equal(got, readAt(h, r.seek, r.bytes), `basket at ${r.seek}`);
+      }
+      assert.ok(shared >= refs.length - 1, `${shared} of ${refs.length} baskets came from shared reads`);
+      const bogus: BasketRef[] = [
+        { index: 0, entryStart: 0, entryStop: 1, seek: h.size - 10, bytes: 100, embedded: null },
+        { index: 1, entryStart: 1, entryStop: 2, seek: refs[0]!.seek + 1, bytes: refs[0]!.bytes, embedded: null },
+      ];
+      const a2 = new ReadAhead(h, [refs[0]!, ...bogus]);
+      assert.is(a2.take(bogus[0]!), null, 'beyond the end of the file: the caller reads it and reports');
+      assert.is(a2.take(bogus[1]!), null, 'overlapping another basket: read alone');
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+test.run();
