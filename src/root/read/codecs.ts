@@ -65,10 +65,12 @@ interface ZstdModule {
 }
 
 let zstd: ZstdModule | null = null;
+let zstdTried = false;
 
 /** Loads the wasm zstd decoder once (the package's own init, unless the writer already ran it). */
 export async function initZstd(): Promise<void> {
-  if (zstd !== null) return;
+  if (zstdTried) return;
+  zstdTried = true;
   try {
     const require = createRequire(import.meta.url);
     const main = require.resolve('@bokuweb/zstd-wasm');

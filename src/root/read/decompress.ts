@@ -10,10 +10,9 @@ export type Algorithm = 'zlib' | 'lzma' | 'lz4' | 'zstd' | 'none';
 
 let h64: ((b: Uint8Array, seed?: bigint) => bigint) | null = null;
 
-/** Loads the wasm xxhash (LZ4 block checksums) and the wasm zstd decoder once. */
+/** Loads the wasm xxhash once (LZ4 block checksums, StreamerInfo cache keys). */
 export async function initDecompression(): Promise<void> {
   if (h64 === null) h64 = (await xxhash()).h64Raw;
-  await initZstd();
 }
 
 /** xxhash64 of some bytes (after initDecompression): keys the cache of parsed StreamerInfo records. */
@@ -61,7 +60,7 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
     switch (magic) {
       case 'ZL': got = inflateInto(block, dst); break;
       case 'L4': got = lz4Into(block, dst); break;
-      case 'ZS': got = zstdInto(block, dst); break;
+      case 'ZS': await initZstd(); got = zstdInto(block, dst); break; // wasm compiled on first use only (~10 ms)
       case 'XZ': got = await xzInto(block, dst); break;
       case 'CS': throw new Error('unsupported compression: ROOT\'s old "CS" algorithm');
       default: throw new Error(`unknown compression magic ${JSON.stringify(magic)} (bytes ${src[p]} ${src[p + 1]}) at offset ${p}`);
