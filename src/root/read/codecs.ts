@@ -5,7 +5,6 @@
 import { constants, Inflate, inflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { decompress as fzstdDecompress } from 'fzstd';
 
 /** node's zlib binding as used by its own sync path: writeSync(flush, in, inOff, inLen, out, outOff, outLen). */
 interface ZlibHandle {
@@ -66,6 +65,7 @@ interface ZstdModule {
 
 let zstd: ZstdModule | null = null;
 let zstdTried = false;
+let fzstdDecompress: typeof import('fzstd').decompress | null = null;
 
 /** Loads the wasm zstd decoder once (the package's own init, unless the writer already ran it). */
 export async function initZstd(): Promise<void> {
@@ -78,14 +78,19 @@ export async function initZstd(): Promise<void> {
     if (!mod.calledRun) await (require(main) as { init(): Promise<void> }).init();
     if (typeof mod._ZSTD_decompress === 'function' && typeof mod._malloc === 'function') zstd = mod;
   } catch {
-    zstd = null; // fzstd (pure JS) decodes instead
+    zstd = null;
   }
+  if (zstd === null) fzstdDecompress = (await import('fzstd')).decompress; // pure JS, ~4x slower
+
 }
 
 /** Decodes one zstd frame into dst (exactly its capacity at most); returns the decoded size. */
 export function zstdInto(block: Uint8Array, dst: Uint8Array): number {
   const m = zstd;
-  if (m === null) return fzstdDecompress(block, dst).length;
+  if (m === null) {
+    if (fzstdDecompress === null) throw new Error('zstd decoder not loaded (call initZstd)');
+    return fzstdDecompress(block, dst).length;
+  }
   const src = m._malloc(block.length), out = m._malloc(dst.length);
   try {
     if (src === 0 || out === 0) throw new Error(`zstd: cannot allocate ${block.length + dst.length} bytes`);

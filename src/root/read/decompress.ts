@@ -1,14 +1,18 @@
 // ROOT's compressed buffers: a sequence of blocks, each with a 9-byte header
 // (2-byte algorithm magic, 1 method byte, 3-byte little-endian compressed and
 // uncompressed sizes) followed by the compressed bytes of that algorithm.
-import { decompressBlock as lz4Block } from 'lz4js';
-import xzPkg from 'xz-decompress';
 import xxhash from 'xxhash-wasm';
 import { inflateInto, initZstd, zstdInto } from './codecs.js';
 
 export type Algorithm = 'zlib' | 'lzma' | 'lz4' | 'zstd' | 'none';
 
 let h64: ((b: Uint8Array, seed?: bigint) => bigint) | null = null;
+
+// The LZ4 and LZMA decoders are loaded on their first block: most files are zlib, and
+// loading both costs a process ~10-20 ms of start-up (bench/README.md, "ROOT read").
+let lz4Block: typeof import('lz4js').decompressBlock | null = null;
+type XzPkg = typeof import('xz-decompress');
+let xzPkg: XzPkg | null = null;
 
 /** Loads the wasm xxhash once (LZ4 block checksums, StreamerInfo cache keys). */
 export async function initDecompression(): Promise<void> {
@@ -59,9 +63,9 @@ export async function decompress(src: Uint8Array, outLen: number): Promise<Uint8
     let got: number;
     switch (magic) {
       case 'ZL': got = inflateInto(block, dst); break;
-      case 'L4': got = lz4Into(block, dst); break;
+      case 'L4': lz4Block ??= (await import('lz4js')).decompressBlock; got = lz4Into(block, dst); break;
       case 'ZS': await initZstd(); got = zstdInto(block, dst); break; // wasm compiled on first use only (~10 ms)
-      case 'XZ': got = await xzInto(block, dst); break;
+      case 'XZ': xzPkg ??= await loadXz(); got = await xzInto(block, dst); break;
       case 'CS': throw new Error('unsupported compression: ROOT\'s old "CS" algorithm');
       default: throw new Error(`unknown compression magic ${JSON.stringify(magic)} (bytes ${src[p]} ${src[p + 1]}) at offset ${p}`);
     }
@@ -79,14 +83,14 @@ function lz4Into(block: Uint8Array, dst: Uint8Array): number {
   if (h64 === null) throw new Error('xxhash not initialised (call initDecompression)');
   const have = h64(body, 0n);
   if (have !== want) throw new Error(`LZ4 block checksum mismatch (xxhash64 ${have.toString(16)} != ${want.toString(16)})`);
-  return lz4Block(body, dst, 0, body.length, 0);
+  return lz4Block!(body, dst, 0, body.length, 0);
 }
 
 async function xzInto(block: Uint8Array, dst: Uint8Array): Promise<number> {
   const input = new ReadableStream<Uint8Array>({
     start(c) { c.enqueue(block); c.close(); },
   });
-  const reader = new xzPkg.XzReadableStream(input).getReader();
+  const reader = new xzPkg!.XzReadableStream(input).getReader();
   let n = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -102,6 +106,11 @@ async function xzInto(block: Uint8Array, dst: Uint8Array): Promise<number> {
 export function uninitialised(n: number): Uint8Array {
   const b = Buffer.allocUnsafeSlow(n);
   return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
+async function loadXz(): Promise<XzPkg> {
+  const m = (await import('xz-decompress')) as unknown as XzPkg & { default?: XzPkg }; // CommonJS: the exports are `default`
+  return m.default ?? m;
 }
 
 function readU64BE(b: Uint8Array, p: number): bigint {
