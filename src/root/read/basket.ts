@@ -75,14 +75,29 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
   const data = u.subarray(0, dataLen);
   let offsets: Int32Array | null = null;
   if (plan.hasOffsets && dataLen + 4 <= u.length) {
-    const udv = new DataView(u.buffer, u.byteOffset, u.byteLength);
-    const count = udv.getInt32(dataLen);
+    const count = readI32BE(u, dataLen);
     if (count < 0 || dataLen + 4 + 4 * count > u.length) throw new BasketError(`entry offset table claims ${count} entries, beyond the basket`);
-    const abs = new Int32Array(count);
-    for (let i = 0; i < count; i++) abs[i] = udv.getInt32(dataLen + 4 + 4 * i);
-    offsets = relOffsets(abs, keylen, dataLen, n);
+    offsets = tableOffsets(u, dataLen + 4, count, keylen, dataLen, n);
   }
   return { data, offsets, n, compression, owned: true };
+}
+
+/** relOffsets straight from the big-endian table in the basket (one pass, no DataView). */
+function tableOffsets(u: Uint8Array, at: number, count: number, keylen: number, dataLen: number, n: number): Int32Array {
+  if (count < n) throw new BasketError(`entry offset table has ${count} entries, expected ${n}`);
+  const out = new Int32Array(n + 1);
+  let prev = 0;
+  for (let i = 0, p = at; i < n; i++, p += 4) {
+    const o = ((u[p]! << 24) | (u[p + 1]! << 16) | (u[p + 2]! << 8) | u[p + 3]!) - keylen;
+    if (o < prev || o > dataLen) throw new BasketError(`entry offset ${i} (${o}) is out of order or outside the ${dataLen} data bytes`);
+    out[i] = prev = o;
+  }
+  out[n] = dataLen;
+  return out;
+}
+
+function readI32BE(u: Uint8Array, p: number): number {
+  return (u[p]! << 24) | (u[p + 1]! << 16) | (u[p + 2]! << 8) | u[p + 3]!;
 }
 
 function relOffsets(abs: ArrayLike<number>, keylen: number, dataLen: number, n: number): Int32Array {
