@@ -60,5 +60,14 @@ test("-b 'sbatch batchScript.sh' on the real Slurm builds like the local executo
   assert.ok(existsSync(join(out, '.heppy', 'batch', 'command.json')));
 });
 
+test('--executor slurm (with --chunks-per-job 2) in the same awkward paths builds like the local executor', async () => {
+  if (!slurmAvailable()) return;
+  const out = join(dir, `Out slurm 'x' "$y" %j`);
+  const r = build(['--executor', 'slurm', '--chunks-per-job', '2', '--poll-interval', '0.3', '--max-queries-per-minute', '600', '--outdir', out]);
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.equal(r.ran, [...CHUNKS, 'hadd:A', 'hadd:B']);
+  assert.equal(await mergedOutputs(out, ['A', 'B', 'C']), await mergedOutputs(join(dir, 'Out local'), ['A', 'B', 'C']));
+});
+
 test.after(() => rmSync(base, { recursive: true, force: true }));
 test.run();

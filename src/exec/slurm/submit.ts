@@ -123,7 +123,8 @@ async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: s
   writeFileSync(driver, driverScriptText(listFile, K, prog));
   chmodSync(driver, 0o755);
   const tasks = Math.ceil(items.length / K);
-  const args = [...sbatchArgs(o, jobName, `${base}_%a.out`, [0, tasks - 1]), driver];
+  // Slurm expands %-patterns in --output: a '%' of the path itself must be doubled.
+  const args = [...sbatchArgs(o, jobName, `${base.replace(/%/g, '%%')}_%a.out`, [0, tasks - 1]), driver];
   const r = await client.run('sbatch', args);
   if (!r.ok) return r;
   const id = r.value.exitCode === 0 ? parseSbatchParsable(r.value.stdout) : null;
