@@ -54,7 +54,7 @@ export class BuildCommand extends Command {
   chunksPerJob = Option.String('--chunks-per-job', { description: 'slurm: chunks run by one array task (default 1)' });
   pollInterval = Option.String('--poll-interval', { description: 'batch: seconds between polls' });
   sbatchArgs = Option.Array('--sbatch-arg', [], { description: "slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--account=cms)" });
-  maxQueries = Option.String('--max-queries-per-minute', { description: 'slurm: bound on squeue/sacct calls per minute (default 20)' });
+  maxQueries = Option.String('--max-queries-per-minute', { description: 'slurm: bound on squeue/sacct calls per minute (default 12; markers are read every poll anyway)' });
   detach = Option.Boolean('--detach', false, { description: 'batch: submit, then exit; the jobs stay queued (build again to collect, heppy cancel to cancel)' });
   retries = Option.String('--retries', '2', { description: 'automatic retries of a failed chunk (default 2)' });
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });

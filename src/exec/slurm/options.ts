@@ -13,7 +13,7 @@ export interface SlurmOptions {
   chunksPerJob?: number;
   /** How often markers are looked at and Slurm may be asked (ms). Default 5000. */
   pollIntervalMs?: number;
-  /** Upper bound on squeue+sacct calls per minute, whatever the poll interval. Default 20. */
+  /** Upper bound on squeue+sacct calls per minute, whatever the poll interval. Default 12 (one per 5 s). */
   maxQueriesPerMinute?: number;
   /** A job that left Slurm without a marker is failed only after this long (shared FS lag). Default 10 s. */
   markerGraceMs?: number;
@@ -42,7 +42,7 @@ export function resolveSlurmOptions(o: SlurmOptions = {}): ResolvedSlurmOptions 
     extraArgs: o.extraArgs ?? [],
     chunksPerJob: Math.floor(pos(o.chunksPerJob, 1, 'chunksPerJob')),
     pollIntervalMs: pos(o.pollIntervalMs, 5000, 'pollIntervalMs'),
-    maxQueriesPerMinute: pos(o.maxQueriesPerMinute, 20, 'maxQueriesPerMinute'),
+    maxQueriesPerMinute: pos(o.maxQueriesPerMinute, 12, 'maxQueriesPerMinute'),
     markerGraceMs: pos(o.markerGraceMs, 10_000, 'markerGraceMs'),
     vanishGraceMs: pos(o.vanishGraceMs, 60_000, 'vanishGraceMs'),
     maxArraySize: Math.floor(pos(o.maxArraySize, 1000, 'maxArraySize')),
