@@ -49,7 +49,7 @@ export class BuildCommand extends Command {
   executor = Option.String('--executor', { description: 'local (default), slurm or command' });
   batch = Option.String('-b,--batch', { description: "heppy_batch template, e.g. 'nohup ./batchScript.sh &' (implies --executor command)" });
   partition = Option.String('--partition', { description: 'slurm: partition' });
-  time = Option.String('--time', { description: 'slurm: time limit per job, e.g. 1:00:00' });
+  time = Option.String('--time', { description: 'batch: time limit per job, e.g. 1:00:00 (slurm: sbatch --time; -b: no marker by then fails the attempt, default 48 h)' });
   mem = Option.String('--mem', { description: 'slurm: memory per job, e.g. 2G' });
   chunksPerJob = Option.String('--chunks-per-job', { description: 'slurm: chunks run by one array task (default 1)' });
   pollInterval = Option.String('--poll-interval', { description: 'batch: seconds between polls' });
