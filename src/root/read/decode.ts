@@ -62,27 +62,17 @@ export function decodeBE(type: NumType, src: Uint8Array, pos: number, n: number,
   return out;
 }
 
-/** Reverses the byte order of every `size`-byte word of an aligned buffer (offset 0). */
+/**
+ * Reverses the byte order of every `size`-byte word of a buffer in place. Node's native
+ * Buffer.swap16/32/64 are ~6x faster than a JavaScript loop over 32-bit words (1 M doubles:
+ * 0.4 vs 2.3 ms, bench/README.md "ROOT read").
+ */
 export function swapInPlace(bytes: Uint8Array, size: number): void {
-  if (size === 1) return;
-  if (size === 2) {
-    const w = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
-    for (let i = 0; i < w.length; i++) { const x = w[i]!; w[i] = ((x & 0xff) << 8) | (x >>> 8); }
-    return;
-  }
-  const w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  if (size === 4) {
-    for (let i = 0; i < w.length; i++) {
-      const x = w[i]!;
-      w[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-    }
-    return;
-  }
-  for (let i = 0; i < w.length; i += 2) { // 8 bytes: swap the two words and each word's bytes
-    const a = w[i]!, b = w[i + 1]!;
-    w[i] = ((b & 0xff) << 24) | ((b & 0xff00) << 8) | ((b >>> 8) & 0xff00) | (b >>> 24);
-    w[i + 1] = ((a & 0xff) << 24) | ((a & 0xff00) << 8) | ((a >>> 8) & 0xff00) | (a >>> 24);
-  }
+  if (size === 1 || bytes.length === 0) return;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (size === 2) b.swap16();
+  else if (size === 4) b.swap32();
+  else b.swap64();
 }
 
 /** ROOT stores bool as a byte; anything non-zero is true. Checked 4 bytes at a time (they are almost always 0/1). */
