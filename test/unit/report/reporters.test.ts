@@ -28,7 +28,7 @@ const events: BuildEvent[] = [
 
 test('summary names every failure with its log and counts everything', () => {
   assert.is(formatSummary(summary),
-    'heppy: 3 run, 5 up to date, 1 failed, 1 not run (a chunk failed); 1234 events processed; 2.50 s\n' +
+    'heppy: 3 run, 5 up to date, 1 failed, 1 not run; 1234 events processed; 2.50 s\n' +
     '  FAILED B_Chunk1: Sum_1: event 3: calibration missing\n         log: /o/B_Chunk1/log.txt\n');
 });
 
