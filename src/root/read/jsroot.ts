@@ -1,9 +1,8 @@
 // The slice of jsroot's object model the reader uses. jsroot ships no types, so the
 // objects it returns are described here and checked where the reader depends on them.
 import { readSync } from 'node:fs';
-// 'jsroot/io' alone loads in a few ms; the 'jsroot' entry point pulls in the drawing code (~100 ms).
-// @ts-ignore jsroot has no type declarations for its modules
-import { openFile as jsrootOpenFile, FileProxy, TBuffer } from 'jsroot/io';
+// 'jsroot/io' is imported on the first open (~10 ms of start-up that commands which read no
+// ROOT file do not pay); the 'jsroot' entry point would pull in the drawing code (~100 ms).
 import { decompress } from './decompress.js';
 import { adoptInfos, cachedInfos, infosKey, storeInfos } from './streamers.js';
 import type { ParsedInfos } from './streamers.js';
@@ -61,35 +60,58 @@ export interface JsFile extends JsDirectory {
   fd?: unknown;
 }
 
+interface JsrootIo {
+  openFile(proxy: object): Promise<unknown>;
+  FileProxy: new () => object;
+  TBuffer: new (dv: DataView, pos: number, file: unknown) => object;
+}
+interface Proxy { readonly fd: number }
+let io: JsrootIo | null = null;
+let CheckedProxy: (new (path: string, fd: number, size: number) => Proxy) | null = null;
+
+async function loadJsroot(): Promise<{ io: JsrootIo; Checked: new (path: string, fd: number, size: number) => Proxy }> {
+  // @ts-ignore jsroot has no type declarations for its modules
+  io ??= (await import('jsroot/io')) as JsrootIo;
+  CheckedProxy ??= checkedProxyClass(io.FileProxy);
+  return { io, Checked: CheckedProxy };
+}
+
+function isChecked(proxy: unknown): boolean {
+  return CheckedProxy !== null && proxy instanceof CheckedProxy;
+}
+
 /**
  * jsroot reads through this proxy, on heppy's file descriptor: every read is checked
  * against the file size here, so that corrupt seeks or lengths become rejected promises
  * (jsroot's own node reader throws them from an fs callback, which kills the process).
  */
-class CheckedProxy extends (FileProxy as new () => object) {
-  constructor(private readonly path: string, private readonly fd: number, private readonly size: number) { super(); }
-  async openFile(): Promise<boolean> { return true; }
-  getFileName(): string { return this.path; }
-  getFileSize(): number { return this.size; }
-  async readBuffer(pos: number, len: number): Promise<DataView> {
-    if (!Number.isSafeInteger(pos) || !Number.isSafeInteger(len) || pos < 0 || len < 0 || pos > this.size) {
-      throw new Error(`read of ${len} bytes at ${pos} is outside the file (${this.size} bytes)`);
+function checkedProxyClass(Base: new () => object): new (path: string, fd: number, size: number) => Proxy {
+  return class extends Base {
+    constructor(private readonly path: string, readonly fd: number, private readonly size: number) { super(); }
+    async openFile(): Promise<boolean> { return true; }
+    getFileName(): string { return this.path; }
+    getFileSize(): number { return this.size; }
+    async readBuffer(pos: number, len: number): Promise<DataView> {
+      if (!Number.isSafeInteger(pos) || !Number.isSafeInteger(len) || pos < 0 || len < 0 || pos > this.size) {
+        throw new Error(`read of ${len} bytes at ${pos} is outside the file (${this.size} bytes)`);
+      }
+      const n = Math.min(len, this.size - pos); // jsroot reads fixed-size headers that may pass the end
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const k = readSync(this.fd, buf, got, n - got, pos + got);
+        if (k <= 0) throw new Error(`short read at ${pos + got}`);
+        got += k;
+      }
+      return new DataView(buf.buffer, 0, n);
     }
-    const n = Math.min(len, this.size - pos); // jsroot reads fixed-size headers that may pass the end
-    const buf = new Uint8Array(n);
-    let got = 0;
-    while (got < n) {
-      const k = readSync(this.fd, buf, got, n - got, pos + got);
-      if (k <= 0) throw new Error(`short read at ${pos + got}`);
-      got += k;
-    }
-    return new DataView(buf.buffer, 0, n);
-  }
-  closeFile(): void { /* the fd belongs to RootFileReader */ }
+    closeFile(): void { /* the fd belongs to RootFileReader */ }
+  };
 }
 
 export async function jsOpen(path: string, fd: number, size: number): Promise<JsFile> {
-  const f = await quiet(async () => (await jsrootOpenFile(new CheckedProxy(path, fd, size))) as JsFile | false);
+  const { io: js, Checked } = await loadJsroot();
+  const f = await quiet(async () => (await js.openFile(new Checked(path, fd, size))) as JsFile | false);
   if (!f) throw new Error('jsroot could not open the file');
   useNativeDecompression(f as unknown as ObjBufferReader);
   if (patchProxyFileClass(f as unknown as ObjBufferReader)) await seedInfos(f, fd, size);
@@ -110,11 +132,11 @@ function patchProxyFileClass(instance: ObjBufferReader): boolean {
   const original = proto.readObjBuffer, extract = proto.extractStreamerInfos;
   if (typeof original !== 'function' || typeof extract !== 'function') return false;
   proto.readObjBuffer = function (this: ObjBufferReader & { proxy?: unknown }, key: JsKeyBytes): Promise<unknown> {
-    if (this.proxy instanceof CheckedProxy) return nativeObjBuffer(this, key);
+    if (isChecked(this.proxy)) return nativeObjBuffer(this, key);
     return original.call(this, key);
   };
   proto.extractStreamerInfos = function (this: ObjBufferReader & ParsedInfos & { proxy?: unknown }, buf: InfosBuffer | null): void {
-    if (!(this.proxy instanceof CheckedProxy) || !buf) { extract.call(this, buf); return; }
+    if (!isChecked(this.proxy) || !buf) { extract.call(this, buf); return; }
     if (buf.heppyInfos !== undefined) { adoptInfos(this, buf.heppyInfos); return; }
     extract.call(this, buf);
     if (buf.heppyInfosKey !== undefined) storeInfos(buf.heppyInfosKey, this);
@@ -161,7 +183,7 @@ async function nativeObjBuffer(file: ObjBufferReader, key: JsKeyBytes): Promise<
   // The StreamerInfo record: parsed once per distinct content (see streamers.ts).
   if (key.fObjlen > stored) bytes = await decompress(bytes, key.fObjlen);
   const infos = key.fSeekKey === file.fSeekInfo ? infosKey(bytes) : undefined;
-  const buf = new TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number } & InfosBuffer;
+  const buf = new io!.TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number } & InfosBuffer;
   buf.fTagOffset = key.fKeylen;
   if (infos !== undefined) {
     buf.heppyInfosKey = infos;
