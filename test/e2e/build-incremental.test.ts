@@ -50,6 +50,14 @@ test('dry-run lists what would run and why, runs nothing', () => {
   assert.is(r.stdout.split('\n').filter((l) => l.startsWith('would run')).length, 9);
 });
 
+test('why names the changed part; status lists what would run', () => {
+  const w = heppy(p, ['why', 'A_Chunk1']);
+  assert.is(w.code, 0, w.stderr);
+  assert.is(w.stdout, 'A_Chunk1 would run:\n  code changed\n  sequence changed\n');
+  const st = heppy(p, ['status']);
+  assert.match(st.stdout, /A\s+0\/4 chunks up to date, not merged/);
+});
+
 test('change an analyzer parameter → every chunk and every merge', () => {
   const r = build(p);
   assert.is(r.code, 0, r.stderr);
@@ -68,6 +76,7 @@ test('delete one chunk output → only that chunk and its hadd', () => {
   // A merged output modified → only the merge.
   appendFileSync(join(p.dir, 'Outdir', 'A', 'Sum_1', 'cutflow.txt'), 'x');
   assert.equal(build(p).ran, ['hadd:A']);
+  assert.match(heppy(p, ['why', 'A_Chunk0']).stdout, /^A_Chunk0 is up to date \(key [0-9a-f]{16}, built 20\d\d-/);
 });
 
 test('-o option and -N are part of every key', () => {

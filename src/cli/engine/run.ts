@@ -2,7 +2,7 @@
 // the hadd nodes run in-process (mergeComponent). Every attempt's end is confirmed from the chunk's
 // marker (the truth for every executor) and recorded in the store; failures are recorded too, so
 // the next build knows why a node must run again.
-import { copyFileSync, existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChunkSpec } from '../../loop/chunk-spec.js';
 import { readMarker } from '../../check/marker.js';
@@ -190,6 +190,15 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (gone.length > 0) r.emit({ type: 'warning', message: `cancelled ${gone.length} batch job${gone.length === 1 ? '' : 's'} of an earlier build for an older version of their chunks (or another executor): ${gone.slice(0, 8).join(' ')}${gone.length > 8 ? ' …' : ''}` });
   }
   for (const j of stale) void store.deleteJob(j.nodeId, j.attempt);
+
+  // Leftovers of killed runs (tmp dirs that never got swapped in, trash not yet removed) are
+  // removed, unless jobs of an earlier build are being re-attached (they may still write there).
+  if (adopt.length === 0) {
+    for (const sub of ['tmp', 'trash']) {
+      const d = join(r.outdir, '.heppy', sub);
+      if (existsSync(d)) for (const e of readdirSync(d)) rmSync(join(d, e), { recursive: true, force: true });
+    }
+  }
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,
