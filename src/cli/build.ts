@@ -1,5 +1,6 @@
 // `heppy build`: plan, run what is out of date through the chosen executor, merge, summarize.
 import { Command, Option } from 'clipanion';
+import { readdirSync } from 'node:fs';
 import type { BuildEvent, Reporter } from '../report/events.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
@@ -9,6 +10,20 @@ import { defaultJobs, executorKind, makeExecutor } from './engine/executors.js';
 import { runPlan } from './engine/run.js';
 import { openSession } from './engine/session.js';
 import { heppyVersion } from './engine/context.js';
+
+/** `<component>_Chunk<N>` directories of a component of this build that are not nodes of it. */
+function staleChunkDirs(outdir: string, nodes: ReadonlySet<string>, components: ReadonlySet<string>): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(outdir);
+  } catch {
+    return [];
+  }
+  return names.filter((d) => {
+    const m = /^(.+)_Chunk\d+$/.exec(d);
+    return m !== null && components.has(m[1]!) && !nodes.has(d);
+  }).sort();
+}
 
 const int = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -95,6 +110,12 @@ export class BuildCommand extends Command {
       }
       const toRun = nodes.filter((n) => !n.upToDate).length;
       emit({ type: 'plan', total: nodes.length, toRun, upToDate: nodes.length - toRun, components: [...perComp.values()] });
+      // Chunk directories of an earlier split stay on disk: say so (heppy hadd/check on the whole
+      // Outdir would see them). Only when something runs: a changed split always changes keys.
+      if (toRun > 0) {
+        const stale = staleChunkDirs(s.outdir, new Set(s.plan.nodes.keys()), new Set(perComp.keys()));
+        if (stale.length) emit({ type: 'warning', message: `chunk directories not in this build (an earlier split?): ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}; heppy clean removes them` });
+      }
       if (this.dryRun) {
         for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
         return 0;

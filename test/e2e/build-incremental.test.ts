@@ -1,7 +1,7 @@
 // Acceptance: the four incremental cases, --dry-run, and a bad heppyfile (exit 2, nothing written).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, heppy, makeProject, writeInput, type Project } from './build-rig.js';
 
@@ -83,6 +83,19 @@ test('-o option and -N are part of every key', () => {
   assert.equal(build(p, ['-o', 'era=2018']).ran.length, 9);
   assert.equal(build(p, ['-o', 'era=2018']).ran.length, 0);
   assert.equal(build(p, ['-o', 'era=2018', '-N', '10']).ran.length, 9);
+});
+
+test('a changed split warns about the chunk directories it no longer uses', () => {
+  p.setHeppyfile(50);
+  const f = readFileSync(p.heppyfile, 'utf8');
+  writeFileSync(p.heppyfile, f.replace('{ splitFactor: 4 }', '{ splitFactor: 2 }'));
+  const r = build(p);
+  assert.is(r.code, 0, r.stderr);
+  const w = r.events.find((e) => e.type === 'warning');
+  assert.ok(w, 'a warning');
+  assert.match(String(w!.message), /chunk directories not in this build \(an earlier split\?\): A_Chunk2, A_Chunk3;/);
+  assert.ok(r.ran.includes('A_Chunk0') && r.ran.includes('A_Chunk1') && !r.ran.includes('A_Chunk2'));
+  p.setHeppyfile(50);
 });
 
 test('invalid heppyfile → one line with file:line, exit 2, nothing written', () => {
