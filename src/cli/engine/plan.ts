@@ -13,6 +13,7 @@ import { splitAll } from '../../graph/split.js';
 import { readMarker } from '../../check/marker.js';
 import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../../store/records.js';
 import { fail, ok, type Failure, type Result } from '../../util/result.js';
+import { outputsChanged } from './outputs.js';
 
 export interface PlannedNode {
   id: string;
@@ -46,21 +47,11 @@ export interface PlanInputs {
   /** The recorded key parts of a node (read only when a key differs). */
   partsOf(id: string): KeyParts | undefined;
   digests: FileDigests;
+  /** Nodes whose recorded outputs changed (started early, see output-check.ts); default: checked here. */
+  changedOutputs?: Promise<Map<string, string>>;
 }
 
-/** Outputs as recorded, checked against the disk: the first difference, or null when intact. */
-export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): string | null {
-  for (const o of outputs) {
-    let st;
-    try {
-      st = statSync(dir + '/' + o.path);
-    } catch {
-      return `output missing: ${o.path}`;
-    }
-    if (st.size !== o.size || st.mtimeMs !== o.mtimeMs) return `output changed: ${o.path}`;
-  }
-  return null;
-}
+export { outputsChanged } from './outputs.js';
 
 /** Stats a node's outputs (as listed by its marker) plus the marker and log themselves. */
 export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>): Result<OutputRecord[]> {
@@ -123,6 +114,16 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     return s;
   };
 
+  // Keys first (main thread), while the output stats may still be running in their thread.
+  const chunkKeys = new Map<string, string>();
+  for (const id of graph.order) {
+    const n = graph.nodes.get(id)!;
+    if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(shared(tree.get(n.plan.component)!).prefix, compDigest.get(n.plan.component)!, n.plan, ok_));
+  }
+  const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
+  const outputsDiffer = (id: string, dir: string, outputs: readonly OutputRecord[]): string | null =>
+    changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, outputs);
+
   const nodes = new Map<string, PlannedNode>();
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
@@ -130,7 +131,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     if (n.kind === 'chunk') {
       const sh = shared(tree.get(n.plan.component)!);
       const cd = compDigest.get(n.plan.component)!;
-      const key = chunkKey(sh.prefix, cd, n.plan, ok_);
+      const key = chunkKeys.get(id)!;
       const plan = n.plan;
       let kp: KeyParts | null = null;
       const parts = (): KeyParts => (kp ??= chunkKeyParts(sh.parts, cd, plan, ok_));
@@ -149,7 +150,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
           why.push(...(diff.length ? diff : ['key changed']));
         }
       } else {
-        const changed = outputsChanged(dir, rec.outputs);
+        const changed = outputsDiffer(id, dir, rec.outputs);
         if (changed) why.push(changed);
       }
       nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: why.length === 0, why, adopted });
@@ -175,7 +176,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
           why.push(...(diff.length ? diff : ['key changed']));
         }
         else {
-          const changed = outputsChanged(dir, rec.outputs);
+          const changed = outputsDiffer(id, dir, rec.outputs);
           if (changed) why.push(changed);
         }
       }

@@ -9,6 +9,7 @@ import { Store } from '../../store/store.js';
 import { formatFailure, UserError } from '../../util/result.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './context.js';
 import { makePlan, type BuildPlan } from './plan.js';
+import { checkOutputs } from './output-check.js';
 
 export interface SessionFlags {
   file?: string;
@@ -71,8 +72,9 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     const digests = new FileDigests(store);
     const records = store.allTasks();
     phase(`${records.size} task records read`);
+    const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${id.startsWith('hadd:') ? id.slice(5) : id}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests });
+      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });
     if (!plan.ok) throw new UserError(formatFailure(plan.error));
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
