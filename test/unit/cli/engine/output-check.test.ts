@@ -1,0 +1,36 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkOutputs } from '../../../../src/cli/engine/output-check.js';
+import type { TaskSummary } from '../../../../src/store/records.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heppy-outcheck-'));
+
+function records(n: number): Map<string, TaskSummary> {
+  const m = new Map<string, TaskSummary>();
+  for (let i = 0; i < n; i++) {
+    const id = `c_Chunk${i}`;
+    mkdirSync(join(dir, id), { recursive: true });
+    writeFileSync(join(dir, id, 'a.txt'), 'x'.repeat(i % 7));
+    const st = statSync(join(dir, id, 'a.txt'));
+    m.set(id, { nodeId: id, kind: 'chunk', status: 'ok', key: 'k', resultDigest: 'r', outputs: [{ path: 'a.txt', size: st.size, mtimeMs: st.mtimeMs }],
+      attempts: 1, eventsProcessed: 0, finishedAt: 0, durationMs: 0 });
+  }
+  return m;
+}
+
+for (const n of [10, 2500]) {
+  test(`${n} records (${n >= 2000 ? 'worker thread' : 'inline'}): only changed or missing outputs reported`, async () => {
+    const recs = records(n);
+    assert.equal([...(await checkOutputs(recs, (id) => join(dir, id)))], []);
+    appendFileSync(join(dir, 'c_Chunk3', 'a.txt'), 'more');
+    unlinkSync(join(dir, `c_Chunk${n - 1}`, 'a.txt'));
+    const changed = await checkOutputs(recs, (id) => join(dir, id));
+    assert.equal([...changed].sort(), [['c_Chunk3', 'output changed: a.txt'], [`c_Chunk${n - 1}`, 'output missing: a.txt']].sort());
+  });
+}
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
