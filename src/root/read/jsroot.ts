@@ -111,7 +111,7 @@ function checkedProxyClass(Base: new () => object): new (path: string, fd: numbe
 
 export async function jsOpen(path: string, fd: number, size: number): Promise<JsFile> {
   const { io: js, Checked } = await loadJsroot();
-  const f = await quiet(async () => (await js.openFile(new Checked(path, fd, size))) as JsFile | false);
+  const f = await quiet(async () => (await openCapturing(js, new Checked(path, fd, size))) as JsFile | false);
   if (!f) throw new Error('jsroot could not open the file');
   useNativeDecompression(f as unknown as ObjBufferReader);
   if (patchProxyFileClass(f as unknown as ObjBufferReader)) await seedInfos(f, fd, size);
@@ -119,6 +119,39 @@ export async function jsOpen(path: string, fd: number, size: number): Promise<Js
 }
 
 let classPatched = false;
+
+/**
+ * jsroot.openFile, patching jsroot's TProxyFile class on the very first call, before the file
+ * reads its StreamerInfo record: otherwise the first file of a process has that record inflated
+ * by jsroot's JavaScript inflate (~15-20 ms of a cold process) and misses the cache. jsroot
+ * does not export the class, so the instance is caught as its constructor assigns fFullURL:
+ * a one-shot setter on Object.prototype, present only during the synchronous part of this call.
+ */
+function openCapturing(js: JsrootIo, proxy: Proxy): Promise<unknown> {
+  if (classPatched) return js.openFile(proxy);
+  let caught: object | null = null;
+  try {
+    Object.defineProperty(Object.prototype, 'fFullURL', {
+      configurable: true, enumerable: false,
+      set(this: object, v: unknown) {
+        delete (Object.prototype as { fFullURL?: unknown }).fFullURL;
+        Object.defineProperty(this, 'fFullURL', { value: v, writable: true, enumerable: true, configurable: true });
+        if (caught === null) caught = this;
+      },
+    });
+  } catch {
+    return js.openFile(proxy); // a frozen Object.prototype: patched after this open instead
+  }
+  let pending: Promise<unknown>;
+  try {
+    pending = js.openFile(proxy);
+  } finally {
+    delete (Object.prototype as { fFullURL?: unknown }).fFullURL;
+  }
+  const f = caught as (ObjBufferReader & { proxy?: unknown }) | null;
+  if (f !== null && f.proxy === proxy) patchProxyFileClass(f);
+  return pending;
+}
 
 /**
  * The StreamerInfo of a file is read while jsroot opens it, before the instance can be
