@@ -1,6 +1,7 @@
 // `heppy build`: plan, run what is out of date through the chosen executor, merge, summarize.
 import { Command, Option } from 'clipanion';
 import { readdirSync } from 'node:fs';
+import { optionsRead } from '../config/options.js';
 import type { BuildEvent, Reporter } from '../report/events.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
@@ -99,6 +100,8 @@ export class BuildCommand extends Command {
     process.once('SIGTERM', onSignal);
     try {
       for (const c of s.plan.dropped) emit({ type: 'warning', message: `component ${c} has no input files: dropped` });
+      const unread = Object.keys(s.options).filter((k) => !optionsRead().includes(k));
+      if (unread.length) emit({ type: 'warning', message: `-o ${unread.join(', ')}: not read by the heppyfile while it loaded (a typo? an analyzer may still read it at run time)` });
       const nodes = [...s.plan.nodes.values()];
       const perComp = new Map<string, { name: string; chunks: number; toRun: number }>();
       for (const n of nodes) {
