@@ -60,6 +60,14 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   const attempt = new Map<string, number>();
   const specs = new Map<string, JobSpec>();
   const inflight = new Set<string>();
+  let jobsInflight = 0;
+  // Incremental readiness (a build has 10,000 tasks: no rescans): unmet dependency counts,
+  // reverse edges, and FIFO queues of ready tasks.
+  const unmet = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  const readyJobs: string[] = [];
+  const readyInline: string[] = [];
+  const blocked: string[] = [];
   let stopping = false;
   let cancelled = false;
   let inlineRunning: Promise<void> | null = null;
@@ -70,86 +78,100 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     opts.signal?.addEventListener('abort', () => res(), { once: true });
   });
 
-  const depState = (t: SchedTask): 'ready' | 'wait' | 'blocked' => {
-    for (const d of t.deps) {
-      if (done.has(d)) continue;
-      const o = outcomes.get(d);
-      if (o === undefined) return byId.has(d) ? 'wait' : 'blocked';
-      if (o.status !== 'succeeded') return 'blocked';
-    }
-    return 'ready';
+  const enqueue = (id: string): void => {
+    if (byId.get(id)!.kind === 'job') readyJobs.push(id);
+    else readyInline.push(id);
   };
 
+  for (const t of tasks) {
+    let n = 0;
+    let missing = false;
+    for (const d of t.deps) {
+      if (done.has(d)) continue;
+      if (!byId.has(d)) { missing = true; continue; }
+      n++;
+      const list = dependents.get(d);
+      if (list) list.push(t.id);
+      else dependents.set(d, [t.id]);
+    }
+    unmet.set(t.id, n);
+    if (missing) blocked.push(t.id);
+  }
+
   const finish = (id: string, outcome: TaskOutcome): void => {
+    if (outcomes.has(id)) return;
     outcomes.set(id, outcome);
     waiting.delete(id);
-    inflight.delete(id);
+    if (inflight.delete(id) && byId.get(id)?.kind === 'job') jobsInflight--;
     if (outcome.status === 'failed' && !opts.keepGoing) stopping = true;
     hooks.emit({ type: 'end', id, outcome });
+    for (const u of dependents.get(id) ?? []) {
+      if (outcome.status !== 'succeeded') finish(u, { status: 'skipped', reason: 'a dependency failed' });
+      else {
+        const n = unmet.get(u)! - 1;
+        unmet.set(u, n);
+        if (n === 0 && !outcomes.has(u)) enqueue(u);
+      }
+    }
   };
 
   const failAttempt = async (id: string, n: number, reason: string, log?: string): Promise<void> => {
-    inflight.delete(id);
+    if (inflight.delete(id) && byId.get(id)?.kind === 'job') jobsInflight--;
     if (n <= opts.retries && !stopping && !opts.signal?.aborted) {
       hooks.emit({ type: 'retry', id, attempt: n + 1, reason });
       attempt.set(id, n + 1);
-      return; // stays in `waiting`: resubmitted by the next fill
+      readyJobs.push(id); // resubmitted by the next fill
+      return;
     }
     finish(id, { status: 'failed', attempts: n, reason, log });
   };
 
+  for (const id of blocked) finish(id, { status: 'skipped', reason: 'a dependency failed' });
+  const adopted = new Set<string>();
   if (opts.adopt?.length) {
     const live = await executor.adopt(opts.adopt);
     for (const e of live) {
+      if (!waiting.has(e.nodeId) || inflight.has(e.nodeId)) continue;
       attempt.set(e.nodeId, e.attempt);
       inflight.add(e.nodeId);
+      jobsInflight++;
+      adopted.add(e.nodeId);
       hooks.emit({ type: 'start', id: e.nodeId, attempt: e.attempt });
     }
   }
+  for (const t of tasks) if (unmet.get(t.id) === 0 && !outcomes.has(t.id) && !adopted.has(t.id)) enqueue(t.id);
 
   for (;;) {
     if (opts.signal?.aborted) stopping = true;
-    // Skip everything whose dependencies failed; find what is ready.
-    const readyJobs: SchedTask[] = [];
-    let readyInline: SchedTask | null = null;
-    for (const id of waiting) {
-      if (inflight.has(id)) continue;
-      const t = byId.get(id)!;
-      const s = depState(t);
-      if (s === 'blocked') finish(id, { status: 'skipped', reason: 'a dependency failed' });
-      else if (s === 'ready' && !stopping) {
-        if (t.kind === 'job') readyJobs.push(t);
-        else if (readyInline === null) readyInline = t;
-      }
-    }
-    if (readyInline !== null && inlineRunning === null) {
-      const t = readyInline;
-      inflight.add(t.id);
-      hooks.emit({ type: 'start', id: t.id, attempt: 1 });
-      inlineRunning = hooks.inline(t.id).then(
-        (r) => finish(t.id, r.ok ? { status: 'succeeded', attempts: 1, eventsProcessed: r.value.eventsProcessed } : { status: 'failed', attempts: 1, reason: r.error.reason }),
-        (err: unknown) => finish(t.id, { status: 'failed', attempts: 1, reason: `bug: ${String(err)}` }),
+    if (!stopping && readyInline.length > 0 && inlineRunning === null) {
+      const id = readyInline.shift()!;
+      inflight.add(id);
+      hooks.emit({ type: 'start', id, attempt: 1 });
+      inlineRunning = hooks.inline(id).then(
+        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, eventsProcessed: r.value.eventsProcessed } : { status: 'failed', attempts: 1, reason: r.error.reason }),
+        (err: unknown) => finish(id, { status: 'failed', attempts: 1, reason: `bug: ${String(err)}` }),
       ).finally(() => { inlineRunning = null; });
     }
-    const jobsInflight = [...inflight].filter((id) => byId.get(id)?.kind !== 'inline').length;
     const room = Math.max(0, executor.capacity - jobsInflight);
-    if (room > 0 && readyJobs.length > 0) {
+    if (!stopping && room > 0 && readyJobs.length > 0) {
       const batch: JobSpec[] = [];
-      for (const t of readyJobs.slice(0, room)) {
-        const n = attempt.get(t.id) ?? 1;
-        attempt.set(t.id, n);
-        const spec = await hooks.prepare(t.id, n);
-        if (!spec.ok) { finish(t.id, { status: 'failed', attempts: n, reason: spec.error.reason }); continue; }
-        specs.set(t.id, spec.value);
-        inflight.add(t.id);
+      for (const id of readyJobs.splice(0, room)) {
+        if (outcomes.has(id) || inflight.has(id)) continue;
+        const n = attempt.get(id) ?? 1;
+        attempt.set(id, n);
+        const spec = await hooks.prepare(id, n);
+        if (!spec.ok) { finish(id, { status: 'failed', attempts: n, reason: spec.error.reason }); continue; }
+        specs.set(id, spec.value);
+        inflight.add(id);
+        jobsInflight++;
         batch.push(spec.value);
       }
       if (batch.length) await executor.submit(batch);
       continue; // re-evaluate: more may fit (batch executors have large capacity)
     }
-    const jobsRunning = [...inflight].some((id) => byId.get(id)?.kind !== 'inline');
+    const jobsRunning = jobsInflight > 0;
     if (!jobsRunning && inlineRunning === null) {
-      if (waiting.size === 0 || stopping || readyJobs.length === 0) break;
+      if (waiting.size === 0 || stopping || (readyJobs.length === 0 && readyInline.length === 0)) break;
       continue;
     }
     if (opts.detach && jobsRunning && inlineRunning === null) break;
@@ -186,7 +208,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
         case 'ended': {
           const end = ev.end;
           if (!inflight.has(end.nodeId)) break; // a stale end (an earlier attempt) is ignored
-          if (hooks.journal) await hooks.journal.remove(end.nodeId, end.attempt);
+          // Not awaited: a stale entry only costs a re-attach attempt that finds nothing.
+          if (hooks.journal) void hooks.journal.remove(end.nodeId, end.attempt);
           if (end.status === 'succeeded') {
             const c = await hooks.confirm(end.nodeId, end.attempt, end.eventsProcessed);
             if (c.ok) finish(end.nodeId, { status: 'succeeded', attempts: end.attempt, eventsProcessed: c.value.eventsProcessed });

@@ -43,7 +43,8 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
   const kind = executorKind(f);
   switch (kind) {
     case 'local':
-      return new LocalPool({ jobs: f.jobs ?? defaultJobs() });
+      // HEPPY_WORKER_NODE_FLAGS: extra Node flags for the workers, e.g. '--max-old-space-size=8192'.
+      return new LocalPool({ jobs: f.jobs ?? defaultJobs(), execArgv: (process.env.HEPPY_WORKER_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '') });
     case 'slurm': {
       const mod = (await import(new URL('../../exec/slurm/slurm-executor.js', import.meta.url).href)) as {
         SlurmExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };

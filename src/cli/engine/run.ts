@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, w
 import { basename, join } from 'node:path';
 import type { ChunkSpec } from '../../loop/chunk-spec.js';
 import { readMarker } from '../../check/marker.js';
-import type { Executor, JobSpec } from '../../exec/executor.js';
+import type { Executor, JobSpec, JournalEntry } from '../../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../../exec/scheduler.js';
 import { haddKeyParts, keyOf } from '../../graph/keys.js';
 import type { ChunkNode } from '../../graph/dag.js';
@@ -202,7 +202,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,
-    journal: { put: (e) => store.putJob(e), remove: (id, a) => store.deleteJob(id, a) },
+    // Local workers die with the build: nothing to journal (and no commit to wait for per chunk).
+    ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
   }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false });
   for (const [id, o] of outcomes) {
