@@ -37,7 +37,7 @@ async function run(m: ToWorker): Promise<void> {
     const spec = (m.spec ?? JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8'))) as { options?: Record<string, string | boolean>; attempt?: number };
     await applyOptions(spec.options);
     const runChunk = await runner();
-    let lastSent = 0;
+    let lastSent = Date.now(); // short chunks (most) send no progress at all, only their end
     const r = await runChunk(spec, m.chunkDir, {
       onProgress: (events: number) => {
         const now = Date.now();
