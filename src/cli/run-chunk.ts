@@ -1,7 +1,6 @@
 // `heppy run-chunk DIR`: run one chunk from its chunk.json (what batchScript.sh executes).
 import { Command, Option } from 'clipanion';
 import { readChunkSpec } from '../loop/chunk-spec.js';
-import { runChunk } from '../loop/run-chunk.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { resolve } from 'node:path';
 
@@ -31,6 +30,8 @@ export class RunChunkCommand extends Command {
     const stop = new AbortController();
     const onUsr2 = (): void => { process.stderr.write('SIGUSR2 received, signaling graceful stop\n'); stop.abort(); };
     process.on('SIGUSR2', onUsr2);
+    // Loaded here: the looper pulls in the ROOT reader and writer, which other commands do not need.
+    const { runChunk } = await import('../loop/run-chunk.js');
     const r = await runChunk(spec.value, dir, { signal: stop.signal }).finally(() => process.off('SIGUSR2', onUsr2));
     if (!r.ok) {
       process.stderr.write(`heppy: chunk ${spec.value.name} failed: ${formatFailure(r.error)}\n`);
