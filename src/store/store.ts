@@ -99,12 +99,17 @@ export class Store {
 
   // ---- file digests ----
 
+  // Digests are stored as one string 'size mtimeMs ino hash' (decoded 10,000 times per no-op build).
   getDigest(path: string): DigestRecord | undefined {
-    return this.db.get('digest:' + path) as DigestRecord | undefined;
+    const v = this.db.get('digest:' + path) as unknown;
+    if (typeof v !== 'string') return undefined;
+    const [size, mtimeMs, ino, hash] = v.split(' ');
+    if (hash === undefined) return undefined;
+    return { size: Number(size), mtimeMs: Number(mtimeMs), ino: Number(ino), hash };
   }
 
   putDigest(path: string, rec: DigestRecord): Promise<boolean> {
-    return this.db.put('digest:' + path, rec);
+    return this.db.put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`);
   }
 
   // ---- batch job journal ----

@@ -84,11 +84,23 @@ function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts): Ta
     attempts: m.value.attempt, eventsProcessed: m.value.eventsProcessed ?? 0, finishedAt: Date.now(), durationMs: 0 };
 }
 
+const timing = process.env.HEPPY_TIMING === '1';
+let last = 0;
+function phase(name: string): void {
+  if (!timing) return;
+  const now = performance.now();
+  if (last) process.stderr.write(`[timing]   plan: ${name}: ${(now - last).toFixed(1)} ms\n`);
+  last = now;
+}
+
 export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
+  phase('start');
   const { chunks, dropped } = splitAll(p.config.components);
   const graph = buildGraph(chunks);
   const allFiles = [...new Set(chunks.flatMap((c) => c.files))];
+  phase('split + graph');
   const digests = await p.digests.digestAll(allFiles);
+  phase(`${allFiles.length} input digests`);
   const bad: Failure[] = [];
   const ok_ = new Map<string, string>();
   for (const [f, r] of digests) {
@@ -120,7 +132,9 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     const n = graph.nodes.get(id)!;
     if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(shared(tree.get(n.plan.component)!).prefix, compDigest.get(n.plan.component)!, n.plan, ok_));
   }
+  phase('chunk keys');
   const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
+  phase('waited for the output stats');
   const outputsDiffer = (id: string, dir: string, outputs: readonly OutputRecord[]): string | null =>
     changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, outputs);
 
@@ -184,5 +198,6 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: () => hp, upToDate: why.length === 0, why });
     }
   }
+  phase('nodes decided');
   return ok({ graph, nodes, tree, dropped });
 }
