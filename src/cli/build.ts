@@ -90,6 +90,8 @@ export class BuildCommand extends Command {
       sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries) };
     const kind = executorKind(exFlags); // flag errors before anything is loaded
     if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
+    // A closed stdout (`heppy build | head`) must not kill a build: its output is just dropped.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
     const reporter: Reporter = this.json ? new JsonReporter() : process.stdout.isTTY && !this.dryRun ? new TtyReporter() : new PlainReporter(process.stdout, this.verbose);
     const emit = (e: BuildEvent): void => reporter.event(e);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
