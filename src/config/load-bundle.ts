@@ -62,6 +62,7 @@ function writeAtomic(path: string, text: string): void {
 /** Bundles (or reuses the cached bundle of) `heppyfile`; an esbuild error → one-line Failure. */
 export async function bundleHeppyfile(heppyfileArg: string, cacheDir: string): Promise<Result<Bundle>> {
   const heppyfile = resolve(heppyfileArg);
+  if (!existsSync(heppyfile)) return fail({ file: heppyfile, reason: 'no such heppyfile (run heppy in the analysis directory or give -f FILE)' });
   await initHash();
   const hit = cached(cacheDir, heppyfile);
   if (hit) return ok(hit);
