@@ -1,11 +1,12 @@
 // The verdict on one chunk directory: heppy_check's criterion (log.txt with the processed line)
 // plus what heppy never checked: the marker's status and exit code, the number of events against
 // the expected entries, the recorded outputs still there with their size, every ROOT file opening.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { readProcessedLine } from './log-line.js';
 import { readMarker, type ChunkMarker } from './marker.js';
 import { defaultProbe, type RootProbe } from './root-probe.js';
+import { filesUnder } from '../util/walk.js';
 import { readChunkIdentity } from '../exec/batch/chunk-file.js';
 import { assertNever, formatFailure } from '../util/result.js';
 
@@ -37,19 +38,7 @@ export interface CheckOptions {
 
 /** Relative paths of every .root file under dir, sorted (skipping heppy's own dot dirs). */
 export function rootFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (name.endsWith('.root')) out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir).filter((f) => f.endsWith('.root'));
 }
 
 function markerProblems(m: ChunkMarker, logEvents: number | null, dir: string): Problem[] {

@@ -5,8 +5,8 @@
 // chunk: a chunk whose marker shows it never produced a file (an analyzer that books lazily and saw
 // no event) simply adds nothing to it; a file missing from a chunk that cannot vouch for that is
 // an error naming chunk and file.
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
+import { filesUnder } from '../util/walk.js';
 import { isStatSidecar } from '../stats/index.js';
 import { readMarker } from '../check/marker.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -32,21 +32,6 @@ export interface MergePlan {
 /** Files the framework writes about a run, not results: never merged. */
 const RUN_FILES = new Set(['log.txt', 'heppy-status.json', 'chunk.json', 'batchScript.sh', 'processing.yaml']);
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      if (name.startsWith('.')) continue;
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function classify(rel: string, isStat: (rel: string) => boolean): FileAction {
   const name = basename(rel);
@@ -67,7 +52,7 @@ function recordedOutputs(dir: string): Set<string> | null {
 }
 
 export function planMerge(chunkDirs: string[]): Result<MergePlan> {
-  const present = chunkDirs.map((d) => new Set(listFiles(d)));
+  const present = chunkDirs.map((d) => new Set(filesUnder(d)));
   const all = [...new Set(present.flatMap((s) => [...s]))].sort();
   const statCache = new Map<string, boolean>();
   const isStat = (rel: string): boolean => {
