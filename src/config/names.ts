@@ -2,7 +2,8 @@
 // in batch scripts, so anything that could escape the output directory or the shell is refused.
 import { UserError } from '../util/result.js';
 
-const SHELL_META = /[$`"';&|<>()*?[\]{}~!#\\]/;
+// '%', '^' and '=' too: the stricter set validate.ts used to apply on its own.
+const SHELL_META = /[$`"';&|<>()*?[\]{}~!#\\%^=]/;
 
 /** Why `name` is not a valid component/analyzer name, or null when it is. */
 export function nameProblem(name: unknown): string | null {

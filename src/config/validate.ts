@@ -6,6 +6,7 @@ import { statOnce } from '../fingerprint/stat-cache.js';
 import { isAbsolute, resolve } from 'node:path';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
 import type { SplittableComponent } from '../graph/split.js';
+import { nameProblem } from './names.js';
 
 export interface ValidComponent extends SplittableComponent {
   files: string[];          // absolute, sorted as given by the model
@@ -18,15 +19,6 @@ export interface ValidConfig {
   sequence: unknown;
   tree: string;
   outdir: string | null;
-}
-
-const BAD_NAME = /[\s/\\$`'"&|;<>(){}[\]*?!~#%^=]/;
-
-export function nameProblem(name: unknown): string | null {
-  if (typeof name !== 'string' || name === '') return 'is empty';
-  if (name.includes('..')) return "contains '..'";
-  if (BAD_NAME.test(name)) return 'contains a path separator, white space or a shell metacharacter';
-  return null;
 }
 
 /** `file:line` of the first line of `sources` that quotes `needle`, else the heppyfile itself. */
@@ -71,7 +63,7 @@ export function validateConfig(cfg: unknown, sources: readonly string[], baseDir
     const o = comp as Record<string, unknown>;
     const name = o.name;
     const bad = nameProblem(name);
-    if (bad) return at(typeof name === 'string' && name !== '' ? name : null, `component name ${JSON.stringify(name)} ${bad}`);
+    if (bad) return at(typeof name === 'string' && name !== '' ? name : null, `invalid component name ${JSON.stringify(name)}: ${bad}`);
     const n = name as string;
     if (seen.has(n)) return at(n, `two components are named '${n}'`);
     seen.add(n);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleHeppyfile } from '../../../src/config/load-bundle.js';
 import { loadHeppyfile } from '../../../src/config/load.js';
+import { validateConfig } from '../../../src/config/validate.js';
+import { nameProblem } from '../../../src/config/names.js';
 import { formatFailure } from '../../../src/util/result.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-load-'));
@@ -58,8 +60,9 @@ test('load: valid config resolves files; syntax error and runtime error name fil
 
 test('validate: bad name, missing file, bad splitFactor, duplicates → line of the culprit', async () => {
   const cases: Array<[string, RegExp]> = [
-    [good('', "'../evil'"), /bad\.ts:6: component name "\.\.\/evil" contains '\.\.'/],
-    [good('', "'a;rm'"), /bad\.ts:6: .*shell metacharacter/],
+    [good('', "'../evil'"), /bad\.ts:6: invalid component name "\.\.\/evil": the name contains a path separator$/],
+    [good('', "'a..b'"), /bad\.ts:6: invalid component name "a\.\.b": the name contains '\.\.'$/],
+    [good('', "'a;rm'"), /bad\.ts:6: invalid component name "a;rm": the name contains the shell metacharacter ';'$/],
     [good().replace('a1.root', 'nope.root'), /bad\.ts:6: component 'compA': input file .*nope\.root does not exist/],
     [good().replace('splitFactor: 2', 'splitFactor: 0'), /component 'compA': splitFactor must be a positive integer/],
     [good().replace("splitFactor: 2 }", "splitFactor: 2 }, { name: 'compA', files: [] }"), /two components are named 'compA'/],
@@ -70,6 +73,16 @@ test('validate: bad name, missing file, bad splitFactor, duplicates → line of 
     assert.not.ok(r.ok);
     if (!r.ok) assert.match(formatFailure(r.error), re);
   }
+});
+
+test('validate: the one name rule of names.ts (also for plain objects that bypass the Component class)', () => {
+  const data = join(dir, 'data', 'a0.root');
+  for (const name of ['a=b', 'a%b', 'a^b', 'a b', 'a#b', '']) {
+    const v = validateConfig({ components: [{ name, files: [data] }], sequence: [] }, [], dir);
+    assert.not.ok(v.ok, name);
+    if (!v.ok) assert.is(v.error.reason, `invalid component name ${JSON.stringify(name)}: ${nameProblem(name)}`);
+  }
+  assert.ok(validateConfig({ components: [{ name: 'data-period.A+1_x', files: [data] }], sequence: [] }, [], dir).ok);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,7 +20,7 @@ test('name checks: empty, separators, .., white space, shell metacharacters', ()
   assert.is(nameProblem('a\\b'), 'the name contains a path separator');
   assert.is(nameProblem('a..b'), "the name contains '..'");
   assert.is(nameProblem('a b'), 'the name contains white space');
-  for (const c of '$`"\';&|<>()*?[]{}~!#') assert.is(nameProblem(`a${c}b`), `the name contains the shell metacharacter '${c}'`);
+  for (const c of '$`"\';&|<>()*?[]{}~!#%^=') assert.is(nameProblem(`a${c}b`), `the name contains the shell metacharacter '${c}'`);
   assert.throws(() => new Component('bad name', { files: [] }), (e: unknown) => e instanceof UserError && /invalid component name "bad name": the name contains white space/.test(e.message));
 });
 
