@@ -20,6 +20,12 @@ export async function applyOptions(options: Options): Promise<void> {
   setGlobalOptions(options);
 }
 
+/**
+ * JavaScript's own error types say something ("TypeError: x is not a function"); any other name
+ * (Error, heppy's UserError, an analysis's own class) is only the class name: not printed.
+ */
+const BUILTIN_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** Imports a bundle and returns its Config (default export, or heppy's `config` export). */
 export async function importBundle(bundlePath: string): Promise<Result<unknown>> {
   try {
@@ -27,7 +33,7 @@ export async function importBundle(bundlePath: string): Promise<Result<unknown>>
     return ok(mod.default ?? mod.config);
   } catch (err) {
     const where = locateError(err, bundlePath);
-    const msg = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+    const msg = err instanceof Error ? `${BUILTIN_ERRORS.has(err.name) ? `${err.name}: ` : ''}${err.message}` : String(err);
     return fail({ file: where ?? bundlePath, reason: msg.split('\n')[0]! });
   }
 }
