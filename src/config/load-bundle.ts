@@ -5,8 +5,12 @@
 // minified one whose digest is the code part of every key (comments and formatting not counted).
 // The result is cached by the (size, mtime) of every bundled input: an unchanged heppyfile is not
 // re-bundled (esbuild is not even loaded).
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// A new bundle is first staged in a private temporary directory: the loader imports and validates
+// it there and persists it into the cache only when the Config is valid (a bad heppyfile leaves no
+// cache/ behind).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -17,6 +21,13 @@ export interface Bundle {
   hash: string;            // digest of the runnable bundle text (its file name)
   codeDigest: string;      // digest of the minified bundle: the code part of keys
   inputs: string[];        // absolute paths of the heppyfile and its local modules
+}
+
+/** A bundle ready to import; `commit` puts it into the cache (once valid), `discard` drops it. */
+export interface StagedBundle {
+  bundle: Bundle;
+  commit(): Bundle;
+  discard(): void;
 }
 
 interface CacheEntry extends Bundle {
@@ -59,13 +70,28 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Bundles (or reuses the cached bundle of) `heppyfile`; an esbuild error → one-line Failure. */
+function copyAtomic(from: string, to: string): void {
+  const tmp = `${to}.${process.pid}.tmp`;
+  copyFileSync(from, tmp);
+  renameSync(tmp, to);
+}
+
+/** Bundles (or reuses the cached bundle of) `heppyfile` and persists it in the cache at once. */
 export async function bundleHeppyfile(heppyfileArg: string, cacheDir: string): Promise<Result<Bundle>> {
+  const st = await stageHeppyfile(heppyfileArg, cacheDir);
+  return st.ok ? ok(st.value.commit()) : st;
+}
+
+/**
+ * The cached bundle of `heppyfile`, or a new one staged outside the cache (nothing written under
+ * `cacheDir` until `commit`). An esbuild error → one-line Failure.
+ */
+export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Promise<Result<StagedBundle>> {
   const heppyfile = resolve(heppyfileArg);
   if (!existsSync(heppyfile)) return fail({ file: heppyfile, reason: 'no such heppyfile (run heppy in the analysis directory or give -f FILE)' });
   await initHash();
   const hit = cached(cacheDir, heppyfile);
-  if (hit) return ok(hit);
+  if (hit) return ok({ bundle: hit, commit: () => hit, discard: () => {} });
 
   const esbuild = await import('esbuild');
   const heppyPlugin = (external: string) => ({
@@ -100,29 +126,42 @@ export async function bundleHeppyfile(heppyfileArg: string, cacheDir: string): P
   const minText = min.outputFiles![0]!.text;
   // The map is part of the address: a comment moves lines without changing the code.
   const hash = hashString(code + (map ?? ''));
-  const dir = join(cacheDir, 'bundles');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${hash}.mjs`);
-  if (!existsSync(path)) {
-    if (map) {
-      // Sources made absolute: the map lives in the cache, not next to the heppyfile.
-      const m = JSON.parse(map) as { sources: string[] };
-      m.sources = m.sources.map((s) => resolve(dirname(heppyfile), s));
-      writeAtomic(`${path}.map`, JSON.stringify(m));
-    }
-    writeAtomic(path, `${code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${hash}.mjs.map\n`);
+  const stage = mkdtempSync(join(tmpdir(), 'heppy-bundle-'));
+  const staged = join(stage, `${hash}.mjs`);
+  if (map) {
+    // Sources made absolute: the map lives in the cache, not next to the heppyfile.
+    const m = JSON.parse(map) as { sources: string[] };
+    m.sources = m.sources.map((s) => resolve(dirname(heppyfile), s));
+    writeFileSync(`${staged}.map`, JSON.stringify(m));
   }
+  writeFileSync(staged, `${code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${hash}.mjs.map\n`);
   const inputs = Object.keys(run.metafile!.inputs)
     .filter((p) => !p.includes('node_modules/'))
     .map((p) => resolve(dirname(heppyfile), p));
-  const bundle: Bundle = { heppyfile, path, hash, codeDigest: hashString(minText), inputs };
   const stats: Array<[string, number, number]> = [];
   for (const p of Object.keys(run.metafile!.inputs).map((q) => resolve(dirname(heppyfile), q))) {
     const st = statSync(p);
     stats.push([p, st.size, st.mtimeMs]);
   }
-  const index = readIndex(cacheDir);
-  index[heppyfile] = { ...bundle, stats, heppyIndex: heppyIndexPath };
-  writeAtomic(indexFile(cacheDir), JSON.stringify(index));
-  return ok(bundle);
+  const codeDigest = hashString(minText);
+  let done: Bundle | null = null;
+  const discard = (): void => rmSync(stage, { recursive: true, force: true });
+  const commit = (): Bundle => {
+    if (done) return done;
+    const dir = join(cacheDir, 'bundles');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, basename(staged));
+    // Copied, not renamed: the temporary directory may be on another filesystem.
+    if (!existsSync(path)) {
+      if (map) copyAtomic(`${staged}.map`, `${path}.map`);
+      copyAtomic(staged, path);
+    }
+    discard();
+    done = { heppyfile, path, hash, codeDigest, inputs };
+    const index = readIndex(cacheDir);
+    index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath };
+    writeAtomic(indexFile(cacheDir), JSON.stringify(index));
+    return done;
+  };
+  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, commit, discard });
 }

@@ -1,10 +1,11 @@
 // Loading a heppyfile: bundle it (cached), set the global options, import the bundle, validate the
-// Config. Any problem → a Failure with file:line and one reason; nothing in Outdir is written.
+// Config. Any problem → a Failure with file:line and one reason; nothing is written (a new bundle
+// is imported from a temporary directory and enters the cache only once the Config is valid).
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail, ok, type Result } from '../util/result.js';
 import { setConfigBaseDir, setGlobalOptions } from './options.js';
-import { bundleHeppyfile, type Bundle } from './load-bundle.js';
+import { stageHeppyfile, type Bundle } from './load-bundle.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
 
@@ -39,14 +40,21 @@ export async function importBundle(bundlePath: string): Promise<Result<unknown>>
 }
 
 export async function loadHeppyfile(heppyfile: string, cacheDir: string, options: Options): Promise<Result<LoadedAnalysis>> {
-  const b = await bundleHeppyfile(heppyfile, cacheDir);
-  if (!b.ok) return b;
-  await applyOptions(options);
-  // Relative `files` globs are resolved against the heppyfile's directory.
-  setConfigBaseDir(dirname(b.value.heppyfile));
-  const cfg = await importBundle(b.value.path);
-  if (!cfg.ok) return cfg;
-  const v = validateConfig(cfg.value, b.value.inputs, dirname(b.value.heppyfile));
-  if (!v.ok) return v;
-  return ok({ bundle: b.value, config: v.value });
+  const st = await stageHeppyfile(heppyfile, cacheDir);
+  if (!st.ok) return st;
+  const staged = st.value;
+  let valid = false;
+  try {
+    await applyOptions(options);
+    // Relative `files` globs are resolved against the heppyfile's directory.
+    setConfigBaseDir(dirname(staged.bundle.heppyfile));
+    const cfg = await importBundle(staged.bundle.path);
+    if (!cfg.ok) return cfg;
+    const v = validateConfig(cfg.value, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
+    if (!v.ok) return v;
+    valid = true;
+    return ok({ bundle: staged.commit(), config: v.value });
+  } finally {
+    if (!valid) staged.discard();
+  }
 }

@@ -1,7 +1,8 @@
-// A heppyfile that does not load: one line `heppy: file:line: reason` on stderr, exit 2.
+// A heppyfile that does not load: one line `heppy: file:line: reason` on stderr, exit 2, and
+// nothing written (no cache/, no Outdir/).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,37 @@ test('error lines: file:line: reason, without the class name of UserError or an 
   const c = build('bad3.ts', 'const o: any = undefined;\no.x();\n');
   assert.is(c.status, 2);
   assert.is(c.stderr, `heppy: ${c.file}:2: TypeError: Cannot read properties of undefined (reading 'x')\n`);
+});
+
+test('a heppyfile that does not load writes nothing: no cache/, no Outdir/', () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ['syntax', 'import { Config } from "heppy";\nexport default new Config({ components: [, oops oops });\n', /:2:\d+: /],
+    ['field', 'import { Config } from "heppy";\nexport default new Config({ components: [], sequence: [], bogus: 1 });\n', /:2: Config: unknown field 'bogus'/],
+    ['name', 'import { Config, Component, Sequence } from "heppy";\nexport default new Config({ components: [new Component("a b", { files: ["data/x.root"] })], sequence: new Sequence([]) });\n',
+      /:2: invalid component name "a b": the name contains white space/],
+    ['plainname', 'export default {\n  components: [{ name: "a=b", files: ["data/x.root"] }],\n  sequence: [],\n};\n', /:2: invalid component name "a=b"/],
+    ['missing', 'export default {\n  components: [{ name: "A", files: ["data/nope.root"] }],\n  sequence: [],\n};\n', /:2: component 'A': input file .*nope\.root does not exist/],
+  ];
+  for (const [name, text, re] of cases) {
+    const d = join(dir, name);
+    mkdirSync(join(d, 'data'), { recursive: true });
+    writeFileSync(join(d, 'data', 'x.root'), 'not read');
+    writeFileSync(join(d, 'heppyfile.ts'), text);
+    const r = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
+    assert.is(r.status, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, re, name);
+    assert.equal(readdirSync(d).sort(), ['data', 'heppyfile.ts'], name);
+  }
+});
+
+test('a bad heppyfile next to an existing cache adds nothing to it', () => {
+  const d = join(dir, 'withcache');
+  mkdirSync(join(d, 'cache'), { recursive: true });
+  writeFileSync(join(d, 'heppyfile.ts'), 'import { Config } from "heppy";\nexport default new Config({ components: [], sequence: [], bogus: 1 });\n');
+  const r = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
+  assert.is(r.status, 2);
+  assert.equal(readdirSync(join(d, 'cache')), []);
+  assert.equal(readdirSync(d).sort(), ['cache', 'heppyfile.ts']);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
