@@ -1,11 +1,20 @@
 // The build's event stream: the engine emits these, reporters (TTY, plain, JSON) render them.
 export type NodeKind = 'chunk' | 'hadd';
 
+/** Why nodes were not run. */
+export interface NotRun {
+  failed: number;         // a chunk they depend on failed, or --no-keep-going stopped after a failure
+  interrupted: number;    // Ctrl-C / SIGTERM
+  detached: number;       // --detach returned before they could run
+}
+
 export interface Summary {
-  run: number;            // nodes that ran and succeeded
+  run: number;            // nodes this build ran (submitted) and that succeeded
+  adopted: number;        // batch jobs of an earlier build re-attached to and finished: not counted in run
   upToDate: number;
   failed: number;
-  skipped: number;        // not run because something they depend on failed
+  skipped: number;        // not run, for any of the reasons in notRun (their sum)
+  notRun: NotRun;
   eventsProcessed: number;
   wallMs: number;
   failures: Array<{ id: string; reason: string; log?: string }>;

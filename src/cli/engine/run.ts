@@ -50,7 +50,11 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const t0 = Date.now();
   const { plan, store } = r;
   const bundle = publishBundle(r.outdir, r.bundlePath);
-  const summary: Summary = { run: 0, upToDate: 0, failed: 0, skipped: 0, eventsProcessed: 0, wallMs: 0, failures: [] };
+  const summary: Summary = { run: 0, adopted: 0, upToDate: 0, failed: 0, skipped: 0, notRun: { failed: 0, interrupted: 0, detached: 0 },
+    eventsProcessed: 0, wallMs: 0, failures: [] };
+  // Nodes this build submitted an attempt for (prepare); a re-attached job that ends without one
+  // is counted as adopted, not run.
+  const prepared = new Set<string>();
   const started = new Map<string, number>();
   const done = new Set<string>();
   const tasks: SchedTask[] = [];
@@ -83,6 +87,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       maxEvents: r.maxEvents, options: r.options, bundle, key: n.key!, attempt,
     };
     started.set(id, Date.now());
+    prepared.add(id);
     // Local workers get the spec in their message (runChunk writes chunk.json into the result);
     // batch jobs read it from the chunk directory, so it is written there first.
     if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec });
@@ -154,7 +159,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       case 'end': {
         const o = e.outcome;
         if (o.status === 'succeeded') {
-          summary.run++;
+          if (n.kind === 'chunk' && adoptedIds.has(e.id) && !prepared.has(e.id)) summary.adopted++;
+          else summary.run++;
           summary.eventsProcessed += o.eventsProcessed;
           r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: Date.now() - (started.get(e.id) ?? t0) });
         } else if (o.status === 'failed') {
@@ -168,6 +174,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
           r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason: o.reason, log, attempts: o.attempts });
         } else if (o.status === 'skipped') {
           summary.skipped++;
+          summary.notRun.failed++; // the scheduler skips a node only when a dependency failed
           r.emit({ type: 'skipped', id: e.id, kind: n.kind, component: n.component, reason: n.kind === 'hadd' ? `not merged: a chunk of ${n.component} failed` : o.reason });
         } else assertNever(o, 'task outcome');
         break;
@@ -182,6 +189,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const journal = store.listJobs();
   const adopt = journal.filter((j) => toRun.has(j.nodeId) && j.key === nodeOf(j.nodeId).key && j.executor === r.executor.kind);
   const stale = journal.filter((j) => !adopt.includes(j));
+  const adoptedIds = new Set(adopt.map((j) => j.nodeId));
   if (stale.some((j) => j.executor !== 'local')) {
     // Batch jobs for an older key (or another executor) would run the old analysis and swap their
     // result over this build's: cancel the ones still queued or running.
@@ -206,9 +214,14 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
   }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false });
+  const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {
-    // Interrupted or stopped: counted as not run (the scheduler emitted nothing for these).
-    if (o.status === 'skipped' && !summary.failures.some((f) => f.id === id) && o.reason !== 'a dependency failed') summary.skipped++;
+    // Interrupted, detached or stopped: counted as not run (the scheduler emitted nothing for these).
+    if (o.status !== 'skipped' || failedIds.has(id) || o.reason === 'a dependency failed') continue;
+    summary.skipped++;
+    if (o.reason === 'interrupted') summary.notRun.interrupted++;
+    else if (o.reason === 'detached') summary.notRun.detached++;
+    else summary.notRun.failed++;
   }
   await store.flush();
   summary.wallMs = Date.now() - t0;

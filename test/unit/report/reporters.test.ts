@@ -5,7 +5,7 @@ import { PlainReporter } from '../../../src/report/plain.js';
 import { JsonReporter } from '../../../src/report/json.js';
 import { TtyReporter } from '../../../src/report/tty.js';
 import { formatSummary } from '../../../src/report/summary.js';
-import type { BuildEvent } from '../../../src/report/events.js';
+import type { BuildEvent, Summary } from '../../../src/report/events.js';
 
 function sink(): { s: Writable & { text: string; isTTY?: boolean; columns?: number } } {
   const s = new Writable({ write(chunk, _e, cb) { s.text += String(chunk); cb(); } }) as Writable & { text: string };
@@ -13,7 +13,7 @@ function sink(): { s: Writable & { text: string; isTTY?: boolean; columns?: numb
   return { s };
 }
 
-const summary = { run: 3, upToDate: 5, failed: 1, skipped: 1, eventsProcessed: 1234, wallMs: 2500,
+const summary: Summary = { run: 3, adopted: 0, upToDate: 5, failed: 1, skipped: 1, notRun: { failed: 1, interrupted: 0, detached: 0 }, eventsProcessed: 1234, wallMs: 2500,
   failures: [{ id: 'B_Chunk1', reason: 'Sum_1: event 3: calibration missing', log: '/o/B_Chunk1/log.txt' }] };
 const events: BuildEvent[] = [
   { type: 'plan', total: 9, toRun: 4, upToDate: 5, components: [{ name: 'A', chunks: 4, toRun: 1 }, { name: 'B', chunks: 2, toRun: 2 }] },
@@ -28,8 +28,28 @@ const events: BuildEvent[] = [
 
 test('summary names every failure with its log and counts everything', () => {
   assert.is(formatSummary(summary),
-    'heppy: 3 run, 5 up to date, 1 failed, 1 not run; 1234 events processed; 2.50 s\n' +
+    'heppy: 3 run, 5 up to date, 1 failed, 1 not run (a chunk failed); 1234 events processed; 2.50 s\n' +
     '  FAILED B_Chunk1: Sum_1: event 3: calibration missing\n         log: /o/B_Chunk1/log.txt\n');
+});
+
+test('summary: the true reason for nodes not run, re-attached jobs counted apart from run', () => {
+  const base = { run: 2, adopted: 0, upToDate: 1, failed: 0, skipped: 0, notRun: { failed: 0, interrupted: 0, detached: 0 }, eventsProcessed: 10, wallMs: 1000, failures: [] };
+  // Ctrl-C, nothing failed.
+  assert.is(formatSummary({ ...base, skipped: 4, notRun: { failed: 0, interrupted: 4, detached: 0 } }),
+    'heppy: 2 run, 1 up to date, 0 failed, 4 not run (interrupted); 10 events processed; 1.00 s\n');
+  assert.is(formatSummary({ ...base, skipped: 3, notRun: { failed: 0, interrupted: 0, detached: 3 } }),
+    'heppy: 2 run, 1 up to date, 0 failed, 3 not run (detached); 10 events processed; 1.00 s\n');
+  // Several reasons: each counted.
+  assert.is(formatSummary({ ...base, failed: 1, skipped: 5, notRun: { failed: 2, interrupted: 3, detached: 0 },
+    failures: [{ id: 'A_Chunk0', reason: 'boom' }] }),
+    'heppy: 2 run, 1 up to date, 1 failed, 5 not run (2 a chunk failed, 3 interrupted); 10 events processed; 1.00 s\n  FAILED A_Chunk0: boom\n');
+  // Jobs of an earlier build re-attached to: not "run" by this build.
+  assert.is(formatSummary({ ...base, run: 1, adopted: 3 }),
+    'heppy: 1 run, 3 re-attached, 1 up to date, 0 failed; 10 events processed; 1.00 s\n');
+  // The plain reporter prints the same text.
+  const { s } = sink();
+  new PlainReporter(s).event({ type: 'summary', summary: { ...base, skipped: 4, notRun: { failed: 0, interrupted: 4, detached: 0 } } });
+  assert.match(s.text, /^heppy: 2 run, 1 up to date, 0 failed, 4 not run \(interrupted\);/);
 });
 
 test('plain: one line per notable event, up-to-date nodes only counted', () => {
