@@ -1,5 +1,9 @@
-// Worker thread of output-check.ts: stats the recorded outputs it is given, answers once.
-import { parentPort, workerData } from 'node:worker_threads';
-import { runOutputJob, type OutputJob } from './output-check.js';
+// Worker thread of output-check.ts: booted early, idle until given a job, then claims blocks of
+// it alongside the main thread and answers 'done'.
+import { parentPort } from 'node:worker_threads';
+import { workOnJob, type OutputJob } from './outputs.js';
 
-parentPort!.postMessage([...runOutputJob(workerData as OutputJob)]);
+parentPort!.once('message', (job: OutputJob) => {
+  workOnJob(job);
+  parentPort!.postMessage('done');
+});

@@ -14,6 +14,7 @@ import { readMarker } from '../../check/marker.js';
 import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../../store/records.js';
 import { fail, ok, type Failure, type Result } from '../../util/result.js';
 import { outputsChanged } from './outputs.js';
+import { assistOutputCheck } from './output-check.js';
 
 export interface PlannedNode {
   id: string;
@@ -133,6 +134,8 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(shared(tree.get(n.plan.component)!).prefix, compDigest.get(n.plan.component)!, n.plan, ok_));
   }
   phase('chunk keys');
+  // This thread stats its share of the outputs instead of waiting for the worker alone.
+  if (p.changedOutputs) assistOutputCheck();
   const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
   phase('waited for the output stats');
   const outputsDiffer = (id: string, dir: string, outputs: readonly OutputRecord[]): string | null =>
