@@ -46,6 +46,36 @@ export function publishBundle(outdir: string, bundlePath: string): string {
   return dest;
 }
 
+/**
+ * Removes what killed runs left in `Outdir/.heppy/`: tmp dirs never swapped in, trash not yet
+ * removed. The build holds the Outdir lock, so no other build, hadd or check --resubmit of this
+ * Outdir is running: a tmp dir can only be live when it belongs to a batch job of an earlier build
+ * that is still journaled (queued or running; re-attached now, or being cancelled as stale). Those
+ * (`<chunk>.<attempt>.<random>` of a journaled chunk and attempt) are kept; the next build removes
+ * them once the journal has let go. Trash is the old content of a directory being replaced: always
+ * removable. Returns the removed entries (`tmp/<name>`, `trash/<name>`).
+ */
+export function removeLeftovers(outdir: string, journal: readonly JournalEntry[]): string[] {
+  const live = new Set(journal.filter((j) => j.executor !== 'local').map((j) => `${j.name ?? j.nodeId}.${j.attempt}`));
+  const removed: string[] = [];
+  for (const sub of ['tmp', 'trash']) {
+    const d = join(outdir, '.heppy', sub);
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      continue;
+    }
+    for (const e of names) {
+      const owner = sub === 'tmp' ? /^(.+\.\d+)\.[0-9a-f]+$/.exec(e) : null;
+      if (owner !== null && live.has(owner[1]!)) continue;
+      rmSync(join(d, e), { recursive: true, force: true });
+      removed.push(`${sub}/${e}`);
+    }
+  }
+  return removed;
+}
+
 export async function runPlan(r: RunInputs): Promise<Summary> {
   const t0 = Date.now();
   const { plan, store } = r;
@@ -199,14 +229,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   }
   for (const j of stale) void store.deleteJob(j.nodeId, j.attempt);
 
-  // Leftovers of killed runs (tmp dirs that never got swapped in, trash not yet removed) are
-  // removed, unless jobs of an earlier build are being re-attached (they may still write there).
-  if (adopt.length === 0) {
-    for (const sub of ['tmp', 'trash']) {
-      const d = join(r.outdir, '.heppy', sub);
-      if (existsSync(d)) for (const e of readdirSync(d)) rmSync(join(d, e), { recursive: true, force: true });
-    }
-  }
+  removeLeftovers(r.outdir, journal);
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,
