@@ -7,7 +7,7 @@
 // changed, with the first difference.
 import { isMainThread, Worker } from 'node:worker_threads';
 import type { TaskSummary } from '../../store/records.js';
-import { outputsChanged, workOnJob, type OutputJob } from './outputs.js';
+import { BLOCK, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 
 /** Below this many records the thread costs more than it saves. */
 const THREAD_MIN = 2000;
@@ -32,38 +32,59 @@ function takeWorker(): Worker | null {
   return w;
 }
 
-function toJob(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) => string): OutputJob {
+/** A job plus what only this thread needs to name the changed nodes. */
+interface LocalJob {
+  job: OutputJob;
+  ids: string[];
+  dirs: string[];
+  records: ReadonlyMap<string, TaskSummary>;
+}
+
+function toJob(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) => string): LocalJob {
   const ids: string[] = [];
   const dirs: string[] = [];
-  const starts: number[] = [0];
+  let outputs = 0;
+  for (const r of records.values()) if (r.status === 'ok') outputs += r.outputs.length;
+  const starts = new Int32Array(new SharedArrayBuffer(4 * (records.size + 1)));
+  const blockAt = new Int32Array(new SharedArrayBuffer(4 * (Math.ceil(records.size / BLOCK) + 1)));
+  const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
+  const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
   const paths: string[] = [];
-  const sizes: number[] = [];
-  const mtimes: number[] = [];
+  let pos = 0;
   for (const r of records.values()) {
     if (r.status !== 'ok') continue;
+    const i = ids.length;
+    if (i % BLOCK === 0) blockAt[i / BLOCK] = pos;
+    const dir = dirOf(r.nodeId);
     ids.push(r.nodeId);
-    dirs.push(dirOf(r.nodeId));
+    dirs.push(dir);
     for (const o of r.outputs) {
-      paths.push(o.path);
-      sizes.push(o.size);
-      mtimes.push(o.mtimeMs);
+      const k = paths.length;
+      const p = dir + '/' + o.path;
+      paths.push(p);
+      pos += p.length + 1;
+      sizes[k] = o.size;
+      mtimes[k] = o.mtimeMs;
     }
-    starts.push(paths.length);
+    starts[i + 1] = paths.length;
   }
-  return { ids, dirs, starts, paths, sizes, mtimes, next: new SharedArrayBuffer(4), verdict: new SharedArrayBuffer(Math.max(1, ids.length)) };
+  paths.push('');
+  const job: OutputJob = { nodes: ids.length, paths: paths.join('\n'), starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
+    sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
+    verdict: new SharedArrayBuffer(Math.max(1, ids.length)) };
+  return { job, ids, dirs, records };
 }
 
 /** The job's answer: a node not checked by any thread (a worker that died) is checked here. */
-function collect(job: OutputJob): Map<string, string> {
-  const verdict = new Uint8Array(job.verdict);
+function collect(l: LocalJob): Map<string, string> {
+  const verdict = new Uint8Array(l.job.verdict);
   const out = new Map<string, string>();
-  for (let i = 0; i < job.ids.length; i++) {
+  for (let i = 0; i < l.ids.length; i++) {
     if (verdict[i] === 1) continue;
-    const outputs = [];
-    for (let k = job.starts[i]!; k < job.starts[i + 1]!; k++) outputs.push({ path: job.paths[k]!, size: job.sizes[k]!, mtimeMs: job.mtimes[k]! });
+    const id = l.ids[i]!;
     // Re-checked for the reason; a file that changed back in between still counts as changed.
-    const changed = outputsChanged(job.dirs[i]!, outputs) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
-    if (changed) out.set(job.ids[i]!, changed);
+    const changed = outputsChanged(l.dirs[i]!, l.records.get(id)!.outputs) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
+    if (changed) out.set(id, changed);
   }
   return out;
 }
@@ -72,17 +93,18 @@ function collect(job: OutputJob): Map<string, string> {
 const running = new Set<OutputJob>();
 
 /** Runs a job on this thread alone: node id → the first difference, for nodes whose outputs changed. */
-export function runOutputJob(job: OutputJob): Map<string, string> {
-  workOnJob(job);
-  return collect(job);
+function runHere(l: LocalJob): Map<string, string> {
+  workOnJob(l.job);
+  return collect(l);
 }
 
 /** Starts the check of every ok record's outputs; shared with a worker thread when there are many. */
 export function checkOutputs(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) => string): Promise<Map<string, string>> {
-  const job = toJob(records, dirOf);
-  if (job.ids.length < THREAD_MIN || threadsOff()) return Promise.resolve(runOutputJob(job));
+  const l = toJob(records, dirOf);
+  const job = l.job;
+  if (job.nodes < THREAD_MIN || threadsOff()) return Promise.resolve(runHere(l));
   const w = takeWorker();
-  if (w === null) return Promise.resolve(runOutputJob(job));
+  if (w === null) return Promise.resolve(runHere(l));
   running.add(job);
   return new Promise((resolve) => {
     let settled = false;
@@ -95,7 +117,7 @@ export function checkOutputs(records: ReadonlyMap<string, TaskSummary>, dirOf: (
       void w.terminate();
       // A worker that failed left its blocks unclaimed or unfinished: this thread does them.
       workOnJob(job);
-      resolve(collect(job));
+      resolve(collect(l));
     };
     w.ref();
     w.once('message', finish);

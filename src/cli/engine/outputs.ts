@@ -14,15 +14,22 @@ export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): s
   return null;
 }
 
-/** Every ok record's outputs, flattened (cheap to post to a worker thread). */
+/**
+ * Every ok record's outputs, in a form that is cheap to post to a worker thread and cheap for its
+ * garbage collector: one string of absolute paths and shared typed arrays (no per-file objects).
+ */
 export interface OutputJob {
-  ids: string[];
-  dirs: string[];
-  starts: number[];          // node i's outputs are [starts[i], starts[i + 1])
-  paths: string[];
-  sizes: number[];
-  mtimes: number[];
-  /** Int32Array [next block to claim] shared by the threads that work on the job. */
+  nodes: number;
+  /** Absolute paths of all outputs, each followed by '\n', node by node. */
+  paths: string;
+  /** Int32Array: where block b's first path starts in `paths`. */
+  blockAt: SharedArrayBuffer;
+  /** Int32Array: node i's outputs are [starts[i], starts[i + 1]). */
+  starts: SharedArrayBuffer;
+  /** Float64Array of recorded sizes, then Float64Array of recorded mtimes (ms), per output. */
+  sizes: SharedArrayBuffer;
+  mtimes: SharedArrayBuffer;
+  /** Int32Array [next block to claim], shared by the threads that work on the job. */
   next: SharedArrayBuffer;
   /** Uint8Array per node: 0 not checked yet, 1 intact, 2 changed or missing. */
   verdict: SharedArrayBuffer;
@@ -31,24 +38,33 @@ export interface OutputJob {
 /** Nodes per claimed block: small enough that both threads finish together. */
 export const BLOCK = 64;
 
-function checkNode(job: OutputJob, i: number): boolean {
-  const dir = job.dirs[i]! + '/';
-  for (let k = job.starts[i]!, end = job.starts[i + 1]!; k < end; k++) {
-    const st = statSync(dir + job.paths[k]!, { throwIfNoEntry: false });
-    if (st === undefined || st.size !== job.sizes[k] || st.mtimeMs !== job.mtimes[k]) return false;
-  }
-  return true;
-}
-
 /** Claims blocks of the job until none is left (any number of threads may do this at once). */
 export function workOnJob(job: OutputJob): void {
   const next = new Int32Array(job.next);
   const verdict = new Uint8Array(job.verdict);
-  const n = job.ids.length;
+  const starts = new Int32Array(job.starts);
+  const blockAt = new Int32Array(job.blockAt);
+  const sizes = new Float64Array(job.sizes);
+  const mtimes = new Float64Array(job.mtimes);
+  const paths = job.paths;
   for (;;) {
-    const from = Atomics.add(next, 0, 1) * BLOCK;
-    if (from >= n) return;
-    const to = Math.min(n, from + BLOCK);
-    for (let i = from; i < to; i++) verdict[i] = checkNode(job, i) ? 1 : 2;
+    const b = Atomics.add(next, 0, 1);
+    const from = b * BLOCK;
+    if (from >= job.nodes) return;
+    const to = Math.min(job.nodes, from + BLOCK);
+    let k = starts[from]!;
+    let pos = blockAt[b]!;
+    for (let i = from; i < to; i++) {
+      let intact = true;
+      for (const end = starts[i + 1]!; k < end; k++) {
+        const nl = paths.indexOf('\n', pos);
+        if (intact) {
+          const st = statSync(paths.slice(pos, nl), { throwIfNoEntry: false });
+          if (st === undefined || st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) intact = false;
+        }
+        pos = nl + 1;
+      }
+      verdict[i] = intact ? 1 : 2;
+    }
   }
 }
