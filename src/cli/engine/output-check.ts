@@ -46,30 +46,34 @@ function toJob(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) =>
   let outputs = 0;
   for (const r of records.values()) if (r.status === 'ok') outputs += r.outputs.length;
   const starts = new Int32Array(new SharedArrayBuffer(4 * (records.size + 1)));
-  const blockAt = new Int32Array(new SharedArrayBuffer(4 * (Math.ceil(records.size / BLOCK) + 1)));
+  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(records.size / BLOCK) + 1)));
   const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
   const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
   const paths: string[] = [];
   let pos = 0;
+  let dpos = 0;
   for (const r of records.values()) {
     if (r.status !== 'ok') continue;
     const i = ids.length;
-    if (i % BLOCK === 0) blockAt[i / BLOCK] = pos;
+    if (i % BLOCK === 0) {
+      blockAt[2 * (i / BLOCK)] = dpos;
+      blockAt[2 * (i / BLOCK) + 1] = pos;
+    }
     const dir = dirOf(r.nodeId);
     ids.push(r.nodeId);
     dirs.push(dir);
+    dpos += dir.length + 1;
     for (const o of r.outputs) {
       const k = paths.length;
-      const p = dir + '/' + o.path;
-      paths.push(p);
-      pos += p.length + 1;
+      paths.push(o.path);
+      pos += o.path.length + 1;
       sizes[k] = o.size;
       mtimes[k] = o.mtimeMs;
     }
     starts[i + 1] = paths.length;
   }
   paths.push('');
-  const job: OutputJob = { nodes: ids.length, paths: paths.join('\n'), starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
+  const job: OutputJob = { nodes: ids.length, dirs: dirs.join('\n') + '\n', paths: paths.join('\n'), starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
     sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
     verdict: new SharedArrayBuffer(Math.max(1, ids.length)) };
   return { job, ids, dirs, records };

@@ -20,9 +20,11 @@ export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): s
  */
 export interface OutputJob {
   nodes: number;
-  /** Absolute paths of all outputs, each followed by '\n', node by node. */
+  /** Each node's directory followed by '\n'. */
+  dirs: string;
+  /** Paths of all outputs relative to their node's directory, each followed by '\n', node by node. */
   paths: string;
-  /** Int32Array: where block b's first path starts in `paths`. */
+  /** Int32Array [2b, 2b + 1]: where block b's first directory and first path start in `dirs`, `paths`. */
   blockAt: SharedArrayBuffer;
   /** Int32Array: node i's outputs are [starts[i], starts[i + 1]). */
   starts: SharedArrayBuffer;
@@ -47,19 +49,24 @@ export function workOnJob(job: OutputJob): void {
   const sizes = new Float64Array(job.sizes);
   const mtimes = new Float64Array(job.mtimes);
   const paths = job.paths;
+  const dirs = job.dirs;
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     const from = b * BLOCK;
     if (from >= job.nodes) return;
     const to = Math.min(job.nodes, from + BLOCK);
     let k = starts[from]!;
-    let pos = blockAt[b]!;
+    let dpos = blockAt[2 * b]!;
+    let pos = blockAt[2 * b + 1]!;
     for (let i = from; i < to; i++) {
+      const dnl = dirs.indexOf('\n', dpos);
+      const dir = dirs.slice(dpos, dnl) + '/';
+      dpos = dnl + 1;
       let intact = true;
       for (const end = starts[i + 1]!; k < end; k++) {
         const nl = paths.indexOf('\n', pos);
         if (intact) {
-          const st = statSync(paths.slice(pos, nl), { throwIfNoEntry: false });
+          const st = statSync(dir + paths.slice(pos, nl), { throwIfNoEntry: false });
           if (st === undefined || st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) intact = false;
         }
         pos = nl + 1;
