@@ -55,9 +55,11 @@ export interface PlanInputs {
 export { outputsChanged } from './outputs.js';
 
 /** Stats a node's outputs (as listed by its marker) plus the marker and log themselves. */
+/** Written by the build itself before a run: not results. */
+const NOT_RESULTS = new Set(['chunk.json', 'batchScript.sh']);
+
 export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>): Result<OutputRecord[]> {
-  // chunk.json and batchScript.sh are written by the build itself before a run: not results.
-  const names = new Set([...listed.map((o) => o.path).filter((p) => p !== 'chunk.json' && p !== 'batchScript.sh'), 'heppy-status.json']);
+  const names = new Set([...listed.map((o) => o.path).filter((p) => !NOT_RESULTS.has(p)), 'heppy-status.json']);
   const out: OutputRecord[] = [];
   for (const path of names) {
     try {
@@ -80,7 +82,9 @@ function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts): Ta
   if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key) return null;
   const outs = statOutputs(dir, m.value.outputs);
   if (!outs.ok) return null;
-  for (const o of m.value.outputs) if (outs.value.find((x) => x.path === o.path)?.size !== o.size) return null;
+  // chunk.json and batchScript.sh are not results (statOutputs leaves them out): not compared.
+  const sizes = new Map(outs.value.map((x) => [x.path, x.size]));
+  for (const o of m.value.outputs) if (!NOT_RESULTS.has(o.path) && sizes.get(o.path) !== o.size) return null;
   return { nodeId: id, kind: 'chunk', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
     attempts: m.value.attempt, eventsProcessed: m.value.eventsProcessed ?? 0, finishedAt: Date.now(), durationMs: 0 };
 }
