@@ -53,7 +53,8 @@ export function workOnJob(job: OutputJob): void {
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     const from = b * BLOCK;
-    if (from >= job.nodes) return;
+    // Written so that a malformed job (nodes not a number) ends the loop instead of spinning.
+    if (!(from < job.nodes)) return;
     const to = Math.min(job.nodes, from + BLOCK);
     let k = starts[from]!;
     let dpos = blockAt[2 * b]!;
