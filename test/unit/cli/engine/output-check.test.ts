@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOutputs } from '../../../../src/cli/engine/output-check.js';
+import { assistOutputCheck, checkOutputs } from '../../../../src/cli/engine/output-check.js';
 import type { TaskSummary } from '../../../../src/store/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-outcheck-'));
@@ -31,6 +31,17 @@ for (const n of [10, 2500]) {
     assert.equal([...changed].sort(), [['c_Chunk3', 'output changed: a.txt'], [`c_Chunk${n - 1}`, 'output missing: a.txt']].sort());
   });
 }
+
+test('5000 records shared by the worker and this thread: every change found, in any block', async () => {
+  const recs = records(5000);
+  const edited = [0, 63, 64, 2500, 4097, 4999];
+  for (const i of edited) appendFileSync(join(dir, `c_Chunk${i}`, 'a.txt'), 'more');
+  const pending = checkOutputs(recs, (id) => join(dir, id));
+  assistOutputCheck();   // this thread claims blocks too, as the planner does
+  const changed = await pending;
+  assert.equal([...changed.keys()].sort(), edited.map((i) => `c_Chunk${i}`).sort());
+  for (const i of edited) writeFileSync(join(dir, `c_Chunk${i}`, 'a.txt'), 'x'.repeat(i % 7));
+});
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
