@@ -24,7 +24,12 @@ function boot(): Worker | null {
   }
 }
 
-let spare: Worker | null = isMainThread && !threadsOff() ? boot() : null;
+// Booted at import only for the commands that plan (every heppy command imports this module via
+// the command list, batch jobs' run-chunk included): elsewhere it would cost ~40 ms CPU for nothing.
+// A false positive (an argument that happens to be 'build') only leaves an idle worker.
+const PLANNING = new Set(['build', 'status', 'why', 'graph']);
+const mayPlan = process.argv.slice(2).some((a) => PLANNING.has(a));
+let spare: Worker | null = isMainThread && mayPlan && !threadsOff() ? boot() : null;
 
 function takeWorker(): Worker | null {
   const w = spare ?? boot();
