@@ -11,6 +11,7 @@ import { buildGraph, nodeDir, type Graph } from '../../graph/dag.js';
 import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, sharedPrefixOf } from '../../graph/keys.js';
 import { splitAll } from '../../graph/split.js';
 import { readMarker } from '../../check/marker.js';
+import { readChunkIdentity } from '../../exec/batch/chunk-file.js';
 import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../../store/records.js';
 import { fail, ok, type Failure, type Result } from '../../util/result.js';
 import { outputsChanged } from './outputs.js';
@@ -76,10 +77,16 @@ export function resultDigest(key: string, outputs: readonly OutputRecord[]): str
   return hashString(JSON.stringify([key, outputs.map((o) => [o.path, o.size, o.mtimeMs])]));
 }
 
-/** A record rebuilt from the chunk's marker, when it says ok for exactly this key. */
-function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts): TaskRecord | null {
+/**
+ * A record rebuilt from the chunk's marker, when it says ok for exactly this key, for the current
+ * attempt (chunk.json's, when there is one) and newer than `after` (a recorded success's attempt).
+ * Covers a build killed after the chunk finished and a chunk re-run by `heppy check --resubmit`.
+ */
+function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts, after = 0): TaskRecord | null {
   const m = readMarker(dir);
-  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key) return null;
+  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key || m.value.attempt <= after) return null;
+  const spec = readChunkIdentity(dir);
+  if (spec.ok && (spec.value.key !== key || spec.value.attempt !== m.value.attempt)) return null;
   const outs = statOutputs(dir, m.value.outputs);
   if (!outs.ok) return null;
   // chunk.json and batchScript.sh are not results (statOutputs leaves them out): not compared.
@@ -172,7 +179,10 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
         }
       } else {
         const changed = outputsDiffer(id, dir, rec.outputs);
-        if (changed) why.push(changed);
+        // Outputs replaced by a newer attempt for the same key (check --resubmit): adopted.
+        const a = changed ? adoptFromMarker(id, dir, key, parts(), rec.attempts) : null;
+        if (a) adopted = a;
+        else if (changed) why.push(changed);
       }
       nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: why.length === 0, why, adopted });
     } else {
