@@ -2,10 +2,10 @@
 // the scheduler, and one cheap file-system pass per poll round (markers, "started" files).
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AttemptEnd, ExecutorEvent, ExecutorKind, JobSpec, JournalEntry } from '../executor.js';
 import { judgeMarker, logOf } from './attempt-marker.js';
-import { batchPaths } from './paths.js';
+import { batchPaths, jobLogPath } from './paths.js';
 
 export interface Tracked {
   job: JobSpec;
@@ -161,4 +161,14 @@ export function processAlive(pid: number): boolean {
 /** The journal entry of a submitted attempt. */
 export function journalEntry(t: Tracked, executor: ExecutorKind): JournalEntry {
   return { nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId, key: t.key, submittedAt: t.submittedAt, executor, name: t.job.name, chunkDir: t.job.chunkDir };
+}
+
+/** The tracked attempt of a journal entry an interrupted build left (adopted as already started). */
+export function trackedFromJournal(e: JournalEntry & { chunkDir: string }, outdir: string): Tracked {
+  const name = e.name ?? basename(e.chunkDir);
+  return {
+    job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
+    // The scheduler reports an adopted attempt as started itself.
+    key: e.key, jobId: e.jobId, jobLog: jobLogPath(outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
+  };
 }

@@ -5,13 +5,13 @@
 // the attempt. Each submission runs in its own process group, so Ctrl-C on heppy leaves it alone.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
-import { Tracker, journalEntry, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
+import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
@@ -112,12 +112,7 @@ export class CommandExecutor implements Executor {
     const adopted: JournalEntry[] = [];
     for (const e of entries) {
       if (e.executor !== 'command' || e.chunkDir === undefined) continue;
-      const name = e.name ?? basename(e.chunkDir);
-      const t: Tracked = {
-        job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
-        // The scheduler reports an adopted attempt as started itself.
-        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
-      };
+      const t = trackedFromJournal({ ...e, chunkDir: e.chunkDir }, this.outdir);
       this.tracker.add(t);
       if (this.tracker.checkMarker(t)) {
         adopted.push(e);

@@ -4,12 +4,12 @@
 // queries per minute. Attempts that end without a marker are failed with Slurm's state.
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, exitMarkerJs, jobLogPath, runChunksJs } from '../batch/paths.js';
-import { Tracker, journalEntry, trackKey, type Tracked } from '../batch/tracker.js';
+import { Tracker, journalEntry, trackedFromJournal, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
 import { SlurmClient } from './client.js';
 import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options.js';
@@ -117,12 +117,7 @@ export class SlurmExecutor implements Executor {
     const waiting: [JournalEntry, Tracked][] = [];
     for (const e of entries) {
       if (e.executor !== 'slurm' || e.chunkDir === undefined) continue;
-      const name = e.name ?? basename(e.chunkDir);
-      const t: Tracked = {
-        job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
-        // The scheduler reports an adopted attempt as started itself.
-        key: e.key, jobId: e.jobId, jobLog: jobLogPath(this.outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
-      };
+      const t = trackedFromJournal({ ...e, chunkDir: e.chunkDir }, this.outdir);
       this.tracker.add(t);
       if (this.tracker.checkMarker(t)) adopted.push(e);
       else waiting.push([e, t]);
