@@ -1,5 +1,6 @@
 // `heppy root merge OUT IN…`: ROOT's hadd usage. Trees concatenated (baskets copied without
 // recompression), histograms added, directories merged, other objects from the first file.
+import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { formatFailure, UserError } from '../../util/result.js';
 
@@ -14,8 +15,9 @@ export class RootMergeCommand extends Command {
       other object is taken from the first file that has it. Mismatched trees or binnings stop
       the merge with the file and the object named. OUT appears only when complete.
 
-      Exit status: 0 merged, 1 the merge failed (unreadable input, mismatched objects),
-      2 bad usage (missing arguments, OUT exists without -f).
+      Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
+      binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
+      failed (e.g. writing OUT).
     `,
     examples: [
       ['Merge two files', '$0 root merge out.root part1.root part2.root'],
@@ -37,7 +39,9 @@ export class RootMergeCommand extends Command {
       onWarning: (m) => this.context.stderr.write(`heppy: warning: ${m}\n`),
     });
     if (!r.ok) {
-      if (/output file exists|output file is also an input/.test(r.error.reason)) throw new UserError(formatFailure(r.error));
+      // A fault of an input file (unreadable, mismatched) or of the arguments is bad user input: exit 2.
+      const inputFault = r.error.file !== undefined && this.inputs.some((f) => resolve(f) === resolve(r.error.file!));
+      if (inputFault || /output file exists|output file is also an input/.test(r.error.reason)) throw new UserError(formatFailure(r.error));
       this.context.stderr.write(`heppy: ${formatFailure(r.error)}\n`);
       return 1;
     }

@@ -119,7 +119,7 @@ if (shared !== null) {
     const truncated = join(dir, 'truncated.root');
     writeFileSync(truncated, readFileSync(part2).subarray(0, 5000));
     p = run('-f', out, part1, truncated);
-    assert.is(p.status, 1);
+    assert.is(p.status, 2, 'an unreadable input is bad input');
     assert.match(p.stderr, /truncated\.root/);
     p = run('-f', '-k', out, part1, truncated);
     assert.is(p.status, 0, p.stderr);
