@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import type { Store } from '../store/store.js';
 import { fail, ok, type Result } from '../util/result.js';
-import { hashFile } from './hash.js';
+import { hashFile, hashString } from './hash.js';
 import { statOnce } from './stat-cache.js';
 
 export interface DigestStats {
@@ -12,14 +12,60 @@ export interface DigestStats {
   hashedBytes: number;
 }
 
+/** A single file gains nothing from a list record. */
+const SET_MIN = 2;
+
 export class FileDigests {
   readonly stats: DigestStats = { statted: 0, hashed: 0, hashedBytes: 0 };
   private readonly memo = new Map<string, Result<string>>();
 
   constructor(private readonly store: Store) {}
 
-  /** Digests of many files; files needing a real hash are hashed a few at a time. */
+  /**
+   * Digests of many files; files needing a real hash are hashed a few at a time. A list of files
+   * that was digested before with exactly the same (path, size, mtime, inode) of every file takes
+   * one store read instead of one per file (the same validity rule as the per-file cache).
+   */
   async digestAll(paths: readonly string[], concurrency = 4): Promise<Map<string, Result<string>>> {
+    const set = this.digestSet(paths);
+    if (set?.hashes) {
+      const out = new Map<string, Result<string>>();
+      for (let i = 0; i < paths.length; i++) {
+        const r = ok(set.hashes[i]!);
+        this.memo.set(paths[i]!, r);
+        out.set(paths[i]!, r);
+      }
+      this.stats.statted += paths.length;
+      return out;
+    }
+    const out = await this.digestEach(paths, concurrency);
+    if (set) {
+      const hashes: string[] = [];
+      for (const p of paths) {
+        const r = out.get(p);
+        if (r === undefined || !r.ok) return out;
+        hashes.push(r.value);
+      }
+      void this.store.putDigestSet(set.key, set.stats, hashes);
+    }
+    return out;
+  }
+
+  /** The list's store key and its stats line; with its digests when they are stored for exactly these stats. */
+  private digestSet(paths: readonly string[]): { key: string; stats: string; hashes?: string[] } | null {
+    if (paths.length < SET_MIN) return null;
+    let stats = '';
+    for (const p of paths) {
+      const st = statOnce(p);
+      if (st instanceof Error) return null;
+      stats += `${p}\t${st.size} ${st.mtimeMs} ${st.ino}\n`;
+    }
+    const key = hashString(paths.join('\n'));
+    const hashes = this.store.getDigestSet(key, stats);
+    return hashes !== undefined && hashes.length === paths.length ? { key, stats, hashes } : { key, stats };
+  }
+
+  private async digestEach(paths: readonly string[], concurrency: number): Promise<Map<string, Result<string>>> {
     const out = new Map<string, Result<string>>();
     const slow: string[] = [];
     for (const p of paths) {

@@ -5,6 +5,7 @@
 //   parts:<outdir>|<nodeId>    KeyParts (read only to explain why a node runs)
 //   job:<outdir>|<nodeId>|<attempt>   JournalEntry
 //   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
+//   digestset:<hash of a file list>   those files' stats line + their digests (the no-op path)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -110,6 +111,21 @@ export class Store {
 
   putDigest(path: string, rec: DigestRecord): Promise<boolean> {
     return this.db.put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`);
+  }
+
+  /**
+   * The digests of a list of files (key: a hash of the list), stored with the (path, size, mtime,
+   * inode) line of every file: returned only when `stats` is exactly that line (a no-op build of
+   * 10,000 inputs reads one record instead of 10,000). One record per list: a new one replaces it.
+   */
+  getDigestSet(key: string, stats: string): string[] | undefined {
+    const v = this.db.get('digestset:' + key) as unknown;
+    if (typeof v !== 'string' || v.length < stats.length + 1 || v.charCodeAt(stats.length) !== 0 || !v.startsWith(stats)) return undefined;
+    return v.slice(stats.length + 1).split(' ');
+  }
+
+  putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<boolean> {
+    return this.db.put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`);
   }
 
   // ---- batch job journal ----
