@@ -2,29 +2,18 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AttemptEnd, Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
+import type { Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
 import { parseLocalJobId } from '../../../../src/exec/command/template.js';
 import { cancelOutdirJobs } from '../../../../src/exec/batch/cancel.js';
 import { processAlive } from '../../../../src/exec/batch/tracker.js';
 import { slurmAvailable } from '../../../util/shared.js';
-import { fakeRunChunkJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
+import { fakeRunChunkJs, makeChunk, makeOutdir, drain as drainEvents } from '../batch/fixtures/rig.js';
 
 const dirs: string[] = [];
 const fast = { pollIntervalMs: 200, markerGraceMs: 500, script: { heppyJs: fakeRunChunkJs } };
 
-async function drain(ex: Executor, n: number, deadlineMs = 30_000): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
-  const events: ExecutorEvent[] = [];
-  const ends = new Map<string, AttemptEnd>();
-  const t0 = Date.now();
-  while (ends.size < n && Date.now() - t0 < deadlineMs) {
-    for (const e of await ex.next()) {
-      events.push(e);
-      if (e.type === 'ended') ends.set(e.end.nodeId, e.end);
-    }
-  }
-  return { events, ends };
-}
+const drain = (ex: Executor, n: number, deadlineMs = 30_000, onEvent?: (e: ExecutorEvent) => void) => drainEvents(ex, n, deadlineMs, onEvent);
 
 function outdir(label: string, suffix = ''): string {
   const d = makeOutdir(label, suffix);

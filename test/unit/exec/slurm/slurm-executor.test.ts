@@ -4,29 +4,16 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AttemptEnd, Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
+import type { Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { SlurmExecutor } from '../../../../src/exec/slurm/slurm-executor.js';
 import { slurmAvailable } from '../../../util/shared.js';
-import { fakeRunChunkJs, fakeRunChunksJs, makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
+import { fakeRunChunkJs, fakeRunChunksJs, makeChunk, makeOutdir, drain as drainEvents } from '../batch/fixtures/rig.js';
 
 const have = slurmAvailable();
 const dirs: string[] = [];
 const fast = { pollIntervalMs: 300, maxQueriesPerMinute: 600, markerGraceMs: 1500, vanishGraceMs: 5000, script: { heppyJs: fakeRunChunkJs, runChunksJs: fakeRunChunksJs } };
 
-/** Collects events until `n` attempts have ended (or the deadline passes). */
-async function drain(ex: Executor, n: number, deadlineMs = 180_000, onEvent?: (e: ExecutorEvent) => void): Promise<{ events: ExecutorEvent[]; ends: Map<string, AttemptEnd> }> {
-  const events: ExecutorEvent[] = [];
-  const ends = new Map<string, AttemptEnd>();
-  const t0 = Date.now();
-  while (ends.size < n && Date.now() - t0 < deadlineMs) {
-    for (const e of await ex.next()) {
-      events.push(e);
-      onEvent?.(e);
-      if (e.type === 'ended') ends.set(e.end.nodeId, e.end);
-    }
-  }
-  return { events, ends };
-}
+const drain = (ex: Executor, n: number, deadlineMs = 180_000, onEvent?: (e: ExecutorEvent) => void) => drainEvents(ex, n, deadlineMs, onEvent);
 
 function outdir(label: string): string {
   const d = makeOutdir(label);
