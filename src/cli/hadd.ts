@@ -2,7 +2,7 @@
 // dest/<component>/, names the bad chunks it left out, and exits 1 when there were any.
 import { Command, Option } from 'clipanion';
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ComponentOutcome, HaddReport } from '../merge/index.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
 import { acquireLock } from '../store/lock.js';
@@ -20,10 +20,14 @@ export class HaddCommand extends Command {
       (nfiles: all chunks, ngoodfiles: merged). A merged directory replaces the old one only when
       complete; one that already holds exactly the good chunks, none re-run since, is left as it is
       (\`-f\` merges it again). Bad chunks are listed with their reason; the exit code is then 1.
+      \`-c\` (heppy_hadd's): then moves the good chunks of every merged component into
+      \`Outdir/Chunks/\`; bad chunks stay. A later \`heppy build\` no longer finds the moved chunks
+      in Outdir and runs them again: use it when the production is final.
     `,
     examples: [
       ['Merge every component of Outdir in place', '$0 hadd Outdir'],
       ['Merge into another directory', '$0 hadd Outdir Merged'],
+      ['Merge, then move the merged good chunks into Outdir/Chunks/', '$0 hadd -c Outdir'],
     ],
   });
 
@@ -32,11 +36,13 @@ export class HaddCommand extends Command {
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
   force = Option.Boolean('-f,--force', false, { description: 'merge again even the components whose merge is up to date' });
   // heppy_hadd's -r (replace the merged directory): what every merge does here; accepted for habit's sake.
+  archive = Option.Boolean('-c', false, { description: "heppy_hadd's -c: move the good chunks of merged components into Outdir/Chunks/ afterwards" });
   replace = Option.Boolean('-r', false, { description: "heppy_hadd's -r, accepted: an out-of-date merge is always replaced (atomically)" });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
     const { haddOutdir } = await import('../merge/index.js');
+    const { archiveChunks, mergedGoodChunks, CHUNKS_ARCHIVE } = await import('../merge/archive.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { defaultProbe } = await import('../check/root-probe.js');
     const src = resolve(this.src);
@@ -49,20 +55,25 @@ export class HaddCommand extends Command {
     if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
     // The chunks' ROOT files that opened in an earlier check or hadd and are unchanged are not reopened.
     const cache = new ProbeCache([src]);
-    const report = await haddOutdir(src, dest, {
+    const done = await haddOutdir(src, dest, {
       force: this.force,
       probe: cache.wrap(defaultProbe),
       onWarning: (m) => warnings.push(m),
       onComponent: (c, good, total) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
       },
-    }).finally(() => lock.value.release());
+    }).then((r) => ({ report: r, moved: this.archive ? archiveChunks(src, mergedGoodChunks(r)) : [] }))
+      .finally(() => lock.value.release());
+    const { report, moved } = done;
     cache.save();
     if (report.components.length === 0) {
       throw new UserError(`warning: no chunk found in ${this.src} (no <component>_Chunk<N> directory)`);
     }
-    if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings }, null, 1) + '\n');
-    else this.context.stdout.write(formatHadd(report, warnings));
+    if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings, ...(this.archive ? { moved } : {}) }, null, 1) + '\n');
+    else {
+      this.context.stdout.write(formatHadd(report, warnings));
+      if (this.archive) this.context.stdout.write(`moved ${moved.length} good chunk${moved.length === 1 ? '' : 's'} into ${displayPath(join(src, CHUNKS_ARCHIVE))}\n`);
+    }
     const clean = report.components.every((c) => (c.status === 'merged' || c.status === 'up-to-date') && c.bad.length === 0);
     return clean ? 0 : 1;
   }

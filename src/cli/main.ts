@@ -27,8 +27,41 @@ export function makeCli(commands: readonly CommandClass[]): Cli {
   return cli;
 }
 
+/**
+ * For a command line whose command words are no command's: "unknown command 'biuld'; did you mean
+ * build?" (the closest command word by edit distance, at most 2 edits), or the list to choose from.
+ * Also for a group's second word (`heppy root inspct`, `heppy root`). Null when the words are known.
+ */
+export async function unknownCommand(cli: Cli, argv: readonly string[]): Promise<string | null> {
+  const paths = cli.definitions().map((d) => d.path.split(' ').slice(1)).filter((p) => p.length > 0 && !p[0]!.startsWith('-'));
+  let prefix: string[] = [];
+  for (;;) {
+    const here = paths.filter((p) => prefix.every((w, i) => p[i] === w) && p.length > prefix.length);
+    if (here.length === 0 || paths.some((p) => p.length === prefix.length && prefix.every((w, i) => p[i] === w))) return null;
+    const words = [...new Set(here.map((p) => p[prefix.length]!))].sort();
+    const word = argv[prefix.length];
+    const before = prefix.length ? `${prefix.join(' ')} ` : '';
+    if (word === undefined || word.startsWith('-')) {
+      return prefix.length === 0 ? null : `${prefix.join(' ')} needs a command: ${words.map((w) => before + w).join(', ')}`;
+    }
+    if (!words.includes(word)) {
+      const { closestMatch } = await import('leven');
+      const best = closestMatch(word, words, { maxDistance: word.length <= 3 ? 1 : 2 });
+      return best !== undefined
+        ? `unknown command '${before}${word}'; did you mean ${before}${best}?`
+        : `unknown command '${before}${word}'; the commands are ${words.map((w) => before + w).join(', ')}`;
+    }
+    prefix = [...prefix, word];
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const cli = makeCli(await registry(argv));
+  const unknown = await unknownCommand(cli, argv);
+  if (unknown !== null) {
+    process.stderr.write(`heppy: ${unknown}\n(see heppy --help)\n`);
+    return 2;
+  }
   let command;
   try {
     command = cli.process(argv, Cli.defaultContext);

@@ -68,6 +68,29 @@ test('into a dest directory, which is created; heppy check skips merged director
   assert.match(c.out, '6 chunks checked: 4 good, 2 bad');
 });
 
+test("-c moves the good chunks of merged components into Outdir/Chunks/, bad ones stay", () => {
+  const r = heppy(['hadd', '-c', 'Outdir']);
+  assert.is(r.code, 1, r.err);
+  assert.match(r.out, 'moved 4 good chunks into Outdir/Chunks\n');
+  for (const c of ['ZZ_Chunk0', 'ZZ_Chunk1', 'ggH_Chunk0', 'ggH_Chunk1']) {
+    assert.ok(existsSync(join(root, 'Outdir/Chunks', c, 'Sel/cut_flow.json')), c);
+    assert.not.ok(existsSync(join(root, 'Outdir', c)), c);
+  }
+  for (const c of ['ZZ_Chunk2', 'dead_Chunk0']) {
+    assert.ok(existsSync(join(root, 'Outdir', c)), c);
+    assert.not.ok(existsSync(join(root, 'Outdir/Chunks', c)), c);
+  }
+  // The merges made before the move are untouched.
+  assert.equal(JSON.parse(readFileSync(join(root, 'Outdir/ZZ/Sel/cut_flow.json'), 'utf8')).levels, [['All', 200], ['Pass', 30]]);
+  // A chunk made again and archived again replaces its older copy in Chunks/.
+  chunk('ggH_Chunk0', 5);
+  const again = heppy(['hadd', '-c', '--json', 'Outdir']);
+  const doc = JSON.parse(again.out);
+  assert.equal(doc.moved, [join(root, 'Outdir/Chunks/ggH_Chunk0')]);
+  assert.equal(JSON.parse(readFileSync(join(root, 'Outdir/Chunks/ggH_Chunk0/Sel/cut_flow.json'), 'utf8')).levels, [['All', 100], ['Pass', 5]]);
+  assert.equal(JSON.parse(readFileSync(join(root, 'Outdir/ggH/Sel/cut_flow.json'), 'utf8')).levels, [['All', 100], ['Pass', 5]]);
+});
+
 test('no chunk at all, or no such directory: exit 2', () => {
   mkdirSync(join(root, 'Empty'));
   const a = heppy(['hadd', 'Empty']);
