@@ -13,7 +13,7 @@ import { ensureChunkAttempt } from '../batch/chunk-file.js';
 import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
 import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
-import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
+import { cancelArgv, submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
 /** In Outdir/.heppy/batch/: the last template used ({template, kind}). */
 export const COMMAND_FILE = 'command.json';
@@ -92,7 +92,7 @@ export class CommandExecutor implements Executor {
     rmSync(jobLog, { force: true });
     const submittedAt = Date.now();
     this.stats.submissions++;
-    const run = await runTemplate(this.opts.template, job.chunkDir, jobLog);
+    const run = await runTemplate(submissionCommand(this.opts.template, job.name), job.chunkDir, jobLog);
     const output = readText(jobLog);
     if (run.error !== undefined || run.code !== 0) {
       const why = run.error ?? `exit code ${run.code ?? `signal ${run.signal}`}`;

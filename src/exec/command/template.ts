@@ -2,6 +2,7 @@
 // directory. This module knows what the usual batch systems print on submission and how their
 // jobs are cancelled; it never edits the template itself.
 import { assertNever } from '../../util/result.js';
+import { shq } from '../batch/shell.js';
 
 export type TemplateKind = 'lsf' | 'condor' | 'slurm' | 'sge' | 'local' | 'other';
 
@@ -61,4 +62,42 @@ export function localJobId(host: string, pgid: number): string {
 export function parseLocalJobId(jobId: string): { host: string; pgid: number } | null {
   const m = /^local:(.+):(\d+)$/.exec(jobId);
   return m ? { host: m[1]!, pgid: Number(m[2]) } : null;
+}
+
+/**
+ * The command run in a chunk directory for a template. A template that names batchScript.sh is
+ * run as it is (heppy_batch). A bare submit command, as heppy_check's `-b 'bsub -q 1nh'` takes it,
+ * gets the chunk's job name and the script in the form its batch system reads: ` -J <chunk> <
+ * batchScript.sh` for bsub (as heppy_check ran it), `-J <chunk> batchScript.sh` for sbatch,
+ * `-N <chunk> batchScript.sh` for qsub, a submit description on standard input for condor_submit,
+ * the script as argument for run_condor.sh; anything else reads the script on standard input.
+ */
+export function submissionCommand(template: string, chunkName: string): string {
+  if (/batchScript\.sh/.test(template)) return template;
+  const t = template.trim();
+  const name = shq(chunkName);
+  const first = (t.split(/\s+/)[0] ?? '').split('/').pop() ?? '';
+  const kind = templateKind(t);
+  switch (kind) {
+    case 'lsf':
+      return `${t} -J ${name} < batchScript.sh`;
+    case 'slurm':
+      return `${t} -J ${name} batchScript.sh`;
+    case 'sge':
+      return `${t} -N ${name} batchScript.sh`;
+    case 'condor':
+      return first === 'condor_submit' ? condorFromStdin(t, chunkName) : `${t} batchScript.sh`;
+    case 'local':
+    case 'other':
+      return `${t} < batchScript.sh`;
+    default:
+      return assertNever(kind, 'template kind');
+  }
+}
+
+/** condor_submit reads the submit description from standard input when given no file. */
+function condorFromStdin(t: string, chunkName: string): string {
+  const logs = `../.heppy/batch/logs/${chunkName}.condor`; // never inside the chunk dir (it is swapped)
+  const desc = ['executable = batchScript.sh', 'getenv = True', `output = ${logs}.out`, `error = ${logs}.err`, `log = ${logs}.log`, 'queue'];
+  return `printf '%s\\n' ${desc.map(shq).join(' ')} | ${t} -batch-name ${shq(chunkName)}`;
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind } from '../../../../src/exec/command/template.js';
+import { submissionCommand, cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind } from '../../../../src/exec/command/template.js';
 
 test('job ids from what sbatch, bsub, condor_submit and qsub print', () => {
   assert.is(parseJobId('Submitted batch job 4242\n'), '4242');
@@ -28,6 +28,20 @@ test('template kinds from the first word, as heppy_batch', () => {
 test('local job ids name host and process group', () => {
   assert.equal(parseLocalJobId(localJobId('node-1.example', 4321)), { host: 'node-1.example', pgid: 4321 });
   assert.is(parseLocalJobId('4321'), null);
+});
+
+test("a bare submit command gets the chunk's job name and batchScript.sh as its batch system reads it", () => {
+  assert.is(submissionCommand('bsub -q 1nh < batchScript.sh', 'A_Chunk0'), 'bsub -q 1nh < batchScript.sh');
+  assert.is(submissionCommand('nohup ./batchScript.sh &', 'A_Chunk0'), 'nohup ./batchScript.sh &');
+  assert.is(submissionCommand('bsub -q 1nh', 'A_Chunk0'), 'bsub -q 1nh -J A_Chunk0 < batchScript.sh');
+  assert.is(submissionCommand(' sbatch -p debug ', 'B_Chunk1'), 'sbatch -p debug -J B_Chunk1 batchScript.sh');
+  assert.is(submissionCommand('qsub -q short', 'C'), 'qsub -q short -N C batchScript.sh');
+  assert.is(submissionCommand('./run_condor.sh -t 240', 'C'), './run_condor.sh -t 240 batchScript.sh');
+  assert.is(submissionCommand('my-submit --fast', 'C'), 'my-submit --fast < batchScript.sh');
+  assert.is(submissionCommand("bsub -q 1nh", "x y"), "bsub -q 1nh -J 'x y' < batchScript.sh");
+  const condor = submissionCommand('condor_submit', 'A_Chunk2');
+  assert.ok(condor.startsWith("printf '%s\\n' 'executable = batchScript.sh' 'getenv = True' "), condor);
+  assert.ok(condor.endsWith(" queue | condor_submit -batch-name A_Chunk2"), condor);
 });
 
 test.run();
