@@ -3,6 +3,7 @@
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { UserError } from '../util/result.js';
 import { readFileSync } from 'node:fs';
+import { isLoopForm, legacyProgram, translateLegacy, translateLoop } from './legacy.js';
 
 /** Commands whose execute() awaits every write before returning (see the end of this file). */
 const FAST_EXIT = new Set(['build', 'status', 'why', 'graph']);
@@ -55,8 +56,40 @@ export async function unknownCommand(cli: Cli, argv: readonly string[]): Promise
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const cli = makeCli(await registry(argv));
+/**
+ * The command line heppy runs: the original heppy's forms (`heppy Outdir heppyfile.ts …`, and the
+ * heppy_*.py launchers, named by `program`) become the heppy command doing the same work.
+ */
+async function resolveArgv(argv: string[], program: string): Promise<{ argv: string[]; commands: CommandClass[] }> {
+  const legacy = legacyProgram(program);
+  if (legacy !== null) {
+    const t = translateLegacy(legacy, argv);
+    if (!t.ok) throw new UserError(t.error.file ? `${t.error.file}: ${t.error.reason}` : t.error.reason);
+    return { argv: t.value, commands: await registry(t.value) };
+  }
+  const commands = await registry(argv);
+  const names = new Set(commands.flatMap((c) => (c.paths ?? []).map((p) => p[0] ?? '')));
+  if (argv[0] !== 'build' && isLoopForm(argv, names)) {
+    const t = translateLoop(argv);
+    if (!t.ok) throw new UserError(t.error.file ? `${t.error.file}: ${t.error.reason}` : t.error.reason);
+    return { argv: t.value, commands };
+  }
+  return { argv, commands };
+}
+
+export async function main(rawArgv: string[], program = 'heppy'): Promise<number> {
+  let argv: string[];
+  let cli: Cli;
+  try {
+    const r = await resolveArgv(rawArgv, program);
+    argv = r.argv;
+    cli = makeCli(r.commands);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    process.stderr.write(`heppy: ${err.message}\n`);
+    return err.exitCode;
+  }
+  lastArgv = argv;
   const unknown = await unknownCommand(cli, argv);
   if (unknown !== null) {
     process.stderr.write(`heppy: ${unknown}\n(see heppy --help)\n`);
@@ -106,13 +139,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
+/** The command line main() ran, after translation (for the fast exit below). */
+let lastArgv: string[] = [];
+// bin/heppy_*.py launch heppy as `heppy.js --legacy-program <name> …`.
+const args = process.argv.slice(2);
+const program = args[0] === '--legacy-program' ? args.splice(0, 2)[1] ?? 'heppy' : 'heppy';
+const code = await main(args, program);
 process.exitCode = code;
 // The planning commands have closed their store and released their lock when main() returns:
 // nothing is left to flush, so do not wait for Node to tear down the output-check worker and the
 // LMDB environment (≈ 10-25 ms of a no-op build). Exit once stdout and stderr have taken the
 // last lines (writes to pipes and files are synchronous on Linux; the callback covers the rest).
-if (FAST_EXIT.has(process.argv[2] ?? '')) {
+if (FAST_EXIT.has(lastArgv[0] ?? '')) {
   let pending = 2;
   const done = (): void => { if (--pending === 0) process.exit(code); };
   process.stdout.write('', done);
