@@ -1,6 +1,17 @@
-// One build per Outdir at a time: a lock file `Outdir/.heppy/lock` created with O_EXCL.
-// A lock left by a dead process (same host, pid gone) is taken over; anything else refuses.
-import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+// One build (or check --resubmit, hadd, clean, cancel) per Outdir at a time: the lock file
+// `Outdir/.heppy/lock`. Two processes can never both hold it, also when a stale lock is present:
+// - creation is atomic and complete: the holder's JSON is written to a private file first, then
+//   hard-linked to `lock` (link fails with EEXIST when it exists), so a lock is never seen
+//   half-written and never judged stale while its creator is still writing it;
+// - a stale lock (its holder, on this host, is dead: pid gone, or the pid now belongs to another
+//   process, or the machine rebooted) is removed by exactly one taker: the one that creates the
+//   claim `lock.stale-<token of that lock>` (O_EXCL via link), and only after re-reading that
+//   `lock` is still the very lock judged stale (same random token). Nobody else removes a lock
+//   that is not their own, so between that re-read and the unlink it cannot change. Then everyone
+//   races on the atomic creation again, which exactly one wins.
+// A claim left by a taker that died is itself stale and is removed the same way.
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
@@ -10,6 +21,11 @@ export interface LockInfo {
   host: string;
   startedAt: number;
   command: string;
+  /** Random, unique to this acquisition: what a takeover re-verifies. */
+  token: string;
+  /** /proc/<pid>/stat start time (clock ticks since boot) and the boot id: a reused pid is not the holder. */
+  procStart?: string;
+  bootId?: string;
 }
 
 export interface Lock {
@@ -21,6 +37,27 @@ export function lockPath(outdir: string): string {
   return join(outdir, '.heppy', 'lock');
 }
 
+/** A lock file that does not parse (an older heppy killed mid-write) counts as stale after this. */
+const UNPARSEABLE_STALE_MS = 10_000;
+const MAX_ROUNDS = 200;
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function procStartOf(pid: number): string | undefined {
+  const s = readText(`/proc/${pid}/stat`);
+  if (s === null) return undefined;
+  // Field 22 (starttime); the command (field 2) is in parentheses and may contain spaces.
+  return s.slice(s.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+const bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -30,48 +67,139 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function readLock(path: string): LockInfo | null {
+/** What is at `path`: a parsed lock, an unparseable file (identified by its stat), or nothing. */
+type Seen = { kind: 'lock'; info: LockInfo; id: string } | { kind: 'garbage'; id: string; ageMs: number } | { kind: 'none' };
+
+function look(path: string): Seen {
+  const text = readText(path);
+  if (text === null) return { kind: 'none' };
+  let info: LockInfo | null = null;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    const v = JSON.parse(text) as LockInfo;
+    if (typeof v.pid === 'number' && typeof v.host === 'string') info = v;
   } catch {
-    return null;
+    // unparseable: judged by its age
   }
+  if (info !== null && typeof info.token === 'string') return { kind: 'lock', info, id: info.token };
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return { kind: 'none' };
+  }
+  // A lock of an older heppy (no token) or an unparseable one: identified by what stat says.
+  const id = `ino${st.ino}-${st.mtimeMs}-${st.size}`;
+  return info !== null ? { kind: 'lock', info, id } : { kind: 'garbage', id, ageMs: Date.now() - st.mtimeMs };
+}
+
+/** Whether the holder is certainly gone. A holder on another host cannot be judged: never stale. */
+export function holderDead(info: LockInfo, host = hostname()): boolean {
+  if (info.host !== host) return false;
+  if (info.bootId !== undefined && bootId !== undefined && info.bootId !== bootId) return true;
+  if (!pidAlive(info.pid)) return true;
+  return info.procStart !== undefined && procStartOf(info.pid) !== info.procStart;
+}
+
+function isStale(s: Seen): boolean {
+  if (s.kind === 'garbage') return s.ageMs > UNPARSEABLE_STALE_MS;
+  return s.kind === 'lock' && holderDead(s.info);
+}
+
+/** Creates `path` holding `info`, complete, or returns false when it exists. */
+function createComplete(path: string, info: LockInfo): boolean {
+  const tmp = `${path}.tmp-${info.token}-${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, 'wx');
+  try {
+    writeSync(fd, JSON.stringify(info));
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Removes the stale lock `seen` at `path` if this process wins its claim and `path` still holds
+ * it. Returns without removing anything otherwise (the caller looks again).
+ */
+function removeStale(path: string, seen: Seen & { id: string }, me: LockInfo, depth: number): 'done' | 'contended' {
+  const claim = `${path}.stale-${seen.id}`;
+  const claimer: LockInfo = { ...me, token: `${me.token}.${depth}` };
+  if (!createComplete(claim, claimer)) {
+    // Another taker is on it; its claim is itself stale if that taker died mid-takeover.
+    const c = look(claim);
+    if (depth < 4 && c.kind !== 'none' && isStale(c)) removeStale(claim, c, me, depth + 1);
+    return 'contended';
+  }
+  try {
+    const now = look(path);
+    if (now.kind !== 'none' && now.id === seen.id) unlinkQuiet(path);
+  } finally {
+    unlinkQuiet(claim);
+  }
+  return 'done';
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function refusal(outdir: string, path: string, info: LockInfo): Result<Lock> {
+  const since = new Date(info.startedAt).toISOString();
+  return fail({
+    file: outdir,
+    reason: `another heppy ${info.command} (pid ${info.pid} on ${info.host}, since ${since}) is using this output directory; wait for it or stop it (lock: ${path})`,
+  });
 }
 
 /** Takes the lock of `outdir` for this process, or explains who holds it. */
 export function acquireLock(outdir: string, command: string): Result<Lock> {
   const path = lockPath(outdir);
   mkdirSync(join(outdir, '.heppy'), { recursive: true });
-  const me: LockInfo = { pid: process.pid, host: hostname(), startedAt: Date.now(), command };
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
-      let released = false;
-      return ok({
-        path,
-        release: () => {
-          if (released) return;
-          released = true;
-          const cur = readLock(path);
-          if (cur && cur.pid === me.pid && cur.host === me.host) rmSync(path, { force: true });
-        },
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readLock(path);
-      // A half-written lock (its writer was killed between open and write) is stale too.
-      const stale = holder === null || (holder.host === me.host && !pidAlive(holder.pid));
-      if (!stale) {
-        const since = new Date(holder.startedAt).toISOString();
-        return fail({
-          file: outdir,
-          reason: `another heppy ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${since}) is using this output directory; wait for it or stop it (lock: ${path})`,
-        });
-      }
-      rmSync(path, { force: true });
+  const me: LockInfo = {
+    pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: randomBytes(12).toString('hex'),
+    ...(procStartOf(process.pid) !== undefined ? { procStart: procStartOf(process.pid)! } : {}),
+    ...(bootId !== undefined ? { bootId } : {}),
+  };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (createComplete(path, me)) return ok(heldLock(path, me));
+    const seen = look(path);
+    if (seen.kind === 'none') continue;                       // released meanwhile: try again
+    if (isStale(seen)) {
+      if (removeStale(path, seen, me, 0) === 'contended') sleepSync(5);
+      continue;
     }
+    if (seen.kind === 'lock') return refusal(outdir, path, seen.info);
+    sleepSync(50);                                            // unparseable and recent: wait a little
   }
-  return fail({ file: path, reason: 'could not take the lock' });
+  return fail({ file: path, reason: 'could not take the lock (it kept changing, or an unreadable lock file is there: remove it if no heppy runs)' });
+}
+
+function heldLock(path: string, me: LockInfo): Lock {
+  let released = false;
+  return {
+    path,
+    release: () => {
+      if (released) return;
+      released = true;
+      // Only our own lock: nobody else removes a lock that is not theirs while its holder lives.
+      const cur = look(path);
+      if (cur.kind === 'lock' && cur.info.token === me.token) unlinkQuiet(path);
+    },
+  };
 }
