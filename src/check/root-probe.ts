@@ -4,6 +4,7 @@
 import { readRootHeader } from './root-header.js';
 import { openRootFile } from '../root/read/index.js';
 import { RootError } from '../root/errors.js';
+import { RNTupleReader, RNTUPLE_CLASS } from '../root/rntuple/reader.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 /** Injected so that tests and other callers can swap the depth of the check. */
@@ -29,6 +30,7 @@ export const defaultProbe: RootProbe = async (path) => {
     for (const k of f.keys()) {
       if (TREE_CLASSES.has(k.className)) await f.tree(`${k.path};${k.cycle}`);
       else if (/^TH[12][FD]$/.test(k.className)) await f.hist(`${k.path};${k.cycle}`);
+      else if (k.className === RNTUPLE_CLASS) await RNTupleReader.open(f, `${k.path};${k.cycle}`); // anchor, envelopes, page lists
     }
     return ok(undefined);
   } catch (err) {

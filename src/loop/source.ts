@@ -1,8 +1,9 @@
 // Where events come from: the chunk's files opened with heppy's ROOT reader, seen as one sequence
 // (heppy's Events over several files). Injected into the looper so that tests can feed columns.
-import { openRootFile, type RootFileReader, type TreeReader } from '../root/read/index.js';
+import { openRootFile, type RootFileReader } from '../root/read/index.js';
 import type { Batch } from '../root/read/index.js';
 import { RootError } from '../root/errors.js';
+import { openEntries, type EntryReader } from '../root/rntuple/open.js';
 
 export interface EventSource {
   /** Entries per input file, in order. */
@@ -17,7 +18,7 @@ export interface EventSource {
 export class RootChainSource implements EventSource {
   private constructor(
     private readonly files: RootFileReader[],
-    private readonly trees: TreeReader[],
+    private readonly trees: EntryReader[],
     readonly entriesPerFile: number[],
     readonly numericBranches: string[],
   ) {}
@@ -25,12 +26,12 @@ export class RootChainSource implements EventSource {
   /** Opens every file and its tree (throws RootError naming the file). */
   static async open(paths: readonly string[], treeName: string): Promise<RootChainSource> {
     const files: RootFileReader[] = [];
-    const trees: TreeReader[] = [];
+    const trees: EntryReader[] = [];
     try {
       for (const p of paths) {
         const f = await openRootFile(p);
         files.push(f);
-        trees.push(await f.tree(treeName));
+        trees.push(await openEntries(f, treeName)); // a TTree or an RNTuple
       }
     } catch (e) {
       for (const f of files) f.close();

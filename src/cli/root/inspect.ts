@@ -31,10 +31,14 @@ export class RootInspectCommand extends Command {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
     const { openRootFile } = await import('../../root/read/index.js');
     const { summarizeFile, toJsonText } = await import('../../root/read/summary.js');
+    const { summarizeRNTuples } = await import('../../root/rntuple/summary.js');
     let summary: Obj;
     try {
       const f = await openRootFile(this.file);
-      try { summary = await summarizeFile(f); } finally { f.close(); }
+      try {
+        summary = await summarizeFile(f);
+        summary.rntuples = await summarizeRNTuples(f);
+      } finally { f.close(); }
     } catch (e) {
       if (e instanceof RootError) throw new UserError(oneLine(e.message));
       throw e;
@@ -85,10 +89,26 @@ function formatText(path: string, s: Obj): string {
     const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) out.push('  ' + r.map((c, i) => (i >= 3 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd());
   }
+  for (const [name, nv] of Object.entries((s.rntuples ?? {}) as Obj)) out.push(...formatRNTuple(name, nv as Obj));
   for (const [name, hv] of Object.entries(s.histograms as Obj)) {
     const hh = hv as Obj;
     const axes = (hh.axes as Obj[]).map((a, i) => `${'xyz'[i]}: ${num(a.fNbins)} bins [${num(a.fXmin)}, ${num(a.fXmax)}]${a.variable ? ' (variable)' : ''}`);
     out.push(`histogram ${name}: ${String(hh.class)} "${String(hh.title)}", ${axes.join(', ')}, entries ${num(hh.fEntries)}, sum of contents ${num(hh.fArray_sum)}`);
   }
   return out.join('\n') + '\n';
+}
+
+function formatRNTuple(name: string, nt: Obj): string[] {
+  const fields = Object.entries(nt.fields as Obj);
+  const out = [`rntuple ${name}: ${num(nt.entries)} entries, ${fields.length} fields`];
+  const rows: string[][] = [['field', 'type', 'count', 'sum', 'min', 'max']];
+  for (const [fn, fv] of fields) {
+    const f = fv as Obj;
+    if (f.unsupported !== undefined) { rows.push([fn, String(f.type), '-', String(f.unsupported), '-', '-']); continue; }
+    rows.push([fn, String(f.type) || '(untyped)', num(f.count), num(f.sum), num(f.min), num(f.max)]);
+  }
+  for (const [pn, pv] of Object.entries((nt.projected ?? {}) as Obj)) rows.push([pn, String((pv as Obj).type), 'projected', `from ${String((pv as Obj).source)}`, '', '']);
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) out.push('  ' + r.map((c, i) => (i >= 2 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd());
+  return out;
 }

@@ -6,11 +6,13 @@ import type { KeyInfo } from '../types.js';
 import { RootError } from '../errors.js';
 import { jsOpen, quiet } from './jsroot.js';
 import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
-import { initDecompression } from './decompress.js';
+import { decompress, initDecompression } from './decompress.js';
+
+interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
 import { leafBranches, planBranch } from './branches.js';
 import { TreeReader } from './tree.js';
 import { toHist } from './hist.js';
-import type { FileHandle } from './basket.js';
+import { readAt, type FileHandle } from './basket.js';
 
 const MAX_KEYS = 1_000_000;
 
@@ -128,6 +130,27 @@ export class RootFileReader {
   /** Any object, as jsroot decodes it (histograms of other classes, profiles…). */
   async object(path: string): Promise<unknown> {
     return this.readObject(this.key(path));
+  }
+
+  /** Bytes [pos, pos + len) of the file: RNTuple envelopes and pages are addressed by offset. */
+  async readBytes(pos: number, len: number): Promise<Uint8Array> {
+    this.checkOpen();
+    return readAt(this.h, pos, len);
+  }
+
+  /** A key's object bytes, decompressed (the RNTuple anchor is read this way, not through jsroot). */
+  async keyObject(path: string): Promise<{ key: KeyInfo; bytes: Uint8Array }> {
+    this.checkOpen();
+    const k = this.key(path);
+    try {
+      const jk = (await quiet(() => (this.js as unknown as { getKey(n: string, c: number): Promise<JsKeyBytes> }).getKey(k.path, k.cycle)));
+      const stored = jk.fNbytes - jk.fKeylen;
+      let bytes = await this.readBytes(jk.fSeekKey + jk.fKeylen, stored);
+      if (jk.fObjlen > stored) bytes = await decompress(bytes, jk.fObjlen);
+      return { key: k, bytes };
+    } catch (e) {
+      throw new RootError(this.path, k.path, `cannot read ${k.className}: ${msg(e)}`);
+    }
   }
 
   private checkOpen(): void {

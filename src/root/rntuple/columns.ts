@@ -1,0 +1,159 @@
+// Column element types of the RNTuple format and the decoding of one page's bytes into values
+// (split, zigzag and delta encodings, bits, half floats). BinaryFormatSpecification.md,
+// "Column Description".
+import { RNTupleFormatError } from './rbuf.js';
+
+export const enum ColType {
+  Bit = 0x00, Byte = 0x01, Char = 0x02, Int8 = 0x03, UInt8 = 0x04, Int16 = 0x05, UInt16 = 0x06,
+  Int32 = 0x07, UInt32 = 0x08, Int64 = 0x09, UInt64 = 0x0a, Real16 = 0x0b, Real32 = 0x0c, Real64 = 0x0d,
+  Index32 = 0x0e, Index64 = 0x0f, Switch = 0x10, SplitInt16 = 0x11, SplitUInt16 = 0x12, SplitInt32 = 0x13,
+  SplitUInt32 = 0x14, SplitInt64 = 0x15, SplitUInt64 = 0x16, SplitReal16 = 0x17, SplitReal32 = 0x18,
+  SplitReal64 = 0x19, SplitIndex32 = 0x1a, SplitIndex64 = 0x1b, Real32Trunc = 0x1c, Real32Quant = 0x1d,
+}
+
+/** What the values of a column are once decoded. */
+export type ValueKind = 'bit' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f16' | 'f32' | 'f64' | 'index32' | 'index64';
+
+interface TypeInfo { name: string; bytes: number; kind: ValueKind; split: boolean; zigzag: boolean; delta: boolean }
+
+const T = (name: string, bytes: number, kind: ValueKind, split = false, zigzag = false, delta = false): TypeInfo => ({ name, bytes, kind, split, zigzag, delta });
+
+const TYPES: Record<number, TypeInfo | undefined> = {
+  0x00: T('Bit', 0, 'bit'), 0x01: T('Byte', 1, 'u8'), 0x02: T('Char', 1, 'i8'), 0x03: T('Int8', 1, 'i8'), 0x04: T('UInt8', 1, 'u8'),
+  0x05: T('Int16', 2, 'i16'), 0x06: T('UInt16', 2, 'u16'), 0x07: T('Int32', 4, 'i32'), 0x08: T('UInt32', 4, 'u32'),
+  0x09: T('Int64', 8, 'i64'), 0x0a: T('UInt64', 8, 'u64'), 0x0b: T('Real16', 2, 'f16'), 0x0c: T('Real32', 4, 'f32'), 0x0d: T('Real64', 8, 'f64'),
+  0x0e: T('Index32', 4, 'index32'), 0x0f: T('Index64', 8, 'index64'),
+  0x11: T('SplitInt16', 2, 'i16', true, true), 0x12: T('SplitUInt16', 2, 'u16', true), 0x13: T('SplitInt32', 4, 'i32', true, true),
+  0x14: T('SplitUInt32', 4, 'u32', true), 0x15: T('SplitInt64', 8, 'i64', true, true), 0x16: T('SplitUInt64', 8, 'u64', true),
+  0x17: T('SplitReal16', 2, 'f16', true), 0x18: T('SplitReal32', 4, 'f32', true), 0x19: T('SplitReal64', 8, 'f64', true),
+  0x1a: T('SplitIndex32', 4, 'index32', true, false, true), 0x1b: T('SplitIndex64', 8, 'index64', true, false, true),
+};
+
+export function columnTypeName(type: number): string {
+  if (type === ColType.Switch) return 'Switch';
+  if (type === ColType.Real32Trunc) return 'Real32Trunc';
+  if (type === ColType.Real32Quant) return 'Real32Quant';
+  return TYPES[type]?.name ?? `unknown column type 0x${type.toString(16)}`;
+}
+
+/** The type's description, or the reason it cannot be read. */
+export function columnType(type: number): TypeInfo | string {
+  const t = TYPES[type];
+  if (t !== undefined) return t;
+  return `column type ${columnTypeName(type)} is not supported`;
+}
+
+export function isIndex(type: number): boolean {
+  const t = TYPES[type];
+  return t !== undefined && (t.kind === 'index32' || t.kind === 'index64');
+}
+
+/** Bytes of an uncompressed page of n elements. */
+export function pageBytes(t: TypeInfo, n: number): number {
+  return t.kind === 'bit' ? Math.ceil(n / 8) : n * t.bytes;
+}
+
+/** Decoded values: numbers for index columns (cluster-relative offsets) and for every kind but 64-bit integers. */
+export type Values = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+
+/** Allocates the array a column of this kind decodes into (index columns: Float64Array of offsets). */
+export function allocValues(kind: ValueKind, n: number): Values {
+  switch (kind) {
+    case 'bit': case 'u8': return new Uint8Array(n);
+    case 'i8': return new Int8Array(n);
+    case 'i16': return new Int16Array(n);
+    case 'u16': return new Uint16Array(n);
+    case 'i32': return new Int32Array(n);
+    case 'u32': return new Uint32Array(n);
+    case 'i64': return new BigInt64Array(n);
+    case 'u64': return new BigUint64Array(n);
+    case 'f16': case 'f32': return new Float32Array(n);
+    case 'f64': case 'index32': case 'index64': return new Float64Array(n);
+  }
+}
+
+/** Undoes the split encoding: all first bytes, then all second bytes, … → little-endian elements. */
+function unsplit(src: Uint8Array, n: number, size: number): Uint8Array {
+  const out = new Uint8Array(n * size);
+  for (let b = 0; b < size; b++) {
+    const base = b * n;
+    for (let i = 0; i < n; i++) out[i * size + b] = src[base + i]!;
+  }
+  return out;
+}
+
+/** Little-endian bytes, 8-aligned copy when needed (typed-array views need alignment). */
+function aligned(src: Uint8Array, size: number): Uint8Array {
+  if (src.byteOffset % Math.max(1, size) === 0) return src;
+  return src.slice();
+}
+
+/**
+ * Decodes one page of `n` elements from its uncompressed bytes into dst[at, at + n).
+ * Index columns get `base` added (the offset of this page's first element within the cluster
+ * continues from the previous page for delta-encoded pages, which restart at each page).
+ */
+export function decodePage(t: TypeInfo, raw: Uint8Array, n: number, dst: Values, at: number): void {
+  const need = pageBytes(t, n);
+  if (raw.length !== need) throw new RNTupleFormatError(`page of ${n} ${t.name} elements has ${raw.length} bytes, expected ${need}`);
+  if (n === 0) return;
+  if (t.kind === 'bit') {
+    const d = dst as Uint8Array;
+    for (let i = 0; i < n; i++) d[at + i] = (raw[i >> 3]! >> (i & 7)) & 1;
+    return;
+  }
+  const bytes = aligned(t.split ? unsplit(raw, n, t.bytes) : raw, t.bytes);
+  const buf = bytes.buffer as ArrayBuffer, o = bytes.byteOffset;
+  switch (t.kind) {
+    case 'i8': (dst as Int8Array).set(new Int8Array(buf, o, n), at); return;
+    case 'u8': (dst as Uint8Array).set(bytes.subarray(0, n), at); return;
+    case 'i16': case 'u16': {
+      const v = new Uint16Array(buf, o, n);
+      if (t.zigzag) { const d = dst as Int16Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
+      else (dst as Uint16Array).set(v, at);
+      return;
+    }
+    case 'i32': case 'u32': {
+      const v = new Uint32Array(buf, o, n);
+      if (t.zigzag) { const d = dst as Int32Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
+      else (dst as Uint32Array).set(v, at);
+      return;
+    }
+    case 'i64': case 'u64': {
+      const v = new BigUint64Array(buf, o, n);
+      if (t.zigzag) { const d = dst as BigInt64Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >> 1n) ^ -(x & 1n); } }
+      else (dst as BigUint64Array).set(v, at);
+      return;
+    }
+    case 'f16': {
+      const v = new Uint16Array(buf, o, n), d = dst as Float32Array;
+      for (let i = 0; i < n; i++) d[at + i] = half(v[i]!);
+      return;
+    }
+    case 'f32': (dst as Float32Array).set(new Float32Array(buf, o, n), at); return;
+    case 'f64': (dst as Float64Array).set(new Float64Array(buf, o, n), at); return;
+    case 'index32': {
+      const v = new Uint32Array(buf, o, n), d = dst as Float64Array;
+      let acc = 0;
+      for (let i = 0; i < n; i++) { acc = t.delta ? acc + v[i]! : v[i]!; d[at + i] = acc; }
+      return;
+    }
+    case 'index64': {
+      const v = new Uint32Array(buf, o, 2 * n), d = dst as Float64Array;
+      let acc = 0;
+      for (let i = 0; i < n; i++) {
+        const x = v[2 * i]! + v[2 * i + 1]! * 4294967296;
+        acc = t.delta ? acc + x : x;
+        d[at + i] = acc;
+      }
+      return;
+    }
+  }
+}
+
+function half(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m === 0 ? s * Infinity : NaN;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
