@@ -25,7 +25,7 @@ class Touch extends Analyzer {
 }
 
 const leptonParams = { minLeptons: 4, muonPt: 5, electronPt: 7, maxEta: 2.5, maxIso: 0.35 };
-const zzParams = { z1Window: [40, 120] as [number, number], z2Window: [12, 120] as [number, number], minM4l: 70, lumi: 138 };
+const zzParams = { z1Window: [40, 120] as [number, number], z2Window: [12, 120] as [number, number], minM4l: 70 };
 
 function config(comp: string, files: string[], seq: () => Sequence): Config {
   const c = comp.startsWith('data')

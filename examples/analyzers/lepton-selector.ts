@@ -26,6 +26,9 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   }
 
   override process(event: Event): boolean {
+    // Simulated events carry a generator weight (±1 here); data events count 1. Set first, so that
+    // every level of the cut flows (and every histogram) is weighted the same way.
+    if (this.component.isMC) event.eventWeight = event.scalar('EventWeight');
     const c = this.counter('cutflow');
     c.inc('All events');
     // Reconstructed leptons per event; with fewer than minLeptons no selection can pass.
@@ -38,7 +41,6 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
     if (leptons.length < this.params.minLeptons) return false;
     leptons.sort((a, b) => b.pt - a.pt);
     event.leptons = leptons;
-    event.eventWeight = event.scalar('EventWeight');
     c.inc(this.passLevel);
     return true;
   }

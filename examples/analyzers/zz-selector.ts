@@ -8,8 +8,6 @@ export interface ZZSelectorParams {
   z1Window: [number, number];
   z2Window: [number, number];
   minM4l: number;
-  /** Integrated luminosity (1/fb) for the MC weight: w = EventWeight · xSection · lumi / nGenEvents. */
-  lumi: number;
 }
 
 const MZ = 91.1876;
@@ -26,7 +24,6 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
   private mz2!: Hist;
   private mz1mz2!: Hist;
   private candidates!: BookedTree;
-  private scale = 1;
   private readonly m4lLevel = `m4l > ${this.params.minM4l}`;
 
   override beginLoop(): void {
@@ -43,10 +40,6 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
       { name: 'nLep', type: 'i4' }, { name: 'lep_pt', type: 'f4', shape: { counter: 'nLep' } },
       { name: 'lep_charge', type: 'i1', shape: { counter: 'nLep' } },
     ], { title: 'selected H->ZZ->4l candidates' });
-    const comp = this.component;
-    if (comp.isMC && typeof comp.xSection === 'number' && typeof comp.nGenEvents === 'number') {
-      this.scale = (comp.xSection * this.params.lumi * 1000) / comp.nGenEvents; // xSection in pb, lumi in 1/fb
-    }
   }
 
   override process(event: Event): boolean {
@@ -81,7 +74,9 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     const m4l = invariantMass(...four);
     if (m4l < this.params.minM4l) return false;
     c.inc(this.m4lLevel);
-    const w = event.eventWeight * this.scale;
+    // The event weight only: heppy normalises MC to the luminosity (yields, report) from the
+    // component's xSection and nGenEvents (or its sum of generator weights).
+    const w = event.eventWeight;
     fill1(this.m4l, m4l, w);
     fill1(this.mz1, mZ1, w);
     fill1(this.mz2, mZ2, w);

@@ -11,6 +11,7 @@ import { defaultJobs, executorKind, makeExecutor } from './engine/executors.js';
 import { runPlan } from './engine/run.js';
 import { openSession } from './engine/session.js';
 import { heppyVersion } from './engine/context.js';
+import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from '../engine/build-record.js';
 
 /** `<component>_Chunk<N>` directories of a component of this build that are not nodes of it. */
 function staleChunkDirs(outdir: string, nodes: ReadonlySet<string>, components: ReadonlySet<string>): string[] {
@@ -102,7 +103,8 @@ export class BuildCommand extends Command {
     process.once('SIGTERM', onSignal);
     try {
       for (const c of s.plan.dropped) emit({ type: 'warning', message: `component ${c} has no input files: dropped` });
-      const unread = Object.keys(s.options).filter((k) => !optionsRead().includes(k));
+      // -o lumi is read by heppy itself (the normalisation of yields), not necessarily by the heppyfile.
+      const unread = Object.keys(s.options).filter((k) => k !== 'lumi' && !optionsRead().includes(k));
       if (unread.length) emit({ type: 'warning', message: `-o ${unread.join(', ')}: not read by the heppyfile while it loaded (a typo? an analyzer may still read it at run time)` });
       const nodes = [...s.plan.nodes.values()];
       const perComp = new Map<string, { name: string; chunks: number; toRun: number }>();
@@ -113,6 +115,12 @@ export class BuildCommand extends Command {
         if (!n.upToDate) c.toRun++;
         perComp.set(n.component, c);
       }
+      const chunksOf = new Map<string, string[]>();
+      for (const n of nodes) if (n.kind === 'chunk') chunksOf.set(n.component, [...(chunksOf.get(n.component) ?? []), n.id]);
+      const compRecords = s.analysis.config.components.filter((c) => chunksOf.has(c.name))
+        .map((c) => componentRecord(c.raw, chunksOf.get(c.name)!, s.plan.nodes.has(`hadd:${c.name}`)));
+      const record: BuildRecord = { version: 1, heppyVersion, executor: kind, startedAt: new Date().toISOString(), finishedAt: null,
+        lumi: resolveLumi(s.options.lumi, s.analysis.config.lumi, compRecords), components: compRecords };
       const toRun = nodes.filter((n) => !n.upToDate).length;
       emit({ type: 'plan', total: nodes.length, toRun, upToDate: nodes.length - toRun, components: [...perComp.values()] });
       // Chunk directories of an earlier split stay on disk: say so (heppy hadd/check on the whole
@@ -125,6 +133,7 @@ export class BuildCommand extends Command {
         for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
         return 0;
       }
+      writeBuildRecord(s.outdir, record);
       const executor = await makeExecutor(exFlags, s.outdir, (e) => s.store.putJob(e));
       let summary;
       try {
@@ -133,6 +142,7 @@ export class BuildCommand extends Command {
       } finally {
         await executor.close();
       }
+      writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
       const queued = kind === 'local' ? 0 : s.store.listJobs().length;
       if (this.detach && !ac.signal.aborted) {
         process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);

@@ -10,6 +10,7 @@ import { HaddCommand } from './hadd.js';
 import { RunChunkCommand } from './run-chunk.js';
 import { StatusCommand } from './status.js';
 import { WhyCommand } from './why.js';
+import { YieldsCommand } from './yields.js';
 import { RootInspectCommand } from './root/inspect.js';
 import { RootMergeCommand } from './root/merge.js';
 
@@ -25,4 +26,5 @@ export const commands: CommandClass[] = [
   RootInspectCommand,
   RootMergeCommand,
   CancelCommand,
+  YieldsCommand,
 ];

@@ -16,6 +16,11 @@ export interface ComponentOptions {
   triggers?: string | readonly string[];
   splitFactor?: number;
   fineSplitFactor?: number;
+  /**
+   * A branch holding each event's generator weight: it becomes the event's initial eventWeight,
+   * and its sum over the processed events replaces nGenEvents in the normalisation of yields.
+   */
+  genWeightBranch?: string;
   [extra: string]: unknown;
 }
 
@@ -31,6 +36,7 @@ export class Component {
   isEmbed = false;
   declare splitFactor?: number;
   declare fineSplitFactor?: number;
+  declare genWeightBranch?: string;
 
   constructor(name: string, opts: ComponentOptions) {
     this.name = checkName('component', name);
@@ -42,6 +48,9 @@ export class Component {
       if (k === 'name') throw new UserError(`component ${name}: 'name' is the first argument, not an option`);
       if (k === 'triggers') { this.triggers = typeof v === 'string' ? [v] : [...(v as string[])]; continue; }
       this[k] = v;
+    }
+    if (this.genWeightBranch !== undefined && (typeof this.genWeightBranch !== 'string' || this.genWeightBranch === '')) {
+      throw new UserError(`component ${name}: genWeightBranch must be the name of a branch, got ${JSON.stringify(this.genWeightBranch)}`);
     }
     checkFactor(name, 'splitFactor', this.splitFactor);
     checkFactor(name, 'fineSplitFactor', this.fineSplitFactor);

@@ -14,9 +14,14 @@ export interface ConfigOptions {
   /** Output directory (default 'Outdir'; `heppy build --outdir` wins). */
   outdir?: string;
   services?: Record<string, unknown>;
+  /**
+   * Integrated luminosity the MC components are normalised to in `heppy yields` and the report
+   * (same unit as 1/xSection; `-o lumi=` wins; default: the sum of the data components' intLumi).
+   */
+  lumi?: number;
 }
 
-const KNOWN = new Set(['components', 'sequence', 'tree', 'outdir', 'services']);
+const KNOWN = new Set(['components', 'sequence', 'tree', 'outdir', 'services', 'lumi']);
 
 export class Config {
   readonly [CONFIG_BRAND] = true;
@@ -25,6 +30,7 @@ export class Config {
   tree: string;
   outdir: string | null;
   services: Record<string, unknown>;
+  lumi: number | null;
 
   constructor(opts: ConfigOptions) {
     if (typeof opts !== 'object' || opts === null) throw new UserError('new Config({...}) needs an options object');
@@ -45,6 +51,10 @@ export class Config {
     this.tree = opts.tree ?? 'events';
     this.outdir = opts.outdir ?? null;
     this.services = opts.services ?? {};
+    if (opts.lumi !== undefined && !(typeof opts.lumi === 'number' && Number.isFinite(opts.lumi) && opts.lumi > 0)) {
+      throw new UserError(`Config: lumi must be a positive number, got ${JSON.stringify(opts.lumi)}`);
+    }
+    this.lumi = opts.lumi ?? null;
   }
 
   component(name: string): Component | undefined {

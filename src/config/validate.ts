@@ -19,6 +19,8 @@ export interface ValidConfig {
   sequence: unknown;
   tree: string;
   outdir: string | null;
+  /** Config.lumi: the luminosity MC is normalised to (null: `-o lumi=` or the data's intLumi). */
+  lumi: number | null;
 }
 
 /** `file:line` of the first line of `sources` that quotes `needle`, else the heppyfile itself. */
@@ -80,5 +82,7 @@ export function validateConfig(cfg: unknown, sources: readonly string[], baseDir
       tree: typeof ctree === 'string' ? ctree : null, raw: comp });
   }
   if (c.sequence === undefined || c.sequence === null) return at('sequence', 'Config.sequence is missing');
-  return ok({ components: comps, sequence: c.sequence, tree, outdir: outdir as string | null });
+  const lumi = c.lumi ?? null;
+  if (lumi !== null && !(typeof lumi === 'number' && Number.isFinite(lumi) && lumi > 0)) return at('lumi', `Config.lumi must be a positive number, got ${JSON.stringify(lumi)}`);
+  return ok({ components: comps, sequence: c.sequence, tree, outdir: outdir as string | null, lumi: lumi as number | null });
 }

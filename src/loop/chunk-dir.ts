@@ -8,6 +8,17 @@ export const MARKER_FILE = 'heppy-status.json';
 
 export interface OutputRecord { path: string; size: number }
 
+/** What one run of a chunk cost (the trace's per-chunk figures). */
+export interface RunMetrics {
+  wallMs: number;
+  /** User + system CPU of the process running the chunk, over the run. */
+  cpuMs: number;
+  /** Largest resident set size sampled during the run (after each batch of events). */
+  peakRssBytes: number;
+  /** Bytes read from the input ROOT files. */
+  bytesRead: number;
+}
+
 export interface ChunkMarkerData {
   kind: 'chunk';
   status: 'ok' | 'failed';
@@ -23,6 +34,7 @@ export interface ChunkMarkerData {
   pid: number;
   startedAt: string;
   finishedAt: string;
+  metrics?: RunMetrics;
 }
 
 export function makeTmpDir(chunkDir: string, name: string, attempt: number): string {

@@ -18,6 +18,27 @@ export interface LoopHooks {
   signal?: AbortSignal;
   /** Milliseconds clock for the TimeReport (tests inject a deterministic one). */
   clock?: () => number;
+  /**
+   * heppy's `event N (R ev/s)` lines (log.txt) come at multiples of 100 events, at most one per
+   * this many milliseconds of the loop (default 10 s; heppy printed every 100 events).
+   */
+  eventLineIntervalMs?: number;
+}
+
+/** What the looper shares with the framework while it runs (not part of the hooks callers pass). */
+export interface LoopContext {
+  /** Set to the event going through the sequence (counters weigh their entries with its eventWeight). */
+  current?: { event: Event | null };
+  /**
+   * The component's generator-weight branch: each event's eventWeight starts as its value, and
+   * `counter` (one level) sums them (the normalisation's denominator instead of nGenEvents).
+   */
+  genWeight?: { branch: string; counter: Counter };
+}
+
+/** heppy's periodic line, e.g. `event 200 (1234.5 ev/s)`. */
+export function eventLine(iEv: number, processed: number, elapsedMs: number): string {
+  return `event ${iEv} (${(elapsedMs > 0 ? (processed * 1000) / elapsedMs : 0).toFixed(1)} ev/s)`;
 }
 
 export interface LoopResult {
@@ -30,11 +51,11 @@ export interface LoopResult {
 }
 
 /** The branches to read: the union of the analyzers' `static branches`, or all numeric ones. */
-export function branchesToRead(analyzers: readonly Analyzer<object>[], available: readonly string[]): string[] {
-  const wanted = new Set<string>();
+export function branchesToRead(analyzers: readonly Analyzer<object>[], available: readonly string[], extra: readonly string[] = []): string[] {
+  const wanted = new Set<string>(extra);
   for (const a of analyzers) {
     const decl = (a.constructor as { branches?: readonly string[] }).branches;
-    if (!Array.isArray(decl)) return [...available];
+    if (!Array.isArray(decl)) return [...new Set([...available, ...extra])];
     for (const b of decl) wanted.add(b);
   }
   return [...wanted];
@@ -60,6 +81,7 @@ export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'b
 
 export async function runLoop(
   analyzers: readonly Analyzer<object>[], source: EventSource, window: EventWindow, branches: string[], setup: Setup, hooks: LoopHooks = {},
+  ctx: LoopContext = {},
 ): Promise<Result<LoopResult>> {
   const counter = new Counter('analyzers');
   for (const a of analyzers) counter.register(a.name);
@@ -72,6 +94,11 @@ export async function runLoop(
   let processed = 0;
   let userStop = false;
   let lastYield = performance.now();
+  const loopStart = performance.now();
+  const lineEvery = hooks.eventLineIntervalMs ?? 10_000;
+  let lastLine = loopStart;
+  const gen = ctx.genWeight;
+  const genLevel = gen ? gen.counter.levels[0]![0] : '';
 
   const begin = await runPhase(analyzers, 'beginLoop', setup);
   if (!begin.ok) return begin;
@@ -87,7 +114,16 @@ export async function runLoop(
           early.push(`stopping gracefully at event ${iEv}`);
           break outer;
         }
+        if (iEv % 100 === 0 && iEv > 0) {
+          const t = performance.now();
+          if (t - lastLine >= lineEvery) { early.push(eventLine(iEv, processed, t - loopStart)); lastLine = t; }
+        }
         const event = new Event(iEv, columns, r, setup);
+        if (ctx.current) ctx.current.event = event;
+        if (gen) {
+          event.eventWeight = event.scalar(gen.branch);
+          gen.counter.inc(genLevel);
+        }
         // One clock reading per analyzer boundary: the end of one call is the start of the next.
         let t0 = now();
         for (let a = 0; a < nA; a++) {
@@ -125,6 +161,7 @@ export async function runLoop(
     }
   }
 
+  if (ctx.current) ctx.current.event = null;
   for (let a = 0; a < nA; a++) counter.inc(analyzers[a]!.name, passed[a]!);
   const end = await runPhase(analyzers, 'endLoop', setup);
   if (!end.ok) return end;

@@ -29,6 +29,8 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     readonly params: Record<string, unknown>,
     readonly component: Component,
     readonly dirName: string,
+    /** The weight counters give one entry (the looper's current event's eventWeight). */
+    private readonly weight: () => number = () => 1,
   ) {
     mkdirSync(dirName, { recursive: true });
     this.logFile = join(dirName, 'log.txt');
@@ -40,6 +42,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     if (c === undefined) {
       this.checkStatName(name);
       c = new Counter(name);
+      c.weight = this.weight;
       this.counters.set(name, c);
     }
     return c;

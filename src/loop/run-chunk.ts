@@ -4,6 +4,7 @@
 // produces a chunk directory: its log.txt says why and its marker says 'failed'.
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { instantiateAnalyzer, type Analyzer, type Setup } from '../config/analyzer.js';
@@ -11,9 +12,13 @@ import type { Component } from '../config/component.js';
 import { isConfig, type Config } from '../config/config.js';
 import { setGlobalOptions } from '../config/options.js';
 import { RootError } from '../root/errors.js';
+import { bytesReadSoFar } from '../root/read/io-stats.js';
+import { Counter } from '../stats/counter.js';
+import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
+import type { Event } from './event.js';
 import { fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
 import { CHUNK_SPEC_FILE, type ChunkSpec } from './chunk-spec.js';
-import { listOutputs, makeTmpDir, swapIntoPlace, writeMarker, type ChunkMarkerData } from './chunk-dir.js';
+import { listOutputs, makeTmpDir, swapIntoPlace, writeMarker, type ChunkMarkerData, type RunMetrics } from './chunk-dir.js';
 import { cfgText } from './cfg-text.js';
 import { failureLog, successLog } from './log-text.js';
 import { branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
@@ -51,6 +56,33 @@ function describeError(e: unknown): Failure {
   return { reason: String(e) };
 }
 
+/** Measures a run: wall and CPU time, bytes read, and the peak RSS sampled by sample(). */
+class Meter {
+  private readonly t0 = performance.now();
+  private readonly cpu0 = process.cpuUsage();
+  private readonly bytes0 = bytesReadSoFar();
+  private peak = process.memoryUsage.rss();
+  sample(): void {
+    const r = process.memoryUsage.rss();
+    if (r > this.peak) this.peak = r;
+  }
+  metrics(): RunMetrics {
+    this.sample();
+    const cpu = process.cpuUsage(this.cpu0);
+    return { wallMs: Math.round(performance.now() - this.t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      peakRssBytes: this.peak, bytesRead: bytesReadSoFar() - this.bytes0 };
+  }
+}
+
+/** The component's generator-weight branch (`genWeightBranch`), with the counter summing it. */
+function genWeights(comp: Component, weight: () => number): { branch: string; counter: Counter } | undefined {
+  const branch = comp.genWeightBranch;
+  if (typeof branch !== 'string' || branch === '') return undefined;
+  const counter = new Counter(GEN_WEIGHTS).register('events');
+  counter.weight = weight;
+  return { branch, counter };
+}
+
 /** Closes the analyzers' open ROOT files after a failure (a long-lived worker must not leak them). */
 async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
   for (const o of outputs) await o.abandon();
@@ -58,6 +90,7 @@ async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
 
 export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome>> {
   const startedAt = new Date().toISOString();
+  const meter = new Meter();
   const tmp = makeTmpDir(chunkDir, spec.name, spec.attempt);
   let componentText: string | null = null;
   let expectedEvents: number | null = null;
@@ -73,6 +106,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
       eventsProcessed, expectedEvents, userStop, ...(reason !== undefined ? { reason } : {}),
       outputs: listOutputs(tmp), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
+      metrics: meter.metrics(),
     };
     writeMarker(tmp, marker);
     swapIntoPlace(tmp, chunkDir);
@@ -109,9 +143,13 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     expectedEvents = window.n;
 
     const setup: Setup = { config, services: config.services, component: chunkComp };
+    // Counters weigh each entry with the eventWeight of the event going through the sequence.
+    const current: { event: Event | null } = { event: null };
+    const weight = (): number => current.event?.eventWeight ?? 1;
+    const gen = genWeights(chunkComp, weight);
     const analyzers: Analyzer<object>[] = [];
     for (const decl of config.sequence) {
-      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name));
+      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), weight);
       try {
         analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
       } catch (e) {
@@ -120,14 +158,15 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       }
       outputs.push(out);
     }
-    const branches = branchesToRead(analyzers, source.numericBranches);
+    const branches = branchesToRead(analyzers, source.numericBranches, gen ? [gen.branch] : []);
     if (source instanceof RootChainSource) source.check(branches, spec.files, spec.tree);
 
     const loop = await runLoop(analyzers, source, window, branches, setup, {
-      ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+      onProgress: (processed, expected) => { meter.sample(); hooks.onProgress?.(processed, expected); },
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.clock ? { clock: hooks.clock } : {}),
-    });
+      ...(hooks.eventLineIntervalMs !== undefined ? { eventLineIntervalMs: hooks.eventLineIntervalMs } : {}),
+    }, { current, ...(gen ? { genWeight: gen } : {}) });
     if (!loop.ok) { await abandon(outputs); return failed(loop.error); }
     const r = loop.value;
     const written = await runPhase(analyzers, 'write', setup);
@@ -140,6 +179,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
         return failed({ ...describeError(e), object: analyzers[i]!.name }, r.early);
       }
     }
+    if (gen) writeStat(tmp, gen.counter);
     writeFileSync(join(tmp, 'log.txt'), successLog({
       early: r.early, componentText, timeReport: r.timeReport, analyzersCounter: r.analyzersCounter, eventsProcessed: r.eventsProcessed,
     }));

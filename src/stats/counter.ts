@@ -1,10 +1,18 @@
 // heppy's Counter (framework/counter.py): ordered named levels with counts, printed as a cut
-// flow with efficiencies relative to the previous and the first level.
+// flow with efficiencies relative to the previous and the first level. Each level also keeps the
+// sum of the weights and of the squared weights of what passed (the event weight at inc() time,
+// from `weight`, which the looper points at the current event): the text stays heppy's, the sums
+// go in the JSON sidecar and are added by hadd.
 import { padLeft, padRight, pyFixed } from './pyformat.js';
 
 export class Counter {
   /** Ordered [level, count] pairs. */
   readonly levels: Array<[string, number]> = [];
+  /** Per level: sum of weights and of squared weights of the entries counted. */
+  readonly sumw: number[] = [];
+  readonly sumw2: number[] = [];
+  /** The weight of one entry at inc() time (the framework sets it to the current event's). */
+  weight: () => number = unitWeight;
   private readonly index = new Map<string, number>();
 
   constructor(readonly name: string) {}
@@ -14,14 +22,19 @@ export class Counter {
     if (this.index.has(level)) throw new Error(`Counter ${this.name}: level '${level}' registered twice`);
     this.index.set(level, this.levels.length);
     this.levels.push([level, 0]);
+    this.sumw.push(0);
+    this.sumw2.push(0);
     return this;
   }
 
-  /** Adds n to a registered level (heppy raises ValueError for an unknown level). */
+  /** Adds n entries of the current weight to a registered level (heppy: ValueError if unknown). */
   inc(level: string, n = 1): void {
     const i = this.index.get(level);
     if (i === undefined) throw new Error(`Counter ${this.name}: level '${level}' is not registered`);
     this.levels[i]![1] += n;
+    const w = this.weight();
+    this.sumw[i]! += n * w;
+    this.sumw2[i]! += n * w * w;
   }
 
   has(level: string): boolean {
@@ -57,14 +70,24 @@ export class Counter {
   }
 
   toJSON(): CounterJson {
-    return { type: 'Counter', name: this.name, levels: this.levels.map(([l, c]) => [l, c] as [string, number]) };
+    return { type: 'Counter', name: this.name, levels: this.levels.map(([l, c]) => [l, c] as [string, number]), sumw: [...this.sumw], sumw2: [...this.sumw2] };
   }
 
+  /** A sidecar without weight sums (older heppy versions) counted unit weights: sumw = sumw2 = count. */
   static fromJSON(j: CounterJson): Counter {
     const c = new Counter(j.name);
-    for (const [l, n] of j.levels) { c.register(l); c.inc(l, n); }
+    j.levels.forEach(([l, n], i) => {
+      c.register(l);
+      c.levels[i]![1] = n;
+      c.sumw[i] = j.sumw?.[i] ?? n;
+      c.sumw2[i] = j.sumw2?.[i] ?? n;
+    });
     return c;
   }
+}
+
+function unitWeight(): number {
+  return 1;
 }
 
 /** Python's str() of a count: ints as ints; a float count (inc by a weight) as Python prints it. */
@@ -78,4 +101,8 @@ export interface CounterJson {
   type: 'Counter';
   name: string;
   levels: Array<[string, number]>;
+  /** Sum of weights per level (absent in sidecars of older versions: unit weights). */
+  sumw?: number[];
+  /** Sum of squared weights per level. */
+  sumw2?: number[];
 }

@@ -9,6 +9,12 @@ import { Counter, type CounterJson } from './counter.js';
 export type Stat = Counter | Average;
 export type StatJson = CounterJson | AverageJson;
 
+/**
+ * The chunk-level counter of generator weights (`genweights.txt` + `.json` at the top of a chunk
+ * directory, one level; its sumw is Σ of the component's genWeightBranch), summed by hadd.
+ */
+export const GEN_WEIGHTS = 'genweights';
+
 /** File base name of a counter/average: heppy replaces '*' with 'STAR'. */
 export function statFileBase(name: string): string {
   return name.replace(/\*/g, 'STAR');
@@ -31,6 +37,10 @@ function asStatJson(v: unknown): StatJson | null {
     if (!Array.isArray(o.levels)) return null;
     for (const l of o.levels) {
       if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'number') return null;
+    }
+    for (const k of ['sumw', 'sumw2'] as const) {
+      const v = o[k];
+      if (v !== undefined && (!Array.isArray(v) || v.length !== o.levels.length || v.some((x) => typeof x !== 'number'))) return null;
     }
     return o as unknown as CounterJson;
   }
@@ -74,12 +84,12 @@ export function addCounter(a: Counter, b: Counter): Result<Counter> {
     const [level, count] = b.levels[i]!;
     if (i >= a.levels.length) {
       a.register(level);
-      a.inc(level, count);
     } else if (a.levels[i]![0] !== level) {
       return fail({ object: a.name, reason: `cannot add these counters: level ${i} is '${a.levels[i]![0]}' in one and '${level}' in the other` });
-    } else {
-      a.levels[i]![1] += count;
     }
+    a.levels[i]![1] += count;
+    a.sumw[i]! += b.sumw[i]!;
+    a.sumw2[i]! += b.sumw2[i]!;
   }
   return ok(a);
 }

@@ -2,6 +2,7 @@
 // offsets, then decodes the values into a typed array. Every size read from the file is
 // checked against the file and the basket before it is used.
 import { readSync } from 'node:fs';
+import { countRead } from './io-stats.js';
 import type { NumArray } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
@@ -32,6 +33,7 @@ export function readAt(h: FileHandle, pos: number, len: number): Uint8Array {
     if (n <= 0) throw new BasketError(`short read at ${pos + got}`);
     got += n;
   }
+  countRead(len);
   return buf;
 }
 

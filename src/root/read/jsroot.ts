@@ -4,6 +4,7 @@ import { readSync } from 'node:fs';
 // 'jsroot/io' is imported on the first open (~10 ms of start-up that commands which read no
 // ROOT file do not pay); the 'jsroot' entry point would pull in the drawing code (~100 ms).
 import { decompress } from './decompress.js';
+import { countRead } from './io-stats.js';
 import { adoptInfos, cachedInfos, infosKey, storeInfos } from './streamers.js';
 import type { ParsedInfos } from './streamers.js';
 
@@ -103,6 +104,7 @@ function checkedProxyClass(Base: new () => object): new (path: string, fd: numbe
         if (k <= 0) throw new Error(`short read at ${pos + got}`);
         got += k;
       }
+      countRead(n);
       return new DataView(buf.buffer, 0, n);
     }
     closeFile(): void { /* the fd belongs to RootFileReader */ }
