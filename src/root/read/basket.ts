@@ -3,6 +3,7 @@
 // checked against the file and the basket before it is used.
 import { readSync } from 'node:fs';
 import { countRead } from './io-stats.js';
+import type { ByteSource } from '../../io/source.js';
 import type { NumArray } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
@@ -10,7 +11,8 @@ import { decompress, uninitialised } from './decompress.js';
 import { decodeBE } from './decode.js';
 import type { BasketRef, BranchPlan } from './branches.js';
 
-export interface FileHandle { fd: number; size: number; path: string }
+/** The file a reader reads: a byte source (local, XRootD, HTTP), or a bare descriptor (hadd's inputs). */
+export interface FileHandle { size: number; path: string; fd?: number; source?: ByteSource }
 
 /** A basket's raw entry bytes: data[offsets[i], offsets[i+1]) is entry i (offsets has n+1 items). */
 export interface RawBasket {
@@ -24,8 +26,10 @@ export interface DecodedBasket { values: NumArray; offsets: Int32Array | null; n
 
 export class BasketError extends Error {}
 
-export function readAt(h: FileHandle, pos: number, len: number): Uint8Array {
+export async function readAt(h: FileHandle, pos: number, len: number): Promise<Uint8Array> {
   if (!(pos >= 0) || !(len >= 0) || pos + len > h.size) throw new BasketError(`read of ${len} bytes at ${pos} is beyond the end of the file (${h.size} bytes; truncated?)`);
+  if (h.source !== undefined) { countRead(len); return h.source.read(pos, len); }
+  if (h.fd === undefined) throw new BasketError('file handle without a source');
   const buf = uninitialised(len); // filled by the reads below (or an error)
   let got = 0;
   while (got < len) {
@@ -50,7 +54,7 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
     return { data, offsets, n, compression: 'embedded', owned: false };
   }
   if (ref.bytes < 30) throw new BasketError(`basket size ${ref.bytes} is too small`);
-  const raw = bytes ?? readAt(h, ref.seek, ref.bytes);
+  const raw = bytes ?? await readAt(h, ref.seek, ref.bytes);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const nbytes = dv.getInt32(0), version = dv.getInt16(4), objlen = dv.getInt32(6), keylen = dv.getInt16(14);
   if (nbytes !== ref.bytes) throw new BasketError(`key says ${nbytes} bytes, branch says ${ref.bytes}`);

@@ -1,10 +1,14 @@
 // RootFileReader: opens a ROOT file (structure through jsroot, event data through heppy's
 // own basket reader) and hands out keys, trees and histograms.
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { openByteSource } from '../../io/open.js';
+import { RemoteError } from '../../io/errors.js';
+import type { ByteSource } from '../../io/source.js';
+import { redactUrl } from '../../io/url.js';
 import type { Hist } from '../hist.js';
 import type { KeyInfo } from '../types.js';
 import { RootError } from '../errors.js';
-import { jsOpen, quiet } from './jsroot.js';
+import { UserError } from '../../util/result.js';
+import { jsOpen, networkFailure, quiet } from './jsroot.js';
 import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
 import { decompress, initDecompression } from './decompress.js';
 
@@ -26,27 +30,36 @@ export class RootFileReader {
     private readonly keyList: KeyInfo[],
   ) {}
 
-  static async open(path: string): Promise<RootFileReader> {
-    let fd: number;
-    try { fd = openSync(path, 'r'); } catch (e) { throw new RootError(path, '', `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  /**
+   * Opens a ROOT file by path or URL (root://, http(s)://). Problems of the file are RootErrors;
+   * problems of reaching it over a network are RemoteErrors (kind says whether to retry).
+   */
+  static async open(location: string): Promise<RootFileReader> {
+    const path = redactUrl(location);
+    let source: ByteSource;
+    try { source = await openByteSource(location); } catch (e) {
+      if (e instanceof RemoteError || e instanceof UserError) throw e;
+      throw new RootError(path, '', `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     try {
-      const size = fstatSync(fd).size;
-      const head = Buffer.alloc(4);
+      const size = source.size;
       if (size < 64) throw new RootError(path, '', `not a ROOT file (${size} bytes)`);
-      const { readSync } = await import('node:fs');
-      readSync(fd, head, 0, 4, 0);
-      if (head.toString('latin1') !== 'root') throw new RootError(path, '', 'not a ROOT file (no "root" magic)');
+      const head = await source.read(0, 4);
+      if (Buffer.from(head).toString('latin1') !== 'root') throw new RootError(path, '', 'not a ROOT file (no "root" magic)');
       await initDecompression();
       let js: JsFile;
-      try { js = await jsOpen(path, fd, size); } catch (e) { throw new RootError(path, '', `cannot read file structure: ${msg(e)}`); }
+      try { js = await jsOpen(path, source, size); } catch (e) {
+        if (e instanceof RemoteError) throw e;
+        throw new RootError(path, '', `cannot read file structure: ${msg(e)}`);
+      }
       if (!Array.isArray(js.fKeys)) throw new RootError(path, '', 'cannot read the list of keys');
       if (js.fEND > size) throw new RootError(path, '', `file is truncated: header says ${js.fEND} bytes, file has ${size}`);
-      const r = new RootFileReader(path, js, { fd, size, path }, []);
+      const r = new RootFileReader(path, js, { source, size, path }, []);
       await r.listKeys(js, '', 0);
       return r;
     } catch (e) {
-      closeSync(fd);
-      if (e instanceof RootError) throw e;
+      void source.close();
+      if (e instanceof RootError || e instanceof RemoteError) throw e;
       throw new RootError(path, '', msg(e));
     }
   }
@@ -63,7 +76,7 @@ export class RootFileReader {
         if (this.dirsSeen.has(k.fSeekKey)) throw new RootError(this.path, p, 'directory listed twice (corrupt file?)');
         this.dirsSeen.add(k.fSeekKey);
         let sub: JsDirectory;
-        try { sub = await quiet(() => this.js.readDirectory(`${p};${k.fCycle}`)); } catch (e) { throw new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
+        try { sub = await quiet(() => this.js.readDirectory(`${p};${k.fCycle}`)); } catch (e) { throw networkFailure(this.js) ?? new RootError(this.path, p, `cannot read directory: ${msg(e)}`); }
         await this.listKeys(sub, p + '/', depth + 1);
       }
     }
@@ -93,7 +106,7 @@ export class RootFileReader {
       if (o === null || typeof o !== 'object') throw new Error('object could not be decoded');
       return o;
     } catch (e) {
-      throw new RootError(this.path, k.path, `cannot read ${k.className}: ${msg(e)}`);
+      throw networkFailure(this.js) ?? new RootError(this.path, k.path, `cannot read ${k.className}: ${msg(e)}`);
     }
   }
 
@@ -160,7 +173,7 @@ export class RootFileReader {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.h.fd);
+    void this.h.source?.close();
   }
 }
 

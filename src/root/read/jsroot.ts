@@ -1,6 +1,7 @@
 // The slice of jsroot's object model the reader uses. jsroot ships no types, so the
 // objects it returns are described here and checked where the reader depends on them.
-import { readSync } from 'node:fs';
+import type { ByteSource } from '../../io/source.js';
+import { RemoteError } from '../../io/errors.js';
 // 'jsroot/io' is imported on the first open (~10 ms of start-up that commands which read no
 // ROOT file do not pay); the 'jsroot' entry point would pull in the drawing code (~100 ms).
 import { decompress } from './decompress.js';
@@ -66,11 +67,12 @@ interface JsrootIo {
   FileProxy: new () => object;
   TBuffer: new (dv: DataView, pos: number, file: unknown) => object;
 }
-interface Proxy { readonly fd: number }
+interface Proxy { readonly source: ByteSource; failure: RemoteError | null }
+type ProxyClass = new (path: string, source: ByteSource, size: number) => Proxy;
 let io: JsrootIo | null = null;
-let CheckedProxy: (new (path: string, fd: number, size: number) => Proxy) | null = null;
+let CheckedProxy: ProxyClass | null = null;
 
-async function loadJsroot(): Promise<{ io: JsrootIo; Checked: new (path: string, fd: number, size: number) => Proxy }> {
+async function loadJsroot(): Promise<{ io: JsrootIo; Checked: ProxyClass }> {
   // @ts-ignore jsroot has no type declarations for its modules
   io ??= (await import('jsroot/io')) as JsrootIo;
   CheckedProxy ??= checkedProxyClass(io.FileProxy);
@@ -82,41 +84,64 @@ function isChecked(proxy: unknown): boolean {
 }
 
 /**
- * jsroot reads through this proxy, on heppy's file descriptor: every read is checked
- * against the file size here, so that corrupt seeks or lengths become rejected promises
- * (jsroot's own node reader throws them from an fs callback, which kills the process).
+ * jsroot reads through this proxy, on heppy's byte source (local file, XRootD, HTTP): every read
+ * is checked against the file size here, so that corrupt seeks or lengths become rejected promises
+ * (jsroot's own node reader throws them from an fs callback, which kills the process). Several
+ * blocks asked at once are one vector read. A network error is kept: jsroot may swallow it.
  */
-function checkedProxyClass(Base: new () => object): new (path: string, fd: number, size: number) => Proxy {
+function checkedProxyClass(Base: new () => object): ProxyClass {
   return class extends Base {
-    constructor(private readonly path: string, readonly fd: number, private readonly size: number) { super(); }
+    failure: RemoteError | null = null;
+    constructor(private readonly path: string, readonly source: ByteSource, private readonly size: number) { super(); }
     async openFile(): Promise<boolean> { return true; }
     getFileName(): string { return this.path; }
     getFileSize(): number { return this.size; }
-    async readBuffer(pos: number, len: number): Promise<DataView> {
+    private range(pos: number, len: number): { pos: number; len: number } {
       if (!Number.isSafeInteger(pos) || !Number.isSafeInteger(len) || pos < 0 || len < 0 || pos > this.size) {
         throw new Error(`read of ${len} bytes at ${pos} is outside the file (${this.size} bytes)`);
       }
-      const n = Math.min(len, this.size - pos); // jsroot reads fixed-size headers that may pass the end
-      const buf = new Uint8Array(n);
-      let got = 0;
-      while (got < n) {
-        const k = readSync(this.fd, buf, got, n - got, pos + got);
-        if (k <= 0) throw new Error(`short read at ${pos + got}`);
-        got += k;
-      }
-      countRead(n);
-      return new DataView(buf.buffer, 0, n);
+      return { pos, len: Math.min(len, this.size - pos) }; // jsroot reads fixed-size headers that may pass the end
     }
-    closeFile(): void { /* the fd belongs to RootFileReader */ }
+    async readBuffer(pos: number, len: number): Promise<DataView> {
+      const r = this.range(pos, len);
+      countRead(r.len);
+      return view(await this.kept(this.source.read(r.pos, r.len)));
+    }
+    async readBuffers(place: number[]): Promise<DataView[]> {
+      const ranges: { pos: number; len: number }[] = [];
+      for (let k = 0; k + 1 < place.length; k += 2) ranges.push(this.range(place[k]!, place[k + 1]!));
+      for (const r of ranges) countRead(r.len);
+      return (await this.kept(this.source.readv(ranges))).map(view);
+    }
+    private async kept<T>(p: Promise<T>): Promise<T> {
+      try { return await p; } catch (e) { if (e instanceof RemoteError) this.failure ??= e; throw e; }
+    }
+    closeFile(): void { /* the source belongs to RootFileReader */ }
   };
 }
 
-export async function jsOpen(path: string, fd: number, size: number): Promise<JsFile> {
+function view(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The network error behind a failed jsroot call on this file, if there was one. */
+export function networkFailure(f: JsFile | Proxy | null | undefined): RemoteError | null {
+  const p = f !== null && f !== undefined && 'proxy' in f ? (f as { proxy?: Proxy }).proxy : f as Proxy | null | undefined;
+  return p?.failure ?? null;
+}
+
+export async function jsOpen(path: string, source: ByteSource, size: number): Promise<JsFile> {
   const { io: js, Checked } = await loadJsroot();
-  const f = await quiet(async () => (await openCapturing(js, new Checked(path, fd, size))) as JsFile | false);
-  if (!f) throw new Error('jsroot could not open the file');
+  const proxy = new Checked(path, source, size);
+  let f: JsFile | false;
+  try {
+    f = await quiet(async () => (await openCapturing(js, proxy)) as JsFile | false);
+  } catch (e) {
+    throw proxy.failure ?? e;
+  }
+  if (!f) throw proxy.failure ?? new Error('jsroot could not open the file');
   useNativeDecompression(f as unknown as ObjBufferReader);
-  if (patchProxyFileClass(f as unknown as ObjBufferReader)) await seedInfos(f, fd, size);
+  if (patchProxyFileClass(f as unknown as ObjBufferReader)) await seedInfos(f, source, size);
   return f;
 }
 
@@ -180,13 +205,13 @@ function patchProxyFileClass(instance: ObjBufferReader): boolean {
 }
 
 /** The first file opened (before the class was patched) puts its parsed infos in the cache too. */
-async function seedInfos(f: JsFile, fd: number, size: number): Promise<void> {
+async function seedInfos(f: JsFile, source: ByteSource, size: number): Promise<void> {
   const k = f.fKeys.find((x) => x.fName === 'StreamerInfo' && x.fSeekKey === f.fSeekInfo);
   if (k === undefined) return;
   const pos = k.fSeekKey + k.fKeylen, len = k.fNbytes - k.fKeylen;
   if (!(pos >= 0 && len > 0 && pos + len <= size && k.fObjlen >= len)) return;
-  let bytes: Uint8Array = new Uint8Array(len);
-  if (readSync(fd, bytes, 0, len, pos) !== len) return;
+  let bytes: Uint8Array;
+  try { bytes = await source.read(pos, len); } catch { return; } // not cached; jsroot read it already
   try { if (k.fObjlen > len) bytes = await decompress(bytes, k.fObjlen); } catch { return; } // jsroot read it: not cached
   storeInfos(infosKey(bytes), f as unknown as ParsedInfos);
 }

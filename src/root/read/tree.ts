@@ -1,6 +1,7 @@
 // TreeReader: reads entry ranges of numeric branches basket by basket into columns.
 import type { BranchInfo, Column, NumArray } from '../types.js';
 import { RootError } from '../errors.js';
+import { RemoteError } from '../../io/errors.js';
 import { allocArray } from './decode.js';
 import { typeSize } from '../types.js';
 import type { BranchPlan } from './branches.js';
@@ -42,8 +43,9 @@ export class TreeReader {
   async rawBasket(p: BranchPlan, i: number, ahead: ReadAhead | null = null): Promise<RawBasket> {
     const ref = p.baskets[i]!;
     try {
-      return await readRawBasket(this.h, p, ref, ahead === null ? null : ahead.take(ref));
+      return await readRawBasket(this.h, p, ref, ahead === null ? null : await ahead.take(ref));
     } catch (e) {
+      if (e instanceof RemoteError) throw e; // the network, not the file's bytes: retried as such
       // Anything thrown while reading file bytes is caused by those bytes (a RangeError from a
       // corrupt length included): report it as the basket's error.
       if (e instanceof Error) throw this.err(p.info.name, `basket ${ref.index} (entries ${ref.entryStart}-${ref.entryStop}${ref.embedded ? ', embedded' : `, at byte ${ref.seek}`}): ${e.message}`);

@@ -1,0 +1,95 @@
+// One HTTP(S) request with keep-alive connections (one agent per scheme for the process),
+// redirects followed (bounded), a timeout, and transient failures (network, 5xx, 429) retried with
+// back-off. The bearer token, when there is one, goes in an Authorization header only.
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { RemoteError, isTransient } from '../errors.js';
+import { bearerToken } from '../token.js';
+import { redactUrl } from '../url.js';
+
+export interface HttpSettings { timeoutMs: number; attempts: number; backoffMs: number }
+export const httpSettings: HttpSettings = {
+  timeoutMs: envNumber('HEPPY_NET_TIMEOUT', 60) * 1000,
+  attempts: envNumber('HEPPY_NET_ATTEMPTS', 3),
+  backoffMs: 500,
+};
+
+function envNumber(name: string, dflt: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+}
+
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 8 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 8 }) };
+export const httpCounters = { requests: 0, gets: 0, heads: 0, bytes: 0 };
+
+export interface HttpReply { status: number; headers: IncomingHttpHeaders; body: Buffer; url: URL }
+
+const MAX_REDIRECTS = 10;
+
+/** A request, following redirects; retried when it fails transiently. Never throws for an HTTP status. */
+export async function fetchBytes(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>): Promise<HttpReply> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const r = await followRedirects(method, url, headers);
+      if ((r.status >= 500 || r.status === 429) && attempt < httpSettings.attempts) {
+        await sleep(httpSettings.backoffMs * 2 ** (attempt - 1));
+        continue;
+      }
+      return r;
+    } catch (e) {
+      if (!(e instanceof RemoteError) || !isTransient(e.kind) || attempt >= httpSettings.attempts) throw e;
+      await sleep(httpSettings.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+async function followRedirects(method: 'GET' | 'HEAD', start: URL, headers: Record<string, string>): Promise<HttpReply> {
+  let url = start;
+  const token = bearerToken();
+  for (let i = 0; ; i++) {
+    const h: Record<string, string> = { ...headers };
+    // The token goes to the URL's server and to https servers it redirects to, never over plain http elsewhere.
+    if (token !== null && (url.origin === start.origin || url.protocol === 'https:')) h.Authorization = `Bearer ${token}`;
+    const r = await once(method, url, h);
+    if (r.status >= 300 && r.status < 400 && r.status !== 304 && r.headers.location) {
+      if (i >= MAX_REDIRECTS) throw new RemoteError('protocol', redactUrl(start.href), `more than ${MAX_REDIRECTS} redirects`);
+      url = new URL(r.headers.location, url);
+      continue;
+    }
+    return r;
+  }
+}
+
+function once(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>): Promise<HttpReply> {
+  const display = redactUrl(url.href);
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new RemoteError('protocol', display, `unsupported scheme ${url.protocol}`));
+  httpCounters.requests++;
+  if (method === 'GET') httpCounters.gets++; else httpCounters.heads++;
+  return new Promise<HttpReply>((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => {
+        const body = Buffer.concat(parts);
+        httpCounters.bytes += body.length;
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, url });
+      });
+      res.on('error', (e) => reject(new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    });
+    req.setTimeout(httpSettings.timeoutMs, () => req.destroy(new RemoteError('timeout', display, `no reply within ${httpSettings.timeoutMs / 1000} s`)));
+    req.on('error', (e) => reject(e instanceof RemoteError ? e : new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    req.end();
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The RemoteError for a status that is not what was asked for. */
+export function statusError(display: string, r: HttpReply, what: string): RemoteError {
+  const s = r.status;
+  if (s === 404 || s === 410) return new RemoteError('not-found', display, 'no such file on the server (HTTP 404)');
+  if (s === 401 || s === 403) return new RemoteError('denied', display, `access denied (HTTP ${s}${bearerToken() === null ? '; no BEARER_TOKEN or BEARER_TOKEN_FILE is set' : ''})`);
+  if (s >= 500 || s === 429) return new RemoteError('server', display, `${what}: server error (HTTP ${s})`);
+  return new RemoteError('protocol', display, `${what}: unexpected HTTP status ${s}`);
+}

@@ -1,0 +1,86 @@
+// Entry points of the byte-source layer: open a file (path or URL) for reading, stat a remote
+// file from its server's metadata alone, and expand a remote glob.
+import { UserError } from '../util/result.js';
+import { RemoteError } from './errors.js';
+import { HttpFile, httpStat } from './http/file.js';
+import { LocalSource } from './local.js';
+import type { ByteSource, RemoteStat } from './source.js';
+import { parseLocation, withPath, type Location } from './url.js';
+import { XrdFile, xrdDirlist, xrdRemoteStat } from './xrootd/client.js';
+
+/** Opens a file for reading; throws RemoteError (remote), UserError (bad URL) or the system error (local). */
+export async function openByteSource(spec: string): Promise<ByteSource> {
+  const loc = parseLocation(spec);
+  switch (loc.kind) {
+    case 'local': return LocalSource.open(loc.path);
+    case 'xrootd': return XrdFile.open(loc);
+    case 'http': return HttpFile.open(loc.url, loc.display);
+  }
+}
+
+/** Size, modification time and checksum of a remote file, from the server's metadata (no data read). */
+export async function remoteStat(spec: string): Promise<RemoteStat> {
+  const loc = parseLocation(spec);
+  switch (loc.kind) {
+    case 'local': throw new Error(`remoteStat of a local path: ${spec}`);
+    case 'xrootd': return xrdRemoteStat(loc);
+    case 'http': return httpStat(loc.url, loc.display);
+  }
+}
+
+const MAGIC = /[*?[]/;
+
+/** The files matching a remote glob (`*`, `?`, `[...]` in any path segment), sorted; root:// only. */
+export async function remoteGlob(pattern: string): Promise<string[]> {
+  const loc = parseLocation(pattern);
+  if (loc.kind !== 'xrootd') {
+    if (loc.kind === 'http') throw new UserError(`${loc.display}: globs are supported over root:// only (HTTP has no standard directory listing); list the files`);
+    throw new Error(`remoteGlob of a local pattern: ${pattern}`);
+  }
+  const segs = loc.path.split('/').filter((s) => s !== '');
+  if (segs.some((s) => s === '**')) throw new UserError(`${loc.display}: '**' is not supported in remote globs`);
+  const out: string[] = [];
+  await walk(loc, '', segs, out);
+  return [...new Set(out)].sort();
+}
+
+async function walk(loc: Location & { kind: 'xrootd' }, dir: string, rest: string[], out: string[]): Promise<void> {
+  if (rest.length === 0) return;
+  const [head, ...tail] = rest as [string, ...string[]];
+  if (!MAGIC.test(head)) {
+    if (tail.length === 0) out.push(withPath(loc, `${dir}/${head}`));
+    else await walk(loc, `${dir}/${head}`, tail, out);
+    return;
+  }
+  let entries;
+  try {
+    entries = await xrdDirlist({ ...loc, path: dir === '' ? '/' : dir });
+  } catch (e) {
+    if (e instanceof RemoteError && e.kind === 'not-found') return;
+    throw e;
+  }
+  const re = segmentRegExp(head);
+  for (const e of entries) {
+    if (e.name.startsWith('.') && !head.startsWith('.')) continue;
+    if (!re.test(e.name)) continue;
+    if (tail.length === 0) { if (!e.isDir) out.push(withPath(loc, `${dir}/${e.name}`)); } else if (e.isDir) await walk(loc, `${dir}/${e.name}`, tail, out);
+  }
+}
+
+function segmentRegExp(seg: string): RegExp {
+  let re = '';
+  for (let i = 0; i < seg.length; i++) {
+    const c = seg[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const j = seg.indexOf(']', i + 2);
+      if (j < 0) { re += '\\['; continue; }
+      let body = seg.slice(i + 1, j);
+      if (body.startsWith('!')) body = '^' + body.slice(1);
+      re += '[' + body.replace(/\\/g, '\\\\') + ']';
+      i = j;
+    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$');
+}

@@ -1,0 +1,226 @@
+// One TCP connection to an XRootD server: the handshake, kXR_protocol, kXR_login and, where the
+// server asks, kXR_auth (unix), then requests multiplexed by stream id (several in flight). A
+// response may come in pieces (kXR_oksofar) or later (kXR_waitresp, then kXR_attn/asynresp);
+// `send` resolves with the final status and the whole body. A timeout or a broken socket ends the
+// connection and fails every request in flight with a network error (the client retries).
+import { connect, type Socket } from 'node:net';
+import { userInfo } from 'node:os';
+import { RemoteError } from '../errors.js';
+import { ATTN_ASYNRESP, CLIENT_PV, HANDSHAKE, LOGIN_CAPVER, REQ, STATUS, encodeRequest } from './protocol.js';
+
+export interface Reply { status: number; body: Buffer }
+
+interface Pending {
+  parts: Buffer[];
+  resolve(r: Reply): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+  timeoutMs: number;
+}
+
+export interface ConnectOptions { timeoutMs: number }
+
+export class Connection {
+  private readonly pending = new Map<number, Pending>();
+  private nextSid = 1;
+  private chunks: Buffer[] = [];
+  private have = 0;
+  private failure: RemoteError | null = null;
+  /** Requests sent on this connection (tests and benchmarks count round trips with it). */
+  requests = 0;
+
+  private constructor(private readonly sock: Socket, readonly label: string) {
+    sock.on('data', (d: Buffer) => this.onData(d));
+    sock.on('error', (e) => this.fail(new RemoteError('network', label, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    sock.on('close', () => this.fail(new RemoteError('network', label, 'connection closed by the server')));
+    sock.setNoDelay(true);
+  }
+
+  get alive(): boolean { return this.failure === null; }
+
+  /** Connects, handshakes and logs in (authenticating with `unix` if the server requires it). */
+  static async open(host: string, port: number, opts: ConnectOptions): Promise<Connection> {
+    const label = `root://${host}:${port}`;
+    const sock = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host, port });
+      const t = setTimeout(() => { s.destroy(); reject(new RemoteError('timeout', label, `no connection within ${opts.timeoutMs / 1000} s`)); }, opts.timeoutMs);
+      s.once('connect', () => { clearTimeout(t); resolve(s); });
+      s.once('error', (e) => { clearTimeout(t); reject(new RemoteError('network', label, `cannot connect: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
+    });
+    const c = new Connection(sock, label);
+    try {
+      await c.handshake(opts.timeoutMs);
+      await c.login(opts.timeoutMs);
+    } catch (e) {
+      c.close();
+      throw e;
+    }
+    return c;
+  }
+
+  private async handshake(timeoutMs: number): Promise<void> {
+    const hs = this.expect(0, timeoutMs);
+    this.sock.write(HANDSHAKE);
+    const r = await hs;
+    if (r.status !== STATUS.ok || r.body.length < 8) throw new RemoteError('protocol', this.label, 'not an XRootD server (bad handshake reply)');
+    const params = Buffer.alloc(16);
+    params.writeInt32BE(CLIENT_PV, 0);
+    const p = await this.send(REQ.protocol, params, null, timeoutMs);
+    if (p.status !== STATUS.ok) throw this.unexpected('kXR_protocol', p);
+  }
+
+  private async login(timeoutMs: number): Promise<void> {
+    const params = Buffer.alloc(16);
+    params.writeInt32BE(process.pid, 0);
+    params.write(loginName().padEnd(8, '\0'), 4, 8, 'latin1');
+    params[14] = LOGIN_CAPVER;
+    const r = await this.send(REQ.login, params, null, timeoutMs);
+    if (r.status !== STATUS.ok) throw this.unexpected('kXR_login', r);
+    const sec = r.body.length > 16 ? r.body.subarray(16).toString('latin1').replace(/\0.*$/s, '') : '';
+    if (sec === '') return;
+    const protocols = sec.split('&P=').slice(1).map((p) => p.split(',')[0]!);
+    if (protocols.includes('unix')) return this.authUnix(timeoutMs);
+    throw new RemoteError('denied', this.label, `the server requires authentication by ${protocols.join(', ') || 'an unknown protocol'}; heppy supports none and unix (use https:// with a bearer token)`);
+  }
+
+  private async authUnix(timeoutMs: number): Promise<void> {
+    const params = Buffer.alloc(16);
+    params.write('unix', 12, 4, 'latin1');
+    const who = userInfo();
+    const group = String(who.gid);
+    const cred = Buffer.from(`unix\0${who.username} ${group}\0`, 'latin1');
+    const r = await this.send(REQ.auth, params, cred, timeoutMs);
+    if (r.status !== STATUS.ok) throw new RemoteError('denied', this.label, `unix authentication refused${r.status === STATUS.error ? `: ${errorText(r.body)}` : ''}`);
+  }
+
+  private unexpected(what: string, r: Reply): RemoteError {
+    const detail = r.status === STATUS.error ? errorText(r.body) : `status ${r.status}`;
+    return new RemoteError('protocol', this.label, `${what} failed: ${detail}`);
+  }
+
+  /** Sends one request; resolves with its final reply (ok, error, redirect, wait). */
+  send(code: number, params: Buffer, data: Buffer | null, timeoutMs: number): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    const sid = this.allocSid();
+    const p = this.expect(sid, timeoutMs);
+    this.requests++;
+    this.sock.write(encodeRequest(sid, code, params, data));
+    return p;
+  }
+
+  private allocSid(): number {
+    for (let i = 0; i < 0xffff; i++) {
+      const sid = this.nextSid;
+      this.nextSid = this.nextSid >= 0xffff ? 1 : this.nextSid + 1;
+      if (!this.pending.has(sid)) return sid;
+    }
+    throw new RemoteError('network', this.label, 'too many requests in flight');
+  }
+
+  private expect(sid: number, timeoutMs: number): Promise<Reply> {
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = this.arm(timeoutMs);
+      this.pending.set(sid, { parts: [], resolve, reject, timer, timeoutMs });
+      this.sock.ref();
+    });
+  }
+
+  private arm(timeoutMs: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.fail(new RemoteError('timeout', this.label, `no reply within ${timeoutMs / 1000} s`));
+      this.sock.destroy();
+    }, timeoutMs);
+  }
+
+  private onData(d: Buffer): void {
+    this.chunks.push(d);
+    this.have += d.length;
+    while (this.have >= 8) {
+      const head = this.peek(8);
+      const dlen = head.readInt32BE(4);
+      if (dlen < 0) { this.fail(new RemoteError('protocol', this.label, `bad response length ${dlen}`)); this.sock.destroy(); return; }
+      if (this.have < 8 + dlen) return;
+      const frame = this.take(8 + dlen);
+      this.dispatch(frame.readUInt16BE(0), frame.readUInt16BE(2), frame.subarray(8));
+    }
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  /** The next n bytes of the stream (copied only when they span several socket reads). */
+  private take(n: number): Buffer {
+    let out: Buffer;
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let got = 0;
+      while (got < n) {
+        const c = this.chunks[0]!;
+        const k = Math.min(c.length, n - got);
+        c.copy(out, got, 0, k);
+        got += k;
+        if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
+      }
+    }
+    this.have -= n;
+    return out;
+  }
+
+  private dispatch(sid: number, status: number, body: Buffer): void {
+    if (status === STATUS.attn) {
+      // A deferred response (after kXR_waitresp): action code, 4 reserved bytes, then a whole response.
+      if (body.length >= 16 && body.readInt32BE(0) === ATTN_ASYNRESP) {
+        const inner = body.subarray(8);
+        this.dispatch(inner.readUInt16BE(0), inner.readUInt16BE(2), inner.subarray(8, 8 + inner.readInt32BE(4)));
+      }
+      return; // other unsolicited messages are informational
+    }
+    const p = this.pending.get(sid);
+    if (p === undefined) return; // a reply to a request given up on
+    clearTimeout(p.timer);
+    if (status === STATUS.oksofar) {
+      p.parts.push(body);
+      p.timer = this.arm(p.timeoutMs);
+      return;
+    }
+    if (status === STATUS.waitresp) {
+      const secs = body.length >= 4 ? body.readInt32BE(0) : 0;
+      p.timer = this.arm(p.timeoutMs + Math.max(0, secs) * 1000);
+      return;
+    }
+    this.pending.delete(sid);
+    if (this.pending.size === 0) this.sock.unref();
+    const whole = p.parts.length === 0 ? body : Buffer.concat([...p.parts, body]);
+    p.resolve({ status, body: whole });
+  }
+
+  private fail(e: RemoteError): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(e); }
+    this.pending.clear();
+  }
+
+  close(): void {
+    this.fail(new RemoteError('network', this.label, 'connection closed'));
+    this.sock.destroy();
+  }
+}
+
+/** The text of a kXR_error body: errnum then a message. */
+export function errorText(body: Buffer): string {
+  return body.length > 4 ? body.subarray(4).toString('utf8').replace(/\0.*$/s, '').trim() : 'unknown error';
+}
+
+function loginName(): string {
+  let name = 'heppy';
+  try { name = userInfo().username; } catch { /* no passwd entry: keep the default */ }
+  const clean = name.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 8);
+  return clean === '' ? 'heppy' : clean;
+}
