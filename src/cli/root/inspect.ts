@@ -2,6 +2,7 @@
 // and histograms (axes, entries, sum of contents) of a ROOT file, read by heppy's reader.
 import { Command, Option } from 'clipanion';
 import type { Json } from '../../root/read/summary.js';
+import { RemoteError, isTransient } from '../../io/errors.js';
 import { RootError } from '../../root/errors.js';
 import { UserError } from '../../util/result.js';
 
@@ -41,6 +42,7 @@ export class RootInspectCommand extends Command {
       } finally { f.close(); }
     } catch (e) {
       if (e instanceof RootError) throw new UserError(oneLine(e.message));
+      if (e instanceof RemoteError) throw new UserError(oneLine(e.message), isTransient(e.kind) ? 1 : 2);
       throw e;
     }
     this.context.stdout.write(this.json ? toJsonText(summary) + '\n' : formatText(this.file, summary));
