@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Analyzer, Config, DataComponent, MCComponent, Sequence, type Event } from '../src/index.js';
 import { runChunk } from '../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../src/chunkdir/spec.js';
 import { openRootFile } from '../src/root/read/index.js';
 import { LeptonSelector } from '../examples/analyzers/lepton-selector.js';
 import { ZZSelector } from '../examples/analyzers/zz-selector.js';

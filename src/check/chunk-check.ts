@@ -4,10 +4,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readProcessedLine } from './log-line.js';
-import { readMarker, type ChunkMarker } from './marker.js';
+import { readMarker, type ChunkMarker } from '../chunkdir/marker.js';
 import { defaultProbe, type RootProbe } from './root-probe.js';
 import { filesUnder } from '../util/walk.js';
-import { readChunkIdentity } from '../exec/batch/chunk-file.js';
+import { readChunkSpec } from '../chunkdir/spec.js';
 import { assertNever, formatFailure } from '../util/result.js';
 
 export type ProblemCode =
@@ -73,7 +73,7 @@ function markerProblems(m: ChunkMarker, logEvents: number | null, dir: string): 
 
 /** chunk.json is rewritten before every attempt: a marker of another key or attempt is stale. */
 function specProblems(m: ChunkMarker, dir: string): Problem[] {
-  const id = readChunkIdentity(dir);
+  const id = readChunkSpec(dir);
   if (!id.ok) return [];
   if (id.value.key !== m.key) {
     return [{ code: 'stale', message: `the result is out of date: chunk.json has key ${id.value.key.slice(0, 12)}, the marker ${m.key.slice(0, 12) || '(none)'}` }];

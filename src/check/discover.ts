@@ -2,23 +2,11 @@
 // takes chunk directories as given (heppy_check's habit) and scans any other directory it is given.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readMarker } from './marker.js';
+import { readMarker } from '../chunkdir/marker.js';
 
-/** `<component>_Chunk<N>`, exactly (heppy's `X_Chunk0_1` leftovers of `-f` are not chunks). */
-export const CHUNK_NAME = /^(.+)_Chunk(\d+)$/;
+import { CHUNK_SPEC_FILE, compareChunkNames, parseChunkName } from '../chunkdir/layout.js';
 
-export function parseChunkName(name: string): { component: string; index: number } | null {
-  const m = CHUNK_NAME.exec(name);
-  return m ? { component: m[1]!, index: Number(m[2]) } : null;
-}
-
-/** Sorts chunk names by component, then by chunk number (Chunk2 before Chunk10). */
-export function compareChunkNames(a: string, b: string): number {
-  const pa = parseChunkName(a), pb = parseChunkName(b);
-  if (pa && pb && pa.component === pb.component) return pa.index - pb.index;
-  const ka = pa ? pa.component : a, kb = pb ? pb.component : b;
-  return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
-}
+export { CHUNK_NAME, compareChunkNames, parseChunkName } from '../chunkdir/layout.js';
 
 export type DirKind = 'chunk' | 'merged' | 'other';
 

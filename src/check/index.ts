@@ -3,7 +3,7 @@ import { checkChunk, type ChunkVerdict, type CheckOptions } from './chunk-check.
 
 export { checkChunk, type ChunkVerdict, type CheckOptions, type Problem, type ProblemCode } from './chunk-check.js';
 export { discoverChunkDirs, parseChunkName, compareChunkNames, classifyDir } from './discover.js';
-export { readMarker, MARKER_FILE, type Marker, type ChunkMarker, type HaddMarker } from './marker.js';
+export { readMarker, MARKER_FILE, type Marker, type ChunkMarker, type HaddMarker } from '../chunkdir/marker.js';
 export { defaultProbe, headerProbe, type RootProbe } from './root-probe.js';
 export { checkMerged, type MergedVerdict } from './merged-check.js';
 

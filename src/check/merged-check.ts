@@ -3,7 +3,7 @@
 // was re-run after it (then the merge is out of date: `heppy hadd` or `heppy build` makes it again).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { MARKER_FILE, readMarker, type HaddMarker } from './marker.js';
+import { MARKER_FILE, readMarker, type HaddMarker } from '../chunkdir/marker.js';
 import { parseChunkName } from './discover.js';
 import { defaultProbe, type RootProbe } from './root-probe.js';
 import type { Problem } from './chunk-check.js';

@@ -7,10 +7,10 @@ import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
 import { TtyReporter } from '../report/tty.js';
 import { UserError } from '../util/result.js';
-import { defaultJobs, executorKind, makeExecutor } from './engine/executors.js';
-import { runPlan } from './engine/run.js';
-import { openSession } from './engine/session.js';
-import { heppyVersion } from './engine/context.js';
+import { defaultJobs, executorKind, makeExecutor } from '../engine/executors.js';
+import { runPlan } from '../engine/run.js';
+import { openSession } from '../engine/session.js';
+import { heppyVersion } from '../engine/workspace.js';
 import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from '../engine/build-record.js';
 
 /** `<component>_Chunk<N>` directories of a component of this build that are not nodes of it. */

@@ -5,7 +5,7 @@ import { loadHeppyfile } from '../config/load.js';
 import { acquireLock } from '../store/lock.js';
 import { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
-import { parseOptions, resolveOutdir, resolvePaths } from './engine/context.js';
+import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
 
 export class CancelCommand extends Command {
   static override paths = [['cancel']];
@@ -32,7 +32,7 @@ export class CancelCommand extends Command {
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { cancelOutdirJobs } = await import('../exec/batch/cancel.js');
+    const { cancelOutdirJobs } = await import('../engine/cancel.js');
     const paths = resolvePaths(this.file, this.cacheDir);
     let outdir: string;
     if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);

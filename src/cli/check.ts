@@ -1,8 +1,8 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
 import type { ChunkVerdict, MergedVerdict } from '../check/index.js';
-import type { CheckState } from '../check/fix.js';
-import type { ExecutorChoice } from '../check/executors.js';
+import type { CheckState } from '../engine/fix.js';
+import { executorKind, type ExecutorFlags } from '../engine/executors.js';
 import { dirname } from 'node:path';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { formatFailure, UserError } from '../util/result.js';
@@ -55,8 +55,8 @@ export class CheckCommand extends Command {
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
     const { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
-    const { fixBad } = await import('../check/fix.js');
-    const { defaultOutdir } = await import('../check/default-outdir.js');
+    const { fixBad } = await import('../engine/fix.js');
+    const { defaultOutdir } = await import('../engine/workspace.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { formatText, toJson } = await import('../check/report.js');
     let args = this.dirs;
@@ -105,19 +105,11 @@ export class CheckCommand extends Command {
     return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
   }
 
-  private executorChoice(jobs: number): ExecutorChoice {
-    const kind = this.executor ?? (this.batch !== undefined ? 'command' : 'local');
-    switch (kind) {
-      case 'local':
-      case 'slurm':
-        if (this.batch !== undefined) throw new UserError(`-b goes with --executor command, not ${kind}`);
-        return { kind, jobs, ...(this.partition !== undefined ? { partition: this.partition } : {}) };
-      case 'command':
-        if (this.batch === undefined || this.batch.trim() === '') throw new UserError("--executor command needs -b 'TEMPLATE', e.g. -b 'nohup ./batchScript.sh &'");
-        return { kind, jobs, template: this.batch };
-      default:
-        throw new UserError(`--executor must be local, command or slurm, not '${kind}'`);
-    }
+  private executorChoice(jobs: number): ExecutorFlags {
+    const f: ExecutorFlags = { executor: this.executor, batchTemplate: this.batch, jobs, partition: this.partition };
+    if (this.batch !== undefined && this.batch.trim() === '') throw new UserError("-b needs a template, e.g. -b 'nohup ./batchScript.sh &'");
+    executorKind(f); // flag errors (exit 2) before anything runs
+    return f;
   }
 
 }

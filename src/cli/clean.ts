@@ -7,7 +7,7 @@ import { initHash } from '../fingerprint/hash.js';
 import { acquireLock } from '../store/lock.js';
 import { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
-import { parseOptions, resolveOutdir, resolvePaths } from './engine/context.js';
+import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
 
 export class CleanCommand extends Command {
   static override paths = [['clean']];

@@ -1,8 +1,8 @@
 // `heppy graph`: the build DAG as Graphviz dot or JSON.
 import { Command, Option } from 'clipanion';
 import { UserError } from '../util/result.js';
-import { SessionCommand } from './engine/flags.js';
-import { openSession } from './engine/session.js';
+import { SessionCommand } from './session-flags.js';
+import { openSession } from '../engine/session.js';
 
 export class GraphCommand extends SessionCommand {
   static override paths = [['graph']];

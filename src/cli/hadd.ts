@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ComponentOutcome, HaddReport } from '../merge/index.js';
+import type { ComponentOutcome, HaddReport } from '../check/hadd-outdir.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
 import { acquireLock } from '../store/lock.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
@@ -41,8 +41,8 @@ export class HaddCommand extends Command {
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { haddOutdir } = await import('../merge/index.js');
-    const { archiveChunks, mergedGoodChunks, CHUNKS_ARCHIVE } = await import('../merge/archive.js');
+    const { haddOutdir } = await import('../check/hadd-outdir.js');
+    const { archiveChunks, mergedGoodChunks, CHUNKS_ARCHIVE } = await import('../check/hadd-archive.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { defaultProbe } = await import('../check/root-probe.js');
     const src = resolve(this.src);

@@ -1,6 +1,6 @@
 // `heppy run-chunk DIR`: run one chunk from its chunk.json (what batchScript.sh executes).
 import { Command, Option } from 'clipanion';
-import { readChunkSpec } from '../loop/chunk-spec.js';
+import { readChunkSpec } from '../chunkdir/spec.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { resolve } from 'node:path';
 

@@ -1,7 +1,7 @@
 // `heppy status`: the state of every node (up to date, to run and why, failed last time).
 import { Command, Option } from 'clipanion';
-import { SessionCommand } from './engine/flags.js';
-import { openSession } from './engine/session.js';
+import { SessionCommand } from './session-flags.js';
+import { openSession } from '../engine/session.js';
 
 export class StatusCommand extends SessionCommand {
   static override paths = [['status']];

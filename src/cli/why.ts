@@ -2,8 +2,8 @@
 // parts and today's (code, sequence, options, component, slice, each input file…).
 import { Command, Option } from 'clipanion';
 import { UserError } from '../util/result.js';
-import { SessionCommand } from './engine/flags.js';
-import { openSession } from './engine/session.js';
+import { SessionCommand } from './session-flags.js';
+import { openSession } from '../engine/session.js';
 
 export class WhyCommand extends SessionCommand {
   static override paths = [['why']];

@@ -37,7 +37,7 @@ export class YieldsCommand extends Command {
     if (lumi !== undefined && !(Number.isFinite(lumi) && lumi > 0)) throw new UserError(`--lumi must be a positive number, got '${this.lumi}'`);
     let dir = this.outdir;
     if (dir === undefined) {
-      const { defaultOutdir } = await import('../check/default-outdir.js');
+      const { defaultOutdir } = await import('../engine/workspace.js');
       const d = await defaultOutdir();
       if (d.note) this.context.stderr.write(`heppy: ${d.note}\n`);
       dir = d.dir;

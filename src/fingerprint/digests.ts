@@ -3,7 +3,8 @@
 import { statSync } from 'node:fs';
 import type { Store } from '../store/store.js';
 import { fail, ok, type Result } from '../util/result.js';
-import { hashFile, hashString } from './hash.js';
+import { hashString } from './hash.js';
+import { hashFile } from './hash-file.js';
 import { statOnce } from './stat-cache.js';
 
 export interface DigestStats {

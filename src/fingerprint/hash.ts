@@ -1,6 +1,5 @@
 // xxhash64 (xxhash-wasm) as 16-hex-digit strings. The wasm module is instantiated once per process.
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
-import { open } from 'node:fs/promises';
 
 let api: XXHashAPI | null = null;
 
@@ -15,7 +14,7 @@ function need(): XXHashAPI {
   return api;
 }
 
-const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
+export const hex = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 export function hashString(s: string): string {
   return hex(need().h64(s));
@@ -33,19 +32,3 @@ export function hashParts(parts: readonly string[]): string {
   return hex(need().h64(s));
 }
 
-/** Streams a file through xxhash64 in 1 MiB reads; memory stays bounded for any file size. */
-export async function hashFile(path: string): Promise<string> {
-  const h = (await initHash()).create64();
-  const fh = await open(path, 'r');
-  try {
-    const buf = new Uint8Array(1 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      h.update(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
-  return hex(h.digest());
-}

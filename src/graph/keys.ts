@@ -1,10 +1,18 @@
 // Node keys (DESIGN §4). A chunk's key is an xxhash64 over named parts (each hashed) plus the
 // content digest of every input file; the named parts are kept so that `heppy why` can tell
 // which one changed. A hadd node's key is over its chunks' result digests.
-import type { KeyParts } from '../store/records.js';
 import { hashParts, hashString } from '../fingerprint/hash.js';
 import { canonical } from './canonical.js';
 import type { ChunkPlan } from './split.js';
+
+/**
+ * The named parts a node's key is made of, each already hashed: `heppy why` diffs two of these.
+ * `files` maps an input file (absolute path, or a chunk name for hadd nodes) to its digest.
+ */
+export interface KeyParts {
+  parts: Record<string, string>;
+  files: Record<string, string>;
+}
 
 export interface ChunkKeyInputs {
   heppyVersion: string;

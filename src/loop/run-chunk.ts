@@ -1,8 +1,10 @@
 // Runs one chunk (what `heppy run-chunk DIR` and the local workers do): import the analysis bundle,
 // build the chunk's component and analyzers, loop over the event window, write every output,
 // log.txt and the marker in a temporary directory, then swap it into place. A failure still
-// produces a chunk directory: its log.txt says why and its marker says 'failed'.
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+// produces a chunk directory: its log.txt says why and its marker says 'failed'. Every run writes
+// the spec it ran (chunk.json) and a batchScript.sh that redoes it into its result: nothing of an
+// earlier run is carried forward.
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -17,8 +19,11 @@ import { Counter } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
 import { fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
-import { CHUNK_SPEC_FILE, type ChunkSpec } from './chunk-spec.js';
-import { listOutputs, makeTmpDir, swapIntoPlace, writeMarker, type ChunkMarkerData, type RunMetrics } from './chunk-dir.js';
+import { writeBatchScript } from '../chunkdir/batch-script.js';
+import { outdirOf } from '../chunkdir/layout.js';
+import { listOutputs, writeMarker, type ChunkMarker, type RunMetrics } from '../chunkdir/marker.js';
+import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
+import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { cfgText } from './cfg-text.js';
 import { failureLog, successLog } from './log-text.js';
 import { branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
@@ -28,7 +33,7 @@ import { eventWindow } from './window.js';
 
 export interface ChunkOutcome {
   chunkDir: string;
-  marker: ChunkMarkerData;
+  marker: ChunkMarker;
 }
 
 export interface RunChunkHooks extends LoopHooks {
@@ -91,18 +96,17 @@ async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
 export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome>> {
   const startedAt = new Date().toISOString();
   const meter = new Meter();
-  const tmp = makeTmpDir(chunkDir, spec.name, spec.attempt);
+  const tmp = makeTmpDir(outdirOf(chunkDir), spec.name, spec.attempt);
   let componentText: string | null = null;
   let expectedEvents: number | null = null;
   let source: EventSource | null = null;
   const outputs: AnalyzerOutputs[] = [];
 
-  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, reason?: string): ChunkMarkerData => {
-    const specFile = join(chunkDir, CHUNK_SPEC_FILE);
-    if (existsSync(specFile)) copyFileSync(specFile, join(tmp, CHUNK_SPEC_FILE));
-    else writeFileSync(join(tmp, CHUNK_SPEC_FILE), JSON.stringify(spec, null, 2) + '\n');
-    if (existsSync(join(chunkDir, 'batchScript.sh'))) copyFileSync(join(chunkDir, 'batchScript.sh'), join(tmp, 'batchScript.sh'));
-    const marker: ChunkMarkerData = {
+  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, reason?: string): ChunkMarker => {
+    // What this run ran, and the script that runs it again (never a copy of an earlier run's).
+    writeChunkSpec(tmp, spec);
+    writeBatchScript(chunkDir, {}, { attempt: spec.attempt, key: spec.key }, tmp);
+    const marker: ChunkMarker = {
       kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
       eventsProcessed, expectedEvents, userStop, ...(reason !== undefined ? { reason } : {}),
       outputs: listOutputs(tmp), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),

@@ -2,7 +2,7 @@
 // in chunk order. Names that are not exactly that (heppy's `X_Chunk0_1` leftovers) are skipped.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseChunkName } from '../check/discover.js';
+import { parseChunkName } from '../chunkdir/layout.js';
 
 export interface ChunkGroup {
   component: string;

@@ -5,10 +5,11 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } 
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { planMerge, type FileAction } from './plan.js';
-import { makeTmpDir, swapIntoPlace } from './swap.js';
 import { processingYaml } from './processing.js';
 import { defaultRootMerger, mergeInGroups, type RootMerger } from './root-merger.js';
-import { readMarker, MARKER_FILE, type OutputRecord, type SourceRecord } from '../check/marker.js';
+import { CHUNK_SPEC_FILE, LOG_FILE, MARKER_FILE } from '../chunkdir/layout.js';
+import { readMarker, writeMarker, type HaddMarker, type MarkerOutput, type SourceRecord } from '../chunkdir/marker.js';
+import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { sumStatFiles } from '../stats/index.js';
 import { assertNever, fail, ok, type Result } from '../util/result.js';
 
@@ -29,7 +30,7 @@ export interface MergeSummary {
   chunks: string[];
   nfiles: number;
   ngoodfiles: number;
-  outputs: OutputRecord[];
+  outputs: MarkerOutput[];
   warnings: string[];
 }
 
@@ -70,7 +71,7 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
 
 /** The chunk's marker as the merge saw it, so that a later re-run of the chunk shows (heppy check). */
 export function sourceRecord(dir: string): SourceRecord {
-  for (const file of [MARKER_FILE, 'log.txt']) {
+  for (const file of [MARKER_FILE, LOG_FILE]) {
     const st = statSync(join(dir, file), { throwIfNoEntry: false });
     if (st) return { chunk: basename(dir), file, size: st.size, mtimeMs: st.mtimeMs };
   }
@@ -90,7 +91,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   // Never replace a result that is not a merge: an unsplit component's own run lives at Outdir/<comp>.
   if (existsSync(target)) {
     const m = readMarker(target);
-    if ((m.ok && m.value?.kind === 'chunk') || existsSync(join(target, 'chunk.json'))) {
+    if ((m.ok && m.value?.kind === 'chunk') || existsSync(join(target, CHUNK_SPEC_FILE))) {
       return fail({ file: target, object: component, reason: 'refusing to replace it: it is a chunk directory, not a merged component' });
     }
   }
@@ -103,7 +104,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   if (pickles.length > 0) warn(`heppy's pickled counters/averages are not merged (no JSON sidecar): ${pickles.join(', ')}`);
 
   mkdirSync(dest, { recursive: true });
-  const tmp = makeTmpDir(dest, component);
+  const tmp = makeTmpDir(dest, component, 'hadd');
   const merger = opts.rootMerger ?? defaultRootMerger;
   try {
     const written: string[] = [];
@@ -117,12 +118,12 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     written.push('processing.yaml');
     const outputs = written.sort().map((path) => ({ path, size: statSync(join(tmp, path)).size }));
     const chunks = chunkDirs.map((d) => basename(d));
-    const marker = {
+    const marker: HaddMarker = {
       status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
       outputs, sources: chunkDirs.map(sourceRecord), chunksDir: dirname(resolve(first)), warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
     };
-    writeFileSync(join(tmp, MARKER_FILE), JSON.stringify(marker, null, 1) + '\n');
-    swapIntoPlace(tmp, target, dest, component);
+    writeMarker(tmp, marker);
+    swapIntoPlace(tmp, target);
     return ok({ component, dir: target, chunks, nfiles, ngoodfiles: chunkDirs.length, outputs, warnings });
   } catch (err) {
     // I/O errors (disk full, permissions) become a failure of this merge, not a crash.

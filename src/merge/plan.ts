@@ -8,7 +8,8 @@
 import { basename, join } from 'node:path';
 import { filesUnder } from '../util/walk.js';
 import { isStatSidecar } from '../stats/index.js';
-import { readMarker } from '../check/marker.js';
+import { MARKER_FILE, LOG_FILE, RUN_FILES } from '../chunkdir/layout.js';
+import { readMarker } from '../chunkdir/marker.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export type FileAction =
@@ -30,12 +31,12 @@ export interface MergePlan {
 }
 
 /** Files the framework writes about a run, not results: never merged. */
-const RUN_FILES = new Set(['log.txt', 'heppy-status.json', 'chunk.json', 'batchScript.sh', 'processing.yaml']);
+const NOT_MERGED = new Set([LOG_FILE, MARKER_FILE, ...RUN_FILES, 'processing.yaml']);
 
 
 function classify(rel: string, isStat: (rel: string) => boolean): FileAction {
   const name = basename(rel);
-  if (RUN_FILES.has(name)) return { kind: 'skip', rel, why: 'run file' };
+  if (NOT_MERGED.has(name)) return { kind: 'skip', rel, why: 'run file' };
   if (name.endsWith('.root')) return { kind: 'root', rel };
   if (name.endsWith('.json') && isStat(rel)) return { kind: 'stat', rel };
   if (name.endsWith('.txt') && isStat(rel.slice(0, -4) + '.json')) return { kind: 'skip', rel, why: 're-rendered from its sidecar' };

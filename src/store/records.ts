@@ -7,14 +7,8 @@ export interface OutputRecord {
   mtimeMs: number;
 }
 
-/**
- * The named parts a node's key is made of, each already hashed: `heppy why` diffs two of these.
- * `files` maps an input file (absolute path, or a chunk name for hadd nodes) to its digest.
- */
-export interface KeyParts {
-  parts: Record<string, string>;
-  files: Record<string, string>;
-}
+export type { KeyParts } from '../graph/keys.js';
+import type { KeyParts } from '../graph/keys.js';
 
 /** The last result of one node (a chunk or a hadd), without its key parts (read in bulk). */
 export type TaskSummary = Omit<TaskRecord, 'keyParts'>;

@@ -6,7 +6,7 @@
 // quadrature.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMarker } from '../check/marker.js';
+import { readMarker } from '../chunkdir/marker.js';
 import { readBuildRecord, type BuildRecord, type ComponentKind, type ComponentRecord, type LumiSource } from '../engine/build-record.js';
 import { Counter } from '../stats/counter.js';
 import { GEN_WEIGHTS, isStatSidecar, readStat, statFileBase } from '../stats/sidecar.js';

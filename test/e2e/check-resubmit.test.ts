@@ -8,7 +8,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runChunk } from '../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../src/chunkdir/spec.js';
 import { RootFileWriter } from '../../src/root/write/index.js';
 import { openRootFile } from '../../src/root/read/index.js';
 import { repoRoot, slurmAvailable } from '../util/shared.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Component, Config, Sequence, fill1, fill2, type Event, type Hist, type BookedTree } from '../../src/index.js';
 import { runChunk } from '../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../src/chunkdir/spec.js';
 import { RootFileWriter } from '../../src/root/write/index.js';
 import { openRootFile } from '../../src/root/read/index.js';
 import type { Column } from '../../src/root/types.js';

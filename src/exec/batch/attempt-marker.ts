@@ -3,7 +3,7 @@
 // an attempt that ended without one.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MARKER_FILE, readMarker } from '../../check/marker.js';
+import { MARKER_FILE, readMarker } from '../../chunkdir/marker.js';
 import type { AttemptEnd } from '../executor.js';
 
 export interface Awaited {

@@ -7,12 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readChunkSpec } from '../../loop/chunk-spec.js';
+import { readChunkSpec } from '../../chunkdir/spec.js';
 import { runChunk } from '../../loop/run-chunk.js';
 import { formatFailure } from '../../util/result.js';
-import { readChunkIdentity } from './chunk-file.js';
-import { writeExitMarker } from './exit-marker.js';
-import { batchPaths } from './paths.js';
+import { writeExitMarker } from '../../chunkdir/exit-marker.js';
+import { batchPaths } from '../../chunkdir/layout.js';
 
 export interface PackedChunk {
   dir: string;
@@ -24,7 +23,7 @@ export interface PackedChunk {
 export async function runChunks(chunks: PackedChunk[], log: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<number> {
   let failed = 0;
   for (const c of chunks) {
-    const id = readChunkIdentity(c.dir);
+    const id = readChunkSpec(c.dir);
     if (!id.ok || id.value.attempt !== c.attempt || id.value.key !== c.key) {
       log(`heppy: ${c.dir}: skipped, chunk.json is for another attempt now`);
       continue;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { AttemptEnd, ExecutorEvent, ExecutorKind, JobSpec, JournalEntry } from '../executor.js';
 import { judgeMarker, logOf } from './attempt-marker.js';
-import { batchPaths, jobLogPath } from './paths.js';
+import { batchPaths, jobLogPath } from '../../chunkdir/layout.js';
 
 export interface Tracked {
   job: JobSpec;

@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
-import { ensureChunkAttempt } from '../batch/chunk-file.js';
-import { ensureBatchPaths, jobLogPath } from '../batch/paths.js';
+import { ensureChunkAttempt } from '../../chunkdir/spec.js';
+import { ensureBatchPaths, jobLogPath } from '../../chunkdir/layout.js';
 import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
-import { writeBatchScript, type BatchScriptOptions } from '../batch-script.js';
+import { writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { cancelArgv, submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
 /** In Outdir/.heppy/batch/: the last template used ({template, kind}). */

@@ -2,7 +2,7 @@
 // directory. This module knows what the usual batch systems print on submission and how their
 // jobs are cancelled; it never edits the template itself.
 import { assertNever } from '../../util/result.js';
-import { shq } from '../batch/shell.js';
+import { shq } from '../../util/shell.js';
 
 export type TemplateKind = 'lsf' | 'condor' | 'slurm' | 'sge' | 'local' | 'other';
 

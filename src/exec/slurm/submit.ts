@@ -4,7 +4,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../../util/result.js';
-import { shq } from '../batch/shell.js';
+import { shq } from '../../util/shell.js';
 import type { SlurmClient } from './client.js';
 import type { ResolvedSlurmOptions } from './options.js';
 import { parseSbatchParsable } from './states.js';

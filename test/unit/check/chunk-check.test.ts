@@ -63,7 +63,7 @@ test('a marker of another key or an earlier attempt than chunk.json is stale', a
   const other = makeChunk(root, 'key_Chunk0', { marker: { key: 'ffff00001111' } });
   assert.equal((await checkChunk(other, { probe })).problems.map((p) => p.message), ['the result is out of date: chunk.json has key abc, the marker ffff00001111']);
   const running = makeChunk(root, 'att_Chunk0', { marker: { attempt: 1 } });
-  writeFileSync(join(running, 'chunk.json'), JSON.stringify({ key: 'abc', attempt: 2 }));
+  writeFileSync(join(running, 'chunk.json'), JSON.stringify({ name: 'A_Chunk2', component: 'A', files: [], tree: 'events', fineSplit: null, maxEvents: null, options: {}, bundle: '/b.mjs', key: 'abc', attempt: 2 }));
   assert.equal((await checkChunk(running, { probe })).problems.map((p) => p.message), ['attempt 2 has not finished (the marker is from attempt 1)']);
 });
 

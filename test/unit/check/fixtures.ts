@@ -19,7 +19,7 @@ export function makeChunk(outdir: string, name: string, c: FakeChunk = {}): stri
   mkdirSync(dir, { recursive: true });
   const events = c.events ?? 100;
   if (c.log !== null) writeFileSync(join(dir, 'log.txt'), c.log ?? heppyLog(name, events));
-  if (c.spec !== false) writeFileSync(join(dir, 'chunk.json'), JSON.stringify({ name, component: name.replace(/_Chunk\d+$/, ''), key: 'abc', attempt: 1 }));
+  if (c.spec !== false) writeFileSync(join(dir, 'chunk.json'), JSON.stringify({ name, component: name.replace(/_Chunk\d+$/, ''), files: [], tree: 'events', fineSplit: null, maxEvents: null, options: {}, bundle: '/b.mjs', key: 'abc', attempt: 1 }));
   for (const [rel, content] of Object.entries(c.files ?? {})) {
     mkdirSync(dirname(join(dir, rel)), { recursive: true });
     writeFileSync(join(dir, rel), content);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Component, Config, Sequence, UserStop, type Event } from '../../../src/index.js';
 import { runChunk, type RunChunkHooks } from '../../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { eventWindow, segments } from '../../../src/loop/window.js';
 import { MemorySource, type MemFile } from './memory-source.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Component, Config, Sequence, fill1, fill2, type BookedTree, type Event, type Hist } from '../../../src/index.js';
 import { runChunk } from '../../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { openRootFile } from '../../../src/root/read/index.js';
 import { MemorySource } from './memory-source.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Component, Config, Sequence, type Event } from '../../../src/index.js';
 import { runChunk } from '../../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { RootFileWriter } from '../../../src/root/write/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heppy-rootsrc-'));

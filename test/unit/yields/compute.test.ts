@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer, Config, DataComponent, MCComponent, Sequence, type Event } from '../../../src/index.js';
 import { runChunk } from '../../../src/loop/run-chunk.js';
-import type { ChunkSpec } from '../../../src/loop/chunk-spec.js';
+import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { mergeComponent } from '../../../src/merge/index.js';
 import { componentRecord, resolveLumi, writeBuildRecord } from '../../../src/engine/build-record.js';
 import { computeYields, type Yields } from '../../../src/yields/compute.js';

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { shq } from '../../../../src/exec/batch/shell.js';
-import { batchScriptText, writeBatchScript } from '../../../../src/exec/batch-script.js';
+import { shq } from '../../../../src/util/shell.js';
+import { batchScriptText, writeBatchScript } from '../../../../src/chunkdir/batch-script.js';
 import { fakeRunChunkJs, makeChunk, makeOutdir } from './fixtures/rig.js';
 
 const nasty = [

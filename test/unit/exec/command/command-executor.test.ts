@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
 import { parseLocalJobId } from '../../../../src/exec/command/template.js';
-import { cancelOutdirJobs } from '../../../../src/exec/batch/cancel.js';
+import { cancelOutdirJobs } from '../../../../src/engine/cancel.js';
 import { processAlive } from '../../../../src/exec/batch/tracker.js';
 import { slurmAvailable } from '../../../util/shared.js';
 import { fakeRunChunkJs, makeChunk, makeOutdir, drain as drainEvents } from '../batch/fixtures/rig.js';

@@ -1,8 +1,8 @@
 // A base for the commands that look at a build (status, why, graph): the flags that decide the
 // plan, as given to `heppy build` (-o and -N are part of the keys).
 import { Command, Option } from 'clipanion';
-import { UserError } from '../../util/result.js';
-import type { SessionFlags } from './session.js';
+import { UserError } from '../util/result.js';
+import type { SessionFlags } from '../engine/session.js';
 
 export abstract class SessionCommand extends Command {
   file = Option.String('-f,--file', { description: 'the heppyfile (default ./heppyfile.ts)' });

@@ -1,8 +1,11 @@
 // Where things are for one build: the heppyfile, the cache (store), the Outdir; heppy's version.
 import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { loadHeppyfile } from '../config/load.js';
+import { formatFailure } from '../util/result.js';
 
-export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface Paths {
   heppyfile: string;
@@ -31,4 +34,15 @@ export function parseOptions(list: readonly string[]): Record<string, string | b
     else out[o.slice(0, i)] = o.slice(i + 1);
   }
   return out;
+}
+
+export async function defaultOutdir(): Promise<{ dir: string; note?: string }> {
+  const paths = resolvePaths(undefined, undefined);
+  if (!existsSync(paths.heppyfile)) return { dir: resolve('Outdir') };
+  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, {});
+  if (!loaded.ok) {
+    // A broken heppyfile must not stop a look at the results: its default Outdir is checked.
+    return { dir: resolveOutdir(undefined, null, paths.heppyfile), note: `heppyfile not loaded (${formatFailure(loaded.error)}); checking the default Outdir` };
+  }
+  return { dir: resolveOutdir(undefined, loaded.value.config.outdir, paths.heppyfile) };
 }

@@ -2,10 +2,10 @@
 // again from their chunks, and missing ones merged, when every chunk of the component is now good.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseChunkName } from './discover.js';
-import { checkChunks, type ChunkVerdict } from './index.js';
-import type { MergedVerdict } from './merged-check.js';
-import type { RootProbe } from './root-probe.js';
+import { parseChunkName } from '../chunkdir/layout.js';
+import { checkChunks, type ChunkVerdict } from '../check/index.js';
+import type { MergedVerdict } from '../check/merged-check.js';
+import type { RootProbe } from '../check/root-probe.js';
 import { groupChunkDirs } from '../merge/group.js';
 import { mergeComponent } from '../merge/merge-component.js';
 import { formatFailure } from '../util/result.js';

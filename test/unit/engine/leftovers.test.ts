@@ -1,12 +1,12 @@
-// removeLeftovers (src/cli/engine/run.ts): tmp dirs of dead runs and all trash go; the tmp dir of a
+// removeLeftovers (src/engine/run.ts): tmp dirs of dead runs and all trash go; the tmp dir of a
 // batch job still in the journal stays.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeLeftovers } from '../../../../src/cli/engine/run.js';
-import type { JournalEntry } from '../../../../src/exec/executor.js';
+import { removeLeftovers } from '../../../src/engine/run.js';
+import type { JournalEntry } from '../../../src/exec/executor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-leftovers-'));
 

@@ -4,8 +4,8 @@
 // the same name is replaced (through the trash, as every swap), nothing else is removed.
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { groupChunkDirs } from './group.js';
-import type { HaddReport } from './hadd-dir.js';
+import { groupChunkDirs } from '../merge/group.js';
+import type { HaddReport } from './hadd-outdir.js';
 import { assertNever } from '../util/result.js';
 
 export const CHUNKS_ARCHIVE = 'Chunks';

@@ -4,16 +4,16 @@
 // build): a marker with status ok and today's key, whose outputs are intact, counts as done.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ValidConfig } from '../../config/validate.js';
-import type { FileDigests } from '../../fingerprint/digests.js';
-import { hashString } from '../../fingerprint/hash.js';
-import { buildGraph, nodeDir, type Graph } from '../../graph/dag.js';
-import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, sharedPrefixOf } from '../../graph/keys.js';
-import { splitAll } from '../../graph/split.js';
-import { readMarker } from '../../check/marker.js';
-import { readChunkIdentity } from '../../exec/batch/chunk-file.js';
-import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../../store/records.js';
-import { fail, ok, type Failure, type Result } from '../../util/result.js';
+import type { ValidConfig } from '../config/validate.js';
+import type { FileDigests } from '../fingerprint/digests.js';
+import { hashString } from '../fingerprint/hash.js';
+import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
+import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, sharedPrefixOf } from '../graph/keys.js';
+import { splitAll } from '../graph/split.js';
+import { readMarker } from '../chunkdir/marker.js';
+import { readChunkSpec } from '../chunkdir/spec.js';
+import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
+import { fail, ok, type Failure, type Result } from '../util/result.js';
 import { outputsChanged } from './outputs.js';
 import { assistOutputCheck } from './output-check.js';
 
@@ -85,7 +85,7 @@ export function resultDigest(key: string, outputs: readonly OutputRecord[]): str
 function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts, after = 0): TaskRecord | null {
   const m = readMarker(dir);
   if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key || m.value.attempt <= after) return null;
-  const spec = readChunkIdentity(dir);
+  const spec = readChunkSpec(dir);
   if (spec.ok && (spec.value.key !== key || spec.value.attempt !== m.value.attempt)) return null;
   const outs = statOutputs(dir, m.value.outputs);
   if (!outs.ok) return null;

@@ -1,11 +1,11 @@
 // `heppy cancel`: cancels the batch jobs of one Outdir — every Slurm array of the build (found by
 // the build's job name, so even a submission the journal missed) and every job of the journal
 // submitted through a -b template — then empties the journal, so the next build submits afresh.
-import type { JournalEntry } from '../executor.js';
-import { SlurmClient } from '../slurm/client.js';
-import { slurmJobName } from '../slurm/slurm-executor.js';
-import { cancelCommandJob, lastTemplateKind } from '../command/command-executor.js';
-import { batchPaths } from './paths.js';
+import type { JournalEntry } from '../exec/executor.js';
+import { SlurmClient } from '../exec/slurm/client.js';
+import { slurmJobName } from '../exec/slurm/slurm-executor.js';
+import { cancelCommandJob, lastTemplateKind } from '../exec/command/command-executor.js';
+import { batchPaths } from '../chunkdir/layout.js';
 import { readdirSync } from 'node:fs';
 
 /** Whether the Slurm executor ever submitted for this Outdir (its array driver scripts are there). */

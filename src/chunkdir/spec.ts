@@ -1,8 +1,13 @@
-// One chunk's spec (docs/internals.md "Chunks: spec, directory, marker"): written by the build as
-// `<chunkDir>/chunk.json`, read by `heppy run-chunk` and passed in-process to runChunk by workers.
-import { readFileSync } from 'node:fs';
+// One chunk's spec, `<chunkDir>/chunk.json` (docs/internals.md "Chunks: spec, directory, marker"):
+// what a run of the chunk runs. The one reader and the one writer. The build hands it to local
+// workers in their message and writes it into the chunk directory for batch jobs; every run writes
+// the spec it ran into its result, so the directory always names the analysis that made it.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
+import { CHUNK_SPEC_FILE } from './layout.js';
+
+export { CHUNK_SPEC_FILE } from './layout.js';
 
 export interface ChunkSpec {
   name: string;              // 'ggH_125_Chunk3', or 'ggH_125' when unsplit
@@ -17,8 +22,6 @@ export interface ChunkSpec {
   attempt: number;
 }
 
-export const CHUNK_SPEC_FILE = 'chunk.json';
-
 export function readChunkSpec(chunkDir: string): Result<ChunkSpec> {
   const file = join(chunkDir, CHUNK_SPEC_FILE);
   let raw: unknown;
@@ -31,8 +34,16 @@ export function readChunkSpec(chunkDir: string): Result<ChunkSpec> {
   return why === null ? ok(raw as ChunkSpec) : fail({ file, reason: `invalid chunk spec: ${why}` });
 }
 
+/** Writes `spec` as dir/chunk.json, atomically. */
+export function writeChunkSpec(dir: string, spec: ChunkSpec): void {
+  const file = join(dir, CHUNK_SPEC_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(spec, null, 1) + '\n');
+  renameSync(tmp, file);
+}
+
 function specProblem(v: unknown): string | null {
-  if (typeof v !== 'object' || v === null) return 'not an object';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
   const s = v as Record<string, unknown>;
   for (const k of ['name', 'component', 'tree', 'bundle', 'key'] as const) if (typeof s[k] !== 'string') return `'${k}' must be a string`;
   if (!Array.isArray(s.files) || s.files.some((f) => typeof f !== 'string')) return "'files' must be a list of paths";
@@ -41,4 +52,15 @@ function specProblem(v: unknown): string | null {
   if (typeof s.options !== 'object' || s.options === null) return "'options' must be an object";
   if (!Number.isInteger(s.attempt)) return "'attempt' must be an integer";
   return null;
+}
+
+/**
+ * Makes chunk.json carry `attempt`, so that the marker run-chunk writes names the attempt a batch
+ * executor waits for. The engine writes it so already before submitting; this repairs a mismatch.
+ */
+export function ensureChunkAttempt(chunkDir: string, attempt: number): Result<{ key: string; attempt: number }> {
+  const r = readChunkSpec(chunkDir);
+  if (!r.ok) return r;
+  if (r.value.attempt !== attempt) writeChunkSpec(chunkDir, { ...r.value, attempt });
+  return ok({ key: r.value.key, attempt });
 }

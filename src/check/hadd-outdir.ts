@@ -2,10 +2,13 @@
 // good chunks of every component, and report the bad ones with their reason (heppy_hadd silently
 // left them out; we name them and the command exits 1).
 import { basename, dirname, join } from 'node:path';
-import { groupChunkDirs } from './group.js';
-import { mergeComponent, type MergeSummary } from './merge-component.js';
-import type { RootMerger } from './root-merger.js';
-import { checkChunks, checkMerged, classifyDir, headerProbe, type ChunkVerdict, type RootProbe } from '../check/index.js';
+import { groupChunkDirs } from '../merge/group.js';
+import { mergeComponent, type MergeSummary } from '../merge/merge-component.js';
+import type { RootMerger } from '../merge/root-merger.js';
+import { checkChunks, type ChunkVerdict } from './index.js';
+import { checkMerged } from './merged-check.js';
+import { classifyDir } from './discover.js';
+import { headerProbe, type RootProbe } from './root-probe.js';
 import type { Failure } from '../util/result.js';
 
 export type ComponentOutcome =

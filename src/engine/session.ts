@@ -1,13 +1,13 @@
 // The common first half of build, status, why and graph: load the heppyfile, find the Outdir,
 // open the store and plan. A bad heppyfile or flag becomes a UserError (one line, exit 2) before
 // anything is written to Outdir.
-import { loadHeppyfile, type LoadedAnalysis } from '../../config/load.js';
-import { FileDigests } from '../../fingerprint/digests.js';
-import { initHash } from '../../fingerprint/hash.js';
-import { acquireLock, type Lock } from '../../store/lock.js';
-import { Store } from '../../store/store.js';
-import { formatFailure, UserError } from '../../util/result.js';
-import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './context.js';
+import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
+import { FileDigests } from '../fingerprint/digests.js';
+import { initHash } from '../fingerprint/hash.js';
+import { acquireLock, type Lock } from '../store/lock.js';
+import { Store } from '../store/store.js';
+import { formatFailure, UserError } from '../util/result.js';
+import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
 import { checkOutputs } from './output-check.js';
 

@@ -2,10 +2,10 @@
 // The batch executors are loaded lazily (a local build never loads them) and by URL, so that this
 // file does not fix their module layout at compile time.
 import { availableParallelism } from 'node:os';
-import type { Executor, ExecutorKind, JournalEntry } from '../../exec/executor.js';
-import { parseSlurmTime } from '../../exec/batch/time.js';
-import { LocalPool } from '../../exec/local/pool.js';
-import { UserError } from '../../util/result.js';
+import type { Executor, ExecutorKind, JournalEntry } from '../exec/executor.js';
+import { parseSlurmTime } from '../exec/batch/time.js';
+import { LocalPool } from '../exec/local/pool.js';
+import { assertNever, UserError } from '../util/result.js';
 
 export interface ExecutorFlags {
   executor?: string;
@@ -34,6 +34,17 @@ export function executorKind(f: ExecutorFlags): ExecutorKind {
   return k;
 }
 
+/** How `heppy check --resubmit` says where the chunks run. */
+export function describeExecutor(f: ExecutorFlags): string {
+  const kind = executorKind(f);
+  switch (kind) {
+    case 'local': return `locally (${f.jobs ?? defaultJobs()} worker${f.jobs === 1 ? '' : 's'})`;
+    case 'command': return `with \`${f.batchTemplate ?? ''}\``;
+    case 'slurm': return `on Slurm${f.partition ? ` (partition ${f.partition})` : ''}`;
+    default: return assertNever(kind, 'executor kind');
+  }
+}
+
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
@@ -46,7 +57,7 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       // HEPPY_WORKER_NODE_FLAGS: extra Node flags for the workers, e.g. '--max-old-space-size=8192'.
       return new LocalPool({ jobs: f.jobs ?? defaultJobs(), execArgv: (process.env.HEPPY_WORKER_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '') });
     case 'slurm': {
-      const mod = (await import(new URL('../../exec/slurm/slurm-executor.js', import.meta.url).href)) as {
+      const mod = (await import(new URL('../exec/slurm/slurm-executor.js', import.meta.url).href)) as {
         SlurmExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };
       const o: Record<string, unknown> = {};
       if (f.partition !== undefined) o.partition = f.partition;
@@ -60,7 +71,7 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       return new mod.SlurmExecutor(outdir, o);
     }
     case 'command': {
-      const mod = (await import(new URL('../../exec/command/command-executor.js', import.meta.url).href)) as {
+      const mod = (await import(new URL('../exec/command/command-executor.js', import.meta.url).href)) as {
         CommandExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };
       const o: Record<string, unknown> = { template: f.batchTemplate! };
       if (f.pollIntervalMs !== undefined) o.pollIntervalMs = f.pollIntervalMs;

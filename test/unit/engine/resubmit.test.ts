@@ -3,9 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nextAttempt, resubmit } from '../../../src/check/resubmit.js';
+import { nextAttempt, resubmit } from '../../../src/engine/resubmit.js';
 import type { Executor, ExecutorEvent, JobSpec } from '../../../src/exec/executor.js';
-import { makeChunk } from './fixtures.js';
+import { makeChunk } from '../check/fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heppy-resub-'));
 

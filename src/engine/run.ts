@@ -4,16 +4,16 @@
 // the next build knows why a node must run again.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ChunkSpec } from '../../loop/chunk-spec.js';
-import { readMarker } from '../../check/marker.js';
-import type { Executor, JobSpec, JournalEntry } from '../../exec/executor.js';
-import { schedule, type SchedEvent, type SchedTask } from '../../exec/scheduler.js';
-import { haddKeyParts, keyOf } from '../../graph/keys.js';
-import type { ChunkNode } from '../../graph/dag.js';
-import type { BuildEvent, Summary } from '../../report/events.js';
-import type { Store } from '../../store/store.js';
-import type { TaskRecord } from '../../store/records.js';
-import { assertNever, fail, formatFailure, ok, type Result } from '../../util/result.js';
+import type { ChunkSpec } from '../chunkdir/spec.js';
+import { readMarker } from '../chunkdir/marker.js';
+import type { Executor, JobSpec, JournalEntry } from '../exec/executor.js';
+import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
+import { haddKeyParts, keyOf } from '../graph/keys.js';
+import type { ChunkNode } from '../graph/dag.js';
+import type { BuildEvent, Summary } from '../report/events.js';
+import type { Store } from '../store/store.js';
+import type { TaskRecord } from '../store/records.js';
+import { assertNever, fail, formatFailure, ok, type Result } from '../util/result.js';
 import { resultDigest, statOutputs, type BuildPlan } from './plan.js';
 
 export interface RunInputs {
@@ -158,7 +158,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const key = keyOf(kp);
     const t = Date.now();
     // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
-    const { mergeComponent } = await import('../../merge/index.js');
+    const { mergeComponent } = await import('../merge/index.js');
     const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
       onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
     if (!merged.ok) {
@@ -223,7 +223,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   if (stale.some((j) => j.executor !== 'local')) {
     // Batch jobs for an older key (or another executor) would run the old analysis and swap their
     // result over this build's: cancel the ones still queued or running.
-    const { cancelStaleJobs } = await import('../../exec/batch/cancel.js');
+    const { cancelStaleJobs } = await import('./cancel.js');
     const gone = await cancelStaleJobs(r.outdir, stale);
     if (gone.length > 0) r.emit({ type: 'warning', message: `cancelled ${gone.length} batch job${gone.length === 1 ? '' : 's'} of an earlier build for an older version of their chunks (or another executor): ${gone.slice(0, 8).join(' ')}${gone.length > 8 ? ' …' : ''}` });
   }

@@ -1,13 +1,21 @@
-// batchScript.sh: the per-chunk job script of the batch executors (heppy_batch's habit: users
-// resubmit it by hand). It runs `heppy run-chunk` on its chunk directory, which reads chunk.json
-// (and through it the analysis bundle current at submission), and makes sure a marker records the
-// exit status even when run-chunk crashes or the job is killed. Every path is shell-quoted.
+// batchScript.sh: the per-chunk job script (heppy_batch's habit: users resubmit it by hand). Every
+// run of a chunk, local or batch, leaves one in the chunk directory next to the chunk.json it ran:
+// it runs `heppy run-chunk` on the directory, i.e. that spec and its analysis bundle, and makes sure
+// a marker records the exit status even when run-chunk crashes or the job is killed. Every path is
+// shell-quoted.
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { batchPaths, ensureBatchPaths, exitMarkerJs, heppyMainJs } from './batch/paths.js';
-import { isPlainPath, shq } from './batch/shell.js';
+import { fileURLToPath } from 'node:url';
+import { isPlainPath, shq } from '../util/shell.js';
+import { BATCH_SCRIPT, batchPaths, ensureBatchPaths } from './layout.js';
 
-export const BATCH_SCRIPT = 'batchScript.sh';
+export { BATCH_SCRIPT } from './layout.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/src/cli/main.js of this checkout: what a job runs. */
+export const heppyMainJs = join(here, '..', 'cli', 'main.js');
+/** The helper that writes a failed marker when run-chunk died without one. */
+export const exitMarkerJs = join(here, 'exit-marker.js');
 
 /** The attempt a script is written for: its exit marker must not speak for a later attempt. */
 export interface ScriptAttempt {
@@ -67,10 +75,13 @@ export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {},
   return lines.join('\n');
 }
 
-/** Writes (or rewrites, when its content changed) the chunk's executable batchScript.sh. */
-export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt): string {
+/**
+ * Writes (or rewrites, when its content changed) the chunk's executable batchScript.sh, into the
+ * chunk directory or (`into`) the tmp dir that will be swapped into place as the chunk directory.
+ */
+export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt, into: string = chunkDir): string {
   ensureBatchPaths(dirname(chunkDir));
-  const file = join(chunkDir, BATCH_SCRIPT);
+  const file = join(into, BATCH_SCRIPT);
   const text = batchScriptText(chunkDir, opts, forAttempt);
   let current: string | null = null;
   try {

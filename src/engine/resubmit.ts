@@ -1,9 +1,9 @@
 // `heppy check --resubmit`: run the bad chunks again through an executor (the local worker pool,
 // or a batch executor), one new attempt each, and wait until every attempt has ended. The marker
 // each attempt writes is then judged again by the check.
-import { readChunkIdentity, ensureChunkAttempt } from '../exec/batch/chunk-file.js';
+import { ensureChunkAttempt, readChunkSpec } from '../chunkdir/spec.js';
 import type { Executor, JobSpec } from '../exec/executor.js';
-import { readMarker } from './marker.js';
+import { readMarker } from '../chunkdir/marker.js';
 import { basename } from 'node:path';
 import { assertNever } from '../util/result.js';
 
@@ -16,7 +16,7 @@ export interface ResubmitResult {
 
 /** The next attempt number: one more than both chunk.json's and the marker's. */
 export function nextAttempt(dir: string): number | null {
-  const id = readChunkIdentity(dir);
+  const id = readChunkSpec(dir);
   if (!id.ok) return null;
   const m = readMarker(dir);
   const prev = m.ok && m.value?.kind === 'chunk' ? m.value.attempt : 0;

@@ -1,11 +1,12 @@
 // `heppy check --resubmit`: the bad chunks run again through the chosen executor, then the merged
 // components that are out of date (or damaged) are merged again, and everything is checked again.
-import type { ChunkVerdict } from './chunk-check.js';
-import type { MergedVerdict } from './merged-check.js';
-import type { RootProbe } from './root-probe.js';
-import { byOutdir, describeChoice, makeExecutor, type ExecutorChoice } from './executors.js';
+import { dirname } from 'node:path';
+import type { ChunkVerdict } from '../check/chunk-check.js';
+import type { MergedVerdict } from '../check/merged-check.js';
+import type { RootProbe } from '../check/root-probe.js';
+import { describeExecutor, makeExecutor, type ExecutorFlags } from './executors.js';
 import { remergeBad, type RemergeResult } from './remerge.js';
-import { displayPath, formatText } from './report.js';
+import { displayPath, formatText } from '../check/report.js';
 import { resubmit, type ResubmitResult } from './resubmit.js';
 import { assertNever } from '../util/result.js';
 
@@ -17,7 +18,7 @@ export interface CheckState {
 }
 
 export interface FixOptions {
-  choice: ExecutorChoice;
+  choice: ExecutorFlags;
   probe: RootProbe;
   /** Checks everything again. */
   recheck: () => Promise<[ChunkVerdict[], MergedVerdict[]]>;
@@ -35,6 +36,13 @@ export function resubmitLine(r: ResubmitResult): string {
   }
 }
 
+/** Chunk directories by Outdir (their parent), in first-seen order. */
+function byOutdir(dirs: string[]): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const d of dirs) m.set(dirname(d), [...(m.get(dirname(d)) ?? []), d]);
+  return m;
+}
+
 export async function fixBad(state: CheckState, o: FixOptions): Promise<CheckState> {
   let { verdicts, merged } = state;
   let resubmitted: ResubmitResult[] | undefined;
@@ -42,16 +50,16 @@ export async function fixBad(state: CheckState, o: FixOptions): Promise<CheckSta
   const bad = verdicts.filter((v) => !v.good);
   if (bad.length > 0 || merged.some((m) => !m.good)) o.out(formatText(verdicts, undefined, merged));
   if (bad.length > 0) {
-    o.out(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeChoice(o.choice)}\n`);
+    o.out(`resubmitting ${bad.length} bad chunk${bad.length === 1 ? '' : 's'} ${describeExecutor(o.choice)}\n`);
     const hooks = {
       onSubmitted: (d: string, attempt: number, jobId: string): void => {
-        if (o.choice.kind !== 'local') o.out(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
+        if ((o.choice.executor ?? 'local') !== 'local' || o.choice.batchTemplate !== undefined) o.out(`${displayPath(d)}: attempt ${attempt} submitted as job ${jobId}\n`);
       },
       onEnded: (r: ResubmitResult): void => o.out(resubmitLine(r)),
     };
     // Batch executors work per Outdir; chunks from several Outdirs run side by side.
     const groups = [...byOutdir(bad.map((v) => v.dir))];
-    const done = await Promise.all(groups.map(([outdir, dirs]) => resubmit(dirs, makeExecutor(o.choice, outdir), hooks)));
+    const done = await Promise.all(groups.map(async ([outdir, dirs]) => resubmit(dirs, await makeExecutor(o.choice, outdir), hooks)));
     resubmitted = done.flat();
     for (const r of resubmitted) if (r.status === 'not-resubmitted') o.out(resubmitLine(r));
     [verdicts, merged] = await o.recheck();

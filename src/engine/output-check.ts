@@ -6,7 +6,7 @@
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
 // changed, with the first difference.
 import { isMainThread, Worker } from 'node:worker_threads';
-import type { TaskSummary } from '../../store/records.js';
+import type { TaskSummary } from '../store/records.js';
 import { BLOCK, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 
 /** Below this many records the thread costs more than it saves. */

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assistOutputCheck, checkOutputs } from '../../../../src/cli/engine/output-check.js';
-import type { TaskSummary } from '../../../../src/store/records.js';
+import { assistOutputCheck, checkOutputs } from '../../../src/engine/output-check.js';
+import type { TaskSummary } from '../../../src/store/records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-outcheck-'));
 

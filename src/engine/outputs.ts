@@ -1,7 +1,7 @@
 // Recorded outputs of a node, checked against the disk; and the shared job that checks the
 // outputs of every record of a big plan from two threads at once (see output-check.ts).
 import { statSync } from 'node:fs';
-import type { OutputRecord } from '../../store/records.js';
+import type { OutputRecord } from '../store/records.js';
 
 /** The first difference between the recorded outputs and the disk, or null when intact. */
 export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): string | null {

@@ -3,11 +3,9 @@
 // naming the exit status, so that the executor and `heppy check` see the failure at once instead
 // of waiting for a time limit. Usage: node exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL [ATTEMPT [KEY]]]
 import { hostname } from 'node:os';
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MARKER_FILE, readMarker } from '../../check/marker.js';
-import { readChunkIdentity } from './chunk-file.js';
+import { readMarker, writeMarker, type ChunkMarker } from './marker.js';
+import { readChunkSpec } from './spec.js';
 
 /**
  * Writes the failed marker if needed; returns true when it wrote one. `forAttempt` and `forKey`
@@ -15,7 +13,7 @@ import { readChunkIdentity } from './chunk-file.js';
  * newer attempt meanwhile (the build already resubmitted), the directory belongs to that attempt.
  */
 export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: string, forAttempt?: number, forKey?: string, why?: string): boolean {
-  const id = readChunkIdentity(chunkDir);
+  const id = readChunkSpec(chunkDir);
   if (!id.ok) return false; // no chunk.json: nothing to attribute the failure to
   if (forAttempt !== undefined && id.value.attempt !== forAttempt) return false;
   if (forKey !== undefined && id.value.key !== forKey) return false;
@@ -31,7 +29,7 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
         ? `heppy run-chunk was killed by signal ${exitStatus - 128} (out of memory or killed)`
         : `heppy run-chunk exited with status ${exitStatus} without writing its marker (crash)`;
   const now = new Date().toISOString();
-  const marker = {
+  const marker: ChunkMarker = {
     kind: 'chunk',
     status: 'failed',
     key: id.value.key,
@@ -48,10 +46,7 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
     finishedAt: now,
     writtenBy: 'batchScript.sh',
   };
-  const file = join(chunkDir, MARKER_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(marker, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeMarker(chunkDir, marker);
   return true;
 }
 

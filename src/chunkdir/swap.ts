@@ -1,0 +1,34 @@
+// A chunk or merged directory appears only complete: a run builds it in Outdir/.heppy/tmp/ (same
+// filesystem), writes the marker last, and swaps it into place: rename(target → .heppy/trash/…),
+// rename(tmp → target), remove the trash. A killed run leaves only a tmp dir, never a directory
+// that looks good. The one implementation, for chunks (looper) and merges (merge/).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { tmpRoot, trashRoot } from './layout.js';
+
+/** `tmp/<label>.<attempt>.<random>`: the build recognises a journaled batch job's own tmp dir by it. */
+export function makeTmpDir(outdir: string, label: string, attempt: number | 'hadd'): string {
+  const tmp = join(tmpRoot(outdir), `${label}.${attempt}.${randomBytes(4).toString('hex')}`);
+  mkdirSync(tmp, { recursive: true });
+  return tmp;
+}
+
+/** Parses a tmp dir name back into its label and attempt (null when it is not one of ours). */
+export function parseTmpName(name: string): { label: string; attempt: string } | null {
+  const m = /^(.+)\.(\d+|hadd)\.[0-9a-f]+$/.exec(name);
+  return m ? { label: m[1]!, attempt: m[2]! } : null;
+}
+
+/** Replaces `target` by `tmp` (both under the same Outdir); the old content goes to the trash first. */
+export function swapIntoPlace(tmp: string, target: string): void {
+  let trash: string | null = null;
+  if (existsSync(target)) {
+    const root = trashRoot(dirname(target));
+    mkdirSync(root, { recursive: true });
+    trash = join(root, `${basename(target)}.${randomBytes(4).toString('hex')}`);
+    renameSync(target, trash);
+  }
+  renameSync(tmp, target);
+  if (trash !== null) rmSync(trash, { recursive: true, force: true });
+}
