@@ -1,0 +1,206 @@
+// The output cache: every successful node's outputs kept by node key under cache/outputs/, so that
+// a node whose key comes back (an option switched back, a reverted change, a second Outdir of the
+// same analysis) is restored instead of run. Files are hard links to the node's own outputs (the
+// build replaces directories by rename, never rewrites a file in place), a copy only where the
+// filesystem cannot link. Each entry records every file's size and xxh64: an entry whose file
+// changed or went missing is never restored. Entries appear complete or not at all (built in a
+// tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
+import { randomBytes } from 'node:crypto';
+import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { hashFile } from '../fingerprint/hash.js';
+import { fail, ok, type Result } from '../util/result.js';
+
+export interface CachedFile {
+  path: string; // relative to the node directory
+  size: number;
+  hash: string; // xxh64 of the content
+}
+
+/** entry.json of one cache entry. */
+export interface CacheEntry {
+  version: 1;
+  key: string;
+  kind: 'chunk' | 'hadd';
+  node: string;
+  builtAt: string;
+  bytes: number;
+  files: CachedFile[];
+  /** The node's marker as it was written, so that a restore can write it again for its attempt. */
+  marker: unknown;
+}
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_MAX_BYTES = 20 * 2 ** 30;
+const ENTRY = 'entry.json';
+const FILES = 'files';
+
+const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
+
+export class OutputCache {
+  private constructor(readonly root: string, readonly maxBytes: number) {}
+
+  static open(cacheDir: string, maxBytes = DEFAULT_MAX_BYTES): OutputCache {
+    return new OutputCache(join(cacheDir, 'outputs'), maxBytes);
+  }
+
+  private dir(key: string): string {
+    return join(this.root, key.slice(0, 2), key);
+  }
+
+  /** The entry for this key, or null (none, or its entry.json unreadable). */
+  entry(key: string): CacheEntry | null {
+    if (!keyOk(key)) return null;
+    try {
+      const e = JSON.parse(readFileSync(join(this.dir(key), ENTRY), 'utf8')) as CacheEntry;
+      return e.version === 1 && e.key === key && Array.isArray(e.files) ? e : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Keeps the files of `nodeDir` (minus `exclude`, paths relative to it) under `key`. An entry
+   * already there for the key is kept as it is (same key, same work).
+   */
+  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[] }): Promise<Result<CacheEntry>> {
+    if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
+    const have = this.entry(key);
+    if (have !== null) return ok(have);
+    const tmp = join(this.root, '.tmp', `${key}.${randomBytes(4).toString('hex')}`);
+    try {
+      const files: CachedFile[] = [];
+      for (const rel of walk(nodeDir)) {
+        if (meta.exclude.includes(rel)) continue;
+        const src = join(nodeDir, rel);
+        const dst = join(tmp, FILES, rel);
+        mkdirSync(dirname(dst), { recursive: true });
+        linkOrCopy(src, dst);
+        files.push({ path: rel, size: statSync(dst).size, hash: await hashFile(dst) });
+      }
+      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker };
+      writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
+      mkdirSync(dirname(this.dir(key)), { recursive: true });
+      try {
+        renameSync(tmp, this.dir(key));
+      } catch (err) {
+        // Another build saved the same key first: theirs is as good as ours.
+        if (this.entry(key) === null) throw err;
+      }
+      return ok(entry);
+    } catch (err) {
+      return fail({ file: nodeDir, object: meta.node, reason: `cannot keep its outputs in the cache: ${(err as Error).message}` });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Links the entry's files into `targetDir` (an empty tmp dir the caller swaps into place) after
+   * checking each file's size and digest. A damaged entry is removed and reported, never restored.
+   */
+  async restoreInto(key: string, targetDir: string): Promise<Result<CacheEntry>> {
+    const e = this.entry(key);
+    if (e === null) return fail({ object: key, reason: 'no cache entry' });
+    const base = join(this.dir(key), FILES);
+    for (const f of e.files) {
+      const src = join(base, f.path);
+      let why: string | null = null;
+      try {
+        if (statSync(src).size !== f.size) why = 'its size changed';
+        else if ((await hashFile(src)) !== f.hash) why = 'its content changed';
+      } catch {
+        why = 'it is missing';
+      }
+      if (why !== null) {
+        this.remove(key);
+        return fail({ file: src, object: e.node, reason: `cache entry damaged (${why}); not restored` });
+      }
+    }
+    try {
+      for (const f of e.files) {
+        const dst = join(targetDir, f.path);
+        mkdirSync(dirname(dst), { recursive: true });
+        linkOrCopy(join(base, f.path), dst);
+      }
+      const now = new Date();
+      utimesSync(join(this.dir(key), ENTRY), now, now); // recently used: evicted last
+    } catch (err) {
+      return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
+    }
+    return ok(e);
+  }
+
+  remove(key: string): void {
+    if (keyOk(key)) rmSync(this.dir(key), { recursive: true, force: true });
+  }
+
+  private entries(): Array<{ key: string; bytes: number; usedMs: number }> {
+    const out: Array<{ key: string; bytes: number; usedMs: number }> = [];
+    if (!existsSync(this.root)) return out;
+    for (const p of readdirSync(this.root)) {
+      if (p === '.tmp') continue;
+      for (const key of readdirSync(join(this.root, p))) {
+        const e = this.entry(key);
+        if (e === null) continue;
+        out.push({ key, bytes: e.bytes, usedMs: statSync(join(this.dir(key), ENTRY)).mtimeMs });
+      }
+    }
+    return out;
+  }
+
+  stats(): CacheStats {
+    const all = this.entries();
+    return { entries: all.length, bytes: all.reduce((s, e) => s + e.bytes, 0), maxBytes: this.maxBytes };
+  }
+
+  /** Evicts the least recently used entries until the cache holds at most `maxBytes`. */
+  prune(maxBytes = this.maxBytes): { removed: number; freedBytes: number } {
+    const all = this.entries().sort((a, b) => a.usedMs - b.usedMs);
+    let total = all.reduce((s, e) => s + e.bytes, 0);
+    let removed = 0, freedBytes = 0;
+    for (const e of all) {
+      if (total <= maxBytes) break;
+      this.remove(e.key);
+      total -= e.bytes;
+      freedBytes += e.bytes;
+      removed++;
+    }
+    // Leftovers of saves killed midway; a save in progress is younger than an hour.
+    const tmpRoot = join(this.root, '.tmp');
+    if (existsSync(tmpRoot)) {
+      for (const t of readdirSync(tmpRoot)) {
+        const p = join(tmpRoot, t);
+        if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+      }
+    }
+    return { removed, freedBytes };
+  }
+}
+
+/** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */
+function linkOrCopy(src: string, dst: string): void {
+  try {
+    linkSync(src, dst);
+  } catch {
+    copyFileSync(src, dst, constants.COPYFILE_FICLONE);
+  }
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const rec = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) rec(p);
+      else if (e.isFile()) out.push(relative(dir, p));
+    }
+  };
+  rec(dir);
+  return out.sort();
+}

@@ -1,0 +1,86 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OutputCache } from '../../../src/cache/output-cache.js';
+
+const base = mkdtempSync(join(tmpdir(), 'heppy-ocache-'));
+const KEY = '0123456789abcdef';
+
+function nodeDir(name: string, text: string): string {
+  const d = join(base, name);
+  mkdirSync(join(d, 'Sum_1'), { recursive: true });
+  writeFileSync(join(d, 'log.txt'), `log of ${name}\n`);
+  writeFileSync(join(d, 'Sum_1', 'cutflow.txt'), text);
+  writeFileSync(join(d, 'chunk.json'), '{}');
+  writeFileSync(join(d, 'heppy-status.json'), '{"status":"ok"}');
+  return d;
+}
+
+test('save keeps hard links with digests; restore gives the same bytes', async () => {
+  const c = OutputCache.open(join(base, 'cache1'));
+  const d = nodeDir('A_Chunk0', 'all 10\n');
+  const r = await c.save(KEY, d, { kind: 'chunk', node: 'A_Chunk0', marker: { status: 'ok', key: KEY }, exclude: ['chunk.json', 'heppy-status.json'] });
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(r.value.files.map((f) => f.path), ['Sum_1/cutflow.txt', 'log.txt']);
+  assert.is(r.value.bytes, 7 + 'log of A_Chunk0\n'.length);
+  assert.ok(statSync(join(d, 'log.txt')).nlink >= 2, 'a hard link, not a copy');
+  // The node directory is replaced by rename (as the build does); the cache keeps the old inode.
+  rmSync(d, { recursive: true });
+  const target = join(base, 'restored');
+  mkdirSync(target);
+  const back = await c.restoreInto(KEY, target);
+  assert.ok(back.ok);
+  assert.is(readFileSync(join(target, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n');
+  assert.not.ok(existsSync(join(target, 'chunk.json')));
+  assert.equal(c.entry(KEY)?.marker, { status: 'ok', key: KEY });
+  assert.equal(c.stats(), { entries: 1, bytes: r.value.bytes, maxBytes: c.maxBytes });
+});
+
+test('a tampered entry is detected by its digest, removed and never restored', async () => {
+  const c = OutputCache.open(join(base, 'cache2'));
+  const d = nodeDir('B', 'all 20\n');
+  assert.ok((await c.save(KEY, d, { kind: 'chunk', node: 'B', marker: {}, exclude: [] })).ok);
+  // Same size, other content, written in place through the hard link.
+  writeFileSync(join(d, 'Sum_1', 'cutflow.txt'), 'all 21\n');
+  const target = join(base, 't2');
+  mkdirSync(target);
+  const r = await c.restoreInto(KEY, target);
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, /cache entry damaged \(its content changed\); not restored/);
+  assert.is(c.entry(KEY), null);
+  const missing = await c.restoreInto(KEY, target);
+  assert.not.ok(missing.ok);
+});
+
+test('prune evicts the least recently used entries beyond the limit', async () => {
+  const c = OutputCache.open(join(base, 'cache3'));
+  const keys = ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'];
+  for (const [i, k] of keys.entries()) {
+    assert.ok((await c.save(k, nodeDir(`n${i}`, 'x'.repeat(100)), { kind: 'hadd', node: `n${i}`, marker: {}, exclude: [] })).ok);
+    const t = new Date(Date.now() - (10 - i) * 60_000);
+    utimesSync(join(c.root, k.slice(0, 2), k, 'entry.json'), t, t);
+  }
+  // Using the oldest makes it the newest.
+  const target = join(base, 't3');
+  mkdirSync(target);
+  assert.ok((await c.restoreInto(keys[0]!, target)).ok);
+  const each = c.entry(keys[0]!)!.bytes;
+  const r = c.prune(2 * each);
+  assert.equal(r, { removed: 1, freedBytes: each });
+  assert.is(c.entry(keys[1]!), null);
+  assert.ok(c.entry(keys[0]!) !== null && c.entry(keys[2]!) !== null);
+});
+
+test('a second save of a key keeps the first entry', async () => {
+  const c = OutputCache.open(join(base, 'cache4'));
+  assert.ok((await c.save(KEY, nodeDir('d1', 'first'), { kind: 'chunk', node: 'd1', marker: 1, exclude: [] })).ok);
+  const again = await c.save(KEY, nodeDir('d2', 'second'), { kind: 'chunk', node: 'd2', marker: 2, exclude: [] });
+  assert.ok(again.ok);
+  assert.is(c.entry(KEY)?.node, 'd1');
+});
+
+test.after(() => rmSync(base, { recursive: true, force: true }));
+test.run();
