@@ -79,6 +79,7 @@ export class BuildCommand extends Command {
   json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
   force = Option.Boolean('--force', false, { description: 'run every node even if up to date' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'a line per chunk started' });
+  typecheck = Option.Boolean('--typecheck', true, { description: 'type-check the heppyfile and its local modules when they changed (default; --no-typecheck skips it)' });
 
   override async execute(): Promise<number> {
     const retries = int('--retries', this.retries)!;
@@ -96,7 +97,7 @@ export class BuildCommand extends Command {
     const reporter: Reporter = this.json ? new JsonReporter() : process.stdout.isTTY && !this.dryRun ? new TtyReporter() : new PlainReporter(process.stdout, this.verbose);
     const emit = (e: BuildEvent): void => reporter.event(e);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
-      maxEvents: int('-N', this.nevents), force: this.force, lock: this.dryRun ? undefined : 'build' });
+      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, lock: this.dryRun ? undefined : 'build' });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     process.once('SIGINT', onSignal);

@@ -62,6 +62,15 @@ export interface AnalyzerRuntime {
 /** The shape of an analyzer subclass (constructed by the looper without arguments). */
 export type AnalyzerClass<P extends object = Record<string, unknown>> = (new () => Analyzer<P>) & { branches?: readonly string[] };
 
+/**
+ * The arguments after the class in `new Analyzer(Class, params, label?)`: params may be left out
+ * only when the class's parameters are all optional. P is inferred from the class alone (NoInfer),
+ * so that an object literal is checked against it (excess properties: TS2561 "did you mean").
+ */
+export type AnalyzerArgs<P extends object> = {} extends P
+  ? [params?: NoInfer<P>, label?: string | number]
+  : [params: NoInfer<P>, label?: string | number];
+
 /** The setup object passed to beginLoop/endLoop/write (heppy's `setup`): shared between analyzers. */
 export interface Setup {
   config: unknown;
@@ -82,7 +91,8 @@ export class Analyzer<P extends object = Record<string, unknown>> {
   private readonly runtime: AnalyzerRuntime | null;
 
   constructor();
-  constructor(cls: AnalyzerClass<P>, params?: P, label?: string | number);
+  /** A declaration: the parameters' type is the class's (a misspelt or missing parameter is a type error). */
+  constructor(cls: AnalyzerClass<P>, ...args: AnalyzerArgs<P>);
   constructor(cls?: AnalyzerClass<P>, params?: P, label?: string | number) {
     if (cls === undefined) {
       const g = globalThis as unknown as Record<symbol, AnalyzerRuntime | null | undefined>;

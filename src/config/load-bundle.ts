@@ -14,6 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
+import { sameStamp, type TypecheckStamp } from './typecheck-stamp.js';
 
 export interface Bundle {
   heppyfile: string;       // absolute
@@ -23,16 +24,23 @@ export interface Bundle {
   inputs: string[];        // absolute paths of the heppyfile and its local modules
 }
 
-/** A bundle ready to import; `commit` puts it into the cache (once valid), `discard` drops it. */
+/**
+ * A bundle ready to import; `commit` puts it into the cache (once valid), `discard` drops it.
+ * `typechecked`: what the cached bundle's last type-check depended on (undefined: not checked);
+ * `commit(stamp)` records a new one.
+ */
 export interface StagedBundle {
   bundle: Bundle;
-  commit(): Bundle;
+  fromCache: boolean;
+  typechecked: TypecheckStamp | undefined;
+  commit(typechecked?: TypecheckStamp): Bundle;
   discard(): void;
 }
 
 interface CacheEntry extends Bundle {
   stats: Array<[string, number, number]>;
   heppyIndex: string;
+  typecheck?: TypecheckStamp;
 }
 
 /** The module 'heppy' resolves to: this checkout's compiled public API. */
@@ -50,7 +58,7 @@ function readIndex(cacheDir: string): Record<string, CacheEntry> {
   }
 }
 
-function cached(cacheDir: string, heppyfile: string): Bundle | null {
+function cached(cacheDir: string, heppyfile: string): CacheEntry | null {
   const e = readIndex(cacheDir)[heppyfile];
   if (!e || e.heppyIndex !== heppyIndexPath || !existsSync(e.path)) return null;
   for (const [p, size, mtimeMs] of e.stats) {
@@ -61,6 +69,10 @@ function cached(cacheDir: string, heppyfile: string): Bundle | null {
       return null;
     }
   }
+  return e;
+}
+
+function bundleOf(e: CacheEntry): Bundle {
   return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs };
 }
 
@@ -91,7 +103,18 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   if (!existsSync(heppyfile)) return fail({ file: heppyfile, reason: 'no such heppyfile (run heppy in the analysis directory or give -f FILE)' });
   await initHash();
   const hit = cached(cacheDir, heppyfile);
-  if (hit) return ok({ bundle: hit, commit: () => hit, discard: () => {} });
+  if (hit) {
+    const bundle = bundleOf(hit);
+    const commit = (stamp?: TypecheckStamp): Bundle => {
+      if (stamp !== undefined && !sameStamp(hit.typecheck, stamp)) {
+        const index = readIndex(cacheDir);
+        index[heppyfile] = { ...hit, typecheck: stamp };
+        writeAtomic(indexFile(cacheDir), JSON.stringify(index));
+      }
+      return bundle;
+    };
+    return ok({ bundle, fromCache: true, typechecked: hit.typecheck, commit, discard: () => {} });
+  }
 
   const esbuild = await import('esbuild');
   const heppyPlugin = (external: string) => ({
@@ -146,7 +169,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const codeDigest = hashString(minText);
   let done: Bundle | null = null;
   const discard = (): void => rmSync(stage, { recursive: true, force: true });
-  const commit = (): Bundle => {
+  const commit = (stamp?: TypecheckStamp): Bundle => {
     if (done) return done;
     const dir = join(cacheDir, 'bundles');
     mkdirSync(dir, { recursive: true });
@@ -159,9 +182,9 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     discard();
     done = { heppyfile, path, hash, codeDigest, inputs };
     const index = readIndex(cacheDir);
-    index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath };
+    index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath, ...(stamp ? { typecheck: stamp } : {}) };
     writeAtomic(indexFile(cacheDir), JSON.stringify(index));
     return done;
   };
-  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, commit, discard });
+  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, fromCache: false, typechecked: undefined, commit, discard });
 }

@@ -1,11 +1,12 @@
-// Loading a heppyfile: bundle it (cached), set the global options, import the bundle, validate the
-// Config. Any problem → a Failure with file:line and one reason; nothing is written (a new bundle
+// Loading a heppyfile: bundle it (cached), type-check it (when not cached), set the global options,
+// import the bundle, validate the Config. Any problem → a Failure with file:line and one reason; nothing is written (a new bundle
 // is imported from a temporary directory and enters the cache only once the Config is valid).
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fail, ok, type Result } from '../util/result.js';
 import { setConfigBaseDir, setGlobalOptions } from './options.js';
-import { stageHeppyfile, type Bundle } from './load-bundle.js';
+import { heppyIndexPath, stageHeppyfile, type Bundle } from './load-bundle.js';
+import { sameStamp, typecheckStamp } from './typecheck-stamp.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
 
@@ -39,12 +40,26 @@ export async function importBundle(bundlePath: string): Promise<Result<unknown>>
   }
 }
 
-export async function loadHeppyfile(heppyfile: string, cacheDir: string, options: Options): Promise<Result<LoadedAnalysis>> {
+export interface LoadFlags {
+  /** Type-check the heppyfile and its local modules (default true; `--no-typecheck`). */
+  typecheck?: boolean;
+}
+
+export async function loadHeppyfile(heppyfile: string, cacheDir: string, options: Options, flags: LoadFlags = {}): Promise<Result<LoadedAnalysis>> {
   const st = await stageHeppyfile(heppyfile, cacheDir);
   if (!st.ok) return st;
   const staged = st.value;
   let valid = false;
   try {
+    // Only a bundle that is new, or whose tsconfig or heppy's types changed, is type-checked.
+    const stamp = flags.typecheck === false ? undefined : typecheckStamp(staged.bundle.heppyfile, heppyIndexPath);
+    let saveTypecheck = (): void => {};
+    if (stamp !== undefined && !(staged.fromCache && sameStamp(staged.typechecked, stamp))) {
+      const { typecheckHeppyfile } = await import('./typecheck.js');
+      const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);
+      if (!checked.ok) return checked;
+      saveTypecheck = checked.value.save;
+    }
     await applyOptions(options);
     // Relative `files` globs are resolved against the heppyfile's directory.
     setConfigBaseDir(dirname(staged.bundle.heppyfile));
@@ -53,7 +68,9 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     const v = validateConfig(cfg.value, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
     if (!v.ok) return v;
     valid = true;
-    return ok({ bundle: staged.commit(), config: v.value });
+    const bundle = staged.commit(stamp);
+    saveTypecheck();
+    return ok({ bundle, config: v.value });
   } finally {
     if (!valid) staged.discard();
   }

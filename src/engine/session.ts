@@ -18,6 +18,8 @@ export interface SessionFlags {
   options?: string[];
   maxEvents?: number;
   force?: boolean;
+  /** Type-check the heppyfile when its bundle is not cached (default true). */
+  typecheck?: boolean;
   /** Take the Outdir lock (build, clean) before reading the records. */
   lock?: string;
 }
@@ -52,7 +54,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
   const maxEvents = f.maxEvents ?? null;
   await initHash();
-  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options);
+  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
   if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);

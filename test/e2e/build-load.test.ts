@@ -10,10 +10,11 @@ import { HEPPY } from './build-rig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-load-e2e-'));
 
-function build(name: string, text: string): { status: number | null; stderr: string; file: string } {
+// What the type-check does not see (plain JavaScript objects, values, files): tested without it.
+function build(name: string, text: string, typecheck = false): { status: number | null; stderr: string; file: string } {
   const file = join(dir, name);
   writeFileSync(file, text);
-  const r = spawnSync(process.execPath, [HEPPY, 'build', '-f', file], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [HEPPY, 'build', '-f', file, ...(typecheck ? [] : ['--no-typecheck'])], { cwd: dir, encoding: 'utf8' });
   return { status: r.status, stderr: r.stderr, file };
 }
 
@@ -44,11 +45,35 @@ test('a heppyfile that does not load writes nothing: no cache/, no Outdir/', () 
     mkdirSync(join(d, 'data'), { recursive: true });
     writeFileSync(join(d, 'data', 'x.root'), 'not read');
     writeFileSync(join(d, 'heppyfile.ts'), text);
-    const r = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [HEPPY, 'build', '--no-typecheck'], { cwd: d, encoding: 'utf8' });
     assert.is(r.status, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, re, name);
     assert.equal(readdirSync(d).sort(), ['data', 'heppyfile.ts'], name);
   }
+});
+
+test('type errors: exit 2, one file:line:col line each, nothing written', () => {
+  const d = join(dir, 'typed');
+  mkdirSync(join(d, 'data'), { recursive: true });
+  writeFileSync(join(d, 'data', 'x.root'), 'not read');
+  writeFileSync(join(d, 'sel.ts'), 'import { Analyzer } from "heppy";\nexport class Sel extends Analyzer<{ ptMin: number }> {\n  override process(): boolean {\n    return this.params.ptMin.toFixed();\n  }\n}\n');
+  writeFileSync(join(d, 'heppyfile.ts'), 'import { Analyzer, Config, Component, Sequence } from "heppy";\nimport { Sel } from "./sel.js";\n' +
+    'export default new Config({\n  components: [new Component("A", { files: ["data/x.root"] })],\n  sequence: new Sequence(new Analyzer(Sel, { ptMn: 20 })),\n});\n');
+  const r = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
+  assert.is(r.status, 2, r.stderr);
+  assert.is(r.stderr, [
+    `heppy: ${join(d, 'heppyfile.ts')}:5:46: TS2561: Object literal may only specify known properties, but 'ptMn' does not exist in type '{ ptMin: number; }'. Did you mean to write 'ptMin'?`,
+    `${join(d, 'sel.ts')}:4:5: TS2322: Type 'string' is not assignable to type 'boolean'.`,
+    '(type errors in the analysis; heppy build --no-typecheck skips this check)',
+    '',
+  ].join('\n'));
+  assert.equal(readdirSync(d).sort(), ['data', 'heppyfile.ts', 'sel.ts']);
+  // A missing required parameter too.
+  writeFileSync(join(d, 'heppyfile.ts'), 'import { Analyzer, Config, Component, Sequence } from "heppy";\nimport { Sel } from "./sel.js";\n' +
+    'export default new Config({\n  components: [new Component("A", { files: ["data/x.root"] })],\n  sequence: new Sequence(new Analyzer(Sel)),\n});\n');
+  const m = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
+  assert.is(m.status, 2);
+  assert.match(m.stderr, `heppy: ${join(d, 'heppyfile.ts')}:5:26: TS2554: Expected 2-3 arguments, but got 1.\n`);
 });
 
 test('a bad heppyfile next to an existing cache adds nothing to it', () => {
@@ -57,6 +82,7 @@ test('a bad heppyfile next to an existing cache adds nothing to it', () => {
   writeFileSync(join(d, 'heppyfile.ts'), 'import { Config } from "heppy";\nexport default new Config({ components: [], sequence: [], bogus: 1 });\n');
   const r = spawnSync(process.execPath, [HEPPY, 'build'], { cwd: d, encoding: 'utf8' });
   assert.is(r.status, 2);
+  assert.match(r.stderr, "heppyfile.ts:2:59: TS2353: Object literal may only specify known properties, and 'bogus' does not exist in type 'ConfigOptions'.");
   assert.equal(readdirSync(join(d, 'cache')), []);
   assert.equal(readdirSync(d).sort(), ['cache', 'heppyfile.ts']);
 });
