@@ -1,25 +1,35 @@
-// hadd: merges ROOT files like ROOT's `hadd`. Trees with the same branches are concatenated
-// (stored baskets copied without decompressing), TH1F/TH1D/TH2F/TH2D with the same binning are
-// added with every statistic, directories are merged recursively, and any other object is
-// taken from the first file that has it. The output is written to a temporary file next to
-// `out` and renamed into place only when complete.
+// hadd: merges ROOT files like ROOT's `hadd`. Every key (name and cycle) of every input is in the
+// output: trees of any branch type are concatenated (stored baskets copied without decompressing,
+// branches matched by name), histograms (TH1/TH2/TH3 of every precision, TProfile/2D/3D) are added
+// with every statistic, directories are merged recursively, and any other object is copied from
+// the first file that has it, with the StreamerInfo of its classes. The output is written to a
+// temporary file next to `out` and renamed into place only when complete.
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { openRootFile, type RootFileReader } from '../read/index.js';
 import { RootError } from '../errors.js';
-import { addInto, cloneHist, incompatibility, type Hist } from '../hist.js';
 import { RootFileWriter } from '../write/file.js';
 import type { Compression } from '../write/compress.js';
+import { WBuf } from '../write/wbuf.js';
+import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
+import { parseStreamerRecords, type RawRecord } from '../write/streamer-records.js';
+import { builtinInfos, infoLookup } from '../read/infos.js';
+import { decompress, initDecompression } from '../read/decompress.js';
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
+import { ADDABLE, addHists, histIncompatibility } from './hist.js';
 
 export interface MergeOptions {
   force?: boolean;
   skipUnreadable?: boolean;
   onWarning?: (message: string) => void;
-  /** Compression of the objects hadd writes itself (histograms, tree metadata); default: the first input's. */
+  /** Compression of what hadd writes itself (histograms, tree metadata); default: the first input's. */
   compression?: Compression;
+  /** Recompress the baskets of inputs whose compression setting differs from `compression` (hadd -f<N>, -ff). */
+  recompress?: boolean;
+  /** At most this many inputs open at once (hadd -n): more are merged in steps through temporary files. */
+  maxOpenFiles?: number;
 }
 
 export interface MergeStats {
@@ -32,11 +42,12 @@ export interface MergeStats {
   bytes: number;
 }
 
-interface Input { path: string; source: Source; reader: RootFileReader; keys: RawKey[]; compress: number }
+interface Input { path: string; source: Source; reader: RootFileReader; keys: RawKey[]; compress: number; infos: RawRecord[] }
 
-const HIST = /^TH[12][FD]$/;
+const TREE = /^(TTree|TNtuple|TNtupleD)$/;
+const DIR = /^(TDirectory|TDirectoryFile)$/;
 
-function compressionOf(setting: number): Compression {
+export function compressionOf(setting: number): Compression {
   const alg = Math.floor(setting / 100), level = setting % 100 || 1;
   switch (alg) {
     case 0: return setting === 0 ? { algorithm: 'none' } : { algorithm: 'zlib', level };
@@ -47,29 +58,63 @@ function compressionOf(setting: number): Compression {
   }
 }
 
+async function readInfos(src: Source, seek: number, nbytes: number): Promise<RawRecord[]> {
+  if (seek <= 0 || nbytes <= 0) return [];
+  const raw = src.read(seek, nbytes, 'StreamerInfo');
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const objlen = dv.getInt32(6), keylen = dv.getInt16(14);
+  if (keylen <= 0 || keylen > raw.length) throw new RootError(src.path, 'StreamerInfo', `bad key length ${keylen}`);
+  const body = raw.subarray(keylen);
+  const bytes = body.length === objlen ? body : await decompress(body, objlen);
+  try { return parseStreamerRecords(bytes, keylen); } catch (e) { throw new RootError(src.path, 'StreamerInfo', (e as Error).message); }
+}
+
 async function openInput(path: string): Promise<Input> {
+  await initDecompression();
   const source = new Source(path);
   try {
     const raw = readRawKeys(source);
+    const infos = await readInfos(source, raw.seekInfo, raw.nbytesInfo);
     const reader = await openRootFile(path);
-    return { path, source, reader, keys: raw.keys, compress: raw.compress };
+    return { path, source, reader, keys: raw.keys, compress: raw.compress, infos };
   } catch (e) {
     source.close();
     throw e;
   }
 }
 
-/** Latest cycle of every key, by path. */
-function latest(keys: RawKey[]): Map<string, RawKey> {
-  const m = new Map<string, RawKey>();
-  for (const k of keys) {
-    const prev = m.get(k.path);
-    if (!prev || k.cycle > prev.cycle) m.set(k.path, k);
-  }
-  return m;
-}
+function idOf(k: RawKey): string { return `${k.path};${k.cycle}`; }
 
 export async function mergeRootFiles(out: string, inputs: string[], opts: MergeOptions = {}): Promise<Result<MergeStats>> {
+  const n = opts.maxOpenFiles ?? 0;
+  if (n >= 2 && inputs.length > n) return mergeInSteps(out, inputs, opts, n);
+  return mergeOnce(out, inputs, opts);
+}
+
+/** hadd -n: the first n inputs, then that partial result with the next n-1, and so on. */
+async function mergeInSteps(out: string, inputs: string[], opts: MergeOptions, n: number): Promise<Result<MergeStats>> {
+  if (existsSync(out) && !opts.force) return fail({ file: out, reason: 'output file exists (use force / -f to overwrite)' });
+  const tmp = (i: number): string => join(dirname(out), `.${basename(out)}.heppy-step${i}-${process.pid}`);
+  let prev: string | null = null, step = 0, total: MergeStats | null = null;
+  try {
+    for (let at = 0; at < inputs.length;) {
+      const take = inputs.slice(at, at + (prev === null ? n : n - 1));
+      at += take.length;
+      const dest = at >= inputs.length ? out : tmp(step++);
+      const r = await mergeOnce(dest, prev === null ? take : [prev, ...take], { ...opts, force: true });
+      if (!r.ok) return r;
+      if (prev !== null) rmSync(prev, { force: true });
+      const s = r.value;
+      total = total === null ? { ...s } : { ...s, inputs: total.inputs + take.length, skipped: [...total.skipped, ...s.skipped] };
+      prev = dest;
+    }
+    return ok(total!);
+  } finally {
+    for (let i = 0; i < step; i++) rmSync(tmp(i), { force: true });
+  }
+}
+
+async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Promise<Result<MergeStats>> {
   const warn = opts.onWarning ?? (() => {});
   if (inputs.length === 0) return fail({ reason: 'no input files', file: out });
   if (existsSync(out) && !opts.force) return fail({ file: out, reason: 'output file exists (use force / -f to overwrite)' });
@@ -91,41 +136,32 @@ export async function mergeRootFiles(out: string, inputs: string[], opts: MergeO
     }
     if (opened.length === 0) return fail({ file: out, reason: 'no readable input files' });
     stats.inputs = opened.length;
-    const perFile = opened.map((i) => latest(i.keys));
-    // Objects in order of first appearance over the inputs (ROOT's hadd also takes objects only later files have).
+    const perFile = opened.map((i) => new Map(i.keys.map((k) => [idOf(k), k] as const)));
+    // Every (name, cycle) in order of first appearance over the inputs (ROOT's hadd also takes objects only later files have).
     const order: RawKey[] = [];
     const seen = new Set<string>();
-    for (const m of perFile) for (const [p, k] of m) if (!seen.has(p)) { seen.add(p); order.push(k); }
+    for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); }
+    const lookup = infoLookup(opened.map((i) => i.reader.js), await builtinInfos(opened[0]!.reader.js));
 
-    w = RootFileWriter.create(tmp, { name: basename(out), compression: opts.compression ?? compressionOf(opened[0]!.compress) });
+    const compression = opts.compression ?? compressionOf(opened[0]!.compress);
+    w = RootFileWriter.create(tmp, { name: basename(out), compression });
+    for (const i of opened) w.addStreamerInfos(i.infos);
     for (const k of order) {
-      const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(k.path) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
+      const id = idOf(k);
+      const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
       for (const h of holders) {
-        if (h.key.className !== k.className) return fail({ file: h.inp.path, object: k.path, reason: `is a ${h.key.className}, but a ${k.className} in ${holders[0]!.inp.path}` });
+        const same = h.key.className === k.className || (DIR.test(h.key.className) && DIR.test(k.className));
+        if (!same) return fail({ file: h.inp.path, object: id, reason: `is a ${h.key.className}, but a ${k.className} in ${holders[0]!.inp.path}` });
       }
-      if (k.className === 'TDirectory' || k.className === 'TDirectoryFile') { w.mkdir(k.path); continue; }
-      if (k.className === 'TTree') {
-        stats.entries += await mergeTree(w, k.dir, k.name, k.title, k.path, holders.map((h) => ({ reader: h.inp.reader, source: h.inp.source })));
+      if (DIR.test(k.className)) { w.mkdir(k.path); continue; }
+      if (TREE.test(k.className)) {
+        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ reader: h.inp.reader, source: h.inp.source, compress: h.inp.compress })),
+          { lookup, recompress: opts.recompress ?? false });
         stats.trees++;
         continue;
       }
-      if (HIST.test(k.className)) {
-        let sum: Hist | null = null;
-        for (const h of holders) {
-          const x = await h.inp.reader.hist(k.path);
-          if (x === null) break;
-          if (sum === null) { sum = cloneHist(x); continue; }
-          const why = incompatibility(sum, x);
-          if (why !== null) return fail({ file: h.inp.path, object: k.path, reason: `cannot be added to ${holders[0]!.inp.path}'s: ${why}` });
-          addInto(sum, x);
-        }
-        if (sum !== null) { w.writeHist(sum, k.dir); stats.histograms++; continue; }
-      }
-      // Cannot be added: the first file's object, its stored bytes copied unchanged.
-      const h = holders[0]!;
-      if (holders.length > 1) warn(`${k.path} (${k.className}) cannot be added: taken from ${h.inp.path}`);
-      const body = h.inp.source.read(h.key.seek + h.key.keylen, h.key.nbytes - h.key.keylen, k.path);
-      w.writeRawObject(k.dir, { className: k.className, name: k.name, title: k.title, objlen: h.key.objlen, body, big: h.key.big });
+      if (ADDABLE.test(k.className) && await addHistograms(w, k, holders, lookup, warn)) { stats.histograms++; continue; }
+      copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
     stats.bytes = w.position;
@@ -141,4 +177,47 @@ export async function mergeRootFiles(out: string, inputs: string[], opts: MergeO
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     for (const i of opened) { i.reader.close(); i.source.close(); }
   }
+}
+
+type Holder = { inp: Input; key: RawKey };
+
+/** Adds one histogram over its holders; false when it cannot be written (then it is copied). */
+async function addHistograms(w: RootFileWriter, k: RawKey, holders: Holder[], lookup: InfoLookup, warn: (m: string) => void): Promise<boolean> {
+  const id = idOf(k);
+  const hs: Record<string, unknown>[] = [];
+  for (const h of holders) {
+    const o = (await h.inp.reader.object(id)) as Record<string, unknown>;
+    if (hs.length > 0) {
+      const why = histIncompatibility(hs[0]!, o);
+      if (why !== null) throw new RootError(h.inp.path, k.path, `cannot be added to ${holders[0]!.inp.path}'s: ${why}`);
+    } else {
+      const why = histIncompatibility(o, o);
+      if (why !== null) { warn(`${k.path} (${k.className}) ${why}: taken from ${h.inp.path}`); return false; }
+    }
+    hs.push(o);
+  }
+  const sum = addHists(hs);
+  try {
+    w.writeKey({
+      className: k.className, name: k.name, title: k.title, dir: w.dir(k.dir, true), compress: true, cycle: k.cycle,
+      payload: (keylen) => { const b = new WBuf(4096, keylen); new ObjectWriter(b, lookup).classBody(sum, k.className); return b.bytes(); },
+    });
+  } catch (e) {
+    if (!(e instanceof SerializeError)) throw e;
+    warn(`${k.path} (${k.className}) cannot be written back (${e.message}): taken from ${holders[0]!.inp.path}`);
+    return false;
+  }
+  return true;
+}
+
+/** An object that cannot be added: the first file's, its stored bytes copied unchanged (same name, title, cycle). */
+function copyFirst(w: RootFileWriter, k: RawKey, h: Holder, lookup: InfoLookup, warn: (m: string) => void, holders: number): void {
+  if (holders > 1) warn(`${k.path} (${k.className}) cannot be added: taken from ${h.inp.path}`);
+  const body = h.inp.source.read(h.key.seek + h.key.keylen, h.key.nbytes - h.key.keylen, k.path);
+  if (!h.key.big && w.bigAt(w.position)) {
+    // A 32-bit key cannot move past 2 GB as it is (references inside count from the key start).
+    throw new RootError(h.inp.path, k.path, 'cannot copy this object past 2 GB of output (its key has the 32-bit form)');
+  }
+  void lookup;
+  w.writeRawObject(k.dir, { className: k.className, name: k.name, title: k.title, objlen: h.key.objlen, body, big: h.key.big, cycle: k.cycle });
 }

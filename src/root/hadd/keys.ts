@@ -17,7 +17,7 @@ export interface RawKey {
   big: boolean;
 }
 
-export interface RawFile { path: string; compress: number; keys: RawKey[] }
+export interface RawFile { path: string; compress: number; seekInfo: number; nbytesInfo: number; keys: RawKey[] }
 
 export class Source {
   readonly fd: number;
@@ -109,8 +109,11 @@ export function readRawKeys(src: Source): RawFile {
   const begin = dv.getInt32(8);
   const big = version >= 1000000;
   const nbytesName = big ? dv.getInt32(8 + 4 + 16 + 8) : dv.getInt32(8 + 4 + 8 + 8);
-  const compress = big ? dv.getInt32(8 + 4 + 16 + 12 + 1) : dv.getInt32(8 + 4 + 8 + 12 + 1);
+  const cAt = big ? 8 + 4 + 16 + 12 + 1 : 8 + 4 + 8 + 12 + 1;
+  const compress = dv.getInt32(cAt);
+  const seekInfo = big ? Number(dv.getBigInt64(cAt + 4)) : dv.getInt32(cAt + 4);
+  const nbytesInfo = dv.getInt32(cAt + (big ? 12 : 8));
   const keys: RawKey[] = [];
   readDir(src, begin + nbytesName, '', keys, 0);
-  return { path: src.path, compress, keys };
+  return { path: src.path, compress, seekInfo, nbytesInfo, keys };
 }

@@ -1,75 +1,108 @@
-// Concatenates one TTree from several files: baskets stored on disk are copied as they are
-// (compressed bytes untouched; only the key's own seek fields and the branch's fBasketSeek /
-// fBasketEntry change), baskets embedded in an input's TTree key are written out as their own
-// keys. One basket is in memory at a time.
-import { TreeReader, type RootFileReader } from '../read/index.js';
-import { leafBranches, planBranch } from '../read/branches.js';
-import type { JsTree } from '../read/jsroot.js';
-import type { BranchInfo } from '../types.js';
-import type { BasketRef, BranchPlan } from '../read/branches.js';
+// Concatenates one TTree (one key cycle) from several files, whatever its branches hold (numbers,
+// strings, std::vector, objects, split class members): as ROOT's fast merge does, the stored
+// baskets of every branch are copied as they are (entry offsets inside a basket count from the
+// basket, so compressed bytes stay untouched; only the key's own seek fields change). Branches
+// are matched by their path of names. The merged TTree is the first input's, with every
+// branch's basket lists, entry counts and byte totals rewritten, streamed back in the class
+// versions the inputs use. Baskets embedded in an input's TTree key are written out as keys.
+import type { RootFileReader } from '../read/index.js';
+import { basketsOf, type BasketRef } from '../read/branches.js';
+import { readAt, readRawBasket, type FileHandle } from '../read/basket.js';
+import type { BranchPlan } from '../read/branches.js';
+import type { JsBranch, JsLeaf, JsTree } from '../read/jsroot.js';
 import { RootError } from '../errors.js';
-import type { RootFileWriter } from '../write/file.js';
-import { branchMetaFor, type BranchSpec } from '../write/tree.js';
+import { START_BIG_FILE, type RootFileWriter } from '../write/file.js';
 import { writeBasket } from '../write/basket.js';
-import { type BranchMeta, treePayload } from '../write/tree-meta.js';
+import { WBuf } from '../write/wbuf.js';
+import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
+import { compressPayload, type Compression } from '../write/compress.js';
+import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
-import { START_BIG_FILE } from '../write/file.js';
 
-export interface TreeInput { reader: RootFileReader; source: Source }
+export interface TreeInput { reader: RootFileReader; source: Source; compress: number }
 
-function specOf(file: string, tree: string, b: BranchInfo): BranchSpec {
-  if (b.type === null || b.shape === 'other' || (b.shape === 'jagged' && b.counter === undefined)) {
-    throw new RootError(file, `${tree}/${b.name}`, `branch of type ${b.typename} cannot be merged (only numeric scalar, fixed-size and counter-sized array branches)`);
-  }
-  switch (b.shape) {
-    case 'scalar': return { name: b.name, type: b.type };
-    case 'fixed': return { name: b.name, type: b.type, shape: { fixed: b.size ?? 1 } };
-    case 'jagged': return { name: b.name, type: b.type, shape: { counter: b.counter! } };
-  }
+export interface TreeMergeOptions {
+  lookup: InfoLookup;
+  /** Recompress baskets of inputs whose compression setting differs from the writer's (hadd -f<N>, -ff). */
+  recompress: boolean;
 }
 
-function describe(b: BranchInfo): string { return `${b.name} (${b.typename})`; }
+type Obj = Record<string, unknown>;
+interface Node { path: string; b: JsBranch & Obj }
 
-function sameBranches(a: BranchInfo[], b: BranchInfo[]): string | null {
-  const names = (x: BranchInfo[]) => x.map((y) => y.name).join(',');
-  if (names(a) !== names(b)) {
-    const onlyA = a.filter((x) => !b.some((y) => y.name === x.name)).map((x) => x.name);
-    const onlyB = b.filter((x) => !a.some((y) => y.name === x.name)).map((x) => x.name);
-    if (onlyA.length + onlyB.length === 0) return 'branches are in a different order';
-    return `branches differ: ${onlyA.length ? `missing ${onlyA.join(', ')}` : ''}${onlyA.length && onlyB.length ? '; ' : ''}${onlyB.length ? `extra ${onlyB.join(', ')}` : ''}`;
-  }
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
-    if (x.type !== y.type || x.shape !== y.shape || x.size !== y.size || x.counter !== y.counter) return `branch ${describe(y)} differs from ${describe(x)} in the first file`;
-  }
-  return null;
+/** Every branch of the tree (parents included: split objects and collections keep data there too), depth first. */
+function allBranches(t: JsTree): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<object>();
+  const walk = (bs: (JsBranch | null)[], prefix: string, depth: number): void => {
+    if (depth > 64) throw new Error('branches nested more than 64 deep');
+    for (const b of bs) {
+      if (b === null || typeof b !== 'object' || seen.has(b)) continue;
+      seen.add(b);
+      const path = prefix + b.fName;
+      out.push({ path, b: b as JsBranch & Obj });
+      walk(Array.isArray(b.fBranches?.arr) ? b.fBranches.arr : [], path + '/', depth + 1);
+    }
+  };
+  walk(t.fBranches.arr, '', 0);
+  return out;
 }
 
-/**
- * The tree's metadata, decoded by jsroot once: reading plans of its leaf branches and the
- * fMaximum of every leaf (the counters' bound). Basket bytes are read through `src`.
- */
-async function openTree(inp: TreeInput, treePath: string): Promise<{ tree: TreeReader; maxima: Map<string, number> }> {
+function leavesOf(b: JsBranch): (JsLeaf & Obj)[] {
+  return (b.fLeaves?.arr ?? []).filter((l): l is JsLeaf => l !== null) as (JsLeaf & Obj)[];
+}
+
+/** What must agree for baskets of one input to continue another's. */
+function signature(b: JsBranch & Obj): string {
+  const leaves = leavesOf(b).map((l) => `${l._typename} ${l.fName} len ${l.fLen} size ${l.fLenType} ${l.fIsUnsigned ? 'unsigned' : ''} count ${l.fLeafCount?.fName ?? '-'}`);
+  const cls = b.fClassName ? ` class ${String(b.fClassName)}` : '';
+  const st = b.fStreamerType !== undefined ? ` streamer type ${b.fStreamerType}` : '';
+  const ty = b.fType !== undefined ? ` type ${b.fType}` : '';
+  return `${b._typename}${cls}${st}${ty} [${leaves.join('; ')}]`;
+}
+
+interface Opened { input: TreeInput; tree: JsTree & Obj; nodes: Map<string, Node>; order: Node[]; entries: number }
+
+async function openTree(inp: TreeInput, id: string, treePath: string): Promise<Opened> {
   const file = inp.reader.path;
-  const t = (await inp.reader.object(treePath)) as JsTree;
+  const t = (await inp.reader.object(id)) as JsTree & Obj;
   const entries = Number(t.fEntries);
   if (!Number.isSafeInteger(entries) || entries < 0 || !t.fBranches || !Array.isArray(t.fBranches.arr)) {
     throw new RootError(file, treePath, 'TTree metadata is corrupt (entries or branch list)');
   }
-  const leaves = leafBranches(t.fBranches.arr);
-  let plans: BranchPlan[];
-  try {
-    plans = leaves.map((b) => planBranch(b, inp.reader.js));
-  } catch (e) {
-    if (e instanceof RootError) throw e;
-    throw new RootError(file, treePath, `cannot understand the branches: ${(e as Error).message}`);
+  let order: Node[];
+  try { order = allBranches(t); } catch (e) { throw new RootError(file, treePath, (e as Error).message); }
+  const nodes = new Map<string, Node>();
+  for (const n of order) if (!nodes.has(n.path)) nodes.set(n.path, n);
+  return { input: inp, tree: t, nodes, order, entries };
+}
+
+/** The branch of `o` matching each branch of the first input, or the reason they differ. */
+function match(first: Opened, o: Opened, treePath: string): Node[] {
+  const f0 = first.input.reader.path, f = o.input.reader.path;
+  for (const n of o.order) {
+    if (!first.nodes.has(n.path)) throw new RootError(f, `${treePath}/${n.path}`, `branch is not in ${f0} (branches are matched by name)`);
   }
-  const maxima = new Map<string, number>();
-  for (const b of leaves) {
-    const m = (b.fLeaves?.arr[0] as { fMaximum?: unknown } | null | undefined)?.fMaximum;
-    if (typeof m === 'number') maxima.set(b.fName, m);
+  return first.order.map((n) => {
+    const m = o.nodes.get(n.path);
+    if (m === undefined) throw new RootError(f, `${treePath}/${n.path}`, `branch is missing (it is in ${f0})`);
+    const a = signature(n.b), b = signature(m.b);
+    if (a !== b) throw new RootError(f, `${treePath}/${n.path}`, `branch differs: ${b}, in ${f0}: ${a}`);
+    return m;
+  });
+}
+
+/** Checks that a branch's baskets cover its entries once, in order, and that it has the tree's entries. */
+function checkBaskets(file: string, where: string, b: JsBranch, refs: BasketRef[], treeEntries: number): void {
+  const entries = Number(b.fEntries);
+  if (refs.length === 0) return; // a branch without data of its own (the top of a split object)
+  if (entries !== treeEntries) throw new RootError(file, where, `branch has ${entries} entries, the tree ${treeEntries}: cannot be concatenated`);
+  let at = 0;
+  for (const r of refs) {
+    if (r.entryStart !== at || r.entryStop < r.entryStart) throw new RootError(file, where, `basket ${r.index} covers entries ${r.entryStart}-${r.entryStop}, expected to start at ${at}`);
+    at = r.entryStop;
   }
-  return { tree: new TreeReader({ fd: inp.source.fd, size: inp.source.size, path: file }, treePath, entries, plans), maxima };
+  if (at !== entries) throw new RootError(file, where, `baskets cover ${at} entries, the branch has ${entries}`);
 }
 
 /** Baskets are copied in contiguous runs of at most this size (bigger baskets: one per run). */
@@ -80,35 +113,13 @@ function patchKey(dv: DataView, off: number, seek: number, seekPdir: number): vo
   if (dv.getInt16(off + 4) > 1000) { dv.setBigInt64(off + 18, BigInt(seek)); dv.setBigInt64(off + 26, BigInt(seekPdir)); } else { dv.setInt32(off + 18, seek); dv.setInt32(off + 22, seekPdir); }
 }
 
-/** One basket: copied as stored when its key form allows the new position, else decoded and written anew. */
-async function copyOne(w: RootFileWriter, src: Source, t: TreeReader, p: BranchPlan, i: number, ref: BasketRef,
-  tree: string, dirSeek: number, m: BranchMeta, treePath: string, branch: string): Promise<{ seek: number; nbytes: number; tot: number }> {
-  if (ref.embedded === null) {
-    const raw = src.read(ref.seek, ref.bytes, `${treePath}/${branch} basket ${ref.index}`);
-    const dv = new DataView(raw.buffer);
-    if (dv.getInt16(4) > 1000 || w.position + raw.length < START_BIG_FILE) {
-      const seek = w.position;
-      patchKey(dv, 0, seek, dirSeek);
-      w.append(raw);
-      return { seek, nbytes: raw.length, tot: dv.getInt16(14) + dv.getInt32(6) };
-    }
-  }
-  // Embedded in the input's TTree key (or a 32-bit key that would land past 2 GB): written out anew.
-  const rb = await t.rawBasket(p, i);
-  const r = writeBasket(w, {
-    branch, tree, dirSeek, values: rb.data, offsets: rb.offsets, n: rb.n,
-    nevBufSize: rb.offsets ? 1000 : m.leaf.len * m.leaf.lenType, bufferSize: 32000,
-  });
-  return { seek: r.seek, nbytes: r.nbytes, tot: r.keylen + r.objlen };
-}
-
+interface Placed { seek: number; nbytes: number; tot: number }
 interface Stored { j: number; i: number; ref: BasketRef }
 interface Run { s0: number; s1: number; seek: number; len: number }
 
-/** Stored baskets of all branches in file order, grouped into contiguous runs of about RUN_BYTES. */
-function runsOf(plans: BranchPlan[]): { stored: Stored[]; runs: Run[] } {
+function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
   const stored: Stored[] = [];
-  plans.forEach((p, j) => p.baskets.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
+  refs.forEach((rs, j) => rs.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
   stored.sort((x, y) => x.ref.seek - y.ref.seek);
   const runs: Run[] = [];
   for (let s0 = 0; s0 < stored.length;) {
@@ -122,7 +133,6 @@ function runsOf(plans: BranchPlan[]): { stored: Stored[]; runs: Run[] } {
   return { stored, runs };
 }
 
-/** Whether every basket key of a run (read into buf) has the 64-bit form, so that it may be copied anywhere. */
 function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
   for (let x = run.s0, off = 0; x < run.s1; x++) {
     if (off + 6 > run.len || buf.readInt16BE(off + 4) <= 1000) return false;
@@ -131,80 +141,198 @@ function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
   return true;
 }
 
-export async function mergeTree(w: RootFileWriter, dir: string, name: string, title: string, treePath: string, inputs: TreeInput[]): Promise<number> {
-  const opened: { tree: TreeReader; maxima: Map<string, number> }[] = [];
-  for (const i of inputs) opened.push(await openTree(i, treePath));
-  const readers = opened.map((o) => o.tree);
-  const first = readers[0]!;
-  const firstFile = inputs[0]!.reader.path;
-  readers.forEach((t, k) => {
-    const why = sameBranches(first.branches, t.branches);
-    if (why !== null) throw new RootError(inputs[k]!.reader.path, treePath, `${why} (compared with ${firstFile})`);
-  });
-  const d = w.dir(dir, true);
-  const metas: BranchMeta[] = first.branches.map((b) => branchMetaFor(specOf(firstFile, treePath, b), w.compressionSetting, 32000));
-  const index = new Map(first.branches.map((b, i) => [b.name, i] as const));
-  metas.forEach((m, i) => {
-    const b = first.branches[i]!;
-    if (b.counter !== undefined) {
-      const ci = index.get(b.counter);
-      if (ci === undefined || ci > i) throw new RootError(firstFile, `${treePath}/${b.name}`, `counter ${b.counter} is not a branch before it`);
-      m.leaf.counter = ci;
-      metas[ci]!.leaf.isRange = true;
+class BasketCopier {
+  constructor(private readonly w: RootFileWriter, private readonly dirSeek: number, private readonly treeName: string) {}
+
+  /** A basket rebuilt from its entries (embedded ones, or a 32-bit key that would land past 2 GB). */
+  async rewrite(h: FileHandle, b: JsBranch, ref: BasketRef, where: string): Promise<Placed> {
+    const plan = { hasOffsets: b.fEntryOffsetLen > 0 } as BranchPlan;
+    let raw;
+    try { raw = await readRawBasket(h, plan, ref); } catch (e) { throw new RootError(h.path, where, `basket ${ref.index}: ${(e as Error).message}`); }
+    let nevBufSize = b.fEntryOffsetLen > 0 ? b.fEntryOffsetLen : 0, bufferSize = 32000;
+    if (ref.embedded !== null) { nevBufSize = ref.embedded.nevBufSize; bufferSize = ref.embedded.bufferSize || bufferSize; } else {
+      const k = await readHeaderFields(h, ref);
+      if (k) { nevBufSize = k.nevBufSize; bufferSize = k.bufferSize; }
     }
-  });
-  for (const o of opened) {
-    for (const m of metas) if (m.leaf.isRange) m.leaf.max = Math.max(Number(m.leaf.max), o.maxima.get(m.name) ?? 0);
+    const r = writeBasket(this.w, {
+      branch: b.fName, tree: this.treeName, dirSeek: this.dirSeek, values: raw.data, offsets: raw.offsets, n: raw.n,
+      nevBufSize, bufferSize,
+    });
+    return { seek: r.seek, nbytes: r.nbytes, tot: r.keylen + r.objlen };
   }
-  const jobs = readers.map((t, k) => {
-    const plans = first.branches.map((b) => { const p = t.plan(b.name); t.checkCoverage(p); return p; });
-    const placed: { seek: number; nbytes: number; tot: number }[][] = plans.map((p) => new Array(p.baskets.length));
-    return { t, src: inputs[k]!.source, plans, placed, ...runsOf(plans) };
-  });
-  // One reused run buffer, read and written on this thread: at ≤ 1 MiB it stays in the CPU's
-  // cache between the read and the write (measured: 16 MB buffers, or reading on the thread pool,
-  // cost 1.5-4× the CPU of the copy, more than `cp` itself).
+
+  /** A stored basket recompressed with the writer's compression: same key (length, offsets), new body. */
+  async recompress(src: Source, ref: BasketRef, where: string, alg: Compression): Promise<Placed> {
+    const raw = src.read(ref.seek, ref.bytes, where);
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const objlen = dv.getInt32(6), keylen = dv.getInt16(14);
+    const body = raw.subarray(keylen);
+    let u: Uint8Array;
+    try { u = body.length === objlen ? body : await decompress(body, objlen); } catch (e) { throw new RootError(src.path, where, `basket ${ref.index}: ${(e as Error).message}`); }
+    const z = compressPayload(u, alg);
+    const out = new Uint8Array(keylen + z.length);
+    out.set(raw.subarray(0, keylen));
+    out.set(z, keylen);
+    const odv = new DataView(out.buffer);
+    odv.setInt32(0, out.length);
+    const seek = this.w.position;
+    if (odv.getInt16(4) <= 1000 && seek + out.length >= START_BIG_FILE) throw new RootError(src.path, where, 'a 32-bit basket key cannot be placed past 2 GB when recompressing');
+    patchKey(odv, 0, seek, this.dirSeek);
+    this.w.append(out);
+    return { seek, nbytes: out.length, tot: keylen + objlen };
+  }
+}
+
+async function readHeaderFields(h: FileHandle, ref: BasketRef): Promise<{ nevBufSize: number; bufferSize: number } | null> {
+  if (ref.bytes < 40) return null;
+  const head = await readAt(h, ref.seek, Math.min(ref.bytes, 512));
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const keylen = dv.getInt16(14);
+  if (keylen < 19 || keylen > head.length) return null;
+  const p = keylen - 19; // TBasket: version(2) fBufferSize(4) fNevBufSize(4) fNevBuf(4) fLast(4) flag(1)
+  return { bufferSize: dv.getInt32(p + 2), nevBufSize: Math.abs(dv.getInt32(p + 6)) };
+}
+
+/** Cluster ranges of the concatenation: each input's ranges, shifted, closed at its last entry. */
+function clusterRanges(parts: Opened[]): { ends: number[]; sizes: number[] } {
+  const ends: number[] = [], sizes: number[] = [];
+  let offset = 0;
+  for (const o of parts) {
+    const t = o.tree;
+    if (o.entries === 0) continue;
+    const n = Number(t.fNClusterRange ?? 0);
+    const e = (t.fClusterRangeEnd ?? []) as ArrayLike<number>, s = (t.fClusterSize ?? []) as ArrayLike<number>;
+    for (let i = 0; i < n && i < e.length; i++) { ends.push(offset + Number(e[i])); sizes.push(Number(s[i] ?? 0)); }
+    const af = Number(t.fAutoFlush ?? 0);
+    if (ends.length === 0 || ends[ends.length - 1]! < offset + o.entries - 1) { ends.push(offset + o.entries - 1); sizes.push(af > 0 ? af : o.entries); }
+    offset += o.entries;
+  }
+  return { ends, sizes };
+}
+
+function sumField(objs: Obj[], f: string): number { return objs.reduce((s, o) => s + Number(o[f] ?? 0), 0); }
+
+/**
+ * Merges the tree `id` ('dir/name;cycle') of the inputs into `w`, as key `name` with `cycle`
+ * in `dir`. Returns the number of entries. Throws RootError naming the file, tree and branch.
+ */
+export async function mergeTree(w: RootFileWriter, k: { dir: string; name: string; title: string; className: string; cycle: number },
+  treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
+  const id = `${treePath};${k.cycle}`;
+  const opened: Opened[] = [];
+  for (const i of inputs) opened.push(await openTree(i, id, treePath));
+  const first = opened[0]!;
+  const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
+  const d = w.dir(k.dir, true);
+  const copier = new BasketCopier(w, d.seekDir, k.name);
+  const nb = first.order.length;
+  const out = first.order.map(() => ({ bytes: [] as number[], entry: [] as number[], seek: [] as number[], tot: 0, zip: 0, entries: 0 }));
+  let offset = 0;
   let buf = Buffer.allocUnsafe(RUN_BYTES);
-  let offset = 0, totBytes = 0, zipBytes = 0;
-  for (const job of jobs) {
-    const { t, src, plans, placed, stored, runs } = job;
-    for (const run of runs) {
-      const runStart = w.position;
-      if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len); // one basket larger than a run
-      src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
-      if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
-        // 32-bit keys may not land past 2 GB: copied one by one, rewritten where needed.
-        for (let x = run.s0; x < run.s1; x++) {
-          const { j, i, ref } = stored[x]!;
-          placed[j]![i] = await copyOne(w, src, t, plans[j]!, i, ref, name, d.seekDir, metas[j]!, treePath, first.branches[j]!.name);
+  const target = w.compressionSetting;
+  for (const [x, o] of opened.entries()) {
+    const src = o.input.source;
+    const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
+    const branches = matched[x]!;
+    const refs = branches.map((n) => {
+      let r: BasketRef[];
+      try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, `${treePath}/${n.path}`, (e as Error).message); }
+      checkBaskets(src.path, `${treePath}/${n.path}`, n.b, r, o.entries);
+      return r;
+    });
+    const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
+    const recompress = opts.recompress && o.input.compress !== target;
+    if (recompress) {
+      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+        if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
+      }
+    } else {
+      const { stored, runs } = runsOf(refs);
+      for (const run of runs) {
+        const runStart = w.position;
+        if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len);
+        src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+        if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
+          for (let s = run.s0; s < run.s1; s++) {
+            const { j, i, ref } = stored[s]!;
+            placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+          }
+          continue;
         }
-        continue;
-      }
-      const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
-      for (let x = run.s0, off = 0; x < run.s1; x++) {
-        const { j, i, ref } = stored[x]!;
-        if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${first.branches[j]!.name}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
-        patchKey(dv, off, runStart + off, d.seekDir);
-        placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
-        off += ref.bytes;
-      }
-      w.append(buf.subarray(0, run.len));
-    }
-    for (const [j, p] of plans.entries()) {
-      const m = metas[j]!;
-      for (const [i, ref] of p.baskets.entries()) {
-        const r = placed[j]![i] ?? await copyOne(w, src, t, p, i, ref, name, d.seekDir, m, treePath, p.info.name);
-        m.basketBytes.push(r.nbytes);
-        m.basketEntry.push(offset + ref.entryStart);
-        m.basketSeek.push(r.seek);
-        m.totBytes += r.tot; m.zipBytes += r.nbytes;
-        totBytes += r.tot; zipBytes += r.nbytes;
+        const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
+        for (let s = run.s0, off = 0; s < run.s1; s++) {
+          const { j, i, ref } = stored[s]!;
+          if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
+          patchKey(dv, off, runStart + off, d.seekDir);
+          placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
+          off += ref.bytes;
+        }
+        w.append(buf.subarray(0, run.len));
       }
     }
-    offset += t.entries;
+    for (let j = 0; j < nb; j++) {
+      const acc = out[j]!;
+      for (const [i, ref] of refs[j]!.entries()) {
+        const r = placed[j]![i] ?? await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+        acc.bytes.push(r.nbytes); acc.entry.push(offset + ref.entryStart); acc.seek.push(r.seek);
+        acc.tot += r.tot; acc.zip += r.nbytes;
+      }
+      acc.entries += Number(branches[j]!.b.fEntries);
+    }
+    offset += o.entries;
   }
-  for (const m of metas) m.entries = offset;
-  const meta = { name, title, entries: offset, totBytes, zipBytes, branches: metas };
-  w.writeKey({ className: 'TTree', name, title, dir: d, compress: true, payload: (keylen) => treePayload(meta, keylen) });
+  // The first input's tree, rewritten to describe the concatenation.
+  let totBytes = 0, zipBytes = 0;
+  first.order.forEach((n, j) => {
+    const a = out[j]!, b = n.b;
+    const cap = Math.max(10, a.bytes.length + 1);
+    const pad = (xs: number[], last: number): number[] => { const r = xs.slice(); r.push(last); while (r.length < cap) r.push(0); return r; };
+    b.fBasketBytes = pad(a.bytes, 0);
+    b.fBasketEntry = pad(a.entry, a.entries);
+    b.fBasketSeek = pad(a.seek, 0);
+    b.fMaxBaskets = cap;
+    b.fWriteBasket = a.bytes.length;
+    b.fEntries = a.entries;
+    b.fEntryNumber = a.entries;
+    b.fTotBytes = a.tot;
+    b.fZipBytes = a.zip;
+    b.fReadBasket = 0;
+    (b as Obj).fBaskets = { _typename: 'TObjArray', name: '', arr: [], fLowerBound: 0, fUniqueID: 0, fBits: 0x03000000 };
+    totBytes += a.tot; zipBytes += a.zip;
+    // Leaf ranges (a counter's fMaximum bounds the arrays it sizes) over every input.
+    const all = matched.map((m) => m[j]!.b);
+    if (typeof b.fMaximum === 'number') b.fMaximum = Math.max(...all.map((x) => Number((x as Obj).fMaximum ?? 0)));
+    leavesOf(b).forEach((l, li) => {
+      const ls = all.map((x) => leavesOf(x)[li]).filter((y): y is JsLeaf & Obj => y !== undefined);
+      if (typeof l.fMaximum === 'number') l.fMaximum = Math.max(...ls.map((y) => Number(y.fMaximum ?? 0)));
+      if (typeof l.fMinimum === 'number') l.fMinimum = Math.min(...ls.map((y) => Number(y.fMinimum ?? 0)));
+    });
+  });
+  const t = first.tree;
+  const trees = opened.map((o) => o.tree);
+  t.fEntries = offset;
+  t.fTotBytes = totBytes;
+  t.fZipBytes = zipBytes;
+  if ('fSavedBytes' in t) t.fSavedBytes = sumField(trees, 'fSavedBytes');
+  if ('fFlushedBytes' in t) t.fFlushedBytes = zipBytes;
+  if ('fNClusterRange' in t) {
+    const c = clusterRanges(opened);
+    t.fNClusterRange = c.ends.length; t.fMaxClusterRange = c.ends.length;
+    t.fClusterRangeEnd = c.ends; t.fClusterSize = c.sizes;
+  }
+  if ('fIndexValues' in t) t.fIndexValues = [];
+  if ('fIndex' in t) t.fIndex = [];
+  if ('fTreeIndex' in t) t.fTreeIndex = null;
+  if ('fBranchRef' in t) t.fBranchRef = null;
+  const cls = String(t._typename || k.className);
+  try {
+    w.writeKey({
+      className: k.className, name: k.name, title: k.title, dir: d, compress: true, cycle: k.cycle,
+      payload: (keylen) => { const b = new WBuf(64 * 1024, keylen); new ObjectWriter(b, opts.lookup).classBody(t, cls); return b.bytes(); },
+    });
+  } catch (e) {
+    if (e instanceof SerializeError) throw new RootError(first.input.reader.path, treePath, `cannot write the merged tree: ${e.message}`);
+    throw e;
+  }
   return offset;
 }

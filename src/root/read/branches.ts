@@ -13,7 +13,7 @@ export interface BasketRef {
   seek: number;
   bytes: number;
   /** Embedded basket (stored inside the TTree key): its data bytes and entry offsets. */
-  embedded: { data: Uint8Array; offsets: Int32Array | null; keylen: number; last: number } | null;
+  embedded: { data: Uint8Array; offsets: Int32Array | null; keylen: number; last: number; nevBufSize: number; bufferSize: number } | null;
 }
 
 /** How the bytes of one entry are laid out. */
@@ -154,7 +154,7 @@ function memberTypeName(b: JsBranch, leaf: JsLeaf, file: JsFile): string | null 
   return null;
 }
 
-function basketsOf(b: JsBranch): BasketRef[] {
+export function basketsOf(b: JsBranch): BasketRef[] {
   const out: BasketRef[] = [];
   const nDisk = Math.max(0, b.fWriteBasket | 0);
   const emb = Array.isArray(b.fBaskets?.arr) ? b.fBaskets.arr : [];
@@ -173,7 +173,7 @@ function basketsOf(b: JsBranch): BasketRef[] {
         data = new Uint8Array(dv.buffer, dv.byteOffset, Math.min(dv.byteLength, bk.fBufferRef.length ?? dv.byteLength));
       }
       const offsets = bk.fEntryOffset ? Int32Array.from(bk.fEntryOffset) : null;
-      out.push({ index: i, entryStart: start, entryStop: start + bk.fNevBuf, seek: 0, bytes: 0, embedded: { data, offsets, keylen: bk.fKeylen, last: bk.fLast } });
+      out.push({ index: i, entryStart: start, entryStop: start + bk.fNevBuf, seek: 0, bytes: 0, embedded: { data, offsets, keylen: bk.fKeylen, last: bk.fLast, nevBufSize: bk.fNevBufSize, bufferSize: bk.fBufferSize ?? 0 } });
     } else if (i < nDisk) {
       const stop = Number(b.fBasketEntry[i + 1] ?? b.fEntries);
       out.push({ index: i, entryStart: start, entryStop: stop, seek: Number(b.fBasketSeek[i]), bytes: Number(b.fBasketBytes[i]), embedded: null });

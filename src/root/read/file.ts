@@ -11,6 +11,7 @@ import { UserError } from '../../util/result.js';
 import { jsOpen, networkFailure, quiet } from './jsroot.js';
 import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
 import { decompress, initDecompression } from './decompress.js';
+import { supplementInfos } from './infos.js';
 
 interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
 import { leafBranches, planBranch } from './branches.js';
@@ -53,6 +54,7 @@ export class RootFileReader {
         throw new RootError(path, '', `cannot read file structure: ${msg(e)}`);
       }
       if (!Array.isArray(js.fKeys)) throw new RootError(path, '', 'cannot read the list of keys');
+      await supplementInfos(js); // built-in streamers of core classes the file lacks (TLeaf* in groot files)
       if (js.fEND > size) throw new RootError(path, '', `file is truncated: header says ${js.fEND} bytes, file has ${size}`);
       const r = new RootFileReader(path, js, { source, size, path }, []);
       await r.listKeys(js, '', 0);

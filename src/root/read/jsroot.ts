@@ -21,7 +21,7 @@ export interface JsLeaf {
 export interface JsBuffer { arr: DataView; length: number }
 
 export interface JsBasket {
-  fKeylen: number; fNevBuf: number; fLast: number; fNevBufSize: number;
+  fKeylen: number; fNevBuf: number; fLast: number; fNevBufSize: number; fBufferSize?: number;
   fBufferRef?: JsBuffer; fEntryOffset?: ArrayLike<number>;
 }
 
@@ -48,14 +48,18 @@ export interface JsHist {
   fNcells: number;
 }
 
-export interface JsStreamerElement { fName: string; fTypeName: string; fType: number }
-export interface JsStreamerInfo { fName: string; fElements: JsArr<JsStreamerElement> }
+export interface JsStreamerElement {
+  fName: string; fTypeName: string; fType: number; fArrayLength: number; fArrayDim: number; fMaxIndex?: ArrayLike<number>;
+  fCountName?: string; fBaseVersion?: number; fFactor?: number; fXmin?: number; fXmax?: number; fTitle?: string;
+}
+export interface JsStreamerInfo { fName: string; fClassVersion: number; fCheckSum?: number; fElements: JsArr<JsStreamerElement> | null }
 
 export interface JsDirectory { fKeys: JsKey[] }
 
 export interface JsFile extends JsDirectory {
   fEND: number; fVersion: number; fBEGIN: number; fCompress: number; fSeekInfo: number; fNbytesInfo: number;
   fSeekFree: number; fNbytesFree: number; fUnits: number;
+  fStreamerInfos?: JsArr<JsStreamerInfo> | null;
   readObject(name: string, cycle?: number): Promise<unknown>;
   readDirectory(name: string, cycle?: number): Promise<JsDirectory>;
   findStreamerInfo(clname: string, clversion?: number): JsStreamerInfo | null;
@@ -275,4 +279,13 @@ export async function quiet<T>(fn: () => Promise<T>): Promise<T> {
       savedConsole = null;
     }
   }
+}
+
+/** Decodes a StreamerInfo record (a TList of TStreamerInfo, uncompressed) with jsroot's streamers. */
+export async function decodeInfoList(file: JsFile, bytes: Uint8Array, keylen: number): Promise<JsStreamerInfo[]> {
+  const { io: js } = await loadJsroot();
+  const buf = new js.TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, file) as { fTagOffset: number; classStreamer(o: object, cls: string): unknown };
+  buf.fTagOffset = keylen;
+  const list = buf.classStreamer({}, 'TList') as JsArr<JsStreamerInfo & { _typename?: string }>;
+  return (list.arr ?? []).filter((x): x is JsStreamerInfo => x !== null && (x as { _typename?: string })._typename === 'TStreamerInfo');
 }

@@ -7,15 +7,27 @@ import { BasketError } from './basket.js';
 import type { RawBasket } from './basket.js';
 import { decodeBE } from './decode.js';
 
-/** The strings of a basket: one per entry, each a length byte (255 → 4-byte length) + bytes. */
+/**
+ * The strings of a basket: one per entry, each a length byte (255 → 4-byte length) + bytes.
+ * ROOT stores the bytes as given, UTF-8 in practice (uproot decodes them so); invalid
+ * sequences become U+FFFD.
+ */
 export function basketStrings(raw: RawBasket, withHeader: boolean): string[] {
   const { data, n } = raw;
   const out: string[] = [];
-  const dec = new TextDecoder('latin1');
+  const dec = new TextDecoder('utf-8');
   if (raw.offsets === null) {
-    // Single-entry baskets may have no offset table.
-    if (n > 1) throw new BasketError('string basket has no entry offsets');
-    if (n === 1) out.push(oneString(data, 0, data.length, withHeader, 0, dec));
+    // Writers may leave out the offset table (single entries; groot always): the strings are
+    // then read one after the other, each from its own length.
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      if (p >= data.length) throw new BasketError(`string basket without entry offsets ends at entry ${i} of ${n}`);
+      let len = data[p]!, h = 1;
+      if (len === 255) { if (p + 5 > data.length) throw new BasketError(`entry ${i}: truncated string length`); len = ((data[p + 1]! << 24) | (data[p + 2]! << 16) | (data[p + 3]! << 8) | data[p + 4]!) >>> 0; h = 5; }
+      if (p + h + len > data.length) throw new BasketError(`entry ${i}: string of ${len} bytes overruns the basket`);
+      out.push(dec.decode(data.subarray(p + h, p + h + len)));
+      p += h + len;
+    }
     return out;
   }
   for (let i = 0; i < n; i++) out.push(oneString(data, raw.offsets[i]!, raw.offsets[i + 1]!, withHeader, i, dec));

@@ -13,6 +13,7 @@ import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
 export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
 import { type Compression, compressPayload, compressionSetting, defaultCompression } from './compress.js';
 import { streamerInfoPayload } from './streamers.js';
+import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
 
@@ -68,6 +69,7 @@ export class RootFileWriter {
   private readonly uuid = randomBytes(16);
   private readonly fileName: string;
   private readonly datime = rootDatime();
+  private readonly extraInfos: RawRecord[] = [];
 
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
@@ -175,14 +177,25 @@ export class RootFileWriter {
     });
   }
 
-  /** Copies an object's key (its stored, possibly compressed bytes) from another file unchanged. */
-  writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array; big?: boolean }): void {
+  /**
+   * Adds TStreamerInfo records (of objects copied or written from other files' classes) to the
+   * file's StreamerInfo; each (class, version) is written once.
+   */
+  addStreamerInfos(records: RawRecord[]): void { this.extraInfos.push(...records); }
+
+  /**
+   * Copies an object's key (its stored, possibly compressed bytes) from another file unchanged.
+   * The key length must stay the source's (references inside the object count from the key
+   * start): same key form, name, title and class name.
+   */
+  writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array; big?: boolean; cycle?: number }): void {
     const d = this.dir(dir, true);
     const pos = this.end;
     // Same key form as the source: references inside the object count from the key start.
     const big = (k.big ?? false) || this.bigAt(pos);
+    if (big && !(k.big ?? false)) throw new RootError(this.path, k.name, 'a copied object with a 32-bit key cannot be placed past 2 GB');
     const keylen = keyLength(k.className, k.name, k.title, big);
-    const cycle = 1 + Math.max(0, ...d.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
+    const cycle = k.cycle ?? 1 + Math.max(0, ...d.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
     const b = new WBuf(keylen + k.body.length);
     writeKeyHeader(b, {
       nbytes: keylen + k.body.length, objlen: k.objlen, datime: this.datime, keylen, cycle,
@@ -207,7 +220,7 @@ export class RootFileWriter {
       for (const t of this.trees) t.finish();
       const si = this.writeKey({
         className: 'TList', name: 'StreamerInfo', title: 'Doubly linked list', dir: this.top,
-        compress: true, list: false, cycle: 1, payload: (keylen) => streamerInfoPayload(keylen),
+        compress: true, list: false, cycle: 1, payload: (keylen) => streamerInfoPayload(keylen, this.extraInfos),
       });
       const allDirs = [...this.dirs.values()].reverse();
       const keysLists = new Map<Dir, { seek: number; nbytes: number }>();

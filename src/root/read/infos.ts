@@ -1,0 +1,50 @@
+// Streamer infos beyond a file's own: heppy's built-in TStreamerInfo (ROOT's own, for the core
+// classes: TObject, TNamed, TTree, TBranch, TLeaf*, TH1…) decoded once, added to a file that
+// lacks them (files from other writers, e.g. groot, carry none for TLeaf*), and the lookup
+// hadd writes objects with (an input's info of the class, else the built-in one).
+import type { JsFile, JsStreamerInfo } from './jsroot.js';
+import { decodeInfoList } from './jsroot.js';
+import { streamerInfoPayload } from '../write/streamers.js';
+import type { InfoDesc, InfoLookup } from '../write/objects.js';
+
+let builtin: JsStreamerInfo[] | null = null;
+
+export async function builtinInfos(file: JsFile): Promise<JsStreamerInfo[]> {
+  builtin ??= await decodeInfoList(file, streamerInfoPayload(0), 0);
+  return builtin;
+}
+
+/** Adds the built-in infos of classes the file has none for; returns their names. */
+export async function supplementInfos(file: JsFile): Promise<string[]> {
+  const list = file.fStreamerInfos;
+  const have = new Set((list?.arr ?? []).map((i) => i?.fName));
+  const missing = (await builtinInfos(file)).filter((i) => !have.has(i.fName));
+  if (missing.length === 0) return [];
+  if (list === null || list === undefined) file.fStreamerInfos = { arr: [...missing] };
+  else list.arr.push(...missing);
+  return missing.map((i) => i.fName);
+}
+
+/**
+ * The info to write an object of a class with: of the inputs' infos for the class (then the
+ * built-in ones), the first whose members the object has (jsroot decodes members by name, so
+ * this is the version the object was read with).
+ */
+export function infoLookup(files: JsFile[], builtins: JsStreamerInfo[]): InfoLookup {
+  const cache = new Map<string, InfoDesc[]>();
+  return (cls, obj) => {
+    let cands = cache.get(cls);
+    if (cands === undefined) {
+      cands = [];
+      for (const f of files) for (const i of f.fStreamerInfos?.arr ?? []) if (i && i.fName === cls) cands.push(i as unknown as InfoDesc);
+      for (const i of builtins) if (i.fName === cls) cands.push(i as unknown as InfoDesc);
+      cache.set(cls, cands);
+    }
+    if (cands.length === 0) return null;
+    for (const c of cands) {
+      const els = (c.fElements?.arr ?? []).filter((e) => e !== null && e.fTypeName !== 'BASE' && e.fType !== 0);
+      if (els.every((e) => e!.fName in obj)) return c;
+    }
+    return cands[0]!;
+  };
+}
