@@ -4,7 +4,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readProcessedLine } from './log-line.js';
-import { readMarker, type ChunkMarker } from '../chunkdir/marker.js';
+import { markerFailure, readMarker, type ChunkMarker } from '../chunkdir/marker.js';
+import type { TaskFailure } from '../util/failure.js';
 import { defaultProbe, type RootProbe } from './root-probe.js';
 import { filesUnder } from '../util/walk.js';
 import { readChunkSpec } from '../chunkdir/spec.js';
@@ -18,6 +19,8 @@ export interface Problem {
   code: ProblemCode;
   message: string;
   file?: string;
+  /** code 'failed': why the run failed, typed as the marker records it (`heppy check --json`). */
+  failure?: TaskFailure;
 }
 
 export interface ChunkVerdict {
@@ -45,7 +48,8 @@ function markerProblems(m: ChunkMarker, logEvents: number | null, dir: string): 
   const out: Problem[] = [];
   switch (m.status) {
     case 'failed':
-      out.push({ code: 'failed', message: `run failed (attempt ${m.attempt}${m.exitCode !== null ? `, exit code ${m.exitCode}` : ''}): ${m.reason ?? 'no reason recorded'}` });
+      out.push({ code: 'failed', message: `run failed (attempt ${m.attempt}${m.exitCode !== null ? `, exit code ${m.exitCode}` : ''}): ${m.reason ?? 'no reason recorded'}`,
+        failure: markerFailure(m) });
       return out; // the rest follows from the failure
     case 'ok':
       break;

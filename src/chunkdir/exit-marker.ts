@@ -2,10 +2,27 @@
 // attempt's marker (crash, out of memory, killed by the batch system), write a `failed` marker
 // naming the exit status, so that the executor and `heppy check` see the failure at once instead
 // of waiting for a time limit. Usage: node exit-marker.js CHUNK_DIR EXIT_STATUS [SIGNAL [ATTEMPT [KEY]]]
-import { hostname } from 'node:os';
+import { constants, hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import type { TaskFailure } from '../util/failure.js';
 import { readMarker, writeMarker, type ChunkMarker } from './marker.js';
 import { readChunkSpec } from './spec.js';
+
+/** The name of signal number `n` ('SIGKILL' for 9), or `signal n`. */
+function signalName(n: number): string {
+  return Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+}
+
+/**
+ * Why run-chunk died without its marker. A signal is a resource failure (the batch system's kill at
+ * its time or memory limit, the OOM killer; the executor refines it with the job's state); any
+ * other exit (node missing, a crash before the chunk started) an infrastructure one.
+ */
+export function exitFailure(exitStatus: number, signal: string | undefined, reason: string): TaskFailure {
+  if (signal) return { kind: 'resource', resource: 'signal', signal: `SIG${signal}`, reason };
+  if (exitStatus > 128) return { kind: 'resource', resource: 'signal', signal: signalName(exitStatus - 128), reason };
+  return { kind: 'infrastructure', reason };
+}
 
 /**
  * Writes the failed marker if needed; returns true when it wrote one. `forAttempt` and `forKey`
@@ -39,6 +56,7 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
     expectedEvents: null,
     userStop: false,
     reason: what,
+    failure: exitFailure(exitStatus, signal, what),
     outputs: [],
     host: hostname(),
     pid: process.pid,

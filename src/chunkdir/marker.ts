@@ -209,3 +209,11 @@ export function parseMarker(raw: unknown, file: string): Result<Marker> {
     ...(metricsOf(m.metrics) !== null ? { metrics: metricsOf(m.metrics)! } : {}),
   });
 }
+
+/**
+ * The typed failure of a failed chunk marker. A marker without one (older heppy) is counted as
+ * an infrastructure failure: nothing says it would fail the same way again.
+ */
+export function markerFailure(m: ChunkMarker): TaskFailure {
+  return m.failure ?? { kind: 'infrastructure', reason: m.reason ?? `the chunk failed (exit code ${m.exitCode ?? 'unknown'})` };
+}

@@ -7,6 +7,7 @@ import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
 import { TtyReporter } from '../report/tty.js';
 import { UserError } from '../util/result.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
 import { defaultJobs, executorKind, makeExecutor } from '../engine/executors.js';
 import { runPlan } from '../engine/run.js';
 import { openSession } from '../engine/session.js';
@@ -73,7 +74,11 @@ export class BuildCommand extends Command {
   sbatchArgs = Option.Array('--sbatch-arg', [], { description: "slurm: extra sbatch argument, repeatable (e.g. --sbatch-arg=--account=cms)" });
   maxQueries = Option.String('--max-queries-per-minute', { description: 'slurm: bound on squeue/sacct calls per minute (default 12; markers are read every poll anyway)' });
   detach = Option.Boolean('--detach', false, { description: 'batch: submit, then exit; the jobs stay queued (build again to collect, heppy cancel to cancel)' });
-  retries = Option.String('--retries', '2', { description: 'automatic retries of a failed chunk (default 2)' });
+  retries = Option.String('--retries', '2', { description: 'retries of a chunk whose failure may pass (infrastructure, resource; default 2)' });
+  retryAll = Option.Boolean('--retry-all', false, { description: 'also retry input, analysis and schema failures (they are final by default: they fail the same way again)' });
+  retryDelay = Option.String('--retry-delay', { description: `seconds before the first retry after an infrastructure failure, doubled each time up to ${DEFAULT_BACKOFF_MAX_MS / 60_000} min (default ${DEFAULT_BACKOFF_BASE_MS / 1000})` });
+  maxMem = Option.String('--max-mem', { description: 'slurm: an out-of-memory job is resubmitted with 1.5 times the memory, up to this (e.g. 16G; default 4 times --mem)' });
+  maxTime = Option.String('--max-time', { description: 'slurm: a job over its time limit is resubmitted with 1.5 times the time, up to this (default 4 times --time)' });
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
   json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
@@ -83,13 +88,17 @@ export class BuildCommand extends Command {
 
   override async execute(): Promise<number> {
     const retries = int('--retries', this.retries)!;
+    const delay = this.retryDelay === undefined ? DEFAULT_BACKOFF_BASE_MS / 1000 : Number(this.retryDelay);
+    if (this.retryDelay !== undefined && !(Number.isFinite(delay) && delay >= 0)) throw new UserError(`--retry-delay must be a number of seconds, got '${this.retryDelay}'`);
+    const retry = { retries, retryAll: this.retryAll, backoffBaseMs: delay * 1000, backoffMaxMs: Math.max(delay * 1000, DEFAULT_BACKOFF_MAX_MS) };
     const jobs = int('-j', this.jobs);
     if (jobs === 0) throw new UserError('-j must be at least 1');
     const poll = this.pollInterval === undefined ? undefined : Number(this.pollInterval);
     if (poll !== undefined && !(poll > 0)) throw new UserError(`--poll-interval must be a positive number of seconds, got '${this.pollInterval}'`);
     const exFlags = { executor: this.executor, batchTemplate: this.batch, jobs: jobs ?? defaultJobs(), partition: this.partition, time: this.time,
       mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000,
-      sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries) };
+      sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries),
+      maxMem: this.maxMem, maxTime: this.maxTime };
     const kind = executorKind(exFlags); // flag errors before anything is loaded
     if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
     // A closed stdout (`heppy build | head`) must not kill a build: its output is just dropped.
@@ -139,7 +148,7 @@ export class BuildCommand extends Command {
       let summary;
       try {
         summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundlePath: s.analysis.bundle.path, heppyVersion,
-          options: s.options, maxEvents: s.maxEvents, retries, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit });
+          options: s.options, maxEvents: s.maxEvents, retry, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit });
       } finally {
         await executor.close();
       }

@@ -18,7 +18,12 @@ export interface ExecutorFlags {
   pollIntervalMs?: number;
   sbatchArgs?: string[];
   maxQueriesPerMinute?: number;
+  maxMem?: string;
+  maxTime?: string;
 }
+
+/** Slurm memory as sbatch takes it ("2G", "500M", "2048"): checked here so that a typo is a flag error. */
+const SLURM_MEM = /^\d+(?:\.\d+)?[KMGT]?$/i;
 
 export function executorKind(f: ExecutorFlags): ExecutorKind {
   const k = f.executor ?? (f.batchTemplate !== undefined ? 'command' : 'local');
@@ -27,9 +32,14 @@ export function executorKind(f: ExecutorFlags): ExecutorKind {
   if (k !== 'command' && f.batchTemplate !== undefined) throw new UserError(`-b TEMPLATE is for the command executor, not --executor ${k}`);
   if (f.time !== undefined && parseSlurmTime(f.time) === null) throw new UserError(`--time must be a Slurm time (M, M:S, H:M:S, D-H, D-H:M:S), got '${f.time}'`);
   if (f.maxQueriesPerMinute !== undefined && !(f.maxQueriesPerMinute > 0)) throw new UserError('--max-queries-per-minute must be positive');
-  if (k !== 'slurm' && ((f.sbatchArgs?.length ?? 0) > 0 || f.partition !== undefined || f.mem !== undefined || f.chunksPerJob !== undefined)) {
-    throw new UserError('--partition, --mem, --chunks-per-job and --sbatch-arg are for --executor slurm');
+  if (k !== 'slurm' && ((f.sbatchArgs?.length ?? 0) > 0 || f.partition !== undefined || f.mem !== undefined || f.chunksPerJob !== undefined
+    || f.maxMem !== undefined || f.maxTime !== undefined)) {
+    throw new UserError('--partition, --mem, --max-mem, --max-time, --chunks-per-job and --sbatch-arg are for --executor slurm');
   }
+  for (const [flag, v] of [['--mem', f.mem], ['--max-mem', f.maxMem]] as const) {
+    if (v !== undefined && !SLURM_MEM.test(v)) throw new UserError(`${flag} must be a Slurm memory size (e.g. 2G, 500M), got '${v}'`);
+  }
+  if (f.maxTime !== undefined && parseSlurmTime(f.maxTime) === null) throw new UserError(`--max-time must be a Slurm time (M, M:S, H:M:S, D-H, D-H:M:S), got '${f.maxTime}'`);
   if (f.chunksPerJob !== undefined && f.chunksPerJob < 1) throw new UserError('--chunks-per-job must be at least 1');
   return k;
 }
@@ -63,6 +73,8 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       if (f.partition !== undefined) o.partition = f.partition;
       if (f.time !== undefined) o.time = f.time;
       if (f.mem !== undefined) o.mem = f.mem;
+      if (f.maxMem !== undefined) o.maxMem = f.maxMem;
+      if (f.maxTime !== undefined) o.maxTime = f.maxTime;
       if (f.chunksPerJob !== undefined) o.chunksPerJob = f.chunksPerJob;
       if (f.pollIntervalMs !== undefined) o.pollIntervalMs = f.pollIntervalMs;
       if (f.sbatchArgs !== undefined && f.sbatchArgs.length > 0) o.extraArgs = f.sbatchArgs;

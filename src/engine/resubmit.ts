@@ -5,6 +5,7 @@ import { ensureChunkAttempt, readChunkSpec } from '../chunkdir/spec.js';
 import type { Executor, JobSpec } from '../exec/executor.js';
 import { readMarker } from '../chunkdir/marker.js';
 import { basename } from 'node:path';
+import { formatTaskFailure } from '../util/failure.js';
 import { assertNever } from '../util/result.js';
 
 export interface ResubmitResult {
@@ -60,7 +61,7 @@ export async function resubmit(dirs: string[], executor: Executor, hooks: Resubm
             pending.delete(j.nodeId);
             const r: ResubmitResult = e.end.status === 'succeeded'
               ? { dir: j.chunkDir, attempt: j.attempt, status: 'succeeded', detail: `${e.end.eventsProcessed} events` }
-              : { dir: j.chunkDir, attempt: j.attempt, status: 'failed', detail: e.end.reason };
+              : { dir: j.chunkDir, attempt: j.attempt, status: 'failed', detail: formatTaskFailure(e.end.failure) };
             results.set(j.chunkDir, r);
             hooks.onEnded?.(r);
             break;

@@ -5,15 +5,17 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ChunkSpec } from '../chunkdir/spec.js';
-import { readMarker } from '../chunkdir/marker.js';
+import { markerFailure, readMarker } from '../chunkdir/marker.js';
 import type { Executor, JobSpec, JournalEntry } from '../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
+import type { RetryPolicy, SchedClock } from '../exec/retry-policy.js';
+import { formatTaskFailure, type TaskFailure } from '../util/failure.js';
 import { haddKeyParts, keyOf } from '../graph/keys.js';
 import type { ChunkNode } from '../graph/dag.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/records.js';
-import { assertNever, fail, formatFailure, ok, type Result } from '../util/result.js';
+import { assertNever, fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
 import { resultDigest, statOutputs, type BuildPlan } from './plan.js';
 
 export interface RunInputs {
@@ -25,7 +27,9 @@ export interface RunInputs {
   heppyVersion: string;
   options: Record<string, string | boolean>;
   maxEvents: number | null;
-  retries: number;
+  /** Which failures are retried, how often, after what back-off (src/exec/retry-policy.ts). */
+  retry: RetryPolicy;
+  clock?: SchedClock;
   keepGoing: boolean;
   signal?: AbortSignal;
   /** Batch executors: return once everything runnable is submitted (--detach). */
@@ -109,7 +113,11 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   };
   const nodeOf = (id: string) => plan.nodes.get(id)!;
 
-  const prepare = async (id: string, attempt: number): Promise<Result<JobSpec>> => {
+  // The build's own bookkeeping failing (a directory it cannot write, a marker it cannot read): the
+  // file system or the batch system, not the analysis.
+  const infra = (f: Failure): TaskFailure => ({ kind: 'infrastructure', reason: formatFailure(f) });
+
+  const prepare = async (id: string, attempt: number): Promise<Result<JobSpec, TaskFailure>> => {
     const n = nodeOf(id);
     const g = plan.graph.nodes.get(id) as ChunkNode;
     const spec: ChunkSpec = {
@@ -125,33 +133,35 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       mkdirSync(n.dir, { recursive: true });
       writeFileSync(join(n.dir, 'chunk.json'), JSON.stringify(spec, null, 1) + '\n');
     } catch (err) {
-      return fail({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` });
+      return { ok: false, error: infra({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` }) };
     }
     return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt });
   };
 
-  const confirm = async (id: string, attempt: number): Promise<Result<{ eventsProcessed: number }>> => {
+  const confirm = async (id: string, attempt: number): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
+    const bad = (reason: string): Result<never, TaskFailure> => ({ ok: false, error: infra({ file: n.dir, object: id, reason }) });
     const m = readMarker(n.dir);
-    if (!m.ok) return m;
-    if (m.value === null) return fail({ file: n.dir, object: id, reason: 'the run ended without writing its marker heppy-status.json' });
-    if (m.value.kind !== 'chunk' || m.value.status !== 'ok') return fail({ file: n.dir, object: id, reason: m.value.status === 'failed' && m.value.kind === 'chunk' ? (m.value.reason ?? 'failed') : 'marker is not an ok chunk marker' });
-    if (m.value.key !== n.key) return fail({ file: n.dir, object: id, reason: `marker key ${m.value.key} is not this build's key ${n.key}` });
+    if (!m.ok) return { ok: false, error: infra(m.error) };
+    if (m.value === null) return bad('the run ended without writing its marker heppy-status.json');
+    if (m.value.kind === 'chunk' && m.value.status === 'failed') return { ok: false, error: markerFailure(m.value) };
+    if (m.value.kind !== 'chunk') return bad('marker is not an ok chunk marker');
+    if (m.value.key !== n.key) return bad(`marker key ${m.value.key} is not this build's key ${n.key}`);
     const outs = statOutputs(n.dir, m.value.outputs);
-    if (!outs.ok) return outs;
+    if (!outs.ok) return { ok: false, error: infra(outs.error) };
     const events = m.value.eventsProcessed ?? 0;
     record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
       outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
     return ok({ eventsProcessed: events });
   };
 
-  const inline = async (id: string): Promise<Result<{ eventsProcessed: number }>> => {
+  const inline = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
     const deps = plan.graph.nodes.get(id)!.deps;
     const results: Array<[string, string]> = [];
     for (const d of deps) {
       const rec = fresh.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
-      if (!rec || rec.status !== 'ok') return fail({ object: id, reason: `chunk ${d} has no successful record` });
+      if (!rec || rec.status !== 'ok') return { ok: false, error: infra({ object: id, reason: `chunk ${d} has no successful record` }) };
       results.push([d, rec.resultDigest]);
     }
     const kp = haddKeyParts(r.heppyVersion, n.component, results);
@@ -162,13 +172,14 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
       onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
     if (!merged.ok) {
-      const reason = formatFailure(merged.error);
+      // A merge fails on what it reads: a chunk's file missing, unreadable or not mergeable.
+      const failure: TaskFailure = { kind: 'input', file: merged.error.file ?? n.dir, reason: [merged.error.object, merged.error.reason].filter(Boolean).join(': ') };
       record({ nodeId: id, kind: 'hadd', status: 'failed', key, keyParts: kp, resultDigest: '', outputs: [], attempts: 1, eventsProcessed: 0,
-        reason, finishedAt: Date.now(), durationMs: Date.now() - t });
-      return fail({ object: id, reason });
+        reason: formatTaskFailure(failure), failure, finishedAt: Date.now(), durationMs: Date.now() - t });
+      return { ok: false, error: failure };
     }
     const outs = statOutputs(n.dir, merged.value.outputs);
-    if (!outs.ok) return outs;
+    if (!outs.ok) return { ok: false, error: infra(outs.error) };
     record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
       attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t });
     return ok({ eventsProcessed: 0 });
@@ -184,7 +195,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         r.emit({ type: 'progress', id: e.id, component: n.component, events: e.events });
         break;
       case 'retry':
-        r.emit({ type: 'retry', id: e.id, component: n.component, attempt: e.attempt, reason: e.reason });
+        r.emit({ type: 'retry', id: e.id, component: n.component, attempt: e.attempt, reason: formatTaskFailure(e.failure), failure: e.failure,
+          delayMs: e.delayMs, ...(e.resources ? { resources: e.resources } : {}) });
         break;
       case 'end': {
         const o = e.outcome;
@@ -196,16 +208,17 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         } else if (o.status === 'failed') {
           summary.failed++;
           const log = n.kind === 'chunk' && existsSync(join(n.dir, 'log.txt')) ? join(n.dir, 'log.txt') : o.log;
-          summary.failures.push({ id: e.id, reason: o.reason, log });
+          const reason = formatTaskFailure(o.failure);
+          summary.failures.push({ id: e.id, reason, failure: o.failure, attempts: o.attempts, log });
           if (n.kind === 'chunk') {
             record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.parts()!, resultDigest: '', outputs: [], attempts: o.attempts,
-              eventsProcessed: 0, reason: o.reason, log, finishedAt: Date.now(), durationMs: Date.now() - (started.get(e.id) ?? t0) });
+              eventsProcessed: 0, reason, failure: o.failure, log, finishedAt: Date.now(), durationMs: Date.now() - (started.get(e.id) ?? t0) });
           }
-          r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason: o.reason, log, attempts: o.attempts });
+          r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason, failure: o.failure, log, attempts: o.attempts });
         } else if (o.status === 'skipped') {
           summary.skipped++;
           summary.notRun.failed++; // the scheduler skips a node only when a dependency failed
-          r.emit({ type: 'skipped', id: e.id, kind: n.kind, component: n.component, reason: n.kind === 'hadd' ? `not merged: a chunk of ${n.component} failed` : o.reason });
+          r.emit({ type: 'skipped', id: e.id, kind: n.kind, component: n.component, reason: n.kind === 'hadd' ? `not merged: a chunk of ${n.component} failed` : 'a dependency failed' });
         } else assertNever(o, 'task outcome');
         break;
       }
@@ -236,15 +249,29 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     // Local workers die with the build: nothing to journal (and no commit to wait for per chunk).
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
-  }, { retries: r.retries, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false });
+  }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {
     // Interrupted, detached or stopped: counted as not run (the scheduler emitted nothing for these).
-    if (o.status !== 'skipped' || failedIds.has(id) || o.reason === 'a dependency failed') continue;
-    summary.skipped++;
-    if (o.reason === 'interrupted') summary.notRun.interrupted++;
-    else if (o.reason === 'detached') summary.notRun.detached++;
-    else summary.notRun.failed++;
+    if (o.status !== 'skipped' || failedIds.has(id)) continue;
+    switch (o.why) {
+      case 'dependency':
+        break; // counted when the scheduler emitted its end
+      case 'interrupted':
+        summary.skipped++;
+        summary.notRun.interrupted++;
+        break;
+      case 'detached':
+        summary.skipped++;
+        summary.notRun.detached++;
+        break;
+      case 'stopped':
+        summary.skipped++;
+        summary.notRun.failed++;
+        break;
+      default:
+        assertNever(o.why, 'skip reason');
+    }
   }
   await store.flush();
   summary.wallMs = Date.now() - t0;

@@ -3,7 +3,18 @@
 // Batch executors judge an attempt by the marker file the job writes (heppy-status.json);
 // the scheduler/store never trusts a scheduler state alone when a marker exists.
 
+import type { TaskFailure } from '../util/failure.js';
+
 export type ExecutorKind = 'local' | 'slurm' | 'command';
+
+/**
+ * What a batch attempt asks of its batch system. Absent fields: the executor's flags (--mem,
+ * --time). The scheduler raises them after a resource failure (Executor.scaleResources).
+ */
+export interface Resources {
+  memMB?: number;
+  timeMin?: number;
+}
 
 /** One attempt of one chunk. The chunk directory already holds chunk.json (and batchScript.sh). */
 export interface JobSpec {
@@ -13,12 +24,17 @@ export interface JobSpec {
   attempt: number;     // 1-based
   /** The chunk spec itself, so that the local pool can hand it over without a file round trip. */
   spec?: unknown;
+  /** Batch executors: resources of this attempt, raised after a resource failure. */
+  resources?: Resources;
 }
 
-/** How an attempt ended. `reason` names the cause (exit code, signal, Slurm state, timeout…). */
+/**
+ * How an attempt ended. A failure is typed where it happened (the marker's `failure`, or the
+ * executor's reading of the batch system's state); the scheduler decides retries by its kind.
+ */
 export type AttemptEnd =
   | { nodeId: string; attempt: number; status: 'succeeded'; eventsProcessed: number }
-  | { nodeId: string; attempt: number; status: 'failed'; reason: string; log?: string; exitCode?: number };
+  | { nodeId: string; attempt: number; status: 'failed'; failure: TaskFailure; log?: string; exitCode?: number };
 
 export type ExecutorEvent =
   | { type: 'submitted'; nodeId: string; attempt: number; jobId: string }
@@ -52,6 +68,12 @@ export interface Executor {
   adopt(entries: JournalEntry[]): Promise<JournalEntry[]>;
   /** Waits until something happens (or the poll interval passes) and returns what happened. */
   next(): Promise<ExecutorEvent[]>;
+  /**
+   * Batch executors: the resources of the next attempt after `failure` (kind 'resource') of `job`,
+   * e.g. 1.5 times the memory after an out-of-memory kill, bounded by --max-mem; null when no more
+   * can be given (then the failure is final). Absent: a resource failure is retried as it is.
+   */
+  scaleResources?(job: JobSpec, failure: Extract<TaskFailure, { kind: 'resource' }>): Resources | null;
   /** Cancel every job of this build that is still queued or running. */
   cancelAll(): Promise<void>;
   /** Stop workers/pollers; queued batch jobs are left alone unless cancelAll() was called. */

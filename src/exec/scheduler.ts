@@ -2,7 +2,10 @@
 // failure policy; knows nothing about chunks or ROOT. 'job' tasks go to the executor, 'inline'
 // tasks (the hadd merges) run in this process, one at a time. A task whose dependency failed is
 // skipped. With keepGoing off, the first failure stops new submissions (running ones finish).
-import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from './executor.js';
+// Retries follow the failure's kind (retry-policy.ts): delayed ones wait in `delayed` until due.
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from './executor.js';
+import { decideRetry, realClock, type RetryPolicy, type SchedClock } from './retry-policy.js';
+import type { TaskFailure } from '../util/failure.js';
 import { assertNever, type Result } from '../util/result.js';
 
 export interface SchedTask {
@@ -11,27 +14,31 @@ export interface SchedTask {
   kind: 'job' | 'inline';
 }
 
+/** Why a task was not run: a dependency failed, Ctrl-C, --detach, or --no-keep-going after a failure. */
+export type SkipReason = 'dependency' | 'interrupted' | 'detached' | 'stopped';
+
 export type TaskOutcome =
   | { status: 'succeeded'; attempts: number; eventsProcessed: number }
-  | { status: 'failed'; attempts: number; reason: string; log?: string }
-  | { status: 'skipped'; reason: string };
+  | { status: 'failed'; attempts: number; failure: TaskFailure; log?: string }
+  | { status: 'skipped'; why: SkipReason };
 
 export type SchedEvent =
   | { type: 'start'; id: string; attempt: number }
   | { type: 'progress'; id: string; events: number }
-  | { type: 'retry'; id: string; attempt: number; reason: string }
+  /** Attempt `attempt` will start after `delayMs` (with `resources` when they were raised). */
+  | { type: 'retry'; id: string; attempt: number; failure: TaskFailure; delayMs: number; resources?: Resources }
   | { type: 'end'; id: string; outcome: TaskOutcome };
 
 export interface SchedulerHooks {
-  /** Makes an attempt ready to submit (writes chunk.json …). A Failure fails the task at once. */
-  prepare(id: string, attempt: number): Promise<Result<JobSpec>>;
+  /** Makes an attempt ready to submit (writes chunk.json …). A failure fails the task at once. */
+  prepare(id: string, attempt: number): Promise<Result<JobSpec, TaskFailure>>;
   /** Runs an inline task (a merge). */
-  inline(id: string): Promise<Result<{ eventsProcessed: number }>>;
+  inline(id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>>;
   /**
-   * Confirms a succeeded attempt (reads its marker, records it). A Failure turns it into a failed
-   * attempt (retried like any other).
+   * Confirms a succeeded attempt (reads its marker, records it). A failure turns it into a failed
+   * attempt (retried by its kind like any other).
    */
-  confirm(id: string, attempt: number, eventsProcessed: number): Promise<Result<{ eventsProcessed: number }>>;
+  confirm(id: string, attempt: number, eventsProcessed: number): Promise<Result<{ eventsProcessed: number }, TaskFailure>>;
   /** Records a failed attempt's outcome (may be the final one). */
   emit(e: SchedEvent): void;
   journal?: {
@@ -43,8 +50,10 @@ export interface SchedulerHooks {
 }
 
 export interface SchedulerOptions {
-  retries: number;
+  retry: RetryPolicy;
   keepGoing: boolean;
+  /** Time for the back-off of retries (tests inject a fake one). */
+  clock?: SchedClock;
   signal?: AbortSignal;
   /** Jobs of an interrupted build to re-attach to (already filtered to tasks in this graph). */
   adopt?: JournalEntry[];
@@ -59,6 +68,12 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   const waiting = new Set(tasks.map((t) => t.id));
   const attempt = new Map<string, number>();
   const specs = new Map<string, JobSpec>();
+  const resources = new Map<string, Resources>();
+  const clock = opts.clock ?? realClock;
+  // Retries waiting for their back-off: due time, task, and its last failure (final if stopped).
+  const delayed: Array<{ due: number; id: string; failure: TaskFailure; attempts: number; log?: string }> = [];
+  const sleepCancel = new AbortController();
+  let sleeping: Promise<void> | null = null;
   const inflight = new Set<string>();
   let jobsInflight = 0;
   // Incremental readiness (a build has 10,000 tasks: no rescans): unmet dependency counts,
@@ -106,7 +121,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     if (outcome.status === 'failed' && !opts.keepGoing) stopping = true;
     hooks.emit({ type: 'end', id, outcome });
     for (const u of dependents.get(id) ?? []) {
-      if (outcome.status !== 'succeeded') finish(u, { status: 'skipped', reason: 'a dependency failed' });
+      if (outcome.status !== 'succeeded') finish(u, { status: 'skipped', why: 'dependency' });
       else {
         const n = unmet.get(u)! - 1;
         unmet.set(u, n);
@@ -115,18 +130,40 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     }
   };
 
-  const failAttempt = async (id: string, n: number, reason: string, log?: string): Promise<void> => {
+  const failAttempt = (id: string, n: number, failure: TaskFailure, log?: string): void => {
     if (inflight.delete(id) && byId.get(id)?.kind === 'job') jobsInflight--;
-    if (n <= opts.retries && !stopping && !opts.signal?.aborted) {
-      hooks.emit({ type: 'retry', id, attempt: n + 1, reason });
-      attempt.set(id, n + 1);
-      readyJobs.push(id); // resubmitted by the next fill
+    const spec = specs.get(id);
+    const scale = executor.scaleResources && spec ? (f: Extract<TaskFailure, { kind: 'resource' }>) => executor.scaleResources!(spec, f) : undefined;
+    const d = stopping || opts.signal?.aborted ? null : decideRetry(failure, n, opts.retry, scale);
+    if (d === null || !d.retry) {
+      finish(id, { status: 'failed', attempts: n, failure, ...(log !== undefined ? { log } : {}) });
       return;
     }
-    finish(id, { status: 'failed', attempts: n, reason, log });
+    if (d.resources) resources.set(id, d.resources);
+    hooks.emit({ type: 'retry', id, attempt: n + 1, failure, delayMs: d.delayMs, ...(d.resources ? { resources: d.resources } : {}) });
+    attempt.set(id, n + 1);
+    if (d.delayMs > 0) delayed.push({ due: clock.now() + d.delayMs, id, failure, attempts: n, ...(log !== undefined ? { log } : {}) });
+    else readyJobs.push(id); // resubmitted by the next fill
   };
 
-  for (const id of blocked) finish(id, { status: 'skipped', reason: 'a dependency failed' });
+  /** Moves retries whose back-off is over to the ready queue; returns the next due time (or null). */
+  const releaseDue = (): number | null => {
+    const now = clock.now();
+    let next: number | null = null;
+    for (let i = 0; i < delayed.length;) {
+      const e = delayed[i]!;
+      if (e.due <= now) {
+        delayed.splice(i, 1);
+        readyJobs.push(e.id);
+      } else {
+        next = next === null ? e.due : Math.min(next, e.due);
+        i++;
+      }
+    }
+    return next;
+  };
+
+  for (const id of blocked) finish(id, { status: 'skipped', why: 'dependency' });
   const adopted = new Set<string>();
   if (opts.adopt?.length) {
     const live = await executor.adopt(opts.adopt);
@@ -143,13 +180,18 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
 
   for (;;) {
     if (opts.signal?.aborted) stopping = true;
+    if (stopping) {
+      // A retry still waiting for its back-off is not started any more: its last failure is final.
+      for (const e of delayed.splice(0)) finish(e.id, { status: 'failed', attempts: e.attempts, failure: e.failure, ...(e.log !== undefined ? { log: e.log } : {}) });
+    }
+    const nextDue = releaseDue();
     if (!stopping && readyInline.length > 0 && inlineRunning === null) {
       const id = readyInline.shift()!;
       inflight.add(id);
       hooks.emit({ type: 'start', id, attempt: 1 });
       inlineRunning = hooks.inline(id).then(
-        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, eventsProcessed: r.value.eventsProcessed } : { status: 'failed', attempts: 1, reason: r.error.reason }),
-        (err: unknown) => finish(id, { status: 'failed', attempts: 1, reason: `bug: ${String(err)}` }),
+        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, eventsProcessed: r.value.eventsProcessed } : { status: 'failed', attempts: 1, failure: r.error }),
+        (err: unknown) => finish(id, { status: 'failed', attempts: 1, failure: { kind: 'infrastructure', reason: `bug: ${String(err)}` } }),
       ).finally(() => { inlineRunning = null; });
     }
     const room = Math.max(0, executor.capacity - jobsInflight);
@@ -160,7 +202,9 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
         const n = attempt.get(id) ?? 1;
         attempt.set(id, n);
         const spec = await hooks.prepare(id, n);
-        if (!spec.ok) { finish(id, { status: 'failed', attempts: n, reason: spec.error.reason }); continue; }
+        if (!spec.ok) { finish(id, { status: 'failed', attempts: n, failure: spec.error }); continue; }
+        const res = resources.get(id);
+        if (res !== undefined) spec.value.resources = res;
         specs.set(id, spec.value);
         inflight.add(id);
         jobsInflight++;
@@ -170,15 +214,19 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       continue; // re-evaluate: more may fit (batch executors have large capacity)
     }
     const jobsRunning = jobsInflight > 0;
-    if (!jobsRunning && inlineRunning === null) {
+    if (!jobsRunning && inlineRunning === null && nextDue === null) {
       if (waiting.size === 0 || stopping || (readyJobs.length === 0 && readyInline.length === 0)) break;
       continue;
     }
-    if (opts.detach && jobsRunning && inlineRunning === null) break;
+    if (opts.detach && jobsRunning && inlineRunning === null && nextDue === null) break;
     if (jobsRunning && nextP === null) nextP = executor.next().then((v) => { nextResult = v; });
     const waits: Array<Promise<unknown>> = [signalled];
     if (nextP) waits.push(nextP);
     if (inlineRunning) waits.push(inlineRunning);
+    if (nextDue !== null) {
+      sleeping ??= clock.sleep(nextDue - clock.now(), sleepCancel.signal).then(() => { sleeping = null; });
+      waits.push(sleeping);
+    }
     await Promise.race(waits);
     if (opts.signal?.aborted && !cancelled) {
       cancelled = true;
@@ -213,9 +261,9 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
           if (end.status === 'succeeded') {
             const c = await hooks.confirm(end.nodeId, end.attempt, end.eventsProcessed);
             if (c.ok) finish(end.nodeId, { status: 'succeeded', attempts: end.attempt, eventsProcessed: c.value.eventsProcessed });
-            else await failAttempt(end.nodeId, end.attempt, c.error.reason);
+            else failAttempt(end.nodeId, end.attempt, c.error);
           } else if (end.status === 'failed') {
-            await failAttempt(end.nodeId, end.attempt, end.reason, end.log);
+            failAttempt(end.nodeId, end.attempt, end.failure, end.log);
           } else assertNever(end, 'attempt end');
           break;
         }
@@ -224,6 +272,10 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       }
     }
   }
-  for (const id of waiting) if (!outcomes.has(id)) outcomes.set(id, { status: 'skipped', reason: opts.signal?.aborted ? 'interrupted' : opts.detach ? 'detached' : 'stopped after a failure (--no-keep-going)' });
+  sleepCancel.abort();
+  // Retries still waiting for their back-off when the build stopped: their last failure is final.
+  for (const e of delayed.splice(0)) finish(e.id, { status: 'failed', attempts: e.attempts, failure: e.failure, ...(e.log !== undefined ? { log: e.log } : {}) });
+  const why: SkipReason = opts.signal?.aborted ? 'interrupted' : opts.detach ? 'detached' : 'stopped';
+  for (const id of waiting) if (!outcomes.has(id)) outcomes.set(id, { status: 'skipped', why });
   return outcomes;
 }

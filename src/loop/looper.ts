@@ -4,7 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Analyzer, Setup } from '../config/analyzer.js';
 import { Counter } from '../stats/counter.js';
-import { fail, ok, type Result } from '../util/result.js';
+import type { TaskFailure } from '../util/failure.js';
+import { ok, type Result } from '../util/result.js';
 import { Event, columnSlots } from './event.js';
 import type { EventSource } from './source.js';
 import type { TimeEntry } from './time-report.js';
@@ -66,14 +67,25 @@ function errorText(e: unknown): { message: string; stack?: string } {
   return { message: String(e) };
 }
 
+/** The analysis failure of analyzer `analyzer` (at event `event` of `file`, when in the loop). */
+export function analysisFailure(e: unknown, analyzer: string, where: { phase?: string; event?: number; file?: string } = {}): TaskFailure {
+  const t = errorText(e);
+  return {
+    kind: 'analysis', analyzer, reason: where.phase ? `${where.phase}: ${t.message}` : t.message,
+    ...(where.event !== undefined ? { event: where.event } : {}), ...(where.file !== undefined ? { file: where.file } : {}),
+    ...(t.stack ? { stack: t.stack } : {}),
+  };
+}
+
+const failed = (f: TaskFailure): { ok: false; error: TaskFailure } => ({ ok: false, error: f });
+
 /** Runs `phase` of every analyzer in order; the first exception fails the chunk. */
-export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'beginLoop' | 'endLoop' | 'write', setup: Setup): Promise<Result<void>> {
+export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'beginLoop' | 'endLoop' | 'write', setup: Setup): Promise<Result<void, TaskFailure>> {
   for (const a of analyzers) {
     try {
       await a[phase](setup);
     } catch (e) {
-      const t = errorText(e);
-      return fail({ object: a.name, reason: `${phase}: ${t.message}`, ...(t.stack ? { detail: t.stack } : {}) });
+      return failed(analysisFailure(e, a.name, { phase }));
     }
   }
   return ok(undefined);
@@ -82,7 +94,7 @@ export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'b
 export async function runLoop(
   analyzers: readonly Analyzer<object>[], source: EventSource, window: EventWindow, branches: string[], setup: Setup, hooks: LoopHooks = {},
   ctx: LoopContext = {},
-): Promise<Result<LoopResult>> {
+): Promise<Result<LoopResult, TaskFailure>> {
   const counter = new Counter('analyzers');
   for (const a of analyzers) counter.register(a.name);
   const nA = analyzers.length;
@@ -137,8 +149,7 @@ export async function runLoop(
               early.push('Stopped loop following a UserStop exception:', (e as Error).message);
               break outer;
             }
-            const t = errorText(e);
-            return fail({ object: ana.name, reason: `event ${iEv}: ${t.message}`, ...(t.stack ? { detail: t.stack } : {}) });
+            return failed(analysisFailure(e, ana.name, { event: iEv, ...(source.inputFiles ? { file: source.inputFiles[seg.file] } : {}) }));
           }
           const t1 = now();
           times[a]! += t1 - t0;
@@ -146,7 +157,8 @@ export async function runLoop(
           calls[a]! += 1;
           if (ret === false) break;
           if (ret !== undefined && ret !== true) {
-            return fail({ object: ana.name, reason: `event ${iEv}: process() must return true, false or nothing (got ${typeof ret}; process cannot be async)` });
+            return failed({ kind: 'analysis', analyzer: ana.name, event: iEv, ...(source.inputFiles ? { file: source.inputFiles[seg.file] } : {}),
+              reason: `process() must return true, false or nothing (got ${typeof ret}; process cannot be async)` });
           }
           passed[a]! += 1;
         }

@@ -18,7 +18,8 @@ import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { Counter } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
-import { fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
+import { formatTaskFailure, TaskFailureError, type TaskFailure } from '../util/failure.js';
+import { assertNever, ok, type Failure, type Result } from '../util/result.js';
 import { writeBatchScript } from '../chunkdir/batch-script.js';
 import { outdirOf } from '../chunkdir/layout.js';
 import { listOutputs, writeMarker, type ChunkMarker, type RunMetrics } from '../chunkdir/marker.js';
@@ -26,7 +27,7 @@ import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { cfgText } from './cfg-text.js';
 import { failureLog, successLog } from './log-text.js';
-import { branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
+import { analysisFailure, branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
 import { AnalyzerOutputs } from './outputs.js';
 import { RootChainSource, type EventSource } from './source.js';
 import { eventWindow } from './window.js';
@@ -35,6 +36,9 @@ export interface ChunkOutcome {
   chunkDir: string;
   marker: ChunkMarker;
 }
+
+/** A failed chunk: where (file: the log, object: the chunk) and why, typed. */
+export type ChunkFailed = Failure & { failure: TaskFailure };
 
 export interface RunChunkHooks extends LoopHooks {
   /** Replaces the ROOT input (tests). */
@@ -55,10 +59,36 @@ export function chunkComponent(comp: Component, spec: ChunkSpec): Component {
   return comp.clone({ name: spec.name, files: [...spec.files], ...(spec.fineSplit ? { fineSplit: [...spec.fineSplit] } : {}) });
 }
 
-function describeError(e: unknown): Failure {
-  if (e instanceof RootError) return { file: e.file, object: e.object, reason: e.reason };
-  if (e instanceof Error) return { reason: e.message, ...(e.stack ? { detail: e.stack } : {}) };
-  return { reason: String(e) };
+/**
+ * The failure of an exception that reached the chunk runner outside an analyzer's call: a typed one
+ * as thrown (schema), ROOT I/O (input: names the file), a system error (errno code: disk full, an
+ * unreadable bundle: infrastructure), anything else thrown while loading the analysis (analysis).
+ */
+export function classifyError(e: unknown): TaskFailure {
+  if (e instanceof TaskFailureError) return e.failure;
+  if (e instanceof RootError) return { kind: 'input', file: e.file, reason: e.reason, ...(e.object ? { object: e.object } : {}) };
+  const code = (e as { code?: unknown } | null)?.code;
+  if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: `${code}: ${e.message}` };
+  if (e instanceof Error) return { kind: 'analysis', reason: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+  return { kind: 'analysis', reason: String(e) };
+}
+
+/** The Failure shape of a chunk's TaskFailure: the file at fault (else the log), chunk: object, reason. */
+function culprit(f: TaskFailure, chunk: string, log: string): Failure {
+  switch (f.kind) {
+    case 'input':
+      return { file: f.file, object: [chunk, f.object].filter(Boolean).join(': '), reason: f.reason };
+    case 'schema':
+      return { file: f.file, object: `${chunk}: ${f.tree}${f.branch !== undefined ? `/${f.branch}` : ''}`, reason: f.reason };
+    case 'analysis':
+      return { file: log, object: [chunk, f.analyzer].filter(Boolean).join(': '), reason: f.event !== undefined ? `event ${f.event}: ${f.reason}` : f.reason };
+    case 'resource':
+    case 'infrastructure':
+    case 'interrupted':
+      return { file: log, object: chunk, reason: f.reason };
+    default:
+      return assertNever(f, 'failure');
+  }
 }
 
 /** Measures a run: wall and CPU time, bytes read, and the peak RSS sampled by sample(). */
@@ -93,7 +123,7 @@ async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
   for (const o of outputs) await o.abandon();
 }
 
-export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome>> {
+export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome, ChunkFailed>> {
   const startedAt = new Date().toISOString();
   const meter = new Meter();
   const tmp = makeTmpDir(outdirOf(chunkDir), spec.name, spec.attempt);
@@ -102,13 +132,13 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
   let source: EventSource | null = null;
   const outputs: AnalyzerOutputs[] = [];
 
-  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, reason?: string): ChunkMarker => {
+  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, failure?: TaskFailure): ChunkMarker => {
     // What this run ran, and the script that runs it again (never a copy of an earlier run's).
     writeChunkSpec(tmp, spec);
     writeBatchScript(chunkDir, {}, { attempt: spec.attempt, key: spec.key }, tmp);
     const marker: ChunkMarker = {
       kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
-      eventsProcessed, expectedEvents, userStop, ...(reason !== undefined ? { reason } : {}),
+      eventsProcessed, expectedEvents, userStop, ...(failure !== undefined ? { reason: `${spec.name}: ${formatTaskFailure(failure)}`, failure } : {}),
       outputs: listOutputs(tmp), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
       metrics: meter.metrics(),
     };
@@ -117,28 +147,28 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     return marker;
   };
 
-  const failed = (f: Failure, early: string[] = []): Result<ChunkOutcome> => {
-    const where: Failure = { ...f, object: [spec.name, f.object].filter(Boolean).join(': ') };
-    const reason = formatFailure(where);
+  const failed = (f: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> => {
+    const reason = formatTaskFailure(f);
     try {
-      writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, reason, f.detail));
-      finish('failed', null, false, reason);
+      writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, `${spec.name}: ${reason}`, f.kind === 'analysis' ? f.stack : undefined));
+      finish('failed', null, false, f);
     } catch (e) {
-      return fail({ file: chunkDir, reason: `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}` });
+      const failure: TaskFailure = { kind: 'infrastructure', reason: `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}` };
+      return { ok: false, error: { file: chunkDir, object: spec.name, reason: failure.reason, failure } };
     }
-    return fail({ ...where, file: where.file ?? join(chunkDir, 'log.txt') });
+    return { ok: false, error: { ...culprit(f, spec.name, join(chunkDir, 'log.txt')), failure: f } };
   };
 
   try {
     const cfg = await (hooks.loadConfig ?? importConfig)(spec);
-    if (!isConfig(cfg)) return failed({ file: spec.bundle, reason: 'the analysis bundle does not export a Config (export default new Config({...}))' });
+    if (!isConfig(cfg)) return failed({ kind: 'analysis', file: spec.bundle, reason: 'the analysis bundle does not export a Config (export default new Config({...}))' });
     const config = cfg as Config;
     const comp = config.component(spec.component);
-    if (comp === undefined) return failed({ file: spec.bundle, reason: `the Config has no component named ${spec.component}` });
+    if (comp === undefined) return failed({ kind: 'analysis', file: spec.bundle, reason: `the Config has no component named ${spec.component}` });
     const chunkComp = chunkComponent(comp, spec);
     componentText = cfgText(comp.constructor.name, chunkComp as Record<string, unknown>);
     if (spec.fineSplit !== null && spec.fineSplit[1] > 1 && spec.files.length !== 1) {
-      return failed({ reason: `fineSplit needs exactly one file per chunk, this chunk has ${spec.files.length}` });
+      return failed({ kind: 'analysis', reason: `fineSplit needs exactly one file per chunk, this chunk has ${spec.files.length}` });
     }
 
     source = hooks.openSource ? await hooks.openSource(spec) : await RootChainSource.open(spec.files, spec.tree);
@@ -158,7 +188,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
         analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
       } catch (e) {
         await abandon(outputs);
-        return failed({ ...describeError(e), object: decl.name, reason: `constructor: ${describeError(e).reason}` });
+        return failed(analysisFailure(e, decl.name, { phase: 'constructor' }));
       }
       outputs.push(out);
     }
@@ -180,7 +210,9 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
         await o.finish();
       } catch (e) {
         await abandon(outputs);
-        return failed({ ...describeError(e), object: analyzers[i]!.name }, r.early);
+        // Writing an analyzer's files: ROOT I/O or the file system, not the analysis.
+        const f = classifyError(e);
+        return failed(f.kind === 'analysis' ? { ...f, analyzer: analyzers[i]!.name } : f, r.early);
       }
     }
     if (gen) writeStat(tmp, gen.counter);
@@ -191,7 +223,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     return ok({ chunkDir, marker });
   } catch (e) {
     await abandon(outputs);
-    return failed(describeError(e));
+    return failed(classifyError(e));
   } finally {
     source?.close();
   }

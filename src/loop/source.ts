@@ -2,14 +2,17 @@
 // (heppy's Events over several files). Injected into the looper so that tests can feed columns.
 import { openRootFile, type RootFileReader } from '../root/read/index.js';
 import type { Batch } from '../root/read/index.js';
-import { RootError } from '../root/errors.js';
 import { openEntries, type EntryReader } from '../root/rntuple/open.js';
+import { RNTUPLE_CLASS } from '../root/rntuple/reader.js';
+import { TaskFailureError } from '../util/failure.js';
 
 export interface EventSource {
   /** Entries per input file, in order. */
   readonly entriesPerFile: readonly number[];
   /** Names of the numeric branches (what is read when analyzers do not declare theirs). */
   readonly numericBranches: readonly string[];
+  /** The input files, in order, when the events come from files (named in failures). */
+  readonly inputFiles?: readonly string[];
   /** Batches of columns of file `file`, entries [start, stop). */
   batches(file: number, names: string[], start: number, stop: number): AsyncIterable<Batch>;
   close(): void;
@@ -17,13 +20,17 @@ export interface EventSource {
 
 export class RootChainSource implements EventSource {
   private constructor(
-    private readonly files: RootFileReader[],
+    private readonly readers: RootFileReader[],
     private readonly trees: EntryReader[],
+    readonly inputFiles: readonly string[],
     readonly entriesPerFile: number[],
     readonly numericBranches: string[],
   ) {}
 
-  /** Opens every file and its tree (throws RootError naming the file). */
+  /**
+   * Opens every file and its tree. A file that cannot be read throws RootError (an input failure);
+   * a file without the tree throws a schema failure (TaskFailureError), naming the trees it has.
+   */
   static async open(paths: readonly string[], treeName: string): Promise<RootChainSource> {
     const files: RootFileReader[] = [];
     const trees: EntryReader[] = [];
@@ -31,6 +38,12 @@ export class RootChainSource implements EventSource {
       for (const p of paths) {
         const f = await openRootFile(p);
         files.push(f);
+        const name = treeName.split(';')[0]!;
+        if (!f.keys().some((k) => k.path === name)) {
+          const have = f.keys().filter((k) => ['TTree', 'TNtuple', 'TNtupleD', RNTUPLE_CLASS].includes(k.className)).map((k) => k.path);
+          throw new TaskFailureError({ kind: 'schema', file: p, tree: treeName,
+            reason: `no tree named ${treeName} in the file${have.length ? ` (it has: ${have.slice(0, 5).join(', ')})` : ''}` });
+        }
         trees.push(await openEntries(f, treeName)); // a TTree or an RNTuple
       }
     } catch (e) {
@@ -38,14 +51,16 @@ export class RootChainSource implements EventSource {
       throw e;
     }
     const numeric = trees.length > 0 ? trees[0]!.branches.filter((b) => b.shape !== 'other').map((b) => b.name) : [];
-    return new RootChainSource(files, trees, trees.map((t) => t.entries), numeric);
+    return new RootChainSource(files, trees, [...paths], trees.map((t) => t.entries), numeric);
   }
 
-  /** Fails (RootError) when a requested branch is missing from one of the files. */
+  /** Fails (a schema TaskFailureError) when a requested branch is missing from one of the files. */
   check(names: readonly string[], paths: readonly string[], treeName: string): void {
     this.trees.forEach((t, i) => {
       const have = new Set(t.branches.map((b) => b.name));
-      for (const n of names) if (!have.has(n)) throw new RootError(paths[i]!, `${treeName}/${n}`, 'branch not found');
+      for (const n of names) {
+        if (!have.has(n)) throw new TaskFailureError({ kind: 'schema', file: paths[i]!, tree: treeName, branch: n, reason: 'branch not found' });
+      }
     });
   }
 
@@ -54,6 +69,6 @@ export class RootChainSource implements EventSource {
   }
 
   close(): void {
-    for (const f of this.files) f.close();
+    for (const f of this.readers) f.close();
   }
 }

@@ -1,4 +1,5 @@
 // The build's event stream: the engine emits these, reporters (TTY, plain, JSON) render them.
+import type { TaskFailure } from '../util/failure.js';
 export type NodeKind = 'chunk' | 'hadd';
 
 /** Why nodes were not run. */
@@ -17,7 +18,8 @@ export interface Summary {
   notRun: NotRun;
   eventsProcessed: number;
   wallMs: number;
-  failures: Array<{ id: string; reason: string; log?: string }>;
+  /** `reason` is formatTaskFailure(failure), for people; code reads `failure`. */
+  failures: Array<{ id: string; reason: string; failure: TaskFailure; attempts: number; log?: string }>;
 }
 
 export type BuildEvent =
@@ -26,9 +28,10 @@ export type BuildEvent =
   | { type: 'up-to-date'; id: string; kind: NodeKind; component: string }
   | { type: 'start'; id: string; kind: NodeKind; component: string; attempt: number }
   | { type: 'progress'; id: string; component: string; events: number }
-  | { type: 'retry'; id: string; component: string; attempt: number; reason: string }
+  /** Attempt `attempt` starts in `delayMs` (back-off), with `resources` when they were raised. */
+  | { type: 'retry'; id: string; component: string; attempt: number; reason: string; failure: TaskFailure; delayMs: number; resources?: { memMB?: number; timeMin?: number } }
   | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number }
-  | { type: 'failed'; id: string; kind: NodeKind; component: string; reason: string; log?: string; attempts: number }
+  | { type: 'failed'; id: string; kind: NodeKind; component: string; reason: string; failure: TaskFailure; log?: string; attempts: number }
   | { type: 'skipped'; id: string; kind: NodeKind; component: string; reason: string }
   | { type: 'warning'; message: string }
   | { type: 'summary'; summary: Summary };

@@ -1,13 +1,17 @@
 // Plain line-per-event output (not a TTY, CI logs). Up-to-date nodes are counted, not listed.
 import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
+import { RetryLines } from './retry-lines.js';
 import { formatSummary } from './summary.js';
 
 export class PlainReporter implements Reporter {
+  private readonly retries = new RetryLines((s) => void this.out.write(s + '\n'));
+
   constructor(private readonly out: NodeJS.WritableStream = process.stdout, private readonly verbose = false) {}
 
   event(e: BuildEvent): void {
     const w = (s: string): void => void this.out.write(s + '\n');
+    if (e.type !== 'retry') this.retries.flush();
     switch (e.type) {
       case 'plan':
         w(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
@@ -22,7 +26,7 @@ export class PlainReporter implements Reporter {
         if (this.verbose || e.kind === 'hadd') w(`${e.kind === 'hadd' ? 'merging' : 'running'} ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
         break;
       case 'retry':
-        w(`retry ${e.id} (attempt ${e.attempt}): ${e.reason}`);
+        this.retries.add(e);
         break;
       case 'done':
         w(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
@@ -44,5 +48,7 @@ export class PlainReporter implements Reporter {
     }
   }
 
-  close(): void {}
+  close(): void {
+    this.retries.flush();
+  }
 }

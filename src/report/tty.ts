@@ -2,6 +2,7 @@
 // events/s), redrawn in place a few times a second; failures and the summary are printed above it.
 import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
+import { RetryLines } from './retry-lines.js';
 import { formatSummary } from './summary.js';
 
 interface Row {
@@ -20,6 +21,7 @@ export class TtyReporter implements Reporter {
   private drawn = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly t0 = Date.now();
+  private readonly retries = new RetryLines((s) => this.above(s));
 
   constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
 
@@ -39,6 +41,7 @@ export class TtyReporter implements Reporter {
   }
 
   event(e: BuildEvent): void {
+    if (e.type !== 'retry') this.retries.flush();
     switch (e.type) {
       case 'plan':
         for (const c of e.components) this.row(c.name).total = c.chunks;
@@ -61,7 +64,7 @@ export class TtyReporter implements Reporter {
         this.live.set(e.id, e.events);
         break;
       case 'retry':
-        this.above(`retry ${e.id} (attempt ${e.attempt}): ${e.reason}`);
+        this.retries.add(e);
         break;
       case 'done': {
         const r = this.row(e.component);
@@ -132,6 +135,7 @@ export class TtyReporter implements Reporter {
   }
 
   close(): void {
+    this.retries.flush();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

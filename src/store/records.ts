@@ -1,4 +1,5 @@
 // The records the build keeps in its store. Plain JSON-able objects (lmdb encodes them with msgpack).
+import type { TaskFailure } from '../util/failure.js';
 
 /** One output file of a node, relative to the node's directory, as it was when the node succeeded. */
 export interface OutputRecord {
@@ -26,6 +27,8 @@ export interface TaskRecord {
   attempts: number;
   eventsProcessed: number;
   reason?: string;
+  /** Why the last attempt failed, typed (status 'failed'). */
+  failure?: TaskFailure;
   log?: string;
   finishedAt: number;
   durationMs: number;

@@ -102,3 +102,11 @@ export function parseTaskFailure(raw: unknown): TaskFailure | null {
       return assertNever(o.kind, 'failure kind');
   }
 }
+
+/** Carries a TaskFailure through code that throws (e.g. from an event source to the chunk runner). */
+export class TaskFailureError extends Error {
+  constructor(readonly failure: TaskFailure) {
+    super(formatTaskFailure(failure));
+    this.name = 'TaskFailureError';
+  }
+}

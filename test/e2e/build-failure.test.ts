@@ -1,4 +1,4 @@
-// Acceptance: a throwing analyzer (retries, others merged, exit 1, fixed → exactly that chunk and
+// Acceptance: a throwing analyzer (not retried, others merged, exit 1, fixed → exactly that chunk and
 // its hadd); two concurrent builds (the second refuses); kill -9 mid-run then a new build equals
 // an uninterrupted build and heppy check finds nothing bad.
 import { test } from 'uvu';
@@ -12,7 +12,7 @@ test.before(async () => { p = await makeProject(); });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('a throwing analyzer: retried, reported with its log, other components merged, exit 1; fixed → that chunk + hadd', async () => {
+test('a throwing analyzer: run once (an analysis failure is not retried), reported with kind, analyzer, event and log, other components merged, exit 1; --retry-all retries it; fixed → that chunk + hadd', async () => {
   assert.is(build(p).code, 0);
   writeFileSync(join(p.dir, 'BROKEN'), '');
   await writeInput(join(p.dir, 'data', 'B', 'f1.root'), 26, 5000); // makes B_Chunk1 run
@@ -21,16 +21,35 @@ test('a throwing analyzer: retried, reported with its log, other components merg
   assert.is(r.code, 1, r.stderr);
   assert.equal(r.failed, ['B_Chunk1']);
   assert.equal(r.ran, ['A_Chunk0', 'hadd:A']);
-  assert.is(r.events.filter((e) => e.type === 'retry' && e.id === 'B_Chunk1').length, 2);
+  assert.is(r.events.filter((e) => e.type === 'retry').length, 0, 'not retried');
+  assert.equal(r.events.filter((e) => e.type === 'start' && e.id === 'B_Chunk1').map((e) => e.attempt), [1], 'ran once');
   const f = r.events.find((e) => e.type === 'failed')!;
-  assert.is(f.attempts, 3);
-  assert.match(String(f.reason), /calibration missing/);
+  assert.is(f.attempts, 1);
+  const failure = f.failure as { kind: string; analyzer: string; event: number; file: string };
+  assert.equal({ kind: failure.kind, analyzer: failure.analyzer, event: failure.event, file: failure.file },
+    { kind: 'analysis', analyzer: 'Sum_1', event: 0, file: join(p.dir, 'data', 'B', 'f1.root') });
   assert.is(f.log, join(p.dir, 'Outdir', 'B_Chunk1', 'log.txt'));
+  const summary = r.events.find((e) => e.type === 'summary')!.summary as { failures: Array<{ id: string; attempts: number; failure: { kind: string } }> };
+  assert.equal(summary.failures.map((x) => [x.id, x.attempts, x.failure.kind]), [['B_Chunk1', 1, 'analysis']]);
+  // The marker and the store's record carry the same typed failure.
+  const marker = JSON.parse(readFileSync(join(p.dir, 'Outdir', 'B_Chunk1', 'heppy-status.json'), 'utf8')) as { failure: { kind: string; analyzer: string; event: number } };
+  assert.equal([marker.failure.kind, marker.failure.analyzer, marker.failure.event], ['analysis', 'Sum_1', 0]);
   const skipped = r.events.find((e) => e.type === 'skipped')!;
   assert.is(skipped.id, 'hadd:B');
+  // heppy check --json reports the typed failure of the chunk.
+  const check = heppy(p, ['check', '--json', 'Outdir']);
+  assert.is(check.code, 1);
+  const report = JSON.parse(check.stdout) as { chunks: Array<{ name: string; problems: Array<{ code: string; failure?: { kind: string; analyzer?: string } }> }> };
+  const bad = report.chunks.find((c) => c.name === 'B_Chunk1')!;
+  assert.equal(bad.problems.filter((x) => x.code === 'failed').map((x) => [x.failure?.kind, x.failure?.analyzer]), [['analysis', 'Sum_1']]);
   const plain = heppy(p, ['build']);
   assert.is(plain.code, 1);
-  assert.match(plain.stdout, /FAILED B_Chunk1: .*calibration missing\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
+  // The summary names the chunk, the kind, the analyzer, the event and the log.
+  assert.match(plain.stdout, /FAILED B_Chunk1: analysis: Sum_1: event 0: .*\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
+  assert.not.match(plain.stdout, /retry/);
+  const all = build(p, ['--retry-all', '--retries', '1']);
+  assert.is(all.code, 1);
+  assert.equal(all.events.filter((e) => e.type === 'start' && e.id === 'B_Chunk1').map((e) => e.attempt), [1, 2], '--retry-all: retried');
   unlinkSync(join(p.dir, 'BROKEN'));
   const fixed = build(p);
   assert.is(fixed.code, 0, fixed.stderr);

@@ -3,7 +3,7 @@
 // an attempt that ended without one.
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MARKER_FILE, readMarker } from '../../chunkdir/marker.js';
+import { MARKER_FILE, markerFailure, readMarker } from '../../chunkdir/marker.js';
 import type { AttemptEnd } from '../executor.js';
 
 export interface Awaited {
@@ -23,7 +23,7 @@ export function judgeMarker(a: Awaited, logHint?: string): MarkerVerdict {
   if (!r.ok) {
     // A marker being written right now is renamed into place whole; unreadable means corrupt.
     return existsSync(join(a.chunkDir, MARKER_FILE))
-      ? { kind: 'ended', end: { nodeId: a.nodeId, attempt: a.attempt, status: 'failed', reason: r.error.reason, ...logOf(a, logHint) } }
+      ? { kind: 'ended', end: { nodeId: a.nodeId, attempt: a.attempt, status: 'failed', failure: { kind: 'infrastructure', reason: r.error.reason }, ...logOf(a, logHint) } }
       : { kind: 'none' };
   }
   const m = r.value;
@@ -37,7 +37,7 @@ export function judgeMarker(a: Awaited, logHint?: string): MarkerVerdict {
       nodeId: a.nodeId,
       attempt: a.attempt,
       status: 'failed',
-      reason: m.reason ?? `the chunk failed (exit code ${m.exitCode ?? 'unknown'})`,
+      failure: markerFailure(m),
       ...(m.exitCode !== null ? { exitCode: m.exitCode } : {}),
       ...logOf(a, logHint),
     },

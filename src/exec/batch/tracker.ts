@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { AttemptEnd, ExecutorEvent, ExecutorKind, JobSpec, JournalEntry } from '../executor.js';
+import type { TaskFailure } from '../../util/failure.js';
 import { judgeMarker, logOf } from './attempt-marker.js';
 import { batchPaths, jobLogPath } from '../../chunkdir/layout.js';
 
@@ -22,6 +23,11 @@ export interface Tracked {
   goneSince?: number;
   /** When a marker saying the job was killed by a signal was first seen (waiting for the state). */
   killedSeenAt?: number;
+  /** Slurm: the array task's own output, where slurmstepd says why it killed the job. */
+  taskLog?: string;
+  /** Slurm: what the job asked for, as sacct reports it (the base for scaling after a resource failure). */
+  reqMem?: string;
+  timelimit?: string;
 }
 
 /** Amends an attempt's end read from its marker, or returns null to look again next round. */
@@ -59,12 +65,12 @@ export class Tracker {
   }
 
   /** A failed end with the best log available. */
-  fail(t: Tracked, reason: string, exitCode?: number): void {
+  fail(t: Tracked, failure: TaskFailure, exitCode?: number): void {
     this.end(t, {
       nodeId: t.job.nodeId,
       attempt: t.job.attempt,
       status: 'failed',
-      reason,
+      failure,
       ...(exitCode !== undefined ? { exitCode } : {}),
       ...logOf(t.job, t.jobLog),
     });

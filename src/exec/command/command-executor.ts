@@ -82,8 +82,9 @@ export class CommandExecutor implements Executor {
   }
 
   private async submitOne(job: JobSpec): Promise<void> {
+    // Not submitted: the batch system (or the file system) did not take the job.
     const failNow = (reason: string, log?: string): void =>
-      this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', reason, ...(log ? { log } : {}) } });
+      this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure: { kind: 'infrastructure', reason }, ...(log ? { log } : {}) } });
     const id = ensureChunkAttempt(job.chunkDir, job.attempt);
     if (!id.ok) return failNow(`not submitted: ${id.error.file}: ${id.error.reason}`);
     clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: id.value.key });
@@ -141,13 +142,13 @@ export class CommandExecutor implements Executor {
       if (local !== null && local.host === thisHost && !processAlive(-local.pgid)) {
         t.finishedSeenAt ??= now;
         if (now - t.finishedSeenAt >= this.markerGraceMs && !this.tracker.checkMarker(t)) {
-          this.tracker.fail(t, `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker`);
+          this.tracker.fail(t, { kind: 'infrastructure', reason: `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker` });
         }
         continue;
       }
       if (now - t.submittedAt > this.timeLimitMs && !this.tracker.checkMarker(t)) {
         void this.cancelOne(t);
-        this.tracker.fail(t, `no marker within the time limit of ${formatMs(this.timeLimitMs)} after submission (job ${t.jobId}): the job did not run, was lost, or is still queued`);
+        this.tracker.fail(t, { kind: 'infrastructure', reason: `no marker within the time limit of ${formatMs(this.timeLimitMs)} after submission (job ${t.jobId}): the job did not run, was lost, or is still queued` });
       }
     }
   }

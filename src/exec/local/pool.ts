@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import type { TaskFailure } from '../../util/failure.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 interface Worker {
@@ -70,7 +71,7 @@ export class LocalPool implements Executor {
         w.job = null;
         this.push({ type: 'ended', end: m.ok
           ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed }
-          : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', reason: m.reason } });
+          : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', failure: m.failure } });
         this.dispatch();
         break;
     }
@@ -82,11 +83,8 @@ export class LocalPool implements Executor {
     const job = w.job;
     w.job = null;
     if (job && !this.closed) {
-      const tail = w.stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
-      const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-      const oom = /heap out of memory|Allocation failed/i.test(w.stderr) ? ' (out of memory)' : '';
       this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed',
-        reason: `worker process ${how}${oom}${tail ? `: ${tail}` : ''}`, exitCode: code ?? undefined } });
+        failure: workerDeath(code, signal, w.stderr), exitCode: code ?? undefined } });
     }
     if (!this.closed) this.dispatch();
   }
@@ -142,4 +140,19 @@ export class LocalPool implements Executor {
     this.wake = null;
     w?.();
   }
+}
+
+/**
+ * Why a worker died while running a chunk: V8's heap limit or a kill by a signal (the kernel's OOM
+ * killer sends SIGKILL) is a resource failure; any other exit (the worker lost its way: a crash of
+ * Node itself, an exit nobody asked for) an infrastructure one.
+ */
+export function workerDeath(code: number | null, signal: NodeJS.Signals | null, stderr: string): TaskFailure {
+  const tail = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
+  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  const heap = /heap out of memory|Allocation failed/i.test(stderr);
+  const reason = `worker process ${how}${heap ? ' (out of memory)' : ''}${tail ? `: ${tail}` : ''}`;
+  if (heap) return { kind: 'resource', resource: 'memory', reason, ...(signal ? { signal } : {}) };
+  if (signal) return { kind: 'resource', resource: 'signal', signal, reason };
+  return { kind: 'infrastructure', reason };
 }

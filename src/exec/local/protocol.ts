@@ -1,8 +1,10 @@
 // Messages between the local pool (parent) and its worker processes (IPC, JSON).
+import type { TaskFailure } from '../../util/failure.js';
+
 export type ToWorker = { type: 'run'; nodeId: string; attempt: number; chunkDir: string; spec?: unknown };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; nodeId: string; events: number }
   | { type: 'ended'; nodeId: string; attempt: number; ok: true; eventsProcessed: number }
-  | { type: 'ended'; nodeId: string; attempt: number; ok: false; reason: string };
+  | { type: 'ended'; nodeId: string; attempt: number; ok: false; failure: TaskFailure };

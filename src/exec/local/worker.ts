@@ -4,10 +4,12 @@
 // exporting runChunk) for tests of the pool itself.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TaskFailure } from '../../util/failure.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
+/** runChunk's shape (src/loop/run-chunk.ts): a failure carries its typed TaskFailure. */
 type RunChunk = (spec: unknown, chunkDir: string, hooks?: unknown) => Promise<
-  { ok: true; value: { marker?: { eventsProcessed?: number | null } } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string } }>;
+  { ok: true; value: { marker?: { eventsProcessed?: number | null } } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string; failure?: TaskFailure } }>;
 
 const send = (m: FromWorker): void => void process.send!(m);
 
@@ -46,10 +48,11 @@ async function run(m: ToWorker): Promise<void> {
     });
     if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.marker?.eventsProcessed ?? 0 };
     else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
-      reason: [r.error.file, r.error.object, r.error.reason].filter(Boolean).join(': ') };
+      failure: r.error.failure ?? { kind: 'infrastructure', reason: [r.error.file, r.error.object, r.error.reason].filter(Boolean).join(': ') } };
   } catch (err) {
     // runChunk reports failures as values; an exception here is a bug or an unreadable chunk.json.
-    reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false, reason: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
+      failure: { kind: 'infrastructure', reason: err instanceof Error ? (err.stack ?? err.message) : String(err) } };
   }
   send(reply);
 }

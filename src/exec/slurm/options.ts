@@ -7,6 +7,10 @@ export interface SlurmOptions {
   time?: string;
   /** `--mem` per array task, e.g. `2G`. */
   mem?: string;
+  /** Bound on the memory of a job resubmitted after running out of it (`--max-mem`). Default 4 × --mem. */
+  maxMem?: string;
+  /** Bound on the time of a job resubmitted after its time limit (`--max-time`). Default 4 × --time. */
+  maxTime?: string;
   /** Extra sbatch arguments, passed as they are (already split into words). */
   extraArgs?: string[];
   /** Chunks run one after another by one array task (packs tiny chunks). Default 1. */
@@ -23,10 +27,12 @@ export interface SlurmOptions {
   maxArraySize?: number;
 }
 
-export interface ResolvedSlurmOptions extends Required<Omit<SlurmOptions, 'partition' | 'time' | 'mem'>> {
+export interface ResolvedSlurmOptions extends Required<Omit<SlurmOptions, 'partition' | 'time' | 'mem' | 'maxMem' | 'maxTime'>> {
   partition?: string;
   time?: string;
   mem?: string;
+  maxMem?: string;
+  maxTime?: string;
 }
 
 export function resolveSlurmOptions(o: SlurmOptions = {}): ResolvedSlurmOptions {
@@ -39,6 +45,8 @@ export function resolveSlurmOptions(o: SlurmOptions = {}): ResolvedSlurmOptions 
     ...(o.partition !== undefined ? { partition: o.partition } : {}),
     ...(o.time !== undefined ? { time: o.time } : {}),
     ...(o.mem !== undefined ? { mem: o.mem } : {}),
+    ...(o.maxMem !== undefined ? { maxMem: o.maxMem } : {}),
+    ...(o.maxTime !== undefined ? { maxTime: o.maxTime } : {}),
     extraArgs: o.extraArgs ?? [],
     chunksPerJob: Math.floor(pos(o.chunksPerJob, 1, 'chunksPerJob')),
     pollIntervalMs: pos(o.pollIntervalMs, 5000, 'pollIntervalMs'),

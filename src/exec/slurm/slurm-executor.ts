@@ -3,9 +3,11 @@
 // build's job name; sacct only for jobs that left the queue without a marker), within a bound on
 // queries per minute. Attempts that end without a marker are failed with Slurm's state.
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
+import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from '../executor.js';
+import type { TaskFailure } from '../../util/failure.js';
+import { formatMem, formatMinutes, nextResources, parseSlurmMem, parseSlurmMinutes, slurmFailure } from './failure.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../../chunkdir/spec.js';
 import { ensureBatchPaths, jobLogPath } from '../../chunkdir/layout.js';
@@ -51,6 +53,11 @@ export class SlurmExecutor implements Executor {
   private queryFailingSince: number | null = null;
   private lastQueryError = '';
   private seq = 0;
+  /** --mem/--time and their bounds (MB, minutes); undefined: the cluster's default / no bound given. */
+  private readonly base: Resources;
+  private readonly max: Resources;
+  /** Per node: what its last attempt asked for, as sacct said (when --mem/--time were not given). */
+  private readonly asked = new Map<string, Resources>();
 
   constructor(readonly outdir: string, opts: SlurmExecutorOptions = {}) {
     this.outdir = resolve(outdir);
@@ -60,6 +67,33 @@ export class SlurmExecutor implements Executor {
     this.journal = opts.journal;
     this.jobName = slurmJobName(this.outdir);
     this.tracker = new Tracker(() => this.outdir);
+    const mem = this.o.mem !== undefined ? parseSlurmMem(this.o.mem) ?? undefined : undefined;
+    const time = this.o.time !== undefined ? parseSlurmMinutes(this.o.time) ?? undefined : undefined;
+    this.base = { ...(mem !== undefined ? { memMB: mem } : {}), ...(time !== undefined ? { timeMin: time } : {}) };
+    const maxMem = this.o.maxMem !== undefined ? parseSlurmMem(this.o.maxMem) ?? undefined : undefined;
+    const maxTime = this.o.maxTime !== undefined ? parseSlurmMinutes(this.o.maxTime) ?? undefined : undefined;
+    this.max = { ...(maxMem !== undefined ? { memMB: maxMem } : {}), ...(maxTime !== undefined ? { timeMin: maxTime } : {}) };
+  }
+
+  /**
+   * After an out-of-memory or time-limit failure: 1.5 times what the attempt had (its resources,
+   * else --mem/--time, else what sacct said it asked for), up to --max-mem/--max-time (default 4
+   * times the first value). null when the bound is reached or nothing is known to scale.
+   */
+  scaleResources(job: JobSpec, failure: Extract<TaskFailure, { kind: 'resource' }>): Resources | null {
+    const asked = this.asked.get(job.nodeId) ?? {};
+    const first = { memMB: this.base.memMB ?? asked.memMB, timeMin: this.base.timeMin ?? asked.timeMin };
+    const current: Resources = {};
+    const mem = job.resources?.memMB ?? first.memMB;
+    const time = job.resources?.timeMin ?? first.timeMin;
+    if (mem !== undefined) current.memMB = mem;
+    if (time !== undefined) current.timeMin = time;
+    const max: Resources = {};
+    const maxMem = this.max.memMB ?? (first.memMB !== undefined ? first.memMB * 4 : undefined);
+    const maxTime = this.max.timeMin ?? (first.timeMin !== undefined ? first.timeMin * 4 : undefined);
+    if (maxMem !== undefined) max.memMB = maxMem;
+    if (maxTime !== undefined) max.timeMin = maxTime;
+    return nextResources(current, failure, max);
   }
 
   private readonly script: BatchScriptOptions;
@@ -75,7 +109,7 @@ export class SlurmExecutor implements Executor {
       const jobLog = jobLogPath(this.outdir, job.name, job.attempt);
       const t: Tracked = { job, key: id.ok ? id.value.key : '', jobId: '', jobLog, submittedAt: Date.now(), started: false };
       if (!id.ok) {
-        this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', reason: `not submitted: ${id.error.file}: ${id.error.reason}` } });
+        this.tracker.emit({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure: { kind: 'infrastructure', reason: `not submitted: ${id.error.file}: ${id.error.reason}` } } });
         continue;
       }
       clearStaleMarker({ nodeId: job.nodeId, chunkDir: job.chunkDir, attempt: job.attempt, key: t.key });
@@ -85,6 +119,18 @@ export class SlurmExecutor implements Executor {
       ready.push(t);
     }
     if (items.length === 0) return;
+    // One round per set of resources: attempts resubmitted with more memory or time go apart.
+    const groups = new Map<string, number[]>();
+    ready.forEach((t, i) => {
+      const k = JSON.stringify(t.job.resources ?? {});
+      const g = groups.get(k);
+      if (g) g.push(i);
+      else groups.set(k, [i]);
+    });
+    for (const idx of groups.values()) await this.submitGroup(idx.map((i) => items[i]!), idx.map((i) => ready[i]!), paths.rounds);
+  }
+
+  private async submitGroup(items: RoundItem[], ready: Tracked[], roundsDir: string): Promise<void> {
     this.rounds.submitRounds++;
     const roundName = `round-${Date.now()}-${process.pid}-${++this.seq}`;
     const prog = {
@@ -92,13 +138,16 @@ export class SlurmExecutor implements Executor {
       runChunksJs: this.script.runChunksJs ?? runChunksJs,
       exitMarkerJs,
     };
-    const r = await submitRound(this.client, this.o, paths.rounds, roundName, this.jobName, items, prog);
+    const res = ready[0]!.job.resources;
+    const o = { ...this.o, ...(res?.memMB !== undefined ? { mem: formatMem(res.memMB) } : {}), ...(res?.timeMin !== undefined ? { time: formatMinutes(res.timeMin) } : {}) };
+    const r = await submitRound(this.client, o, roundsDir, roundName, this.jobName, items, prog);
     let i = 0;
     for (const { round } of r.done) {
       for (const [k, jobId] of round.jobIds.entries()) {
         const t = ready[i++]!;
         t.jobId = jobId;
         t.jobLog = round.jobLogs[k]!;
+        t.taskLog = round.taskLogs[k]!;
         t.submittedAt = Date.now();
         this.tracker.add(t);
         this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId });
@@ -108,7 +157,7 @@ export class SlurmExecutor implements Executor {
     if (r.failed) {
       for (; i < ready.length; i++) {
         const t = ready[i]!;
-        this.tracker.emit({ type: 'ended', end: { nodeId: t.job.nodeId, attempt: t.job.attempt, status: 'failed', reason: r.failed.reason } });
+        this.tracker.emit({ type: 'ended', end: { nodeId: t.job.nodeId, attempt: t.job.attempt, status: 'failed', failure: { kind: 'infrastructure', reason: r.failed.reason } } });
       }
     }
   }
@@ -175,14 +224,16 @@ export class SlurmExecutor implements Executor {
   }
 
   /**
-   * A job killed by a signal (scancel, time limit, node failure) leaves a marker that cannot say
-   * which: hold it until Slurm's state is known (a round or two), then name that state too.
+   * A job killed by a signal (scancel, time limit, memory limit, node failure) leaves a marker that
+   * cannot say which: hold it until Slurm's state is known (a round or two), then let that state
+   * say what the failure is.
    */
   private readonly withState = (t: Tracked, end: AttemptEnd): AttemptEnd | null => {
-    if (end.status !== 'failed' || !end.reason.startsWith('the job was killed by SIG')) return end;
+    if (end.status !== 'failed' || end.failure.kind !== 'resource' || end.failure.resource !== 'signal') return end;
     const c = t.state !== undefined ? classifyState(t.state) : null;
     if (c !== null && !isActive(c)) {
-      return { ...end, reason: `${end.reason}; Slurm job ${t.jobId} ended as ${t.state}${t.exitCode ? `, exit code ${t.exitCode}` : ''}` };
+      const f = this.failureOf(t, 'ended');
+      return c === 'done' ? end : { ...end, failure: { ...f, reason: `${end.failure.reason}; ${f.reason}` } };
     }
     const now = Date.now();
     t.killedSeenAt ??= now;
@@ -202,7 +253,7 @@ export class SlurmExecutor implements Executor {
       if (gone.length > 0) await this.askSacct(gone);
       else await this.askSqueue();
     }
-    this.judgeFinished(Date.now());
+    await this.judgeFinished(Date.now());
   }
 
   private async askSqueue(): Promise<void> {
@@ -227,7 +278,7 @@ export class SlurmExecutor implements Executor {
         // sacct is behind: it still says queued/running although squeue forgot the job; look again later.
         if (isActive(classifyState(s.state))) t.goneSince = now;
       } else if (now - t.goneSince! >= this.o.vanishGraceMs) {
-        this.tracker.fail(t, `Slurm job ${t.jobId} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s`);
+        this.tracker.fail(t, { kind: 'infrastructure', reason: `Slurm job ${t.jobId} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s` });
       }
     }
   }
@@ -235,6 +286,8 @@ export class SlurmExecutor implements Executor {
   private applyState(t: Tracked, s: JobState, now: number): void {
     t.state = s.state;
     if (s.exitCode !== undefined) t.exitCode = s.exitCode;
+    if (s.reqMem !== undefined) t.reqMem = s.reqMem;
+    if (s.timelimit !== undefined) t.timelimit = s.timelimit;
     const c = classifyState(s.state);
     if (isActive(c)) {
       t.goneSince = undefined;
@@ -247,20 +300,43 @@ export class SlurmExecutor implements Executor {
     }
   }
 
+  /** The failure of a job Slurm says is over (state, exit code, the task's output). */
+  private failureOf(t: Tracked, what: string): TaskFailure {
+    const asked: Resources = {};
+    const mem = t.reqMem !== undefined ? parseSlurmMem(t.reqMem) : null;
+    const time = t.timelimit !== undefined ? parseSlurmMinutes(t.timelimit) : null;
+    if (mem !== null) asked.memMB = mem;
+    if (time !== null) asked.timeMin = time;
+    this.asked.set(t.job.nodeId, asked);
+    return slurmFailure(t.jobId, t.state ?? 'unknown', t.exitCode, t.taskLog !== undefined ? tailOf(t.taskLog) : '', what);
+  }
+
   /** Jobs Slurm says are over, still without a marker after the grace period, have failed. */
-  private judgeFinished(now: number): void {
+  private async judgeFinished(now: number): Promise<void> {
+    const over: Tracked[] = [];
     for (const t of [...this.tracker.inflight.values()]) {
       if (t.killedSeenAt !== undefined && this.tracker.checkMarker(t, this.withState)) continue;
       if (t.finishedSeenAt === undefined || now - t.finishedSeenAt < this.o.markerGraceMs) continue;
       if (this.tracker.checkMarker(t, this.withState)) continue;
-      const code = t.exitCode ? `, exit code ${t.exitCode}` : '';
-      const c = classifyState(t.state ?? '');
-      const what = c === 'done' ? 'finished' : 'ended';
-      this.tracker.fail(t, `Slurm job ${t.jobId} ${what} as ${t.state}${code} without writing the chunk's marker`);
+      over.push(t);
+    }
+    // squeue knows the state only: sacct adds the exit code and what the job asked for (one call).
+    const unknown = over.filter((t) => classifyState(t.state ?? '') !== 'done' && t.exitCode === undefined);
+    if (unknown.length > 0) {
+      const acct = await this.sacct(unknown.map((t) => t.jobId));
+      for (const t of unknown) {
+        const s = acct?.get(t.jobId);
+        if (s && !isActive(classifyState(s.state))) this.applyState(t, s, now);
+      }
+    }
+    for (const t of over) {
+      const what = classifyState(t.state ?? '') === 'done' ? 'finished' : 'ended';
+      const f = this.failureOf(t, what);
+      this.tracker.fail(t, { ...f, reason: `${f.reason} without writing the chunk's marker` });
     }
     if (this.queryFailingSince !== null && now - this.queryFailingSince >= 5 * this.o.vanishGraceMs) {
       for (const t of [...this.tracker.inflight.values()]) {
-        if (!this.tracker.checkMarker(t)) this.tracker.fail(t, `Slurm does not answer (${this.lastQueryError}); job ${t.jobId} is lost to heppy`);
+        if (!this.tracker.checkMarker(t)) this.tracker.fail(t, { kind: 'infrastructure', reason: `Slurm does not answer (${this.lastQueryError}); job ${t.jobId} is lost to heppy` });
       }
     }
   }
@@ -288,5 +364,23 @@ export class SlurmExecutor implements Executor {
     this.lastQueryError = r.ok ? (r.value.stderr.trim() || `exit code ${r.value.exitCode}`) : r.error.reason;
     this.queryFailingSince ??= Date.now();
     return null;
+  }
+}
+
+/** The last 16 KB of a job's output (slurmstepd's messages come at the end), '' when unreadable. */
+function tailOf(file: string): string {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const n = Math.min(size, 16_384);
+      const buf = Buffer.alloc(n);
+      readSync(fd, buf, 0, n, size - n);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return '';
   }
 }

@@ -35,6 +35,8 @@ export interface JobState {
   state: string;      // Slurm's word, e.g. RUNNING, CANCELLED, TIMEOUT
   reason?: string;    // squeue's reason (pending) or sacct's
   exitCode?: string;  // sacct's "code:signal"
+  reqMem?: string;    // sacct's ReqMem, e.g. "2048M"
+  timelimit?: string; // sacct's Timelimit, e.g. "01:00:00" or "UNLIMITED"
 }
 
 /** squeue -h -r --states=all -o '%i|%T|%r' */
@@ -50,19 +52,20 @@ export function parseSqueue(stdout: string): Map<string, JobState> {
   return out;
 }
 
-/** sacct -n -P -X -o JobID,State,ExitCode,Reason */
-export const SACCT_FIELDS = 'JobID,State,ExitCode,Reason';
+/** sacct -n -P -X -o JobID,State,ExitCode,Reason,ReqMem,Timelimit */
+export const SACCT_FIELDS = 'JobID,State,ExitCode,Reason,ReqMem,Timelimit';
 
 export function parseSacct(stdout: string): Map<string, JobState> {
   const out = new Map<string, JobState>();
   for (const line of stdout.split('\n')) {
-    const [jobId, state, exitCode, reason] = line.trim().split('|');
+    const [jobId, state, exitCode, reason, reqMem, timelimit] = line.trim().split('|');
     if (!jobId || !state) continue;
     // A pending array is printed once as 1234_[3-9]; expand it so each task is found.
     const m = /^(\d+)_\[(.+)\]$/.exec(jobId);
     const ids = m ? expandArrayRange(m[1]!, m[2]!) : [jobId];
     for (const id of ids) {
-      out.set(id, { jobId: id, state, ...(exitCode ? { exitCode } : {}), ...(reason && reason !== 'None' ? { reason } : {}) });
+      out.set(id, { jobId: id, state, ...(exitCode ? { exitCode } : {}), ...(reason && reason !== 'None' ? { reason } : {}),
+        ...(reqMem ? { reqMem } : {}), ...(timelimit ? { timelimit } : {}) });
     }
   }
   return out;

@@ -22,6 +22,8 @@ export interface SubmittedRound {
   jobIds: string[];
   /** Per item: where its job output goes (a packed task's output is shared by its chunks). */
   jobLogs: string[];
+  /** Per item: its array task's own output (slurmstepd's messages, e.g. "exceeded memory limit"). */
+  taskLogs: string[];
 }
 
 /** What the packed driver runs (K > 1): one Node process for the task's chunks. */
@@ -133,5 +135,6 @@ async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: s
     return fail({ object: 'sbatch', reason: `sbatch failed (exit code ${r.value.exitCode}): ${why || 'no output'}` });
   }
   const taskOut = (i: number): string => `${base}_${Math.floor(i / K)}.out`;
-  return ok({ arrayJobId: id, jobIds: items.map((_, i) => `${id}_${Math.floor(i / K)}`), jobLogs: items.map((it, i) => (K === 1 ? it.jobLog : taskOut(i))) });
+  return ok({ arrayJobId: id, jobIds: items.map((_, i) => `${id}_${Math.floor(i / K)}`), jobLogs: items.map((it, i) => (K === 1 ? it.jobLog : taskOut(i))),
+    taskLogs: items.map((_, i) => taskOut(i)) });
 }

@@ -23,7 +23,7 @@ class Scripted implements Executor {
     this.rounds.push([{ type: 'ended', end: { nodeId: 'someone-else', attempt: 1, status: 'succeeded', eventsProcessed: 1 } }]);
     this.rounds.push(jobs.map((j): ExecutorEvent => this.outcome(j) === 'ok'
       ? { type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'succeeded', eventsProcessed: 42 } }
-      : { type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'failed', reason: 'exit code 3' } }));
+      : { type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'failed', failure: { kind: 'infrastructure', reason: 'exit code 3' } } }));
   }
   async adopt() { return []; }
   async next(): Promise<ExecutorEvent[]> { return this.rounds.shift() ?? []; }
@@ -49,7 +49,7 @@ test('submits one new attempt per chunk with chunk.json, waits for each end, clo
   assert.equal(seen, [`${good}:3:j3`, `${bad}:2:j2`]);
   assert.equal(r.map((x) => [x.status, x.attempt, x.detail]), [
     ['succeeded', 3, '42 events'],
-    ['failed', 2, 'exit code 3'],
+    ['failed', 2, 'infrastructure: exit code 3'],
     ['not-resubmitted', 0, 'no readable chunk.json (not made by heppy build): run it again with heppy build'],
   ]);
   // chunk.json now names the attempt that the job's marker must carry.

@@ -136,13 +136,17 @@ test('an analyzer exception fails the chunk, names chunk, analyzer, event; repla
   const { r, marker, log } = await run(new Sequence(new Analyzer(Record_), new Analyzer(Thrower)), [xs(6)], spec('bad'));
   assert.ok(!r.ok);
   if (!r.ok) assert.match(r.error.object ?? '', /^bad: Thrower_1$/);
+  // The failure is typed: analysis, with the analyzer and the event (and the stack for the log).
+  const f = marker.failure as { kind: string; analyzer: string; event: number; reason: string; stack?: string };
+  assert.equal({ kind: f.kind, analyzer: f.analyzer, event: f.event, reason: f.reason }, { kind: 'analysis', analyzer: 'Thrower_1', event: 3, reason: 'boom' });
+  assert.ok(f.stack?.includes('process'), f.stack);
+  if (!r.ok) assert.equal(r.error.failure, marker.failure);
   assert.is(marker.status, 'failed');
   assert.is(marker.exitCode, 1);
   assert.is(marker.eventsProcessed, null);
   assert.is(marker.expectedEvents, 6);
-  assert.match(String(marker.reason), /bad: Thrower_1: event 3: boom/);
   assert.not.match(log, /processed:/);
-  assert.match(log, /ERROR: bad: Thrower_1: event 3: boom/);
+  assert.match(log, /ERROR: bad: analysis: Thrower_1: event 3: boom/);
   assert.not.ok(existsSync(join(dir, 'Old_1')));
   assert.is(readFileSync(join(dir, 'Thrower_1', 'log.txt'), 'utf8'), 'event 0\nevent 1\nevent 2\nevent 3\n');
   assert.equal(readdirSync(join(root, '.heppy', 'tmp')), []);

@@ -76,17 +76,27 @@ test('fine split of one file: heppy windows', async () => {
 test('a truncated input fails the chunk, naming the file', async () => {
   const r = await run(spec('trunc', [a, bad]));
   assert.ok(!r.ok);
-  if (!r.ok) assert.ok((r.error.file ?? '').includes('bad.root') || r.error.reason.includes('bad.root'), JSON.stringify(r.error));
-  const m = JSON.parse(readFileSync(join(root, 'out', 'trunc', 'heppy-status.json'), 'utf8')) as { status: string; reason: string };
+  if (!r.ok) assert.ok(r.error.failure.kind === 'input' && r.error.failure.file === bad, JSON.stringify(r.error));
+  const m = JSON.parse(readFileSync(join(root, 'out', 'trunc', 'heppy-status.json'), 'utf8')) as { status: string; failure: { kind: string; file: string } };
   assert.is(m.status, 'failed');
-  assert.match(m.reason, /bad\.root/);
+  assert.equal([m.failure.kind, m.failure.file], ['input', bad]);
+});
+
+test('a tree missing from an input fails the chunk as a schema failure naming file, tree and the trees it has', async () => {
+  const r = await run(spec('notree', [a, b], { tree: 'Events' }));
+  assert.ok(!r.ok);
+  if (!r.ok) {
+    const f = r.error.failure;
+    assert.ok(f.kind === 'schema' && f.file === a && f.tree === 'Events' && f.branch === undefined, JSON.stringify(f));
+    assert.match(f.reason, /events/, 'names the tree the file has');
+  }
 });
 
 test('a declared branch missing from the tree fails the chunk', async () => {
   const r = await run(spec('nobranch', [a]), NeedsW);
   assert.ok(!r.ok);
-  if (!r.ok) assert.equal([r.error.file, r.error.reason], [a, 'branch not found']);
-  if (!r.ok) assert.match(r.error.object ?? '', /^nobranch: events\/w$/);
+  if (!r.ok) assert.equal(r.error.failure, { kind: 'schema', file: a, tree: 'events', branch: 'w', reason: 'branch not found' });
+  if (!r.ok) assert.equal([r.error.file, r.error.object], [a, 'nobranch: events/w']);
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -14,14 +14,15 @@ function sink(): { s: Writable & { text: string; isTTY?: boolean; columns?: numb
 }
 
 const summary: Summary = { run: 3, adopted: 0, upToDate: 5, failed: 1, skipped: 1, notRun: { failed: 1, interrupted: 0, detached: 0 }, eventsProcessed: 1234, wallMs: 2500,
-  failures: [{ id: 'B_Chunk1', reason: 'Sum_1: event 3: calibration missing', log: '/o/B_Chunk1/log.txt' }] };
+  failures: [{ id: 'B_Chunk1', reason: 'Sum_1: event 3: calibration missing', log: '/o/B_Chunk1/log.txt', attempts: 1,
+    failure: { kind: 'analysis', analyzer: 'Sum_1', event: 3, reason: 'calibration missing' } }] };
 const events: BuildEvent[] = [
   { type: 'plan', total: 9, toRun: 4, upToDate: 5, components: [{ name: 'A', chunks: 4, toRun: 1 }, { name: 'B', chunks: 2, toRun: 2 }] },
   { type: 'up-to-date', id: 'A_Chunk0', kind: 'chunk', component: 'A' },
   { type: 'start', id: 'B_Chunk1', kind: 'chunk', component: 'B', attempt: 1 },
-  { type: 'retry', id: 'B_Chunk1', component: 'B', attempt: 2, reason: 'calibration missing' },
+  { type: 'retry', id: 'B_Chunk1', component: 'B', attempt: 2, reason: 'calibration missing', failure: { kind: 'infrastructure', reason: 'calibration missing' }, delayMs: 0 },
   { type: 'done', id: 'B_Chunk0', kind: 'chunk', component: 'B', eventsProcessed: 1234, durationMs: 1500 },
-  { type: 'failed', id: 'B_Chunk1', kind: 'chunk', component: 'B', reason: 'calibration missing', log: '/o/B_Chunk1/log.txt', attempts: 3 },
+  { type: 'failed', id: 'B_Chunk1', kind: 'chunk', component: 'B', reason: 'calibration missing', failure: { kind: 'infrastructure', reason: 'calibration missing' }, log: '/o/B_Chunk1/log.txt', attempts: 3 },
   { type: 'skipped', id: 'hadd:B', kind: 'hadd', component: 'B', reason: 'not merged: a chunk of B failed' },
   { type: 'summary', summary },
 ];
@@ -41,7 +42,7 @@ test('summary: the true reason for nodes not run, re-attached jobs counted apart
     'heppy: 2 run, 1 up to date, 0 failed, 3 not run (detached); 10 events processed; 1.00 s\n');
   // Several reasons: each counted.
   assert.is(formatSummary({ ...base, failed: 1, skipped: 5, notRun: { failed: 2, interrupted: 3, detached: 0 },
-    failures: [{ id: 'A_Chunk0', reason: 'boom' }] }),
+    failures: [{ id: 'A_Chunk0', reason: 'boom', failure: { kind: 'infrastructure', reason: 'boom' }, attempts: 1 }] }),
     'heppy: 2 run, 1 up to date, 1 failed, 5 not run (2 a chunk failed, 3 interrupted); 10 events processed; 1.00 s\n  FAILED A_Chunk0: boom\n');
   // Jobs of an earlier build re-attached to: not "run" by this build.
   assert.is(formatSummary({ ...base, run: 1, adopted: 3 }),
@@ -66,6 +67,21 @@ test('plain: one line per notable event, up-to-date nodes only counted', () => {
     'not run hadd:B: not merged: a chunk of B failed',
   ]);
   assert.ok(!s.text.includes('A_Chunk0'));
+});
+
+test('plain: retries announced together for one cause become one line with the back-off and the resources', () => {
+  const { s } = sink();
+  const r = new PlainReporter(s);
+  const failure = { kind: 'infrastructure' as const, reason: 'sbatch: error: Batch job submission failed: Unable to contact slurm controller' };
+  for (let i = 0; i < 25; i++) r.event({ type: 'retry', id: `A_Chunk${i}`, component: 'A', attempt: 2, reason: failure.reason, failure, delayMs: 5000 });
+  r.event({ type: 'retry', id: 'B_Chunk0', component: 'B', attempt: 3, reason: 'over memory', failure: { kind: 'resource', resource: 'memory', reason: 'over memory' }, delayMs: 0, resources: { memMB: 450 } });
+  r.event({ type: 'warning', message: 'next' });
+  r.close();
+  assert.equal(s.text.trim().split('\n'), [
+    `retry 25 chunks (A_Chunk0, A_Chunk1, A_Chunk2, …) (attempt 2, in 5 s): ${failure.reason}`,
+    'retry B_Chunk0 (attempt 3, with 450M memory): over memory',
+    'warning: next',
+  ]);
 });
 
 test('json: one parseable object per event, in order', () => {

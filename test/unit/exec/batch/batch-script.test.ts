@@ -51,7 +51,7 @@ test('batchScript.sh writes a failed marker when run-chunk crashes without one',
   assert.is(marker.exitCode, 3);
   assert.is(marker.attempt, 2);
   assert.is(marker.key, 'key-comp_Chunk1');
-  assert.match(marker.reason, 'exited with status 3 without writing its marker');
+  assert.is(marker.failure.kind, 'infrastructure');
 });
 
 test('the exit marker of an old attempt does not speak for a newer one', () => {
@@ -70,7 +70,7 @@ test('batchScript.sh keeps the marker run-chunk wrote on an ordinary failure', (
   const r = spawnSync(file, [], { cwd: '/', encoding: 'utf8' });
   assert.is(r.status, 1);
   const marker = JSON.parse(readFileSync(join(job.chunkDir, 'heppy-status.json'), 'utf8'));
-  assert.is(marker.reason, 'fake failure of attempt 1');
+  assert.equal(marker.failure, { kind: 'analysis', reason: 'fake failure of attempt 1' });
 });
 
 test('a plain Outdir gets an #SBATCH --output line into heppy\'s log directory', () => {

@@ -2,8 +2,8 @@
 // (no cluster needed): a job that vanishes, a job Slurm says completed but that left no marker.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AttemptEnd } from '../../../../src/exec/executor.js';
 import { SlurmClient, type CommandOutput, type SlurmCommand } from '../../../../src/exec/slurm/client.js';
 import { SlurmExecutor } from '../../../../src/exec/slurm/slurm-executor.js';
@@ -38,20 +38,42 @@ async function runOne(client: SlurmClient, label: string): Promise<{ end: Attemp
 
 test('a job in neither squeue nor sacct, without a marker, is failed as vanished after the grace period', async () => {
   const { end, ex } = await runOne(new ScriptedClient('', ''), 'slurm-vanish');
-  assert.ok(end.status === 'failed' && /vanished: not in the queue, not in accounting, and no marker/.test(end.reason), JSON.stringify(end));
+  assert.ok(end.status === 'failed' && end.failure.kind === 'infrastructure', JSON.stringify(end));
   assert.ok(ex.client.stats.sacct >= 1, 'sacct asked about the missing job');
   assert.ok(ex.client.stats.squeue + ex.client.stats.sacct <= ex.rounds.pollRounds, JSON.stringify([ex.client.stats, ex.rounds]));
   assert.is(ex.client.stats.sbatch, 1);
 });
 
-test('a job Slurm calls COMPLETED that left no marker fails, naming the state', async () => {
+test('a job Slurm calls COMPLETED that left no marker fails as infrastructure', async () => {
   const { end } = await runOne(new ScriptedClient('4242_0|COMPLETED|None\n', ''), 'slurm-nomarker');
-  assert.ok(end.status === 'failed' && end.reason === "Slurm job 4242_0 finished as COMPLETED without writing the chunk's marker", JSON.stringify(end));
+  assert.ok(end.status === 'failed' && end.failure.kind === 'infrastructure', JSON.stringify(end));
 });
 
-test('sacct fills in a job squeue forgot: its state and exit code are in the reason', async () => {
-  const { end } = await runOne(new ScriptedClient('', '4242_0|OUT_OF_MEMORY|0:125|None\n'), 'slurm-oom');
-  assert.ok(end.status === 'failed' && end.reason.includes('ended as OUT_OF_MEMORY, exit code 0:125'), JSON.stringify(end));
+test('sacct fills in a job squeue forgot: OUT_OF_MEMORY is a memory failure', async () => {
+  const { end } = await runOne(new ScriptedClient('', '4242_0|OUT_OF_MEMORY|0:125|None|2000M|UNLIMITED\n'), 'slurm-oom');
+  assert.ok(end.status === 'failed' && end.failure.kind === 'resource' && end.failure.resource === 'memory', JSON.stringify(end));
+});
+
+test('FAILED 0:9 in squeue, then sacct, with slurmstepd\'s "exceeded memory limit": memory; resubmitted with 1.5 times ReqMem up to 4 times', async () => {
+  const client = new ScriptedClient('4242_0|FAILED|None\n', '4242_0|FAILED|0:9|None|200M|UNLIMITED\n');
+  const out = makeOutdir('slurm-overmem');
+  dirs.push(dirname(out));
+  const ex = new SlurmExecutor(out, { ...opts, client });
+  const job = makeChunk(out, 'm_Chunk0', 'ok');
+  await ex.submit([job]);
+  // What slurmstepd writes into the array task's output when it kills a step over --mem.
+  const taskLogs = readdirSync(join(out, '.heppy', 'batch', 'rounds')).filter((f) => f.endsWith('.sh')).map((f) => join(out, '.heppy', 'batch', 'rounds', f.replace(/\.sh$/, '_0.out')));
+  writeFileSync(taskLogs[0]!, 'slurmstepd-localhost: error: StepId=4242.batch exceeded memory limit (287358976 > 209715200), being killed\n');
+  let end: AttemptEnd | undefined;
+  for (let t0 = Date.now(); end === undefined && Date.now() - t0 < 10_000;) for (const e of await ex.next()) if (e.type === 'ended') end = e.end;
+  assert.ok(end?.status === 'failed' && end.failure.kind === 'resource' && end.failure.resource === 'memory', JSON.stringify(end));
+  if (end?.status !== 'failed' || end.failure.kind !== 'resource') return;
+  // No --mem given: the base is what sacct said the job asked for (200M); bound 4 × 200M.
+  const r1 = ex.scaleResources(job, end.failure);
+  assert.equal(r1, { memMB: 300 });
+  assert.equal(ex.scaleResources({ ...job, resources: { memMB: 675 } }, end.failure), { memMB: 800 });
+  assert.is(ex.scaleResources({ ...job, resources: { memMB: 800 } }, end.failure), null);
+  await ex.close();
 });
 
 test.after(() => {
