@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashFile } from '../fingerprint/hash.js';
+import { hashFile } from '../fingerprint/hash-file.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface CachedFile {
