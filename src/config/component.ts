@@ -5,6 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { UserError } from '../util/result.js';
 import { checkName } from './names.js';
+import { isUrl } from '../io/url.js';
 import { configBaseDir } from './options.js';
 
 export const COMPONENT_BRAND = Symbol.for('heppy.Component');
@@ -127,15 +128,17 @@ function checkFactor(comp: string, field: string, v: unknown): void {
 
 function expandFiles(comp: string, files: string | readonly string[]): string[] {
   const base = configBaseDir();
+  // A remote glob needs the network: it is kept as it is and expanded when the heppyfile is loaded.
+  if (typeof files === 'string' && isUrl(files)) return [files];
   if (typeof files === 'string') return hasMagic(files) ? glob(resolve(base, files)) : [resolve(base, files)];
   if (!Array.isArray(files)) throw new UserError(`component ${comp}: 'files' must be a glob string or an array of paths`);
   return files.map((f) => {
     if (typeof f !== 'string' || f === '') throw new UserError(`component ${comp}: every entry of 'files' must be a non-empty path`);
-    return isAbsolute(f) ? f : resolve(base, f);
+    return isAbsolute(f) || isUrl(f) ? f : resolve(base, f);
   });
 }
 
-const hasMagic = (s: string): boolean => /[*?[]/.test(s);
+export const hasMagic = (s: string): boolean => /[*?[]/.test(s);
 
 /** Minimal glob (`*`, `?`, `[...]`, `**`) over an absolute pattern; sorted like Python's sorted(). */
 export function glob(pattern: string): string[] {

@@ -9,6 +9,7 @@ import { heppyIndexPath, stageHeppyfile, type Bundle } from './load-bundle.js';
 import { sameStamp, typecheckStamp } from './typecheck-stamp.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
+import { expandRemoteGlobs } from './remote-globs.js';
 
 export interface LoadedAnalysis {
   bundle: Bundle;
@@ -65,6 +66,8 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     setConfigBaseDir(dirname(staged.bundle.heppyfile));
     const cfg = await importBundle(staged.bundle.path);
     if (!cfg.ok) return cfg;
+    const globs = await expandRemoteGlobs(cfg.value);
+    if (!globs.ok) return fail({ file: staged.bundle.heppyfile, ...globs.error });
     const v = validateConfig(cfg.value, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
     if (!v.ok) return v;
     valid = true;

@@ -1,6 +1,7 @@
 // Validation of a loaded Config before anything is written: component names, files, split
 // factors, duplicates. Each problem becomes a Failure naming the heppyfile line where the culprit
 // is defined (found by its quoted name in the bundled sources) and a one-line reason.
+import { isUrl, parseLocation } from '../io/url.js';
 import { readFileSync } from 'node:fs';
 import { statOnce } from '../fingerprint/stat-cache.js';
 import { isAbsolute, resolve } from 'node:path';
@@ -72,8 +73,13 @@ export function validateConfig(cfg: unknown, sources: readonly string[], baseDir
     if (!isPositiveInt(o.splitFactor)) return at(n, `component '${n}': splitFactor must be a positive integer, got ${JSON.stringify(o.splitFactor)}`);
     if (!isPositiveInt(o.fineSplitFactor)) return at(n, `component '${n}': fineSplitFactor must be a positive integer, got ${JSON.stringify(o.fineSplitFactor)}`);
     if (!Array.isArray(o.files) || o.files.some((f) => typeof f !== 'string')) return at(n, `component '${n}': files must be a list of paths or a glob`);
-    const files = (o.files as string[]).map((f) => (isAbsolute(f) ? f : resolve(baseDir, f)));
+    const files = (o.files as string[]).map((f) => (isAbsolute(f) || isUrl(f) ? f : resolve(baseDir, f)));
     for (const f of files) {
+      if (isUrl(f)) {
+        // Checked by its server when digests are taken (one stat), not here.
+        try { parseLocation(f); } catch (e) { return at(n, `component '${n}': ${(e as Error).message}`); }
+        continue;
+      }
       const st = statOnce(f);
       if (st instanceof Error || !st.isFile()) return at(n, `component '${n}': input file ${f} ${st instanceof Error ? 'does not exist' : 'is not a file'}`);
     }

@@ -6,6 +6,8 @@ import { fail, ok, type Result } from '../util/result.js';
 import { hashString } from './hash.js';
 import { hashFile } from './hash-file.js';
 import { statOnce } from './stat-cache.js';
+import { isUrl } from '../io/url.js';
+import { remoteDigest, type RemoteDigestStats } from './remote-digest.js';
 
 export interface DigestStats {
   statted: number;
@@ -18,16 +20,26 @@ const SET_MIN = 2;
 
 export class FileDigests {
   readonly stats: DigestStats = { statted: 0, hashed: 0, hashedBytes: 0 };
+  /** Remote inputs: stat requests, checksums asked for, bytes hashed (deep). */
+  readonly remote: RemoteDigestStats = { statted: 0, checksums: 0, hashedBytes: 0 };
   private readonly memo = new Map<string, Result<string>>();
 
-  constructor(private readonly store: Store) {}
+  /** `deep`: remote inputs are hashed by content (read whole) instead of from server metadata. */
+  constructor(private readonly store: Store, private readonly deep = false) {}
 
   /**
    * Digests of many files; files needing a real hash are hashed a few at a time. A list of files
    * that was digested before with exactly the same (path, size, mtime, inode) of every file takes
    * one store read instead of one per file (the same validity rule as the per-file cache).
    */
-  async digestAll(paths: readonly string[], concurrency = 4): Promise<Map<string, Result<string>>> {
+  async digestAll(all: readonly string[], concurrency = 4): Promise<Map<string, Result<string>>> {
+    const urls = all.filter(isUrl);
+    if (urls.length > 0) {
+      const local = await this.digestAll(all.filter((p) => !isUrl(p)), concurrency);
+      for (const [u, r] of await this.digestRemote(urls)) local.set(u, r);
+      return local;
+    }
+    const paths = all;
     const set = this.digestSet(paths);
     if (set?.hashes) {
       const out = new Map<string, Result<string>>();
@@ -49,6 +61,21 @@ export class FileDigests {
       }
       void this.store.putDigestSet(set.key, set.stats, hashes);
     }
+    return out;
+  }
+
+  /** Remote inputs, several requests in flight (they share one connection per server). */
+  private async digestRemote(urls: readonly string[]): Promise<Map<string, Result<string>>> {
+    const out = new Map<string, Result<string>>();
+    let i = 0;
+    await Promise.all(Array.from({ length: Math.min(16, urls.length) }, async () => {
+      while (i < urls.length) {
+        const u = urls[i++]!;
+        let r = this.memo.get(u);
+        if (r === undefined) { r = await remoteDigest(this.store, u, this.remote, this.deep); this.memo.set(u, r); }
+        out.set(u, r);
+      }
+    }));
     return out;
   }
 

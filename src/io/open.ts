@@ -18,12 +18,16 @@ export async function openByteSource(spec: string): Promise<ByteSource> {
   }
 }
 
-/** Size, modification time and checksum of a remote file, from the server's metadata (no data read). */
-export async function remoteStat(spec: string): Promise<RemoteStat> {
+/**
+ * Size, modification time and (with `checksum`) the server's checksum of a remote file, from the
+ * server's metadata: no data is read. Over XRootD the checksum is a second request (kXR_query);
+ * over HTTP it comes with the HEAD reply (Want-Digest).
+ */
+export async function remoteStat(spec: string, checksum = true): Promise<RemoteStat> {
   const loc = parseLocation(spec);
   switch (loc.kind) {
     case 'local': throw new Error(`remoteStat of a local path: ${spec}`);
-    case 'xrootd': return xrdRemoteStat(loc);
+    case 'xrootd': return xrdRemoteStat(loc, checksum);
     case 'http': return httpStat(loc.url, loc.display);
   }
 }

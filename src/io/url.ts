@@ -38,6 +38,8 @@ export function redactText(s: string): string {
 
 export function parseLocation(s: string): Location {
   if (!isUrl(s)) return { kind: 'local', path: s, display: s };
+  // A credential written into a URL would be copied into chunk.json, markers and logs.
+  if (redactUrl(s) !== s) throw new UserError(`${redactUrl(s)}: credentials in the URL are not accepted; set BEARER_TOKEN or BEARER_TOKEN_FILE instead`);
   const m = SCHEMES.exec(s);
   if (m === null) throw new UserError(`unsupported URL scheme in ${redactUrl(s)} (heppy reads root://, http:// and https://)`);
   const scheme = m[1]!.toLowerCase();
@@ -47,7 +49,6 @@ export function parseLocation(s: string): Location {
   let url: URL;
   try { url = new URL(http); } catch { throw new UserError(`malformed URL: ${redactUrl(s)}`); }
   if (url.hostname === '') throw new UserError(`URL without a host: ${redactUrl(s)}`);
-  if (url.username !== '' || url.password !== '') throw new UserError(`${redactUrl(s)}: credentials in the URL are not accepted; use BEARER_TOKEN or BEARER_TOKEN_FILE`);
   return { kind: 'http', url, display: redactUrl(http) };
 }
 

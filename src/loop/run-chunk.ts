@@ -14,6 +14,7 @@ import type { Component } from '../config/component.js';
 import { isConfig, type Config } from '../config/config.js';
 import { setGlobalOptions } from '../config/options.js';
 import { RootError } from '../root/errors.js';
+import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { Counter } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
@@ -67,6 +68,10 @@ export function chunkComponent(comp: Component, spec: ChunkSpec): Component {
 export function classifyError(e: unknown): TaskFailure {
   if (e instanceof TaskFailureError) return e.failure;
   if (e instanceof RootError) return { kind: 'input', file: e.file, reason: e.reason, ...(e.object ? { object: e.object } : {}) };
+  // A remote input: the network or a busy server is worth retrying (infrastructure), a missing file is not (input).
+  if (e instanceof RemoteError) {
+    return failureKindOf(e.kind) === 'input' ? { kind: 'input', file: e.url, reason: e.reason } : { kind: 'infrastructure', reason: `${e.url}: ${e.reason}` };
+  }
   const code = (e as { code?: unknown } | null)?.code;
   if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: `${code}: ${e.message}` };
   if (e instanceof Error) return { kind: 'analysis', reason: e.message, ...(e.stack ? { stack: e.stack } : {}) };

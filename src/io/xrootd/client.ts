@@ -178,10 +178,10 @@ export async function xrdChecksum(t: Target): Promise<string | null> {
   }
 }
 
-export async function xrdRemoteStat(t: Target): Promise<RemoteStat> {
+export async function xrdRemoteStat(t: Target, checksum = true): Promise<RemoteStat> {
   const st = await xrdStat(t);
   if (st.flags & STAT_IS_DIR) throw new RemoteError('not-found', t.display, 'is a directory, not a file');
-  return { size: st.size, mtime: st.mtime, checksum: await xrdChecksum(t) };
+  return { size: st.size, mtime: st.mtime, checksum: checksum ? await xrdChecksum(t) : null };
 }
 
 export interface DirEntry { name: string; isDir: boolean }

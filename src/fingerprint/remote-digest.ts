@@ -1,0 +1,51 @@
+// Digests of remote inputs (root://, http(s)://) from what the server says, without reading the
+// file: the server's checksum (kXR_query checksum, HTTP Digest, else a strong ETag) with the size,
+// or size and modification time when the server gives no checksum. Cached in the store like local
+// digests: while (size, mtime) are those recorded, the recorded digest is used, so a no-op build
+// makes one stat request per remote file. `deep` hashes the content instead (reads every byte).
+import { RemoteError } from '../io/errors.js';
+import { openByteSource, remoteStat } from '../io/open.js';
+import type { Store } from '../store/store.js';
+import { fail, ok, type Result } from '../util/result.js';
+import { hashString } from './hash.js';
+import xxhash from 'xxhash-wasm';
+
+export interface RemoteDigestStats { statted: number; checksums: number; hashedBytes: number }
+
+export async function remoteDigest(store: Store, url: string, stats: RemoteDigestStats, deep = false): Promise<Result<string>> {
+  try {
+    if (deep) return ok(await hashContent(url, stats));
+    // A cheap stat first; the checksum is asked for only when size or mtime moved.
+    const first = await remoteStat(url, false);
+    stats.statted++;
+    const mtimeMs = first.mtime === null ? -1 : first.mtime * 1000;
+    const rec = store.getDigest(url);
+    if (rec && rec.ino === -1 && rec.size === first.size && rec.mtimeMs === mtimeMs && first.mtime !== null) return ok(rec.hash);
+    const st = first.checksum !== null || first.mtime === null ? first : await remoteStat(url, true);
+    if (st.checksum !== null) stats.checksums++;
+    const hash = hashString(st.checksum !== null ? `remote\0${st.size}\0${st.checksum}` : `remote\0${st.size}\0${st.mtime ?? ''}`);
+    // ino -1 marks a remote record (a local file never has it).
+    if (first.mtime !== null) void store.putDigest(url, { size: first.size, mtimeMs, ino: -1, hash });
+    return ok(hash);
+  } catch (e) {
+    if (e instanceof RemoteError) return fail({ file: e.url, reason: e.reason });
+    throw e;
+  }
+}
+
+/** xxhash64 of the whole content, read in 8 MB pieces through the byte source. */
+async function hashContent(url: string, stats: RemoteDigestStats): Promise<string> {
+  const src = await openByteSource(url);
+  try {
+    const h = (await xxhash()).create64();
+    const step = 8 << 20;
+    for (let p = 0; p < src.size; p += step) {
+      const len = Math.min(step, src.size - p);
+      h.update(await src.read(p, len));
+      stats.hashedBytes += len;
+    }
+    return h.digest().toString(16).padStart(16, '0');
+  } finally {
+    await src.close();
+  }
+}
