@@ -7,6 +7,7 @@ import { CheckCommand } from './check.js';
 import { CleanCommand } from './clean.js';
 import { GraphCommand } from './graph.js';
 import { HaddCommand } from './hadd.js';
+import { InitCommand } from './init.js';
 import { RunChunkCommand } from './run-chunk.js';
 import { StatusCommand } from './status.js';
 import { WhyCommand } from './why.js';
@@ -23,6 +24,7 @@ export const commands: CommandClass[] = [
   CleanCommand,
   CheckCommand,
   HaddCommand,
+  InitCommand,
   RootInspectCommand,
   RootMergeCommand,
   CancelCommand,

@@ -1,0 +1,112 @@
+// `heppy init`: a ready analysis project in a directory — heppyfile.ts with one component over the
+// given files (or over a small sample written here), one analyzer reading branches of their tree,
+// package.json depending on this heppy, tsconfig.json, .gitignore. Nothing is overwritten: an
+// existing project file is an error, before anything is written.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { glob } from '../config/component.js';
+import { nameProblem } from '../config/names.js';
+import { RootError } from '../root/errors.js';
+import { fail, ok, type Result } from '../util/result.js';
+import { sketchTree } from './inspect.js';
+import { SAMPLE_TREE, writeSample } from './sample.js';
+import { analyzerText, GITIGNORE, heppyfileText, packageJsonText, tsconfigText, type ProjectSpec } from './templates.js';
+
+export interface InitOptions {
+  dir: string;
+  /** A glob of input files (relative to the working directory), or none for the sample. */
+  files?: string;
+  tree?: string;
+  /** Name of the component (default: the files' directory name, or 'sample'). */
+  component?: string;
+}
+
+export interface InitOutcome {
+  dir: string;
+  created: string[];
+  sample: boolean;
+  component: string;
+  tree: string;
+  nfiles: number;
+}
+
+/** This heppy's package root (dist/src/init/index.js → four levels up). */
+export const heppyRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+
+interface HeppyPackage { version: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+
+function specs(): Pick<ProjectSpec, 'heppySpec' | 'typescriptSpec' | 'typesNodeSpec'> {
+  const pkg = JSON.parse(readFileSync(join(heppyRoot, 'package.json'), 'utf8')) as HeppyPackage;
+  // A checkout (or a copy outside node_modules) is depended on by path: npm links it.
+  const installed = heppyRoot.split(sep).includes('node_modules');
+  return {
+    heppySpec: installed ? `^${pkg.version}` : `file:${heppyRoot}`,
+    typescriptSpec: pkg.dependencies?.typescript ?? pkg.devDependencies?.typescript ?? '^5.9.0',
+    typesNodeSpec: pkg.devDependencies?.['@types/node'] ?? '^20.10.0',
+  };
+}
+
+function packageName(dir: string): string {
+  const n = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '');
+  return n === '' ? 'heppy-analysis' : n;
+}
+
+const PROJECT_FILES = ['heppyfile.ts', 'package.json', 'tsconfig.json', join('analyzers', 'first-look.ts')];
+
+export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> {
+  const dir = resolve(o.dir);
+  const taken = PROJECT_FILES.filter((f) => existsSync(join(dir, f)));
+  if (taken.length > 0) return fail({ file: dir, reason: `already has ${taken.join(', ')}: heppy init writes a new project and overwrites nothing` });
+  if (o.component !== undefined && nameProblem(o.component) !== null) return fail({ reason: `--name ${o.component}: ${nameProblem(o.component)}` });
+
+  let files: string[];
+  let pattern: string;
+  let sample = false;
+  if (o.files !== undefined) {
+    const abs = resolve(o.files);
+    files = /[*?[]/.test(o.files) ? glob(abs) : existsSync(abs) ? [abs] : [];
+    if (files.length === 0) return fail({ reason: `--files ${o.files}: no file matches` });
+    const rel = relative(dir, abs);
+    pattern = rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  } else {
+    sample = true;
+    files = [];
+    pattern = 'data/sample_*.root';
+  }
+  const dirName = o.files !== undefined ? basename(dirname(files[0]!)) : 'sample';
+  const component = o.component ?? (nameProblem(dirName) === null ? dirName : 'sample');
+
+  mkdirSync(dir, { recursive: true });
+  const created: string[] = [];
+  if (sample) {
+    files = await writeSample(join(dir, 'data'));
+    created.push(...files.map((f) => relative(dir, f)));
+  }
+  let sketch;
+  try {
+    sketch = await sketchTree(files[0]!, o.tree ?? (sample ? SAMPLE_TREE : undefined));
+  } catch (e) {
+    if (e instanceof RootError) return fail({ file: e.file, object: e.object, reason: e.reason });
+    throw e;
+  }
+  if (!sketch.ok) return sketch;
+
+  const spec: ProjectSpec = { name: packageName(dir), component, files: pattern, nfiles: files.length, sketch: sketch.value, ...specs() };
+  const write = (rel: string, text: string): void => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+    created.push(rel);
+  };
+  write('heppyfile.ts', heppyfileText(spec));
+  write(join('analyzers', 'first-look.ts'), analyzerText(sketch.value));
+  write('package.json', packageJsonText(spec));
+  write('tsconfig.json', tsconfigText());
+  // An existing .gitignore keeps its lines and gets the missing ones.
+  const gi = join(dir, '.gitignore');
+  const have = existsSync(gi) ? readFileSync(gi, 'utf8') : '';
+  const missing = GITIGNORE.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !have.split('\n').includes(l));
+  if (have === '') write('.gitignore', GITIGNORE);
+  else if (missing.length > 0) writeFileSync(gi, `${have.endsWith('\n') ? have : `${have}\n`}${missing.join('\n')}\n`);
+  return ok({ dir, created, sample, component, tree: sketch.value.tree, nfiles: files.length });
+}
