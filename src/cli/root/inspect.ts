@@ -73,6 +73,7 @@ function formatText(path: string, s: Obj): string {
     const branches = Object.entries(tree.branches as Obj);
     out.push(`tree ${name}: ${num(tree.entries)} entries, ${branches.length} branches`);
     const rows: string[][] = [['branch', 'type', 'kind', 'count', 'sum', 'min', 'max']];
+    const errors: string[] = [];
     for (const [bn, b] of branches) {
       const br = b as Obj;
       if (br.kind === 'leaflist') {
@@ -84,18 +85,25 @@ function formatText(path: string, s: Obj): string {
         rows.push([bn, String(br.typename), 'string', num(br.count), `${num(br.total_length)} chars`, '-', '-']);
       } else if (br.kind === 'object') {
         rows.push([bn, String(br.typename), 'object', num(br.count), '-', '-', '-']);
+      } else if (br.kind === 'error') {
+        rows.push([bn, String(br.typename), 'error', '-', '-', '-', '-']);
+        errors.push(`  ${name}/${bn}: ${String(br.error)}`);
       } else {
         rows.push([bn, String(br.typename), String(br.kind), num(br.count), num(br.sum), num(br.min), num(br.max)]);
       }
     }
     const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     for (const r of rows) out.push('  ' + r.map((c, i) => (i >= 3 ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd());
+    if (errors.length > 0) out.push('branches that cannot be read:', ...errors.splice(0));
   }
   for (const [name, nv] of Object.entries((s.rntuples ?? {}) as Obj)) out.push(...formatRNTuple(name, nv as Obj));
   for (const [name, hv] of Object.entries(s.histograms as Obj)) {
     const hh = hv as Obj;
+    if (hh.error !== undefined) { out.push(`histogram ${name}: ${String(hh.class)}, cannot be read: ${String(hh.error)}`); continue; }
+    const stats = ['fTsumw', 'fTsumwx', 'fTsumwy', 'fTsumwz'].filter((f) => hh[f] !== undefined).map((f) => `${f} ${num(hh[f])}`);
+    if (hh.binentries_sum !== undefined) stats.push(`bin entries ${num(hh.binentries_sum)}`);
     const axes = (hh.axes as Obj[]).map((a, i) => `${'xyz'[i]}: ${num(a.fNbins)} bins [${num(a.fXmin)}, ${num(a.fXmax)}]${a.variable ? ' (variable)' : ''}`);
-    out.push(`histogram ${name}: ${String(hh.class)} "${String(hh.title)}", ${axes.join(', ')}, entries ${num(hh.fEntries)}, sum of contents ${num(hh.fArray_sum)}`);
+    out.push(`histogram ${name}: ${String(hh.class)} "${String(hh.title)}", ${axes.join(', ')}, entries ${num(hh.fEntries)}, sum of contents ${num(hh.fArray_sum)}${stats.length ? `, ${stats.join(', ')}` : ''}`);
   }
   return out.join('\n') + '\n';
 }

@@ -79,10 +79,22 @@ export function leafBranches(top: (JsBranch | null)[]): JsBranch[] {
   return out;
 }
 
+/**
+ * The reading plan of one branch. A branch whose metadata cannot be understood gets an
+ * 'unsupported' plan carrying the reason: it is that branch's error (in inspect, or when an
+ * analysis reads it), and the other branches of the tree stay readable.
+ */
 export function planBranch(b: JsBranch, file: JsFile): BranchPlan {
   const leaves = (b.fLeaves?.arr ?? []).filter((l): l is JsLeaf => l !== null);
-  const { info, layout, mult } = classify(b, leaves, file);
-  return { info, layout, mult, entries: b.fEntries, baskets: basketsOf(b), hasOffsets: b.fEntryOffsetLen > 0 };
+  let c: { info: BranchInfo; layout: Layout; mult: number };
+  try { c = classify(b, leaves, file); } catch (e) {
+    c = { info: { name: b.fName, type: null, shape: 'other', typename: b.fClassName || (leaves[0]?._typename ?? '') }, layout: { kind: 'unsupported', why: (e as Error).message }, mult: 1 };
+  }
+  let baskets: BasketRef[] = [];
+  try { baskets = basketsOf(b); } catch (e) {
+    c = { ...c, info: { ...c.info, type: null, shape: 'other' }, layout: { kind: 'unsupported', why: `basket list: ${(e as Error).message}` } };
+  }
+  return { info: c.info, layout: c.layout, mult: c.mult, entries: b.fEntries, baskets, hasOffsets: b.fEntryOffsetLen > 0 };
 }
 
 function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {

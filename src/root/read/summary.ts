@@ -43,10 +43,14 @@ export async function summarizeFile(f: RootFileReader): Promise<{ [k: string]: J
     const id = `${k.path};${k.cycle}`;
     if (k.className === 'TTree' || k.className === 'TNtuple' || k.className === 'TNtupleD') {
       trees[id] = await summarizeTree(await f.tree(id), k.className);
-    } else if (/^TH[123][CSIFD]$|^TProfile/.test(k.className)) {
-      const o = (await f.object(id)) as JsHist;
-      try { hists[id] = summarizeHist(o); } catch (e) {
-        throw new RootError(f.path, k.path, `${k.className} is damaged: ${(e as Error).message}`);
+    } else if (/^TH[123][CSILFD]$|^TProfile/.test(k.className)) {
+      // One damaged histogram is that histogram's error, not the file's.
+      try {
+        const o = (await f.object(id)) as JsHist;
+        try { hists[id] = summarizeHist(o); } catch (e) { throw new RootError(f.path, k.path, `${k.className} is damaged: ${(e as Error).message}`); }
+      } catch (e) {
+        if (!(e instanceof RootError)) throw e;
+        hists[id] = { class: k.className, error: e.reason };
       }
     }
   }
@@ -57,7 +61,14 @@ export async function summarizeFile(f: RootFileReader): Promise<{ [k: string]: J
 
 export async function summarizeTree(t: TreeReader, className = 'TTree'): Promise<{ [k: string]: Json }> {
   const branches: { [k: string]: Json } = {};
-  for (const b of t.branches) branches[b.name] = await summarizeBranch(t, t.plan(b.name));
+  for (const b of t.branches) {
+    // A branch that cannot be decoded (or whose baskets are damaged) is that branch's error.
+    const p = t.plan(b.name);
+    try { branches[b.name] = await summarizeBranch(t, p); } catch (e) {
+      if (!(e instanceof RootError)) throw e;
+      branches[b.name] = { typename: p.info.typename, num_baskets: p.baskets.length, length: t.entries, kind: 'error', error: e.reason };
+    }
+  }
   return { class: className, entries: t.entries, branches };
 }
 
@@ -138,24 +149,33 @@ export function summarizeHist(o: JsHist & { fBinEntries?: ArrayLike<number>; fZa
   if (axes.some((a) => !a || !Number.isInteger(a.fNbins) || a.fNbins < 1)) throw new Error('an axis is missing or has no bins');
   const arr = o.fArray ?? [];
   const sumOf = (a: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]!; return s; };
+  // A profile's bin value is its mean (sum of w·y over sum of w), as uproot's values() gives it.
+  const be = o._typename.startsWith('TProfile') ? o.fBinEntries : undefined;
+  const cells = be ? Array.from(o.fArray, (v, i) => (be[i]! > 0 ? v / be[i]! : 0)) : o.fArray;
   let inner = 0;
   const nx = axes[0]!.fNbins + 2, ny = ndim > 1 ? axes[1]!.fNbins + 2 : 1, nz = ndim > 2 ? axes[2]!.fNbins + 2 : 1;
   for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 1; x < nx - 1; x++) {
     if ((ndim > 1 && (y === 0 || y === ny - 1)) || (ndim > 2 && (z === 0 || z === nz - 1))) continue;
-    inner += arr[x + nx * (y + ny * z)] ?? 0;
+    inner += cells[x + nx * (y + ny * z)] ?? 0;
   }
   const out: { [k: string]: Json } = {
     class: o._typename, title: o.fTitle, ndim, nbins: axes.map((a) => a.fNbins), ncells: arr.length,
+    sum_all_bins: sumOf(cells), sum_inner_bins: inner,
     axes: axes.map(axisJson), fEntries: o.fEntries,
     fTsumw: o.fTsumw, fTsumw2: o.fTsumw2, fTsumwx: o.fTsumwx, fTsumwx2: o.fTsumwx2,
   };
-  if (ndim > 1) { out.fTsumwy = o.fTsumwy ?? 0; out.fTsumwy2 = o.fTsumwy2 ?? 0; out.fTsumwxy = o.fTsumwxy ?? 0; }
-  if (!o._typename.startsWith('TProfile')) { out.sum_all_bins = sumOf(arr); out.sum_inner_bins = inner; }
+  // Every further statistic the class keeps (2D/3D: y, z and cross terms; profiles: the profiled value).
+  const oo = o as unknown as Record<string, unknown>;
+  for (const f of ['fTsumwy', 'fTsumwy2', 'fTsumwxy', 'fTsumwz', 'fTsumwz2', 'fTsumwxz', 'fTsumwyz', 'fTsumwt', 'fTsumwt2']) {
+    if (typeof oo[f] === 'number') out[f] = oo[f] as number;
+  }
   out.sumw2_len = o.fSumw2?.length ?? 0;
   out.sumw2_sum = sumOf(o.fSumw2 ?? []);
   out.fArray_len = arr.length;
   out.fArray_sum = sumOf(arr);
   if (o.fBinEntries) out.binentries_sum = sumOf(o.fBinEntries);
+  const bs = oo.fBinSumw2 as ArrayLike<number> | undefined;
+  if (o._typename.startsWith('TProfile')) { out.binsumw2_len = bs?.length ?? 0; out.binsumw2_sum = sumOf(bs ?? []); }
   return out;
 }
 
