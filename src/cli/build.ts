@@ -13,6 +13,7 @@ import { runPlan } from '../engine/run.js';
 import { openSession } from '../engine/session.js';
 import { heppyVersion } from '../engine/workspace.js';
 import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from '../engine/build-record.js';
+import { writeTrace } from '../engine/trace.js';
 
 /** `<component>_Chunk<N>` directories of a component of this build that are not nodes of it. */
 function staleChunkDirs(outdir: string, nodes: ReadonlySet<string>, components: ReadonlySet<string>): string[] {
@@ -85,6 +86,8 @@ export class BuildCommand extends Command {
   force = Option.Boolean('--force', false, { description: 'run every node even if up to date' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'a line per chunk started' });
   typecheck = Option.Boolean('--typecheck', true, { description: 'type-check the heppyfile and its local modules when they changed (default; --no-typecheck skips it)' });
+  quiet = Option.Boolean('-q,--quiet', false, { description: 'print only warnings, failures and the summary' });
+  progressInterval = Option.String('--progress-interval', { description: 'without a terminal: seconds between progress lines (default 10; 0: none)' });
 
   override async execute(): Promise<number> {
     const retries = int('--retries', this.retries)!;
@@ -103,8 +106,16 @@ export class BuildCommand extends Command {
     if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
     // A closed stdout (`heppy build | head`) must not kill a build: its output is just dropped.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
-    const reporter: Reporter = this.json ? new JsonReporter() : process.stdout.isTTY && !this.dryRun ? new TtyReporter() : new PlainReporter(process.stdout, this.verbose);
-    const emit = (e: BuildEvent): void => reporter.event(e);
+    const interval = this.progressInterval === undefined ? 10 : Number(this.progressInterval);
+    if (!(interval >= 0)) throw new UserError(`--progress-interval must be a number of seconds (0: none), got '${this.progressInterval}'`);
+    const reporter: Reporter = this.json ? new JsonReporter()
+      : process.stdout.isTTY && !this.dryRun && !this.quiet ? new TtyReporter()
+      : new PlainReporter(process.stdout, { verbose: this.verbose, quiet: this.quiet, intervalMs: interval * 1000 });
+    const ran = new Set<string>(); // nodes this build started: their markers make the trace
+    const emit = (e: BuildEvent): void => {
+      if (e.type === 'start') ran.add(e.id);
+      reporter.event(e);
+    };
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
       maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, lock: this.dryRun ? undefined : 'build' });
     const ac = new AbortController();
@@ -153,6 +164,7 @@ export class BuildCommand extends Command {
         await executor.close();
       }
       writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
+      writeTrace(s.outdir, nodes.map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
       const queued = kind === 'local' ? 0 : s.store.listJobs().length;
       if (this.detach && !ac.signal.aborted) {
         process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);

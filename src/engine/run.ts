@@ -192,7 +192,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         r.emit({ type: 'start', id: e.id, kind: n.kind, component: n.component, attempt: e.attempt });
         break;
       case 'progress':
-        r.emit({ type: 'progress', id: e.id, component: n.component, events: e.events });
+        r.emit({ type: 'progress', id: e.id, component: n.component, events: e.events, ...(e.expected !== undefined ? { expected: e.expected } : {}) });
         break;
       case 'retry':
         r.emit({ type: 'retry', id: e.id, component: n.component, attempt: e.attempt, reason: formatTaskFailure(e.failure), failure: e.failure,

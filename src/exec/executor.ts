@@ -39,7 +39,7 @@ export type AttemptEnd =
 export type ExecutorEvent =
   | { type: 'submitted'; nodeId: string; attempt: number; jobId: string }
   | { type: 'started'; nodeId: string; attempt: number }
-  | { type: 'progress'; nodeId: string; events: number }
+  | { type: 'progress'; nodeId: string; events: number; /** the chunk's event window, when known */ expected?: number }
   | { type: 'ended'; end: AttemptEnd };
 
 /** A batch job recorded in the store's journal, so that an interrupted build can re-attach. */

@@ -24,7 +24,7 @@ export type TaskOutcome =
 
 export type SchedEvent =
   | { type: 'start'; id: string; attempt: number }
-  | { type: 'progress'; id: string; events: number }
+  | { type: 'progress'; id: string; events: number; expected?: number }
   /** Attempt `attempt` will start after `delayMs` (with `resources` when they were raised). */
   | { type: 'retry'; id: string; attempt: number; failure: TaskFailure; delayMs: number; resources?: Resources }
   | { type: 'end'; id: string; outcome: TaskOutcome };
@@ -251,7 +251,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
           hooks.emit({ type: 'start', id: ev.nodeId, attempt: ev.attempt });
           break;
         case 'progress':
-          hooks.emit({ type: 'progress', id: ev.nodeId, events: ev.events });
+          hooks.emit({ type: 'progress', id: ev.nodeId, events: ev.events, ...(ev.expected !== undefined ? { expected: ev.expected } : {}) });
           break;
         case 'ended': {
           const end = ev.end;

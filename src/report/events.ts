@@ -27,7 +27,7 @@ export type BuildEvent =
   | { type: 'would-run'; id: string; kind: NodeKind; why: string[] }
   | { type: 'up-to-date'; id: string; kind: NodeKind; component: string }
   | { type: 'start'; id: string; kind: NodeKind; component: string; attempt: number }
-  | { type: 'progress'; id: string; component: string; events: number }
+  | { type: 'progress'; id: string; component: string; events: number; /** the chunk's events in all, when known */ expected?: number }
   /** Attempt `attempt` starts in `delayMs` (back-off), with `resources` when they were raised. */
   | { type: 'retry'; id: string; component: string; attempt: number; reason: string; failure: TaskFailure; delayMs: number; resources?: { memMB?: number; timeMin?: number } }
   | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number }

@@ -1,20 +1,53 @@
 // Plain line-per-event output (not a TTY, CI logs). Up-to-date nodes are counted, not listed.
+// While chunks run, a progress line every `intervalMs` (default 10 s). Quiet: only warnings,
+// failures and the summary.
 import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
 import { RetryLines } from './retry-lines.js';
+import { overallLine, Progress } from './progress.js';
 import { formatSummary } from './summary.js';
+
+export interface PlainOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+  /** Milliseconds between progress lines; 0 for none. */
+  intervalMs?: number;
+  now?: () => number;
+}
 
 export class PlainReporter implements Reporter {
   private readonly retries = new RetryLines((s) => void this.out.write(s + '\n'));
+  private readonly progress: Progress;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly verbose: boolean;
+  private readonly quiet: boolean;
+  private readonly intervalMs: number;
 
-  constructor(private readonly out: NodeJS.WritableStream = process.stdout, private readonly verbose = false) {}
+  constructor(private readonly out: NodeJS.WritableStream = process.stdout, opts: PlainOptions | boolean = {}) {
+    const o = typeof opts === 'boolean' ? { verbose: opts } : opts;
+    this.verbose = o.verbose ?? false;
+    this.quiet = o.quiet ?? false;
+    this.intervalMs = o.intervalMs ?? 10_000;
+    this.progress = new Progress(o.now);
+  }
+
+  /** The periodic line (public for tests and for a final flush). */
+  progressLine(): string {
+    return `heppy: ${overallLine(this.progress.overall())}`;
+  }
 
   event(e: BuildEvent): void {
+    this.progress.event(e);
     const w = (s: string): void => void this.out.write(s + '\n');
     if (e.type !== 'retry') this.retries.flush();
+    const info = (s: string): void => { if (!this.quiet) w(s); };
     switch (e.type) {
       case 'plan':
-        w(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
+        info(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
+        if (!this.quiet && this.intervalMs > 0 && e.toRun > 0) {
+          this.timer ??= setInterval(() => w(this.progressLine()), this.intervalMs);
+          this.timer.unref();
+        }
         break;
       case 'would-run':
         w(`would run ${e.id}: ${e.why.join('; ')}`);
@@ -23,24 +56,25 @@ export class PlainReporter implements Reporter {
       case 'progress':
         break;
       case 'start':
-        if (this.verbose || e.kind === 'hadd') w(`${e.kind === 'hadd' ? 'merging' : 'running'} ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+        if (this.verbose || e.kind === 'hadd') info(`${e.kind === 'hadd' ? 'merging' : 'running'} ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
         break;
       case 'retry':
         this.retries.add(e);
         break;
       case 'done':
-        w(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
+        info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
         break;
       case 'failed':
         w(`FAILED ${e.id} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.reason}`);
         break;
       case 'skipped':
-        w(`not run ${e.id}: ${e.reason}`);
+        info(`not run ${e.id}: ${e.reason}`);
         break;
       case 'warning':
         w(`warning: ${e.message}`);
         break;
       case 'summary':
+        this.stop();
         this.out.write(formatSummary(e.summary));
         break;
       default:
@@ -48,7 +82,13 @@ export class PlainReporter implements Reporter {
     }
   }
 
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   close(): void {
     this.retries.flush();
+    this.stop();
   }
 }

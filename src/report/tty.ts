@@ -1,37 +1,21 @@
-// Live display on a terminal: one line per component (done / up to date / running / failed,
-// events/s), redrawn in place a few times a second; failures and the summary are printed above it.
+// Live display on a terminal: one overall line (chunks and events done, events/s, elapsed, ETA)
+// above one line per component (done / up to date / running / failed, its own events/s), redrawn
+// in place a few times a second; failures and the summary are printed above it.
 import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
 import { RetryLines } from './retry-lines.js';
+import { overallLine, Progress } from './progress.js';
 import { formatSummary } from './summary.js';
 
-interface Row {
-  total: number;
-  done: number;
-  upToDate: number;
-  running: Set<string>;
-  failed: number;
-  events: number;
-  merge: string;
-}
-
 export class TtyReporter implements Reporter {
-  private readonly rows = new Map<string, Row>();
-  private readonly live = new Map<string, number>();   // running chunk → events so far
+  private readonly progress: Progress;
   private drawn = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly t0 = Date.now();
   private readonly retries = new RetryLines((s) => this.above(s));
+  private planned = false;
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {}
-
-  private row(c: string): Row {
-    let r = this.rows.get(c);
-    if (!r) {
-      r = { total: 0, done: 0, upToDate: 0, running: new Set(), failed: 0, events: 0, merge: '' };
-      this.rows.set(c, r);
-    }
-    return r;
+  constructor(private readonly out: NodeJS.WriteStream = process.stdout, now: () => number = Date.now) {
+    this.progress = new Progress(now);
   }
 
   private above(text: string): void {
@@ -42,9 +26,10 @@ export class TtyReporter implements Reporter {
 
   event(e: BuildEvent): void {
     if (e.type !== 'retry') this.retries.flush();
+    this.progress.event(e);
     switch (e.type) {
       case 'plan':
-        for (const c of e.components) this.row(c.name).total = c.chunks;
+        this.planned = true;
         this.above(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
         this.timer ??= setInterval(() => this.redraw(), 200);
         this.timer.unref();
@@ -52,42 +37,11 @@ export class TtyReporter implements Reporter {
       case 'would-run':
         this.above(`would run ${e.id}: ${e.why.join('; ')}`);
         break;
-      case 'up-to-date':
-        if (e.kind === 'chunk') this.row(e.component).upToDate++;
-        else this.row(e.component).merge = 'merged (up to date)';
-        break;
-      case 'start':
-        if (e.kind === 'chunk') this.row(e.component).running.add(e.id);
-        else this.row(e.component).merge = 'merging…';
-        break;
-      case 'progress':
-        this.live.set(e.id, e.events);
-        break;
       case 'retry':
         this.retries.add(e);
         break;
-      case 'done': {
-        const r = this.row(e.component);
-        if (e.kind === 'chunk') {
-          r.running.delete(e.id);
-          r.done++;
-          r.events += e.eventsProcessed;
-          this.live.delete(e.id);
-        } else r.merge = 'merged';
-        break;
-      }
-      case 'failed': {
-        const r = this.row(e.component);
-        if (e.kind === 'chunk') {
-          r.running.delete(e.id);
-          r.failed++;
-          this.live.delete(e.id);
-        } else r.merge = 'merge FAILED';
+      case 'failed':
         this.above(`FAILED ${e.id}: ${e.reason}${e.log ? ` (log: ${e.log})` : ''}`);
-        break;
-      }
-      case 'skipped':
-        this.row(e.component).merge = 'not merged (a chunk failed)';
         break;
       case 'warning':
         this.above(`warning: ${e.message}`);
@@ -97,25 +51,33 @@ export class TtyReporter implements Reporter {
         this.drawn = 0;
         this.out.write(formatSummary(e.summary));
         break;
+      case 'up-to-date':
+      case 'start':
+      case 'progress':
+      case 'done':
+      case 'skipped':
+        break;
       default:
         assertNever(e, 'build event');
     }
   }
 
-  private lines(): string[] {
-    const secs = Math.max((Date.now() - this.t0) / 1000, 1e-3);
-    const width = Math.max(...[...this.rows.keys()].map((k) => k.length), 4);
-    return [...this.rows].map(([name, r]) => {
-      let ev = r.events;
-      for (const id of r.running) ev += this.live.get(id) ?? 0;
+  /** The overall line, then one line per component. */
+  lines(): string[] {
+    if (!this.planned) return [];
+    const p = this.progress;
+    const width = Math.max(...[...p.comps.keys()].map((k) => k.length), 4);
+    const comps = [...p.comps].map(([name, r]) => {
       const parts = [`${r.done + r.upToDate}/${r.total} done`];
       if (r.upToDate) parts.push(`${r.upToDate} up to date`);
       if (r.running.size) parts.push(`${r.running.size} running`);
       if (r.failed) parts.push(`${r.failed} FAILED`);
-      if (ev) parts.push(`${Math.round(ev / secs)} ev/s`);
+      const ev = p.compEvents(name);
+      if (ev) parts.push(`${ev.toLocaleString('en-US')} events, ${Math.round(p.compRate(name)).toLocaleString('en-US')} ev/s`);
       if (r.merge) parts.push(r.merge);
       return `  ${name.padEnd(width)}  ${parts.join(', ')}`;
     });
+    return [`heppy: ${overallLine(p.overall())}`, ...comps];
   }
 
   private clear(): void {

@@ -64,7 +64,7 @@ export class LocalPool implements Executor {
       case 'ready':
         break;
       case 'progress':
-        this.push({ type: 'progress', nodeId: m.nodeId, events: m.events });
+        this.push({ type: 'progress', nodeId: m.nodeId, events: m.events, ...(m.expected !== undefined ? { expected: m.expected } : {}) });
         break;
       case 'ended':
         if (w.job === null || w.job.nodeId !== m.nodeId) break;

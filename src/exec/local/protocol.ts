@@ -5,6 +5,6 @@ export type ToWorker = { type: 'run'; nodeId: string; attempt: number; chunkDir:
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'progress'; nodeId: string; events: number }
+  | { type: 'progress'; nodeId: string; events: number; expected?: number }
   | { type: 'ended'; nodeId: string; attempt: number; ok: true; eventsProcessed: number }
   | { type: 'ended'; nodeId: string; attempt: number; ok: false; failure: TaskFailure };

@@ -41,9 +41,9 @@ async function run(m: ToWorker): Promise<void> {
     const runChunk = await runner();
     let lastSent = Date.now(); // short chunks (most) send no progress at all, only their end
     const r = await runChunk(spec, m.chunkDir, {
-      onProgress: (events: number) => {
+      onProgress: (events: number, expected: number) => {
         const now = Date.now();
-        if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events }); }
+        if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events, expected }); }
       },
     });
     if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.marker?.eventsProcessed ?? 0 };

@@ -184,4 +184,18 @@ test('a signal handler (heppy run-chunk: SIGUSR2) gets to run during a long loop
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
+test("log.txt: heppy's periodic 'event N (R ev/s)' lines, rate-limited", async () => {
+  const x = Array.from({ length: 250 }, (_, i) => i);
+  const every = await run(new Sequence(new Analyzer(Record_)), [{ x }], spec('lines'), { eventLineIntervalMs: 0 });
+  assert.ok(every.r.ok);
+  const lines = every.log.split('\n').filter((l) => l.startsWith('event '));
+  assert.is(lines.length, 2);
+  assert.match(lines[0]!, /^event 100 \(\d+\.\d ev\/s\)$/);
+  assert.match(lines[1]!, /^event 200 \(\d+\.\d ev\/s\)$/);
+  assert.ok(every.log.indexOf('event 200') < every.log.indexOf('number of events processed: 250'));
+  // default: at most one line per 10 s, so a short chunk has none
+  const quiet = await run(new Sequence(new Analyzer(Record_)), [{ x }], spec('nolines'));
+  assert.not.match(quiet.log, /^event /m);
+});
+
 test.run();

@@ -98,7 +98,9 @@ test('tty: per-component live lines, failures printed above, summary at the end'
   for (const e of events) r.event(e);
   r.close();
   assert.match(s.text, /FAILED B_Chunk1: calibration missing \(log: \/o\/B_Chunk1\/log\.txt\)/);
-  assert.match(s.text, /  B\s+1\/2 done, 1 FAILED, \d+ ev\/s, not merged \(a chunk failed\)\n/);
+  assert.match(s.text, /  B\s+1\/2 done, 1 FAILED, 1,234 events, [\d,]+ ev\/s, not merged \(a chunk failed\)\n/);
+  // the overall line above the components: 1 up to date + 1 done of 6 chunks; 2 of the 3 to run ended
+  assert.match(s.text, /heppy: 2\/6 chunks, 1 FAILED, 1,234 events, [\d,]+ ev\/s, elapsed \d+:\d\d, ETA (\d+:\d\d|\?)\n  A /);
   assert.match(s.text, /  A\s+1\/4 done, 1 up to date\n/);
   assert.ok(s.text.endsWith(formatSummary(summary)));
 });
