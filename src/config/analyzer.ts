@@ -43,6 +43,8 @@ export interface TreeOptions {
   /** ROOT file in the analyzer's directory (default 'tree.root'). */
   file?: string;
   title?: string;
+  /** 'ttree' (default) or 'rntuple': the same branches written as an RNTuple (ROOT 6.34+'s format). */
+  format?: 'ttree' | 'rntuple';
 }
 
 /** What the looper gives each analyzer instance: implemented in src/loop/outputs.ts. */
@@ -159,7 +161,7 @@ export class Analyzer<P extends object = Record<string, unknown>> {
   hist2(name: string, title: string, nx: number, xmin: number, xmax: number, ny: number, ymin: number, ymax: number, opts?: HistOptions): Hist {
     return this.rt().hist2(name, title, nx, xmin, xmax, ny, ymin, ymax, opts);
   }
-  /** A TTree with numeric branches, written into `<file>` (default tree.root). */
+  /** A TTree with numeric branches, written into `<file>` (default tree.root); `{format: 'rntuple'}` writes an RNTuple. */
   tree(name: string, branches: BranchSpec[], opts?: TreeOptions): BookedTree { return this.rt().tree(name, branches, opts); }
   /** A line in the analyzer's own log.txt. */
   log(message: string): void { this.rt().log(message); }

@@ -8,12 +8,14 @@ import { makeAxis, makeHist1, makeHist2, type Hist } from '../root/hist.js';
 import { Average } from '../stats/average.js';
 import { Counter } from '../stats/counter.js';
 import { statFileBase, writeStat } from '../stats/sidecar.js';
-import { RootFileWriter, type FillValue, type TreeWriter } from '../root/write/index.js';
+import { RootFileWriter, type FillValue } from '../root/write/index.js';
+import { RNTupleWriter } from '../root/rntuple/writer.js';
 
 interface RootFileOut {
   writer: RootFileWriter;
   hists: Hist[];
-  trees: TreeWriter[];
+  /** TTree and RNTuple writers (both finish when their file closes). */
+  trees: { spec: { name: string } }[];
 }
 
 export class AnalyzerOutputs implements AnalyzerRuntime {
@@ -102,7 +104,11 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     if (out.hists.some((x) => x.name === name) || out.trees.some((t) => t.spec.name === name)) {
       throw new Error(`${this.name}: an object named '${name}' is already booked in ${opts?.file ?? 'tree.root'}`);
     }
-    const t = out.writer.createTree({ name, title: opts?.title ?? name, branches: branches.map((b) => ({ ...b })) });
+    const format = opts?.format ?? 'ttree';
+    if (format !== 'ttree' && format !== 'rntuple') throw new Error(`${this.name}: tree '${name}': format must be 'ttree' or 'rntuple', got ${JSON.stringify(format)}`);
+    const t = format === 'rntuple'
+      ? new RNTupleWriter(out.writer, { name, description: opts?.title ?? '', branches: branches.map((b) => ({ ...b })) })
+      : out.writer.createTree({ name, title: opts?.title ?? name, branches: branches.map((b) => ({ ...b })) });
     out.trees.push(t);
     return { name, fill: (row: Record<string, FillValue>) => t.fill(row), get entries() { return t.entries; } };
   }

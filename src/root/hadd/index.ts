@@ -19,6 +19,8 @@ import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
 import { ADDABLE, addHists, histIncompatibility } from './hist.js';
+import { mergeRNTuple } from '../rntuple/merge.js';
+import { RNTUPLE_CLASS } from '../rntuple/reader.js';
 
 export interface MergeOptions {
   force?: boolean;
@@ -154,6 +156,11 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
         if (!same) return fail({ file: h.inp.path, object: id, reason: `is a ${h.key.className}, but a ${k.className} in ${holders[0]!.inp.path}` });
       }
       if (DIR.test(k.className)) { w.mkdir(k.path); continue; }
+      if (k.className === RNTUPLE_CLASS) {
+        stats.entries += await mergeRNTuple(w, k.dir, k.name, id, holders.map((h) => h.inp.reader));
+        stats.trees++;
+        continue;
+      }
       if (TREE.test(k.className)) {
         stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ reader: h.inp.reader, source: h.inp.source, compress: h.inp.compress })),
           { lookup, recompress: opts.recompress ?? false });

@@ -157,3 +157,52 @@ function half(h: number): number {
   if (e === 31) return m === 0 ? s * Infinity : NaN;
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
+
+/** Encodes n values (of the column's decoded kind) into one page's uncompressed bytes. */
+export function encodePage(t: TypeInfo, v: Values, n: number): Uint8Array {
+  if (t.kind === 'bit') {
+    const out = new Uint8Array(Math.ceil(n / 8));
+    for (let i = 0; i < n; i++) if (v[i]) out[i >> 3]! |= 1 << (i & 7);
+    return out;
+  }
+  const size = t.bytes;
+  const le = new Uint8Array(n * size);
+  const buf = le.buffer;
+  switch (t.kind) {
+    case 'i8': case 'u8': le.set(new Uint8Array((v as Uint8Array).buffer, (v as Uint8Array).byteOffset, n)); break;
+    case 'i16': case 'u16': {
+      const o = new Uint16Array(buf), s = v as Int16Array;
+      for (let i = 0; i < n; i++) { const x = s[i]!; o[i] = t.zigzag ? ((x << 1) ^ (x >> 15)) & 0xffff : x; }
+      break;
+    }
+    case 'i32': case 'u32': {
+      const o = new Uint32Array(buf), s = v as Int32Array;
+      for (let i = 0; i < n; i++) { const x = s[i]!; o[i] = t.zigzag ? ((x << 1) ^ (x >> 31)) >>> 0 : x; }
+      break;
+    }
+    case 'i64': case 'u64': {
+      const o = new BigUint64Array(buf), s = v as BigInt64Array;
+      for (let i = 0; i < n; i++) { const x = BigInt.asIntN(64, s[i]!); o[i] = t.zigzag ? BigInt.asUintN(64, (x << 1n) ^ (x >> 63n)) : BigInt.asUintN(64, x); }
+      break;
+    }
+    case 'f16': throw new RNTupleFormatError('writing Real16 columns is not supported');
+    case 'f32': new Float32Array(buf).set((v as Float32Array).subarray(0, n)); break;
+    case 'f64': new Float64Array(buf).set((v as Float64Array).subarray(0, n)); break;
+    case 'index32': case 'index64': {
+      const s = v as Float64Array;
+      const dv = new DataView(buf);
+      for (let i = 0; i < n; i++) {
+        const x = t.delta && i > 0 ? s[i]! - s[i - 1]! : s[i]!;
+        if (size === 4) dv.setUint32(4 * i, x, true); else dv.setBigUint64(8 * i, BigInt(x), true);
+      }
+      break;
+    }
+  }
+  if (!t.split) return le;
+  const out = new Uint8Array(n * size);
+  for (let b = 0; b < size; b++) {
+    const base = b * n;
+    for (let i = 0; i < n; i++) out[base + i] = le[i * size + b]!;
+  }
+  return out;
+}

@@ -36,6 +36,8 @@ export interface Descriptor {
   fields: FieldDesc[];
   columns: ColumnDesc[];
   headerChecksum: bigint;
+  /** Fields and columns described by the header itself (more come from the footer's schema extension). */
+  headerFields: number; headerColumns: number;
   groups: ClusterGroup[];
   clusters: ClusterDesc[];
 }
@@ -117,8 +119,10 @@ function fieldAt(d: Descriptor, id: number, what: string): FieldDesc {
 export function readHeader(bytes: Uint8Array): Descriptor {
   const { r, checksum } = openEnvelope(bytes, Envelope.Header, 'header');
   checkFlags(r, 'header');
-  const d: Descriptor = { name: r.string(), description: r.string(), writer: r.string(), fields: [], columns: [], headerChecksum: checksum, groups: [], clusters: [] };
+  const d: Descriptor = { name: r.string(), description: r.string(), writer: r.string(), fields: [], columns: [], headerChecksum: checksum, headerFields: 0, headerColumns: 0, groups: [], clusters: [] };
   readSchema(r, d);
+  d.headerFields = d.fields.length;
+  d.headerColumns = d.columns.length;
   return d;
 }
 

@@ -66,6 +66,8 @@ export class RootFileWriter {
   private readonly top: Dir;
   private readonly dirs = new Map<string, Dir>();
   private readonly trees: TreeWriter[] = [];
+  /** Objects that finish when the file closes (RNTuple writers), before the StreamerInfo is written. */
+  private readonly finishers: (() => void)[] = [];
   private readonly uuid = randomBytes(16);
   private readonly fileName: string;
   private readonly datime = rootDatime();
@@ -207,6 +209,9 @@ export class RootFileWriter {
     d.keys.push({ name: k.name, cycle, header });
   }
 
+  /** Runs `finish` when the file closes, after the trees, before StreamerInfo and keys lists. */
+  onClose(finish: () => void): void { this.finishers.push(finish); }
+
   createTree(spec: TreeSpec): TreeWriter {
     const t = new TreeWriter(this, spec, this.dir(spec.dir ?? '', true));
     this.trees.push(t);
@@ -218,6 +223,7 @@ export class RootFileWriter {
     if (this.closed) return;
     try {
       for (const t of this.trees) t.finish();
+      for (const f of this.finishers) f();
       const si = this.writeKey({
         className: 'TList', name: 'StreamerInfo', title: 'Doubly linked list', dir: this.top,
         compress: true, list: false, cycle: 1, payload: (keylen) => streamerInfoPayload(keylen, this.extraInfos),
