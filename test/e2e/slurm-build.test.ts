@@ -70,7 +70,7 @@ test('--chunks-per-job 3 (one Node process per array task) gives the same output
   assert.equal(await mergedOutputs(o, ['A', 'B', 'C']), await mergedOutputs(out('Out-local'), ['A', 'B', 'C']));
 });
 
-test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is reported after --retries with its log, exit 1', async () => {
+test('--retry-all: a fail-once chunk is resubmitted and succeeds; an always-failing chunk is reported after --retries with its log, exit 1', async () => {
   if (!have) return;
   writeFileSync(p.heppyfile, failOnceHeppyfile());
   writeFileSync(join(p.dir, 'FAILONCE_A_Chunk1'), '');
@@ -78,7 +78,8 @@ test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is re
   const o = out('Out-fail');
   let r: BuildRun;
   try {
-    r = build(p, [...SLURM, '--retries', '1', '--outdir', o]);
+    // Exceptions in process() are analysis failures, final by default: --retry-all asks for retries.
+    r = build(p, [...SLURM, '--retry-all', '--retries', '1', '--outdir', o]);
   } finally {
     unlinkSync(join(p.dir, 'BROKEN'));
   }
@@ -89,7 +90,7 @@ test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is re
   assert.equal(retries, ['A_Chunk1#2', 'B_Chunk1#2'], JSON.stringify(r.events.filter((e) => e.type === 'retry')));
   const f = r.events.find((e) => e.type === 'failed')!;
   assert.is(f.attempts, 2);
-  assert.match(f.reason as string, 'calibration missing');
+  assert.equal([(f.failure as { kind: string }).kind, (f.failure as { analyzer: string }).analyzer], ['analysis', 'Sum_1']);
   assert.is(f.log, join(o, 'B_Chunk1', 'log.txt'));
   assert.ok(r.events.some((e) => e.type === 'skipped' && e.id === 'hadd:B'));
   // One sbatch per submission round: the first, then one per moment retries became ready.
@@ -100,7 +101,7 @@ test('fail-once chunk is resubmitted and succeeds; an always-failing chunk is re
   assert.equal(fixed.ran, ['B_Chunk1', 'hadd:B']);
 });
 
-test('a job cancelled with scancel while running is detected and resubmitted', async () => {
+test('a job cancelled with scancel while running is an interrupted failure: not resubmitted, exit 1; the next build runs it', async () => {
   if (!have) return;
   const o = out('Out-scancel');
   const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
@@ -112,11 +113,15 @@ test('a job cancelled with scancel while running is detected and resubmitted', a
   assert.ok(victim, 'a task of the build ran');
   execFileSync('scancel', [victim!]);
   const r = await b.done;
-  assert.is(r.code, 0, r.stderr + r.stdout);
-  const retry = r.events.filter((e) => e.type === 'retry');
-  assert.is(retry.length, 1, JSON.stringify(retry));
-  assert.match(retry[0]!.reason as string, /killed by SIGTERM.*ended as CANCELLED/);
-  assert.is(r.ran.length, 9);
+  assert.is(r.code, 1, r.stderr + r.stdout);
+  assert.equal(r.events.filter((e) => e.type === 'retry'), [], 'a job the user cancelled is not resubmitted');
+  assert.is(r.failed.length, 1);
+  const f = r.events.find((e) => e.type === 'failed')!;
+  assert.equal([(f.failure as { kind: string }).kind, f.attempts], ['interrupted', 1], JSON.stringify(f));
+  assert.is(r.ran.filter((id) => !id.startsWith('hadd:')).length, 6, 'the other 6 chunks ran');
+  const again = build(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(again.ran.filter((id) => !id.startsWith('hadd:')), r.failed);
 });
 
 test('the coordinator killed while jobs are queued: the next build re-attaches, Slurm saw no duplicate submission', async () => {
