@@ -47,6 +47,8 @@ export interface ChunkMarker {
   /** 'batchScript.sh' when the job script wrote it because run-chunk died without one. */
   writtenBy?: string;
   metrics?: RunMetrics;
+  /** When the output cache entry this directory was restored from was built (absent: it ran). */
+  restoredFrom?: string;
 }
 
 /** What a merge saw of each chunk: its marker (or log.txt, for chunks made by the original heppy). */
@@ -76,6 +78,7 @@ export interface HaddMarker {
   pid?: number;
   startedAt?: number;
   finishedAt?: number;
+  restoredFrom?: string;
 }
 
 export type Marker = ChunkMarker | HaddMarker;
@@ -159,9 +162,10 @@ function metricsOf(v: unknown): RunMetrics | null {
   return wallMs !== null && cpuMs !== null && peakRssBytes !== null && bytesRead !== null ? { wallMs, cpuMs, peakRssBytes, bytesRead } : null;
 }
 
-function common(m: Record<string, unknown>): { failure?: TaskFailure; host?: string; pid?: number } {
+function common(m: Record<string, unknown>): { failure?: TaskFailure; host?: string; pid?: number; restoredFrom?: string } {
   const failure = parseTaskFailure(m.failure);
   return {
+    ...(str(m.restoredFrom) !== undefined ? { restoredFrom: str(m.restoredFrom)! } : {}),
     ...(failure !== null ? { failure } : {}),
     ...(str(m.host) !== undefined ? { host: str(m.host)! } : {}),
     ...(num(m.pid) !== null ? { pid: num(m.pid)! } : {}),

@@ -10,6 +10,7 @@ import { UserError } from '../util/result.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
 import { defaultJobs, executorKind, makeExecutor } from '../engine/executors.js';
 import { runPlan } from '../engine/run.js';
+import { parseSize } from './cache.js';
 import { openSession } from '../engine/session.js';
 import { heppyVersion } from '../engine/workspace.js';
 import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from '../engine/build-record.js';
@@ -83,6 +84,7 @@ export class BuildCommand extends Command {
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
   json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
+  cache = Option.Boolean('--cache', true, { description: 'restore a node from the output cache (cache/outputs/) when its key is there, and keep every success there (default; --no-cache does neither)' });
   force = Option.Boolean('--force', false, { description: 'run every node even if up to date' });
   verbose = Option.Boolean('-v,--verbose', false, { description: 'a line per chunk started' });
   typecheck = Option.Boolean('--typecheck', true, { description: 'type-check the heppyfile and its local modules when they changed (default; --no-typecheck skips it)' });
@@ -103,6 +105,7 @@ export class BuildCommand extends Command {
       sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries),
       maxMem: this.maxMem, maxTime: this.maxTime };
     const kind = executorKind(exFlags); // flag errors before anything is loaded
+    const cacheMax = cacheMaxBytes();
     if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
     // A closed stdout (`heppy build | head`) must not kill a build: its output is just dropped.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
@@ -156,15 +159,17 @@ export class BuildCommand extends Command {
       }
       writeBuildRecord(s.outdir, record);
       const executor = await makeExecutor(exFlags, s.outdir, (e) => s.store.putJob(e));
+      const cache = this.cache && !this.force ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
       let summary;
       try {
         summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundlePath: s.analysis.bundle.path, heppyVersion,
-          options: s.options, maxEvents: s.maxEvents, retry, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit });
+          options: s.options, maxEvents: s.maxEvents, retry, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit, cache });
       } finally {
         await executor.close();
       }
       writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
       writeTrace(s.outdir, nodes.map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
+      if (cache && summary.run > 0) cache.prune();
       const queued = kind === 'local' ? 0 : s.store.listJobs().length;
       if (this.detach && !ac.signal.aborted) {
         process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);
@@ -187,4 +192,13 @@ export class BuildCommand extends Command {
       await s.close();
     }
   }
+}
+
+/** The output cache's size limit: HEPPY_CACHE_MAX_SIZE (bytes, or with K/M/G/T), default 20 GiB. */
+function cacheMaxBytes(): number | undefined {
+  const v = process.env.HEPPY_CACHE_MAX_SIZE;
+  if (v === undefined || v === '') return undefined;
+  const n = parseSize(v);
+  if (n === null) throw new UserError(`HEPPY_CACHE_MAX_SIZE must be a size such as 20G or 500M, got '${v}'`);
+  return n;
 }

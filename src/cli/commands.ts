@@ -2,6 +2,7 @@
 // Each owner adds its own line; keep this file a plain list.
 import type { CommandClass } from 'clipanion';
 import { BuildCommand } from './build.js';
+import { CacheStatsCommand, CachePruneCommand } from './cache.js';
 import { CancelCommand } from './cancel.js';
 import { CheckCommand } from './check.js';
 import { CleanCommand } from './clean.js';
@@ -28,5 +29,7 @@ export const commands: CommandClass[] = [
   RootInspectCommand,
   RootMergeCommand,
   CancelCommand,
+  CacheStatsCommand,
+  CachePruneCommand,
   YieldsCommand,
 ];

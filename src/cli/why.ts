@@ -34,7 +34,14 @@ export class WhyCommand extends SessionCommand {
       }
       const rec = s.store.getTask(n.id);
       if (n.upToDate) {
-        process.stdout.write(`${n.id} is up to date (key ${n.key}${rec ? `, built ${new Date(rec.finishedAt).toISOString()}` : ''})\n`);
+        const how = rec?.restoredFrom !== undefined ? `restored from cache (built at ${rec.restoredFrom})` : rec ? `built ${new Date(rec.finishedAt).toISOString()}` : '';
+        process.stdout.write(`${n.id} is up to date (key ${n.key}${how ? `, ${how}` : ''})\n`);
+        return 0;
+      }
+      // A chunk whose key the output cache holds is restored, not run (merges: once their chunks are known).
+      const entry = n.kind === 'chunk' && n.key !== null ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir).entry(n.key) : null;
+      if (entry !== null) {
+        process.stdout.write(`${n.id} would be restored from cache (built at ${entry.builtAt}), not run:\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);
         return 0;
       }
       process.stdout.write(`${n.id} would run:\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);

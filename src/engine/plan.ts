@@ -73,8 +73,14 @@ export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>
   return ok(out);
 }
 
+/**
+ * What a merge's key is computed from: the node's key and its result files (names, sizes, mtimes).
+ * The marker is left out: it is rewritten for each attempt, also when a node is restored from the
+ * output cache, whose files keep their mtimes (hard links), so a restored chunk gives its merge
+ * the key it had when it ran.
+ */
 export function resultDigest(key: string, outputs: readonly OutputRecord[]): string {
-  return hashString(JSON.stringify([key, outputs.map((o) => [o.path, o.size, o.mtimeMs])]));
+  return hashString(JSON.stringify([key, outputs.filter((o) => o.path !== 'heppy-status.json').map((o) => [o.path, o.size, o.mtimeMs])]));
 }
 
 /**

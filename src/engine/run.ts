@@ -17,6 +17,8 @@ import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/records.js';
 import { assertNever, fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
 import { resultDigest, statOutputs, type BuildPlan } from './plan.js';
+import type { OutputCache } from '../cache/output-cache.js';
+import { keepInCache, restoreChunk, restoreMerge } from './restore.js';
 
 export interface RunInputs {
   plan: BuildPlan;
@@ -35,6 +37,8 @@ export interface RunInputs {
   /** Batch executors: return once everything runnable is submitted (--detach). */
   detach?: boolean;
   emit(e: BuildEvent): void;
+  /** The output cache: nodes whose key it holds are restored instead of run (null: --no-cache). */
+  cache?: OutputCache | null;
 }
 
 /** The bundle as jobs see it: content-addressed under Outdir/.heppy/bundles/ (with its map). */
@@ -112,6 +116,42 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     void store.putTask(rec);
   };
   const nodeOf = (id: string) => plan.nodes.get(id)!;
+  // Nodes restored from the output cache, with when their entry was built.
+  const restoredAt = new Map<string, string>();
+  const keep = async (id: string, kind: 'chunk' | 'hadd', dir: string, key: string): Promise<void> => {
+    if (!r.cache) return;
+    const kept = await keepInCache(r.cache, id, kind, dir, key);
+    if (!kept.ok) r.emit({ type: 'warning', message: `${id}: ${formatFailure(kept.error)}` });
+  };
+  /**
+   * Chunks whose key the output cache holds are restored before anything runs (each one appears
+   * complete or not at all); a damaged entry is dropped and its chunk runs as usual.
+   */
+  const restoreChunks = async (): Promise<void> => {
+    if (!r.cache) return;
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const t = tasks[i]!;
+      const n = nodeOf(t.id);
+      if (n.kind !== 'chunk' || adoptedIds.has(t.id) || r.cache.entry(n.key!) === null) continue;
+      const g = plan.graph.nodes.get(t.id) as ChunkNode;
+      const attempt = (store.getTask(t.id)?.attempts ?? 0) + 1;
+      const spec: ChunkSpec = { name: t.id, component: n.component, files: g.plan.files, tree: plan.tree.get(n.component)!, fineSplit: g.plan.fineSplit,
+        maxEvents: r.maxEvents, options: r.options, bundle, key: n.key!, attempt };
+      const back = await restoreChunk(r.cache, r.outdir, n.dir, spec);
+      if (!back.ok) {
+        r.emit({ type: 'warning', message: `${t.id}: ${formatFailure(back.error)}; running it instead` });
+        continue;
+      }
+      const outs = statOutputs(n.dir, back.value.marker.outputs);
+      if (!outs.ok) continue;
+      record({ nodeId: t.id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
+        outputs: outs.value, attempts: attempt, eventsProcessed: 0, finishedAt: Date.now(), durationMs: 0, restoredFrom: back.value.builtAt });
+      tasks.splice(i, 1);
+      done.add(t.id);
+      summary.restored = (summary.restored ?? 0) + 1;
+      r.emit({ type: 'done', id: t.id, kind: 'chunk', component: n.component, eventsProcessed: 0, durationMs: 0, restored: { builtAt: back.value.builtAt } });
+    }
+  };
 
   // The build's own bookkeeping failing (a directory it cannot write, a marker it cannot read): the
   // file system or the batch system, not the analysis.
@@ -152,6 +192,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const events = m.value.eventsProcessed ?? 0;
     record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
       outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
+    await keep(id, 'chunk', n.dir, n.key!);
     return ok({ eventsProcessed: events });
   };
 
@@ -167,6 +208,18 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const kp = haddKeyParts(r.heppyVersion, n.component, results);
     const key = keyOf(kp);
     const t = Date.now();
+    if (r.cache && r.cache.entry(key) !== null) {
+      const back = await restoreMerge(r.cache, r.outdir, n.dir, id, key);
+      if (back.ok) {
+        const outs = statOutputs(n.dir, back.value.marker.outputs);
+        if (outs.ok) {
+          record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
+            attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t, restoredFrom: back.value.builtAt });
+          restoredAt.set(id, back.value.builtAt);
+          return ok({ eventsProcessed: 0 });
+        }
+      } else r.emit({ type: 'warning', message: `${id}: ${formatFailure(back.error)}; merging instead` });
+    }
     // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
     const { mergeComponent } = await import('../merge/index.js');
     const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
@@ -182,6 +235,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (!outs.ok) return { ok: false, error: infra(outs.error) };
     record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
       attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t });
+    await keep(id, 'hadd', n.dir, key);
     return ok({ eventsProcessed: 0 });
   };
 
@@ -201,6 +255,12 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       case 'end': {
         const o = e.outcome;
         if (o.status === 'succeeded') {
+          const from = restoredAt.get(e.id);
+          if (from !== undefined) {
+            summary.restored = (summary.restored ?? 0) + 1;
+            r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: 0, durationMs: 0, restored: { builtAt: from } });
+            break;
+          }
           if (n.kind === 'chunk' && adoptedIds.has(e.id) && !prepared.has(e.id)) summary.adopted++;
           else summary.run++;
           summary.eventsProcessed += o.eventsProcessed;
@@ -243,6 +303,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   for (const j of stale) void store.deleteJob(j.nodeId, j.attempt);
 
   removeLeftovers(r.outdir, journal);
+  await restoreChunks();
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,

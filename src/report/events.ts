@@ -12,6 +12,8 @@ export interface NotRun {
 export interface Summary {
   run: number;            // nodes this build ran (submitted) and that succeeded
   adopted: number;        // batch jobs of an earlier build re-attached to and finished: not counted in run
+  /** Nodes restored from the output cache instead of run (not counted in run). */
+  restored?: number;
   upToDate: number;
   failed: number;
   skipped: number;        // not run, for any of the reasons in notRun (their sum)
@@ -30,7 +32,7 @@ export type BuildEvent =
   | { type: 'progress'; id: string; component: string; events: number; /** the chunk's events in all, when known */ expected?: number }
   /** Attempt `attempt` starts in `delayMs` (back-off), with `resources` when they were raised. */
   | { type: 'retry'; id: string; component: string; attempt: number; reason: string; failure: TaskFailure; delayMs: number; resources?: { memMB?: number; timeMin?: number } }
-  | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number }
+  | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number; restored?: { builtAt: string } }
   | { type: 'failed'; id: string; kind: NodeKind; component: string; reason: string; failure: TaskFailure; log?: string; attempts: number }
   | { type: 'skipped'; id: string; kind: NodeKind; component: string; reason: string }
   | { type: 'warning'; message: string }

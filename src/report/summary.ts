@@ -15,6 +15,7 @@ export function formatSummary(s: Summary): string {
   const secs = (s.wallMs / 1000).toFixed(2);
   const parts = [`${s.run} run`];
   if (s.adopted) parts.push(`${s.adopted} re-attached`);
+  if (s.restored) parts.push(`${s.restored} restored from cache`);
   parts.push(`${s.upToDate} up to date`, `${s.failed} failed`);
   if (s.skipped) parts.push(`${s.skipped} not run (${notRunWhy(s.notRun)})`);
   lines.push(`heppy: ${parts.join(', ')}; ${s.eventsProcessed} events processed; ${secs} s`);

@@ -32,6 +32,8 @@ export interface TaskRecord {
   log?: string;
   finishedAt: number;
   durationMs: number;
+  /** When the output cache entry it was restored from was built (absent: it ran). */
+  restoredFrom?: string;
 }
 
 /** A cached file digest, valid while (size, mtime, inode) are unchanged. */

@@ -1,0 +1,98 @@
+// Acceptance for the output cache (cache/outputs/): a key that comes back (an option switched back,
+// a reverted heppyfile) restores every node instead of running it, with byte-identical outputs and a
+// clean `heppy check`; a tampered entry is never restored (that node runs); a build killed with
+// kill -9 in the middle of restoring leaves nothing that looks good and the next build is correct.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+
+const ALL = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'hadd:A', 'hadd:B'];
+const RUN_FILES = new Set(['chunk.json', 'batchScript.sh', 'heppy-status.json']);
+let p: Project;
+
+/** Every result file of the Outdir (not heppy's run files) → sha256. */
+function snapshot(outdir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const f = join(d, e.name);
+      if (e.isDirectory()) { if (e.name !== '.heppy') walk(f); }
+      else if (!RUN_FILES.has(e.name)) out[relative(outdir, f)] = createHash('sha256').update(readFileSync(f)).digest('hex');
+    }
+  };
+  walk(outdir);
+  return out;
+}
+
+const restoredIds = (r: ReturnType<typeof build>): string[] => r.events.filter((e) => e.type === 'done' && e.restored).map((e) => e.id as string).sort();
+
+test.before(async () => {
+  p = await makeProject();
+});
+test.after(() => rmSync(p.dir, { recursive: true, force: true }));
+
+test('an option switched back restores every node: byte-identical outputs, check clean, why says so', () => {
+  const first = build(p);
+  assert.is(first.code, 0, first.stderr);
+  assert.equal(first.ran, ALL);
+  const before = snapshot(join(p.dir, 'Outdir'));
+  const other = build(p, ['-o', 'slowms=1']);
+  assert.is(other.code, 0, other.stderr);
+  assert.equal(other.ran, ALL);
+  const back = build(p);
+  assert.is(back.code, 0, back.stderr);
+  assert.equal(restoredIds(back), ALL);
+  const summary = back.events.find((e) => e.type === 'summary')!.summary as { run: number; restored: number };
+  assert.is(summary.run, 0);
+  assert.is(summary.restored, ALL.length);
+  assert.equal(snapshot(join(p.dir, 'Outdir')), before);
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.match(heppy(p, ['why', 'A_Chunk2']).stdout, /A_Chunk2 is up to date \(key [0-9a-f]+, restored from cache \(built at \d{4}-/);
+  // A reverted heppyfile is the same: a change (other cut) runs, the revert restores.
+  p.setHeppyfile(60);
+  assert.equal(build(p).ran, ALL);
+  p.setHeppyfile(50);
+  const reverted = build(p);
+  assert.equal(restoredIds(reverted), ALL);
+  assert.equal(snapshot(join(p.dir, 'Outdir')), before);
+  // --no-cache neither restores nor keeps: everything runs.
+  assert.equal(build(p, ['-o', 'slowms=1', '--no-cache']).ran, ALL);
+});
+
+test('a tampered cache entry is detected by its digest: that chunk runs, the others are restored', () => {
+  assert.is(build(p).code, 0);
+  // Change B_Chunk1's result in place (same size): the cache entry is a hard link of it, so it changes too.
+  const cut = join(p.dir, 'Outdir', 'B_Chunk1', 'Sum_1', 'cutflow.txt');
+  const text = readFileSync(cut, 'utf8');
+  writeFileSync(cut, text.replace(/\d(?=\D*$)/, (d) => String((Number(d) + 1) % 10)));
+  assert.is(statSync(cut).size, text.length);
+  assert.is(build(p, ['-o', 'slowms=2']).code, 0);
+  const back = build(p);
+  assert.is(back.code, 0, back.stderr);
+  assert.equal(back.ran.filter((id) => !restoredIds(back).includes(id)), ['B_Chunk1', 'hadd:B']);
+  assert.ok(back.events.some((e) => e.type === 'warning' && /B_Chunk1: .*cache entry damaged \(its content changed\); not restored/.test(String(e.message))), back.stdout);
+  assert.is(readFileSync(cut, 'utf8'), text);
+  assert.is(heppy(p, ['check', 'Outdir']).code, 0);
+});
+
+test('kill -9 while restoring: the next build is correct and check is clean', async () => {
+  const ref = snapshot(join(p.dir, 'Outdir'));
+  assert.is(build(p, ['-o', 'slowms=3']).code, 0);
+  for (const delay of [150, 400]) {
+    const b = buildAsync(p, ['-j', '2']);
+    await new Promise((res) => setTimeout(res, delay));
+    process.kill(b.pid, 'SIGKILL');
+    await b.done;
+    const next = build(p);
+    assert.is(next.code, 0, next.stderr);
+    assert.equal(snapshot(join(p.dir, 'Outdir')), ref);
+    assert.is(heppy(p, ['check', 'Outdir']).code, 0);
+    assert.is(build(p, ['-o', 'slowms=3']).code, 0);
+  }
+});
+
+test.run();
