@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { loadHeppyfile } from '../config/load.js';
 import { acquireLock } from '../store/lock.js';
-import { Store } from '../store/store.js';
+import { cacheDirProblem, openStore } from '../store/open.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
 
@@ -34,6 +34,8 @@ export class CancelCommand extends Command {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
     const { cancelOutdirJobs } = await import('../engine/cancel.js');
     const paths = resolvePaths(this.file, this.cacheDir);
+    const unusable = cacheDirProblem(paths.cacheDir);
+    if (unusable) throw new UserError(unusable);
     let outdir: string;
     if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);
     else {
@@ -43,7 +45,13 @@ export class CancelCommand extends Command {
     }
     const lock = acquireLock(outdir, 'cancel');
     if (!lock.ok) throw new UserError(`${formatFailure(lock.error)}; stop that build first (Ctrl-C leaves its jobs queued), then heppy cancel`, 1);
-    const store = Store.open(paths.cacheDir, outdir);
+    const opened = openStore(paths.cacheDir, outdir, false);
+    if (!opened.ok) {
+      lock.value.release();
+      throw new UserError(formatFailure(opened.error));
+    }
+    const store = opened.value.store;
+    if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
     try {
       const journal = store.listJobs();
       const r = await cancelOutdirJobs(outdir, journal, { slurm: false });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadHeppyfile } from '../config/load.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock } from '../store/lock.js';
-import { Store } from '../store/store.js';
+import { cacheDirProblem, openStore } from '../store/open.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
 
@@ -33,6 +33,8 @@ export class CleanCommand extends Command {
 
   override async execute(): Promise<number> {
     const paths = resolvePaths(this.file, this.cacheDir);
+    const unusable = existsSync(paths.cacheDir) ? cacheDirProblem(paths.cacheDir) : null;
+    if (unusable) throw new UserError(unusable);
     let outdir: string;
     if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);
     else {
@@ -48,9 +50,14 @@ export class CleanCommand extends Command {
     const lock = acquireLock(outdir, 'clean');
     if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
     try {
-      const store = Store.open(paths.cacheDir, outdir);
-      const n = await store.clearOutdir();
-      await store.close();
+      let n = 0;
+      if (existsSync(paths.cacheDir)) {
+        const opened = openStore(paths.cacheDir, outdir, false);
+        if (!opened.ok) throw new UserError(formatFailure(opened.error));
+        if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+        n = await opened.value.store.clearOutdir();
+        await opened.value.store.close();
+      }
       let dirs = 0;
       if (!this.recordsOnly) {
         for (const d of readdirSync(outdir, { withFileTypes: true })) {

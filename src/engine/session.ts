@@ -5,7 +5,8 @@ import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
-import { Store } from '../store/store.js';
+import { cacheDirProblem, openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
@@ -50,6 +51,9 @@ function phase(name: string): void {
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
   const paths = resolvePaths(f.file, f.cacheDir);
+  // Before the loader writes its bundle cache there: a cache that is a file is one line, exit 2.
+  const unusable = cacheDirProblem(paths.cacheDir);
+  if (unusable) throw new UserError(unusable);
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
   const maxEvents = f.maxEvents ?? null;
@@ -64,16 +68,21 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     if (!l.ok) throw new UserError(formatFailure(l.error), 1);
     lock = l.value;
   }
-  const store = Store.open(paths.cacheDir, outdir);
-  phase('lock + store opened');
+  // A damaged store is moved aside (one line) and replaced by an empty one: never a crash.
+  const opened = openStore(paths.cacheDir, outdir);
+  if (!opened.ok) {
+    lock?.release();
+    throw new UserError(formatFailure(opened.error));
+  }
+  const { store, records, notice } = opened.value;
+  if (notice) process.stderr.write(notice + '\n');
+  phase(`lock + store opened, ${records.size} task records read`);
   const close = async (): Promise<void> => {
     await store.close();
     lock?.release();
   };
   try {
     const digests = new FileDigests(store);
-    const records = store.allTasks();
-    phase(`${records.size} task records read`);
     const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${id.startsWith('hadd:') ? id.slice(5) : id}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
       outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });

@@ -156,8 +156,16 @@ export class Store {
     await this.db.flushed;
   }
 
+  private readonly closedHooks: Array<() => void> = [];
+
+  /** Runs `fn` after a clean close (open.ts notes then that the data file is sound as written). */
+  onClosed(fn: () => void): void {
+    this.closedHooks.push(fn);
+  }
+
   async close(): Promise<void> {
     await this.db.flushed;
     await this.db.close();
+    for (const fn of this.closedHooks) fn();
   }
 }
