@@ -82,7 +82,7 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
   let cli: Cli;
   try {
     const r = await resolveArgv(rawArgv, program);
-    argv = r.argv;
+    argv = r.argv[0] === 'root' && r.argv[1] === 'merge' ? (await import('./root/hadd-flags.js')).normalizeHaddFlags(r.argv) : r.argv;
     cli = makeCli(r.commands);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;

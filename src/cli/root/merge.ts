@@ -1,5 +1,5 @@
-// `heppy root merge OUT IN…`: ROOT's hadd usage. Trees concatenated (baskets copied without
-// recompression), histograms added, directories merged, other objects from the first file.
+// `heppy root merge OUT IN…`: ROOT's hadd usage. Trees of any branch type concatenated (baskets
+// copied without recompression unless asked), histograms and profiles added, every key kept.
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { formatFailure, UserError } from '../../util/result.js';
@@ -9,11 +9,18 @@ export class RootMergeCommand extends Command {
   static override usage = Command.Usage({
     description: 'merge ROOT files like ROOT\'s hadd',
     details: `
-      Writes OUT from the inputs IN…: trees with the same branches are concatenated (their
-      compressed baskets are copied as they are, not recompressed), TH1F/TH1D/TH2F/TH2D with the
-      same binning are added with every statistic, directories are merged recursively, and any
-      other object is taken from the first file that has it. Mismatched trees or binnings stop
-      the merge with the file and the object named. OUT appears only when complete.
+      Writes OUT from the inputs IN…: trees with the same branches (matched by name, any type:
+      numbers, strings, std::vector, objects) are concatenated, their compressed baskets copied as
+      they are; TH1/TH2/TH3 of every precision and TProfile/2D/3D with the same binning are added
+      with every statistic; directories are merged recursively; every key name and cycle of the
+      inputs is kept; any other object is taken from the first file that has it, with the
+      StreamerInfo of its classes. A branch missing in one input, of another type, or a different
+      binning stops the merge with the file and the object named. OUT appears only when complete.
+
+      ROOT hadd's flags: -f overwrite; -k skip unreadable inputs; -fk keep the inputs' basket
+      compression (heppy's default), -fk<N> with metadata compressed by setting N; -ff recompress
+      baskets to the first input's setting; -f<N> (e.g. -f505, -f1) recompress baskets of inputs
+      whose setting differs from N; -n N at most N inputs open at once.
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
@@ -22,20 +29,32 @@ export class RootMergeCommand extends Command {
     examples: [
       ['Merge two files', '$0 root merge out.root part1.root part2.root'],
       ['Overwrite OUT and skip unreadable inputs', '$0 root merge -f -k out.root chunk*/tree.root'],
+      ['Recompress everything with zstd level 5', '$0 root merge -f505 out.root a.root b.root'],
+      ['At most 50 files open at once', '$0 root merge -n 50 out.root chunk*/tree.root'],
     ],
   });
 
   force = Option.Boolean('-f,--force', false, { description: 'overwrite OUT if it exists' });
   skip = Option.Boolean('-k,--skip-unreadable', false, { description: 'skip inputs that cannot be read, with a warning' });
+  compression = Option.String('--compression', { description: 'compression setting of what is written (100 × algorithm + level, or "first"); hadd -fk<N>' });
+  recompress = Option.Boolean('--recompress', false, { description: 'recompress baskets whose input setting differs (hadd -f<N>, -ff)' });
+  maxOpen = Option.String('-n,--max-open-files', { description: 'at most N input files open at once (N ≥ 2)' });
   out = Option.String({ name: 'OUT' });
   inputs = Option.Rest({ name: 'IN', required: 1 });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { mergeRootFiles } = await import('../../root/hadd/index.js');
+    const { mergeRootFiles, compressionOf } = await import('../../root/hadd/index.js');
+    const c = this.compression;
+    if (c !== undefined && c !== 'first' && !/^\d{1,3}$/.test(c)) throw new UserError(`--compression: expected a setting such as 505 or "first", got ${JSON.stringify(c)}`);
+    const n = this.maxOpen === undefined ? undefined : Number(this.maxOpen);
+    if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw new UserError(`-n: expected a whole number of files ≥ 2, got ${JSON.stringify(this.maxOpen)}`);
     const r = await mergeRootFiles(this.out, this.inputs, {
       force: this.force,
       skipUnreadable: this.skip,
+      recompress: this.recompress,
+      ...(c !== undefined && c !== 'first' ? { compression: compressionOf(Number(c)) } : {}),
+      ...(n !== undefined ? { maxOpenFiles: n } : {}),
       onWarning: (m) => this.context.stderr.write(`heppy: warning: ${m}\n`),
     });
     if (!r.ok) {
