@@ -39,7 +39,8 @@ export async function restoreChunk(cache: OutputCache, outdir: string, dir: stri
 export async function restoreMerge(cache: OutputCache, outdir: string, dir: string, id: string, key: string): Promise<Result<Restored>> {
   return restoreInto(cache, outdir, dir, id.replace(/[:/]/g, '_'), key, 'hadd', () => undefined, (m) => {
     if (m.kind !== 'hadd') return null;
-    const chunksDir = m.chunksDir ?? outdir;
+    // The build merges the chunks of its own Outdir: the entry may come from another Outdir's build.
+    const chunksDir = outdir;
     const sources = m.sources === null ? null : m.sources.map((s) => {
       if (s.file === '') return s;
       try {
@@ -49,7 +50,7 @@ export async function restoreMerge(cache: OutputCache, outdir: string, dir: stri
         return s;
       }
     });
-    return { ...m, sources };
+    return { ...m, sources, chunksDir: m.chunksDir === null ? null : outdir };
   });
 }
 

@@ -18,7 +18,8 @@ const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_C
 interface Run { code: number; stdout: string; stderr: string; ran: string[]; events: Array<Record<string, unknown>> }
 
 function build(args: string[]): Run {
-  const r = spawnSync(process.execPath, [HEPPY, 'build', '--json', ...args], { cwd: dir, encoding: 'utf8' });
+  // --no-cache: each Outdir is built by its executor, not restored from another's outputs.
+  const r = spawnSync(process.execPath, [HEPPY, 'build', '--json', '--no-cache', ...args], { cwd: dir, encoding: 'utf8' });
   const events = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   const ran = events.filter((e) => e.type === 'done').map((e) => e.id as string).sort();
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, ran, events };

@@ -12,7 +12,8 @@ import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
 let p: Project;
-const SLURM = ['--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
+// --no-cache: these test the executor, which a restore from the output cache would bypass.
+const SLURM = ['--no-cache', '--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
 const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C'];
 const out = (name: string): string => join(p.dir, name);
 const summary = (r: BuildRun): Record<string, number> => r.events.find((e) => e.type === 'summary')!.summary as Record<string, number>;

@@ -9,7 +9,8 @@ import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
 let p: Project;
-const SLURM = ['--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600', '-o', 'slowms=1500'];
+// --no-cache: these test the executor, which a restore from the output cache would bypass.
+const SLURM = ['--no-cache', '--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600', '-o', 'slowms=1500'];
 const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C'];
 
 test.before(async () => {

@@ -14,7 +14,8 @@ import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
 let p: Project;
-const SLURM = ['--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
+// --no-cache: these test the executor, which a restore from the output cache would bypass.
+const SLURM = ['--no-cache', '--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
 const HOG_MB = 300;
 
 /** Memory is enforced only when the cluster was started with LOCAL_SLURM_ENFORCE_MEM=1 (CR_CPU_Memory). */
