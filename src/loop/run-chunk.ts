@@ -13,6 +13,7 @@ import { instantiateAnalyzer, type Analyzer, type Setup } from '../config/analyz
 import type { Component } from '../config/component.js';
 import { isConfig, type Config } from '../config/config.js';
 import { setGlobalOptions } from '../config/options.js';
+import { mapStack } from '../config/load-sourcemap.js';
 import { RootError } from '../root/errors.js';
 import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
@@ -152,7 +153,9 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     return marker;
   };
 
-  const failed = (f: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> => {
+  const failed = (raw: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> => {
+    // An exception in the analysis names the user's .ts file:line:col, not the bundle's.
+    const f: TaskFailure = raw.kind === 'analysis' && raw.stack !== undefined ? { ...raw, ...mapStack(raw.stack, spec.bundle) } : raw;
     const reason = formatTaskFailure(f);
     try {
       writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, `${spec.name}: ${reason}`, f.kind === 'analysis' ? f.stack : undefined));

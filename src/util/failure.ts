@@ -55,7 +55,7 @@ export function formatTaskFailure(f: TaskFailure): string {
       break;
     case 'analysis':
       if (f.analyzer) parts.push(f.analyzer);
-      if (f.event !== undefined) parts.push(`event ${f.event}`);
+      if (f.event !== undefined) parts.push(`event ${f.event}${f.file !== undefined ? ` of ${f.file}` : ''}`);
       if (f.at) parts.push(f.at);
       break;
     case 'schema':

@@ -44,8 +44,8 @@ test('a throwing analyzer: run once (an analysis failure is not retried), report
   assert.equal(bad.problems.filter((x) => x.code === 'failed').map((x) => [x.failure?.kind, x.failure?.analyzer]), [['analysis', 'Sum_1']]);
   const plain = heppy(p, ['build']);
   assert.is(plain.code, 1);
-  // The summary names the chunk, the kind, the analyzer, the event and the log.
-  assert.match(plain.stdout, /FAILED B_Chunk1: analysis: Sum_1: event 0: .*\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
+  // The summary names the chunk, the kind, the analyzer, the event, its input file, the heppyfile's line and the log.
+  assert.match(plain.stdout, /FAILED B_Chunk1: analysis: Sum_1: event 0 of \S+\/data\/B\/f1\.root: \S+\/heppyfile\.ts:20:\d+: calibration missing\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
   assert.not.match(plain.stdout, /retry/);
   const all = build(p, ['--retry-all', '--retries', '1']);
   assert.is(all.code, 1);

@@ -72,6 +72,37 @@ test('a misspelt analyzer parameter: exit 2 naming heppyfile.ts:line:col, nothin
   writeFileSync(hf, good);
 });
 
+test("an exception in an analyzer: summary, chunk log and --json name the analyzer's .ts line, the event and the input file", () => {
+  const proj = join(tmp, 'my-analysis');
+  const ana = join(proj, 'analyzers', 'first-look.ts');
+  const good = readFileSync(ana, 'utf8');
+  const anchor = "    cutflow.inc('all events');\n";
+  writeFileSync(ana, good.replace(anchor, `${anchor}    if (event.iEv === 7) throw new Error('calibration missing');\n`));
+  const line = good.split('\n').findIndex((l) => l === "    cutflow.inc('all events');") + 2;
+  const at = `${ana}:${line}:32`; // `new Error(` of the line inserted above
+  const r = sh('npx', ['heppy', 'build', '--json'], proj);
+  assert.is(r.code, 1, r.err);
+  const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const failed = events.filter((e) => e.type === 'failed');
+  assert.ok(failed.length >= 1);
+  const f = failed[0]!.failure as Record<string, unknown>;
+  assert.is(f.kind, 'analysis');
+  assert.is(f.analyzer, 'FirstLook_1');
+  assert.is(f.event, 7);
+  assert.is(f.at, at);
+  assert.match(String(f.file), /\.root$/);
+  assert.match(String(f.stack), `at FirstLook.process (${at})`);
+  assert.not.match(String(f.stack), '.mjs');
+  const chunk = String(failed[0]!.id);
+  const log = readFileSync(join(proj, 'Outdir', chunk, 'log.txt'), 'utf8');
+  assert.match(log, `ERROR: ${chunk}: analysis: FirstLook_1: event 7 of ${f.file}: ${at}: calibration missing`);
+  assert.match(log, `at FirstLook.process (${at})`);
+  const plain = sh('npx', ['heppy', 'build'], proj);
+  assert.is(plain.code, 1);
+  assert.match(plain.out, `FAILED ${chunk}: analysis: FirstLook_1: event 7 of ${f.file}: ${at}: calibration missing`);
+  writeFileSync(ana, good);
+});
+
 test('init never overwrites a project: exit 2, files unchanged', () => {
   const proj = join(tmp, 'my-analysis');
   const before = readFileSync(join(proj, 'heppyfile.ts'), 'utf8');
