@@ -83,6 +83,7 @@ export class BuildCommand extends Command {
   maxTime = Option.String('--max-time', { description: 'slurm: a job over its time limit is resubmitted with 1.5 times the time, up to this (default 4 times --time)' });
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
+  report = Option.Boolean('--report', false, { description: 'write Outdir/report.html at the end (as heppy report)' });
   json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
   cache = Option.Boolean('--cache', true, { description: 'restore a node from the output cache (cache/outputs/) when its key is there, and keep every success there (default; --no-cache does neither)' });
   force = Option.Boolean('--force', false, { description: 'run every node even if up to date' });
@@ -176,6 +177,13 @@ export class BuildCommand extends Command {
         return summary.failed > 0 ? 1 : 0;
       }
       emit({ type: 'summary', summary });
+      if (this.report) {
+        // Loaded only when asked for: it pulls in jsroot's writer side and the report page.
+        const { writeReport } = await import('../report/html/index.js');
+        const rep = await writeReport(s.outdir);
+        if (rep.ok) process.stdout.write(`heppy: report ${rep.value.path}\n`);
+        else process.stderr.write(`heppy: the report could not be written: ${rep.error.reason}\n`);
+      }
       if (ac.signal.aborted && queued > 0) {
         process.stderr.write(`heppy: interrupted; ${queued} batch job${queued === 1 ? ' is' : 's are'} left queued or running. Run the same heppy build again to re-attach to them (nothing is submitted twice), or heppy cancel to cancel them\n`);
         return 130;

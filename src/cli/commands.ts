@@ -13,6 +13,7 @@ import { RunChunkCommand } from './run-chunk.js';
 import { StatusCommand } from './status.js';
 import { WhyCommand } from './why.js';
 import { YieldsCommand } from './yields.js';
+import { ReportCommand } from './report.js';
 import { RootInspectCommand } from './root/inspect.js';
 import { RootMergeCommand } from './root/merge.js';
 
@@ -32,4 +33,5 @@ export const commands: CommandClass[] = [
   CacheStatsCommand,
   CachePruneCommand,
   YieldsCommand,
+  ReportCommand,
 ];
