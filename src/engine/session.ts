@@ -5,7 +5,9 @@ import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
-import { cacheDirProblem, openStore } from '../store/open.js';
+import { cacheDirProblem, openStore, readRecords } from '../store/open.js';
+import { checkSchemas, recordSchemas, schemaRequests } from '../schema/check.js';
+import { storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
@@ -62,21 +64,34 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
+  // The store is opened before the lock, the records read after it. A damaged store is moved
+  // aside (one line) and replaced by an empty one: never a crash.
+  const opened = openStore(paths.cacheDir, outdir, false);
+  if (!opened.ok) throw new UserError(formatFailure(opened.error));
+  if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+  // A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss).
+  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(opened.value.store)) : null;
+  if (schema !== null && !schema.ok) {
+    await opened.value.store.close();
+    throw new UserError(schema.error.reason);
+  }
   let lock: Lock | null = null;
   if (f.lock !== undefined) {
     const l = acquireLock(outdir, f.lock);
-    if (!l.ok) throw new UserError(formatFailure(l.error), 1);
+    if (!l.ok) {
+      await opened.value.store.close();
+      throw new UserError(formatFailure(l.error), 1);
+    }
     lock = l.value;
   }
-  // A damaged store is moved aside (one line) and replaced by an empty one: never a crash.
-  const opened = openStore(paths.cacheDir, outdir);
-  if (!opened.ok) {
+  const withRecords = readRecords(paths.cacheDir, outdir, opened.value);
+  if (!withRecords.ok) {
     lock?.release();
-    throw new UserError(formatFailure(opened.error));
+    throw new UserError(formatFailure(withRecords.error));
   }
-  const { store, records, notice } = opened.value;
-  if (notice) process.stderr.write(notice + '\n');
-  phase(`lock + store opened, ${records.size} task records read`);
+  const { store, records, notice } = withRecords.value;
+  if (notice && notice !== opened.value.notice) process.stderr.write(notice + '\n');
+  phase(`store opened, schema checked, lock taken, ${records.size} task records read`);
   const close = async (): Promise<void> => {
     await store.close();
     lock?.release();
@@ -88,6 +103,10 @@ export async function openSession(f: SessionFlags): Promise<Session> {
       outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });
     if (!plan.ok) throw new UserError(formatFailure(plan.error));
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
+    if (schema?.ok && schema.value.read.length > 0) {
+      await store.flush();                                 // the digests the plan wrote: the schemas' keys
+      recordSchemas(schema.value, storeSchemaCache(store));
+    }
     return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
   } catch (err) {
     await close();

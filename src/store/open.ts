@@ -126,6 +126,25 @@ export function openStore(cacheDir: string, outdir: string, readRecords = true):
   }
 }
 
+/**
+ * Reads the task records of a store opened with `readRecords = false` (after taking the lock); a
+ * store that fails to read is moved aside and replaced by an empty one, like in `openStore`.
+ */
+export function readRecords(cacheDir: string, outdir: string, opened: OpenedStore): Result<OpenedStore> {
+  try {
+    return ok({ ...opened, records: opened.store.allTasks() });
+  } catch (err) {
+    void opened.store.close().catch(() => undefined);
+    const dir = resolve(cacheDir);
+    const notice = aside(dir, `LMDB: ${errorText(err)}`);
+    try {
+      return ok(openAndRead(dir, outdir, true, notice));
+    } catch (err2) {
+      return fail({ file: join(dir, DATA_FILE), reason: `cannot open even an empty store: ${errorText(err2)}` });
+    }
+  }
+}
+
 function openAndRead(dir: string, outdir: string, readRecords: boolean, notice: string | null): OpenedStore {
   const store = Store.open(dir, outdir);
   try {

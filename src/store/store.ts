@@ -6,6 +6,7 @@
 //   job:<outdir>|<nodeId>|<attempt>   JournalEntry
 //   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
 //   digestset:<hash of a file list>   those files' stats line + their digests (the no-op path)
+//   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -126,6 +127,18 @@ export class Store {
 
   putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<boolean> {
     return this.db.put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`);
+  }
+
+  // ---- input structures (the schema check) ----
+
+  /** A file's tree structure (src/schema), by its content digest: JSON text, or undefined. */
+  getSchema(digest: string, tree: string): string | undefined {
+    const v = this.db.get(`schema:${digest}|${tree}`) as unknown;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  putSchema(digest: string, tree: string, json: string): Promise<boolean> {
+    return this.db.put(`schema:${digest}|${tree}`, json);
   }
 
   // ---- batch job journal ----
