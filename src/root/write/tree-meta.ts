@@ -3,7 +3,10 @@
 // metadata of concatenated trees). Layout facts from ROOT's streamers (see streamer-data.ts).
 import { WBuf } from './wbuf.js';
 
-export type LeafClass = 'TLeafB' | 'TLeafS' | 'TLeafI' | 'TLeafL' | 'TLeafF' | 'TLeafD' | 'TLeafO';
+export type LeafClass = 'TLeafB' | 'TLeafS' | 'TLeafI' | 'TLeafL' | 'TLeafF' | 'TLeafD' | 'TLeafO' | 'TLeafC' | 'TLeafElement';
+
+/** A top-level std::vector<T> branch: a TBranchElement of the STL class (split level 0, fID -1). */
+export interface ElementMeta { className: string; checksum: number; classVersion: number }
 
 export interface LeafMeta {
   className: LeafClass;
@@ -31,6 +34,7 @@ export interface BranchMeta {
   basketEntry: number[]; // first entry of each basket (length = number of baskets)
   basketSeek: number[];
   leaf: LeafMeta;
+  element?: ElementMeta;
 }
 
 export interface TreeMeta {
@@ -55,11 +59,15 @@ function minMax(b: WBuf, cls: LeafClass, v: number | bigint): void {
     case 'TLeafF': b.f32(Number(v)); break;
     case 'TLeafD': b.f64(Number(v)); break;
     case 'TLeafO': b.bool(Number(v) !== 0); break;
+    case 'TLeafC': b.i32(Number(v)); break;
+    case 'TLeafElement': break;
   }
 }
 
 function branch(b: WBuf, br: BranchMeta, leafRefs: number[], treeEntries: number): void {
-  const o = b.beginObject('TBranch');
+  const el = br.element;
+  const o = b.beginObject(el ? 'TBranchElement' : 'TBranch');
+  const e = el ? b.begin(10) : -1;
   const s = b.begin(13);
   b.tnamed(br.name, br.title, 0x00400000);
   const fill = b.begin(2); b.i16(0); b.i16(1001); b.end(fill);
@@ -73,7 +81,7 @@ function branch(b: WBuf, br: BranchMeta, leafRefs: number[], treeEntries: number
   const lf = br.leaf;
   const lo = b.beginObject(lf.className);
   leafRefs.push(lo.ref);
-  const lv = b.begin(1);
+  const lv = b.begin(1); // TLeafX, TLeafC and TLeafElement are all version 1
   const tl = b.begin(2);
   b.tnamed(lf.name, lf.title);
   b.i32(lf.len); b.i32(lf.lenType); b.i32(0); b.bool(lf.isRange); b.bool(lf.isUnsigned);
@@ -86,6 +94,7 @@ function branch(b: WBuf, br: BranchMeta, leafRefs: number[], treeEntries: number
   b.end(tl);
   minMax(b, lf.className, lf.min);
   minMax(b, lf.className, lf.max);
+  if (lf.className === 'TLeafElement') { b.i32(-1); b.i32(-1); } // fID, fType: the whole STL object
   b.end(lv);
   b.end(lo.start);
   b.end(leaves);
@@ -95,6 +104,13 @@ function branch(b: WBuf, br: BranchMeta, leafRefs: number[], treeEntries: number
   b.u8(1); for (let i = 0; i < cap; i++) b.i64(i < nb ? br.basketSeek[i]! : 0);
   b.tstring(''); // fFileName
   b.end(s);
+  if (el) {
+    b.tstring(el.className); b.tstring(''); b.tstring(''); // fClassName, fParentName, fClonesName
+    b.u32(el.checksum); b.i16(el.classVersion);
+    b.i32(-1); b.i32(0); b.i32(-1); b.i32(0); // fID, fType, fStreamerType, fMaximum
+    b.u32(0); b.u32(0); // fBranchCount, fBranchCount2
+    b.end(e);
+  }
   b.end(o.start);
 }
 

@@ -11,8 +11,24 @@ import type { RootFileWriter } from './file.js';
 
 export type BranchShape = 'scalar' | { fixed: number } | { counter: string };
 export interface BranchSpec { name: string; type: NumType; shape?: BranchShape; title?: string }
-export interface TreeSpec { name: string; title?: string; dir?: string; branches: BranchSpec[]; basketBytes?: number }
+/**
+ * What a tree written by heppy may hold beyond numeric columns: a char* branch (one UTF-8 string
+ * per entry) and a std::vector<T> branch (any length per entry, no counter branch).
+ */
+export type TreeBranchSpec = BranchSpec
+  | { name: string; type: 'string'; shape?: 'scalar'; title?: string }
+  | { name: string; type: NumType; shape: 'vector'; title?: string };
+export interface TreeSpec { name: string; title?: string; dir?: string; branches: TreeBranchSpec[]; basketBytes?: number }
 export type FillValue = number | bigint | boolean | ArrayLike<number> | ArrayLike<bigint>;
+export type TreeFillValue = FillValue | string;
+
+/** The STL class ROOT names a std::vector<T> by, with its checksum (as ROOT 6 writes them). */
+const vectorClasses: Partial<Record<NumType, [string, number]>> = {
+  i2: ['vector<short>', 89793095], i4: ['vector<int>', 9976712], i8: ['vector<long>', 29930537],
+  u2: ['vector<unsigned short>', 2186716184], u4: ['vector<unsigned int>', 3106279697], u8: ['vector<unsigned long>', 728904900],
+  bool: ['vector<bool>', 29929751], f4: ['vector<float>', 89790107], f8: ['vector<double>', 269370212],
+};
+const STL_VECTOR_VERSION = 6;
 
 export const DEFAULT_BASKET_BYTES = 64 * 1024;
 
@@ -25,8 +41,25 @@ const leafOf: Record<NumType, [LeafClass, string, boolean]> = {
 };
 
 /** The branch metadata (title, leaf class and title) heppy writes for a branch spec. */
-export function branchMetaFor(spec: BranchSpec, compress: number, basketBytes: number): BranchMeta {
+export function branchMetaFor(spec: TreeBranchSpec, compress: number, basketBytes: number): BranchMeta {
   const shape = spec.shape ?? 'scalar';
+  const base = {
+    name: spec.name, compress, basketSize: basketBytes, entryOffsetLen: 1000, entries: 0, totBytes: 0, zipBytes: 0,
+    basketBytes: [], basketEntry: [], basketSeek: [],
+  };
+  if (spec.type === 'string') {
+    if (shape !== 'scalar') throw new RangeError(`branch ${spec.name}: a string branch holds one string per entry (shape scalar)`);
+    return { ...base, title: spec.title ?? `${spec.name}/C`, leaf: {
+      className: 'TLeafC', name: spec.name, title: spec.name, len: 1, lenType: 1, isRange: false, isUnsigned: false, counter: null, min: 0, max: 0,
+    } };
+  }
+  if (shape === 'vector') {
+    const vc = vectorClasses[spec.type];
+    if (vc === undefined) throw new RangeError(`branch ${spec.name}: std::vector of ${spec.type} is not written (use a counter-sized array)`);
+    return { ...base, title: spec.title ?? spec.name, element: { className: vc[0], checksum: vc[1], classVersion: STL_VECTOR_VERSION }, leaf: {
+      className: 'TLeafElement', name: spec.name, title: spec.name, len: 1, lenType: typeSize[spec.type], isRange: false, isUnsigned: false, counter: null, min: 0, max: 0,
+    } };
+  }
   const [cls, letter, unsigned] = leafOf[spec.type];
   let dims = '', len = 1;
   if (shape === 'scalar') len = 1;
@@ -56,15 +89,21 @@ class BranchBuf {
   readonly meta: BranchMeta;
   readonly size: number;       // values per entry for fixed arrays, 1 otherwise
   counterIdx: number | null = null;
+  /** What an entry holds: numbers (scalar, fixed, counter-sized), a string, or a std::vector. */
+  readonly kind: 'num' | 'string' | 'vector';
+  readonly num: NumType;
 
-  constructor(readonly spec: BranchSpec, basketBytes: number, compress: number) {
+  constructor(readonly spec: TreeBranchSpec, basketBytes: number, compress: number) {
     this.buf = new Uint8Array(basketBytes + 1024);
     this.view = new DataView(this.buf.buffer);
     this.meta = branchMetaFor(spec, compress, basketBytes);
     this.size = this.meta.leaf.len;
+    this.kind = spec.type === 'string' ? 'string' : spec.shape === 'vector' ? 'vector' : 'num';
+    this.num = spec.type === 'string' ? 'u1' : spec.type;
   }
 
-  get jagged(): boolean { const s = this.spec.shape; return typeof s === 'object' && 'counter' in s; }
+  /** Whether an entry's byte length varies (the basket carries an entry-offset table). */
+  get jagged(): boolean { const s = this.spec.shape; return this.kind !== 'num' || (typeof s === 'object' && 'counter' in s); }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -76,7 +115,7 @@ class BranchBuf {
 
   put(v: number | bigint | boolean): void {
     const dv = this.view, p = this.pos;
-    const t = this.spec.type;
+    const t = this.num;
     switch (t) {
       case 'f8': dv.setFloat64(p, Number(v)); this.pos += 8; return;
       case 'f4': dv.setFloat32(p, Number(v)); this.pos += 4; return;
@@ -136,13 +175,33 @@ export class TreeWriter {
 
   get entries(): number { return this.nEntries; }
 
-  fill(row: Record<string, FillValue>): void {
+  fill(row: Record<string, TreeFillValue>): void {
     if (this.done) throw new Error(`tree ${this.spec.name}: fill after the file was closed`);
     // Counters first: a jagged branch's length is checked against its counter's value.
     let full = false;
     for (const b of this.branches) {
       const v = row[b.spec.name];
-      if (b.jagged) {
+      if (b.kind === 'string') {
+        if (typeof v !== 'string') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs a string`);
+        const bytes = Buffer.from(v, 'utf8');
+        b.offsets.push(b.pos);
+        b.ensure(bytes.length + 5);
+        if (bytes.length < 255) b.view.setUint8(b.pos++, bytes.length);
+        else { b.view.setUint8(b.pos, 255); b.view.setInt32(b.pos + 1, bytes.length); b.pos += 5; }
+        b.buf.set(bytes, b.pos); b.pos += bytes.length;
+        if (bytes.length > b.max) b.max = bytes.length;
+      } else if (b.kind === 'vector') {
+        if (v === undefined || typeof v !== 'object') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs an array`);
+        b.offsets.push(b.pos);
+        const bytes = 10 + v.length * typeSize[b.num];
+        b.ensure(bytes);
+        // A streamed std::vector: byte count, class version, length, then the values.
+        b.view.setUint32(b.pos, ((bytes - 4) | 0x40000000) >>> 0); b.view.setUint16(b.pos + 4, STL_VECTOR_VERSION); b.view.setInt32(b.pos + 6, v.length);
+        b.pos += 10;
+        for (let i = 0; i < v.length; i++) b.put(v[i]!);
+      } else if (typeof v === 'string') {
+        throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} is numeric, got a string`);
+      } else if (b.jagged) {
         if (v === undefined || typeof v !== 'object') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs an array`);
         const cv = row[this.branches[b.counterIdx!]!.spec.name];
         if (cv !== undefined && Number(cv) !== v.length) {
@@ -174,12 +233,12 @@ export class TreeWriter {
   }
 
   /** A counter's value when the row leaves it out: the length of the (first) array it counts. */
-  private counted(counter: BranchBuf, row: Record<string, FillValue>): number {
+  private counted(counter: BranchBuf, row: Record<string, TreeFillValue>): number {
     const ci = this.branches.indexOf(counter);
     const user = this.branches.find((b) => b.counterIdx === ci);
     const v = user ? row[user.spec.name] : undefined;
     if (v === undefined || typeof v !== 'object') throw new RangeError(`tree ${this.spec.name}: no value for counter ${counter.spec.name}`);
-    return v.length;
+    return (v as ArrayLike<unknown>).length;
   }
 
   /** Writes the pending entries of every branch as one basket each. */
@@ -193,7 +252,7 @@ export class TreeWriter {
     if (b.jagged) b.offsets.push(b.pos);
     const r = writeBasket(this.file, {
       branch: b.spec.name, tree: this.spec.name, dirSeek: this.dir.seekDir, values: b.buf.subarray(0, b.pos),
-      offsets: b.jagged ? b.offsets : null, n: b.n, nevBufSize: b.jagged ? 1000 : b.size * typeSize[b.spec.type],
+      offsets: b.jagged ? b.offsets : null, n: b.n, nevBufSize: b.jagged ? 1000 : b.size * typeSize[b.num],
       bufferSize: this.basketBytes,
     });
     const m = b.meta;
@@ -214,7 +273,7 @@ export class TreeWriter {
     this.done = true;
     for (const b of this.branches) {
       b.meta.entries = this.nEntries;
-      if (b.meta.leaf.isRange) b.meta.leaf.max = b.max;
+      if (b.meta.leaf.isRange || b.kind === 'string') b.meta.leaf.max = b.max;
     }
     const meta = {
       name: this.spec.name, title: this.spec.title ?? '', entries: this.nEntries,
