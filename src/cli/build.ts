@@ -120,6 +120,8 @@ export class BuildCommand extends Command {
       if (e.type === 'start') ran.add(e.id);
       reporter.event(e);
     };
+    // A bad -o lumi= is a usage error before anything is loaded or written.
+    for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
       maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, lock: this.dryRun ? undefined : 'build' });
     const ac = new AbortController();
@@ -140,10 +142,8 @@ export class BuildCommand extends Command {
         if (!n.upToDate) c.toRun++;
         perComp.set(n.component, c);
       }
-      const chunksOf = new Map<string, string[]>();
-      for (const n of nodes) if (n.kind === 'chunk') chunksOf.set(n.component, [...(chunksOf.get(n.component) ?? []), n.id]);
-      const compRecords = s.analysis.config.components.filter((c) => chunksOf.has(c.name))
-        .map((c) => componentRecord(c.raw, chunksOf.get(c.name)!, s.plan.nodes.has(`hadd:${c.name}`)));
+      const compRecords = s.analysis.config.components.filter((c) => perComp.has(c.name))
+        .map((c) => componentRecord(c.raw, perComp.get(c.name)!.chunks, s.plan.nodes.has(`hadd:${c.name}`)));
       const record: BuildRecord = { version: 1, heppyVersion, executor: kind, startedAt: new Date().toISOString(), finishedAt: null,
         lumi: resolveLumi(s.options.lumi, s.analysis.config.lumi, compRecords), components: compRecords };
       const toRun = nodes.filter((n) => !n.upToDate).length;
@@ -158,7 +158,7 @@ export class BuildCommand extends Command {
         for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
         return 0;
       }
-      writeBuildRecord(s.outdir, record);
+      if (toRun > 0) writeBuildRecord(s.outdir, record); // a no-op build writes it once, at the end
       const executor = await makeExecutor(exFlags, s.outdir, (e) => s.store.putJob(e));
       const cache = this.cache && !this.force ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
       let summary;

@@ -21,10 +21,15 @@ export interface ComponentRecord {
   /** Data: the component's integrated luminosity; MC: heppy's own intLumi field (not used for yields). */
   intLumi: number | null;
   genWeightBranch: string | null;
-  /** Chunk node names of the build, in order (one, named as the component, when it is not split). */
-  chunks: string[];
+  /** Number of chunks (names: chunkNames(); kept as a count so that a no-op build writes little). */
+  nChunks: number;
   /** Whether the chunks are merged into Outdir/<name>/ (a split component). */
   split: boolean;
+}
+
+/** The chunk names of a component of the build: `<name>_Chunk<i>`, or the component itself unsplit. */
+export function chunkNames(c: ComponentRecord): string[] {
+  return c.split ? Array.from({ length: c.nChunks }, (_, i) => `${c.name}_Chunk${i}`) : [c.name];
 }
 
 export interface BuildRecord {
@@ -41,13 +46,13 @@ export interface BuildRecord {
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
 /** A component record from the model object (heppy's attribute names). */
-export function componentRecord(raw: object, chunks: string[], split: boolean): ComponentRecord {
+export function componentRecord(raw: object, nChunks: number, split: boolean): ComponentRecord {
   const o = raw as Record<string, unknown>;
   const kind: ComponentKind = o.isData === true ? 'data' : o.isMC === true ? 'mc' : 'other';
   return {
     name: String(o.name), kind, xSection: num(o.xSection), nGenEvents: num(o.nGenEvents),
     effCorrFactor: num(o.effCorrFactor) ?? 1, addWeight: num(o.addWeight) ?? 1, intLumi: num(o.intLumi),
-    genWeightBranch: typeof o.genWeightBranch === 'string' ? o.genWeightBranch : null, chunks, split,
+    genWeightBranch: typeof o.genWeightBranch === 'string' ? o.genWeightBranch : null, nChunks, split,
   };
 }
 

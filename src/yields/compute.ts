@@ -77,7 +77,7 @@ function discovered(outdir: string): ComponentRecord[] {
     if (name.startsWith('.')) continue;
     const m = readMarker(join(outdir, name));
     if (m.ok && m.value?.kind === 'hadd') {
-      out.push({ name, kind: 'other', xSection: null, nGenEvents: null, effCorrFactor: 1, addWeight: 1, intLumi: null, genWeightBranch: null, chunks: [], split: true });
+      out.push({ name, kind: 'other', xSection: null, nGenEvents: null, effCorrFactor: 1, addWeight: 1, intLumi: null, genWeightBranch: null, nChunks: 0, split: true });
     }
   }
   return out;

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkChunks, checkMerged, discoverChunkDirs, headerProbe } from '../../check/index.js';
 import { readMarker } from '../../chunkdir/marker.js';
-import { readBuildRecord, type BuildRecord } from '../../engine/build-record.js';
+import { chunkNames, readBuildRecord, type BuildRecord } from '../../engine/build-record.js';
 import { readTrace, type TraceRow } from '../../engine/trace.js';
 import { openRootFile } from '../../root/read/index.js';
 import { formatFailure, ok, type Result } from '../../util/result.js';
@@ -65,8 +65,8 @@ function tail(file: string, lines = 15): string | null {
 
 async function nodeViews(outdir: string, build: BuildRecord | null): Promise<NodeView[]> {
   const found = discoverChunkDirs([outdir]);
-  const inBuild = new Set(build?.components.flatMap((c) => c.chunks) ?? []);
-  const compOf = new Map(build?.components.flatMap((c) => c.chunks.map((ch) => [ch, c.name] as const)) ?? []);
+  const inBuild = new Set(build?.components.flatMap((c) => chunkNames(c)) ?? []);
+  const compOf = new Map(build?.components.flatMap((c) => chunkNames(c).map((ch) => [ch, c.name] as const)) ?? []);
   const verdicts = await checkChunks(found.chunks, { probe: headerProbe });
   const out: NodeView[] = verdicts.map((v) => {
     const m = readMarker(v.dir);
@@ -81,7 +81,7 @@ async function nodeViews(outdir: string, build: BuildRecord | null): Promise<Nod
   // Chunks of the last build with no directory at all (never ran, or removed).
   const have = new Set(verdicts.map((v) => v.name));
   for (const c of build?.components ?? []) {
-    for (const ch of c.chunks) if (!have.has(ch)) out.push({ name: ch, component: c.name, kind: 'chunk', status: 'missing', failure: null, problems: ['no directory'], events: null, logTail: null, log: null });
+    for (const ch of chunkNames(c)) if (!have.has(ch)) out.push({ name: ch, component: c.name, kind: 'chunk', status: 'missing', failure: null, problems: ['no directory'], events: null, logTail: null, log: null });
   }
   for (const dir of found.merged) {
     const v = await checkMerged(dir, { probe: headerProbe });

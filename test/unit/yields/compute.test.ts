@@ -71,7 +71,7 @@ test('chunks, merge and yields with known weights', async () => {
   const g = readStat(join(outdir, 'mcgen', 'genweights.json'));
   assert.ok(g.ok && g.value instanceof Counter && g.value.sumw[0] === 1 && g.value.levels[0]![1] === 2);
 
-  const comps = [componentRecord(data, ['data'], false), componentRecord(mc, ['mc_Chunk0', 'mc_Chunk1'], true), componentRecord(gen, ['mcgen'], false)];
+  const comps = [componentRecord(data, 1, false), componentRecord(mc, 2, true), componentRecord(gen, 1, false)];
   const lumi = resolveLumi(undefined, null, comps);
   assert.equal(lumi, { value: 10, source: 'data' });
   writeBuildRecord(outdir, { version: 1, heppyVersion: 'test', executor: 'local', startedAt: '', finishedAt: '', lumi, components: comps });
