@@ -75,11 +75,45 @@ export function allocValues(kind: ValueKind, n: number): Values {
 /** Undoes the split encoding: all first bytes, then all second bytes, … → little-endian elements. */
 function unsplit(src: Uint8Array, n: number, size: number): Uint8Array {
   const out = new Uint8Array(n * size);
-  for (let b = 0; b < size; b++) {
-    const base = b * n;
-    for (let i = 0; i < n; i++) out[i * size + b] = src[base + i]!;
+  // One pass per element, the bytes assembled into 16/32-bit words (little-endian machine, as the
+  // typed-array views of the decoded bytes already assume): one store per word, not per byte.
+  if (size === 4) {
+    const o32 = new Uint32Array(out.buffer, 0, n);
+    const s1 = n, s2 = 2 * n, s3 = 3 * n;
+    for (let i = 0; i < n; i++) o32[i] = (src[i]! | (src[s1 + i]! << 8) | (src[s2 + i]! << 16) | (src[s3 + i]! << 24)) >>> 0;
+  } else if (size === 8) {
+    const o32 = new Uint32Array(out.buffer, 0, 2 * n);
+    for (let i = 0; i < n; i++) {
+      o32[2 * i] = (src[i]! | (src[n + i]! << 8) | (src[2 * n + i]! << 16) | (src[3 * n + i]! << 24)) >>> 0;
+      o32[2 * i + 1] = (src[4 * n + i]! | (src[5 * n + i]! << 8) | (src[6 * n + i]! << 16) | (src[7 * n + i]! << 24)) >>> 0;
+    }
+  } else if (size === 2) {
+    const o16 = new Uint16Array(out.buffer, 0, n);
+    for (let i = 0; i < n; i++) o16[i] = src[i]! | (src[n + i]! << 8);
+  } else {
+    for (let b = 0; b < size; b++) for (let i = 0; i < n; i++) out[i * size + b] = src[b * n + i]!;
   }
   return out;
+}
+
+// Each decoding loop has one array type per call site (fast element access, no megamorphic paths).
+function zigzag16(v: Uint16Array, d: Int16Array, at: number, n: number): void { for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
+function zigzag32(v: Uint32Array, d: Int32Array, at: number, n: number): void { for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
+function zigzag64(v: BigUint64Array, d: BigInt64Array, at: number, n: number): void { for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >> 1n) ^ -(x & 1n); } }
+function halves(v: Uint16Array, d: Float32Array, at: number, n: number): void { for (let i = 0; i < n; i++) d[at + i] = half(v[i]!); }
+function bits(raw: Uint8Array, d: Uint8Array, at: number, n: number): void { for (let i = 0; i < n; i++) d[at + i] = (raw[i >> 3]! >> (i & 7)) & 1; }
+function index32(v: Uint32Array, d: Float64Array, at: number, n: number, delta: boolean): void {
+  if (!delta) { for (let i = 0; i < n; i++) d[at + i] = v[i]!; return; }
+  let acc = 0;
+  for (let i = 0; i < n; i++) { acc += v[i]!; d[at + i] = acc; }
+}
+function index64(v: Uint32Array, d: Float64Array, at: number, n: number, delta: boolean): void {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const x = v[2 * i]! + v[2 * i + 1]! * 4294967296;
+    acc = delta ? acc + x : x;
+    d[at + i] = acc;
+  }
 }
 
 /** Little-endian bytes, 8-aligned copy when needed (typed-array views need alignment). */
@@ -97,57 +131,26 @@ export function decodePage(t: TypeInfo, raw: Uint8Array, n: number, dst: Values,
   const need = pageBytes(t, n);
   if (raw.length !== need) throw new RNTupleFormatError(`page of ${n} ${t.name} elements has ${raw.length} bytes, expected ${need}`);
   if (n === 0) return;
-  if (t.kind === 'bit') {
-    const d = dst as Uint8Array;
-    for (let i = 0; i < n; i++) d[at + i] = (raw[i >> 3]! >> (i & 7)) & 1;
-    return;
-  }
+  if (t.kind === 'bit') { bits(raw, dst as Uint8Array, at, n); return; }
   const bytes = aligned(t.split ? unsplit(raw, n, t.bytes) : raw, t.bytes);
   const buf = bytes.buffer as ArrayBuffer, o = bytes.byteOffset;
   switch (t.kind) {
     case 'i8': (dst as Int8Array).set(new Int8Array(buf, o, n), at); return;
     case 'u8': (dst as Uint8Array).set(bytes.subarray(0, n), at); return;
-    case 'i16': case 'u16': {
-      const v = new Uint16Array(buf, o, n);
-      if (t.zigzag) { const d = dst as Int16Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
-      else (dst as Uint16Array).set(v, at);
+    case 'i16': case 'u16':
+      if (t.zigzag) zigzag16(new Uint16Array(buf, o, n), dst as Int16Array, at, n); else (dst as Uint16Array).set(new Uint16Array(buf, o, n), at);
       return;
-    }
-    case 'i32': case 'u32': {
-      const v = new Uint32Array(buf, o, n);
-      if (t.zigzag) { const d = dst as Int32Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >>> 1) ^ -(x & 1); } }
-      else (dst as Uint32Array).set(v, at);
+    case 'i32': case 'u32':
+      if (t.zigzag) zigzag32(new Uint32Array(buf, o, n), dst as Int32Array, at, n); else (dst as Uint32Array).set(new Uint32Array(buf, o, n), at);
       return;
-    }
-    case 'i64': case 'u64': {
-      const v = new BigUint64Array(buf, o, n);
-      if (t.zigzag) { const d = dst as BigInt64Array; for (let i = 0; i < n; i++) { const x = v[i]!; d[at + i] = (x >> 1n) ^ -(x & 1n); } }
-      else (dst as BigUint64Array).set(v, at);
+    case 'i64': case 'u64':
+      if (t.zigzag) zigzag64(new BigUint64Array(buf, o, n), dst as BigInt64Array, at, n); else (dst as BigUint64Array).set(new BigUint64Array(buf, o, n), at);
       return;
-    }
-    case 'f16': {
-      const v = new Uint16Array(buf, o, n), d = dst as Float32Array;
-      for (let i = 0; i < n; i++) d[at + i] = half(v[i]!);
-      return;
-    }
+    case 'f16': halves(new Uint16Array(buf, o, n), dst as Float32Array, at, n); return;
     case 'f32': (dst as Float32Array).set(new Float32Array(buf, o, n), at); return;
     case 'f64': (dst as Float64Array).set(new Float64Array(buf, o, n), at); return;
-    case 'index32': {
-      const v = new Uint32Array(buf, o, n), d = dst as Float64Array;
-      let acc = 0;
-      for (let i = 0; i < n; i++) { acc = t.delta ? acc + v[i]! : v[i]!; d[at + i] = acc; }
-      return;
-    }
-    case 'index64': {
-      const v = new Uint32Array(buf, o, 2 * n), d = dst as Float64Array;
-      let acc = 0;
-      for (let i = 0; i < n; i++) {
-        const x = v[2 * i]! + v[2 * i + 1]! * 4294967296;
-        acc = t.delta ? acc + x : x;
-        d[at + i] = acc;
-      }
-      return;
-    }
+    case 'index32': index32(new Uint32Array(buf, o, n), dst as Float64Array, at, n, t.delta); return;
+    case 'index64': index64(new Uint32Array(buf, o, 2 * n), dst as Float64Array, at, n, t.delta); return;
   }
 }
 

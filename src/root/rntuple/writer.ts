@@ -45,15 +45,31 @@ class ColBuf {
   n = 0;
   /** Elements written in earlier clusters (the page list's element offset). */
   before = 0;
-  constructor(readonly desc: ColumnDesc, readonly kind: ReturnType<typeof kindOf>) { this.values = allocValues(kind, 1024); }
+  private readonly big: boolean;
+  constructor(readonly desc: ColumnDesc, readonly kind: ReturnType<typeof kindOf>) {
+    this.values = allocValues(kind, 1024);
+    this.big = kind === 'i64' || kind === 'u64';
+  }
+  private grow(): void {
+    const b = allocValues(this.kind, this.values.length * 2);
+    (b as { set(a: ArrayLike<unknown>): void }).set(this.values as ArrayLike<unknown>);
+    this.values = b;
+  }
   push(x: number | bigint | boolean): void {
-    if (this.n === this.values.length) {
-      const b = allocValues(this.kind, this.values.length * 2);
-      (b as { set(a: ArrayLike<unknown>): void }).set(this.values as ArrayLike<unknown>);
-      this.values = b;
+    if (this.n === this.values.length) this.grow();
+    if (this.big) (this.values as BigInt64Array)[this.n++] = typeof x === 'bigint' ? x : toBig(Number(x), this.desc);
+    else (this.values as Float64Array)[this.n++] = typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : Number(x);
+  }
+  /** Appends a whole array of numbers (typed-array copy when possible). */
+  pushAll(arr: ArrayLike<number | bigint>): void {
+    const m = arr.length;
+    while (this.n + m > this.values.length) this.grow();
+    if (!this.big && ArrayBuffer.isView(arr) && !(arr instanceof BigInt64Array) && !(arr instanceof BigUint64Array)) {
+      (this.values as Float64Array).set(arr as unknown as ArrayLike<number>, this.n);
+      this.n += m;
+      return;
     }
-    if (this.kind === 'i64' || this.kind === 'u64') (this.values as BigInt64Array)[this.n++] = typeof x === 'bigint' ? x : toBig(Number(x), this.desc);
-    else (this.values as Float64Array)[this.n++] = typeof x === 'boolean' ? (x ? 1 : 0) : Number(x);
+    for (let i = 0; i < m; i++) this.push(arr[i]!);
   }
   get bytes(): number { return this.kind === 'bit' ? this.n / 8 : this.n * (columnType(this.desc.type) as { bytes: number }).bytes; }
 }
@@ -173,11 +189,11 @@ export class RNTupleWriter {
     for (const s of this.slots) {
       const v = row[s.spec.name];
       if (s.kind === 'scalar') { s.values.push((v ?? this.counted(s, row)!) as number | bigint | boolean); continue; }
-      const arr = v as ArrayLike<number | bigint>;
-      for (let i = 0; i < arr.length; i++) s.values.push(arr[i]!);
+      s.values.pushAll(v as ArrayLike<number | bigint>);
       if (s.index !== null) s.index.push(s.values.n);
     }
     this.nEntries++;
+    if ((this.nEntries & 255) !== 0) return; // the cluster's size is looked at every 256 entries
     let bytes = 0;
     for (const c of this.columns) bytes += c.bytes;
     if (bytes >= this.clusterBytes) this.flushCluster();
