@@ -114,7 +114,7 @@ function formatRNTuple(name: string, nt: Obj): string[] {
   const rows: string[][] = [['field', 'type', 'count', 'sum', 'min', 'max']];
   for (const [fn, fv] of fields) {
     const f = fv as Obj;
-    if (f.unsupported !== undefined) { rows.push([fn, String(f.type), '-', String(f.unsupported), '-', '-']); continue; }
+    if (f.unsupported !== undefined || f.error !== undefined) { rows.push([fn, String(f.type), '-', String(f.unsupported ?? f.error), '-', '-']); continue; }
     rows.push([fn, String(f.type) || '(untyped)', num(f.count), num(f.sum), num(f.min), num(f.max)]);
   }
   for (const [pn, pv] of Object.entries((nt.projected ?? {}) as Obj)) rows.push([pn, String((pv as Obj).type), 'projected', `from ${String((pv as Obj).source)}`, '', '']);

@@ -4,6 +4,7 @@
 // (RNTupleCardinality and collections of records), strings (summaries only).
 import type { BranchInfo, NumType } from '../types.js';
 import { FIELD_REPETITIVE, Role, type Descriptor, type FieldDesc } from './descriptor.js';
+import { columnType } from './columns.js';
 
 export type Plan =
   /** Values of a leaf field; `collection` (when set) gives the per-entry offsets; `repeat` values per element (fixed arrays). */
@@ -94,6 +95,10 @@ export function planFields(d: Descriptor): Plan[] {
   };
   const pushLeaf = (name: string, typename: string, t: NumType, field: FieldDesc, ctx: Ctx, n: number): void => {
     const repeat = ctx.repeat * n;
+    for (const id of field.columns) {
+      const ct = columnType(d.columns[id]!.type);
+      if (typeof ct === 'string') return unsupported(field, ct);
+    }
     if (ctx.collection !== null) {
       if (repeat !== 1) return unsupported(field, 'fixed-size arrays inside collections are not read as columns');
       out.push({ kind: 'leaf', info: { name, type: t, shape: 'jagged', typename }, field, collection: ctx.collection, repeat });

@@ -38,8 +38,9 @@ export async function summarizeRNTuple(r: RNTupleReader): Promise<Obj> {
       const s = await summarizeField(r, f);
       if (s !== null) fields[f.path] = s;
     } catch (e) {
-      if (e instanceof RNTupleFormatError) throw r.err(f.path, e.message);
-      throw e;
+      // One field that cannot be decoded is that field's error; the others are still summarised.
+      if (e instanceof RNTupleFormatError || e instanceof RootError) fields[f.path] = { type: f.type, error: e instanceof RootError ? e.reason : e.message };
+      else throw e;
     }
   }
   const out: Obj = { entries: r.entries, fields };
