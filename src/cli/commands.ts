@@ -10,6 +10,7 @@ import { GraphCommand } from './graph.js';
 import { HaddCommand } from './hadd.js';
 import { InitCommand } from './init.js';
 import { RunChunkCommand } from './run-chunk.js';
+import { RunCommand } from './run.js';
 import { StatusCommand } from './status.js';
 import { WhyCommand } from './why.js';
 import { YieldsCommand } from './yields.js';
@@ -20,6 +21,7 @@ import { RootMergeCommand } from './root/merge.js';
 export const commands: CommandClass[] = [
   BuildCommand,
   RunChunkCommand,
+  RunCommand,
   StatusCommand,
   WhyCommand,
   GraphCommand,

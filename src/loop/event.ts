@@ -70,6 +70,11 @@ export class Event {
     }
   }
 
+  /** The branches read for this event (in reading order). */
+  branchNames(): string[] {
+    return [...this.columns.keys()];
+  }
+
   /** Whether the branch was read (analyzers that declare `static branches` get only those). */
   has(branch: string): boolean {
     return this.columns.has(branch);

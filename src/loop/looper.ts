@@ -24,6 +24,8 @@ export interface LoopHooks {
    * this many milliseconds of the loop (default 10 s; heppy printed every 100 events).
    */
   eventLineIntervalMs?: number;
+  /** Called with each event after the sequence ran on it (`heppy run --print`). */
+  afterEvent?(event: Event): void;
 }
 
 /** What the looper shares with the framework while it runs (not part of the hooks callers pass). */
@@ -163,6 +165,7 @@ export async function runLoop(
           passed[a]! += 1;
         }
         processed++;
+        hooks.afterEvent?.(event);
       }
       hooks.onProgress?.(processed, window.n);
       // Batches may all resolve in microtasks: let signal handlers (SIGUSR2) run now and then.

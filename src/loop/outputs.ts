@@ -33,6 +33,8 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     readonly dirName: string,
     /** The weight counters give one entry (the looper's current event's eventWeight). */
     private readonly weight: () => number = () => 1,
+    /** Also gets each line the analyzer logs (`heppy run` prints them). */
+    private readonly onLog?: (analyzer: string, message: string) => void,
   ) {
     mkdirSync(dirName, { recursive: true });
     this.logFile = join(dirName, 'log.txt');
@@ -114,6 +116,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
   }
 
   log(message: string): void {
+    this.onLog?.(this.name, message);
     this.logLines.push(message.endsWith('\n') ? message : message + '\n');
   }
 

@@ -32,7 +32,7 @@ import { failureLog, successLog } from './log-text.js';
 import { analysisFailure, branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
 import { AnalyzerOutputs } from './outputs.js';
 import { RootChainSource, type EventSource } from './source.js';
-import { eventWindow } from './window.js';
+import { eventWindow, type EventWindow } from './window.js';
 
 export interface ChunkOutcome {
   chunkDir: string;
@@ -47,6 +47,10 @@ export interface RunChunkHooks extends LoopHooks {
   openSource?(spec: ChunkSpec): Promise<EventSource>;
   /** Replaces importing spec.bundle (tests). */
   loadConfig?(spec: ChunkSpec): Promise<unknown>;
+  /** Replaces the chunk's event window (`heppy run --events A:B`), given the entries of each file. */
+  window?(entriesPerFile: readonly number[]): EventWindow;
+  /** Each line an analyzer logs, as it logs it (`heppy run`). */
+  onLog?(analyzer: string, message: string): void;
 }
 
 /** Imports a bundle once per process (import() caches by URL) and returns its Config. */
@@ -181,7 +185,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
 
     source = hooks.openSource ? await hooks.openSource(spec) : await RootChainSource.open(spec.files, spec.tree);
     const total = source.entriesPerFile.reduce((a, b) => a + b, 0);
-    const window = eventWindow(total, spec.fineSplit, spec.maxEvents);
+    const window = hooks.window ? hooks.window(source.entriesPerFile) : eventWindow(total, spec.fineSplit, spec.maxEvents);
     expectedEvents = window.n;
 
     const setup: Setup = { config, services: config.services, component: chunkComp };
@@ -191,7 +195,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     const gen = genWeights(chunkComp, weight);
     const analyzers: Analyzer<object>[] = [];
     for (const decl of config.sequence) {
-      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), weight);
+      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), weight, hooks.onLog);
       try {
         analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
       } catch (e) {
@@ -208,6 +212,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       ...(hooks.clock ? { clock: hooks.clock } : {}),
       ...(hooks.eventLineIntervalMs !== undefined ? { eventLineIntervalMs: hooks.eventLineIntervalMs } : {}),
+      ...(hooks.afterEvent ? { afterEvent: hooks.afterEvent } : {}),
     }, { current, ...(gen ? { genWeight: gen } : {}) });
     if (!loop.ok) { await abandon(outputs); return failed(loop.error); }
     const r = loop.value;
