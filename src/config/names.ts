@@ -11,6 +11,9 @@ export function nameProblem(name: unknown): string | null {
   if (name === '') return 'the name is empty';
   if (name.includes('/') || name.includes('\\')) return 'the name contains a path separator';
   if (name.includes('..')) return "the name contains '..'";
+  // '.' is the Outdir itself (its merge would rename the Outdir into itself); a leading '-' reads as a flag.
+  if (name === '.') return "the name is '.'";
+  if (name.startsWith('-')) return "the name starts with '-'";
   if (/\s/.test(name)) return 'the name contains white space';
   const m = SHELL_META.exec(name);
   if (m) return `the name contains the shell metacharacter '${m[0]}'`;

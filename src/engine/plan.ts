@@ -8,7 +8,7 @@ import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { hashString } from '../fingerprint/hash.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
-import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, sharedPrefixOf } from '../graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, type ChunkKeyTemplate } from '../graph/keys.js';
 import { splitAll } from '../graph/split.js';
 import { readMarker } from '../chunkdir/marker.js';
 import { readChunkSpec } from '../chunkdir/spec.js';
@@ -133,22 +133,30 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     tree.set(c.name, c.tree ?? p.config.tree);
     compDigest.set(c.name, componentPart(c.raw));
   }
-  const sharedByTree = new Map<string, { parts: Record<string, string>; prefix: string }>();
-  const shared = (t: string): { parts: Record<string, string>; prefix: string } => {
+  const sharedByTree = new Map<string, Record<string, string>>();
+  const shared = (t: string): Record<string, string> => {
     let s = sharedByTree.get(t);
     if (!s) {
-      const parts = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
-      s = { parts, prefix: sharedPrefixOf(parts) };
+      s = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
       sharedByTree.set(t, s);
     }
     return s;
+  };
+  const templates = new Map<string, ChunkKeyTemplate>();
+  const template = (component: string): ChunkKeyTemplate => {
+    let t = templates.get(component);
+    if (!t) {
+      t = chunkKeyTemplate(shared(tree.get(component)!), compDigest.get(component)!);
+      templates.set(component, t);
+    }
+    return t;
   };
 
   // Keys first (main thread), while the output stats may still be running in their thread.
   const chunkKeys = new Map<string, string>();
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
-    if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(shared(tree.get(n.plan.component)!).prefix, compDigest.get(n.plan.component)!, n.plan, ok_));
+    if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(template(n.plan.component), n.plan, ok_));
   }
   phase('chunk keys');
   // This thread stats its share of the outputs instead of waiting for the worker alone.
@@ -168,7 +176,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       const key = chunkKeys.get(id)!;
       const plan = n.plan;
       let kp: KeyParts | null = null;
-      const parts = (): KeyParts => (kp ??= chunkKeyParts(sh.parts, cd, plan, ok_));
+      const parts = (): KeyParts => (kp ??= chunkKeyParts(sh, cd, plan, ok_));
       const rec = p.records.get(id);
       const why: string[] = [];
       let adopted: TaskRecord | undefined;

@@ -1,7 +1,7 @@
 // Node keys (DESIGN §4). A chunk's key is an xxhash64 over named parts (each hashed) plus the
 // content digest of every input file; the named parts are kept so that `heppy why` can tell
 // which one changed. A hadd node's key is over its chunks' result digests.
-import { hashParts, hashString } from '../fingerprint/hash.js';
+import { hashString } from '../fingerprint/hash.js';
 import { canonical } from './canonical.js';
 import type { ChunkPlan } from './split.js';
 
@@ -46,41 +46,51 @@ export function componentPart(component: unknown): string {
   return hashString(canonical(component, COMPONENT_SKIP));
 }
 
+/** A chunk's slice of its component: its name, files and fine-split window. */
+export function slicePart(chunk: ChunkPlan): string {
+  return hashString(JSON.stringify([chunk.name, chunk.files, chunk.fineSplit]));
+}
+
 export function chunkKeyParts(shared: Record<string, string>, componentDigest: string, chunk: ChunkPlan,
   fileDigests: ReadonlyMap<string, string>): KeyParts {
   const files: Record<string, string> = {};
   for (const f of chunk.files) files[f] = fileDigests.get(f) ?? 'missing';
-  return {
-    parts: {
-      ...shared,
-      component: componentDigest,
-      slice: hashString(JSON.stringify([chunk.name, chunk.files, chunk.fineSplit])),
-    },
-    files,
-  };
+  return { parts: { ...shared, component: componentDigest, slice: slicePart(chunk) }, files };
 }
 
 /**
- * A chunk's key, computed straight from strings (the no-op path computes 10,000 of these); its
- * parts for `heppy why` are made by chunkKeyParts only when needed. `sharedPrefix` is
- * sharedPrefixOf(sharedParts(...)), computed once per component.
+ * THE key encoding: the named parts sorted by name as `name=value;`, then every file in order as
+ * `|path\0digest`, hashed. The recorded key of a node is always keyOf(its recorded parts).
  */
-export function chunkKey(sharedPrefix: string, componentDigest: string, chunk: ChunkPlan, fileDigests: ReadonlyMap<string, string>): string {
-  let s = `${sharedPrefix}|${componentDigest}|${chunk.name}|${chunk.fineSplit === null ? '-' : chunk.fineSplit.join('/')}`;
-  for (const f of chunk.files) s += `|${f}\u0000${fileDigests.get(f) ?? 'missing'}`;
+export function keyOf(kp: KeyParts): string {
+  let s = '';
+  for (const k of Object.keys(kp.parts).sort()) s += `${k}=${kp.parts[k]};`;
+  for (const f of Object.keys(kp.files)) s += `|${f}\u0000${kp.files[f]}`;
   return hashString(s);
 }
 
-export function sharedPrefixOf(shared: Record<string, string>): string {
-  return Object.keys(shared).sort().map((k) => `${k}=${shared[k]}`).join(';');
+/** keyOf's string for a component's chunks, split around the slice (computed once per component). */
+export interface ChunkKeyTemplate {
+  head: string;
+  tail: string;
 }
 
-/** The key from its parts: part names sorted, then files in slice order. */
-export function keyOf(kp: KeyParts): string {
-  const flat: string[] = [];
-  for (const k of Object.keys(kp.parts).sort()) flat.push(k, kp.parts[k]!);
-  for (const [f, d] of Object.entries(kp.files)) flat.push(f, d);
-  return hashParts(flat);
+export function chunkKeyTemplate(shared: Record<string, string>, componentDigest: string): ChunkKeyTemplate {
+  const parts: Record<string, string> = { ...shared, component: componentDigest, slice: '\u0001' };
+  let s = '';
+  for (const k of Object.keys(parts).sort()) s += `${k}=${parts[k]};`;
+  const i = s.indexOf('slice=\u0001;');
+  return { head: s.slice(0, i + 'slice='.length), tail: s.slice(i + 'slice=\u0001'.length) };
+}
+
+/**
+ * A chunk's key, computed straight from strings (the no-op path computes 10,000 of these); equal to
+ * keyOf(chunkKeyParts(...)) by construction, whose parts `heppy why` needs only when a key changed.
+ */
+export function chunkKey(t: ChunkKeyTemplate, chunk: ChunkPlan, fileDigests: ReadonlyMap<string, string>): string {
+  let s = t.head + slicePart(chunk) + t.tail;
+  for (const f of chunk.files) s += `|${f}\u0000${fileDigests.get(f) ?? 'missing'}`;
+  return hashString(s);
 }
 
 export function haddKeyParts(heppyVersion: string, component: string, chunkResults: ReadonlyArray<[string, string]>): KeyParts {

@@ -77,7 +77,7 @@ test('validate: bad name, missing file, bad splitFactor, duplicates → line of 
 
 test('validate: the one name rule of names.ts (also for plain objects that bypass the Component class)', () => {
   const data = join(dir, 'data', 'a0.root');
-  for (const name of ['a=b', 'a%b', 'a^b', 'a b', 'a#b', '']) {
+  for (const name of ['a=b', 'a%b', 'a^b', 'a b', 'a#b', '', '.', '-x']) {
     const v = validateConfig({ components: [{ name, files: [data] }], sequence: [] }, [], dir);
     assert.not.ok(v.ok, name);
     if (!v.ok) assert.is(v.error.reason, `invalid component name ${JSON.stringify(name)}: ${nameProblem(name)}`);

@@ -12,7 +12,7 @@ import { UserError } from '../../../src/util/result.js';
 class ZZ extends Analyzer<{ minLeptons: number }> {}
 class Other extends Analyzer {}
 
-test('name checks: empty, separators, .., white space, shell metacharacters', () => {
+test("name checks: empty, '.', leading '-', separators, .., white space, shell metacharacters", () => {
   assert.is(nameProblem('ggH_125'), null);
   assert.is(nameProblem('data-period.A+1'), null);
   assert.is(nameProblem(''), 'the name is empty');
@@ -20,6 +20,10 @@ test('name checks: empty, separators, .., white space, shell metacharacters', ()
   assert.is(nameProblem('a\\b'), 'the name contains a path separator');
   assert.is(nameProblem('a..b'), "the name contains '..'");
   assert.is(nameProblem('a b'), 'the name contains white space');
+  assert.is(nameProblem('.'), "the name is '.'");
+  assert.is(nameProblem('-a'), "the name starts with '-'");
+  assert.is(nameProblem('--outdir'), "the name starts with '-'");
+  assert.is(nameProblem('.hidden'), null);
   for (const c of '$`"\';&|<>()*?[]{}~!#%^=') assert.is(nameProblem(`a${c}b`), `the name contains the shell metacharacter '${c}'`);
   assert.throws(() => new Component('bad name', { files: [] }), (e: unknown) => e instanceof UserError && /invalid component name "bad name": the name contains white space/.test(e.message));
 });

@@ -9,7 +9,7 @@ import { FileDigests } from '../../../src/fingerprint/digests.js';
 import { forgetStat } from '../../../src/fingerprint/stat-cache.js';
 import { Store } from '../../../src/store/store.js';
 import { canonical } from '../../../src/graph/canonical.js';
-import { chunkKey, chunkKeyParts, componentPart, diffKeyParts, sharedParts, sharedPrefixOf } from '../../../src/graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts } from '../../../src/graph/keys.js';
 import { splitComponent } from '../../../src/graph/split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-fp-'));
@@ -61,7 +61,7 @@ test('chunk keys: parameter change moves every key; input change only its chunk;
   const shared = (min: number) => sharedParts({ heppyVersion: '0.1.0', codeDigest: 'abc', sequence: [{ cls: 'Sel', minLeptons: min }], tree: 'events', options: {}, maxEvents: null });
   const comp = componentPart({ name: 'c', xSection: 1, files: ['/f0', '/f1'] });
   const digests = new Map([['/f0', 'd0'], ['/f1', 'd1']]);
-  const k = (min: number, dg: Map<string, string>) => chunks.map((c) => chunkKey(sharedPrefixOf(shared(min)), comp, c, dg));
+  const k = (min: number, dg: Map<string, string>) => chunks.map((c) => chunkKey(chunkKeyTemplate(shared(min), comp), c, dg));
   const base = k(4, digests);
   assert.is.not(base[0], base[1]);
   const param = k(3, digests);
@@ -71,6 +71,23 @@ test('chunk keys: parameter change moves every key; input change only its chunk;
   assert.is.not(edited[1], base[1]);
   const why = diffKeyParts(chunkKeyParts(shared(4), comp, chunks[1]!, digests), chunkKeyParts(shared(3), comp, chunks[1]!, new Map([['/f1', 'dX']])));
   assert.equal(why, ['sequence changed', 'input changed: /f1']);
+});
+
+test('one key encoding: the fast chunk key equals keyOf of its recorded parts (hadd keys too)', async () => {
+  await initHash();
+  const chunks = splitComponent({ name: 'c', files: ['/f0', '/f1', '/f2'], splitFactor: 2 });
+  const shared = sharedParts({ heppyVersion: '0.1.0', codeDigest: 'abc', sequence: [{ cls: 'Sel' }], tree: 'events', options: { a: '1', b: true }, maxEvents: 7 });
+  const comp = componentPart({ name: 'c', files: ['/f0', '/f1', '/f2'] });
+  const digests = new Map([['/f0', 'd0'], ['/f1', 'd1'], ['/f2', 'd2']]);
+  assert.is(chunks.length, 2);
+  for (const c of chunks) {
+    const fast = chunkKey(chunkKeyTemplate(shared, comp), c, digests);
+    assert.is(fast, keyOf(chunkKeyParts(shared, comp, c, digests)));
+    assert.match(fast, /^[0-9a-f]{16}$/);
+  }
+  const h = haddKeyParts('0.1.0', 'c', [['c_Chunk0', 'r0'], ['c_Chunk1', 'r1']]);
+  assert.is(keyOf(h), keyOf({ parts: { ...h.parts }, files: { ...h.files } }));
+  assert.is.not(keyOf(h), keyOf(haddKeyParts('0.1.0', 'c', [['c_Chunk0', 'r0'], ['c_Chunk1', 'rX']])));
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
