@@ -1,34 +1,16 @@
 // `heppy build`: plan, run what is out of date through the chosen executor, merge, summarize.
 import { Command, Option } from 'clipanion';
-import { readdirSync } from 'node:fs';
-import { optionsRead } from '../config/options.js';
 import type { BuildEvent, Reporter } from '../report/events.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
 import { TtyReporter } from '../report/tty.js';
 import { UserError } from '../util/result.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
-import { defaultJobs, executorKind, makeExecutor } from '../engine/executors.js';
-import { runPlan } from '../engine/run.js';
+import { runBuild } from '../engine/build.js';
+import { defaultJobs, executorKind } from '../engine/executors.js';
 import { parseSize } from './cache.js';
 import { openSession } from '../engine/session.js';
-import { heppyVersion } from '../engine/workspace.js';
-import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from '../engine/build-record.js';
-import { writeTrace } from '../engine/trace.js';
-
-/** `<component>_Chunk<N>` directories of a component of this build that are not nodes of it. */
-function staleChunkDirs(outdir: string, nodes: ReadonlySet<string>, components: ReadonlySet<string>): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(outdir);
-  } catch {
-    return [];
-  }
-  return names.filter((d) => {
-    const m = /^(.+)_Chunk\d+$/.exec(d);
-    return m !== null && components.has(m[1]!) && !nodes.has(d);
-  }).sort();
-}
+import { resolveLumi } from '../engine/build-record.js';
 
 const int = (name: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
@@ -115,11 +97,7 @@ export class BuildCommand extends Command {
     const reporter: Reporter = this.json ? new JsonReporter()
       : process.stdout.isTTY && !this.dryRun && !this.quiet ? new TtyReporter()
       : new PlainReporter(process.stdout, { verbose: this.verbose, quiet: this.quiet, intervalMs: interval * 1000 });
-    const ran = new Set<string>(); // nodes this build started: their markers make the trace
-    const emit = (e: BuildEvent): void => {
-      if (e.type === 'start') ran.add(e.id);
-      reporter.event(e);
-    };
+    const emit = (e: BuildEvent): void => reporter.event(e);
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
@@ -129,49 +107,10 @@ export class BuildCommand extends Command {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      for (const c of s.plan.dropped) emit({ type: 'warning', message: `component ${c} has no input files: dropped` });
-      // -o lumi is read by heppy itself (the normalisation of yields), not necessarily by the heppyfile.
-      const unread = Object.keys(s.options).filter((k) => k !== 'lumi' && !optionsRead().includes(k));
-      if (unread.length) emit({ type: 'warning', message: `-o ${unread.join(', ')}: not read by the heppyfile while it loaded (a typo? an analyzer may still read it at run time)` });
-      const nodes = [...s.plan.nodes.values()];
-      const perComp = new Map<string, { name: string; chunks: number; toRun: number }>();
-      for (const n of nodes) {
-        if (n.kind !== 'chunk') continue;
-        const c = perComp.get(n.component) ?? { name: n.component, chunks: 0, toRun: 0 };
-        c.chunks++;
-        if (!n.upToDate) c.toRun++;
-        perComp.set(n.component, c);
-      }
-      const compRecords = s.analysis.config.components.filter((c) => perComp.has(c.name))
-        .map((c) => componentRecord(c.raw, perComp.get(c.name)!.chunks, s.plan.nodes.has(`hadd:${c.name}`)));
-      const record: BuildRecord = { version: 1, heppyVersion, executor: kind, startedAt: new Date().toISOString(), finishedAt: null,
-        lumi: resolveLumi(s.options.lumi, s.analysis.config.lumi, compRecords), components: compRecords };
-      const toRun = nodes.filter((n) => !n.upToDate).length;
-      emit({ type: 'plan', total: nodes.length, toRun, upToDate: nodes.length - toRun, components: [...perComp.values()] });
-      // Chunk directories of an earlier split stay on disk: say so (heppy hadd/check on the whole
-      // Outdir would see them). Only when something runs: a changed split always changes keys.
-      if (toRun > 0) {
-        const stale = staleChunkDirs(s.outdir, new Set(s.plan.nodes.keys()), new Set(perComp.keys()));
-        if (stale.length) emit({ type: 'warning', message: `chunk directories not in this build (an earlier split?): ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ` and ${stale.length - 5} more` : ''}; heppy clean removes them` });
-      }
-      if (this.dryRun) {
-        for (const n of nodes) if (!n.upToDate) emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
-        return 0;
-      }
-      if (toRun > 0) writeBuildRecord(s.outdir, record); // a no-op build writes it once, at the end
-      const executor = await makeExecutor(exFlags, s.outdir, (e) => s.store.putJob(e));
-      const cache = this.cache && !this.force ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
-      let summary;
-      try {
-        summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundlePath: s.analysis.bundle.path, heppyVersion,
-          options: s.options, maxEvents: s.maxEvents, retry, keepGoing: this.keepGoing, signal: ac.signal, detach: this.detach, emit, cache });
-      } finally {
-        await executor.close();
-      }
-      writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
-      writeTrace(s.outdir, nodes.map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
-      if (cache && summary.run > 0) cache.prune();
-      const queued = kind === 'local' ? 0 : s.store.listJobs().length;
+      const cache = this.cache && !this.force && !this.dryRun ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
+      const { summary, queued } = await runBuild(s, { executor: exFlags, retry, keepGoing: this.keepGoing, detach: this.detach, dryRun: this.dryRun,
+        signal: ac.signal, emit, cache });
+      if (summary === undefined) return 0;
       if (this.detach && !ac.signal.aborted) {
         process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);
         return summary.failed > 0 ? 1 : 0;

@@ -1,18 +1,13 @@
 // Planning a build: split the components, digest the inputs (stat-cached), compute every node's
-// key and decide what is up to date by comparing with the store (the no-op path: stats and one
-// LMDB range read). Also adopts chunks that finished after the last record was written (a killed
-// build): a marker with status ok and today's key, whose outputs are intact, counts as done.
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+// key and decide each node (decide.ts: fresh, adopt, why) against the store's records (the no-op
+// path: stats and one LMDB range read).
 import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
-import { hashString } from '../fingerprint/hash.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
-import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts, type ChunkKeyTemplate } from '../graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKeyParts, keyOf, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
 import { splitAll } from '../graph/split.js';
-import { readMarker } from '../chunkdir/marker.js';
-import { readChunkSpec } from '../chunkdir/spec.js';
-import type { KeyParts, OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
+import type { OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
+import { decideChunk, decideMerge } from './decide.js';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
 import { outputsChanged } from './outputs.js';
 import { assistOutputCheck } from './output-check.js';
@@ -51,55 +46,6 @@ export interface PlanInputs {
   digests: FileDigests;
   /** Nodes whose recorded outputs changed (started early, see output-check.ts); default: checked here. */
   changedOutputs?: Promise<Map<string, string>>;
-}
-
-export { outputsChanged } from './outputs.js';
-
-/** Stats a node's outputs (as listed by its marker) plus the marker and log themselves. */
-/** Written by the build itself before a run: not results. */
-const NOT_RESULTS = new Set(['chunk.json', 'batchScript.sh']);
-
-export function statOutputs(dir: string, listed: ReadonlyArray<{ path: string }>): Result<OutputRecord[]> {
-  const names = new Set([...listed.map((o) => o.path).filter((p) => !NOT_RESULTS.has(p)), 'heppy-status.json']);
-  const out: OutputRecord[] = [];
-  for (const path of names) {
-    try {
-      const st = statSync(join(dir, path));
-      out.push({ path, size: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      return fail({ file: join(dir, path), reason: 'an output listed in the marker is missing' });
-    }
-  }
-  return ok(out);
-}
-
-/**
- * What a merge's key is computed from: the node's key and its result files (names, sizes, mtimes).
- * The marker is left out: it is rewritten for each attempt, also when a node is restored from the
- * output cache, whose files keep their mtimes (hard links), so a restored chunk gives its merge
- * the key it had when it ran.
- */
-export function resultDigest(key: string, outputs: readonly OutputRecord[]): string {
-  return hashString(JSON.stringify([key, outputs.filter((o) => o.path !== 'heppy-status.json').map((o) => [o.path, o.size, o.mtimeMs])]));
-}
-
-/**
- * A record rebuilt from the chunk's marker, when it says ok for exactly this key, for the current
- * attempt (chunk.json's, when there is one) and newer than `after` (a recorded success's attempt).
- * Covers a build killed after the chunk finished and a chunk re-run by `heppy check --resubmit`.
- */
-function adoptFromMarker(id: string, dir: string, key: string, kp: KeyParts, after = 0): TaskRecord | null {
-  const m = readMarker(dir);
-  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.status !== 'ok' || m.value.key !== key || m.value.attempt <= after) return null;
-  const spec = readChunkSpec(dir);
-  if (spec.ok && (spec.value.key !== key || spec.value.attempt !== m.value.attempt)) return null;
-  const outs = statOutputs(dir, m.value.outputs);
-  if (!outs.ok) return null;
-  // chunk.json and batchScript.sh are not results (statOutputs leaves them out): not compared.
-  const sizes = new Map(outs.value.map((x) => [x.path, x.size]));
-  for (const o of m.value.outputs) if (!NOT_RESULTS.has(o.path) && sizes.get(o.path) !== o.size) return null;
-  return { nodeId: id, kind: 'chunk', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
-    attempts: m.value.attempt, eventsProcessed: m.value.eventsProcessed ?? 0, finishedAt: Date.now(), durationMs: 0 };
 }
 
 const timing = process.env.HEPPY_TIMING === '1';
@@ -170,63 +116,26 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
     const dir = p.outdir + '/' + nodeDir(n);
+    const rec = p.records.get(id);
     if (n.kind === 'chunk') {
       const sh = shared(tree.get(n.plan.component)!);
       const cd = compDigest.get(n.plan.component)!;
-      const key = chunkKeys.get(id)!;
       const plan = n.plan;
       let kp: KeyParts | null = null;
       const parts = (): KeyParts => (kp ??= chunkKeyParts(sh, cd, plan, ok_));
-      const rec = p.records.get(id);
-      const why: string[] = [];
-      let adopted: TaskRecord | undefined;
-      if (p.force) why.push('--force');
-      else if (rec === undefined || rec.key !== key || rec.status !== 'ok') {
-        const a = adoptFromMarker(id, dir, key, parts());
-        if (a) adopted = a;
-        else if (rec === undefined) why.push('never built');
-        else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
-        else {
-          const before = p.partsOf(id);
-          const diff = before ? diffKeyParts(before, parts()) : [];
-          why.push(...(diff.length ? diff : ['key changed']));
-        }
-      } else {
-        const changed = outputsDiffer(id, dir, rec.outputs);
-        // Outputs replaced by a newer attempt for the same key (check --resubmit): adopted.
-        const a = changed ? adoptFromMarker(id, dir, key, parts(), rec.attempts) : null;
-        if (a) adopted = a;
-        else if (changed) why.push(changed);
-      }
-      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: why.length === 0, why, adopted });
+      const key = chunkKeys.get(id)!;
+      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
+      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, ...d });
     } else {
-      const why: string[] = [];
-      const rec = p.records.get(id);
-      let key: string | null = null;
-      let kp: KeyParts | null = null;
-      const pending = n.deps.filter((d) => !nodes.get(d)!.upToDate);
-      if (p.force) why.push('--force');
-      else if (pending.length) why.push(`${pending.length} chunk${pending.length > 1 ? 's' : ''} to run`);
-      else {
-        kp = haddKeyParts(p.heppyVersion, n.component, n.deps.map((d) => {
-          const r = nodes.get(d)!.adopted ?? p.records.get(d)!;
-          return [d, r.resultDigest] as [string, string];
-        }));
-        key = keyOf(kp);
-        if (rec === undefined) why.push('never merged');
-        else if (rec.status !== 'ok') why.push(`failed last time: ${rec.reason ?? 'unknown reason'}`);
-        else if (rec.key !== key) {
-          const before = p.partsOf(id);
-          const diff = before ? diffKeyParts(before, kp).map((s) => s.replace('input', 'chunk')) : [];
-          why.push(...(diff.length ? diff : ['key changed']));
-        }
-        else {
-          const changed = outputsDiffer(id, dir, rec.outputs);
-          if (changed) why.push(changed);
-        }
-      }
-      const hp = kp;
-      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: () => hp, upToDate: why.length === 0, why });
+      const pending = n.deps.filter((x) => !nodes.get(x)!.upToDate).length;
+      // A merge's key is over its chunks' results: known only when none of them runs.
+      const kp = pending > 0 ? null : haddKeyParts(p.heppyVersion, n.component, n.deps.map((x) => {
+        const r = nodes.get(x)!.adopted ?? p.records.get(x)!;
+        return [x, r.resultDigest] as [string, string];
+      }));
+      const key = kp === null ? null : keyOf(kp);
+      const d = decideMerge({ id, dir, key, parts: kp, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
+      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: () => kp, ...d });
     }
   }
   phase('nodes decided');

@@ -2,9 +2,11 @@
 // the hadd nodes run in-process (mergeComponent). Every attempt's end is confirmed from the chunk's
 // marker (the truth for every executor) and recorded in the store; failures are recorded too, so
 // the next build knows why a node must run again.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ChunkSpec } from '../chunkdir/spec.js';
+import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
+import { parseTmpName } from '../chunkdir/swap.js';
+import { LOG_FILE } from '../chunkdir/layout.js';
 import { markerFailure, readMarker } from '../chunkdir/marker.js';
 import type { Executor, JobSpec, JournalEntry } from '../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
@@ -13,19 +15,21 @@ import { formatTaskFailure, type TaskFailure } from '../util/failure.js';
 import { haddKeyParts, keyOf } from '../graph/keys.js';
 import type { ChunkNode } from '../graph/dag.js';
 import type { BuildEvent, Summary } from '../report/events.js';
-import type { Store } from '../store/store.js';
+import type { TaskStore } from './store.js';
 import type { TaskRecord } from '../store/records.js';
 import { assertNever, fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
-import { resultDigest, statOutputs, type BuildPlan } from './plan.js';
+import { resultDigest, statOutputs } from '../chunkdir/results.js';
+import type { BuildPlan } from './plan.js';
 import type { OutputCache } from '../cache/output-cache.js';
 import { keepInCache, restoreChunk, restoreMerge } from './restore.js';
 
 export interface RunInputs {
   plan: BuildPlan;
-  store: Store;
+  store: TaskStore;
   executor: Executor;
   outdir: string;
-  bundlePath: string;          // the bundle in the cache: copied into Outdir/.heppy/bundles/
+  /** The analysis bundle as jobs see it (publishBundle's path, or the recorded plan's). */
+  bundle: string;
   heppyVersion: string;
   options: Record<string, string | boolean>;
   maxEvents: number | null;
@@ -75,8 +79,8 @@ export function removeLeftovers(outdir: string, journal: readonly JournalEntry[]
       continue;
     }
     for (const e of names) {
-      const owner = sub === 'tmp' ? /^(.+\.\d+)\.[0-9a-f]+$/.exec(e) : null;
-      if (owner !== null && live.has(owner[1]!)) continue;
+      const owner = sub === 'tmp' ? parseTmpName(e) : null;
+      if (owner !== null && live.has(`${owner.label}.${owner.attempt}`)) continue;
       rmSync(join(d, e), { recursive: true, force: true });
       removed.push(`${sub}/${e}`);
     }
@@ -87,7 +91,7 @@ export function removeLeftovers(outdir: string, journal: readonly JournalEntry[]
 export async function runPlan(r: RunInputs): Promise<Summary> {
   const t0 = Date.now();
   const { plan, store } = r;
-  const bundle = publishBundle(r.outdir, r.bundlePath);
+  const bundle = r.bundle;
   const summary: Summary = { run: 0, adopted: 0, upToDate: 0, failed: 0, skipped: 0, notRun: { failed: 0, interrupted: 0, detached: 0 },
     eventsProcessed: 0, wallMs: 0, failures: [] };
   // Nodes this build submitted an attempt for (prepare); a re-attached job that ends without one
@@ -171,7 +175,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec });
     try {
       mkdirSync(n.dir, { recursive: true });
-      writeFileSync(join(n.dir, 'chunk.json'), JSON.stringify(spec, null, 1) + '\n');
+      writeChunkSpec(n.dir, spec);
     } catch (err) {
       return { ok: false, error: infra({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` }) };
     }
@@ -267,7 +271,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
           r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: Date.now() - (started.get(e.id) ?? t0) });
         } else if (o.status === 'failed') {
           summary.failed++;
-          const log = n.kind === 'chunk' && existsSync(join(n.dir, 'log.txt')) ? join(n.dir, 'log.txt') : o.log;
+          const log = n.kind === 'chunk' && existsSync(join(n.dir, LOG_FILE)) ? join(n.dir, LOG_FILE) : o.log;
           const reason = formatTaskFailure(o.failure);
           summary.failures.push({ id: e.id, reason, failure: o.failure, attempts: o.attempts, log });
           if (n.kind === 'chunk') {

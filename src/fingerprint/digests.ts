@@ -1,7 +1,15 @@
 // Content digests of input files, cached in the store by (size, mtime, inode): an unchanged file
 // is only stat-ed, never re-read. A changed or new file is hashed (streamed) and the cache updated.
 import { statSync } from 'node:fs';
-import type { Store } from '../store/store.js';
+import type { DigestRecord } from '../store/records.js';
+
+/** What file digests need of a store (the LMDB store, or the engine's in-memory one). */
+export interface DigestStore {
+  getDigest(path: string): DigestRecord | undefined;
+  putDigest(path: string, rec: DigestRecord): Promise<unknown>;
+  getDigestSet(key: string, stats: string): string[] | undefined;
+  putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<unknown>;
+}
 import { fail, ok, type Result } from '../util/result.js';
 import { hashString } from './hash.js';
 import { hashFile } from './hash-file.js';
@@ -25,7 +33,7 @@ export class FileDigests {
   private readonly memo = new Map<string, Result<string>>();
 
   /** `deep`: remote inputs are hashed by content (read whole) instead of from server metadata. */
-  constructor(private readonly store: Store, private readonly deep = false) {}
+  constructor(private readonly store: DigestStore, private readonly deep = false) {}
 
   /**
    * Digests of many files; files needing a real hash are hashed a few at a time. A list of files

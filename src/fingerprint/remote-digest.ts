@@ -5,14 +5,14 @@
 // makes one stat request per remote file. `deep` hashes the content instead (reads every byte).
 import { RemoteError } from '../io/errors.js';
 import { openByteSource, remoteStat } from '../io/open.js';
-import type { Store } from '../store/store.js';
+import type { DigestStore } from './digests.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { hashString } from './hash.js';
 import xxhash from 'xxhash-wasm';
 
 export interface RemoteDigestStats { statted: number; checksums: number; hashedBytes: number }
 
-export async function remoteDigest(store: Store, url: string, stats: RemoteDigestStats, deep = false): Promise<Result<string>> {
+export async function remoteDigest(store: Pick<DigestStore, 'getDigest' | 'putDigest'>, url: string, stats: RemoteDigestStats, deep = false): Promise<Result<string>> {
   try {
     if (deep) return ok(await hashContent(url, stats));
     // A cheap stat first; the checksum is asked for only when size or mtime moved.

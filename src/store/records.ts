@@ -43,3 +43,12 @@ export interface DigestRecord {
   ino: number;
   hash: string;
 }
+
+/** The node set the last build of an Outdir planned (its full form is Outdir/.heppy/plan.json). */
+export interface PlanHead {
+  /** Digest of the plan (node ids and keys, bundle, options, -N): unchanged plans are not rewritten. */
+  digest: string;
+  /** Node ids, chunks then merges. */
+  nodes: string[];
+  createdAt: number;
+}

@@ -7,13 +7,14 @@
 //   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
 //   digestset:<hash of a file list>   those files' stats line + their digests (the no-op path)
 //   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
+//   plan:<outdir>              PlanHead: the last build's node set and its digest (engine/plan-record.ts)
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
-import type { DigestRecord, KeyParts, TaskRecord, TaskSummary } from './records.js';
+import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from './records.js';
 
-export type { DigestRecord, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
+export type { DigestRecord, PlanHead, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
 
 const END = '\uffff';
 
@@ -89,6 +90,7 @@ export class Store {
   async clearOutdir(): Promise<number> {
     let n = 0;
     await this.db.transaction(() => {
+      this.db.removeSync(`plan:${this.outdir}`);
       for (const prefix of [this.taskPrefix, this.partsPrefix, this.jobPrefix]) {
         for (const key of this.db.getKeys({ start: prefix, end: prefix + END })) {
           this.db.removeSync(key);
@@ -97,6 +99,17 @@ export class Store {
       }
     });
     return n;
+  }
+
+  // ---- the recorded plan ----
+
+  getPlan(): PlanHead | undefined {
+    const v = this.db.get(`plan:${this.outdir}`) as PlanHead | undefined;
+    return typeof v === 'object' && v !== null && typeof v.digest === 'string' && Array.isArray(v.nodes) ? v : undefined;
+  }
+
+  putPlan(p: PlanHead): Promise<boolean> {
+    return this.db.put(`plan:${this.outdir}`, p);
   }
 
   // ---- file digests ----
