@@ -1,0 +1,59 @@
+// trace.tsv: lines of the nodes a build ran come from their markers (metrics, failure kind,
+// attempts), up-to-date nodes keep their earlier line as cached, a build that ran nothing leaves
+// the file alone; the TSV reads back as it was written.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatTrace, parseTrace, readTrace, writeTrace, type TraceNode } from '../../../src/engine/trace.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heppy-trace-'));
+const out = join(root, 'Out');
+
+function marker(dir: string, m: Record<string, unknown>): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'heppy-status.json'), JSON.stringify({ outputs: [], key: 'k', ...m }));
+}
+
+const nodes: TraceNode[] = [
+  { id: 'A_Chunk0', kind: 'chunk', component: 'A', dir: join(out, 'A_Chunk0'), upToDate: false },
+  { id: 'A_Chunk1', kind: 'chunk', component: 'A', dir: join(out, 'A_Chunk1'), upToDate: false },
+  { id: 'hadd:A', kind: 'hadd', component: 'A', dir: join(out, 'A'), upToDate: false },
+];
+
+test('rows from the markers of the nodes run', () => {
+  marker(nodes[0]!.dir, { kind: 'chunk', status: 'ok', attempt: 1, eventsProcessed: 2000, host: 'h1', pid: 11,
+    startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:02.000Z', metrics: { wallMs: 2000, cpuMs: 1500, peakRssBytes: 104857600, bytesRead: 12345 } });
+  marker(nodes[1]!.dir, { kind: 'chunk', status: 'failed', attempt: 3, eventsProcessed: null, reason: 'A_Chunk1: input: x.root: truncated',
+    failure: { kind: 'input', reason: 'truncated', file: 'x.root' }, host: 'h2', pid: 12, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' });
+  marker(nodes[2]!.dir, { kind: 'hadd', status: 'ok', chunks: ['A_Chunk0'], host: 'h1', pid: 10, startedAt: Date.parse('2026-01-01T00:00:03Z'), finishedAt: Date.parse('2026-01-01T00:00:03.5Z') });
+  const rows = writeTrace(out, nodes, new Set(nodes.map((n) => n.id)), 'local');
+  assert.equal(rows[0], { id: 'A_Chunk0', kind: 'chunk', component: 'A', status: 'ok', failure: '', attempts: 1, executor: 'local', host: 'h1', pid: 11,
+    start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:00:02.000Z', wallS: 2, cpuS: 1.5, cpuPct: 75, peakRssMB: 100, events: 2000, eventsPerS: 1000, bytesRead: 12345, reason: '' });
+  assert.is(rows[1]!.status, 'failed');
+  assert.is(rows[1]!.failure, 'input');
+  assert.is(rows[1]!.attempts, 3);
+  assert.is(rows[1]!.wallS, 1);
+  assert.is(rows[2]!.end, '2026-01-01T00:00:03.500Z');
+  assert.is(rows[2]!.wallS, 0.5);
+  assert.equal(readTrace(out), rows);
+  assert.equal(parseTrace(formatTrace(rows)), rows);
+  assert.is(readFileSync(join(out, '.heppy', 'trace.tsv'), 'utf8').split('\n')[0],
+    'id\tkind\tcomponent\tstatus\tfailure\tattempts\texecutor\thost\tpid\tstart\tend\twall_s\tcpu_s\tcpu_pct\tpeak_rss_mb\tevents\tevents_per_s\tbytes_read\treason');
+});
+
+test('a build that ran nothing leaves the trace; up-to-date nodes keep their line as cached', () => {
+  const file = join(out, '.heppy', 'trace.tsv');
+  const before = statSync(file).mtimeMs;
+  writeTrace(out, nodes.map((n) => ({ ...n, upToDate: true })), new Set(), 'local');
+  assert.is(statSync(file).mtimeMs, before);
+  const rows = writeTrace(out, [{ ...nodes[0]!, upToDate: true }, nodes[1]!, { ...nodes[2]!, upToDate: false }], new Set(['A_Chunk1']), 'slurm');
+  assert.is(rows[0]!.status, 'cached');
+  assert.is(rows[0]!.cpuS, 1.5);
+  assert.is(rows[1]!.executor, 'slurm');
+  assert.is(rows[2]!.status, 'not-run');
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
