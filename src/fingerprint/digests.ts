@@ -13,6 +13,7 @@ export interface DigestStore {
 import { fail, ok, type Result } from '../util/result.js';
 import { hashString } from './hash.js';
 import { hashFile } from './hash-file.js';
+import { hashPool, POOL_MIN_BYTES } from './hash-pool.js';
 import { statOnce } from './stat-cache.js';
 import { isUrl } from '../io/url.js';
 import { remoteDigest, type RemoteDigestStats } from './remote-digest.js';
@@ -147,7 +148,9 @@ export class FileDigests {
     let r: Result<string>;
     try {
       const before = statSync(path);
-      const hash = await hashFile(path);
+      // Big files go to the hash threads, so that several are hashed at once on several cores.
+      const pool = before.size >= POOL_MIN_BYTES ? hashPool() : null;
+      const hash = await (pool ? pool.hash(path) : hashFile(path));
       const after = statSync(path);
       this.stats.hashed++;
       this.stats.hashedBytes += after.size;
