@@ -24,8 +24,9 @@ export async function remoteDigest(store: Pick<DigestStore, 'getDigest' | 'putDi
     const st = first.checksum !== null || first.mtime === null ? first : await remoteStat(url, true);
     if (st.checksum !== null) stats.checksums++;
     const hash = hashString(st.checksum !== null ? `remote\0${st.size}\0${st.checksum}` : `remote\0${st.size}\0${st.mtime ?? ''}`);
-    // ino -1 marks a remote record (a local file never has it).
-    if (first.mtime !== null) void store.putDigest(url, { size: first.size, mtimeMs, ino: -1, hash });
+    // ino -1 marks a remote record (a local file never has it). Without an mtime (XrdHttp gives
+    // none) the record is never used to skip the stat, but the schema check finds the digest.
+    if (rec?.hash !== hash || rec.mtimeMs !== mtimeMs || rec.size !== first.size) void store.putDigest(url, { size: first.size, mtimeMs, ino: -1, hash });
     return ok(hash);
   } catch (e) {
     if (e instanceof RemoteError) return fail({ file: e.url, reason: e.reason });
