@@ -1,0 +1,56 @@
+// The type-check step of loading: when it runs (a bundle not yet checked; a tsconfig that changed),
+// which options it uses (the nearest tsconfig, else strict), what it reports, what it writes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadHeppyfile } from '../../../src/config/load.js';
+import { formatFailure } from '../../../src/util/result.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heppy-typecheck-'));
+const cache = join(dir, 'cache');
+mkdirSync(join(dir, 'data'));
+writeFileSync(join(dir, 'data', 'a.root'), 'not read');
+const hf = join(dir, 'heppyfile.ts');
+const write = (body: string): void => writeFileSync(hf, `import { Config, Component, Sequence } from 'heppy';\n${body}\n` +
+  "export default new Config({ components: [new Component('A', { files: ['data/a.root'] })], sequence: new Sequence() });\n");
+const index = (): Record<string, { typecheck?: unknown }> => JSON.parse(readFileSync(join(cache, 'bundles', 'index.json'), 'utf8'));
+
+test('a bundle cached by --no-typecheck is checked once the check is on; the stamp and the incremental state are recorded', async () => {
+  write('export const n: number = "three";');
+  const skipped = await loadHeppyfile(hf, cache, {}, { typecheck: false });
+  assert.ok(skipped.ok, skipped.ok ? '' : formatFailure(skipped.error));
+  assert.is(index()[hf]!.typecheck, undefined);
+  const checked = await loadHeppyfile(hf, cache, {});
+  assert.not.ok(checked.ok);
+  if (checked.ok) return;
+  assert.is(checked.error.reason.split('\n')[0], `${hf}:2:14: TS2322: Type 'string' is not assignable to type 'number'.`);
+  assert.not.ok(existsSync(join(cache, 'typecheck')), 'nothing written for a heppyfile with errors');
+  write('export const n: number = 3;');
+  const fixed = await loadHeppyfile(hf, cache, {});
+  assert.ok(fixed.ok, fixed.ok ? '' : formatFailure(fixed.error));
+  assert.ok(Array.isArray(index()[hf]!.typecheck));
+  assert.is(readdirSync(join(cache, 'typecheck')).filter((f) => f.endsWith('.tsbuildinfo')).length, 1);
+});
+
+test('without a tsconfig the check is strict; a tsconfig next to the heppyfile is used from then on, even with the bundle cached', async () => {
+  write('export function twice(x) { return 2 * x; }');
+  const strict = await loadHeppyfile(hf, cache, {});
+  assert.not.ok(strict.ok);
+  if (!strict.ok) assert.match(strict.error.reason, `${hf}:2:23: TS7006: Parameter 'x' implicitly has an 'any' type.`);
+  // Loaded without the check, the bundle is cached; a tsconfig that allows it changes the stamp.
+  assert.ok((await loadHeppyfile(hf, cache, {}, { typecheck: false })).ok);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: false, module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true } }));
+  const loose = await loadHeppyfile(hf, cache, {});
+  assert.ok(loose.ok, loose.ok ? '' : formatFailure(loose.error));
+  // A tsconfig that does not parse is named.
+  writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": maybe } }');
+  const bad = await loadHeppyfile(hf, cache, {});
+  assert.not.ok(bad.ok);
+  if (!bad.ok) assert.is(bad.error.file, join(dir, 'tsconfig.json'));
+  rmSync(join(dir, 'tsconfig.json'));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
