@@ -80,7 +80,7 @@ const RUN_INSTEAD = 'debugging one event or file is `heppy run --component NAME 
 const LOOP_FLAGS: FlagMap = {
   valued: [[['-N', '--nevents'], '-N'], [['-o', '--option'], '-o'], [['-j', '--ntasks'], '-j']],
   // -f skips heppy_loop's "Continue? [y/n]": heppy never asks, and re-runs only what changed.
-  bool: [[['-f', '--force'], null], [['-v', '--verbose'], '-v'], [['-i', '--interactive'], null], [['-t', '--timereport', '--trackversions'], null], [['--memcheck'], null], [['-q', '--quiet'], null]],
+  bool: [[['-f', '--force'], null], [['-v', '--verbose'], '-v'], [['-i', '--interactive'], null], [['-t', '--timereport', '--trackversions'], null], [['--memcheck'], null], [['-q', '--quiet'], '-q']],
   refused: [[['-e', '--iEvent', '-I', '--input', '-p', '--nprint'], RUN_INSTEAD]],
 };
 
