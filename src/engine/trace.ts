@@ -106,10 +106,11 @@ export interface TraceNode { id: string; kind: 'chunk' | 'hadd'; component: stri
 
 /**
  * Writes the trace of a build: `ran` are the ids this build started (their markers say how it
- * went); the others keep the previous trace's line as `cached` (or an empty one). Returns the rows.
+ * went); the others keep the previous trace's line as `cached` (or an empty one). Returns the rows
+ * written, or null when the build ran nothing (the file is left as it is).
  */
-export function writeTrace(outdir: string, nodes: readonly TraceNode[], ran: ReadonlySet<string>, executor: string): TraceRow[] {
-  if (ran.size === 0) return readTrace(outdir);
+export function writeTrace(outdir: string, nodes: readonly TraceNode[], ran: ReadonlySet<string>, executor: string): TraceRow[] | null {
+  if (ran.size === 0) return null; // a no-op build neither reads nor writes it
   const before = new Map(readTrace(outdir).map((r) => [r.id, r]));
   const rows = nodes.map((n): TraceRow => {
     if (ran.has(n.id)) return rowFromMarker(n.id, n.kind, n.component, n.dir, executor);

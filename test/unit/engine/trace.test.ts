@@ -28,7 +28,7 @@ test('rows from the markers of the nodes run', () => {
   marker(nodes[1]!.dir, { kind: 'chunk', status: 'failed', attempt: 3, eventsProcessed: null, reason: 'A_Chunk1: input: x.root: truncated',
     failure: { kind: 'input', reason: 'truncated', file: 'x.root' }, host: 'h2', pid: 12, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:01.000Z' });
   marker(nodes[2]!.dir, { kind: 'hadd', status: 'ok', chunks: ['A_Chunk0'], host: 'h1', pid: 10, startedAt: Date.parse('2026-01-01T00:00:03Z'), finishedAt: Date.parse('2026-01-01T00:00:03.5Z') });
-  const rows = writeTrace(out, nodes, new Set(nodes.map((n) => n.id)), 'local');
+  const rows = writeTrace(out, nodes, new Set(nodes.map((n) => n.id)), 'local')!;
   assert.equal(rows[0], { id: 'A_Chunk0', kind: 'chunk', component: 'A', status: 'ok', failure: '', attempts: 1, executor: 'local', host: 'h1', pid: 11,
     start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:00:02.000Z', wallS: 2, cpuS: 1.5, cpuPct: 75, peakRssMB: 100, events: 2000, eventsPerS: 1000, bytesRead: 12345, reason: '' });
   assert.is(rows[1]!.status, 'failed');
@@ -46,9 +46,9 @@ test('rows from the markers of the nodes run', () => {
 test('a build that ran nothing leaves the trace; up-to-date nodes keep their line as cached', () => {
   const file = join(out, '.heppy', 'trace.tsv');
   const before = statSync(file).mtimeMs;
-  writeTrace(out, nodes.map((n) => ({ ...n, upToDate: true })), new Set(), 'local');
+  assert.is(writeTrace(out, nodes.map((n) => ({ ...n, upToDate: true })), new Set(), 'local'), null);
   assert.is(statSync(file).mtimeMs, before);
-  const rows = writeTrace(out, [{ ...nodes[0]!, upToDate: true }, nodes[1]!, { ...nodes[2]!, upToDate: false }], new Set(['A_Chunk1']), 'slurm');
+  const rows = writeTrace(out, [{ ...nodes[0]!, upToDate: true }, nodes[1]!, { ...nodes[2]!, upToDate: false }], new Set(['A_Chunk1']), 'slurm')!;
   assert.is(rows[0]!.status, 'cached');
   assert.is(rows[0]!.cpuS, 1.5);
   assert.is(rows[1]!.executor, 'slurm');
