@@ -107,7 +107,7 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
     await executor.close();
   }
   writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
-  writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
+  if (ran.size > 0) writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
   if (o.cache && summary.run > 0) o.cache.prune();
   return { summary, queued: kind === 'local' ? 0 : s.store.listJobs().length };
 }
