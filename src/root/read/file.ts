@@ -4,6 +4,7 @@ import { openByteSource } from '../../io/open.js';
 import { RemoteError } from '../../io/errors.js';
 import type { ByteSource } from '../../io/source.js';
 import { redactUrl } from '../../io/url.js';
+import { EdgeCache } from '../../io/edge-cache.js';
 import type { Hist } from '../hist.js';
 import type { KeyInfo } from '../types.js';
 import { RootError } from '../errors.js';
@@ -41,6 +42,10 @@ export class RootFileReader {
     try { source = await openByteSource(location); } catch (e) {
       if (e instanceof RemoteError || e instanceof UserError) throw e;
       throw new RootError(path, '', `cannot open: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    // Over a network, the file's structure (at its head and tail) comes in one request.
+    if (source.remote) {
+      try { source = await EdgeCache.over(source); } catch (e) { void source.close(); throw e; }
     }
     try {
       const size = source.size;

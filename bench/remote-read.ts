@@ -1,0 +1,70 @@
+// Remote read benchmark: every numeric branch of the HZZ and issue412 files read with heppy's
+// reader from the local file, over root:// and over http:// from a local XRootD server (Debian's
+// xrootd-server started by test/util/xrootd.ts), and `xrdcp` of the same file to /dev/null.
+// Run: npx tsc -p . && node dist/bench/remote-read.js   (BENCH_RUNS, default 9). Figures: bench/README.md.
+import { copyFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { openRootFile } from '../src/root/read/index.js';
+import { counters, closeAll } from '../src/io/xrootd/client.js';
+import { httpCounters } from '../src/io/http/request.js';
+import { sharedRootDir } from '../test/util/shared.js';
+import { hasXrdcp, startXrootd } from '../test/util/xrootd.js';
+
+const CASES = [{ file: 'uproot-HZZ.root', tree: 'events' }, { file: 'uproot-issue412.root', tree: 'test' }];
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function readAll(where: string, tree: string): Promise<{ ms: number; values: number }> {
+  const t0 = performance.now();
+  const f = await openRootFile(where);
+  const t = await f.tree(tree);
+  const names = t.branches.filter((b) => b.type !== null).map((b) => b.name);
+  let values = 0;
+  for await (const b of t.batches(names)) for (const n of names) values += b.columns[n]!.values.length;
+  f.close();
+  return { ms: performance.now() - t0, values };
+}
+
+function xrdcp(url: string): number {
+  const t0 = performance.now();
+  const r = spawnSync('xrdcp', ['-f', '-s', url, '/dev/null'], { stdio: 'pipe' });
+  if (r.status !== 0) throw new Error(`xrdcp ${url}: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+const dir = sharedRootDir();
+const server = dir === null ? null : await startXrootd();
+if (dir === null || server === null) process.exit(0);
+const load = (): string => spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ');
+console.log(`runs: ${RUNS} (alternated), load before: ${load()}`);
+for (const c of CASES) {
+  copyFileSync(join(dir, c.file), join(server.data, c.file));
+  const size = statSync(join(dir, c.file)).size;
+  const where = { local: join(dir, c.file), root: server.rootUrl(c.file), http: server.httpUrl(c.file) };
+  const times: Record<string, number[]> = { local: [], root: [], http: [], xrdcp: [] };
+  let values = -1;
+  for (const w of Object.values(where)) values = (await readAll(w, c.tree)).values; // warm-up (connections, caches)
+  const req0 = { root: counters.requests, http: httpCounters.requests };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, w] of Object.entries(where)) {
+      const r = await readAll(w, c.tree);
+      if (r.values !== values) throw new Error(`${k}: ${r.values} values, expected ${values}`);
+      times[k]!.push(r.ms);
+    }
+    if (hasXrdcp()) times.xrdcp!.push(xrdcp(server.rootUrl(c.file)));
+  }
+  const mbs = (ms: number): string => `${(size / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
+  const l = median(times.local!);
+  console.log(`\n${c.file} (${(size / 1e6).toFixed(2)} MB, ${values} values)`);
+  for (const k of ['local', 'root', 'http', 'xrdcp']) {
+    if (times[k]!.length === 0) continue;
+    const m = median(times[k]!);
+    const reqs = k === 'root' ? ` ${((counters.requests - req0.root) / RUNS).toFixed(0)} requests/read` : k === 'http' ? ` ${((httpCounters.requests - req0.http) / RUNS).toFixed(0)} requests/read` : '';
+    console.log(`  ${k.padEnd(6)} median ${m.toFixed(1)} ms (${mbs(m)}), throughput vs local ${(l / m).toFixed(2)}x${reqs}`);
+  }
+}
+console.log(`\nload after: ${load()}`);
+await closeAll();
+await server.dispose();
