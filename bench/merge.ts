@@ -10,7 +10,9 @@
 //   4. `node bin/heppy.js root merge -f OUT IN…` end to end (Node start-up, CLI loading included).
 // Medians over the rounds are printed (the machine is shared: single runs vary by 2-3×), with
 // every round's figures, and the peak RSS of the in-process merge and of the CLI.
-// Usage: node dist/bench/merge.js [entries per file=10000000] [zlib|lz4|zstd|none] [files] [rounds=3]
+// With `mixed`, the tree also has a char* string branch and a std::vector<float> branch (ROOT's
+// non-numeric types, merged by copying their baskets the same way).
+// Usage: node dist/bench/merge.js [entries per file=10000000] [zlib|lz4|zstd|none] [files] [rounds=3] [numeric|mixed]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ const entries = Number(process.argv[2] ?? 10_000_000);
 const algorithm = (process.argv[3] ?? 'zlib') as Algorithm;
 const files = Number(process.argv[4] ?? (algorithm === 'none' ? 2 : 6));
 const rounds = Number(process.argv[5] ?? 3);
+const mixed = process.argv[6] === 'mixed';
 const dir = mkdtempSync(join(tmpdir(), 'heppy-bench-merge-'));
 const heppy = fileURLToPath(new URL('../../bin/heppy.js', import.meta.url));
 
@@ -32,13 +35,16 @@ async function input(path: string, seed: number): Promise<void> {
   const h = makeHist1('TH1D', 'hx', 'x', makeAxis(100, 0, 10));
   const t = w.createTree({ name: 'events', branches: [
     { name: 'x', type: 'f8' }, { name: 'y', type: 'f4' }, { name: 'n', type: 'i4' }, { name: 'pt', type: 'f4', shape: { counter: 'n' } },
+    ...(mixed ? [{ name: 'tag', type: 'string' as const }, { name: 'v', type: 'f4' as const, shape: 'vector' as const }] : []),
   ] });
+  const tags = ['ee', 'mumu', 'emu', 'tautau-hadronic', 'jets'];
   const a = new Float32Array(3);
   for (let i = 0; i < entries; i++) {
     const n = (i + seed) % 4;
     for (let k = 0; k < n; k++) a[k] = ((i * 7 + k) % 1000) * 0.01;
     const x = ((i * 13 + seed) % 10000) * 0.001;
-    t.fill({ x, y: x * 2, n, pt: a.subarray(0, n) });
+    if (mixed) t.fill({ x, y: x * 2, n, pt: a.subarray(0, n), tag: `${tags[i % 5]!}-${i % 997}`, v: a.subarray(0, (n + 1) % 4) });
+    else t.fill({ x, y: x * 2, n, pt: a.subarray(0, n) });
     if ((i & 63) === 0) fill1(h, x);
   }
   w.writeHist(h);
@@ -113,7 +119,7 @@ try {
   const line = (what: string, t: number, cpu: number, cpT: number, cpCpu: number, ratio: number, rss: number): string =>
     `  ${what} ${t.toFixed(3)} s (${(mb / t).toFixed(0)} MB/s, cpu ${cpu.toFixed(2)} s) vs cp ${cpT.toFixed(3)} s (${(mb / cpT).toFixed(0)} MB/s, cpu ${cpCpu.toFixed(2)} s): ` +
     `${ratio.toFixed(2)}× cp wall (cpu ${(cpCpu / cpu).toFixed(2)}×), peak RSS ${rss.toFixed(0)} MiB`;
-  console.log(`merge ${files} × ${entries} entries (${algorithm}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
+  console.log(`merge ${files} × ${entries} entries (${algorithm}${mixed ? ', with string and vector branches' : ''}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
   console.log(line('CLI heppy root merge     ', med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
 } finally {
