@@ -14,7 +14,7 @@ export const enum ColType {
 /** What the values of a column are once decoded. */
 export type ValueKind = 'bit' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f16' | 'f32' | 'f64' | 'index32' | 'index64';
 
-interface TypeInfo { name: string; bytes: number; kind: ValueKind; split: boolean; zigzag: boolean; delta: boolean }
+export interface TypeInfo { name: string; bytes: number; kind: ValueKind; split: boolean; zigzag: boolean; delta: boolean }
 
 const T = (name: string, bytes: number, kind: ValueKind, split = false, zigzag = false, delta = false): TypeInfo => ({ name, bytes, kind, split, zigzag, delta });
 

@@ -1,7 +1,7 @@
 // Reading one cluster's columns: which representation is active, the page bytes (adjacent
 // pages read together, checksums verified, decompressed), decoded into one array per column.
 import { decompress } from '../read/decompress.js';
-import { columnType, columnTypeName, allocValues, decodePage, pageBytes, type Values } from './columns.js';
+import { columnType, columnTypeName, allocValues, decodePage, pageBytes, type TypeInfo, type Values } from './columns.js';
 import type { ClusterDesc, ColumnRange, Descriptor, FieldDesc, PageDesc } from './descriptor.js';
 import { RNTupleFormatError } from './rbuf.js';
 import { xxh3 } from './xxh3.js';
@@ -38,6 +38,7 @@ export function elementsIn(range: ColumnRange): number {
 export class ClusterColumns {
   private readonly decoded = new Map<number, Values>();
   private readonly fetched = new Map<PageDesc, Uint8Array>();
+  private readonly windows = new Map<string, Values>();
 
   constructor(private readonly src: ByteSource, private readonly d: Descriptor, readonly cluster: ClusterDesc) {}
 
@@ -47,8 +48,13 @@ export class ClusterColumns {
     for (const id of new Set(columns)) {
       const r = this.cluster.columns[id];
       if (r === undefined || r.suppressed || this.decoded.has(id)) continue;
-      for (const p of r.pages) if (!this.fetched.has(p)) pages.push(p);
+      pages.push(...r.pages);
     }
+    await this.fetchPages(pages);
+  }
+
+  private async fetchPages(all: PageDesc[]): Promise<void> {
+    const pages = all.filter((p) => !this.fetched.has(p));
     pages.sort((a, b) => a.locator.offset - b.locator.offset);
     for (let i = 0; i < pages.length;) {
       const start = pages[i]!.locator.offset;
@@ -100,25 +106,61 @@ export class ClusterColumns {
     const out = allocValues(t.kind, total);
     let at = lead;
     for (const p of range.pages) {
-      const stored = this.fetched.get(p)!;
-      const body = stored.subarray(0, p.locator.size);
-      if (p.checksum) {
-        const want = new DataView(stored.buffer, stored.byteOffset + p.locator.size, 8).getBigUint64(0, true);
-        if (xxh3(body) !== want) throw new RNTupleFormatError(`field ${f.path}: page at byte ${p.locator.offset} of cluster ${this.cluster.id}: checksum mismatch (corrupt page)`);
-      }
-      const len = pageBytes(t, p.elements);
-      let raw: Uint8Array;
-      try {
-        raw = body.length === len ? body : await decompress(body, len);
-      } catch (e) {
-        throw new RNTupleFormatError(`field ${f.path}: page at byte ${p.locator.offset} of cluster ${this.cluster.id}: ${(e as Error).message}`);
-      }
-      decodePage(t, raw, p.elements, out, at);
+      await this.decodeInto(f, t, p, out, at);
       at += p.elements;
-      this.fetched.delete(p);
     }
     this.decoded.set(id, out);
     return out;
+  }
+
+  /**
+   * Elements [from, to) of column `k` of a field in this cluster, decoding only the pages that
+   * overlap them (a chunk's entry range rarely covers whole clusters). `need`: as in column().
+   */
+  async range(f: FieldDesc, k: number, from: number, to: number, need: number | null): Promise<Values> {
+    const cols = activeColumns(this.d, this.cluster, f);
+    const id = cols?.[k];
+    const whole = (): Promise<Values> => this.column(f, k, need).then((v) => v.subarray(from, to) as Values);
+    if (id === undefined || this.decoded.has(id) || (from === 0 && (need === null || to >= need))) return whole();
+    const desc = this.d.columns[id]!, t = columnType(desc.type);
+    const range = this.cluster.columns[id]!;
+    if (typeof t === 'string' || (need !== null && elementsIn(range) !== need)) return whole(); // errors and deferred columns: the full path
+    const key = `${id}:${from}:${to}`;
+    const hit = this.windows.get(key);
+    if (hit !== undefined) return hit;
+    const sel: { p: PageDesc; start: number }[] = [];
+    let start = 0;
+    for (const p of range.pages) {
+      if (start + p.elements > from && start < to) sel.push({ p, start });
+      start += p.elements;
+    }
+    if (to > start || from > to) throw new RNTupleFormatError(`field ${f.path}: elements ${from}-${to} requested, column ${id} has ${start} in cluster ${this.cluster.id}`);
+    if (sel.length === 0) return allocValues(t.kind, 0);
+    await this.fetchPages(sel.map((x) => x.p));
+    const first = sel[0]!.start, last = sel[sel.length - 1]!.start + sel[sel.length - 1]!.p.elements;
+    const out = allocValues(t.kind, last - first);
+    for (const x of sel) await this.decodeInto(f, t, x.p, out, x.start - first);
+    const v = out.subarray(from - first, to - first) as Values;
+    this.windows.set(key, v);
+    return v;
+  }
+
+  /** Checks, decompresses and decodes one fetched page into out[at, at + elements). */
+  private async decodeInto(f: FieldDesc, t: TypeInfo, p: PageDesc, out: Values, at: number): Promise<void> {
+    const stored = this.fetched.get(p)!;
+    const body = stored.subarray(0, p.locator.size);
+    if (p.checksum) {
+      const want = new DataView(stored.buffer, stored.byteOffset + p.locator.size, 8).getBigUint64(0, true);
+      if (xxh3(body) !== want) throw new RNTupleFormatError(`field ${f.path}: page at byte ${p.locator.offset} of cluster ${this.cluster.id}: checksum mismatch (corrupt page)`);
+    }
+    const len = pageBytes(t, p.elements);
+    let raw: Uint8Array;
+    try {
+      raw = body.length === len ? body : await decompress(body, len);
+    } catch (e) {
+      throw new RNTupleFormatError(`field ${f.path}: page at byte ${p.locator.offset} of cluster ${this.cluster.id}: ${(e as Error).message}`);
+    }
+    decodePage(t, raw, p.elements, out, at);
   }
 }
 

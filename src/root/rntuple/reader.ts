@@ -7,7 +7,7 @@ import { allocArray } from '../read/decode.js';
 import { decompress, initDecompression } from '../read/decompress.js';
 import { RootError } from '../errors.js';
 import { parseAnchor, type Anchor } from './anchor.js';
-import { readFooter, readHeader, readPageList, type ClusterDesc, type Descriptor } from './descriptor.js';
+import { readFooter, readHeader, readPageList, type ClusterDesc, type Descriptor, type FieldDesc } from './descriptor.js';
 import { ClusterColumns, type ByteSource } from './pages.js';
 import { planFields, type Plan } from './schema.js';
 import type { Values } from './columns.js';
@@ -88,7 +88,8 @@ export class RNTupleReader {
       if (lo >= hi) continue;
       const cc = this.clusterColumns(c);
       try {
-        await cc.prefetch(plans.flatMap((p) => physicalColumns(this.descriptor, c, p)));
+        // The whole cluster: its pages in as few reads as possible; a part of it: page by page.
+        if (lo === c.firstEntry && hi === c.firstEntry + c.entries) await cc.prefetch(plans.flatMap((p) => physicalColumns(this.descriptor, c, p)));
         const columns: Record<string, Column> = {};
         for (const p of plans) columns[p.info.name] = await readPlan(cc, p, lo - c.firstEntry, hi - c.firstEntry);
         yield { start: lo, stop: hi, columns };
@@ -130,36 +131,44 @@ function physicalColumns(d: Descriptor, c: ClusterDesc, p: Plan): number[] {
   return out;
 }
 
-/** Entries [lo, hi) (cluster-relative) of one plan. */
+/** Entries [lo, hi) (cluster-relative) of one plan: only the pages overlapping them are decoded. */
 async function readPlan(cc: ClusterColumns, p: Plan, lo: number, hi: number): Promise<Column> {
   const n = cc.cluster.entries;
+  // Index columns hold each entry's end offset: entry lo starts where entry lo - 1 ends.
+  const ends = async (f: FieldDesc): Promise<{ v0: number; idx: Float64Array }> => {
+    const a = lo === 0 ? 0 : lo - 1;
+    const idx = await cc.range(f, 0, a, hi, n) as Float64Array;
+    return lo === 0 ? { v0: 0, idx } : { v0: idx[0]!, idx: idx.subarray(1) };
+  };
   if (p.kind === 'sizes') {
-    const idx = await cc.column(p.collection, 0, n);
+    const { v0, idx } = await ends(p.collection);
     const type = p.info.type!;
     const out = allocArray(type, hi - lo);
-    for (let i = lo; i < hi; i++) {
-      const s = idx[i] as number - (i === 0 ? 0 : idx[i - 1] as number);
-      if (type === 'u8') (out as BigUint64Array)[i - lo] = BigInt(s); else (out as Uint32Array)[i - lo] = s;
+    let prev = v0;
+    for (let i = 0; i < idx.length; i++) {
+      const s = idx[i]! - prev;
+      prev = idx[i]!;
+      if (type === 'u8') (out as BigUint64Array)[i] = BigInt(s); else (out as Uint32Array)[i] = s;
     }
     return { kind: 'flat', type, values: out };
   }
   if (p.kind !== 'leaf') throw new RNTupleFormatError(`${p.info.name} is not a numeric field`);
   const type = p.info.type!;
   if (p.collection === null) {
-    const all = await cc.column(p.field, 0, n * p.repeat);
-    const values = convert(all, type).subarray(lo * p.repeat, hi * p.repeat) as NumArray;
+    const values = convert(await cc.range(p.field, 0, lo * p.repeat, hi * p.repeat, n * p.repeat), type);
     return p.info.shape === 'fixed' ? { kind: 'fixed', type, size: p.repeat, values } : { kind: 'flat', type, values };
   }
-  const idx = await cc.column(p.collection, 0, n) as Float64Array;
-  const total = n === 0 ? 0 : idx[n - 1]!;
-  if (total > 0x7fffffff) throw new RNTupleFormatError(`${p.info.name}: ${total} elements in one cluster exceed a column's offsets`);
-  const all = convert(await cc.column(p.field, 0, total), type);
-  const v0 = lo === 0 ? 0 : idx[lo - 1]!, v1 = hi === 0 ? 0 : idx[hi - 1]!;
-  if (!(v0 <= v1 && v1 <= total)) throw new RNTupleFormatError(`${p.info.name}: collection offsets are not increasing`);
+  const { v0, idx } = await ends(p.collection);
+  const v1 = idx.length === 0 ? v0 : idx[idx.length - 1]!;
   const offsets = new Int32Array(hi - lo + 1);
-  for (let i = lo; i < hi; i++) offsets[i - lo + 1] = idx[i]! - v0;
-  for (let i = 1; i < offsets.length; i++) if (offsets[i]! < offsets[i - 1]!) throw new RNTupleFormatError(`${p.info.name}: collection offsets decrease at entry ${lo + i - 1} of the cluster`);
-  return { kind: 'jagged', type, values: all.subarray(v0, v1) as NumArray, offsets };
+  for (let i = 0; i < idx.length; i++) {
+    const o = idx[i]! - v0;
+    if (!(o >= offsets[i]!) || o > 0x7fffffff) throw new RNTupleFormatError(`${p.info.name}: collection offsets decrease or overflow at entry ${lo + i} of the cluster`);
+    offsets[i + 1] = o;
+  }
+  // Read whole, the values column must have as many elements as the cluster's last offset.
+  const values = convert(await cc.range(p.field, 0, v0, v1, lo === 0 && hi === n ? v1 : null), type);
+  return { kind: 'jagged', type, values, offsets };
 }
 
 const natural: Record<string, NumType> = {

@@ -90,6 +90,30 @@ for (const algorithm of ['none', 'zlib', 'lz4', 'zstd'] as Algorithm[]) {
   });
 }
 
+test('entry ranges inside clusters and pages read the same values as the whole column', async () => {
+  const f = await openRootFile(join(tmp, 'w-zstd.root'));
+  try {
+    const r = await RNTupleReader.open(f, 'events');
+    const full = Object.fromEntries(await Promise.all(['x', 'v', 'a', 'b', 'n', 'l'].map(async (n) => [n, await r.column(n)] as const)));
+    let seed = 7;
+    const rnd = (m: number): number => { seed = (seed * 16807) % 2147483647; return seed % m; };
+    for (let k = 0; k < 40; k++) {
+      const a = rnd(N), b = Math.min(N, a + 1 + rnd(700));
+      for (const name of ['x', 'v', 'a', 'b', 'n', 'l']) {
+        const part = await r.column(name, a, b), whole = full[name]!;
+        if (whole.kind === 'jagged' && part.kind === 'jagged') {
+          const o = whole.offsets;
+          assert.equal(Array.from(part.values as ArrayLike<unknown>), Array.from(whole.values.subarray(o[a]!, o[b]!) as ArrayLike<unknown>), `${name} [${a}, ${b})`);
+          assert.equal(Array.from(part.offsets), Array.from(o.subarray(a, b + 1), (x) => x - o[a]!), `${name} offsets [${a}, ${b})`);
+        } else {
+          const m = whole.kind === 'fixed' ? whole.size : 1;
+          assert.equal(Array.from(part.values as ArrayLike<unknown>), Array.from((whole.values as Float64Array).subarray(a * m, b * m) as ArrayLike<unknown>), `${name} [${a}, ${b})`);
+        }
+      }
+    }
+  } finally { f.close(); }
+});
+
 async function jsrootSums(path: string, names: string[]): Promise<{ count: number; sums: Record<string, number> }> {
   const f = await openFile(path);
   const t = await f.readObject('events');
