@@ -147,8 +147,11 @@ export class ObjectWriter {
       if (v === null || v === undefined) { b.u8(0); return; }
       b.u8(1);
       if (typeof v === 'string') { const s = Buffer.from(v, 'latin1'); for (let i = 0; i < count; i++) b.i8(s[i] ?? 0); return; }
-      const a = values(v);
-      for (let i = 0; i < count; i++) this.basic(i < a.length ? a[i] : 0, t - kOffsetP, e);
+      const a = values(v), et = t - kOffsetP;
+      // Basket lists of merged trees hold tens of thousands of values: the common types in tight loops.
+      if (et === kInt) { for (let i = 0; i < count; i++) b.i32(i < a.length ? Number(a[i]) : 0); return; }
+      if ((et === kLong64 || et === kLong) && a.length >= count && typeof a[0] !== 'bigint') { for (let i = 0; i < count; i++) b.i64(Number(a[i])); return; }
+      for (let i = 0; i < count; i++) this.basic(i < a.length ? a[i] : 0, et, e);
       return;
     }
     const typeName = (e.fTypeName ?? '').replace(/\*$/, '');
