@@ -103,7 +103,7 @@ interface JsHistObj {
   _typename: string; fName: string; fTitle: string; fArray: ArrayLike<number>; fSumw2: ArrayLike<number>;
   fEntries: number; fTsumw: number; fTsumw2: number; fTsumwx: number; fTsumwx2: number;
   fFillColor: number; fLineColor: number; fMarkerStyle: number; fMarkerSize: number; fMarkerColor: number; fLineWidth: number;
-  fXaxis: { fNbins: number }; fYaxis: { fNbins: number };
+  fXaxis: { fNbins: number; fTitle: string }; fYaxis: { fNbins: number; fTitle: string };
 }
 
 /** A histogram scaled by `f` (contents by f, errors² by f²), as a fresh object. */
@@ -111,7 +111,10 @@ function scaled(core: JsrootCore, h: JsHistObj, f: number): JsHistObj {
   const c = core.parse(core.toJSON(h)) as JsHistObj;
   const arr = Array.from(c.fArray, (v) => v * f);
   const sw2 = c.fSumw2 && c.fSumw2.length ? Array.from(c.fSumw2, (v) => v * f * f) : Array.from(h.fArray, (v) => v * f * f);
-  Object.assign(c, { fArray: arr, fSumw2: sw2, fTsumw: c.fTsumw * f, fTsumw2: c.fTsumw2 * f * f, fTsumwx: c.fTsumwx * f, fTsumwx2: c.fTsumwx2 * f });
+  Object.assign(c, { fArray: arr, fSumw2: sw2 });
+  // the statistics: Σw, Σwx, Σwx², Σwy… scale with f; Σw² with f²
+  const st = c as unknown as Record<string, unknown>;
+  for (const k of Object.keys(st)) if (k.startsWith('fTsumw') && typeof st[k] === 'number') st[k] = (st[k] as number) * (k === 'fTsumw2' ? f * f : f);
   return c;
 }
 
@@ -158,7 +161,14 @@ async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
   for (const [id, members] of groups) {
     const first = members[0]!.obj;
     const kind = first._typename.startsWith('TH2') ? 'th2' : 'th1';
-    const view: PlotView = { id, title: first.fTitle.split(';')[0] || first.fName, kind, stack: null, data: null, legend: [], singles: [] };
+    // ROOT's "title;x title;y title" convention: jsroot's stack does not split it, so it is done here.
+    const [title = '', xTitle = '', yTitle = ''] = first.fTitle.split(';');
+    for (const m of members) {
+      m.obj.fTitle = title;
+      if (xTitle && !m.obj.fXaxis.fTitle) m.obj.fXaxis.fTitle = xTitle;
+      if (yTitle && !m.obj.fYaxis.fTitle) m.obj.fYaxis.fTitle = yTitle;
+    }
+    const view: PlotView = { id, title: title || first.fName, kind, stack: null, data: null, legend: [], singles: [] };
     if (kind === 'th2') {
       view.singles = members.map((m) => ({ component: m.comp.name, json: core.toJSON(m.comp.kind === 'mc' && m.comp.norm !== null ? scaled(core, m.obj, m.comp.norm) : m.obj) }));
     } else {
@@ -175,7 +185,7 @@ async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
         });
         const stack = core.createTHStack(...hs) as { fName: string; fTitle: string };
         stack.fName = first.fName;
-        stack.fTitle = first.fTitle;
+        stack.fTitle = title;
         view.stack = core.toJSON(stack);
       }
       if (data.length) {
