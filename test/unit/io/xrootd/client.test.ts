@@ -140,6 +140,29 @@ test('the connection drops during a read: reconnect, reopen, the read succeeds',
   await closeAll(); server.close();
 });
 
+test('BEARER_TOKEN_FILE: the token goes with the open as ?authz=, never into an error', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'heppy-tok-'));
+  writeFileSync(join(dir, 'tok'), 'xyz-SECRET\n');
+  process.env.BEARER_TOKEN_FILE = join(dir, 'tok');
+  const { server, port } = await serve({});
+  try {
+    seen.opens.length = 0;
+    const f = await XrdFile.open(xloc(`root://127.0.0.1:${port}//data.root`));
+    await f.close();
+    assert.equal(seen.opens, ['/data.root?authz=Bearer%20xyz-SECRET']);
+    try { await XrdFile.open(xloc(`root://127.0.0.1:${port}//missing.root`)); assert.unreachable(); } catch (e) {
+      assert.not.match((e as Error).message, /SECRET/);
+    }
+  } finally {
+    delete process.env.BEARER_TOKEN_FILE;
+    rmSync(dir, { recursive: true });
+    await closeAll(); server.close();
+  }
+});
+
 test('an unreachable server: a network error naming the file, after the retries', async () => {
   const { server, port } = await serve({});
   server.close();
