@@ -145,9 +145,11 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: Branc
   if (vecClass !== null) {
     const c = vecClass.replace(/\s+/g, ' ').trim();
     if (c === 'string' || c === 'std::string') return other('std::string', { kind: 'string' });
-    const m = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(c);
-    const et = m ? vectorElems[m[1]!] : undefined;
-    if (et !== undefined) return { info: { name, type: et, shape: 'jagged', typename: `std::vector<${cppNames[et]}>` }, layout: { kind: 'vector' }, mult: 1 };
+    // ROOT::VecOps::RVec<T> (RDataFrame snapshots) is streamed exactly as std::vector<T>.
+    const m = /^(?:std::)?vector<\s*(.+?)\s*>$|^(?:ROOT::VecOps::)?RVec<\s*(.+?)\s*>$/.exec(c);
+    const et = m ? vectorElems[(m[1] ?? m[2])!] : undefined;
+    const tmpl = m && m[2] !== undefined ? 'ROOT::VecOps::RVec' : 'std::vector';
+    if (et !== undefined) return { info: { name, type: et, shape: 'jagged', typename: `${tmpl}<${cppNames[et]}>` }, layout: { kind: 'vector' }, mult: 1 };
     return other(c, { kind: 'unsupported', why: `objects of class ${c} are not read as columns` });
   }
   if (st === 65 || st === 61) return other('TString', { kind: 'string' });
