@@ -85,7 +85,9 @@ export function formatCsv(y: Yields): string {
   return lines.join('\n') + '\n';
 }
 
-const tex = (s: string): string => s.replace(/\\/g, '\\textbackslash{}').replace(/([#$%&_{}])/g, '\\$1').replace(/~/g, '\\textasciitilde{}').replace(/\^/g, '\\textasciicircum{}');
+const TEX: Record<string, string> = { '\\': '\\textbackslash{}', '~': '\\textasciitilde{}', '^': '\\textasciicircum{}', '<': '\\textless{}', '>': '\\textgreater{}' };
+/** LaTeX text: one pass, so that an escape's own braces are not escaped again. */
+const tex = (s: string): string => s.replace(/[\\~^<>#$%&_{}]/g, (c) => TEX[c] ?? `\\${c}`);
 
 export function formatLatex(y: Yields): string {
   const out: string[] = [`% heppy yields: ${lumiText(y)}`];

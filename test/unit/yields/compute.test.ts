@@ -119,6 +119,7 @@ test('formats: text, JSON, CSV, LaTeX', () => {
   const tex = formatLatex(y);
   assert.match(tex, '\\begin{tabular}{lrrrrr}');
   assert.match(tex, '$0.50 \\pm 0.54$');
+  assert.match(tex, 'x \\textgreater{} 1 & ');
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
