@@ -107,5 +107,37 @@ test('heppy-written string, vector, fixed and jagged branches survive merge: hep
   }
 });
 
+test('branches are matched by name in any order; a branch of another type is refused naming file, tree and branch', async () => {
+  const write = async (p: string, order: string[], xType: 'f8' | 'f4', k: number): Promise<void> => {
+    const w = RootFileWriter.create(p);
+    const specs = { x: { name: 'x', type: xType }, s: { name: 's', type: 'string' }, v: { name: 'v', type: 'i4', shape: 'vector' } } as const;
+    const t = w.createTree({ name: 't', branches: order.map((n) => specs[n as keyof typeof specs]) });
+    for (let i = 0; i < 10; i++) t.fill({ x: i + k, s: `s${k}-${i}`, v: [i, k] });
+    await w.close();
+  };
+  const a = join(dir, 'order-a.root'), b = join(dir, 'order-b.root'), c = join(dir, 'type-c.root');
+  await write(a, ['x', 's', 'v'], 'f8', 0);
+  await write(b, ['v', 'x', 's'], 'f8', 100);
+  await write(c, ['x', 's', 'v'], 'f4', 200);
+  const out = join(dir, 'ab.root');
+  const r = await mergeRootFiles(out, [a, b]);
+  assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.error));
+  const f = await openRootFile(out);
+  try {
+    const t = await f.tree('t');
+    assert.equal(t.branches.map((x) => x.name), ['x', 's', 'v'], 'the first input\'s order');
+    assert.equal(Array.from((await t.column('x')).values as Float64Array), [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => i + 100)]);
+    assert.equal(await strings(t, 's'), [...Array.from({ length: 10 }, (_, i) => `s0-${i}`), ...Array.from({ length: 10 }, (_, i) => `s100-${i}`)]);
+    assert.equal(jagged(await t.column('v')).slice(9, 11), [[9, 0], [0, 100]]);
+  } finally { f.close(); }
+  const bad = await mergeRootFiles(join(dir, 'ac.root'), [a, c]);
+  assert.not.ok(bad.ok);
+  if (!bad.ok) {
+    assert.is(bad.error.file, c);
+    assert.is(bad.error.object, 't/x');
+    assert.match(bad.error.reason, /branch differs: TBranch \[TLeafF x .*in .*order-a\.root: TBranch \[TLeafD x/);
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
