@@ -58,6 +58,29 @@ if (dir !== null && server !== null) {
     }
   });
 
+  test('heppy root merge of root:// and http:// inputs writes what the merge of the local files writes', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const out = mkdtempSync(join(tmpdir(), 'heppy-rmerge-'));
+    try {
+      // Same output name: it is written into the file.
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(join(out, 'l')); mkdirSync(join(out, 'r'));
+      const a = await run('root', 'merge', join(out, 'l', 'm.root'), join(dir, 'uproot-HZZ.root'), join(dir, 'uproot-HZZ-zlib.root'));
+      const b = await run('root', 'merge', join(out, 'r', 'm.root'), server.rootUrl('uproot-HZZ.root'), server.httpUrl('uproot-HZZ-zlib.root'));
+      assert.is(a.exitCode, 0, a.stderr);
+      assert.is(b.exitCode, 0, b.stderr);
+      assert.match(b.stdout, /merged 2 file\(s\): 1 tree\(s\) with 4842 entries/);
+      const body = async (f: string): Promise<string> => (await inspect(join(out, f))).replace(/"file": "[^"]*"/, '');
+      assert.is(await body('r/m.root'), await body('l/m.root'));
+      const missing = await run('root', 'merge', join(out, 'x.root'), server.rootUrl('nope.root'));
+      assert.is(missing.exitCode, 2);
+      assert.is(missing.stderr.trim(), `heppy: ${server.rootUrl('nope.root')}: no such file on the server`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   test('a remote glob lists the same files as the local glob', async () => {
     const remote = await remoteGlob(`root://localhost:${server.rootPort}//uproot-HZZ*.root`);
     const local = glob(join(dir, 'uproot-HZZ*.root')).map((p) => p.slice(dir.length + 1));

@@ -1,8 +1,12 @@
 // `heppy root merge OUT IN…`: ROOT's hadd usage. Trees of any branch type concatenated (baskets
 // copied without recompression unless asked), histograms and profiles added, every key kept.
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
-import { formatFailure, UserError } from '../../util/result.js';
+import { formatFailure, UserError, type Failure } from '../../util/result.js';
+import { RemoteError, isTransient } from '../../io/errors.js';
+import { isUrl } from '../../io/url.js';
 
 export class RootMergeCommand extends Command {
   static override paths = [['root', 'merge']];
@@ -49,23 +53,53 @@ export class RootMergeCommand extends Command {
     if (c !== undefined && c !== 'first' && !/^\d{1,3}$/.test(c)) throw new UserError(`--compression: expected a setting such as 505 or "first", got ${JSON.stringify(c)}`);
     const n = this.maxOpen === undefined ? undefined : Number(this.maxOpen);
     if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw new UserError(`-n: expected a whole number of files ≥ 2, got ${JSON.stringify(this.maxOpen)}`);
-    const r = await mergeRootFiles(this.out, this.inputs, {
-      force: this.force,
-      skipUnreadable: this.skip,
-      recompress: this.recompress,
-      ...(c !== undefined && c !== 'first' ? { compression: compressionOf(Number(c)) } : {}),
-      ...(n !== undefined ? { maxOpenFiles: n } : {}),
-      onWarning: (m) => this.context.stderr.write(`heppy: warning: ${m}\n`),
-    });
+    // Remote inputs (root://, http(s)://) are copied to a temporary directory first; errors name the URL.
+    const staged = await this.stageRemote();
+    let r;
+    try {
+      r = await mergeRootFiles(this.out, this.inputs.map((f) => staged.local.get(f) ?? f), {
+        force: this.force,
+        skipUnreadable: this.skip,
+        recompress: this.recompress,
+        ...(c !== undefined && c !== 'first' ? { compression: compressionOf(Number(c)) } : {}),
+        ...(n !== undefined ? { maxOpenFiles: n } : {}),
+        onWarning: (m) => this.context.stderr.write(`heppy: warning: ${staged.named(m)}\n`),
+      });
+    } finally {
+      staged.cleanup();
+    }
     if (!r.ok) {
+      const error: Failure = { ...r.error, reason: staged.named(r.error.reason), ...(r.error.file !== undefined ? { file: staged.named(r.error.file) } : {}) };
       // A fault of an input file (unreadable, mismatched) or of the arguments is bad user input: exit 2.
-      const inputFault = r.error.file !== undefined && this.inputs.some((f) => resolve(f) === resolve(r.error.file!));
-      if (inputFault || /output file exists|output file is also an input/.test(r.error.reason)) throw new UserError(formatFailure(r.error));
-      this.context.stderr.write(`heppy: ${formatFailure(r.error)}\n`);
+      const inputFault = error.file !== undefined && this.inputs.some((f) => f === error.file || resolve(f) === resolve(error.file!));
+      if (inputFault || /output file exists|output file is also an input/.test(error.reason)) throw new UserError(formatFailure(error));
+      this.context.stderr.write(`heppy: ${formatFailure(error)}\n`);
       return 1;
     }
     const s = r.value;
     this.context.stdout.write(`${this.out}: merged ${s.inputs} file(s): ${s.trees} tree(s) with ${s.entries} entries, ${s.histograms} histogram(s) added, ${s.copied} object(s) copied${s.skipped.length ? `, ${s.skipped.length} skipped` : ''}\n`);
     return 0;
+  }
+
+  /** Copies of the remote inputs; `named` puts the URLs back in place of the copies' paths. */
+  private async stageRemote(): Promise<{ local: Map<string, string>; named(text: string): string; cleanup(): void }> {
+    const urls = this.inputs.filter(isUrl);
+    if (urls.length === 0) return { local: new Map(), named: (t) => t, cleanup: () => undefined };
+    const { stageRemote } = await import('../../io/stage.js');
+    const dir = mkdtempSync(join(tmpdir(), 'heppy-merge-'));
+    const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+    const local = new Map<string, string>();
+    try {
+      for (const [i, u] of urls.entries()) local.set(u, await stageRemote(u, dir, i));
+    } catch (e) {
+      cleanup();
+      if (e instanceof RemoteError) throw new UserError(e.message, isTransient(e.kind) ? 1 : 2);
+      throw e;
+    }
+    const named = (text: string): string => {
+      for (const [u, l] of local) text = text.split(l).join(u);
+      return text;
+    };
+    return { local, named, cleanup };
   }
 }
