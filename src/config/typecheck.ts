@@ -34,7 +34,9 @@ type TS = typeof import('typescript');
 function compilerOptions(ts: TS, heppyfile: string, heppyIndexPath: string, cacheDir: string): Result<import('typescript').CompilerOptions> {
   const tsconfig = findTsconfig(heppyfile);
   let options: import('typescript').CompilerOptions = {
-    strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    // Without a tsconfig the heppyfile is what esbuild bundles it as: an ES module (top-level await
+    // allowed, wherever it lies), with the bundler's resolution.
+    strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
     skipLibCheck: true, esModuleInterop: true, typeRoots: defaultTypeRoots(heppyfile, heppyIndexPath),
   };
   if (tsconfig !== null) {
