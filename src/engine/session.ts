@@ -6,8 +6,8 @@ import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, readRecords } from '../store/open.js';
-import { checkSchemas, recordSchemas, schemaRequests } from '../schema/check.js';
-import { storeSchemaCache } from '../schema/store-cache.js';
+import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
+import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
 import { formatFailure, UserError } from '../util/result.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
@@ -70,7 +70,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (!opened.ok) throw new UserError(formatFailure(opened.error));
   if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
   // A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss).
-  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(opened.value.store)) : null;
+  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(opened.value.store), undefined, isRemote) : null;
   if (schema !== null && !schema.ok) {
     await opened.value.store.close();
     throw new UserError(schema.error.reason);
@@ -103,9 +103,14 @@ export async function openSession(f: SessionFlags): Promise<Session> {
       outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });
     if (!plan.ok) throw new UserError(formatFailure(plan.error));
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
-    if (schema?.ok && schema.value.read.length > 0) {
+    if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {
       await store.flush();                                 // the digests the plan wrote: the schemas' keys
-      recordSchemas(schema.value, storeSchemaCache(store));
+      // Remote inputs: the digests planning got from the server (memoised: no new request).
+      const remote = [...new Set([...schema.value.deferred, ...schema.value.cached.map((c) => c.request)].map((r) => r.file).filter(isRemote))];
+      const planned = new Map<string, string>();
+      for (const [u, d] of await digests.digestAll(remote)) if (d.ok) planned.set(u, d.value);
+      const confirmed = await confirmSchemas(schema.value, storeSchemaCache(store, planned));
+      if (!confirmed.ok) throw new UserError(confirmed.error.reason);
     }
     return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
   } catch (err) {

@@ -105,6 +105,10 @@ export function schemaProblem(r: SchemaRequest, found: { tree: TreeSchema } | { 
 export interface SchemaOutcome {
   /** Files whose structure was read (not cached): what `recordSchemas` stores once digests are known. */
   read: Array<{ file: string; tree: string; schema: TreeSchema }>;
+  /** Requests answered from the cache, with the digest used (re-checked by `confirmSchemas`). */
+  cached: Array<{ request: SchemaRequest; digest: string }>;
+  /** Requests left to `confirmSchemas` (remote inputs without a digest yet: planning asks the server). */
+  deferred: SchemaRequest[];
 }
 
 /**
@@ -112,8 +116,9 @@ export interface SchemaOutcome {
  * digest. Writes nothing: the caller records `read` once the build goes ahead. A file that
  * cannot be opened is left to the build (an input failure of its chunk, named there).
  */
-export async function checkSchemas(requests: readonly SchemaRequest[], cache: SchemaCache, read: StructureReader = readStructure): Promise<Result<SchemaOutcome, Extract<TaskFailure, { kind: 'schema' }>>> {
-  const outcome: SchemaOutcome = { read: [] };
+export async function checkSchemas(requests: readonly SchemaRequest[], cache: SchemaCache, read: StructureReader = readStructure,
+  defer: (file: string) => boolean = () => false): Promise<Result<SchemaOutcome, Extract<TaskFailure, { kind: 'schema' }>>> {
+  const outcome: SchemaOutcome = { read: [], cached: [], deferred: [] };
   const known = new Map<string, { tree: TreeSchema } | { trees: string[] } | null>();
   for (const r of requests) {
     const at = `${r.file}\u0000${r.tree}`;
@@ -121,8 +126,13 @@ export async function checkSchemas(requests: readonly SchemaRequest[], cache: Sc
     if (found === undefined) {
       const digest = cache.digestOf(r.file);
       const cached = digest !== null ? cache.get(digest, r.tree) : undefined;
-      if (cached) found = { tree: cached };
-      else {
+      if (cached) {
+        found = { tree: cached };
+        outcome.cached.push({ request: r, digest: digest! });
+      } else if (digest === null && defer(r.file)) {
+        outcome.deferred.push(r);
+        continue;
+      } else {
         try {
           found = await read(r.file, r.tree);
         } catch {
@@ -139,10 +149,21 @@ export async function checkSchemas(requests: readonly SchemaRequest[], cache: Sc
   return ok(outcome);
 }
 
-/** Stores what `checkSchemas` read, under each file's digest (known after planning). */
-export function recordSchemas(outcome: SchemaOutcome, cache: SchemaCache): void {
+/**
+ * After planning (the digests are current): re-checks the requests answered from the cache under
+ * a digest that is no longer the file's (a remote input changed on its server), then stores what
+ * was read under each file's digest.
+ */
+export async function confirmSchemas(outcome: SchemaOutcome, cache: SchemaCache, read: StructureReader = readStructure): Promise<Result<void, Extract<TaskFailure, { kind: 'schema' }>>> {
+  const stale = outcome.cached.filter((c) => cache.digestOf(c.request.file) !== c.digest).map((c) => c.request);
+  if (stale.length > 0 || outcome.deferred.length > 0) {
+    const again = await checkSchemas([...stale, ...outcome.deferred], { ...cache, digestOf: (f) => (stale.some((r) => r.file === f) ? null : cache.digestOf(f)) }, read);
+    if (!again.ok) return again;
+    outcome.read.push(...again.value.read);
+  }
   for (const x of outcome.read) {
     const digest = cache.digestOf(x.file);
     if (digest !== null) cache.put(digest, x.tree, x.schema);
   }
+  return ok(undefined);
 }

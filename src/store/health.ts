@@ -6,10 +6,10 @@
 //   that is a power of two in [512, 65536] and the same in every meta;
 // - for every meta (also lmdb-js's overlapping-sync meta at half a page): its last page number
 //   and its two tree roots lie inside the file (the last page against the file size);
-// - every page reachable from the newest meta's roots has its own page number and the right
-//   flag, its nodes lie inside the page, children and overflow pages inside the file. The leaves
-//   (most of the file) are read only in a deep check: the store reads them once per change of
-//   data.mdb (open.ts keeps what it last found sound).
+// - in a deep check, every page reachable from the newest meta's roots has its own page number
+//   and the right flag, its nodes lie inside the page, children and overflow pages inside the
+//   file. The store asks for it once per change of data.mdb (open.ts keeps the size, mtime and
+//   inode it last found sound or closed cleanly); otherwise only the metas are read.
 // Layout (liblmdb mdb.c as vendored by lmdb-js 3, 64-bit): page header 24 bytes {pgno u64,
 // txnid u64, pad u16, flags u16, lower u16, upper u16}; the meta follows it: magic u32 @24,
 // version u32 @28, address @32, mapsize @40, dbs[0] (free) @48 {pad=page size u32, flags u16,
@@ -159,6 +159,8 @@ export function lmdbFileProblem(dataFile: string, deep = true): string | null {
         if (root !== INVALID && (root < 2 || root > m.lastPg)) return `${m.where} gives the ${name} tree root page ${root}, outside pages 2..${m.lastPg}`;
       }
     }
+    // Unchanged since last found sound (`deep` false): the metas against the file size suffice.
+    if (!deep) return null;
     // The trees of the newest meta (the one LMDB opens); an older snapshot's pages may be reused.
     const latest = metas.reduce((a, b) => (b.txnid > a.txnid ? b : a));
     for (const [i, name] of ['free-page', 'main'].entries()) {

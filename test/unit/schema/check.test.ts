@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Analyzer } from '../../../src/config/analyzer.js';
 import { Sequence } from '../../../src/config/sequence.js';
-import { checkSchemas, declaredBranches, readStructure, recordSchemas, schemaProblem, type SchemaCache, type SchemaRequest, type TreeSchema } from '../../../src/schema/check.js';
+import { checkSchemas, confirmSchemas, declaredBranches, readStructure, schemaProblem, type SchemaCache, type SchemaRequest, type TreeSchema } from '../../../src/schema/check.js';
 import { RootFileWriter } from '../../../src/root/write/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-schema-'));
@@ -61,18 +61,51 @@ test('checkSchemas: reads each (file, tree) once, uses the cache by digest, writ
   assert.ok(r1.ok);
   assert.equal(reads, ['/a.root|events', '/b.root|events']);
   assert.is(cache.entries.size, 0, 'nothing written by the check');
-  if (r1.ok) recordSchemas(r1.value, cache);
+  if (r1.ok) assert.ok((await confirmSchemas(r1.value, cache, reader)).ok);
   assert.equal([...cache.entries.keys()], ['da|events'], 'b.root has no digest: not cached');
   reads.length = 0;
   const r2 = await checkSchemas(reqs, cache, reader);
   assert.ok(r2.ok);
   assert.equal(reads, ['/b.root|events'], 'a.root came from the cache');
+  // The digest changed after planning (a remote file replaced): checked again, and a miss is found.
+  const r3 = await checkSchemas([{ component: 'A', file: '/a.root', tree: 'events', branches: ['met'] }], cache, reader);
+  assert.ok(r3.ok);
+  if (r3.ok) {
+    assert.equal(r3.value.cached.map((c) => c.digest), ['da']);
+    const changed = memoryCache({ '/a.root': 'da2' });
+    const gone = await confirmSchemas(r3.value, changed, async () => ({ tree: { branches: [['x', null]] } }));
+    assert.not.ok(gone.ok);
+    if (!gone.ok) assert.is(gone.error.branch, 'met');
+  }
   const bad = await checkSchemas([{ component: 'B', file: '/b.root', tree: 'events', branches: ['met', 'nope'] }], cache, reader);
   assert.not.ok(bad.ok);
   if (!bad.ok) assert.is(bad.error.branch, 'nope');
   // An unreadable file is left to the chunk (an input failure there), not a schema error.
   const unreadable = await checkSchemas([req(['x'])], cache, async () => { throw new Error('boom'); });
   assert.ok(unreadable.ok);
+});
+
+test('a remote input without a digest yet is deferred to after planning, then read once and cached', async () => {
+  const reads: string[] = [];
+  const reader = async (file: string): Promise<{ tree: TreeSchema }> => { reads.push(file); return { tree: schema }; };
+  const url = 'http://host/a.root';
+  const before = memoryCache({});
+  const r = await checkSchemas([{ component: 'R', file: url, tree: 'events', branches: ['met'] }], before, reader, (f) => f.startsWith('http://'));
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(reads, [], 'nothing read before planning');
+  assert.is(r.value.deferred.length, 1);
+  const after = memoryCache({ [url]: 'dr' });
+  after.entries.set('unrelated|events', schema);
+  assert.ok((await confirmSchemas(r.value, after, reader)).ok);
+  assert.equal(reads, [url]);
+  assert.ok(after.entries.has('dr|events'));
+  const bad = await checkSchemas([{ component: 'R', file: url, tree: 'events', branches: ['nope'] }], memoryCache({}), reader, () => true);
+  assert.ok(bad.ok);
+  if (bad.ok) {
+    const c = await confirmSchemas(bad.value, memoryCache({ [url]: 'dr' }), reader);
+    assert.not.ok(c.ok);
+  }
 });
 
 test('readStructure: a real file: branches with their counters; a missing tree lists the trees', async () => {
