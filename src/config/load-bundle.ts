@@ -14,7 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
-import { sameStamp, type TypecheckStamp } from './typecheck-stamp.js';
+import type { TypecheckStamp } from './typecheck-stamp.js';
 
 export interface Bundle {
   heppyfile: string;       // absolute
@@ -106,7 +106,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   if (hit) {
     const bundle = bundleOf(hit);
     const commit = (stamp?: TypecheckStamp): Bundle => {
-      if (stamp !== undefined && !sameStamp(hit.typecheck, stamp)) {
+      if (stamp !== undefined) {
         const index = readIndex(cacheDir);
         index[heppyfile] = { ...hit, typecheck: stamp };
         writeAtomic(indexFile(cacheDir), JSON.stringify(index));

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { fail, ok, type Result } from '../util/result.js';
 import { setConfigBaseDir, setGlobalOptions } from './options.js';
 import { heppyIndexPath, stageHeppyfile, type Bundle } from './load-bundle.js';
-import { sameStamp, typecheckStamp } from './typecheck-stamp.js';
+import { makeStamp, stampValid, type TypecheckStamp } from './typecheck-stamp.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
 import { expandRemoteGlobs } from './remote-globs.js';
@@ -52,13 +52,14 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
   const staged = st.value;
   let valid = false;
   try {
-    // Only a bundle that is new, or whose tsconfig or heppy's types changed, is type-checked.
-    const stamp = flags.typecheck === false ? undefined : typecheckStamp(staged.bundle.heppyfile, heppyIndexPath);
+    // Only a bundle that is new, not checked yet, or whose checked files or tsconfig changed is type-checked.
+    let stamp: TypecheckStamp | undefined;
     let saveTypecheck = (): void => {};
-    if (stamp !== undefined && !(staged.fromCache && sameStamp(staged.typechecked, stamp))) {
+    if (flags.typecheck !== false && !(staged.fromCache && stampValid(staged.typechecked, staged.bundle.heppyfile))) {
       const { typecheckHeppyfile } = await import('./typecheck.js');
       const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);
       if (!checked.ok) return checked;
+      stamp = makeStamp(staged.bundle.heppyfile, checked.value.files, heppyIndexPath);
       saveTypecheck = checked.value.save;
     }
     await applyOptions(options);

@@ -1,6 +1,6 @@
-// What a type-check of the heppyfile depends on besides the bundle's inputs (whose size and mtime
-// the bundle cache already compares): the tsconfig.json that applies and heppy's declarations.
-// Cheap (a few stats): it is consulted by every build, the type-check itself only when needed.
+// What a type-check of the heppyfile depended on, recorded with the cached bundle so that a build
+// whose analysis, tsconfig and heppy are unchanged does not type-check again (nor load TypeScript).
+// Cheap (one stat per file read by the check): consulted by every build.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -22,22 +22,32 @@ export function findTsconfig(heppyfile: string): string | null {
 }
 
 /**
- * What a past successful check depended on besides the bundle's inputs: the tsconfig and heppy's
- * declarations, each as [path, size, mtimeMs] (a config's `extends` chain is not followed).
+ * What a past successful check read: the tsconfig that applied (its path, null for none) and
+ * every file of the program outside node_modules and TypeScript's libs — the heppyfile, the local
+ * modules (also those imported for their types only, which the bundle does not see), heppy's
+ * declarations — each as [path, size, mtimeMs] (a tsconfig's `extends` chain is not followed).
  */
-export type TypecheckStamp = Array<[string, number, number]>;
+export interface TypecheckStamp {
+  tsconfig: string | null;
+  files: Array<[string, number, number]>;
+}
 
-export function typecheckStamp(heppyfile: string, heppyIndexPath: string): TypecheckStamp {
-  const out: TypecheckStamp = [];
-  for (const p of [findTsconfig(heppyfile), heppyTypesPath(heppyIndexPath)]) {
-    if (p === null) continue;
+function statLine(p: string): [string, number, number] {
+  const st = statSync(p, { throwIfNoEntry: false });
+  return [p, st?.size ?? -1, st?.mtimeMs ?? -1];
+}
+
+export function makeStamp(heppyfile: string, files: readonly string[], heppyIndexPath: string): TypecheckStamp {
+  const tsconfig = findTsconfig(heppyfile);
+  const all = new Set([...(tsconfig ? [tsconfig] : []), heppyTypesPath(heppyIndexPath), ...files]);
+  return { tsconfig, files: [...all].map(statLine) };
+}
+
+/** Whether a check recorded in `stamp` still holds: the same tsconfig applies, no file changed. */
+export function stampValid(stamp: TypecheckStamp | undefined, heppyfile: string): boolean {
+  if (stamp === undefined || !Array.isArray(stamp.files) || findTsconfig(heppyfile) !== stamp.tsconfig) return false;
+  return stamp.files.every(([p, size, mtimeMs]) => {
     const st = statSync(p, { throwIfNoEntry: false });
-    out.push([p, st?.size ?? -1, st?.mtimeMs ?? -1]);
-  }
-  return out;
+    return st !== undefined && st.size === size && st.mtimeMs === mtimeMs;
+  });
 }
-
-export function sameStamp(a: TypecheckStamp | undefined, b: TypecheckStamp): boolean {
-  return a !== undefined && a.length === b.length && a.every((x, i) => x[0] === b[i]![0] && x[1] === b[i]![1] && x[2] === b[i]![2]);
-}
-

@@ -59,6 +59,8 @@ function compilerOptions(ts: TS, heppyfile: string, heppyIndexPath: string, cach
 export interface CheckedAnalysis {
   /** Writes the incremental state into the cache. */
   save(): void;
+  /** The files the check read outside node_modules and TypeScript's libs (what it depends on). */
+  files: string[];
 }
 
 /**
@@ -84,7 +86,12 @@ export async function typecheckHeppyfile(heppyfile: string, files: readonly stri
   if (diags.length === 0) {
     // `save` records what was checked, so that the next check after an edit redoes only what
     // changed; the loader calls it once the Config is valid (a bad heppyfile adds nothing to the cache).
+    const program = builder.getProgram();
+    const files = program.getSourceFiles()
+      .filter((f) => !program.isSourceFileDefaultLibrary(f) && !f.fileName.split('/').includes('node_modules'))
+      .map((f) => resolve(f.fileName));
     return ok({
+      files,
       save: () => {
         mkdirSync(join(cacheDir, 'typecheck'), { recursive: true });
         builder.emit();

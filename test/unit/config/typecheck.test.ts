@@ -30,7 +30,7 @@ test('a bundle cached by --no-typecheck is checked once the check is on; the sta
   write('export const n: number = 3;');
   const fixed = await loadHeppyfile(hf, cache, {});
   assert.ok(fixed.ok, fixed.ok ? '' : formatFailure(fixed.error));
-  assert.ok(Array.isArray(index()[hf]!.typecheck));
+  assert.ok(Array.isArray((index()[hf]!.typecheck as { files?: unknown }).files));
   assert.is(readdirSync(join(cache, 'typecheck')).filter((f) => f.endsWith('.tsbuildinfo')).length, 1);
 });
 
@@ -50,6 +50,17 @@ test('without a tsconfig the check is strict; a tsconfig next to the heppyfile i
   assert.not.ok(bad.ok);
   if (!bad.ok) assert.is(bad.error.file, join(dir, 'tsconfig.json'));
   rmSync(join(dir, 'tsconfig.json'));
+});
+
+test('a module imported for its types only (not in the bundle) is part of what the check depends on', async () => {
+  writeFileSync(join(dir, 'types.ts'), 'export interface Cut { min: number }\n');
+  write("import type { Cut } from './types.js';\nexport const cut: Cut = { min: 1 };");
+  const first = await loadHeppyfile(hf, cache, {});
+  assert.ok(first.ok, first.ok ? '' : formatFailure(first.error));
+  writeFileSync(join(dir, 'types.ts'), 'export interface Cut { min: string }\n');
+  const again = await loadHeppyfile(hf, cache, {});
+  assert.not.ok(again.ok, 'the bundle is the same, the types changed: checked again');
+  if (!again.ok) assert.match(again.error.reason, `${hf}:3:27: TS2322: Type 'number' is not assignable to type 'string'.`);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
