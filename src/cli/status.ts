@@ -27,9 +27,10 @@ export class StatusCommand extends SessionCommand {
       const records = s.store.allTasks();
       const nodes = [...s.plan.nodes.values()].map((n) => {
         const rec = records.get(n.id);
-        const state = n.upToDate ? 'up to date' : rec?.status === 'failed' && n.why.some((w) => w.startsWith('failed')) ? 'failed' : 'to run';
+        // Failed: its last attempt failed and no marker of a later run is adopted instead.
+        const state = n.upToDate ? 'up to date' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
         return { id: n.id, kind: n.kind, component: n.component, state, why: n.why, dir: n.dir, key: n.key,
-          ...(rec?.status === 'failed' ? { lastFailure: rec.reason, log: rec.log } : {}) };
+          ...(rec?.status === 'failed' ? { lastFailure: rec.reason, ...(rec.failure ? { failure: rec.failure } : {}), log: rec.log } : {}) };
       });
       if (this.json) {
         process.stdout.write(JSON.stringify({ outdir: s.outdir, nodes }, null, 1) + '\n');
