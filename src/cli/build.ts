@@ -35,6 +35,8 @@ export class BuildCommand extends Command {
       ['A global option read with getOption()', '$0 build -o era=2018 -o verbose'],
       ['What would run, and why', '$0 build --dry-run'],
       ['On Slurm', '$0 build --executor slurm --partition short --time 0:30:00'],
+      ['On Slurm; a job out of memory is resubmitted with 1.5 times the memory, up to 8G', '$0 build --executor slurm --mem 2G --max-mem 8G'],
+      ['Retry analysis failures too (they are final by default), waiting 30 s before resubmitting after a batch-system failure', '$0 build --retry-all --retry-delay 30'],
       ['heppy_batch style on LSF', "$0 build -b 'bsub -q 1nh < batchScript.sh'"],
       ['Background jobs on this machine, heppy_batch style', "$0 build -b 'nohup ./batchScript.sh &'"],
       ['Submit to Slurm and return at once (build again later to collect and merge)', '$0 build --executor slurm --detach'],

@@ -37,7 +37,7 @@ export type AttemptEnd =
   | { nodeId: string; attempt: number; status: 'failed'; failure: TaskFailure; log?: string; exitCode?: number };
 
 export type ExecutorEvent =
-  | { type: 'submitted'; nodeId: string; attempt: number; jobId: string }
+  | { type: 'submitted'; nodeId: string; attempt: number; jobId: string; taskLog?: string }
   | { type: 'started'; nodeId: string; attempt: number }
   | { type: 'progress'; nodeId: string; events: number; /** the chunk's event window, when known */ expected?: number }
   | { type: 'ended'; end: AttemptEnd };
@@ -53,6 +53,8 @@ export interface JournalEntry {
   /** Chunk name and absolute chunk directory: a batch executor re-attaching reads the marker there. */
   name?: string;
   chunkDir?: string;
+  /** Slurm: the array task's own output (where slurmstepd says it killed the job over its memory). */
+  taskLog?: string;
 }
 
 export interface Executor {

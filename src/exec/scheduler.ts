@@ -244,7 +244,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
         case 'submitted': {
           const s = specs.get(ev.nodeId);
           if (hooks.journal) await hooks.journal.put({ nodeId: ev.nodeId, attempt: ev.attempt, jobId: ev.jobId,
-            key: hooks.keyOf?.(ev.nodeId) ?? '', submittedAt: Date.now(), executor: executor.kind, name: s?.name, chunkDir: s?.chunkDir } as JournalEntry);
+            key: hooks.keyOf?.(ev.nodeId) ?? '', submittedAt: Date.now(), executor: executor.kind, name: s?.name, chunkDir: s?.chunkDir,
+            ...(ev.taskLog !== undefined ? { taskLog: ev.taskLog } : {}) } as JournalEntry);
           break;
         }
         case 'started':

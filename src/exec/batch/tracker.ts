@@ -166,7 +166,8 @@ export function processAlive(pid: number): boolean {
 
 /** The journal entry of a submitted attempt. */
 export function journalEntry(t: Tracked, executor: ExecutorKind): JournalEntry {
-  return { nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId, key: t.key, submittedAt: t.submittedAt, executor, name: t.job.name, chunkDir: t.job.chunkDir };
+  return { nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId, key: t.key, submittedAt: t.submittedAt, executor, name: t.job.name, chunkDir: t.job.chunkDir,
+    ...(t.taskLog !== undefined ? { taskLog: t.taskLog } : {}) };
 }
 
 /** The tracked attempt of a journal entry an interrupted build left (adopted as already started). */
@@ -176,5 +177,6 @@ export function trackedFromJournal(e: JournalEntry & { chunkDir: string }, outdi
     job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
     // The scheduler reports an adopted attempt as started itself.
     key: e.key, jobId: e.jobId, jobLog: jobLogPath(outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
+    ...(e.taskLog !== undefined ? { taskLog: e.taskLog } : {}),
   };
 }

@@ -150,7 +150,7 @@ export class SlurmExecutor implements Executor {
         t.taskLog = round.taskLogs[k]!;
         t.submittedAt = Date.now();
         this.tracker.add(t);
-        this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId });
+        this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId, taskLog: t.taskLog });
       }
     }
     if (this.journal) await Promise.all(ready.filter((t) => t.jobId !== '').map((t) => this.journal!(journalEntry(t, 'slurm'))));
