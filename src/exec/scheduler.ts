@@ -132,6 +132,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
 
   const failAttempt = (id: string, n: number, failure: TaskFailure, log?: string): void => {
     if (inflight.delete(id) && byId.get(id)?.kind === 'job') jobsInflight--;
+    // Stopped by this build's own Ctrl-C: not a failure of the task; it ends as not run (interrupted).
+    if (failure.kind === 'interrupted' && opts.signal?.aborted) return;
     const spec = specs.get(id);
     const scale = executor.scaleResources && spec ? (f: Extract<TaskFailure, { kind: 'resource' }>) => executor.scaleResources!(spec, f) : undefined;
     const d = stopping || opts.signal?.aborted ? null : decideRetry(failure, n, opts.retry, scale);

@@ -31,6 +31,8 @@ export class LocalPool implements Executor {
   private events: ExecutorEvent[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
+  /** cancelAll() was called: workers dying now were stopped by heppy (Ctrl-C), not by a fault. */
+  private cancelling = false;
 
   constructor(private readonly opts: LocalPoolOptions) {
     this.capacity = Math.max(1, opts.jobs);
@@ -83,8 +85,8 @@ export class LocalPool implements Executor {
     const job = w.job;
     w.job = null;
     if (job && !this.closed) {
-      this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed',
-        failure: workerDeath(code, signal, w.stderr), exitCode: code ?? undefined } });
+      const failure: TaskFailure = this.cancelling ? { kind: 'interrupted', reason: `stopped by heppy (worker ${signal ?? `exit ${code}`})` } : workerDeath(code, signal, w.stderr);
+      this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure, exitCode: code ?? undefined } });
     }
     if (!this.closed) this.dispatch();
   }
@@ -122,6 +124,7 @@ export class LocalPool implements Executor {
   }
 
   async cancelAll(): Promise<void> {
+    this.cancelling = true;
     this.queue.length = 0;
     for (const w of this.workers) w.proc.kill('SIGTERM');
   }

@@ -131,6 +131,22 @@ test('--retries bounds every kind; an abort during a back-off makes the last fai
   assert.is(status(o.get('n')), 'failed:infrastructure:1');
 });
 
+test("an attempt stopped by this build's own Ctrl-C ends as not run (interrupted), not as a failure", async () => {
+  const ac = new AbortController();
+  const exe = new FakeExecutor({ n: [interrupted] });
+  const next = exe.next.bind(exe);
+  exe.next = async () => { ac.abort(); return next(); };
+  const events: SchedEvent[] = [];
+  const o = await schedule([{ id: 'n', deps: [], kind: 'job' }], new Set(), exe, {
+    prepare: async (id, attempt) => ok({ nodeId: id, name: id, chunkDir: `/o/${id}`, attempt }),
+    inline: async () => ok({ eventsProcessed: 0 }),
+    confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+    emit: (e) => events.push(e),
+  }, { retry: defaultRetryPolicy(2), keepGoing: true, signal: ac.signal });
+  assert.equal(o.get('n'), { status: 'skipped', why: 'interrupted' });
+  assert.equal(events.filter((e) => e.type === 'end'), []);
+});
+
 test('decideRetry and backoffMs directly', () => {
   const p: RetryPolicy = { retries: 2, retryAll: false, backoffBaseMs: 1000, backoffMaxMs: 3000 };
   assert.equal(decideRetry(analysis, 1, p), { retry: false, why: 'kind' });
