@@ -66,6 +66,7 @@ export class BuildCommand extends Command {
   maxMem = Option.String('--max-mem', { description: 'slurm: an out-of-memory job is resubmitted with 1.5 times the memory, up to this (e.g. 16G; default 4 times --mem)' });
   maxTime = Option.String('--max-time', { description: 'slurm: a job over its time limit is resubmitted with 1.5 times the time, up to this (default 4 times --time)' });
   keepGoing = Option.Boolean('--keep-going', true, { description: 'go on with other chunks after a failure (default; --no-keep-going stops)' });
+  deep = Option.Boolean('--deep', false, { description: 'digest remote inputs (root://, http://) by reading their content instead of trusting the server\'s size, mtime and checksum' });
   dryRun = Option.Boolean('--dry-run', false, { description: 'list what would run and why; run nothing' });
   report = Option.Boolean('--report', false, { description: 'write Outdir/report.html at the end (as heppy report)' });
   json = Option.Boolean('--json', false, { description: 'NDJSON events on stdout' });
@@ -103,7 +104,7 @@ export class BuildCommand extends Command {
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
-      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, lock: this.dryRun ? undefined : 'build' });
+      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build' });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     process.once('SIGINT', onSignal);

@@ -25,6 +25,8 @@ export interface SessionFlags {
   typecheck?: boolean;
   /** Take the Outdir lock (build, clean) before reading the records. */
   lock?: string;
+  /** Remote inputs digested by their content (read whole) instead of their server's metadata. */
+  deep?: boolean;
 }
 
 export interface Session {
@@ -97,7 +99,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     lock?.release();
   };
   try {
-    const digests = new FileDigests(store);
+    const digests = new FileDigests(store, f.deep ?? false);
     const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${id.startsWith('hadd:') ? id.slice(5) : id}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
       outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });
