@@ -15,7 +15,7 @@ export interface XrootdServer {
   httpUrl(name: string): string;
   rootPort: number;
   httpPort: number;
-  /** Lines of the server's trace log: opens and reads of files (both protocols). */
+  /** Counted in the server's trace log: file opens, and reads (kXR_read, kXR_readv, and the reads the HTTP bridge makes). */
   fileOps(): { opens: number; reads: number };
   stop(): Promise<void>;
   /** Starts it again on the same ports (after stop). */
@@ -68,7 +68,7 @@ export async function startXrootd(): Promise<XrootdServer | null> {
     `all.adminpath ${base}/admin`,
     `all.pidpath ${base}`,
     'xrootd.chksum adler32',
-    'xrootd.trace fs',
+    'xrootd.trace all',
     'ofs.trace open read',
     'if exec xrootd',
     `xrd.protocol XrdHttp:${httpPort} libXrdHttp.so`,
@@ -111,7 +111,7 @@ export async function startXrootd(): Promise<XrootdServer | null> {
     fileOps: () => {
       let text = '';
       try { text = readFileSync(logPath(), 'utf8'); } catch { /* no log yet */ }
-      return { opens: (text.match(/ofs_open:/g) ?? []).length, reads: (text.match(/ofs_read/g) ?? []).length };
+      return { opens: (text.match(/ofs_open:/g) ?? []).length, reads: (text.match(/ofs_read|req=readv?\b/g) ?? []).length };
     },
     stop, start,
     dispose: async () => { await stop(); rmSync(base, { recursive: true, force: true }); },
