@@ -13,7 +13,7 @@ import { assertNever, formatFailure } from '../util/result.js';
 
 export type ProblemCode =
   | 'no-log' | 'no-processed-line' | 'marker' | 'no-marker' | 'failed' | 'exit-status'
-  | 'events' | 'output' | 'root' | 'stale' | 'partial';
+  | 'events' | 'output' | 'root' | 'stale' | 'partial' | 'missing';
 
 export interface Problem {
   code: ProblemCode;
@@ -37,6 +37,8 @@ export interface ChunkVerdict {
 
 export interface CheckOptions {
   probe?: RootProbe;
+  /** The key the last build planned for this chunk (its recorded plan): another key is not its result. */
+  plannedKey?: (dir: string) => string | undefined;
 }
 
 /** Relative paths of every .root file under dir, sorted (skipping heppy's own dot dirs). */
@@ -125,6 +127,10 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
     const m = marker.value;
     expectedEvents = m.expectedEvents;
     if (m.eventsProcessed !== null) eventsProcessed ??= m.eventsProcessed;
+    const planned = opts.plannedKey?.(dir);
+    if (planned !== undefined && m.key !== planned) {
+      problems.push({ code: 'stale', message: `not the last build's result: the marker has key ${m.key.slice(0, 12) || '(none)'}, the plan ${planned.slice(0, 12)}` });
+    }
     problems.push(...specProblems(m, dir));
     problems.push(...markerProblems(m, log.kind === 'processed' ? log.events : null, dir));
   }

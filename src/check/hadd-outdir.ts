@@ -9,6 +9,9 @@ import { checkChunks, type ChunkVerdict } from './index.js';
 import { checkMerged } from './merged-check.js';
 import { classifyDir } from './discover.js';
 import { headerProbe, type RootProbe } from './root-probe.js';
+import { missingChunkVerdict, Plans } from './plan-view.js';
+import { parseChunkName } from '../chunkdir/layout.js';
+import { existsSync } from 'node:fs';
 import type { Failure } from '../util/result.js';
 
 export type ComponentOutcome =
@@ -22,6 +25,8 @@ export interface HaddReport {
   dest: string;
   components: ComponentOutcome[];
   skipped: string[];
+  /** Chunk directories not in the last build's plan (an earlier split): never merged. */
+  stale: string[];
 }
 
 export interface HaddOptions {
@@ -34,9 +39,9 @@ export interface HaddOptions {
   onComponent?: (component: string, good: number, total: number) => void;
 }
 
-async function isCurrent(target: string, good: string[]): Promise<boolean> {
+async function isCurrent(target: string, good: string[], plans: Plans): Promise<boolean> {
   if (classifyDir(target) !== 'merged') return false;
-  const v = await checkMerged(target, { probe: headerProbe });
+  const v = await checkMerged(target, { probe: headerProbe, plannedChunks: (d) => plans.chunksOf(d) });
   const names = good.map((d) => basename(d));
   // A merge that left bad chunks out is current if it holds exactly today's good chunks.
   const ok = v.problems.every((p) => p.code === 'partial');
@@ -46,27 +51,39 @@ async function isCurrent(target: string, good: string[]): Promise<boolean> {
 export async function haddOutdir(src: string, dest: string, opts: HaddOptions = {}): Promise<HaddReport> {
   const { groups, skipped } = groupChunkDirs(src);
   const components: ComponentOutcome[] = [];
+  // With a recorded plan, a component is exactly its planned chunks: missing ones are bad, others stale.
+  const plans = new Plans();
+  const view = plans.of(src);
+  const stale: string[] = [];
+  if (view) {
+    for (const g of groups) {
+      stale.push(...g.chunks.filter((c) => !view.chunkKeys.has(c.dir)).map((c) => c.dir));
+      g.chunks = g.chunks.filter((c) => view.chunkKeys.has(c.dir));
+    }
+  }
   for (const g of groups) {
     const dirs = g.chunks.map((c) => c.dir);
-    const verdicts = await checkChunks(dirs, { probe: opts.probe });
+    const missing = view ? [...view.chunkKeys.keys()].filter((d) => parseChunkName(basename(d))?.component === g.component && !existsSync(d)) : [];
+    if (dirs.length === 0 && missing.length === 0) continue;
+    const verdicts = [...await checkChunks(dirs, { probe: opts.probe, plannedKey: (d) => plans.keyOf(d) }), ...missing.map(missingChunkVerdict)];
     const good = verdicts.filter((v) => v.good).map((v) => v.dir);
     const bad = verdicts.filter((v) => !v.good);
-    const base = { component: g.component, nchunks: dirs.length, bad };
+    const base = { component: g.component, nchunks: verdicts.length, bad };
     if (good.length === 0) {
       components.push({ ...base, status: 'no-good-chunk' });
       continue;
     }
     // Unchanged work is not redone: the same good chunks, none re-run, the outputs intact.
     const target = join(dest, g.component);
-    if (!opts.force && await isCurrent(target, good)) {
+    if (!opts.force && await isCurrent(target, good, plans)) {
       components.push({ ...base, status: 'up-to-date', dir: target, ngood: good.length });
       continue;
     }
     opts.onComponent?.(g.component, good.length, dirs.length);
     const r = await mergeComponent(src, g.component, good, {
-      dest, nfiles: dirs.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning,
+      dest, nfiles: verdicts.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning,
     });
     components.push(r.ok ? { ...base, status: 'merged', summary: r.value } : { ...base, status: 'merge-failed', error: r.error });
   }
-  return { src, dest, components, skipped: skipped.map((s) => join(src, s)) };
+  return { src, dest, components, skipped: skipped.map((s) => join(src, s)), stale };
 }

@@ -49,7 +49,11 @@ function changedChunks(dir: string, marker: HaddMarker, outdir: string): string[
   });
 }
 
-export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {}): Promise<MergedVerdict> {
+/**
+ * `plannedChunks`: the chunks the last build planned for this merge (its recorded plan); without a
+ * plan, every `<component>_Chunk<N>` directory next to it.
+ */
+export async function checkMerged(dir: string, opts: { probe?: RootProbe; plannedChunks?: (dir: string) => string[] | undefined } = {}): Promise<MergedVerdict> {
   const probe = opts.probe ?? defaultProbe;
   const component = basename(dir);
   const problems: Problem[] = [];
@@ -74,7 +78,7 @@ export async function checkMerged(dir: string, opts: { probe?: RootProbe } = {})
   const first = marker.chunks[0];
   const near = first === undefined || existsSync(join(dirname(dir), first));
   const outdir = near || marker.chunksDir === null ? dirname(dir) : marker.chunksDir;
-  const all = siblingChunks(outdir, component);
+  const all = opts.plannedChunks?.(dir) ?? siblingChunks(outdir, component);
   const missing = all.filter((c) => !marker.chunks.includes(c));
   if (missing.length > 0) problems.push({ code: 'partial', message: `only ${marker.chunks.length} of ${all.length} chunks merged (not: ${missing.join(', ')})` });
   const changed = changedChunks(dir, marker, outdir);

@@ -1,11 +1,11 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
-import type { ChunkVerdict, MergedVerdict } from '../check/index.js';
 import type { CheckState } from '../engine/fix.js';
 import { executorKind, type ExecutorFlags } from '../engine/executors.js';
-import { dirname } from 'node:path';
-import { acquireLock, type Lock } from '../store/lock.js';
-import { formatFailure, UserError } from '../util/result.js';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../util/result.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
 
 export class CheckCommand extends Command {
   static override paths = [['check']];
@@ -54,11 +54,11 @@ export class CheckCommand extends Command {
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { checkChunks, checkMerged, defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
-    const { fixBad } = await import('../engine/fix.js');
+    const { defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
+    const { judge } = await import('../check/judge.js');
     const { defaultOutdir } = await import('../engine/workspace.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
-    const { formatText, toJson } = await import('../check/report.js');
+    const { formatText, toJson, displayPath } = await import('../check/report.js');
     let args = this.dirs;
     if (args.length === 0) {
       const d = await defaultOutdir();
@@ -70,36 +70,40 @@ export class CheckCommand extends Command {
     const choice = this.executorChoice(jobs);
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
-    if (found.chunks.length === 0 && found.merged.length === 0) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
+    const planned = args.some((a) => existsSync(join(resolve(a), '.heppy', 'plan.json')));
+    if (found.chunks.length === 0 && found.merged.length === 0 && !planned) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
 
     // Files that opened before and have not changed since are not opened again (--quick: header only).
     const cache = new ProbeCache([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
     const probe = this.quick ? headerProbe : cache.wrap(defaultProbe);
-    const checkAll = async (): Promise<[ChunkVerdict[], MergedVerdict[]]> => {
-      const v = await checkChunks(found.chunks, { probe });
-      const m: MergedVerdict[] = [];
-      // Rediscovered: --resubmit may have made a merged directory that was not there.
-      for (const d of discoverChunkDirs(args).merged) m.push(await checkMerged(d, { probe }));
-      return [v, m];
-    };
-    const [verdicts, merged] = await checkAll();
-    let state: CheckState = { verdicts, merged };
+    let state: CheckState & { stale: string[] };
     if (this.resubmit || this.batch !== undefined) {
-      // Resubmitting writes chunk and merged directories: not while a build uses the same Outdir.
-      const locks = lockAll([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
+      const { checkAndResubmit } = await import('../engine/check-resubmit.js');
+      const { PlainReporter } = await import('../report/plain.js');
+      const out = (line: string): void => { if (!this.json) this.context.stdout.write(line); };
+      const reporter = this.json ? null : new PlainReporter(process.stdout, { verbose: false, quiet: false, intervalMs: 0 });
+      const ac = new AbortController();
+      const onSignal = (): void => ac.abort();
+      process.once('SIGINT', onSignal);
       try {
-        const out = (line: string): void => { if (!this.json) this.context.stdout.write(line); };
-        state = await fixBad(state, { choice, probe, recheck: checkAll, out });
+        state = await checkAndResubmit(args, { executor: choice, retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
+          probe, signal: ac.signal, out, emit: (e) => reporter?.event(e) });
       } finally {
-        for (const l of locks) l.release();
+        process.off('SIGINT', onSignal);
+        reporter?.close();
       }
+    } else {
+      state = await judge(args, probe);
     }
     cache.save();
     if (this.json) {
       const { resubmitted, remerged } = state;
-      const doc = { ...toJson(state.verdicts, state.merged), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
+      const doc = { ...toJson(state.verdicts, state.merged), stale: state.stale, ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
+      if (state.stale.length > 0) {
+        this.context.stdout.write(`stale (not in the last build's plan, e.g. an earlier split; never merged; heppy clean removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
+      }
       this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
     }
     return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
@@ -114,15 +118,3 @@ export class CheckCommand extends Command {
 
 }
 
-function lockAll(outdirs: string[]): Lock[] {
-  const locks: Lock[] = [];
-  for (const o of outdirs) {
-    const l = acquireLock(o, 'check --resubmit');
-    if (!l.ok) {
-      for (const x of locks) x.release();
-      throw new UserError(formatFailure(l.error), 1);
-    }
-    locks.push(l.value);
-  }
-  return locks;
-}

@@ -104,6 +104,7 @@ function componentLines(c: ComponentOutcome): string[] {
 export function formatHadd(report: HaddReport, warnings: string[]): string {
   const lines = report.components.flatMap(componentLines);
   for (const s of report.skipped) lines.push(`skipped ${displayPath(s)}: not a <component>_Chunk<N> name`);
+  if (report.stale.length > 0) lines.push(`not merged (not in the last build's plan, e.g. an earlier split): ${report.stale.map((d) => displayPath(d)).join(', ')}`);
   for (const w of warnings) lines.push(`warning: ${w}`);
   const bad = report.components.flatMap((c) => c.bad.map((v) => displayPath(v.dir)));
   if (bad.length > 0) {

@@ -1,0 +1,101 @@
+// Judging an Outdir against the plan its last build recorded (Outdir/.heppy/plan.json): the plan is
+// the truth of what should exist. A planned chunk or merge without a directory is missing (bad); a
+// chunk directory the plan does not name (an earlier split) is stale: reported, never merged; a
+// chunk whose marker is for another key than the planned one is not the last build's result.
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { parseChunkName } from '../chunkdir/layout.js';
+import { plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
+import type { ChunkVerdict } from './chunk-check.js';
+import type { MergedVerdict } from './merged-check.js';
+
+export interface PlanView {
+  outdir: string;
+  plan: PlanFile;
+  /** Planned chunk directory → its planned key. */
+  chunkKeys: Map<string, string>;
+  /** Planned merged directory → its planned chunk names, in order. */
+  merges: Map<string, string[]>;
+}
+
+/** The recorded plan of an Outdir, or null (none, or unreadable: then the directories are judged as found). */
+export function planView(outdir: string): PlanView | null {
+  const r = readPlanFile(outdir);
+  if (!r.ok || r.value === null) return null;
+  const plan = r.value;
+  const chunkKeys = new Map<string, string>();
+  const merges = new Map<string, string[]>();
+  for (const n of plan.nodes) {
+    if (n.kind === 'chunk') chunkKeys.set(plannedDir(outdir, n), n.key);
+    else merges.set(plannedDir(outdir, n), n.deps);
+  }
+  return { outdir, plan, chunkKeys, merges };
+}
+
+/** Plans of the Outdirs the directories belong to (each directory's parent), read once each. */
+export class Plans {
+  private readonly views = new Map<string, PlanView | null>();
+
+  of(outdir: string): PlanView | null {
+    if (!this.views.has(outdir)) this.views.set(outdir, planView(outdir));
+    return this.views.get(outdir)!;
+  }
+
+  /** The planned key of a chunk directory (undefined: no plan, or not a planned chunk). */
+  keyOf(dir: string): string | undefined {
+    return this.of(dirname(dir))?.chunkKeys.get(dir);
+  }
+
+  /** The planned chunks of a merged directory (undefined without a plan). */
+  chunksOf(dir: string): string[] | undefined {
+    return this.of(dirname(dir))?.merges.get(dir);
+  }
+}
+
+export interface Sorted {
+  /** Chunk directories to judge: planned ones, and every one of an Outdir without a plan. */
+  chunks: string[];
+  /** Planned chunk directories that do not exist. */
+  missingChunks: string[];
+  /** Planned merged directories that do not exist. */
+  missingMerged: string[];
+  /** Chunk directories of an Outdir with a plan that the plan does not name. */
+  stale: string[];
+}
+
+/**
+ * Sorts found chunk directories by the plans of the Outdirs `scanned` (the arguments that were
+ * Outdirs, not chunk directories): their planned chunks must exist, their other chunk directories
+ * are stale. Directories given one by one are judged as given.
+ */
+export function sortByPlan(found: readonly string[], scanned: readonly string[], plans: Plans): Sorted {
+  const out: Sorted = { chunks: [], missingChunks: [], missingMerged: [], stale: [] };
+  const withPlan = new Set(scanned.filter((o) => plans.of(o) !== null));
+  for (const d of found) {
+    const o = dirname(d);
+    if (withPlan.has(o) && !plans.of(o)!.chunkKeys.has(d)) out.stale.push(d);
+    else out.chunks.push(d);
+  }
+  for (const o of withPlan) {
+    const v = plans.of(o)!;
+    for (const d of v.chunkKeys.keys()) if (!existsSync(d)) out.missingChunks.push(d);
+    for (const d of v.merges.keys()) if (!existsSync(d)) out.missingMerged.push(d);
+  }
+  return out;
+}
+
+export function missingChunkVerdict(dir: string): ChunkVerdict {
+  return { dir, name: basename(dir), good: false, hasMarker: false, canResubmit: true, eventsProcessed: null, expectedEvents: null,
+    problems: [{ code: 'missing', message: 'planned by the last build, but there is no such directory (never run, or its run left nothing)' }] };
+}
+
+export function missingMergedVerdict(dir: string, chunks: string[]): MergedVerdict {
+  return { dir, component: basename(dir), good: false, chunks: [], chunksDir: dirname(dir),
+    problems: [{ code: 'missing', message: `planned by the last build (a merge of ${chunks.length} chunks), but there is no such directory` }] };
+}
+
+/** A chunk of a component (by its directory name), for grouping stale directories in messages. */
+export function componentOfDir(dir: string): string {
+  return parseChunkName(basename(dir))?.component ?? basename(dir);
+}
+

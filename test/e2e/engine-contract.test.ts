@@ -1,0 +1,163 @@
+// The chunk-directory contract and the engine end to end (issue 7 items 1-3, issue 12 item 4), with
+// real processes on the small generated dataset of build-rig.ts: after a rebuild with another -o,
+// check is clean and hadd changes nothing; check --resubmit and run-chunk run the current analysis;
+// the plan recorded by the build is the truth (a deleted chunk directory is missing, an earlier
+// split's directories are stale and never merged); build, check and status agree after any
+// sequence; batchScript.sh run by hand in a failed chunk is adopted by the next build.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRootFile } from '../../src/root/read/index.js';
+import { build, heppy, heppyfileText, makeProject, ROOT_OUTPUTS, type Project } from './build-rig.js';
+
+let p: Project;
+
+/** The rig's analysis with its cut read from `-o minX=…` (default 50). */
+function optionHeppyfile(extra = (s: string) => s): void {
+  writeFileSync(p.heppyfile, extra(heppyfileText(50).replace('__DIR__', p.dir).replace('minX: 50,', "minX: Number(getOption('minX', 50)),")));
+}
+
+const cutflow = (outdir: string, dir: string): string => readFileSync(join(p.dir, outdir, dir, 'Sum_1', 'cutflow.txt'), 'utf8');
+
+/** Entries and the sum of x of a merged `sel` tree (the ROOT side of the merged outputs). */
+async function treeSums(outdir: string, comp: string): Promise<[number, number]> {
+  const f = await openRootFile(join(p.dir, outdir, comp, 'Sum_1', 'tree.root'));
+  const t = await f.tree('sel');
+  const col = await t.column('x');
+  let sum = 0;
+  for (const v of col.values as Float64Array) sum += v;
+  f.close();
+  return [t.entries, sum];
+}
+
+async function merged(outdir: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const c of ['A', 'B']) {
+    out[`${c}/cutflow`] = cutflow(outdir, c);
+    if (ROOT_OUTPUTS) out[`${c}/tree`] = await treeSums(outdir, c);
+  }
+  out['C/cutflow'] = cutflow(outdir, 'C');
+  return out;
+}
+
+test.before(async () => {
+  p = await makeProject();
+  optionHeppyfile();
+});
+
+test('build, build -o, then check is clean, hadd changes nothing, check --resubmit and run-chunk run the current analysis', async () => {
+  const ref = build(p, ['--outdir', 'Ref', '-o', 'minX=80']);
+  assert.is(ref.code, 0, ref.stderr);
+  assert.is(build(p, []).code, 0);
+  const second = build(p, ['-o', 'minX=80']);
+  assert.is(second.code, 0, second.stderr);
+  assert.equal(second.ran.filter((id) => !id.startsWith('hadd:')).length, 7, 'every chunk ran again with the new option');
+  // Every chunk directory (merged components are not chunks) holds the script that redoes it.
+  for (const d of readdirSync(join(p.dir, 'Outdir')).filter((d) => existsSync(join(p.dir, 'Outdir', d, 'chunk.json')))) {
+    assert.ok(existsSync(join(p.dir, 'Outdir', d, 'batchScript.sh')), `${d} has its batchScript.sh`);
+  }
+  const expected = await merged('Ref');
+  assert.equal(await merged('Outdir'), expected);
+
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, '7 chunks checked: 7 good, 0 bad');
+  const hadd = heppy(p, ['hadd', 'Outdir']);
+  assert.is(hadd.code, 0, hadd.stdout + hadd.stderr);
+  assert.equal(await merged('Outdir'), expected, 'hadd left the merged outputs as the build made them');
+
+  // A deleted output: check --resubmit runs the chunk with the last build's analysis (-o minX=80).
+  unlinkSync(join(p.dir, 'Outdir', 'A_Chunk1', 'Sum_1', 'cutflow.json'));
+  const re = heppy(p, ['check', '--resubmit', 'Outdir']);
+  assert.is(re.code, 0, re.stdout + re.stderr);
+  assert.equal(await merged('Outdir'), expected, 'the merged cut flow equals the build\'s');
+  assert.is(heppy(p, ['check', 'Outdir']).code, 0);
+  const after = build(p, ['-o', 'minX=80']);
+  assert.is(after.code, 0, after.stderr);
+  assert.equal(after.ran, [], 'build agrees: nothing to run after check --resubmit');
+
+  // run-chunk runs the chunk.json in the directory: the current bundle and options.
+  const before = cutflow('Outdir', 'B_Chunk0');
+  const rc = heppy(p, ['run-chunk', 'Outdir/B_Chunk0']);
+  assert.is(rc.code, 0, rc.stderr);
+  assert.is(cutflow('Outdir', 'B_Chunk0'), before);
+  assert.is(cutflow('Outdir', 'B_Chunk0'), cutflow('Ref', 'B_Chunk0'));
+});
+
+test('a chunk directory deleted entirely: check names it (exit 1); check --resubmit makes it; check and build agree', async () => {
+  rmSync(join(p.dir, 'Outdir', 'A_Chunk2'), { recursive: true, force: true });
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 1, check.stdout);
+  assert.match(check.stdout, /A_Chunk2 : planned by the last build, but there is no such directory/);
+  const status = heppy(p, ['status', '-o', 'minX=80']);
+  assert.match(status.stdout, /to run\s+A_Chunk2/);
+  const re = heppy(p, ['check', '--resubmit', 'Outdir']);
+  assert.is(re.code, 0, re.stdout + re.stderr);
+  assert.ok(existsSync(join(p.dir, 'Outdir', 'A_Chunk2', 'heppy-status.json')));
+  assert.equal(await merged('Outdir'), await merged('Ref'));
+  assert.equal(build(p, ['-o', 'minX=80']).ran, []);
+});
+
+test('the resubmit / rebuild sequence: build; delete an output; check --resubmit; delete it again; build → check and build agree', () => {
+  const out = join(p.dir, 'Outdir', 'B_Chunk1', 'Sum_1', 'cutflow.txt');
+  unlinkSync(out);
+  assert.is(heppy(p, ['check', '--resubmit', 'Outdir']).code, 0);
+  unlinkSync(out);
+  const b = build(p, ['-o', 'minX=80']);
+  assert.is(b.code, 0, b.stderr);
+  assert.equal(b.ran, ['B_Chunk1', 'hadd:B']);
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 0, check.stdout);
+  assert.equal(build(p, ['-o', 'minX=80']).ran, []);
+  const m = JSON.parse(readFileSync(join(p.dir, 'Outdir', 'B_Chunk1', 'heppy-status.json'), 'utf8')) as { attempt: number };
+  const spec = JSON.parse(readFileSync(join(p.dir, 'Outdir', 'B_Chunk1', 'chunk.json'), 'utf8')) as { attempt: number };
+  assert.is(spec.attempt, m.attempt, 'chunk.json and the marker name the same attempt');
+});
+
+test('directories of an earlier split are stale: reported by check, never merged by hadd', async () => {
+  optionHeppyfile((s) => s.replace('{ splitFactor: 4 }', '{ splitFactor: 2 }'));
+  const ref = build(p, ['--outdir', 'Ref2', '-o', 'minX=80']);
+  assert.is(ref.code, 0, ref.stderr);
+  const b = build(p, ['-o', 'minX=80']);
+  assert.is(b.code, 0, b.stderr);
+  assert.ok(existsSync(join(p.dir, 'Outdir', 'A_Chunk3')), 'the old split is still on disk');
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 0, check.stdout);
+  assert.match(check.stdout, /stale \(not in the last build's plan.*A_Chunk2, Outdir\/A_Chunk3/);
+  const hadd = heppy(p, ['hadd', '-f', 'Outdir']);
+  assert.is(hadd.code, 0, hadd.stdout + hadd.stderr);
+  assert.match(hadd.stdout, /not merged \(not in the last build's plan.*A_Chunk2/);
+  const marker = JSON.parse(readFileSync(join(p.dir, 'Outdir', 'A', 'heppy-status.json'), 'utf8')) as { chunks: string[] };
+  assert.equal(marker.chunks, ['A_Chunk0', 'A_Chunk1']);
+  assert.equal(await merged('Outdir'), await merged('Ref2'));
+  assert.match(readFileSync(join(p.dir, 'Outdir', 'A', 'processing.yaml'), 'utf8'), /nfiles: 2/);
+  optionHeppyfile();
+});
+
+test('batchScript.sh run by hand in a failed chunk is adopted by the next build (only the merge runs)', async () => {
+  writeFileSync(join(p.dir, 'BROKEN'), '');
+  // --no-cache: the output cache holds this chunk from the first test's build (same key).
+  const failed = build(p, ['--outdir', 'Hand', '--no-cache']);
+  assert.is(failed.code, 1);
+  assert.equal(failed.failed, ['B_Chunk1']);
+  const script = join(p.dir, 'Hand', 'B_Chunk1', 'batchScript.sh');
+  assert.ok(existsSync(script), 'a failed local run leaves its batchScript.sh');
+  rmSync(join(p.dir, 'BROKEN'));
+  const byHand = spawnSync('bash', ['-c', 'nohup ./batchScript.sh > /dev/null 2>&1 & wait'], { cwd: join(p.dir, 'Hand', 'B_Chunk1'), encoding: 'utf8' });
+  assert.is(byHand.status, 0, byHand.stderr);
+  const m = JSON.parse(readFileSync(join(p.dir, 'Hand', 'B_Chunk1', 'heppy-status.json'), 'utf8')) as { status: string };
+  assert.is(m.status, 'ok');
+  const next = build(p, ['--outdir', 'Hand', '--no-cache']);
+  assert.is(next.code, 0, next.stderr);
+  assert.equal(next.ran, ['hadd:B']);
+  assert.is(heppy(p, ['check', 'Hand']).code, 0);
+  assert.equal(build(p, ['--outdir', 'Hand', '--no-cache']).ran, []);
+  const clean = build(p, ['--outdir', 'Ref50']);
+  assert.is(clean.code, 0, clean.stderr);
+  assert.equal(await merged('Hand'), await merged('Ref50'));
+});
+
+test.after(() => { if (p) rmSync(p.dir, { recursive: true, force: true }); });
+test.run();
