@@ -1,0 +1,117 @@
+// The engine without processes: a plan of two chunks and their merge run by runPlan through an
+// injected fake executor (it writes each chunk's result and marker as run-chunk would) with the
+// in-memory store; then the planner's decisions (decide.ts) on what is on disk and recorded.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listOutputs, writeMarker } from '../../../src/chunkdir/marker.js';
+import { writeChunkSpec, type ChunkSpec } from '../../../src/chunkdir/spec.js';
+import { decideChunk, decideMerge } from '../../../src/engine/decide.js';
+import type { BuildPlan, PlannedNode } from '../../../src/engine/plan.js';
+import { runPlan } from '../../../src/engine/run.js';
+import { MemoryStore } from '../../../src/engine/store.js';
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../../../src/exec/executor.js';
+import { initHash } from '../../../src/fingerprint/hash.js';
+import { buildGraph } from '../../../src/graph/dag.js';
+import type { BuildEvent } from '../../../src/report/events.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heppy-engine-'));
+const outdir = join(root, 'Out');
+
+/** Runs each submitted attempt at once: result file, chunk.json, marker last — or a failure. */
+class FakeExecutor implements Executor {
+  readonly kind = 'local' as const;
+  readonly capacity = 4;
+  readonly submitted: JobSpec[] = [];
+  private events: ExecutorEvent[] = [];
+  constructor(private readonly failing = new Set<string>()) {}
+  async submit(jobs: JobSpec[]): Promise<void> {
+    for (const j of jobs) {
+      this.submitted.push(j);
+      const spec = j.spec as ChunkSpec;
+      mkdirSync(j.chunkDir, { recursive: true });
+      if (this.failing.has(j.nodeId)) {
+        this.events.push({ type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'failed', failure: { kind: 'analysis', reason: 'boom' } } });
+        continue;
+      }
+      writeFileSync(join(j.chunkDir, 'result.yaml'), `chunk: ${j.name}\n`);
+      writeChunkSpec(j.chunkDir, spec);
+      writeMarker(j.chunkDir, { kind: 'chunk', status: 'ok', key: spec.key, attempt: j.attempt, exitCode: 0, eventsProcessed: 10, expectedEvents: 10,
+        userStop: false, outputs: listOutputs(j.chunkDir) });
+      this.events.push({ type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'succeeded', eventsProcessed: 10 } });
+    }
+  }
+  async adopt(_e: JournalEntry[]): Promise<JournalEntry[]> { return []; }
+  async next(): Promise<ExecutorEvent[]> { const e = this.events; this.events = []; return e; }
+  async cancelAll(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+function plan(keys: Record<string, string>, upToDate: Set<string> = new Set()): BuildPlan {
+  const chunks = ['X_Chunk0', 'X_Chunk1'].map((name, index) => ({ name, component: 'X', index, files: [`/in${index}.root`], fineSplit: null, split: true }));
+  const graph = buildGraph(chunks);
+  const nodes = new Map<string, PlannedNode>();
+  for (const c of chunks) nodes.set(c.name, { id: c.name, kind: 'chunk', component: 'X', dir: join(outdir, c.name), key: keys[c.name]!,
+    parts: () => ({ parts: { k: keys[c.name]! }, files: {} }), upToDate: upToDate.has(c.name), why: upToDate.has(c.name) ? [] : ['never built'] });
+  nodes.set('hadd:X', { id: 'hadd:X', kind: 'hadd', component: 'X', dir: join(outdir, 'X'), key: null, parts: () => null, upToDate: false, why: ['2 chunks to run'] });
+  return { graph, nodes, tree: new Map([['X', 'events']]), dropped: [] };
+}
+
+const retry = { retries: 1, retryAll: false, backoffBaseMs: 0, backoffMaxMs: 0 };
+
+test('runPlan: chunks through the executor, then their merge; records in the store; a failed chunk skips its merge', async () => {
+  await initHash();
+  const store = new MemoryStore(outdir);
+  const ex = new FakeExecutor();
+  const events: BuildEvent[] = [];
+  const s = await runPlan({ plan: plan({ X_Chunk0: 'k0', X_Chunk1: 'k1' }), store, executor: ex, outdir, bundle: '/b.mjs', heppyVersion: '0.1.0',
+    options: {}, maxEvents: null, retry, keepGoing: true, emit: (e) => events.push(e), cache: null });
+  assert.is(s.run, 3);
+  assert.is(s.failed, 0);
+  assert.equal(ex.submitted.map((j) => [j.nodeId, j.attempt, (j.spec as ChunkSpec).key, (j.spec as ChunkSpec).bundle]), [['X_Chunk0', 1, 'k0', '/b.mjs'], ['X_Chunk1', 1, 'k1', '/b.mjs']]);
+  assert.equal([...store.allTasks().values()].map((r) => [r.nodeId, r.status, r.key.length > 0]).sort(), [['X_Chunk0', 'ok', true], ['X_Chunk1', 'ok', true], ['hadd:X', 'ok', true]]);
+  assert.is(readFileSync(join(outdir, 'X', 'result.yaml'), 'utf8'), 'chunk: X_Chunk0\n');
+  const m = JSON.parse(readFileSync(join(outdir, 'X', 'heppy-status.json'), 'utf8')) as { kind: string; key: string; chunks: string[] };
+  assert.equal([m.kind, m.chunks, m.key], ['hadd', ['X_Chunk0', 'X_Chunk1'], store.getTask('hadd:X')!.key]);
+
+  // A chunk that fails (analysis: not retried by default) fails alone; its merge is not run.
+  const store2 = new MemoryStore(join(root, 'Out2'));
+  const ex2 = new FakeExecutor(new Set(['X_Chunk1']));
+  const s2 = await runPlan({ plan: plan({ X_Chunk0: 'k0', X_Chunk1: 'k1' }), store: store2, executor: ex2, outdir, bundle: '/b.mjs', heppyVersion: '0.1.0',
+    options: {}, maxEvents: null, retry, keepGoing: true, emit: () => undefined, cache: null });
+  assert.is(s2.failed, 1);
+  assert.equal(ex2.submitted.filter((j) => j.nodeId === 'X_Chunk1').length, 1, 'an analysis failure is not retried');
+  assert.is(store2.getTask('X_Chunk1')!.status, 'failed');
+  assert.is(store2.getTask('hadd:X'), undefined);
+});
+
+test('decisions: fresh from the record; adopted from a newer marker for the same key; the recorded run with a changed output runs again', async () => {
+  await initHash();
+  const store = new MemoryStore(outdir);
+  await runPlan({ plan: plan({ X_Chunk0: 'k0', X_Chunk1: 'k1' }), store, executor: new FakeExecutor(), outdir, bundle: '/b.mjs', heppyVersion: '0.1.0',
+    options: {}, maxEvents: null, retry, keepGoing: true, emit: () => undefined, cache: null });
+  const dir = join(outdir, 'X_Chunk0');
+  const rec = store.allTasks().get('X_Chunk0');
+  const inputs = (changed: string | null) => ({ id: 'X_Chunk0', dir, key: 'k0', parts: () => ({ parts: {}, files: {} }), rec, changed: () => changed,
+    partsOf: () => undefined, force: false });
+  assert.equal(decideChunk(inputs(null)), { upToDate: true, why: [] });
+  // The recorded run, an output edited by hand: not adopted (same marker), runs again.
+  assert.equal(decideChunk(inputs('output changed: result.yaml')), { upToDate: false, why: ['output changed: result.yaml'] });
+  // Another key: why names it; the marker (key k0) is not adopted for it.
+  assert.equal(decideChunk({ ...inputs(null), key: 'k9' }).why, ['key changed']);
+  // A newer run of the same key (run by hand): adopted.
+  await new Promise((r) => setTimeout(r, 20));
+  writeMarker(dir, { kind: 'chunk', status: 'ok', key: 'k0', attempt: 1, exitCode: 0, eventsProcessed: 10, expectedEvents: 10, userStop: false, outputs: listOutputs(dir) });
+  const d = decideChunk(inputs('output changed: heppy-status.json'));
+  assert.ok(d.upToDate && d.adopted?.key === 'k0', JSON.stringify(d));
+  // Merges: key unknown while chunks run; adopted from an ok hadd marker of the same key.
+  assert.equal(decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: null, parts: null, pending: 2, rec: undefined, changed: () => null, partsOf: () => undefined, force: false }).why, ['2 chunks to run']);
+  const hk = store.getTask('hadd:X')!.key;
+  const m = decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: hk, parts: { parts: {}, files: {} }, pending: 0, rec: undefined, changed: () => null, partsOf: () => undefined, force: false });
+  assert.ok(m.upToDate && m.adopted?.kind === 'hadd', JSON.stringify(m));
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
