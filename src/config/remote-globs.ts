@@ -2,7 +2,6 @@
 // constructor (it is synchronous), expanded here once the heppyfile is imported, by listing the
 // server's directories. No match is a failure naming the pattern, as for a local glob with none.
 import { RemoteError } from '../io/errors.js';
-import { remoteGlob } from '../io/open.js';
 import { isUrl } from '../io/url.js';
 import { fail, ok, UserError, type Result } from '../util/result.js';
 import { hasMagic } from './component.js';
@@ -17,6 +16,8 @@ export async function expandRemoteGlobs(cfg: unknown): Promise<Result<void>> {
     for (const f of c.files as unknown[]) {
       if (typeof f !== 'string' || !isUrl(f) || !hasMagic(f)) { out.push(f as string); continue; }
       try {
+        // Loaded only for a remote glob: the network clients are not part of every build's start-up.
+        const { remoteGlob } = await import('../io/open.js');
         const found = await remoteGlob(f);
         if (found.length === 0) return fail({ reason: `component '${String(c.name)}': no file matches ${f}` });
         out.push(...found);
