@@ -107,8 +107,10 @@ export class BuildCommand extends Command {
       maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build' });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // on, not once: execa's signal-exit re-raises a signal it sees with no other listener left,
+    // and a once-listener is removed before the listeners run (Ctrl-C then killed the build).
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     try {
       const cache = this.cache && !this.force && !this.dryRun ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
       const { summary, queued } = await runBuild(s, { executor: exFlags, retry, keepGoing: this.keepGoing, detach: this.detach, dryRun: this.dryRun,

@@ -84,7 +84,7 @@ export class CheckCommand extends Command {
       const reporter = this.json ? null : new PlainReporter(process.stdout, { verbose: false, quiet: false, intervalMs: 0 });
       const ac = new AbortController();
       const onSignal = (): void => ac.abort();
-      process.once('SIGINT', onSignal);
+      process.on('SIGINT', onSignal);
       try {
         state = await checkAndResubmit(args, { executor: choice, retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
           probe, signal: ac.signal, out, emit: (e) => reporter?.event(e) });
