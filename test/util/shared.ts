@@ -31,3 +31,8 @@ export function slurmAvailable(): boolean {
     return false;
   }
 }
+
+/** A small ROOT file kept in the repository (test/data/skhep, see its README). */
+export function skhepFile(name: string): string {
+  return join(repoRoot, 'test', 'data', 'skhep', name);
+}

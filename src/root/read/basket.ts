@@ -8,8 +8,10 @@ import type { NumArray } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
 import { decompress, uninitialised } from './decompress.js';
-import { decodeBE } from './decode.js';
+import { allocArray, decodeBE } from './decode.js';
+import { packedWidth, unpackInto } from './packed.js';
 import type { BasketRef, BranchPlan } from './branches.js';
+import type { Packed } from './packed.js';
 
 /** The file a reader reads: a byte source (local, XRootD, HTTP), or a bare descriptor (hadd's inputs). */
 export interface FileHandle { size: number; path: string; fd?: number; source?: ByteSource }
@@ -167,10 +169,36 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
       }
       return { values: decodeBE(type, packed, 0, w / size, true), offsets: counts, n };
     }
+    case 'packed': return decodePacked(plan, layout.packed, raw);
     case 'string': case 'leaflist': case 'unsupported':
       throw new BasketError(`branch is not a numeric column (${plan.info.typename})`);
     default: return assertNever(layout, 'layout');
   }
+}
+
+/** Double32_t / Float16_t values: each `packedWidth` bytes on disk, widened to the branch's type. */
+function decodePacked(plan: BranchPlan, packed: Packed, raw: RawBasket): DecodedBasket {
+  const w = packedWidth(packed);
+  const { data, n } = raw;
+  const type = plan.info.type!;
+  if (plan.info.shape !== 'jagged') {
+    const want = n * plan.mult;
+    if (data.length < want * w) throw new BasketError(`basket has ${data.length} bytes for ${n} entries of ${plan.mult} × ${w} packed bytes`);
+    const values = allocArray(type, want) as Float32Array | Float64Array;
+    unpackInto(packed, data, 0, want, values, 0);
+    return { values, offsets: null, n };
+  }
+  const off = needOffsets(raw);
+  const start = off[0]!;
+  const counts = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) {
+    const b = off[i]! - start;
+    if (b % w !== 0) throw new BasketError(`entry ${i} starts inside a ${w}-byte packed value`);
+    counts[i] = b / w;
+  }
+  const values = allocArray(type, counts[n]!) as Float32Array | Float64Array;
+  unpackInto(packed, data, start, counts[n]!, values, 0);
+  return { values, offsets: counts, n };
 }
 
 function needOffsets(raw: RawBasket): Int32Array {

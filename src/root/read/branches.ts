@@ -2,7 +2,9 @@
 // per-entry layout, and where every basket of the branch lives (on disk or embedded).
 import type { BranchInfo, NumType } from '../types.js';
 import { typeSize } from '../types.js';
-import type { JsBranch, JsFile, JsLeaf } from './jsroot.js';
+import type { JsBranch, JsFile, JsLeaf, JsStreamerElement } from './jsroot.js';
+import { packedFromElement, packedFromTitle } from './packed.js';
+import type { Packed } from './packed.js';
 
 /** How one basket's bytes are found. */
 export interface BasketRef {
@@ -23,6 +25,7 @@ export type Layout =
   | { kind: 'pointer-array' }                        // split-class T* member: 1 flag byte, then values
   | { kind: 'string' }                               // char*, TString, std::string
   | { kind: 'leaflist'; leaves: { name: string; type: NumType; len: number }[] }
+  | { kind: 'packed'; packed: Packed }               // Double32_t / Float16_t (scalar / fixed / jagged)
   | { kind: 'unsupported'; why: string };
 
 export interface BranchPlan {
@@ -119,6 +122,9 @@ function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): { info: BranchIn
   if (leaf._typename === 'TLeafC') return other('char*', { kind: 'string' });
   const pair = leafTypes[leaf._typename];
   if (pair !== undefined) return numeric(name, pair[leaf.fIsUnsigned ? 1 : 0], leaf, { kind: 'leaf' });
+  // Double32_t / Float16_t leaves: the range and bits are in the leaf's title ("d[-2.71,10,32]").
+  if (leaf._typename === 'TLeafD32') return packedNumeric(name, false, leaf, packedFromTitle(leaf.fTitle ?? '', false));
+  if (leaf._typename === 'TLeafF16') return packedNumeric(name, true, leaf, packedFromTitle(leaf.fTitle ?? '', true));
   if (leaf._typename === 'TLeafElement') return classifyElement(b, leaf, file);
   return other(leaf._typename, { kind: 'unsupported', why: `unsupported leaf type ${leaf._typename}` });
 }
@@ -132,6 +138,14 @@ function numeric(name: string, type: NumType, leaf: JsLeaf, layout: Layout): { i
   }
   if (len > 1) return { info: { name, type, shape: 'fixed', size: len, typename: `${cpp}[${len}]` }, layout, mult: len };
   return { info: { name, type, shape: 'scalar', typename: cpp }, layout, mult: 1 };
+}
+
+/** A Double32_t (read as double) or Float16_t (read as float) column: named so in its typename. */
+function packedNumeric(name: string, float16: boolean, leaf: JsLeaf, packed: Packed): { info: BranchInfo; layout: Layout; mult: number } {
+  const c = numeric(name, float16 ? 'f4' : 'f8', leaf, { kind: 'packed', packed });
+  const cpp = float16 ? 'float' : 'double';
+  c.info.typename = (float16 ? 'Float16_t' : 'Double32_t') + c.info.typename.slice(cpp.length);
+  return c;
 }
 
 function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {
@@ -153,6 +167,11 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: Branc
     return other(c, { kind: 'unsupported', why: `objects of class ${c} are not read as columns` });
   }
   if (st === 65 || st === 61) return other('TString', { kind: 'string' });
+  // Double32_t (kDouble32 9) and Float16_t (kFloat16 19) members, scalar or fixed array (+20).
+  if (st === 9 || st === 19 || st === 29 || st === 39) {
+    const f16 = st % 20 === 19;
+    return packedNumeric(name, f16, leaf, packedFromElement(memberElement(b, leaf, file) ?? {}, f16));
+  }
   if (st >= 1 && st < 20 && dataTypes[st]) return numeric(name, dataTypes[st]!, leaf, { kind: 'leaf' });
   if (st > 20 && st < 40 && dataTypes[st - 20]) return numeric(name, dataTypes[st - 20]!, leaf, { kind: 'leaf' });
   if (st > 40 && st < 60 && dataTypes[st - 40]) return numeric(name, dataTypes[st - 40]!, leaf, { kind: 'pointer-array' });
@@ -161,10 +180,15 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: Branc
 
 /** The declared type of a split-class member, from the file's streamer infos. */
 function memberTypeName(b: JsBranch, leaf: JsLeaf, file: JsFile): string | null {
+  return memberElement(b, leaf, file)?.fTypeName ?? null;
+}
+
+/** The streamer element of a split-class member (its type, and the range of Double32_t members). */
+function memberElement(b: JsBranch, leaf: JsLeaf, file: JsFile): JsStreamerElement | null {
   const si = b.fClassName ? file.findStreamerInfo(b.fClassName) : null;
   if (!si) return null;
   const member = leaf.fName.split('.').pop()!.replace(/\[.*$/, '');
-  for (const e of si.fElements?.arr ?? []) if (e && e.fName === member) return e.fTypeName;
+  for (const e of si.fElements?.arr ?? []) if (e && e.fName === member) return e;
   return null;
 }
 

@@ -82,7 +82,7 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
   const base: { [k: string]: Json } = { typename: p.info.typename, num_baskets: p.baskets.length, basket_compression: comp, length: t.entries };
   const layout = p.layout;
   switch (layout.kind) {
-    case 'leaf': case 'vector': case 'pointer-array': {
+    case 'leaf': case 'vector': case 'pointer-array': case 'packed': {
       const acc = new StatsAcc(statsKind(p.info.type!));
       for (let i = 0; i < p.baskets.length; i++) {
         const { compression, column } = await t.basketColumn(p.info.name, i);
