@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/result.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
+import { outdirArgument } from './outdir-arg.js';
 
 export class CheckCommand extends Command {
   static override paths = [['check']];
@@ -56,15 +57,9 @@ export class CheckCommand extends Command {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
     const { defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
     const { judge } = await import('../check/judge.js');
-    const { defaultOutdir } = await import('../engine/workspace.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { formatText, toJson, displayPath } = await import('../check/report.js');
-    let args = this.dirs;
-    if (args.length === 0) {
-      const d = await defaultOutdir();
-      if (d.note) this.context.stderr.write(`heppy: ${d.note}\n`);
-      args = [d.dir];
-    }
+    const args = this.dirs.length > 0 ? this.dirs : [await outdirArgument(undefined, this.context.stderr)];
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
     const choice = this.executorChoice(jobs);

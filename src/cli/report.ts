@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatFailure, UserError } from '../util/result.js';
+import { outdirArgument } from './outdir-arg.js';
 
 export class ReportCommand extends Command {
   static override paths = [['report']];
@@ -27,14 +28,7 @@ export class ReportCommand extends Command {
   out = Option.String('--out', { description: 'where to write the HTML (default Outdir/report.html)' });
 
   override async execute(): Promise<number> {
-    let dir = this.outdir;
-    if (dir === undefined) {
-      const { defaultOutdir } = await import('../engine/workspace.js');
-      const d = await defaultOutdir();
-      if (d.note) this.context.stderr.write(`heppy: ${d.note}\n`);
-      dir = d.dir;
-    }
-    dir = resolve(dir);
+    const dir = resolve(await outdirArgument(this.outdir, this.context.stderr));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`no such output directory: ${dir}`);
     const { writeReport } = await import('../report/html/index.js');
     const r = await writeReport(dir, this.out === undefined ? undefined : resolve(this.out));

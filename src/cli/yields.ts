@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { resolve } from 'node:path';
 import { formatFailure, UserError } from '../util/result.js';
+import { outdirArgument } from './outdir-arg.js';
 
 export class YieldsCommand extends Command {
   static override paths = [['yields']];
@@ -35,13 +36,7 @@ export class YieldsCommand extends Command {
     if ([this.json, this.csv, this.latex].filter(Boolean).length > 1) throw new UserError('choose one of --json, --csv, --latex');
     const lumi = this.lumi === undefined ? undefined : Number(this.lumi);
     if (lumi !== undefined && !(Number.isFinite(lumi) && lumi > 0)) throw new UserError(`--lumi must be a positive number, got '${this.lumi}'`);
-    let dir = this.outdir;
-    if (dir === undefined) {
-      const { defaultOutdir } = await import('../engine/workspace.js');
-      const d = await defaultOutdir();
-      if (d.note) this.context.stderr.write(`heppy: ${d.note}\n`);
-      dir = d.dir;
-    }
+    const dir = await outdirArgument(this.outdir, this.context.stderr);
     const { computeYields } = await import('../yields/compute.js');
     const f = await import('../yields/format.js');
     const y = computeYields(resolve(dir), lumi === undefined ? {} : { lumi });
