@@ -14,7 +14,11 @@ export const enum ColType {
 /** What the values of a column are once decoded. */
 export type ValueKind = 'bit' | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f16' | 'f32' | 'f64' | 'index32' | 'index64';
 
-export interface TypeInfo { name: string; bytes: number; kind: ValueKind; split: boolean; zigzag: boolean; delta: boolean }
+export interface TypeInfo {
+  name: string; bytes: number; kind: ValueKind; split: boolean; zigzag: boolean; delta: boolean;
+  /** Real32Trunc / Real32Quant: each element is the top `bits` bits of a 32-bit word, bit-packed. */
+  packed?: { bits: number; quant: { min: number; max: number } | null };
+}
 
 const T = (name: string, bytes: number, kind: ValueKind, split = false, zigzag = false, delta = false): TypeInfo => ({ name, bytes, kind, split, zigzag, delta });
 
@@ -36,11 +40,30 @@ export function columnTypeName(type: number): string {
   return TYPES[type]?.name ?? `unknown column type 0x${type.toString(16)}`;
 }
 
+/** The column settings that some types need: bits on storage and value range (from the header). */
+export interface ColumnSettings { bits: number; min: number; max: number; flags: number }
+const COLUMN_RANGE = 0x02;
+
 /** The type's description, or the reason it cannot be read. */
-export function columnType(type: number): TypeInfo | string {
+export function columnType(type: number, col?: ColumnSettings): TypeInfo | string {
   const t = TYPES[type];
   if (t !== undefined) return t;
+  if (type === ColType.Real32Trunc || type === ColType.Real32Quant) return packedType(type, col);
   return `column type ${columnTypeName(type)} is not supported`;
+}
+
+/**
+ * Real32Trunc keeps the top `bits` (10-31) of each float; Real32Quant stores round((x − min) /
+ * (max − min) · (2^bits − 1)) in `bits` (1-32) bits, min and max being the column's value range.
+ */
+function packedType(type: number, col: ColumnSettings | undefined): TypeInfo | string {
+  const name = columnTypeName(type);
+  if (col === undefined) return `column type ${name} needs its bits on storage`;
+  const quant = type === ColType.Real32Quant;
+  const [lo, hi] = quant ? [1, 32] : [10, 31];
+  if (!Number.isInteger(col.bits) || col.bits < lo || col.bits > hi) return `column type ${name} with ${col.bits} bits on storage (allowed ${lo}-${hi})`;
+  if (quant && (!(col.flags & COLUMN_RANGE) || !(col.min < col.max) || !Number.isFinite(col.max - col.min))) return `column type ${name} without a valid value range`;
+  return { name, bytes: 4, kind: 'f32', split: false, zigzag: false, delta: false, packed: { bits: col.bits, quant: quant ? { min: col.min, max: col.max } : null } };
 }
 
 export function isIndex(type: number): boolean {
@@ -50,6 +73,7 @@ export function isIndex(type: number): boolean {
 
 /** Bytes of an uncompressed page of n elements. */
 export function pageBytes(t: TypeInfo, n: number): number {
+  if (t.packed !== undefined) return Math.ceil((n * t.packed.bits) / 8);
   return t.kind === 'bit' ? Math.ceil(n / 8) : n * t.bytes;
 }
 
@@ -132,6 +156,7 @@ export function decodePage(t: TypeInfo, raw: Uint8Array, n: number, dst: Values,
   if (raw.length !== need) throw new RNTupleFormatError(`page of ${n} ${t.name} elements has ${raw.length} bytes, expected ${need}`);
   if (n === 0) return;
   if (t.kind === 'bit') { bits(raw, dst as Uint8Array, at, n); return; }
+  if (t.packed !== undefined) { unpackReal32(raw, t.packed.bits, t.packed.quant, dst as Float32Array, at, n); return; }
   const bytes = aligned(t.split ? unsplit(raw, n, t.bytes) : raw, t.bytes);
   const buf = bytes.buffer as ArrayBuffer, o = bytes.byteOffset;
   switch (t.kind) {
@@ -151,6 +176,27 @@ export function decodePage(t: TypeInfo, raw: Uint8Array, n: number, dst: Values,
     case 'f64': (dst as Float64Array).set(new Float64Array(buf, o, n), at); return;
     case 'index32': index32(new Uint32Array(buf, o, n), dst as Float64Array, at, n, t.delta); return;
     case 'index64': index64(new Uint32Array(buf, o, 2 * n), dst as Float64Array, at, n, t.delta); return;
+  }
+}
+
+/**
+ * Bit-packed elements, the first in the lowest bits of the little-endian stream; each is the top
+ * `nb` bits of a 32-bit word (ROOT's BitPacking keeps the most significant bits).
+ */
+function unpackReal32(raw: Uint8Array, nb: number, quant: { min: number; max: number } | null, d: Float32Array, at: number, n: number): void {
+  const word = new Uint32Array(1), asFloat = new Float32Array(word.buffer);
+  const qmax = nb === 32 ? 4294967295 : 2 ** nb - 1;
+  const scale = quant === null ? 0 : (quant.max - quant.min) / qmax;
+  let bit = 0;
+  for (let i = 0; i < n; i++) {
+    let v = 0;
+    for (let got = 0; got < nb;) { // up to 8 bits at a time, from the current byte
+      const byte = raw[bit >> 3]!, off = bit & 7, take = Math.min(8 - off, nb - got);
+      v += ((byte >> off) & ((1 << take) - 1)) * 2 ** got;
+      got += take; bit += take;
+    }
+    if (quant === null) { word[0] = nb === 32 ? v : v * 2 ** (32 - nb); d[at + i] = asFloat[0]!; }
+    else d[at + i] = Math.min(Math.max(v * scale + quant.min, quant.min), quant.max);
   }
 }
 

@@ -83,7 +83,7 @@ export class ClusterColumns {
     const any = this.d.columns[f.columns[k] ?? -1];
     if (any === undefined) throw new RNTupleFormatError(`field ${f.path} has no column ${k}`);
     if (cols === null || cols[k] === undefined) {
-      const t = columnType(any.type);
+      const t = columnType(any.type, any);
       if (typeof t === 'string') throw new RNTupleFormatError(`field ${f.path}: ${t}`);
       if (need === null) throw new RNTupleFormatError(`field ${f.path}: column ${any.id} has no pages in cluster ${this.cluster.id}`);
       return allocValues(t.kind, need);
@@ -92,7 +92,7 @@ export class ClusterColumns {
     const hit = this.decoded.get(id);
     if (hit !== undefined) return hit;
     const desc = this.d.columns[id]!;
-    const t = columnType(desc.type);
+    const t = columnType(desc.type, desc);
     if (typeof t === 'string') throw new RNTupleFormatError(`field ${f.path}: ${t}`);
     const range = this.cluster.columns[id]!;
     const have = elementsIn(range);
@@ -122,7 +122,7 @@ export class ClusterColumns {
     const id = cols?.[k];
     const whole = (): Promise<Values> => this.column(f, k, need).then((v) => v.subarray(from, to) as Values);
     if (id === undefined || this.decoded.has(id) || (from === 0 && (need === null || to >= need))) return whole();
-    const desc = this.d.columns[id]!, t = columnType(desc.type);
+    const desc = this.d.columns[id]!, t = columnType(desc.type, desc);
     const range = this.cluster.columns[id]!;
     if (typeof t === 'string' || (need !== null && elementsIn(range) !== need)) return whole(); // errors and deferred columns: the full path
     const key = `${id}:${from}:${to}`;

@@ -96,7 +96,7 @@ export function planFields(d: Descriptor): Plan[] {
   const pushLeaf = (name: string, typename: string, t: NumType, field: FieldDesc, ctx: Ctx, n: number): void => {
     const repeat = ctx.repeat * n;
     for (const id of field.columns) {
-      const ct = columnType(d.columns[id]!.type);
+      const ct = columnType(d.columns[id]!.type, d.columns[id]!);
       if (typeof ct === 'string') return unsupported(field, ct);
     }
     if (ctx.collection !== null) {
