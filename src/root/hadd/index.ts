@@ -14,7 +14,8 @@ import { WBuf } from '../write/wbuf.js';
 import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
 import { parseStreamerRecords, type RawRecord } from '../write/streamer-records.js';
 import { builtinInfos, infoLookup } from '../read/infos.js';
-import { decompress, initDecompression } from '../read/decompress.js';
+import { decompress, hash64, initDecompression } from '../read/decompress.js';
+import { decodeKeyObject, FastPathUnsupported, InfoSet } from './fast-decode.js';
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
@@ -44,7 +45,17 @@ export interface MergeStats {
   bytes: number;
 }
 
-interface Input { path: string; source: Source; reader: RootFileReader; keys: RawKey[]; compress: number; infos: RawRecord[] }
+/**
+ * One input. Its keys and StreamerInfo are read natively; jsroot opens it only when needed: the
+ * first input, an input whose StreamerInfo record differs from every input opened so far (new
+ * classes or versions), an input that is the first to hold a key (its object is written back with
+ * jsroot's decoding), an RNTuple, or an object the fast decoder does not cover. The others are
+ * decoded by fast-decode.ts with the infos jsroot decoded for an input with the same record.
+ */
+interface Input {
+  path: string; source: Source; keys: RawKey[]; compress: number; infos: RawRecord[];
+  infoHash: bigint; reader: RootFileReader | null; fast: InfoSet | null;
+}
 
 const TREE = /^(TTree|TNtuple|TNtupleD)$/;
 const DIR = /^(TDirectory|TDirectoryFile)$/;
@@ -60,29 +71,73 @@ export function compressionOf(setting: number): Compression {
   }
 }
 
-async function readInfos(src: Source, seek: number, nbytes: number): Promise<RawRecord[]> {
-  if (seek <= 0 || nbytes <= 0) return [];
+/** Parsed StreamerInfo records by the hash of their stored bytes: the inputs of one merge nearly always share one. */
+type InfoCache = Map<bigint, RawRecord[]>;
+
+async function readInfos(src: Source, seek: number, nbytes: number, cache: InfoCache): Promise<{ infos: RawRecord[]; hash: bigint }> {
+  if (seek <= 0 || nbytes <= 0) return { infos: [], hash: 0n };
   const raw = src.read(seek, nbytes, 'StreamerInfo');
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const objlen = dv.getInt32(6), keylen = dv.getInt16(14);
   if (keylen <= 0 || keylen > raw.length) throw new RootError(src.path, 'StreamerInfo', `bad key length ${keylen}`);
   const body = raw.subarray(keylen);
+  const hash = hash64(body) ^ BigInt(objlen);
+  const known = cache.get(hash);
+  if (known !== undefined) return { infos: known, hash };
   const bytes = body.length === objlen ? body : await decompress(body, objlen);
-  try { return parseStreamerRecords(bytes, keylen); } catch (e) { throw new RootError(src.path, 'StreamerInfo', (e as Error).message); }
+  try {
+    const infos = parseStreamerRecords(bytes, keylen);
+    cache.set(hash, infos);
+    return { infos, hash };
+  } catch (e) { throw new RootError(src.path, 'StreamerInfo', (e as Error).message); }
 }
 
-async function openInput(path: string): Promise<Input> {
+async function openInput(path: string, cache: InfoCache): Promise<Input> {
   await initDecompression();
   const source = new Source(path);
   try {
     const raw = readRawKeys(source);
-    const infos = await readInfos(source, raw.seekInfo, raw.nbytesInfo);
-    const reader = await openRootFile(path);
-    return { path, source, reader, keys: raw.keys, compress: raw.compress, infos };
+    const { infos, hash } = await readInfos(source, raw.seekInfo, raw.nbytesInfo, cache);
+    return { path, source, reader: null, fast: null, keys: raw.keys, compress: raw.compress, infos, infoHash: hash };
   } catch (e) {
     source.close();
     throw e;
   }
+}
+
+/** jsroot's view of an input, opened on first use. */
+async function readerOf(inp: Input): Promise<RootFileReader> {
+  inp.reader ??= await openRootFile(inp.path);
+  return inp.reader;
+}
+
+/**
+ * Opens jsroot for the inputs that need it (see Input) and gives the others the infos of an
+ * opened input with the same StreamerInfo record. Returns the opened inputs' jsroot files.
+ */
+async function prepareDecoding(opened: Input[], holdersFirst: Set<Input>): Promise<void> {
+  const byRecord = new Map<bigint, InfoSet>();
+  for (const i of opened) {
+    const set = byRecord.get(i.infoHash);
+    if (set !== undefined && !holdersFirst.has(i)) { i.fast = set; continue; }
+    const r = await readerOf(i);
+    if (set === undefined) byRecord.set(i.infoHash, new InfoSet(r.js.fStreamerInfos?.arr ?? []));
+  }
+}
+
+/** An object of an input as jsroot decodes it: natively when the input has fast infos, else (or when not covered) by jsroot. */
+async function objectOf(inp: Input, k: RawKey): Promise<Record<string, unknown>> {
+  if (inp.fast !== null) {
+    const raw = inp.source.read(k.seek + k.keylen, k.nbytes - k.keylen, k.path);
+    try {
+      const bytes = raw.length === k.objlen ? raw : await decompress(raw, k.objlen);
+      return decodeKeyObject(bytes, k.keylen, k.className, inp.fast);
+    } catch (e) {
+      // Not covered (FastPathUnsupported), or not decodable natively: jsroot decides, and names the problem if there is one.
+      void (e instanceof FastPathUnsupported);
+    }
+  }
+  return (await (await readerOf(inp)).object(idOf(k))) as Record<string, unknown>;
 }
 
 function idOf(k: RawKey): string { return `${k.path};${k.cycle}`; }
@@ -122,13 +177,14 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
   if (existsSync(out) && !opts.force) return fail({ file: out, reason: 'output file exists (use force / -f to overwrite)' });
   if (inputs.includes(out)) return fail({ file: out, reason: 'output file is also an input' });
   const opened: Input[] = [];
+  const infoCache: InfoCache = new Map();
   const stats: MergeStats = { inputs: 0, skipped: [], trees: 0, entries: 0, histograms: 0, copied: 0, bytes: 0 };
   const tmp = `${out}.heppy-tmp-${process.pid}`;
   let w: RootFileWriter | null = null;
   try {
     for (const p of inputs) {
       try {
-        opened.push(await openInput(p));
+        opened.push(await openInput(p, infoCache));
       } catch (e) {
         const why = e instanceof RootError ? e.message : `${p}: ${(e as Error).message}`;
         if (!opts.skipUnreadable) return fail({ file: p, reason: `cannot read input: ${e instanceof RootError ? e.reason : (e as Error).message}` });
@@ -142,12 +198,16 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     // Every (name, cycle) in order of first appearance over the inputs (ROOT's hadd also takes objects only later files have).
     const order: RawKey[] = [];
     const seen = new Set<string>();
-    for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); }
-    const lookup = infoLookup(opened.map((i) => i.reader.js), await builtinInfos(opened[0]!.reader.js));
+    const holdersFirst = new Set<Input>();
+    for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); holdersFirst.add(i); }
+    await prepareDecoding(opened, holdersFirst);
+    const jsFiles = opened.filter((i) => i.reader !== null).map((i) => i.reader!.js);
+    const lookup = infoLookup(jsFiles, await builtinInfos(jsFiles[0]!));
 
     const compression = opts.compression ?? compressionOf(opened[0]!.compress);
     w = RootFileWriter.create(tmp, { name: basename(out), compression });
-    for (const i of opened) w.addStreamerInfos(i.infos);
+    const added = new Set<RawRecord[]>();
+    for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
     for (const k of order) {
       const id = idOf(k);
       const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
@@ -157,12 +217,12 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       }
       if (DIR.test(k.className)) { w.mkdir(k.path); continue; }
       if (k.className === RNTUPLE_CLASS) {
-        stats.entries += await mergeRNTuple(w, k.dir, k.name, id, holders.map((h) => h.inp.reader));
+        stats.entries += await mergeRNTuple(w, k.dir, k.name, id, await Promise.all(holders.map((h) => readerOf(h.inp))));
         stats.trees++;
         continue;
       }
       if (TREE.test(k.className)) {
-        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ reader: h.inp.reader, source: h.inp.source, compress: h.inp.compress })),
+        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ path: h.inp.path, source: h.inp.source, compress: h.inp.compress, object: () => objectOf(h.inp, h.key) })),
           { lookup, recompress: opts.recompress ?? false });
         stats.trees++;
         continue;
@@ -182,7 +242,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
   } finally {
     if (w !== null) { try { await w.close(); } catch { /* already failing */ } }
     if (existsSync(tmp)) rmSync(tmp, { force: true });
-    for (const i of opened) { i.reader.close(); i.source.close(); }
+    for (const i of opened) { i.reader?.close(); i.source.close(); }
   }
 }
 
@@ -193,7 +253,7 @@ async function addHistograms(w: RootFileWriter, k: RawKey, holders: Holder[], lo
   const id = idOf(k);
   const hs: Record<string, unknown>[] = [];
   for (const h of holders) {
-    const o = (await h.inp.reader.object(id)) as Record<string, unknown>;
+    const o = hs.length === 0 ? (await (await readerOf(h.inp)).object(id)) as Record<string, unknown> : await objectOf(h.inp, h.key);
     if (hs.length > 0) {
       const why = histIncompatibility(hs[0]!, o);
       if (why !== null) throw new RootError(h.inp.path, k.path, `cannot be added to ${holders[0]!.inp.path}'s: ${why}`);

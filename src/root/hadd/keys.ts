@@ -108,6 +108,8 @@ export function readRawKeys(src: Source): RawFile {
   const version = dv.getInt32(4);
   const begin = dv.getInt32(8);
   const big = version >= 1000000;
+  const end = big ? Number(dv.getBigInt64(12)) : dv.getInt32(12);
+  if (end > src.size) throw new RootError(src.path, '', `file is truncated: header says ${end} bytes, file has ${src.size}`);
   const nbytesName = big ? dv.getInt32(8 + 4 + 16 + 8) : dv.getInt32(8 + 4 + 8 + 8);
   const cAt = big ? 8 + 4 + 16 + 12 + 1 : 8 + 4 + 8 + 12 + 1;
   const compress = dv.getInt32(cAt);

@@ -5,7 +5,6 @@
 // are matched by their path of names. The merged TTree is the first input's, with every
 // branch's basket lists, entry counts and byte totals rewritten, streamed back in the class
 // versions the inputs use. Baskets embedded in an input's TTree key are written out as keys.
-import type { RootFileReader } from '../read/index.js';
 import { basketsOf, type BasketRef } from '../read/branches.js';
 import { readAt, readRawBasket, type FileHandle } from '../read/basket.js';
 import type { BranchPlan } from '../read/branches.js';
@@ -19,7 +18,8 @@ import { compressPayload, type Compression } from '../write/compress.js';
 import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
 
-export interface TreeInput { reader: RootFileReader; source: Source; compress: number }
+/** One input's tree: its file, raw byte source, compression setting, and the TTree as jsroot shapes it. */
+export interface TreeInput { path: string; source: Source; compress: number; object: () => Promise<Record<string, unknown>> }
 
 export interface TreeMergeOptions {
   lookup: InfoLookup;
@@ -63,9 +63,9 @@ function signature(b: JsBranch & Obj): string {
 
 interface Opened { input: TreeInput; tree: JsTree & Obj; nodes: Map<string, Node>; order: Node[]; entries: number }
 
-async function openTree(inp: TreeInput, id: string, treePath: string): Promise<Opened> {
-  const file = inp.reader.path;
-  const t = (await inp.reader.object(id)) as JsTree & Obj;
+async function openTree(inp: TreeInput, treePath: string): Promise<Opened> {
+  const file = inp.path;
+  const t = (await inp.object()) as JsTree & Obj;
   const entries = Number(t.fEntries);
   if (!Number.isSafeInteger(entries) || entries < 0 || !t.fBranches || !Array.isArray(t.fBranches.arr)) {
     throw new RootError(file, treePath, 'TTree metadata is corrupt (entries or branch list)');
@@ -79,7 +79,7 @@ async function openTree(inp: TreeInput, id: string, treePath: string): Promise<O
 
 /** The branch of `o` matching each branch of the first input, or the reason they differ. */
 function match(first: Opened, o: Opened, treePath: string): Node[] {
-  const f0 = first.input.reader.path, f = o.input.reader.path;
+  const f0 = first.input.path, f = o.input.path;
   for (const n of o.order) {
     if (!first.nodes.has(n.path)) throw new RootError(f, `${treePath}/${n.path}`, `branch is not in ${f0} (branches are matched by name)`);
   }
@@ -218,9 +218,8 @@ function sumField(objs: Obj[], f: string): number { return objs.reduce((s, o) =>
  */
 export async function mergeTree(w: RootFileWriter, k: { dir: string; name: string; title: string; className: string; cycle: number },
   treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
-  const id = `${treePath};${k.cycle}`;
   const opened: Opened[] = [];
-  for (const i of inputs) opened.push(await openTree(i, id, treePath));
+  for (const i of inputs) opened.push(await openTree(i, treePath));
   const first = opened[0]!;
   const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
   const d = w.dir(k.dir, true);
@@ -331,7 +330,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
       payload: (keylen) => { const b = new WBuf(64 * 1024, keylen); new ObjectWriter(b, opts.lookup).classBody(t, cls); return b.bytes(); },
     });
   } catch (e) {
-    if (e instanceof SerializeError) throw new RootError(first.input.reader.path, treePath, `cannot write the merged tree: ${e.message}`);
+    if (e instanceof SerializeError) throw new RootError(first.input.path, treePath, `cannot write the merged tree: ${e.message}`);
     throw e;
   }
   return offset;
