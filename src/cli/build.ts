@@ -104,7 +104,8 @@ export class BuildCommand extends Command {
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
-      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build' });
+      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
+      netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) } });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     // on, not once: execa's signal-exit re-raises a signal it sees with no other listener left,

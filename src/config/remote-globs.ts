@@ -1,7 +1,7 @@
 // Remote globs in components' `files` (root://host//dir/*.root): kept unexpanded by the Component
 // constructor (it is synchronous), expanded here once the heppyfile is imported, by listing the
 // server's directories. No match is a failure naming the pattern, as for a local glob with none.
-import { RemoteError } from '../io/errors.js';
+import { RemoteError, isTransient } from '../io/errors.js';
 import { isUrl } from '../io/url.js';
 import { fail, ok, UserError, type Result } from '../util/result.js';
 import { hasMagic } from './component.js';
@@ -22,7 +22,9 @@ export async function expandRemoteGlobs(cfg: unknown): Promise<Result<void>> {
         if (found.length === 0) return fail({ reason: `component '${String(c.name)}': no file matches ${f}` });
         out.push(...found);
       } catch (e) {
-        if (e instanceof RemoteError || e instanceof UserError) return fail({ reason: `component '${String(c.name)}': ${e.message}` });
+        // A server that does not answer (after the client's retries) is infrastructure: exit 3, not 2.
+        if (e instanceof RemoteError) return fail({ reason: `component '${String(c.name)}': ${e.message}`, kind: isTransient(e.kind) ? 'infrastructure' : 'input' });
+        if (e instanceof UserError) return fail({ reason: `component '${String(c.name)}': ${e.message}` });
         throw e;
       }
     }

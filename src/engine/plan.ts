@@ -11,6 +11,7 @@ import { decideChunk, decideMerge } from './decide.js';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
 import { outputsChanged } from './outputs.js';
 import { assistOutputCheck } from './output-check.js';
+import { digestInputs, type NetRetry } from './input-digests.js';
 
 export interface PlannedNode {
   id: string;
@@ -44,6 +45,8 @@ export interface PlanInputs {
   /** The recorded key parts of a node (read only when a key differs). */
   partsOf(id: string): KeyParts | undefined;
   digests: FileDigests;
+  /** Remote inputs whose server did not answer are digested again after this back-off (none: no retry). */
+  netRetry?: NetRetry;
   /** Nodes whose recorded outputs changed (started early, see output-check.ts); default: checked here. */
   changedOutputs?: Promise<Map<string, string>>;
 }
@@ -63,7 +66,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const graph = buildGraph(chunks);
   const allFiles = [...new Set(chunks.flatMap((c) => c.files))];
   phase('split + graph');
-  const digests = await p.digests.digestAll(allFiles);
+  const digests = await digestInputs(p.digests, allFiles, p.netRetry);
   phase(`${allFiles.length} input digests`);
   const bad: Failure[] = [];
   const ok_ = new Map<string, string>();
@@ -71,6 +74,8 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     if (r.ok) ok_.set(f, r.value);
     else bad.push(r.error);
   }
+  // A missing input is named first (the user's to fix); a server still unreachable is infrastructure.
+  bad.sort((a, b) => Number(a.kind === 'infrastructure') - Number(b.kind === 'infrastructure'));
   if (bad.length) return fail({ ...bad[0]!, reason: bad[0]!.reason + (bad.length > 1 ? ` (and ${bad.length - 1} more input files)` : '') });
 
   const tree = new Map<string, string>();

@@ -9,7 +9,8 @@ import { cacheDirProblem, openStore, readRecords } from '../store/open.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
-import { formatFailure, UserError } from '../util/result.js';
+import { failureError, formatFailure, UserError } from '../util/result.js';
+import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
 import { checkOutputs } from './output-check.js';
@@ -27,6 +28,8 @@ export interface SessionFlags {
   lock?: string;
   /** Remote inputs digested by their content (read whole) instead of their server's metadata. */
   deep?: boolean;
+  /** Remote inputs that did not answer while planning: digested again after this back-off (build: its --retries/--retry-delay). */
+  netRetry?: NetRetry;
 }
 
 export interface Session {
@@ -63,7 +66,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const maxEvents = f.maxEvents ?? null;
   await initHash();
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
-  if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
+  if (!loaded.ok) throw failureError(loaded.error);
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
   // The store is opened before the lock, the records read after it. A damaged store is moved
@@ -102,8 +105,9 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     const digests = new FileDigests(store, f.deep ?? false);
     const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${id.startsWith('hadd:') ? id.slice(5) : id}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs });
-    if (!plan.ok) throw new UserError(formatFailure(plan.error));
+      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+    // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
+    if (!plan.ok) throw failureError(plan.error);
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {
       await store.flush();                                 // the digests the plan wrote: the schemas' keys

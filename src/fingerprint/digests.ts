@@ -73,6 +73,11 @@ export class FileDigests {
     return out;
   }
 
+  /** Forgets the memoised results of these files (remote inputs digested again after a network failure). */
+  forget(paths: readonly string[]): void {
+    for (const p of paths) this.memo.delete(p);
+  }
+
   /** Remote inputs, several requests in flight (they share one connection per server). */
   private async digestRemote(urls: readonly string[]): Promise<Map<string, Result<string>>> {
     const out = new Map<string, Result<string>>();

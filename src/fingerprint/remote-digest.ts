@@ -3,7 +3,7 @@
 // or size and modification time when the server gives no checksum. Cached in the store like local
 // digests: while (size, mtime) are those recorded, the recorded digest is used, so a no-op build
 // makes one stat request per remote file. `deep` hashes the content instead (reads every byte).
-import { RemoteError } from '../io/errors.js';
+import { RemoteError, isTransient } from '../io/errors.js';
 import { openByteSource, remoteStat } from '../io/open.js';
 import type { DigestStore } from './digests.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -29,7 +29,9 @@ export async function remoteDigest(store: Pick<DigestStore, 'getDigest' | 'putDi
     if (rec?.hash !== hash || rec.mtimeMs !== mtimeMs || rec.size !== first.size) void store.putDigest(url, { size: first.size, mtimeMs, ino: -1, hash });
     return ok(hash);
   } catch (e) {
-    if (e instanceof RemoteError) return fail({ file: e.url, reason: e.reason });
+    // A server that does not answer is infrastructure (planning retries, then exit 3), a missing
+    // or forbidden file the user's input (exit 2).
+    if (e instanceof RemoteError) return fail({ file: e.url, reason: e.reason, kind: isTransient(e.kind) ? 'infrastructure' : 'input' });
     throw e;
   }
 }

@@ -3,10 +3,11 @@
 import { UserError } from '../util/result.js';
 import { RemoteError } from './errors.js';
 import { HttpFile, httpStat } from './http/file.js';
+import { httpDirlist } from './http/dirlist.js';
 import { LocalSource } from './local.js';
 import type { ByteSource, RemoteStat } from './source.js';
 import { parseLocation, withPath, type Location } from './url.js';
-import { XrdFile, xrdDirlist, xrdRemoteStat } from './xrootd/client.js';
+import { XrdFile, xrdDirlist, xrdRemoteStat, type DirEntry } from './xrootd/client.js';
 
 /** Opens a file for reading; throws RemoteError (remote), UserError (bad URL) or the system error (local). */
 export async function openByteSource(spec: string): Promise<ByteSource> {
@@ -34,31 +35,44 @@ export async function remoteStat(spec: string, checksum = true): Promise<RemoteS
 
 const MAGIC = /[*?[]/;
 
-/** The files matching a remote glob (`*`, `?`, `[...]` in any path segment), sorted; root:// only. */
+/**
+ * The files matching a remote glob (`*`, `?`, `[...]` in any path segment), sorted. root:// lists
+ * directories with kXR_dirlist, http(s):// with WebDAV PROPFIND (in an http URL `?` starts the
+ * query: use `*` or `[...]` there).
+ */
 export async function remoteGlob(pattern: string): Promise<string[]> {
   const loc = parseLocation(pattern);
-  if (loc.kind !== 'xrootd') {
-    if (loc.kind === 'http') throw new UserError(`${loc.display}: globs are supported over root:// only (HTTP has no standard directory listing); list the files`);
-    throw new Error(`remoteGlob of a local pattern: ${pattern}`);
+  let path: string;
+  let list: (dir: string) => Promise<DirEntry[]>;
+  switch (loc.kind) {
+    case 'local': throw new Error(`remoteGlob of a local pattern: ${pattern}`);
+    case 'xrootd':
+      path = loc.path;
+      list = (dir) => xrdDirlist({ ...loc, path: dir === '' ? '/' : dir });
+      break;
+    case 'http':
+      try { path = decodeURIComponent(loc.url.pathname); } catch { throw new UserError(`malformed URL: ${loc.display}`); }
+      list = (dir) => { const u = new URL(loc.url.href); u.pathname = dir === '' ? '/' : dir; u.search = loc.url.search; return httpDirlist(u, loc.display); };
+      break;
   }
-  const segs = loc.path.split('/').filter((s) => s !== '');
+  const segs = path.split('/').filter((s) => s !== '');
   if (segs.some((s) => s === '**')) throw new UserError(`${loc.display}: '**' is not supported in remote globs`);
   const out: string[] = [];
-  await walk(loc, '', segs, out);
+  await walk(loc, list, '', segs, out);
   return [...new Set(out)].sort();
 }
 
-async function walk(loc: Location & { kind: 'xrootd' }, dir: string, rest: string[], out: string[]): Promise<void> {
+async function walk(loc: Location, list: (dir: string) => Promise<DirEntry[]>, dir: string, rest: string[], out: string[]): Promise<void> {
   if (rest.length === 0) return;
   const [head, ...tail] = rest as [string, ...string[]];
   if (!MAGIC.test(head)) {
     if (tail.length === 0) out.push(withPath(loc, `${dir}/${head}`));
-    else await walk(loc, `${dir}/${head}`, tail, out);
+    else await walk(loc, list, `${dir}/${head}`, tail, out);
     return;
   }
   let entries;
   try {
-    entries = await xrdDirlist({ ...loc, path: dir === '' ? '/' : dir });
+    entries = await list(dir);
   } catch (e) {
     if (e instanceof RemoteError && e.kind === 'not-found') return;
     throw e;
@@ -67,7 +81,7 @@ async function walk(loc: Location & { kind: 'xrootd' }, dir: string, rest: strin
   for (const e of entries) {
     if (e.name.startsWith('.') && !head.startsWith('.')) continue;
     if (!re.test(e.name)) continue;
-    if (tail.length === 0) { if (!e.isDir) out.push(withPath(loc, `${dir}/${e.name}`)); } else if (e.isDir) await walk(loc, `${dir}/${e.name}`, tail, out);
+    if (tail.length === 0) { if (!e.isDir) out.push(withPath(loc, `${dir}/${e.name}`)); } else if (e.isDir) await walk(loc, list, `${dir}/${e.name}`, tail, out);
   }
 }
 

@@ -7,6 +7,11 @@ export interface Failure {
   file?: string;
   object?: string;
   detail?: string;
+  /**
+   * What failed: absent or 'input' is the user's (a bad flag, heppyfile or input file: exit 2);
+   * 'infrastructure' is a server or service that did not answer (exit 3: try again later).
+   */
+  kind?: 'input' | 'infrastructure';
 }
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
@@ -22,10 +27,29 @@ export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
 }
 
+/** Exit code of a command stopped by infrastructure (a server unreachable while planning): not the user's input. */
+export const EXIT_INFRASTRUCTURE = 3;
+
 /** An error caused by bad user input (flags, heppyfile, ROOT files): reported in one line, exit 2. */
 export class UserError extends Error {
   constructor(message: string, readonly exitCode = 2) {
     super(message);
     this.name = 'UserError';
   }
+}
+
+/**
+ * A command stopped because a server or service it needs did not answer, after its retries
+ * (one line, exit 3): nothing is wrong with the input, the same command may succeed later.
+ */
+export class InfrastructureError extends UserError {
+  constructor(message: string) {
+    super(message, EXIT_INFRASTRUCTURE);
+    this.name = 'InfrastructureError';
+  }
+}
+
+/** The error a command throws for a failure value: infrastructure (exit 3) or the user's input (exit 2). */
+export function failureError(f: Failure): UserError {
+  return f.kind === 'infrastructure' ? new InfrastructureError(`infrastructure: ${formatFailure(f)}`) : new UserError(formatFailure(f));
 }

@@ -135,6 +135,46 @@ if (server !== null) {
     assert.match(r.out, `${bad}: no such file on the server`);
   });
 
+  test('the server down while planning, for good: retried with back-off, then exit 3 naming the URL, nothing run', async () => {
+    const list = heppyfileWith('rootlist.ts', (c) => localFiles(c).map((f) => server.rootUrl(`${c}/${f}`)));
+    await server.stop();
+    try {
+      const once = { ...env, HEPPY_NET_ATTEMPTS: '1' };
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'heppy.js'), 'build', '-f', list, '--retries', '2', '--retry-delay', '0.2', '--outdir', join(work, 'Down'), '--cache-dir', join(work, 'cache')], { cwd: work, encoding: 'utf8', env: once });
+      const out = `${r.stdout}${r.stderr}`;
+      assert.is(r.status, 3, out);
+      const lines = out.trim().split('\n');
+      assert.is(lines.length, 3, out); // two retry notices, the final line
+      assert.match(lines[0]!, /^heppy: infrastructure: root:\/\/localhost:\d+\/\/\w+\/[\w-]+\.root: cannot connect: ECONNREFUSED.* \(and \d+ more input files\); digesting again in 0\.2 s \(retry 1 of 2\)$/);
+      assert.match(lines[1]!, /digesting again in 0\.4 s \(retry 2 of 2\)$/);
+      assert.match(lines[2]!, /^heppy: infrastructure: root:\/\/localhost:\d+\/\/\w+\/[\w-]+\.root: cannot connect: ECONNREFUSED.* \(and \d+ more input files\)$/);
+      assert.ok(!existsSync(join(work, 'Down')) || readdirSync(join(work, 'Down')).every((d) => !d.includes('_Chunk')), 'no chunk ran');
+      // A remote glob that cannot be listed is infrastructure too (the client's retries only).
+      const g = spawnSync(process.execPath, [join(repoRoot, 'bin', 'heppy.js'), 'build', '-f', 'root.ts', '--outdir', join(work, 'Down'), '--cache-dir', join(work, 'cache')], { cwd: work, encoding: 'utf8', env: once });
+      assert.is(g.status, 3, g.stdout + g.stderr);
+      assert.match(g.stderr, /^heppy: infrastructure: .*root\.ts: component 'data_period_A': root:\/\/localhost:\d+\/\/data_period_A\/\*\.root: cannot connect: ECONNREFUSED[^\n]*\n$/);
+    } finally {
+      await server.start();
+    }
+  });
+
+  test('the server down while planning, back within the retries: the build goes on and succeeds', async () => {
+    await server.stop();
+    const out = join(work, 'Back');
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'heppy.js'), 'build', '-f', 'rootlist.ts', '-j', '2', '--retries', '4', '--retry-delay', '2', '--outdir', out, '--cache-dir', join(work, 'cache4')], { cwd: work, env: { ...env, HEPPY_NET_ATTEMPTS: '1' } });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    const done = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+    for (let i = 0; i < 600 && !text.includes('digesting again'); i++) await new Promise((r) => setTimeout(r, 100));
+    await server.start();
+    const code = await done;
+    assert.is(code, 0, text);
+    assert.match(text, /heppy: infrastructure: root:\/\/localhost:\d+\/\/.*cannot connect: ECONNREFUSED.*digesting again in 2\.0 s \(retry 1 of 4\)/);
+    assert.match(text, /34 run, 0 up to date, 0 failed/);
+    assert.equal(await merged('Back'), local);
+  });
+
   test('the server stopped in the middle of a build and started again: the build succeeds', async () => {
     const out = join(work, 'Fault');
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'heppy.js'), 'build', '-f', 'root.ts', '-j', '1', '--retry-delay', '1', '--outdir', out, '--cache-dir', join(work, 'cache2')], { cwd: work, env });

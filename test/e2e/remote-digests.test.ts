@@ -55,7 +55,7 @@ if (dir !== null && server !== null) {
     const m = await d.digestAll([...urls, server.rootUrl('missing.root')]);
     assert.equal(m.get(urls[1]!), { ok: true, value: await hashFile(join(dir, names[1]!)) });
     assert.ok(d.remote.hashedBytes > 0);
-    assert.equal(m.get(server.rootUrl('missing.root')), { ok: false, error: { file: server.rootUrl('missing.root'), reason: 'no such file on the server' } });
+    assert.equal(m.get(server.rootUrl('missing.root')), { ok: false, error: { file: server.rootUrl('missing.root'), reason: 'no such file on the server', kind: 'input' } });
     await store.close();
   });
 

@@ -1,9 +1,9 @@
 // heppy root inspect over root:// and http:// against a real XRootD server: for every file of
 // ../shared/data/root the JSON equals the local file's. A remote glob lists the same files as the
-// local one. Bad URLs and a missing file: one line, exit 2.
+// local one, over root:// and http:// (WebDAV). Bad URLs and a missing file: one line, exit 2.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot, sharedRootDir } from '../util/shared.js';
@@ -87,6 +87,23 @@ if (dir !== null && server !== null) {
     assert.ok(local.length >= 5);
     assert.equal(remote, local.map((n) => server.rootUrl(n)));
     assert.equal(await remoteGlob(`root://localhost:${server.rootPort}//nothing-*.root`), []);
+  });
+
+  test('a glob over http:// (WebDAV PROPFIND) lists the same files as the local glob, in subdirectories too', async () => {
+    const local = glob(join(dir, 'uproot-HZZ*.root')).map((p) => p.slice(dir.length + 1));
+    assert.equal(await remoteGlob(`http://localhost:${server.httpPort}/uproot-HZZ*.root`), local.map((n) => server.httpUrl(n)));
+    assert.equal(await remoteGlob(`http://localhost:${server.httpPort}/nothing-*.root`), []);
+    // a directory level matched by a glob, a name with a space, a hidden file not matched by '*'
+    mkdirSync(join(server.data, 'g', 'run 1'), { recursive: true });
+    mkdirSync(join(server.data, 'g', 'run2'), { recursive: true });
+    for (const f of ['g/run 1/a.root', 'g/run 1/.h.root', 'g/run2/b.root', 'g/run2/c.txt']) copyFileSync(join(dir, 'uproot-HZZ.root'), join(server.data, f));
+    assert.equal(await remoteGlob(`http://localhost:${server.httpPort}/g/run*/*.root`), [
+      `http://localhost:${server.httpPort}/g/run%201/a.root`, `http://localhost:${server.httpPort}/g/run2/b.root`]);
+    assert.equal(await remoteGlob(`root://localhost:${server.rootPort}//g/run*/*.root`), [server.rootUrl('g/run 1/a.root'), server.rootUrl('g/run2/b.root')]);
+    // the listed URL opens: what inspect reads equals the local file
+    const f = await openRootFile(`http://localhost:${server.httpPort}/g/run%201/a.root`);
+    assert.is((await f.tree('events')).entries, 2421);
+    f.close();
   });
 
   test('missing file, bad URLs: one line naming the URL, exit 2', async () => {

@@ -22,15 +22,17 @@ function envNumber(name: string, dflt: number): number {
 const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 8 }), https: new HttpsAgent({ keepAlive: true, maxSockets: 8 }) };
 export const httpCounters = { requests: 0, gets: 0, heads: 0, bytes: 0 };
 
+export type HttpMethod = 'GET' | 'HEAD' | 'PROPFIND';
+
 export interface HttpReply { status: number; headers: IncomingHttpHeaders; body: Buffer; url: URL }
 
 const MAX_REDIRECTS = 10;
 
 /** A request, following redirects; retried when it fails transiently. Never throws for an HTTP status. */
-export async function fetchBytes(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>): Promise<HttpReply> {
+export async function fetchBytes(method: HttpMethod, url: URL, headers: Record<string, string>, body?: string): Promise<HttpReply> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const r = await followRedirects(method, url, headers);
+      const r = await followRedirects(method, url, headers, body);
       if ((r.status >= 500 || r.status === 429) && attempt < httpSettings.attempts) {
         await sleep(httpSettings.backoffMs * 2 ** (attempt - 1));
         continue;
@@ -43,14 +45,14 @@ export async function fetchBytes(method: 'GET' | 'HEAD', url: URL, headers: Reco
   }
 }
 
-async function followRedirects(method: 'GET' | 'HEAD', start: URL, headers: Record<string, string>): Promise<HttpReply> {
+async function followRedirects(method: HttpMethod, start: URL, headers: Record<string, string>, body?: string): Promise<HttpReply> {
   let url = start;
   const token = bearerToken();
   for (let i = 0; ; i++) {
     const h: Record<string, string> = { ...headers };
     // The token goes to the URL's server and to https servers it redirects to, never over plain http elsewhere.
     if (token !== null && (url.origin === start.origin || url.protocol === 'https:')) h.Authorization = `Bearer ${token}`;
-    const r = await once(method, url, h);
+    const r = await once(method, url, h, body);
     if (r.status >= 300 && r.status < 400 && r.status !== 304 && r.headers.location) {
       if (i >= MAX_REDIRECTS) throw new RemoteError('protocol', redactUrl(start.href), `more than ${MAX_REDIRECTS} redirects`);
       url = new URL(r.headers.location, url);
@@ -60,12 +62,12 @@ async function followRedirects(method: 'GET' | 'HEAD', start: URL, headers: Reco
   }
 }
 
-function once(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>): Promise<HttpReply> {
+function once(method: HttpMethod, url: URL, headers: Record<string, string>, body?: string): Promise<HttpReply> {
   const display = redactUrl(url.href);
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new RemoteError('protocol', display, `unsupported scheme ${url.protocol}`));
   httpCounters.requests++;
-  if (method === 'GET') httpCounters.gets++; else httpCounters.heads++;
+  if (method === 'GET') httpCounters.gets++; else if (method === 'HEAD') httpCounters.heads++;
   return new Promise<HttpReply>((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
       const parts: Buffer[] = [];
@@ -79,7 +81,7 @@ function once(method: 'GET' | 'HEAD', url: URL, headers: Record<string, string>)
     });
     req.setTimeout(httpSettings.timeoutMs, () => req.destroy(new RemoteError('timeout', display, `no reply within ${httpSettings.timeoutMs / 1000} s`)));
     req.on('error', (e) => reject(e instanceof RemoteError ? e : new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
-    req.end();
+    req.end(body);
   });
 }
 
