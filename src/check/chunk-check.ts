@@ -30,6 +30,8 @@ export interface ChunkVerdict {
   problems: Problem[];
   eventsProcessed: number | null;
   expectedEvents: number | null;
+  /** The attempt its marker records (null: no chunk marker). Numbers continue across builds and resubmissions. */
+  attempt: number | null;
   /** false for directories made by the original heppy (no marker, no chunk.json). */
   hasMarker: boolean;
   canResubmit: boolean;
@@ -97,6 +99,7 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
   let eventsProcessed: number | null = null;
   let expectedEvents: number | null = null;
   let hasMarker = false;
+  let attempt: number | null = null;
 
   // heppy_check's criterion and messages, first.
   const log = readProcessedLine(dir);
@@ -125,6 +128,7 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
   } else {
     hasMarker = true;
     const m = marker.value;
+    attempt = m.attempt;
     expectedEvents = m.expectedEvents;
     if (m.eventsProcessed !== null) eventsProcessed ??= m.eventsProcessed;
     const planned = opts.plannedKey?.(dir);
@@ -156,6 +160,7 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
     problems,
     eventsProcessed,
     expectedEvents,
+    attempt,
     hasMarker,
     canResubmit: hasSpec,
   };

@@ -85,7 +85,7 @@ export function sortByPlan(found: readonly string[], scanned: readonly string[],
 }
 
 export function missingChunkVerdict(dir: string): ChunkVerdict {
-  return { dir, name: basename(dir), good: false, hasMarker: false, canResubmit: true, eventsProcessed: null, expectedEvents: null,
+  return { dir, name: basename(dir), good: false, hasMarker: false, canResubmit: true, eventsProcessed: null, expectedEvents: null, attempt: null,
     problems: [{ code: 'missing', message: 'planned by the last build, but there is no such directory (never run, or its run left nothing)' }] };
 }
 

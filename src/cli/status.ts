@@ -29,7 +29,9 @@ export class StatusCommand extends SessionCommand {
         const rec = records.get(n.id);
         // Failed: its last attempt failed and no marker of a later run is adopted instead.
         const state = n.upToDate ? 'up to date' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
-        return { id: n.id, kind: n.kind, component: n.component, state, why: n.why, dir: n.dir, key: n.key,
+        // The number of its last attempt (continued by the next build or check --resubmit).
+        const attempt = n.kind === 'chunk' ? (n.adopted ?? rec)?.attempts ?? null : null;
+        return { id: n.id, kind: n.kind, component: n.component, state, why: n.why, dir: n.dir, key: n.key, attempt,
           ...(rec?.status === 'failed' ? { lastFailure: rec.reason, ...(rec.failure ? { failure: rec.failure } : {}), log: rec.log } : {}) };
       });
       if (this.json) {

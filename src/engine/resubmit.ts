@@ -3,7 +3,7 @@
 // each attempt writes is then judged again by the check.
 import { ensureChunkAttempt, readChunkSpec } from '../chunkdir/spec.js';
 import type { Executor, JobSpec } from '../exec/executor.js';
-import { readMarker } from '../chunkdir/marker.js';
+import { nextAttemptOf } from './attempts.js';
 import { basename } from 'node:path';
 import { formatTaskFailure } from '../util/failure.js';
 import { assertNever } from '../util/result.js';
@@ -15,13 +15,9 @@ export interface ResubmitResult {
   detail: string;
 }
 
-/** The next attempt number: one more than both chunk.json's and the marker's. */
+/** The next attempt number: one more than both chunk.json's and the marker's (null: no chunk.json). */
 export function nextAttempt(dir: string): number | null {
-  const id = readChunkSpec(dir);
-  if (!id.ok) return null;
-  const m = readMarker(dir);
-  const prev = m.ok && m.value?.kind === 'chunk' ? m.value.attempt : 0;
-  return Math.max(id.value.attempt, prev) + 1;
+  return readChunkSpec(dir).ok ? nextAttemptOf(dir, undefined) : null;
 }
 
 export interface ResubmitHooks {

@@ -22,6 +22,7 @@ import { resultDigest, statOutputs } from '../chunkdir/results.js';
 import type { BuildPlan } from './plan.js';
 import type { OutputCache } from '../cache/output-cache.js';
 import { keepInCache, restoreChunk, restoreMerge } from './restore.js';
+import { nextAttemptOf } from './attempts.js';
 
 export interface RunInputs {
   plan: BuildPlan;
@@ -138,7 +139,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       const n = nodeOf(t.id);
       if (n.kind !== 'chunk' || adoptedIds.has(t.id) || r.cache.entry(n.key!) === null) continue;
       const g = plan.graph.nodes.get(t.id) as ChunkNode;
-      const attempt = (store.getTask(t.id)?.attempts ?? 0) + 1;
+      const attempt = nextAttemptOf(n.dir, store.getTask(t.id)?.attempts);
       const spec: ChunkSpec = { name: t.id, component: n.component, files: g.plan.files, tree: plan.tree.get(n.component)!, fineSplit: g.plan.fineSplit,
         maxEvents: r.maxEvents, options: r.options, bundle, key: n.key!, attempt };
       const back = await restoreChunk(r.cache, r.outdir, n.dir, spec);
@@ -275,7 +276,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
           const reason = formatTaskFailure(o.failure);
           summary.failures.push({ id: e.id, reason, failure: o.failure, attempts: o.attempts, log });
           if (n.kind === 'chunk') {
-            record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.parts()!, resultDigest: '', outputs: [], attempts: o.attempts,
+            record({ nodeId: e.id, kind: 'chunk', status: 'failed', key: n.key!, keyParts: n.parts()!, resultDigest: '', outputs: [], attempts: o.attempt,
               eventsProcessed: 0, reason, failure: o.failure, log, finishedAt: Date.now(), durationMs: Date.now() - (started.get(e.id) ?? t0) });
           }
           r.emit({ type: 'failed', id: e.id, kind: n.kind, component: n.component, reason, failure: o.failure, log, attempts: o.attempts });
@@ -314,6 +315,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     // Local workers die with the build: nothing to journal (and no commit to wait for per chunk).
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
+    firstAttempt: (id) => nextAttemptOf(nodeOf(id).dir, (fresh.get(id) ?? store.getTask(id))?.attempts),
   }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {

@@ -17,9 +17,13 @@ export interface SchedTask {
 /** Why a task was not run: a dependency failed, Ctrl-C, --detach, or --no-keep-going after a failure. */
 export type SkipReason = 'dependency' | 'interrupted' | 'detached' | 'stopped';
 
+/**
+ * `attempts`: how many attempts this run made; `attempt`: the number of the last one (attempt
+ * numbers continue across builds and resubmissions: see SchedulerHooks.firstAttempt).
+ */
 export type TaskOutcome =
-  | { status: 'succeeded'; attempts: number; eventsProcessed: number }
-  | { status: 'failed'; attempts: number; failure: TaskFailure; log?: string }
+  | { status: 'succeeded'; attempts: number; attempt: number; eventsProcessed: number }
+  | { status: 'failed'; attempts: number; attempt: number; failure: TaskFailure; log?: string }
   | { status: 'skipped'; why: SkipReason };
 
 export type SchedEvent =
@@ -47,6 +51,12 @@ export interface SchedulerHooks {
   };
   /** The key each job is submitted for (journaled so that a re-attach can check it). */
   keyOf?(id: string): string;
+  /**
+   * The number of a job task's first attempt in this run (default 1): one more than the last
+   * attempt any earlier build or resubmission recorded, so that markers and job logs of successive
+   * attempts never share a number. Retries are counted from it (--retries is per run).
+   */
+  firstAttempt?(id: string): number;
 }
 
 export interface SchedulerOptions {
@@ -67,11 +77,14 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const waiting = new Set(tasks.map((t) => t.id));
   const attempt = new Map<string, number>();
+  // The first attempt number of each job task in this run: retries and `attempts` count from it.
+  const base = new Map<string, number>();
+  const tries = (id: string, n: number): number => n - (base.get(id) ?? 1) + 1;
   const specs = new Map<string, JobSpec>();
   const resources = new Map<string, Resources>();
   const clock = opts.clock ?? realClock;
   // Retries waiting for their back-off: due time, task, and its last failure (final if stopped).
-  const delayed: Array<{ due: number; id: string; failure: TaskFailure; attempts: number; log?: string }> = [];
+  const delayed: Array<{ due: number; id: string; failure: TaskFailure; attempt: number; log?: string }> = [];
   const sleepCancel = new AbortController();
   let sleeping: Promise<void> | null = null;
   const inflight = new Set<string>();
@@ -130,21 +143,24 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     }
   };
 
+  const failed = (id: string, n: number, failure: TaskFailure, log?: string): TaskOutcome =>
+    ({ status: 'failed', attempts: tries(id, n), attempt: n, failure, ...(log !== undefined ? { log } : {}) });
+
   const failAttempt = (id: string, n: number, failure: TaskFailure, log?: string): void => {
     if (inflight.delete(id) && byId.get(id)?.kind === 'job') jobsInflight--;
     // Stopped by this build's own Ctrl-C: not a failure of the task; it ends as not run (interrupted).
     if (failure.kind === 'interrupted' && opts.signal?.aborted) return;
     const spec = specs.get(id);
     const scale = executor.scaleResources && spec ? (f: Extract<TaskFailure, { kind: 'resource' }>) => executor.scaleResources!(spec, f) : undefined;
-    const d = stopping || opts.signal?.aborted ? null : decideRetry(failure, n, opts.retry, scale);
+    const d = stopping || opts.signal?.aborted ? null : decideRetry(failure, tries(id, n), opts.retry, scale);
     if (d === null || !d.retry) {
-      finish(id, { status: 'failed', attempts: n, failure, ...(log !== undefined ? { log } : {}) });
+      finish(id, failed(id, n, failure, log));
       return;
     }
     if (d.resources) resources.set(id, d.resources);
     hooks.emit({ type: 'retry', id, attempt: n + 1, failure, delayMs: d.delayMs, ...(d.resources ? { resources: d.resources } : {}) });
     attempt.set(id, n + 1);
-    if (d.delayMs > 0) delayed.push({ due: clock.now() + d.delayMs, id, failure, attempts: n, ...(log !== undefined ? { log } : {}) });
+    if (d.delayMs > 0) delayed.push({ due: clock.now() + d.delayMs, id, failure, attempt: n, ...(log !== undefined ? { log } : {}) });
     else readyJobs.push(id); // resubmitted by the next fill
   };
 
@@ -172,6 +188,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     for (const e of live) {
       if (!waiting.has(e.nodeId) || inflight.has(e.nodeId)) continue;
       attempt.set(e.nodeId, e.attempt);
+      base.set(e.nodeId, e.attempt);
       inflight.add(e.nodeId);
       jobsInflight++;
       adopted.add(e.nodeId);
@@ -184,7 +201,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
     if (opts.signal?.aborted) stopping = true;
     if (stopping) {
       // A retry still waiting for its back-off is not started any more: its last failure is final.
-      for (const e of delayed.splice(0)) finish(e.id, { status: 'failed', attempts: e.attempts, failure: e.failure, ...(e.log !== undefined ? { log: e.log } : {}) });
+      for (const e of delayed.splice(0)) finish(e.id, failed(e.id, e.attempt, e.failure, e.log));
     }
     const nextDue = releaseDue();
     if (!stopping && readyInline.length > 0 && inlineRunning === null) {
@@ -192,8 +209,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       inflight.add(id);
       hooks.emit({ type: 'start', id, attempt: 1 });
       inlineRunning = hooks.inline(id).then(
-        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, eventsProcessed: r.value.eventsProcessed } : { status: 'failed', attempts: 1, failure: r.error }),
-        (err: unknown) => finish(id, { status: 'failed', attempts: 1, failure: { kind: 'infrastructure', reason: `bug: ${String(err)}` } }),
+        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, attempt: 1, eventsProcessed: r.value.eventsProcessed } : failed(id, 1, r.error)),
+        (err: unknown) => finish(id, failed(id, 1, { kind: 'infrastructure', reason: `bug: ${String(err)}` })),
       ).finally(() => { inlineRunning = null; });
     }
     const room = Math.max(0, executor.capacity - jobsInflight);
@@ -201,10 +218,14 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       const batch: JobSpec[] = [];
       for (const id of readyJobs.splice(0, room)) {
         if (outcomes.has(id) || inflight.has(id)) continue;
-        const n = attempt.get(id) ?? 1;
+        let n = attempt.get(id);
+        if (n === undefined) {
+          n = hooks.firstAttempt?.(id) ?? 1;
+          base.set(id, n);
+        }
         attempt.set(id, n);
         const spec = await hooks.prepare(id, n);
-        if (!spec.ok) { finish(id, { status: 'failed', attempts: n, failure: spec.error }); continue; }
+        if (!spec.ok) { finish(id, failed(id, n, spec.error)); continue; }
         const res = resources.get(id);
         if (res !== undefined) spec.value.resources = res;
         specs.set(id, spec.value);
@@ -263,7 +284,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
           if (hooks.journal) void hooks.journal.remove(end.nodeId, end.attempt);
           if (end.status === 'succeeded') {
             const c = await hooks.confirm(end.nodeId, end.attempt, end.eventsProcessed);
-            if (c.ok) finish(end.nodeId, { status: 'succeeded', attempts: end.attempt, eventsProcessed: c.value.eventsProcessed });
+            if (c.ok) finish(end.nodeId, { status: 'succeeded', attempts: tries(end.nodeId, end.attempt), attempt: end.attempt, eventsProcessed: c.value.eventsProcessed });
             else failAttempt(end.nodeId, end.attempt, c.error);
           } else if (end.status === 'failed') {
             failAttempt(end.nodeId, end.attempt, end.failure, end.log);
@@ -277,7 +298,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   }
   sleepCancel.abort();
   // Retries still waiting for their back-off when the build stopped: their last failure is final.
-  for (const e of delayed.splice(0)) finish(e.id, { status: 'failed', attempts: e.attempts, failure: e.failure, ...(e.log !== undefined ? { log: e.log } : {}) });
+  for (const e of delayed.splice(0)) finish(e.id, failed(e.id, e.attempt, e.failure, e.log));
   const why: SkipReason = opts.signal?.aborted ? 'interrupted' : opts.detach ? 'detached' : 'stopped';
   for (const id of waiting) if (!outcomes.has(id)) outcomes.set(id, { status: 'skipped', why });
   return outcomes;

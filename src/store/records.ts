@@ -24,6 +24,7 @@ export interface TaskRecord {
   /** Digest over the outputs (names, sizes, mtimes): what a hadd node's key is computed from. */
   resultDigest: string;
   outputs: OutputRecord[];
+  /** The number of its last attempt (numbers continue across builds and resubmissions). */
   attempts: number;
   eventsProcessed: number;
   reason?: string;

@@ -6,7 +6,7 @@ import type { ChunkVerdict } from '../../../src/check/chunk-check.js';
 const v = (name: string, problems: string[]): ChunkVerdict => ({
   dir: `/w/Out/${name}`, name, good: problems.length === 0,
   problems: problems.map((message) => ({ code: 'no-log' as const, message })),
-  eventsProcessed: null, expectedEvents: null, hasMarker: true, canResubmit: true,
+  eventsProcessed: null, expectedEvents: null, attempt: null, hasMarker: true, canResubmit: true,
 });
 
 test("pprint of the bad list, as heppy_check prints it", () => {

@@ -26,14 +26,14 @@ class FakeExecutor implements Executor {
   readonly capacity = 4;
   readonly submitted: JobSpec[] = [];
   private events: ExecutorEvent[] = [];
-  constructor(private readonly failing = new Set<string>()) {}
+  constructor(private readonly failing = new Set<string>(), private readonly failKind: 'analysis' | 'infrastructure' = 'analysis') {}
   async submit(jobs: JobSpec[]): Promise<void> {
     for (const j of jobs) {
       this.submitted.push(j);
       const spec = j.spec as ChunkSpec;
       mkdirSync(j.chunkDir, { recursive: true });
       if (this.failing.has(j.nodeId)) {
-        this.events.push({ type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'failed', failure: { kind: 'analysis', reason: 'boom' } } });
+        this.events.push({ type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'failed', failure: { kind: this.failKind, reason: 'boom' } } });
         continue;
       }
       writeFileSync(join(j.chunkDir, 'result.yaml'), `chunk: ${j.name}\n`);
@@ -103,7 +103,8 @@ test('decisions: fresh from the record; adopted from a newer marker for the same
   assert.equal(decideChunk({ ...inputs(null), key: 'k9' }).why, ['key changed']);
   // A newer run of the same key (run by hand): adopted.
   await new Promise((r) => setTimeout(r, 20));
-  writeMarker(dir, { kind: 'chunk', status: 'ok', key: 'k0', attempt: 1, exitCode: 0, eventsProcessed: 10, expectedEvents: 10, userStop: false, outputs: listOutputs(dir) });
+  const ran = JSON.parse(readFileSync(join(dir, 'chunk.json'), 'utf8')) as { attempt: number };
+  writeMarker(dir, { kind: 'chunk', status: 'ok', key: 'k0', attempt: ran.attempt, exitCode: 0, eventsProcessed: 10, expectedEvents: 10, userStop: false, outputs: listOutputs(dir) });
   const d = decideChunk(inputs('output changed: heppy-status.json'));
   assert.ok(d.upToDate && d.adopted?.key === 'k0', JSON.stringify(d));
   // Merges: key unknown while chunks run; adopted from an ok hadd marker of the same key.
@@ -111,6 +112,44 @@ test('decisions: fresh from the record; adopted from a newer marker for the same
   const hk = store.getTask('hadd:X')!.key;
   const m = decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: hk, parts: { parts: {}, files: {} }, pending: 0, rec: undefined, changed: () => null, partsOf: () => undefined, force: false });
   assert.ok(m.upToDate && m.adopted?.kind === 'hadd', JSON.stringify(m));
+});
+
+test('attempt numbers continue across runs (builds, resubmissions): last recorded attempt + 1; retries counted per run', async () => {
+  await initHash();
+  const out = join(root, 'OutAttempts');
+  const store = new MemoryStore(out);
+  const keys = { X_Chunk0: 'k0', X_Chunk1: 'k1' };
+  const run = async (ex: FakeExecutor, st = store) => {
+    const p = plan(keys);
+    for (const n of p.nodes.values()) n.dir = join(out, n.kind === 'chunk' ? n.id : n.component);
+    return runPlan({ plan: p, store: st, executor: ex, outdir: out, bundle: '/b.mjs', heppyVersion: '0.1.0', options: {}, maxEvents: null, retry,
+      keepGoing: true, emit: () => undefined, cache: null });
+  };
+  const attemptsOf = (ex: FakeExecutor) => ex.submitted.filter((j) => j.nodeId === 'X_Chunk1').map((j) => j.attempt);
+  // Run 1: X_Chunk1 fails (analysis, not retried): attempt 1.
+  const ex1 = new FakeExecutor(new Set(['X_Chunk1']));
+  await run(ex1);
+  assert.equal(attemptsOf(ex1), [1]);
+  assert.is(store.getTask('X_Chunk1')!.attempts, 1);
+  // Run 2: infrastructure failures, retried once (--retries 1 counts from this run's first attempt): attempts 2 and 3.
+  const ex2 = new FakeExecutor(new Set(['X_Chunk1']), 'infrastructure');
+  const s2 = await run(ex2);
+  assert.equal(attemptsOf(ex2), [2, 3]);
+  assert.equal(s2.failures.map((f) => [f.id, f.attempts]), [['X_Chunk1', 2]]);
+  assert.is(store.getTask('X_Chunk1')!.attempts, 3);
+  // Run 3 succeeds with attempt 4: the marker and chunk.json name it.
+  const ex3 = new FakeExecutor();
+  await run(ex3);
+  assert.equal(attemptsOf(ex3), [4]);
+  assert.is(store.getTask('X_Chunk1')!.attempts, 4);
+  const marker = JSON.parse(readFileSync(join(out, 'X_Chunk1', 'heppy-status.json'), 'utf8')) as { attempt: number };
+  assert.is(marker.attempt, 4);
+  // Without the store's record (a resubmission with an in-memory store), the directory's last attempt counts: 5.
+  writeMarker(join(out, 'X_Chunk1'), { kind: 'chunk', status: 'failed', key: 'k1', attempt: 4, exitCode: 1, eventsProcessed: null, expectedEvents: 10,
+    userStop: false, outputs: [] });
+  const ex4 = new FakeExecutor();
+  await run(ex4, new MemoryStore(out));
+  assert.equal(attemptsOf(ex4), [5]);
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
