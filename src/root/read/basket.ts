@@ -12,6 +12,7 @@ import { allocArray, decodeBE } from './decode.js';
 import { packedWidth, unpackInto } from './packed.js';
 import type { BasketRef, BranchPlan } from './branches.js';
 import type { Packed } from './packed.js';
+import { MemberError, walkBasket } from './members.js';
 
 /** The file a reader reads: a byte source (local, XRootD, HTTP), or a bare descriptor (hadd's inputs). */
 export interface FileHandle { size: number; path: string; fd?: number; source?: ByteSource }
@@ -170,6 +171,7 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
       return { values: decodeBE(type, packed, 0, w / size, true), offsets: counts, n };
     }
     case 'packed': return decodePacked(plan, layout.packed, raw);
+    case 'member': return decodeMember(plan, layout, raw);
     case 'string': case 'leaflist': case 'unsupported':
       throw new BasketError(`branch is not a numeric column (${plan.info.typename})`);
     default: return assertNever(layout, 'layout');
@@ -199,6 +201,28 @@ function decodePacked(plan: BranchPlan, packed: Packed, raw: RawBasket): Decoded
   const values = allocArray(type, counts[n]!) as Float32Array | Float64Array;
   unpackInto(packed, data, start, counts[n]!, values, 0);
   return { values, offsets: counts, n };
+}
+
+/** One member path of an object branch: every entry walked with the class's schema. */
+function decodeMember(plan: BranchPlan, layout: Extract<BranchPlan['layout'], { kind: 'member' }>, raw: RawBasket): DecodedBasket {
+  const { n } = raw;
+  const type = plan.info.type;
+  if (type === null) throw new BasketError(`branch is not a numeric column (${plan.info.typename})`);
+  let walked;
+  try { walked = walkBasket(layout.node, [layout.leaf], raw.data, needOffsets(raw), n, layout.root); } catch (e) {
+    if (e instanceof MemberError) throw new BasketError(e.message);
+    throw e;
+  }
+  const nums = walked.sink.nums.get(layout.leaf.path)!;
+  const counts = walked.counts.get(layout.leaf.path)!;
+  const values = allocArray(type, nums.length);
+  if (type === 'i8' || type === 'u8') for (let i = 0; i < nums.length; i++) (values as BigInt64Array)[i] = BigInt(nums[i]!);
+  else (values as Float64Array).set(nums);
+  if (plan.info.shape === 'jagged') return { values, offsets: counts, n };
+  for (let i = 0; i < n; i++) {
+    if (counts[i + 1]! - counts[i]! !== plan.mult) throw new BasketError(`entry ${i}: ${counts[i + 1]! - counts[i]!} values of ${layout.leaf.path}, expected ${plan.mult}`);
+  }
+  return { values, offsets: null, n };
 }
 
 function needOffsets(raw: RawBasket): Int32Array {

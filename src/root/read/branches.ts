@@ -5,6 +5,8 @@ import { typeSize } from '../types.js';
 import type { JsBranch, JsFile, JsLeaf, JsStreamerElement } from './jsroot.js';
 import { packedFromElement, packedFromTitle } from './packed.js';
 import type { Packed } from './packed.js';
+import { MemberError, leavesOf, schemaOf } from './members.js';
+import type { MemberLeaf, Node } from './members.js';
 
 /** How one basket's bytes are found. */
 export interface BasketRef {
@@ -26,6 +28,7 @@ export type Layout =
   | { kind: 'string' }                               // char*, TString, std::string
   | { kind: 'leaflist'; leaves: { name: string; type: NumType; len: number }[] }
   | { kind: 'packed'; packed: Packed }               // Double32_t / Float16_t (scalar / fixed / jagged)
+  | { kind: 'member'; node: Node; root: string; leaf: MemberLeaf; leaves: MemberLeaf[] } // one member path of an object branch
   | { kind: 'unsupported'; why: string };
 
 export interface BranchPlan {
@@ -46,7 +49,7 @@ const leafTypes: Record<string, [NumType, NumType] | undefined> = {
 /** ROOT's EDataType codes (TStreamerElement/TLeafElement fType, modulo 20). */
 const dataTypes: Record<number, NumType | undefined> = {
   1: 'i1', 2: 'i2', 3: 'i4', 4: 'i8', 5: 'f4', 6: 'i4', 8: 'f8', 11: 'u1', 12: 'u2', 13: 'u4',
-  14: 'u8', 16: 'i8', 17: 'u8', 18: 'bool',
+  14: 'u8', 15: 'u4', 16: 'i8', 17: 'u8', 18: 'bool',
 };
 
 const cppNames: Record<NumType, string> = {
@@ -88,19 +91,43 @@ export function leafBranches(top: (JsBranch | null)[]): JsBranch[] {
  * analysis reads it), and the other branches of the tree stay readable.
  */
 export function planBranch(b: JsBranch, file: JsFile): BranchPlan {
+  return planBranches(b, file)[0]!;
+}
+
+/**
+ * The reading plans of one branch: one, or for an object branch (a class or STL container of
+ * classes, strings, nested containers) one per member path that holds numbers or strings.
+ */
+export function planBranches(b: JsBranch, file: JsFile): BranchPlan[] {
   const leaves = (b.fLeaves?.arr ?? []).filter((l): l is JsLeaf => l !== null);
-  let c: { info: BranchInfo; layout: Layout; mult: number };
+  let c: Classified;
   try { c = classify(b, leaves, file); } catch (e) {
     c = { info: { name: b.fName, type: null, shape: 'other', typename: b.fClassName || (leaves[0]?._typename ?? '') }, layout: { kind: 'unsupported', why: (e as Error).message }, mult: 1 };
   }
   let baskets: BasketRef[] = [];
   try { baskets = basketsOf(b); } catch (e) {
-    c = { ...c, info: { ...c.info, type: null, shape: 'other' }, layout: { kind: 'unsupported', why: `basket list: ${(e as Error).message}` } };
+    c = { info: { ...c.info, type: null, shape: 'other' }, mult: c.mult, layout: { kind: 'unsupported', why: `basket list: ${(e as Error).message}` } };
   }
-  return { info: c.info, layout: c.layout, mult: c.mult, entries: b.fEntries, baskets, hasOffsets: b.fEntryOffsetLen > 0 };
+  const base = { entries: b.fEntries, baskets, hasOffsets: b.fEntryOffsetLen > 0 };
+  if (c.node === undefined) return [{ info: c.info, layout: c.layout, mult: c.mult, ...base }];
+  const node = c.node;
+  const members = leavesOf(node, b.fName);
+  if (members.length === 0) return [{ info: c.info, layout: { kind: 'unsupported', why: `objects of class ${c.info.typename} hold no numbers or strings` }, mult: 1, ...base }];
+  return members.map((m) => ({ info: memberInfo(m, c.info.typename, m.path === b.fName), layout: { kind: 'member', node, root: b.fName, leaf: m, leaves: members }, mult: m.fixed, ...base }));
 }
 
-function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {
+/** The column of one member path of an object branch. */
+function memberInfo(m: MemberLeaf, of: string, whole: boolean): BranchInfo {
+  if (m.type === null) return { name: m.path, type: null, shape: 'other', typename: whole ? of : `${m.typename}${m.jagged ? '[]' : ''} in ${of}` };
+  const cpp = m.typename === 'Double32_t' || m.typename === 'Float16_t' ? m.typename : cppNames[m.type];
+  if (m.jagged) return { name: m.path, type: m.type, shape: 'jagged', typename: `${cpp}[] in ${of}` };
+  if (m.fixed > 1) return { name: m.path, type: m.type, shape: 'fixed', size: m.fixed, typename: `${cpp}[${m.fixed}] in ${of}` };
+  return { name: m.path, type: m.type, shape: 'scalar', typename: `${cpp} in ${of}` };
+}
+
+interface Classified { info: BranchInfo; layout: Layout; mult: number; node?: Node }
+
+function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): Classified {
   const name = b.fName;
   const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
   if (leaves.length === 0) return other('', { kind: 'unsupported', why: 'branch has no leaves' });
@@ -148,7 +175,7 @@ function packedNumeric(name: string, float16: boolean, leaf: JsLeaf, packed: Pac
   return c;
 }
 
-function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: BranchInfo; layout: Layout; mult: number } {
+function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): Classified {
   const name = b.fName;
   const st = b.fStreamerType ?? -1;
   const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
@@ -164,7 +191,7 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: Branc
     const et = m ? vectorElems[(m[1] ?? m[2])!] : undefined;
     const tmpl = m && m[2] !== undefined ? 'ROOT::VecOps::RVec' : 'std::vector';
     if (et !== undefined) return { info: { name, type: et, shape: 'jagged', typename: `${tmpl}<${cppNames[et]}>` }, layout: { kind: 'vector' }, mult: 1 };
-    return other(c, { kind: 'unsupported', why: `objects of class ${c} are not read as columns` });
+    return objectBranch(name, c, file);
   }
   if (st === 65 || st === 61) return other('TString', { kind: 'string' });
   // Double32_t (kDouble32 9) and Float16_t (kFloat16 19) members, scalar or fixed array (+20).
@@ -175,7 +202,23 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): { info: Branc
   if (st >= 1 && st < 20 && dataTypes[st]) return numeric(name, dataTypes[st]!, leaf, { kind: 'leaf' });
   if (st > 20 && st < 40 && dataTypes[st - 20]) return numeric(name, dataTypes[st - 20]!, leaf, { kind: 'leaf' });
   if (st > 40 && st < 60 && dataTypes[st - 40]) return numeric(name, dataTypes[st - 40]!, leaf, { kind: 'pointer-array' });
+  // A class member streamed whole (kObject / kAny / kTObject: TVector3 fP of a split TLorentzVector, …)
+  if ((st === 61 || st === 62 || st === 66) && b.fClassName) {
+    const e = memberElement(b, leaf, file);
+    if (e !== null) return objectBranch(name, e.fTypeName, file);
+  }
   return other(b.fClassName ?? 'object', { kind: 'unsupported', why: `unsupported branch element (streamer type ${st})` });
+}
+
+/** A branch whose entries are whole objects of `cls`: read through the schema of its members. */
+function objectBranch(name: string, cls: string, file: JsFile): Classified {
+  const info: BranchInfo = { name, type: null, shape: 'other', typename: cls };
+  try {
+    return { info, layout: { kind: 'unsupported', why: `objects of class ${cls}` }, mult: 1, node: schemaOf(cls, file) };
+  } catch (e) {
+    if (!(e instanceof MemberError)) throw e;
+    return { info, layout: { kind: 'unsupported', why: `objects of class ${cls} are not read: ${e.message}` }, mult: 1 };
+  }
 }
 
 /** The declared type of a split-class member, from the file's streamer infos. */

@@ -15,7 +15,7 @@ import { decompress, initDecompression } from './decompress.js';
 import { supplementInfos } from './infos.js';
 
 interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
-import { leafBranches, planBranch } from './branches.js';
+import { leafBranches, planBranches } from './branches.js';
 import { TreeReader } from './tree.js';
 import { toHist } from './hist.js';
 import { readAt, type FileHandle } from './basket.js';
@@ -128,7 +128,7 @@ export class RootFileReader {
       throw new RootError(this.path, k.path, 'TTree metadata is corrupt (entries or branch list)');
     }
     try {
-      const plans = leafBranches(t.fBranches.arr).map((b) => planBranch(b, this.js));
+      const plans = leafBranches(t.fBranches.arr).flatMap((b) => planBranches(b, this.js));
       return new TreeReader(this.h, k.path, entries, plans);
     } catch (e) {
       if (e instanceof RootError) throw e;

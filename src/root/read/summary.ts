@@ -9,6 +9,7 @@ import type { BranchPlan } from './branches.js';
 import { StatsAcc } from './stats.js';
 import { basketLeafList, basketStrings } from './records.js';
 import { BasketError } from './basket.js';
+import { MemberError, walkBasket } from './members.js';
 import { assertNever } from '../../util/result.js';
 import { RootError } from '../errors.js';
 
@@ -82,7 +83,9 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
   const base: { [k: string]: Json } = { typename: p.info.typename, num_baskets: p.baskets.length, basket_compression: comp, length: t.entries };
   const layout = p.layout;
   switch (layout.kind) {
-    case 'leaf': case 'vector': case 'pointer-array': case 'packed': {
+    case 'leaf': case 'vector': case 'pointer-array': case 'packed': case 'member': {
+      // a member path of an object branch holds numbers or strings
+      if (layout.kind === 'member' && p.info.type === null) return { ...base, ...(await memberStrings(t, p, layout, count)) };
       const acc = new StatsAcc(statsKind(p.info.type!));
       for (let i = 0; i < p.baskets.length; i++) {
         const { compression, column } = await t.basketColumn(p.info.name, i);
@@ -136,6 +139,27 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
       return { ...base, kind: 'object', count: t.entries, unsupported: layout.why };
     default: return assertNever(layout, 'layout');
   }
+}
+
+/** The strings of one member path of an object branch (std::vector<std::string>, map keys, …). */
+async function memberStrings(t: TreeReader, p: BranchPlan, layout: Extract<BranchPlan['layout'], { kind: 'member' }>, count: (c: string) => void): Promise<{ [k: string]: Json }> {
+  t.checkCoverage(p);
+  let n = 0, total = 0;
+  let first: string | null = null;
+  for (let i = 0; i < p.baskets.length; i++) {
+    const raw = await t.rawBasket(p, i);
+    count(raw.compression);
+    let strs: string[];
+    try {
+      if (raw.offsets === null && raw.n > 0) throw new MemberError('variable-length basket has no entry offsets');
+      strs = walkBasket(layout.node, [layout.leaf], raw.data, raw.offsets ?? new Int32Array(1), raw.n, layout.root).sink.strs.get(layout.leaf.path)!;
+    } catch (e) {
+      if (e instanceof MemberError) throw t.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
+      throw e;
+    }
+    for (const s of strs) { if (first === null) first = s; n++; total += s.length; }
+  }
+  return { kind: 'string', count: n, total_length: total, first };
 }
 
 function axisJson(a: JsAxis): Json {

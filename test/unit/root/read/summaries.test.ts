@@ -55,6 +55,12 @@ function compareBranch(where: string, got: Obj, want: Obj, errors: string[]): vo
     }
     return;
   }
+  // The reference (uproot) summarises std::vector<std::string> as an object of `count` entries;
+  // heppy reads its strings (a string column over the same entries).
+  if (kind === 'object' && got.kind === 'string' && want.first_type === 'STLVector') {
+    if (got.length !== want.count) errors.push(`${where}.length: got ${String(got.length)}, want ${String(want.count)}`);
+    return;
+  }
   if (got.kind !== kind) errors.push(`${where}.kind: got ${String(got.kind)}, want ${kind}`);
   if (kind === 'object') { check('count', false); return; }
   if (kind === 'string') { for (const f of ['count', 'total_length', 'first']) check(f, false); return; }
