@@ -13,7 +13,7 @@ export interface DigestStore {
 import { fail, ok, type Result } from '../util/result.js';
 import { hashString } from './hash.js';
 import { hashFile } from './hash-file.js';
-import { hashPool, POOL_MIN_BYTES } from './hash-pool.js';
+import { hashPool, POOL_MIN_BYTES, POOL_MIN_TOTAL } from './hash-pool.js';
 import { statOnce } from './stat-cache.js';
 import { isUrl } from '../io/url.js';
 import { remoteDigest, type RemoteDigestStats } from './remote-digest.js';
@@ -22,19 +22,22 @@ export interface DigestStats {
   statted: number;
   hashed: number;
   hashedBytes: number;
+  /** Files hashed by the hash threads (the others in the calling thread). */
+  pooled: number;
 }
 
 /** A single file gains nothing from a list record. */
 const SET_MIN = 2;
 
 export class FileDigests {
-  readonly stats: DigestStats = { statted: 0, hashed: 0, hashedBytes: 0 };
+  readonly stats: DigestStats = { statted: 0, hashed: 0, hashedBytes: 0, pooled: 0 };
   /** Remote inputs: stat requests, checksums asked for, bytes hashed (deep). */
   readonly remote: RemoteDigestStats = { statted: 0, checksums: 0, hashedBytes: 0 };
   private readonly memo = new Map<string, Result<string>>();
 
   /** `deep`: remote inputs are hashed by content (read whole) instead of from server metadata. */
-  constructor(private readonly store: DigestStore, private readonly deep = false) {}
+  /** `poolMinTotal`: what a pass must have to hash before the hash threads are used (tests lower it). */
+  constructor(private readonly store: DigestStore, private readonly deep = false, private readonly poolMinTotal = POOL_MIN_TOTAL) {}
 
   /**
    * Digests of many files; files needing a real hash are hashed a few at a time. A list of files
@@ -115,12 +118,19 @@ export class FileDigests {
       if (fast === null) slow.push(p);
       else out.set(p, fast);
     }
+    // The hash threads pay off when there is enough to hash: the biggest files go first, so that
+    // the threads are busy from the start and the small files fill in at the end.
+    let total = 0;
+    const size = (p: string): number => { const st = statOnce(p); return st instanceof Error ? 0 : st.size; };
+    for (const p of slow) total += size(p);
+    const pooled = total >= this.poolMinTotal;
+    if (pooled) slow.sort((a, b) => size(b) - size(a));
     let i = 0;
     await Promise.all(
       Array.from({ length: Math.min(concurrency, slow.length) }, async () => {
         while (i < slow.length) {
           const p = slow[i++]!;
-          out.set(p, await this.digest(p));
+          out.set(p, await this.digest(p, pooled));
         }
       }),
     );
@@ -147,15 +157,17 @@ export class FileDigests {
     return null;
   }
 
-  async digest(path: string): Promise<Result<string>> {
+  /** `pooled`: big files may go to the hash threads (the caller has enough to hash to use them). */
+  async digest(path: string, pooled = false): Promise<Result<string>> {
     const fast = this.fromCache(path);
     if (fast !== null) return fast;
     let r: Result<string>;
     try {
       const before = statSync(path);
       // Big files go to the hash threads, so that several are hashed at once on several cores.
-      const pool = before.size >= POOL_MIN_BYTES ? hashPool() : null;
+      const pool = pooled && before.size >= POOL_MIN_BYTES ? hashPool() : null;
       const hash = await (pool ? pool.hash(path) : hashFile(path));
+      if (pool) this.stats.pooled++;
       const after = statSync(path);
       this.stats.hashed++;
       this.stats.hashedBytes += after.size;

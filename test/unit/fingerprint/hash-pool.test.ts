@@ -1,10 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HashPool } from '../../../src/fingerprint/hash-pool.js';
-import { hashFile } from '../../../src/fingerprint/hash-file.js';
+import { HashPool, hashPool } from '../../../src/fingerprint/hash-pool.js';
+import { hashFile, hashFileSync } from '../../../src/fingerprint/hash-file.js';
+import { hashBytes, initHash } from '../../../src/fingerprint/hash.js';
+import { FileDigests } from '../../../src/fingerprint/digests.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-hashpool-'));
 
@@ -29,6 +31,44 @@ test('the pool gives the digests of the calling thread, several files at once, a
     assert.is((err as NodeJS.ErrnoException).code, 'ENOENT');
   }
   await pool.close();
+});
+
+test('hashFile and hashFileSync give xxh64 of the whole content (hash.ts one-shot) at every size around the read sizes', async () => {
+  await initHash();
+  for (const n of [0, 1, 31, 32, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (4 << 20) + 17, (5 << 20) + 3]) {
+    const p = join(dir, `size-${n}`);
+    const b = Buffer.alloc(n);
+    for (let j = 0; j < n; j += 7) b[j] = (j * 131) & 0xff;
+    writeFileSync(p, b);
+    const want = hashBytes(readFileSync(p));
+    assert.is(await hashFile(p), want, `hashFile, ${n} bytes`);
+    assert.is(await hashFileSync(p), want, `hashFileSync, ${n} bytes`);
+  }
+  // Several streams at once keep their own state.
+  const ps = [0, 1, 2].map((i) => { const p = join(dir, `par-${i}`); writeFileSync(p, Buffer.alloc((3 << 20) + i, i + 1)); return p; });
+  assert.equal(await Promise.all(ps.map((p) => hashFile(p))), ps.map((p) => hashBytes(readFileSync(p))));
+});
+
+test('a digest pass with enough to hash sends the files of 1 MiB and more to the hash threads, the small ones not', async () => {
+  await initHash();
+  const big = [0, 1, 2].map((i) => { const p = join(dir, `big-${i}`); writeFileSync(p, Buffer.alloc((1 << 20) + i * 4099, 7 * i + 3)); return p; });
+  const small = join(dir, 'small');
+  writeFileSync(small, 'small input');
+  const store = { getDigest: () => undefined, putDigest: async () => undefined, getDigestSet: () => undefined, putDigestSet: async () => undefined };
+  const d = new FileDigests(store, false, 0);
+  const r = await d.digestAll([...big, small]);
+  for (const p of [...big, small]) {
+    const x = r.get(p)!;
+    assert.ok(x.ok);
+    if (x.ok) assert.is(x.value, hashBytes(readFileSync(p)));
+  }
+  assert.is(d.stats.hashed, 4);
+  assert.is(d.stats.pooled, hashPool() === null ? 0 : 3); // no threads on one core
+  // Below the pass threshold (the default 128 MiB) everything is hashed in the calling thread.
+  const d2 = new FileDigests(store);
+  await d2.digestAll([...big, small]);
+  assert.is(d2.stats.hashed, 4);
+  assert.is(d2.stats.pooled, 0);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
