@@ -1,11 +1,6 @@
 // `heppy cancel`: cancel the batch jobs (Slurm arrays, -b template jobs) that a build of this
 // Outdir left queued or running (after Ctrl-C, --detach or a lost session), and forget them.
 import { Command, Option } from 'clipanion';
-import { loadHeppyfile } from '../config/load.js';
-import { acquireLock } from '../store/lock.js';
-import { cacheDirProblem, openStore } from '../store/open.js';
-import { formatFailure, UserError } from '../util/result.js';
-import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
 
 export class CancelCommand extends Command {
   static override paths = [['cancel']];
@@ -27,48 +22,28 @@ export class CancelCommand extends Command {
 
   file = Option.String('-f,--file', { description: 'the heppyfile (default ./heppyfile.ts), to find its Outdir and cache' });
   outdir = Option.String('--outdir', { description: 'output directory (default: the Config\'s, else Outdir next to the heppyfile)' });
-  cacheDir = Option.String('--cache-dir', { description: 'the store (default cache/ next to the heppyfile)' });
+  cacheDir = Option.String('--cache-dir', { description: "the store (default: the one the Outdir's last build used, else cache/ next to the heppyfile)" });
   options = Option.Array('-o,--option', [], { description: 'global options, as given to build (they may choose the Outdir)' });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { cancelOutdirJobs } = await import('../engine/cancel.js');
-    const paths = resolvePaths(this.file, this.cacheDir);
-    const unusable = cacheDirProblem(paths.cacheDir);
-    if (unusable) throw new UserError(unusable);
-    let outdir: string;
-    if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);
-    else {
-      const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions(this.options));
-      if (!loaded.ok) throw new UserError(formatFailure(loaded.error));
-      outdir = resolveOutdir(undefined, loaded.value.config.outdir, paths.heppyfile);
-    }
-    const lock = acquireLock(outdir, 'cancel');
-    if (!lock.ok) throw new UserError(`${formatFailure(lock.error)}; stop that build first (Ctrl-C leaves its jobs queued), then heppy cancel`, 1);
-    const opened = openStore(paths.cacheDir, outdir, false);
-    if (!opened.ok) {
-      lock.value.release();
-      throw new UserError(formatFailure(opened.error));
-    }
-    const store = opened.value.store;
-    if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+    const { locateWorkspace, openWorkspace } = await import('../engine/workspace.js');
+    const { cancelWorkspace } = await import('../engine/cancel.js');
+    const loc = await locateWorkspace({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options }, 'cancel');
+    const ws = openWorkspace(loc, 'cancel', '; stop that build first (Ctrl-C leaves its jobs queued), then heppy cancel');
     try {
-      const journal = store.listJobs();
-      const r = await cancelOutdirJobs(outdir, journal, { slurm: false });
-      for (const e of journal) await store.deleteJob(e.nodeId, e.attempt);
-      await store.flush();
-      const out = process.stdout;
+      const r = await cancelWorkspace(ws);
+      const out = this.context.stdout;
       const n = r.slurm.length + r.command.length;
       if (r.slurm.length > 0) out.write(`cancelled ${r.slurm.length} Slurm job${r.slurm.length === 1 ? '' : 's'}: ${abbreviate(r.slurm)}\n`);
       if (r.command.length > 0) out.write(`cancelled ${r.command.length} batch job${r.command.length === 1 ? '' : 's'}: ${abbreviate(r.command)}\n`);
       for (const x of r.notCancelled) out.write(`not cancelled: job ${x.jobId}: ${x.why}\n`);
-      for (const e of r.errors) process.stderr.write(`heppy: ${e}\n`);
-      if (n === 0 && r.notCancelled.length === 0 && r.errors.length === 0) out.write(`no queued or running jobs for ${outdir}\n`);
-      if (journal.length > 0) out.write(`forgot ${journal.length} journal entr${journal.length === 1 ? 'y' : 'ies'}; the next heppy build submits what is still out of date\n`);
+      for (const e of r.errors) this.context.stderr.write(`heppy: ${e}\n`);
+      if (n === 0 && r.notCancelled.length === 0 && r.errors.length === 0) out.write(`no queued or running jobs for ${loc.outdir}\n`);
+      if (r.forgotten > 0) out.write(`forgot ${r.forgotten} journal entr${r.forgotten === 1 ? 'y' : 'ies'}; the next heppy build submits what is still out of date\n`);
       return r.errors.length > 0 ? 1 : 0;
     } finally {
-      await store.close();
-      lock.value.release();
+      await ws.close();
     }
   }
 }

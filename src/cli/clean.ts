@@ -1,13 +1,6 @@
 // `heppy clean`: remove the build's outputs in Outdir and its records in the store.
 import { Command, Option } from 'clipanion';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadHeppyfile } from '../config/load.js';
-import { initHash } from '../fingerprint/hash.js';
-import { acquireLock } from '../store/lock.js';
-import { cacheDirProblem, openStore } from '../store/open.js';
-import { formatFailure, UserError } from '../util/result.js';
-import { parseOptions, resolveOutdir, resolvePaths } from '../engine/workspace.js';
+import { existsSync } from 'node:fs';
 
 export class CleanCommand extends Command {
   static override paths = [['clean']];
@@ -18,7 +11,9 @@ export class CleanCommand extends Command {
       chunk.json or a heppy-status.json marker) and Outdir/.heppy, and forgets the task records and
       batch journal of this Outdir in the store, so the next build runs everything. Other files in
       Outdir are left alone. With --records-only, outputs stay and only the records go (the next
-      build re-adopts intact chunks from their markers). Refuses while a build runs on Outdir.
+      build re-adopts intact chunks from their markers). The records are those of the store the
+      Outdir's last build used (its .heppy/plan.json names it), unless --cache-dir is given.
+      Refuses while a build runs on Outdir.
     `,
     examples: [
       ['Start from scratch', '$0 clean'],
@@ -28,52 +23,25 @@ export class CleanCommand extends Command {
 
   file = Option.String('-f,--file', { description: 'the heppyfile (default ./heppyfile.ts)' });
   outdir = Option.String('--outdir', { description: 'output directory (default: the Config\'s, else Outdir next to the heppyfile)' });
-  cacheDir = Option.String('--cache-dir', { description: 'the store (default cache/ next to the heppyfile)' });
+  cacheDir = Option.String('--cache-dir', { description: "the store (default: the one the Outdir's last build used, else cache/ next to the heppyfile)" });
   recordsOnly = Option.Boolean('--records-only', false, { description: 'keep the outputs, forget the records' });
 
   override async execute(): Promise<number> {
-    const paths = resolvePaths(this.file, this.cacheDir);
-    const unusable = existsSync(paths.cacheDir) ? cacheDirProblem(paths.cacheDir) : null;
-    if (unusable) throw new UserError(unusable);
-    let outdir: string;
-    if (this.outdir !== undefined) outdir = resolveOutdir(this.outdir, null, paths.heppyfile);
-    else {
-      await initHash();
-      const l = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions([]));
-      if (!l.ok) throw new UserError(`${formatFailure(l.error)} (give --outdir to clean without loading the heppyfile)`);
-      outdir = resolveOutdir(undefined, l.value.config.outdir, paths.heppyfile);
-    }
-    if (!existsSync(outdir) && !existsSync(paths.cacheDir)) {
-      process.stdout.write(`nothing to clean in ${outdir}\n`);
+    // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
+    const { locateWorkspace, openWorkspace } = await import('../engine/workspace.js');
+    const { cleanWorkspace } = await import('../engine/clean.js');
+    const loc = await locateWorkspace({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir }, 'clean');
+    if (!existsSync(loc.outdir) && !existsSync(loc.cacheDir)) {
+      this.context.stdout.write(`nothing to clean in ${loc.outdir}\n`);
       return 0;
     }
-    const lock = acquireLock(outdir, 'clean');
-    if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
+    const ws = openWorkspace(loc, 'clean');
     try {
-      let n = 0;
-      if (existsSync(paths.cacheDir)) {
-        const opened = openStore(paths.cacheDir, outdir, false);
-        if (!opened.ok) throw new UserError(formatFailure(opened.error));
-        if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
-        n = await opened.value.store.clearOutdir();
-        await opened.value.store.close();
-      }
-      let dirs = 0;
-      if (!this.recordsOnly) {
-        for (const d of readdirSync(outdir, { withFileTypes: true })) {
-          if (!d.isDirectory() || d.name === '.heppy') continue;
-          const p = join(outdir, d.name);
-          if (existsSync(join(p, 'chunk.json')) || existsSync(join(p, 'heppy-status.json'))) {
-            rmSync(p, { recursive: true, force: true });
-            dirs++;
-          }
-        }
-        for (const d of readdirSync(join(outdir, '.heppy'))) if (d !== 'lock') rmSync(join(outdir, '.heppy', d), { recursive: true, force: true });
-      }
-      process.stdout.write(`removed ${dirs} output directories and ${n} records of ${outdir}\n`);
+      const r = await cleanWorkspace(ws, { recordsOnly: this.recordsOnly });
+      this.context.stdout.write(`removed ${r.dirs} output directories and ${r.records} records of ${loc.outdir}\n`);
       return 0;
     } finally {
-      lock.value.release();
+      await ws.close();
     }
   }
 }

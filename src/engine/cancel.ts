@@ -7,6 +7,7 @@ import { slurmJobName } from '../exec/slurm/slurm-executor.js';
 import { cancelCommandJob, lastTemplateKind } from '../exec/command/command-executor.js';
 import { batchPaths } from '../chunkdir/layout.js';
 import { readdirSync } from 'node:fs';
+import type { Workspace } from './workspace.js';
 
 /** Whether the Slurm executor ever submitted for this Outdir (its array driver scripts are there). */
 function hasRounds(outdir: string): boolean {
@@ -52,6 +53,21 @@ export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], 
     else report.notCancelled.push({ jobId: e.jobId, why: kind === 'other' ? 'unknown batch system: cancel it with its own command' : 'not running any more, or on another host' });
   }
   return report;
+}
+
+/**
+ * `heppy cancel` on a workspace (lock held, the build's store open): cancels the Outdir's jobs as
+ * its journal and its Slurm rounds name them, then forgets the journal. `forgotten`: journal
+ * entries removed.
+ */
+export async function cancelWorkspace(ws: Workspace, client?: SlurmClient): Promise<CancelReport & { forgotten: number }> {
+  const journal = ws.store?.listJobs() ?? [];
+  const report = await cancelOutdirJobs(ws.outdir, journal, { slurm: false, ...(client ? { client } : {}) });
+  if (ws.store) {
+    for (const e of journal) await ws.store.deleteJob(e.nodeId, e.attempt);
+    await ws.store.flush();
+  }
+  return { ...report, forgotten: journal.length };
 }
 
 /**

@@ -1,9 +1,18 @@
 // Where things are for one build: the heppyfile, the cache (store), the Outdir; heppy's version.
+// And the workspace of the commands that act on a build's results without running it (clean,
+// cancel): the Outdir (from --outdir or the heppyfile's Config), its store (the one its last
+// build recorded in Outdir/.heppy/plan.json, else cache/ next to the heppyfile), the Outdir lock
+// taken first, then the store opened (a damaged one moved aside, as for the build).
 import { readFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadHeppyfile } from '../config/load.js';
-import { formatFailure } from '../util/result.js';
+import { readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
+import { initHash } from '../fingerprint/hash.js';
+import { acquireLock, type Lock } from '../store/lock.js';
+import { cacheDirProblem, openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { formatFailure, UserError } from '../util/result.js';
 
 export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -45,4 +54,78 @@ export async function defaultOutdir(): Promise<{ dir: string; note?: string }> {
     return { dir: resolveOutdir(undefined, null, paths.heppyfile), note: `heppyfile not loaded (${formatFailure(loaded.error)}); checking the default Outdir` };
   }
   return { dir: resolveOutdir(undefined, loaded.value.config.outdir, paths.heppyfile) };
+}
+
+export interface WorkspaceFlags {
+  file?: string;
+  cacheDir?: string;
+  outdir?: string;
+  /** -o options: they may choose the Outdir in the heppyfile. */
+  options?: string[];
+}
+
+/** Where a build's results are: its Outdir, its store, and the plan its last build recorded (null: none). */
+export interface WorkspaceLocation {
+  heppyfile: string;
+  outdir: string;
+  cacheDir: string;
+  plan: PlanFile | null;
+}
+
+/**
+ * The Outdir (`--outdir`, else the heppyfile's Config, loaded) and its store: `--cache-dir`, else
+ * the one the Outdir's last build used (its plan.json), else cache/ next to the heppyfile. A bad
+ * heppyfile or plan.json is a UserError (one line, exit 2); nothing is written.
+ */
+export async function locateWorkspace(f: WorkspaceFlags, why: string): Promise<WorkspaceLocation> {
+  const paths = resolvePaths(f.file, f.cacheDir);
+  let outdir: string;
+  if (f.outdir !== undefined) outdir = resolveOutdir(f.outdir, null, paths.heppyfile);
+  else {
+    await initHash();
+    const l = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions(f.options ?? []));
+    if (!l.ok) throw new UserError(`${formatFailure(l.error)} (give --outdir to ${why} without loading the heppyfile)`);
+    outdir = resolveOutdir(undefined, l.value.config.outdir, paths.heppyfile);
+  }
+  const plan = readPlanFile(outdir);
+  if (!plan.ok) throw new UserError(formatFailure(plan.error));
+  const cacheDir = f.cacheDir !== undefined ? paths.cacheDir : plan.value?.cacheDir ?? paths.cacheDir;
+  return { heppyfile: paths.heppyfile, outdir, cacheDir, plan: plan.value };
+}
+
+export interface Workspace extends WorkspaceLocation {
+  lock: Lock;
+  /** The store, or null when there is none yet (nothing was ever recorded: it is not created). */
+  store: Store | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Takes the Outdir lock for `command` (held by a build: a UserError with exit 1 and `busyHint`),
+ * then opens the store when it exists (damaged: moved aside with one line on stderr, as the build
+ * does). `close()` closes the store and releases the lock.
+ */
+export function openWorkspace(loc: WorkspaceLocation, command: string, busyHint = ''): Workspace {
+  const unusable = existsSync(loc.cacheDir) ? cacheDirProblem(loc.cacheDir) : null;
+  if (unusable) throw new UserError(unusable);
+  const lock = acquireLock(loc.outdir, command);
+  if (!lock.ok) throw new UserError(`${formatFailure(lock.error)}${busyHint}`, 1);
+  let store: Store | null = null;
+  if (existsSync(loc.cacheDir)) {
+    const opened = openStore(loc.cacheDir, loc.outdir, false);
+    if (!opened.ok) {
+      lock.value.release();
+      throw new UserError(formatFailure(opened.error));
+    }
+    if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+    store = opened.value.store;
+  }
+  const held = lock.value;
+  return { ...loc, lock: held, store, close: async () => {
+    try {
+      await store?.close();
+    } finally {
+      held.release();
+    }
+  } };
 }

@@ -1,0 +1,88 @@
+// heppy clean and heppy cancel through the engine workspace (issue 7): the Outdir given by --outdir
+// from any working directory, the store its last build used (plan.json), the lock first. Clean
+// forgets the records and removes the outputs (the next build runs every node); --records-only
+// keeps the outputs (the next build adopts them all); cancel kills the detached -b jobs it finds in
+// that store's journal and forgets them (the next build runs those chunks).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build, HEPPY, makeProject, type Project } from './build-rig.js';
+
+let p: Project;
+let elsewhere: string;
+const NODES = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'hadd:A', 'hadd:B'];
+
+/** heppy run in a directory without a heppyfile (nor a cache/). */
+function away(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [HEPPY, ...args], { cwd: elsewhere, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const alive = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test.before(async () => {
+  p = await makeProject();
+  elsewhere = mkdtempSync(join(tmpdir(), 'heppy-elsewhere-'));
+});
+
+test('clean --outdir from another directory: the build\'s records and outputs go, the next build runs every node', () => {
+  const o = join(p.dir, 'Outdir');
+  assert.is(build(p).code, 0);
+  const c = away(['clean', '--outdir', o]);
+  assert.is(c.code, 0, c.stderr);
+  assert.is(c.stdout, `removed 9 output directories and 9 records of ${o}\n`);
+  assert.equal(readdirSync(o).filter((d) => d !== '.heppy'), []);
+  const again = away(['clean', '--outdir', o]);
+  assert.is(again.stdout, `removed 0 output directories and 0 records of ${o}\n`);
+  const b = build(p, ['--no-cache']);
+  assert.is(b.code, 0, b.stderr);
+  assert.equal(b.ran, NODES);
+});
+
+test('clean --records-only: outputs stay, the next build adopts every node and runs nothing', () => {
+  const c = away(['clean', '--records-only', '--outdir', join(p.dir, 'Outdir')]);
+  assert.is(c.code, 0, c.stderr);
+  assert.match(c.stdout, /^removed 0 output directories and 9 records of /);
+  const b = build(p, ['--no-cache']);
+  assert.is(b.code, 0, b.stderr);
+  assert.equal(b.ran, []);
+  assert.equal(build(p).ran, []);
+});
+
+test('cancel --outdir from another directory: the detached -b jobs of the journal are killed and forgotten', async () => {
+  const o = join(p.dir, 'Out-b');
+  const d = build(p, ['--no-cache', '--outdir', o, '-b', 'nohup ./batchScript.sh &', '--detach', '-o', 'slowms=60000']);
+  assert.is(d.code, 0, d.stderr);
+  assert.match(d.stderr, /detached; 7 batch jobs queued or running/);
+  const c = away(['cancel', '--outdir', o]);
+  assert.is(c.code, 0, c.stderr);
+  const m = /cancelled 7 batch jobs: (.*)\n/.exec(c.stdout);
+  assert.ok(m, c.stdout);
+  assert.match(c.stdout, 'forgot 7 journal entries');
+  const pgids = m![1]!.split(' ').map((id) => Number(id.split(':').pop()));
+  assert.is(pgids.length, 7);
+  for (let i = 0; i < 50 && pgids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(pgids.filter(alive), [], 'every job process group is gone');
+  const again = away(['cancel', '--outdir', o]);
+  assert.is(again.stdout, `no queued or running jobs for ${o}\n`);
+  // Nothing re-attached: the next build runs the chunks (quickly) and merges.
+  const b = build(p, ['--no-cache', '--outdir', o]);
+  assert.is(b.code, 0, b.stderr);
+  assert.equal(b.ran, NODES);
+});
+
+test.after(() => {
+  if (p) rmSync(p.dir, { recursive: true, force: true });
+  if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
+});
+test.run();
