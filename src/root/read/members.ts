@@ -78,9 +78,20 @@ export function schemaOf(type: string, file: JsFile, depth = 0): Node {
   return classSchema(t, file, depth);
 }
 
+/** ROOT's physics vectors, for files whose streamer infos lack them (as ROOT's own dictionary has them). */
+const f8: Node = { k: 'num', t: 'f8' };
+const tobj = { name: 'TObject', node: { k: 'tobject' } as Node };
+const TVector3: Node = { k: 'class', name: 'TVector3', members: [tobj, { name: 'fX', node: f8 }, { name: 'fY', node: f8 }, { name: 'fZ', node: f8 }] };
+const builtins: Record<string, Node> = {
+  TVector2: { k: 'class', name: 'TVector2', members: [tobj, { name: 'fX', node: f8 }, { name: 'fY', node: f8 }] },
+  TVector3,
+  TLorentzVector: { k: 'class', name: 'TLorentzVector', members: [tobj, { name: 'fP', node: TVector3 }, { name: 'fE', node: f8 }] },
+};
+
 function classSchema(name: string, file: JsFile, depth: number): Node {
   const si = file.findStreamerInfo(name);
   const els = si?.fElements?.arr;
+  if ((!si || !Array.isArray(els)) && builtins[name] !== undefined) return builtins[name]!;
   if (!si || !Array.isArray(els)) throw new MemberError(`the file has no streamer info for class ${name}`);
   const members: { name: string; node: Node }[] = [];
   for (const e of els) {
@@ -223,7 +234,7 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
       const h = c.header(node.name);
       if (h.memberwise) throw new MemberError(`${node.name} streamed member-wise is not read`);
       for (const m of node.members) walk(m.node, c, m.node.k === 'class' && m.name === m.node.name ? path : `${path}.${m.name}`, sink, true);
-      if (c.p !== h.end) throw new MemberError(`${node.name}: members take ${c.p - (h.end - 0)} bytes more than its byte count`);
+      if (c.p !== h.end) throw new MemberError(`${node.name}: members end at byte ${c.p}, its byte count at ${h.end}`);
       return;
     }
     case 'seq': case 'map': {
