@@ -47,12 +47,12 @@ export function adoptChunk(id: string, dir: string, key: string, parts: () => Ke
 }
 
 /** A merged directory adopted likewise: an ok hadd marker for `key`, outputs intact, not the recorded run. */
-export function adoptMerge(id: string, dir: string, key: string, parts: KeyParts, rec?: TaskSummary): TaskRecord | null {
+export function adoptMerge(id: string, dir: string, key: string, parts: () => KeyParts, rec?: TaskSummary): TaskRecord | null {
   const m = readMarker(dir);
   if (!m.ok || m.value === null || m.value.kind !== 'hadd' || m.value.status !== 'ok' || m.value.key !== key) return null;
   const outs = statOutputs(dir, m.value.outputs);
   if (!outs.ok || !sizesAsListed(outs.value, m.value.outputs) || sameRun(rec, outs.value)) return null;
-  return { nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: parts, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
+  return { nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: parts(), resultDigest: resultDigest(key, outs.value), outputs: outs.value,
     attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: 0 };
 }
 
@@ -97,7 +97,8 @@ export interface MergeInputs {
   dir: string;
   /** null while some of its chunks run (then its key is not known yet). */
   key: string | null;
-  parts: KeyParts | null;
+  /** The key's parts (null with the key; computed only to adopt or explain). */
+  parts: (() => KeyParts) | null;
   pending: number;
   rec: TaskSummary | undefined;
   changed: () => string | null;
@@ -113,6 +114,5 @@ export function decideMerge(h: MergeInputs): Decision {
   if (fresh(h.rec, h.key, changed)) return { upToDate: true, why: [] };
   const adopted = adoptMerge(h.id, h.dir, h.key, h.parts, h.rec);
   if (adopted) return { upToDate: true, why: [], adopted };
-  const parts = h.parts;
-  return { upToDate: false, why: whyRun(h.rec, h.key, changed, () => h.partsOf(h.id), () => parts, 'never merged').map((s) => s.replace('input', 'chunk')) };
+  return { upToDate: false, why: whyRun(h.rec, h.key, changed, () => h.partsOf(h.id), h.parts, 'never merged').map((s) => s.replace('input', 'chunk')) };
 }

@@ -4,7 +4,7 @@
 import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
-import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKeyParts, keyOf, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
 import { splitAll } from '../graph/split.js';
 import type { OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
 import { decideChunk, decideMerge } from './decide.js';
@@ -130,17 +130,21 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       const parts = (): KeyParts => (kp ??= chunkKeyParts(sh, cd, plan, ok_));
       const key = chunkKeys.get(id)!;
       const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
-      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, ...d });
+      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.why, adopted: d.adopted });
     } else {
-      const pending = n.deps.filter((x) => !nodes.get(x)!.upToDate).length;
-      // A merge's key is over its chunks' results: known only when none of them runs.
-      const kp = pending > 0 ? null : haddKeyParts(p.heppyVersion, n.component, n.deps.map((x) => {
-        const r = nodes.get(x)!.adopted ?? p.records.get(x)!;
-        return [x, r.resultDigest] as [string, string];
-      }));
-      const key = kp === null ? null : keyOf(kp);
-      const d = decideMerge({ id, dir, key, parts: kp, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
-      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: () => kp, ...d });
+      const deps = n.deps;
+      let pending = 0;
+      for (const x of deps) if (!nodes.get(x)!.upToDate) pending++;
+      // A merge's key is over its chunks' results: known only when none of them runs. Computed
+      // from strings; its parts (an entry per chunk) only when asked for (run, adopted, explained).
+      // (The digests themselves are kept, not the records: those are not needed after planning.)
+      const results = pending > 0 ? null : deps.map((x) => (nodes.get(x)!.adopted ?? p.records.get(x)!).resultDigest);
+      const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!);
+      let kp: KeyParts | null = null;
+      const parts = results === null ? null
+        : (): KeyParts => (kp ??= haddKeyParts(p.heppyVersion, n.component, deps.map((x, i) => [x, results[i]!] as [string, string])));
+      const d = decideMerge({ id, dir, key, parts, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
+      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? (() => null), upToDate: d.upToDate, why: d.why, adopted: d.adopted });
     }
   }
   phase('nodes decided');

@@ -55,8 +55,21 @@ function phase(name: string): void {
   last = now;
 }
 
+/**
+ * With HEPPY_TIMING=1 and `node --expose-gc`: the live heap after a full collection (the
+ * coordinator's memory per node is (after planning - before loading) / nodes; bench/plan-scale).
+ */
+function heap(name: string): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!timing || gc === undefined) return;
+  gc();
+  process.stderr.write(`[heap] ${name}: ${process.memoryUsage().heapUsed} bytes\n`);
+  last = performance.now();
+}
+
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
+  heap('before loading');
   const paths = resolvePaths(f.file, f.cacheDir);
   // Before the loader writes its bundle cache there: a cache that is a file is one line, exit 2.
   const unusable = cacheDirProblem(paths.cacheDir);
@@ -109,6 +122,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
+    heap(`planned ${plan.value.nodes.size} nodes`);
     if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {
       await store.flush();                                 // the digests the plan wrote: the schemas' keys
       // Remote inputs: the digests planning got from the server (memoised: no new request).

@@ -11,12 +11,12 @@ export interface DigestStore {
   putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<unknown>;
 }
 import { fail, ok, type Result } from '../util/result.js';
-import { hashString } from './hash.js';
-import { hashFile } from './hash-file.js';
+import { hashBytes, hashString } from './hash.js';
+import { hashFile, hashSmallFile, SMALL_FILE_BYTES } from './hash-file.js';
 import { hashPool, POOL_MIN_BYTES, POOL_MIN_TOTAL } from './hash-pool.js';
-import { statOnce } from './stat-cache.js';
+import { statOnce, type FileStat } from './stat-cache.js';
 import { isUrl } from '../io/url.js';
-import { remoteDigest, type RemoteDigestStats } from './remote-digest.js';
+import type { RemoteDigestStats } from './remote-digest.js';
 
 export interface DigestStats {
   statted: number;
@@ -41,8 +41,9 @@ export class FileDigests {
 
   /**
    * Digests of many files; files needing a real hash are hashed a few at a time. A list of files
-   * that was digested before with exactly the same (path, size, mtime, inode) of every file takes
-   * one store read instead of one per file (the same validity rule as the per-file cache).
+   * that was digested before with the same (path, size, mtime, inode) of every file (the per-file
+   * cache's validity rule, over the whole list: the paths' and the stats' xxh64) takes one store
+   * read instead of one per file.
    */
   async digestAll(all: readonly string[], concurrency = 4): Promise<Map<string, Result<string>>> {
     const urls = all.filter(isUrl);
@@ -84,6 +85,8 @@ export class FileDigests {
   /** Remote inputs, several requests in flight (they share one connection per server). */
   private async digestRemote(urls: readonly string[]): Promise<Map<string, Result<string>>> {
     const out = new Map<string, Result<string>>();
+    // Loaded only for remote inputs: it brings the XRootD and HTTP clients (a dozen modules).
+    const { remoteDigest } = await import('./remote-digest.js');
     let i = 0;
     await Promise.all(Array.from({ length: Math.min(16, urls.length) }, async () => {
       while (i < urls.length) {
@@ -96,15 +99,22 @@ export class FileDigests {
     return out;
   }
 
-  /** The list's store key and its stats line; with its digests when they are stored for exactly these stats. */
+  /**
+   * The list's store key (a hash of the paths in order) and the digest of its files' stats (size,
+   * mtime, inode of every file, in order, as float64s: no 10,000-line string to format, store and
+   * compare); with its digests when they are stored for exactly these stats.
+   */
   private digestSet(paths: readonly string[]): { key: string; stats: string; hashes?: string[] } | null {
     if (paths.length < SET_MIN) return null;
-    let stats = '';
-    for (const p of paths) {
-      const st = statOnce(p);
+    const nums = new Float64Array(3 * paths.length);
+    for (let i = 0; i < paths.length; i++) {
+      const st = statOnce(paths[i]!);
       if (st instanceof Error) return null;
-      stats += `${p}\t${st.size} ${st.mtimeMs} ${st.ino}\n`;
+      nums[3 * i] = st.size;
+      nums[3 * i + 1] = st.mtimeMs;
+      nums[3 * i + 2] = st.ino;
     }
+    const stats = hashBytes(new Uint8Array(nums.buffer));
     const key = hashString(paths.join('\n'));
     const hashes = this.store.getDigestSet(key, stats);
     return hashes !== undefined && hashes.length === paths.length ? { key, stats, hashes } : { key, stats };
@@ -163,19 +173,25 @@ export class FileDigests {
     if (fast !== null) return fast;
     let r: Result<string>;
     try {
-      const before = statSync(path);
-      // Big files go to the hash threads, so that several are hashed at once on several cores.
-      const pool = pooled && before.size >= POOL_MIN_BYTES ? hashPool() : null;
-      const hash = await (pool ? pool.hash(path) : hashFile(path));
-      if (pool) this.stats.pooled++;
-      const after = statSync(path);
-      this.stats.hashed++;
-      this.stats.hashedBytes += after.size;
-      // Only cache when the file did not change while it was read.
-      if (before.size === after.size && before.mtimeMs === after.mtimeMs) {
-        void this.store.putDigest(path, { size: after.size, mtimeMs: after.mtimeMs, ino: after.ino, hash });
+      // The stat fromCache just took (or validation before it): older than the read, so a file
+      // that changed in between is seen as changed below, like one that changes while read.
+      const before = statOnce(path) as FileStat;
+      let hashed = before.size < SMALL_FILE_BYTES ? hashSmallFile(path) : null;
+      if (hashed === null) {
+        // Big files go to the hash threads, so that several are hashed at once on several cores.
+        const pool = pooled && before.size >= POOL_MIN_BYTES ? hashPool() : null;
+        const hash = await (pool ? pool.hash(path) : hashFile(path));
+        if (pool) this.stats.pooled++;
+        const st = statSync(path);
+        hashed = { hash, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
       }
-      r = ok(hash);
+      this.stats.hashed++;
+      this.stats.hashedBytes += hashed.size;
+      // Only cache when the file did not change while it was read.
+      if (before.size === hashed.size && before.mtimeMs === hashed.mtimeMs) {
+        void this.store.putDigest(path, { size: hashed.size, mtimeMs: hashed.mtimeMs, ino: hashed.ino, hash: hashed.hash });
+      }
+      r = ok(hashed.hash);
     } catch (err) {
       r = fail({ file: path, reason: `cannot read input file (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
     }

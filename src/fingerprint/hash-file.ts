@@ -2,11 +2,19 @@
 // strings without importing the file system. The digest is xxh64 (seed 0) as 16 hex digits, the
 // same as hash.ts gives for the same bytes; the streaming hasher is hash-wasm's, which streams
 // ≈ 1.5× faster than xxhash-wasm's create64 (bench/README.md, "Input hashing").
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createXXHash64, type IHasher } from 'hash-wasm';
+import { hashBytes } from './hash.js';
 
 const READ_BYTES = 1 << 20;
+
+// Read buffers are reused: fresh zero-filled buffers per file made a cold plan of 50,000 small
+// inputs allocate tens of GB (most of its time went to zeroing pages and collecting them).
+const spare: Uint8Array[] = [];
+const take = (): Uint8Array => spare.pop() ?? new Uint8Array(READ_BYTES);
+const give = (...bs: Uint8Array[]): void => { for (const b of bs) if (spare.length < 8) spare.push(b); };
+let syncBuf: Uint8Array | null = null;
 
 /** Hashers not in use: several files may be streamed at once (each needs its own state). */
 const idle: IHasher[] = [];
@@ -26,7 +34,7 @@ export async function hashFile(path: string): Promise<string> {
   const h = await hasher();
   const fh = await open(path, 'r');
   try {
-    let cur = new Uint8Array(READ_BYTES), next = new Uint8Array(READ_BYTES);
+    let cur = take(), next = take();
     let n = (await fh.read(cur, 0, READ_BYTES, null)).bytesRead;
     while (n > 0) {
       const pending = n === READ_BYTES ? fh.read(next, 0, READ_BYTES, null) : null;
@@ -34,6 +42,8 @@ export async function hashFile(path: string): Promise<string> {
       n = pending === null ? 0 : (await pending).bytesRead;
       [cur, next] = [next, cur];
     }
+    // Given back only here: after an error a read may still be filling one of them.
+    give(cur, next);
     return h.digest('hex');
   } finally {
     idle.push(h);
@@ -49,7 +59,7 @@ export async function hashFileSync(path: string): Promise<string> {
   const h = await hasher();
   const fd = openSync(path, 'r');
   try {
-    const buf = new Uint8Array(4 * READ_BYTES);
+    const buf = (syncBuf ??= new Uint8Array(4 * READ_BYTES)); // sync: one file at a time per thread
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
@@ -58,6 +68,42 @@ export async function hashFileSync(path: string): Promise<string> {
     return h.digest('hex');
   } finally {
     idle.push(h);
+    closeSync(fd);
+  }
+}
+
+/** Files below this size are hashed by hashSmallFile (the inputs of most chunked analyses are). */
+export const SMALL_FILE_BYTES = READ_BYTES;
+
+export interface HashedFile {
+  hash: string;
+  /** The file's stat once it was read (fstat of the open file: the caller compares it with the one before). */
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+let small: Uint8Array | null = null;
+
+/**
+ * A small file hashed in one synchronous read into a reused buffer (open, read, fstat, close: no
+ * allocation, no event-loop round trip per file); null when it is not below SMALL_FILE_BYTES
+ * (then it is streamed). Needs hash.ts's initHash() to have been awaited.
+ */
+export function hashSmallFile(path: string): HashedFile | null {
+  small ??= new Uint8Array(SMALL_FILE_BYTES);
+  const fd = openSync(path, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === small.length) return null;
+      const r = readSync(fd, small, n, small.length - n, null);
+      if (r === 0) break;
+      n += r;
+    }
+    const st = fstatSync(fd);
+    return { hash: hashBytes(small.subarray(0, n)), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  } finally {
     closeSync(fd);
   }
 }

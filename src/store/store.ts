@@ -5,7 +5,7 @@
 //   parts:<outdir>|<nodeId>    KeyParts (read only to explain why a node runs)
 //   job:<outdir>|<nodeId>|<attempt>   JournalEntry
 //   digest:<absolute path>     DigestRecord (shared: a file's content does not depend on the Outdir)
-//   digestset:<hash of a file list>   those files' stats line + their digests (the no-op path)
+//   digestset:<hash of a file list>   a digest of those files' stats + their digests (the no-op path)
 //   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
 //   plan:<outdir>              PlanHead: the last build's node set and its digest (engine/plan-record.ts)
 import { mkdirSync } from 'node:fs';
@@ -128,9 +128,10 @@ export class Store {
   }
 
   /**
-   * The digests of a list of files (key: a hash of the list), stored with the (path, size, mtime,
-   * inode) line of every file: returned only when `stats` is exactly that line (a no-op build of
-   * 10,000 inputs reads one record instead of 10,000). One record per list: a new one replaces it.
+   * The digests of a list of files (key: a hash of the list), stored after `stats` (what the files'
+   * stats were, fingerprint/digests.ts: a digest of every file's size, mtime and inode): returned
+   * only when `stats` is exactly the stored one (a no-op build of 10,000 inputs reads one record
+   * instead of 10,000). One record per list: a new one replaces it.
    */
   getDigestSet(key: string, stats: string): string[] | undefined {
     const v = this.db.get('digestset:' + key) as unknown;

@@ -110,7 +110,7 @@ test('decisions: fresh from the record; adopted from a newer marker for the same
   // Merges: key unknown while chunks run; adopted from an ok hadd marker of the same key.
   assert.equal(decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: null, parts: null, pending: 2, rec: undefined, changed: () => null, partsOf: () => undefined, force: false }).why, ['2 chunks to run']);
   const hk = store.getTask('hadd:X')!.key;
-  const m = decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: hk, parts: { parts: {}, files: {} }, pending: 0, rec: undefined, changed: () => null, partsOf: () => undefined, force: false });
+  const m = decideMerge({ id: 'hadd:X', dir: join(outdir, 'X'), key: hk, parts: () => ({ parts: {}, files: {} }), pending: 0, rec: undefined, changed: () => null, partsOf: () => undefined, force: false });
   assert.ok(m.upToDate && m.adopted?.kind === 'hadd', JSON.stringify(m));
 });
 

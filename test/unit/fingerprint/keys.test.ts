@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initHash, hashString } from '../../../src/fingerprint/hash.js';
-import { hashFile } from '../../../src/fingerprint/hash-file.js';
+import { hashFile, hashSmallFile, SMALL_FILE_BYTES } from '../../../src/fingerprint/hash-file.js';
 import { FileDigests } from '../../../src/fingerprint/digests.js';
 import { forgetStat } from '../../../src/fingerprint/stat-cache.js';
 import { Store } from '../../../src/store/store.js';
 import { canonical } from '../../../src/graph/canonical.js';
-import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, diffKeyParts, haddKeyParts, keyOf, sharedParts } from '../../../src/graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, diffKeyParts, haddKey, haddKeyParts, keyOf, sharedParts } from '../../../src/graph/keys.js';
 import { splitComponent } from '../../../src/graph/split.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-fp-'));
@@ -21,6 +21,27 @@ test('hashFile streams equal to hashString of the same bytes', async () => {
   writeFileSync(p, text);
   assert.is(await hashFile(p), hashString(text));
   assert.is(hashString('abc').length, 16);
+});
+
+test('hashSmallFile: equal to the streamed hash (empty, small, just below the limit); null from the limit up', async () => {
+  await initHash();
+  for (const [name, size] of [['empty', 0], ['small', 1234], ['limit', SMALL_FILE_BYTES - 1]] as const) {
+    const p = join(dir, `${name}.bin`);
+    writeFileSync(p, Buffer.alloc(size, 7));
+    const h = hashSmallFile(p)!;
+    assert.is(h.hash, await hashFile(p), name);
+    assert.is(h.size, size);
+  }
+  const big = join(dir, 'big.bin');
+  writeFileSync(big, Buffer.alloc(SMALL_FILE_BYTES + 1, 1));
+  assert.is(hashSmallFile(big), null);
+  writeFileSync(join(dir, 'exact.bin'), Buffer.alloc(SMALL_FILE_BYTES, 1));
+  assert.is(hashSmallFile(join(dir, 'exact.bin')), null);
+  // Reused read buffers: a small file after a big one hashes only its own bytes.
+  writeFileSync(join(dir, 'tiny.txt'), 'abc');
+  assert.is(await hashFile(big), hashString('\u0001'.repeat(SMALL_FILE_BYTES + 1)));
+  assert.is(await hashFile(join(dir, 'tiny.txt')), hashString('abc'));
+  assert.is(hashSmallFile(join(dir, 'tiny.txt'))!.hash, hashString('abc'));
 });
 
 test('digests: stat-cached; a rewrite with a new mtime is re-hashed', async () => {
@@ -88,6 +109,10 @@ test('one key encoding: the fast chunk key equals keyOf of its recorded parts (h
   const h = haddKeyParts('0.1.0', 'c', [['c_Chunk0', 'r0'], ['c_Chunk1', 'r1']]);
   assert.is(keyOf(h), keyOf({ parts: { ...h.parts }, files: { ...h.files } }));
   assert.is.not(keyOf(h), keyOf(haddKeyParts('0.1.0', 'c', [['c_Chunk0', 'r0'], ['c_Chunk1', 'rX']])));
+  // The merge key from strings equals keyOf of its parts (the recorded key of a merge).
+  const results = ['r0', 'r1'];
+  assert.is(haddKey('0.1.0', 'c', ['c_Chunk0', 'c_Chunk1'], (i) => results[i]!), keyOf(h));
+  assert.is(haddKey('0.2.0', 'c', ['c_Chunk0', 'c_Chunk1'], (i) => results[i]!), keyOf(haddKeyParts('0.2.0', 'c', [['c_Chunk0', 'r0'], ['c_Chunk1', 'r1']])));
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
