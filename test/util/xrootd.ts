@@ -15,6 +15,8 @@ export interface XrootdServer {
   httpUrl(name: string): string;
   rootPort: number;
   httpPort: number;
+  /** The server's process id while it runs (benchmarks read its CPU time), else null. */
+  pid(): number | null;
   /** Counted in the server's trace log: file opens, and reads (kXR_read, kXR_readv, and the reads the HTTP bridge makes). */
   fileOps(): { opens: number; reads: number };
   stop(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startXrootd(): Promise<XrootdServer | null> {
   }
   return {
     data, rootPort, httpPort,
+    pid: () => (child as ChildProcess | null)?.pid ?? null,
     rootUrl: (name) => `root://localhost:${rootPort}//${name.replace(/^\/+/, '')}`,
     httpUrl: (name) => `http://localhost:${httpPort}/${name.replace(/^\/+/, '')}`,
     fileOps: () => {

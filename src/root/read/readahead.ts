@@ -1,17 +1,22 @@
 // Read-ahead of basket bytes: the baskets a read will need are sorted by file position, and a
 // basket not yet read is read together with the ones that follow it in one vector read (local:
 // coalesced preads; XRootD: kXR_readv; HTTP: a multi-range GET), up to a byte budget. Fewer,
-// larger reads: 200 → 1 for issue412, 57 → 1 for HZZ. Over a network the next run is fetched
-// while the current one is decoded (one run in flight at most).
-// Memory: at most two budgets of basket keys read but not yet decoded.
+// larger reads: 200 → 1 for issue412, 57 → 1 for HZZ. Over a network the runs are pipelined:
+// the first is small (512 kB: decoding starts as soon as it arrives, not after the whole range
+// crossed the network), each next one twice as big up to 8 MB, and runs are requested back to
+// back while the bytes requested and not yet taken stay under a 16 MB window, so the transfer
+// overlaps the decoding and no run waits for a round trip after the first.
+// Memory: locally one run, remotely the window, of basket keys read but not yet decoded.
 import { readAt } from './basket.js';
 import { countRead } from './io-stats.js';
 import type { FileHandle } from './basket.js';
 import type { BasketRef } from './branches.js';
 
 const BUDGET = 4 << 20;
-const REMOTE_BUDGET = 8 << 20;
 const MAX_GAP = 64 << 10;
+const REMOTE_FIRST = 512 << 10;
+const REMOTE_RUN = 8 << 20;
+const REMOTE_WINDOW = 16 << 20;
 
 export class ReadAhead {
   private readonly order: BasketRef[];
@@ -37,25 +42,48 @@ export class ReadAhead {
       const got = this.ready.get(ref);
       if (got !== undefined) {
         this.ready.delete(ref);
-        if (this.remote && this.inflight.size === 0 && this.ready.size * 2 < this.runLength) this.prefetch(this.frontier);
+        this.outstanding -= ref.bytes;
+        if (this.remote) this.fill();
         return got;
       }
       const pending = this.inflight.get(ref);
       if (pending !== undefined) { await pending; continue; }
       const i = this.pos.get(ref);
       if (i === undefined) return null;
-      const run = this.runFrom(i);
+      const run = this.runFrom(i, this.remote ? this.nextRun() : BUDGET);
       if (run.length === 1 && !this.remote) return null; // nothing to share the read with
-      await this.fetch(run);
+      const p = this.fetch(run);
+      if (this.remote) this.fill();
+      await p;
     }
   }
 
-  private runLength = 0;
+  /** Bytes of baskets requested (in flight or ready) and not taken yet. */
+  private outstanding = 0;
+  private runBudget = REMOTE_FIRST;
 
-  /** Baskets from order[i] on, not yet read or being read, within the budget (locally: close on disk). */
-  private runFrom(i: number): BasketRef[] {
+  /** The budget of the next remote run: 512 kB, then doubled up to 8 MB. */
+  private nextRun(): number {
+    const b = this.runBudget;
+    this.runBudget = Math.min(REMOTE_RUN, b * 2);
+    return b;
+  }
+
+  /** Remote: requests the next runs from the frontier while the window has room. */
+  private fill(): void {
+    let from = this.frontier;
+    while (this.outstanding < REMOTE_WINDOW) {
+      while (from < this.order.length && (this.ready.has(this.order[from]!) || this.inflight.has(this.order[from]!))) from++;
+      if (from >= this.order.length) return;
+      const run = this.runFrom(from, Math.min(this.nextRun(), REMOTE_WINDOW - this.outstanding));
+      void this.fetch(run);
+      from = this.frontier;
+    }
+  }
+
+  /** Baskets from order[i] on, not yet read or being read, within the budget (locally: close on disk); at least one. */
+  private runFrom(i: number, budget: number): BasketRef[] {
     const first = this.order[i]!;
-    const budget = this.remote ? REMOTE_BUDGET : BUDGET;
     const run = [first];
     let end = first.seek + first.bytes, bytes = first.bytes;
     for (let j = i + 1; j < this.order.length; j++) {
@@ -73,7 +101,9 @@ export class ReadAhead {
   private fetch(run: BasketRef[]): Promise<void> {
     const last = this.pos.get(run[run.length - 1]!)!;
     if (last + 1 > this.frontier) this.frontier = last + 1;
-    this.runLength = run.length;
+    let bytes = 0;
+    for (const r of run) bytes += r.bytes;
+    this.outstanding += bytes;
     const p = (async () => {
       try {
         let parts: Uint8Array[];
@@ -82,6 +112,9 @@ export class ReadAhead {
           parts = await this.h.source.readv(run.map((r) => ({ pos: r.seek, len: r.bytes })));
         } else parts = await contiguous(this.h, run);
         run.forEach((r, k) => this.ready.set(r, parts[k]!));
+      } catch (e) {
+        this.outstanding -= bytes; // not read: asked for again by whoever needs one of its baskets
+        throw e;
       } finally {
         for (const r of run) this.inflight.delete(r);
       }
@@ -89,11 +122,6 @@ export class ReadAhead {
     for (const r of run) this.inflight.set(r, p);
     p.catch(() => undefined); // a failed prefetch is reported to whoever waits for one of its baskets
     return p;
-  }
-
-  private prefetch(from: number): void {
-    while (from < this.order.length && (this.ready.has(this.order[from]!) || this.inflight.has(this.order[from]!))) from++;
-    if (from < this.order.length) void this.fetch(this.runFrom(from));
   }
 }
 

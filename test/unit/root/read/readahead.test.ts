@@ -1,5 +1,6 @@
 // Read-ahead of basket keys: the bytes handed out are those of each basket, whatever the
-// order of asking; out-of-file or overlapping refs are left to the caller.
+// order of asking; out-of-file or overlapping refs are left to the caller. Over a network the
+// runs are pipelined: a small first run, the next ones requested before the first arrives.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { closeSync, fstatSync, openSync } from 'node:fs';
@@ -70,6 +71,41 @@ if (dir !== null) {
     assert.is(reads, 0);
     // A run starts at the basket asked for: those before it in the file make a second read.
     assert.ok(readvs >= 1 && readvs <= 2, `${refs.length} baskets of HZZ (< 8 MB) in ${readvs} vector reads`);
+    await local.close();
+  });
+
+  test('remote: a 512 kB first run, doubling runs requested back to back within the 16 MB window', async () => {
+    const big = join(dir, 'uproot-issue412.root');
+    const f = await openRootFile(big);
+    const t = await f.tree('test');
+    const refs = t.branches.flatMap((b) => t.plan(b.name).baskets).filter((r) => r.embedded === null);
+    f.close();
+    const local = LocalSource.open(big);
+    const sizes: number[] = [];
+    let inFlight = 0, maxInFlight = 0, firstDone = -1;
+    const source = {
+      name: big, size: local.size, remote: true,
+      read: (pos: number, len: number) => local.read(pos, len),
+      readv: async (r: readonly { pos: number; len: number }[]) => {
+        sizes.push(r.reduce((a, x) => a + x.len, 0));
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((res) => setTimeout(res, 5)); // a network's latency
+        inFlight--;
+        if (firstDone < 0) firstDone = sizes.length;
+        return local.readv(r);
+      },
+      close: () => local.close(),
+    };
+    const sorted = [...refs].sort((a, b) => a.seek - b.seek);
+    const ahead = new ReadAhead({ source, size: local.size, path: big }, sorted);
+    for (const r of sorted) assert.equal(await ahead.take(r), local.readSync(r.seek, r.bytes), `basket at ${r.seek}`);
+    const total = sorted.reduce((a, r) => a + r.bytes, 0);
+    assert.ok(total > 1.5 * 2 ** 20, `${total} bytes of baskets`);
+    assert.is(sizes.reduce((a, b) => a + b, 0), total, 'every basket read once');
+    assert.ok(sizes[0]! <= 512 * 1024 && sizes[1]! <= 1024 * 1024 && sizes[1]! > 512 * 1024, `run sizes ${sizes.join(', ')}`);
+    assert.ok(sizes.length >= 3, `${sizes.length} runs`);
+    assert.is(firstDone, sizes.length, 'every run was requested before the first one arrived');
+    assert.is(maxInFlight, sizes.length);
     await local.close();
   });
 }
