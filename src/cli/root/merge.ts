@@ -24,7 +24,10 @@ export class RootMergeCommand extends Command {
       ROOT hadd's flags: -f overwrite; -k skip unreadable inputs; -fk keep the inputs' basket
       compression (heppy's default), -fk<N> with metadata compressed by setting N; -ff recompress
       baskets to the first input's setting; -f<N> (e.g. -f505, -f1) recompress baskets of inputs
-      whose setting differs from N; -n N at most N inputs open at once.
+      whose setting differs from N; -n N at most N inputs open at once; -j N merge N groups of
+      inputs in parallel (worker threads), then the partial files in order (-j alone: one group
+      per core): it gains where the work per input is CPU (recompression, many small files), not
+      for a plain copy of baskets, which it does twice.
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
@@ -35,6 +38,7 @@ export class RootMergeCommand extends Command {
       ['Overwrite OUT and skip unreadable inputs', '$0 root merge -f -k out.root chunk*/tree.root'],
       ['Recompress everything with zstd level 5', '$0 root merge -f505 out.root a.root b.root'],
       ['At most 50 files open at once', '$0 root merge -n 50 out.root chunk*/tree.root'],
+      ['Recompress with zstd in 2 parallel jobs', '$0 root merge -j 2 -f505 out.root chunk*/tree.root'],
     ],
   });
 
@@ -43,6 +47,7 @@ export class RootMergeCommand extends Command {
   compression = Option.String('--compression', { description: 'compression setting of what is written (100 × algorithm + level, or "first"); hadd -fk<N>' });
   recompress = Option.Boolean('--recompress', false, { description: 'recompress baskets whose input setting differs (hadd -f<N>, -ff)' });
   maxOpen = Option.String('-n,--max-open-files', { description: 'at most N input files open at once (N ≥ 2)' });
+  jobs = Option.String('-j,--jobs', { description: 'merge N groups of inputs in parallel, then the partial files (hadd -j; -j alone: one per core)' });
   out = Option.String({ name: 'OUT' });
   inputs = Option.Rest({ name: 'IN', required: 1 });
 
@@ -53,6 +58,8 @@ export class RootMergeCommand extends Command {
     if (c !== undefined && c !== 'first' && !/^\d{1,3}$/.test(c)) throw new UserError(`--compression: expected a setting such as 505 or "first", got ${JSON.stringify(c)}`);
     const n = this.maxOpen === undefined ? undefined : Number(this.maxOpen);
     if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw new UserError(`-n: expected a whole number of files ≥ 2, got ${JSON.stringify(this.maxOpen)}`);
+    const j = this.jobs === undefined ? undefined : Number(this.jobs);
+    if (j !== undefined && !(Number.isInteger(j) && j >= 1 && j <= 256)) throw new UserError(`-j: expected a whole number of jobs from 1 to 256, got ${JSON.stringify(this.jobs)}`);
     // Remote inputs (root://, http(s)://) are copied to a temporary directory first; errors name the URL.
     const staged = await this.stageRemote();
     let r;
@@ -63,6 +70,7 @@ export class RootMergeCommand extends Command {
         recompress: this.recompress,
         ...(c !== undefined && c !== 'first' ? { compression: compressionOf(Number(c)) } : {}),
         ...(n !== undefined ? { maxOpenFiles: n } : {}),
+        ...(j !== undefined ? { jobs: j } : {}),
         onWarning: (m) => this.context.stderr.write(`heppy: warning: ${staged.named(m)}\n`),
       });
     } finally {

@@ -21,6 +21,7 @@ import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
 import { ADDABLE, addHists, histIncompatibility } from './hist.js';
 import { mergeRNTuple } from '../rntuple/merge.js';
+import { mergeParallel, splitInputs } from './parallel.js';
 import { RNTUPLE_CLASS } from '../rntuple/reader.js';
 
 export interface MergeOptions {
@@ -33,6 +34,8 @@ export interface MergeOptions {
   recompress?: boolean;
   /** At most this many inputs open at once (hadd -n): more are merged in steps through temporary files. */
   maxOpenFiles?: number;
+  /** hadd -j: merge N groups of inputs in parallel (worker threads) into partial files, then those into `out`. */
+  jobs?: number;
 }
 
 export interface MergeStats {
@@ -143,9 +146,46 @@ async function objectOf(inp: Input, k: RawKey): Promise<Record<string, unknown>>
 function idOf(k: RawKey): string { return `${k.path};${k.cycle}`; }
 
 export async function mergeRootFiles(out: string, inputs: string[], opts: MergeOptions = {}): Promise<Result<MergeStats>> {
+  // Each partial merge of -j takes at least two inputs; with fewer, one merge does it all.
+  const groups = Math.min(opts.jobs ?? 1, Math.floor(inputs.length / 2));
+  if (groups >= 2) return mergeJobs(out, inputs, opts, groups);
   const n = opts.maxOpenFiles ?? 0;
   if (n >= 2 && inputs.length > n) return mergeInSteps(out, inputs, opts, n);
   return mergeOnce(out, inputs, opts);
+}
+
+/** hadd -j: the output is what a sequential merge gives (same compression, entries in input order). */
+async function mergeJobs(out: string, inputs: string[], opts: MergeOptions, jobs: number): Promise<Result<MergeStats>> {
+  const warn = opts.onWarning ?? (() => {});
+  if (existsSync(out) && !opts.force) return fail({ file: out, reason: 'output file exists (use force / -f to overwrite)' });
+  if (inputs.includes(out)) return fail({ file: out, reason: 'output file is also an input' });
+  // Unreadable inputs are dropped here (keys read natively), so that no group is left without any.
+  const readable: string[] = [], skipped: string[] = [];
+  let first: number | null = null;
+  for (const p of inputs) {
+    let src: Source | null = null;
+    try { src = new Source(p); const c = readRawKeys(src).compress; first ??= c; readable.push(p); } catch (e) {
+      if (!opts.skipUnreadable) return fail({ file: p, reason: `cannot read input: ${e instanceof RootError ? e.reason : (e as Error).message}` });
+      warn(`skipping unreadable input ${e instanceof RootError ? e.message : `${p}: ${(e as Error).message}`}`);
+      skipped.push(p);
+    } finally { src?.close(); }
+  }
+  if (first === null) return fail({ file: out, reason: 'no readable input files' });
+  const compression = opts.compression ?? compressionOf(first);
+  const groups = splitInputs(readable, jobs);
+  const partOpts = { skipUnreadable: opts.skipUnreadable ?? false, compression, recompress: opts.recompress ?? false, ...(opts.maxOpenFiles !== undefined ? { maxOpenFiles: opts.maxOpenFiles } : {}) };
+  const r = await mergeParallel(out, readable, jobs, partOpts, warn,
+    (parts) => mergeOnce(out, parts, { ...opts, compression, force: true, skipUnreadable: false }));
+  if (!r.ok) {
+    // A partial file stands for its group of inputs: name those instead.
+    const part = (i: number): string => join(dirname(out), `.${basename(out)}.heppy-j${i}-${process.pid}`);
+    const label = (g: string[]): string => (g.length === 1 ? g[0]! : `the merge of ${g[0]!} … ${g[g.length - 1]!}`);
+    const named = (t: string): string => groups.reduce((acc, g, i) => acc.split(part(i)).join(label(g)), t);
+    const e = r.error;
+    const gi = groups.findIndex((_, i) => e.file === part(i));
+    return fail({ ...e, reason: named(e.reason), ...(gi >= 0 ? { file: groups[gi]![0]!, reason: `${named(e.reason)} (in ${label(groups[gi]!)})` } : {}) });
+  }
+  return ok({ ...r.value.final, inputs: r.value.inputs, skipped: [...skipped, ...r.value.skipped] });
 }
 
 /** hadd -n: the first n inputs, then that partial result with the next n-1, and so on. */

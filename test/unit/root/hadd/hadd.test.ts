@@ -127,6 +127,15 @@ if (shared !== null) {
     assert.match(p.stdout, /3000 entries/);
     p = run();
     assert.is(p.status, 2);
+    // -j N (and -jN): same entries and histograms as without; a bad N is bad input.
+    for (const j of [['-j', '2'], ['-j2']]) {
+      p = run('-f', ...j, out, part1, part2, part1, part2);
+      assert.is(p.status, 0, p.stderr);
+      assert.match(p.stdout, /merged 4 file\(s\): 1 tree\(s\) with 10000 entries, 3 histogram\(s\) added/);
+    }
+    p = run('-f', '-j', '0', out, part1, part2);
+    assert.is(p.status, 2);
+    assert.match(p.stderr, /-j: expected a whole number of jobs/);
     void execFileSync; void copyFileSync;
   });
 }
