@@ -107,12 +107,17 @@ class Meter {
   private readonly cpu0 = process.cpuUsage();
   private readonly bytes0 = bytesReadSoFar();
   private peak = process.memoryUsage.rss();
-  sample(): void {
+  private lastSample = this.t0;
+  /** At most every 20 ms: rss() reads /proc (≈ 2 % of a data chunk's CPU when called per batch). */
+  sample(force = false): void {
+    const t = performance.now();
+    if (!force && t - this.lastSample < 20) return;
+    this.lastSample = t;
     const r = process.memoryUsage.rss();
     if (r > this.peak) this.peak = r;
   }
   metrics(): RunMetrics {
-    this.sample();
+    this.sample(true);
     const cpu = process.cpuUsage(this.cpu0);
     return { wallMs: Math.round(performance.now() - this.t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       peakRssBytes: this.peak, bytesRead: bytesReadSoFar() - this.bytes0 };

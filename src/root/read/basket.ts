@@ -137,11 +137,18 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
       }
       const off = needOffsets(raw);
       const start = off[0]!;
+      // Byte offsets → value offsets; sizes are 1, 2, 4 or 8: a mask and a shift, not % and /.
       const counts = new Int32Array(n + 1);
+      const shift = 31 - Math.clz32(size), mask = size - 1;
+      let misaligned = 0;
       for (let i = 0; i <= n; i++) {
         const b = off[i]! - start;
-        if (b % size !== 0) throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
-        counts[i] = b / size;
+        misaligned |= b & mask;
+        counts[i] = b >> shift;
+      }
+      if (misaligned !== 0) {
+        const i = off.findIndex((o) => ((o - start) & mask) !== 0);
+        throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
       }
       return { values: decodeBE(type, data, start, counts[n]!, raw.owned), offsets: counts, n };
     }

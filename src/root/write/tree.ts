@@ -126,8 +126,14 @@ class BranchBuf {
       case 'i1': dv.setInt8(p, Number(v)); this.pos += 1; return;
       case 'u1': dv.setUint8(p, Number(v)); this.pos += 1; return;
       case 'bool': dv.setUint8(p, v === true || (v !== false && Number(v) !== 0) ? 1 : 0); this.pos += 1; return;
-      case 'i8': dv.setBigInt64(p, toBig(v, this.spec.name)); this.pos += 8; return;
-      case 'u8': dv.setBigUint64(p, toBig(v, this.spec.name)); this.pos += 8; return;
+      case 'i8': case 'u8':
+        // A safe integer is written as two 32-bit words: no BigInt allocated per value.
+        if (typeof v === 'number' && Number.isSafeInteger(v) && (t === 'i8' || v >= 0)) {
+          const hi = Math.floor(v / 4294967296);
+          dv.setInt32(p, hi); dv.setUint32(p + 4, v - hi * 4294967296);
+        } else if (t === 'i8') dv.setBigInt64(p, toBig(v, this.spec.name));
+        else dv.setBigUint64(p, toBig(v, this.spec.name));
+        this.pos += 8; return;
       default: assertNever(t, 'branch type');
     }
   }

@@ -37,6 +37,9 @@ test('Counter text is byte-exact with heppy (reference §5)', () => {
   assert.is(c.count('x > 20'), 2);
   assert.throws(() => c.register('x even'), /registered twice/);
   assert.throws(() => c.inc('nope'), /not registered/);
+  // A level named by an equal string built at run time (not the registered object) counts too.
+  c.inc(['x', '>', String(20)].join(' '));
+  assert.is(c.count('x > 20'), 3);
 });
 
 test('Counter with a zero first level prints -1 efficiencies', () => {

@@ -114,6 +114,27 @@ for (const algorithm of ['zlib', 'lz4', 'zstd', 'none'] as const) {
   });
 }
 
+test('64-bit integer branches filled with numbers (the i8/u8 fast path) read back exactly, negatives and 2^53 - 1 included', async () => {
+  const path = join(dir, 'int64-numbers.root');
+  const w = RootFileWriter.create(path);
+  const t = w.createTree({ name: 't', branches: [{ name: 'i8', type: 'i8' }, { name: 'u8', type: 'u8' }] });
+  const i8 = [-(2 ** 53 - 1), -(2 ** 32) - 7, -1, 0, 1, 2 ** 32 + 5, 2 ** 53 - 1];
+  const u8 = [0, 1, 2 ** 31, 2 ** 32, 2 ** 32 + 5, 2 ** 48 + 3, 2 ** 53 - 1];
+  for (let k = 0; k < i8.length; k++) t.fill({ i8: i8[k]!, u8: u8[k]! });
+  t.fill({ i8: -(2n ** 63n), u8: 2n ** 64n - 1n }); // beyond numbers: BigInt as before
+  await w.close();
+  const f = await openRootFile(path);
+  try {
+    const tr = await f.tree('t');
+    assert.equal(Array.from((await tr.column('i8')).values as BigInt64Array), [...i8.map((x) => BigInt(x)), -(2n ** 63n)]);
+    assert.equal(Array.from((await tr.column('u8')).values as BigUint64Array), [...u8.map((x) => BigInt(x)), 2n ** 64n - 1n]);
+  } finally { f.close(); }
+  const w2 = RootFileWriter.create(join(dir, 'int64-bad.root'));
+  const t2 = w2.createTree({ name: 't', branches: [{ name: 'i8', type: 'i8' }] });
+  assert.throws(() => t2.fill({ i8: 1.5 }), /not an integer/);
+  await w2.close();
+});
+
 test('64-bit layout forced on a small file reads back (header, directories, keys)', async () => {
   const path = join(dir, 'big-layout.root');
   const r = writeSample(path, 'zlib', true) as unknown as { h1: Hist; close: Promise<void> };

@@ -1,0 +1,94 @@
+// The demo's event loop at -j 1, side by side with another build of heppy (issue 11's target):
+// the 30 chunks of heppyfile.ts (1,000,000 events: LeptonSelector + ZZSelector, cut flows,
+// histograms, the candidates tree) run one after the other through runChunk in one process, as
+// one local worker runs them; alternated rounds of this checkout and, with --base, another built
+// checkout (e.g. the previous commit: `git worktree add .bench-tmp/base <commit>`, a node_modules
+// symlink, `npx tsc -p .` there). Wall and CPU (user + sys of the worker process) medians; the
+// ratio is this / base. Planning, bundling and merging are not in it (see "Build engine").
+// Usage: node dist/examples/make-data.js && node dist/bench/loop-demo.js [rounds=5] [--base DIR]
+import { readdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { repo, median } from './build-setup.js';
+
+const dataDir = process.env.HEPPY_DEMO_DATA ?? join(repo, 'examples', 'data');
+/** The demo's components and split factors, as in heppyfile.ts. */
+const SPLIT: Record<string, number> = { data_period_A: 5, data_period_B: 10, ggH_125: 10, ZZ: 5 };
+
+interface Run { events: number; wall: number; cpu: number }
+
+/** One worker: every chunk of the demo, with the heppy build in `root` (its dist/). */
+async function child(root: string): Promise<Run> {
+  const d = join(root, 'dist');
+  const api = await import(join(d, 'src', 'index.js')) as typeof import('../src/index.js');
+  const { runChunk } = await import(join(d, 'src', 'loop', 'run-chunk.js')) as typeof import('../src/loop/run-chunk.js');
+  const { LeptonSelector } = await import(join(d, 'examples', 'analyzers', 'lepton-selector.js')) as typeof import('../examples/analyzers/lepton-selector.js');
+  const { ZZSelector } = await import(join(d, 'examples', 'analyzers', 'zz-selector.js')) as typeof import('../examples/analyzers/zz-selector.js');
+  const out = mkdtempSync(join(tmpdir(), 'heppy-bench-loop-demo-'));
+  let events = 0;
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  try {
+    for (const [comp, split] of Object.entries(SPLIT)) {
+      const files = readdirSync(join(dataDir, comp)).filter((f) => f.endsWith('.root')).sort().map((f) => join(dataDir, comp, f));
+      if (files.length === 0) throw new Error(`no demo data in ${join(dataDir, comp)}: run node dist/examples/make-data.js`);
+      const c = comp.startsWith('data') ? new api.DataComponent(comp, { files, intLumi: 69_000 })
+        : comp === 'ZZ' ? new api.MCComponent(comp, { files, xSection: 1.256, nGenEvents: 300_000, genWeightBranch: 'EventWeight' })
+          : new api.MCComponent(comp, { files, xSection: 0.0133, nGenEvents: 200_000 });
+      const config = new api.Config({
+        components: [c], tree: 'events',
+        sequence: new api.Sequence(
+          new api.Analyzer(LeptonSelector, { minLeptons: 4, muonPt: 5, electronPt: 7, maxEta: 2.5, maxIso: 0.35 }),
+          new api.Analyzer(ZZSelector, { z1Window: [40, 120], z2Window: [12, 120], minM4l: 70 }),
+        ),
+      });
+      const per = Math.ceil(files.length / split);
+      for (let i = 0; i < split; i++) {
+        const name = `${comp}_Chunk${i}`;
+        const spec = { name, component: comp, files: files.slice(i * per, (i + 1) * per), tree: 'events', fineSplit: null, maxEvents: null, options: {}, bundle: '', key: 'bench', attempt: 1 };
+        const r = await runChunk(spec, join(out, name), { loadConfig: async () => config });
+        if (!r.ok) throw new Error(`${name}: ${r.error.reason}`);
+        events += r.value.marker.eventsProcessed ?? 0;
+      }
+    }
+    const cpu = process.cpuUsage(c0);
+    return { events, wall: (performance.now() - t0) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function spawnRun(root: string): Run {
+  const r = spawnSync(process.execPath, [process.argv[1]!, '--child', root], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${root}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') { console.log(JSON.stringify(await child(resolve(args[1]!)))); return; }
+  const bi = args.indexOf('--base');
+  const base = bi >= 0 ? resolve(args.splice(bi, 2)[1]!) : null;
+  const rounds = Number(args[0] ?? 5);
+  const runs = new Map<string, Run[]>([['this', []], ...(base ? [['base', []] as [string, Run[]]] : [])]);
+  const load: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    load.push(loadavg()[0]!);
+    runs.get('this')!.push(spawnRun(repo));
+    if (base) runs.get('base')!.push(spawnRun(base));
+  }
+  const med = (rs: Run[], f: (r: Run) => number): number => median(rs.map(f));
+  console.log(`demo event loop, one worker (-j 1), 30 chunks, median of ${rounds} alternated rounds, load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}`);
+  for (const [k, rs] of runs) {
+    const w = med(rs, (r) => r.wall), c = med(rs, (r) => r.cpu);
+    console.log(`  ${(k === 'this' ? repo : base!).padEnd(40)} ${rs[0]!.events} events  wall ${w.toFixed(2)} s (${(rs[0]!.events / w / 1e6).toFixed(2)} M ev/s)  CPU ${c.toFixed(2)} s (${(rs[0]!.events / c / 1e6).toFixed(2)} M ev/s)`);
+  }
+  if (base) {
+    const rw = med(runs.get('this')!, (r) => r.wall) / med(runs.get('base')!, (r) => r.wall);
+    const rc = med(runs.get('this')!, (r) => r.cpu) / med(runs.get('base')!, (r) => r.cpu);
+    console.log(`  this / base: wall ${rw.toFixed(2)}×, CPU ${rc.toFixed(2)}×`);
+    console.log(`  against uproot+numpy, from issue 11's base figures (1.4× wall, 1.7× CPU): ≈ ${(1.4 * rw).toFixed(2)}× wall, ${(1.7 * rc).toFixed(2)}× CPU (target ≤ 1.0×)`);
+  }
+}
+
+await main();
