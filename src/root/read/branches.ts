@@ -184,7 +184,10 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): Classified {
   if (st === -1 && b.fClassName) vecClass = b.fClassName;
   else if (st === 300 || st === 365 || st === 500) vecClass = memberTypeName(b, leaf, file);
   if (vecClass !== null) {
-    const c = vecClass.replace(/\s+/g, ' ').trim();
+    const c = vecClass.replace(/\s+/g, ' ').trim().replace(/^const /, '');
+    // An STL member of a split collection (vector<Trk> → trks.rec_stages, fType 41; TClonesArray 31):
+    // one header per entry, then the member of each item.
+    if (st !== -1 && (b.fType === 41 || b.fType === 31)) return collectionMember(name, c, b.fClassName ?? '', file);
     if (c === 'string' || c === 'std::string') return other('std::string', { kind: 'string' });
     // ROOT::VecOps::RVec<T> (RDataFrame snapshots) is streamed exactly as std::vector<T>.
     const m = /^(?:std::)?vector<\s*(.+?)\s*>$|^(?:ROOT::VecOps::)?RVec<\s*(.+?)\s*>$/.exec(c);
@@ -208,6 +211,17 @@ function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): Classified {
     if (e !== null) return objectBranch(name, e.fTypeName, file);
   }
   return other(b.fClassName ?? 'object', { kind: 'unsupported', why: `unsupported branch element (streamer type ${st})` });
+}
+
+/** An STL member (of type `type`) of every item of a split collection of `cls`. */
+function collectionMember(name: string, type: string, cls: string, file: JsFile): Classified {
+  const info: BranchInfo = { name, type: null, shape: 'other', typename: `${type} in ${cls}[]` };
+  try {
+    return { info, layout: { kind: 'unsupported', why: `members ${type} of ${cls} items` }, mult: 1, node: { k: 'items', name: `${type} of ${cls} items`, of: schemaOf(type, file) } };
+  } catch (e) {
+    if (!(e instanceof MemberError)) throw e;
+    return { info, layout: { kind: 'unsupported', why: `members ${type} of ${cls} items are not read: ${e.message}` }, mult: 1 };
+  }
 }
 
 /** A branch whose entries are whole objects of `cls`: read through the schema of its members. */

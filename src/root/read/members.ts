@@ -19,7 +19,8 @@ export type Node =
   | { k: 'tobject' }                                               // TObject base: version, fUniqueID, fBits
   | { k: 'class'; name: string; members: { name: string; node: Node }[] } // byte count + version, then members
   | { k: 'seq'; name: string; of: Node }                           // vector, set, list, deque, RVec
-  | { k: 'map'; name: string; key: Node; value: Node };
+  | { k: 'map'; name: string; key: Node; value: Node }
+  | { k: 'items'; name: string; of: Node };                        // an STL member of a split collection: one header, then one value per item
 
 /** One column of an object branch: a path to numbers (type) or strings (type null). */
 export interface MemberLeaf { path: string; type: NumType | null; jagged: boolean; fixed: number; typename: string }
@@ -138,6 +139,7 @@ export function leavesOf(node: Node, path: string, jagged = false, fixed = 1): M
     case 'class': return node.members.flatMap((m) => leavesOf(m.node, m.node.k === 'class' && m.name === m.node.name ? path : `${path}.${m.name}`, jagged, fixed));
     case 'seq': return leavesOf(node.of, path, true, 1);
     case 'map': return [...leavesOf(node.key, `${path}.first`, true, 1), ...leavesOf(node.value, `${path}.second`, true, 1)];
+    case 'items': return leavesOf(node.of, path, true, 1);
     default: return assertNever(node, 'member schema');
   }
 }
@@ -213,6 +215,8 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
     }
     case 'array': for (let i = 0; i < node.n; i++) walk(node.of, c, path, sink, false); return;
     case 'string': {
+      // a std::string streamed on its own (a branch, a member) may carry a byte count and version
+      if (top && node.std && stringHeader(c)) c.header('std::string');
       let len = c.u8();
       if (len === 255) len = c.u32();
       c.need(len);
@@ -262,8 +266,31 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
       if (end >= 0 && c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${end}`);
       return;
     }
+    case 'items': {
+      // the member of every item of the entry's collection (vector<Trk>::rec_stages): the items'
+      // values one after the other (an STL value without its own header), up to the byte count
+      const h = c.header(node.name);
+      if (h.memberwise) throw new MemberError(`${node.name} streamed member-wise is not read`);
+      while (c.p < h.end) walk(node.of, c, path, sink, false);
+      if (c.p !== h.end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${h.end}`);
+      return;
+    }
     default: assertNever(node, 'member schema');
   }
+}
+
+/** Whether a byte count + version precede the string here (its count matching the string's length). */
+function stringHeader(c: Cur): boolean {
+  const d = c.d, p = c.p;
+  if (c.end - p < 7 || (d[p]! & 0x40) === 0) return false;
+  const cnt = (((d[p]! & 0x3f) << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0;
+  if (p + 4 + cnt > c.end) return false;
+  let len = d[p + 6]!, head = 1;
+  if (len === 255) {
+    if (c.end - p < 11) return false;
+    len = ((d[p + 7]! << 24) | (d[p + 8]! << 16) | (d[p + 9]! << 8) | d[p + 10]!) >>> 0; head = 5;
+  }
+  return cnt === 2 + head + len;
 }
 
 function nestedHeader(node: Node): boolean {

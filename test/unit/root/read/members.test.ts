@@ -119,6 +119,17 @@ test('vectorVectorDouble: std::vector<std::vector<double>> flattened per entry',
   f.close();
 });
 
+test('std::vector members of a split std::vector<Trk> (uproot-issue390.root): every track\'s vector, per entry', async () => {
+  const f = await openRootFile(skhepFile('uproot-issue390.root'));
+  const t = await f.tree('E');
+  const stages = await jagged(t, 'trks.rec_stages');
+  assert.is(stages.length, 10);
+  // uproot5's test_24: entry 1 holds [1, 3, 5, 4], [1, 3, 5], [1, 3], [1, 3], …; entry 0's second track ends in 5
+  assert.equal(stages[1]!.slice(0, 11), [1, 3, 5, 4, 1, 3, 5, 1, 3, 1, 3]);
+  assert.equal(stages[0]!.slice(0, 7), [1, 3, 5, 4, 1, 3, 5]);
+  f.close();
+});
+
 test('a damaged entry or a class without streamer info is that branch\'s error', () => {
   const file = { findStreamerInfo: (n: string) => n === 'P' ? { fName: 'P', fClassVersion: 1, fElements: { arr: [{ fName: 'x', fTypeName: 'double', fType: 8, fArrayLength: 0, fArrayDim: 0 }] } } : null } as unknown as JsFile;
   assert.throws(() => schemaOf('Unknown', file), (e: unknown) => e instanceof MemberError && /no streamer info for class Unknown/.test((e as Error).message));
@@ -134,6 +145,13 @@ test('a damaged entry or a class without streamer info is that branch\'s error',
   // an entry longer than its object: the bytes left over are an error, not ignored
   const long = new Uint8Array([0x40, 0, 0, 10, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 7, 7]);
   assert.throws(() => walkBasket(node, leaves, long, new Int32Array([0, 16]), 1, 'p'), /^entry 0: 2 bytes left over$/);
+  // a std::string branch streamed with a byte count and version ("const string" of uproot-issue-1043),
+  // and one without, whose length byte (0x41 = 65) looks like a byte-count flag
+  const str = schemaOf('const string', file), sl = leavesOf(str, 's');
+  const hdr = new Uint8Array([0x40, 0, 0, 5, 0, 6, 2, 0x68, 0x69]);
+  assert.equal(walkBasket(str, sl, hdr, new Int32Array([0, 9]), 1, 's').sink.strs.get('s'), ['hi']);
+  const plain = new Uint8Array([65, ...Array(65).fill(0x61)]);
+  assert.equal(walkBasket(str, sl, plain, new Int32Array([0, 66]), 1, 's').sink.strs.get('s'), ['a'.repeat(65)]);
   const ok = new Uint8Array([0x40, 0, 0, 10, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
   assert.equal(walkBasket(node, leaves, ok, new Int32Array([0, 14]), 1, 'p').sink.nums.get('p.x'), [1]);
 });
