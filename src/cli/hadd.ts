@@ -2,8 +2,9 @@
 // dest/<component>/, names the bad chunks it left out, and exits 1 when there were any.
 import { Command, Option } from 'clipanion';
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ComponentOutcome, HaddReport } from '../check/hadd-outdir.js';
+import type { RootProbe } from '../check/root-probe.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
 import { acquireLock } from '../store/lock.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
@@ -11,7 +12,7 @@ import { assertNever, formatFailure, UserError } from '../util/result.js';
 export class HaddCommand extends Command {
   static override paths = [['hadd']];
   static override usage = Command.Usage({
-    description: 'merge the chunks of each component (also for directories made elsewhere)',
+    description: 'merge the chunks of each component of Outdir, or the chunk directories given',
     details: `
       Groups the \`<comp>_Chunk<N>\` directories of Outdir by component, checks each chunk as
       \`heppy check\` does, and merges the good ones into \`dest/<comp>/\` (dest defaults to Outdir):
@@ -23,16 +24,25 @@ export class HaddCommand extends Command {
       \`-c\` (heppy_hadd's): then moves the good chunks of every merged component into
       \`Outdir/Chunks/\`; bad chunks stay. A later \`heppy build\` no longer finds the moved chunks
       in Outdir and runs them again: use it when the production is final.
+
+      Given chunk directories instead (\`heppy hadd DIR…\`: copied from another Outdir, made by the
+      original heppy_loop, or picked by hand), each one is checked on its own as \`heppy check DIR\`
+      does (its marker, or heppy's log.txt line for the old layout; no build plan is consulted),
+      they are grouped by component (chunk.json's, else the \`<comp>_Chunk<N>\` name), and each
+      component's good chunks are merged in the order given into \`dest/<comp>/\` (\`--dest\`; default:
+      the directory holding them). Bad ones are left out and named; the exit code is then 1. A
+      directory that does not exist or is not a chunk directory is a usage error (exit 2).
     `,
     examples: [
       ['Merge every component of Outdir in place', '$0 hadd Outdir'],
       ['Merge into another directory', '$0 hadd Outdir Merged'],
       ['Merge, then move the merged good chunks into Outdir/Chunks/', '$0 hadd -c Outdir'],
+      ['Merge chunk directories copied from elsewhere, in this order', '$0 hadd --dest Merged Copies/ZZ_Chunk2 Copies/ZZ_Chunk0 Copies/ZZ_Chunk1'],
     ],
   });
 
-  src = Option.String({ name: 'Outdir' });
-  dest = Option.String({ name: 'dest', required: false });
+  args = Option.Rest({ name: 'Outdir [dest] | chunk dirs…', required: 1 });
+  destFlag = Option.String('--dest', { description: 'where the merged components go (default: the Outdir, or the directory holding the given chunk directories)' });
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
   force = Option.Boolean('-f,--force', false, { description: 'merge again even the components whose merge is up to date' });
   // heppy_hadd's -r (replace the merged directory): what every merge does here; accepted for habit's sake.
@@ -41,42 +51,85 @@ export class HaddCommand extends Command {
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { haddOutdir } = await import('../check/hadd-outdir.js');
-    const { archiveChunks, mergedGoodChunks, CHUNKS_ARCHIVE } = await import('../check/hadd-archive.js');
+    const { givenChunkDirs } = await import('../check/hadd-dirs.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { defaultProbe } = await import('../check/root-probe.js');
-    const src = resolve(this.src);
-    if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`no such directory: ${this.src}`);
-    const dest = resolve(this.dest ?? this.src);
-    if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${this.dest}`);
+    const explicit = givenChunkDirs(this.args);
+    const plan = explicit ? await this.explicitPlan() : this.outdirPlan();
     const warnings: string[] = [];
     // Merging writes dest/<comp>/: not while a build (or another hadd) uses the same directory.
-    const lock = acquireLock(dest, 'hadd');
+    const lock = acquireLock(plan.dest, 'hadd');
     if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
     // The chunks' ROOT files that opened in an earlier check or hadd and are unchanged are not reopened.
-    const cache = new ProbeCache([src]);
-    const done = await haddOutdir(src, dest, {
+    const cache = new ProbeCache(plan.chunkParents);
+    const opts = {
       force: this.force,
       probe: cache.wrap(defaultProbe),
-      onWarning: (m) => warnings.push(m),
-      onComponent: (c, good, total) => {
+      onWarning: (m: string) => warnings.push(m),
+      onComponent: (c: string, good: number, total: number) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
       },
-    }).then((r) => ({ report: r, moved: this.archive ? archiveChunks(src, mergedGoodChunks(r)) : [] }))
-      .finally(() => lock.value.release());
-    const { report, moved } = done;
+    };
+    const { report, moved } = await plan.run(opts).finally(() => lock.value.release());
     cache.save();
     if (report.components.length === 0) {
-      throw new UserError(`warning: no chunk found in ${this.src} (no <component>_Chunk<N> directory)`);
+      throw new UserError(`warning: no chunk found in ${this.args[0]} (no <component>_Chunk<N> directory)`);
     }
     if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings, ...(this.archive ? { moved } : {}) }, null, 1) + '\n');
     else {
       this.context.stdout.write(formatHadd(report, warnings));
-      if (this.archive) this.context.stdout.write(`moved ${moved.length} good chunk${moved.length === 1 ? '' : 's'} into ${displayPath(join(src, CHUNKS_ARCHIVE))}\n`);
+      if (this.archive) this.context.stdout.write(`moved ${moved.length} good chunk${moved.length === 1 ? '' : 's'} into ${displayPath(plan.archiveDir ?? report.src)}\n`);
     }
     const clean = report.components.every((c) => (c.status === 'merged' || c.status === 'up-to-date') && c.bad.length === 0);
     return clean ? 0 : 1;
   }
+
+  /** `heppy hadd Outdir [dest]`: heppy_hadd's form (the chunks found in Outdir, judged against its plan). */
+  private outdirPlan(): HaddPlan {
+    if (this.args.length > 2) throw new UserError(`${this.args[0]} is not a chunk directory: give one Outdir (and a dest), or chunk directories only`);
+    if (this.args.length === 2 && this.destFlag !== undefined) throw new UserError('give dest either as the second argument or as --dest, not both');
+    const src = resolve(this.args[0]!);
+    if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`no such directory: ${this.args[0]}`);
+    const destArg = this.args[1] ?? this.destFlag;
+    const dest = resolve(destArg ?? src);
+    if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${destArg}`);
+    return { dest, chunkParents: [src], archiveDir: join(src, 'Chunks'), run: async (o) => {
+      const { haddOutdir } = await import('../check/hadd-outdir.js');
+      const { archiveChunks, mergedGoodChunks } = await import('../check/hadd-archive.js');
+      const report = await haddOutdir(src, dest, o);
+      return { report, moved: this.archive ? archiveChunks(src, mergedGoodChunks(report)) : [] };
+    } };
+  }
+
+  /** `heppy hadd DIR…`: chunk directories made elsewhere, each judged on its own, merged in the order given. */
+  private async explicitPlan(): Promise<HaddPlan> {
+    const { commonParent, groupExplicitDirs, haddDirs } = await import('../check/hadd-dirs.js');
+    if (this.archive) throw new UserError('-c moves the chunks of an Outdir: not with explicit chunk directories');
+    const groups = groupExplicitDirs(this.args);
+    if (!groups.ok) throw new UserError(formatFailure(groups.error));
+    const parent = commonParent(groups.value);
+    if (this.destFlag === undefined && parent === null) throw new UserError('the chunk directories are in several directories: give --dest DIR for the merged components');
+    const dest = resolve(this.destFlag ?? parent!);
+    if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${this.destFlag}`);
+    const parents = [...new Set(groups.value.flatMap((g) => g.dirs.map((d) => dirname(d))))];
+    return { dest, chunkParents: parents, run: async (o) => ({ report: await haddDirs(groups.value, dest, o), moved: [] }) };
+  }
+}
+
+interface HaddRunOptions {
+  force: boolean;
+  probe: RootProbe;
+  onWarning(m: string): void;
+  onComponent(c: string, good: number, total: number): void;
+}
+
+/** What one `heppy hadd` merges: where to, whose probe cache, and how. */
+interface HaddPlan {
+  dest: string;
+  chunkParents: string[];
+  /** Where -c moves the good chunks (heppy_hadd's Chunks/ of the Outdir). */
+  archiveDir?: string;
+  run(o: HaddRunOptions): Promise<{ report: HaddReport; moved: string[] }>;
 }
 
 function componentLines(c: ComponentOutcome): string[] {

@@ -3,7 +3,7 @@
 // `kind:'hadd'` marker written last. The build's hadd node and `heppy hadd` both call this.
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { planMerge, type FileAction } from './plan.js';
 import { processingYaml } from './processing.js';
 import { defaultRootMerger, mergeInGroups, type RootMerger } from './root-merger.js';
@@ -70,12 +70,12 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
 }
 
 /** The chunk's marker as the merge saw it, so that a later re-run of the chunk shows (heppy check). */
-export function sourceRecord(dir: string): SourceRecord {
+export function sourceRecord(dir: string, chunk = basename(dir)): SourceRecord {
   for (const file of [MARKER_FILE, LOG_FILE]) {
     const st = statSync(join(dir, file), { throwIfNoEntry: false });
-    if (st) return { chunk: basename(dir), file, size: st.size, mtimeMs: st.mtimeMs };
+    if (st) return { chunk, file, size: st.size, mtimeMs: st.mtimeMs };
   }
-  return { chunk: basename(dir), file: '', size: 0, mtimeMs: 0 };
+  return { chunk, file: '', size: 0, mtimeMs: 0 };
 }
 
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
@@ -117,10 +117,13 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     writeFileSync(join(tmp, 'processing.yaml'), processingYaml(nfiles, chunkDirs.length));
     written.push('processing.yaml');
     const outputs = written.sort().map((path) => ({ path, size: statSync(join(tmp, path)).size }));
-    const chunks = chunkDirs.map((d) => basename(d));
+    // Chunks are named relative to the first one's directory: their names, unless explicit
+    // directories (`heppy hadd DIR…`) came from several places.
+    const chunksDir = dirname(resolve(first));
+    const chunks = chunkDirs.map((d) => relative(chunksDir, resolve(d)));
     const marker: HaddMarker = {
       status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
-      outputs, sources: chunkDirs.map(sourceRecord), chunksDir: dirname(resolve(first)), warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
+      outputs, sources: chunkDirs.map((d, i) => sourceRecord(d, chunks[i])), chunksDir, warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
     };
     writeMarker(tmp, marker);
     swapIntoPlace(tmp, target);
