@@ -121,6 +121,18 @@ if (dir !== null && server !== null) {
     }
   });
 
+  test('the server down: inspect and merge print one line naming the URL, exit 3 (infrastructure, not the input)', async () => {
+    await closeAll();
+    await server.stop();
+    const url = server.rootUrl('uproot-HZZ.root');
+    const r = await run('root', 'inspect', url);
+    assert.is(r.exitCode, 3, r.stderr);
+    assert.match(r.stderr.trim(), new RegExp(`^heppy: ${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot connect: ECONNREFUSED[^\n]*$`));
+    const h = await run('root', 'inspect', server.httpUrl('uproot-HZZ.root'));
+    assert.is(h.exitCode, 3, h.stderr);
+    assert.is(h.stderr.trim().split('\n').length, 1, h.stderr);
+  });
+
   test.after(async () => { await closeAll(); await server.dispose(); });
 }
 

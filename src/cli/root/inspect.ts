@@ -4,7 +4,7 @@ import { Command, Option } from 'clipanion';
 import type { Json } from '../../root/read/summary.js';
 import { RemoteError, isTransient } from '../../io/errors.js';
 import { RootError } from '../../root/errors.js';
-import { UserError } from '../../util/result.js';
+import { InfrastructureError, UserError } from '../../util/result.js';
 
 type Obj = { [k: string]: Json };
 
@@ -17,7 +17,8 @@ export class RootInspectCommand extends Command {
       minimum and maximum (64-bit integers exactly). For every histogram: its axes, fEntries and
       the sum of its contents. \`--json\` prints the same as one JSON document shaped like the
       reference summaries in ../shared/data/root/summaries. A file that cannot be read prints
-      one line naming the file and the reason, and exits with status 2.
+      one line naming the file and the reason, and exits with status 2 (3 when its server does not
+      answer: try again later).
     `,
     examples: [
       ['Inspect a file', '$0 root inspect data/ggH_125/tree_0.root'],
@@ -42,7 +43,7 @@ export class RootInspectCommand extends Command {
       } finally { f.close(); }
     } catch (e) {
       if (e instanceof RootError) throw new UserError(oneLine(e.message));
-      if (e instanceof RemoteError) throw new UserError(oneLine(e.message), isTransient(e.kind) ? 1 : 2);
+      if (e instanceof RemoteError) throw isTransient(e.kind) ? new InfrastructureError(oneLine(e.message)) : new UserError(oneLine(e.message));
       throw e;
     }
     this.context.stdout.write(this.json ? toJsonText(summary) + '\n' : formatText(this.file, summary));

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
-import { formatFailure, UserError, type Failure } from '../../util/result.js';
+import { formatFailure, InfrastructureError, UserError, type Failure } from '../../util/result.js';
 import { RemoteError, isTransient } from '../../io/errors.js';
 import { isUrl } from '../../io/url.js';
 
@@ -101,7 +101,7 @@ export class RootMergeCommand extends Command {
       for (const [i, u] of urls.entries()) local.set(u, await stageRemote(u, dir, i));
     } catch (e) {
       cleanup();
-      if (e instanceof RemoteError) throw new UserError(e.message, isTransient(e.kind) ? 1 : 2);
+      if (e instanceof RemoteError) throw isTransient(e.kind) ? new InfrastructureError(e.message) : new UserError(e.message);
       throw e;
     }
     const named = (text: string): string => {
