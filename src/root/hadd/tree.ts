@@ -77,6 +77,23 @@ async function openTree(inp: TreeInput, treePath: string): Promise<Opened> {
   return { input: inp, tree: t, nodes, order, entries };
 }
 
+/**
+ * ROOT's hadd re-sorts a TTreeIndex over the merged entries and merges a TBranchRef's reference
+ * table; heppy does neither, and a merged tree silently without them would answer GetEntryWithIndex
+ * and TRef lookups wrongly: such a tree is refused, naming the file and what it holds.
+ */
+function refuseDropped(o: Opened, treePath: string): void {
+  const t = o.tree;
+  const idx = t.fTreeIndex as Obj | null | undefined;
+  if (idx !== null && idx !== undefined) {
+    const what = idx.fMajorName !== undefined ? ` on ${String(idx.fMajorName)}${idx.fMinorName ? `, ${String(idx.fMinorName)}` : ''}` : '';
+    throw new RootError(o.input.path, treePath, `has an index (${String(idx._typename ?? 'TVirtualIndex')}${what}), which heppy cannot merge: merge without it and call BuildIndex on the merged tree`);
+  }
+  if (t.fBranchRef !== null && t.fBranchRef !== undefined) {
+    throw new RootError(o.input.path, treePath, 'has a TBranchRef (a table of TRef references), which heppy cannot merge');
+  }
+}
+
 /** The branch of `o` matching each branch of the first input, or the reason they differ. */
 function match(first: Opened, o: Opened, treePath: string): Node[] {
   const f0 = first.input.path, f = o.input.path;
@@ -220,6 +237,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
   const opened: Opened[] = [];
   for (const i of inputs) opened.push(await openTree(i, treePath));
+  for (const o of opened) refuseDropped(o, treePath);
   const first = opened[0]!;
   const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
   const d = w.dir(k.dir, true);
@@ -321,8 +339,6 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   }
   if ('fIndexValues' in t) t.fIndexValues = [];
   if ('fIndex' in t) t.fIndex = [];
-  if ('fTreeIndex' in t) t.fTreeIndex = null;
-  if ('fBranchRef' in t) t.fBranchRef = null;
   const cls = String(t._typename || k.className);
   try {
     w.writeKey({
