@@ -84,10 +84,14 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
   let argv: string[];
   let cli: Cli;
   let commands: CommandClass[];
+  let mergeInputs: string[] = [];
   try {
     const r = await resolveArgv(rawArgv, program);
     commands = r.commands;
-    argv = r.argv[0] === 'root' && r.argv[1] === 'merge' ? (await import('./root/hadd-flags.js')).normalizeHaddFlags(r.argv) : r.argv;
+    if (r.argv[0] === 'root' && r.argv[1] === 'merge') {
+      const flags = await import('./root/hadd-flags.js');
+      ({ parse: argv, rest: mergeInputs } = flags.splitTrailingInputs(flags.normalizeHaddFlags(r.argv)));
+    } else argv = r.argv;
     cli = makeCli(r.commands);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
@@ -113,6 +117,8 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
     process.stdout.write(cli.usage(command, { detailed: true }));
     return 0;
   }
+  // The input files splitTrailingInputs kept from clipanion (root merge of many files).
+  if (mergeInputs.length > 0) (command as unknown as { inputs: string[] }).inputs.push(...mergeInputs);
   // What Cli.run does before executing, minus its catch-all that turns every error into exit 1.
   command.context = Cli.defaultContext as typeof command.context;
   command.cli = {

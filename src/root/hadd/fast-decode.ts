@@ -33,8 +33,11 @@ export class InfoSet {
   }
   private readonly sums = new Set<number>();
   hasChecksum(sum: number): boolean { return this.sums.has(sum); }
+  private readonly bySum = new Map<string, JsStreamerInfo | undefined>();
   byChecksum(name: string, sum: number): JsStreamerInfo {
-    const i = this.byName.get(name)?.find((x) => (x.fCheckSum ?? -1) >>> 0 === sum);
+    const key = `${name};${sum}`;
+    let i = this.bySum.get(key);
+    if (i === undefined && !this.bySum.has(key)) { i = this.byName.get(name)?.find((x) => (x.fCheckSum ?? -1) >>> 0 === sum); this.bySum.set(key, i); }
     if (i === undefined) throw new FastPathUnsupported(`no streamer info for ${name} with checksum ${sum}`);
     return i;
   }
@@ -105,6 +108,12 @@ class Reader {
       case 3: case 6: { this.need(4 * n); const a = new Int32Array(n); for (let i = 0; i < n; i++, this.p += 4) a[i] = this.dv.getInt32(this.p); return a; }
       case 8: { this.need(8 * n); const a = new Float64Array(n); for (let i = 0; i < n; i++, this.p += 8) a[i] = this.dv.getFloat64(this.p); return a; }
       case 5: { this.need(4 * n); const a = new Float32Array(n); for (let i = 0; i < n; i++, this.p += 4) a[i] = this.dv.getFloat32(this.p); return a; }
+      case 4: case 16: { // basket seeks and entries: numbers, as jsroot gives them
+        this.need(8 * n);
+        const a = new Array<number>(n);
+        for (let i = 0; i < n; i++, this.p += 8) a[i] = this.dv.getInt32(this.p) * 4294967296 + this.dv.getUint32(this.p + 4);
+        return a;
+      }
       default: { const a = new Array<number>(n); for (let i = 0; i < n; i++) a[i] = Number(this.basic(t)); return a; }
     }
   }

@@ -19,9 +19,19 @@ export interface RawKey {
 
 export interface RawFile { path: string; compress: number; seekInfo: number; nbytesInfo: number; keys: RawKey[] }
 
+/**
+ * The first and last bytes of a file are read once at open: the header and top directory record,
+ * and the keys lists, StreamerInfo and tree/histogram metadata that ROOT writes at the end (one
+ * read each instead of one per structure; bounded memory per open input, merges hold thousands).
+ */
+const HEAD = 512, TAIL = 32 * 1024;
+
 export class Source {
   readonly fd: number;
   readonly size: number;
+  private readonly head: Uint8Array;
+  private readonly tail: Uint8Array;
+  private readonly tailAt: number;
   constructor(readonly path: string) {
     try {
       this.fd = openSync(path, 'r');
@@ -29,9 +39,27 @@ export class Source {
     } catch (e) {
       throw new RootError(path, '', `cannot open: ${(e as Error).message}`);
     }
+    try {
+      this.tailAt = Math.max(0, this.size - TAIL);
+      this.tail = new Uint8Array(this.size - this.tailAt);
+      this.fill(this.tail, this.tailAt, this.tail.length);
+      this.head = this.tailAt === 0 ? this.tail : new Uint8Array(Math.min(HEAD, this.size));
+      if (this.head !== this.tail) this.fill(this.head, 0, this.head.length);
+    } catch (e) { closeSync(this.fd); throw e; }
   }
+  private fill(b: Uint8Array, pos: number, len: number): void {
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, b, got, len - got, pos + got);
+      if (n <= 0) throw new RootError(this.path, '', `short read at ${pos + got}`);
+      got += n;
+    }
+  }
+  /** len bytes at pos (possibly a view into bytes read at open: not to be modified). */
   read(pos: number, len: number, what: string): Uint8Array {
     if (pos < 0 || len < 0 || pos + len > this.size) throw new RootError(this.path, what, `${len} bytes at ${pos} lie beyond the end of the file (${this.size} bytes; truncated?)`);
+    if (pos >= this.tailAt) return this.tail.subarray(pos - this.tailAt, pos - this.tailAt + len);
+    if (pos + len <= this.head.length) return this.head.subarray(pos, pos + len);
     const b = new Uint8Array(len);
     let got = 0;
     while (got < len) {
@@ -44,6 +72,7 @@ export class Source {
   /** Reads len bytes at pos into buf (reused by the caller: no allocation per read). */
   readInto(buf: Uint8Array, pos: number, len: number, what: string): void {
     if (pos < 0 || len < 0 || pos + len > this.size || len > buf.length) throw new RootError(this.path, what, `${len} bytes at ${pos} lie beyond the end of the file (${this.size} bytes; truncated?)`);
+    if (pos >= this.tailAt) { buf.set(this.tail.subarray(pos - this.tailAt, pos - this.tailAt + len)); return; }
     let got = 0;
     while (got < len) {
       const n = readSync(this.fd, buf, got, len - got, pos + got);
@@ -81,14 +110,14 @@ function parseKeyHeader(src: Source, b: Uint8Array, at: number, dir: string): { 
 function readDir(src: Source, recordPos: number, dir: string, out: RawKey[], depth: number): void {
   if (depth > 64) throw new RootError(src.path, dir, 'directories nested too deep (a loop?)');
   const rec = src.read(recordPos, 42, dir || 'top directory');
-  const dv = new DataView(rec.buffer);
+  const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
   const version = dv.getInt16(0);
   const big = version > 1000;
   const nbytesKeys = dv.getInt32(10);
   const seekKeys = big ? Number(dv.getBigInt64(34)) : dv.getInt32(26);
   if (seekKeys === 0) return;
   const kl = src.read(seekKeys, nbytesKeys, `${dir || 'top directory'} keys list`);
-  const kdv = new DataView(kl.buffer);
+  const kdv = new DataView(kl.buffer, kl.byteOffset, kl.byteLength);
   const keylen = kdv.getInt16(14);
   const n = kdv.getInt32(keylen);
   let p = keylen + 4;
@@ -104,7 +133,7 @@ function readDir(src: Source, recordPos: number, dir: string, out: RawKey[], dep
 export function readRawKeys(src: Source): RawFile {
   const h = src.read(0, Math.min(src.size, 64), 'header');
   if (h.length < 64 || Buffer.from(h.subarray(0, 4)).toString('latin1') !== 'root') throw new RootError(src.path, '', 'not a ROOT file (no "root" magic)');
-  const dv = new DataView(h.buffer);
+  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
   const version = dv.getInt32(4);
   const begin = dv.getInt32(8);
   const big = version >= 1000000;

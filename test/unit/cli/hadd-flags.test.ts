@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { normalizeHaddFlags } from '../../../src/cli/root/hadd-flags.js';
+import { normalizeHaddFlags, splitTrailingInputs } from '../../../src/cli/root/hadd-flags.js';
 import { openRootFile } from '../../../src/root/read/index.js';
 import { summarizeFile, type Json } from '../../../src/root/read/summary.js';
 import { repoRoot, sharedRootDir } from '../../util/shared.js';
@@ -63,5 +63,15 @@ if (shared !== null) {
   });
   test.after(() => rmSync(dir, { recursive: true, force: true }));
 }
+
+test('splitTrailingInputs: only the plain run of input files after the first is split off', () => {
+  const m = ['root', 'merge'];
+  assert.equal(splitTrailingInputs([...m, '-f', 'out', 'a', 'b', 'c']), { parse: [...m, '-f', 'out', 'a'], rest: ['b', 'c'] });
+  assert.equal(splitTrailingInputs([...m, 'out', 'a', 'b', '-j', '2', 'c', 'd']), { parse: [...m, 'out', 'a', 'b', '-j', '2'], rest: ['c', 'd'] });
+  assert.equal(splitTrailingInputs([...m, 'out', 'a', 'b', '-k']), { parse: [...m, 'out', 'a', 'b', '-k'], rest: [] });
+  assert.equal(splitTrailingInputs([...m, '-n', '5', 'out', 'a']), { parse: [...m, '-n', '5', 'out', 'a'], rest: [] });
+  assert.equal(splitTrailingInputs([...m, 'out', '--', 'a', 'b', 'c']).rest, []);
+  assert.equal(splitTrailingInputs(['root', 'inspect', 'a', 'b', 'c']).rest, []);
+});
 
 test.run();
