@@ -92,6 +92,8 @@ const builtins: Record<string, Node> = {
 function classSchema(name: string, file: JsFile, depth: number): Node {
   const si = file.findStreamerInfo(name);
   const els = si?.fElements?.arr;
+  // TDatime has its own streamer: its packed date and time, a bare 4-byte integer
+  if (name === 'TDatime') return { k: 'num', t: 'u4' };
   if ((!si || !Array.isArray(els)) && builtins[name] !== undefined) return builtins[name]!;
   if (!si || !Array.isArray(els)) throw new MemberError(`the file has no streamer info for class ${name}`);
   const members: { name: string; node: Node }[] = [];
@@ -128,6 +130,11 @@ function elementSchema(cls: string, e: JsStreamerElement, file: JsFile, depth: n
   throw why();
 }
 
+/** A member's path: a base class's members stay at the object's path. */
+function memberPath(path: string, m: { name: string }, node: Node): string {
+  return node.k === 'class' && m.name === node.name ? path : `${path}.${m.name}`;
+}
+
 /** The columns a schema yields under a branch name (TObject's fUniqueID/fBits left out). */
 export function leavesOf(node: Node, path: string, jagged = false, fixed = 1): MemberLeaf[] {
   switch (node.k) {
@@ -136,7 +143,7 @@ export function leavesOf(node: Node, path: string, jagged = false, fixed = 1): M
     case 'array': return leavesOf(node.of, path, jagged, fixed * node.n);
     case 'string': return [{ path, type: null, jagged, fixed, typename: node.std ? 'std::string' : 'TString' }];
     case 'tobject': return [];
-    case 'class': return node.members.flatMap((m) => leavesOf(m.node, m.node.k === 'class' && m.name === m.node.name ? path : `${path}.${m.name}`, jagged, fixed));
+    case 'class': return node.members.flatMap((m) => leavesOf(m.node, memberPath(path, m, m.node), jagged, fixed));
     case 'seq': return leavesOf(node.of, path, true, 1);
     case 'map': return [...leavesOf(node.key, `${path}.first`, true, 1), ...leavesOf(node.value, `${path}.second`, true, 1)];
     case 'items': return leavesOf(node.of, path, true, 1);
@@ -151,21 +158,32 @@ export class Sink {
   constructor(leaves: MemberLeaf[]) {
     for (const l of leaves) (l.type === null ? this.strs : this.nums).set(l.path, []);
   }
+  /** The lengths of every list, to undo a failed reading. */
+  marks(): number[] { return [...this.nums.values(), ...this.strs.values()].map((a) => a.length); }
+  reset(marks: number[]): void { [...this.nums.values(), ...this.strs.values()].forEach((a, k) => { a.length = marks[k]!; }); }
 }
 
 const dec = new TextDecoder('utf-8');
 
 /** A big-endian cursor over one entry's bytes; every read is bounded by the entry. */
 class Cur {
-  constructor(readonly d: Uint8Array, public p: number, readonly end: number) {}
+  readonly v: DataView;
+  constructor(readonly d: Uint8Array, public p: number, readonly end: number, v?: DataView) { this.v = v ?? new DataView(d.buffer, d.byteOffset, d.byteLength); }
   need(n: number): void { if (this.p + n > this.end) throw new MemberError(`needs ${n} bytes at offset ${this.p}, the entry ends at ${this.end}`); }
   u8(): number { this.need(1); return this.d[this.p++]!; }
   u16(): number { this.need(2); const v = (this.d[this.p]! << 8) | this.d[this.p + 1]!; this.p += 2; return v; }
   u32(): number { this.need(4); const d = this.d, p = this.p; this.p += 4; return ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0; }
-  /** A byte count (flag 0x40000000) and a version: returns where the object ends, and whether memberwise. */
+  /**
+   * A byte count (flag 0x40000000) and a version, or a version alone (ROOT leaves the count out for
+   * some classes): where the object ends (-1: not known), and whether it is written member-wise.
+   */
   header(what: string): { end: number; memberwise: boolean } {
+    this.need(2);
+    if ((this.d[this.p]! & 0x40) === 0) {
+      const version = this.u16();
+      return { end: -1, memberwise: (version & 0x4000) !== 0 };
+    }
     const bc = this.u32();
-    if ((bc & 0x40000000) === 0) throw new MemberError(`${what}: no byte count at offset ${this.p - 4}`);
     const end = this.p + (bc & ~0x40000000);
     if (end > this.end) throw new MemberError(`${what}: byte count ${bc & ~0x40000000} passes the entry's end`);
     const version = this.u16();
@@ -173,11 +191,9 @@ class Cur {
   }
 }
 
-const dv = (c: Cur): DataView => new DataView(c.d.buffer, c.d.byteOffset, c.d.byteLength);
-
 function readNum(c: Cur, t: NumType): number {
   c.need(typeSize[t]);
-  const v = dv(c), p = c.p;
+  const v = c.v, p = c.p;
   c.p += typeSize[t];
   switch (t) {
     case 'i1': return v.getInt8(p);
@@ -237,8 +253,8 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
     case 'class': {
       const h = c.header(node.name);
       if (h.memberwise) throw new MemberError(`${node.name} streamed member-wise is not read`);
-      for (const m of node.members) walk(m.node, c, m.node.k === 'class' && m.name === m.node.name ? path : `${path}.${m.name}`, sink, true);
-      if (c.p !== h.end) throw new MemberError(`${node.name}: members end at byte ${c.p}, its byte count at ${h.end}`);
+      for (const m of node.members) walk(m.node, c, memberPath(path, m, m.node), sink, true);
+      if (h.end >= 0 && c.p !== h.end) throw new MemberError(`${node.name}: members end at byte ${c.p}, its byte count at ${h.end}`);
       return;
     }
     case 'seq': case 'map': {
@@ -271,8 +287,9 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
       // values one after the other (an STL value without its own header), up to the byte count
       const h = c.header(node.name);
       if (h.memberwise) throw new MemberError(`${node.name} streamed member-wise is not read`);
-      while (c.p < h.end) walk(node.of, c, path, sink, false);
-      if (c.p !== h.end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${h.end}`);
+      const end = h.end >= 0 ? h.end : c.end;
+      while (c.p < end) walk(node.of, c, path, sink, false);
+      if (c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${h.end}`);
       return;
     }
     default: assertNever(node, 'member schema');
@@ -302,12 +319,27 @@ export function walkBasket(node: Node, leaves: MemberLeaf[], data: Uint8Array, o
   const sink = new Sink(leaves);
   const counts = new Map<string, Int32Array>();
   for (const l of leaves) counts.set(l.path, new Int32Array(n + 1));
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  // A whole object of a top-level branch comes with its byte count and version, or (some split-level-0
+  // branches) as its members alone: the first non-empty entry that one way reads exactly decides.
+  let bare: boolean | null = node.k === 'class' ? null : false;
+  const one = (c: Cur, asBare: boolean): void => {
+    if (asBare && node.k === 'class') for (const m of node.members) walk(m.node, c, memberPath(path, m, m.node), sink, true);
+    else walk(node, c, path, sink, true);
+    if (c.p !== c.end) throw new MemberError(`${c.end - c.p} bytes left over`);
+  };
   for (let i = 0; i < n; i++) {
     const a = offsets[i]!, b = offsets[i + 1]!;
-    const c = new Cur(data, a, b);
     try {
-      walk(node, c, path, sink, true);
-      if (c.p !== b) throw new MemberError(`${b - c.p} bytes left over`);
+      if (bare === null && b > a) {
+        const marks = sink.marks();
+        try { one(new Cur(data, a, b, view), false); bare = false; } catch (e) {
+          if (!(e instanceof MemberError || e instanceof RangeError)) throw e;
+          sink.reset(marks);
+          try { one(new Cur(data, a, b, view), true); } catch { throw e; } // the headed reading's error is the one reported
+          bare = true;
+        }
+      } else one(new Cur(data, a, b, view), bare === true);
     } catch (e) {
       if (e instanceof MemberError || e instanceof RangeError) throw new MemberError(`entry ${i}: ${e.message}`);
       throw e;

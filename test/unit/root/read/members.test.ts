@@ -152,6 +152,10 @@ test('a damaged entry or a class without streamer info is that branch\'s error',
   assert.equal(walkBasket(str, sl, hdr, new Int32Array([0, 9]), 1, 's').sink.strs.get('s'), ['hi']);
   const plain = new Uint8Array([65, ...Array(65).fill(0x61)]);
   assert.equal(walkBasket(str, sl, plain, new Int32Array([0, 66]), 1, 's').sink.strs.get('s'), ['a'.repeat(65)]);
+  // an object written as its members alone (split-level-0 branches of uproot-issue371): read so
+  // when the headed reading of the first entry fails and the bare one reads it exactly
+  const bare = new Uint8Array([0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(walkBasket(node, leaves, bare, new Int32Array([0, 8, 16]), 2, 'p').sink.nums.get('p.x'), [1, 2]);
   const ok = new Uint8Array([0x40, 0, 0, 10, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
   assert.equal(walkBasket(node, leaves, ok, new Int32Array([0, 14]), 1, 'p').sink.nums.get('p.x'), [1]);
 });
