@@ -8,8 +8,10 @@ export class CleanCommand extends Command {
     description: 'remove the outputs in Outdir and the cache entries of this Outdir',
     details: `
       Removes every chunk and merged directory heppy made in Outdir (directories holding a
-      chunk.json or a heppy-status.json marker) and Outdir/.heppy, and forgets the task records and
-      batch journal of this Outdir in the store, so the next build runs everything. Other files in
+      chunk.json or a heppy-status.json marker) and Outdir/.heppy, forgets the task records and
+      batch journal of this Outdir in the store, and removes the output-cache entries of its recorded
+      results (another Outdir that had the same results runs them again when it needs them), so the
+      next build runs everything (--keep-cache: it restores them from the cache instead). Other files in
       Outdir are left alone. With --records-only, outputs stay and only the records go (the next
       build re-adopts intact chunks from their markers). The records are those of the store the
       Outdir's last build used (its .heppy/plan.json names it), unless --cache-dir is given.
@@ -25,6 +27,7 @@ export class CleanCommand extends Command {
   outdir = Option.String('--outdir', { description: 'output directory (default: the Config\'s, else Outdir next to the heppyfile)' });
   cacheDir = Option.String('--cache-dir', { description: "the store (default: the one the Outdir's last build used, else cache/ next to the heppyfile)" });
   recordsOnly = Option.Boolean('--records-only', false, { description: 'keep the outputs, forget the records' });
+  keepCache = Option.Boolean('--keep-cache', false, { description: 'keep the output-cache entries of the removed outputs (the next build restores them instead of running)' });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
@@ -37,8 +40,8 @@ export class CleanCommand extends Command {
     }
     const ws = openWorkspace(loc, 'clean');
     try {
-      const r = await cleanWorkspace(ws, { recordsOnly: this.recordsOnly });
-      this.context.stdout.write(`removed ${r.dirs} output directories and ${r.records} records of ${loc.outdir}\n`);
+      const r = await cleanWorkspace(ws, { recordsOnly: this.recordsOnly, keepCache: this.keepCache });
+      this.context.stdout.write(`removed ${r.dirs} output directories, ${r.records} records and ${r.cached} cached outputs of ${loc.outdir}\n`);
       return 0;
     } finally {
       await ws.close();

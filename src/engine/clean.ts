@@ -1,19 +1,33 @@
 // `heppy clean`: under the Outdir lock (engine/workspace.ts), forget the task records and batch
 // journal of the Outdir in its build's store, and (unless records only) remove every directory
-// heppy made in the Outdir (a chunk.json or a marker in it) and Outdir/.heppy except the lock.
+// heppy made in the Outdir (a chunk.json or a marker in it), Outdir/.heppy except the lock, and the
+// output-cache entries of the results recorded for it (else the next build would restore them all
+// instead of starting from scratch; --keep-cache keeps them).
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { OutputCache } from '../cache/output-cache.js';
 import { CHUNK_SPEC_FILE, MARKER_FILE } from '../chunkdir/layout.js';
 import type { Workspace } from './workspace.js';
 
 export interface CleanReport {
   /** Chunk and merged directories removed. */
   dirs: number;
-  /** Task records and journal entries forgotten. */
+  /** Task records forgotten (with the Outdir's journal). */
   records: number;
+  /** Output-cache entries removed (the keys of its successful records). */
+  cached: number;
 }
 
-export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean }): Promise<CleanReport> {
+export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean; keepCache?: boolean }): Promise<CleanReport> {
+  let cached = 0;
+  if (ws.store && !opts.recordsOnly && !opts.keepCache) {
+    const cache = OutputCache.open(ws.cacheDir);
+    for (const rec of ws.store.allTasks().values()) {
+      if (rec.status !== 'ok' || cache.entry(rec.key) === null) continue;
+      cache.remove(rec.key);
+      cached++;
+    }
+  }
   const records = ws.store ? await ws.store.clearOutdir() : 0;
   let dirs = 0;
   if (!opts.recordsOnly && existsSync(ws.outdir)) {
@@ -29,5 +43,5 @@ export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean
     // The lock is ours until the workspace closes: everything else of .heppy goes (plan, bundles, batch files).
     if (existsSync(own)) for (const d of readdirSync(own)) if (join(own, d) !== ws.lock.path) rmSync(join(own, d), { recursive: true, force: true });
   }
-  return { dirs, records };
+  return { dirs, records, cached };
 }

@@ -35,24 +35,31 @@ test.before(async () => {
   elsewhere = mkdtempSync(join(tmpdir(), 'heppy-elsewhere-'));
 });
 
-test('clean --outdir from another directory: the build\'s records and outputs go, the next build runs every node', () => {
+test('clean --outdir from another directory: the build\'s records, outputs and cached outputs go, the next build runs every node', () => {
   const o = join(p.dir, 'Outdir');
   assert.is(build(p).code, 0);
   const c = away(['clean', '--outdir', o]);
   assert.is(c.code, 0, c.stderr);
-  assert.is(c.stdout, `removed 9 output directories and 9 records of ${o}\n`);
+  assert.is(c.stdout, `removed 9 output directories, 9 records and 9 cached outputs of ${o}\n`);
   assert.equal(readdirSync(o).filter((d) => d !== '.heppy'), []);
   const again = away(['clean', '--outdir', o]);
-  assert.is(again.stdout, `removed 0 output directories and 0 records of ${o}\n`);
-  const b = build(p, ['--no-cache']);
+  assert.is(again.stdout, `removed 0 output directories, 0 records and 0 cached outputs of ${o}\n`);
+  // Started from scratch: every node runs (none restored from the output cache).
+  const b = build(p);
   assert.is(b.code, 0, b.stderr);
   assert.equal(b.ran, NODES);
+  assert.equal(b.events.filter((e) => e.type === 'done' && e.restored !== undefined).map((e) => e.id), []);
+  // --keep-cache: the next build restores every node from the output cache.
+  assert.match(away(['clean', '--keep-cache', '--outdir', o]).stdout, /^removed 9 output directories, 9 records and 0 cached outputs of /);
+  const k = build(p);
+  assert.is(k.code, 0, k.stderr);
+  assert.equal(k.events.filter((e) => e.type === 'done' && e.restored !== undefined).map((e) => e.id as string).sort(), NODES);
 });
 
 test('clean --records-only: outputs stay, the next build adopts every node and runs nothing', () => {
   const c = away(['clean', '--records-only', '--outdir', join(p.dir, 'Outdir')]);
   assert.is(c.code, 0, c.stderr);
-  assert.match(c.stdout, /^removed 0 output directories and 9 records of /);
+  assert.match(c.stdout, /^removed 0 output directories, 9 records and 0 cached outputs of /);
   const b = build(p, ['--no-cache']);
   assert.is(b.code, 0, b.stderr);
   assert.equal(b.ran, []);

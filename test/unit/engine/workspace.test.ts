@@ -75,7 +75,7 @@ test('open: the lock first (held → exit 1 with the hint, nothing opened); clea
   const ws = openWorkspace(loc, 'clean');
   const r = await cleanWorkspace(ws, { recordsOnly: false });
   await ws.close();
-  assert.equal(r, { dirs: 2, records: 2 });
+  assert.equal(r, { dirs: 2, records: 2, cached: 0 });
   assert.equal(readdirSync(outdir).sort(), ['.heppy', 'notes']);
   assert.equal(readdirSync(join(outdir, '.heppy')), [], 'plan.json gone, the lock released');
   const after = Store.open(buildCache, outdir);
