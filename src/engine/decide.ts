@@ -80,6 +80,8 @@ export interface ChunkInputs {
   changed: () => string | null;
   partsOf: (id: string) => KeyParts | undefined;
   force: boolean;
+  /** Whether the node's directory exists (default: assumed; a cold plan asks one readdir, not a failed open per node). */
+  present?: (dir: string) => boolean;
 }
 
 export function decideChunk(c: ChunkInputs): Decision {
@@ -87,7 +89,7 @@ export function decideChunk(c: ChunkInputs): Decision {
   const sameKey = c.rec !== undefined && c.rec.status === 'ok' && c.rec.key === c.key;
   const changed = sameKey ? c.changed() : null;
   if (fresh(c.rec, c.key, changed)) return { upToDate: true, why: [] };
-  const adopted = adoptChunk(c.id, c.dir, c.key, c.parts, c.rec);
+  const adopted = c.present?.(c.dir) === false ? null : adoptChunk(c.id, c.dir, c.key, c.parts, c.rec);
   if (adopted) return { upToDate: true, why: [], adopted };
   return { upToDate: false, why: whyRun(c.rec, c.key, changed, () => c.partsOf(c.id), c.parts, 'never built') };
 }
@@ -104,6 +106,7 @@ export interface MergeInputs {
   changed: () => string | null;
   partsOf: (id: string) => KeyParts | undefined;
   force: boolean;
+  present?: (dir: string) => boolean;
 }
 
 export function decideMerge(h: MergeInputs): Decision {
@@ -112,7 +115,7 @@ export function decideMerge(h: MergeInputs): Decision {
   const sameKey = h.rec !== undefined && h.rec.status === 'ok' && h.rec.key === h.key;
   const changed = sameKey ? h.changed() : null;
   if (fresh(h.rec, h.key, changed)) return { upToDate: true, why: [] };
-  const adopted = adoptMerge(h.id, h.dir, h.key, h.parts, h.rec);
+  const adopted = h.present?.(h.dir) === false ? null : adoptMerge(h.id, h.dir, h.key, h.parts, h.rec);
   if (adopted) return { upToDate: true, why: [], adopted };
   return { upToDate: false, why: whyRun(h.rec, h.key, changed, () => h.partsOf(h.id), h.parts, 'never merged').map((s) => s.replace('input', 'chunk')) };
 }

@@ -1,6 +1,7 @@
 // Planning a build: split the components, digest the inputs (stat-cached), compute every node's
 // key and decide each node (decide.ts: fresh, adopt, why) against the store's records (the no-op
 // path: stats and one LMDB range read).
+import { readdirSync } from 'node:fs';
 import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
@@ -53,11 +54,22 @@ export interface PlanInputs {
 
 const timing = process.env.HEPPY_TIMING === '1';
 let last = 0;
+let lastCpu = process.cpuUsage();
 function phase(name: string): void {
   if (!timing) return;
   const now = performance.now();
-  if (last) process.stderr.write(`[timing]   plan: ${name}: ${(now - last).toFixed(1)} ms\n`);
+  const cpu = process.cpuUsage(lastCpu);
+  if (last) process.stderr.write(`[timing]   plan: ${name}: ${(now - last).toFixed(1)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms\n`);
   last = now;
+  lastCpu = process.cpuUsage();
+}
+
+function listDir(dir: string): Set<string> {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return new Set();
+  }
 }
 
 export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
@@ -117,6 +129,15 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const outputsDiffer = (id: string, dir: string, outputs: readonly OutputRecord[]): string | null =>
     changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, outputs);
 
+  // The Outdir's entries, listed once when a node is not fresh (a cold plan): a node without a
+  // directory has no result to adopt (one readdir instead of a failed marker open per node).
+  let entries: Set<string> | null = null;
+  const present = (dir: string): boolean => {
+    const name = dir.slice(p.outdir.length + 1);
+    if (!dir.startsWith(p.outdir + '/') || name.includes('/')) return true; // not a direct entry: look
+    entries ??= listDir(p.outdir);
+    return entries.has(name);
+  };
   const nodes = new Map<string, PlannedNode>();
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
@@ -129,7 +150,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       let kp: KeyParts | null = null;
       const parts = (): KeyParts => (kp ??= chunkKeyParts(sh, cd, plan, ok_));
       const key = chunkKeys.get(id)!;
-      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
+      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
       nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.why, adopted: d.adopted });
     } else {
       const deps = n.deps;
@@ -143,7 +164,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       let kp: KeyParts | null = null;
       const parts = results === null ? null
         : (): KeyParts => (kp ??= haddKeyParts(p.heppyVersion, n.component, deps.map((x, i) => [x, results[i]!] as [string, string])));
-      const d = decideMerge({ id, dir, key, parts, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force });
+      const d = decideMerge({ id, dir, key, parts, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
       nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? (() => null), upToDate: d.upToDate, why: d.why, adopted: d.adopted });
     }
   }

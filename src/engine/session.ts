@@ -48,11 +48,15 @@ export interface Session {
 /** HEPPY_TIMING=1 prints how long each phase of the planning took (for benchmarks). */
 const timing = process.env.HEPPY_TIMING === '1';
 let last = performance.now();
+let lastCpu = process.cpuUsage();
+/** Wall time and CPU (user+sys of the process: with HEPPY_OUTPUT_THREAD=0, this thread's) of a phase. */
 function phase(name: string): void {
   if (!timing) return;
   const now = performance.now();
-  process.stderr.write(`[timing] ${name}: ${(now - last).toFixed(1)} ms (since start ${now.toFixed(0)} ms)\n`);
+  const cpu = process.cpuUsage(lastCpu);
+  process.stderr.write(`[timing] ${name}: ${(now - last).toFixed(1)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms (since start ${now.toFixed(0)} ms)\n`);
   last = now;
+  lastCpu = process.cpuUsage();
 }
 
 /**
@@ -65,6 +69,7 @@ function heap(name: string): void {
   gc();
   process.stderr.write(`[heap] ${name}: ${process.memoryUsage().heapUsed} bytes\n`);
   last = performance.now();
+  lastCpu = process.cpuUsage();
 }
 
 export async function openSession(f: SessionFlags): Promise<Session> {
