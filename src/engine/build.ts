@@ -11,7 +11,7 @@ import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from
 import { executorKind, makeExecutor, type ExecutorFlags } from './executors.js';
 import { recordPlan } from './plan-record.js';
 import { publishBundle, runPlan } from './run.js';
-import type { Session } from './session.js';
+import { heap, type Session } from './session.js';
 import { writeTrace } from './trace.js';
 import { heppyVersion } from './workspace.js';
 
@@ -83,6 +83,7 @@ function buildRecord(s: Session, kind: string): BuildRecord {
 }
 
 export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcome> {
+  heap(`kept while running ${s.plan.nodes.size} nodes`); // bench/plan-scale: the coordinator's memory per node
   const kind = executorKind(o.executor);
   const toRun = announce(s, o);
   if (o.dryRun) {

@@ -13,11 +13,13 @@ import { BLOCK, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 const THREAD_MIN = 2000;
 const threadsOff = (): boolean => process.env.HEPPY_OUTPUT_THREAD === '0';
 
+const ignore = (): void => undefined;
+
 function boot(): Worker | null {
   try {
     const w = new Worker(new URL('./output-check-worker.js', import.meta.url));
     w.unref();   // an idle worker never keeps the process alive
-    w.on('error', () => undefined);
+    w.on('error', ignore);
     return w;
   } catch {
     return null;
@@ -122,7 +124,9 @@ export function checkOutputs(records: ReadonlyMap<string, TaskSummary>, dirOf: (
       settled = true;
       running.delete(job);
       w.removeAllListeners();
-      w.on('error', () => undefined);
+      // A module-level function: an arrow made here would keep this job (every record) alive
+      // for as long as the worker object lives.
+      w.on('error', ignore);
       void w.terminate();
       // A worker that failed left its blocks unclaimed or unfinished: this thread does them.
       workOnJob(job);

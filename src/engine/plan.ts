@@ -6,7 +6,7 @@ import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
 import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
-import { splitAll } from '../graph/split.js';
+import { splitAll, type ChunkPlan } from '../graph/split.js';
 import type { OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
 import { decideChunk, decideMerge } from './decide.js';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
@@ -62,6 +62,23 @@ function phase(name: string): void {
   if (last) process.stderr.write(`[timing]   plan: ${name}: ${(now - last).toFixed(1)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(1)} ms\n`);
   last = now;
   lastCpu = process.cpuUsage();
+}
+
+/** The `why` of every up-to-date node (never mutated). */
+const NO_WHY: string[] = [];
+const noParts = (): null => null;
+
+// The nodes' key parts are computed on demand by closures made here, outside makePlan: a closure
+// made inside it would keep makePlan's whole scope (the records of every node, the output check's
+// answer) alive for as long as the build keeps its plan.
+function chunkPartsOf(shared: Record<string, string>, componentDigest: string, chunk: ChunkPlan, digests: ReadonlyMap<string, string>): () => KeyParts {
+  let kp: KeyParts | null = null;
+  return () => (kp ??= chunkKeyParts(shared, componentDigest, chunk, digests));
+}
+
+function mergePartsOf(heppyVersion: string, component: string, chunks: readonly string[], results: readonly string[]): () => KeyParts {
+  let kp: KeyParts | null = null;
+  return () => (kp ??= haddKeyParts(heppyVersion, component, chunks.map((x, i) => [x, results[i]!] as [string, string])));
 }
 
 function listDir(dir: string): Set<string> {
@@ -144,14 +161,10 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     const dir = p.outdir + '/' + nodeDir(n);
     const rec = p.records.get(id);
     if (n.kind === 'chunk') {
-      const sh = shared(tree.get(n.plan.component)!);
-      const cd = compDigest.get(n.plan.component)!;
-      const plan = n.plan;
-      let kp: KeyParts | null = null;
-      const parts = (): KeyParts => (kp ??= chunkKeyParts(sh, cd, plan, ok_));
+      const parts = chunkPartsOf(shared(tree.get(n.plan.component)!), compDigest.get(n.plan.component)!, n.plan, ok_);
       const key = chunkKeys.get(id)!;
       const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
-      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.why, adopted: d.adopted });
+      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     } else {
       const deps = n.deps;
       let pending = 0;
@@ -161,11 +174,9 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       // (The digests themselves are kept, not the records: those are not needed after planning.)
       const results = pending > 0 ? null : deps.map((x) => (nodes.get(x)!.adopted ?? p.records.get(x)!).resultDigest);
       const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!);
-      let kp: KeyParts | null = null;
-      const parts = results === null ? null
-        : (): KeyParts => (kp ??= haddKeyParts(p.heppyVersion, n.component, deps.map((x, i) => [x, results[i]!] as [string, string])));
+      const parts = results === null ? null : mergePartsOf(p.heppyVersion, n.component, deps, results);
       const d = decideMerge({ id, dir, key, parts, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
-      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? (() => null), upToDate: d.upToDate, why: d.why, adopted: d.adopted });
+      nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     }
   }
   phase('nodes decided');

@@ -63,11 +63,12 @@ function phase(name: string): void {
  * With HEPPY_TIMING=1 and `node --expose-gc`: the live heap after a full collection (the
  * coordinator's memory per node is (after planning - before loading) / nodes; bench/plan-scale).
  */
-function heap(name: string): void {
+export function heap(name: string): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!timing || gc === undefined) return;
   gc();
   process.stderr.write(`[heap] ${name}: ${process.memoryUsage().heapUsed} bytes\n`);
+  if (process.env.HEPPY_HEAPSNAP && name.startsWith('kept')) void import('node:v8').then((v8) => v8.writeHeapSnapshot(process.env.HEPPY_HEAPSNAP));
   last = performance.now();
   lastCpu = process.cpuUsage();
 }
