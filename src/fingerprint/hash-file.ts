@@ -29,25 +29,17 @@ async function hasher(): Promise<IHasher> {
   return h;
 }
 
-/**
- * Streams a file through xxhash64 in 1 MiB reads; memory stays bounded for any file size. The next
- * read is in flight while the current buffer is hashed (two buffers), so reading and hashing
- * overlap on two cores.
- */
+/** Streams a file through xxhash64 in 1 MiB reads; memory stays bounded for any file size. */
 export async function hashFile(path: string): Promise<string> {
   const h = await hasher();
   const fh = await open(path, 'r');
   try {
-    let cur = take(), next = take();
-    let n = (await fh.read(cur, 0, READ_BYTES, null)).bytesRead;
-    while (n > 0) {
-      const pending = n === READ_BYTES ? fh.read(next, 0, READ_BYTES, null) : null;
-      h.update(n === READ_BYTES ? cur : cur.subarray(0, n));
-      n = pending === null ? 0 : (await pending).bytesRead;
-      [cur, next] = [next, cur];
+    const buf = new Uint8Array(READ_BYTES);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      h.update(bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead));
     }
-    // Given back only here: after an error a read may still be filling one of them.
-    give(cur, next);
     return h.digest('hex');
   } finally {
     idle.push(h);
