@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
 import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from './records.js';
+import { batchPolicy, WriteBatch, type BatchPolicy } from './write-batch.js';
 
 export type { DigestRecord, PlanHead, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
 
@@ -34,33 +35,47 @@ export class Store {
   private readonly partsPrefix: string;
   private readonly jobPrefix: string;
 
-  private constructor(private readonly db: RootDatabase, readonly cacheDir: string, readonly outdir: string) {
+  /** Task records (and their key parts) waiting for their batched commit (write-batch.ts). */
+  private readonly batch: WriteBatch;
+
+  private constructor(private readonly db: RootDatabase, readonly cacheDir: string, readonly outdir: string, policy: BatchPolicy) {
     this.taskPrefix = `task:${outdir}|`;
     this.partsPrefix = `parts:${outdir}|`;
     this.jobPrefix = `job:${outdir}|`;
+    this.batch = new WriteBatch(policy, async (writes) => {
+      const done: Array<Promise<boolean>> = [];
+      for (const [key, p] of writes) done.push(p === null ? this.db.remove(key) : this.db.put(key, p.value));
+      await Promise.all(done);
+      await this.db.flushed;
+    });
   }
 
   /** Opens (creating) the store in `cacheDir`, scoped to the task records of `outdir`. */
-  static open(cacheDir: string, outdir: string): Store {
+  static open(cacheDir: string, outdir: string, policy: BatchPolicy = batchPolicy()): Store {
     const dir = resolve(cacheDir);
     mkdirSync(dir, { recursive: true });
-    // commitDelay: records arrive one per finished chunk; grouping them into one commit per 25 ms
-    // keeps the build's main thread free (a commit per record cost ~0.7 ms each). A record lost
-    // to a crash is recovered from the chunk's marker on the next build.
+    // commitDelay groups the other writes (digests, journal entries) made close together into one
+    // commit; task records have their own, longer batches (write-batch.ts).
     const db = open({ path: dir, compression: false, noMemInit: true, commitDelay: 25 }) as RootDatabase;
-    return new Store(db, dir, resolve(outdir));
+    return new Store(db, dir, resolve(outdir), policy);
   }
 
   // ---- task records ----
 
   getTask(nodeId: string): TaskRecord | undefined {
-    const t = parseSummary(this.db.get(this.taskPrefix + nodeId));
+    const t = parseSummary(this.read(this.taskPrefix + nodeId));
     if (t === undefined) return undefined;
     return { ...t, keyParts: this.getParts(nodeId) ?? { parts: {}, files: {} } };
   }
 
   getParts(nodeId: string): KeyParts | undefined {
-    return this.db.get(this.partsPrefix + nodeId) as KeyParts | undefined;
+    return this.read(this.partsPrefix + nodeId) as KeyParts | undefined;
+  }
+
+  /** A value as the next commit will leave it (a pending write wins over the database). */
+  private read(key: string): unknown {
+    const p = this.batch.get(key);
+    return p === undefined ? this.db.get(key) : p === null ? undefined : p.value;
   }
 
   /** Every task record of this Outdir (without key parts), read in one pass (the no-op build path). */
@@ -70,24 +85,34 @@ export class Store {
       const rec = parseSummary(value);
       if (rec) out.set(rec.nodeId, rec);
     }
+    for (const [key, p] of this.batch.entries(this.taskPrefix)) {
+      const rec = p === null ? undefined : parseSummary(p.value);
+      if (rec) out.set(rec.nodeId, rec);
+      else out.delete(key.slice(this.taskPrefix.length));
+    }
     return out;
   }
 
-  /** Queued write (lmdb batches queued writes into one transaction); `flush()` waits for it. */
+  /**
+   * Batched write: committed with the other records of the next half second (or 512 writes), or
+   * by flush()/close(); resolves when committed. A record lost to a kill before its commit is
+   * rebuilt from the chunk's marker by the next build (adopted).
+   */
   putTask(rec: TaskRecord): Promise<boolean> {
     const { keyParts, ...summary } = rec;
-    void this.db.put(this.partsPrefix + rec.nodeId, keyParts);
+    void this.batch.put(this.partsPrefix + rec.nodeId, keyParts);
     // Stored as JSON text: 10,000 of these are parsed on every build, and JSON.parse beats msgpack here.
-    return this.db.put(this.taskPrefix + rec.nodeId, JSON.stringify(summary));
+    return this.batch.put(this.taskPrefix + rec.nodeId, JSON.stringify(summary));
   }
 
   deleteTask(nodeId: string): Promise<boolean> {
-    void this.db.remove(this.partsPrefix + nodeId);
-    return this.db.remove(this.taskPrefix + nodeId);
+    void this.batch.remove(this.partsPrefix + nodeId);
+    return this.batch.remove(this.taskPrefix + nodeId);
   }
 
   /** Removes every task record and journal entry of this Outdir (`heppy clean`). */
   async clearOutdir(): Promise<number> {
+    await this.batch.flush();
     let n = 0;
     await this.db.transaction(() => {
       this.db.removeSync(`plan:${this.outdir}`);
@@ -178,8 +203,9 @@ export class Store {
     return this.db.remove(this.jobKey(nodeId, attempt));
   }
 
-  /** Waits until every queued write is committed to disk. */
+  /** Commits the pending task records and waits until every queued write is on disk. */
   async flush(): Promise<void> {
+    await this.batch.flush();
     await this.db.flushed;
   }
 
@@ -191,8 +217,12 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    await this.db.flushed;
-    await this.db.close();
+    try {
+      await this.batch.flush();
+    } finally {
+      await this.db.flushed;
+      await this.db.close();
+    }
     for (const fn of this.closedHooks) fn();
   }
 }

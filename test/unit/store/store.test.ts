@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Store, type TaskRecord } from '../../../src/store/store.js';
+import { WriteBatch } from '../../../src/store/write-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-store-'));
 
@@ -31,6 +33,59 @@ test('task records are scoped by Outdir and survive reopening', async () => {
   assert.equal(b.allTasks().size, 1);
   await a2.close();
   await b.close();
+});
+
+/** What another process finds in the store: the committed task records of `outdir`, by id → key. */
+function committed(cacheDir: string, outdir: string): Record<string, string> {
+  const src = `import { Store } from ${JSON.stringify(new URL('../../../src/store/store.js', import.meta.url).href)};
+const s = Store.open(${JSON.stringify(cacheDir)}, ${JSON.stringify(outdir)});
+console.log(JSON.stringify(Object.fromEntries([...s.allTasks()].map(([id, r]) => [id, r.key]))));
+await s.close();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, string>;
+}
+
+test('task records are committed in batches: readable at once in the process, by others after the batch commit', async () => {
+  const cache = join(dir, 'cacheBatch');
+  const s = Store.open(cache, join(dir, 'outBatch'), { maxMs: 60_000, maxCount: 1000 });
+  const writes = [s.putTask(rec('b_Chunk0', 'k0')), s.putTask(rec('b_Chunk1', 'k1')), s.putTask(rec('b_Chunk2', 'k2'))];
+  void s.deleteTask('b_Chunk2');
+  void s.putTask(rec('b_Chunk1', 'k1b'));
+  assert.is(s.getTask('b_Chunk1')?.key, 'k1b', 'the last pending write wins');
+  assert.equal(s.getTask('b_Chunk1')?.keyParts, { parts: { code: 'c' }, files: {} });
+  assert.is(s.getTask('b_Chunk2'), undefined, 'a pending removal');
+  assert.equal([...s.allTasks().keys()].sort(), ['b_Chunk0', 'b_Chunk1']);
+  assert.equal(committed(cache, join(dir, 'outBatch')), {}, 'nothing committed before the batch');
+  await s.flush();
+  assert.equal(await Promise.all(writes), [true, true, true]);
+  assert.equal(committed(cache, join(dir, 'outBatch')), { b_Chunk0: 'k0', b_Chunk1: 'k1b' });
+  void s.putTask(rec('b_Chunk3', 'k3'));
+  await s.close(); // close commits what is pending
+  assert.equal(committed(cache, join(dir, 'outBatch')), { b_Chunk0: 'k0', b_Chunk1: 'k1b', b_Chunk3: 'k3' });
+});
+
+test('WriteBatch: one commit per batch, when it is maxMs old or holds maxCount writes', async () => {
+  const commits: string[][] = [];
+  const b = new WriteBatch({ maxMs: 50, maxCount: 3 }, async (w) => { commits.push([...w.keys()]); });
+  void b.put('a', 1);
+  void b.put('b', 2);
+  assert.equal(commits, []);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(commits, [['a', 'b']]);
+  const all = [b.put('c', 3), b.put('d', 4), b.remove('e')]; // the third write fills the batch
+  assert.equal(await Promise.all(all), [true, true, true]);
+  assert.equal(commits, [['a', 'b'], ['c', 'd', 'e']]);
+  const failing = new WriteBatch({ maxMs: 10, maxCount: 100 }, async () => { throw new Error('disk full'); });
+  const lost = failing.put('x', 1);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.is(await lost, false);
+  try {
+    await failing.flush();
+    assert.unreachable('flush reports the failed background commit');
+  } catch (e) {
+    assert.match((e as Error).message, 'disk full');
+  }
 });
 
 test('journal: put, list per node and all, delete', async () => {
