@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashFile } from '../fingerprint/hash-file.js';
+import { hashFile, hashFileSized } from '../fingerprint/hash-file.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface CachedFile {
@@ -40,13 +40,28 @@ export const DEFAULT_MAX_BYTES = 20 * 2 ** 30;
 const ENTRY = 'entry.json';
 const FILES = 'files';
 
+const byRoot = new Map<string, OutputCache>();
+
 const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
 
 export class OutputCache {
+  /** Parent directories (`outputs/<key[0:2]>`) this process made: a save makes each once. */
+  private readonly parentsMade = new Set<string>();
+
   private constructor(readonly root: string, readonly maxBytes: number) {}
 
   static open(cacheDir: string, maxBytes = DEFAULT_MAX_BYTES): OutputCache {
     return new OutputCache(join(cacheDir, 'outputs'), maxBytes);
+  }
+
+  /** The cache whose `root` (cache/outputs) is given (a local worker keeping results; one per root). */
+  static at(root: string): OutputCache {
+    let c = byRoot.get(root);
+    if (c === undefined) {
+      c = new OutputCache(root, DEFAULT_MAX_BYTES);
+      byRoot.set(root, c);
+    }
+    return c;
   }
 
   private dir(key: string): string {
@@ -66,28 +81,48 @@ export class OutputCache {
 
   /**
    * Keeps the files of `nodeDir` (minus `exclude`, paths relative to it) under `key`. An entry
-   * already there for the key is kept as it is (same key, same work).
+   * already there for the key is kept as it is (same key, same work). `files`: the node's files
+   * when the caller knows them (a run that just listed them), else the directory is walked.
    */
-  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[] }): Promise<Result<CacheEntry>> {
+  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[]; files?: readonly string[] }): Promise<Result<CacheEntry>> {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
     const tmp = join(this.root, '.tmp', `${key}.${randomBytes(4).toString('hex')}`);
+    let moved = false;
     try {
       const files: CachedFile[] = [];
-      for (const rel of walk(nodeDir)) {
+      const tmpRoot = join(this.root, '.tmp');
+      if (!this.parentsMade.has(tmpRoot)) {
+        mkdirSync(tmpRoot, { recursive: true });
+        this.parentsMade.add(tmpRoot);
+      }
+      const made = new Set<string>([tmpRoot]);
+      for (const rel of meta.files ?? walk(nodeDir)) {
         if (meta.exclude.includes(rel)) continue;
         const src = join(nodeDir, rel);
         const dst = join(tmp, FILES, rel);
-        mkdirSync(dirname(dst), { recursive: true });
+        makeDirs(dirname(dst), made);
         linkOrCopy(src, dst);
-        files.push({ path: rel, size: statSync(dst).size, hash: await hashFile(dst) });
+        const h = await hashFileSized(dst);
+        files.push({ path: rel, size: h.size, hash: h.hash });
       }
       const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
-      mkdirSync(dirname(this.dir(key)), { recursive: true });
+      const parent = dirname(this.dir(key));
+      if (!this.parentsMade.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        this.parentsMade.add(parent);
+      }
       try {
-        renameSync(tmp, this.dir(key));
+        try {
+          renameSync(tmp, this.dir(key));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          mkdirSync(parent, { recursive: true }); // removed since this process made it
+          renameSync(tmp, this.dir(key));
+        }
+        moved = true;
       } catch (err) {
         // Another build saved the same key first: theirs is as good as ours.
         if (this.entry(key) === null) throw err;
@@ -96,7 +131,7 @@ export class OutputCache {
     } catch (err) {
       return fail({ file: nodeDir, object: meta.node, reason: `cannot keep its outputs in the cache: ${(err as Error).message}` });
     } finally {
-      rmSync(tmp, { recursive: true, force: true });
+      if (!moved) rmSync(tmp, { recursive: true, force: true });
     }
   }
 
@@ -181,6 +216,19 @@ export class OutputCache {
     }
     return { removed, freedBytes };
   }
+}
+
+/** Makes `dir` and its missing parents, one mkdir each, none twice (`made`: the ones known to exist). */
+function makeDirs(dir: string, made: Set<string>): void {
+  if (made.has(dir)) return;
+  const up = dirname(dir);
+  if (up !== dir) makeDirs(up, made);
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  made.add(dir);
 }
 
 /** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */

@@ -75,14 +75,28 @@ export function batchScriptText(chunkDir: string, opts: BatchScriptOptions = {},
   return lines.join('\n');
 }
 
+/** Outdirs whose batch directories this process made (a run writes a script per chunk: made once). */
+const batchPathsMade = new Set<string>();
+
 /**
  * Writes (or rewrites, when its content changed) the chunk's executable batchScript.sh, into the
- * chunk directory or (`into`) the tmp dir that will be swapped into place as the chunk directory.
+ * chunk directory or (`into`) the tmp dir that will be swapped into place as the chunk directory:
+ * that one is new and seen by nobody before the swap, so the script is written there directly.
  */
 export function writeBatchScript(chunkDir: string, opts: BatchScriptOptions = {}, forAttempt?: ScriptAttempt, into: string = chunkDir): string {
-  ensureBatchPaths(dirname(chunkDir));
+  const outdir = dirname(chunkDir);
   const file = join(into, BATCH_SCRIPT);
   const text = batchScriptText(chunkDir, opts, forAttempt);
+  if (into !== chunkDir) {
+    // The script's log and started/ directories, for when it is resubmitted by hand.
+    if (!batchPathsMade.has(outdir)) {
+      ensureBatchPaths(outdir);
+      batchPathsMade.add(outdir);
+    }
+    writeFileSync(file, text, { mode: 0o755 });
+    return file;
+  }
+  ensureBatchPaths(outdir);
   let current: string | null = null;
   try {
     current = readFileSync(file, 'utf8');

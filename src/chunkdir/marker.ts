@@ -1,7 +1,7 @@
 // The marker `heppy-status.json`: written last by every run of a chunk (the looper, or the job
 // script when run-chunk died) and of a merge; the one reader and the one writer. A marker that is
 // unreadable or malformed is itself a reason for a directory to be bad.
-import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseTaskFailure, type TaskFailure } from '../util/failure.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -110,14 +110,39 @@ export function writeMarker(dir: string, m: Marker): void {
   renameSync(tmp, file);
 }
 
+/**
+ * Writes the marker into a run's tmp dir, not yet visible (the swap makes the directory appear
+ * whole, so no tmp file and rename); returns its size and mtime as a stat of it would.
+ */
+export function writeFreshMarker(dir: string, m: Marker): { size: number; mtimeMs: number } {
+  const fd = openSync(join(dir, MARKER_FILE), 'w');
+  try {
+    const bytes = Buffer.from(JSON.stringify(m, null, 1) + '\n');
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
+    const st = fstatSync(fd);
+    return { size: st.size, mtimeMs: st.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Every file under `dir` (relative paths, sorted) with its size; the marker itself excluded. */
 export function listOutputs(dir: string): MarkerOutput[] {
-  const out: MarkerOutput[] = [];
+  return listOutputStats(dir).map(({ path, size }) => ({ path, size }));
+}
+
+/** listOutputs with each file's mtime (what the build records of a result, chunkdir/results.ts). */
+export function listOutputStats(dir: string): Array<{ path: string; size: number; mtimeMs: number }> {
+  const out: Array<{ path: string; size: number; mtimeMs: number }> = [];
+  const marker = join(dir, MARKER_FILE);
   const walk = (d: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.isFile() && p !== join(dir, MARKER_FILE)) out.push({ path: relative(dir, p), size: statSync(p).size });
+      else if (e.isFile() && p !== marker) {
+        const st = statSync(p);
+        out.push({ path: relative(dir, p), size: st.size, mtimeMs: st.mtimeMs });
+      }
     }
   };
   walk(dir);

@@ -34,9 +34,16 @@ export function readChunkSpec(chunkDir: string): Result<ChunkSpec> {
   return why === null ? ok(raw as ChunkSpec) : fail({ file, reason: `invalid chunk spec: ${why}` });
 }
 
-/** Writes `spec` as dir/chunk.json, atomically. */
-export function writeChunkSpec(dir: string, spec: ChunkSpec): void {
+/**
+ * Writes `spec` as dir/chunk.json, atomically. Into a run's tmp dir (`fresh`: nobody sees it before
+ * the directory is swapped into place as a whole) it is written directly.
+ */
+export function writeChunkSpec(dir: string, spec: ChunkSpec, fresh = false): void {
   const file = join(dir, CHUNK_SPEC_FILE);
+  if (fresh) {
+    writeFileSync(file, JSON.stringify(spec, null, 1) + '\n');
+    return;
+  }
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(spec, null, 1) + '\n');
   renameSync(tmp, file);

@@ -20,8 +20,18 @@ export function parseTmpName(name: string): { label: string; attempt: string } |
   return m ? { label: m[1]!, attempt: m[2]! } : null;
 }
 
-/** Replaces `target` by `tmp` (both under the same Outdir); the old content goes to the trash first. */
+/**
+ * Replaces `target` by `tmp` (both under the same Outdir); the old content goes to the trash first.
+ * A new target (the first run) is one rename: rename() refuses to replace a directory that has entries.
+ */
 export function swapIntoPlace(tmp: string, target: string): void {
+  try {
+    renameSync(tmp, target);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
+  }
   let trash: string | null = null;
   if (existsSync(target)) {
     const root = trashRoot(dirname(target));

@@ -8,7 +8,7 @@ import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { parseTmpName } from '../chunkdir/swap.js';
 import { LOG_FILE } from '../chunkdir/layout.js';
 import { markerFailure, readMarker } from '../chunkdir/marker.js';
-import type { Executor, JobSpec, JournalEntry } from '../exec/executor.js';
+import type { Executor, JobSpec, JournalEntry, ReportedResult } from '../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
 import type { RetryPolicy, SchedClock } from '../exec/retry-policy.js';
 import { formatTaskFailure, type TaskFailure } from '../util/failure.js';
@@ -173,7 +173,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     prepared.add(id);
     // Local workers get the spec in their message (runChunk writes chunk.json into the result);
     // batch jobs read it from the chunk directory, so it is written there first.
-    if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec });
+    // They also keep a success in the output cache themselves (hashing on the workers).
+    if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec, ...(r.cache ? { keepIn: r.cache.root } : {}) });
     try {
       mkdirSync(n.dir, { recursive: true });
       writeChunkSpec(n.dir, spec);
@@ -183,9 +184,18 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt });
   };
 
-  const confirm = async (id: string, attempt: number): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
+  const confirm = async (id: string, attempt: number, eventsReported: number, reported?: ReportedResult): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
     const bad = (reason: string): Result<never, TaskFailure> => ({ ok: false, error: infra({ file: n.dir, object: id, reason }) });
+    if (reported !== undefined) {
+      // A local worker ran it in process, wrote this marker and swapped the directory into place:
+      // what it reports is what reading the marker and stat-ing the files would find now.
+      if (reported.key !== n.key) return bad(`marker key ${reported.key} is not this build's key ${n.key}`);
+      record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, reported.files),
+        outputs: reported.files, attempts: attempt, eventsProcessed: eventsReported, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
+      if (reported.cacheWarning !== undefined) r.emit({ type: 'warning', message: `${id}: ${reported.cacheWarning}` });
+      return ok({ eventsProcessed: eventsReported });
+    }
     const m = readMarker(n.dir);
     if (!m.ok) return { ok: false, error: infra(m.error) };
     if (m.value === null) return bad('the run ended without writing its marker heppy-status.json');

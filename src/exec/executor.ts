@@ -26,6 +26,28 @@ export interface JobSpec {
   spec?: unknown;
   /** Batch executors: resources of this attempt, raised after a resource failure. */
   resources?: Resources;
+  /** Local pool: the output cache's directory (cache/outputs) where the worker keeps a success. */
+  keepIn?: string;
+}
+
+/** A file of a finished run's result, as the run stat-ed it when it wrote the marker. */
+export interface ResultFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * What a run that wrote its own marker reports of it (the local pool: the worker ran it in process
+ * and swapped the directory into place), so that the build need not read the directory again.
+ */
+export interface ReportedResult {
+  /** The key in the marker it wrote (status ok). */
+  key: string;
+  /** The result's files: the marker's outputs minus chunk.json and batchScript.sh, then the marker. */
+  files: ResultFile[];
+  /** Why the result could not be kept in the output cache (the build shows it as a warning). */
+  cacheWarning?: string;
 }
 
 /**
@@ -33,7 +55,7 @@ export interface JobSpec {
  * executor's reading of the batch system's state); the scheduler decides retries by its kind.
  */
 export type AttemptEnd =
-  | { nodeId: string; attempt: number; status: 'succeeded'; eventsProcessed: number }
+  | { nodeId: string; attempt: number; status: 'succeeded'; eventsProcessed: number; reported?: ReportedResult }
   | { nodeId: string; attempt: number; status: 'failed'; failure: TaskFailure; log?: string; exitCode?: number };
 
 export type ExecutorEvent =
@@ -76,6 +98,16 @@ export interface Executor {
    * can be given (then the failure is final). Absent: a resource failure is retried as it is.
    */
   scaleResources?(job: JobSpec, failure: Extract<TaskFailure, { kind: 'resource' }>): Resources | null;
+  /**
+   * Takes back the submitted attempts that have not started (the local pool's waiting queue), so
+   * that a build stopping after a failure starts nothing more. Absent: nothing waits on this side.
+   */
+  withdraw?(): JobSpec[];
+  /**
+   * Called once the scheduler has handled the ends reported so far and is not stopping: an
+   * executor that holds its waiting attempts after a failure (the local pool) starts them again.
+   */
+  resume?(): void;
   /** Cancel every job of this build that is still queued or running. */
   cancelAll(): Promise<void>;
   /** Stop workers/pollers; queued batch jobs are left alone unless cancelAll() was called. */

@@ -3,7 +3,7 @@
 // tasks (the hadd merges) run in this process, one at a time. A task whose dependency failed is
 // skipped. With keepGoing off, the first failure stops new submissions (running ones finish).
 // Retries follow the failure's kind (retry-policy.ts): delayed ones wait in `delayed` until due.
-import type { Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from './executor.js';
+import type { Executor, ExecutorEvent, JobSpec, JournalEntry, ReportedResult, Resources } from './executor.js';
 import { decideRetry, realClock, type RetryPolicy, type SchedClock } from './retry-policy.js';
 import type { TaskFailure } from '../util/failure.js';
 import { assertNever, type Result } from '../util/result.js';
@@ -39,10 +39,10 @@ export interface SchedulerHooks {
   /** Runs an inline task (a merge). */
   inline(id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>>;
   /**
-   * Confirms a succeeded attempt (reads its marker, records it). A failure turns it into a failed
-   * attempt (retried by its kind like any other).
+   * Confirms a succeeded attempt (reads its marker, or takes what the run reported of it; records
+   * it). A failure turns it into a failed attempt (retried by its kind like any other).
    */
-  confirm(id: string, attempt: number, eventsProcessed: number): Promise<Result<{ eventsProcessed: number }, TaskFailure>>;
+  confirm(id: string, attempt: number, eventsProcessed: number, reported?: ReportedResult): Promise<Result<{ eventsProcessed: number }, TaskFailure>>;
   /** Records a failed attempt's outcome (may be the final one). */
   emit(e: SchedEvent): void;
   journal?: {
@@ -199,6 +199,10 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
 
   for (;;) {
     if (opts.signal?.aborted) stopping = true;
+    if (stopping && executor.withdraw) {
+      // Submitted ahead but not started: they are not run (they end as 'stopped' below).
+      for (const j of executor.withdraw()) if (inflight.delete(j.nodeId)) jobsInflight--;
+    }
     if (stopping) {
       // A retry still waiting for its back-off is not started any more: its last failure is final.
       for (const e of delayed.splice(0)) finish(e.id, failed(e.id, e.attempt, e.failure, e.log));
@@ -283,7 +287,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
           // Not awaited: a stale entry only costs a re-attach attempt that finds nothing.
           if (hooks.journal) void hooks.journal.remove(end.nodeId, end.attempt);
           if (end.status === 'succeeded') {
-            const c = await hooks.confirm(end.nodeId, end.attempt, end.eventsProcessed);
+            const c = await hooks.confirm(end.nodeId, end.attempt, end.eventsProcessed, end.reported);
             if (c.ok) finish(end.nodeId, { status: 'succeeded', attempts: tries(end.nodeId, end.attempt), attempt: end.attempt, eventsProcessed: c.value.eventsProcessed });
             else failAttempt(end.nodeId, end.attempt, c.error);
           } else if (end.status === 'failed') {
@@ -295,6 +299,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
           assertNever(ev, 'executor event');
       }
     }
+    if (!stopping && !opts.signal?.aborted) executor.resume?.();
   }
   sleepCancel.abort();
   // Retries still waiting for their back-off when the build stopped: their last failure is final.

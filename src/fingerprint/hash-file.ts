@@ -2,10 +2,10 @@
 // strings without importing the file system. The digest is xxh64 (seed 0) as 16 hex digits, the
 // same as hash.ts gives for the same bytes; the streaming hasher is hash-wasm's, which streams
 // ≈ 1.5× faster than xxhash-wasm's create64 (bench/README.md, "Input hashing").
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IHasher } from 'hash-wasm';
-import { hashBytes } from './hash.js';
+import { hashBytes, initHash } from './hash.js';
 
 const READ_BYTES = 1 << 20;
 
@@ -102,4 +102,16 @@ export function hashSmallFile(path: string): HashedFile | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * hashFile with the number of bytes (the output cache records both): a small file in one read
+ * (chunk outputs are mostly a few hundred bytes), a larger one streamed.
+ */
+export async function hashFileSized(path: string): Promise<{ size: number; hash: string }> {
+  await initHash();
+  const s = hashSmallFile(path);
+  if (s !== null) return { size: s.size, hash: s.hash };
+  const hash = await hashFile(path);
+  return { size: statSync(path).size, hash };
 }

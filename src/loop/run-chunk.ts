@@ -23,8 +23,8 @@ import type { Event } from './event.js';
 import { formatTaskFailure, TaskFailureError, type TaskFailure } from '../util/failure.js';
 import { assertNever, ok, type Failure, type Result } from '../util/result.js';
 import { writeBatchScript } from '../chunkdir/batch-script.js';
-import { outdirOf } from '../chunkdir/layout.js';
-import { listOutputs, writeMarker, type ChunkMarker, type RunMetrics } from '../chunkdir/marker.js';
+import { listOutputStats, writeFreshMarker, type ChunkMarker, type RunMetrics } from '../chunkdir/marker.js';
+import { MARKER_FILE, RUN_FILES, outdirOf } from '../chunkdir/layout.js';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { cfgText } from './cfg-text.js';
@@ -34,9 +34,22 @@ import { AnalyzerOutputs } from './outputs.js';
 import { RootChainSource, type EventSource } from './source.js';
 import { eventWindow, type EventWindow } from './window.js';
 
+/** A file of the result as the build records it (store/records.ts OutputRecord). */
+export interface ResultFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
 export interface ChunkOutcome {
   chunkDir: string;
   marker: ChunkMarker;
+  /**
+   * The result's files as chunkdir/results.ts statOutputs would find them right after the swap
+   * (the marker's outputs minus the run files, then the marker), with sizes and mtimes: the build
+   * records these without reading the directory again.
+   */
+  files: ResultFile[];
 }
 
 /** A failed chunk: where (file: the log, object: the chunk) and why, typed. */
@@ -147,19 +160,24 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
   let source: EventSource | null = null;
   const outputs: AnalyzerOutputs[] = [];
 
-  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, failure?: TaskFailure): ChunkMarker => {
+  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, failure?: TaskFailure): ChunkOutcome => {
     // What this run ran, and the script that runs it again (never a copy of an earlier run's).
-    writeChunkSpec(tmp, spec);
+    // The tmp dir is seen by nobody before the swap: files go in directly, the marker last.
+    writeChunkSpec(tmp, spec, true);
     writeBatchScript(chunkDir, {}, { attempt: spec.attempt, key: spec.key }, tmp);
+    const stats = listOutputStats(tmp);
     const marker: ChunkMarker = {
       kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
       eventsProcessed, expectedEvents, userStop, ...(failure !== undefined ? { reason: `${spec.name}: ${formatTaskFailure(failure)}`, failure } : {}),
-      outputs: listOutputs(tmp), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
+      outputs: stats.map(({ path, size }) => ({ path, size })), host: hostname(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
       metrics: meter.metrics(),
     };
-    writeMarker(tmp, marker);
+    const m = writeFreshMarker(tmp, marker);
+    // No fsync: a kill -9 loses nothing written; after a crash of the machine, a file cut short
+    // differs from the size its marker lists, and the build runs the chunk again (engine/decide.ts).
     swapIntoPlace(tmp, chunkDir);
-    return marker;
+    const files = [...stats.filter((f) => !RUN_FILES.has(f.path)), { path: MARKER_FILE, ...m }];
+    return { chunkDir, marker, files };
   };
 
   const failed = (raw: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> => {
@@ -237,8 +255,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     writeFileSync(join(tmp, 'log.txt'), successLog({
       early: r.early, componentText, timeReport: r.timeReport, analyzersCounter: r.analyzersCounter, eventsProcessed: r.eventsProcessed,
     }));
-    const marker = finish('ok', r.eventsProcessed, r.userStop);
-    return ok({ chunkDir, marker });
+    return ok(finish('ok', r.eventsProcessed, r.userStop));
   } catch (e) {
     await abandon(outputs);
     return failed(classifyError(e));

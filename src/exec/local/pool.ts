@@ -25,7 +25,12 @@ const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 export class LocalPool implements Executor {
   readonly kind = 'local' as const;
+  /**
+   * Twice the workers: each worker has its next chunk waiting here, and starts it the moment it
+   * ends one, without waiting for the build to confirm the last one and submit the next.
+   */
   readonly capacity: number;
+  private readonly maxWorkers: number;
   private readonly workers: Worker[] = [];
   private readonly queue: JobSpec[] = [];
   private events: ExecutorEvent[] = [];
@@ -33,9 +38,15 @@ export class LocalPool implements Executor {
   private closed = false;
   /** cancelAll() was called: workers dying now were stopped by heppy (Ctrl-C), not by a fault. */
   private cancelling = false;
+  /**
+   * An attempt failed: nothing more starts until the scheduler has seen it and resumes (it may
+   * stop the build instead, and withdraw what waits).
+   */
+  private held = false;
 
   constructor(private readonly opts: LocalPoolOptions) {
-    this.capacity = Math.max(1, opts.jobs);
+    this.maxWorkers = Math.max(1, opts.jobs);
+    this.capacity = 2 * this.maxWorkers;
   }
 
   private push(e: ExecutorEvent): void {
@@ -71,8 +82,9 @@ export class LocalPool implements Executor {
       case 'ended':
         if (w.job === null || w.job.nodeId !== m.nodeId) break;
         w.job = null;
+        if (!m.ok) this.held = true;
         this.push({ type: 'ended', end: m.ok
-          ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed }
+          ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed, ...(m.reported ? { reported: m.reported } : {}) }
           : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', failure: m.failure } });
         this.dispatch();
         break;
@@ -85,6 +97,7 @@ export class LocalPool implements Executor {
     const job = w.job;
     w.job = null;
     if (job && !this.closed) {
+      this.held = true;
       const failure: TaskFailure = this.cancelling ? { kind: 'interrupted', reason: `stopped by heppy (worker ${signal ?? `exit ${code}`})` } : workerDeath(code, signal, w.stderr);
       this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure, exitCode: code ?? undefined } });
     }
@@ -92,15 +105,16 @@ export class LocalPool implements Executor {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.held) {
       let w = this.workers.find((x) => x.job === null && !x.dead);
       if (!w) {
-        if (this.workers.length >= this.capacity) return;
+        if (this.workers.length >= this.maxWorkers) return;
         w = this.spawn();
       }
       const job = this.queue.shift()!;
       w.job = job;
-      const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}) };
+      const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}),
+        ...(job.keepIn !== undefined ? { keepIn: job.keepIn } : {}) };
       w.proc.send(msg);
       this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
     }
@@ -108,6 +122,18 @@ export class LocalPool implements Executor {
 
   async submit(jobs: JobSpec[]): Promise<void> {
     this.queue.push(...jobs);
+    this.dispatch();
+  }
+
+  /** Jobs submitted but not started (no worker was free): taken back, they will not run. */
+  withdraw(): JobSpec[] {
+    return this.queue.splice(0);
+  }
+
+  /** The scheduler has seen the failures so far and goes on: waiting jobs may start. */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
     this.dispatch();
   }
 

@@ -5,11 +5,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskFailure } from '../../util/failure.js';
+import type { ReportedResult, ResultFile } from '../executor.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+
+/** What runChunk returns of a success (src/loop/run-chunk.ts ChunkOutcome). */
+interface Outcome {
+  marker?: { eventsProcessed?: number | null; key?: string; status?: string };
+  files?: ResultFile[];
+}
 
 /** runChunk's shape (src/loop/run-chunk.ts): a failure carries its typed TaskFailure. */
 type RunChunk = (spec: unknown, chunkDir: string, hooks?: unknown) => Promise<
-  { ok: true; value: { marker?: { eventsProcessed?: number | null } } | undefined } | { ok: false; error: { reason: string; file?: string; object?: string; failure?: TaskFailure } }>;
+  { ok: true; value: Outcome | undefined } | { ok: false; error: { reason: string; file?: string; object?: string; failure?: TaskFailure } }>;
+
+/** Keeps a successful result in the output cache (hashing here, on the workers, not in the build). */
+async function keep(keepIn: string, spec: { key?: string; name?: string }, chunkDir: string, out: Outcome): Promise<string | undefined> {
+  const { OutputCache } = await import('../../cache/output-cache.js');
+  const { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE } = await import('../../chunkdir/layout.js');
+  const key = out.marker?.key ?? '';
+  const saved = await OutputCache.at(keepIn).save(key, chunkDir, { kind: 'chunk', node: spec.name ?? key, marker: out.marker,
+    exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}) });
+  return saved.ok ? undefined : [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
+}
 
 const send = (m: FromWorker): void => void process.send!(m);
 
@@ -36,7 +53,7 @@ async function run(m: ToWorker): Promise<void> {
   let reply: FromWorker;
   try {
     // The spec comes with the message (local builds) or from the chunk directory (anything else).
-    const spec = (m.spec ?? JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8'))) as { options?: Record<string, string | boolean>; attempt?: number };
+    const spec = (m.spec ?? JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8'))) as { options?: Record<string, string | boolean>; attempt?: number; name?: string; key?: string };
     await applyOptions(spec.options);
     const runChunk = await runner();
     let lastSent = Date.now(); // short chunks (most) send no progress at all, only their end
@@ -46,8 +63,15 @@ async function run(m: ToWorker): Promise<void> {
         if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events, expected }); }
       },
     });
-    if (r.ok) reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: r.value?.marker?.eventsProcessed ?? 0 };
-    else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
+    if (r.ok) {
+      const out = r.value;
+      let reported: ReportedResult | undefined;
+      if (out?.files !== undefined && out.marker?.status === 'ok' && typeof out.marker.key === 'string') {
+        const cacheWarning = m.keepIn !== undefined ? await keep(m.keepIn, spec, m.chunkDir, out) : undefined;
+        reported = { key: out.marker.key, files: out.files, ...(cacheWarning !== undefined ? { cacheWarning } : {}) };
+      }
+      reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: out?.marker?.eventsProcessed ?? 0, ...(reported ? { reported } : {}) };
+    } else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
       failure: r.error.failure ?? { kind: 'infrastructure', reason: [r.error.file, r.error.object, r.error.reason].filter(Boolean).join(': ') } };
   } catch (err) {
     // runChunk reports failures as values; an exception here is a bug or an unreadable chunk.json.
