@@ -1,33 +1,63 @@
-// Full build of 1,000 chunks of trivial work with -j 2 (target ≤ 2 s), from a clean Outdir and
-// store each time; GNU make over the same 1,000 inputs running a trivial per-file command (a
-// `node -e` would be unfair to make, so the make recipe is `cp`, its cheapest honest equivalent).
-// Usage: node dist/bench/build-full.js [chunks=1000] [repeats=3]
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+// Full build of 1,000 chunks of trivial work with -j 2, from a clean Outdir and store each time
+// (bundle and input digests warmed by a --dry-run, as a user's second Outdir would find them),
+// against GNU make -j 2 over the same 1,000 inputs with a trivial per-file recipe (`cp`: a `node -e`
+// would be unfair to make). The two alternate round by round; each round prints wall and CPU
+// (user+sys of the command and its children, from /usr/bin/time) and the load average; the end
+// prints the medians and the ratios heppy/make (target: ≤ 0.8).
+// Usage: node dist/bench/build-full.js [chunks=1000] [rounds=5]
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { heppy, makeBenchProject, median, repo, timeCmd } from './build-setup.js';
+import { spawnSync } from 'node:child_process';
+import { HEPPY, heppy, makeBenchProject, median, repo } from './build-setup.js';
 
 const chunks = Number(process.argv[2] ?? 1000);
-const repeats = Number(process.argv[3] ?? 3);
+const rounds = Number(process.argv[3] ?? 5);
 const dir = join(repo, '.bench-tmp', `full-${chunks}`);
 mkdirSync(dir, { recursive: true });
 await makeBenchProject(dir, 1, chunks);
 
-const times: number[] = [];
-for (let i = 0; i < repeats; i++) {
-  rmSync(join(dir, 'Outdir'), { recursive: true, force: true });
-  rmSync(join(dir, 'cache'), { recursive: true, force: true });
-  heppy(dir, ['build', '--dry-run']); // bundles and digests once: the timed run is the build itself
-  const r = heppy(dir, ['build', '-j', '2']);
-  if (r.code !== 0) throw new Error(`build failed: ${r.stderr}\n${r.stdout.slice(-2000)}`);
-  times.push(r.ms);
-  process.stdout.write(`heppy build -j 2, ${chunks} chunks: ${(r.ms / 1000).toFixed(2)} s  ${r.stdout.trim().split('\n').pop()}\n`);
+const TIME = '/usr/bin/time';
+if (!existsSync(TIME)) throw new Error(`${TIME} is needed for the CPU figures (apt-get install time)`);
+
+interface Run { wall: number; cpu: number; user: number; sys: number }
+
+/** Runs cmd under /usr/bin/time: wall and CPU of it and its children (seconds). */
+function timed(cmd: string, args: string[], cwd: string): Run & { code: number; out: string } {
+  const f = join(dir, '.time');
+  const r = spawnSync(TIME, ['-f', '%e %U %S', '-o', f, cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const [wall, user, sys] = readFileSync(f, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
+  return { code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? ''), wall, user, sys, cpu: user + sys };
 }
-process.stdout.write(`median ${(median(times) / 1000).toFixed(2)} s over ${repeats}\n`);
 
 const mk = join(dir, 'make');
-rmSync(mk, { recursive: true, force: true });
 mkdirSync(mk, { recursive: true });
 const targets = Array.from({ length: chunks }, (_, i) => `out/f${String(i).padStart(5, '0')}.txt`);
 writeFileSync(join(mk, 'Makefile'), `all: ${targets.join(' ')}\nout/%.txt: ../data/c0/%.root\n\t@mkdir -p out && cp $< $@\n`);
-const m = timeCmd('make', ['-j', '2', '-s'], mk);
-process.stdout.write(`make -j 2 (cp per file), ${chunks} targets: ${(m.ms / 1000).toFixed(2)} s\n`);
+
+const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
+const fmt = (r: Run): string => `wall ${r.wall.toFixed(2)} s, CPU ${r.cpu.toFixed(2)} s (user ${r.user.toFixed(2)} + sys ${r.sys.toFixed(2)})`;
+const hs: Run[] = [];
+const ms: Run[] = [];
+for (let i = 0; i < rounds; i++) {
+  rmSync(join(dir, 'Outdir'), { recursive: true, force: true });
+  rmSync(join(dir, 'cache'), { recursive: true, force: true });
+  const warm = heppy(dir, ['build', '--dry-run']);
+  if (warm.code !== 0) throw new Error(`dry run failed: ${warm.stderr}`);
+  const l0 = load();
+  const h = timed(process.execPath, [HEPPY, 'build', '-j', '2'], dir);
+  if (h.code !== 0) throw new Error(`build failed: ${h.out.slice(-2000)}`);
+  const last = h.out.trim().split('\n').filter((x) => x.startsWith('heppy:')).pop() ?? '';
+  hs.push(h);
+  process.stdout.write(`round ${i + 1}  heppy build -j 2: ${fmt(h)}  load ${l0}  (${last})\n`);
+  rmSync(join(mk, 'out'), { recursive: true, force: true });
+  const l1 = load();
+  const m = timed('make', ['-j', '2', '-s'], mk);
+  if (m.code !== 0) throw new Error(`make failed: ${m.out.slice(-2000)}`);
+  ms.push(m);
+  process.stdout.write(`round ${i + 1}  make -j 2:        ${fmt(m)}  load ${l1}\n`);
+}
+const med = (rs: Run[], k: 'wall' | 'cpu'): number => median(rs.map((r) => r[k]));
+const [hw, hc, mw, mc] = [med(hs, 'wall'), med(hs, 'cpu'), med(ms, 'wall'), med(ms, 'cpu')];
+process.stdout.write(`median over ${rounds} rounds, ${chunks} chunks: heppy wall ${hw.toFixed(2)} s, CPU ${hc.toFixed(2)} s; make wall ${mw.toFixed(2)} s, CPU ${mc.toFixed(2)} s\n`);
+process.stdout.write(`heppy/make: wall ${(hw / mw).toFixed(2)}x, CPU ${(hc / mc).toFixed(2)}x (target wall <= 0.8x); load now ${load()}\n`);
