@@ -73,6 +73,24 @@ test('a multi-file chunk is the concatenation of its files; -N caps it', async (
   assert.ok(log.endsWith('\nnumber of events processed: 6\n'));
 });
 
+const tick = { t: 0, outlierAt: -1 };
+class Tick extends Analyzer {
+  override process(e: Event): void { tick.t += e.iEv === tick.outlierAt ? 100_000 : 1; }
+}
+
+test('TimeReport: every call timed for the first 1,000 events, then sampled and scaled; a sampled outlier is capped by the measured total', async () => {
+  // 3,000 events of 1 ms each: 1,000 timed, then one in 16 (125), scaled to 3,000 ms: 3000/2999 ms per event.
+  tick.t = 0; tick.outlierAt = -1;
+  const even = await run(new Sequence(new Analyzer(Tick)), [xs(3000)], spec('tick'), { clock: () => tick.t });
+  assert.ok(even.r.ok);
+  assert.match(even.log, /\n {5}3000 {8}3000 {9}1\.00 {8}1\.00 100\.0% {3}Tick_1\n/);
+  // Event 1008 is sampled and takes 100 s: scaled ×16 it would claim 1,600 s; capped by the 103 s measured.
+  tick.t = 0; tick.outlierAt = 1008;
+  const outlier = await run(new Sequence(new Analyzer(Tick)), [xs(3000)], spec('tick-outlier'), { clock: () => tick.t });
+  assert.ok(outlier.r.ok);
+  assert.match(outlier.log, /\n {5}3000 {8}3000 {8}34\.34 {7}34\.34 100\.0% {3}Tick_1\n/);
+});
+
 test('process() returning false stops the sequence for that event only', async () => {
   seen.length = 0;
   const { r, log } = await run(new Sequence(new Analyzer(EvenOnly, { branch: 'x' }), new Analyzer(Record_)), [xs(7)], spec('evens'));
