@@ -1,5 +1,5 @@
 // The demo built from a real XRootD server: every input as a root:// URL (one component by a
-// remote glob), then as http:// URLs. Merged outputs (cut flows, tree entries, histogram contents)
+// remote glob), then as http:// URLs (one component by a glob listed with WebDAV). Merged outputs (cut flows, tree entries, histogram contents)
 // equal the local build's; a second build opens and reads nothing on the server; a file changed
 // on the server re-runs its chunk; a wrong path is an input error naming the URL; the server
 // stopped in the middle of a build: chunks fail as infrastructure, retried with back-off, and the
@@ -103,8 +103,9 @@ if (server !== null) {
     assert.equal(server.fileOps(), before);
   });
 
-  test('every input as http://: merged outputs equal the local build; the second build reads nothing', async () => {
-    const r = build(heppyfileWith('http.ts', (c) => localFiles(c).map((f) => server.httpUrl(`${c}/${f}`))), 'Http');
+  test('every input as http:// (one component by an http glob): merged outputs equal the local build; the second build reads nothing', async () => {
+    // data_period_A by a glob over http (WebDAV listing): the same files as the local glob.
+    const r = build(heppyfileWith('http.ts', (c) => c === 'data_period_A' ? server.httpUrl('data_period_A/*.root') : localFiles(c).map((f) => server.httpUrl(`${c}/${f}`))), 'Http');
     assert.is(r.code, 0, r.out);
     assert.equal(await merged('Http'), local);
     const before = server.fileOps();
