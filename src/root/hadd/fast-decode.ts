@@ -6,8 +6,9 @@
 // jsroot gives them) in a small fraction of that. It covers what trees and histograms hold:
 // basic members and arrays, TString, TObject/TNamed, TObjArray/TList/THashList, TArray*,
 // embedded and pointed-to objects described by an info. Anything else (an STL member, a class
-// without an info, embedded baskets, Double32 with a range, a byte count that does not close) is
-// FastPathUnsupported, and hadd falls back to jsroot for that input: never a guess.
+// without an info, Double32 with a range, a byte count that does not close) is
+// FastPathUnsupported, and hadd falls back to jsroot for that input: never a guess. Baskets kept
+// inside a TTree's key (the last ones of a tree never flushed) are read as jsroot reads them.
 import type { JsStreamerElement, JsStreamerInfo } from '../read/jsroot.js';
 
 export class FastPathUnsupported extends Error {}
@@ -140,6 +141,7 @@ class Reader {
   /** The members of class `cls` (its version header first) into `obj`. */
   klass(obj: Obj, cls: string): Obj {
     obj._typename ??= cls; // a base class's part does not rename the object
+    if (cls === 'TBasket') { this.basket(obj); return obj; }
     const { v, end, checksum } = this.version();
     switch (cls) {
       case 'TObject': this.tobject(obj); break;
@@ -147,12 +149,56 @@ class Reader {
       case 'TObjString': this.klass(obj, 'TObject'); obj.fString = this.tstring(); break;
       case 'TList': case 'THashList': this.list(obj, v); break;
       case 'TObjArray': this.objArray(obj, v); break;
-      case 'TBasket': case 'TClonesArray': case 'TTreeIndex': case 'TBranchRef': case 'TRefTable': case 'TMap':
+      case 'TClonesArray': case 'TTreeIndex': case 'TBranchRef': case 'TRefTable': case 'TMap':
         throw new FastPathUnsupported(`${cls} inside the object`);
       default: this.members(obj, checksum !== null ? this.infos.byChecksum(cls, checksum) : this.infos.find(cls, v)); break;
     }
     this.close(end, cls);
     return obj;
+  }
+
+  /**
+   * A basket kept inside its TTree's key (ROOT's TBasket::Streamer, as jsroot reads it): its key
+   * header, sizes, entry offsets and data bytes, in the members basketsOf reads.
+   */
+  private basket(obj: Obj): void {
+    obj.fNbytes = this.i4();
+    const kv = this.i2();
+    obj.fVersion = kv;
+    obj.fObjlen = this.u4();
+    this.u4(); // fDatime: not needed (jsroot gives it as a TDatime object)
+    const keylen = this.u2();
+    obj.fKeylen = keylen;
+    obj.fCycle = this.u2();
+    if (kv > 1000) { obj.fSeekKey = this.u8(); this.u8(); } else { obj.fSeekKey = this.u4(); this.u4(); }
+    obj.fClassName = this.tstring(); obj.fName = this.tstring(); obj.fTitle = this.tstring();
+    const { v } = this.version();
+    obj.fBufferSize = this.i4();
+    let nevBufSize = this.i4();
+    if (nevBufSize < 0) { nevBufSize = -nevBufSize; obj.fIOBits = this.u1(); }
+    obj.fNevBufSize = nevBufSize;
+    const nevBuf = this.i4(), last = this.i4();
+    obj.fNevBuf = nevBuf; obj.fLast = last;
+    if (last > (obj.fBufferSize as number)) obj.fBufferSize = last;
+    const flag = this.u1();
+    if (flag === 0) return;
+    if (flag % 10 !== 2) {
+      if (nevBuf) {
+        const off = this.array(3, this.i4()) as Int32Array;
+        if (flag > 20 && flag < 40) for (let i = 0; i < nevBuf && i < off.length; i++) off[i]! &= ~0xff000000;
+        obj.fEntryOffset = off;
+      }
+      if (flag > 40) obj.fDisplacement = this.array(3, this.i4());
+    }
+    if (flag === 1 || flag > 10) {
+      const sz = v <= 1 ? this.i4() : last;
+      this.need(sz);
+      if (sz > keylen) {
+        const data = this.b.slice(this.p + keylen, this.p + sz); // a copy: the tree's buffer is not kept
+        obj.fBufferRef = { arr: new DataView(data.buffer), length: sz - keylen };
+      }
+      this.p += sz;
+    }
   }
 
   private tobject(obj: Obj): void {
