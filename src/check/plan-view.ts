@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseChunkName } from '../chunkdir/layout.js';
-import { plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
+import { plannedChunksOf, plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
 import type { ChunkVerdict } from './chunk-check.js';
 import type { MergedVerdict } from './merged-check.js';
 
@@ -14,7 +14,7 @@ export interface PlanView {
   plan: PlanFile;
   /** Planned chunk directory → its planned key. */
   chunkKeys: Map<string, string>;
-  /** Planned merged directory → its planned chunk names, in order. */
+  /** Planned merged component directory → its planned chunk names, in order (through its merge tree). */
   merges: Map<string, string[]>;
 }
 
@@ -27,7 +27,9 @@ export function planView(outdir: string): PlanView | null {
   const merges = new Map<string, string[]>();
   for (const n of plan.nodes) {
     if (n.kind === 'chunk') chunkKeys.set(plannedDir(outdir, n), n.key);
-    else merges.set(plannedDir(outdir, n), n.deps);
+    // A component's final merge holds every chunk under its tree; the intermediate nodes of a merge
+    // tree live under .heppy/ and are the build's business (a missing one is rebuilt, not a user's problem).
+    else if ((n.level ?? 0) === 0) merges.set(plannedDir(outdir, n), plannedChunksOf(plan, n.id));
   }
   return { outdir, plan, chunkKeys, merges };
 }

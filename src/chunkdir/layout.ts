@@ -42,6 +42,12 @@ export const tmpRoot = (outdir: string): string => join(outdir, '.heppy', 'tmp')
 export const trashRoot = (outdir: string): string => join(outdir, '.heppy', 'trash');
 /** The recorded plan of the last build (plan.ts of chunkdir). */
 export const planFile = (outdir: string): string => join(outdir, '.heppy', 'plan.json');
+/**
+ * An intermediate node of a component's merge tree (level >= 1, index from 0), relative to the
+ * Outdir: under .heppy/ (never a user-visible component directory). Level L node i merges the
+ * level L-1 nodes (level 0: the chunks) [i*F, (i+1)*F).
+ */
+export const mergeNodeDir = (component: string, level: number, index: number): string => join('.heppy', 'merge', component, `L${level}-${index}`);
 /** The chunk's Outdir: chunk directories are direct children of it. */
 export const outdirOf = (chunkDir: string): string => dirname(chunkDir);
 

@@ -20,10 +20,16 @@ export interface PlannedChunk {
 }
 
 export interface PlannedMerge {
-  id: string;                 // 'hadd:<component>'; its directory is Outdir/<component>
+  id: string;                 // 'hadd:<component>' (Outdir/<component>), or an intermediate node of its merge tree
   kind: 'hadd';
   component: string;
-  deps: string[];             // its chunks, in chunk order
+  deps: string[];             // its inputs (chunks, or the merges below it), in chunk order
+  /** A node of a merge tree: its level (0: the component's final merge; absent in older plans = 0). */
+  level?: number;
+  /** Its directory relative to the Outdir (absent in older plans: the component's name). */
+  dir?: string;
+  /** How many chunks it covers (absent in older plans: its deps). */
+  chunks?: number;
 }
 
 export type PlannedNodeRecord = PlannedChunk | PlannedMerge;
@@ -46,7 +52,17 @@ export interface PlanFile {
 
 /** The directory of a planned node. */
 export function plannedDir(outdir: string, n: PlannedNodeRecord): string {
-  return join(outdir, n.kind === 'chunk' ? n.id : n.component);
+  return join(outdir, n.kind === 'chunk' ? n.id : n.dir ?? n.component);
+}
+
+/** The planned chunks under a merge node (in chunk order), through the intermediate merges of its tree. */
+export function plannedChunksOf(p: PlanFile, id: string): string[] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const under = (x: string): string[] => {
+    const n = byId.get(x);
+    return n === undefined || n.kind === 'chunk' ? [x] : n.deps.flatMap(under);
+  };
+  return under(id);
 }
 
 /** The spec of a planned chunk's run. */
@@ -93,6 +109,9 @@ function problem(v: unknown): string | null {
       if (typeof o.key !== 'string' || typeof o.tree !== 'string' || !Array.isArray(o.files)) return `chunk ${o.id}: key, tree or files missing`;
     } else if (o.kind === 'hadd') {
       if (!Array.isArray(o.deps) || o.deps.some((d) => typeof d !== 'string')) return `merge ${o.id}: deps missing`;
+      if (o.level !== undefined && !(Number.isInteger(o.level) && (o.level as number) >= 0)) return `merge ${o.id}: bad level`;
+      if (o.dir !== undefined && (typeof o.dir !== 'string' || o.dir === '' || o.dir.split('/').includes('..'))) return `merge ${o.id}: bad dir`;
+      if (o.chunks !== undefined && !Number.isInteger(o.chunks)) return `merge ${o.id}: bad chunks`;
     } else return `node ${o.id}: unknown kind ${JSON.stringify(o.kind)}`;
   }
   return null;

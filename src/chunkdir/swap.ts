@@ -21,20 +21,27 @@ export function parseTmpName(name: string): { label: string; attempt: string } |
 }
 
 /**
- * Replaces `target` by `tmp` (both under the same Outdir); the old content goes to the trash first.
- * A new target (the first run) is one rename: rename() refuses to replace a directory that has entries.
+ * Replaces `target` by `tmp` (both under the same Outdir, `outdir`: by default target's parent);
+ * the old content goes to the trash first. A new target (the first run) is one rename: rename()
+ * refuses to replace a directory that has entries. A missing parent (a merge tree's node under
+ * .heppy/merge/<component>/) is made.
  */
-export function swapIntoPlace(tmp: string, target: string): void {
+export function swapIntoPlace(tmp: string, target: string, outdir = dirname(target)): void {
   try {
     renameSync(tmp, target);
     return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && existsSync(tmp) && !existsSync(dirname(target))) {
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(tmp, target);
+      return;
+    }
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EISDIR') throw err;
   }
   let trash: string | null = null;
   if (existsSync(target)) {
-    const root = trashRoot(dirname(target));
+    const root = trashRoot(outdir);
     mkdirSync(root, { recursive: true });
     trash = join(root, `${basename(target)}.${randomBytes(4).toString('hex')}`);
     renameSync(target, trash);

@@ -10,6 +10,7 @@ import { runBuild } from '../engine/build.js';
 import { defaultJobs, executorKind } from '../engine/executors.js';
 import { parseSize } from './cache.js';
 import { openSession } from '../engine/session.js';
+import { parseFanIn } from './session-flags.js';
 import { resolveLumi } from '../engine/build-record.js';
 
 const int = (name: string, v: string | undefined): number | undefined => {
@@ -50,6 +51,7 @@ export class BuildCommand extends Command {
   jobs = Option.String('-j,--jobs', { description: 'local workers (default: number of cores)' });
   nevents = Option.String('-N,--nevents', { description: 'events per chunk cap (as heppy_loop -N)' });
   options = Option.Array('-o,--option', [], { description: 'global option key=value or flag (repeatable), read with getOption()' });
+  mergeFanIn = Option.String('--merge-fan-in', { description: 'inputs per merge node: a component of more chunks is merged as a tree, so one changed chunk re-merges only the nodes on its path (default: the Config\'s mergeFanIn, else 16)' });
   executor = Option.String('--executor', { description: 'local (default), slurm or command' });
   batch = Option.String('-b,--batch', { description: "heppy_batch template, e.g. 'nohup ./batchScript.sh &' (implies --executor command)" });
   partition = Option.String('--partition', { description: 'slurm: partition' });
@@ -104,7 +106,7 @@ export class BuildCommand extends Command {
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
-      maxEvents: int('-N', this.nevents), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
+      maxEvents: int('-N', this.nevents), mergeFanIn: parseFanIn(this.mergeFanIn), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
       netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) } });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();

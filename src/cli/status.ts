@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { SessionCommand } from './session-flags.js';
 import { openSession } from '../engine/session.js';
+import { haddId } from '../graph/dag.js';
 
 export class StatusCommand extends SessionCommand {
   static override paths = [['status']];
@@ -44,7 +45,7 @@ export class StatusCommand extends SessionCommand {
             c.total++;
             if (n.state === 'up to date') c.ok++;
             if (n.state === 'failed') c.failed++;
-          } else c.merge = n.state === 'up to date' ? 'merged' : 'not merged';
+          } else if (n.id === haddId(n.component)) c.merge = n.state === 'up to date' ? 'merged' : 'not merged';
           comps.set(n.component, c);
         }
         const w = Math.max(...[...comps.keys()].map((k) => k.length), 9);

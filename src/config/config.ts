@@ -19,9 +19,15 @@ export interface ConfigOptions {
    * (same unit as 1/xSection; `-o lumi=` wins; default: the sum of the data components' intLumi).
    */
   lumi?: number;
+  /**
+   * Inputs per merge node of a component's merge tree (default 16; `heppy build --merge-fan-in`
+   * wins): one changed chunk re-merges ceil(log_fanIn N) nodes. A component of at most this many
+   * chunks is merged by one node.
+   */
+  mergeFanIn?: number;
 }
 
-const KNOWN = new Set(['components', 'sequence', 'tree', 'outdir', 'services', 'lumi']);
+const KNOWN = new Set(['components', 'sequence', 'tree', 'outdir', 'services', 'lumi', 'mergeFanIn']);
 
 export class Config {
   readonly [CONFIG_BRAND] = true;
@@ -31,6 +37,7 @@ export class Config {
   outdir: string | null;
   services: Record<string, unknown>;
   lumi: number | null;
+  mergeFanIn: number | null;
 
   constructor(opts: ConfigOptions) {
     if (typeof opts !== 'object' || opts === null) throw new UserError('new Config({...}) needs an options object');
@@ -55,6 +62,10 @@ export class Config {
       throw new UserError(`Config: lumi must be a positive number, got ${JSON.stringify(opts.lumi)}`);
     }
     this.lumi = opts.lumi ?? null;
+    if (opts.mergeFanIn !== undefined && !(Number.isInteger(opts.mergeFanIn) && opts.mergeFanIn >= 2)) {
+      throw new UserError(`Config: mergeFanIn must be an integer >= 2, got ${JSON.stringify(opts.mergeFanIn)}`);
+    }
+    this.mergeFanIn = opts.mergeFanIn ?? null;
   }
 
   component(name: string): Component | undefined {

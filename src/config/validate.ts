@@ -22,6 +22,8 @@ export interface ValidConfig {
   outdir: string | null;
   /** Config.lumi: the luminosity MC is normalised to (null: `-o lumi=` or the data's intLumi). */
   lumi: number | null;
+  /** Config.mergeFanIn: inputs per merge node (null: the flag's or the default). */
+  mergeFanIn: number | null;
 }
 
 /** `file:line` of the first line of `sources` that quotes `needle`, else the heppyfile itself. */
@@ -90,5 +92,7 @@ export function validateConfig(cfg: unknown, sources: readonly string[], baseDir
   if (c.sequence === undefined || c.sequence === null) return at('sequence', 'Config.sequence is missing');
   const lumi = c.lumi ?? null;
   if (lumi !== null && !(typeof lumi === 'number' && Number.isFinite(lumi) && lumi > 0)) return at('lumi', `Config.lumi must be a positive number, got ${JSON.stringify(lumi)}`);
-  return ok({ components: comps, sequence: c.sequence, tree, outdir: outdir as string | null, lumi: lumi as number | null });
+  const fanIn = c.mergeFanIn ?? null;
+  if (fanIn !== null && !(Number.isInteger(fanIn) && (fanIn as number) >= 2)) return at('mergeFanIn', `Config.mergeFanIn must be an integer >= 2, got ${JSON.stringify(fanIn)}`);
+  return ok({ components: comps, sequence: c.sequence, tree, outdir: outdir as string | null, lumi: lumi as number | null, mergeFanIn: fanIn as number | null });
 }

@@ -102,6 +102,8 @@ export interface MergeInputs {
   /** The key's parts (null with the key; computed only to adopt or explain). */
   parts: (() => KeyParts) | null;
   pending: number;
+  /** What its inputs are: chunks, or the merges below it in a merge tree (default chunks). */
+  inputs?: 'chunk' | 'merge';
   rec: TaskSummary | undefined;
   changed: () => string | null;
   partsOf: (id: string) => KeyParts | undefined;
@@ -110,12 +112,13 @@ export interface MergeInputs {
 }
 
 export function decideMerge(h: MergeInputs): Decision {
+  const noun = h.inputs ?? 'chunk';
   if (h.force) return { upToDate: false, why: ['--force'] };
-  if (h.key === null || h.parts === null) return { upToDate: false, why: [`${h.pending} chunk${h.pending > 1 ? 's' : ''} to run`] };
+  if (h.key === null || h.parts === null) return { upToDate: false, why: [`${h.pending} ${noun}${h.pending > 1 ? 's' : ''} to run`] };
   const sameKey = h.rec !== undefined && h.rec.status === 'ok' && h.rec.key === h.key;
   const changed = sameKey ? h.changed() : null;
   if (fresh(h.rec, h.key, changed)) return { upToDate: true, why: [] };
   const adopted = h.present?.(h.dir) === false ? null : adoptMerge(h.id, h.dir, h.key, h.parts, h.rec);
   if (adopted) return { upToDate: true, why: [], adopted };
-  return { upToDate: false, why: whyRun(h.rec, h.key, changed, () => h.partsOf(h.id), h.parts, 'never merged').map((s) => s.replace('input', 'chunk')) };
+  return { upToDate: false, why: whyRun(h.rec, h.key, changed, () => h.partsOf(h.id), h.parts, 'never merged').map((s) => s.replace('input', noun)) };
 }

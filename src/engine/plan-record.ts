@@ -32,7 +32,7 @@ export function toPlanFile(plan: BuildPlan, c: PlanContext, digest: string): Pla
       return { id, kind: 'chunk', component: g.plan.component, key: plan.nodes.get(id)!.key!, files: g.plan.files, tree: plan.tree.get(g.plan.component)!,
         fineSplit: g.plan.fineSplit };
     }
-    return { id, kind: 'hadd', component: g.component, deps: g.deps };
+    return { id, kind: 'hadd', component: g.component, deps: g.deps, level: g.level, dir: g.dir, chunks: g.chunks };
   });
   return { version: 1, digest, heppyVersion: c.heppyVersion, outdir: c.outdir, cacheDir: c.cacheDir, bundle: c.bundle, options: c.options,
     maxEvents: c.maxEvents, createdAt: new Date().toISOString(), nodes };

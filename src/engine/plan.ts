@@ -48,6 +48,8 @@ export interface PlanInputs {
   digests: FileDigests;
   /** Remote inputs whose server did not answer are digested again after this back-off (none: no retry). */
   netRetry?: NetRetry;
+  /** Inputs per merge node of a component's merge tree (default graph/dag.ts DEFAULT_FAN_IN). */
+  fanIn?: number;
   /** Nodes whose recorded outputs changed (started early, see output-check.ts); default: checked here. */
   changedOutputs?: Promise<Map<string, string>>;
 }
@@ -76,9 +78,9 @@ function chunkPartsOf(shared: Record<string, string>, componentDigest: string, c
   return () => (kp ??= chunkKeyParts(shared, componentDigest, chunk, digests));
 }
 
-function mergePartsOf(heppyVersion: string, component: string, chunks: readonly string[], results: readonly string[]): () => KeyParts {
+function mergePartsOf(heppyVersion: string, component: string, chunks: readonly string[], results: readonly string[], level: number): () => KeyParts {
   let kp: KeyParts | null = null;
-  return () => (kp ??= haddKeyParts(heppyVersion, component, chunks.map((x, i) => [x, results[i]!] as [string, string])));
+  return () => (kp ??= haddKeyParts(heppyVersion, component, chunks.map((x, i) => [x, results[i]!] as [string, string]), level));
 }
 
 function listDir(dir: string): Set<string> {
@@ -92,7 +94,7 @@ function listDir(dir: string): Set<string> {
 export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   phase('start');
   const { chunks, dropped } = splitAll(p.config.components);
-  const graph = buildGraph(chunks);
+  const graph = buildGraph(chunks, p.fanIn);
   const allFiles = [...new Set(chunks.flatMap((c) => c.files))];
   phase('split + graph');
   const digests = await digestInputs(p.digests, allFiles, p.netRetry);
@@ -169,13 +171,15 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       const deps = n.deps;
       let pending = 0;
       for (const x of deps) if (!nodes.get(x)!.upToDate) pending++;
-      // A merge's key is over its chunks' results: known only when none of them runs. Computed
-      // from strings; its parts (an entry per chunk) only when asked for (run, adopted, explained).
+      // A merge's key is over its inputs' results (chunks, or the merges below it): known only when
+      // none of them runs. Computed from strings; its parts (an entry per input) only when asked for
+      // (run, adopted, explained).
       // (The digests themselves are kept, not the records: those are not needed after planning.)
       const results = pending > 0 ? null : deps.map((x) => (nodes.get(x)!.adopted ?? p.records.get(x)!).resultDigest);
-      const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!);
-      const parts = results === null ? null : mergePartsOf(p.heppyVersion, n.component, deps, results);
-      const d = decideMerge({ id, dir, key, parts, pending, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
+      const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!, n.level);
+      const parts = results === null ? null : mergePartsOf(p.heppyVersion, n.component, deps, results, n.level);
+      const inputs = graph.nodes.get(deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
+      const d = decideMerge({ id, dir, key, parts, pending, inputs, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
       nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     }
   }

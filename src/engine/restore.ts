@@ -77,7 +77,7 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     const outputs = marker.outputs.map((o) => (RUN_FILES.has(o.path) && existsSync(join(tmp, o.path)) ? { ...o, size: statSync(join(tmp, o.path)).size } : o));
     const restored: Marker = { ...marker, outputs, restoredFrom: e.builtAt };
     writeMarker(tmp, restored);
-    swapIntoPlace(tmp, dir);
+    swapIntoPlace(tmp, dir, outdir);
     return ok({ marker: restored, builtAt: e.builtAt });
   } catch (err) {
     return fail({ file: dir, object: label, reason: `cannot restore from the cache: ${(err as Error).message}` });

@@ -13,7 +13,8 @@ import type { Graph, GraphNode } from '../graph/dag.js';
 import type { KeyParts } from '../graph/keys.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import { openStore } from '../store/open.js';
-import { adoptChunk } from './decide.js';
+import { adoptChunk, adoptMerge } from './decide.js';
+import { readMarker } from '../chunkdir/marker.js';
 import { makeExecutor, type ExecutorFlags } from './executors.js';
 import type { BuildPlan, PlannedNode } from './plan.js';
 import { runPlan } from './run.js';
@@ -53,9 +54,16 @@ export function planFromFile(p: PlanFile, badChunks: ReadonlySet<string>, badMer
       nodes.set(n.id, { id: n.id, kind: 'chunk', component: n.component, dir, key: n.key, parts, upToDate: !run, why: run ? ['bad (heppy check)'] : [],
         ...(adopted ? { adopted } : {}) });
     } else {
-      graphNodes.set(n.id, { kind: 'hadd', id: n.id, component: n.component, deps: n.deps });
-      const run = badMerges.has(dir) || n.deps.some((d) => badChunks.has(join(outdir, d))) || !existsSync(dir);
-      nodes.set(n.id, { id: n.id, kind: 'hadd', component: n.component, dir, key: null, parts: () => null, upToDate: !run, why: run ? ['its chunks were run again'] : [] });
+      graphNodes.set(n.id, { kind: 'hadd', id: n.id, component: n.component, deps: n.deps, level: n.level ?? 0, dir: n.dir ?? n.component, chunks: n.chunks ?? n.deps.length });
+      // A merge runs when one of its inputs runs (plan.json lists every merge after its inputs).
+      const run = badMerges.has(dir) || n.deps.some((d) => badChunks.has(join(outdir, d)) || nodes.get(d)?.upToDate === false) || !existsSync(dir);
+      // An intact merge of a tree the store does not know (an in-memory store): adopted from its
+      // marker, so that the merge above it can be keyed over its result.
+      const rec = records.get(n.id);
+      const m = run || rec?.status === 'ok' ? null : readMarker(dir);
+      const adopted = m?.ok && m.value?.kind === 'hadd' && m.value.status === 'ok' ? adoptMerge(n.id, dir, m.value.key, () => noParts, rec) ?? undefined : undefined;
+      nodes.set(n.id, { id: n.id, kind: 'hadd', component: n.component, dir, key: null, parts: () => null, upToDate: !run, why: run ? ['its chunks were run again'] : [],
+        ...(adopted ? { adopted } : {}) });
     }
   }
   const graph: Graph = { nodes: graphNodes, order };

@@ -13,7 +13,7 @@ import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js'
 import type { RetryPolicy, SchedClock } from '../exec/retry-policy.js';
 import { formatTaskFailure, type TaskFailure } from '../util/failure.js';
 import { haddKeyParts, keyOf } from '../graph/keys.js';
-import type { ChunkNode } from '../graph/dag.js';
+import type { ChunkNode, HaddNode } from '../graph/dag.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import type { TaskStore } from './store.js';
 import type { TaskRecord } from '../store/records.js';
@@ -115,9 +115,9 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   }
 
   // Written records are also kept here: lmdb's queued writes are not readable until committed.
-  const fresh = new Map<string, TaskRecord>();
+  const written = new Map<string, TaskRecord>();
   const record = (rec: TaskRecord): void => {
-    fresh.set(rec.nodeId, rec);
+    written.set(rec.nodeId, rec);
     void store.putTask(rec);
   };
   const nodeOf = (id: string) => plan.nodes.get(id)!;
@@ -212,15 +212,17 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   };
 
   const inline = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
+    started.set(id, Date.now()); // its done event's durationMs is the merge's own
     const n = nodeOf(id);
-    const deps = plan.graph.nodes.get(id)!.deps;
+    const g = plan.graph.nodes.get(id) as HaddNode;
+    const deps = g.deps;
     const results: Array<[string, string]> = [];
     for (const d of deps) {
-      const rec = fresh.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
-      if (!rec || rec.status !== 'ok') return { ok: false, error: infra({ object: id, reason: `chunk ${d} has no successful record` }) };
+      const rec = written.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
+      if (!rec || rec.status !== 'ok') return { ok: false, error: infra({ object: id, reason: `${nodeOf(d).kind === 'chunk' ? 'chunk' : 'merge'} ${d} has no successful record` }) };
       results.push([d, rec.resultDigest]);
     }
-    const kp = haddKeyParts(r.heppyVersion, n.component, results);
+    const kp = haddKeyParts(r.heppyVersion, n.component, results, g.level);
     const key = keyOf(kp);
     const t = Date.now();
     if (r.cache && r.cache.entry(key) !== null) {
@@ -237,7 +239,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     }
     // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
     const { mergeComponent } = await import('../merge/index.js');
-    const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: deps.length,
+    // A node of a merge tree merges the merges below it; every node records all chunks under it.
+    const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: g.chunks, target: n.dir,
       onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
     if (!merged.ok) {
       // A merge fails on what it reads: a chunk's file missing, unreadable or not mergeable.
@@ -325,7 +328,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     // Local workers die with the build: nothing to journal (and no commit to wait for per chunk).
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
-    firstAttempt: (id) => nextAttemptOf(nodeOf(id).dir, (fresh.get(id) ?? store.getTask(id))?.attempts),
+    firstAttempt: (id) => nextAttemptOf(nodeOf(id).dir, (written.get(id) ?? store.getTask(id))?.attempts),
   }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {

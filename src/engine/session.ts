@@ -14,6 +14,7 @@ import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
 import { checkOutputs } from './output-check.js';
+import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 
 export interface SessionFlags {
   file?: string;
@@ -21,6 +22,8 @@ export interface SessionFlags {
   outdir?: string;
   options?: string[];
   maxEvents?: number;
+  /** --merge-fan-in (wins over the Config's mergeFanIn). */
+  mergeFanIn?: number;
   force?: boolean;
   /** Type-check the heppyfile when its bundle is not cached (default true). */
   typecheck?: boolean;
@@ -122,9 +125,9 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   };
   try {
     const digests = new FileDigests(store, f.deep ?? false);
-    const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${id.startsWith('hadd:') ? id.slice(5) : id}`);
+    const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, records, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);

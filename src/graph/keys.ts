@@ -101,17 +101,24 @@ export function chunkKey(t: ChunkKeyTemplate, chunk: ChunkPlan, fileDigests: Rea
  * on the no-op path); equal to keyOf(haddKeyParts(...)) by construction. `resultOf(i)` is the
  * result digest of `chunks[i]`.
  */
-export function haddKey(heppyVersion: string, component: string, chunks: readonly string[], resultOf: (i: number) => string): string {
-  // keyOf sorts the named parts: 'component' < 'version'.
-  let s = `component=${hashString(component)};version=${hashString(heppyVersion)};`;
+export function haddKey(heppyVersion: string, component: string, chunks: readonly string[], resultOf: (i: number) => string, level = 0): string {
+  // keyOf sorts the named parts: 'component' < 'level' < 'version'.
+  let s = `component=${hashString(component)};${level > 0 ? `level=${hashString(String(level))};` : ''}version=${hashString(heppyVersion)};`;
   for (let i = 0; i < chunks.length; i++) s += `|${chunks[i]}\u0000${resultOf(i)}`;
   return hashString(s);
 }
 
-export function haddKeyParts(heppyVersion: string, component: string, chunkResults: ReadonlyArray<[string, string]>): KeyParts {
+/**
+ * A merge node's key parts: over its inputs' result digests (chunks, or the merges below it in a
+ * merge tree), not over the chunks' keys. An intermediate node (level >= 1) also names its level,
+ * so that it never shares a key with a component's final merge of the same inputs.
+ */
+export function haddKeyParts(heppyVersion: string, component: string, inputResults: ReadonlyArray<[string, string]>, level = 0): KeyParts {
   const files: Record<string, string> = {};
-  for (const [name, digest] of chunkResults) files[name] = digest;
-  return { parts: { version: hashString(heppyVersion), component: hashString(component) }, files };
+  for (const [name, digest] of inputResults) files[name] = digest;
+  const parts: Record<string, string> = { version: hashString(heppyVersion), component: hashString(component) };
+  if (level > 0) parts.level = hashString(String(level));
+  return { parts, files };
 }
 
 /** Which named parts and which files differ between a recorded key and today's (`heppy why`). */

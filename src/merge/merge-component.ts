@@ -22,6 +22,11 @@ export interface MergeOptions {
   dest?: string;
   rootMerger?: RootMerger;
   onWarning?: (message: string) => void;
+  /**
+   * Where the merge is written (absolute), for a node of a merge tree under Outdir/.heppy/merge/;
+   * default dest/<component>. Its inputs may then be merges themselves (see composeInputs).
+   */
+  target?: string;
 }
 
 export interface MergeSummary {
@@ -78,9 +83,47 @@ export function sourceRecord(dir: string, chunk = basename(dir)): SourceRecord {
   return { chunk, file: '', size: 0, mtimeMs: 0 };
 }
 
+/** What a merge records about the chunks under it: their names, their markers as seen, where they are. */
+interface Provenance {
+  chunks: string[];
+  sources: SourceRecord[] | null;
+  chunksDir: string;
+}
+
+/**
+ * The chunks under the inputs: a chunk directory is itself (its marker as seen now); an input that
+ * is a merge (a node of a merge tree) brings the chunks, sources and chunksDir its marker records,
+ * so that every level, and the component's final merge, names every chunk as a flat merge does.
+ */
+function composeInputs(inputs: readonly string[]): Result<Provenance> {
+  const markers = inputs.map((d) => readMarker(d));
+  const mergeOf = (i: number): HaddMarker | null => {
+    const m = markers[i]!;
+    return m.ok && m.value?.kind === 'hadd' ? m.value : null;
+  };
+  // Chunks are named relative to the first one's directory: their names, unless explicit
+  // directories (`heppy hadd DIR…`) came from several places.
+  const chunksDir = mergeOf(0)?.chunksDir ?? dirname(resolve(inputs[0]!));
+  const chunks: string[] = [];
+  let sources: SourceRecord[] | null = [];
+  for (const [i, d] of inputs.entries()) {
+    const m = mergeOf(i);
+    if (m !== null) {
+      if (m.status !== 'ok') return fail({ file: d, reason: 'an input merge is not ok' });
+      chunks.push(...m.chunks);
+      sources = sources === null || m.sources === null ? null : [...sources, ...m.sources];
+    } else {
+      const name = relative(chunksDir, resolve(d));
+      chunks.push(name);
+      sources?.push(sourceRecord(d, name));
+    }
+  }
+  return ok({ chunks, sources, chunksDir });
+}
+
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
   const dest = opts.dest ?? outdir;
-  const target = join(dest, component);
+  const target = opts.target ?? join(dest, component);
   const warnings: string[] = [];
   const warn = (m: string): void => { warnings.push(m); opts.onWarning?.(m); };
   const startedAt = Date.now();
@@ -96,7 +139,8 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     }
   }
 
-  const first = chunkDirs[0]!;
+  const from = composeInputs(chunkDirs);
+  if (!from.ok) return fail({ ...from.error, object: component });
   const plan = planMerge(chunkDirs);
   if (!plan.ok) return fail({ ...plan.error, object: component });
   for (const n of plan.value.notes) warn(n);
@@ -104,7 +148,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   if (pickles.length > 0) warn(`heppy's pickled counters/averages are not merged (no JSON sidecar): ${pickles.join(', ')}`);
 
   mkdirSync(dest, { recursive: true });
-  const tmp = makeTmpDir(dest, component, 'hadd');
+  const tmp = makeTmpDir(dest, basename(target) === component ? component : `${component}_${basename(target)}`, 'hadd');
   const merger = opts.rootMerger ?? defaultRootMerger;
   try {
     const written: string[] = [];
@@ -113,21 +157,18 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
       if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
       written.push(...r.value);
     }
-    const nfiles = opts.nfiles ?? chunkDirs.length;
-    writeFileSync(join(tmp, 'processing.yaml'), processingYaml(nfiles, chunkDirs.length));
+    const { chunks, sources, chunksDir } = from.value;
+    const nfiles = opts.nfiles ?? chunks.length;
+    writeFileSync(join(tmp, 'processing.yaml'), processingYaml(nfiles, chunks.length));
     written.push('processing.yaml');
     const outputs = written.sort().map((path) => ({ path, size: statSync(join(tmp, path)).size }));
-    // Chunks are named relative to the first one's directory: their names, unless explicit
-    // directories (`heppy hadd DIR…`) came from several places.
-    const chunksDir = dirname(resolve(first));
-    const chunks = chunkDirs.map((d) => relative(chunksDir, resolve(d)));
     const marker: HaddMarker = {
-      status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunkDirs.length,
-      outputs, sources: chunkDirs.map((d, i) => sourceRecord(d, chunks[i])), chunksDir, warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
+      status: 'ok', kind: 'hadd', key: opts.key ?? '', component, chunks, nfiles, ngoodfiles: chunks.length,
+      outputs, sources, chunksDir, warnings, host: hostname(), pid: process.pid, startedAt, finishedAt: Date.now(),
     };
     writeMarker(tmp, marker);
-    swapIntoPlace(tmp, target);
-    return ok({ component, dir: target, chunks, nfiles, ngoodfiles: chunkDirs.length, outputs, warnings });
+    swapIntoPlace(tmp, target, dest);
+    return ok({ component, dir: target, chunks, nfiles, ngoodfiles: chunks.length, outputs, warnings });
   } catch (err) {
     // I/O errors (disk full, permissions) become a failure of this merge, not a crash.
     return fail({ file: target, object: component, reason: `merge failed: ${(err as Error).message}` });

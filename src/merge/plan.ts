@@ -45,10 +45,13 @@ function classify(rel: string, isStat: (rel: string) => boolean): FileAction {
   return { kind: 'skip', rel, why: 'not merged' };
 }
 
-/** The outputs a chunk's marker lists, or null when it has no such list (made by the original heppy). */
+/**
+ * The outputs a chunk's marker lists, or null when it has no such list (made by the original heppy).
+ * An input that is itself a merge (a node of a merge tree) lists what it merged likewise.
+ */
 function recordedOutputs(dir: string): Set<string> | null {
   const m = readMarker(dir);
-  if (!m.ok || m.value === null || m.value.kind !== 'chunk' || m.value.outputs.length === 0) return null;
+  if (!m.ok || m.value === null || m.value.outputs.length === 0) return null;
   return new Set(m.value.outputs.map((o) => o.path));
 }
 
