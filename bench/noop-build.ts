@@ -3,7 +3,8 @@
 // Usage: node dist/bench/noop-build.js [filesPerComponent=2500] [repeats=5]
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { heppy, makeBenchProject, median, repo, timeCmd } from './build-setup.js';
+import { spawnSync } from 'node:child_process';
+import { HEPPY, heppy, makeBenchProject, median, repo, timeCmd } from './build-setup.js';
 
 const files = Number(process.argv[2] ?? 2500);
 const repeats = Number(process.argv[3] ?? 5);
@@ -24,6 +25,22 @@ for (let i = 0; i < repeats; i++) {
   times.push(r.ms);
 }
 process.stdout.write(`heppy no-op build, ${comps * files} chunks + ${comps} merges: median ${median(times).toFixed(0)} ms (${times.map((x) => x.toFixed(0)).join(', ')})\n`);
+
+// CPU (user+sys, /usr/bin/time) of the same no-op, and the coordinator's live heap per node
+// (node --expose-gc, HEPPY_TIMING=1: after a full collection, at the end of planning with the task
+// records in use, and kept while running the build), both above the heap before loading.
+const cpu: number[] = [];
+for (let i = 0; i < repeats; i++) {
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %U %S', process.execPath, HEPPY, 'build'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const m = /@@time (\S+) (\S+)/.exec(r.stderr);
+  if (r.status === 0 && m) cpu.push(Number(m[1]) + Number(m[2]));
+}
+const h = spawnSync(process.execPath, ['--expose-gc', HEPPY, 'build'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, HEPPY_TIMING: '1' } });
+const heapAt = (prefix: string): number => Number(new RegExp(`\\[heap\\] ${prefix}[^:]*: (\\d+) bytes`).exec(h.stderr)?.[1] ?? NaN);
+const nodes = comps * files + comps;
+const base = heapAt('before loading');
+process.stdout.write(`heppy no-op CPU (user+sys): median ${median(cpu).toFixed(2)} s (${cpu.map((x) => x.toFixed(2)).join(', ')}); `
+  + `live heap per node: ${((heapAt('planned') - base) / nodes).toFixed(0)} B at the end of planning, ${((heapAt('kept while running') - base) / nodes).toFixed(0)} B kept while running\n`);
 
 // The same graph for make and Snakemake: one output per input file, all up to date.
 const names: string[] = [];

@@ -64,8 +64,9 @@ function plan(): Run {
   const t = /@@time (\S+) (\S+) (\S+) (\d+)/.exec(r.stderr);
   const heaps = [...r.stderr.matchAll(/\[heap\] (.*): (\d+) bytes/g)];
   const before = heaps.find((h) => h[1] === 'before loading');
-  const after = heaps.find((h) => h[1]!.startsWith('planned'));
-  const nodes = after ? Number(/planned (\d+)/.exec(after[1]!)![1]) : 0;
+  // What the coordinator keeps while it runs the build (the records read for planning are gone).
+  const after = heaps.find((h) => h[1]!.startsWith('kept while running'));
+  const nodes = after ? Number(/running (\d+)/.exec(after[1]!)![1]) : 0;
   return { wall: Number(t![1]), cpu: Number(t![2]) + Number(t![3]), rssKiB: Number(t![4]),
     heapPerNode: before && after ? (Number(after[2]) - Number(before[2])) / nodes : null, nodes,
     timing: r.stderr.split('\n').filter((l) => l.startsWith('[timing]')).join('\n') };
@@ -107,7 +108,7 @@ const m = (xs: number[]): number => median(xs);
 process.stdout.write(`\n${cold[0]!.timing}\n\n`);
 process.stdout.write(`cold plan, ${cold[0]!.nodes} nodes: median ${m(cold.map((r) => r.wall)).toFixed(2)} s wall, ${m(cold.map((r) => r.cpu)).toFixed(2)} s CPU `
   + `(xxhsum over the same files ${m(xx.map((r) => r.wall)).toFixed(2)} s, ${m(xx.map((r) => r.cpu)).toFixed(2)} s CPU: ratio ${(m(cold.map((r) => r.wall)) / m(xx.map((r) => r.wall))).toFixed(1)}x wall)\n`);
-process.stdout.write(`coordinator heap after planning: median ${m(cold.map((r) => r.heapPerNode ?? NaN)).toFixed(0)} B per node (cold), `
+process.stdout.write(`coordinator heap kept while running (dry run: no records): median ${m(cold.map((r) => r.heapPerNode ?? NaN)).toFixed(0)} B per node (cold), `
   + `${m(warm.map((r) => r.heapPerNode ?? NaN)).toFixed(0)} B per node (warm); peak RSS ${(m(cold.map((r) => r.rssKiB)) / 1024).toFixed(0)} MiB cold\n`);
 process.stdout.write(`warm plan (every digest cached), ${warm[0]!.nodes} nodes: median ${m(warm.map((r) => r.wall)).toFixed(2)} s wall, ${m(warm.map((r) => r.cpu)).toFixed(2)} s CPU\n`);
 process.stdout.write(`load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
