@@ -57,7 +57,10 @@ test('--detach submits and exits; the next build collects the results without su
 test('jobs queued for an older version of the analysis are cancelled, not left to overwrite the new results', async () => {
   if (!have) return;
   const o = join(p.dir, 'Out-stale');
-  const d = build(p, [...SLURM, '--outdir', o, '--detach']);
+  // The old jobs take a minute (a later -o wins): still queued or running when the next build starts,
+  // however long its re-bundling and type-check take on a loaded machine (with 1.5 s they had all
+  // finished by then under load 25-30, and nothing was left to cancel).
+  const d = build(p, [...SLURM, '--outdir', o, '--detach', '-o', 'slowms=60000']);
   assert.is(d.code, 0, d.stderr);
   const queued = queuedTasks(o);
   assert.ok(queued.length > 0);
