@@ -130,6 +130,19 @@ function elementSchema(cls: string, e: JsStreamerElement, file: JsFile, depth: n
   throw why();
 }
 
+/** The numeric members of a class (through its base classes) with their paths, or null if it has others. */
+function flatMembers(node: Node, path: string): { node: Node; path: string }[] | null {
+  if (node.k === 'num' || node.k === 'packed') return [{ node, path }];
+  if (node.k !== 'class') return null;
+  const out: { node: Node; path: string }[] = [];
+  for (const m of node.members) {
+    const sub = flatMembers(m.node, memberPath(path, m, m.node));
+    if (sub === null) return null;
+    out.push(...sub);
+  }
+  return out;
+}
+
 /** A member's path: a base class's members stay at the object's path. */
 function memberPath(path: string, m: { name: string }, node: Node): string {
   return node.k === 'class' && m.name === node.name ? path : `${path}.${m.name}`;
@@ -264,8 +277,17 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
         end = h.end;
         memberwise = h.memberwise;
         if (h.memberwise) {
-          if (node.k !== 'map') throw new MemberError(`${node.name} streamed member-wise is not read`);
-          c.u16(); c.u32(); // a map written member-wise: the pair's class version and checksum
+          const flat = node.k === 'seq' ? flatMembers(node.of, path) : null;
+          if (node.k === 'seq' && flat === null) throw new MemberError(`${node.name} streamed member-wise is not read (its items are not classes of numbers)`);
+          c.u16(); c.u32(); // the item (or pair) class's version and checksum
+          if (flat !== null) {
+            // a vector of classes written member-wise: the count, then each member of all items in turn
+            const n = c.u32();
+            if (n > c.end - c.p) throw new MemberError(`${node.name} of ${n} items in ${c.end - c.p} bytes`);
+            for (const m of flat) for (let i = 0; i < n; i++) walk(m.node, c, m.path, sink, false);
+            if (end >= 0 && c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${end}`);
+            return;
+          }
         }
       }
       const n = c.u32();

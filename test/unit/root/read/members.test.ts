@@ -156,6 +156,11 @@ test('a damaged entry or a class without streamer info is that branch\'s error',
   // when the headed reading of the first entry fails and the bare one reads it exactly
   const bare = new Uint8Array([0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0]);
   assert.equal(walkBasket(node, leaves, bare, new Int32Array([0, 8, 16]), 2, 'p').sink.nums.get('p.x'), [1, 2]);
+  // vector<P> written member-wise (ATLAS ElementLink vectors): header with flag 0x4000, P's version
+  // and checksum, the count, then every item's x (here 1 and 2)
+  const vp = schemaOf('vector<P>', file), vl = leavesOf(vp, 'v');
+  const mw = new Uint8Array([0x40, 0, 0, 28, 0x40, 9, 0, 1, 1, 2, 3, 4, 0, 0, 0, 2, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(walkBasket(vp, vl, mw, new Int32Array([0, 32]), 1, 'v').sink.nums.get('v.x'), [1, 2]);
   const ok = new Uint8Array([0x40, 0, 0, 10, 0, 1, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0]);
   assert.equal(walkBasket(node, leaves, ok, new Int32Array([0, 14]), 1, 'p').sink.nums.get('p.x'), [1]);
 });
