@@ -7,6 +7,7 @@ import { UserError } from '../util/result.js';
 import { checkName } from './names.js';
 import { isUrl } from '../io/url.js';
 import { configBaseDir } from './options.js';
+import { segmentRegExp } from '../util/glob.js';
 
 export const COMPONENT_BRAND = Symbol.for('heppy.Component');
 
@@ -175,24 +176,6 @@ function walk(dir: string, rest: string[], out: string[]): void {
     if (!re.test(e)) continue;
     if (tail.length === 0) out.push(prefix + e); else if (isDir(prefix + e)) walk(prefix + e, tail, out);
   }
-}
-
-function segmentRegExp(seg: string): RegExp {
-  let re = '';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const j = seg.indexOf(']', i + 2);
-      if (j < 0) { re += '\\['; continue; }
-      let body = seg.slice(i + 1, j);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      re += '[' + body.replace(/\\/g, '\\\\') + ']';
-      i = j;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
 }
 
 function exists(p: string): boolean {

@@ -8,6 +8,7 @@ import { LocalSource } from './local.js';
 import type { ByteSource, RemoteStat } from './source.js';
 import { parseLocation, withPath, type Location } from './url.js';
 import { XrdFile, xrdDirlist, xrdRemoteStat, type DirEntry } from './xrootd/client.js';
+import { segmentRegExp } from '../util/glob.js';
 
 /** Opens a file for reading; throws RemoteError (remote), UserError (bad URL) or the system error (local). */
 export async function openByteSource(spec: string): Promise<ByteSource> {
@@ -85,20 +86,3 @@ async function walk(loc: Location, list: (dir: string) => Promise<DirEntry[]>, d
   }
 }
 
-function segmentRegExp(seg: string): RegExp {
-  let re = '';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const j = seg.indexOf(']', i + 2);
-      if (j < 0) { re += '\\['; continue; }
-      let body = seg.slice(i + 1, j);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      re += '[' + body.replace(/\\/g, '\\\\') + ']';
-      i = j;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp('^' + re + '$');
-}
