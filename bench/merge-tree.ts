@@ -3,8 +3,8 @@
 // (16: target ≤ 3) and what the re-merge costs against a flat merge of the 1,000 chunks
 // (--merge-fan-in 1000: one merge node). Two Outdirs, each with its own store and output cache so
 // that both builds run the changed chunk; rounds alternate which goes first. Figures per build:
-// the merge nodes' wall (their `done` events), the whole build's wall and CPU (user+sys, from
-// /usr/bin/time when present).
+// the merge nodes' wall and CPU (their `done` events: merges run in the build's process), the whole
+// build's wall and CPU (user+sys, from /usr/bin/time when present).
 // Usage: node dist/bench/merge-tree.js [chunks=1000] [rounds=3] [fanIn=16]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ export default new Config({
 `);
 }
 
-interface Run { code: number; wallMs: number; cpuMs: number | null; mergeMs: number; merges: string[]; chunksRun: number; stderr: string }
+interface Run { code: number; wallMs: number; cpuMs: number | null; mergeMs: number; mergeCpuMs: number; merges: string[]; chunksRun: number; stderr: string }
 
 function build(variant: 'tree' | 'flat'): Run {
   const args = [HEPPY, 'build', '--json', '-j', '2', '--outdir', `Out-${variant}`, '--cache-dir', `cache-${variant}`, '--merge-fan-in', variant === 'tree' ? String(fanIn) : String(Math.max(2, chunks))];
@@ -63,10 +63,10 @@ function build(variant: 'tree' | 'flat'): Run {
     : spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
   const wallMs = performance.now() - t;
   const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
-  const done = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id: string; kind: string; durationMs?: number })
+  const done = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; id: string; kind: string; durationMs?: number; cpuMs?: number })
     .filter((e) => e.type === 'done');
   const merges = done.filter((e) => e.kind === 'hadd');
-  return { code: r.status ?? -1, wallMs, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : null, mergeMs: merges.reduce((s, e) => s + (e.durationMs ?? 0), 0),
+  return { code: r.status ?? -1, wallMs, cpuMs: m ? (Number(m[2]) + Number(m[3])) * 1000 : null, mergeMs: merges.reduce((s, e) => s + (e.durationMs ?? 0), 0), mergeCpuMs: merges.reduce((s, e) => s + (e.cpuMs ?? 0), 0),
     merges: merges.map((e) => e.id), chunksRun: done.length - merges.length, stderr: r.stderr ?? '' };
 }
 
@@ -76,7 +76,7 @@ process.stdout.write(`merge tree bench: ${chunks} chunks, fan-in ${fanIn} vs fla
 for (const v of ['tree', 'flat'] as const) {
   const r = build(v);
   if (r.code !== 0) throw new Error(`initial ${v} build failed: ${r.stderr.slice(-2000)}`);
-  process.stdout.write(`  initial ${v} build: ${r.chunksRun} chunks, ${r.merges.length} merge nodes, merges ${(r.mergeMs / 1000).toFixed(2)} s\n`);
+  process.stdout.write(`  initial ${v} build (0: already built): ${r.chunksRun} chunks, ${r.merges.length} merge nodes, merges ${(r.mergeMs / 1000).toFixed(2)} s\n`);
 }
 const per = { tree: [] as Run[], flat: [] as Run[] };
 for (let k = 0; k < rounds; k++) {
@@ -88,13 +88,16 @@ for (let k = 0; k < rounds; k++) {
     if (r.code !== 0) throw new Error(`${v} build failed: ${r.stderr.slice(-2000)}`);
     per[v].push(r);
     process.stdout.write(`  round ${k + 1} ${v}: chunk ${i} changed → ${r.chunksRun} chunk run, ${r.merges.length} merge nodes re-run (${r.merges.join(' ')}); `
-      + `merges ${r.mergeMs.toFixed(0)} ms; build wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs === null ? '?' : r.cpuMs.toFixed(0)} ms; load ${load()}\n`);
+      + `merges ${r.mergeMs.toFixed(0)} ms wall, ${r.mergeCpuMs.toFixed(0)} ms CPU; build wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs === null ? '?' : r.cpuMs.toFixed(0)} ms; load ${load()}\n`);
   }
 }
+// median() takes the upper middle of an even count.
 const med = (v: 'tree' | 'flat', f: (r: Run) => number | null): number => median(per[v].map((r) => f(r) ?? NaN));
 const nodes = Math.max(...per.tree.map((r) => r.merges.length));
 process.stdout.write(`merge nodes re-run per changed chunk: ${nodes} (target <= 3), flat: ${Math.max(...per.flat.map((r) => r.merges.length))}\n`);
 process.stdout.write(`re-merge wall (median of ${rounds}): tree ${med('tree', (r) => r.mergeMs).toFixed(0)} ms, flat ${med('flat', (r) => r.mergeMs).toFixed(0)} ms, `
   + `ratio tree/flat ${(med('tree', (r) => r.mergeMs) / med('flat', (r) => r.mergeMs)).toFixed(3)}\n`);
+process.stdout.write(`re-merge CPU (median of ${rounds}): tree ${med('tree', (r) => r.mergeCpuMs).toFixed(0)} ms, flat ${med('flat', (r) => r.mergeCpuMs).toFixed(0)} ms, `
+  + `ratio tree/flat ${(med('tree', (r) => r.mergeCpuMs) / med('flat', (r) => r.mergeCpuMs)).toFixed(3)}\n`);
 process.stdout.write(`whole build (plan + 1 chunk + merges): wall tree ${med('tree', (r) => r.wallMs).toFixed(0)} ms, flat ${med('flat', (r) => r.wallMs).toFixed(0)} ms; `
   + `CPU tree ${med('tree', (r) => r.cpuMs).toFixed(0)} ms, flat ${med('flat', (r) => r.cpuMs).toFixed(0)} ms, ratio ${(med('tree', (r) => r.cpuMs) / med('flat', (r) => r.cpuMs)).toFixed(3)}; load ${load()}\n`);

@@ -123,6 +123,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const nodeOf = (id: string) => plan.nodes.get(id)!;
   // Nodes restored from the output cache, with when their entry was built.
   const restoredAt = new Map<string, string>();
+  // CPU of the build's process while each merge ran (merges run inline, one at a time).
+  const mergeCpuMs = new Map<string, number>();
   const keep = async (id: string, kind: 'chunk' | 'hadd', dir: string, key: string): Promise<void> => {
     if (!r.cache) return;
     const kept = await keepInCache(r.cache, id, kind, dir, key);
@@ -213,6 +215,15 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   const inline = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     started.set(id, Date.now()); // its done event's durationMs is the merge's own
+    const cpu0 = process.cpuUsage();
+    try {
+      return await merge(id);
+    } finally {
+      const c = process.cpuUsage(cpu0);
+      mergeCpuMs.set(id, (c.user + c.system) / 1000);
+    }
+  };
+  const merge = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
     const g = plan.graph.nodes.get(id) as HaddNode;
     const deps = g.deps;
@@ -282,7 +293,9 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
           if (n.kind === 'chunk' && adoptedIds.has(e.id) && !prepared.has(e.id)) summary.adopted++;
           else summary.run++;
           summary.eventsProcessed += o.eventsProcessed;
-          r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: Date.now() - (started.get(e.id) ?? t0) });
+          const cpuMs = mergeCpuMs.get(e.id);
+          r.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: Date.now() - (started.get(e.id) ?? t0),
+            ...(cpuMs !== undefined ? { cpuMs: Math.round(cpuMs) } : {}) });
         } else if (o.status === 'failed') {
           summary.failed++;
           const log = n.kind === 'chunk' && existsSync(join(n.dir, LOG_FILE)) ? join(n.dir, LOG_FILE) : o.log;
