@@ -188,4 +188,45 @@ test('200 chunks, fan-in 16: 13 + 1 merge nodes; one changed input re-runs its c
   }
 });
 
+test('Config.mergeFanIn 4, 40 chunks: 10 + 3 + 1 merges; a deleted chunk: check names it, check --resubmit re-runs it and the merges above it, then the build has nothing to do', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heppy-merge-tree-'));
+  try {
+    mkdirSync(join(dir, 'data', 'T'), { recursive: true });
+    for (let i = 0; i < 40; i++) await writeInput(join(dir, 'data', 'T', `f${String(i).padStart(2, '0')}.root`), 5, i);
+    const file = join(dir, 'heppyfile.ts');
+    writeFileSync(file, `import { Analyzer, Config, Component, Sequence, type Event } from 'heppy';
+class P extends Analyzer {
+  static branches = ['x'];
+  override beginLoop(): void { this.counter('c').register('all'); }
+  override process(_e: Event): void { this.counter('c').inc('all'); }
+}
+export default new Config({
+  components: [Object.assign(new Component('T', { files: 'data/T/*.root' }), { splitFactor: 40 })],
+  sequence: new Sequence(new Analyzer(P, {})),
+  mergeFanIn: 4,
+});
+`);
+    const p: Project = { dir, heppyfile: file, setHeppyfile: () => undefined };
+    const first = build(p);
+    assert.is(first.code, 0, first.stderr);
+    assert.is(first.ran.filter((id) => id.startsWith('hadd:')).length, 14);
+    assert.ok(first.ran.includes('hadd:T/L2-2') && first.ran.includes('hadd:T/L1-9'));
+    rmSync(join(dir, 'Outdir', 'T_Chunk17'), { recursive: true });
+    const check = heppy(p, ['check', 'Outdir']);
+    assert.is(check.code, 1);
+    assert.match(check.stdout, /T_Chunk17/);
+    assert.not.match(check.stdout, /\.heppy/);
+    const resubmit = heppy(p, ['check', '--resubmit', 'Outdir']);
+    assert.is(resubmit.code, 0, resubmit.stdout + resubmit.stderr);
+    assert.is(heppy(p, ['check', 'Outdir']).code, 0);
+    const again = build(p);
+    assert.is(again.code, 0, again.stderr);
+    assert.equal(again.ran, []);
+    const cutflow = JSON.parse(readFileSync(join(dir, 'Outdir', 'T', 'P_1', 'c.json'), 'utf8')) as { levels: Array<[string, number]> };
+    assert.equal(cutflow.levels, [['all', 200]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
