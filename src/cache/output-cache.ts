@@ -15,6 +15,9 @@ export interface CachedFile {
   path: string; // relative to the node directory
   size: number;
   hash: string; // xxh64 of the content
+  /** The kept file's inode and mtime (ns) when its hash was taken: the cheap check of a restore. */
+  ino?: string;
+  mtimeNs?: string;
 }
 
 /** entry.json of one cache entry. */
@@ -28,6 +31,12 @@ export interface CacheEntry {
   files: CachedFile[];
   /** The node's marker as it was written, so that a restore can write it again for its attempt. */
   marker: unknown;
+  /**
+   * When the files' hashes were last taken or checked (ms since the epoch). A file whose inode,
+   * size and mtime are the recorded ones, and whose mtime is older than this by more than the
+   * clock's granularity, cannot have been written since: a restore trusts it without hashing.
+   */
+  verifiedAt?: number;
 }
 
 export interface CacheStats {
@@ -44,9 +53,33 @@ const byRoot = new Map<string, OutputCache>();
 
 const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
 
+/**
+ * File times are taken from a coarse clock (a kernel tick, ≤ 10 ms): a write within this margin
+ * of a hash may leave the mtime unchanged, so such a file ("racy", as git says) is hashed.
+ */
+const RACY_MS = 100;
+
+interface FileStamp { size: number; ino: string; mtimeNs: string }
+
+function stampOf(path: string): FileStamp {
+  const st = statSync(path, { bigint: true });
+  return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
+}
+
+/** The recorded stamp stands for the digest: same inode, size and mtime, and not racy. */
+function stampHolds(f: CachedFile, st: FileStamp, verifiedAt: number | undefined): boolean {
+  if (f.ino === undefined || f.mtimeNs === undefined || verifiedAt === undefined) return false;
+  if (st.ino !== f.ino || st.mtimeNs !== f.mtimeNs || st.size !== f.size) return false;
+  return Number(BigInt(f.mtimeNs) / 1_000_000n) < verifiedAt - RACY_MS;
+}
+
 export class OutputCache {
   /** Parent directories (`outputs/<key[0:2]>`) this process made: a save makes each once. */
   private readonly parentsMade = new Set<string>();
+  /** entry.json files read by this process (immutable once renamed into place; dropped on remove). */
+  private readonly memo = new Map<string, CacheEntry>();
+  /** Files a restore had to hash (their stamps did not hold), since this cache was opened. */
+  hashedFiles = 0;
 
   private constructor(readonly root: string, readonly maxBytes: number) {}
 
@@ -71,9 +104,13 @@ export class OutputCache {
   /** The entry for this key, or null (none, or its entry.json unreadable). */
   entry(key: string): CacheEntry | null {
     if (!keyOk(key)) return null;
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
     try {
       const e = JSON.parse(readFileSync(join(this.dir(key), ENTRY), 'utf8')) as CacheEntry;
-      return e.version === 1 && e.key === key && Array.isArray(e.files) ? e : null;
+      if (e.version !== 1 || e.key !== key || !Array.isArray(e.files)) return null;
+      this.memo.set(key, e);
+      return e;
     } catch {
       return null;
     }
@@ -98,6 +135,7 @@ export class OutputCache {
         this.parentsMade.add(tmpRoot);
       }
       const made = new Set<string>([tmpRoot]);
+      const hashedFrom = Date.now();
       for (const rel of meta.files ?? walk(nodeDir)) {
         if (meta.exclude.includes(rel)) continue;
         const src = join(nodeDir, rel);
@@ -105,9 +143,10 @@ export class OutputCache {
         makeDirs(dirname(dst), made);
         linkOrCopy(src, dst);
         const h = await hashFileSized(dst);
-        files.push({ path: rel, size: h.size, hash: h.hash });
+        const st = stampOf(dst); // after the hash: a write during it shows in the mtime
+        files.push({ path: rel, size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs });
       }
-      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker };
+      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
       const parent = dirname(this.dir(key));
       if (!this.parentsMade.has(parent)) {
@@ -137,41 +176,82 @@ export class OutputCache {
 
   /**
    * Links the entry's files into `targetDir` (an empty tmp dir the caller swaps into place) after
-   * checking each file's size and digest. A damaged entry is removed and reported, never restored.
+   * checking each file: by its recorded inode, size and mtime where they hold, else by its digest.
+   * A damaged entry is removed and reported, never restored.
    */
   async restoreInto(key: string, targetDir: string): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const base = join(this.dir(key), FILES);
-    for (const f of e.files) {
-      const src = join(base, f.path);
-      let why: string | null = null;
-      try {
-        if (statSync(src).size !== f.size) why = 'its size changed';
-        else if ((await hashFile(src)) !== f.hash) why = 'its content changed';
-      } catch {
-        why = 'it is missing';
-      }
-      if (why !== null) {
-        this.remove(key);
-        return fail({ file: src, object: e.node, reason: `cache entry damaged (${why}); not restored` });
-      }
+    const checked = await this.check(e, base);
+    if (!checked.ok) {
+      this.remove(key);
+      return checked;
     }
     try {
+      const made = new Set<string>([targetDir]);
       for (const f of e.files) {
         const dst = join(targetDir, f.path);
-        mkdirSync(dirname(dst), { recursive: true });
+        makeDirs(dirname(dst), made);
         linkOrCopy(join(base, f.path), dst);
       }
       const now = new Date();
-      utimesSync(join(this.dir(key), ENTRY), now, now); // recently used: evicted last
+      if (checked.value !== null) this.refresh(checked.value);
+      else utimesSync(join(this.dir(key), ENTRY), now, now); // recently used: evicted last
     } catch (err) {
       return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
     }
     return ok(e);
   }
 
+  /**
+   * Checks every file of `e`. Ok(null): all stamps held (nothing hashed); ok(entry): some files
+   * were hashed and matched, the entry with their fresh stamps (so the next restore need not hash).
+   */
+  private async check(e: CacheEntry, base: string): Promise<Result<CacheEntry | null>> {
+    const from = Date.now();
+    let hashed = false;
+    const files: CachedFile[] = [];
+    for (const f of e.files) {
+      const src = join(base, f.path);
+      let why: string | null = null;
+      try {
+        const st = stampOf(src);
+        if (st.size !== f.size) why = 'its size changed';
+        else if (!stampHolds(f, st, e.verifiedAt)) {
+          hashed = true;
+          this.hashedFiles++;
+          if ((await hashFile(src)) !== f.hash) why = 'its content changed';
+          else {
+            const after = stampOf(src);
+            files.push({ ...f, ino: after.ino, mtimeNs: after.mtimeNs });
+            continue;
+          }
+        }
+      } catch {
+        why = 'it is missing';
+      }
+      if (why !== null) return fail({ file: src, object: e.node, reason: `cache entry damaged (${why}); not restored` });
+      files.push(f);
+    }
+    return ok(hashed ? { ...e, files, verifiedAt: from } : null);
+  }
+
+  /** Replaces entry.json by `e` (atomically: written aside, renamed over it). */
+  private refresh(e: CacheEntry): void {
+    const path = join(this.dir(e.key), ENTRY);
+    const tmp = `${path}.${randomBytes(4).toString('hex')}`;
+    try {
+      writeFileSync(tmp, JSON.stringify(e) + '\n');
+      renameSync(tmp, path);
+      this.memo.set(e.key, e);
+    } catch {
+      rmSync(tmp, { force: true }); // the old entry stays valid: the next restore hashes again
+    }
+  }
+
   remove(key: string): void {
+    this.memo.delete(key);
     if (keyOk(key)) rmSync(this.dir(key), { recursive: true, force: true });
   }
 

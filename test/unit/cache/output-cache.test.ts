@@ -74,6 +74,37 @@ test('prune evicts the least recently used entries beyond the limit', async () =
   assert.ok(c.entry(keys[0]!) !== null && c.entry(keys[2]!) !== null);
 });
 
+test('a restore hashes only files whose inode, size or mtime changed (or are racy); a write in place is still caught', async () => {
+  const c = OutputCache.open(join(base, 'cache5'));
+  const d = nodeDir('s1', 'all 30\n');
+  assert.ok((await c.save(KEY, d, { kind: 'chunk', node: 's1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
+  const restore = async (name: string): Promise<boolean> => {
+    const t = join(base, name);
+    mkdirSync(t);
+    return (await c.restoreInto(KEY, t)).ok;
+  };
+  // Just written: racy, so both files are hashed; the entry is then refreshed with their stamps.
+  const old = new Date(Date.now() - 10_000);
+  for (const f of ['log.txt', 'Sum_1/cutflow.txt']) utimesSync(join(d, f), old, old);
+  assert.ok(await restore('s-a'));
+  assert.is(c.hashedFiles, 2);
+  const fresh = OutputCache.open(join(base, 'cache5')); // another build: reads the refreshed entry.json
+  assert.ok((fresh.entry(KEY)?.verifiedAt ?? 0) > old.getTime());
+  const t2 = join(base, 's-b');
+  mkdirSync(t2);
+  assert.ok((await fresh.restoreInto(KEY, t2)).ok);
+  assert.is(fresh.hashedFiles, 0, 'stamps held: nothing hashed');
+  assert.is(readFileSync(join(t2, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 30\n');
+  // Same size, written in place through the hard link: its mtime moves, so it is hashed and caught.
+  writeFileSync(join(d, 'Sum_1', 'cutflow.txt'), 'all 31\n');
+  const t3 = join(base, 's-c');
+  mkdirSync(t3);
+  const r = await fresh.restoreInto(KEY, t3);
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, /cache entry damaged \(its content changed\); not restored/);
+  assert.is(fresh.hashedFiles, 1);
+});
+
 test('a second save of a key keeps the first entry', async () => {
   const c = OutputCache.open(join(base, 'cache4'));
   assert.ok((await c.save(KEY, nodeDir('d1', 'first'), { kind: 'chunk', node: 'd1', marker: 1, exclude: [] })).ok);
