@@ -82,10 +82,20 @@ test('a tampered cache entry is detected by its digest: that chunk runs, the oth
 test('kill -9 while restoring: the next build is correct and check is clean', async () => {
   const ref = snapshot(join(p.dir, 'Outdir'));
   assert.is(build(p, ['-o', 'slowms=3']).code, 0);
-  for (const delay of [150, 400]) {
+  // A restore takes milliseconds: the kill lands when the n-th restore's tmp dir is seen (polled),
+  // not after a fixed delay (by then the build may have finished).
+  for (const nth of [1, 4]) {
     const b = buildAsync(p, ['-j', '2']);
-    await new Promise((res) => setTimeout(res, delay));
-    process.kill(b.pid, 'SIGKILL');
+    let exited = false;
+    void b.done.then(() => (exited = true));
+    const seen = new Set<string>();
+    const tmp = join(p.dir, 'Outdir', '.heppy', 'tmp');
+    const t0 = Date.now();
+    while (!exited && seen.size < nth && Date.now() - t0 < 20_000) {
+      try { for (const e of readdirSync(tmp)) seen.add(e); } catch { /* not made yet */ }
+      if (seen.size < nth) await new Promise((res) => setImmediate(res));
+    }
+    try { process.kill(b.pid, 'SIGKILL'); } catch { /* it had already finished */ }
     await b.done;
     const next = build(p);
     assert.is(next.code, 0, next.stderr);
