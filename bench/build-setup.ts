@@ -24,7 +24,13 @@ export async function makeBenchProject(dir: string, comps: number, files: number
       await w.close();
     }
   }
-  const comp = (c: number) => `  Object.assign(new Component('c${c}', { files: 'data/c${c}/*.root' }), { splitFactor: ${files} }),`;
+  writeCountHeppyfile(dir, comps, files);
+  writeFileSync(stamp, '');
+}
+
+/** The heppyfile of a bench project: C components of F files, one chunk per file, a counter. */
+export function writeCountHeppyfile(dir: string, comps: number, files: number): void {
+  const comp = (c: number): string => `  Object.assign(new Component('c${c}', { files: 'data/c${c}/*.root' }), { splitFactor: ${files} }),`;
   writeFileSync(join(dir, 'heppyfile.ts'), `import { Analyzer, Component, Config, Sequence, type Event } from 'heppy';
 class Count extends Analyzer {
   static branches = ['x'];
@@ -38,7 +44,6 @@ ${Array.from({ length: comps }, (_, c) => comp(c)).join('\n')}
   sequence: new Sequence(new Analyzer(Count, {})),
 });
 `);
-  writeFileSync(stamp, '');
 }
 
 export function heppy(dir: string, args: string[]): { code: number; ms: number; stdout: string; stderr: string } {

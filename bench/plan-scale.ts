@@ -8,7 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { HEPPY, median, repo } from './build-setup.js';
+import { HEPPY, median, repo, writeCountHeppyfile } from './build-setup.js';
 import { RootFileWriter } from '../src/root/write/index.js';
 
 const chunks = Number(process.argv[2] ?? 50000);
@@ -37,20 +37,7 @@ async function makeProject(): Promise<string[]> {
       all.push(join(d, name));
     }
   }
-  const comp = (c: number): string => `  Object.assign(new Component('c${c}', { files: 'data/c${c}/*.root' }), { splitFactor: ${files} }),`;
-  writeFileSync(join(dir, 'heppyfile.ts'), `import { Analyzer, Component, Config, Sequence, type Event } from 'heppy';
-class Count extends Analyzer {
-  static branches = ['x'];
-  override beginLoop(): void { this.counter('n').register('all'); }
-  override process(_e: Event): void { this.counter('n').inc('all'); }
-}
-export default new Config({
-  components: [
-${Array.from({ length: comps }, (_, c) => comp(c)).join('\n')}
-  ],
-  sequence: new Sequence(new Analyzer(Count, {})),
-});
-`);
+  writeCountHeppyfile(dir, comps, files);
   return all;
 }
 
