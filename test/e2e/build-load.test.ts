@@ -21,7 +21,7 @@ function build(name: string, text: string, typecheck = false): { status: number 
 test('error lines: file:line: reason, without the class name of UserError or an analysis error class', () => {
   const a = build('bad1.ts', 'import { Config } from "heppy";\nexport default new Config({ components: [], sequence: [], bogus: 1 });\n');
   assert.is(a.status, 2);
-  assert.is(a.stderr, `heppy: ${a.file}:2: Config: unknown field 'bogus' (known: components, sequence, tree, outdir, services, lumi)\n`);
+  assert.is(a.stderr, `heppy: ${a.file}:2: Config: unknown field 'bogus' (known: components, sequence, tree, outdir, services, lumi, mergeFanIn)\n`);
   const b = build('bad2.ts', 'class CalibError extends Error {\n  constructor(m: string) { super(m); this.name = "CalibError"; }\n}\nthrow new CalibError("no calibration for 2018");\n');
   assert.is(b.status, 2);
   assert.is(b.stderr, `heppy: ${b.file}:4: no calibration for 2018\n`);
