@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashFile, hashFileSized } from '../fingerprint/hash-file.js';
+import { hashFileSized } from '../fingerprint/hash-file.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface CachedFile {
@@ -221,7 +221,7 @@ export class OutputCache {
         else if (!stampHolds(f, st, e.verifiedAt)) {
           hashed = true;
           this.hashedFiles++;
-          if ((await hashFile(src)) !== f.hash) why = 'its content changed';
+          if ((await hashFileSized(src)).hash !== f.hash) why = 'its content changed';
           else {
             const after = stampOf(src);
             files.push({ ...f, ino: after.ino, mtimeNs: after.mtimeNs });

@@ -33,8 +33,8 @@ async function hasher(): Promise<IHasher> {
 export async function hashFile(path: string): Promise<string> {
   const h = await hasher();
   const fh = await open(path, 'r');
+  const buf = take();
   try {
-    const buf = new Uint8Array(READ_BYTES);
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null);
       if (bytesRead === 0) break;
@@ -42,6 +42,7 @@ export async function hashFile(path: string): Promise<string> {
     }
     return h.digest('hex');
   } finally {
+    give(buf);
     idle.push(h);
     await fh.close();
   }
