@@ -8,7 +8,7 @@ import type { TreeReader } from './tree.js';
 import type { BranchPlan } from './branches.js';
 import { StatsAcc } from './stats.js';
 import { basketLeafList, basketStrings } from './records.js';
-import { BasketError } from './basket.js';
+import { BasketError, type RawBasket } from './basket.js';
 import { MemberError, walkBasket } from './members.js';
 import { assertNever } from '../../util/result.js';
 import { RootError } from '../errors.js';
@@ -96,22 +96,8 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
       const jag: { [k: string]: Json } = p.info.shape === 'jagged' ? { counts_sum: s.count } : {};
       return { ...base, dtype: dtypes[p.info.type!], kind: p.info.shape, ...jag, count: s.count, sum: s.sum, min: s.min, max: s.max };
     }
-    case 'string': {
-      t.checkCoverage(p);
-      let n = 0, total = 0;
-      let first: string | null = null;
-      for (let i = 0; i < p.baskets.length; i++) {
-        const raw = await t.rawBasket(p, i);
-        count(raw.compression);
-        let strs: string[];
-        try { strs = basketStrings(raw, p.info.typename === 'std::string'); } catch (e) {
-          if (e instanceof BasketError) throw t.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
-          throw e;
-        }
-        for (const s of strs) { if (first === null) first = s; n++; total += s.length; }
-      }
-      return { ...base, kind: 'string', count: n, total_length: total, first };
-    }
+    case 'string':
+      return { ...base, ...await stringStats(t, p, count, (raw) => basketStrings(raw, p.info.typename === 'std::string'), BasketError) };
     case 'leaflist': {
       t.checkCoverage(p);
       const accs = layout.leaves.map((l) => new StatsAcc(statsKind(l.type)));
@@ -142,7 +128,16 @@ async function summarizeBranch(t: TreeReader, p: BranchPlan): Promise<{ [k: stri
 }
 
 /** The strings of one member path of an object branch (std::vector<std::string>, map keys, …). */
-async function memberStrings(t: TreeReader, p: BranchPlan, layout: Extract<BranchPlan['layout'], { kind: 'member' }>, count: (c: string) => void): Promise<{ [k: string]: Json }> {
+function memberStrings(t: TreeReader, p: BranchPlan, layout: Extract<BranchPlan['layout'], { kind: 'member' }>, count: (c: string) => void): Promise<{ [k: string]: Json }> {
+  return stringStats(t, p, count, (raw) => {
+    if (raw.offsets === null && raw.n > 0) throw new MemberError('variable-length basket has no entry offsets');
+    return walkBasket(layout.node, [layout.leaf], raw.data, raw.offsets ?? new Int32Array(1), raw.n, layout.root).sink.strs.get(layout.leaf.path)!;
+  }, MemberError);
+}
+
+/** Count, total length and first value of a string branch, basket by basket; a decoding error names the basket. */
+async function stringStats(t: TreeReader, p: BranchPlan, count: (c: string) => void, decode: (raw: RawBasket) => string[],
+  DecodeError: new (...a: never[]) => Error): Promise<{ [k: string]: Json }> {
   t.checkCoverage(p);
   let n = 0, total = 0;
   let first: string | null = null;
@@ -150,14 +145,11 @@ async function memberStrings(t: TreeReader, p: BranchPlan, layout: Extract<Branc
     const raw = await t.rawBasket(p, i);
     count(raw.compression);
     let strs: string[];
-    try {
-      if (raw.offsets === null && raw.n > 0) throw new MemberError('variable-length basket has no entry offsets');
-      strs = walkBasket(layout.node, [layout.leaf], raw.data, raw.offsets ?? new Int32Array(1), raw.n, layout.root).sink.strs.get(layout.leaf.path)!;
-    } catch (e) {
-      if (e instanceof MemberError) throw t.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
+    try { strs = decode(raw); } catch (e) {
+      if (e instanceof DecodeError) throw t.err(p.info.name, `basket ${p.baskets[i]!.index}: ${e.message}`);
       throw e;
     }
-    for (const s of strs) { if (first === null) first = s; n++; total += s.length; }
+    for (const v of strs) { if (first === null) first = v; n++; total += v.length; }
   }
   return { kind: 'string', count: n, total_length: total, first };
 }
