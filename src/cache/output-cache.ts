@@ -66,6 +66,22 @@ function stampOf(path: string): FileStamp {
   return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
 }
 
+/**
+ * Sets a file's mtime to a whole second at least BACKDATE_S before the one it has, before it is
+ * hashed for an entry. Any later write sets the mtime to the (coarse) clock's now, which is past
+ * the file's last write, so strictly after this value: the stamp taken after the hash stands for
+ * the digest at once, whatever the clock's granularity (no racy window, no hash on the first
+ * restore), and a write through a hard link (a user editing the Outdir file) is always seen. A
+ * write between the backdating and the stamp leaves a recent mtime, which the racy rule hashes.
+ * Callers record the outputs' stats after the keep (the kept files' mtimes changed).
+ */
+export const BACKDATE_S = 2;
+
+function backdate(path: string): void {
+  const st = statSync(path);
+  utimesSync(path, st.atime, Math.floor(st.mtimeMs / 1000) - BACKDATE_S);
+}
+
 /** The recorded stamp stands for the digest: same inode, size and mtime, and not racy. */
 function stampHolds(f: CachedFile, st: FileStamp, verifiedAt: number | undefined): boolean {
   if (f.ino === undefined || f.mtimeNs === undefined || verifiedAt === undefined) return false;
@@ -142,8 +158,9 @@ export class OutputCache {
         const dst = join(tmp, FILES, rel);
         makeDirs(dirname(dst), made);
         linkOrCopy(src, dst);
+        backdate(dst);
         const h = await hashFileSized(dst);
-        const st = stampOf(dst); // after the hash: a write during it shows in the mtime
+        const st = stampOf(dst); // after the hash: a write since the backdating shows in the mtime
         files.push({ path: rel, size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs });
       }
       const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };

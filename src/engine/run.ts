@@ -204,12 +204,13 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (m.value.kind === 'chunk' && m.value.status === 'failed') return { ok: false, error: markerFailure(m.value) };
     if (m.value.kind !== 'chunk') return bad('marker is not an ok chunk marker');
     if (m.value.key !== n.key) return bad(`marker key ${m.value.key} is not this build's key ${n.key}`);
+    // Kept before its outputs are stat-ed: the keep backdates the mtimes of the files it links.
+    await keep(id, 'chunk', n.dir, n.key!);
     const outs = statOutputs(n.dir, m.value.outputs);
     if (!outs.ok) return { ok: false, error: infra(outs.error) };
     const events = m.value.eventsProcessed ?? 0;
     record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
       outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
-    await keep(id, 'chunk', n.dir, n.key!);
     return ok({ eventsProcessed: events });
   };
 
@@ -260,11 +261,11 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         reason: formatTaskFailure(failure), failure, finishedAt: Date.now(), durationMs: Date.now() - t });
       return { ok: false, error: failure };
     }
+    await keep(id, 'hadd', n.dir, key); // before the stat: the keep backdates the files it links
     const outs = statOutputs(n.dir, merged.value.outputs);
     if (!outs.ok) return { ok: false, error: infra(outs.error) };
     record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
       attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t });
-    await keep(id, 'hadd', n.dir, key);
     return ok({ eventsProcessed: 0 });
   };
 

@@ -2,7 +2,7 @@
 // runChunk in this process, so the analysis bundle (and heppy, jsroot…) is imported once per
 // worker, not once per chunk. The runner module can be replaced (HEPPY_WORKER_RUNNER, a module URL
 // exporting runChunk) for tests of the pool itself.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskFailure } from '../../util/failure.js';
 import type { ReportedResult, ResultFile } from '../executor.js';
@@ -25,7 +25,11 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
   const key = out.marker?.key ?? '';
   const saved = await OutputCache.at(keepIn).save(key, chunkDir, { kind: 'chunk', node: spec.name ?? key, marker: out.marker,
     exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}) });
-  return saved.ok ? undefined : [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
+  if (!saved.ok) return [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
+  // The keep backdates the mtimes of the files it links (output-cache.ts, backdate): report them as they are now.
+  const kept = new Set(saved.value.files.map((f) => f.path));
+  for (const f of out.files ?? []) if (kept.has(f.path)) f.mtimeMs = statSync(join(chunkDir, f.path)).mtimeMs;
+  return undefined;
 }
 
 const send = (m: FromWorker): void => void process.send!(m);

@@ -105,6 +105,30 @@ test('a restore hashes only files whose inode, size or mtime changed (or are rac
   assert.is(fresh.hashedFiles, 1);
 });
 
+test('the first restore right after a keep hashes nothing (the kept files are backdated); a write in place at once is still caught', async () => {
+  const c = OutputCache.open(join(base, 'cache6'));
+  const d = nodeDir('b1', 'all 40\n');
+  const written = statSync(join(d, 'Sum_1', 'cutflow.txt')).mtimeMs;
+  assert.ok((await c.save(KEY, d, { kind: 'chunk', node: 'b1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
+  const m = statSync(join(d, 'Sum_1', 'cutflow.txt')).mtimeMs;
+  assert.is(m % 1000, 0, 'a whole second');
+  assert.ok(m <= written - 1000 && m > written - 4000, `backdated by 1-3 s: ${written} -> ${m}`);
+  const fresh = OutputCache.open(join(base, 'cache6')); // the next build, at once
+  const t1 = join(base, 'b-a');
+  mkdirSync(t1);
+  assert.ok((await fresh.restoreInto(KEY, t1)).ok);
+  assert.is(fresh.hashedFiles, 0, 'no racy file: nothing hashed');
+  assert.is(readFileSync(join(t1, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 40\n');
+  // Same size, through the hard link, within the same clock tick as the keep: the mtime leaves the backdated value.
+  writeFileSync(join(d, 'Sum_1', 'cutflow.txt'), 'all 41\n');
+  const t2 = join(base, 'b-b');
+  mkdirSync(t2);
+  const r = await fresh.restoreInto(KEY, t2);
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, /cache entry damaged \(its content changed\); not restored/);
+  assert.is(fresh.hashedFiles, 1);
+});
+
 test('a second save of a key keeps the first entry', async () => {
   const c = OutputCache.open(join(base, 'cache4'));
   assert.ok((await c.save(KEY, nodeDir('d1', 'first'), { kind: 'chunk', node: 'd1', marker: 1, exclude: [] })).ok);
