@@ -6,7 +6,7 @@
 // temporary file next to `out` and renamed into place only when complete.
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { openRootFile, type RootFileReader } from '../read/index.js';
+import type { RootFileReader } from '../read/index.js';
 import { RootError } from '../errors.js';
 import { RootFileWriter } from '../write/file.js';
 import type { Compression } from '../write/compress.js';
@@ -20,9 +20,8 @@ import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
 import { ADDABLE, addHists, histIncompatibility } from './hist.js';
-import { mergeRNTuple } from '../rntuple/merge.js';
 import { mergeParallel, splitInputs } from './parallel.js';
-import { RNTUPLE_CLASS } from '../rntuple/reader.js';
+import { AppendedInput, worthAppending, type AppendPolicy } from './in-place.js';
 
 export interface MergeOptions {
   force?: boolean;
@@ -36,6 +35,12 @@ export interface MergeOptions {
   maxOpenFiles?: number;
   /** hadd -j: merge N groups of inputs in parallel (worker threads) into partial files, then those into `out`. */
   jobs?: number;
+  /**
+   * Which inputs are appended whole to the output (a kernel copy) with their baskets used where
+   * they land (in-place.ts): 'auto' (default) those made mostly of tree baskets, 'always' every
+   * input holding a tree (tests), 'never' none (every basket copied through user space).
+   */
+  append?: AppendPolicy;
 }
 
 export interface MergeStats {
@@ -57,8 +62,11 @@ export interface MergeStats {
  */
 interface Input {
   path: string; source: Source; keys: RawKey[]; compress: number; infos: RawRecord[];
-  infoHash: bigint; reader: RootFileReader | null; fast: InfoSet | null;
+  infoHash: bigint; reader: RootFileReader | null; fast: InfoSet | null; appended: AppendedInput | null;
 }
+
+/** The class name ROOT writes for an RNTuple anchor (rntuple/ is loaded only when one is merged). */
+const RNTUPLE_CLASS = 'ROOT::RNTuple';
 
 const TREE = /^(TTree|TNtuple|TNtupleD)$/;
 const DIR = /^(TDirectory|TDirectoryFile)$/;
@@ -101,7 +109,7 @@ async function openInput(path: string, cache: InfoCache): Promise<Input> {
   try {
     const raw = readRawKeys(source);
     const { infos, hash } = await readInfos(source, raw.seekInfo, raw.nbytesInfo, cache);
-    return { path, source, reader: null, fast: null, keys: raw.keys, compress: raw.compress, infos, infoHash: hash };
+    return { path, source, reader: null, fast: null, appended: null, keys: raw.keys, compress: raw.compress, infos, infoHash: hash };
   } catch (e) {
     source.close();
     throw e;
@@ -110,7 +118,10 @@ async function openInput(path: string, cache: InfoCache): Promise<Input> {
 
 /** jsroot's view of an input, opened on first use. */
 async function readerOf(inp: Input): Promise<RootFileReader> {
-  inp.reader ??= await openRootFile(inp.path);
+  if (inp.reader === null) {
+    const { openRootFile } = await import('../read/index.js');
+    inp.reader = await openRootFile(inp.path);
+  }
   return inp.reader;
 }
 
@@ -248,6 +259,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     w = RootFileWriter.create(tmp, { name: basename(out), compression });
     const added = new Set<RawRecord[]>();
     for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
+    appendWhole(w, opened, opts.recompress ?? false, opts.append ?? 'auto');
     for (const k of order) {
       const id = idOf(k);
       const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
@@ -257,12 +269,13 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       }
       if (DIR.test(k.className)) { w.mkdir(k.path); continue; }
       if (k.className === RNTUPLE_CLASS) {
+        const { mergeRNTuple } = await import('../rntuple/merge.js');
         stats.entries += await mergeRNTuple(w, k.dir, k.name, id, await Promise.all(holders.map((h) => readerOf(h.inp))));
         stats.trees++;
         continue;
       }
       if (TREE.test(k.className)) {
-        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ path: h.inp.path, source: h.inp.source, compress: h.inp.compress, object: () => objectOf(h.inp, h.key) })),
+        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ path: h.inp.path, source: h.inp.source, compress: h.inp.compress, object: () => objectOf(h.inp, h.key), appended: h.inp.appended })),
           { lookup, recompress: opts.recompress ?? false });
         stats.trees++;
         continue;
@@ -271,6 +284,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
+    for (const i of opened) i.appended?.freeUnused(w);
     stats.bytes = w.position;
     await w.close();
     w = null;
@@ -284,6 +298,25 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     for (const i of opened) { i.reader?.close(); i.source.close(); }
   }
+}
+
+/**
+ * Appends the inputs worth it (in-place.ts) whole to the output, before anything else is
+ * written, in input order; an input whose baskets are recompressed is not among them.
+ */
+function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, policy: AppendPolicy): void {
+  const target = w.compressionSetting;
+  const chosen: Input[] = [];
+  let at = w.position;
+  for (const i of opened) {
+    if (recompress && i.compress !== target) continue;
+    if (!worthAppending(i.keys, i.source.size, at, policy)) continue;
+    chosen.push(i);
+    at += i.source.size;
+  }
+  if (chosen.length === 0) return;
+  const r = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size));
+  chosen.forEach((i, x) => { i.appended = new AppendedInput(r.at[x]!, i.source.size); });
 }
 
 type Holder = { inp: Input; key: RawKey };

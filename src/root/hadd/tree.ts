@@ -17,9 +17,13 @@ import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.
 import { compressPayload, type Compression } from '../write/compress.js';
 import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
+import type { AppendedInput } from './in-place.js';
 
-/** One input's tree: its file, raw byte source, compression setting, and the TTree as jsroot shapes it. */
-export interface TreeInput { path: string; source: Source; compress: number; object: () => Promise<Record<string, unknown>> }
+/**
+ * One input's tree: its file, raw byte source, compression setting, the TTree as jsroot shapes
+ * it, and, when the input was appended whole to the output, where (its baskets are used there).
+ */
+export interface TreeInput { path: string; source: Source; compress: number; object: () => Promise<Record<string, unknown>>; appended: AppendedInput | null }
 
 export interface TreeMergeOptions {
   lookup: InfoLookup;
@@ -259,7 +263,12 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     });
     const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
     const recompress = opts.recompress && o.input.compress !== target;
-    if (recompress) {
+    const appended = o.input.appended;
+    if (appended !== null && !recompress) {
+      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+        if (ref.embedded === null) placed[j]![i] = appended.take(w, src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
+      }
+    } else if (recompress) {
       for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
         if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
       }

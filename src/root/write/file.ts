@@ -16,6 +16,7 @@ import { streamerInfoPayload } from './streamers.js';
 import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
+import { appendFiles, AppendError } from './append-files.js';
 
 /** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
 export const START_BIG_FILE = 2000000000;
@@ -72,6 +73,8 @@ export class RootFileWriter {
   private readonly fileName: string;
   private readonly datime = rootDatime();
   private readonly extraInfos: RawRecord[] = [];
+  /** Unused byte ranges inside the file (first, last inclusive, as ROOT's TFree), listed in the free-segments record. */
+  private readonly free: [number, number][] = [];
 
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
@@ -110,6 +113,46 @@ export class RootFileWriter {
   }
 
   get position(): number { return this.end; }
+
+  /**
+   * Appends whole files at the end (a kernel copy where possible, see append-files.ts); returns
+   * where each one begins. Their bytes are the caller's to account for: what it does not use must
+   * be declared with markFree, what it reuses patched with overwrite.
+   */
+  appendFiles(paths: readonly string[], sizes: readonly number[]): { at: number[]; kernel: boolean } {
+    this.checkOpen();
+    const at: number[] = [];
+    let pos = this.end;
+    for (const n of sizes) { at.push(pos); pos += n; }
+    let kernel: boolean;
+    try { kernel = appendFiles(this.path, this.end, paths, sizes); } catch (e) {
+      if (e instanceof AppendError) throw new RootError(e.file, '', e.message);
+      throw e;
+    }
+    this.end = pos;
+    return { at, kernel };
+  }
+
+  /** Rewrites bytes already in the file (e.g. the seek fields of a key appended with appendFiles). */
+  overwrite(pos: number, bytes: Uint8Array): void {
+    this.checkOpen();
+    if (pos < 0 || pos + bytes.length > this.end) throw new Error(`${this.path}: overwrite of ${bytes.length} bytes at ${pos} outside the ${this.end} written`);
+    this.writeAt(pos, bytes);
+  }
+
+  /**
+   * Declares bytes [first, last] unused: listed as a free segment, and (as ROOT's TFile::MakeFree)
+   * marked with their negated length in their first 4 bytes, so that a reader walking the records
+   * one after the other skips them.
+   */
+  markFree(first: number, last: number): void {
+    this.checkOpen();
+    const n = last - first + 1;
+    if (n <= 0) return;
+    if (first < 0 || last >= this.end) throw new Error(`${this.path}: free segment ${first}-${last} outside the ${this.end} written`);
+    this.free.push([first, last]);
+    if (n >= 4) { const b = new WBuf(4); b.i32(-Math.min(n, 2000000000)); this.writeAt(first, b.bytes()); }
+  }
 
   private writeAt(pos: number, bytes: Uint8Array): void {
     let off = 0;
@@ -242,14 +285,19 @@ export class RootFileWriter {
           },
         }));
       }
-      // Free segments: one TFree from the end of the file to "infinity".
-      const bigFree = this.bigAt(this.end + 200);
+      // Free segments: the unused ranges declared with markFree, then one TFree from the end of the file to "infinity".
+      const bigFree = this.bigAt(this.end + 200 + 18 * this.free.length);
+      const isBig = (last: number): boolean => this.force64 || last > START_BIG_FILE;
+      const inner = this.free.reduce((n, [, last]) => n + (isBig(last) ? 18 : 10), 0);
       const freeKey = this.writeKey({
         className: 'TFile', name: this.fileName, title: '', dir: this.top, compress: false, list: false, cycle: 1,
-        payload: () => new Uint8Array(bigFree ? 18 : 10),
+        payload: () => new Uint8Array(inner + (bigFree ? 18 : 10)),
       });
       const fileEnd = this.end;
-      const free = new WBuf(18);
+      const free = new WBuf(inner + 18);
+      for (const [first, last] of this.free) {
+        if (isBig(last)) { free.i16(1001); free.i64(first); free.i64(last); } else { free.i16(1); free.i32(first); free.i32(last); }
+      }
       if (bigFree) { free.i16(1001); free.i64(fileEnd); free.i64(fileEnd + 1e12); } else { free.i16(1); free.i32(fileEnd); free.i32(START_BIG_FILE); }
       this.writeAt(freeKey.seek + freeKey.keylen, free.bytes());
       const big = this.bigAt(fileEnd);

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
+import type { AppendPolicy } from '../../../../src/root/hadd/in-place.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { summarizeFile, type Json } from '../../../../src/root/read/summary.js';
 import { sharedRootDir } from '../../../util/shared.js';
@@ -153,9 +154,9 @@ async function compareJsroot(path: string, got: Obj, parts: string[], errors: st
   }
 }
 
-async function check(name: string, inputs: string[], jsroot: boolean): Promise<void> {
+async function check(name: string, inputs: string[], jsroot: boolean, append: AppendPolicy = 'auto'): Promise<void> {
   const out = join(dir, `${name}.root`);
-  const r = await mergeRootFiles(out, inputs, { force: true });
+  const r = await mergeRootFiles(out, inputs, { force: true, append });
   if (!r.ok) assert.unreachable(`${name}: ${JSON.stringify(r.error)}`);
   const parts: Obj[] = [];
   for (const p of inputs) parts.push(await summary(p));
@@ -176,6 +177,8 @@ if (shared !== null) {
   for (const p of files) {
     const b = p.split('/').pop()!.replace(/\.root$/, '');
     test(`${b} merged with itself`, async () => { await check(`self-${b}`, [p, p], true); });
+    // The same with both inputs appended whole (their baskets used in place, the rest declared free).
+    test(`${b} merged with itself, inputs appended whole`, async () => { await check(`self-app-${b}`, [p, p], true, 'always'); });
   }
   for (const family of [/uproot-HZZ/, /uproot-sample-/]) {
     const fam = files.filter((f) => family.test(f));

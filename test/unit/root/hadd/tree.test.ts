@@ -33,7 +33,7 @@ async function mergeWith(change: (t: Record<string, unknown>) => void): Promise<
     const plain = (await r.object('events;1')) as Record<string, unknown>;
     const changed = (await r.object('events;1')) as Record<string, unknown>;
     change(changed);
-    const inputs: TreeInput[] = [plain, changed].map((t) => ({ path: input, source: src, compress: 101, object: async () => t }));
+    const inputs: TreeInput[] = [plain, changed].map((t) => ({ path: input, source: src, compress: 101, object: async () => t, appended: null }));
     const lookup = infoLookup([r.js], await builtinInfos(r.js));
     return await mergeTree(out, { dir: '', name: 'events', title: '', className: 'TTree', cycle: 1 }, 'events', inputs, { lookup, recompress: false });
   } finally { await out.close(); src.close(); r.close(); }
