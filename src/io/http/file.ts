@@ -1,6 +1,7 @@
 // A file read over HTTP(S) by range requests: a server must answer a Range with 206 (one that
 // sends the whole file instead is an error, not a silent full download). Vector reads become one
 // multi-range GET per group of ranges (multipart/byteranges), split when the server declines.
+// Opening is the first range read (its Content-Range gives the size); there is no HEAD.
 import { RemoteError } from '../errors.js';
 import { coalesce, cutRuns, type ByteRange, type ByteSource, type RemoteStat } from '../source.js';
 import { fetchBytes, statusError, type HttpReply } from './request.js';
@@ -36,21 +37,58 @@ function digestOf(r: HttpReply): string | null {
   return typeof etag === 'string' && etag !== '' && !etag.startsWith('W/') ? `etag:${etag}` : null;
 }
 
+/**
+ * Bytes asked for by the open: the reply's Content-Range gives the file's size (no HEAD: XrdHttp
+ * 5.5.3 answers no suffix range, so the size cannot come with the tail), and the bytes are the
+ * file's header and first records, or the whole file when it is smaller (ROOT's EdgeCache reads the
+ * head and the tail, 64 kB + 512 kB, right after: a file up to this size costs one request).
+ */
+export const OPEN_PROBE = 576 << 10;
+
 export class HttpFile implements ByteSource {
   readonly remote = true;
-  private constructor(private readonly url: URL, readonly name: string, readonly size: number) {}
+  /** `first`: bytes [0, first.length) of the file, read by the open. */
+  private constructor(private readonly url: URL, readonly name: string, readonly size: number, private readonly first: Uint8Array) {}
 
   static async open(url: URL, display: string): Promise<HttpFile> {
-    const st = await httpStat(url, display, false);
-    return new HttpFile(url, display, st.size);
+    let r = await fetchBytes('GET', url, { Range: `bytes=0-${OPEN_PROBE - 1}` });
+    if (r.pastEnd !== undefined && r.pastEnd > 0) r = await fetchBytes('GET', url, { Range: `bytes=0-${r.pastEnd - 1}` });
+    if (r.status === 416 || r.pastEnd === 0) return new HttpFile(url, display, 0, new Uint8Array(0)); // an empty file
+    if (r.status === 200) throw noRanges(display);
+    if (r.status !== 206) throw statusError(display, r, 'open (range read)');
+    if (r.pastEnd !== undefined) throw new RemoteError('protocol', display, `the server answers ranges past the end of the file (${r.pastEnd} bytes) with a broken reply`);
+    const parts = parseByteRanges(r, display);
+    const cr = /\/(\d+)\s*$/.exec(String(r.headers['content-range'] ?? ''));
+    const size = cr === null ? NaN : Number(cr[1]);
+    if (!Number.isSafeInteger(size) || parts.length !== 1 || parts[0]!.pos !== 0) throw new RemoteError('protocol', display, 'the reply to the first range read gives no file size (Content-Range bytes 0-N/SIZE)');
+    return new HttpFile(url, display, size, parts[0]!.bytes);
+  }
+
+  /** The part of [pos, pos + len) not in the bytes read at open: null when all of it is there. */
+  private fromFirst(pos: number, len: number): Uint8Array | null {
+    return pos + len <= this.first.length ? this.first.subarray(pos, pos + len) : null;
   }
 
   async read(pos: number, len: number): Promise<Uint8Array> {
     this.check({ pos, len });
     if (len === 0) return new Uint8Array(0);
+    const have = this.fromFirst(pos, len);
+    if (have !== null) return have;
+    // A range that starts in the bytes read at open: only its rest crosses the network.
+    if (pos < this.first.length) {
+      const rest = await this.get(this.first.length, pos + len - this.first.length);
+      const out = new Uint8Array(len);
+      out.set(this.first.subarray(pos));
+      out.set(rest, this.first.length - pos);
+      return out;
+    }
+    return this.get(pos, len);
+  }
+
+  private async get(pos: number, len: number): Promise<Uint8Array> {
     const r = await fetchBytes('GET', this.url, { Range: `bytes=${pos}-${pos + len - 1}` });
-    if (r.status === 200) throw this.noRanges();
-    if (r.status !== 206) throw statusError(this.name, r, 'range read');
+    if (r.status === 200) throw noRanges(this.name);
+    if (r.status !== 206 || r.pastEnd !== undefined) throw statusError(this.name, r, 'range read');
     const parts = parseByteRanges(r, this.name);
     const got = pick(parts, { pos, len });
     if (got === null) throw new RemoteError('protocol', this.name, `the server did not return bytes ${pos}-${pos + len - 1}`);
@@ -59,6 +97,16 @@ export class HttpFile implements ByteSource {
 
   async readv(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     for (const r of ranges) this.check(r);
+    const out: (Uint8Array | null)[] = ranges.map((r) => this.fromFirst(r.pos, r.len));
+    const missing = ranges.filter((_, i) => out[i] === null);
+    if (missing.length === 0) return out as Uint8Array[];
+    const got = await this.fetchv(missing);
+    let k = 0;
+    for (let i = 0; i < out.length; i++) if (out[i] === null) out[i] = got[k++]!;
+    return out as Uint8Array[];
+  }
+
+  private async fetchv(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     const runs = coalesce(ranges, MAX_GAP, MAX_RUN);
     const bytes: Uint8Array[] = new Array(runs.length);
     const groups: number[][] = [];
@@ -67,8 +115,8 @@ export class HttpFile implements ByteSource {
       if (g.length === 1) { const run = runs[g[0]!]!; bytes[g[0]!] = await this.read(run.pos, run.len); return; }
       const header = 'bytes=' + g.map((i) => `${runs[i]!.pos}-${runs[i]!.pos + runs[i]!.len - 1}`).join(',');
       const r = await fetchBytes('GET', this.url, { Range: header });
-      if (r.status === 200) throw this.noRanges();
-      if (r.status !== 206) throw statusError(this.name, r, 'multi-range read');
+      if (r.status === 200) throw noRanges(this.name);
+      if (r.status !== 206 || r.pastEnd !== undefined) throw statusError(this.name, r, 'multi-range read');
       const parts = parseByteRanges(r, this.name);
       for (const i of g) {
         const got = pick(parts, runs[i]!);
@@ -83,11 +131,11 @@ export class HttpFile implements ByteSource {
     if (r.pos < 0 || r.len < 0 || r.pos + r.len > this.size) throw new RemoteError('protocol', this.name, `read of ${r.len} bytes at ${r.pos} is outside the file (${this.size} bytes)`);
   }
 
-  private noRanges(): RemoteError {
-    return new RemoteError('protocol', this.name, 'the server ignores range requests (HTTP 200 instead of 206): heppy will not download whole files');
-  }
-
   async close(): Promise<void> { /* connections are pooled by the agent */ }
+}
+
+function noRanges(display: string): RemoteError {
+  return new RemoteError('protocol', display, 'the server ignores range requests (HTTP 200 instead of 206): heppy will not download whole files');
 }
 
 function pick(parts: { pos: number; bytes: Uint8Array }[], r: ByteRange): Uint8Array | null {

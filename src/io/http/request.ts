@@ -26,7 +26,15 @@ export const httpCounters = { requests: 0, gets: 0, heads: 0, bytes: 0 };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PROPFIND';
 
-export interface HttpReply { status: number; headers: IncomingHttpHeaders; body: Buffer; url: URL }
+export interface HttpReply {
+  status: number; headers: IncomingHttpHeaders; body: Buffer; url: URL;
+  /**
+   * A 206 whose Content-Range ends at or past the file's size (`bytes 0-N/T` with N ≥ T): its body
+   * was not read (XrdHttp 5.5.3 announces N + 1 bytes, sends none and closes), only T is known.
+   * A correct server clips the range to the file instead.
+   */
+  pastEnd?: number;
+}
 
 const MAX_REDIRECTS = 10;
 
@@ -72,6 +80,13 @@ function once(method: HttpMethod, url: URL, headers: Record<string, string>, bod
   if (method === 'GET') httpCounters.gets++; else if (method === 'HEAD') httpCounters.heads++;
   return new Promise<HttpReply>((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const total = res.statusCode === 206 ? rangePastEnd(res.headers) : null;
+      if (total !== null) {
+        res.on('error', () => undefined);
+        req.destroy(); // the connection carries a body that will not come: not reused
+        resolve({ status: 206, headers: res.headers, body: Buffer.alloc(0), url, pastEnd: total });
+        return;
+      }
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.on('end', () => {
@@ -85,6 +100,12 @@ function once(method: HttpMethod, url: URL, headers: Record<string, string>, bod
     req.on('error', (e) => reject(e instanceof RemoteError ? e : new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     req.end(body);
   });
+}
+
+/** The file size of a single-range 206 whose range passes the end of the file, else null. */
+function rangePastEnd(h: IncomingHttpHeaders): number | null {
+  const m = /^\s*bytes\s+(\d+)-(\d+)\/(\d+)\s*$/i.exec(String(h['content-range'] ?? ''));
+  return m !== null && Number(m[2]) >= Number(m[3]) ? Number(m[3]) : null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,19 +1,23 @@
-// HTTP byte source against a scripted server: 206 range and multi-range replies, a redirect, the
-// bearer token sent as a header (and kept out of errors), a server ignoring ranges (a clear error,
-// no download), 404 and 5xx (retried, then a server error).
+// HTTP byte source against a scripted server: the open is one range GET (no HEAD) whose
+// Content-Range gives the size, also against XrdHttp 5.5.3's broken reply to a range past the end
+// of a small file; 206 range and multi-range replies, a redirect, the bearer token sent as a header
+// (and kept out of errors), a server ignoring ranges (a clear error, no download), 404 and 5xx
+// (retried, then a server error).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { HttpFile, httpStat } from '../../../../src/io/http/file.js';
-import { httpSettings } from '../../../../src/io/http/request.js';
+import { HttpFile, OPEN_PROBE, httpStat } from '../../../../src/io/http/file.js';
+import { httpCounters, httpSettings } from '../../../../src/io/http/request.js';
 import { RemoteError } from '../../../../src/io/errors.js';
 
-const SIZE = 100_000;
+const SIZE = 1_000_000;
+const SMALL = 10_000; // /small.root: the first SMALL bytes of the data
 const data = Buffer.from(Array.from({ length: SIZE }, (_, i) => (i * 31) % 256));
-const seen: { auth: (string | undefined)[]; ranges: string[]; fails: number } = { auth: [], ranges: [], fails: 0 };
+const seen: { auth: (string | undefined)[]; ranges: string[]; methods: string[]; fails: number } = { auth: [], ranges: [], methods: [], fails: 0 };
 
 function handler(req: IncomingMessage, res: ServerResponse): void {
   seen.auth.push(req.headers.authorization);
+  seen.methods.push(req.method ?? '');
   const url = req.url ?? '';
   if (url === '/moved.root') { res.writeHead(302, { Location: '/data.root' }); res.end(); return; }
   if (url === '/missing.root') { res.writeHead(404); res.end(); return; }
@@ -23,10 +27,20 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   const range = req.headers.range;
   if (url === '/norange.root' || range === undefined) { res.writeHead(200, { 'Content-Length': SIZE }); res.end(data); return; }
   seen.ranges.push(range);
-  const parts = range.replace(/^bytes=/, '').split(',').map((r) => r.split('-').map(Number) as [number, number]);
+  const size = url === '/small.root' ? SMALL : SIZE;
+  // A correct server clips a range to the file (RFC 9110 14.1.2).
+  const parts = range.replace(/^bytes=/, '').split(',').map((r) => r.split('-').map(Number) as [number, number]).map(([a, b]) => [a, Math.min(b, size - 1)] as [number, number]);
   if (parts.length === 1) {
     const [a, b] = parts[0]!;
-    res.writeHead(206, { 'Content-Range': `bytes ${a}-${b}/${SIZE}`, 'Content-Length': b - a + 1 });
+    if (url === '/small.root' && range !== `bytes=${a}-${b}`) {
+      // XrdHttp 5.5.3: announces the range asked for, sends nothing and closes.
+      const asked = Number(range.split('-')[1]);
+      res.writeHead(206, { 'Content-Range': `bytes ${a}-${asked}/${size}`, 'Content-Length': asked - a + 1 });
+      res.flushHeaders();
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
+    res.writeHead(206, { 'Content-Range': `bytes ${a}-${b}/${size}`, 'Content-Length': b - a + 1 });
     res.end(data.subarray(a, b + 1));
     return;
   }
@@ -47,14 +61,39 @@ test('stat from HEAD: size, mtime, the Digest header as checksum', async () => {
   assert.equal(await httpStat(new URL(`${base}/data.root`), 'F'), { size: SIZE, mtime: Date.parse('Sun, 29 Nov 2026 10:00:00 GMT') / 1000, checksum: 'adler32:0badcafe' });
 });
 
+test('open: one range GET, no HEAD; the size from Content-Range, the first bytes kept', async () => {
+  seen.methods.length = 0; seen.ranges.length = 0;
+  const f = await open('/data.root');
+  assert.is(f.size, SIZE);
+  assert.equal(seen.methods, ['GET']);
+  assert.equal(seen.ranges, [`bytes=0-${OPEN_PROBE - 1}`]);
+  const n0 = httpCounters.requests;
+  assert.ok(Buffer.from(await f.read(1000, 5000)).equals(data.subarray(1000, 6000)));
+  assert.ok(Buffer.from((await f.readv([{ pos: 0, len: 10 }, { pos: OPEN_PROBE - 10, len: 10 }]))[1]!).equals(data.subarray(OPEN_PROBE - 10, OPEN_PROBE)));
+  assert.is(httpCounters.requests, n0, 'reads within the first bytes cross no network');
+  // A range across the end of the first bytes: only its rest is asked for.
+  assert.ok(Buffer.from(await f.read(OPEN_PROBE - 100, 300)).equals(data.subarray(OPEN_PROBE - 100, OPEN_PROBE + 200)));
+  assert.is(seen.ranges[seen.ranges.length - 1], `bytes=${OPEN_PROBE}-${OPEN_PROBE + 199}`);
+});
+
+test('open of a file smaller than the first read: clipped by the server, or asked again after a broken reply (XrdHttp 5.5.3)', async () => {
+  seen.ranges.length = 0;
+  const f = await open('/small.root');
+  assert.is(f.size, SMALL);
+  assert.equal(seen.ranges, [`bytes=0-${OPEN_PROBE - 1}`, `bytes=0-${SMALL - 1}`]);
+  const n0 = httpCounters.requests;
+  assert.ok(Buffer.from((await f.readv([{ pos: SMALL - 100, len: 100 }, { pos: 0, len: 4 }]))[0]!).equals(data.subarray(SMALL - 100, SMALL)));
+  assert.is(httpCounters.requests, n0, 'the whole file was read at open');
+});
+
 test('read: one 206 range (after a redirect); readv: far ranges in one multi-range GET', async () => {
   const f = await open('/moved.root');
-  assert.ok(Buffer.from(await f.read(500, 1000)).equals(data.subarray(500, 1500)));
+  assert.ok(Buffer.from(await f.read(600_500, 1000)).equals(data.subarray(600_500, 601_500)));
   seen.ranges.length = 0;
-  const ranges = [{ pos: 90_000, len: 100 }, { pos: 0, len: 10 }, { pos: 50_000, len: 5000 }];
+  const ranges = [{ pos: 900_000, len: 100 }, { pos: 0, len: 10 }, { pos: 700_000, len: 5000 }];
   const got = await f.readv(ranges);
   ranges.forEach((r, i) => assert.ok(Buffer.from(got[i]!).equals(data.subarray(r.pos, r.pos + r.len)), `range ${i}`));
-  assert.equal(seen.ranges, ['bytes=0-9,50000-54999,90000-90099']);
+  assert.equal(seen.ranges, ['bytes=700000-704999,900000-900099']);
 });
 
 test('BEARER_TOKEN goes in the Authorization header, never in an error', async () => {
@@ -62,7 +101,7 @@ test('BEARER_TOKEN goes in the Authorization header, never in an error', async (
   try {
     seen.auth.length = 0;
     const f = await open('/data.root');
-    await f.read(0, 10);
+    await f.read(800_000, 10);
     assert.ok(seen.auth.length >= 2 && seen.auth.every((a) => a === 'Bearer tok-SECRET-123'), JSON.stringify(seen.auth));
     try { await open('/missing.root'); assert.unreachable(); } catch (e) {
       assert.ok(e instanceof RemoteError && e.kind === 'not-found');
@@ -74,8 +113,7 @@ test('BEARER_TOKEN goes in the Authorization header, never in an error', async (
 });
 
 test('a server that ignores ranges is a protocol error (no download); 5xx retried, then a server error', async () => {
-  const f = await open('/norange.root');
-  try { await f.read(0, 10); assert.unreachable(); } catch (e) {
+  try { await open('/norange.root'); assert.unreachable(); } catch (e) {
     assert.ok(e instanceof RemoteError && e.kind === 'protocol');
     assert.match((e as Error).message, /ignores range requests \(HTTP 200 instead of 206\)/);
   }
