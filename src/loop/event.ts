@@ -1,6 +1,6 @@
 // One event as analyzers see it: fast access to the current row of the columns read in batches.
 // Analyzers may attach their own data to it (event.leptons = …), as in heppy.
-import type { Column, NumArray } from '../root/types.js';
+import type { Column, NumArray, StringColumn } from '../root/types.js';
 import type { Setup } from '../config/analyzer.js';
 
 /** This event's values of an array branch: `values[start] … values[end - 1]`. */
@@ -19,9 +19,12 @@ export interface ColumnSlot {
 /** The per-batch lookup table the looper builds once per batch (a Map: fast for dynamic names). */
 export function columnSlots(columns: Record<string, Column>): Map<string, ColumnSlot> {
   const m = new Map<string, ColumnSlot>();
-  for (const [name, col] of Object.entries(columns)) m.set(name, { col, range: { values: col.values, start: 0, end: 0 } });
+  for (const [name, col] of Object.entries(columns)) m.set(name, { col, range: { values: isStrings(col) ? NO_VALUES : col.values, start: 0, end: 0 } });
   return m;
 }
+
+const NO_VALUES = new Float64Array(0);
+const isStrings = (c: Column): c is StringColumn => c.kind === 'string' || c.kind === 'strings';
 
 export class Event {
   [attr: string]: unknown;
@@ -36,17 +39,39 @@ export class Event {
     readonly setup: Setup,
   ) {}
 
-  /** A scalar branch as a number, an array branch as a typed-array view of this event's values. */
-  get(branch: string): number | NumArray {
+  /**
+   * A scalar branch as a number, an array branch as a typed-array view of this event's values, a
+   * string branch as a string, a branch of strings per entry (vector<string>, …) as a string array.
+   */
+  get(branch: string): number | NumArray | string | string[] {
     const c = this.col(branch);
-    return c.kind === 'flat' ? Number(c.values[this.row]!) : this.array(branch);
+    switch (c.kind) {
+      case 'flat': return Number(c.values[this.row]!);
+      case 'string': return c.values[this.row]!;
+      case 'strings': return this.strings(branch);
+      case 'fixed': case 'jagged': return this.array(branch);
+    }
   }
 
-  /** A scalar branch as a number (an error for array branches). */
+  /** A scalar branch as a number (an error for array and string branches). */
   scalar(branch: string): number {
     const c = this.col(branch);
-    if (c.kind !== 'flat') throw new Error(`branch ${branch} is an array (${c.kind}); use event.array('${branch}')`);
+    if (c.kind !== 'flat') throw new Error(`branch ${branch} is ${c.kind === 'string' || c.kind === 'strings' ? `a string column; use event.${c.kind}('${branch}')` : `an array (${c.kind}); use event.array('${branch}')`}`);
     return Number(c.values[this.row]!);
+  }
+
+  /** A string branch (char*, TString, std::string, a string member of an object) as a string. */
+  string(branch: string): string {
+    const c = this.col(branch);
+    if (c.kind !== 'string') throw new Error(`branch ${branch} is not one string per event (${c.kind}); ${c.kind === 'strings' ? `use event.strings('${branch}')` : 'it is numeric'}`);
+    return c.values[this.row]!;
+  }
+
+  /** A branch of strings per entry (vector<string>, set<string>, map<string,…>.first, …) as a new array. */
+  strings(branch: string): string[] {
+    const c = this.col(branch);
+    if (c.kind !== 'strings') throw new Error(`branch ${branch} is not a string array (${c.kind}); ${c.kind === 'string' ? `use event.string('${branch}')` : 'it is numeric'}`);
+    return c.values.slice(c.offsets[this.row]!, c.offsets[this.row + 1]!);
   }
 
   /** An array branch (fixed or variable length) as a typed-array view. */
@@ -67,6 +92,7 @@ export class Event {
       case 'flat': throw new Error(`branch ${branch} is a scalar; use event.scalar('${branch}')`);
       case 'fixed': r.start = this.row * c.size; r.end = r.start + c.size; return r;
       case 'jagged': r.start = c.offsets[this.row]!; r.end = c.offsets[this.row + 1]!; return r;
+      case 'string': case 'strings': throw new Error(`branch ${branch} is a string column; use event.${c.kind}('${branch}')`);
     }
   }
 

@@ -227,7 +227,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       }
       outputs.push(out);
     }
-    const branches = branchesToRead(analyzers, source.numericBranches, gen ? [gen.branch] : []);
+    const branches = branchesToRead(analyzers, source.columnBranches, gen ? [gen.branch] : []);
     if (source instanceof RootChainSource) source.check(branches, spec.files, spec.tree);
 
     const loop = await runLoop(analyzers, source, window, branches, setup, {

@@ -9,8 +9,8 @@ import { TaskFailureError } from '../util/failure.js';
 export interface EventSource {
   /** Entries per input file, in order. */
   readonly entriesPerFile: readonly number[];
-  /** Names of the numeric branches (what is read when analyzers do not declare theirs). */
-  readonly numericBranches: readonly string[];
+  /** Names of the branches readable as columns, numeric and string (what is read when analyzers do not declare theirs). */
+  readonly columnBranches: readonly string[];
   /** The input files, in order, when the events come from files (named in failures). */
   readonly inputFiles?: readonly string[];
   /** Batches of columns of file `file`, entries [start, stop). */
@@ -24,7 +24,7 @@ export class RootChainSource implements EventSource {
     private readonly trees: EntryReader[],
     readonly inputFiles: readonly string[],
     readonly entriesPerFile: number[],
-    readonly numericBranches: string[],
+    readonly columnBranches: string[],
   ) {}
 
   /**
@@ -50,8 +50,8 @@ export class RootChainSource implements EventSource {
       for (const f of files) f.close();
       throw e;
     }
-    const numeric = trees.length > 0 ? trees[0]!.branches.filter((b) => b.shape !== 'other').map((b) => b.name) : [];
-    return new RootChainSource(files, trees, [...paths], trees.map((t) => t.entries), numeric);
+    const columns = trees.length > 0 ? trees[0]!.branches.filter((b) => b.shape !== 'other' || b.strings !== undefined).map((b) => b.name) : [];
+    return new RootChainSource(files, trees, [...paths], trees.map((t) => t.entries), columns);
   }
 
   /** Fails (a schema TaskFailureError) when a requested branch is missing from one of the files. */

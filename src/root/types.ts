@@ -5,10 +5,22 @@ export type NumArray =
   | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
   | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
 
-export type Column =
+/** The values of a numeric branch over a range of entries. */
+export type NumColumn =
   | { kind: 'flat'; type: NumType; values: NumArray }
   | { kind: 'fixed'; type: NumType; size: number; values: NumArray }
   | { kind: 'jagged'; type: NumType; values: NumArray; offsets: Int32Array };
+
+/**
+ * The values of a string branch over a range of entries: one string per entry (char*, TString,
+ * std::string), or strings per entry, values[offsets[i]] … values[offsets[i+1] - 1] (vector<string>,
+ * map<string,…> keys, strings inside containers of objects).
+ */
+export type StringColumn =
+  | { kind: 'string'; values: string[] }
+  | { kind: 'strings'; values: string[]; offsets: Int32Array };
+
+export type Column = NumColumn | StringColumn;
 
 /** Bytes per value of each type on disk. */
 export const typeSize: Record<NumType, number> = {
@@ -38,4 +50,6 @@ export interface BranchInfo {
   counter?: string;
   /** C++-style type name: 'float', 'int32_t[3]', 'float[]', 'std::vector<double>', 'char*', … */
   typename: string;
+  /** A string column (shape 'other', type null): one string per entry, or strings per entry. */
+  strings?: 'scalar' | 'jagged';
 }

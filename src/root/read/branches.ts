@@ -118,7 +118,9 @@ export function planBranches(b: JsBranch, file: JsFile): BranchPlan[] {
 
 /** The column of one member path of an object branch. */
 function memberInfo(m: MemberLeaf, of: string, whole: boolean): BranchInfo {
-  if (m.type === null) return { name: m.path, type: null, shape: 'other', typename: whole ? of : `${m.typename}${m.jagged ? '[]' : ''} in ${of}` };
+  if (m.type === null) {
+    return { name: m.path, type: null, shape: 'other', typename: whole ? of : `${m.typename}${m.jagged ? '[]' : ''} in ${of}`, strings: m.jagged || m.fixed > 1 ? 'jagged' : 'scalar' };
+  }
   const cpp = m.typename === 'Double32_t' || m.typename === 'Float16_t' ? m.typename : cppNames[m.type];
   if (m.jagged) return { name: m.path, type: m.type, shape: 'jagged', typename: `${cpp}[] in ${of}` };
   if (m.fixed > 1) return { name: m.path, type: m.type, shape: 'fixed', size: m.fixed, typename: `${cpp}[${m.fixed}] in ${of}` };
@@ -129,7 +131,7 @@ interface Classified { info: BranchInfo; layout: Layout; mult: number; node?: No
 
 function classify(b: JsBranch, leaves: JsLeaf[], file: JsFile): Classified {
   const name = b.fName;
-  const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
+  const other = (typename: string, layout: Layout): Classified => ({ info: { name, type: null, shape: 'other', typename, ...(layout.kind === 'string' ? { strings: 'scalar' as const } : {}) }, layout, mult: 1 });
   if (leaves.length === 0) return other('', { kind: 'unsupported', why: 'branch has no leaves' });
   if (leaves.length > 1) {
     const ll: { name: string; type: NumType; len: number }[] = [];
@@ -178,7 +180,7 @@ function packedNumeric(name: string, float16: boolean, leaf: JsLeaf, packed: Pac
 function classifyElement(b: JsBranch, leaf: JsLeaf, file: JsFile): Classified {
   const name = b.fName;
   const st = b.fStreamerType ?? -1;
-  const other = (typename: string, layout: Layout) => ({ info: { name, type: null, shape: 'other' as const, typename }, layout, mult: 1 });
+  const other = (typename: string, layout: Layout): Classified => ({ info: { name, type: null, shape: 'other', typename, ...(layout.kind === 'string' ? { strings: 'scalar' as const } : {}) }, layout, mult: 1 });
   // A top-level std::vector<T> branch (fID -1) or an STL member of a split class (fStreamerType 300).
   let vecClass: string | null = null;
   if (st === -1 && b.fClassName) vecClass = b.fClassName;

@@ -1,5 +1,5 @@
 // TreeReader: reads entry ranges of numeric branches basket by basket into columns.
-import type { BranchInfo, Column, NumArray } from '../types.js';
+import type { BranchInfo, Column, NumArray, NumColumn, StringColumn } from '../types.js';
 import { RootError } from '../errors.js';
 import { RemoteError } from '../../io/errors.js';
 import { allocArray } from './decode.js';
@@ -8,9 +8,10 @@ import type { BranchPlan } from './branches.js';
 import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
 import { ReadAhead } from './readahead.js';
+import { concatStrings, decodeStrings, sliceStrings, stringShape, type DecodedStrings } from './strings.js';
 
 /** The basket of a branch being sliced into windows (memory: one decoded basket per branch). */
-interface Cursor { idx: number; basket: DecodedBasket | null }
+interface Cursor { idx: number; basket: DecodedBasket | null; strings: DecodedStrings | null }
 
 export interface Batch { start: number; stop: number; columns: Record<string, Column> }
 
@@ -96,15 +97,16 @@ export class TreeReader {
   }
 
   /** One basket of a numeric branch, decoded whole (summaries walk baskets this way). */
-  async basketColumn(name: string, i: number): Promise<{ compression: string; entries: number; column: Column }> {
+  async basketColumn(name: string, i: number): Promise<{ compression: string; entries: number; column: NumColumn }> {
     const p = this.plan(name);
     this.checkReadable(p);
     const { raw, d } = await this.decodedWithRaw(p, i);
     return { compression: raw.compression, entries: raw.n, column: slice(p, d, 0, raw.n) };
   }
 
-  /** Checks that a branch is numeric and that its baskets cover every entry exactly once. */
+  /** Checks that a branch is a numeric or string column and that its baskets cover every entry exactly once. */
   checkReadable(p: BranchPlan): void {
+    if (stringShape(p) !== null) { this.checkCoverage(p); return; }
     if (p.info.type === null || p.layout.kind === 'string' || p.layout.kind === 'leaflist' || p.layout.kind === 'unsupported') {
       const why = p.layout.kind === 'unsupported' ? p.layout.why : `${p.info.typename} is not a numeric column`;
       throw this.err(p.info.name, `unsupported branch type: ${why}`);
@@ -138,7 +140,7 @@ export class TreeReader {
       if (driver === null || cuts.length < driver.length) driver = cuts;
     }
     const bounds = [start, ...(driver ?? []), stop];
-    const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null }));
+    const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null, strings: null }));
     const ahead = new ReadAhead(this.h, plans.flatMap((p) => p.baskets.filter((r) => r.entryStop > start && r.entryStart < stop)));
     for (let w = 0; w + 1 < bounds.length; w++) {
       const a = bounds[w]!, b = bounds[w + 1]!;
@@ -153,12 +155,14 @@ export class TreeReader {
     for await (const b of this.batches([name], start, stop)) parts.push(b.columns[name]!);
     const p = this.plan(name);
     if (parts.length === 1) return parts[0]!;
-    return concat(p, parts);
+    if (stringShape(p) !== null) return concatStrings(parts as StringColumn[]);
+    return concat(p, parts as NumColumn[]);
   }
 
   /** Entries [a, b) of one branch, from the baskets that overlap them. */
   private async window(p: BranchPlan, cur: Cursor, a: number, b: number, ahead: ReadAhead): Promise<Column> {
-    const pieces: Column[] = [];
+    if (stringShape(p) !== null) return this.stringWindow(p, cur, a, b, ahead);
+    const pieces: NumColumn[] = [];
     let i = cur.idx >= 0 && p.baskets[cur.idx]!.entryStart <= a ? cur.idx : firstBasket(p, a);
     for (; i < p.baskets.length && p.baskets[i]!.entryStart < b; i++) {
       const ref = p.baskets[i]!;
@@ -174,6 +178,27 @@ export class TreeReader {
     if (pieces.length === 1) return pieces[0]!;
     return concat(p, pieces);
   }
+
+  /** Entries [a, b) of a string branch. */
+  private async stringWindow(p: BranchPlan, cur: Cursor, a: number, b: number, ahead: ReadAhead): Promise<StringColumn> {
+    const pieces: StringColumn[] = [];
+    let i = cur.idx >= 0 && p.baskets[cur.idx]!.entryStart <= a ? cur.idx : firstBasket(p, a);
+    for (; i < p.baskets.length && p.baskets[i]!.entryStart < b; i++) {
+      const ref = p.baskets[i]!;
+      if (ref.entryStop <= a) continue;
+      if (cur.idx !== i || cur.strings === null) {
+        cur.idx = i;
+        cur.strings = null;
+        const raw = await this.rawBasket(p, i, ahead);
+        try { cur.strings = decodeStrings(p, raw); } catch (e) {
+          if (e instanceof BasketError) throw this.err(p.info.name, `basket ${ref.index}: ${e.message}`);
+          throw e;
+        }
+      }
+      pieces.push(sliceStrings(cur.strings, Math.max(a, ref.entryStart) - ref.entryStart, Math.min(b, ref.entryStop) - ref.entryStart));
+    }
+    return pieces.length === 1 ? pieces[0]! : concatStrings(pieces);
+  }
 }
 
 function firstBasket(p: BranchPlan, entry: number): number {
@@ -182,7 +207,7 @@ function firstBasket(p: BranchPlan, entry: number): number {
   return lo;
 }
 
-function slice(p: BranchPlan, d: DecodedBasket, lo: number, hi: number): Column {
+function slice(p: BranchPlan, d: DecodedBasket, lo: number, hi: number): NumColumn {
   const type = p.info.type!;
   if (p.info.shape === 'jagged') {
     const off = d.offsets!;
@@ -197,7 +222,7 @@ function slice(p: BranchPlan, d: DecodedBasket, lo: number, hi: number): Column 
   return { kind: 'flat', type, values };
 }
 
-function concat(p: BranchPlan, parts: Column[]): Column {
+function concat(p: BranchPlan, parts: NumColumn[]): NumColumn {
   const type = p.info.type!;
   let nv = 0;
   for (const c of parts) nv += c.values.length;

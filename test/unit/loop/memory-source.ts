@@ -18,13 +18,13 @@ function column(values: number[] | number[][], start: number, stop: number): Col
 
 export class MemorySource implements EventSource {
   readonly entriesPerFile: number[];
-  readonly numericBranches: string[];
+  readonly columnBranches: string[];
   readonly requested: string[][] = [];
   closed = false;
 
   constructor(private readonly files: MemFile[], private readonly batchSize = 3) {
     this.entriesPerFile = files.map((f) => (Object.values(f)[0] ?? []).length);
-    this.numericBranches = files.length > 0 ? Object.keys(files[0]!) : [];
+    this.columnBranches = files.length > 0 ? Object.keys(files[0]!) : [];
   }
 
   async *batches(file: number, names: string[], start: number, stop: number): AsyncIterable<Batch> {

@@ -106,10 +106,12 @@ if (dir !== null) {
   test('unsupported branch type is a RootError naming the branch', async () => {
     const f = await openRootFile(join(d, 'uproot-Zmumu.root'));
     const t = await f.tree('events');
-    assert.equal(t.branches.find((b) => b.name === 'Type'), { name: 'Type', type: null, shape: 'other', typename: 'char*' });
-    await expectRootError(t.column('Type'), /events\/Type: unsupported branch type: char\* is not a numeric column/);
+    assert.equal(t.branches.find((b) => b.name === 'Type'), { name: 'Type', type: null, shape: 'other', typename: 'char*', strings: 'scalar' });
     await expectRootError(f.tree('nope'), /uproot-Zmumu\.root: nope: no such key/);
     f.close();
+    const fl = await openRootFile(join(d, 'uproot-leaflist.root'));
+    await expectRootError((await fl.tree('tree')).column('leaflist'), /tree\/leaflist: unsupported branch type: struct .* is not a numeric column/);
+    fl.close();
   });
 }
 

@@ -162,9 +162,12 @@ if (dir !== null) {
       assert.instance(e, RootError);
       assert.match((e as Error).message, /uproot-simple\.root: tree\/nope: no branch/);
     }
-    try { await t.column('three'); assert.unreachable(); } catch (e) {
-      assert.match((e as Error).message, /tree\/three: unsupported branch type/);
+    assert.equal(await t.column('three'), { kind: 'string', values: ['uno', 'dos', 'tres', 'quatro'] }); // char*: a string column
+    const fl = await openRootFile(join(d, 'uproot-leaflist.root'));
+    try { await (await fl.tree('tree')).column('leaflist'); assert.unreachable(); } catch (e) {
+      assert.match((e as Error).message, /tree\/leaflist: unsupported branch type/);
     }
+    fl.close();
     try { await t.column('one', 0, 5); assert.unreachable(); } catch (e) {
       assert.match((e as Error).message, /entry range/);
     }
