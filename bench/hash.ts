@@ -4,6 +4,8 @@
 // core; its digests must equal heppy's). Page cache warm: the cost of hashing, not of the disk.
 // Each round runs every contender once, alternated; medians of wall time and of CPU time
 // (user + sys of the process, all its threads).
+// The hash threads' own CPU is printed per thread (are both busy all the time?); "heppy wasm" is the
+// portable fallback (HEPPY_HASH_IMPL=wasm: hash-wasm, a copy into its memory per 16 KiB).
 // Usage: node dist/bench/hash.js [files=8] [MiB=256] [rounds=5] [--base DIR] [--clean]
 //   --base DIR: also the same digest path of another built checkout (e.g. the previous commit's
 //   `git worktree`, built with `npx tsc -p .`), alternated with this one.
@@ -44,14 +46,26 @@ const script = (root: string): string => `
   const r = await new FileDigests(store).digestAll(files, 8);
   const ms = performance.now() - t, c = process.cpuUsage(c0);
   for (const x of r.values()) if (!x.ok) throw new Error(JSON.stringify(x.error));
-  console.log(JSON.stringify({ ms, cpu: (c.user + c.system) / 1000, digests: files.map((f) => r.get(f).value) }));
+  // CPU of each thread of the process (Linux: /proc/self/task/*/stat, clock ticks of 10 ms), busiest first.
+  const { readdirSync, readFileSync } = await import('node:fs');
+  let threads = [];
+  try {
+    threads = readdirSync('/proc/self/task').map((t) => {
+      const f = readFileSync('/proc/self/task/' + t + '/stat', 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return { name: Number(t) === process.pid ? 'main' : 'thread ' + t, ms: (Number(rest[11]) + Number(rest[12])) * 10 };
+    }).filter((t) => t.ms > 0).sort((a, b) => b.ms - a.ms);
+  } catch {}
+  const { hasherImpl } = await import(${JSON.stringify(join(root, 'dist', 'src', 'fingerprint', 'hash-file.js'))});
+  console.log(JSON.stringify({ ms, cpu: (c.user + c.system) / 1000, digests: files.map((f) => r.get(f).value), threads, impl: hasherImpl ? await hasherImpl() : 'wasm' }));
   process.exit(0);
 `;
 
-interface Run { ms: number; cpu: number; digests?: string[] }
+interface Run { ms: number; cpu: number; digests?: string[]; threads?: Array<{ name: string; ms: number }>; impl?: string }
 
-function heppy(root: string, threads: string): Run {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script(root)], { env: { ...process.env, HEPPY_HASH_THREADS: threads }, encoding: 'utf8' });
+function heppy(root: string, threads: string, impl?: 'wasm'): Run {
+  const env = { ...process.env, HEPPY_HASH_THREADS: threads, ...(impl ? { HEPPY_HASH_IMPL: impl } : {}) };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script(root)], { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout.trim()) as Run;
 }
@@ -74,6 +88,7 @@ for (let k = 0; k < rounds; k++) {
   load.push(loadavg()[0]!);
   add('heppy, one thread', heppy(repo, '1'));
   add(`heppy, ${threads} hash threads`, heppy(repo, threads));
+  add(`heppy wasm, ${threads} threads`, heppy(repo, threads, 'wasm'));
   if (base !== undefined) {
     add('base, one thread', heppy(resolve(base), '1'));
     add(`base, ${threads} hash threads`, heppy(resolve(base), threads));
@@ -94,5 +109,12 @@ const ref = median(results.get('heppy, one thread')!.map((r) => r.ms));
 for (const [k, rs] of results) {
   const w = median(rs.map((r) => r.ms)), c = median(rs.map((r) => r.cpu));
   console.log(`  ${k.padEnd(31)} ${w.toFixed(0).padStart(7)} ${gbs(w).padStart(7)} ${c.toFixed(0).padStart(11)} ${gbs(c).padStart(8)}   (${(ref / w).toFixed(2)}× one thread's speed)`);
+}
+// Are the hash threads busy all the time? Each thread's CPU against the pass's wall (the last round).
+for (const [k, rs] of results) {
+  const r = rs[rs.length - 1]!;
+  if (r.threads === undefined) continue;
+  const top = r.threads.slice(0, 4).map((t) => `${t.name} ${t.ms} ms (${((100 * t.ms) / r.ms).toFixed(0)} % of the wall)`).join(', ');
+  console.log(`  ${k} [${r.impl}]: threads ${top}`);
 }
 if (clean) rmSync(dir, { recursive: true, force: true });

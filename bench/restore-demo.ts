@@ -44,6 +44,7 @@ interface Round { first: Run[]; again: Run[]; noop: Run }
 
 /** One round with `bin`: both configurations run and kept afresh, restored (first), restored again. */
 function round(bin: string): Round {
+  run(['build'], bin); // the default configuration in place, whatever the last round left
   run(['cache', 'prune', '--max-size', '0'], bin);
   for (const args of [['build', '-o', 'minLeptons=3'], ['build']]) {
     const r = run(args, bin);

@@ -1,13 +1,22 @@
 // Hashing a file's content (I/O): kept apart from hash.ts so that pure code (graph/) can hash
 // strings without importing the file system. The digest is xxh64 (seed 0) as 16 hex digits, the
-// same as hash.ts gives for the same bytes; the streaming hasher is hash-wasm's, which streams
-// ≈ 1.5× faster than xxhash-wasm's create64 (bench/README.md, "Input hashing").
+// same as hash.ts gives for the same bytes. The streaming hasher is @node-rs/xxhash's Xxh64
+// (native, N-API): it hashes the read buffer where it is, with no copy into a wasm memory, at C
+// speed (bench/README.md, "Input hashing"); where its binary does not load (a platform without a
+// prebuilt one) or HEPPY_HASH_IMPL=wasm, hash-wasm's, which copies each 16 KiB into its memory.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { IHasher } from 'hash-wasm';
-import { hashBytes, initHash } from './hash.js';
+import { createRequire } from 'node:module';
+import { hashBytes, hex, initHash } from './hash.js';
 
+/** Async reads: each one is a round trip through libuv's pool, so they are large. */
 const READ_BYTES = 1 << 20;
+/**
+ * Sync reads (the hash threads): small enough that the buffer stays in the core's L2 cache
+ * (2-2.5 MiB here) between the kernel's copy into it and the hash reading it: 4 MiB reads cost
+ * ≈ 1.5× the user CPU of 256 KiB ones (bench/README.md, "Input hashing").
+ */
+const SYNC_READ_BYTES = 256 << 10;
 
 // Read buffers are reused: fresh zero-filled buffers per file made a cold plan of 50,000 small
 // inputs allocate tens of GB (most of its time went to zeroing pages and collecting them).
@@ -16,16 +25,58 @@ const take = (): Uint8Array => spare.pop() ?? new Uint8Array(READ_BYTES);
 const give = (...bs: Uint8Array[]): void => { for (const b of bs) if (spare.length < 8) spare.push(b); };
 let syncBuf: Uint8Array | null = null;
 
+/** One xxh64 stream: reset, update with the bytes in order, digestHex. */
+interface StreamHasher {
+  reset(): void;
+  update(b: Uint8Array): void;
+  digestHex(): string;
+}
+
+export type HasherImpl = 'native' | 'wasm';
+
 /** Hashers not in use: several files may be streamed at once (each needs its own state). */
-const idle: IHasher[] = [];
+const idle: StreamHasher[] = [];
 
-/** hash-wasm is loaded on the first file to hash (≈ 45 ms of CPU a no-op build does not spend). */
-let create: Promise<typeof import('hash-wasm').createXXHash64> | null = null;
+/** Loaded on the first file to hash (a no-op build, which hashes nothing, never loads either). */
+let make: Promise<{ impl: HasherImpl; create: () => Promise<StreamHasher> }> | null = null;
 
-async function hasher(): Promise<IHasher> {
-  create ??= import('hash-wasm').then((m) => m.createXXHash64);
-  const h = idle.pop() ?? await (await create)(0, 0);
-  h.init();
+function loadNative(): () => Promise<StreamHasher> {
+  const { Xxh64 } = createRequire(import.meta.url)('@node-rs/xxhash') as typeof import('@node-rs/xxhash');
+  return async () => {
+    const h = new Xxh64(0n);
+    return { reset: () => h.reset(0n), update: (b) => void h.update(b), digestHex: () => hex(h.digest()) };
+  };
+}
+
+async function loadWasm(): Promise<() => Promise<StreamHasher>> {
+  const { createXXHash64 } = await import('hash-wasm');
+  return async () => {
+    const h = await createXXHash64(0, 0);
+    return { reset: () => void h.init(), update: (b) => void h.update(b), digestHex: () => h.digest('hex') };
+  };
+}
+
+function factory(): Promise<{ impl: HasherImpl; create: () => Promise<StreamHasher> }> {
+  make ??= (async () => {
+    if (process.env.HEPPY_HASH_IMPL !== 'wasm') {
+      try {
+        return { impl: 'native' as const, create: loadNative() };
+      } catch { /* no prebuilt binary for this platform: the portable one below */ }
+    }
+    return { impl: 'wasm' as const, create: await loadWasm() };
+  })();
+  return make;
+}
+
+/** Which streaming implementation hashes files in this process (benchmarks and tests report it). */
+export async function hasherImpl(): Promise<HasherImpl> {
+  return (await factory()).impl;
+}
+
+/** A hasher at its start (one given back after a failed read is reset here). */
+async function hasher(): Promise<StreamHasher> {
+  const h = idle.pop() ?? await (await factory()).create();
+  h.reset();
   return h;
 }
 
@@ -40,7 +91,7 @@ export async function hashFile(path: string): Promise<string> {
       if (bytesRead === 0) break;
       h.update(bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead));
     }
-    return h.digest('hex');
+    return h.digestHex();
   } finally {
     give(buf);
     idle.push(h);
@@ -56,13 +107,13 @@ export async function hashFileSync(path: string): Promise<string> {
   const h = await hasher();
   const fd = openSync(path, 'r');
   try {
-    const buf = (syncBuf ??= new Uint8Array(4 * READ_BYTES)); // sync: one file at a time per thread
+    const buf = (syncBuf ??= new Uint8Array(SYNC_READ_BYTES)); // sync: one file at a time per thread
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       h.update(n === buf.length ? buf : buf.subarray(0, n));
     }
-    return h.digest('hex');
+    return h.digestHex();
   } finally {
     idle.push(h);
     closeSync(fd);

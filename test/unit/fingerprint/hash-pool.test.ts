@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool, hashPool } from '../../../src/fingerprint/hash-pool.js';
-import { hashFile, hashFileSync } from '../../../src/fingerprint/hash-file.js';
+import { hashFile, hashFileSync, hasherImpl } from '../../../src/fingerprint/hash-file.js';
 import { hashBytes, initHash } from '../../../src/fingerprint/hash.js';
 import { FileDigests } from '../../../src/fingerprint/digests.js';
 
@@ -35,7 +36,7 @@ test('the pool gives the digests of the calling thread, several files at once, a
 
 test('hashFile and hashFileSync give xxh64 of the whole content (hash.ts one-shot) at every size around the read sizes', async () => {
   await initHash();
-  for (const n of [0, 1, 31, 32, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (4 << 20) + 17, (5 << 20) + 3]) {
+  for (const n of [0, 1, 31, 32, 33, (256 << 10) - 1, 256 << 10, (256 << 10) + 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (4 << 20) + 17, (5 << 20) + 3]) {
     const p = join(dir, `size-${n}`);
     const b = Buffer.alloc(n);
     for (let j = 0; j < n; j += 7) b[j] = (j * 131) & 0xff;
@@ -69,6 +70,31 @@ test('a digest pass with enough to hash sends the files of 1 MiB and more to the
   await d2.digestAll([...big, small]);
   assert.is(d2.stats.hashed, 4);
   assert.is(d2.stats.pooled, 0);
+});
+
+
+test('the native hasher (where its binary loads), the portable wasm one (HEPPY_HASH_IMPL=wasm) and xxhsum -H64 give the same digests', async () => {
+  const files = [0, 77, (256 << 10) + 5, (2 << 20) + 9].map((n, i) => {
+    const p = join(dir, `impl-${i}`);
+    const b = Buffer.alloc(n);
+    for (let j = 0; j < n; j += 3) b[j] = (j * 7 + i) & 0xff;
+    writeFileSync(p, b);
+    return p;
+  });
+  if (process.platform === 'linux' && process.arch === 'x64') assert.is(await hasherImpl(), 'native', '@node-rs/xxhash ships a linux-x64 binary');
+  const here = await Promise.all(files.map((f) => hashFileSync(f)));
+  const mod = new URL('../../../src/fingerprint/hash-file.js', import.meta.url).href;
+  const script = `const m = await import(${JSON.stringify(mod)}); const out = [await m.hasherImpl()];
+    for (const f of ${JSON.stringify(files)}) out.push(await m.hashFileSync(f), await m.hashFile(f));
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, HEPPY_HASH_IMPL: 'wasm' }, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  const [impl, ...wasm] = JSON.parse(r.stdout) as string[];
+  assert.is(impl, 'wasm');
+  assert.equal(wasm, here.flatMap((h) => [h, h]));
+  const x = spawnSync('xxhsum', ['-H64', ...files], { encoding: 'utf8' });
+  if (x.status !== 0) { console.log('SKIP: xxhsum not installed (native and wasm compared with each other only)'); return; }
+  assert.equal(x.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]), here);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
