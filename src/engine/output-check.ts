@@ -6,7 +6,7 @@
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
 // changed, with the first difference.
 import { isMainThread, Worker } from 'node:worker_threads';
-import type { TaskSummary } from '../store/records.js';
+import type { RecordHeads } from '../store/heads.js';
 import { BLOCK, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 
 /** Below this many records the thread costs more than it saves. */
@@ -44,46 +44,51 @@ interface LocalJob {
   job: OutputJob;
   ids: string[];
   dirs: string[];
-  records: ReadonlyMap<string, TaskSummary>;
+  /** The record (in `heads`) of each node of the job. */
+  at: number[];
+  heads: RecordHeads;
 }
 
-function toJob(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) => string): LocalJob {
+/** The job over every ok record's outputs, straight from the record heads' columns. */
+function toJob(heads: RecordHeads, dirOf: (id: string) => string): LocalJob {
   const ids: string[] = [];
   const dirs: string[] = [];
+  const at: number[] = [];
   let outputs = 0;
-  for (const r of records.values()) if (r.status === 'ok') outputs += r.outputs.length;
-  const starts = new Int32Array(new SharedArrayBuffer(4 * (records.size + 1)));
-  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(records.size / BLOCK) + 1)));
+  for (let i = 0; i < heads.size; i++) if (heads.ok(i)) outputs += heads.starts[i + 1]! - heads.starts[i]!;
+  const nodes = heads.size;
+  const starts = new Int32Array(new SharedArrayBuffer(4 * (nodes + 1)));
+  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(nodes / BLOCK) + 1)));
   const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
   const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
-  const paths: string[] = [];
-  let pos = 0;
+  let paths = '';
+  let k = 0;
   let dpos = 0;
-  for (const r of records.values()) {
-    if (r.status !== 'ok') continue;
+  for (let r = 0; r < heads.size; r++) {
+    if (!heads.ok(r)) continue;
     const i = ids.length;
     if (i % BLOCK === 0) {
       blockAt[2 * (i / BLOCK)] = dpos;
-      blockAt[2 * (i / BLOCK) + 1] = pos;
+      blockAt[2 * (i / BLOCK) + 1] = paths.length;
     }
-    const dir = dirOf(r.nodeId);
-    ids.push(r.nodeId);
+    const id = heads.ids[r]!;
+    const dir = dirOf(id);
+    ids.push(id);
     dirs.push(dir);
+    at.push(r);
     dpos += dir.length + 1;
-    for (const o of r.outputs) {
-      const k = paths.length;
-      paths.push(o.path);
-      pos += o.path.length + 1;
-      sizes[k] = o.size;
-      mtimes[k] = o.mtimeMs;
+    for (let o = heads.starts[r]!; o < heads.starts[r + 1]!; o++) {
+      paths += heads.paths[heads.pathIdx[o]!]! + '\n';
+      sizes[k] = heads.sizes[o]!;
+      mtimes[k] = heads.mtimes[o]!;
+      k++;
     }
-    starts[i + 1] = paths.length;
+    starts[i + 1] = k;
   }
-  paths.push('');
-  const job: OutputJob = { nodes: ids.length, dirs: dirs.join('\n') + '\n', paths: paths.join('\n'), starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
+  const job: OutputJob = { nodes: ids.length, dirs: dirs.join('\n') + '\n', paths, starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
     sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
     verdict: new SharedArrayBuffer(Math.max(1, ids.length)) };
-  return { job, ids, dirs, records };
+  return { job, ids, dirs, at, heads };
 }
 
 /** The job's answer: a node not checked by any thread (a worker that died) is checked here. */
@@ -94,7 +99,7 @@ function collect(l: LocalJob): Map<string, string> {
     if (verdict[i] === 1) continue;
     const id = l.ids[i]!;
     // Re-checked for the reason; a file that changed back in between still counts as changed.
-    const changed = outputsChanged(l.dirs[i]!, l.records.get(id)!.outputs) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
+    const changed = outputsChanged(l.dirs[i]!, l.heads.outputs(l.at[i]!)) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
     if (changed) out.set(id, changed);
   }
   return out;
@@ -110,8 +115,8 @@ function runHere(l: LocalJob): Map<string, string> {
 }
 
 /** Starts the check of every ok record's outputs; shared with a worker thread when there are many. */
-export function checkOutputs(records: ReadonlyMap<string, TaskSummary>, dirOf: (id: string) => string): Promise<Map<string, string>> {
-  const l = toJob(records, dirOf);
+export function checkOutputs(heads: RecordHeads, dirOf: (id: string) => string): Promise<Map<string, string>> {
+  const l = toJob(heads, dirOf);
   const job = l.job;
   if (job.nodes < THREAD_MIN || threadsOff()) return Promise.resolve(runHere(l));
   const w = takeWorker();

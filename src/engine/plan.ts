@@ -7,7 +7,8 @@ import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
 import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
 import { splitAll, type ChunkPlan } from '../graph/split.js';
-import type { OutputRecord, TaskRecord, TaskSummary } from '../store/records.js';
+import type { TaskRecord, TaskSummary } from '../store/records.js';
+import type { RecordHeads } from '../store/heads.js';
 import { decideChunk, decideMerge } from './decide.js';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
 import { outputsChanged } from './outputs.js';
@@ -42,7 +43,10 @@ export interface PlanInputs {
   maxEvents: number | null;
   outdir: string;
   force: boolean;
-  records: Map<string, TaskSummary>;
+  /** Every task record's head (status, key, result digest, outputs), in columns. */
+  records: RecordHeads;
+  /** A node's whole record (read only for a node that is not up to date by its head). */
+  recordOf(id: string): TaskSummary | undefined;
   /** The recorded key parts of a node (read only when a key differs). */
   partsOf(id: string): KeyParts | undefined;
   digests: FileDigests;
@@ -145,8 +149,13 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   if (p.changedOutputs) assistOutputCheck();
   const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
   phase('waited for the output stats');
-  const outputsDiffer = (id: string, dir: string, outputs: readonly OutputRecord[]): string | null =>
-    changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, outputs);
+  const heads = p.records;
+  const outputsDiffer = (id: string, dir: string, at: number): string | null =>
+    changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, heads.outputs(at));
+  // Up to date by its record's head alone: an ok record of today's key whose outputs are unchanged
+  // (decide.ts `fresh`, without reading the whole record). Anything else is decided on the record.
+  const freshHead = (id: string, dir: string, at: number, key: string): boolean =>
+    !p.force && at >= 0 && heads.ok(at) && heads.key(at) === key && outputsDiffer(id, dir, at) === null;
 
   // The Outdir's entries, listed once when a node is not fresh (a cold plan): a node without a
   // directory has no result to adopt (one readdir instead of a failed marker open per node).
@@ -161,11 +170,16 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   for (const id of graph.order) {
     const n = graph.nodes.get(id)!;
     const dir = p.outdir + '/' + nodeDir(n);
-    const rec = p.records.get(id);
+    const at = heads.indexOf(id);
     if (n.kind === 'chunk') {
       const parts = chunkPartsOf(shared(tree.get(n.plan.component)!), compDigest.get(n.plan.component)!, n.plan, ok_);
       const key = chunkKeys.get(id)!;
-      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
+      if (freshHead(id, dir, at, key)) {
+        nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: true, why: NO_WHY });
+        continue;
+      }
+      const rec = at >= 0 ? p.recordOf(id) : undefined;
+      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, at), partsOf: p.partsOf, force: p.force, present });
       nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     } else {
       const deps = n.deps;
@@ -175,11 +189,16 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       // none of them runs. Computed from strings; its parts (an entry per input) only when asked for
       // (run, adopted, explained).
       // (The digests themselves are kept, not the records: those are not needed after planning.)
-      const results = pending > 0 ? null : deps.map((x) => (nodes.get(x)!.adopted ?? p.records.get(x)!).resultDigest);
+      const results = pending > 0 ? null : deps.map((x) => nodes.get(x)!.adopted?.resultDigest ?? heads.resultDigest(heads.indexOf(x)));
       const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!, n.level);
       const parts = results === null ? null : mergePartsOf(p.heppyVersion, n.component, deps, results, n.level);
+      if (key !== null && freshHead(id, dir, at, key)) {
+        nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: true, why: NO_WHY });
+        continue;
+      }
       const inputs = graph.nodes.get(deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
-      const d = decideMerge({ id, dir, key, parts, pending, inputs, rec, changed: () => outputsDiffer(id, dir, rec!.outputs), partsOf: p.partsOf, force: p.force, present });
+      const rec = at >= 0 ? p.recordOf(id) : undefined;
+      const d = decideMerge({ id, dir, key, parts, pending, inputs, rec, changed: () => outputsDiffer(id, dir, at), partsOf: p.partsOf, force: p.force, present });
       nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     }
   }

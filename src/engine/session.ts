@@ -5,7 +5,10 @@ import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
-import { cacheDirProblem, openStore, readRecords } from '../store/open.js';
+import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
+import { RecordHeads } from '../store/heads.js';
+import { readSnapshot, storeState, writeSnapshot } from '../store/snapshot.js';
+import type { TaskSummary } from '../store/records.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
@@ -76,6 +79,32 @@ export function heap(name: string): void {
   lastCpu = process.cpuUsage();
 }
 
+/**
+ * Closes the store; with `snapshot` (a build holding the lock, whose store is not exactly its
+ * valid snapshot's) first reads back what it committed and, once closed, writes the snapshot the
+ * next build starts from. A snapshot that cannot be written is only a slower next build.
+ */
+async function closeStore(store: Store, snapshot: boolean, cacheDir: string, outdir: string): Promise<void> {
+  let heads: RecordHeads | null = null;
+  let values: Map<string, unknown> | null = null;
+  if (snapshot) {
+    try {
+      await store.flush();
+      heads = RecordHeads.fromSummaries(store.allTasks());
+      values = store.readValues();
+    } catch {
+      heads = null;
+    }
+  }
+  await store.close();
+  if (heads === null || values === null) return;
+  try {
+    writeSnapshot(cacheDir, outdir, heppyVersion, heads, values);
+  } catch {
+    // not written: the next build reads the records from the store
+  }
+}
+
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
   heap('before loading');
@@ -92,42 +121,73 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
   // The store is opened before the lock, the records read after it. A damaged store is moved
-  // aside (one line) and replaced by an empty one: never a crash.
-  const opened = openStore(paths.cacheDir, outdir, false);
-  if (!opened.ok) throw new UserError(formatFailure(opened.error));
-  if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+  // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
+  // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads
+  // of a no-op build are answered from it, and LMDB is opened only if something else is needed.
+  let snap = f.lock !== undefined ? readSnapshot(paths.cacheDir, outdir, heppyVersion) : null;
+  let first: Store;
+  let firstNotice: string | null = null;
+  if (snap !== null) {
+    first = openStoreLazy(paths.cacheDir, outdir, snap.values, (line) => process.stderr.write(line + '\n'));
+  } else {
+    const opened = openStore(paths.cacheDir, outdir, false);
+    if (!opened.ok) throw new UserError(formatFailure(opened.error));
+    if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+    first = opened.value.store;
+    firstNotice = opened.value.notice;
+  }
   // A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss).
-  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(opened.value.store), undefined, isRemote) : null;
+  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(first), undefined, isRemote) : null;
   if (schema !== null && !schema.ok) {
-    await opened.value.store.close();
+    await first.close();
     throw new UserError(schema.error.reason);
   }
   let lock: Lock | null = null;
   if (f.lock !== undefined) {
     const l = acquireLock(outdir, f.lock);
     if (!l.ok) {
-      await opened.value.store.close();
+      await first.close();
       throw new UserError(formatFailure(l.error), 1);
     }
     lock = l.value;
   }
-  const withRecords = readRecords(paths.cacheDir, outdir, opened.value);
-  if (!withRecords.ok) {
-    lock?.release();
-    throw new UserError(formatFailure(withRecords.error));
+  let store: Store;
+  let heads: RecordHeads;
+  let recordOf: (id: string) => TaskSummary | undefined;
+  // Checked again now that the lock is held: a commit since (e.g. by a build that held the lock a
+  // moment ago) makes the snapshot stale; its values read so far are facts keyed by content.
+  if (snap !== null && storeState(paths.cacheDir) === snap.state) {
+    store = first;
+    heads = snap.heads;
+    recordOf = (id) => first.getSummary(id);
+  } else {
+    if (snap !== null) first.forgetServed();
+    snap = null;
+    const withRecords = readRecords(paths.cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
+    if (!withRecords.ok) {
+      lock?.release();
+      throw new UserError(formatFailure(withRecords.error));
+    }
+    const { records, notice } = withRecords.value;
+    store = withRecords.value.store;
+    if (notice && notice !== firstNotice) process.stderr.write(notice + '\n');
+    heads = RecordHeads.fromSummaries(records);
+    recordOf = (id) => records.get(id);
   }
-  const { store, records, notice } = withRecords.value;
-  if (notice && notice !== opened.value.notice) process.stderr.write(notice + '\n');
-  phase(`store opened, schema checked, lock taken, ${records.size} task records read`);
+  phase(`store ${snap !== null ? 'served by its snapshot' : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
+  const fromSnapshot = snap !== null;
   const close = async (): Promise<void> => {
-    await store.close();
-    lock?.release();
+    try {
+      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir);
+    } finally {
+      lock?.release();
+    }
   };
   try {
     const digests = new FileDigests(store, f.deep ?? false);
-    const changedOutputs = f.force ? undefined : checkOutputs(records, (id) => `${outdir}/${dirOfNodeId(id)}`);
+    const changedOutputs = f.force ? undefined : checkOutputs(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync,
 import { dirname, join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
 import { lmdbFileProblem } from './health.js';
-import { Store, type TaskSummary } from './store.js';
+import { openDb, Store, type TaskSummary } from './store.js';
 
 export const DATA_FILE = 'data.mdb';
 export const LOCK_FILE = 'lock.mdb';
@@ -156,6 +156,37 @@ function openAndRead(dir: string, outdir: string, readRecords: boolean, notice: 
     void store.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The store of `cacheDir` for `outdir`, opened only when first needed (store.ts `Store.lazy`):
+ * `served` answers the reads of a valid snapshot. The first real use checks and opens LMDB like
+ * `openStore` (a damaged store is moved aside, `onNotice` gets the line, and the served values,
+ * which came from it, are dropped). The cache directory must have been checked (cacheDirProblem).
+ */
+export function openStoreLazy(cacheDir: string, outdir: string, served: Map<string, unknown>, onNotice: (line: string) => void): Store {
+  const dir = resolve(cacheDir);
+  const opener = () => {
+    mkdirSync(dir, { recursive: true });
+    const problem = lmdbFileProblem(join(dir, DATA_FILE), !knownSound(dir));
+    let moved = problem !== null;
+    if (problem !== null) onNotice(aside(dir, problem));
+    let db;
+    try {
+      db = openDb(dir);
+    } catch (err) {
+      if (moved) throw err;
+      onNotice(aside(dir, `LMDB: ${errorText(err)}`));
+      moved = true;
+      db = openDb(dir);
+    }
+    if (moved) store.forgetServed();
+    markSound(dir);
+    return db;
+  };
+  const store = Store.lazy(dir, outdir, opener, served);
+  store.onClosed(() => { if (store.isOpen) markSound(dir); });
+  return store;
 }
 
 function aside(dir: string, problem: string): string {

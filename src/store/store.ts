@@ -9,8 +9,9 @@
 //   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
 //   plan:<outdir>              PlanHead: the last build's node set and its digest (engine/plan-record.ts)
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { open, type RootDatabase } from 'lmdb';
+import type { RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
 import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from './records.js';
 import { batchPolicy, WriteBatch, type BatchPolicy } from './write-batch.js';
@@ -18,6 +19,22 @@ import { batchPolicy, WriteBatch, type BatchPolicy } from './write-batch.js';
 export type { DigestRecord, PlanHead, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
 
 const END = '\uffff';
+
+// lmdb (its native addon, msgpackr, ~50 ms of start-up) is loaded when a store is first opened,
+// synchronously: a no-op build served by its snapshot (snapshot.ts) never loads it. Every use goes
+// through this one require (the package's CommonJS build), so the process has one lmdb instance.
+const requireLmdb = createRequire(import.meta.url);
+export function openDb(dir: string): RootDatabase {
+  const { open } = requireLmdb('lmdb') as typeof import('lmdb');
+  // commitDelay groups the other writes (digests, journal entries) made close together into one
+  // commit; task records have their own, longer batches (write-batch.ts).
+  return open({ path: dir, compression: false, noMemInit: true, commitDelay: 25 }) as RootDatabase;
+}
+
+/** Values read by key that a snapshot keeps (not task records: those are its heads). */
+const SNAPSHOT_PREFIXES = ['digestset:', 'digest:', 'schema:', 'plan:'];
+/** Keys kept at most (a cold plan reads one digest per input: those are not worth keeping). */
+const SNAPSHOT_MAX_KEYS = 256;
 
 /** A record in an older or damaged form is ignored: the node is then re-adopted from its marker or rerun. */
 function parseSummary(value: unknown): TaskSummary | undefined {
@@ -38,7 +55,13 @@ export class Store {
   /** Task records (and their key parts) waiting for their batched commit (write-batch.ts). */
   private readonly batch: WriteBatch;
 
-  private constructor(private readonly db: RootDatabase, readonly cacheDir: string, readonly outdir: string, policy: BatchPolicy) {
+  private opened: RootDatabase | null = null;
+  /** Values served without opening LMDB (a valid snapshot's); a key written is dropped from it. */
+  private served: Map<string, unknown> | null = null;
+  /** Keys read one by one (for the next snapshot), in order, at most SNAPSHOT_MAX_KEYS. */
+  private readonly readKeys = new Set<string>();
+
+  private constructor(private readonly opener: () => RootDatabase, readonly cacheDir: string, readonly outdir: string, policy: BatchPolicy) {
     this.taskPrefix = `task:${outdir}|`;
     this.partsPrefix = `parts:${outdir}|`;
     this.jobPrefix = `job:${outdir}|`;
@@ -54,10 +77,66 @@ export class Store {
   static open(cacheDir: string, outdir: string, policy: BatchPolicy = batchPolicy()): Store {
     const dir = resolve(cacheDir);
     mkdirSync(dir, { recursive: true });
-    // commitDelay groups the other writes (digests, journal entries) made close together into one
-    // commit; task records have their own, longer batches (write-batch.ts).
-    const db = open({ path: dir, compression: false, noMemInit: true, commitDelay: 25 }) as RootDatabase;
-    return new Store(db, dir, resolve(outdir), policy);
+    const store = new Store(() => openDb(dir), dir, resolve(outdir), policy);
+    void store.db;
+    return store;
+  }
+
+  /**
+   * A store opened only when first needed: reads of `served` keys (a valid snapshot's values) are
+   * answered without LMDB; any other read, and any write, opens it through `opener` (open.ts: the
+   * damage checks), once.
+   */
+  static lazy(cacheDir: string, outdir: string, opener: () => RootDatabase, served: Map<string, unknown>, policy: BatchPolicy = batchPolicy()): Store {
+    const store = new Store(opener, resolve(cacheDir), resolve(outdir), policy);
+    store.served = served;
+    return store;
+  }
+
+  /** The LMDB environment, opened on first use. */
+  private get db(): RootDatabase {
+    return (this.opened ??= this.opener());
+  }
+
+  /** Stops serving snapshot values (the store they came from was replaced). */
+  forgetServed(): void {
+    this.served = null;
+  }
+
+  /** Whether LMDB was opened (a no-op build served by its snapshot never opens it). */
+  get isOpen(): boolean {
+    return this.opened !== null;
+  }
+
+  /** A value by key: from the snapshot's values when it has it, else from LMDB (noted for the next snapshot). */
+  private getValue(key: string): unknown {
+    if (this.served?.has(key)) {
+      this.note(key);
+      return this.served.get(key);
+    }
+    const v = this.db.get(key) as unknown;
+    this.note(key);
+    return v;
+  }
+
+  private note(key: string): void {
+    if (this.readKeys.size < SNAPSHOT_MAX_KEYS && SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) this.readKeys.add(key);
+  }
+
+  /** A write (or removal) of `key` through LMDB: the snapshot's value of it is no longer the truth. */
+  private written(key: string): RootDatabase {
+    this.served?.delete(key);
+    return this.db;
+  }
+
+  /** The values of the keys read one by one, as LMDB has them now (call after flush()): a snapshot's. */
+  readValues(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const k of this.readKeys) {
+      const v = this.db.get(k) as unknown;
+      if (v !== undefined) out.set(k, v);
+    }
+    return out;
   }
 
   // ---- task records ----
@@ -70,6 +149,11 @@ export class Store {
 
   getParts(nodeId: string): KeyParts | undefined {
     return this.read(this.partsPrefix + nodeId) as KeyParts | undefined;
+  }
+
+  /** One node's record without its key parts (what allTasks() holds for it). */
+  getSummary(nodeId: string): TaskSummary | undefined {
+    return parseSummary(this.read(this.taskPrefix + nodeId));
   }
 
   /** A value as the next commit will leave it (a pending write wins over the database). */
@@ -114,6 +198,7 @@ export class Store {
   async clearOutdir(): Promise<number> {
     await this.batch.flush();
     let n = 0;
+    this.served = null;
     await this.db.transaction(() => {
       this.db.removeSync(`plan:${this.outdir}`);
       for (const prefix of [this.taskPrefix, this.partsPrefix, this.jobPrefix]) {
@@ -129,19 +214,19 @@ export class Store {
   // ---- the recorded plan ----
 
   getPlan(): PlanHead | undefined {
-    const v = this.db.get(`plan:${this.outdir}`) as PlanHead | undefined;
+    const v = this.getValue(`plan:${this.outdir}`) as PlanHead | undefined;
     return typeof v === 'object' && v !== null && typeof v.digest === 'string' && Array.isArray(v.nodes) ? v : undefined;
   }
 
   putPlan(p: PlanHead): Promise<boolean> {
-    return this.db.put(`plan:${this.outdir}`, p);
+    return this.written(`plan:${this.outdir}`).put(`plan:${this.outdir}`, p);
   }
 
   // ---- file digests ----
 
   // Digests are stored as one string 'size mtimeMs ino hash' (decoded 10,000 times per no-op build).
   getDigest(path: string): DigestRecord | undefined {
-    const v = this.db.get('digest:' + path) as unknown;
+    const v = this.getValue('digest:' + path);
     if (typeof v !== 'string') return undefined;
     const [size, mtimeMs, ino, hash] = v.split(' ');
     if (hash === undefined) return undefined;
@@ -149,7 +234,7 @@ export class Store {
   }
 
   putDigest(path: string, rec: DigestRecord): Promise<boolean> {
-    return this.db.put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`);
+    return this.written('digest:' + path).put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`);
   }
 
   /**
@@ -159,25 +244,25 @@ export class Store {
    * instead of 10,000). One record per list: a new one replaces it.
    */
   getDigestSet(key: string, stats: string): string[] | undefined {
-    const v = this.db.get('digestset:' + key) as unknown;
+    const v = this.getValue('digestset:' + key);
     if (typeof v !== 'string' || v.length < stats.length + 1 || v.charCodeAt(stats.length) !== 0 || !v.startsWith(stats)) return undefined;
     return v.slice(stats.length + 1).split(' ');
   }
 
   putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<boolean> {
-    return this.db.put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`);
+    return this.written('digestset:' + key).put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`);
   }
 
   // ---- input structures (the schema check) ----
 
   /** A file's tree structure (src/schema), by its content digest: JSON text, or undefined. */
   getSchema(digest: string, tree: string): string | undefined {
-    const v = this.db.get(`schema:${digest}|${tree}`) as unknown;
+    const v = this.getValue(`schema:${digest}|${tree}`);
     return typeof v === 'string' ? v : undefined;
   }
 
   putSchema(digest: string, tree: string, json: string): Promise<boolean> {
-    return this.db.put(`schema:${digest}|${tree}`, json);
+    return this.written(`schema:${digest}|${tree}`).put(`schema:${digest}|${tree}`, json);
   }
 
   // ---- batch job journal ----
@@ -206,7 +291,7 @@ export class Store {
   /** Commits the pending task records and waits until every queued write is on disk. */
   async flush(): Promise<void> {
     await this.batch.flush();
-    await this.db.flushed;
+    if (this.opened) await this.opened.flushed;
   }
 
   private readonly closedHooks: Array<() => void> = [];
@@ -220,8 +305,10 @@ export class Store {
     try {
       await this.batch.flush();
     } finally {
-      await this.db.flushed;
-      await this.db.close();
+      if (this.opened) {
+        await this.opened.flushed;
+        await this.opened.close();
+      }
     }
     for (const fn of this.closedHooks) fn();
   }

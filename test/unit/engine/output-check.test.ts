@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assistOutputCheck, checkOutputs } from '../../../src/engine/output-check.js';
 import type { TaskSummary } from '../../../src/store/records.js';
+import { RecordHeads } from '../../../src/store/heads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-outcheck-'));
 
-function records(n: number): Map<string, TaskSummary> {
+function records(n: number): RecordHeads {
   const m = new Map<string, TaskSummary>();
   for (let i = 0; i < n; i++) {
     const id = `c_Chunk${i}`;
@@ -18,7 +19,7 @@ function records(n: number): Map<string, TaskSummary> {
     m.set(id, { nodeId: id, kind: 'chunk', status: 'ok', key: 'k', resultDigest: 'r', outputs: [{ path: 'a.txt', size: st.size, mtimeMs: st.mtimeMs }],
       attempts: 1, eventsProcessed: 0, finishedAt: 0, durationMs: 0 });
   }
-  return m;
+  return RecordHeads.fromSummaries(m);
 }
 
 for (const n of [10, 2500]) {

@@ -1,0 +1,75 @@
+// A build leaves a snapshot of its store (src/store/snapshot.ts) that the next build reads instead
+// of LMDB while the store is unchanged. Whatever the snapshot says, a changed or missing output is
+// still found, and a snapshot older than the store (records forgotten, removed or rewritten by
+// another process since) is never trusted.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, heppy, makeProject, type Project } from './build-rig.js';
+import { Store } from '../../src/store/store.js';
+
+let p: Project;
+test.before(async () => { p = await makeProject(); });
+
+/** Chunks 4 + 2 + 1, merges of A and B. */
+const NODES = 9;
+
+async function recordCount(): Promise<number> {
+  const s = Store.open(join(p.dir, 'cache'), join(p.dir, 'Outdir'));
+  const n = s.allTasks().size;
+  await s.close();
+  return n;
+}
+
+test('a no-op build after a build is served by its snapshot: nothing runs', () => {
+  const first = build(p);
+  assert.is(first.code, 0, first.stderr);
+  assert.is(first.ran.length, NODES);
+  assert.is(readdirSync(join(p.dir, 'cache', 'snapshots')).filter((f) => f.endsWith('.json')).length, 1);
+  const again = build(p);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(again.ran, []);
+});
+
+test('an output changed or deleted after the snapshot: that chunk runs again', () => {
+  appendFileSync(join(p.dir, 'Outdir', 'A_Chunk1', 'log.txt'), 'edited\n');
+  unlinkSync(join(p.dir, 'Outdir', 'B_Chunk0', 'Sum_1', 'cutflow.txt'));
+  const r = build(p);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.ran, ['A_Chunk1', 'B_Chunk0', 'hadd:A', 'hadd:B']);
+  assert.equal(build(p).ran, []);
+});
+
+test('records forgotten by another process after the snapshot (clean --records-only): not trusted, the chunks are adopted again', async () => {
+  const c = heppy(p, ['clean', '--records-only']);
+  assert.is(c.code, 0, c.stderr);
+  assert.is(await recordCount(), 0);
+  const r = build(p);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.ran, []);
+  // A trusted stale snapshot would have said "up to date" and left the store without records.
+  assert.is(await recordCount(), NODES);
+});
+
+test('a record removed behind the build\'s back (as a build killed after its commit leaves it): re-adopted', async () => {
+  const s = Store.open(join(p.dir, 'cache'), join(p.dir, 'Outdir'));
+  assert.ok(s.getTask('A_Chunk2'));
+  await s.deleteTask('A_Chunk2');
+  await s.close();
+  assert.is(await recordCount(), NODES - 1);
+  const r = build(p);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.ran, []);
+  assert.is(await recordCount(), NODES);
+});
+
+test('a snapshot file that cannot be read is only a slower build', () => {
+  for (const f of readdirSync(join(p.dir, 'cache', 'snapshots'))) rmSync(join(p.dir, 'cache', 'snapshots', f));
+  assert.equal(build(p).ran, []);
+  assert.ok(existsSync(join(p.dir, 'cache', 'snapshots')));
+  assert.equal(build(p).ran, []);
+});
+
+test.after(() => rmSync(p.dir, { recursive: true, force: true }));
+test.run();
