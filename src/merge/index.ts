@@ -3,4 +3,4 @@ export { mergeComponent, type MergeOptions, type MergeSummary } from './merge-co
 export { groupChunkDirs, type ChunkGroup, type Grouping } from './group.js';
 export { planMerge, type FileAction, type MergePlan, type PlannedFile } from './plan.js';
 export { processingYaml } from './processing.js';
-export { defaultRootMerger, type RootMerger } from './root-merger.js';
+export { defaultRootMerger, type RootMerger, type RootMergeOptions } from './root-merger.js';

@@ -1,6 +1,9 @@
 // mergeComponent: the hadd of one component. Merges the given (good) chunk directories into
 // Outdir/<component>/ built in a tmp dir and swapped into place, with processing.yaml and a
 // `kind:'hadd'` marker written last. The build's hadd node and `heppy hadd` both call this.
+// A component's final merge over merges (the top of a merge tree) takes trees and copied files from
+// them but adds histograms, counters and averages from the chunks under them, in chunk order: the
+// sums are then those of a flat merge bit for bit (floating-point addition is not associative).
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -39,7 +42,10 @@ export interface MergeSummary {
   warnings: string[];
 }
 
-async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merger: RootMerger, warn: (m: string) => void): Promise<Result<string[]>> {
+/** Where a file's sums come from: its inputs' chunks that have it, in chunk order (undefined: the inputs). */
+type SumsOf = (rel: string, inputs: string[]) => string[] | undefined;
+
+async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merger: RootMerger, warn: (m: string) => void, sumsOf: SumsOf): Promise<Result<string[]>> {
   const inputs = chunkDirs.map((d) => join(d, a.rel));
   const out = join(tmp, a.rel);
   switch (a.kind) {
@@ -51,16 +57,17 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
       return ok([a.rel]);
     case 'root': {
       mkdirSync(dirname(out), { recursive: true });
+      const sums = sumsOf(a.rel, chunkDirs);
       // One chunk: the merge is the file itself, byte for byte.
-      if (inputs.length === 1) {
+      if (inputs.length === 1 && (sums === undefined || sums.length === 1)) {
         copyFileSync(inputs[0]!, out);
         return ok([a.rel]);
       }
-      const r = await mergeInGroups(merger, out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`) });
+      const r = await mergeInGroups(merger, out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`), ...(sums ? { sumsFrom: sums } : {}) });
       return r.ok ? ok([a.rel]) : fail({ ...r.error, file: r.error.file ?? a.rel });
     }
     case 'stat': {
-      const s = sumStatFiles(inputs);
+      const s = sumStatFiles(sumsOf(a.rel, chunkDirs) ?? inputs);
       if (!s.ok) return s;
       mkdirSync(dirname(out), { recursive: true });
       // Written under the chunk's file name (not the stat's name) so the layout mirrors the chunks.
@@ -88,6 +95,8 @@ interface Provenance {
   chunks: string[];
   sources: SourceRecord[] | null;
   chunksDir: string;
+  /** Per input, the chunk directories under it (absolute, chunk order); null for a chunk input. */
+  under: Array<string[] | null>;
 }
 
 /**
@@ -105,20 +114,45 @@ function composeInputs(inputs: readonly string[]): Result<Provenance> {
   // directories (`heppy hadd DIR…`) came from several places.
   const chunksDir = mergeOf(0)?.chunksDir ?? dirname(resolve(inputs[0]!));
   const chunks: string[] = [];
+  const under: Array<string[] | null> = [];
   let sources: SourceRecord[] | null = [];
   for (const [i, d] of inputs.entries()) {
     const m = mergeOf(i);
     if (m !== null) {
       if (m.status !== 'ok') return fail({ file: d, reason: 'an input merge is not ok' });
       chunks.push(...m.chunks);
+      const base = m.chunksDir ?? chunksDir;
+      under.push(m.chunks.map((c) => resolve(base, c)));
       sources = sources === null || m.sources === null ? null : [...sources, ...m.sources];
     } else {
       const name = relative(chunksDir, resolve(d));
       chunks.push(name);
+      under.push(null);
       sources?.push(sourceRecord(d, name));
     }
   }
-  return ok({ chunks, sources, chunksDir });
+  return ok({ chunks, sources, chunksDir, under });
+}
+
+/**
+ * For a final merge over merges: where each file's sums come from (the chunks under the inputs that
+ * have it, in chunk order), after checking that every chunk is still the one its merge read (its
+ * marker as the merge recorded it), so that the sums and the trees are of the same chunks.
+ */
+function chunkSums(inputs: readonly string[], from: Provenance): Result<SumsOf | undefined> {
+  if (from.under.every((u) => u === null)) return ok(undefined);
+  const byInput = new Map(inputs.map((d, i) => [d, from.under[i] ?? [resolve(d)]] as const));
+  const seen = new Map((from.sources ?? []).map((s) => [resolve(from.chunksDir, s.chunk), s] as const));
+  for (const [i, u] of from.under.entries()) {
+    for (const c of u ?? []) {
+      const was = seen.get(c), now = sourceRecord(c);
+      if (!statSync(c, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: c, reason: `chunk directory under ${inputs[i]!} is gone` });
+      if (was !== undefined && (was.file !== now.file || was.size !== now.size || was.mtimeMs !== now.mtimeMs)) {
+        return fail({ file: c, reason: `chunk changed since ${inputs[i]!} merged it (its ${was.file || 'marker'} differs)` });
+      }
+    }
+  }
+  return ok((rel, dirs) => dirs.flatMap((d) => byInput.get(d) ?? [resolve(d)]).map((c) => join(c, rel)).filter((f) => existsSync(f)));
 }
 
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
@@ -143,6 +177,9 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   if (!from.ok) return fail({ ...from.error, object: component });
   const plan = planMerge(chunkDirs);
   if (!plan.ok) return fail({ ...plan.error, object: component });
+  // Only the component's final merge needs a flat merge's sums: intermediates add their inputs.
+  const sumsOf = resolve(target) === resolve(dest, component) ? chunkSums(chunkDirs, from.value) : ok(undefined);
+  if (!sumsOf.ok) return fail({ ...sumsOf.error, object: component });
   for (const n of plan.value.notes) warn(n);
   const pickles = plan.value.files.filter((f) => f.action.rel.endsWith('.pck')).map((f) => f.action.rel);
   if (pickles.length > 0) warn(`heppy's pickled counters/averages are not merged (no JSON sidecar): ${pickles.join(', ')}`);
@@ -153,7 +190,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   try {
     const written: string[] = [];
     for (const f of plan.value.files) {
-      const r = await applyAction(f.action, f.from, tmp, merger, warn);
+      const r = await applyAction(f.action, f.from, tmp, merger, warn, sumsOf.value ?? (() => undefined));
       if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
       written.push(...r.value);
     }

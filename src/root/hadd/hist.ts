@@ -44,36 +44,64 @@ export function histIncompatibility(a: Obj, b: Obj): string | null {
 }
 
 /**
- * Sum of an array over the inputs. When only some inputs have it (fSumw2 after Sumw2() in one
- * file), the others contribute `fallback` (ROOT's errors of an unweighted fill: w² = w).
+ * The sum of histograms added one at a time, in order (ROOT's hadd order: sequential addition from
+ * zero, the first input included), so that a sum streamed over files one open at a time and one over
+ * all of them at once (addHists) are the same bit for bit. Callers check histIncompatibility first.
+ * An array only some inputs have (fSumw2 after Sumw2() in one file) takes `fallback` from the
+ * others (ROOT's errors of an unweighted fill: w² = w): both are accumulated until the end says which.
  */
-function sumArray(hs: Obj[], f: string, fallback: string | null, n: number): number[] | null {
-  if (hs.every((h) => arr(h, f).length === 0)) return null;
-  const out = new Array<number>(n).fill(0);
-  for (const h of hs) {
-    const a = arr(h, f).length > 0 ? arr(h, f) : fallback !== null ? arr(h, fallback) : [];
-    for (let i = 0; i < n && i < a.length; i++) out[i]! += Number(a[i]);
+export class HistSum {
+  readonly first: Obj;
+  private readonly n: number;
+  private readonly arrays = new Map<string, { sum: number[]; seen: boolean }>();
+  private readonly stats = new Map<string, number>();
+
+  constructor(first: Obj) {
+    this.first = first;
+    this.n = arr(first, 'fArray').length;
+    for (const s of STATS) if (typeof first[s] === 'number') this.stats.set(s, 0);
   }
-  return out;
+
+  private addArray(h: Obj, f: string, fallback: string | null): void {
+    let acc = this.arrays.get(f);
+    if (acc === undefined) { acc = { sum: new Array<number>(this.n).fill(0), seen: false }; this.arrays.set(f, acc); }
+    const own = arr(h, f);
+    if (own.length > 0) acc.seen = true;
+    const a = own.length > 0 ? own : fallback !== null ? arr(h, fallback) : [];
+    const out = acc.sum;
+    for (let i = 0; i < this.n && i < a.length; i++) out[i]! += Number(a[i]);
+  }
+
+  add(h: Obj): void {
+    const profile = String(this.first._typename).startsWith('TProfile');
+    this.addArray(h, 'fArray', null);
+    this.addArray(h, 'fSumw2', profile ? null : 'fArray');
+    if (profile) {
+      this.addArray(h, 'fBinEntries', null);
+      this.addArray(h, 'fBinSumw2', 'fBinEntries');
+    }
+    for (const [s, v] of this.stats) this.stats.set(s, v + Number(h[s] ?? 0));
+  }
+
+  /** The first histogram, now holding the sum (an array no input had stays absent). */
+  result(): Obj {
+    const a = this.first;
+    const cls = String(a._typename);
+    const contents = this.arrays.get('fArray')?.sum ?? new Array<number>(this.n).fill(0);
+    const r = ranges[cls.startsWith('TH') ? cls.slice(-1) : ''];
+    a.fArray = r ? contents.map((v) => Math.min(r[1], Math.max(r[0], Math.round(v)))) : contents;
+    for (const f of ['fSumw2', 'fBinEntries', 'fBinSumw2']) {
+      const acc = this.arrays.get(f);
+      if (acc?.seen === true) a[f] = acc.sum;
+    }
+    for (const [s, v] of this.stats) a[s] = v;
+    return a;
+  }
 }
 
 /** hs[0] becomes the sum of hs (callers check histIncompatibility first). */
 export function addHists(hs: Obj[]): Obj {
-  const a = hs[0]!;
-  const cls = String(a._typename);
-  const profile = cls.startsWith('TProfile');
-  const n = arr(a, 'fArray').length;
-  const contents = sumArray(hs, 'fArray', null, n) ?? new Array<number>(n).fill(0);
-  const r = ranges[cls.startsWith('TH') ? cls.slice(-1) : ''];
-  a.fArray = r ? contents.map((v) => Math.min(r[1], Math.max(r[0], Math.round(v)))) : contents;
-  const sumw2 = sumArray(hs, 'fSumw2', profile ? null : 'fArray', n);
-  if (sumw2 !== null) a.fSumw2 = sumw2;
-  if (profile) {
-    const be = sumArray(hs, 'fBinEntries', null, n);
-    if (be !== null) a.fBinEntries = be;
-    const bs = sumArray(hs, 'fBinSumw2', 'fBinEntries', n);
-    if (bs !== null) a.fBinSumw2 = bs;
-  }
-  for (const s of STATS) if (typeof a[s] === 'number') a[s] = hs.reduce((t, h) => t + Number(h[s] ?? 0), 0);
-  return a;
+  const s = new HistSum(hs[0]!);
+  for (const h of hs) s.add(h);
+  return s.result();
 }

@@ -19,7 +19,7 @@ import { decodeKeyObject, FastPathUnsupported, InfoSet } from './fast-decode.js'
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
-import { ADDABLE, addHists, histIncompatibility } from './hist.js';
+import { ADDABLE, HistSum, histIncompatibility } from './hist.js';
 import { mergeParallel, splitInputs } from './parallel.js';
 import { AppendedInput, worthAppending, type AppendPolicy } from './in-place.js';
 
@@ -41,6 +41,12 @@ export interface MergeOptions {
    * input holding a tree (tests), 'never' none (every basket copied through user space).
    */
   append?: AppendPolicy;
+  /**
+   * The files whose histograms are added (in this order, one file open at a time), when `inputs`
+   * are partial merges of them: trees and copied objects come from `inputs`, sums from these, so
+   * the output equals one merge of these files bit for bit (a sum is not regrouped).
+   */
+  sumsFrom?: string[];
 }
 
 export interface MergeStats {
@@ -186,7 +192,7 @@ async function mergeJobs(out: string, inputs: string[], opts: MergeOptions, jobs
   const groups = splitInputs(readable, jobs);
   const partOpts = { skipUnreadable: opts.skipUnreadable ?? false, compression, recompress: opts.recompress ?? false, ...(opts.maxOpenFiles !== undefined ? { maxOpenFiles: opts.maxOpenFiles } : {}) };
   const r = await mergeParallel(out, readable, jobs, partOpts, warn,
-    (parts) => mergeOnce(out, parts, { ...opts, compression, force: true, skipUnreadable: false }));
+    (parts) => mergeOnce(out, parts, { ...opts, compression, force: true, skipUnreadable: false, sumsFrom: opts.sumsFrom ?? readable }));
   if (!r.ok) {
     // A partial file stands for its group of inputs: name those instead.
     const part = (i: number): string => join(dirname(out), `.${basename(out)}.heppy-j${i}-${process.pid}`);
@@ -209,7 +215,8 @@ async function mergeInSteps(out: string, inputs: string[], opts: MergeOptions, n
       const take = inputs.slice(at, at + (prev === null ? n : n - 1));
       at += take.length;
       const dest = at >= inputs.length ? out : tmp(step++);
-      const r = await mergeOnce(dest, prev === null ? take : [prev, ...take], { ...opts, force: true });
+      const { sumsFrom, ...rest } = opts;
+      const r = await mergeOnce(dest, prev === null ? take : [prev, ...take], { ...rest, force: true, ...(dest === out && sumsFrom ? { sumsFrom } : {}) });
       if (!r.ok) return r;
       if (prev !== null) rmSync(prev, { force: true });
       const s = r.value;
@@ -255,6 +262,8 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     const jsFiles = opened.filter((i) => i.reader !== null).map((i) => i.reader!.js);
     const lookup = infoLookup(jsFiles, await builtinInfos(jsFiles[0]!));
 
+    // Files of the partial merges' inputs are opened only when there is something to add (not for trees alone).
+    const sums = opts.sumsFrom && order.some((k) => ADDABLE.test(k.className)) ? await sumAcross(opts.sumsFrom, warn) : null;
     const compression = opts.compression ?? compressionOf(opened[0]!.compress);
     w = RootFileWriter.create(tmp, { name: basename(out), compression });
     const added = new Set<RawRecord[]>();
@@ -280,7 +289,10 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
         stats.trees++;
         continue;
       }
-      if (ADDABLE.test(k.className) && await addHistograms(w, k, holders, lookup, warn)) { stats.histograms++; continue; }
+      if (ADDABLE.test(k.className)) {
+        const sum = sums !== null && sums.has(id) ? sums.get(id)! : await sumHolders(k, holders, warn);
+        if (sum !== null && writeSum(w, k, sum, lookup, warn)) { stats.histograms++; continue; }
+      }
       copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
@@ -320,23 +332,68 @@ function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, po
 }
 
 type Holder = { inp: Input; key: RawKey };
+/** A histogram's sum and the file its first holder is (named when a later one cannot be added). */
+type Sum = { sum: HistSum; from: string };
 
-/** Adds one histogram over its holders; false when it cannot be written (then it is copied). */
-async function addHistograms(w: RootFileWriter, k: RawKey, holders: Holder[], lookup: InfoLookup, warn: (m: string) => void): Promise<boolean> {
+/** Adds one histogram over its holders (all open); null when it cannot be added (then it is copied). */
+async function sumHolders(k: RawKey, holders: Holder[], warn: (m: string) => void): Promise<Sum | null> {
   const id = idOf(k);
-  const hs: Record<string, unknown>[] = [];
+  let s: Sum | null = null;
   for (const h of holders) {
-    const o = hs.length === 0 ? (await (await readerOf(h.inp)).object(id)) as Record<string, unknown> : await objectOf(h.inp, h.key);
-    if (hs.length > 0) {
-      const why = histIncompatibility(hs[0]!, o);
-      if (why !== null) throw new RootError(h.inp.path, k.path, `cannot be added to ${holders[0]!.inp.path}'s: ${why}`);
-    } else {
-      const why = histIncompatibility(o, o);
-      if (why !== null) { warn(`${k.path} (${k.className}) ${why}: taken from ${h.inp.path}`); return false; }
-    }
-    hs.push(o);
+    const o = s === null ? (await (await readerOf(h.inp)).object(id)) as Record<string, unknown> : await objectOf(h.inp, h.key);
+    s = addOne(s, o, h.inp.path, k, warn);
+    if (s === null) return null;
   }
-  const sum = addHists(hs);
+  return s;
+}
+
+/** The first holder starts the sum (null when it cannot be added); a later one that does not fit is an error. */
+function addOne(s: Sum | null, o: Record<string, unknown>, path: string, k: RawKey, warn: (m: string) => void): Sum | null {
+  if (s === null) {
+    const why = histIncompatibility(o, o);
+    if (why !== null) { warn(`${k.path} (${k.className}) ${why}: taken from ${path}`); return null; }
+    s = { sum: new HistSum(o), from: path };
+  } else {
+    const why = histIncompatibility(s.sum.first, o);
+    if (why !== null) throw new RootError(path, k.path, `cannot be added to ${s.from}'s: ${why}`);
+  }
+  s.sum.add(o);
+  return s;
+}
+
+/**
+ * The histograms of `files` added in file order, one file open at a time (a merge of merges takes
+ * its sums from the files under it: MergeOptions.sumsFrom). By key id; null: not addable, copied.
+ */
+async function sumAcross(files: string[], warn: (m: string) => void): Promise<Map<string, Sum | null>> {
+  const sums = new Map<string, Sum | null>();
+  const infoCache: InfoCache = new Map();
+  const fastSets = new Map<bigint, InfoSet>();
+  for (const p of files) {
+    let inp: Input;
+    try { inp = await openInput(p, infoCache); } catch (e) {
+      throw e instanceof RootError ? e : new RootError(p, '', `cannot read input: ${(e as Error).message}`);
+    }
+    try {
+      const addable = inp.keys.filter((k) => ADDABLE.test(k.className) && sums.get(idOf(k)) !== null);
+      // As prepareDecoding: jsroot for a file that first holds a key or brings a new StreamerInfo record.
+      const set = fastSets.get(inp.infoHash);
+      if (set !== undefined && addable.every((k) => sums.has(idOf(k)))) inp.fast = set;
+      else if (addable.length > 0 && set === undefined) fastSets.set(inp.infoHash, new InfoSet((await readerOf(inp)).js.fStreamerInfos?.arr ?? []));
+      for (const k of addable) {
+        const id = idOf(k);
+        const prev = sums.get(id) ?? null;
+        const o = prev === null ? (await (await readerOf(inp)).object(id)) as Record<string, unknown> : await objectOf(inp, k);
+        sums.set(id, addOne(prev, o, p, k, warn));
+      }
+    } finally { inp.reader?.close(); inp.source.close(); }
+  }
+  return sums;
+}
+
+/** Writes a sum; false when it cannot be written back (then it is copied). */
+function writeSum(w: RootFileWriter, k: RawKey, s: Sum, lookup: InfoLookup, warn: (m: string) => void): boolean {
+  const sum = s.sum.result();
   try {
     w.writeKey({
       className: k.className, name: k.name, title: k.title, dir: w.dir(k.dir, true), compress: true, cycle: k.cycle,
@@ -344,7 +401,7 @@ async function addHistograms(w: RootFileWriter, k: RawKey, holders: Holder[], lo
     });
   } catch (e) {
     if (!(e instanceof SerializeError)) throw e;
-    warn(`${k.path} (${k.className}) cannot be written back (${e.message}): taken from ${holders[0]!.inp.path}`);
+    warn(`${k.path} (${k.className}) cannot be written back (${e.message}): taken from ${s.from}`);
     return false;
   }
   return true;

@@ -36,6 +36,19 @@ test('many inputs: groups, then the groups (two levels), order kept, parts remov
   assert.equal(readdirSync(root).filter((f) => f.includes('.part')), []);
 });
 
+test('histograms are added by the last call from the original inputs, in order (sumsFrom), never by the groups', async () => {
+  const seen: Array<string[] | undefined> = [];
+  const spy: RootMerger = async (out, ins, opts) => { seen.push(opts.sumsFrom?.map((f) => basename(f))); return concat(out, ins, {}); };
+  assert.ok((await mergeInGroups(spy, join(root, 'd.root'), inputs, {}, 3)).ok);
+  const all = inputs.map((i) => basename(i));
+  assert.equal(seen.slice(0, -1), new Array(seen.length - 1).fill(undefined));
+  assert.equal(seen[seen.length - 1], all);
+  // A caller's sumsFrom (a final merge of merges: the chunks' files) is what the last call gets.
+  seen.length = 0;
+  assert.ok((await mergeInGroups(spy, join(root, 'e.root'), inputs.slice(0, 2), { sumsFrom: inputs }, 3)).ok);
+  assert.equal(seen, [all]);
+});
+
 test('a failing group stops the merge and leaves no part behind', async () => {
   let n = 0;
   const flaky: RootMerger = async (out, ins) => (++n === 2 ? fail({ file: ins[0]!, reason: 'bad basket' }) : concat(out, ins, {}));
