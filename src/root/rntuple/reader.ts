@@ -81,7 +81,6 @@ export class RNTupleReader {
     const plans = names.map((n) => this.plan(n));
     for (const p of plans) {
       if (p.kind === 'unsupported') throw this.err(p.info.name, `unsupported field type: ${p.why}`);
-      if (p.kind === 'string') throw this.err(p.info.name, `unsupported branch type: ${p.info.typename} is not a numeric column`);
     }
     for (const c of this.descriptor.clusters) {
       const lo = Math.max(start, c.firstEntry), hi = Math.min(stop, c.firstEntry + c.entries);
@@ -127,7 +126,7 @@ function checkClusters(d: Descriptor): void {
 function physicalColumns(d: Descriptor, c: ClusterDesc, p: Plan): number[] {
   const out: number[] = [];
   const add = (f: { columns: number[] } | null): void => { if (f !== null) out.push(...f.columns.filter((id) => c.columns[id] !== undefined && !c.columns[id]!.suppressed)); };
-  if (p.kind === 'leaf') { add(p.field); add(p.collection); } else if (p.kind === 'sizes') add(p.collection);
+  if (p.kind === 'leaf') { add(p.field); add(p.collection); } else if (p.kind === 'sizes') add(p.collection); else if (p.kind === 'string') add(p.field);
   return out;
 }
 
@@ -151,6 +150,21 @@ async function readPlan(cc: ClusterColumns, p: Plan, lo: number, hi: number): Pr
       if (type === 'u8') (out as BigUint64Array)[i] = BigInt(s); else (out as Uint32Array)[i] = s;
     }
     return { kind: 'flat', type, values: out };
+  }
+  if (p.kind === 'string') {
+    // Column 0: each entry's end offset in the characters of column 1 (UTF-8 bytes).
+    const { v0, idx } = await ends(p.field);
+    const v1 = idx.length === 0 ? v0 : idx[idx.length - 1]!;
+    const chars = await cc.range(p.field, 1, v0, v1, lo === 0 && hi === n ? v1 : null);
+    const bytes = Buffer.from(chars.buffer, chars.byteOffset, chars.byteLength);
+    const values: string[] = new Array(idx.length);
+    let prev = v0;
+    for (let i = 0; i < idx.length; i++) {
+      if (!(idx[i]! >= prev) || idx[i]! > v1) throw new RNTupleFormatError(`${p.info.name}: string offsets decrease or overflow at entry ${lo + i} of the cluster`);
+      values[i] = bytes.toString('utf8', prev - v0, idx[i]! - v0);
+      prev = idx[i]!;
+    }
+    return { kind: 'string', values };
   }
   if (p.kind !== 'leaf') throw new RNTupleFormatError(`${p.info.name} is not a numeric field`);
   const type = p.info.type!;
@@ -200,6 +214,7 @@ export function convert(v: Values, type: NumType): NumArray {
 
 function concat(p: Plan, parts: Column[]): Column {
   if (parts.length === 1) return parts[0]!;
+  if (p.kind === 'string') return { kind: 'string', values: parts.flatMap((c) => c.values as string[]) };
   const type = p.info.type!;
   const nv = parts.reduce((n, c) => n + c.values.length, 0);
   const values = allocArray(type, nv);

@@ -1,7 +1,7 @@
 // From the RNTuple field tree to the branches an analysis sees, in the same terms as a TTree
 // (src/root/types.ts BranchInfo): numeric leaves (flat, fixed arrays), collections of numeric
 // leaves (jagged, with offsets from the collection's index column), collection sizes
-// (RNTupleCardinality and collections of records), strings (summaries only).
+// (RNTupleCardinality and collections of records), top-level std::string fields (string columns).
 import type { BranchInfo, NumType } from '../types.js';
 import { FIELD_REPETITIVE, Role, type Descriptor, type FieldDesc } from './descriptor.js';
 import { columnType } from './columns.js';
@@ -68,7 +68,7 @@ export function planFields(d: Descriptor): Plan[] {
     }
     if (f.type === 'std::string') {
       if (ctx.collection !== null || ctx.repeat !== 1) return unsupported(f, 'strings inside collections are not read as columns');
-      out.push({ kind: 'string', info: { name: f.path, type: null, shape: 'other', typename: f.type }, field: f });
+      out.push({ kind: 'string', info: { name: f.path, type: null, shape: 'other', typename: f.type, strings: 'scalar' }, field: f });
       return;
     }
     if (f.flags & FIELD_REPETITIVE && f.children.length === 1) {

@@ -122,12 +122,23 @@ if (shared !== null) {
     } finally { f.close(); }
   });
 
-  test('strings are not numeric columns; an unknown field is named', async () => {
+  test('std::string fields are string columns (equal to the summary); an unknown field is named', async () => {
     const f = await openRootFile(join(dir, 'ntpl001_staff_rntuple_v1-0-0-0.root'));
     try {
       const r = await RNTupleReader.open(f, 'Staff');
-      assert.is(r.branches.find((b) => b.name === 'Nation')!.shape, 'other');
-      try { await r.column('Nation'); assert.unreachable(); } catch (e) { assert.instance(e, RootError); assert.match((e as Error).message, /Staff\/Nation: unsupported branch type/); }
+      const info = r.branches.find((b) => b.name === 'Nation')!;
+      assert.equal([info.shape, info.strings], ['other', 'scalar']);
+      // summaries/ntpl001_staff…json: count 3354, bytes 6708 / 7811, min, max and first values
+      for (const [name, bytes, min, max, first] of [['Nation', 6708, 'AT', 'ZZ', ['DE', 'CH', 'FR']], ['Division', 7811, 'AG', 'TIS', ['PS', 'EP', 'PS']]] as const) {
+        const c = await r.column(name);
+        if (c.kind !== 'string') throw new Error(`${name}: ${c.kind}`);
+        const sorted = [...c.values].sort();
+        assert.equal([c.values.length, c.values.reduce((n, v) => n + Buffer.byteLength(v), 0), sorted[0], sorted[sorted.length - 1], c.values.slice(0, 3)], [3354, bytes, min, max, first], name);
+        // windows across the clusters give the same strings
+        const parts: string[] = [];
+        for await (const b of r.batches([name, 'Age'], 1000, 3000)) parts.push(...(b.columns[name]!.values as string[]));
+        assert.equal(parts, c.values.slice(1000, 3000), `${name} window`);
+      }
       try { await r.column('Nope'); assert.unreachable(); } catch (e) { assert.match((e as Error).message, /no field named "Nope"/); }
       const age = await r.column('Age');
       assert.is((age.values as Int32Array).reduce((a, b) => a + b, 0), 158151);
