@@ -3,7 +3,7 @@
 // marker (the truth for every executor) and recorded in the store; failures are recorded too, so
 // the next build knows why a node must run again.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { parseTmpName } from '../chunkdir/swap.js';
 import { LOG_FILE } from '../chunkdir/layout.js';
@@ -336,13 +336,21 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   removeLeftovers(r.outdir, journal);
   await restoreChunks();
+  // What the Outdir holds now (one listing): a chunk without a directory has no marker or
+  // chunk.json to read an earlier attempt from (a cold build: two failed opens per chunk saved).
+  const present = listNames(r.outdir);
+  const firstAttempt = (id: string, recorded: number | undefined): number => {
+    const dir = nodeOf(id).dir;
+    if (present !== null && dirname(dir) === r.outdir && !present.has(basename(dir))) return (recorded ?? 0) + 1;
+    return nextAttemptOf(dir, recorded);
+  };
 
   const outcomes = await schedule(tasks, done, r.executor, {
     prepare, inline, confirm, emit,
     // Local workers die with the build: nothing to journal (and no commit to wait for per chunk).
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
-    firstAttempt: (id) => nextAttemptOf(nodeOf(id).dir, (written.get(id) ?? store.getTask(id))?.attempts),
+    firstAttempt: (id) => firstAttempt(id, (written.get(id) ?? store.getTask(id))?.attempts),
   }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {
@@ -370,4 +378,13 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   await store.flush();
   summary.wallMs = Date.now() - t0;
   return summary;
+}
+
+/** The names in `dir`, or null when it cannot be listed. */
+function listNames(dir: string): Set<string> | null {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return null;
+  }
 }

@@ -91,3 +91,6 @@ process.on('message', (m: ToWorker) => {
 // The parent's death (kill -9 of the build) closes the channel: do not linger as an orphan.
 process.on('disconnect', () => process.exit(0));
 send({ type: 'ready' });
+// Import the chunk runner (heppy, jsroot, the ROOT reader) now, while the build sends the first
+// chunk, not after it arrives. A failure to import is reported by the first run.
+runner().catch(() => undefined);
