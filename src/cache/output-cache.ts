@@ -6,9 +6,10 @@
 // changed or went missing is never restored. Entries appear complete or not at all (built in a
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
 import { randomBytes } from 'node:crypto';
-import { constants, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashFileSized } from '../fingerprint/hash-file.js';
+import { hashFileSized, SMALL_FILE_BYTES } from '../fingerprint/hash-file.js';
+import { hashBytes, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface CachedFile {
@@ -80,6 +81,31 @@ export const BACKDATE_S = 2;
 function backdate(path: string): void {
   const st = statSync(path);
   utimesSync(path, st.atime, Math.floor(st.mtimeMs / 1000) - BACKDATE_S);
+}
+
+let smallBuf: Uint8Array | null = null;
+
+/**
+ * A kept file's size, digest and stamp. A small file (nearly every output of a chunk) is one open,
+ * one read and one fstat of the open file after the read (a write during the read shows in its
+ * mtime or size); a larger one, or one whose size changed meanwhile, is hashed and then stat-ed.
+ */
+async function hashStamped(path: string): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
+  await initHash();
+  smallBuf ??= new Uint8Array(SMALL_FILE_BYTES);
+  const fd = openSync(path, 'r');
+  try {
+    const n = readSync(fd, smallBuf, 0, smallBuf.length, 0);
+    const st = fstatSync(fd, { bigint: true });
+    if (n < smallBuf.length && Number(st.size) === n) {
+      return { size: n, hash: hashBytes(smallBuf.subarray(0, n)), ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const h = await hashFileSized(path);
+  const st = stampOf(path); // after the hash: a write during it shows in the mtime
+  return { size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs };
 }
 
 /** The recorded stamp stands for the digest: same inode, size and mtime, and not racy. */
@@ -159,9 +185,7 @@ export class OutputCache {
         makeDirs(dirname(dst), made);
         linkOrCopy(src, dst);
         backdate(dst);
-        const h = await hashFileSized(dst);
-        const st = stampOf(dst); // after the hash: a write since the backdating shows in the mtime
-        files.push({ path: rel, size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs });
+        files.push({ path: rel, ...await hashStamped(dst) }); // stamped after the backdating
       }
       const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
