@@ -20,7 +20,7 @@ export interface RunMetrics {
   wallMs: number;
   /** User + system CPU of the process running the chunk, over the run. */
   cpuMs: number;
-  /** Largest resident set size sampled during the run (after each batch of events). */
+  /** Largest resident set size sampled during the run (after batches of events, at most every 20 ms per process). */
   peakRssBytes: number;
   /** Bytes read from the input ROOT files. */
   bytesRead: number;

@@ -13,6 +13,7 @@ import { recordPlan } from './plan-record.js';
 import { publishBundle, runPlan } from './run.js';
 import { heap, type Session } from './session.js';
 import { writeTrace } from './trace.js';
+import type { ChunkMarker } from '../chunkdir/marker.js';
 import { heppyVersion } from './workspace.js';
 
 export interface BuildOptions {
@@ -96,6 +97,7 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   recordPlan(s.store, s.plan, { heppyVersion, outdir: s.outdir, cacheDir: s.paths.cacheDir, bundle, options: s.options, maxEvents: s.maxEvents });
   const executor = await makeExecutor(o.executor, s.outdir, (e) => s.store.putJob(e));
   const ran = new Set<string>(); // nodes this build started: their markers make the trace
+  const markers = new Map<string, ChunkMarker>(); // the markers local workers reported (not read back)
   const emit = (e: BuildEvent): void => {
     if (e.type === 'start') ran.add(e.id);
     o.emit(e);
@@ -103,12 +105,12 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   let summary: Summary;
   try {
     summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundle, heppyVersion, options: s.options,
-      maxEvents: s.maxEvents, retry: o.retry, keepGoing: o.keepGoing, signal: o.signal, detach: o.detach, emit, cache: o.cache ?? null });
+      maxEvents: s.maxEvents, retry: o.retry, keepGoing: o.keepGoing, signal: o.signal, detach: o.detach, emit, cache: o.cache ?? null, markers });
   } finally {
     await executor.close();
   }
   writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
-  if (ran.size > 0) writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind);
+  if (ran.size > 0) writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind, markers);
   if (o.cache && summary.run > 0) o.cache.prune();
   return { summary, queued: kind === 'local' ? 0 : s.store.listJobs().length };
 }

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { parseTmpName } from '../chunkdir/swap.js';
 import { LOG_FILE } from '../chunkdir/layout.js';
-import { markerFailure, readMarker } from '../chunkdir/marker.js';
+import { markerFailure, readMarker, type ChunkMarker } from '../chunkdir/marker.js';
 import type { Executor, JobSpec, JournalEntry, ReportedResult } from '../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
 import type { RetryPolicy, SchedClock } from '../exec/retry-policy.js';
@@ -44,6 +44,8 @@ export interface RunInputs {
   emit(e: BuildEvent): void;
   /** The output cache: nodes whose key it holds are restored instead of run (null: --no-cache). */
   cache?: OutputCache | null;
+  /** Filled with the markers runs reported as they wrote them (the trace is made from these, not read back). */
+  markers?: Map<string, ChunkMarker>;
 }
 
 /** The bundle as jobs see it: content-addressed under Outdir/.heppy/bundles/ (with its map). */
@@ -195,6 +197,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       if (reported.key !== n.key) return bad(`marker key ${reported.key} is not this build's key ${n.key}`);
       record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, reported.files),
         outputs: reported.files, attempts: attempt, eventsProcessed: eventsReported, finishedAt: Date.now(), durationMs: Date.now() - (started.get(id) ?? t0) });
+      if (reported.marker !== undefined) r.markers?.set(id, reported.marker);
       if (reported.cacheWarning !== undefined) r.emit({ type: 'warning', message: `${id}: ${reported.cacheWarning}` });
       return ok({ eventsProcessed: eventsReported });
     }

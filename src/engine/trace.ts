@@ -4,7 +4,7 @@
 // A build that ran nothing leaves the file as it is. This module is the file's one writer and reader.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readMarker } from '../chunkdir/marker.js';
+import { readMarker, type Marker } from '../chunkdir/marker.js';
 
 export const TRACE_FILE = 'trace.tsv';
 
@@ -45,11 +45,14 @@ const NUMERIC = new Set<keyof TraceRow>(['attempts', 'pid', 'wallS', 'cpuS', 'cp
 const round = (v: number, d: number): number => Math.round(v * 10 ** d) / 10 ** d;
 const clean = (s: string): string => s.replace(/[\t\r\n]+/g, ' ');
 
-/** The line of a node this build ran, from the marker in its directory. */
-export function rowFromMarker(id: string, kind: 'chunk' | 'hadd', component: string, dir: string, executor: string): TraceRow {
+/**
+ * The line of a node this build ran, from the marker in its directory, or from `known`: the marker
+ * as its run wrote it and reported it (a local worker's), which is what the directory holds.
+ */
+export function rowFromMarker(id: string, kind: 'chunk' | 'hadd', component: string, dir: string, executor: string, known?: Marker): TraceRow {
   const base: TraceRow = { id, kind, component, status: 'not-run', failure: '', attempts: null, executor, host: '', pid: null, start: '', end: '',
     wallS: null, cpuS: null, cpuPct: null, peakRssMB: null, events: null, eventsPerS: null, bytesRead: null, reason: '' };
-  const m = readMarker(dir);
+  const m = known !== undefined ? { ok: true as const, value: known } : readMarker(dir);
   if (!m.ok || m.value === null) return { ...base, status: 'failed', reason: m.ok ? 'no marker' : m.error.reason };
   const v = m.value;
   const iso = (t: string | number | undefined): string => (t === undefined || Number.isNaN(new Date(t).getTime()) ? '' : new Date(t).toISOString());
@@ -106,14 +109,15 @@ export interface TraceNode { id: string; kind: 'chunk' | 'hadd'; component: stri
 
 /**
  * Writes the trace of a build: `ran` are the ids this build started (their markers say how it
- * went); the others keep the previous trace's line as `cached` (or an empty one). Returns the rows
- * written, or null when the build ran nothing (the file is left as it is).
+ * went; `known`: markers their runs reported, not read again); the others keep the previous
+ * trace's line as `cached` (or an empty one). Returns the rows written, or null when the build
+ * ran nothing (the file is left as it is).
  */
-export function writeTrace(outdir: string, nodes: readonly TraceNode[], ran: ReadonlySet<string>, executor: string): TraceRow[] | null {
+export function writeTrace(outdir: string, nodes: readonly TraceNode[], ran: ReadonlySet<string>, executor: string, known?: ReadonlyMap<string, Marker>): TraceRow[] | null {
   if (ran.size === 0) return null; // a no-op build neither reads nor writes it
   const before = new Map(readTrace(outdir).map((r) => [r.id, r]));
   const rows = nodes.map((n): TraceRow => {
-    if (ran.has(n.id)) return rowFromMarker(n.id, n.kind, n.component, n.dir, executor);
+    if (ran.has(n.id)) return rowFromMarker(n.id, n.kind, n.component, n.dir, executor, known?.get(n.id));
     const old = before.get(n.id);
     if (old && n.upToDate) return { ...old, status: 'cached' };
     return { id: n.id, kind: n.kind, component: n.component, status: n.upToDate ? 'cached' : 'not-run', failure: '', attempts: null, executor: '', host: '',

@@ -3,6 +3,7 @@
 // Batch executors judge an attempt by the marker file the job writes (heppy-status.json);
 // the scheduler/store never trusts a scheduler state alone when a marker exists.
 
+import type { ChunkMarker } from '../chunkdir/marker.js';
 import type { TaskFailure } from '../util/failure.js';
 
 export type ExecutorKind = 'local' | 'slurm' | 'command';
@@ -48,6 +49,8 @@ export interface ReportedResult {
   files: ResultFile[];
   /** Why the result could not be kept in the output cache (the build shows it as a warning). */
   cacheWarning?: string;
+  /** The marker it wrote, as written (the build's trace line is made from it, not read back). */
+  marker?: ChunkMarker;
 }
 
 /**

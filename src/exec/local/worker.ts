@@ -6,6 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskFailure } from '../../util/failure.js';
 import type { ReportedResult, ResultFile } from '../executor.js';
+import type { ChunkMarker } from '../../chunkdir/marker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /** What runChunk returns of a success (src/loop/run-chunk.ts ChunkOutcome). */
@@ -72,7 +73,7 @@ async function run(m: ToWorker): Promise<void> {
       let reported: ReportedResult | undefined;
       if (out?.files !== undefined && out.marker?.status === 'ok' && typeof out.marker.key === 'string') {
         const cacheWarning = m.keepIn !== undefined ? await keep(m.keepIn, spec, m.chunkDir, out) : undefined;
-        reported = { key: out.marker.key, files: out.files, ...(cacheWarning !== undefined ? { cacheWarning } : {}) };
+        reported = { key: out.marker.key, files: out.files, marker: out.marker as ChunkMarker, ...(cacheWarning !== undefined ? { cacheWarning } : {}) };
       }
       reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: true, eventsProcessed: out?.marker?.eventsProcessed ?? 0, ...(reported ? { reported } : {}) };
     } else reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,

@@ -43,6 +43,22 @@ test('rows from the markers of the nodes run', () => {
     'id\tkind\tcomponent\tstatus\tfailure\tattempts\texecutor\thost\tpid\tstart\tend\twall_s\tcpu_s\tcpu_pct\tpeak_rss_mb\tevents\tevents_per_s\tbytes_read\treason');
 });
 
+test('a marker its run reported makes the same row as the one read back, and is not read again', () => {
+  const dir = join(out, 'B_Chunk0');
+  const m = { kind: 'chunk' as const, status: 'ok' as const, key: 'k', attempt: 2, exitCode: 0, eventsProcessed: 500, expectedEvents: 500, userStop: false, outputs: [],
+    host: 'h3', pid: 13, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:00.250Z', metrics: { wallMs: 250, cpuMs: 200, peakRssBytes: 52428800, bytesRead: 999 } };
+  marker(dir, m);
+  const node: TraceNode = { id: 'B_Chunk0', kind: 'chunk', component: 'B', dir, upToDate: false };
+  const read = writeTrace(join(root, 'Out2'), [node], new Set([node.id]), 'local')!;
+  const known = writeTrace(join(root, 'Out3'), [node], new Set([node.id]), 'local', new Map([[node.id, m]]))!;
+  assert.equal(known, read);
+  assert.is(known[0]!.cpuPct, 80);
+  assert.is(known[0]!.attempts, 2);
+  // Reported: the directory's marker is not read (here it says something else).
+  marker(dir, { ...m, host: 'elsewhere' });
+  assert.is(writeTrace(join(root, 'Out3'), [node], new Set([node.id]), 'local', new Map([[node.id, m]]))![0]!.host, 'h3');
+});
+
 test('a build that ran nothing leaves the trace; up-to-date nodes keep their line as cached', () => {
   const file = join(out, '.heppy', 'trace.tsv');
   const before = statSync(file).mtimeMs;
