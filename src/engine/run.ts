@@ -21,7 +21,7 @@ import { assertNever, fail, formatFailure, ok, type Failure, type Result } from 
 import { resultDigest, statOutputs } from '../chunkdir/results.js';
 import type { BuildPlan } from './plan.js';
 import type { OutputCache } from '../cache/output-cache.js';
-import { keepInCache, restoreChunk, restoreMerge } from './restore.js';
+import { keepInCache, replacedRemoved, restoreChunk, restoreMerge } from './restore.js';
 import { nextAttemptOf } from './attempts.js';
 
 export interface RunInputs {
@@ -355,6 +355,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     keyOf: (id) => nodeOf(id).key ?? '',
     firstAttempt: (id) => firstAttempt(id, (written.get(id) ?? store.getTask(id))?.attempts),
   }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
+  await replacedRemoved();
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {
     // Interrupted, detached or stopped: counted as not run (the scheduler emitted nothing for these).
