@@ -12,15 +12,22 @@ export interface Lep {
 
 export interface LeptonCuts { muonPt: number; electronPt: number; maxEta: number; maxIso: number }
 
+/** The branch names of one flavour, built once: a name built per call (`${prefix}_Px`) is a new string to hash at every lookup. */
+const BRANCHES = {
+  Muon: { px: 'Muon_Px', py: 'Muon_Py', pz: 'Muon_Pz', e: 'Muon_E', q: 'Muon_Charge', iso: 'Muon_Iso', flavour: 13 },
+  Electron: { px: 'Electron_Px', py: 'Electron_Py', pz: 'Electron_Pz', e: 'Electron_E', q: 'Electron_Charge', iso: 'Electron_Iso', flavour: 11 },
+} as const;
+
 /** Selected leptons of one flavour (pt, |eta| and isolation cuts), appended to `out`. */
 export function collect(event: Event, prefix: 'Muon' | 'Electron', minPt: number, cuts: LeptonCuts, out: Lep[]): void {
+  const b = BRANCHES[prefix];
   // range(): this event's slice of each column without allocating a view per branch
-  const rx = event.range(`${prefix}_Px`), n = rx.end - rx.start;
+  const rx = event.range(b.px), n = rx.end - rx.start;
   if (n === 0) return;
   const px = rx.values, o = rx.start;
-  const py = event.range(`${prefix}_Py`).values, pz = event.range(`${prefix}_Pz`).values, e = event.range(`${prefix}_E`).values;
-  const q = event.range(`${prefix}_Charge`).values, iso = event.range(`${prefix}_Iso`).values;
-  const flavour = prefix === 'Muon' ? 13 : 11;
+  const py = event.range(b.py).values, pz = event.range(b.pz).values, e = event.range(b.e).values;
+  const q = event.range(b.q).values, iso = event.range(b.iso).values;
+  const flavour = b.flavour;
   for (let i = o; i < o + n; i++) {
     const x = Number(px[i]), y = Number(py[i]), z = Number(pz[i]);
     const pt = Math.sqrt(x * x + y * y); // Math.hypot is several times slower

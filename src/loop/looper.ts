@@ -195,6 +195,9 @@ function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, ba
   }
 }
 
+/** One function for every loop (a closure per chunk changed runBatch's call target: a deopt per chunk). */
+const defaultClock = (): number => performance.now();
+
 export async function runLoop(
   analyzers: readonly Analyzer<object>[], source: EventSource, window: EventWindow, branches: string[], setup: Setup, hooks: LoopHooks = {},
   ctx: LoopContext = {},
@@ -204,7 +207,7 @@ export async function runLoop(
   const nA = analyzers.length;
   const loopStart = performance.now();
   const st: LoopState = {
-    analyzers, setup, hooks, ctx, now: hooks.clock ?? (() => performance.now()), lineEvery: hooks.eventLineIntervalMs ?? 10_000,
+    analyzers, setup, hooks, ctx, now: hooks.clock ?? defaultClock, lineEvery: hooks.eventLineIntervalMs ?? 10_000,
     loopStart, lastLine: loopStart, times: new Float64Array(nA), timedCalls: new Float64Array(nA), calls: new Float64Array(nA),
     passed: new Float64Array(nA), sequenceTime: 0, early: [], processed: 0, end: null,
   };

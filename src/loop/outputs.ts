@@ -18,6 +18,17 @@ interface RootFileOut {
   trees: { spec: { name: string } }[];
 }
 
+/**
+ * What an analyzer's tree() returns: one class for every chunk, so that the analyzer's fill call
+ * site sees one shape (an object literal with a getter was a new hidden class per chunk: the
+ * analyzer's process() was deoptimised at each chunk of a long-lived worker).
+ */
+class TreeHandle implements BookedTree {
+  constructor(readonly name: string, private readonly t: { fill(row: Record<string, FillValue>): void; readonly entries: number }) {}
+  fill(row: Record<string, FillValue>): void { this.t.fill(row); }
+  get entries(): number { return this.t.entries; }
+}
+
 export class AnalyzerOutputs implements AnalyzerRuntime {
   readonly counters = new Map<string, Counter>();
   readonly averages = new Map<string, Average>();
@@ -112,7 +123,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
       ? new RNTupleWriter(out.writer, { name, description: opts?.title ?? '', branches: branches.map((b) => ({ ...b })) })
       : out.writer.createTree({ name, title: opts?.title ?? name, branches: branches.map((b) => ({ ...b })) });
     out.trees.push(t);
-    return { name, fill: (row: Record<string, FillValue>) => t.fill(row), get entries() { return t.entries; } };
+    return new TreeHandle(name, t);
   }
 
   log(message: string): void {
