@@ -217,9 +217,15 @@ export async function runLoop(
   if (!begin.ok) return begin;
 
   let userStop = false;
-  outer: for (const seg of segments(source.entriesPerFile, window)) {
+  const segs = segments(source.entriesPerFile, window);
+  outer: for (let s = 0; s < segs.length; s++) {
+    const seg = segs[s]!, next = segs[s + 1];
     const file = source.inputFiles ? source.inputFiles[seg.file] : undefined;
+    let first = true;
     for await (const batch of source.batches(seg.file, branches, seg.start, seg.stop)) {
+      // The next file's first baskets decode (on the decoding thread) while this file's events run.
+      if (first && next !== undefined) source.prefetch?.(next.file, branches, next.start, next.stop);
+      first = false;
       runBatch(st, columnSlots(batch.columns), batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file);
       if (st.end !== null) {
         if ('failure' in st.end) return failed(st.end.failure);

@@ -86,7 +86,8 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     if (f === '' || f.includes('/') || !f.endsWith('.root')) throw new Error(`${this.name}: output file '${f}' must be a plain name ending in .root`);
     let out = this.files.get(f);
     if (out === undefined) {
-      out = { writer: RootFileWriter.create(join(this.dirName, f)), hists: [], trees: [] };
+      // Tree baskets compress on the codec thread while the loop goes on (same bytes).
+      out = { writer: RootFileWriter.create(join(this.dirName, f), { compressAhead: true }), hists: [], trees: [] };
       this.files.set(f, out);
     }
     return out;
@@ -143,6 +144,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     for (const c of this.counters.values()) writeStat(this.dirName, c);
     for (const a of this.averages.values()) writeStat(this.dirName, a);
     for (const f of this.files.values()) {
+      await f.writer.drain(); // tree baskets still compressing go first, as when written at once
       for (const h of f.hists) f.writer.writeHist(h);
       await f.writer.close();
     }

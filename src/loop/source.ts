@@ -1,6 +1,6 @@
 // Where events come from: the chunk's files opened with heppy's ROOT reader, seen as one sequence
 // (heppy's Events over several files). Injected into the looper so that tests can feed columns.
-import { openRootFile, type RootFileReader } from '../root/read/index.js';
+import { openRootFile, TreeReader, type RootFileReader } from '../root/read/index.js';
 import type { Batch } from '../root/read/index.js';
 import { openEntries, type EntryReader } from '../root/rntuple/open.js';
 import { RNTUPLE_CLASS } from '../root/rntuple/reader.js';
@@ -15,6 +15,8 @@ export interface EventSource {
   readonly inputFiles?: readonly string[];
   /** Batches of columns of file `file`, entries [start, stop). */
   batches(file: number, names: string[], start: number, stop: number): AsyncIterable<Batch>;
+  /** A hint: batches(file, names, start, stop) comes next; its first baskets may start decoding now. */
+  prefetch?(file: number, names: string[], start: number, stop: number): void;
   close(): void;
 }
 
@@ -44,7 +46,10 @@ export class RootChainSource implements EventSource {
           throw new TaskFailureError({ kind: 'schema', file: p, tree: treeName,
             reason: `no tree named ${treeName} in the file${have.length ? ` (it has: ${have.slice(0, 5).join(', ')})` : ''}` });
         }
-        trees.push(await openEntries(f, treeName)); // a TTree or an RNTuple
+        const t = await openEntries(f, treeName); // a TTree or an RNTuple
+        // The loop works on one window while the next one is decompressed on the decoding thread.
+        if (t instanceof TreeReader) t.decodeAhead = true;
+        trees.push(t);
       }
     } catch (e) {
       for (const f of files) f.close();
@@ -66,6 +71,10 @@ export class RootChainSource implements EventSource {
 
   batches(file: number, names: string[], start: number, stop: number): AsyncIterable<Batch> {
     return this.trees[file]!.batches(names, start, stop);
+  }
+
+  prefetch(file: number, names: string[], start: number, stop: number): void {
+    this.trees[file]?.prefetch?.(names, start, stop);
   }
 
   close(): void {

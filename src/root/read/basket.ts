@@ -44,8 +44,12 @@ export async function readAt(h: FileHandle, pos: number, len: number): Promise<U
   return buf;
 }
 
-/** `bytes`: the basket's key bytes when already read (read-ahead), else they are read here. */
-export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef, bytes: Uint8Array | null = null): Promise<RawBasket> {
+/**
+ * `bytes`: the basket's key bytes when already read (read-ahead), else they are read here;
+ * `inflate`: how the body is decompressed (decompress here, or decode-ahead's thread).
+ */
+export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef, bytes: Uint8Array | null = null,
+  inflate: (src: Uint8Array, outLen: number) => Promise<Uint8Array> = decompress): Promise<RawBasket> {
   const n = ref.entryStop - ref.entryStart;
   if (ref.embedded !== null) {
     const e = ref.embedded;
@@ -79,7 +83,7 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
   if (objlen === nbytes - keylen) u = body;
   else {
     compression = String.fromCharCode(body[0] ?? 0, body[1] ?? 0);
-    try { u = await decompress(body, objlen); } catch (e) { throw new BasketError((e as Error).message); }
+    try { u = await inflate(body, objlen); } catch (e) { throw new BasketError((e as Error).message); }
   }
   const data = u.subarray(0, dataLen);
   let offsets: Int32Array | null = null;

@@ -9,6 +9,8 @@ import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
 import { ReadAhead } from './readahead.js';
 import { concatStrings, decodeStrings, sliceStrings, stringShape, type DecodedStrings } from './strings.js';
+import { codecThreadEnabled, decompressAhead } from '../codec-ahead.js';
+import type { BasketRef } from './branches.js';
 
 /** The basket of a branch being sliced into windows (memory: one decoded basket per branch). */
 interface Cursor { idx: number; basket: DecodedBasket | null; strings: DecodedStrings | null }
@@ -18,6 +20,14 @@ export interface Batch { start: number; stop: number; columns: Record<string, Co
 export class TreeReader {
   readonly branches: BranchInfo[];
   private readonly plans = new Map<string, BranchPlan>();
+  /**
+   * Set by the event loop's source: batches() decompresses the next window's baskets on the
+   * decoding thread (decode-ahead.ts) while the caller works on this one, and prefetch() starts
+   * the first window of a later read (the next file of a chunk).
+   */
+  decodeAhead = false;
+  /** Baskets being read and decompressed ahead, each taken once by rawBasket(). */
+  private readonly early = new Map<BasketRef, Promise<RawBasket>>();
 
   constructor(
     private readonly h: FileHandle,
@@ -43,8 +53,10 @@ export class TreeReader {
   /** Raw bytes of one basket (for strings, leaf-lists and objects). */
   async rawBasket(p: BranchPlan, i: number, ahead: ReadAhead | null = null): Promise<RawBasket> {
     const ref = p.baskets[i]!;
+    const started = this.early.get(ref);
+    if (started !== undefined) this.early.delete(ref);
     try {
-      return await readRawBasket(this.h, p, ref, ahead === null ? null : await ahead.take(ref));
+      return await (started ?? readRawBasket(this.h, p, ref, ahead === null ? null : await ahead.take(ref)));
     } catch (e) {
       if (e instanceof RemoteError) throw e; // the network, not the file's bytes: retried as such
       // Anything thrown while reading file bytes is caused by those bytes (a RangeError from a
@@ -132,21 +144,64 @@ export class TreeReader {
     const plans = names.map((n) => this.plan(n));
     for (const p of plans) this.checkReadable(p);
     if (start === stop) return;
-    // Windows follow the baskets of the branch with the fewest boundaries in range, so
-    // that the big baskets are not cut and the small ones are concatenated.
-    let driver: number[] | null = null;
-    for (const p of plans) {
-      const cuts = p.baskets.map((b) => b.entryStop).filter((e) => e > start && e < stop);
-      if (driver === null || cuts.length < driver.length) driver = cuts;
-    }
-    const bounds = [start, ...(driver ?? []), stop];
+    const bounds = windowBounds(plans, start, stop);
     const cursors: Cursor[] = plans.map(() => ({ idx: -1, basket: null, strings: null }));
     const ahead = new ReadAhead(this.h, plans.flatMap((p) => p.baskets.filter((r) => r.entryStop > start && r.entryStart < stop)));
+    const early = this.decodeAhead && codecThreadEnabled();
+    // The first window: the thread takes half of its bytes while this thread decodes the rest.
+    if (early) this.startEarly(plans, cursors, bounds[0]!, bounds[1]!, ahead, 0.5);
     for (let w = 0; w + 1 < bounds.length; w++) {
       const a = bounds[w]!, b = bounds[w + 1]!;
       const columns: Record<string, Column> = {};
       for (let k = 0; k < plans.length; k++) columns[plans[k]!.info.name] = await this.window(plans[k]!, cursors[k]!, a, b, ahead);
+      if (early && w + 2 < bounds.length) this.startEarly(plans, cursors, b, bounds[w + 2]!, ahead, 1);
       yield { start: a, stop: b, columns };
+    }
+  }
+
+  /**
+   * Starts decoding, on the decoding thread, the first window of a later batches(names, start,
+   * stop) (the event loop's next file); nothing when decode-ahead is off. Problems are left to
+   * that batches() call to report.
+   */
+  prefetch(names: string[], start = 0, stop = this.entries): void {
+    if (!this.decodeAhead || !codecThreadEnabled() || !(start >= 0 && start < stop && stop <= this.entries)) return;
+    const plans: BranchPlan[] = [];
+    for (const n of names) {
+      const p = this.plans.get(n);
+      if (p === undefined) return;
+      try { this.checkReadable(p); } catch { return; }
+      plans.push(p);
+    }
+    const bounds = windowBounds(plans, start, stop);
+    const a = bounds[0]!, b = bounds[1]!;
+    const ahead = new ReadAhead(this.h, plans.flatMap((p) => p.baskets.filter((r) => r.entryStop > a && r.entryStart < b)));
+    this.startEarly(plans, null, a, b, ahead, 1);
+  }
+
+  /**
+   * Reads the baskets of entries [a, b) that no cursor holds and starts their decompression on
+   * the decoding thread; with share < 1 only the last baskets, that share of the compressed
+   * bytes (the caller decodes the others meanwhile).
+   */
+  private startEarly(plans: BranchPlan[], cursors: Cursor[] | null, a: number, b: number, ahead: ReadAhead, share: number): void {
+    const todo: { p: BranchPlan; ref: BasketRef }[] = [];
+    let bytes = 0;
+    plans.forEach((p, k) => {
+      for (let i = firstBasket(p, a); i < p.baskets.length && p.baskets[i]!.entryStart < b; i++) {
+        const ref = p.baskets[i]!;
+        if ((cursors !== null && cursors[k]!.idx === i && (cursors[k]!.basket !== null || cursors[k]!.strings !== null)) || ref.embedded !== null || this.early.has(ref)) continue;
+        todo.push({ p, ref });
+        bytes += ref.bytes;
+      }
+    });
+    let budget = share >= 1 ? Infinity : bytes * share;
+    for (let j = todo.length - 1; j >= 0 && budget > 0; j--) {
+      const { p, ref } = todo[j]!;
+      budget -= ref.bytes;
+      const started = (async () => readRawBasket(this.h, p, ref, await ahead.take(ref), decompressAhead))();
+      started.catch(() => undefined); // reported when taken; never taken if the read stops early
+      this.early.set(ref, started);
     }
   }
 
@@ -199,6 +254,20 @@ export class TreeReader {
     }
     return pieces.length === 1 ? pieces[0]! : concatStrings(pieces);
   }
+}
+
+/**
+ * Window boundaries of a read of entries [start, stop): they follow the baskets of the branch
+ * with the fewest boundaries in range, so that the big baskets are not cut and the small ones
+ * are concatenated.
+ */
+function windowBounds(plans: BranchPlan[], start: number, stop: number): number[] {
+  let driver: number[] | null = null;
+  for (const p of plans) {
+    const cuts = p.baskets.map((b) => b.entryStop).filter((e) => e > start && e < stop);
+    if (driver === null || cuts.length < driver.length) driver = cuts;
+  }
+  return [start, ...(driver ?? []), stop];
 }
 
 function firstBasket(p: BranchPlan, entry: number): number {

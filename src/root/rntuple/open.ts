@@ -8,6 +8,8 @@ export interface EntryReader {
   readonly entries: number;
   readonly branches: BranchInfo[];
   batches(names: string[], start?: number, stop?: number): AsyncIterable<Batch>;
+  /** Starts decoding the first window of a later batches() call ahead (TTrees with decodeAhead set). */
+  prefetch?(names: string[], start?: number, stop?: number): void;
 }
 
 /** The TTree or RNTuple at `path` (throws RootError naming file and key, e.g. when it is neither). */

@@ -22,9 +22,31 @@ export interface BasketInput {
 export interface BasketWritten { seek: number; nbytes: number; objlen: number; keylen: number }
 
 export function writeBasket(f: RootFileWriter, b: BasketInput): BasketWritten {
+  const { keylen, data } = basketPayload(b);
+  const body = compressPayload(data, f.compression);
+  const seek = f.position;
+  f.append(basketKey(b, keylen, data.length, body, seek));
+  return { seek, nbytes: keylen + body.length, objlen: data.length, keylen };
+}
+
+/**
+ * Like writeBasket, with the payload compressed on the decoding thread: `done` gets where the
+ * basket went once it is written (in the order of the calls, see RootFileWriter.appendCompressed).
+ */
+export function writeBasketLater(f: RootFileWriter, b: BasketInput, done: (r: BasketWritten) => void): void {
+  // The payload is taken now (values copied: the caller reuses its buffer); the key needs only sizes later.
+  const { keylen, data } = basketPayload(b, true);
+  f.appendCompressed(data, (body, seek) => {
+    done({ seek, nbytes: keylen + body.length, objlen: data.length, keylen });
+    return basketKey(b, keylen, data.length, body, seek);
+  });
+}
+
+/** The basket's key length and its uncompressed payload (values, then the entry offsets of jagged branches). */
+function basketPayload(b: BasketInput, own = false): { keylen: number; data: Uint8Array } {
   const keylen = keyLength('TBasket', b.branch, b.tree, true) + 19;
-  let data = b.values;
-  if (b.offsets !== null) {
+  let data = own && b.offsets === null ? b.values.slice() : b.values;
+  if (b.offsets !== null) { // a new buffer either way
     const d = new Uint8Array(b.values.length + 4 + 4 * (b.n + 1));
     d.set(b.values);
     const dv = new DataView(d.buffer);
@@ -34,11 +56,14 @@ export function writeBasket(f: RootFileWriter, b: BasketInput): BasketWritten {
     dv.setInt32(p, 0);
     data = d;
   }
-  const body = compressPayload(data, f.compression);
-  const seek = f.position;
+  return { keylen, data };
+}
+
+/** The basket's key: header, then the (compressed) payload. */
+function basketKey(b: BasketInput, keylen: number, objlen: number, body: Uint8Array, seek: number): Uint8Array {
   const w = new WBuf(keylen + body.length);
   writeKeyHeader(w, {
-    nbytes: keylen + body.length, objlen: data.length, datime: 0, keylen, cycle: 1,
+    nbytes: keylen + body.length, objlen, datime: 0, keylen, cycle: 1,
     seekKey: seek, seekPdir: b.dirSeek, big: true, className: 'TBasket', name: b.branch, title: b.tree,
   });
   w.u16(3); // TBasket version
@@ -49,6 +74,5 @@ export function writeBasket(f: RootFileWriter, b: BasketInput): BasketWritten {
   w.u8(0); // header only: the offsets, when present, follow the data
   if (w.pos !== keylen) throw new Error(`basket key length ${w.pos} != ${keylen}`);
   w.raw(body);
-  f.append(w.bytes());
-  return { seek, nbytes: keylen + body.length, objlen: data.length, keylen };
+  return w.bytes();
 }

@@ -17,6 +17,7 @@ import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
 import { appendFiles, AppendError } from './append-files.js';
+import { codecThreadEnabled, compressAhead } from '../codec-ahead.js';
 
 /** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
 export const START_BIG_FILE = 2000000000;
@@ -26,6 +27,8 @@ const DIR_RECORD_BYTES = 60;
 
 export interface WriterOptions {
   compression?: Compression;
+  /** Compress tree baskets on the codec thread (codec-ahead.ts) while the caller goes on. */
+  compressAhead?: boolean;
   /** Write the 64-bit layout (header, directories, keys) even for a small file (tests). */
   force64?: boolean;
   /** Name recorded in the file's own TFile key (default: the file's base name). */
@@ -33,6 +36,18 @@ export interface WriterOptions {
 }
 
 interface KeyInfo { name: string; cycle: number; header: Uint8Array }
+
+/** A key waiting for its payload's compression on the codec thread. */
+interface Deferred {
+  data: Uint8Array;
+  key: (body: Uint8Array, seek: number) => Uint8Array;
+  body: Uint8Array | null;
+  /** Written (by settle() if the thread had not finished). */
+  settled: boolean;
+  done?: Promise<void>;
+}
+
+const DEFERRED_MAX = 16 << 20;
 
 interface Dir {
   path: string;
@@ -75,9 +90,18 @@ export class RootFileWriter {
   private readonly extraInfos: RawRecord[] = [];
   /** Unused byte ranges inside the file (first, last inclusive, as ROOT's TFree), listed in the free-segments record. */
   private readonly free: [number, number][] = [];
+  readonly compressAhead: boolean;
+  /**
+   * Keys whose payload compresses on the codec thread, in the order they were added; each is
+   * written when it and all before it are compressed. Any other write first writes them all
+   * (compressing here what the thread has not finished): the file's layout never depends on timing.
+   */
+  private readonly deferred: Deferred[] = [];
+  private deferredBytes = 0;
 
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
+    this.compressAhead = (opts.compressAhead ?? false) && this.compression.algorithm !== 'none' && codecThreadEnabled();
     this.force64 = opts.force64 ?? false;
     this.fileName = opts.name ?? basename(path);
     const keylen = keyLength('TFile', this.fileName, '', false);
@@ -106,13 +130,68 @@ export class RootFileWriter {
   /** Appends raw bytes at the end of the file; returns where they went. */
   append(bytes: Uint8Array): number {
     this.checkOpen();
+    this.settle();
+    return this.appendNow(bytes);
+  }
+
+  private appendNow(bytes: Uint8Array): number {
     const pos = this.end;
     this.writeAt(pos, bytes);
     this.end += bytes.length;
     return pos;
   }
 
-  get position(): number { return this.end; }
+  /** Where the next key goes (after the keys still compressing, written first). */
+  get position(): number { this.settle(); return this.end; }
+
+  /**
+   * Appends a key whose payload `data` is compressed on the codec thread (here without
+   * compressAhead): `key(body, seek)` builds its bytes once the compressed body is there and its
+   * place in the file known. Keys go in the order of the calls.
+   */
+  appendCompressed(data: Uint8Array, key: (body: Uint8Array, seek: number) => Uint8Array): void {
+    this.checkOpen();
+    if (!this.compressAhead) { this.settle(); this.placeKey(key, compressPayload(data, this.compression)); return; }
+    const d: Deferred = { data, key, body: null, settled: false };
+    this.deferred.push(d);
+    this.deferredBytes += data.length;
+    d.done = compressAhead(data, this.compression).then((body) => {
+      d.body = body;
+      if (!this.closed && !d.settled) this.writeDeferred(false);
+    }, () => undefined); // compressed here by settle() instead
+    // Bounded memory: past 16 MB waiting, this thread catches up.
+    if (this.deferredBytes > DEFERRED_MAX) this.settle();
+  }
+
+  private placeKey(key: (body: Uint8Array, seek: number) => Uint8Array, body: Uint8Array): void {
+    this.appendNow(key(body, this.end));
+  }
+
+  /** Writes the deferred keys in order: those compressed, or (all) every one, compressing here what is missing. */
+  private writeDeferred(all: boolean): void {
+    while (this.deferred.length > 0) {
+      const d = this.deferred[0]!;
+      if (d.body === null && !all) return;
+      this.deferred.shift();
+      d.settled = true;
+      this.deferredBytes -= d.data.length;
+      this.placeKey(d.key, d.body ?? compressPayload(d.data, this.compression));
+    }
+  }
+
+  /** Before any other write: every deferred key is written first. */
+  private settle(): void {
+    if (this.deferred.length > 0) this.writeDeferred(true);
+  }
+
+  /** Waits for the codec thread's pending compressions, then writes their keys. */
+  async drain(): Promise<void> {
+    while (this.deferred.length > 0) {
+      const last = this.deferred[this.deferred.length - 1]!;
+      await last.done;
+      this.settle();
+    }
+  }
 
   /**
    * Appends whole files at the end (a kernel copy where possible, see append-files.ts); returns
@@ -121,6 +200,7 @@ export class RootFileWriter {
    */
   appendFiles(paths: readonly string[], sizes: readonly number[]): { at: number[]; kernel: boolean } {
     this.checkOpen();
+    this.settle();
     const at: number[] = [];
     let pos = this.end;
     for (const n of sizes) { at.push(pos); pos += n; }
@@ -172,6 +252,7 @@ export class RootFileWriter {
   /** Writes one key at the end of the file and lists it in its directory. */
   writeKey(spec: KeySpec): { seek: number; nbytes: number; keylen: number } {
     this.checkOpen();
+    this.settle();
     const pos = this.end;
     const big = spec.big ?? this.bigAt(pos);
     const keylen = keyLength(spec.className, spec.name, spec.title, big);
@@ -235,6 +316,7 @@ export class RootFileWriter {
    */
   writeRawObject(dir: string, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array; big?: boolean; cycle?: number }): void {
     const d = this.dir(dir, true);
+    this.settle();
     const pos = this.end;
     // Same key form as the source: references inside the object count from the key start.
     const big = (k.big ?? false) || this.bigAt(pos);
@@ -265,6 +347,11 @@ export class RootFileWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
+      // The trees' last baskets compress on the codec thread too, before the trees' keys.
+      if (this.deferred.length > 0 || this.compressAhead) {
+        for (const t of this.trees) t.flush();
+        await this.drain();
+      }
       for (const t of this.trees) t.finish();
       for (const f of this.finishers) f();
       const si = this.writeKey({

@@ -5,7 +5,7 @@
 import type { NumType } from '../types.js';
 import { typeSize } from '../types.js';
 import { assertNever } from '../../util/result.js';
-import { writeBasket } from './basket.js';
+import { writeBasket, writeBasketLater, type BasketWritten } from './basket.js';
 import { type BranchMeta, type LeafClass, treePayload } from './tree-meta.js';
 import type { RootFileWriter } from './file.js';
 
@@ -256,19 +256,24 @@ export class TreeWriter {
 
   private writeBasket(b: BranchBuf): void {
     if (b.jagged) b.offsets.push(b.pos);
-    const r = writeBasket(this.file, {
+    const input = {
       branch: b.spec.name, tree: this.spec.name, dirSeek: this.dir.seekDir, values: b.buf.subarray(0, b.pos),
       offsets: b.jagged ? b.offsets : null, n: b.n, nevBufSize: b.jagged ? 1000 : b.size * typeSize[b.num],
       bufferSize: this.basketBytes,
-    });
+    };
     const m = b.meta;
-    m.basketBytes.push(r.nbytes);
+    const k = m.basketEntry.length;
     m.basketEntry.push(this.basketStart);
-    m.basketSeek.push(r.seek);
-    m.totBytes += r.keylen + r.objlen;
-    m.zipBytes += r.nbytes;
-    this.totBytes += r.keylen + r.objlen;
-    this.zipBytes += r.nbytes;
+    const record = (r: BasketWritten): void => {
+      m.basketBytes[k] = r.nbytes;
+      m.basketSeek[k] = r.seek;
+      m.totBytes += r.keylen + r.objlen;
+      m.zipBytes += r.nbytes;
+      this.totBytes += r.keylen + r.objlen;
+      this.zipBytes += r.nbytes;
+    };
+    if (this.file.compressAhead) writeBasketLater(this.file, input, record); // compressed on the codec thread
+    else record(writeBasket(this.file, input));
     b.reset();
   }
 

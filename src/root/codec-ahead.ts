@@ -1,0 +1,97 @@
+// Compression work on a second thread: the baskets of the event loop's next window decompress
+// while the analysis runs on this one, and the output trees' baskets compress while it goes
+// on (the event loop is single threaded; zlib inflate + deflate were ~20 % of the demo's loop).
+// One long-lived worker per process, started on first use and unreferenced while idle (it never
+// keeps a process alive). Jobs submitted in the same tick go in one message; the results come
+// back transferred. zlib's own async API was measured first: a stream per basket costs ~100 µs
+// of CPU (2× the inflate of a 20 kB basket). If the thread cannot start or dies, its jobs run
+// on this thread (same bytes).
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { decompress } from './read/decompress.js';
+import { compressPayload, type Compression } from './write/compress.js';
+import type { CodecJob, CodecReply, CodecRequest } from './codec-thread.js';
+
+interface Queued { job: CodecJob; resolve(u: Uint8Array): void; reject(e: Error): void }
+
+let worker: Worker | null = null;
+let broken = false;
+let nextId = 1;
+/** Jobs of the current tick, sent together in a microtask. */
+let queued: Queued[] = [];
+const inFlight = new Map<number, Queued[]>();
+
+/** Whether to use the codec thread: more than one core and not turned off (HEPPY_CODEC_THREAD=0; =1 forces it). */
+export function codecThreadEnabled(): boolean {
+  if (broken) return false;
+  const env = process.env.HEPPY_CODEC_THREAD;
+  if (env === '0') return false;
+  return env === '1' || availableParallelism() > 1;
+}
+
+function runHere(batch: Queued[]): void {
+  for (const q of batch) {
+    const j = q.job;
+    if ('outLen' in j) decompress(j.src, j.outLen).then(q.resolve, q.reject);
+    else {
+      try { q.resolve(compressPayload(j.src, j.compression)); } catch (e) { q.reject(e as Error); }
+    }
+  }
+}
+
+/** The thread failed: its jobs run here instead (a thread problem is not the file's). */
+function fail(): void {
+  broken = true;
+  const w = worker;
+  worker = null;
+  for (const batch of inFlight.values()) runHere(batch);
+  inFlight.clear();
+  if (w !== null) void w.terminate();
+}
+
+function start(): Worker {
+  const w = new Worker(new URL('./codec-thread.js', import.meta.url));
+  w.on('message', (r: CodecReply) => {
+    const batch = inFlight.get(r.id);
+    if (batch === undefined) return;
+    inFlight.delete(r.id);
+    if (inFlight.size === 0) w.unref();
+    r.outs.forEach((o, k) => (o instanceof Uint8Array ? batch[k]!.resolve(o) : batch[k]!.reject(new Error(o.error))));
+  });
+  w.on('error', () => fail());
+  w.on('exit', () => { if (worker === w) fail(); });
+  w.unref();
+  return w;
+}
+
+function send(): void {
+  const batch = queued;
+  queued = [];
+  if (batch.length === 0) return;
+  if (worker === null && !broken) {
+    try { worker = start(); } catch { broken = true; }
+  }
+  if (worker === null) { runHere(batch); return; }
+  const id = nextId++;
+  inFlight.set(id, batch);
+  worker.ref();
+  // The source bytes are copied into the message (they may share a buffer with other baskets).
+  worker.postMessage({ id, jobs: batch.map((q) => q.job) } satisfies CodecRequest);
+}
+
+function submit(job: CodecJob): Promise<Uint8Array> {
+  return new Promise<Uint8Array>((resolve, reject) => {
+    if (queued.length === 0) queueMicrotask(send);
+    queued.push({ job, resolve, reject });
+  });
+}
+
+/** decompress() on the codec thread: the same bytes, or the same error message. */
+export function decompressAhead(src: Uint8Array, outLen: number): Promise<Uint8Array> {
+  return submit({ src, outLen });
+}
+
+/** compressPayload() on the codec thread: the same bytes. */
+export function compressAhead(src: Uint8Array, compression: Compression): Promise<Uint8Array> {
+  return submit({ src, compression });
+}
