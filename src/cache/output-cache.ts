@@ -6,7 +6,7 @@
 // changed or went missing is never restored. Entries appear complete or not at all (built in a
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { hashFileSized, SMALL_FILE_BYTES } from '../fingerprint/hash-file.js';
 import { hashBytes, initHash } from '../fingerprint/hash.js';
@@ -68,20 +68,15 @@ function stampOf(path: string): FileStamp {
 }
 
 /**
- * Sets a file's mtime to a whole second at least BACKDATE_S before the one it has, before it is
- * hashed for an entry. Any later write sets the mtime to the (coarse) clock's now, which is past
- * the file's last write, so strictly after this value: the stamp taken after the hash stands for
- * the digest at once, whatever the clock's granularity (no racy window, no hash on the first
+ * A keep backdates every file it links to `floor(start of the keep, s) - BACKDATE_S` (futimens of
+ * the open file, before it is read). Any later write sets the mtime to the (coarse) clock's now,
+ * which is past the keep's start, so never to that value: the stamp taken after the hash stands
+ * for the digest at once, whatever the clock's granularity (no racy window, no hash on the first
  * restore), and a write through a hard link (a user editing the Outdir file) is always seen. A
  * write between the backdating and the stamp leaves a recent mtime, which the racy rule hashes.
  * Callers record the outputs' stats after the keep (the kept files' mtimes changed).
  */
 export const BACKDATE_S = 2;
-
-function backdate(path: string): void {
-  const st = statSync(path);
-  utimesSync(path, st.atime, Math.floor(st.mtimeMs / 1000) - BACKDATE_S);
-}
 
 let smallBuf: Uint8Array | null = null;
 
@@ -90,11 +85,14 @@ let smallBuf: Uint8Array | null = null;
  * one read and one fstat of the open file after the read (a write during the read shows in its
  * mtime or size); a larger one, or one whose size changed meanwhile, is hashed and then stat-ed.
  */
-async function hashStamped(path: string): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
+async function hashStamped(path: string, sealAt: number): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
   await initHash();
   smallBuf ??= new Uint8Array(SMALL_FILE_BYTES);
   const fd = openSync(path, 'r');
   try {
+    try {
+      futimesSync(fd, sealAt, sealAt);
+    } catch { /* not the file's owner: its stamp stays racy, the first restore hashes it */ }
     const n = readSync(fd, smallBuf, 0, smallBuf.length, 0);
     const st = fstatSync(fd, { bigint: true });
     if (n < smallBuf.length && Number(st.size) === n) {
@@ -178,14 +176,14 @@ export class OutputCache {
       }
       const made = new Set<string>([tmpRoot]);
       const hashedFrom = Date.now();
+      const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S;
       for (const rel of meta.files ?? walk(nodeDir)) {
         if (meta.exclude.includes(rel)) continue;
         const src = join(nodeDir, rel);
         const dst = join(tmp, FILES, rel);
         makeDirs(dirname(dst), made);
         linkOrCopy(src, dst);
-        backdate(dst);
-        files.push({ path: rel, ...await hashStamped(dst) }); // stamped after the backdating
+        files.push({ path: rel, ...await hashStamped(dst, sealAt) });
       }
       const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
