@@ -1,22 +1,68 @@
 // No-op build of 10,000 chunks (4 components × 2,500 tiny files), everything up to date
 // (target ≤ 0.4 s wall), next to GNU make and Snakemake over the same 10,000 input → output pairs.
-// Usage: node dist/bench/noop-build.js [filesPerComponent=2500] [repeats=5]
+// Usage: node dist/bench/noop-build.js [filesPerComponent=2500] [repeats=5] [--base DIR]
+// With --base DIR (another checkout of heppy, built): its no-op over its own copy of the project
+// (DIR/.bench-tmp/…, made and built the first time) alternates with this tree's, round by round,
+// wall and CPU (user+sys) of each run and the load average printed, medians and ratios at the end.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { HEPPY, heppy, makeBenchProject, median, repo, timeCmd } from './build-setup.js';
 
-const files = Number(process.argv[2] ?? 2500);
-const repeats = Number(process.argv[3] ?? 5);
+const args = process.argv.slice(2);
+const bi = args.indexOf('--base');
+const baseDir = bi >= 0 ? args[bi + 1]! : null;
+if (bi >= 0) args.splice(bi, 2);
+const files = Number(args[0] ?? 2500);
+const repeats = Number(args[1] ?? 5);
 const comps = 4;
 const dir = join(repo, '.bench-tmp', `noop-${comps}x${files}`);
-mkdirSync(dir, { recursive: true });
-let t = performance.now();
-await makeBenchProject(dir, comps, files);
-process.stdout.write(`inputs ready (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
-const first = heppy(dir, ['build', '-j', '2']);
-if (first.code !== 0) throw new Error(`first build failed: ${first.stderr}\n${first.stdout.slice(-2000)}`);
-process.stdout.write(`first build: ${(first.ms / 1000).toFixed(1)} s  ${first.stdout.trim().split('\n').pop()}\n`);
+
+/** A bench project for `bin` (a heppy launcher) in `where`: inputs written, first build done. */
+async function ready(bin: string, where: string, label: string): Promise<void> {
+  mkdirSync(where, { recursive: true });
+  const t = performance.now();
+  await makeBenchProject(where, comps, files);
+  process.stdout.write(`${label}: inputs ready (${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
+  const t1 = performance.now();
+  const first = spawnSync(process.execPath, [bin, 'build', '-j', '2'], { cwd: where, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (first.status !== 0) throw new Error(`${label}: first build failed: ${first.stderr}\n${first.stdout.slice(-2000)}`);
+  process.stdout.write(`${label}: first build ${((performance.now() - t1) / 1000).toFixed(1)} s  ${first.stdout.trim().split('\n').pop()}\n`);
+}
+
+/** One no-op build: wall (ms) and CPU (user+sys of heppy and its threads, s). */
+function noop(bin: string, where: string): { ms: number; cpu: number } {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '@@time %U %S', process.execPath, bin, 'build'], { cwd: where, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  const m = /@@time (\S+) (\S+)/.exec(r.stderr);
+  if (r.status !== 0 || !m || !/0 run, 10?\d* up to date/.test(r.stdout)) throw new Error(`no-op build did something: ${r.stdout.slice(-500)} ${r.stderr}`);
+  return { ms, cpu: Number(m[1]) + Number(m[2]) };
+}
+
+await ready(HEPPY, dir, 'this tree');
+if (baseDir !== null) {
+  const baseBin = join(baseDir, 'bin', 'heppy.js');
+  const baseProject = join(baseDir, '.bench-tmp', `noop-${comps}x${files}`);
+  await ready(baseBin, baseProject, `base ${baseDir}`);
+  // Warm-up: each tree's first no-op may re-bundle or type-check.
+  noop(baseBin, baseProject);
+  noop(HEPPY, dir);
+  const mine: Array<{ ms: number; cpu: number }> = [];
+  const base: Array<{ ms: number; cpu: number }> = [];
+  for (let i = 0; i < repeats; i++) {
+    const b = noop(baseBin, baseProject);
+    const m = noop(HEPPY, dir);
+    base.push(b);
+    mine.push(m);
+    process.stdout.write(`round ${i + 1} (load ${loadavg()[0]!.toFixed(1)}): base ${b.ms.toFixed(0)} ms ${b.cpu.toFixed(2)} s CPU, this tree ${m.ms.toFixed(0)} ms ${m.cpu.toFixed(2)} s CPU\n`);
+  }
+  const mw = median(mine.map((x) => x.ms)), bw = median(base.map((x) => x.ms));
+  const mc = median(mine.map((x) => x.cpu)), bc = median(base.map((x) => x.cpu));
+  process.stdout.write(`no-op medians: this tree ${mw.toFixed(0)} ms wall, ${mc.toFixed(2)} s CPU; base ${bw.toFixed(0)} ms, ${bc.toFixed(2)} s CPU; `
+    + `ratio ${(mw / bw).toFixed(2)}× wall, ${(mc / bc).toFixed(2)}× CPU (load ${loadavg()[0]!.toFixed(1)})\n`);
+}
 
 const times: number[] = [];
 for (let i = 0; i < repeats; i++) {

@@ -129,9 +129,12 @@ export class Store {
     return this.db;
   }
 
-  /** The values of the keys read one by one, as LMDB has them now (call after flush()): a snapshot's. */
+  /**
+   * The values of the keys read one by one, as LMDB has them now (call after flush()), and this
+   * Outdir's journal (under the key `job:<outdir>|`): a snapshot's.
+   */
   readValues(): Map<string, unknown> {
-    const out = new Map<string, unknown>();
+    const out = new Map<string, unknown>([[this.jobPrefix, this.listJobs()]]);
     for (const k of this.readKeys) {
       const v = this.db.get(k) as unknown;
       if (v !== undefined) out.set(k, v);
@@ -273,11 +276,14 @@ export class Store {
 
   /** Records a submitted job. Durable before it resolves, so that a killed build can re-attach. */
   putJob(entry: JournalEntry): Promise<boolean> {
-    return this.db.put(this.jobKey(entry.nodeId, entry.attempt), entry);
+    return this.written(this.jobPrefix).put(this.jobKey(entry.nodeId, entry.attempt), entry);
   }
 
   /** Every journal entry of this Outdir, or only those of one node. */
   listJobs(nodeId?: string): JournalEntry[] {
+    // Every build reads the whole journal (jobs to re-attach or cancel): a snapshot keeps it.
+    const served = nodeId === undefined ? this.served?.get(this.jobPrefix) : undefined;
+    if (Array.isArray(served)) return [...(served as JournalEntry[])];
     const start = nodeId === undefined ? this.jobPrefix : `${this.jobPrefix}${nodeId}|`;
     const out: JournalEntry[] = [];
     for (const { value } of this.db.getRange({ start, end: start + END })) out.push(value as JournalEntry);
@@ -285,7 +291,7 @@ export class Store {
   }
 
   deleteJob(nodeId: string, attempt: number): Promise<boolean> {
-    return this.db.remove(this.jobKey(nodeId, attempt));
+    return this.written(this.jobPrefix).remove(this.jobKey(nodeId, attempt));
   }
 
   /** Commits the pending task records and waits until every queued write is on disk. */
