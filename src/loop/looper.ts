@@ -223,7 +223,7 @@ export async function runLoop(
     const file = source.inputFiles ? source.inputFiles[seg.file] : undefined;
     let first = true;
     for await (const batch of source.batches(seg.file, branches, seg.start, seg.stop)) {
-      // The next file's first baskets decode (on the decoding thread) while this file's events run.
+      // The next file's first baskets decode (on the codec thread) while this file's events run.
       if (first && next !== undefined) source.prefetch?.(next.file, branches, next.start, next.stop);
       first = false;
       runBatch(st, columnSlots(batch.columns), batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file);

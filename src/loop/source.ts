@@ -47,7 +47,7 @@ export class RootChainSource implements EventSource {
             reason: `no tree named ${treeName} in the file${have.length ? ` (it has: ${have.slice(0, 5).join(', ')})` : ''}` });
         }
         const t = await openEntries(f, treeName); // a TTree or an RNTuple
-        // The loop works on one window while the next one is decompressed on the decoding thread.
+        // The loop works on one window while the next one is decompressed on the codec thread.
         if (t instanceof TreeReader) t.decodeAhead = true;
         trees.push(t);
       }

@@ -46,7 +46,7 @@ export async function readAt(h: FileHandle, pos: number, len: number): Promise<U
 
 /**
  * `bytes`: the basket's key bytes when already read (read-ahead), else they are read here;
- * `inflate`: how the body is decompressed (decompress here, or decode-ahead's thread).
+ * `inflate`: how the body is decompressed (decompress here, or the codec thread: codec-ahead.ts).
  */
 export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: BasketRef, bytes: Uint8Array | null = null,
   inflate: (src: Uint8Array, outLen: number) => Promise<Uint8Array> = decompress): Promise<RawBasket> {

@@ -22,7 +22,7 @@ export class TreeReader {
   private readonly plans = new Map<string, BranchPlan>();
   /**
    * Set by the event loop's source: batches() decompresses the next window's baskets on the
-   * decoding thread (decode-ahead.ts) while the caller works on this one, and prefetch() starts
+   * codec thread (../codec-ahead.ts) while the caller works on this one, and prefetch() starts
    * the first window of a later read (the next file of a chunk).
    */
   decodeAhead = false;
@@ -160,8 +160,8 @@ export class TreeReader {
   }
 
   /**
-   * Starts decoding, on the decoding thread, the first window of a later batches(names, start,
-   * stop) (the event loop's next file); nothing when decode-ahead is off. Problems are left to
+   * Starts decoding, on the codec thread, the first window of a later batches(names, start,
+   * stop) (the event loop's next file); nothing when decodeAhead or the thread is off. Problems are left to
    * that batches() call to report.
    */
   prefetch(names: string[], start = 0, stop = this.entries): void {
@@ -181,7 +181,7 @@ export class TreeReader {
 
   /**
    * Reads the baskets of entries [a, b) that no cursor holds and starts their decompression on
-   * the decoding thread; with share < 1 only the last baskets, that share of the compressed
+   * the codec thread; with share < 1 only the last baskets, that share of the compressed
    * bytes (the caller decodes the others meanwhile).
    */
   private startEarly(plans: BranchPlan[], cursors: Cursor[] | null, a: number, b: number, ahead: ReadAhead, share: number): void {
