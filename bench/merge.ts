@@ -7,7 +7,9 @@
 //   1. cp of the F inputs into a fresh directory (GNU cp: copy_file_range, in the kernel);
 //   2. mergeRootFiles in this process (the library call; jsroot already loaded);
 //   3. cp again;
-//   4. `node bin/heppy.js root merge -f OUT IN…` end to end (Node start-up, CLI loading included).
+//   4. `node bin/heppy.js root merge -f OUT IN…` end to end (Node start-up, CLI loading included);
+//   5. cp again, then the CLI with `--append-inputs auto` (inputs appended whole by a kernel copy,
+//      their baskets used in place: hadd/in-place.ts).
 // Medians over the rounds are printed (the machine is shared: single runs vary by 2-3×), with
 // every round's figures, and the peak RSS of the in-process merge and of the CLI.
 // With `mixed`, the tree also has a char* string branch and a std::vector<float> branch (ROOT's
@@ -84,7 +86,8 @@ try {
   const inBytes = ins.reduce((s, p) => s + statSync(p).size, 0);
   execFileSync('cat', ins, { stdio: ['ignore', 'ignore', 'inherit'] }); // page cache warm
   const out = join(dir, 'out.root');
-  type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number };
+  type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number;
+    cp3: number; cp3cpu: number; app: number; appcpu: number; appRss: number };
   const r: Round[] = [];
   for (let k = 0; k < rounds; k++) {
     const c1 = cp(ins);
@@ -108,11 +111,19 @@ try {
     // The CLI loads every command: a half-built dist/ of the shared tree can break it, not the merge.
     const cliOk = c.status === 0;
     if (!cliOk) console.log(`heppy root merge exited ${c.status}: ${c.stderr.split('\n').find((l) => /Error/.test(l)) ?? c.stderr.slice(0, 200)}`);
+    const c3 = cp(ins);
+    rmSync(out, { force: true });
+    execFileSync('sync');
+    const a = timed([process.execPath, heppy, 'root', 'merge', '-f', '--append-inputs', 'auto', out, ...ins]);
+    if (a.status !== 0) console.log(`heppy root merge --append-inputs auto exited ${a.status}: ${a.stderr.slice(0, 300)}`);
+    const aOk = a.status === 0;
     r.push({ cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
-      cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN });
+      cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN,
+      cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN });
     const x = r[r.length - 1]!;
     console.log(`round ${k + 1}: cp ${x.cp1.toFixed(3)} s (cpu ${x.cp1cpu.toFixed(2)}), merge in-process ${x.lib.toFixed(3)} s (cpu ${x.libcpu.toFixed(2)}): ${(x.cp1 / x.lib).toFixed(2)}×; ` +
-      `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×`);
+      `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×; ` +
+      `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs auto ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×`);
   }
   const mb = inBytes / 1e6;
   const med = (f: (x: Round) => number): number => median(r.map(f));
@@ -122,6 +133,8 @@ try {
   console.log(`merge ${files} × ${entries} entries (${algorithm}${mixed ? ', with string and vector branches' : ''}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
   console.log(line('CLI heppy root merge     ', med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
+  console.log(line('CLI --append-inputs auto ', med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
+  console.log(`(uptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -2,21 +2,24 @@
 // file from its server's metadata alone, and expand a remote glob.
 import { UserError } from '../util/result.js';
 import { RemoteError } from './errors.js';
-import { HttpFile, httpStat } from './http/file.js';
-import { httpDirlist } from './http/dirlist.js';
 import { LocalSource } from './local.js';
 import type { ByteSource, RemoteStat } from './source.js';
 import { parseLocation, withPath, type Location } from './url.js';
-import { XrdFile, xrdDirlist, xrdRemoteStat, type DirEntry } from './xrootd/client.js';
+import type { DirEntry } from './xrootd/client.js';
 import { segmentRegExp } from '../util/glob.js';
+
+// The remote clients (XRootD, HTTP with its WebDAV XML parser) are loaded on first use: a
+// process reading local files only (hadd, most chunks) does not pay for their module graphs.
+const xrootd = (): Promise<typeof import('./xrootd/client.js')> => import('./xrootd/client.js');
+const http = (): Promise<typeof import('./http/file.js')> => import('./http/file.js');
 
 /** Opens a file for reading; throws RemoteError (remote), UserError (bad URL) or the system error (local). */
 export async function openByteSource(spec: string): Promise<ByteSource> {
   const loc = parseLocation(spec);
   switch (loc.kind) {
     case 'local': return LocalSource.open(loc.path);
-    case 'xrootd': return XrdFile.open(loc);
-    case 'http': return HttpFile.open(loc.url, loc.display);
+    case 'xrootd': return (await xrootd()).XrdFile.open(loc);
+    case 'http': return (await http()).HttpFile.open(loc.url, loc.display);
   }
 }
 
@@ -29,8 +32,8 @@ export async function remoteStat(spec: string, checksum = true): Promise<RemoteS
   const loc = parseLocation(spec);
   switch (loc.kind) {
     case 'local': throw new Error(`remoteStat of a local path: ${spec}`);
-    case 'xrootd': return xrdRemoteStat(loc, checksum);
-    case 'http': return httpStat(loc.url, loc.display);
+    case 'xrootd': return (await xrootd()).xrdRemoteStat(loc, checksum);
+    case 'http': return (await http()).httpStat(loc.url, loc.display);
   }
 }
 
@@ -49,11 +52,14 @@ export async function remoteGlob(pattern: string): Promise<string[]> {
     case 'local': throw new Error(`remoteGlob of a local pattern: ${pattern}`);
     case 'xrootd':
       path = loc.path;
-      list = (dir) => xrdDirlist({ ...loc, path: dir === '' ? '/' : dir });
+      list = async (dir) => (await xrootd()).xrdDirlist({ ...loc, path: dir === '' ? '/' : dir });
       break;
     case 'http':
       try { path = decodeURIComponent(loc.url.pathname); } catch { throw new UserError(`malformed URL: ${loc.display}`); }
-      list = (dir) => { const u = new URL(loc.url.href); u.pathname = dir === '' ? '/' : dir; u.search = loc.url.search; return httpDirlist(u, loc.display); };
+      list = async (dir) => {
+        const u = new URL(loc.url.href); u.pathname = dir === '' ? '/' : dir; u.search = loc.url.search;
+        return (await import('./http/dirlist.js')).httpDirlist(u, loc.display);
+      };
       break;
   }
   const segs = path.split('/').filter((s) => s !== '');

@@ -22,7 +22,7 @@ export function normalizeHaddFlags(argv: readonly string[]): string[] {
 }
 
 /** Options of `heppy root merge` that take a value (after normalizeHaddFlags). */
-const VALUED = new Set(['--compression', '-n', '--max-open-files', '-j', '--jobs']);
+const VALUED = new Set(['--compression', '-n', '--max-open-files', '-j', '--jobs', '--append-inputs']);
 
 /**
  * clipanion's parser costs ~0.25 ms per argument, a third of merging 2,000 small files: the

@@ -27,7 +27,10 @@ export class RootMergeCommand extends Command {
       whose setting differs from N; -n N at most N inputs open at once; -j N merge N groups of
       inputs in parallel (worker threads), then the partial files in order (-j alone: one group
       per core): it gains where the work per input is CPU (recompression, many small files), not
-      for a plain copy of baskets, which it does twice.
+      for a plain copy of baskets, which it does twice. --append-inputs auto appends inputs made
+      of tree baskets whole to OUT (a kernel copy, in another process) and uses their baskets
+      there: less CPU in this process, more in total (each basket key is read and rewritten);
+      the unused bytes of those inputs become free segments of OUT.
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
@@ -48,6 +51,7 @@ export class RootMergeCommand extends Command {
   recompress = Option.Boolean('--recompress', false, { description: 'recompress baskets whose input setting differs (hadd -f<N>, -ff)' });
   maxOpen = Option.String('-n,--max-open-files', { description: 'at most N input files open at once (N ≥ 2)' });
   jobs = Option.String('-j,--jobs', { description: 'merge N groups of inputs in parallel, then the partial files (hadd -j; -j alone: one per core)' });
+  appendInputs = Option.String('--append-inputs', { description: 'auto: append inputs made of tree baskets whole (a kernel copy) and use their baskets in place; always; never (default: copy baskets)' });
   out = Option.String({ name: 'OUT' });
   inputs = Option.Rest({ name: 'IN', required: 1 });
 
@@ -58,6 +62,8 @@ export class RootMergeCommand extends Command {
     if (c !== undefined && c !== 'first' && !/^\d{1,3}$/.test(c)) throw new UserError(`--compression: expected a setting such as 505 or "first", got ${JSON.stringify(c)}`);
     const n = this.maxOpen === undefined ? undefined : Number(this.maxOpen);
     if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw new UserError(`-n: expected a whole number of files ≥ 2, got ${JSON.stringify(this.maxOpen)}`);
+    const a = this.appendInputs;
+    if (a !== undefined && a !== 'auto' && a !== 'always' && a !== 'never') throw new UserError(`--append-inputs: expected auto, always or never, got ${JSON.stringify(a)}`);
     const j = this.jobs === undefined ? undefined : Number(this.jobs);
     if (j !== undefined && !(Number.isInteger(j) && j >= 1 && j <= 256)) throw new UserError(`-j: expected a whole number of jobs from 1 to 256, got ${JSON.stringify(this.jobs)}`);
     // Remote inputs (root://, http(s)://) are copied to a temporary directory first; errors name the URL.
@@ -71,6 +77,7 @@ export class RootMergeCommand extends Command {
         ...(c !== undefined && c !== 'first' ? { compression: compressionOf(Number(c)) } : {}),
         ...(n !== undefined ? { maxOpenFiles: n } : {}),
         ...(j !== undefined ? { jobs: j } : {}),
+        ...(a !== undefined ? { append: a } : {}),
         onWarning: (m) => this.context.stderr.write(`heppy: warning: ${staged.named(m)}\n`),
       });
     } finally {

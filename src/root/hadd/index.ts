@@ -36,9 +36,10 @@ export interface MergeOptions {
   /** hadd -j: merge N groups of inputs in parallel (worker threads) into partial files, then those into `out`. */
   jobs?: number;
   /**
-   * Which inputs are appended whole to the output (a kernel copy) with their baskets used where
-   * they land (in-place.ts): 'auto' (default) those made mostly of tree baskets, 'always' every
-   * input holding a tree (tests), 'never' none (every basket copied through user space).
+   * Which inputs are appended whole to the output (a kernel copy in another process) with their
+   * baskets used where they land (in-place.ts): 'auto' those made mostly of tree baskets,
+   * 'always' every input holding a tree (tests), 'never' none (every basket copied through user
+   * space). Default: DEFAULT_APPEND.
    */
   append?: AppendPolicy;
   /**
@@ -70,6 +71,14 @@ interface Input {
   path: string; source: Source; keys: RawKey[]; compress: number; infos: RawRecord[];
   infoHash: bigint; reader: RootFileReader | null; fast: InfoSet | null; appended: AppendedInput | null;
 }
+
+/**
+ * 'never' for now: on the shared 2-core machine (load 17-20) appending whole costs more CPU than
+ * it saves (the kernel copy of 323 MB takes ~0.12 s as the user-space one ~0.18 s, but the
+ * 2 × 12 k small reads and writes of the basket keys cost ~0.1 s in a fresh process); its gain
+ * is wall time where a core is free for the copy. bench/merge.ts measures both.
+ */
+export const DEFAULT_APPEND: AppendPolicy = 'never';
 
 /** The class name ROOT writes for an RNTuple anchor (rntuple/ is loaded only when one is merged). */
 const RNTUPLE_CLASS = 'ROOT::RNTuple';
@@ -258,17 +267,18 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     const seen = new Set<string>();
     const holdersFirst = new Set<Input>();
     for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); holdersFirst.add(i); }
+    // The output first, with the inputs appended whole: their copy (another process) runs while jsroot loads and decodes.
+    const compression = opts.compression ?? compressionOf(opened[0]!.compress);
+    w = RootFileWriter.create(tmp, { name: basename(out), compression });
+    appendWhole(w, opened, opts.recompress ?? false, opts.append ?? DEFAULT_APPEND);
+    const added = new Set<RawRecord[]>();
+    for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
     await prepareDecoding(opened, holdersFirst);
     const jsFiles = opened.filter((i) => i.reader !== null).map((i) => i.reader!.js);
     const lookup = infoLookup(jsFiles, await builtinInfos(jsFiles[0]!));
 
     // Files of the partial merges' inputs are opened only when there is something to add (not for trees alone).
     const sums = opts.sumsFrom && order.some((k) => ADDABLE.test(k.className)) ? await sumAcross(opts.sumsFrom, warn) : null;
-    const compression = opts.compression ?? compressionOf(opened[0]!.compress);
-    w = RootFileWriter.create(tmp, { name: basename(out), compression });
-    const added = new Set<RawRecord[]>();
-    for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
-    appendWhole(w, opened, opts.recompress ?? false, opts.append ?? 'auto');
     for (const k of order) {
       const id = idOf(k);
       const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
@@ -296,7 +306,8 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
-    for (const i of opened) i.appended?.freeUnused(w);
+    await w.appended();
+    for (const i of opened) i.appended?.finish(w);
     stats.bytes = w.position;
     await w.close();
     w = null;
@@ -327,8 +338,8 @@ function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, po
     at += i.source.size;
   }
   if (chosen.length === 0) return;
-  const r = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size));
-  chosen.forEach((i, x) => { i.appended = new AppendedInput(r.at[x]!, i.source.size); });
+  const bases = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size));
+  chosen.forEach((i, x) => { i.appended = new AppendedInput(bases[x]!, i.source.size); });
 }
 
 type Holder = { inp: Input; key: RawKey };

@@ -266,7 +266,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     const appended = o.input.appended;
     if (appended !== null && !recompress) {
       for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded === null) placed[j]![i] = appended.take(w, src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
+        if (ref.embedded === null) placed[j]![i] = appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
       }
     } else if (recompress) {
       for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {

@@ -4,8 +4,8 @@
 // as `cp` does) writes them through a descriptor whose file offset is set to the position. If
 // `cat` is missing or fails, the bytes are copied through user space instead (1 MiB buffer):
 // slower, same result. The result is checked by size: nothing short goes unnoticed.
-import { spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 
 /** Why an append failed: the file named is the one that could not be read or written. */
 export class AppendError extends Error {
@@ -46,12 +46,35 @@ function copyThroughUserSpace(dest: string, fd: number, at: number, paths: reado
   });
 }
 
+/** The file offset of an open descriptor (Linux: /proc/self/fdinfo), or null where it cannot be read. */
+function offsetOf(fd: number): number | null {
+  try {
+    const m = /^pos:\s*(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'latin1'));
+    return m === null ? null : Number(m[1]);
+  } catch { return null; }
+}
+
+/** Runs `cat paths… >&fd`; resolves whether it exited cleanly having written exactly `total` bytes. */
+function catInto(fd: number, paths: readonly string[], total: number, at: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let child;
+    try { child = spawn('cat', ['--', ...paths], { stdio: ['ignore', fd, 'ignore'] }); } catch { resolve(false); return; }
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => {
+      if (code !== 0) { resolve(false); return; }
+      const pos = offsetOf(fd);
+      resolve(pos === null ? fstatSync(fd).size >= at + total : pos === at + total);
+    });
+  });
+}
+
 /**
  * Writes the files `paths` (of `sizes` bytes, as stat'ed by the caller) one after the other into
  * `dest` from byte `at`; bytes of `dest` before `at` are left as they are (zeros where the file was
- * shorter). Returns whether the kernel copy was used. Throws AppendError.
+ * shorter). The caller may write to `dest` beyond `at + Σ sizes` meanwhile (the kernel copy runs
+ * in another process). Resolves whether the kernel copy was used; rejects with AppendError.
  */
-export function appendFiles(dest: string, at: number, paths: readonly string[], sizes: readonly number[]): boolean {
+export async function appendFiles(dest: string, at: number, paths: readonly string[], sizes: readonly number[]): Promise<boolean> {
   const total = sizes.reduce((s, n) => s + n, 0);
   let fd: number;
   try { fd = openSync(dest, 'r+'); } catch (e) { throw new AppendError(dest, `cannot open for appending: ${(e as Error).message}`); }
@@ -61,12 +84,17 @@ export function appendFiles(dest: string, at: number, paths: readonly string[], 
     let kernel = false;
     if (process.platform === 'linux' && total > 0) {
       try { seekTo(fd, at); } catch (e) { throw new AppendError(dest, `cannot position at ${at}: ${(e as Error).message}`); }
-      const r = spawnSync('cat', ['--', ...paths], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
-      kernel = r.error === undefined && r.status === 0 && fstatSync(fd).size === at + total;
+      kernel = await catInto(fd, paths, total, at);
     }
     if (!kernel) copyThroughUserSpace(dest, fd, at, paths, sizes);
+    // Each input must still have the size it was planned with (a file changed during the merge would shift every later one).
+    paths.forEach((p, i) => {
+      let now: number;
+      try { now = statSync(p).size; } catch (e) { throw new AppendError(p, `cannot stat: ${(e as Error).message}`); }
+      if (now !== sizes[i]) throw new AppendError(p, `changed size while being merged (${sizes[i]} -> ${now} bytes)`);
+    });
     const after = fstatSync(fd).size;
-    if (after !== at + total) throw new AppendError(dest, `has ${after} bytes after appending ${total} at ${at} (an input changed size while being merged?)`);
+    if (after < at + total) throw new AppendError(dest, `has ${after} bytes after appending ${total} at ${at} (an input changed size while being merged?)`);
     return kernel;
   } finally { closeSync(fd); }
 }

@@ -98,6 +98,8 @@ export class RootFileWriter {
    */
   private readonly deferred: Deferred[] = [];
   private deferredBytes = 0;
+  /** A copy of whole files under way (appendFiles). */
+  private pending: Promise<boolean> | null = null;
 
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
@@ -194,30 +196,56 @@ export class RootFileWriter {
   }
 
   /**
-   * Appends whole files at the end (a kernel copy where possible, see append-files.ts); returns
-   * where each one begins. Their bytes are the caller's to account for: what it does not use must
-   * be declared with markFree, what it reuses patched with overwrite.
+   * Appends whole files at the end (a kernel copy in another process where possible, see
+   * append-files.ts) and returns where each one begins at once: the writer may go on appending
+   * after them meanwhile; `appended()` waits for the copy. Their bytes are the caller's to
+   * account for: what it does not use must be declared with markFree, what it reuses patched
+   * with overwrite, both after `appended()`.
    */
-  appendFiles(paths: readonly string[], sizes: readonly number[]): { at: number[]; kernel: boolean } {
+  appendFiles(paths: readonly string[], sizes: readonly number[]): number[] {
     this.checkOpen();
     this.settle();
+    if (this.pending !== null) throw new Error(`${this.path}: an append is already under way`);
     const at: number[] = [];
     let pos = this.end;
     for (const n of sizes) { at.push(pos); pos += n; }
-    let kernel: boolean;
-    try { kernel = appendFiles(this.path, this.end, paths, sizes); } catch (e) {
+    this.pending = appendFiles(this.path, this.end, paths, sizes).catch((e: unknown) => {
       if (e instanceof AppendError) throw new RootError(e.file, '', e.message);
       throw e;
-    }
+    });
+    this.pending.catch(() => undefined); // awaited by appended() or close()
     this.end = pos;
-    return { at, kernel };
+    return at;
+  }
+
+  /** Waits for the files of appendFiles to be in place; whether the kernel copy did it (false: none pending, or user space). */
+  async appended(): Promise<boolean> {
+    const p = this.pending;
+    if (p === null) return false;
+    try { return await p; } finally { this.pending = null; }
   }
 
   /** Rewrites bytes already in the file (e.g. the seek fields of a key appended with appendFiles). */
   overwrite(pos: number, bytes: Uint8Array): void {
     this.checkOpen();
+    if (this.pending !== null) throw new Error(`${this.path}: overwrite before appended()`);
     if (pos < 0 || pos + bytes.length > this.end) throw new Error(`${this.path}: overwrite of ${bytes.length} bytes at ${pos} outside the ${this.end} written`);
     this.writeAt(pos, bytes);
+  }
+
+  /** overwrite() of many small fields: field i is bytes [i·stride, i·stride + len[i]) of `bytes`, written at pos[i]. */
+  overwriteMany(bytes: Uint8Array, stride: number, pos: readonly number[], len: readonly number[]): void {
+    this.checkOpen();
+    if (this.pending !== null) throw new Error(`${this.path}: overwrite before appended()`);
+    const fd = this.fd, end = this.end;
+    for (let i = 0; i < pos.length; i++) {
+      const p = pos[i]!, n = len[i]!;
+      if (p < 0 || p + n > end) throw new Error(`${this.path}: overwrite of ${n} bytes at ${p} outside the ${end} written`);
+      let off = 0;
+      try { while (off < n) off += writeSync(fd, bytes, i * stride + off, n - off, p + off); } catch (err) {
+        throw new RootError(this.path, '', `write failed at byte ${p + off}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -229,6 +257,7 @@ export class RootFileWriter {
     this.checkOpen();
     const n = last - first + 1;
     if (n <= 0) return;
+    if (this.pending !== null) throw new Error(`${this.path}: markFree before appended()`);
     if (first < 0 || last >= this.end) throw new Error(`${this.path}: free segment ${first}-${last} outside the ${this.end} written`);
     this.free.push([first, last]);
     if (n >= 4) { const b = new WBuf(4); b.i32(-Math.min(n, 2000000000)); this.writeAt(first, b.bytes()); }
@@ -347,6 +376,7 @@ export class RootFileWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
+      if (this.pending !== null) await this.appended();
       // The trees' last baskets compress on the codec thread too, before the trees' keys.
       if (this.deferred.length > 0 || this.compressAhead) {
         for (const t of this.trees) t.flush();

@@ -13,6 +13,8 @@ import { summarizeFile, type Json } from '../../../../src/root/read/summary.js';
 import { RootFileWriter } from '../../../../src/root/write/index.js';
 import { makeAxis, makeHist1, fill1 } from '../../../../src/root/hist.js';
 import { jsrootObject, jsrootSums, type JsHist } from '../write/jsroot-check.js';
+import { repoRoot } from '../../../util/shared.js';
+import { spawnSync } from 'node:child_process';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-hadd-inplace-'));
 
@@ -120,9 +122,9 @@ test('a tree in a subdirectory: baskets used in place point at the subdirectory'
   assert.is(js.entries, 10000);
 });
 
-test('by default, small inputs are copied basket by basket (no free segment but the tail)', async () => {
+test("'auto' copies small inputs basket by basket (no free segment but the tail)", async () => {
   const out = join(dir, 'auto.root');
-  const r = await mergeRootFiles(out, [in1, in2], {});
+  const r = await mergeRootFiles(out, [in1, in2], { append: 'auto' });
   assert.ok(r.ok);
   assert.is(freeSegments(out).length, 1);
   assert.ok(statSync(out).size < statSync(in1).size + statSync(in2).size);
@@ -135,6 +137,18 @@ test('recompressed inputs are not appended (their baskets are rewritten)', async
   assert.is(freeSegments(out).length, 1);
   const s = await summary(out);
   assert.is(((s.trees as Obj)['events;1'] as Obj).entries, 50000);
+});
+
+test('heppy root merge --append-inputs always: the same entries, free segments in OUT; a bad value exits 2', () => {
+  const bin = join(repoRoot, 'bin', 'heppy.js');
+  const out = join(dir, 'cli.root');
+  let p = spawnSync(process.execPath, [bin, 'root', 'merge', '--append-inputs', 'always', out, in1, in2], { encoding: 'utf8' });
+  assert.is(p.status, 0, p.stderr);
+  assert.match(p.stdout, /1 tree\(s\) with 50000 entries/);
+  assert.ok(freeSegments(out).length >= 5);
+  p = spawnSync(process.execPath, [bin, 'root', 'merge', '-f', '--append-inputs', 'sometimes', out, in1, in2], { encoding: 'utf8' });
+  assert.is(p.status, 2);
+  assert.match(p.stderr, /--append-inputs: expected auto, always or never, got "sometimes"/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -23,45 +23,50 @@ function expectContent(dest: string, head: Buffer, at: number): void {
   assert.ok(got.subarray(at + bytesA.length).equals(bytesB), 'second file');
 }
 
-test('kernel copy (cat) at a position past what is written', () => {
+test('kernel copy (cat) at a position past what is written', async () => {
   const dest = join(dir, 'k.out');
   const head = Buffer.from('header bytes');
   writeFileSync(dest, head);
-  const kernel = appendFiles(dest, 200, [a, b], [bytesA.length, bytesB.length]);
+  const kernel = await appendFiles(dest, 200, [a, b], [bytesA.length, bytesB.length]);
   assert.is(kernel, process.platform === 'linux');
   expectContent(dest, head, 200);
 });
 
-test('without cat (PATH empty): the same bytes through user space', () => {
+test('without cat (PATH empty): the same bytes through user space', async () => {
   const dest = join(dir, 'u.out');
   writeFileSync(dest, '');
   const path = process.env.PATH;
   process.env.PATH = '';
   try {
-    assert.is(appendFiles(dest, 150, [a, b], [bytesA.length, bytesB.length]), false);
+    assert.is(await appendFiles(dest, 150, [a, b], [bytesA.length, bytesB.length]), false);
   } finally { process.env.PATH = path; }
   expectContent(dest, Buffer.alloc(0), 150);
 });
 
-test('an input shorter than its stated size (changed while merged) is an AppendError naming it', () => {
+async function rejects(p: Promise<unknown>, ok: (e: unknown) => boolean, what: string): Promise<void> {
+  try { await p; } catch (e) { assert.ok(ok(e), `${what}: ${String(e)}`); return; }
+  assert.unreachable(`${what}: no error`);
+}
+
+test('an input shorter than its stated size (changed while merged) is an AppendError naming it', async () => {
   const dest = join(dir, 'bad.out');
   writeFileSync(dest, '');
-  assert.throws(() => appendFiles(dest, 100, [a], [bytesA.length + 5]), (e: unknown) => e instanceof AppendError && e.file === a && /short read/.test(e.message));
+  await rejects(appendFiles(dest, 100, [a], [bytesA.length + 5]), (e) => e instanceof AppendError && e.file === a && /short read/.test(e.message), 'shorter');
 });
 
-test('an input longer than its stated size is an AppendError naming the destination', () => {
+test('an input longer than its stated size is an AppendError naming it', async () => {
   const dest = join(dir, 'long.out');
   writeFileSync(dest, '');
-  assert.throws(() => appendFiles(dest, 100, [a], [bytesA.length - 5]), (e: unknown) => e instanceof AppendError && e.file === dest && /after appending/.test(e.message));
+  await rejects(appendFiles(dest, 100, [a], [bytesA.length - 5]), (e) => e instanceof AppendError && e.file === a && /changed size/.test(e.message), 'longer');
 });
 
-test('an input that cannot be read is named', () => {
+test('an input that cannot be read is named', async () => {
   const dest = join(dir, 'missing.out');
   writeFileSync(dest, '');
   const path = process.env.PATH;
   process.env.PATH = '';
   try {
-    assert.throws(() => appendFiles(dest, 100, [join(dir, 'nope')], [10]), (e: unknown) => e instanceof AppendError && e.file === join(dir, 'nope'));
+    await rejects(appendFiles(dest, 100, [join(dir, 'nope')], [10]), (e) => e instanceof AppendError && e.file === join(dir, 'nope'), 'missing');
   } finally { process.env.PATH = path; }
 });
 
