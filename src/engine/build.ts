@@ -8,7 +8,7 @@ import type { RetryPolicy } from '../exec/retry-policy.js';
 import type { OutputCache } from '../cache/output-cache.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import { componentRecord, resolveLumi, writeBuildRecord, type BuildRecord } from './build-record.js';
-import { executorKind, makeExecutor, type ExecutorFlags } from './executors.js';
+import { defaultJobs, executorKind, makeExecutor, type ExecutorFlags } from './executors.js';
 import { recordPlan } from './plan-record.js';
 import { publishBundle, runPlan } from './run.js';
 import { heap, type Session } from './session.js';
@@ -105,7 +105,8 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   let summary: Summary;
   try {
     summary = await runPlan({ plan: s.plan, store: s.store, executor, outdir: s.outdir, bundle, heppyVersion, options: s.options,
-      maxEvents: s.maxEvents, retry: o.retry, keepGoing: o.keepGoing, signal: o.signal, detach: o.detach, emit, cache: o.cache ?? null, markers });
+      maxEvents: s.maxEvents, retry: o.retry, keepGoing: o.keepGoing, signal: o.signal, detach: o.detach, emit, cache: o.cache ?? null, markers,
+      mergeJobs: o.executor.jobs ?? defaultJobs() });
   } finally {
     await executor.close();
   }

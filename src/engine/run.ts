@@ -23,6 +23,8 @@ import type { BuildPlan } from './plan.js';
 import type { OutputCache } from '../cache/output-cache.js';
 import { keepInCache, replacedRemoved, restoreChunk, restoreMerge } from './restore.js';
 import { nextAttemptOf } from './attempts.js';
+import type { MergeJob, MergePool } from '../merge/merge-pool.js';
+import type { MergeSummary } from '../merge/merge-component.js';
 
 export interface RunInputs {
   plan: BuildPlan;
@@ -46,6 +48,11 @@ export interface RunInputs {
   cache?: OutputCache | null;
   /** Filled with the markers runs reported as they wrote them (the trace is made from these, not read back). */
   markers?: Map<string, ChunkMarker>;
+  /**
+   * Merge nodes run at once (-j N: N), each in a thread of a merge pool; 1 (default): one at a
+   * time in this thread.
+   */
+  mergeJobs?: number;
 }
 
 /** The bundle as jobs see it: content-addressed under Outdir/.heppy/bundles/ (with its map). */
@@ -219,13 +226,33 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   const inline = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     started.set(id, Date.now()); // its done event's durationMs is the merge's own
-    const cpu0 = process.cpuUsage();
-    try {
-      return await merge(id);
-    } finally {
-      const c = process.cpuUsage(cpu0);
-      mergeCpuMs.set(id, (c.user + c.system) / 1000);
+    return merge(id);
+  };
+  // Up to mergeJobs merges at once (the scheduler's inline slots): the first in this thread (a
+  // chain of merges, one changed chunk's path, never pays for a thread), the others in a pool
+  // thread each (started when first needed, kept for the build).
+  const mergeJobs = Math.max(1, r.mergeJobs ?? 1);
+  let pool: MergePool | null = null;
+  let inThisThread = false;
+  const runMerge = async (job: MergeJob, onWarning: (m: string) => void, id: string): Promise<Result<MergeSummary>> => {
+    if (!inThisThread) {
+      inThisThread = true;
+      const cpu0 = process.cpuUsage();
+      try {
+        // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
+        const { mergeComponent } = await import('../merge/index.js');
+        return await mergeComponent(job.outdir, job.component, job.inputs, { ...job.opts, onWarning });
+      } finally {
+        inThisThread = false;
+        // The process's CPU while it ran (pool threads merging at the same time included).
+        const c = process.cpuUsage(cpu0);
+        mergeCpuMs.set(id, (c.user + c.system) / 1000);
+      }
     }
+    pool ??= new (await import('../merge/merge-pool.js')).MergePool(mergeJobs - 1);
+    const done = await pool.run(job, onWarning);
+    if (done.busyMs !== null) mergeCpuMs.set(id, done.busyMs);
+    return done.result;
   };
   const merge = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
@@ -252,11 +279,9 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         }
       } else r.emit({ type: 'warning', message: `${id}: ${formatFailure(back.error)}; merging instead` });
     }
-    // Loaded only when a merge runs: it pulls in the ROOT reader and hadd (not needed for a no-op).
-    const { mergeComponent } = await import('../merge/index.js');
     // A node of a merge tree merges the merges below it; every node records all chunks under it.
-    const merged = await mergeComponent(r.outdir, n.component, deps.map((d) => nodeOf(d).dir), { key, nfiles: g.chunks, target: n.dir,
-      onWarning: (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }) });
+    const merged = await runMerge({ outdir: r.outdir, component: n.component, inputs: deps.map((d) => nodeOf(d).dir), opts: { key, nfiles: g.chunks, target: n.dir } },
+      (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }), id);
     if (!merged.ok) {
       // A merge fails on what it reads: a chunk's file missing, unreadable or not mergeable.
       const failure: TaskFailure = { kind: 'input', file: merged.error.file ?? n.dir, reason: [merged.error.object, merged.error.reason].filter(Boolean).join(': ') };
@@ -354,7 +379,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     ...(r.executor.kind === 'local' ? {} : { journal: { put: (e: JournalEntry) => store.putJob(e), remove: (id: string, a: number) => store.deleteJob(id, a) } }),
     keyOf: (id) => nodeOf(id).key ?? '',
     firstAttempt: (id) => firstAttempt(id, (written.get(id) ?? store.getTask(id))?.attempts),
-  }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, ...(r.clock ? { clock: r.clock } : {}) });
+  }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, inlineSlots: mergeJobs, ...(r.clock ? { clock: r.clock } : {}) })
+    .finally(() => (pool as MergePool | null)?.close());
   await replacedRemoved();
   const failedIds = new Set(summary.failures.map((f) => f.id));
   for (const [id, o] of outcomes) {

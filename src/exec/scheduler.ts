@@ -1,6 +1,6 @@
 // The scheduler: runs a DAG of tasks through any Executor. Owns the ready queue, retries and the
 // failure policy; knows nothing about chunks or ROOT. 'job' tasks go to the executor, 'inline'
-// tasks (the hadd merges) run in this process, one at a time. A task whose dependency failed is
+// tasks (the hadd merges) run in this process, up to `inlineSlots` at once (default one). A task whose dependency failed is
 // skipped. With keepGoing off, the first failure stops new submissions (running ones finish).
 // Retries follow the failure's kind (retry-policy.ts): delayed ones wait in `delayed` until due.
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry, ReportedResult, Resources } from './executor.js';
@@ -69,6 +69,8 @@ export interface SchedulerOptions {
   adopt?: JournalEntry[];
   /** Batch executors: stop once everything runnable is submitted, leaving the jobs queued (--detach). */
   detach?: boolean;
+  /** Inline tasks running at once (merges of a build with -j N: N); default 1. */
+  inlineSlots?: number;
 }
 
 export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<string>, executor: Executor,
@@ -98,7 +100,8 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   const blocked: string[] = [];
   let stopping = false;
   let cancelled = false;
-  let inlineRunning: Promise<void> | null = null;
+  const inlineRunning = new Set<Promise<void>>();
+  const inlineSlots = Math.max(1, opts.inlineSlots ?? 1);
   let nextP: Promise<unknown> | null = null;
   let nextResult: ExecutorEvent[] | null = null;
   const signalled = new Promise<void>((res) => {
@@ -208,14 +211,15 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       for (const e of delayed.splice(0)) finish(e.id, failed(e.id, e.attempt, e.failure, e.log));
     }
     const nextDue = releaseDue();
-    if (!stopping && readyInline.length > 0 && inlineRunning === null) {
+    while (!stopping && readyInline.length > 0 && inlineRunning.size < inlineSlots) {
       const id = readyInline.shift()!;
       inflight.add(id);
       hooks.emit({ type: 'start', id, attempt: 1 });
-      inlineRunning = hooks.inline(id).then(
+      const p: Promise<void> = hooks.inline(id).then(
         (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, attempt: 1, eventsProcessed: r.value.eventsProcessed } : failed(id, 1, r.error)),
         (err: unknown) => finish(id, failed(id, 1, { kind: 'infrastructure', reason: `bug: ${String(err)}` })),
-      ).finally(() => { inlineRunning = null; });
+      ).finally(() => { inlineRunning.delete(p); });
+      inlineRunning.add(p);
     }
     const room = Math.max(0, executor.capacity - jobsInflight);
     if (!stopping && room > 0 && readyJobs.length > 0) {
@@ -241,15 +245,15 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       continue; // re-evaluate: more may fit (batch executors have large capacity)
     }
     const jobsRunning = jobsInflight > 0;
-    if (!jobsRunning && inlineRunning === null && nextDue === null) {
+    if (!jobsRunning && inlineRunning.size === 0 && nextDue === null) {
       if (waiting.size === 0 || stopping || (readyJobs.length === 0 && readyInline.length === 0)) break;
       continue;
     }
-    if (opts.detach && jobsRunning && inlineRunning === null && nextDue === null) break;
+    if (opts.detach && jobsRunning && inlineRunning.size === 0 && nextDue === null) break;
     if (jobsRunning && nextP === null) nextP = executor.next().then((v) => { nextResult = v; });
     const waits: Array<Promise<unknown>> = [signalled];
     if (nextP) waits.push(nextP);
-    if (inlineRunning) waits.push(inlineRunning);
+    waits.push(...inlineRunning);
     if (nextDue !== null) {
       sleeping ??= clock.sleep(nextDue - clock.now(), sleepCancel.signal).then(() => { sleeping = null; });
       waits.push(sleeping);
@@ -261,7 +265,7 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       // Batch jobs outlive an interrupted coordinator: the next build re-attaches, `heppy cancel` cancels.
       if (executor.kind === 'local') await executor.cancelAll();
     }
-    if (opts.signal?.aborted && nextResult === null && inlineRunning === null) break;
+    if (opts.signal?.aborted && nextResult === null && inlineRunning.size === 0) break;
     if (nextResult === null) continue;
     const settled: ExecutorEvent[] = nextResult;
     nextResult = null;

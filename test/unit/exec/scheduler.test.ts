@@ -73,5 +73,36 @@ test('keepGoing off: the first failure stops new submissions', async () => {
   assert.equal(ids.map((id) => out.get(id)!.status), ['failed', 'skipped', 'skipped']);
 });
 
+test('inline tasks (merges): up to inlineSlots at once, a dependent one after its inputs; one at a time by default', async () => {
+  // Three merges of one level over finished chunks, and the merge above two of them.
+  const tasks: SchedTask[] = [
+    { id: 'm0', deps: ['c0'], kind: 'inline' }, { id: 'm1', deps: ['c1'], kind: 'inline' }, { id: 'm2', deps: ['c2'], kind: 'inline' },
+    { id: 'top', deps: ['m0', 'm1'], kind: 'inline' },
+  ];
+  for (const slots of [undefined, 2]) {
+    const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+    let running = 0, most = 0;
+    const order: string[] = [];
+    const out = await schedule(tasks, new Set(['c0', 'c1', 'c2']), pool, {
+      prepare: async () => { throw new Error('no jobs here'); },
+      inline: async (id) => {
+        running++;
+        most = Math.max(most, running);
+        order.push(`+${id}`);
+        await new Promise((res) => setTimeout(res, 30));
+        order.push(`-${id}`);
+        running--;
+        return ok({ eventsProcessed: 0 });
+      },
+      confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+      emit: () => undefined,
+    }, { retry: noDelay, keepGoing: true, ...(slots !== undefined ? { inlineSlots: slots } : {}) });
+    await pool.close();
+    assert.equal([...out.values()].map((o) => o.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    assert.is(most, slots ?? 1, order.join(' '));
+    assert.ok(order.indexOf('+top') > order.indexOf('-m0') && order.indexOf('+top') > order.indexOf('-m1'), order.join(' '));
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -1,0 +1,88 @@
+// Merges of a build run in parallel (-j N): up to N merge nodes at once, each in a worker thread
+// of this pool (mergeComponent is CPU-bound JavaScript: in one thread, concurrent merges would only
+// take turns). Threads are started when first needed and kept for the next merges of the build;
+// each runs one merge at a time, so memory is bounded by N merges. A thread that dies fails its
+// merge (named) and is replaced by the next merge.
+import { Worker } from 'node:worker_threads';
+import type { MergeSummary } from './merge-component.js';
+import { fail, type Result } from '../util/result.js';
+
+/** What a merge thread is given (no callbacks cross a thread). */
+export interface MergeJob {
+  outdir: string;
+  component: string;
+  inputs: string[];
+  opts: { key?: string; nfiles?: number; target?: string; dest?: string };
+}
+
+/** What a merge thread posts: warnings as they come, then the result and the thread's busy time. */
+export type MergeMessage = { warning: string } | { result: Result<MergeSummary>; busyMs: number };
+
+export interface PoolResult { result: Result<MergeSummary>; busyMs: number | null }
+
+export class MergePool {
+  private readonly idle: Worker[] = [];
+  private started = 0;
+  private readonly waiting: Array<(w: Worker) => void> = [];
+
+  constructor(readonly size: number, private readonly script = new URL('./merge-worker.js', import.meta.url)) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`MergePool: size must be a positive integer, got ${size}`);
+  }
+
+  /** Runs one merge on a free thread (waits for one when all `size` are busy). */
+  async run(job: MergeJob, onWarning: (m: string) => void): Promise<PoolResult> {
+    const w = await this.acquire();
+    const r = await this.runOn(w, job, onWarning);
+    if (r.dead) { this.started--; void w.terminate(); this.handOver(null); } else this.handOver(w);
+    return r.value;
+  }
+
+  /** Ends every thread (the build is over). */
+  async close(): Promise<void> {
+    const all = this.idle.splice(0);
+    this.started -= all.length;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private acquire(): Promise<Worker> {
+    const w = this.idle.pop();
+    if (w !== undefined) { w.ref(); return Promise.resolve(w); }
+    if (this.started < this.size) {
+      this.started++;
+      return Promise.resolve(new Worker(this.script));
+    }
+    return new Promise((res) => this.waiting.push(res));
+  }
+
+  /** A thread done with its merge goes to the next waiting merge, else idles (not keeping the process alive). */
+  private handOver(w: Worker | null): void {
+    const next = this.waiting.shift();
+    if (next === undefined) { if (w !== null) { w.unref(); this.idle.push(w); } return; }
+    if (w !== null) { next(w); return; }
+    this.started++;
+    next(new Worker(this.script));
+  }
+
+  private runOn(w: Worker, job: MergeJob, onWarning: (m: string) => void): Promise<{ value: PoolResult; dead: boolean }> {
+    return new Promise((resolve) => {
+      const off = (): void => { w.off('message', onMessage); w.off('error', onError); w.off('exit', onExit); };
+      const onMessage = (m: MergeMessage): void => {
+        if ('warning' in m) { onWarning(m.warning); return; }
+        off();
+        resolve({ value: { result: m.result, busyMs: m.busyMs }, dead: false });
+      };
+      const onError = (e: Error): void => {
+        off();
+        resolve({ value: { result: fail({ file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread failed: ${e.message}` }), busyMs: null }, dead: true });
+      };
+      const onExit = (code: number): void => {
+        off();
+        resolve({ value: { result: fail({ file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread exited with code ${code} before finishing` }), busyMs: null }, dead: true });
+      };
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      w.postMessage(job);
+    });
+  }
+}
