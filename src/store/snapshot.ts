@@ -10,7 +10,7 @@
 // heppy version, check --resubmit, clean, cancel, another Outdir sharing the store), a store moved
 // aside or replaced, changes that state, and the snapshot is then ignored (the records are read
 // from LMDB as before). A snapshot of another heppy version, format or Outdir is ignored too.
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes, hashString } from '../fingerprint/hash.js';
 import { RecordHeads, type HeadColumns } from './heads.js';
@@ -95,6 +95,11 @@ export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: st
   const path = snapshotPath(cacheDir, outdir);
   mkdirSync(join(cacheDir, DIR), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(f));
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify(f));
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -33,8 +33,9 @@ export function openDb(dir: string): RootDatabase {
 
 /** Values read by key that a snapshot keeps (not task records: those are its heads). */
 const SNAPSHOT_PREFIXES = ['digestset:', 'digest:', 'schema:', 'plan:'];
-/** Keys kept at most (a cold plan reads one digest per input: those are not worth keeping). */
+/** Keys kept at most; of them `digest:` keys (a cold plan reads one per input: not worth keeping all). */
 const SNAPSHOT_MAX_KEYS = 256;
+const SNAPSHOT_MAX_DIGESTS = 64;
 
 /** A record in an older or damaged form is ignored: the node is then re-adopted from its marker or rerun. */
 function parseSummary(value: unknown): TaskSummary | undefined {
@@ -119,8 +120,13 @@ export class Store {
     return v;
   }
 
+  private digestKeys = 0;
+
   private note(key: string): void {
-    if (this.readKeys.size < SNAPSHOT_MAX_KEYS && SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) this.readKeys.add(key);
+    if (this.readKeys.size >= SNAPSHOT_MAX_KEYS || this.readKeys.has(key) || !SNAPSHOT_PREFIXES.some((p) => key.startsWith(p))) return;
+    // The schema check's few digests come first; a cold plan's thousands would crowd out the rest.
+    if (key.startsWith('digest:') && ++this.digestKeys > SNAPSHOT_MAX_DIGESTS) return;
+    this.readKeys.add(key);
   }
 
   /** A write (or removal) of `key` through LMDB: the snapshot's value of it is no longer the truth. */
