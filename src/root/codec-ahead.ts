@@ -21,12 +21,20 @@ let nextId = 1;
 let queued: Queued[] = [];
 const inFlight = new Map<number, Queued[]>();
 
-/** Whether to use the codec thread: more than one core and not turned off (HEPPY_CODEC_THREAD=0; =1 forces it). */
+/** Whether to use the codec thread: more than one core and not turned off (HEPPY_CODEC_THREAD=0; =1 forces it, for every size). */
 export function codecThreadEnabled(): boolean {
   if (broken) return false;
   const env = process.env.HEPPY_CODEC_THREAD;
   if (env === '0') return false;
   return env === '1' || availableParallelism() > 1;
+}
+
+/**
+ * Work smaller than `bytes` stays on the calling thread (a message round trip costs more); with
+ * HEPPY_CODEC_THREAD=1 every size goes to the thread (tests).
+ */
+export function worthAhead(size: number, bytes: number): boolean {
+  return process.env.HEPPY_CODEC_THREAD === '1' || size >= bytes;
 }
 
 function runHere(batch: Queued[]): void {

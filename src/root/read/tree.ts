@@ -9,8 +9,11 @@ import { BasketError, decodeBasket, readRawBasket } from './basket.js';
 import type { DecodedBasket, FileHandle, RawBasket } from './basket.js';
 import { ReadAhead } from './readahead.js';
 import { concatStrings, decodeStrings, sliceStrings, stringShape, type DecodedStrings } from './strings.js';
-import { codecThreadEnabled, decompressAhead } from '../codec-ahead.js';
+import { codecThreadEnabled, decompressAhead, worthAhead } from '../codec-ahead.js';
 import type { BasketRef } from './branches.js';
+
+/** Windows of fewer compressed bytes are decoded on the calling thread. */
+const MIN_AHEAD_BYTES = 256 << 10;
 
 /** The basket of a branch being sliced into windows (memory: one decoded basket per branch). */
 interface Cursor { idx: number; basket: DecodedBasket | null; strings: DecodedStrings | null }
@@ -195,6 +198,8 @@ export class TreeReader {
         bytes += ref.bytes;
       }
     });
+    // Small reads stay here: a message round trip would cost more than their inflate.
+    if (!worthAhead(bytes, MIN_AHEAD_BYTES)) return;
     let budget = share >= 1 ? Infinity : bytes * share;
     for (let j = todo.length - 1; j >= 0 && budget > 0; j--) {
       const { p, ref } = todo[j]!;

@@ -17,7 +17,7 @@ import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
 import { appendFiles, AppendError } from './append-files.js';
-import { codecThreadEnabled, compressAhead } from '../codec-ahead.js';
+import { codecThreadEnabled, compressAhead, worthAhead } from '../codec-ahead.js';
 
 /** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
 export const START_BIG_FILE = 2000000000;
@@ -48,6 +48,8 @@ interface Deferred {
 }
 
 const DEFERRED_MAX = 16 << 20;
+/** Payloads compressed on the codec thread are at least this big. */
+const MIN_AHEAD_BYTES = 8 << 10;
 
 interface Dir {
   path: string;
@@ -153,7 +155,8 @@ export class RootFileWriter {
    */
   appendCompressed(data: Uint8Array, key: (body: Uint8Array, seek: number) => Uint8Array): void {
     this.checkOpen();
-    if (!this.compressAhead) { this.settle(); this.placeKey(key, compressPayload(data, this.compression)); return; }
+    // Small payloads compress here: a message round trip would cost more.
+    if (!this.compressAhead || !worthAhead(data.length, MIN_AHEAD_BYTES)) { this.settle(); this.placeKey(key, compressPayload(data, this.compression)); return; }
     const d: Deferred = { data, key, body: null, settled: false };
     this.deferred.push(d);
     this.deferredBytes += data.length;
