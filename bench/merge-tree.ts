@@ -5,8 +5,9 @@
 // that both builds run the changed chunk; rounds alternate which goes first. Figures per build:
 // the merge nodes' wall and CPU (their `done` events: merges run in the build's process), the whole
 // build's wall and CPU (user+sys, from /usr/bin/time when present).
+// Then every merge of the tree again with -j 1 and with -j 2 (merges of one level in parallel).
 // Usage: node dist/bench/merge-tree.js [chunks=1000] [rounds=3] [fanIn=16]
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -55,8 +56,8 @@ export default new Config({
 
 interface Run { code: number; wallMs: number; cpuMs: number | null; mergeMs: number; mergeCpuMs: number; merges: string[]; chunksRun: number; stderr: string }
 
-function build(variant: 'tree' | 'flat'): Run {
-  const args = [HEPPY, 'build', '--json', '-j', '2', '--outdir', `Out-${variant}`, '--cache-dir', `cache-${variant}`, '--merge-fan-in', variant === 'tree' ? String(fanIn) : String(Math.max(2, chunks))];
+function build(variant: 'tree' | 'flat', extra: string[] = [], jobs = 2): Run {
+  const args = [HEPPY, 'build', '--json', '-j', String(jobs), '--outdir', `Out-${variant}`, '--cache-dir', `cache-${variant}`, '--merge-fan-in', variant === 'tree' ? String(fanIn) : String(Math.max(2, chunks)), ...extra];
   const timed = existsSync('/usr/bin/time');
   const t = performance.now();
   const r = timed ? spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 })
@@ -101,3 +102,20 @@ process.stdout.write(`re-merge CPU (median of ${rounds}): tree ${med('tree', (r)
   + `ratio tree/flat ${(med('tree', (r) => r.mergeCpuMs) / med('flat', (r) => r.mergeCpuMs)).toFixed(3)}\n`);
 process.stdout.write(`whole build (plan + 1 chunk + merges): wall tree ${med('tree', (r) => r.wallMs).toFixed(0)} ms, flat ${med('flat', (r) => r.wallMs).toFixed(0)} ms; `
   + `CPU tree ${med('tree', (r) => r.cpuMs).toFixed(0)} ms, flat ${med('flat', (r) => r.cpuMs).toFixed(0)} ms, ratio ${(med('tree', (r) => r.cpuMs) / med('flat', (r) => r.cpuMs)).toFixed(3)}; load ${load()}\n`);
+
+// Merges of one level in parallel: every merge of the tree run again (its directories removed, no
+// cache; no chunk runs), with -j 1 (one merge at a time) and -j 2 (two at once), alternating.
+const whole = { 1: [] as Run[], 2: [] as Run[] };
+for (let k = 0; k < rounds; k++) {
+  for (const j of (k % 2 === 0 ? [1, 2] : [2, 1]) as Array<1 | 2>) {
+    rmSync(join(dir, 'Out-tree', '.heppy', 'merge'), { recursive: true, force: true });
+    rmSync(join(dir, 'Out-tree', 'c0'), { recursive: true, force: true });
+    const r = build('tree', ['--no-cache'], j);
+    if (r.code !== 0 || r.chunksRun !== 0) throw new Error(`tree re-merge -j ${j} failed or ran chunks: ${r.stderr.slice(-2000)}`);
+    whole[j].push(r);
+    process.stdout.write(`  all ${r.merges.length} merges again, -j ${j}: build wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs === null ? '?' : r.cpuMs.toFixed(0)} ms; load ${load()}\n`);
+  }
+}
+const wm = (j: 1 | 2, f: (r: Run) => number | null): number => median(whole[j].map((r) => f(r) ?? NaN));
+process.stdout.write(`every merge of the tree (median of ${rounds}): wall -j 1 ${wm(1, (r) => r.wallMs).toFixed(0)} ms, -j 2 ${wm(2, (r) => r.wallMs).toFixed(0)} ms, `
+  + `ratio ${(wm(2, (r) => r.wallMs) / wm(1, (r) => r.wallMs)).toFixed(3)}; CPU -j 1 ${wm(1, (r) => r.cpuMs).toFixed(0)} ms, -j 2 ${wm(2, (r) => r.cpuMs).toFixed(0)} ms; load ${load()}\n`);
