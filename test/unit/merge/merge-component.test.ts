@@ -143,5 +143,36 @@ test('a file a chunk never produced (its marker says so) is merged from the othe
   assert.not.ok(existsSync(join(out, 'U')));
 });
 
+test('a final merge over merges adds counters and averages from the chunks in chunk order (a flat merge\'s bits), and refuses a chunk changed since its merge', async () => {
+  const out = join(root, 'tree');
+  // Averages of values whose sums depend on their grouping.
+  const xs = [[0.1, 0.7], [0.2], [0.3, 1e-17], [0.6], [0.11, 0.13]];
+  const dirs = xs.map((x, i) => chunkWithStats(out, `W_Chunk${i}`, i, x));
+  const flat = await mergeComponent(join(root, 'tree-flat'), 'W', dirs, { rootMerger: recorder, dest: join(root, 'tree-flat') });
+  assert.ok(flat.ok, JSON.stringify(flat));
+  const l1 = [dirs.slice(0, 2), dirs.slice(2)].map((g, i) => join(out, '.heppy', 'merge', 'W', `L1-${i}`));
+  for (const [i, t] of l1.entries()) assert.ok((await mergeComponent(out, 'W', i === 0 ? dirs.slice(0, 2) : dirs.slice(2), { rootMerger: recorder, target: t })).ok);
+  calls.length = 0;
+  const sumsFrom: Array<string[] | undefined> = [];
+  const spy: RootMerger = async (o, ins, opts) => { sumsFrom.push(opts.sumsFrom); return recorder(o, ins, opts); };
+  const top = await mergeComponent(out, 'W', l1, { rootMerger: spy });
+  assert.ok(top.ok, JSON.stringify(top));
+  assert.equal(top.ok && top.value.chunks, dirs.map((_, i) => `W_Chunk${i}`));
+  const read = (d: string, f: string): string => readFileSync(join(d, 'W', 'Sel', f), 'utf8');
+  assert.is(read(out, 'm4l.json'), read(join(root, 'tree-flat'), 'm4l.json'));
+  assert.is(read(out, 'cut_flow.json'), read(join(root, 'tree-flat'), 'cut_flow.json'));
+  // The ROOT file: trees from the two merges, sums from the five chunks in order.
+  assert.equal(calls.map((c) => c.inputs), [l1.map((d) => join(d, 'Sel/tree.root'))]);
+  assert.equal(sumsFrom, [dirs.map((d) => join(d, 'Sel/tree.root'))]);
+  // A chunk whose marker changed after its merge read it: named, nothing written.
+  writeFileSync(join(dirs[3]!, 'heppy-status.json'), readFileSync(join(dirs[3]!, 'heppy-status.json'), 'utf8') + ' ');
+  const stale = await mergeComponent(out, 'W', l1, { rootMerger: recorder });
+  assert.not.ok(stale.ok);
+  if (!stale.ok) {
+    assert.is(stale.error.file, dirs[3]);
+    assert.match(stale.error.reason, /chunk changed since .*L1-1 merged it/);
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
