@@ -161,7 +161,9 @@ export class OutputCache {
    * already there for the key is kept as it is (same key, same work). `files`: the node's files
    * when the caller knows them (a run that just listed them), else the directory is walked.
    */
-  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[]; files?: readonly string[] }): Promise<Result<CacheEntry>> {
+  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[]; files?: readonly string[];
+    /** Told of each kept file that is a hard link to the node's own (the backdating changed its mtime: this is the new stamp). */
+    onLinked?: (rel: string, f: CachedFile) => void }): Promise<Result<CacheEntry>> {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
@@ -182,8 +184,10 @@ export class OutputCache {
         const src = join(nodeDir, rel);
         const dst = join(tmp, FILES, rel);
         makeDirs(dirname(dst), made);
-        linkOrCopy(src, dst);
-        files.push({ path: rel, ...await hashStamped(dst, sealAt) });
+        const linked = linkOrCopy(src, dst);
+        const kept: CachedFile = { path: rel, ...await hashStamped(dst, sealAt) };
+        files.push(kept);
+        if (linked) meta.onLinked?.(rel, kept);
       }
       const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
@@ -351,11 +355,13 @@ function makeDirs(dir: string, made: Set<string>): void {
 }
 
 /** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */
-function linkOrCopy(src: string, dst: string): void {
+function linkOrCopy(src: string, dst: string): boolean {
   try {
     linkSync(src, dst);
+    return true;
   } catch {
     copyFileSync(src, dst, constants.COPYFILE_FICLONE);
+    return false;
   }
 }
 

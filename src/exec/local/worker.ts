@@ -24,13 +24,23 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
   const { OutputCache } = await import('../../cache/output-cache.js');
   const { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE } = await import('../../chunkdir/layout.js');
   const key = out.marker?.key ?? '';
+  // The keep backdates the mtimes of the files it links (output-cache.ts, backdate): a hard link is
+  // the same inode, so its stamp is the result file's mtime now, reported without a stat. A copy
+  // (no hard links here) and an entry already there leave the result files as they were.
+  const byPath = new Map((out.files ?? []).map((f) => [f.path, f]));
   const saved = await OutputCache.at(keepIn).save(key, chunkDir, { kind: 'chunk', node: spec.name ?? key, marker: out.marker,
-    exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}) });
+    exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}),
+    onLinked: (rel, kept) => {
+      const f = byPath.get(rel);
+      if (f !== undefined) f.mtimeMs = kept.mtimeNs !== undefined ? msOfNs(BigInt(kept.mtimeNs)) : statSync(join(chunkDir, rel)).mtimeMs;
+    } });
   if (!saved.ok) return [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
-  // The keep backdates the mtimes of the files it links (output-cache.ts, backdate): report them as they are now.
-  const kept = new Set(saved.value.files.map((f) => f.path));
-  for (const f of out.files ?? []) if (kept.has(f.path)) f.mtimeMs = statSync(join(chunkDir, f.path)).mtimeMs;
   return undefined;
+}
+
+/** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): the records compare it exactly. */
+function msOfNs(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 const send = (m: FromWorker): void => void process.send!(m);
