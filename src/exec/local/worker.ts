@@ -24,7 +24,7 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
   const { OutputCache } = await import('../../cache/output-cache.js');
   const { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE } = await import('../../chunkdir/layout.js');
   const key = out.marker?.key ?? '';
-  // The keep backdates the mtimes of the files it links (output-cache.ts, backdate): a hard link is
+  // The keep backdates the mtimes of the files it links (output-cache.ts, BACKDATE_S): a hard link is
   // the same inode, so its stamp is the result file's mtime now, reported without a stat. A copy
   // (no hard links here) and an entry already there leave the result files as they were.
   const byPath = new Map((out.files ?? []).map((f) => [f.path, f]));
