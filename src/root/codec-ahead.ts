@@ -83,8 +83,10 @@ function send(): void {
   const id = nextId++;
   inFlight.set(id, batch);
   worker.ref();
-  // The source bytes are copied into the message (they may share a buffer with other baskets).
-  worker.postMessage({ id, jobs: batch.map((q) => q.job) } satisfies CodecRequest);
+  // Each job's bytes are copied out and the copies moved: a view sent as it is would clone its
+  // whole buffer (a read-ahead run of many baskets) into every message.
+  const jobs = batch.map((q) => ({ ...q.job, src: q.job.src.slice() }));
+  worker.postMessage({ id, jobs } satisfies CodecRequest, jobs.map((j) => j.src.buffer as ArrayBuffer));
 }
 
 function submit(job: CodecJob): Promise<Uint8Array> {
