@@ -2,6 +2,7 @@
 // time each. A worker that dies (crash, out of memory, kill) fails only the chunk it was running,
 // with the signal/exit code and the end of its stderr as the reason, and is replaced on demand.
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import type { TaskFailure } from '../../util/failure.js';
@@ -56,11 +57,22 @@ export class LocalPool implements Executor {
     w?.();
   }
 
+  /**
+   * A worker's codec thread (src/root/codec-ahead.ts) helps when it has a core of its own: it is
+   * turned off when the workers and their threads would outnumber the cores (the thread then only
+   * competes with the other workers), unless HEPPY_CODEC_THREAD is set.
+   */
+  private workerEnv(): NodeJS.ProcessEnv {
+    const env = this.opts.env ?? process.env;
+    if (env.HEPPY_CODEC_THREAD !== undefined || 2 * this.maxWorkers <= availableParallelism()) return env;
+    return { ...env, HEPPY_CODEC_THREAD: '0' };
+  }
+
   private spawn(): Worker {
     const proc = fork(WORKER, [], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: this.opts.execArgv ?? [],
-      env: this.opts.env ?? process.env,
+      env: this.workerEnv(),
       serialization: 'json',
     });
     const w: Worker = { proc, job: null, stderr: '', dead: false };
