@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readMarker } from '../chunkdir/marker.js';
 
-import { CHUNK_SPEC_FILE, compareChunkNames, parseChunkName } from '../chunkdir/layout.js';
+import { compareChunkNames, parseChunkName } from '../chunkdir/layout.js';
 
 export { CHUNK_NAME, compareChunkNames, parseChunkName } from '../chunkdir/layout.js';
 

@@ -17,7 +17,7 @@ import type { ChunkNode, HaddNode } from '../graph/dag.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import type { TaskStore } from './store.js';
 import type { TaskRecord } from '../store/records.js';
-import { assertNever, fail, formatFailure, ok, type Failure, type Result } from '../util/result.js';
+import { assertNever, formatFailure, ok, type Failure, type Result } from '../util/result.js';
 import { resultDigest, statOutputs } from '../chunkdir/results.js';
 import type { BuildPlan } from './plan.js';
 import type { OutputCache } from '../cache/output-cache.js';

@@ -22,7 +22,7 @@ class FakeExecutor implements Executor {
   readonly capacity = 100;
   readonly submitted: JobSpec[] = [];
   private queue: ExecutorEvent[] = [];
-  constructor(private readonly script: Record<string, Array<TaskFailure | 'ok'>>, private readonly scale?: (j: JobSpec, f: Extract<TaskFailure, { kind: 'resource' }>) => Resources | null) {
+  constructor(private readonly script: Record<string, Array<TaskFailure | 'ok'>>, scale?: (j: JobSpec, f: Extract<TaskFailure, { kind: 'resource' }>) => Resources | null) {
     if (scale) this.scaleResources = scale;
   }
   scaleResources?: (j: JobSpec, f: Extract<TaskFailure, { kind: 'resource' }>) => Resources | null;
