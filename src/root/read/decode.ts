@@ -90,3 +90,16 @@ function normaliseBool(a: Uint8Array): void {
   }
   for (; i < a.length; i++) if (a[i]! > 1) a[i] = 1;
 }
+
+/** The offsets of consecutive jagged pieces as one array (each piece's offsets start at its own 0). */
+export function concatOffsets(parts: ReadonlyArray<{ offsets: Int32Array }>): Int32Array {
+  let ne = 0;
+  for (const c of parts) ne += c.offsets.length - 1;
+  const offsets = new Int32Array(ne + 1);
+  let e = 0, base = 0;
+  for (const { offsets: o } of parts) {
+    for (let i = 1; i < o.length; i++) offsets[++e] = base + o[i]!;
+    base += o[o.length - 1]!;
+  }
+  return offsets;
+}

@@ -8,6 +8,7 @@ import type { RawBasket } from './basket.js';
 import type { BranchPlan } from './branches.js';
 import { MemberError, walkBasket } from './members.js';
 import { basketStrings } from './records.js';
+import { concatOffsets } from './decode.js';
 
 /** A basket of a string branch decoded: for jagged columns, values[offsets[i]] … of entry i (n + 1 offsets). */
 export interface DecodedStrings { values: string[]; offsets: Int32Array | null; n: number }
@@ -56,14 +57,6 @@ export function concatStrings(parts: StringColumn[]): StringColumn {
   const values: string[] = [];
   for (const c of parts) for (const v of c.values) values.push(v);
   if (parts[0]?.kind !== 'strings') return { kind: 'string', values };
-  let ne = 0;
-  for (const c of parts) ne += (c as { offsets: Int32Array }).offsets.length - 1;
-  const offsets = new Int32Array(ne + 1);
-  let e = 0, base = 0;
-  for (const c of parts) {
-    const o = (c as { offsets: Int32Array }).offsets;
-    for (let i = 1; i < o.length; i++) offsets[++e] = base + o[i]!;
-    base += o[o.length - 1]!;
-  }
+  const offsets = concatOffsets(parts as Array<{ offsets: Int32Array }>);
   return { kind: 'strings', values, offsets };
 }

@@ -2,7 +2,7 @@
 import type { BranchInfo, Column, NumArray, NumColumn, StringColumn } from '../types.js';
 import { RootError } from '../errors.js';
 import { RemoteError } from '../../io/errors.js';
-import { allocArray } from './decode.js';
+import { allocArray, concatOffsets } from './decode.js';
 import { typeSize } from '../types.js';
 import type { BranchPlan } from './branches.js';
 import { BasketError, decodeBasket, readRawBasket } from './basket.js';
@@ -304,15 +304,7 @@ function concat(p: BranchPlan, parts: NumColumn[]): NumColumn {
   let at = 0;
   for (const c of parts) { (values as { set(a: ArrayLike<unknown>, o: number): void }).set(c.values as ArrayLike<unknown>, at); at += c.values.length; }
   if (p.info.shape === 'jagged') {
-    let ne = 0;
-    for (const c of parts) ne += (c as { offsets: Int32Array }).offsets.length - 1;
-    const offsets = new Int32Array(ne + 1);
-    let e = 0, base = 0;
-    for (const c of parts) {
-      const o = (c as { offsets: Int32Array }).offsets;
-      for (let i = 1; i < o.length; i++) offsets[++e] = base + o[i]!;
-      base += o[o.length - 1]!;
-    }
+    const offsets = concatOffsets(parts as Array<{ offsets: Int32Array }>);
     return { kind: 'jagged', type, values, offsets };
   }
   if (p.info.shape === 'fixed') return { kind: 'fixed', type, size: p.mult, values };

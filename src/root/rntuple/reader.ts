@@ -3,7 +3,7 @@
 import type { BranchInfo, Column, NumArray, NumType } from '../types.js';
 import type { Batch } from '../read/tree.js';
 import type { RootFileReader } from '../read/file.js';
-import { allocArray } from '../read/decode.js';
+import { allocArray, concatOffsets } from '../read/decode.js';
 import { decompress, initDecompression } from '../read/decompress.js';
 import { RootError } from '../errors.js';
 import { parseAnchor, type Anchor } from './anchor.js';
@@ -221,14 +221,7 @@ function concat(p: Plan, parts: Column[]): Column {
   let at = 0;
   for (const c of parts) { (values as { set(a: ArrayLike<unknown>, o: number): void }).set(c.values as ArrayLike<unknown>, at); at += c.values.length; }
   if (p.info.shape === 'jagged') {
-    const ne = parts.reduce((n, c) => n + (c as { offsets: Int32Array }).offsets.length - 1, 0);
-    const offsets = new Int32Array(ne + 1);
-    let e = 0, base = 0;
-    for (const c of parts) {
-      const o = (c as { offsets: Int32Array }).offsets;
-      for (let i = 1; i < o.length; i++) offsets[++e] = base + o[i]!;
-      base += o[o.length - 1]!;
-    }
+    const offsets = concatOffsets(parts as Array<{ offsets: Int32Array }>);
     return { kind: 'jagged', type, values, offsets };
   }
   if (p.info.shape === 'fixed') return { kind: 'fixed', type, size: p.info.size!, values };
