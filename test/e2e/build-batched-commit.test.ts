@@ -6,13 +6,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+import { build, buildAsync, heppy, killWhen, makeProject, type Project } from './build-rig.js';
 import { Store } from '../../src/store/store.js';
 
 let p: Project;
 test.before(async () => { p = await makeProject(); });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Chunk directories with an ok marker, by name. */
 function finished(outdir: string): string[] {
@@ -40,14 +39,7 @@ test('kill -9 after chunks finished, before their records were committed: the ne
   process.env.HEPPY_STORE_BATCH_MS = '600000';
   const victim = buildAsync(p, ['--outdir', 'Killed', '--no-cache', '-j', '2', '-o', 'slowms=400']);
   delete process.env.HEPPY_STORE_BATCH_MS;
-  for (let i = 0; i < 3000 && finished(killedDir).length < 3; i++) await sleep(10);
-  try {
-    process.kill(victim.pid, 'SIGKILL');
-  } catch {
-    const v = await victim.done;
-    assert.unreachable(`the build ended before it could be killed: ${v.code} ${v.stderr} ${v.stdout.slice(-300)}`);
-  }
-  const v = await victim.done;
+  const v = await killWhen(victim, () => finished(killedDir).length >= 3);
   assert.is(v.code, -1, 'killed');
   const done = finished(killedDir);
   assert.ok(done.length >= 3 && done.length < 7, `killed after some chunks, before the last (${done.join(' ')})`);

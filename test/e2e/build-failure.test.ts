@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, buildAsync, heppy, makeProject, writeInput, type Project } from './build-rig.js';
+import { build, buildAsync, heppy, killWhen, makeProject, writeInput, type Project } from './build-rig.js';
 
 let p: Project;
 test.before(async () => { p = await makeProject(); });
@@ -87,14 +87,7 @@ test('kill -9 in the middle of a build, then a new build: outputs equal an unint
   const victim = buildAsync(p, ['--outdir', 'Killed', '-j', '2', '-o', 'slowms=100']);
   const killedDir = join(p.dir, 'Killed');
   const doneChunks = () => existsSync(killedDir) ? readdirSync(killedDir).filter((d) => existsSync(join(killedDir, d, 'heppy-status.json'))).length : 0;
-  for (let i = 0; i < 3000 && doneChunks() < 2; i++) await sleep(10);
-  try {
-    process.kill(victim.pid, 'SIGKILL');
-  } catch {
-    const v = await victim.done;
-    assert.unreachable(`the build ended before it could be killed: ${v.code} ${v.stderr} ${v.stdout.slice(-300)}`);
-  }
-  const v = await victim.done;
+  const v = await killWhen(victim, () => doneChunks() >= 2);
   assert.is(v.code, -1, 'killed');
   assert.ok(doneChunks() < 9, `killed before the end (${doneChunks()} done)`);
   const again = build(p, ['--outdir', 'Killed', '-o', 'slowms=100']);

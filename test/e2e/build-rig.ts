@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
+import * as assert from 'uvu/assert';
 import { RootFileWriter } from '../../src/root/write/index.js';
 import { repoRoot } from '../util/shared.js';
 
@@ -117,4 +118,19 @@ export function buildAsync(p: Project, args: string[]): { pid: number; done: Pro
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
   return { pid: child.pid!, done: new Promise((res) => child.on('close', (code) => res(parse(code, out, err)))) };
+}
+
+/**
+ * SIGKILLs a build started by buildAsync as soon as `ready()` holds (polled every 10 ms, 30 s at
+ * most) and returns its run; a build that ended before it could be killed fails the test.
+ */
+export async function killWhen(victim: { pid: number; done: Promise<BuildRun> }, ready: () => boolean): Promise<BuildRun> {
+  for (let i = 0; i < 3000 && !ready(); i++) await new Promise((r) => setTimeout(r, 10));
+  try {
+    process.kill(victim.pid, 'SIGKILL');
+  } catch {
+    const v = await victim.done;
+    assert.unreachable(`the build ended before it could be killed: ${v.code} ${v.stderr} ${v.stdout.slice(-300)}`);
+  }
+  return victim.done;
 }
