@@ -6,10 +6,10 @@
 // changed or went missing is never restored. Entries appear complete or not at all (built in a
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { hashFileSized, SMALL_FILE_BYTES } from '../fingerprint/hash-file.js';
-import { hashBytes, initHash } from '../fingerprint/hash.js';
+import { hashFileSized, hashSmallFd } from '../fingerprint/hash-file.js';
+import { initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface CachedFile {
@@ -78,8 +78,6 @@ function stampOf(path: string): FileStamp {
  */
 export const BACKDATE_S = 2;
 
-let smallBuf: Uint8Array | null = null;
-
 /**
  * A kept file's size, digest and stamp. A small file (nearly every output of a chunk) is one open,
  * one read and one fstat of the open file after the read (a write during the read shows in its
@@ -87,17 +85,14 @@ let smallBuf: Uint8Array | null = null;
  */
 async function hashStamped(path: string, sealAt: number): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
   await initHash();
-  smallBuf ??= new Uint8Array(SMALL_FILE_BYTES);
   const fd = openSync(path, 'r');
   try {
     try {
       futimesSync(fd, sealAt, sealAt);
     } catch { /* not the file's owner: its stamp stays racy, the first restore hashes it */ }
-    const n = readSync(fd, smallBuf, 0, smallBuf.length, 0);
+    const h = hashSmallFd(fd);
     const st = fstatSync(fd, { bigint: true });
-    if (n < smallBuf.length && Number(st.size) === n) {
-      return { size: n, hash: hashBytes(smallBuf.subarray(0, n)), ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
-    }
+    if (h !== null && Number(st.size) === h.size) return { ...h, ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
   } finally {
     closeSync(fd);
   }

@@ -139,21 +139,32 @@ let small: Uint8Array | null = null;
  * (then it is streamed). Needs hash.ts's initHash() to have been awaited.
  */
 export function hashSmallFile(path: string): HashedFile | null {
-  small ??= new Uint8Array(SMALL_FILE_BYTES);
   const fd = openSync(path, 'r');
   try {
-    let n = 0;
-    for (;;) {
-      if (n === small.length) return null;
-      const r = readSync(fd, small, n, small.length - n, null);
-      if (r === 0) break;
-      n += r;
-    }
+    const h = hashSmallFd(fd);
+    if (h === null) return null;
     const st = fstatSync(fd);
-    return { hash: hashBytes(small.subarray(0, n)), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    return { hash: h.hash, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The digest of an open file read from its start, when it is below SMALL_FILE_BYTES (else null),
+ * in the one shared buffer. The caller stats the descriptor after it (a write during the read
+ * shows in its mtime or size). Needs initHash() to have been awaited.
+ */
+export function hashSmallFd(fd: number): { hash: string; size: number } | null {
+  small ??= new Uint8Array(SMALL_FILE_BYTES);
+  let n = 0;
+  for (;;) {
+    if (n === small.length) return null;
+    const r = readSync(fd, small, n, small.length - n, n);
+    if (r === 0) break;
+    n += r;
+  }
+  return { hash: hashBytes(small.subarray(0, n)), size: n };
 }
 
 /**

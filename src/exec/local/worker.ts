@@ -2,7 +2,7 @@
 // runChunk in this process, so the analysis bundle (and heppy, jsroot…) is imported once per
 // worker, not once per chunk. The runner module can be replaced (HEPPY_WORKER_RUNNER, a module URL
 // exporting runChunk) for tests of the pool itself.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskFailure } from '../../util/failure.js';
 import type { ReportedResult, ResultFile } from '../executor.js';
@@ -32,7 +32,8 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
     exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}),
     onLinked: (rel, kept) => {
       const f = byPath.get(rel);
-      if (f !== undefined) f.mtimeMs = kept.mtimeNs !== undefined ? msOfNs(BigInt(kept.mtimeNs)) : statSync(join(chunkDir, rel)).mtimeMs;
+      // hashStamped always stamps a kept file (mtimeNs set).
+      if (f !== undefined && kept.mtimeNs !== undefined) f.mtimeMs = msOfNs(BigInt(kept.mtimeNs));
     } });
   if (!saved.ok) return [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
   return undefined;
