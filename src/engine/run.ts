@@ -3,7 +3,7 @@
 // marker (the truth for every executor) and recorded in the store; failures are recorded too, so
 // the next build knows why a node must run again.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { parseTmpName } from '../chunkdir/swap.js';
 import { LOG_FILE } from '../chunkdir/layout.js';
@@ -24,7 +24,7 @@ import type { OutputCache } from '../cache/output-cache.js';
 import { keepInCache, replacedRemoved, restoreChunk, restoreMerge } from './restore.js';
 import { nextAttemptOf } from './attempts.js';
 import type { MergeJob, MergePool } from '../merge/merge-pool.js';
-import type { MergeSummary } from '../merge/merge-component.js';
+import type { ChunkListing, MergeSummary } from '../merge/merge-component.js';
 
 export interface RunInputs {
   plan: BuildPlan;
@@ -254,13 +254,29 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (done.busyMs !== null) mergeCpuMs.set(id, done.busyMs);
     return done.result;
   };
+  // The chunks under a merge node with their recorded result files: the merge plans from these
+  // instead of listing each chunk directory and reading its marker again (merge-component.ts).
+  const recordOf = (d: string): TaskRecord | undefined => written.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
+  const chunkListings = (g: HaddNode): Map<string, ChunkListing> => {
+    const out = new Map<string, ChunkListing>();
+    const walk = (deps: readonly string[]): void => {
+      for (const d of deps) {
+        const dep = plan.graph.nodes.get(d);
+        if (dep?.kind === 'hadd') { walk(dep.deps); continue; }
+        const rec = recordOf(d);
+        if (rec?.status === 'ok') out.set(resolve(nodeOf(d).dir), rec.outputs);
+      }
+    };
+    walk(g.deps);
+    return out;
+  };
   const merge = async (id: string): Promise<Result<{ eventsProcessed: number }, TaskFailure>> => {
     const n = nodeOf(id);
     const g = plan.graph.nodes.get(id) as HaddNode;
     const deps = g.deps;
     const results: Array<[string, string]> = [];
     for (const d of deps) {
-      const rec = written.get(d) ?? nodeOf(d).adopted ?? store.getTask(d);
+      const rec = recordOf(d);
       if (!rec || rec.status !== 'ok') return { ok: false, error: infra({ object: id, reason: `${nodeOf(d).kind === 'chunk' ? 'chunk' : 'merge'} ${d} has no successful record` }) };
       results.push([d, rec.resultDigest]);
     }
@@ -280,7 +296,8 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
       } else r.emit({ type: 'warning', message: `${id}: ${formatFailure(back.error)}; merging instead` });
     }
     // A node of a merge tree merges the merges below it; every node records all chunks under it.
-    const merged = await runMerge({ outdir: r.outdir, component: n.component, inputs: deps.map((d) => nodeOf(d).dir), opts: { key, nfiles: g.chunks, target: n.dir } },
+    const listings = chunkListings(g);
+    const merged = await runMerge({ outdir: r.outdir, component: n.component, inputs: deps.map((d) => nodeOf(d).dir), opts: { key, nfiles: g.chunks, target: n.dir, listings } },
       (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }), id);
     if (!merged.ok) {
       // A merge fails on what it reads: a chunk's file missing, unreadable or not mergeable.

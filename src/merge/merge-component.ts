@@ -30,7 +30,16 @@ export interface MergeOptions {
    * default dest/<component>. Its inputs may then be merges themselves (see composeInputs).
    */
   target?: string;
+  /**
+   * The build's records of chunks (by absolute directory): their result files with size and mtime,
+   * the marker among them. A chunk listed here is not listed, stat-ed nor its marker read again by
+   * the merge (the build checked them when it ran or found them up to date); anything else is read.
+   */
+  listings?: ReadonlyMap<string, ChunkListing>;
 }
+
+/** A chunk's result files as the build recorded them (chunkdir/results.ts statOutputs). */
+export type ChunkListing = ReadonlyArray<{ path: string; size: number; mtimeMs: number }>;
 
 export interface MergeSummary {
   component: string;
@@ -82,7 +91,9 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
 }
 
 /** The chunk's marker as the merge saw it, so that a later re-run of the chunk shows (heppy check). */
-export function sourceRecord(dir: string, chunk = basename(dir)): SourceRecord {
+export function sourceRecord(dir: string, chunk = basename(dir), listing?: ChunkListing): SourceRecord {
+  const m = listing?.find((f) => f.path === MARKER_FILE);
+  if (m !== undefined) return { chunk, file: MARKER_FILE, size: m.size, mtimeMs: m.mtimeMs };
   for (const file of [MARKER_FILE, LOG_FILE]) {
     const st = statSync(join(dir, file), { throwIfNoEntry: false });
     if (st) return { chunk, file, size: st.size, mtimeMs: st.mtimeMs };
@@ -104,10 +115,12 @@ interface Provenance {
  * is a merge (a node of a merge tree) brings the chunks, sources and chunksDir its marker records,
  * so that every level, and the component's final merge, names every chunk as a flat merge does.
  */
-function composeInputs(inputs: readonly string[]): Result<Provenance> {
-  const markers = inputs.map((d) => readMarker(d));
+function composeInputs(inputs: readonly string[], listing: (dir: string) => ChunkListing | undefined): Result<Provenance> {
+  // A recorded chunk is a chunk (not a merge): its marker is not read.
+  const markers = inputs.map((d) => (listing(d) !== undefined ? null : readMarker(d)));
   const mergeOf = (i: number): HaddMarker | null => {
-    const m = markers[i]!;
+    const m = markers[i];
+    if (m === null || m === undefined) return null;
     return m.ok && m.value?.kind === 'hadd' ? m.value : null;
   };
   // Chunks are named relative to the first one's directory: their names, unless explicit
@@ -128,7 +141,7 @@ function composeInputs(inputs: readonly string[]): Result<Provenance> {
       const name = relative(chunksDir, resolve(d));
       chunks.push(name);
       under.push(null);
-      sources?.push(sourceRecord(d, name));
+      sources?.push(sourceRecord(d, name, listing(d)));
     }
   }
   return ok({ chunks, sources, chunksDir, under });
@@ -139,20 +152,25 @@ function composeInputs(inputs: readonly string[]): Result<Provenance> {
  * have it, in chunk order), after checking that every chunk is still the one its merge read (its
  * marker as the merge recorded it), so that the sums and the trees are of the same chunks.
  */
-function chunkSums(inputs: readonly string[], from: Provenance): Result<SumsOf | undefined> {
+function chunkSums(inputs: readonly string[], from: Provenance, listing: (dir: string) => ChunkListing | undefined): Result<SumsOf | undefined> {
   if (from.under.every((u) => u === null)) return ok(undefined);
   const byInput = new Map(inputs.map((d, i) => [d, from.under[i] ?? [resolve(d)]] as const));
   const seen = new Map((from.sources ?? []).map((s) => [resolve(from.chunksDir, s.chunk), s] as const));
   for (const [i, u] of from.under.entries()) {
     for (const c of u ?? []) {
-      const was = seen.get(c), now = sourceRecord(c);
-      if (!statSync(c, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: c, reason: `chunk directory under ${inputs[i]!} is gone` });
+      const rec = listing(c);
+      const was = seen.get(c), now = sourceRecord(c, basename(c), rec);
+      if (rec === undefined && !statSync(c, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: c, reason: `chunk directory under ${inputs[i]!} is gone` });
       if (was !== undefined && (was.file !== now.file || was.size !== now.size || was.mtimeMs !== now.mtimeMs)) {
         return fail({ file: c, reason: `chunk changed since ${inputs[i]!} merged it (its ${was.file || 'marker'} differs)` });
       }
     }
   }
-  return ok((rel, dirs) => dirs.flatMap((d) => byInput.get(d) ?? [resolve(d)]).map((c) => join(c, rel)).filter((f) => existsSync(f)));
+  const has = (c: string, rel: string): boolean => {
+    const rec = listing(c);
+    return rec !== undefined ? rec.some((f) => f.path === rel) : existsSync(join(c, rel));
+  };
+  return ok((rel, dirs) => dirs.flatMap((d) => byInput.get(d) ?? [resolve(d)]).filter((c) => has(c, rel)).map((c) => join(c, rel)));
 }
 
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
@@ -162,8 +180,9 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   const warn = (m: string): void => { warnings.push(m); opts.onWarning?.(m); };
   const startedAt = Date.now();
   if (chunkDirs.length === 0) return fail({ object: component, reason: 'no good chunk to merge' });
+  const listing = (dir: string): ChunkListing | undefined => opts.listings?.get(resolve(dir));
   for (const d of chunkDirs) {
-    if (!statSync(d, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: d, object: component, reason: 'chunk directory does not exist' });
+    if (listing(d) === undefined && !statSync(d, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: d, object: component, reason: 'chunk directory does not exist' });
   }
   // Never replace a result that is not a merge: an unsplit component's own run lives at Outdir/<comp>.
   if (existsSync(target)) {
@@ -173,12 +192,12 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     }
   }
 
-  const from = composeInputs(chunkDirs);
+  const from = composeInputs(chunkDirs, listing);
   if (!from.ok) return fail({ ...from.error, object: component });
-  const plan = planMerge(chunkDirs);
+  const plan = planMerge(chunkDirs, (d) => listing(d)?.map((f) => f.path));
   if (!plan.ok) return fail({ ...plan.error, object: component });
   // Only the component's final merge needs a flat merge's sums: intermediates add their inputs.
-  const sumsOf = resolve(target) === resolve(dest, component) ? chunkSums(chunkDirs, from.value) : ok(undefined);
+  const sumsOf = resolve(target) === resolve(dest, component) ? chunkSums(chunkDirs, from.value, listing) : ok(undefined);
   if (!sumsOf.ok) return fail({ ...sumsOf.error, object: component });
   for (const n of plan.value.notes) warn(n);
   const pickles = plan.value.files.filter((f) => f.action.rel.endsWith('.pck')).map((f) => f.action.rel);

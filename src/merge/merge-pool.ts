@@ -4,7 +4,7 @@
 // each runs one merge at a time, so memory is bounded by N merges. A thread that dies fails its
 // merge (named) and is replaced by the next merge.
 import { Worker } from 'node:worker_threads';
-import type { MergeSummary } from './merge-component.js';
+import type { ChunkListing, MergeSummary } from './merge-component.js';
 import { fail, type Result } from '../util/result.js';
 
 /** What a merge thread is given (no callbacks cross a thread). */
@@ -12,7 +12,7 @@ export interface MergeJob {
   outdir: string;
   component: string;
   inputs: string[];
-  opts: { key?: string; nfiles?: number; target?: string; dest?: string };
+  opts: { key?: string; nfiles?: number; target?: string; dest?: string; listings?: ReadonlyMap<string, ChunkListing> };
 }
 
 /** What a merge thread posts: warnings as they come, then the result and the thread's busy time. */

@@ -5,6 +5,7 @@
 // chunk: a chunk whose marker shows it never produced a file (an analyzer that books lazily and saw
 // no event) simply adds nothing to it; a file missing from a chunk that cannot vouch for that is
 // an error naming chunk and file.
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { filesUnder } from '../util/walk.js';
 import { isStatSidecar } from '../stats/index.js';
@@ -55,15 +56,25 @@ function recordedOutputs(dir: string): Set<string> | null {
   return new Set(m.value.outputs.map((o) => o.path));
 }
 
-export function planMerge(chunkDirs: string[]): Result<MergePlan> {
-  const present = chunkDirs.map((d) => new Set(filesUnder(d)));
+/**
+ * The plan over chunkDirs. listed(dir): the files of a chunk as the build recorded them (its
+ * marker's outputs, run files aside, and the marker), used instead of listing the directory and
+ * reading its marker (a build of thousands of chunks already holds them); undefined: read the disk.
+ */
+export function planMerge(chunkDirs: string[], listed: (dir: string) => readonly string[] | undefined = () => undefined): Result<MergePlan> {
+  const lists = chunkDirs.map((d) => listed(d));
+  const present = chunkDirs.map((d, i) => new Set(lists[i] ?? filesUnder(d)));
   const all = [...new Set(present.flatMap((s) => [...s]))].sort();
   const statCache = new Map<string, boolean>();
+  // A recorded file gone from the disk would be taken for a file that is not a sidecar: named instead.
+  let lost: string | null = null;
   const isStat = (rel: string): boolean => {
     let v = statCache.get(rel);
     if (v === undefined) {
       const i = present.findIndex((s) => s.has(rel));
-      v = i >= 0 && isStatSidecar(join(chunkDirs[i]!, rel));
+      const p = i >= 0 ? join(chunkDirs[i]!, rel) : null;
+      v = p !== null && isStatSidecar(p);
+      if (!v && p !== null && lists[i] !== undefined && !existsSync(p)) lost ??= p;
       statCache.set(rel, v);
     }
     return v;
@@ -73,18 +84,21 @@ export function planMerge(chunkDirs: string[]): Result<MergePlan> {
   const notes: string[] = [];
   for (const rel of all) {
     const action = classify(rel, isStat);
+    if (lost !== null) return fail({ file: lost, reason: 'a result file the build recorded is missing (deleted since?)' });
     const from = chunkDirs.filter((_, i) => present[i]!.has(rel));
     if (action.kind !== 'skip' && from.length < chunkDirs.length) {
-      const absent = chunkDirs.filter((_, i) => !present[i]!.has(rel));
-      for (const d of absent) {
-        if (!outputs.has(d)) outputs.set(d, recordedOutputs(d));
+      const absent = chunkDirs.flatMap((_, i) => (present[i]!.has(rel) ? [] : [i]));
+      for (const i of absent) {
+        const d = chunkDirs[i]!;
+        // A recorded listing is the marker's outputs: a file absent from it is one the marker does not list.
+        if (!outputs.has(d)) outputs.set(d, lists[i] !== undefined ? present[i]! : recordedOutputs(d));
         const rec = outputs.get(d)!;
         if (rec === null || rec.has(rel)) {
           const why = rec === null ? 'and it has no marker listing its outputs' : 'although its marker lists it (deleted since?)';
           return fail({ file: join(d, rel), reason: `chunk ${basename(d)} has no ${rel} (present in ${basename(from[0]!)}), ${why}` });
         }
       }
-      notes.push(`${rel}: not produced by ${absent.map((d) => basename(d)).join(', ')} (merged from the other ${from.length})`);
+      notes.push(`${rel}: not produced by ${absent.map((i) => basename(chunkDirs[i]!)).join(', ')} (merged from the other ${from.length})`);
     }
     files.push({ action, from });
   }

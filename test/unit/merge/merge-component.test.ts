@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeComponent } from '../../../src/merge/merge-component.js';
@@ -175,4 +175,31 @@ test('a final merge over merges adds counters and averages from the chunks in ch
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
+test('listings: recorded chunks are planned from the build\'s records (files, marker size and mtime), not listed or read again', async () => {
+  const out = join(root, 'listed');
+  const a = chunkWithStats(out, 'L_Chunk0', 2, [1]);
+  const b = chunkWithStats(out, 'L_Chunk1', 3, [2]);
+  const listing = (d: string): Array<{ path: string; size: number; mtimeMs: number }> =>
+    ['Sel/cut_flow.json', 'Sel/cut_flow.txt', 'Sel/m4l.json', 'Sel/m4l.txt', 'Sel/tree.root', 'heppy_cfg.py', 'heppy-status.json']
+      .filter((f) => existsSync(join(d, f))).map((f) => ({ path: f, size: statSync(join(d, f)).size, mtimeMs: statSync(join(d, f)).mtimeMs }));
+  const listings = new Map([[a, listing(a)], [b, listing(b)]]);
+  // Appeared after the build recorded the chunks: not part of the result, not merged.
+  writeFileSync(join(b, 'stray.yaml'), 'x: 1\n');
+  calls.length = 0;
+  const r = await mergeComponent(out, 'L', [a, b], { rootMerger: recorder, listings, key: 'kl' });
+  assert.ok(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  assert.equal(r.value.outputs.map((o) => o.path), ['Sel/cut_flow.json', 'Sel/cut_flow.txt', 'Sel/m4l.json', 'Sel/m4l.txt', 'Sel/tree.root', 'heppy_cfg.py', 'processing.yaml']);
+  assert.equal(JSON.parse(readFileSync(join(out, 'L', 'Sel/cut_flow.json'), 'utf8')).levels, [['All events', 200], ['4 leptons', 5]]);
+  const marker = JSON.parse(readFileSync(join(out, 'L', 'heppy-status.json'), 'utf8'));
+  // The sources are the recorded markers' sizes and mtimes.
+  assert.equal(marker.sources, [a, b].map((d) => ({ chunk: d === a ? 'L_Chunk0' : 'L_Chunk1', file: 'heppy-status.json',
+    size: listings.get(d)!.find((f) => f.path === 'heppy-status.json')!.size, mtimeMs: listings.get(d)!.find((f) => f.path === 'heppy-status.json')!.mtimeMs })));
+  // A file the record lists but the disk lost is named when the merge reads it.
+  rmSync(join(a, 'Sel/m4l.json'));
+  const lost = await mergeComponent(out, 'L', [a, b], { rootMerger: recorder, listings });
+  assert.not.ok(lost.ok);
+  if (!lost.ok) assert.match(lost.error.file ?? '', /L_Chunk0/);
+});
+
 test.run();
