@@ -38,6 +38,11 @@ export interface CacheEntry {
    * clock's granularity, cannot have been written since: a restore trusts it without hashing.
    */
   verifiedAt?: number;
+  /**
+   * The files are stored flat in the entry's directory, file i as `<i>` (one mkdir per keep). Absent
+   * (entries of earlier versions): under `files/<path>`, still read as they are.
+   */
+  flat?: true;
 }
 
 export interface CacheStats {
@@ -49,6 +54,15 @@ export interface CacheStats {
 export const DEFAULT_MAX_BYTES = 20 * 2 ** 30;
 const ENTRY = 'entry.json';
 const FILES = 'files';
+
+/** Where file i of an entry is stored, in the entry's directory `dir`. */
+function storedAt(dir: string, e: Pick<CacheEntry, 'flat'>, f: CachedFile, i: number): string {
+  return e.flat ? join(dir, String(i)) : join(dir, FILES, f.path);
+}
+
+/** Names of keeps in progress: unique within the process, and across processes by the random part. */
+const tmpPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tmpSeq = 0;
 
 const byRoot = new Map<string, OutputCache>();
 
@@ -162,7 +176,7 @@ export class OutputCache {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
-    const tmp = join(this.root, '.tmp', `${key}.${randomBytes(4).toString('hex')}`);
+    const tmp = join(this.root, '.tmp', `${key}.${tmpPrefix}.${++tmpSeq}`);
     let moved = false;
     try {
       const files: CachedFile[] = [];
@@ -171,20 +185,18 @@ export class OutputCache {
         mkdirSync(tmpRoot, { recursive: true });
         this.parentsMade.add(tmpRoot);
       }
-      const made = new Set<string>([tmpRoot]);
+      mkdirSync(tmp);
       const hashedFrom = Date.now();
       const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S;
       for (const rel of meta.files ?? walk(nodeDir)) {
         if (meta.exclude.includes(rel)) continue;
-        const src = join(nodeDir, rel);
-        const dst = join(tmp, FILES, rel);
-        makeDirs(dirname(dst), made);
-        const linked = linkOrCopy(src, dst);
+        const dst = join(tmp, String(files.length));
+        const linked = linkOrCopy(join(nodeDir, rel), dst);
         const kept: CachedFile = { path: rel, ...await hashStamped(dst, sealAt) };
         files.push(kept);
         if (linked) meta.onLinked?.(rel, kept);
       }
-      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
+      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom, flat: true };
       writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
       const parent = dirname(this.dir(key));
       if (!this.parentsMade.has(parent)) {
@@ -220,18 +232,18 @@ export class OutputCache {
   async restoreInto(key: string, targetDir: string): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
-    const base = join(this.dir(key), FILES);
-    const checked = await this.check(e, base);
+    const dir = this.dir(key);
+    const checked = await this.check(e, dir);
     if (!checked.ok) {
       this.remove(key);
       return checked;
     }
     try {
       const made = new Set<string>([targetDir]);
-      for (const f of e.files) {
+      for (const [i, f] of e.files.entries()) {
         const dst = join(targetDir, f.path);
         makeDirs(dirname(dst), made);
-        linkOrCopy(join(base, f.path), dst);
+        linkOrCopy(storedAt(dir, e, f, i), dst);
       }
       const now = new Date();
       if (checked.value !== null) this.refresh(checked.value);
@@ -246,12 +258,12 @@ export class OutputCache {
    * Checks every file of `e`. Ok(null): all stamps held (nothing hashed); ok(entry): some files
    * were hashed and matched, the entry with their fresh stamps (so the next restore need not hash).
    */
-  private async check(e: CacheEntry, base: string): Promise<Result<CacheEntry | null>> {
+  private async check(e: CacheEntry, dir: string): Promise<Result<CacheEntry | null>> {
     const from = Date.now();
     let hashed = false;
     const files: CachedFile[] = [];
-    for (const f of e.files) {
-      const src = join(base, f.path);
+    for (const [i, f] of e.files.entries()) {
+      const src = storedAt(dir, e, f, i);
       let why: string | null = null;
       try {
         const st = stampOf(src);

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OutputCache } from '../../../src/cache/output-cache.js';
+import { hashFileSized } from '../../../src/fingerprint/hash-file.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-ocache-'));
 const KEY = '0123456789abcdef';
@@ -135,6 +136,37 @@ test('a second save of a key keeps the first entry', async () => {
   const again = await c.save(KEY, nodeDir('d2', 'second'), { kind: 'chunk', node: 'd2', marker: 2, exclude: [] });
   assert.ok(again.ok);
   assert.is(c.entry(KEY)?.node, 'd1');
+});
+
+test('entries are flat (one directory per keep); an entry of the earlier layout (files/<path>) is still restored and checked', async () => {
+  const c = OutputCache.open(join(base, 'cache7'));
+  const d = nodeDir('f1', 'all 50\n');
+  const r = await c.save(KEY, d, { kind: 'chunk', node: 'f1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] });
+  assert.ok(r.ok);
+  const dir = join(c.root, KEY.slice(0, 2), KEY);
+  assert.equal(readdirSync(dir).sort(), ['0', '1', 'entry.json']);
+  assert.is(readFileSync(join(dir, '0'), 'utf8'), 'all 50\n'); // Sum_1/cutflow.txt, first in order
+  // The earlier layout, written as an earlier heppy did (no stamps: the restore hashes each file).
+  const old = OutputCache.open(join(base, 'cache8'));
+  const key2 = 'fedcba9876543210';
+  const od = join(old.root, key2.slice(0, 2), key2);
+  mkdirSync(join(od, 'files', 'Sum_1'), { recursive: true });
+  writeFileSync(join(od, 'files', 'Sum_1', 'cutflow.txt'), 'all 60\n');
+  writeFileSync(join(od, 'files', 'log.txt'), 'old log\n');
+  const files = await Promise.all(['Sum_1/cutflow.txt', 'log.txt'].map(async (p) => ({ path: p, ...(await hashFileSized(join(od, 'files', p))) })));
+  writeFileSync(join(od, 'entry.json'), JSON.stringify({ version: 1, key: key2, kind: 'chunk', node: 'old', builtAt: new Date().toISOString(), bytes: 15, files, marker: {} }));
+  const t = join(base, 'f-old');
+  mkdirSync(t);
+  assert.ok((await old.restoreInto(key2, t)).ok);
+  assert.is(readFileSync(join(t, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 60\n');
+  assert.is(old.hashedFiles, 2);
+  // Damaged in the earlier layout: detected, not restored.
+  writeFileSync(join(od, 'files', 'log.txt'), 'OLD log\n');
+  const t2 = join(base, 'f-old2');
+  mkdirSync(t2);
+  const bad = await OutputCache.open(join(base, 'cache8')).restoreInto(key2, t2);
+  assert.not.ok(bad.ok);
+  if (!bad.ok) assert.match(bad.error.reason, /cache entry damaged \(its content changed\)/);
 });
 
 test.after(() => rmSync(base, { recursive: true, force: true }));
