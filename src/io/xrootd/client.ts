@@ -271,8 +271,8 @@ export class XrdFile implements ByteSource {
       params.writeBigInt64BE(BigInt(pos), 4);
       params.writeInt32BE(len, 12);
       counters.requests++; counters.reads++;
-      const body = this.check(await conn.send(REQ.read, params, null, settings.timeoutMs), 'kXR_read');
-      if (body.length !== len) throw new RemoteError('protocol', this.t.display, `short read: ${body.length} of ${len} bytes at ${pos}`);
+      const body = this.check(await conn.send(REQ.read, params, null, settings.timeoutMs, len), 'kXR_read');
+      if (body.length !== len) throw new RemoteError('protocol', this.t.display, `kXR_read of ${len} bytes at ${pos} returned ${body.length}`);
       counters.bytes += len;
       return new Uint8Array(body.buffer, body.byteOffset, body.length);
     });
@@ -281,8 +281,9 @@ export class XrdFile implements ByteSource {
   /** kXR_readv: the ranges (split to the protocol's element size) in requests of at most 1024 elements, all in flight at once. */
   async readv(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
     for (const r of ranges) if (r.pos < 0 || r.len < 0 || r.pos + r.len > this.size) throw new RemoteError('protocol', this.t.display, `read of ${r.len} bytes at ${r.pos} is outside the file (${this.size} bytes)`);
-    // Adjacent ranges become one element (fewer headers), then big ones are cut to the element limit.
-    const runs = coalesce(ranges, 0, Number.MAX_SAFE_INTEGER);
+    // Adjacent ranges become one element (fewer headers) up to the element limit; only a range
+    // bigger than that is cut into several elements (and put together again below).
+    const runs = coalesce(ranges, 0, READV_MAX_ELEMENT);
     const elems: ByteRange[] = [];
     for (const run of runs) for (let p = run.pos; p < run.pos + run.len; p += READV_MAX_ELEMENT) elems.push({ pos: p, len: Math.min(READV_MAX_ELEMENT, run.pos + run.len - p) });
     const groups: ByteRange[][] = [];
@@ -317,7 +318,9 @@ export class XrdFile implements ByteSource {
       const list = Buffer.alloc(16 * elems.length);
       elems.forEach((e, i) => { fh.copy(list, 16 * i); list.writeInt32BE(e.len, 16 * i + 4); list.writeBigInt64BE(BigInt(e.pos), 16 * i + 8); });
       counters.requests++; counters.readvs++;
-      const body = this.check(await conn.send(REQ.readv, Buffer.alloc(16), list, settings.timeoutMs), 'kXR_readv');
+      let size = 0;
+      for (const e of elems) size += 16 + e.len;
+      const body = this.check(await conn.send(REQ.readv, Buffer.alloc(16), list, settings.timeoutMs, size), 'kXR_readv');
       // The reply: for each element its 16-byte header (handle, length, offset), then its bytes.
       const out: Uint8Array[] = [];
       let p = 0;

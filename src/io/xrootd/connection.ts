@@ -3,15 +3,22 @@
 // response may come in pieces (kXR_oksofar) or later (kXR_waitresp, then kXR_attn/asynresp);
 // `send` resolves with the final status and the whole body. A timeout or a broken socket ends the
 // connection and fails every request in flight with a network error (the client retries).
+// Replies are received without a buffer per socket read (frames.ts): a read or readv names the
+// size of its reply, which is then received straight into one buffer of that size.
 import { connect, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { RemoteError } from '../errors.js';
+import { FrameReader } from './frames.js';
 import { ATTN_ASYNRESP, CLIENT_PV, HANDSHAKE, LOGIN_CAPVER, REQ, STATUS, encodeRequest } from './protocol.js';
 
 export interface Reply { status: number; body: Buffer }
 
 interface Pending {
   parts: Buffer[];
+  /** The reply's bytes when its size was given to send(): ok and oksofar bodies are received into it, in order. */
+  dest: Buffer | null;
+  /** Bytes of `dest` filled. */
+  destOff: number;
   resolve(r: Reply): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout;
@@ -23,14 +30,16 @@ export interface ConnectOptions { timeoutMs: number }
 export class Connection {
   private readonly pending = new Map<number, Pending>();
   private nextSid = 1;
-  private chunks: Buffer[] = [];
-  private have = 0;
+  private reader: FrameReader | null = null;
+  /** Whether the body of the frame being received went into its request's `dest` (set by bodyFor, read by frame). */
+  private inDest = false;
   private failure: RemoteError | null = null;
+  private corked = false;
   /** Requests sent on this connection (tests and benchmarks count round trips with it). */
   requests = 0;
 
-  private constructor(private readonly sock: Socket, readonly label: string) {
-    sock.on('data', (d: Buffer) => this.onData(d));
+  private constructor(private readonly sock: Socket, readonly label: string, reader: FrameReader) {
+    this.reader = reader;
     sock.on('error', (e) => this.fail(new RemoteError('network', label, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     sock.on('close', () => this.fail(new RemoteError('network', label, 'connection closed by the server')));
     sock.setNoDelay(true);
@@ -41,13 +50,21 @@ export class Connection {
   /** Connects, handshakes and logs in (authenticating with `unix` if the server requires it). */
   static async open(host: string, port: number, opts: ConnectOptions): Promise<Connection> {
     const label = `root://${host}:${port}`;
+    // The reader exists before the socket (the socket asks it where to read); its sink is the connection, made once connected.
+    let conn: Connection | null = null;
+    const reader = new FrameReader({
+      bodyFor: (sid, status, dlen) => conn === null ? Buffer.allocUnsafe(dlen) : conn.bodyFor(sid, status, dlen),
+      frame: (sid, status, body) => conn?.dispatch(sid, status, body),
+      bad: (reason) => { conn?.fail(new RemoteError('protocol', label, reason)); conn?.sock.destroy(); },
+    }, Buffer.allocUnsafe(RECV_BUFFER));
     const sock = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port });
+      const s = connect({ host, port, onread: { buffer: () => reader.next(), callback: (n: number, buf: Uint8Array) => { reader.onRead(n, buf as Buffer); return true; } } });
       const t = setTimeout(() => { s.destroy(); reject(new RemoteError('timeout', label, `no connection within ${opts.timeoutMs / 1000} s`)); }, opts.timeoutMs);
       s.once('connect', () => { clearTimeout(t); resolve(s); });
       s.once('error', (e) => { clearTimeout(t); reject(new RemoteError('network', label, `cannot connect: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
     });
-    const c = new Connection(sock, label);
+    const c = new Connection(sock, label, reader);
+    conn = c;
     try {
       await c.handshake(opts.timeoutMs);
       await c.login(opts.timeoutMs);
@@ -98,12 +115,17 @@ export class Connection {
     return new RemoteError('protocol', this.label, `${what} failed: ${detail}`);
   }
 
-  /** Sends one request; resolves with its final reply (ok, error, redirect, wait). */
-  send(code: number, params: Buffer, data: Buffer | null, timeoutMs: number): Promise<Reply> {
+  /**
+   * Sends one request; resolves with its final reply (ok, error, redirect, wait). `replySize`: the
+   * exact size of an ok reply (reads): it is received into one buffer of that size.
+   */
+  send(code: number, params: Buffer, data: Buffer | null, timeoutMs: number, replySize = -1): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const sid = this.allocSid();
-    const p = this.expect(sid, timeoutMs);
+    const p = this.expect(sid, timeoutMs, replySize);
     this.requests++;
+    // Requests sent in the same tick leave in one write (one system call, one wake-up of the server).
+    if (!this.corked) { this.corked = true; this.sock.cork(); process.nextTick(() => { this.corked = false; this.sock.uncork(); }); }
     this.sock.write(encodeRequest(sid, code, params, data));
     return p;
   }
@@ -117,10 +139,11 @@ export class Connection {
     throw new RemoteError('network', this.label, 'too many requests in flight');
   }
 
-  private expect(sid: number, timeoutMs: number): Promise<Reply> {
+  private expect(sid: number, timeoutMs: number, replySize = -1): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
       const timer = this.arm(timeoutMs);
-      this.pending.set(sid, { parts: [], resolve, reject, timer, timeoutMs });
+      const dest = replySize > 0 ? Buffer.allocUnsafeSlow(replySize) : null;
+      this.pending.set(sid, { parts: [], dest, destOff: 0, resolve, reject, timer, timeoutMs });
       this.sock.ref();
     });
   }
@@ -132,44 +155,20 @@ export class Connection {
     }, timeoutMs);
   }
 
-  private onData(d: Buffer): void {
-    this.chunks.push(d);
-    this.have += d.length;
-    while (this.have >= 8) {
-      const head = this.peek(8);
-      const dlen = head.readInt32BE(4);
-      if (dlen < 0) { this.fail(new RemoteError('protocol', this.label, `bad response length ${dlen}`)); this.sock.destroy(); return; }
-      if (this.have < 8 + dlen) return;
-      const frame = this.take(8 + dlen);
-      this.dispatch(frame.readUInt16BE(0), frame.readUInt16BE(2), frame.subarray(8));
-    }
-  }
-
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!.subarray(0, n);
-  }
-
-  /** The next n bytes of the stream (copied only when they span several socket reads). */
-  private take(n: number): Buffer {
-    let out: Buffer;
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
-    } else {
-      out = Buffer.allocUnsafe(n);
-      let got = 0;
-      while (got < n) {
-        const c = this.chunks[0]!;
-        const k = Math.min(c.length, n - got);
-        c.copy(out, got, 0, k);
-        got += k;
-        if (k === c.length) this.chunks.shift(); else this.chunks[0] = c.subarray(k);
+  /** Where a frame's body is received: the rest of its request's `dest` when it is part of an ok reply that fits there. */
+  private bodyFor(sid: number, status: number, dlen: number): Buffer {
+    const p = status === STATUS.ok || status === STATUS.oksofar ? this.pending.get(sid) : undefined;
+    if (p !== undefined && p.dest !== null) {
+      if (p.destOff + dlen <= p.dest.length) {
+        this.inDest = true;
+        return p.dest.subarray(p.destOff, p.destOff + dlen);
       }
+      // A reply longer than announced: what came so far becomes an ordinary part (the caller checks the length).
+      if (p.destOff > 0) p.parts.push(p.dest.subarray(0, p.destOff));
+      p.dest = null;
     }
-    this.have -= n;
-    return out;
+    this.inDest = false;
+    return dlen === 0 ? EMPTY : Buffer.allocUnsafe(dlen);
   }
 
   private dispatch(sid: number, status: number, body: Buffer): void {
@@ -184,8 +183,12 @@ export class Connection {
     const p = this.pending.get(sid);
     if (p === undefined) return; // a reply to a request given up on
     clearTimeout(p.timer);
+    const inDest = this.inDest;
+    this.inDest = false;
+    if (inDest) p.destOff += body.length;
+    else if (p.dest !== null && p.destOff > 0) { p.parts.push(p.dest.subarray(0, p.destOff)); p.dest = null; }
     if (status === STATUS.oksofar) {
-      p.parts.push(body);
+      if (!inDest) p.parts.push(body);
       p.timer = this.arm(p.timeoutMs);
       return;
     }
@@ -196,13 +199,14 @@ export class Connection {
     }
     this.pending.delete(sid);
     if (this.pending.size === 0) this.sock.unref();
-    const whole = p.parts.length === 0 ? body : Buffer.concat([...p.parts, body]);
+    const whole = inDest ? p.dest!.subarray(0, p.destOff) : p.parts.length === 0 ? body : Buffer.concat([...p.parts, body]);
     p.resolve({ status, body: whole });
   }
 
   private fail(e: RemoteError): void {
     if (this.failure) return;
     this.failure = e;
+    this.reader?.stop();
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(e); }
     this.pending.clear();
   }
@@ -212,6 +216,10 @@ export class Connection {
     this.sock.destroy();
   }
 }
+
+/** The scratch buffer a connection reads headers and small replies into (one per connection). */
+const RECV_BUFFER = 256 << 10;
+const EMPTY = Buffer.alloc(0);
 
 /** The text of a kXR_error body: errnum then a message. */
 export function errorText(body: Buffer): string {

@@ -20,7 +20,7 @@ const frame = (sid: number, status: number, body: Buffer): Buffer => {
 };
 const int32 = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; };
 
-interface Script { requireUnix?: boolean; redirectTo?: number; dropFirstRead?: boolean }
+interface Script { requireUnix?: boolean; redirectTo?: number; dropFirstRead?: boolean; extraBytes?: number }
 const seen = { auth: [] as string[], waits: 0, drops: 0, opens: [] as string[] };
 
 function serve(script: Script): Promise<{ server: Server; port: number }> {
@@ -65,8 +65,9 @@ function handle(sock: Socket, script: Script, sid: number, code: number, params:
     case 3013: { // read: in pieces of 1000 bytes
       if (script.dropFirstRead && seen.drops++ === 0) { sock.destroy(); return; }
       const pos = Number(params.readBigInt64BE(4)), len = params.readInt32BE(12);
-      const bytes = Buffer.from(Array.from({ length: len }, (_, i) => byte(pos + i)));
-      for (let p = 0; p < len; p += 1000) sock.write(frame(sid, p + 1000 < len ? 4000 : 0, bytes.subarray(p, p + 1000)));
+      const n = len + (script.extraBytes ?? 0);
+      const bytes = Buffer.from(Array.from({ length: n }, (_, i) => byte(pos + i)));
+      for (let p = 0; p < n; p += 1000) sock.write(frame(sid, p + 1000 < n ? 4000 : 0, bytes.subarray(p, p + 1000)));
       return;
     }
     case 3025: { // readv: one message per element, all but the last as oksofar
@@ -161,6 +162,22 @@ test('BEARER_TOKEN_FILE: the token goes with the open as ?authz=, never into an 
     rmSync(dir, { recursive: true });
     await closeAll(); server.close();
   }
+});
+
+test('a reply longer than the read asked for: a protocol error naming the file, the connection still usable', async () => {
+  const { server, port } = await serve({ extraBytes: 1500 });
+  const f = await XrdFile.open(xloc(`root://127.0.0.1:${port}//data.root`));
+  try {
+    await f.read(100, 2000);
+    assert.unreachable();
+  } catch (e) {
+    assert.ok(e instanceof RemoteError && e.kind === 'protocol', String(e));
+    assert.is((e as Error).message, `root://127.0.0.1:${port}//data.root: kXR_read of 2000 bytes at 100 returned 3500`);
+  }
+  const v = await f.readv([{ pos: 10, len: 5 }, { pos: 4000, len: 10 }]);
+  assert.equal(v.map((x) => Array.from(x)), [expected(10, 5), expected(4000, 10)]);
+  await f.close();
+  await closeAll(); server.close();
 });
 
 test('an unreachable server: a network error naming the file, after the retries', async () => {
