@@ -5,7 +5,8 @@
 // checkout (e.g. the previous commit: `git worktree add .bench-tmp/base <commit>`, a node_modules
 // symlink, `npx tsc -p .` there). Wall and CPU (user + sys of the worker process) medians; the
 // ratio is this / base. Planning, bundling and merging are not in it (see "Build engine").
-// Usage: node dist/examples/make-data.js && node dist/bench/loop-demo.js [rounds=5] [--base DIR]
+// --thread adds a third run per round: this checkout with the codec thread (HEPPY_CODEC_THREAD=1).
+// Usage: node dist/examples/make-data.js && node dist/bench/loop-demo.js [rounds=5] [--base DIR] [--thread]
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -73,10 +74,23 @@ async function child(root: string): Promise<Run> {
   }
 }
 
-function spawnRun(root: string): Run {
-  const r = spawnSync(process.execPath, [process.argv[1]!, '--child', root], { encoding: 'utf8' });
+function spawnRun(root: string, thread = false): Run {
+  const env = { ...process.env };
+  if (thread) env.HEPPY_CODEC_THREAD = '1'; else delete env.HEPPY_CODEC_THREAD;
+  const r = spawnSync(process.execPath, [process.argv[1]!, '--child', root], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${root}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
+}
+
+/**
+ * heppy / uproot+numpy of a base commit, from issue 11's figures: 84b3198 was 1.4× wall and 1.7×
+ * CPU of uproot+numpy; da9cbd7 (the end of stop 14) was 0.92× wall and 0.80× CPU of 84b3198, quiet.
+ */
+const UPROOT_RATIOS: Record<string, [number, number]> = { '84b3198': [1.4, 1.7], da9cbd7: [1.4 * 0.92, 1.7 * 0.8] };
+
+function commitOf(dir: string): string {
+  const r = spawnSync('git', ['-C', dir, 'rev-parse', '--short=7', 'HEAD'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '?';
 }
 
 async function main(): Promise<void> {
@@ -84,26 +98,40 @@ async function main(): Promise<void> {
   if (args[0] === '--child') { console.log(JSON.stringify(await child(resolve(args[1]!)))); return; }
   const bi = args.indexOf('--base');
   const base = bi >= 0 ? resolve(args.splice(bi, 2)[1]!) : null;
+  const ti = args.indexOf('--thread');
+  const thread = ti >= 0;
+  if (thread) args.splice(ti, 1);
   const rounds = Number(args[0] ?? 5);
-  const runs = new Map<string, Run[]>([['this', []], ...(base ? [['base', []] as [string, Run[]]] : [])]);
+  const runs = new Map<string, Run[]>([['this', []]]);
+  if (thread) runs.set('this, codec thread', []);
+  if (base) runs.set('base', []);
   const load: number[] = [];
   for (let k = 0; k < rounds; k++) {
     load.push(loadavg()[0]!);
     runs.get('this')!.push(spawnRun(repo));
+    if (thread) runs.get('this, codec thread')!.push(spawnRun(repo, true));
     if (base) runs.get('base')!.push(spawnRun(base));
   }
+  load.push(loadavg()[0]!);
   const med = (rs: Run[], f: (r: Run) => number): number => median(rs.map(f));
   console.log(`demo event loop, one worker (-j 1), 30 chunks, median of ${rounds} alternated rounds, load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}`);
   for (const [k, rs] of runs) {
     const w = med(rs, (r) => r.wall), c = med(rs, (r) => r.cpu), m = med(rs, (r) => r.main);
-    console.log(`  ${(k === 'this' ? repo : base!).padEnd(40)} ${rs[0]!.events} events  wall ${w.toFixed(2)} s (${(rs[0]!.events / w / 1e6).toFixed(2)} M ev/s)  CPU ${c.toFixed(2)} s (${(rs[0]!.events / c / 1e6).toFixed(2)} M ev/s), main thread ${m.toFixed(2)} s`);
+    const label = k === 'base' ? `${base!} (${commitOf(base!)})` : k === 'this' ? repo : `${repo}, codec thread`;
+    console.log(`  ${label.padEnd(40)} ${rs[0]!.events} events  wall ${w.toFixed(2)} s (${(rs[0]!.events / w / 1e6).toFixed(2)} M ev/s)  CPU ${c.toFixed(2)} s (${(rs[0]!.events / c / 1e6).toFixed(2)} M ev/s), main thread ${m.toFixed(2)} s`);
   }
   if (base) {
-    const rw = med(runs.get('this')!, (r) => r.wall) / med(runs.get('base')!, (r) => r.wall);
-    const rc = med(runs.get('this')!, (r) => r.cpu) / med(runs.get('base')!, (r) => r.cpu);
-    const rm = med(runs.get('this')!, (r) => r.main) / med(runs.get('base')!, (r) => r.main);
-    console.log(`  this / base: wall ${rw.toFixed(2)}×, CPU ${rc.toFixed(2)}×, main thread CPU ${rm.toFixed(2)}×`);
-    console.log(`  against uproot+numpy, from issue 11's base figures (1.4× wall, 1.7× CPU): ≈ ${(1.4 * rw).toFixed(2)}× wall, ${(1.7 * rc).toFixed(2)}× CPU (target ≤ 1.0×)`);
+    const b = runs.get('base')!;
+    const commit = commitOf(base);
+    for (const [k, rs] of runs) {
+      if (k === 'base') continue;
+      const rw = med(rs, (r) => r.wall) / med(b, (r) => r.wall);
+      const rc = med(rs, (r) => r.cpu) / med(b, (r) => r.cpu);
+      const rm = med(rs, (r) => r.main) / med(b, (r) => r.main);
+      const u = UPROOT_RATIOS[commit];
+      const vsUproot = u ? `; against uproot+numpy, from issue 11's figures for ${commit}: ≈ ${(u[0] * rw).toFixed(2)}× wall, ${(u[1] * rc).toFixed(2)}× CPU (target ≤ 1.0×)` : '';
+      console.log(`  ${k} / base: wall ${rw.toFixed(2)}×, CPU ${rc.toFixed(2)}×, main thread CPU ${rm.toFixed(2)}×${vsUproot}`);
+    }
   }
 }
 

@@ -6,7 +6,6 @@
 // back transferred. zlib's own async API was measured first: a stream per basket costs ~100 µs
 // of CPU (2× the inflate of a 20 kB basket). If the thread cannot start or dies, its jobs run
 // on this thread (same bytes).
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { decompress } from './read/decompress.js';
 import { compressPayload, type Compression } from './write/compress.js';
@@ -21,20 +20,24 @@ let nextId = 1;
 let queued: Queued[] = [];
 const inFlight = new Map<number, Queued[]>();
 
-/** Whether to use the codec thread: more than one core and not turned off (HEPPY_CODEC_THREAD=0; =1 forces it, for every size). */
+/**
+ * Whether to use the codec thread: only when asked (HEPPY_CODEC_THREAD=1, or =all, which also
+ * sends work of every size). Off by default: on the demo at -j 1 (2 cores) it took ≈ 0.4 s off
+ * the main thread but added ≈ 0.55 s of process CPU (≈ +18 %), and the main thread still waited
+ * for the deflate of each chunk's last baskets at close (bench/README.md, "Event loop").
+ */
 export function codecThreadEnabled(): boolean {
   if (broken) return false;
   const env = process.env.HEPPY_CODEC_THREAD;
-  if (env === '0') return false;
-  return env === '1' || availableParallelism() > 1;
+  return env === '1' || env === 'all';
 }
 
 /**
  * Work smaller than `bytes` stays on the calling thread (a message round trip costs more); with
- * HEPPY_CODEC_THREAD=1 every size goes to the thread (tests).
+ * HEPPY_CODEC_THREAD=all every size goes to the thread (tests).
  */
 export function worthAhead(size: number, bytes: number): boolean {
-  return process.env.HEPPY_CODEC_THREAD === '1' || size >= bytes;
+  return process.env.HEPPY_CODEC_THREAD === 'all' || size >= bytes;
 }
 
 function runHere(batch: Queued[]): void {

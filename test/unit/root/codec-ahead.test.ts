@@ -13,7 +13,7 @@ import { RootFileWriter } from '../../../src/root/write/index.js';
 import { openRootFile, TreeReader, type Batch } from '../../../src/root/read/index.js';
 import { makeAxis, makeHist1, fill1 } from '../../../src/root/hist.js';
 
-process.env.HEPPY_CODEC_THREAD = '1'; // the thread even on one core
+process.env.HEPPY_CODEC_THREAD = 'all'; // the thread (off by default), for work of every size
 const dir = mkdtempSync(join(tmpdir(), 'heppy-codec-ahead-'));
 const N = 5000;
 
