@@ -15,7 +15,7 @@ import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.
 import { parseStreamerRecords, type RawRecord } from '../write/streamer-records.js';
 import { builtinInfos, infoLookup } from '../read/infos.js';
 import { decompress, hash64, initDecompression } from '../read/decompress.js';
-import { decodeKeyObject, FastPathUnsupported, InfoSet } from './fast-decode.js';
+import { decodeKeyObject, FastPathUnsupported, InfoSet } from '../read/fast-decode.js';
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';

@@ -13,6 +13,7 @@ import { jsOpen, networkFailure, quiet } from './jsroot.js';
 import type { JsDirectory, JsFile, JsHist, JsTree } from './jsroot.js';
 import { decompress, initDecompression } from './decompress.js';
 import { supplementInfos } from './infos.js';
+import { decodeKeyObject, InfoSet } from './fast-decode.js';
 
 interface JsKeyBytes { fSeekKey: number; fKeylen: number; fNbytes: number; fObjlen: number }
 import { leafBranches, planBranches } from './branches.js';
@@ -117,12 +118,36 @@ export class RootFileReader {
     }
   }
 
+  /**
+   * The object of a key decoded natively (fast-decode.ts) with the infos jsroot decoded for this
+   * file, or null when the decoder does not cover it or the key cannot be read: then jsroot
+   * decodes it (and names any problem). jsroot's generic decoding of a TTree was most of the cost
+   * of opening a small input, once per chunk.
+   */
+  private async fastObject(k: KeyInfo): Promise<unknown | null> {
+    this.checkOpen();
+    const infos = infoSetOf(this.js);
+    if (infos === null) return null;
+    try {
+      const jk = (await quiet(() => (this.js as unknown as { getKey(n: string, c: number): Promise<JsKeyBytes> }).getKey(k.path, k.cycle)));
+      const stored = jk.fNbytes - jk.fKeylen;
+      if (!(stored > 0 && jk.fObjlen >= stored && jk.fSeekKey + jk.fNbytes <= this.h.size)) return null;
+      let bytes = await this.readBytes(jk.fSeekKey + jk.fKeylen, stored);
+      if (jk.fObjlen > stored) bytes = await decompress(bytes, jk.fObjlen);
+      return decodeKeyObject(bytes, jk.fKeylen, k.className, infos);
+    } catch {
+      return null; // FastPathUnsupported, or unreadable: jsroot's reading says what is wrong
+    }
+  }
+
   async tree(path: string): Promise<TreeReader> {
     const k = this.key(path);
     if (k.className !== 'TTree' && k.className !== 'TNtuple' && k.className !== 'TNtupleD') {
       throw new RootError(this.path, k.path, `is a ${k.className}, not a TTree`);
     }
-    const t = (await this.readObject(k)) as JsTree;
+    const fast = await this.fastObject(k);
+    treeDecodes[fast !== null ? 'fast' : 'jsroot']++;
+    const t = (fast ?? (await this.readObject(k))) as JsTree;
     const entries = Number(t.fEntries);
     if (!Number.isSafeInteger(entries) || entries < 0 || !t.fBranches || !Array.isArray(t.fBranches.arr)) {
       throw new RootError(this.path, k.path, 'TTree metadata is corrupt (entries or branch list)');
@@ -182,6 +207,19 @@ export class RootFileReader {
     this.closed = true;
     void this.h.source?.close();
   }
+}
+
+/** How this process's TTree objects were decoded (tests: the native path is taken, not silently skipped). */
+export const treeDecodes = { fast: 0, jsroot: 0 };
+
+/** The decoder's view of a file's infos, one per parsed StreamerInfo record (shared by files with the same record). */
+const infoSets = new WeakMap<object, InfoSet>();
+function infoSetOf(js: JsFile): InfoSet | null {
+  const list = js.fStreamerInfos;
+  if (list === null || list === undefined || !Array.isArray(list.arr)) return null;
+  let set = infoSets.get(list);
+  if (set === undefined) { set = new InfoSet(list.arr); infoSets.set(list, set); }
+  return set;
 }
 
 function msg(e: unknown): string {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { decompress, initDecompression } from '../../../../src/root/read/decompress.js';
 import { readRawKeys, Source } from '../../../../src/root/hadd/keys.js';
-import { decodeKeyObject, FastPathUnsupported, InfoSet } from '../../../../src/root/hadd/fast-decode.js';
+import { decodeKeyObject, FastPathUnsupported, InfoSet } from '../../../../src/root/read/fast-decode.js';
 import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
 import { RootFileWriter } from '../../../../src/root/write/index.js';
 import { fill1, makeAxis, makeHist1 } from '../../../../src/root/hist.js';

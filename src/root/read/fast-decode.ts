@@ -1,15 +1,15 @@
-// hadd's own decoder of the objects it reads from every input (TTree with its TBranch/TLeaf
-// metadata, histograms), driven by streamer infos jsroot already decoded for an earlier input
-// with the byte-identical StreamerInfo record. jsroot's open of a file (header, keys,
-// StreamerInfo, its class streamers) and its generic decoding cost 1-3 ms per input, most of a
-// merge of many small files; this reads the same members into the same shapes (member names as
-// jsroot gives them) in a small fraction of that. It covers what trees and histograms hold:
-// basic members and arrays, TString, TObject/TNamed, TObjArray/TList/THashList, TArray*,
+// A native decoder of the objects read from every input file (TTree with its TBranch/TLeaf
+// metadata, histograms), driven by streamer infos jsroot already decoded (for this file, or for an
+// earlier one with the byte-identical StreamerInfo record). jsroot's generic decoding of a TTree
+// costs most of opening a small file; this reads the same members into the same shapes (member
+// names as jsroot gives them) in a small fraction of that. Used by hadd for every input after the
+// first, and by RootFileReader.tree (every tree a chunk opens). It covers what trees and histograms
+// hold: basic members and arrays, TString, TObject/TNamed, TObjArray/TList/THashList, TArray*,
 // embedded and pointed-to objects described by an info. Anything else (an STL member, a class
 // without an info, Double32 with a range, a byte count that does not close) is
-// FastPathUnsupported, and hadd falls back to jsroot for that input: never a guess. Baskets kept
-// inside a TTree's key (the last ones of a tree never flushed) are read as jsroot reads them.
-import type { JsStreamerElement, JsStreamerInfo } from '../read/jsroot.js';
+// FastPathUnsupported, and the caller falls back to jsroot for that object: never a guess. Baskets
+// kept inside a TTree's key (the last ones of a tree never flushed) are read as jsroot reads them.
+import type { JsStreamerElement, JsStreamerInfo } from './jsroot.js';
 
 export class FastPathUnsupported extends Error {}
 
