@@ -27,10 +27,13 @@ export class RootMergeCommand extends Command {
       whose setting differs from N; -n N at most N inputs open at once; -j N merge N groups of
       inputs in parallel (worker threads), then the partial files in order (-j alone: one group
       per core): it gains where the work per input is CPU (recompression, many small files), not
-      for a plain copy of baskets, which it does twice. --append-inputs auto appends inputs made
-      of tree baskets whole to OUT (a kernel copy, in another process) and uses their baskets
-      there: less CPU in this process, more in total (each basket key is read and rewritten);
-      the unused bytes of those inputs become free segments of OUT.
+      for a plain copy of baskets, which it does twice. --append-inputs: auto (the default)
+      appends each input of 4 MB or more made of tree baskets whole to OUT by a kernel copy in
+      another process, which runs while the metadata is merged, and uses its baskets there
+      (their keys' positions rewritten; OUT starts with the first such input when its head can
+      hold OUT's); OUT is then larger than the merged data by the unused bytes of those inputs
+      (at most a tenth of each), free segments as ROOT's. never copies every basket through
+      this process (the smallest OUT); always appends every input holding a tree.
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
@@ -51,7 +54,7 @@ export class RootMergeCommand extends Command {
   recompress = Option.Boolean('--recompress', false, { description: 'recompress baskets whose input setting differs (hadd -f<N>, -ff)' });
   maxOpen = Option.String('-n,--max-open-files', { description: 'at most N input files open at once (N ≥ 2)' });
   jobs = Option.String('-j,--jobs', { description: 'merge N groups of inputs in parallel, then the partial files (hadd -j; -j alone: one per core)' });
-  appendInputs = Option.String('--append-inputs', { description: 'auto: append inputs made of tree baskets whole (a kernel copy) and use their baskets in place; always; never (default: copy baskets)' });
+  appendInputs = Option.String('--append-inputs', { description: 'auto (default): append inputs of ≥ 4 MB made of tree baskets whole (a kernel copy) and use their baskets in place; always; never: copy every basket (smallest OUT)' });
   out = Option.String({ name: 'OUT' });
   inputs = Option.Rest({ name: 'IN', required: 1 });
 

@@ -16,19 +16,29 @@ import type { BasketRef } from '../read/branches.js';
 export const APPEND_MIN_BYTES = 4 * 1024 * 1024;
 /** At most this part of an appended input may be bytes the merge does not reuse (keys' records). */
 const MAX_UNUSED = 0.1;
+/** A basket key's fixed fields up to fSeekPdir in the 64-bit form. */
+const KEY_HEAD = 34;
 
 /**
  * An input appended whole at `base`. Its baskets are taken while the copy may still be under
- * way: the new seek fields of their keys are queued and written by `finish`, after the copy.
+ * way: the new seek fields of their keys are queued and written by `patch`, once the copy has
+ * passed the input. At base 0 (the output starts with it) its baskets' keys already point at
+ * themselves and nothing is queued for them; its first `reserved` bytes are the output's header
+ * and top directory record.
  */
 export class AppendedInput {
   /** [start, end) ranges of the input that merged trees reference. */
   private readonly used: number[] = [];
-  /** Per taken basket: its new position, its directory's seek, whether its key is 64-bit (1) or not (0). */
+  /** Per taken basket whose key must change: its new position, its directory's seek, whether its key is 64-bit (1) or not (0). */
   private readonly patches: number[] = [];
-  private readonly head = new Uint8Array(26);
+  private readonly head = new Uint8Array(KEY_HEAD);
   private readonly headView = new DataView(this.head.buffer);
-  constructor(readonly base: number, readonly size: number) {}
+  /** Whether `patch` has written the queued fields. */
+  patched = false;
+  constructor(readonly base: number, readonly size: number, readonly reserved = 0) {}
+
+  /** Where the input ends in the output. */
+  get end(): number { return this.base + this.size; }
 
   /**
    * Takes over one stored basket: checks its key against the branch's record and returns its
@@ -38,22 +48,30 @@ export class AppendedInput {
    */
   take(src: Source, ref: BasketRef, seekPdir: number, where: string): { seek: number; nbytes: number; tot: number } {
     if (ref.bytes < 26 || ref.seek + ref.bytes > src.size) throw new RootError(src.path, where, `basket ${ref.index}: ${ref.bytes} bytes at ${ref.seek} do not hold a key inside the file (${src.size} bytes)`);
-    if (readSync(src.fd, this.head, 0, 26, ref.seek) !== 26) throw new RootError(src.path, where, `basket ${ref.index}: short read at ${ref.seek}`);
+    const want = Math.min(KEY_HEAD, ref.bytes);
+    if (readSync(src.fd, this.head, 0, want, ref.seek) !== want) throw new RootError(src.path, where, `basket ${ref.index}: short read at ${ref.seek}`);
     const dv = this.headView;
     const nbytes = dv.getInt32(0), version = dv.getInt16(4), objlen = dv.getInt32(6), keylen = dv.getInt16(14);
     if (nbytes !== ref.bytes) throw new RootError(src.path, where, `basket ${ref.index} at ${ref.seek}: key says ${nbytes} bytes, branch says ${ref.bytes}`);
+    const big = version > 1000;
     const seek = this.base + ref.seek;
-    this.patches.push(seek, seekPdir, version > 1000 ? 1 : 0);
+    // A key that already says where it is and in which directory (the input at byte 0 of the output) stays as it is.
+    const same = big ? want >= 34 && Number(dv.getBigInt64(18)) === seek && Number(dv.getBigInt64(26)) === seekPdir
+      : dv.getInt32(18) === seek && dv.getInt32(22) === seekPdir;
+    if (!same) this.patches.push(seek, seekPdir, big ? 1 : 0);
     this.used.push(ref.seek, ref.seek + ref.bytes);
     return { seek, nbytes, tot: keylen + objlen };
   }
 
   /**
-   * Once the copy is done (RootFileWriter.appended): points every taken basket's key at its new
-   * place (fSeekKey, fSeekPdir) and declares every range no merged tree took as free.
+   * Once the copy has passed this input (RootFileWriter.copiedTo): points every taken basket's
+   * key at its new place (fSeekKey, fSeekPdir). Again after a copy that fell back to user space
+   * (it wrote the input anew).
    */
-  finish(w: RootFileWriter): void {
+  patch(w: RootFileWriter): void {
     const ps = this.patches;
+    this.patched = true;
+    if (ps.length === 0) return;
     // All seek fields in one buffer, written field by field (8 bytes for a 32-bit key, 16 for a 64-bit one).
     const buf = new Uint8Array((ps.length / 3) * 16), dv = new DataView(buf.buffer);
     const pos: number[] = [], len: number[] = [];
@@ -64,7 +82,11 @@ export class AppendedInput {
       o += 16;
     }
     w.overwriteMany(buf, 16, pos, len);
-    const pairs: [number, number][] = [];
+  }
+
+  /** After the copy (RootFileWriter.appended): declares every range no merged tree took (nor the output's head) as free. */
+  freeUnused(w: RootFileWriter): void {
+    const pairs: [number, number][] = this.reserved > 0 ? [[0, this.reserved]] : [];
     for (let i = 0; i < this.used.length; i += 2) pairs.push([this.used[i]!, this.used[i + 1]!]);
     pairs.sort((x, y) => x[0] - y[0]);
     let at = 0;
@@ -74,6 +96,19 @@ export class AppendedInput {
     }
     if (at < this.size) w.markFree(this.base + at, this.base + this.size - 1);
   }
+}
+
+/**
+ * Where a file's header and top directory record end (its TFile key at fBEGIN = 100, as ROOT and
+ * heppy write it), or null: the bytes an output starting with this file replaces with its own.
+ */
+export function headEnd(src: Source): number | null {
+  if (src.size < 104) return null;
+  const h = src.read(0, 104, 'header');
+  const dv = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  if (dv.getUint32(0) !== 0x726f6f74 || dv.getInt32(8) !== 100) return null; // "root", fBEGIN
+  const n = dv.getInt32(100);
+  return n > 0 && 100 + n <= src.size ? 100 + n : null;
 }
 
 /** 'auto': inputs worth it (see worthAppending); 'always': every input that can be (tests); 'never': none. */

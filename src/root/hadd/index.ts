@@ -21,7 +21,7 @@ import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
 import { ADDABLE, HistSum, histIncompatibility } from './hist.js';
 import { mergeParallel, splitInputs } from './parallel.js';
-import { AppendedInput, worthAppending, type AppendPolicy } from './in-place.js';
+import { AppendedInput, headEnd, worthAppending, type AppendPolicy } from './in-place.js';
 
 export interface MergeOptions {
   force?: boolean;
@@ -73,12 +73,13 @@ interface Input {
 }
 
 /**
- * 'never' for now: on the shared 2-core machine (load 17-20) appending whole costs more CPU than
- * it saves (the kernel copy of 323 MB takes ~0.12 s as the user-space one ~0.18 s, but the
- * 2 × 12 k small reads and writes of the basket keys cost ~0.1 s in a fresh process); its gain
- * is wall time where a core is free for the copy. bench/merge.ts measures both.
+ * 'auto': an input of at least 4 MB made of tree baskets is appended whole by a kernel copy in
+ * another process (in-place.ts), which runs while this one decodes the metadata and patches the
+ * basket keys of the inputs already copied; the output starts with the first such input (its
+ * keys unchanged). The output is larger than a basket-by-basket merge by the unused bytes of
+ * those inputs (at most a tenth of each, free segments as ROOT's). bench/merge.ts measures both.
  */
-export const DEFAULT_APPEND: AppendPolicy = 'never';
+export const DEFAULT_APPEND: AppendPolicy = 'auto';
 
 /** The class name ROOT writes for an RNTuple anchor (rntuple/ is loaded only when one is merged). */
 const RNTUPLE_CLASS = 'ROOT::RNTuple';
@@ -306,8 +307,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
-    await w.appended();
-    for (const i of opened) i.appended?.finish(w);
+    await placeAppended(w, opened.filter((i) => i.appended !== null).map((i) => i.appended!));
     stats.bytes = w.position;
     await w.close();
     w = null;
@@ -325,7 +325,9 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
 
 /**
  * Appends the inputs worth it (in-place.ts) whole to the output, before anything else is
- * written, in input order; an input whose baskets are recompressed is not among them.
+ * written, in input order; an input whose baskets are recompressed is not among them. The output
+ * starts with the first of them where its header and top directory record can hold the
+ * output's (its baskets then need no patch).
  */
 function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, policy: AppendPolicy): void {
   const target = w.compressionSetting;
@@ -338,8 +340,32 @@ function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, po
     at += i.source.size;
   }
   if (chosen.length === 0) return;
-  const bases = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size));
-  chosen.forEach((i, x) => { i.appended = new AppendedInput(bases[x]!, i.source.size); });
+  const head = headEnd(chosen[0]!.source);
+  const over = head !== null && w.canStartWith(head) ? head : undefined;
+  const bases = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size), over);
+  chosen.forEach((i, x) => { i.appended = new AppendedInput(bases[x]!, i.source.size, x === 0 && over !== undefined ? over : 0); });
+}
+
+/**
+ * The end of a merge with inputs appended whole: each one's basket keys are patched as soon as
+ * the copy has passed it (the copy of the next ones goes on meanwhile, in another process), so
+ * that only the last one's patches follow the copy; then their unused bytes are declared free.
+ * A copy that fell back to user space wrote every input anew: their patches are written again.
+ */
+async function placeAppended(w: RootFileWriter, appended: AppendedInput[]): Promise<void> {
+  if (appended.length === 0) return;
+  let settled = false;
+  const done = w.appended().finally(() => { settled = true; });
+  done.catch(() => undefined); // awaited below
+  for (;;) {
+    const to = w.copiedTo();
+    for (const a of appended) if (!a.patched && a.end <= to) a.patch(w);
+    if (settled || appended.every((a) => a.patched)) break;
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 1))]);
+  }
+  const kernel = await done;
+  for (const a of appended) if (!kernel || !a.patched) a.patch(w);
+  for (const a of appended) a.freeUnused(w);
 }
 
 type Holder = { inp: Input; key: RawKey };

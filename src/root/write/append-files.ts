@@ -69,32 +69,74 @@ function catInto(fd: number, paths: readonly string[], total: number, at: number
 }
 
 /**
+ * A copy of whole files under way (startAppend): `done` resolves whether the kernel copy did it
+ * (false: through user space) or rejects with AppendError; `copiedTo()` is the position up to
+ * which the bytes are already in place, so that the caller may patch the first files while the
+ * later ones are still being copied.
+ */
+export interface AppendJob {
+  readonly done: Promise<boolean>;
+  copiedTo(): number;
+}
+
+/**
  * Writes the files `paths` (of `sizes` bytes, as stat'ed by the caller) one after the other into
  * `dest` from byte `at`; bytes of `dest` before `at` are left as they are (zeros where the file was
  * shorter). The caller may write to `dest` beyond `at + Σ sizes` meanwhile (the kernel copy runs
- * in another process). Resolves whether the kernel copy was used; rejects with AppendError.
+ * in another process), and below `copiedTo()`: `cat` copies one file after the other through a
+ * descriptor whose file offset is the progress. If `cat` fails midway, the user-space copy writes
+ * every file again: `done` then resolves false and what the caller wrote below it is lost (to be
+ * written again).
  */
-export async function appendFiles(dest: string, at: number, paths: readonly string[], sizes: readonly number[]): Promise<boolean> {
+export function startAppend(dest: string, at: number, paths: readonly string[], sizes: readonly number[]): AppendJob {
   const total = sizes.reduce((s, n) => s + n, 0);
   let fd: number;
-  try { fd = openSync(dest, 'r+'); } catch (e) { throw new AppendError(dest, `cannot open for appending: ${(e as Error).message}`); }
-  try {
-    const before = fstatSync(fd).size;
-    if (before > at) throw new AppendError(dest, `has ${before} bytes, more than the position ${at} to append at`);
-    let kernel = false;
-    if (process.platform === 'linux' && total > 0) {
-      try { seekTo(fd, at); } catch (e) { throw new AppendError(dest, `cannot position at ${at}: ${(e as Error).message}`); }
-      kernel = await catInto(fd, paths, total, at);
-    }
-    if (!kernel) copyThroughUserSpace(dest, fd, at, paths, sizes);
-    // Each input must still have the size it was planned with (a file changed during the merge would shift every later one).
-    paths.forEach((p, i) => {
-      let now: number;
-      try { now = statSync(p).size; } catch (e) { throw new AppendError(p, `cannot stat: ${(e as Error).message}`); }
-      if (now !== sizes[i]) throw new AppendError(p, `changed size while being merged (${sizes[i]} -> ${now} bytes)`);
-    });
-    const after = fstatSync(fd).size;
-    if (after < at + total) throw new AppendError(dest, `has ${after} bytes after appending ${total} at ${at} (an input changed size while being merged?)`);
-    return kernel;
-  } finally { closeSync(fd); }
+  try { fd = openSync(dest, 'r+'); } catch (e) { return failed(new AppendError(dest, `cannot open for appending: ${(e as Error).message}`), at); }
+  // While `cat` runs, its output offset (shared with fd: one open file description) is the progress; after, all or nothing.
+  let state: 'copying' | 'done' | 'failed' = 'copying';
+  const done = (async (): Promise<boolean> => {
+    try {
+      const before = fstatSync(fd).size;
+      if (before > at) throw new AppendError(dest, `has ${before} bytes, more than the position ${at} to append at`);
+      let kernel = false;
+      if (process.platform === 'linux' && total > 0) {
+        try { seekTo(fd, at); } catch (e) { throw new AppendError(dest, `cannot position at ${at}: ${(e as Error).message}`); }
+        kernel = await catInto(fd, paths, total, at);
+      }
+      if (!kernel) { state = 'failed'; copyThroughUserSpace(dest, fd, at, paths, sizes); }
+      // Each input must still have the size it was planned with (a file changed during the merge would shift every later one).
+      paths.forEach((p, i) => {
+        let now: number;
+        try { now = statSync(p).size; } catch (e) { throw new AppendError(p, `cannot stat: ${(e as Error).message}`); }
+        if (now !== sizes[i]) throw new AppendError(p, `changed size while being merged (${sizes[i]} -> ${now} bytes)`);
+      });
+      const after = fstatSync(fd).size;
+      if (after < at + total) throw new AppendError(dest, `has ${after} bytes after appending ${total} at ${at} (an input changed size while being merged?)`);
+      state = 'done';
+      return kernel;
+    } catch (e) {
+      state = 'failed';
+      throw e;
+    } finally { closeSync(fd); }
+  })();
+  return {
+    done,
+    copiedTo: () => {
+      if (state === 'done') return at + total;
+      if (state === 'failed') return at;
+      const pos = offsetOf(fd);
+      // Before seekTo has run the offset is 0: nothing of ours is in place yet.
+      return pos === null || pos < at ? at : Math.min(pos, at + total);
+    },
+  };
+}
+
+function failed(e: AppendError, at: number): AppendJob {
+  const done = Promise.reject(e);
+  return { done, copiedTo: () => at };
+}
+
+/** startAppend, waiting for the copy: resolves whether the kernel copy was used; rejects with AppendError. */
+export async function appendFiles(dest: string, at: number, paths: readonly string[], sizes: readonly number[]): Promise<boolean> {
+  return startAppend(dest, at, paths, sizes).done;
 }

@@ -16,7 +16,7 @@ import { streamerInfoPayload } from './streamers.js';
 import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
-import { appendFiles, AppendError } from './append-files.js';
+import { startAppend, AppendError, type AppendJob } from './append-files.js';
 import { codecThreadEnabled, compressAhead, worthAhead } from '../codec-ahead.js';
 
 /** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
@@ -102,6 +102,9 @@ export class RootFileWriter {
   private deferredBytes = 0;
   /** A copy of whole files under way (appendFiles). */
   private pending: Promise<boolean> | null = null;
+  private job: AppendJob | null = null;
+  /** Length of the top directory's record after its name (DIR_RECORD_BYTES, or more to fill a first file's record: appendFiles). */
+  private topDirBytes = DIR_RECORD_BYTES;
 
   private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
@@ -203,35 +206,61 @@ export class RootFileWriter {
    * append-files.ts) and returns where each one begins at once: the writer may go on appending
    * after them meanwhile; `appended()` waits for the copy. Their bytes are the caller's to
    * account for: what it does not use must be declared with markFree, what it reuses patched
-   * with overwrite, both after `appended()`.
+   * with overwrite, both below `copiedTo()` (or after `appended()`).
+   *
+   * With `overHead` (see `canStartWith`), nothing having been written yet, the first file goes at
+   * byte 0 instead: its baskets keep their places (no key to patch). Its first `overHead` bytes
+   * (its header and top directory record) are this file's header and top directory record,
+   * written by close() over them (the record padded to the same length).
    */
-  appendFiles(paths: readonly string[], sizes: readonly number[]): number[] {
+  appendFiles(paths: readonly string[], sizes: readonly number[], overHead?: number): number[] {
     this.checkOpen();
     this.settle();
     if (this.pending !== null) throw new Error(`${this.path}: an append is already under way`);
+    let start = this.end;
+    if (overHead !== undefined) {
+      if (!this.canStartWith(overHead)) throw new Error(`${this.path}: cannot start with a file whose head is ${overHead} bytes`);
+      start = 0;
+      this.topDirBytes = overHead - this.top.recordPos;
+    }
     const at: number[] = [];
-    let pos = this.end;
+    let pos = start;
     for (const n of sizes) { at.push(pos); pos += n; }
-    this.pending = appendFiles(this.path, this.end, paths, sizes).catch((e: unknown) => {
+    const job = startAppend(this.path, start, paths, sizes);
+    this.job = job;
+    this.pending = job.done.catch((e: unknown) => {
       if (e instanceof AppendError) throw new RootError(e.file, '', e.message);
       throw e;
     });
     this.pending.catch(() => undefined); // awaited by appended() or close()
-    this.end = pos;
+    this.end = Math.max(this.end, pos);
     return at;
   }
+
+  /**
+   * Whether a file whose header and top directory record end at `headEnd` can be appended at 0
+   * (appendFiles' `overHead`): nothing written yet, and this file's header and top directory
+   * record fit in those bytes.
+   */
+  canStartWith(headEnd: number): boolean {
+    const own = this.top.recordPos + DIR_RECORD_BYTES;
+    return this.end === own && this.pending === null && this.top.keys.length === 0 && this.dirs.size === 1 && this.trees.length === 0 && headEnd >= own;
+  }
+
+  /** The position up to which the files of appendFiles are in place (all of the file when no copy is under way). */
+  copiedTo(): number { return this.pending === null || this.job === null ? this.end : this.job.copiedTo(); }
 
   /** Waits for the files of appendFiles to be in place; whether the kernel copy did it (false: none pending, or user space). */
   async appended(): Promise<boolean> {
     const p = this.pending;
     if (p === null) return false;
-    try { return await p; } finally { this.pending = null; }
+    try { return await p; } finally { this.pending = null; this.job = null; }
   }
 
   /** Rewrites bytes already in the file (e.g. the seek fields of a key appended with appendFiles). */
   overwrite(pos: number, bytes: Uint8Array): void {
     this.checkOpen();
-    if (this.pending !== null) throw new Error(`${this.path}: overwrite before appended()`);
+    if (pos + bytes.length > this.copiedTo()) throw new Error(`${this.path}: overwrite at ${pos} before the copy reached it`);
     if (pos < 0 || pos + bytes.length > this.end) throw new Error(`${this.path}: overwrite of ${bytes.length} bytes at ${pos} outside the ${this.end} written`);
     this.writeAt(pos, bytes);
   }
@@ -239,10 +268,10 @@ export class RootFileWriter {
   /** overwrite() of many small fields: field i is bytes [i·stride, i·stride + len[i]) of `bytes`, written at pos[i]. */
   overwriteMany(bytes: Uint8Array, stride: number, pos: readonly number[], len: readonly number[]): void {
     this.checkOpen();
-    if (this.pending !== null) throw new Error(`${this.path}: overwrite before appended()`);
-    const fd = this.fd, end = this.end;
+    const fd = this.fd, end = this.end, copied = this.copiedTo();
     for (let i = 0; i < pos.length; i++) {
       const p = pos[i]!, n = len[i]!;
+      if (p + n > copied) throw new Error(`${this.path}: overwrite at ${p} before the copy reached it`);
       if (p < 0 || p + n > end) throw new Error(`${this.path}: overwrite of ${n} bytes at ${p} outside the ${end} written`);
       let off = 0;
       try { while (off < n) off += writeSync(fd, bytes, i * stride + off, n - off, p + off); } catch (err) {
@@ -260,7 +289,7 @@ export class RootFileWriter {
     this.checkOpen();
     const n = last - first + 1;
     if (n <= 0) return;
-    if (this.pending !== null) throw new Error(`${this.path}: markFree before appended()`);
+    if (last >= this.copiedTo()) throw new Error(`${this.path}: markFree of ${first}-${last} before the copy reached it`);
     if (first < 0 || last >= this.end) throw new Error(`${this.path}: free segment ${first}-${last} outside the ${this.end} written`);
     this.free.push([first, last]);
     if (n >= 4) { const b = new WBuf(4); b.i32(-Math.min(n, 2000000000)); this.writeAt(first, b.bytes()); }
@@ -434,13 +463,14 @@ export class RootFileWriter {
   }
 
   private dirRecord(d: Dir, seekKeys: number, nbytesKeys: number, big: boolean): Uint8Array {
-    const b = new WBuf(DIR_RECORD_BYTES);
+    const len = d === this.top ? this.topDirBytes : DIR_RECORD_BYTES;
+    const b = new WBuf(len);
     b.i16(big ? 1005 : 5);
     b.u32(this.datime); b.u32(this.datime);
     b.i32(nbytesKeys); b.i32(d.nbytesName);
     if (big) { b.i64(d.seekDir); b.i64(d.seekParent); b.i64(seekKeys); } else { b.i32(d.seekDir); b.i32(d.seekParent); b.i32(seekKeys); }
     b.u16(1); b.raw(this.uuid);
-    while (b.pos < DIR_RECORD_BYTES) b.u8(0); // small records keep room to become big in place
+    while (b.pos < len) b.u8(0); // small records keep room to become big in place
     return b.bytes();
   }
 
@@ -448,7 +478,7 @@ export class RootFileWriter {
     const keylen = keyLength('TFile', this.fileName, '', false);
     const b = new WBuf(keylen + 64);
     writeKeyHeader(b, {
-      nbytes: this.top.nbytesName + DIR_RECORD_BYTES, objlen: this.top.nbytesName + DIR_RECORD_BYTES - keylen,
+      nbytes: this.top.nbytesName + this.topDirBytes, objlen: this.top.nbytesName + this.topDirBytes - keylen,
       datime: this.datime, keylen, cycle: 1, seekKey: BEGIN, seekPdir: 0, big: false,
       className: 'TFile', name: this.fileName, title: '',
     });

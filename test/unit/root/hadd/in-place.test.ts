@@ -108,6 +108,65 @@ test('inputs appended whole: same summaries as the basket-by-basket merge, read 
   assert.ok(keys > 20);
 });
 
+/** Walks the records from the first key as ROOT's TFile::Map does: only keys (each pointing at itself) and free gaps; returns the keys met. */
+function walkRecords(path: string): number {
+  const bytes = readFileSync(path);
+  let p = 100, keys = 0;
+  const end = bytes.readInt32BE(4) >= 1000000 ? Number(bytes.readBigInt64BE(12)) : bytes.readInt32BE(12);
+  while (p < end) {
+    const n = bytes.readInt32BE(p);
+    assert.ok(n !== 0, `record of 0 bytes at ${p}`);
+    if (n > 0) {
+      keys++;
+      const big = bytes.readInt16BE(p + 4) > 1000;
+      const seek = big ? Number(bytes.readBigInt64BE(p + 18)) : bytes.readInt32BE(p + 18);
+      assert.is(seek, p, `key at ${p} says it is at ${seek}`);
+    }
+    p += Math.abs(n);
+  }
+  assert.is(p, end);
+  return keys;
+}
+
+test('the output starts with the first appended input: its baskets stay where they are, its head is the output\'s', async () => {
+  // 'm.root' is shorter than 'in1.root': the output's header and top directory record fit in in1's.
+  const m = join(dir, 'm.root'), c = join(dir, 'm-copied.root');
+  const rm = await mergeRootFiles(m, [in1, in2], { append: 'always' });
+  const rc = await mergeRootFiles(c, [in1, in2], { append: 'never' });
+  assert.ok(rm.ok && rc.ok, JSON.stringify([rm, rc]));
+  const bm = readFileSync(m), b1 = readFileSync(in1);
+  // The top directory record has in1's length (padded); everything after it up to in1's end is in1's bytes but for free-gap markers.
+  const head = 100 + b1.readInt32BE(100);
+  assert.is(bm.readInt32BE(100), b1.readInt32BE(100));
+  const free = freeSegments(m);
+  assert.ok(free[0]![0] >= head, `first free segment ${JSON.stringify(free[0])} starts after the head (${head})`);
+  // in1's first basket key (right after its head) is unchanged: it already pointed at itself.
+  const seekOf = (b: Buffer, p: number): number => (b.readInt16BE(p + 4) > 1000 ? Number(b.readBigInt64BE(p + 18)) : b.readInt32BE(p + 18));
+  assert.is(seekOf(bm, head), head);
+  assert.ok(bm.subarray(head, head + b1.readInt32BE(head)).equals(b1.subarray(head, head + b1.readInt32BE(head))));
+  assert.ok(walkRecords(m) > 20);
+  const sm = await summary(m), sc = await summary(c);
+  assert.equal(sm.trees, sc.trees);
+  assert.equal(sm.histograms, sc.histograms);
+  const names = ['x', 'n', 'pt', 'v'];
+  assert.equal(await jsrootSums(m, 'events', names), await jsrootSums(c, 'events', names));
+});
+
+test('without cat (PATH empty) the inputs are copied through user space: same result, keys patched after the copy', async () => {
+  const m = join(dir, 'nocat.root'), c = join(dir, 'm-copied.root');
+  const path = process.env.PATH;
+  process.env.PATH = '';
+  let r;
+  try { r = await mergeRootFiles(m, [in1, in2, in3], { append: 'always' }); } finally { process.env.PATH = path; }
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.ok(walkRecords(m) > 20);
+  const names = ['x', 'n', 'pt', 'v'];
+  const j = await jsrootSums(m, 'events', names);
+  assert.is(j.entries, 50100);
+  const first2 = await jsrootSums(c, 'events', names);
+  assert.is(first2.entries, 50000);
+});
+
 test('a tree in a subdirectory: baskets used in place point at the subdirectory', async () => {
   const s1 = join(dir, 'sub1.root'), s2 = join(dir, 'sub2.root');
   await input(s1, 5000, 4, 'sel/jets');
@@ -128,6 +187,26 @@ test("'auto' copies small inputs basket by basket (no free segment but the tail)
   assert.ok(r.ok);
   assert.is(freeSegments(out).length, 1);
   assert.ok(statSync(out).size < statSync(in1).size + statSync(in2).size);
+});
+
+test('by default an input of 4 MB or more made of tree baskets is appended whole (and a small one is not)', async () => {
+  const big = join(dir, 'big.root'), out = join(dir, 'default.root');
+  // Incompressible doubles keep the file above APPEND_MIN_BYTES with few entries.
+  const w = RootFileWriter.create(big, { compression: { algorithm: 'zlib' } });
+  const t = w.createTree({ name: 'events', branches: [{ name: 'r', type: 'f8' }, { name: 'k', type: 'i4' }] });
+  let x = 12345;
+  for (let i = 0; i < 700_000; i++) { x = (x * 1103515245 + 12345) >>> 0; t.fill({ r: x / 4294967296, k: i }); }
+  await w.close();
+  assert.ok(statSync(big).size >= 4 * 1024 * 1024, `input of ${statSync(big).size} bytes`);
+  const r = await mergeRootFiles(out, [big, big]);
+  assert.ok(r.ok, JSON.stringify(r));
+  if (!r.ok) return;
+  assert.is(r.value.entries, 1_400_000);
+  assert.ok(freeSegments(out).length >= 3, 'the unused bytes of the appended inputs are free segments');
+  walkRecords(out);
+  const js = await jsrootSums(out, 'events', ['k']);
+  assert.is(js.entries, 1_400_000);
+  assert.is(js.sums.k, 699_999 * 700_000);
 });
 
 test('recompressed inputs are not appended (their baskets are rewritten)', async () => {
