@@ -1,9 +1,11 @@
-// `heppy cancel`: cancels the batch jobs of one Outdir — every Slurm array of the build (found by
-// the build's job name, so even a submission the journal missed) and every job of the journal
-// submitted through a -b template — then empties the journal, so the next build submits afresh.
+// `heppy cancel`: cancels the batch jobs of one Outdir — every Slurm array of its builds (found
+// among the user's jobs by the Outdir's job-name prefix, so even a submission whose id the journal
+// missed) and every job of the journal submitted through a -b template — then empties the
+// journal, so the next build submits afresh.
 import type { JournalEntry } from '../exec/executor.js';
 import { SlurmClient } from '../exec/slurm/client.js';
-import { slurmJobName } from '../exec/slurm/slurm-executor.js';
+import { outdirJobs } from '../exec/slurm/names.js';
+import { arrayJobOf } from '../exec/slurm/states.js';
 import { cancelCommandJob, lastTemplateKind } from '../exec/command/command-executor.js';
 import { batchPaths } from '../chunkdir/layout.js';
 import { readdirSync } from 'node:fs';
@@ -34,15 +36,13 @@ export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], 
   const usesSlurm = opts.slurm || journal.some((e) => e.executor === 'slurm') || hasRounds(outdir);
   if (usesSlurm) {
     const client = opts.client ?? new SlurmClient();
-    const name = slurmJobName(outdir);
-    const q = await client.run('squeue', ['-h', '-r', `--name=${name}`, '-o', '%i']);
-    if (!q.ok || q.value.exitCode !== 0) {
-      report.errors.push(`squeue: ${q.ok ? q.value.stderr.trim() : q.error.reason}`);
-    } else {
-      report.slurm = q.value.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
-    }
-    if (report.slurm.length > 0 || report.errors.length > 0) {
-      const c = await client.run('scancel', [`--name=${name}`]);
+    const q = await outdirJobs(client, outdir);
+    if (!q.ok) report.errors.push(q.error.reason);
+    else report.slurm = q.value.map((j) => j.jobId);
+    // Whole arrays: each of them is this Outdir's alone.
+    const arrays = [...new Set(report.slurm.map(arrayJobOf))];
+    for (let i = 0; i < arrays.length; i += 500) {
+      const c = await client.run('scancel', arrays.slice(i, i + 500));
       if (!c.ok || c.value.exitCode !== 0) report.errors.push(`scancel: ${c.ok ? c.value.stderr.trim() : c.error.reason}`);
     }
   }
@@ -77,10 +77,13 @@ export async function cancelWorkspace(ws: Workspace, client?: SlurmClient): Prom
  */
 export async function cancelStaleJobs(outdir: string, entries: JournalEntry[], client = new SlurmClient()): Promise<string[]> {
   const cancelled: string[] = [];
-  const slurmIds = new Set(entries.filter((e) => e.executor === 'slurm').map((e) => e.jobId));
-  if (slurmIds.size > 0) {
-    const q = await client.run('squeue', ['-h', '-r', `--name=${slurmJobName(outdir)}`, '-o', '%i']);
-    const live = q.ok && q.value.exitCode === 0 ? q.value.stdout.split('\n').map((l) => l.trim()).filter((id) => slurmIds.has(id)) : [];
+  const slurm = entries.filter((e) => e.executor === 'slurm');
+  if (slurm.length > 0) {
+    const slurmIds = new Set(slurm.map((e) => e.jobId).filter((id) => id !== ''));
+    // An entry journaled before sbatch answered is found by its call's name and array task.
+    const named = new Set(slurm.filter((e) => e.jobId === '' && e.jobName !== undefined).map((e) => `${e.jobName}|${e.arrayTask}`));
+    const q = await outdirJobs(client, outdir);
+    const live = q.ok ? q.value.filter((j) => slurmIds.has(j.jobId) || named.has(`${j.name}|${j.jobId.split('_')[1]}`)).map((j) => j.jobId) : [];
     if (live.length > 0) {
       const c = await client.run('scancel', live);
       if (c.ok && c.value.exitCode === 0) cancelled.push(...live);

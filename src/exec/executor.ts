@@ -67,11 +67,20 @@ export type ExecutorEvent =
   | { type: 'progress'; nodeId: string; events: number; /** the chunk's event window, when known */ expected?: number }
   | { type: 'ended'; end: AttemptEnd };
 
-/** A batch job recorded in the store's journal, so that an interrupted build can re-attach. */
+/**
+ * A batch job recorded in the store's journal, so that an interrupted build can re-attach. Written
+ * twice: before the submission (jobId '', with the job name heppy chose) and once the batch system
+ * has answered (jobId). An entry without a jobId is a submission that may or may not have reached
+ * the batch system: a later build looks the job up by its name.
+ */
 export interface JournalEntry {
   nodeId: string;
   attempt: number;
-  jobId: string;       // scheduler job id, e.g. '1234_7' for an array task, or a pid for nohup
+  jobId: string;       // scheduler job id, e.g. '1234_7' for an array task, or a pid for nohup; '' = not confirmed
+  /** The job name heppy gave the submission (Slurm: the sbatch call's; -b: $HEPPY_JOB_NAME). */
+  jobName?: string;
+  /** Slurm: the array task that runs this chunk. */
+  arrayTask?: number;
   key: string;         // the node key the job was submitted for
   submittedAt: number;
   executor: ExecutorKind;

@@ -188,6 +188,9 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
   const adopted = new Set<string>();
   if (opts.adopt?.length) {
     const live = await executor.adopt(opts.adopt);
+    // An entry the executor could not find was never submitted, or is gone without a result: forgotten.
+    const found = new Set(live.map((e) => `${e.nodeId}\u0000${e.attempt}`));
+    for (const e of opts.adopt) if (!found.has(`${e.nodeId}\u0000${e.attempt}`)) void hooks.journal?.remove(e.nodeId, e.attempt);
     for (const e of live) {
       if (!waiting.has(e.nodeId) || inflight.has(e.nodeId)) continue;
       attempt.set(e.nodeId, e.attempt);

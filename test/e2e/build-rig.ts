@@ -112,8 +112,8 @@ export function heppy(p: Project, args: string[]): { code: number; stdout: strin
 }
 
 /** A build in the background (for the kill -9 and concurrency tests). */
-export function buildAsync(p: Project, args: string[]): { pid: number; done: Promise<BuildRun> } {
-  const child = spawn(process.execPath, [HEPPY, 'build', '--json', ...args], { cwd: p.dir });
+export function buildAsync(p: Project, args: string[], env?: NodeJS.ProcessEnv): { pid: number; done: Promise<BuildRun> } {
+  const child = spawn(process.execPath, [HEPPY, 'build', '--json', ...args], { cwd: p.dir, ...(env ? { env } : {}) });
   let out = '', err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));

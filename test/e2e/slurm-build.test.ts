@@ -131,10 +131,8 @@ test('the coordinator killed while jobs are queued: the next build re-attaches, 
   const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=1500']);
   for (let i = 0; i < 200 && queuedTasks(o).length < 7; i++) await sleep(100);
   assert.is(queuedTasks(o).length, 7, 'all 7 tasks queued');
-  // sbatch returns before the build has journaled the job (one LMDB commit, 25 ms + fsync; longer
-  // under CI load): a kill inside that window leaves a job the next build cannot re-attach to (a
-  // known gap: no journal entry is written before the submission). This test is about re-attaching.
-  await sleep(1000);
+  // No wait: every attempt is journaled before sbatch, so a kill right after sbatch is found by name
+  // (test/e2e/slurm-journal.test.ts kills exactly there).
   process.kill(b.pid, 'SIGKILL');
   await b.done;
   const r = build(p, [...SLURM, '--outdir', o, '-o', 'slowms=1500']);

@@ -5,11 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
+import { sacctLines } from '../unit/exec/batch/fixtures/slurm-util.js';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, heppyfileText, makeProject, type Project } from './build-rig.js';
 import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
-import { slurmJobName } from '../../src/exec/slurm/slurm-executor.js';
 import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
@@ -42,8 +42,7 @@ function hogHeppyfile(): string {
 async function settledRows(outdir: string, n: number): Promise<Array<{ id: string; state: string; exitCode: string; reqMem: string }>> {
   const t0 = Date.now();
   for (;;) {
-    const out = execFileSync('sacct', ['-X', '-n', '-P', `--name=${slurmJobName(outdir)}`, '-S', 'now-2hours', '-o', 'JobID,State,ExitCode,ReqMem'], { encoding: 'utf8' });
-    const rows = out.split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const rows = sacctLines(outdir, 'JobID,State,ExitCode,ReqMem').map((l) => {
       const [id, state, exitCode, reqMem] = l.trim().split('|');
       return { id: id!, state: state!, exitCode: exitCode!, reqMem: reqMem! };
     });

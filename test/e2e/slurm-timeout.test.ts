@@ -6,12 +6,11 @@
 // one's flag file and does not sleep) completes. About 1.5-2 minutes of wall time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
+import { sacctLines } from '../unit/exec/batch/fixtures/slurm-util.js';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, heppyfileText, makeProject, type Project } from './build-rig.js';
 import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
-import { slurmJobName } from '../../src/exec/slurm/slurm-executor.js';
 import { slurmAvailable } from '../util/shared.js';
 
 const have = slurmAvailable();
@@ -34,8 +33,7 @@ function slowOnceHeppyfile(dir: string): string {
 async function settledRows(outdir: string, n: number): Promise<Array<{ state: string; timelimit: string }>> {
   const t0 = Date.now();
   for (;;) {
-    const out = execFileSync('sacct', ['-X', '-n', '-P', `--name=${slurmJobName(outdir)}`, '-S', 'now-2hours', '-o', 'JobID,State,Timelimit'], { encoding: 'utf8' });
-    const rows = out.split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const rows = sacctLines(outdir, 'JobID,State,Timelimit').map((l) => {
       const [, state, timelimit] = l.trim().split('|');
       return { state: state!, timelimit: timelimit! };
     });

@@ -11,7 +11,11 @@ import { batchPaths, jobLogPath } from '../../chunkdir/layout.js';
 export interface Tracked {
   job: JobSpec;
   key: string;
+  /** '' until the batch system's answer is known (a journal entry written before submission). */
   jobId: string;
+  /** The name heppy gave the job, and its array task: how a job without a jobId is found. */
+  jobName?: string;
+  arrayTask?: number;
   jobLog: string;
   submittedAt: number;
   started: boolean;
@@ -167,7 +171,8 @@ export function processAlive(pid: number): boolean {
 /** The journal entry of a submitted attempt. */
 export function journalEntry(t: Tracked, executor: ExecutorKind): JournalEntry {
   return { nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId, key: t.key, submittedAt: t.submittedAt, executor, name: t.job.name, chunkDir: t.job.chunkDir,
-    ...(t.taskLog !== undefined ? { taskLog: t.taskLog } : {}) };
+    ...(t.taskLog !== undefined ? { taskLog: t.taskLog } : {}), ...(t.jobName !== undefined ? { jobName: t.jobName } : {}),
+    ...(t.arrayTask !== undefined ? { arrayTask: t.arrayTask } : {}) };
 }
 
 /** The tracked attempt of a journal entry an interrupted build left (adopted as already started). */
@@ -177,6 +182,7 @@ export function trackedFromJournal(e: JournalEntry & { chunkDir: string }, outdi
     job: { nodeId: e.nodeId, name, chunkDir: e.chunkDir, attempt: e.attempt },
     // The scheduler reports an adopted attempt as started itself.
     key: e.key, jobId: e.jobId, jobLog: jobLogPath(outdir, name, e.attempt), submittedAt: e.submittedAt, started: true,
-    ...(e.taskLog !== undefined ? { taskLog: e.taskLog } : {}),
+    ...(e.taskLog !== undefined ? { taskLog: e.taskLog } : {}), ...(e.jobName !== undefined ? { jobName: e.jobName } : {}),
+    ...(e.arrayTask !== undefined ? { arrayTask: e.arrayTask } : {}),
   };
 }

@@ -3,8 +3,10 @@
 // `sbatch batchScript.sh`, `nohup ./batchScript.sh &`). The job id is read from what the
 // submission printed; completion only from the markers; no marker within the time limit fails
 // the attempt. Each submission runs in its own process group, so Ctrl-C on heppy leaves it alone.
+// Each attempt is journaled before its template runs, with the job name the template gets as
+// $HEPPY_JOB_NAME; a build killed before it journaled the job id finds the job again (adopt).
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
@@ -13,6 +15,7 @@ import { ensureChunkAttempt } from '../../chunkdir/spec.js';
 import { ensureBatchPaths, jobLogPath } from '../../chunkdir/layout.js';
 import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
+import { attemptJobName } from '../batch/job-name.js';
 import { cancelArgv, submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
 /** In Outdir/.heppy/batch/: the last template used ({template, kind}). */
@@ -39,7 +42,10 @@ export interface CommandExecutorOptions {
   /** A local job whose processes are gone gets this long for its marker to appear. Default 3 s. */
   markerGraceMs?: number;
   script?: BatchScriptOptions;
-  /** Records a submitted job in the journal before submit() resolves (see SlurmExecutorOptions). */
+  /**
+   * Records each attempt in the journal, durably, before its template runs (job name, no id) and
+   * again with the job id before submit() resolves (see SlurmExecutorOptions).
+   */
   journal?: (e: JournalEntry) => Promise<unknown>;
 }
 
@@ -92,8 +98,14 @@ export class CommandExecutor implements Executor {
     const jobLog = jobLogPath(this.outdir, job.name, job.attempt);
     rmSync(jobLog, { force: true });
     const submittedAt = Date.now();
+    const jobName = attemptJobName(this.outdir, job.name, job.attempt);
+    try {
+      await this.opts.journal?.(journalEntry({ job, key: id.value.key, jobId: '', jobName, jobLog, submittedAt, started: false }, 'command'));
+    } catch (err) {
+      return failNow(`not submitted: the batch journal could not be written: ${(err as Error).message}`);
+    }
     this.stats.submissions++;
-    const run = await runTemplate(submissionCommand(this.opts.template, job.name), job.chunkDir, jobLog);
+    const run = await runTemplate(submissionCommand(this.opts.template, job.name), job.chunkDir, jobLog, jobName);
     const output = readText(jobLog);
     if (run.error !== undefined || run.code !== 0) {
       const why = run.error ?? `exit code ${run.code ?? `signal ${run.signal}`}`;
@@ -103,7 +115,7 @@ export class CommandExecutor implements Executor {
     // Without a printed id, a local template's job is its process group (liveness checkable here);
     // any other batch system's job is only known by the submission time (the time limit decides).
     const jobId = parseJobId(output) ?? (this.templateKind === 'local' ? localJobId(thisHost, run.pid) : `unknown:${job.name}:${submittedAt}`);
-    const t: Tracked = { job, key: id.value.key, jobId, jobLog, submittedAt, started: false };
+    const t: Tracked = { job, key: id.value.key, jobId, jobName, jobLog, submittedAt, started: false };
     this.tracker.add(t);
     this.tracker.emit({ type: 'submitted', nodeId: job.nodeId, attempt: job.attempt, jobId });
     await this.opts.journal?.(journalEntry(t, 'command'));
@@ -119,12 +131,38 @@ export class CommandExecutor implements Executor {
         adopted.push(e);
         continue;
       }
-      const local = parseLocalJobId(e.jobId);
+      if (t.jobId === '' && !(await this.findUnconfirmed(t))) {
+        this.tracker.inflight.delete(trackKey(e.nodeId, e.attempt));
+        continue;
+      }
+      const local = parseLocalJobId(t.jobId);
       const lost = local !== null ? local.host === thisHost && !processAlive(-local.pgid) : Date.now() - e.submittedAt > this.timeLimitMs;
       if (lost) this.tracker.inflight.delete(trackKey(e.nodeId, e.attempt));
       else adopted.push(e);
     }
     return adopted;
+  }
+
+  /**
+   * An attempt journaled before its template ran, whose job id a killed build never learnt. The
+   * template never ran: its output file (created just before) is absent — not submitted. Its output
+   * names a job id: that job. A local template: the process group whose processes carry its
+   * $HEPPY_JOB_NAME, or none (ended or never started: not submitted again only if it left a
+   * marker). Any other batch system cannot be asked by name here: the attempt is kept as unknown
+   * and waits for its marker up to the time limit. Returns false when the job is known not to exist.
+   */
+  private async findUnconfirmed(t: Tracked): Promise<boolean> {
+    if (!existsSync(t.jobLog)) return false;
+    const printed = parseJobId(readText(t.jobLog));
+    let jobId: string | null = printed;
+    if (jobId === null && this.templateKind === 'local') {
+      const pgid = t.jobName !== undefined ? processGroupNamed(t.jobName) : null;
+      if (pgid === null) return false;
+      jobId = localJobId(thisHost, pgid);
+    }
+    t.jobId = jobId ?? `unknown:${t.job.name}:${t.submittedAt}`;
+    await this.opts.journal?.(journalEntry(t, 'command'));
+    return true;
   }
 
   async next(): Promise<ExecutorEvent[]> {
@@ -200,10 +238,10 @@ interface TemplateRun {
  * Runs the template like os.system in heppy_batch, but with its output in a file (a `nohup … &`
  * keeps writing there after the shell returned; a pipe would keep heppy waiting for the job).
  */
-function runTemplate(template: string, cwd: string, outFile: string): Promise<TemplateRun> {
+function runTemplate(template: string, cwd: string, outFile: string, jobName: string): Promise<TemplateRun> {
   const fd = openSync(outFile, 'a');
   return new Promise((resolvePromise) => {
-    const child = spawn('/bin/sh', ['-c', template], { cwd, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, HEPPY_CHUNK_DIR: cwd } });
+    const child = spawn('/bin/sh', ['-c', template], { cwd, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, HEPPY_CHUNK_DIR: cwd, HEPPY_JOB_NAME: jobName } });
     let settled = false;
     const done = (r: TemplateRun): void => {
       if (settled) return;
@@ -214,6 +252,33 @@ function runTemplate(template: string, cwd: string, outFile: string): Promise<Te
     child.on('error', (err) => done({ pid: child.pid ?? 0, code: null, signal: null, error: err.message }));
     child.on('exit', (code, signal) => done({ pid: child.pid ?? 0, code, signal }));
   });
+}
+
+/**
+ * The process group of a live process of this user whose environment has HEPPY_JOB_NAME=name
+ * (Linux /proc; null when there is none or /proc cannot be read).
+ */
+function processGroupNamed(name: string): number | null {
+  const needle = Buffer.from(`\0HEPPY_JOB_NAME=${name}\0`);
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`), Buffer.from([0])]);
+      if (env.indexOf(needle) < 0) continue;
+      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces or parentheses.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (Number.isInteger(pgrp) && pgrp > 0) return pgrp;
+    } catch {
+      // gone meanwhile, or another user's
+    }
+  }
+  return null;
 }
 
 function readText(file: string): string {

@@ -1,10 +1,13 @@
 // `--executor slurm`: each submission round is one sbatch job array; each poll round reads the
 // markers (the truth), then asks Slurm at most once (squeue for the whole build, filtered by the
-// build's job name; sacct only for jobs that left the queue without a marker), within a bound on
-// queries per minute. Attempts that end without a marker are failed with Slurm's state.
-import { createHash } from 'node:crypto';
+// names of its sbatch calls; sacct only for jobs that left the queue without a marker), within a
+// bound on queries per minute. Attempts that end without a marker are failed with Slurm's state.
+// Every attempt is journaled with its sbatch call's name and array task BEFORE sbatch runs: a
+// build killed before it journaled the job id finds the job again by that name (adopt).
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { sbatchJobName, slurmUser } from './names.js';
+import { isOutdirJobName, outdirJobPrefix } from '../batch/job-name.js';
 import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from '../executor.js';
 import type { TaskFailure } from '../../util/failure.js';
 import { formatMem, formatMinutes, nextResources, parseSlurmMem, parseSlurmMinutes, slurmFailure } from './failure.js';
@@ -16,21 +19,17 @@ import { Tracker, journalEntry, trackedFromJournal, trackKey, type Tracked } fro
 import { exitMarkerJs, writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { SlurmClient } from './client.js';
 import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options.js';
-import { SACCT_FIELDS, SQUEUE_FORMAT, classifyState, isActive, parseSacct, parseSqueue, type JobState } from './states.js';
-import { submitRound, type RoundItem } from './submit.js';
-
-/** The job name of every array of one Outdir: squeue filters on it, `heppy cancel` too. */
-export function slurmJobName(outdir: string): string {
-  return `heppy-${createHash('sha1').update(resolve(outdir)).digest('hex').slice(0, 12)}`;
-}
+import { SACCT_FIELDS, SQUEUE_FORMAT, arrayJobOf, classifyState, isActive, parseSacct, parseSqueue, type JobState } from './states.js';
+import { submitRound, type PlannedCall, type RoundItem } from './submit.js';
 
 export interface SlurmExecutorOptions extends SlurmOptions {
   client?: SlurmClient;
   script?: BatchScriptOptions;
   /**
-   * Records a submitted job in the store's journal before submit() resolves, so that a build
-   * killed right after sbatch still re-attaches (the scheduler journals the `submitted` events
-   * too, later; the same entry twice is harmless).
+   * Records each attempt in the store's journal, durably, before its sbatch runs (job name and
+   * array task, no job id) and again once sbatch answered (the job id), so that a build killed
+   * anywhere around sbatch re-attaches instead of submitting again (the scheduler journals the
+   * `submitted` events too, later; the same entry twice is harmless).
    */
   journal?: (e: JournalEntry) => Promise<unknown>;
 }
@@ -45,7 +44,8 @@ export class SlurmExecutor implements Executor {
   readonly capacity = 1_000_000;
   readonly client: SlurmClient;
   readonly rounds: SlurmRoundStats = { submitRounds: 0, pollRounds: 0 };
-  readonly jobName: string;
+  /** The prefix of the names of this Outdir's sbatch calls (each call has a name of its own). */
+  readonly jobPrefix: string;
   private readonly o: ResolvedSlurmOptions;
   private readonly tracker: Tracker;
   private lastRoundAt = 0;
@@ -65,7 +65,7 @@ export class SlurmExecutor implements Executor {
     this.client = opts.client ?? new SlurmClient();
     this.script = opts.script ?? {};
     this.journal = opts.journal;
-    this.jobName = slurmJobName(this.outdir);
+    this.jobPrefix = outdirJobPrefix(this.outdir);
     this.tracker = new Tracker(() => this.outdir);
     const mem = this.o.mem !== undefined ? parseSlurmMem(this.o.mem) ?? undefined : undefined;
     const time = this.o.time !== undefined ? parseSlurmMinutes(this.o.time) ?? undefined : undefined;
@@ -140,15 +140,26 @@ export class SlurmExecutor implements Executor {
     };
     const res = ready[0]!.job.resources;
     const o = { ...this.o, ...(res?.memMB !== undefined ? { mem: formatMem(res.memMB) } : {}), ...(res?.timeMin !== undefined ? { time: formatMinutes(res.timeMin) } : {}) };
-    const r = await submitRound(this.client, o, roundsDir, roundName, this.jobName, items, prog);
+    let planned = 0;
+    const before = async (call: PlannedCall): Promise<void> => {
+      const entries = call.items.map((_, k) => {
+        const t = ready[planned + k]!;
+        t.jobName = call.jobName;
+        t.arrayTask = call.tasks[k]!;
+        t.jobLog = call.jobLogs[k]!;
+        t.taskLog = call.taskLogs[k]!;
+        t.submittedAt = Date.now();
+        return journalEntry(t, 'slurm');
+      });
+      planned += call.items.length;
+      if (this.journal) await Promise.all(entries.map((e) => this.journal!(e)));
+    };
+    const r = await submitRound(this.client, o, roundsDir, roundName, () => sbatchJobName(this.outdir, ++this.seq), items, prog, before);
     let i = 0;
     for (const { round } of r.done) {
-      for (const [k, jobId] of round.jobIds.entries()) {
+      for (const jobId of round.jobIds) {
         const t = ready[i++]!;
         t.jobId = jobId;
-        t.jobLog = round.jobLogs[k]!;
-        t.taskLog = round.taskLogs[k]!;
-        t.submittedAt = Date.now();
         this.tracker.add(t);
         this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId, taskLog: t.taskLog });
       }
@@ -162,6 +173,13 @@ export class SlurmExecutor implements Executor {
     }
   }
 
+  /**
+   * Re-attaches to the journal's entries: a marker of the attempt ends it at once; otherwise the
+   * job is looked up in squeue, then sacct — by its id, or, for an entry journaled before sbatch
+   * answered, by its sbatch call's name and array task. A job neither knows was never submitted
+   * (or is long gone without a result): not adopted, the build submits the chunk again. When
+   * Slurm does not answer, every entry is kept and the poll rounds decide.
+   */
   async adopt(entries: JournalEntry[]): Promise<JournalEntry[]> {
     const adopted: JournalEntry[] = [];
     const waiting: [JournalEntry, Tracked][] = [];
@@ -174,18 +192,19 @@ export class SlurmExecutor implements Executor {
     }
     if (waiting.length === 0) return adopted;
     const queue = await this.squeue();
+    if (queue === null) return [...adopted, ...waiting.map(([e]) => e)];
     const missing: [JournalEntry, Tracked][] = [];
     for (const [e, t] of waiting) {
-      const s = queue?.get(t.jobId);
+      const s = this.stateOf(t, queue);
       if (s) {
         this.applyState(t, s, Date.now());
         adopted.push(e);
       } else missing.push([e, t]);
     }
     if (missing.length > 0) {
-      const acct = await this.sacct(missing.map(([, t]) => t.jobId));
+      const acct = await this.sacct(missing.map(([, t]) => t));
       for (const [e, t] of missing) {
-        const s = acct?.get(t.jobId);
+        const s = acct !== null ? this.stateOf(t, acct) : undefined;
         if (s) {
           this.applyState(t, s, Date.now());
           adopted.push(e);
@@ -195,6 +214,23 @@ export class SlurmExecutor implements Executor {
       }
     }
     return adopted;
+  }
+
+  /**
+   * The state of a tracked attempt among `states`; an attempt journaled before sbatch answered
+   * gets its job id here from its sbatch call's name (any task of that array gives the array id),
+   * and that id is journaled.
+   */
+  private stateOf(t: Tracked, states: Map<string, JobState>): JobState | undefined {
+    if (t.jobId === '' && t.jobName !== undefined && t.arrayTask !== undefined) {
+      for (const s of states.values()) {
+        if (s.name !== t.jobName) continue;
+        t.jobId = `${arrayJobOf(s.jobId)}_${t.arrayTask}`;
+        if (this.journal) void this.journal(journalEntry(t, 'slurm'));
+        break;
+      }
+    }
+    return t.jobId === '' ? undefined : states.get(t.jobId);
   }
 
   async next(): Promise<ExecutorEvent[]> {
@@ -208,6 +244,9 @@ export class SlurmExecutor implements Executor {
   async cancelAll(): Promise<void> {
     const ids = [...new Set([...this.tracker.inflight.values()].map((t) => t.jobId).filter((id) => id !== ''))];
     for (let i = 0; i < ids.length; i += 500) await this.client.run('scancel', ids.slice(i, i + 500));
+    // Attempts whose job id was never learnt: their sbatch calls, by name.
+    const names = new Set([...this.tracker.inflight.values()].filter((t) => t.jobId === '' && t.jobName !== undefined).map((t) => t.jobName!));
+    for (const name of names) await this.client.run('scancel', ['-u', slurmUser(), `--name=${name}`]);
     this.tracker.inflight.clear();
   }
 
@@ -261,24 +300,25 @@ export class SlurmExecutor implements Executor {
     if (states === null) return;
     const now = Date.now();
     for (const t of [...this.tracker.inflight.values()]) {
-      const s = states.get(t.jobId);
+      const s = this.stateOf(t, states);
       if (s) this.applyState(t, s, now);
       else if (t.goneSince === undefined && t.finishedSeenAt === undefined) t.goneSince = now;
     }
   }
 
   private async askSacct(gone: Tracked[]): Promise<void> {
-    const states = await this.sacct(gone.map((t) => t.jobId));
+    const states = await this.sacct(gone);
     const now = Date.now();
     for (const t of gone) {
       if (this.tracker.checkMarker(t, this.withState)) continue;
-      const s = states?.get(t.jobId);
+      const s = states !== null ? this.stateOf(t, states) : undefined;
       if (s) {
         this.applyState(t, s, now);
         // sacct is behind: it still says queued/running although squeue forgot the job; look again later.
         if (isActive(classifyState(s.state))) t.goneSince = now;
       } else if (now - t.goneSince! >= this.o.vanishGraceMs) {
-        this.tracker.fail(t, { kind: 'infrastructure', reason: `Slurm job ${t.jobId} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s` });
+        const job = t.jobId !== '' ? `Slurm job ${t.jobId}` : `Slurm job ${t.jobName ?? this.jobPrefix} (array task ${t.arrayTask ?? '?'}; its id was never journaled)`;
+        this.tracker.fail(t, { kind: 'infrastructure', reason: `${job} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s` });
       }
     }
   }
@@ -323,7 +363,7 @@ export class SlurmExecutor implements Executor {
     // squeue knows the state only: sacct adds the exit code and what the job asked for (one call).
     const unknown = over.filter((t) => classifyState(t.state ?? '') !== 'done' && t.exitCode === undefined);
     if (unknown.length > 0) {
-      const acct = await this.sacct(unknown.map((t) => t.jobId));
+      const acct = await this.sacct(unknown);
       for (const t of unknown) {
         const s = acct?.get(t.jobId);
         if (s && !isActive(classifyState(s.state))) this.applyState(t, s, now);
@@ -343,17 +383,54 @@ export class SlurmExecutor implements Executor {
 
   // ---- Slurm queries (each counts against the rate bound) ----
 
-  private async squeue(): Promise<Map<string, JobState> | null> {
-    this.lastQueryAt = Date.now();
-    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', `--name=${this.jobName}`, '-o', SQUEUE_FORMAT]);
-    return this.queryResult(r, parseSqueue);
+  /**
+   * The names of the sbatch calls of these attempts; null when one has none (an entry of an older
+   * version, or journaled only from a `submitted` event): then every job of this Outdir is asked.
+   */
+  private namesOf(ts: Iterable<Tracked>): string[] | null {
+    const names = new Set<string>();
+    for (const t of ts) {
+      if (t.jobName === undefined) return null;
+      names.add(t.jobName);
+    }
+    return names.size > 0 ? [...names].sort() : null;
   }
 
-  private async sacct(ids: string[]): Promise<Map<string, JobState> | null> {
+  private async squeue(): Promise<Map<string, JobState> | null> {
     this.lastQueryAt = Date.now();
-    const r = await this.client.run('sacct', ['-n', '-P', '-X', '-j', [...new Set(ids)].join(','), '-o', SACCT_FIELDS]);
-    // No accounting (disabled, slurmdbd down) is "no record": the vanish grace decides then.
-    return r.ok && r.value.exitCode === 0 ? parseSacct(r.value.stdout) : null;
+    const names = this.namesOf(this.tracker.inflight.values());
+    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', '-u', slurmUser(), ...(names ? [`--name=${names.join(',')}`] : []), '-o', SQUEUE_FORMAT]);
+    return this.queryResult(r, (out) => this.ours(parseSqueue(out)));
+  }
+
+  /** The states of this Outdir's jobs only (a state without a name: a scripted client's, kept). */
+  private ours(states: Map<string, JobState>): Map<string, JobState> {
+    for (const [k, v] of states) if (v.name !== undefined && !isOutdirJobName(this.outdir, v.name)) states.delete(k);
+    return states;
+  }
+
+  /**
+   * sacct about these attempts: by job id, and by name for those whose id is not known (from a
+   * little before the first such submission: sacct without -j lists only today's jobs by default).
+   */
+  private async sacct(ts: Tracked[]): Promise<Map<string, JobState> | null> {
+    this.lastQueryAt = Date.now();
+    const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
+    const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
+    let out: Map<string, JobState> | null = null;
+    const ask = async (args: string[]): Promise<void> => {
+      const r = await this.client.run('sacct', ['-n', '-P', '-X', ...args, '-o', SACCT_FIELDS]);
+      // No accounting (disabled, slurmdbd down) is "no record": the vanish grace decides then.
+      if (!r.ok || r.value.exitCode !== 0) return;
+      out ??= new Map();
+      for (const [k, v] of this.ours(parseSacct(r.value.stdout))) out.set(k, v);
+    };
+    if (ids.length > 0) await ask(['-j', ids.join(',')]);
+    if (byName.length > 0) {
+      const since = Math.min(...byName.map((t) => t.submittedAt)) - 10 * 60_000;
+      await ask(['-u', slurmUser(), `--name=${this.namesOf(byName)!.join(',')}`, '-S', slurmTime(since)]);
+    }
+    return out;
   }
 
   private queryResult(r: Awaited<ReturnType<SlurmClient['run']>>, parse: (s: string) => Map<string, JobState>): Map<string, JobState> | null {
@@ -383,4 +460,11 @@ function tailOf(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** A time as Slurm's commands read it (local time, YYYY-MM-DDTHH:MM:SS). */
+function slurmTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -37,35 +37,36 @@ export interface JobState {
   exitCode?: string;  // sacct's "code:signal"
   reqMem?: string;    // sacct's ReqMem, e.g. "2048M"
   timelimit?: string; // sacct's Timelimit, e.g. "01:00:00" or "UNLIMITED"
+  name?: string;      // the job name (a journal entry written before sbatch knows only it)
 }
 
-/** squeue -h -r --states=all -o '%i|%T|%r' */
-export const SQUEUE_FORMAT = '%i|%T|%r';
+/** squeue -h -r --states=all -o '%i|%T|%r|%j' (the name last: heppy's names have no '|'). */
+export const SQUEUE_FORMAT = '%i|%T|%r|%j';
 
 export function parseSqueue(stdout: string): Map<string, JobState> {
   const out = new Map<string, JobState>();
   for (const line of stdout.split('\n')) {
-    const [jobId, state, reason] = line.trim().split('|');
+    const [jobId, state, reason, name] = line.trim().split('|');
     if (!jobId || !state) continue;
-    out.set(jobId, { jobId, state, ...(reason && reason !== 'None' ? { reason } : {}) });
+    out.set(jobId, { jobId, state, ...(reason && reason !== 'None' ? { reason } : {}), ...(name ? { name } : {}) });
   }
   return out;
 }
 
-/** sacct -n -P -X -o JobID,State,ExitCode,Reason,ReqMem,Timelimit */
-export const SACCT_FIELDS = 'JobID,State,ExitCode,Reason,ReqMem,Timelimit';
+/** sacct -n -P -X -o JobID,State,ExitCode,Reason,ReqMem,Timelimit,JobName */
+export const SACCT_FIELDS = 'JobID,State,ExitCode,Reason,ReqMem,Timelimit,JobName';
 
 export function parseSacct(stdout: string): Map<string, JobState> {
   const out = new Map<string, JobState>();
   for (const line of stdout.split('\n')) {
-    const [jobId, state, exitCode, reason, reqMem, timelimit] = line.trim().split('|');
+    const [jobId, state, exitCode, reason, reqMem, timelimit, name] = line.trim().split('|');
     if (!jobId || !state) continue;
     // A pending array is printed once as 1234_[3-9]; expand it so each task is found.
     const m = /^(\d+)_\[(.+)\]$/.exec(jobId);
     const ids = m ? expandArrayRange(m[1]!, m[2]!) : [jobId];
     for (const id of ids) {
       out.set(id, { jobId: id, state, ...(exitCode ? { exitCode } : {}), ...(reason && reason !== 'None' ? { reason } : {}),
-        ...(reqMem ? { reqMem } : {}), ...(timelimit ? { timelimit } : {}) });
+        ...(reqMem ? { reqMem } : {}), ...(timelimit ? { timelimit } : {}), ...(name ? { name } : {}) });
     }
   }
   return out;

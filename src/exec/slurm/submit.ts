@@ -16,14 +16,24 @@ export interface RoundItem {
   key: string;
 }
 
-export interface SubmittedRound {
-  arrayJobId: string;
-  /** Per item (same order): its array task id, e.g. '1234_7'. */
-  jobIds: string[];
+/**
+ * One sbatch call as planned before it is made: its job name and, per item (same order), its array
+ * task, job output and task output. The executor journals this before sbatch runs.
+ */
+export interface PlannedCall {
+  jobName: string;
+  items: RoundItem[];
+  tasks: number[];
   /** Per item: where its job output goes (a packed task's output is shared by its chunks). */
   jobLogs: string[];
   /** Per item: its array task's own output (slurmstepd's messages, e.g. "exceeded memory limit"). */
   taskLogs: string[];
+}
+
+export interface SubmittedRound extends PlannedCall {
+  arrayJobId: string;
+  /** Per item: its array task id, e.g. '1234_7'. */
+  jobIds: string[];
 }
 
 /** What the packed driver runs (K > 1): one Node process for the task's chunks. */
@@ -92,17 +102,20 @@ export function sbatchArgs(o: ResolvedSlurmOptions, jobName: string, driverOut: 
 }
 
 /**
- * Submits `items` as job arrays (one sbatch per maxArraySize tasks). On failure nothing of the
- * failed call runs; earlier calls of the same round stay submitted and are returned in `done`.
+ * Submits `items` as job arrays (one sbatch per maxArraySize tasks), call c named jobNameOf(c).
+ * `before` is awaited before each sbatch (the journal entries that let a killed build find the job
+ * by its name). On failure nothing of the failed call runs; earlier calls of the same round stay
+ * submitted and are returned in `done`.
  */
 export async function submitRound(
   client: SlurmClient,
   o: ResolvedSlurmOptions,
   roundsDir: string,
   roundName: string,
-  jobName: string,
+  jobNameOf: (call: number) => string,
   items: RoundItem[],
   prog: DriverPrograms,
+  before?: (call: PlannedCall) => Promise<void>,
 ): Promise<{ done: { items: RoundItem[]; round: SubmittedRound }[]; failed?: { items: RoundItem[]; reason: string } }> {
   const K = o.chunksPerJob;
   const perCall = o.maxArraySize * K;
@@ -110,20 +123,33 @@ export async function submitRound(
   for (let start = 0, call = 0; start < items.length; start += perCall, call++) {
     const part = items.slice(start, start + perCall);
     const base = join(roundsDir, call === 0 ? roundName : `${roundName}.${call}`);
-    const r = await submitArray(client, o, base, jobName, part, prog);
+    const r = await submitArray(client, o, base, jobNameOf(call), part, prog, before);
     if (!r.ok) return { done, failed: { items: items.slice(start), reason: r.error.reason } };
     done.push({ items: part, round: r.value });
   }
   return { done };
 }
 
-async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: string, jobName: string, items: RoundItem[], prog: DriverPrograms): Promise<Result<SubmittedRound>> {
+async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: string, jobName: string, items: RoundItem[], prog: DriverPrograms,
+  before?: (call: PlannedCall) => Promise<void>): Promise<Result<SubmittedRound>> {
   const K = o.chunksPerJob;
   const listFile = `${base}.list`;
   const driver = `${base}.sh`;
   writeFileSync(listFile, items.map((i) => `${i.chunkDir}\0${i.jobLog}\0${i.attempt}\0${i.key}\0`).join(''));
   writeFileSync(driver, driverScriptText(listFile, K, prog));
   chmodSync(driver, 0o755);
+  const taskOf = (i: number): number => Math.floor(i / K);
+  const taskOut = (i: number): string => `${base}_${taskOf(i)}.out`;
+  const planned: PlannedCall = { jobName, items, tasks: items.map((_, i) => taskOf(i)), jobLogs: items.map((it, i) => (K === 1 ? it.jobLog : taskOut(i))),
+    taskLogs: items.map((_, i) => taskOut(i)) };
+  if (before) {
+    // Unjournaled, a job whose build is killed right after sbatch could not be found again.
+    try {
+      await before(planned);
+    } catch (err) {
+      return fail({ object: 'sbatch', reason: `not submitted: the batch journal could not be written: ${(err as Error).message}` });
+    }
+  }
   const tasks = Math.ceil(items.length / K);
   // Slurm expands %-patterns in --output: a '%' of the path itself must be doubled.
   const args = [...sbatchArgs(o, jobName, `${base.replace(/%/g, '%%')}_%a.out`, [0, tasks - 1]), driver];
@@ -134,7 +160,5 @@ async function submitArray(client: SlurmClient, o: ResolvedSlurmOptions, base: s
     const why = (r.value.stderr || r.value.stdout).trim().split('\n').slice(-3).join(' / ');
     return fail({ object: 'sbatch', reason: `sbatch failed (exit code ${r.value.exitCode}): ${why || 'no output'}` });
   }
-  const taskOut = (i: number): string => `${base}_${Math.floor(i / K)}.out`;
-  return ok({ arrayJobId: id, jobIds: items.map((_, i) => `${id}_${Math.floor(i / K)}`), jobLogs: items.map((it, i) => (K === 1 ? it.jobLog : taskOut(i))),
-    taskLogs: items.map((_, i) => taskOut(i)) });
+  return ok({ ...planned, arrayJobId: id, jobIds: planned.tasks.map((t) => `${id}_${t}`) });
 }
