@@ -98,11 +98,14 @@ test("-b 'sbatch batchScript.sh' on the real Slurm: job ids parsed, markers deci
 test('heppy cancel kills the process group of a nohup job from the journal; re-attach skips a dead one', async () => {
   const out = outdir('cmd-cancel');
   const job = makeChunk(out, 'k_Chunk0', 'sleep:30');
-  const journal: JournalEntry[] = [];
-  const ex = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &', journal: async (e) => void journal.push(e) });
+  const puts: JournalEntry[] = [];
+  const ex = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &', journal: async (e) => void puts.push(e) });
   await ex.submit([job]);
   await ex.close();
-  assert.is(journal.length, 1, 'journaled before submit() returned');
+  assert.is(puts.length, 2, 'journaled before the template ran, and with its id before submit() returned');
+  assert.is(puts[0]!.jobId, '');
+  assert.match(puts[0]!.jobName ?? '', /^heppy-[0-9a-f]{12}-k_Chunk0-1$/);
+  const journal = [puts[1]!];
   const local = parseLocalJobId(journal[0]!.jobId)!;
   assert.ok(processAlive(-local.pgid), 'the job runs');
   // A new coordinator re-attaches to the live job.
@@ -115,6 +118,34 @@ test('heppy cancel kills the process group of a nohup job from the journal; re-a
   assert.not.ok(processAlive(-local.pgid), 'the job is gone');
   const third = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
   assert.is((await third.adopt(journal)).length, 0, 'a dead job without a marker is not adopted');
+});
+
+test('a build killed before it journaled the job id: the entry written before the template ran finds the job by its name', async () => {
+  const out = outdir('cmd-unconfirmed');
+  const job = makeChunk(out, 'u_Chunk0', 'sleep:30');
+  const never = makeChunk(out, 'u_Chunk1', 'ok');
+  const puts: JournalEntry[] = [];
+  const ex = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &', journal: async (e) => void puts.push(e) });
+  await ex.submit([job]);
+  await ex.close();
+  const pre = puts.find((e) => e.jobId === '')!;
+  const id = puts.find((e) => e.jobId !== '')!.jobId;
+  // Another attempt journaled, but killed before its template ran: no job output file.
+  const unsent: JournalEntry = { ...pre, nodeId: never.nodeId, name: never.name, chunkDir: never.chunkDir, jobName: `${pre.jobName!.replace(/u_Chunk0-1$/, 'u_Chunk1-1')}` };
+  const resolved: JournalEntry[] = [];
+  const again = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &', journal: async (e) => void resolved.push(e) });
+  const adopted = await again.adopt([pre, unsent]);
+  await again.close();
+  assert.equal(adopted.map((e) => e.nodeId), ['u_Chunk0'], 'the running job is adopted; the one never submitted is not');
+  assert.equal(resolved.map((e) => e.jobId), [id], 'found by $HEPPY_JOB_NAME: the same process group, journaled');
+  const r = await cancelOutdirJobs(out, resolved, { slurm: false });
+  assert.equal(r.command, [id]);
+  const local = parseLocalJobId(id)!;
+  for (let i = 0; i < 50 && processAlive(-local.pgid); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.not.ok(processAlive(-local.pgid), 'the job is gone');
+  const third = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
+  assert.is((await third.adopt([pre])).length, 0, 'no process carries its name any more, no marker: not adopted');
+  await third.close();
 });
 
 test.after(() => {

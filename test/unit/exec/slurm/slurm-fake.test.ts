@@ -4,18 +4,21 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { AttemptEnd } from '../../../../src/exec/executor.js';
+import type { AttemptEnd, JournalEntry } from '../../../../src/exec/executor.js';
 import { SlurmClient, type CommandOutput, type SlurmCommand } from '../../../../src/exec/slurm/client.js';
 import { SlurmExecutor } from '../../../../src/exec/slurm/slurm-executor.js';
+import { outdirJobPrefix } from '../../../../src/exec/batch/job-name.js';
 import { ok, type Result } from '../../../../src/util/result.js';
 import { makeChunk, makeOutdir } from '../batch/fixtures/rig.js';
 
 class ScriptedClient extends SlurmClient {
+  readonly calls: string[][] = [];
   constructor(private readonly squeueOut: string, private readonly sacctOut: string) {
     super();
   }
-  override async run(cmd: SlurmCommand, _args: string[]): Promise<Result<CommandOutput>> {
+  override async run(cmd: SlurmCommand, args: string[]): Promise<Result<CommandOutput>> {
     this.stats[cmd]++;
+    this.calls.push([cmd, ...args]);
     const out = cmd === 'sbatch' ? '4242\n' : cmd === 'squeue' ? this.squeueOut : cmd === 'sacct' ? this.sacctOut : '';
     return ok({ stdout: out, stderr: '', exitCode: 0 });
   }
@@ -74,6 +77,31 @@ test('FAILED 0:9 in squeue, then sacct, with slurmstepd\'s "exceeded memory limi
   assert.equal(ex.scaleResources({ ...job, resources: { memMB: 675 } }, end.failure), { memMB: 800 });
   assert.is(ex.scaleResources({ ...job, resources: { memMB: 800 } }, end.failure), null);
   await ex.close();
+});
+
+test('re-attach by name: an entry journaled before sbatch gets its id from the array its call\'s name shows; a name Slurm never saw is not adopted', async () => {
+  const out = makeOutdir('slurm-byname');
+  dirs.push(dirname(out));
+  const a = makeChunk(out, 'n_Chunk0', 'ok');
+  const b = makeChunk(out, 'n_Chunk1', 'ok');
+  const entry = (j: typeof a, jobName: string, arrayTask: number): JournalEntry => ({ nodeId: j.nodeId, attempt: 1, jobId: '', key: 'k', submittedAt: Date.now(),
+    executor: 'slurm', name: j.name, chunkDir: j.chunkDir, jobName, arrayTask });
+  const N = `${outdirJobPrefix(out)}-t1`;
+  const never = `${outdirJobPrefix(out)}-t2`;
+  // squeue lists task 0 of the array named N (task 1 left the queue: sacct has it), and a job of
+  // another name (another Outdir's or another tool's): ignored.
+  const client = new ScriptedClient(`77_0|RUNNING|None|${N}\n78_0|RUNNING|None|${never.replace('heppy-', 'other-')}\n`, `77_1|COMPLETED|0:0|None|1G|UNLIMITED|${N}\n`);
+  const resolved: JournalEntry[] = [];
+  const ex = new SlurmExecutor(out, { ...opts, client, journal: async (e) => void resolved.push(e) });
+  const adopted = await ex.adopt([entry(a, N, 1), entry(b, never, 0)]);
+  await ex.close();
+  assert.equal(adopted.map((e) => e.nodeId), ['n_Chunk0']);
+  assert.equal(resolved.map((e) => [e.nodeId, e.jobId]), [['n_Chunk0', '77_1']], 'the id found by name is journaled');
+  assert.equal(ex.inflight.map((t) => t.jobId), ['77_1']);
+  const q = client.calls.find((c) => c[0] === 'squeue')!;
+  assert.ok(q.includes(`--name=${[N, never].sort().join(',')}`), q.join(' '));
+  const acct = client.calls.find((c) => c[0] === 'sacct' && !c.includes('-j'))!;
+  assert.ok(acct.includes(`--name=${never}`) && acct.includes('-S'), acct.join(' '));
 });
 
 test.after(() => {
