@@ -6,7 +6,7 @@ import type { AnalyzerRuntime, BookedTree, BranchSpec, HistOptions, TreeOptions 
 import type { Component } from '../config/component.js';
 import { makeAxis, makeHist1, makeHist2, type Hist } from '../root/hist.js';
 import { Average } from '../stats/average.js';
-import { Counter } from '../stats/counter.js';
+import { Counter, type WeightSource } from '../stats/counter.js';
 import { statFileBase, writeStat } from '../stats/sidecar.js';
 import { RootFileWriter, type FillValue } from '../root/write/index.js';
 import { RNTupleWriter } from '../root/rntuple/writer.js';
@@ -42,8 +42,8 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     readonly params: Record<string, unknown>,
     readonly component: Component,
     readonly dirName: string,
-    /** The weight counters give one entry (the looper's current event's eventWeight). */
-    private readonly weight: () => number = () => 1,
+    /** Where counters take the weight of one entry (the looper's current event's eventWeight); null: 1. */
+    private readonly weightFrom: WeightSource | null = null,
     /** Also gets each line the analyzer logs (`heppy run` prints them). */
     private readonly onLog?: (analyzer: string, message: string) => void,
   ) {
@@ -57,7 +57,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     if (c === undefined) {
       this.checkStatName(name);
       c = new Counter(name);
-      c.weight = this.weight;
+      c.weightFrom = this.weightFrom;
       this.counters.set(name, c);
     }
     return c;

@@ -18,7 +18,7 @@ import { RootError } from '../root/errors.js';
 import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { residentBytes } from '../util/rss.js';
-import { Counter } from '../stats/counter.js';
+import { Counter, type WeightSource } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
 import { formatTaskFailure, TaskFailureError, type TaskFailure } from '../util/failure.js';
@@ -151,11 +151,11 @@ class Meter {
 }
 
 /** The component's generator-weight branch (`genWeightBranch`), with the counter summing it. */
-function genWeights(comp: Component, weight: () => number): { branch: string; counter: Counter } | undefined {
+function genWeights(comp: Component, weightFrom: WeightSource): { branch: string; counter: Counter } | undefined {
   const branch = comp.genWeightBranch;
   if (typeof branch !== 'string' || branch === '') return undefined;
   const counter = new Counter(GEN_WEIGHTS).register('events');
-  counter.weight = weight;
+  counter.weightFrom = weightFrom;
   return { branch, counter };
 }
 
@@ -231,11 +231,10 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     const setup: Setup = { config, services: config.services, component: chunkComp };
     // Counters weigh each entry with the eventWeight of the event going through the sequence.
     const current: { event: Event | null } = { event: null };
-    const weight = (): number => current.event?.eventWeight ?? 1;
-    const gen = genWeights(chunkComp, weight);
+    const gen = genWeights(chunkComp, current);
     const analyzers: Analyzer<object>[] = [];
     for (const decl of config.sequence) {
-      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), weight, hooks.onLog);
+      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), current, hooks.onLog);
       try {
         analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
       } catch (e) {

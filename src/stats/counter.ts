@@ -5,14 +5,22 @@
 // go in the JSON sidecar and are added by hadd.
 import { padLeft, padRight, pyFixed } from './pyformat.js';
 
+/** The holder of the event whose eventWeight counts (the looper's current event). */
+export interface WeightSource { readonly event: { readonly eventWeight?: number } | null }
+
 export class Counter {
   /** Ordered [level, count] pairs. */
   readonly levels: Array<[string, number]> = [];
   /** Per level: sum of weights and of squared weights of the entries counted. */
   readonly sumw: number[] = [];
   readonly sumw2: number[] = [];
-  /** The weight of one entry at inc() time (the framework sets it to the current event's). */
-  weight: () => number = unitWeight;
+  /**
+   * Where an entry's weight comes from at inc() time: the event going through the sequence (the
+   * framework points it at the looper's current event); null or no event: 1. A field read, not a
+   * callback: a closure made per chunk was a new call target at every inlined inc(), and the
+   * analyzers' process() was deoptimised and compiled again at each chunk of a long-lived worker.
+   */
+  weightFrom: WeightSource | null = null;
   private readonly index = new Map<string, number>();
 
   constructor(readonly name: string) {}
@@ -37,7 +45,8 @@ export class Counter {
     if (i < 0) i = this.index.get(level) ?? -1;
     if (i < 0) throw new Error(`Counter ${this.name}: level '${level}' is not registered`);
     this.levels[i]![1] += n;
-    const w = this.weight();
+    const from = this.weightFrom;
+    const w = from === null ? 1 : from.event?.eventWeight ?? 1;
     this.sumw[i]! += n * w;
     this.sumw2[i]! += n * w * w;
   }
@@ -89,10 +98,6 @@ export class Counter {
     });
     return c;
   }
-}
-
-function unitWeight(): number {
-  return 1;
 }
 
 /** Python's str() of a count: ints as ints; a float count (inc by a weight) as Python prints it. */
