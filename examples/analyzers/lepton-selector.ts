@@ -1,7 +1,7 @@
 // First analyzer of the demo: selects isolated leptons in acceptance and keeps events with at
 // least `minLeptons`; the others stop the sequence (process returns false).
 import { Analyzer, type Event } from 'heppy';
-import { collect, type Lep } from './leptons.js';
+import { collect, sortByPt, type Lep } from './leptons.js';
 
 export interface LeptonSelectorParams {
   minLeptons: number;
@@ -39,7 +39,7 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
     collect(event, 'Muon', this.params.muonPt, this.params, leptons);
     collect(event, 'Electron', this.params.electronPt, this.params, leptons);
     if (leptons.length < this.params.minLeptons) return false;
-    leptons.sort((a, b) => b.pt - a.pt);
+    sortByPt(leptons);
     event.leptons = leptons;
     c.inc(this.passLevel);
     return true;

@@ -13,8 +13,9 @@ export interface ZZSelectorParams {
 const MZ = 91.1876;
 
 /** Which final state: 0 = 4μ, 1 = 4e, 2 = 2e2μ. */
-function channel(ls: Lep[]): number {
-  const nmu = ls.filter((l) => l.flavour === 13).length;
+function channel(ls: readonly Lep[]): number {
+  let nmu = 0;
+  for (const l of ls) if (l.flavour === 13) nmu++;
   return nmu === 4 ? 0 : nmu === 0 ? 1 : 2;
 }
 
@@ -46,32 +47,32 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     const ls = event.leptons as Lep[];
     const c = this.counter('cutflow');
     c.inc('4 leptons');
-    // Z1: OSSF pair closest to the Z mass
-    let best: [number, number] | null = null, bestD = Infinity;
+    // Z1: OSSF pair closest to the Z mass (indices in locals: no array per pair found)
+    let b0 = -1, b1 = -1, bestD = Infinity;
     for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
       const a = ls[i]!, b = ls[j]!;
       if (a.flavour !== b.flavour || a.charge + b.charge !== 0) continue;
       const d = Math.abs(pairMass(a, b) - MZ);
-      if (d < bestD) { bestD = d; best = [i, j]; }
+      if (d < bestD) { bestD = d; b0 = i; b1 = j; }
     }
-    if (best === null) return false;
+    if (b0 < 0) return false;
     // Z2: highest scalar-pt OSSF pair among the others (leptons are pt-ordered)
-    let z2: [number, number] | null = null, z2pt = -1;
+    let z0 = -1, z1 = -1, z2pt = -1;
     for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) {
-      if (best.includes(i) || best.includes(j)) continue;
+      if (i === b0 || i === b1 || j === b0 || j === b1) continue;
       const a = ls[i]!, b = ls[j]!;
       if (a.flavour !== b.flavour || a.charge + b.charge !== 0) continue;
-      if (a.pt + b.pt > z2pt) { z2pt = a.pt + b.pt; z2 = [i, j]; }
+      if (a.pt + b.pt > z2pt) { z2pt = a.pt + b.pt; z0 = i; z1 = j; }
     }
-    if (z2 === null) return false;
+    if (z0 < 0) return false;
     c.inc('two OSSF pairs');
-    const four = [ls[best[0]]!, ls[best[1]]!, ls[z2[0]]!, ls[z2[1]]!];
+    const four = [ls[b0]!, ls[b1]!, ls[z0]!, ls[z1]!];
     const mZ1 = pairMass(four[0]!, four[1]!), mZ2 = pairMass(four[2]!, four[3]!);
     if (mZ1 < this.params.z1Window[0] || mZ1 > this.params.z1Window[1]) return false;
     c.inc('Z1 mass window');
     if (mZ2 < this.params.z2Window[0] || mZ2 > this.params.z2Window[1]) return false;
     c.inc('Z2 mass window');
-    const m4l = invariantMass(...four);
+    const m4l = invariantMass(four);
     if (m4l < this.params.minM4l) return false;
     c.inc(this.m4lLevel);
     // The event weight only: heppy normalises MC to the luminosity (yields, report) from the
@@ -83,7 +84,7 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     fill2(this.mz1mz2, mZ1, mZ2, w);
     this.average('m4l').add(m4l, w);
     const pts = four.map((l) => l.pt), qs = four.map((l) => l.charge);
-    this.candidates.fill({ m4l, mZ1, mZ2, pt4l: transverseMomentum(...four), channel: channel(four), weight: w, iEv: event.iEv, nLep: 4, lep_pt: pts, lep_charge: qs });
+    this.candidates.fill({ m4l, mZ1, mZ2, pt4l: transverseMomentum(four), channel: channel(four), weight: w, iEv: event.iEv, nLep: 4, lep_pt: pts, lep_charge: qs });
     return true;
   }
 }
