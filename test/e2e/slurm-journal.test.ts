@@ -6,10 +6,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, buildAsync, heppy, heppyfileText, makeProject, type Project } from './build-rig.js';
+import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+import { CHUNKS, once, runlogHeppyfile, runsPerChunk } from './journal-rig.js';
 import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
 import { queuedTasks, sacctLines, sacctTasks, sacctTasksSettled, sbatchRounds, sleep } from '../unit/exec/batch/fixtures/slurm-util.js';
 import { slurmAvailable } from '../util/shared.js';
@@ -19,18 +20,7 @@ const have = slurmAvailable();
 let p: Project;
 const wrappers: string[] = [];
 const SLURM = ['--no-cache', '--executor', 'slurm', '--poll-interval', '0.3', '--max-queries-per-minute', '600'];
-const CHUNKS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C'];
 const out = (name: string): string => join(p.dir, name);
-
-/** The rig's heppyfile, plus: each chunk run appends its name to the file of option `runlog`. */
-function runlogHeppyfile(): string {
-  return heppyfileText(50)
-    .replace("import { existsSync } from 'node:fs';", "import { appendFileSync, existsSync } from 'node:fs';")
-    .replace(JSON.stringify('__DIR__/BROKEN'), JSON.stringify(join(p.dir, 'BROKEN')))
-    .replace('override beginLoop(): void {', `override beginLoop(): void {
-    const runlog = String(getOption('runlog', ''));
-    if (runlog !== '') appendFileSync(runlog, this.component.name + '\\n');`);
-}
 
 /** A directory with an `sbatch` that kills the build after submitting ('after') or instead ('before'). */
 function killingSbatch(mode: 'after' | 'before'): string {
@@ -44,16 +34,6 @@ function killingSbatch(mode: 'after' | 'before'): string {
   return dir;
 }
 
-/** How many times each chunk ran (the runlog lines), by chunk. */
-function runsPerChunk(file: string): Record<string, number> {
-  const n: Record<string, number> = {};
-  if (!existsSync(file)) return n;
-  for (const l of readFileSync(file, 'utf8').split('\n')) if (l !== '') n[l] = (n[l] ?? 0) + 1;
-  return n;
-}
-
-const once = Object.fromEntries(CHUNKS.map((c) => [c, 1]));
-
 async function killedBuild(mode: 'after' | 'before', args: string[]): Promise<void> {
   const env = { ...process.env, PATH: `${killingSbatch(mode)}:${process.env.PATH ?? ''}` };
   const killed = await buildAsync(p, args, env).done;
@@ -64,7 +44,7 @@ async function killedBuild(mode: 'after' | 'before', args: string[]): Promise<vo
 test.before(async () => {
   if (!have) return;
   p = await makeProject();
-  writeFileSync(p.heppyfile, runlogHeppyfile());
+  writeFileSync(p.heppyfile, runlogHeppyfile(p.dir));
   const local = build(p, ['--outdir', out('Out-local')]);
   assert.is(local.code, 0, local.stderr);
 });
