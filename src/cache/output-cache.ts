@@ -52,6 +52,10 @@ export interface CacheStats {
 }
 
 export const DEFAULT_MAX_BYTES = 20 * 2 ** 30;
+/** The ledger of the cache's size is trusted this long; then the next build counts every entry again. */
+export const USAGE_RECOUNT_MS = 24 * 3600_000;
+
+interface Usage { bytes: number; countedAt: number }
 const ENTRY = 'entry.json';
 const FILES = 'files';
 
@@ -324,8 +328,51 @@ export class OutputCache {
     return { entries: all.length, bytes: all.reduce((s, e) => s + e.bytes, 0), maxBytes: this.maxBytes };
   }
 
+  /** Bytes this process's build added to the cache (over-counted where an entry already was: safe). */
+  private addedBytes = 0;
+  noteAdded(bytes: number): void { this.addedBytes += bytes; }
+
+  /** `cache/outputs.usage.json`: the cache's size when last counted, plus what builds added since. */
+  private get usagePath(): string { return `${this.root}.usage.json`; }
+  private readUsage(): Usage | null {
+    try {
+      const u = JSON.parse(readFileSync(this.usagePath, 'utf8')) as Usage;
+      return Number.isFinite(u.bytes) && Number.isFinite(u.countedAt) ? u : null;
+    } catch {
+      return null;
+    }
+  }
+  private writeUsage(u: Usage): void {
+    const tmp = `${this.usagePath}.${tmpPrefix}.${++tmpSeq}`;
+    try {
+      mkdirSync(dirname(tmp), { recursive: true });
+      writeFileSync(tmp, JSON.stringify(u) + '\n');
+      renameSync(tmp, this.usagePath);
+    } catch {
+      rmSync(tmp, { force: true }); // no ledger: the next build counts every entry
+    }
+  }
+
+  /**
+   * After a build: evicts as prune() does, but reads every entry.json (the whole cache, thousands
+   * of files) only when the ledger says the cache may exceed its limit, or the ledger is missing
+   * or older than USAGE_RECOUNT_MS (concurrent builds may each have added without the other's
+   * bytes: the recount bounds that drift). Otherwise the ledger grows by what this build added.
+   */
+  pruneAfterBuild(): { removed: number; freedBytes: number; counted: boolean } {
+    const u = this.readUsage();
+    const added = this.addedBytes;
+    this.addedBytes = 0;
+    if (u !== null && Date.now() - u.countedAt < USAGE_RECOUNT_MS && u.bytes + added <= this.maxBytes) {
+      this.writeUsage({ bytes: u.bytes + added, countedAt: u.countedAt });
+      return { removed: 0, freedBytes: 0, counted: false };
+    }
+    return { ...this.prune(), counted: true };
+  }
+
   /** Evicts the least recently used entries until the cache holds at most `maxBytes`. */
   prune(maxBytes = this.maxBytes): { removed: number; freedBytes: number } {
+    const countedAt = Date.now();
     const all = this.entries().sort((a, b) => a.usedMs - b.usedMs);
     let total = all.reduce((s, e) => s + e.bytes, 0);
     let removed = 0, freedBytes = 0;
@@ -336,6 +383,7 @@ export class OutputCache {
       freedBytes += e.bytes;
       removed++;
     }
+    this.writeUsage({ bytes: total, countedAt });
     // Leftovers of saves killed midway; a save in progress is younger than an hour.
     const tmpRoot = join(this.root, '.tmp');
     if (existsSync(tmpRoot)) {

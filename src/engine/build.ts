@@ -112,6 +112,6 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   }
   writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
   if (ran.size > 0) writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind, markers);
-  if (o.cache && summary.run > 0) o.cache.prune();
+  if (o.cache && summary.run > 0) o.cache.pruneAfterBuild();
   return { summary, queued: kind === 'local' ? 0 : s.store.listJobs().length };
 }

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } 
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { parseTmpName } from '../chunkdir/swap.js';
-import { LOG_FILE } from '../chunkdir/layout.js';
+import { LOG_FILE, MARKER_FILE } from '../chunkdir/layout.js';
 import { markerFailure, readMarker, type ChunkMarker } from '../chunkdir/marker.js';
 import type { Executor, JobSpec, JournalEntry, ReportedResult } from '../exec/executor.js';
 import { schedule, type SchedEvent, type SchedTask } from '../exec/scheduler.js';
@@ -127,6 +127,12 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const written = new Map<string, TaskRecord>();
   const record = (rec: TaskRecord): void => {
     written.set(rec.nodeId, rec);
+    // What this build kept in the output cache, for its size ledger (the marker is not kept).
+    if (rec.status === 'ok' && rec.restoredFrom === undefined && r.cache) {
+      let bytes = 0;
+      for (const o of rec.outputs) if (o.path !== MARKER_FILE) bytes += o.size;
+      r.cache.noteAdded(bytes);
+    }
     void store.putTask(rec);
   };
   const nodeOf = (id: string) => plan.nodes.get(id)!;

@@ -169,5 +169,34 @@ test('entries are flat (one directory per keep); an entry of the earlier layout 
   if (!bad.ok) assert.match(bad.error.reason, /cache entry damaged \(its content changed\)/);
 });
 
+test('after a build, the size ledger spares reading every entry until the limit (or a day) is reached', async () => {
+  const root = join(base, 'cache9');
+  const keys = ['1111111111111111', '2222222222222222', '3333333333333333'];
+  const c = OutputCache.open(root, 300);
+  assert.ok((await c.save(keys[0]!, nodeDir('u0', 'x'.repeat(100)), { kind: 'hadd', node: 'u0', marker: {}, exclude: [] })).ok);
+  const each = c.entry(keys[0]!)!.bytes;
+  c.noteAdded(each);
+  // No ledger yet: counted (and written).
+  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, counted: true });
+  const ledger = (): { bytes: number; countedAt: number } => JSON.parse(readFileSync(join(root, 'outputs.usage.json'), 'utf8'));
+  assert.is(ledger().bytes, each);
+  // A second build adds one entry: under the limit, nothing is read, the ledger grows.
+  const c2 = OutputCache.open(root, 300);
+  assert.ok((await c2.save(keys[1]!, nodeDir('u1', 'y'.repeat(100)), { kind: 'hadd', node: 'u1', marker: {}, exclude: [] })).ok);
+  c2.noteAdded(each);
+  const t = new Date(Date.now() - 60_000);
+  utimesSync(join(root, 'outputs', keys[0]!.slice(0, 2), keys[0]!, 'entry.json'), t, t); // the oldest
+  assert.equal(c2.pruneAfterBuild(), { removed: 0, freedBytes: 0, counted: false });
+  assert.is(ledger().bytes, 2 * each);
+  // A third passes the limit: counted, the least recently used evicted, the ledger exact again.
+  const c3 = OutputCache.open(root, 300);
+  assert.ok((await c3.save(keys[2]!, nodeDir('u2', 'z'.repeat(100)), { kind: 'hadd', node: 'u2', marker: {}, exclude: [] })).ok);
+  c3.noteAdded(each);
+  assert.equal(c3.pruneAfterBuild(), { removed: 1, freedBytes: each, counted: true });
+  assert.is(c3.entry(keys[0]!), null);
+  assert.is(ledger().bytes, 2 * each);
+  assert.equal(c3.stats().entries, 2);
+});
+
 test.after(() => rmSync(base, { recursive: true, force: true }));
 test.run();
