@@ -5,7 +5,7 @@
 import { RemoteError } from '../errors.js';
 import { coalesce, cutRuns, type ByteRange, type ByteSource, type RemoteStat } from '../source.js';
 import { fetchBytes, statusError, type HttpReply } from './request.js';
-import { parseByteRanges } from './multipart.js';
+import { parseByteRanges, type Part } from './multipart.js';
 
 /** Ranges closer than this are fetched as one (a request costs more than a few kB on any network). */
 const MAX_GAP = 32 << 10;
@@ -44,6 +44,14 @@ function digestOf(r: HttpReply): string | null {
  * head and the tail, 64 kB + 512 kB, right after: a file up to this size costs one request).
  */
 export const OPEN_PROBE = 576 << 10;
+/**
+ * The open's Range: two ranges, bytes 0-0 and 1-(OPEN_PROBE - 1). A server clips a range past the
+ * end of a small file (RFC 9110), except XrdHttp 5.5.3 on a single range (it announces the bytes
+ * asked for, sends none and closes: a second request and a new connection); on a multi-range
+ * request it clips every range that starts inside the file, as both do here for any file of ≥ 1
+ * byte. The parts are joined (a server may also answer one range 0-N).
+ */
+export const OPEN_RANGE = `bytes=0-0,1-${OPEN_PROBE - 1}`;
 
 export class HttpFile implements ByteSource {
   readonly remote = true;
@@ -51,17 +59,14 @@ export class HttpFile implements ByteSource {
   private constructor(private readonly url: URL, readonly name: string, readonly size: number, private readonly first: Uint8Array) {}
 
   static async open(url: URL, display: string): Promise<HttpFile> {
-    let r = await fetchBytes('GET', url, { Range: `bytes=0-${OPEN_PROBE - 1}` });
+    let r = await fetchBytes('GET', url, { Range: OPEN_RANGE });
     if (r.pastEnd !== undefined && r.pastEnd > 0) r = await fetchBytes('GET', url, { Range: `bytes=0-${r.pastEnd - 1}` });
     if (r.status === 416 || r.pastEnd === 0) return new HttpFile(url, display, 0, new Uint8Array(0)); // an empty file
     if (r.status === 200) throw noRanges(display);
     if (r.status !== 206) throw statusError(display, r, 'open (range read)');
     if (r.pastEnd !== undefined) throw new RemoteError('protocol', display, `the server answers ranges past the end of the file (${r.pastEnd} bytes) with a broken reply`);
-    const parts = parseByteRanges(r, display);
-    const cr = /\/(\d+)\s*$/.exec(String(r.headers['content-range'] ?? ''));
-    const size = cr === null ? NaN : Number(cr[1]);
-    if (!Number.isSafeInteger(size) || parts.length !== 1 || parts[0]!.pos !== 0) throw new RemoteError('protocol', display, 'the reply to the first range read gives no file size (Content-Range bytes 0-N/SIZE)');
-    return new HttpFile(url, display, size, parts[0]!.bytes);
+    const { size, first } = joinFirst(parseByteRanges(r, display), display);
+    return new HttpFile(url, display, size, first);
   }
 
   /** The part of [pos, pos + len) not in the bytes read at open: null when all of it is there. */
@@ -132,6 +137,37 @@ export class HttpFile implements ByteSource {
   }
 
   async close(): Promise<void> { /* connections are pooled by the agent */ }
+}
+
+/** The open's parts as bytes [0, N) of the file, and its size (from Content-Range). */
+function joinFirst(parts: Part[], display: string): { size: number; first: Uint8Array } {
+  const sorted = [...parts].sort((a, b) => a.pos - b.pos);
+  const size = sorted[0]?.total ?? NaN;
+  let end = 0;
+  for (const p of sorted) {
+    if (p.pos !== end || p.total !== size) break;
+    end += p.bytes.length;
+  }
+  // A server may answer part of the ranges: whatever starts the file is kept, the rest is read later.
+  if (!Number.isSafeInteger(size) || end === 0 || end > size) {
+    throw new RemoteError('protocol', display, 'the reply to the first range read gives no file size (Content-Range bytes 0-N/SIZE)');
+  }
+  if (sorted.length === 1 || sorted[1]!.pos >= end) return { size, first: sorted[0]!.bytes.subarray(0, end) };
+  const [a, b] = sorted as [Part, Part];
+  if (sorted.length === 2 || sorted[2]!.pos >= end) {
+    // The usual reply to OPEN_RANGE: byte 0, then bytes 1..N after a part header in the same body.
+    // Byte 0 is written over the end of that header (already parsed), so the first bytes are one
+    // view of the reply instead of a copy of 576 kB.
+    const k = a.bytes.length;
+    if (a.bytes.buffer === b.bytes.buffer && a.bytes.byteOffset + k <= b.bytes.byteOffset - k) {
+      const at = b.bytes.byteOffset - k;
+      new Uint8Array(b.bytes.buffer, at, k).set(a.bytes);
+      return { size, first: new Uint8Array(b.bytes.buffer, at, k + b.bytes.length) };
+    }
+  }
+  const first = new Uint8Array(end);
+  for (const p of sorted) { if (p.pos >= end) break; first.set(p.bytes, p.pos); }
+  return { size, first };
 }
 
 function noRanges(display: string): RemoteError {

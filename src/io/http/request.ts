@@ -1,4 +1,5 @@
-// One HTTP(S) request with keep-alive connections (one agent per scheme for the process),
+// One HTTP(S) request with keep-alive connections (plain http GETs on heppy's own, raw.ts; the
+// rest through one node:http agent per scheme for the process),
 // redirects followed (bounded), a timeout, and transient failures (network, 5xx, 429) retried with
 // back-off. The bearer token, when there is one, goes in an Authorization header only.
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -6,6 +7,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RemoteError, isTransient } from '../errors.js';
 import { bearerToken } from '../token.js';
 import { redactUrl } from '../url.js';
+import { firstPartTotal } from './multipart.js';
+import { rawGet } from './raw.js';
 
 export interface HttpSettings { timeoutMs: number; attempts: number; backoffMs: number }
 export const httpSettings: HttpSettings = {
@@ -31,7 +34,8 @@ export interface HttpReply {
   /**
    * A 206 whose Content-Range ends at or past the file's size (`bytes 0-N/T` with N ≥ T): its body
    * was not read (XrdHttp 5.5.3 announces N + 1 bytes, sends none and closes), only T is known.
-   * A correct server clips the range to the file instead.
+   * A correct server clips the range to the file instead. Also 0 for a multi-range reply whose
+   * first part says the file is empty (XrdHttp again: a Content-Length it never sends).
    */
   pastEnd?: number;
 }
@@ -72,27 +76,61 @@ async function followRedirects(method: HttpMethod, start: URL, headers: Record<s
   }
 }
 
+/**
+ * Replies read no further than their head (the connection is then dropped): a single range past
+ * the end of the file (XrdHttp 5.5.3 announces bytes it never sends: `pastEnd`), and a 200 to a
+ * range request (a server ignoring ranges would send the whole file; the caller reports it).
+ */
+function dropAtHead(status: number, h: IncomingHttpHeaders, ranged: boolean): boolean {
+  return (status === 206 && rangePastEnd(h) !== null) || (status === 200 && ranged);
+}
+
+/** A multipart reply whose first part says the file is empty (XrdHttp 5.5.3: a Content-Length it never sends). */
+function dropAtFirstBytes(status: number, h: IncomingHttpHeaders, first: Buffer): boolean {
+  return status === 206 && /^multipart\/byteranges/i.test(String(h['content-type'] ?? '')) && firstPartTotal(first) === 0;
+}
+
+function dropped(status: number, headers: IncomingHttpHeaders, url: URL): HttpReply {
+  const past = status === 206 ? rangePastEnd(headers) ?? 0 : undefined;
+  return { status, headers, body: Buffer.alloc(0), url, ...(past !== undefined ? { pastEnd: past } : {}) };
+}
+
 function once(method: HttpMethod, url: URL, headers: Record<string, string>, body?: string): Promise<HttpReply> {
   const display = redactUrl(url.href);
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new RemoteError('protocol', display, `unsupported scheme ${url.protocol}`));
   httpCounters.requests++;
   if (method === 'GET') httpCounters.gets++; else if (method === 'HEAD') httpCounters.heads++;
+  const ranged = headers.Range !== undefined;
+  if (!secure && method === 'GET' && body === undefined) {
+    // The data path: heppy's own connections, the body received into one buffer (raw.ts).
+    return rawGet(url, headers, httpSettings.timeoutMs, display, {
+      head: (status, h) => dropAtHead(status, h, ranged),
+      firstBytes: dropAtFirstBytes,
+    }).then((r) => {
+      if (r.dropped) return dropped(r.status, r.headers, url);
+      httpCounters.bytes += r.body.length;
+      return { status: r.status, headers: r.headers, body: r.body, url };
+    });
+  }
   return new Promise<HttpReply>((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
-      const total = res.statusCode === 206 ? rangePastEnd(res.headers) : null;
-      if (total !== null) {
+      const status = res.statusCode ?? 0;
+      const drop = (): void => {
         res.on('error', () => undefined);
-        req.destroy(); // the connection carries a body that will not come: not reused
-        resolve({ status: 206, headers: res.headers, body: Buffer.alloc(0), url, pastEnd: total });
-        return;
-      }
+        req.destroy(); // the connection carries a body that will not be read: not reused
+        resolve(dropped(status, res.headers, url));
+      };
+      if (dropAtHead(status, res.headers, ranged)) { drop(); return; }
       const parts: Buffer[] = [];
-      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('data', (d: Buffer) => {
+        if (parts.length === 0 && dropAtFirstBytes(status, res.headers, d)) { drop(); return; }
+        parts.push(d);
+      });
       res.on('end', () => {
         const body = Buffer.concat(parts);
         httpCounters.bytes += body.length;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, url });
+        resolve({ status, headers: res.headers, body, url });
       });
       res.on('error', (e) => reject(new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
     });

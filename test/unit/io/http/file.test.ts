@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { HttpFile, OPEN_PROBE, httpStat } from '../../../../src/io/http/file.js';
+import { HttpFile, OPEN_PROBE, OPEN_RANGE, httpStat } from '../../../../src/io/http/file.js';
 import { httpCounters, httpSettings } from '../../../../src/io/http/request.js';
 import { RemoteError } from '../../../../src/io/errors.js';
 
@@ -27,15 +27,25 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   const range = req.headers.range;
   if (url === '/norange.root' || range === undefined) { res.writeHead(200, { 'Content-Length': SIZE }); res.end(data); return; }
   seen.ranges.push(range);
-  const size = url === '/small.root' ? SMALL : SIZE;
+  const size = url === '/small.root' || url === '/merged-small.root' ? SMALL : url === '/empty.root' ? 0 : SIZE;
+  let asked = range.replace(/^bytes=/, '').split(',').map((r) => r.split('-').map(Number) as [number, number]);
+  if (url === '/empty.root' && asked.length > 1) {
+    // XrdHttp 5.5.3 on an empty file: one part header, a Content-Length it never sends, the connection kept.
+    const body = '\r\n--BND\r\nContent-type: text/plain\r\nContent-range: bytes 0--1/0\r\n\r\n';
+    res.writeHead(206, { 'Content-Type': 'multipart/byteranges; boundary=BND', 'Content-Length': body.length + 14 });
+    res.write(body);
+    return;
+  }
+  // A server may merge adjacent ranges into one.
+  if (url === '/merged-small.root' || url === '/merged.root') asked = [[asked[0]![0], asked[asked.length - 1]![1]]];
   // A correct server clips a range to the file (RFC 9110 14.1.2).
-  const parts = range.replace(/^bytes=/, '').split(',').map((r) => r.split('-').map(Number) as [number, number]).map(([a, b]) => [a, Math.min(b, size - 1)] as [number, number]);
+  const parts = asked.map(([a, b]) => [a, Math.min(b, size - 1)] as [number, number]);
   if (parts.length === 1) {
     const [a, b] = parts[0]!;
-    if (url === '/small.root' && range !== `bytes=${a}-${b}`) {
-      // XrdHttp 5.5.3: announces the range asked for, sends nothing and closes.
-      const asked = Number(range.split('-')[1]);
-      res.writeHead(206, { 'Content-Range': `bytes ${a}-${asked}/${size}`, 'Content-Length': asked - a + 1 });
+    if ((url === '/small.root' || url === '/merged-small.root') && b !== asked[0]![1]) {
+      // XrdHttp 5.5.3 on one range past the end: announces the range asked for, sends nothing and closes.
+      const last = asked[0]![1];
+      res.writeHead(206, { 'Content-Range': `bytes ${a}-${last}/${size}`, 'Content-Length': last - a + 1 });
       res.flushHeaders();
       setTimeout(() => res.destroy(), 20);
       return;
@@ -45,7 +55,7 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   const chunks: Buffer[] = [];
-  for (const [a, b] of parts) chunks.push(Buffer.from(`\r\n--BND\r\nContent-Range: bytes ${a}-${b}/${SIZE}\r\n\r\n`), data.subarray(a, b + 1));
+  for (const [a, b] of parts) chunks.push(Buffer.from(`\r\n--BND\r\nContent-Range: bytes ${a}-${b}/${size}\r\n\r\n`), data.subarray(a, b + 1));
   chunks.push(Buffer.from('\r\n--BND--\r\n'));
   res.writeHead(206, { 'Content-Type': 'multipart/byteranges; boundary=BND' });
   res.end(Buffer.concat(chunks));
@@ -61,12 +71,16 @@ test('stat from HEAD: size, mtime, the Digest header as checksum', async () => {
   assert.equal(await httpStat(new URL(`${base}/data.root`), 'F'), { size: SIZE, mtime: Date.parse('Sun, 29 Nov 2026 10:00:00 GMT') / 1000, checksum: 'adler32:0badcafe' });
 });
 
-test('open: one range GET, no HEAD; the size from Content-Range, the first bytes kept', async () => {
+test('open: one range GET, no HEAD; the size from Content-Range, the first bytes kept (two parts joined, or one merged)', async () => {
   seen.methods.length = 0; seen.ranges.length = 0;
   const f = await open('/data.root');
   assert.is(f.size, SIZE);
   assert.equal(seen.methods, ['GET']);
-  assert.equal(seen.ranges, [`bytes=0-${OPEN_PROBE - 1}`]);
+  assert.equal(seen.ranges, [OPEN_RANGE]);
+  assert.is(OPEN_RANGE, `bytes=0-0,1-${OPEN_PROBE - 1}`);
+  const m = await open('/merged.root');
+  assert.is(m.size, SIZE);
+  assert.ok(Buffer.from(await m.read(0, OPEN_PROBE)).equals(data.subarray(0, OPEN_PROBE)));
   const n0 = httpCounters.requests;
   assert.ok(Buffer.from(await f.read(1000, 5000)).equals(data.subarray(1000, 6000)));
   assert.ok(Buffer.from((await f.readv([{ pos: 0, len: 10 }, { pos: OPEN_PROBE - 10, len: 10 }]))[1]!).equals(data.subarray(OPEN_PROBE - 10, OPEN_PROBE)));
@@ -76,14 +90,27 @@ test('open: one range GET, no HEAD; the size from Content-Range, the first bytes
   assert.is(seen.ranges[seen.ranges.length - 1], `bytes=${OPEN_PROBE}-${OPEN_PROBE + 199}`);
 });
 
-test('open of a file smaller than the first read: clipped by the server, or asked again after a broken reply (XrdHttp 5.5.3)', async () => {
-  seen.ranges.length = 0;
-  const f = await open('/small.root');
-  assert.is(f.size, SMALL);
-  assert.equal(seen.ranges, [`bytes=0-${OPEN_PROBE - 1}`, `bytes=0-${SMALL - 1}`]);
-  const n0 = httpCounters.requests;
-  assert.ok(Buffer.from((await f.readv([{ pos: SMALL - 100, len: 100 }, { pos: 0, len: 4 }]))[0]!).equals(data.subarray(SMALL - 100, SMALL)));
-  assert.is(httpCounters.requests, n0, 'the whole file was read at open');
+test('open of a file smaller than the first read: one request (the ranges clipped); asked again after a broken single-range reply (XrdHttp 5.5.3)', async () => {
+  for (const [path, requests] of [['/small.root', 1], ['/merged-small.root', 2]] as const) {
+    seen.ranges.length = 0;
+    const f = await open(path);
+    assert.is(f.size, SMALL, path);
+    assert.equal(seen.ranges, [OPEN_RANGE, `bytes=0-${SMALL - 1}`].slice(0, requests), path);
+    const n0 = httpCounters.requests;
+    assert.ok(Buffer.from((await f.readv([{ pos: SMALL - 100, len: 100 }, { pos: 0, len: 4 }]))[0]!).equals(data.subarray(SMALL - 100, SMALL)));
+    assert.is(httpCounters.requests, n0, 'the whole file was read at open');
+  }
+});
+
+test('open of an empty file on XrdHttp (a multi-range reply that never ends): size 0 at once, no timeout', async () => {
+  const saved = httpSettings.timeoutMs;
+  httpSettings.timeoutMs = 30_000;
+  try {
+    const t0 = Date.now();
+    const f = await open('/empty.root');
+    assert.is(f.size, 0);
+    assert.ok(Date.now() - t0 < 10_000, `${Date.now() - t0} ms`);
+  } finally { httpSettings.timeoutMs = saved; }
 });
 
 test('read: one 206 range (after a redirect); readv: far ranges in one multi-range GET', async () => {
