@@ -13,9 +13,11 @@ import type { Compression } from '../write/compress.js';
 import { WBuf } from '../write/wbuf.js';
 import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
 import { parseStreamerRecords, type RawRecord } from '../write/streamer-records.js';
-import { builtinInfos, infoLookup } from '../read/infos.js';
+import { builtinInfos, infoLookupOf } from '../read/infos.js';
+import type { JsStreamerInfo } from '../read/jsroot.js';
+import { streamerInfoPayload } from '../write/streamers.js';
 import { decompress, hash64, initDecompression } from '../read/decompress.js';
-import { decodeKeyObject, FastPathUnsupported, InfoSet } from '../read/fast-decode.js';
+import { decodeKeyObject, decodeStreamerInfoList, FastPathUnsupported, InfoSet } from '../read/fast-decode.js';
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { mergeTree } from './tree.js';
@@ -61,15 +63,18 @@ export interface MergeStats {
 }
 
 /**
- * One input. Its keys and StreamerInfo are read natively; jsroot opens it only when needed: the
- * first input, an input whose StreamerInfo record differs from every input opened so far (new
- * classes or versions), an input that is the first to hold a key (its object is written back with
- * jsroot's decoding), an RNTuple, or an object the fast decoder does not cover. The others are
- * decoded by fast-decode.ts with the infos jsroot decoded for an input with the same record.
+ * One input. Its keys and StreamerInfo are read natively, and its objects (trees, histograms) are
+ * decoded by fast-decode.ts with the infos decoded natively for its StreamerInfo record (shared
+ * by the inputs with the same record). jsroot opens an input only when needed: a StreamerInfo
+ * record the native decoder refuses (then as before: jsroot for the first input with the record
+ * and for the first holder of each key, fast-decode with jsroot's infos for the others), an
+ * RNTuple, or an object the fast decoder does not cover.
  */
 interface Input {
   path: string; source: Source; keys: RawKey[]; compress: number; infos: RawRecord[];
   infoHash: bigint; reader: RootFileReader | null; fast: InfoSet | null; appended: AppendedInput | null;
+  /** The StreamerInfo list decoded natively, with the built-in infos of classes it lacks (as a jsroot file's); null: refused. */
+  native: JsStreamerInfo[] | null;
 }
 
 /**
@@ -98,11 +103,44 @@ export function compressionOf(setting: number): Compression {
   }
 }
 
-/** Parsed StreamerInfo records by the hash of their stored bytes: the inputs of one merge nearly always share one. */
-type InfoCache = Map<bigint, RawRecord[]>;
+/** A StreamerInfo record: parsed for writing, decoded for reading (null: refused, jsroot decodes it). */
+type InfoRecord = { infos: RawRecord[]; native: JsStreamerInfo[] | null };
+/** StreamerInfo records by the hash of their stored bytes: the inputs of one merge nearly always share one. */
+type InfoCache = Map<bigint, InfoRecord>;
 
-async function readInfos(src: Source, seek: number, nbytes: number, cache: InfoCache): Promise<{ infos: RawRecord[]; hash: bigint }> {
-  if (seek <= 0 || nbytes <= 0) return { infos: [], hash: 0n };
+let builtinNative: JsStreamerInfo[] | null | undefined;
+/** heppy's built-in infos (write/streamers.ts), decoded natively once; null if refused. */
+function nativeBuiltins(): JsStreamerInfo[] | null {
+  if (builtinNative === undefined) {
+    try { builtinNative = (decodeStreamerInfoList(streamerInfoPayload(0), 0) as JsStreamerInfo[]).filter((i) => (i as { _typename?: string })._typename === 'TStreamerInfo'); } catch (e) {
+      if (!(e instanceof FastPathUnsupported)) throw e;
+      builtinNative = null;
+    }
+  }
+  return builtinNative;
+}
+
+/** A file's StreamerInfo list decoded natively, plus the built-in infos of the classes it has none for (read/infos.ts supplementInfos). */
+function nativeInfos(bytes: Uint8Array | null, keylen: number): JsStreamerInfo[] | null {
+  const builtins = nativeBuiltins();
+  if (builtins === null) return null;
+  let list: JsStreamerInfo[] = [];
+  if (bytes !== null) {
+    try { list = decodeStreamerInfoList(bytes, keylen) as JsStreamerInfo[]; } catch (e) {
+      if (e instanceof FastPathUnsupported) return null;
+      throw e;
+    }
+  }
+  const have = new Set(list.map((i) => i?.fName));
+  return [...list, ...builtins.filter((i) => !have.has(i.fName))];
+}
+
+async function readInfos(src: Source, seek: number, nbytes: number, cache: InfoCache): Promise<InfoRecord & { hash: bigint }> {
+  if (seek <= 0 || nbytes <= 0) {
+    let none = cache.get(0n);
+    if (none === undefined) { none = { infos: [], native: nativeInfos(null, 0) }; cache.set(0n, none); }
+    return { ...none, hash: 0n };
+  }
   const raw = src.read(seek, nbytes, 'StreamerInfo');
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const objlen = dv.getInt32(6), keylen = dv.getInt16(14);
@@ -110,13 +148,13 @@ async function readInfos(src: Source, seek: number, nbytes: number, cache: InfoC
   const body = raw.subarray(keylen);
   const hash = hash64(body) ^ BigInt(objlen);
   const known = cache.get(hash);
-  if (known !== undefined) return { infos: known, hash };
+  if (known !== undefined) return { ...known, hash };
   const bytes = body.length === objlen ? body : await decompress(body, objlen);
-  try {
-    const infos = parseStreamerRecords(bytes, keylen);
-    cache.set(hash, infos);
-    return { infos, hash };
-  } catch (e) { throw new RootError(src.path, 'StreamerInfo', (e as Error).message); }
+  let infos: RawRecord[];
+  try { infos = parseStreamerRecords(bytes, keylen); } catch (e) { throw new RootError(src.path, 'StreamerInfo', (e as Error).message); }
+  const rec = { infos, native: nativeInfos(bytes, keylen) };
+  cache.set(hash, rec);
+  return { ...rec, hash };
 }
 
 async function openInput(path: string, cache: InfoCache): Promise<Input> {
@@ -124,8 +162,8 @@ async function openInput(path: string, cache: InfoCache): Promise<Input> {
   const source = new Source(path);
   try {
     const raw = readRawKeys(source);
-    const { infos, hash } = await readInfos(source, raw.seekInfo, raw.nbytesInfo, cache);
-    return { path, source, reader: null, fast: null, appended: null, keys: raw.keys, compress: raw.compress, infos, infoHash: hash };
+    const { infos, native, hash } = await readInfos(source, raw.seekInfo, raw.nbytesInfo, cache);
+    return { path, source, reader: null, fast: null, appended: null, keys: raw.keys, compress: raw.compress, infos, infoHash: hash, native };
   } catch (e) {
     source.close();
     throw e;
@@ -142,17 +180,29 @@ async function readerOf(inp: Input): Promise<RootFileReader> {
 }
 
 /**
- * Opens jsroot for the inputs that need it (see Input) and gives the others the infos of an
- * opened input with the same StreamerInfo record. Returns the opened inputs' jsroot files.
+ * Gives every input the infos its objects are decoded with (see Input): natively decoded ones,
+ * else those of jsroot, which opens the inputs that need it.
  */
 async function prepareDecoding(opened: Input[], holdersFirst: Set<Input>): Promise<void> {
   const byRecord = new Map<bigint, InfoSet>();
   for (const i of opened) {
-    const set = byRecord.get(i.infoHash);
-    if (set !== undefined && !holdersFirst.has(i)) { i.fast = set; continue; }
+    let set = byRecord.get(i.infoHash);
+    if (set === undefined && i.native !== null) { set = new InfoSet(i.native); byRecord.set(i.infoHash, set); }
+    if (set !== undefined && (i.native !== null || !holdersFirst.has(i))) { i.fast = set; continue; }
     const r = await readerOf(i);
     if (set === undefined) byRecord.set(i.infoHash, new InfoSet(r.js.fStreamerInfos?.arr ?? []));
   }
+}
+
+/** How objects are written back: the inputs' infos (one list per record, jsroot's where it opened the file), then the built-in ones. */
+async function writeLookup(opened: Input[]): Promise<InfoLookup> {
+  const lists: (readonly (JsStreamerInfo | null)[])[] = [];
+  const listed = new Set<bigint>();
+  for (const i of opened) {
+    if (i.reader !== null) lists.push(i.reader.js.fStreamerInfos?.arr ?? []);
+    else if (i.native !== null && !listed.has(i.infoHash)) { listed.add(i.infoHash); lists.push(i.native); }
+  }
+  return infoLookupOf(lists, nativeBuiltins() ?? await builtinInfos((await readerOf(opened[0]!)).js));
 }
 
 /** An object of an input as jsroot decodes it: natively when the input has fast infos, else (or when not covered) by jsroot. */
@@ -275,8 +325,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     const added = new Set<RawRecord[]>();
     for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
     await prepareDecoding(opened, holdersFirst);
-    const jsFiles = opened.filter((i) => i.reader !== null).map((i) => i.reader!.js);
-    const lookup = infoLookup(jsFiles, await builtinInfos(jsFiles[0]!));
+    const lookup = await writeLookup(opened);
 
     // Files of the partial merges' inputs are opened only when there is something to add (not for trees alone).
     const sums = opts.sumsFrom && order.some((k) => ADDABLE.test(k.className)) ? await sumAcross(opts.sumsFrom, warn) : null;
@@ -374,10 +423,9 @@ type Sum = { sum: HistSum; from: string };
 
 /** Adds one histogram over its holders (all open); null when it cannot be added (then it is copied). */
 async function sumHolders(k: RawKey, holders: Holder[], warn: (m: string) => void): Promise<Sum | null> {
-  const id = idOf(k);
   let s: Sum | null = null;
   for (const h of holders) {
-    const o = s === null ? (await (await readerOf(h.inp)).object(id)) as Record<string, unknown> : await objectOf(h.inp, h.key);
+    const o = await objectOf(h.inp, h.key);
     s = addOne(s, o, h.inp.path, k, warn);
     if (s === null) return null;
   }
@@ -414,13 +462,14 @@ async function sumAcross(files: string[], warn: (m: string) => void): Promise<Ma
     try {
       const addable = inp.keys.filter((k) => ADDABLE.test(k.className) && sums.get(idOf(k)) !== null);
       // As prepareDecoding: jsroot for a file that first holds a key or brings a new StreamerInfo record.
-      const set = fastSets.get(inp.infoHash);
-      if (set !== undefined && addable.every((k) => sums.has(idOf(k)))) inp.fast = set;
+      let set = fastSets.get(inp.infoHash);
+      if (set === undefined && inp.native !== null) { set = new InfoSet(inp.native); fastSets.set(inp.infoHash, set); }
+      if (set !== undefined && (inp.native !== null || addable.every((k) => sums.has(idOf(k))))) inp.fast = set;
       else if (addable.length > 0 && set === undefined) fastSets.set(inp.infoHash, new InfoSet((await readerOf(inp)).js.fStreamerInfos?.arr ?? []));
       for (const k of addable) {
         const id = idOf(k);
         const prev = sums.get(id) ?? null;
-        const o = prev === null ? (await (await readerOf(inp)).object(id)) as Record<string, unknown> : await objectOf(inp, k);
+        const o = await objectOf(inp, k);
         sums.set(id, addOne(prev, o, p, k, warn));
       }
     } finally { inp.reader?.close(); inp.source.close(); }

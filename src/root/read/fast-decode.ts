@@ -149,6 +149,19 @@ class Reader {
       case 'TObjString': this.klass(obj, 'TObject'); obj.fString = this.tstring(); break;
       case 'TList': case 'THashList': this.list(obj, v); break;
       case 'TObjArray': this.objArray(obj, v); break;
+      // ROOT's dictionary classes, as jsroot's own streamers read them (io.mjs): the StreamerInfo record.
+      case 'TStreamerInfo': this.klass(obj, 'TNamed'); obj.fCheckSum = this.u4(); obj.fClassVersion = this.u4(); obj.fElements = this.any(); break;
+      case 'TStreamerElement': this.element(obj, v); break;
+      case 'TStreamerBase': this.klass(obj, 'TStreamerElement'); if (v > 2) obj.fBaseVersion = this.u4(); break;
+      case 'TStreamerSTL': this.stl(obj); break;
+      case 'TStreamerSTLstring': if (v > 0) this.klass(obj, 'TStreamerSTL'); break;
+      case 'TStreamerLoop': case 'TStreamerBasicPointer':
+        if (v > 1) { this.klass(obj, 'TStreamerElement'); obj.fCountVersion = this.u4(); obj.fCountName = this.tstring(); obj.fCountClass = this.tstring(); }
+        break;
+      case 'TStreamerObject': case 'TStreamerBasicType': case 'TStreamerObjectAny': case 'TStreamerString': case 'TStreamerObjectPointer':
+        if (v > 1) this.klass(obj, 'TStreamerElement');
+        break;
+      case 'TStreamerObjectAnyPointer': if (v > 0) this.klass(obj, 'TStreamerElement'); break;
       case 'TClonesArray': case 'TTreeIndex': case 'TBranchRef': case 'TRefTable': case 'TMap':
         throw new FastPathUnsupported(`${cls} inside the object`);
       default: this.members(obj, checksum !== null ? this.infos.byChecksum(cls, checksum) : this.infos.find(cls, v)); break;
@@ -199,6 +212,35 @@ class Reader {
       }
       this.p += sz;
     }
+  }
+
+  /** TStreamerElement's own members (jsroot's streamer: a UChar named Bool_t/bool is kBool). */
+  private element(obj: Obj, v: number): void {
+    this.klass(obj, 'TNamed');
+    obj.fType = this.u4(); obj.fSize = this.u4(); obj.fArrayLength = this.u4(); obj.fArrayDim = this.u4();
+    const n = v === 1 ? this.u4() : 5;
+    if (n > 64) throw new FastPathUnsupported(`TStreamerElement with ${n} dimensions`);
+    const max = new Uint32Array(n);
+    for (let i = 0; i < n; i++) max[i] = this.u4();
+    obj.fMaxIndex = max;
+    const typeName = this.tstring();
+    obj.fTypeName = typeName;
+    if (obj.fType === 11 && (typeName === 'Bool_t' || typeName === 'bool')) obj.fType = 18;
+    obj.fXmin = 0; obj.fXmax = 0; obj.fFactor = 0;
+    if (v === 3) { obj.fXmin = this.f8(); obj.fXmax = this.f8(); obj.fFactor = this.f8(); }
+    // A range in the title (Double32_t/Float16_t with kHasRange): jsroot parses it; not done here.
+    else if (v > 3 && ((obj.fBits as number) & (1 << 6))) throw new FastPathUnsupported(`${String(obj.fName)}: element with a range`);
+  }
+
+  /** TStreamerSTL: jsroot corrects a set/multimap kind that disagrees with the type name. */
+  private stl(obj: Obj): void {
+    this.klass(obj, 'TStreamerElement');
+    let kind = this.u4();
+    obj.fCtype = this.u4();
+    const t = obj.fTypeName as string;
+    if (kind === 5 && (t.startsWith('std::set') || t.startsWith('set'))) kind = 6;
+    if (kind === 6 && (t.startsWith('std::multimap') || t.startsWith('multimap'))) kind = 5;
+    obj.fSTLtype = kind;
   }
 
   private tobject(obj: Obj): void {
@@ -327,4 +369,15 @@ export function decodeKeyObject(bytes: Uint8Array, keylen: number, className: st
   }
   if (r.at() !== bytes.length) throw new FastPathUnsupported(`${className} ends at ${r.at()} of ${bytes.length} bytes`);
   return obj;
+}
+
+/**
+ * The StreamerInfo list of a file (its key's uncompressed payload) as jsroot's TFile holds it in
+ * `fStreamerInfos.arr`: TStreamerInfo records with their elements, and ROOT's list of schema
+ * rules. Throws FastPathUnsupported for anything jsroot's own streamers would do differently
+ * (then the caller opens the file with jsroot).
+ */
+export function decodeStreamerInfoList(bytes: Uint8Array, keylen: number): unknown[] {
+  const list = decodeKeyObject(bytes, keylen, 'TList', new InfoSet([]));
+  return list.arr as unknown[];
 }

@@ -31,12 +31,17 @@ export async function supplementInfos(file: JsFile): Promise<string[]> {
  * this is the version the object was read with).
  */
 export function infoLookup(files: JsFile[], builtins: JsStreamerInfo[]): InfoLookup {
+  return infoLookupOf(files.map((f) => f.fStreamerInfos?.arr ?? []), builtins);
+}
+
+/** infoLookup over info lists (each as a file's `fStreamerInfos.arr`, however decoded). */
+export function infoLookupOf(lists: readonly (readonly (JsStreamerInfo | null)[])[], builtins: JsStreamerInfo[]): InfoLookup {
   const cache = new Map<string, InfoDesc[]>();
   return (cls, obj) => {
     let cands = cache.get(cls);
     if (cands === undefined) {
       cands = [];
-      for (const f of files) for (const i of f.fStreamerInfos?.arr ?? []) if (i && i.fName === cls) cands.push(i as unknown as InfoDesc);
+      for (const l of lists) for (const i of l) if (i && i.fName === cls) cands.push(i as unknown as InfoDesc);
       for (const i of builtins) if (i.fName === cls) cands.push(i as unknown as InfoDesc);
       cache.set(cls, cands);
     }

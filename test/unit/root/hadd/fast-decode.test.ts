@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { decompress, initDecompression } from '../../../../src/root/read/decompress.js';
 import { readRawKeys, Source } from '../../../../src/root/hadd/keys.js';
-import { decodeKeyObject, FastPathUnsupported, InfoSet } from '../../../../src/root/read/fast-decode.js';
+import { decodeKeyObject, decodeStreamerInfoList, FastPathUnsupported, InfoSet } from '../../../../src/root/read/fast-decode.js';
+import { decodeInfoList } from '../../../../src/root/read/jsroot.js';
+import { streamerInfoPayload } from '../../../../src/root/write/streamers.js';
 import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
 import { RootFileWriter } from '../../../../src/root/write/index.js';
 import { fill1, makeAxis, makeHist1 } from '../../../../src/root/hist.js';
@@ -72,6 +74,35 @@ async function compareFile(path: string): Promise<{ same: number; refused: strin
   return res;
 }
 
+/** jsroot's object without its own bookkeeping ($kind, methods), to compare both ways. */
+function plain(o: unknown, seen = new Map<object, unknown>()): unknown {
+  if (o === null || typeof o !== 'object') return o;
+  if (seen.has(o)) return seen.get(o);
+  if (ArrayBuffer.isView(o)) return Array.from(o as unknown as ArrayLike<number>);
+  if (Array.isArray(o)) { const a: unknown[] = []; seen.set(o, a); for (const x of o) a.push(plain(x, seen)); return a; }
+  const r: Record<string, unknown> = {};
+  seen.set(o, r);
+  for (const [k, v] of Object.entries(o)) if (!k.startsWith('$') && typeof v !== 'function') r[k] = plain(v, seen);
+  return r;
+}
+
+/** The StreamerInfo list of a file decoded natively, and as jsroot's TFile holds it. */
+async function infoLists(path: string): Promise<{ native: unknown; js: unknown }> {
+  await initDecompression();
+  const src = new Source(path);
+  const r = await openRootFile(path);
+  try {
+    const raw = readRawKeys(src);
+    const key = src.read(raw.seekInfo, raw.nbytesInfo, 'StreamerInfo');
+    const keylen = new DataView(key.buffer, key.byteOffset).getInt16(14), objlen = new DataView(key.buffer, key.byteOffset).getInt32(6);
+    const body = key.subarray(keylen);
+    const bytes = body.length === objlen ? body : await decompress(body, objlen);
+    const native = decodeStreamerInfoList(bytes, keylen);
+    // openRootFile appends heppy's built-in infos of classes the file lacks (read/infos.ts supplementInfos): not the file's.
+    return { native: plain(native), js: plain((r.js.fStreamerInfos?.arr ?? []).slice(0, native.length)) };
+  } finally { src.close(); r.close(); }
+}
+
 async function writeInput(path: string, entries: number, seed: number): Promise<void> {
   const w = RootFileWriter.create(path, { compression: { algorithm: 'zlib' } });
   const h = makeHist1('TH1D', 'hx', 'x', makeAxis(20, 0, 10));
@@ -115,6 +146,41 @@ if (shared !== null) {
     // Measured: all 87 trees and histograms decoded identically (9 trees with baskets inside their key).
     assert.ok(same >= 87, `only ${same} objects decoded natively`);
     assert.equal(refused, []);
+  });
+}
+
+test('StreamerInfo decoded natively equals jsroot\'s: a file heppy writes and heppy\'s built-in records', async () => {
+  const p = join(dir, 'infos.root');
+  await writeInput(p, 100, 1);
+  const { native, js } = await infoLists(p);
+  assert.equal(native, js);
+  assert.ok((native as unknown[]).length >= 5);
+  const r = await openRootFile(p);
+  try {
+    const builtin = streamerInfoPayload(0);
+    const n = (decodeStreamerInfoList(builtin, 0) as { _typename: string }[]).filter((x) => x._typename === 'TStreamerInfo');
+    assert.equal(plain(n), plain(await decodeInfoList(r.js, builtin, 0)));
+    assert.ok(n.length > 20, `${n.length} built-in records`);
+  } finally { r.close(); }
+});
+
+if (shared !== null) {
+  test('StreamerInfo decoded natively equals jsroot\'s on every shared file, or is refused (jsroot then decodes it)', async () => {
+    const files = [...readdirSync(shared).map((f) => join(shared, f)), ...readdirSync(join(shared, 'written-by-uproot')).map((f) => join(shared, 'written-by-uproot', f))]
+      .filter((f) => f.endsWith('.root'));
+    let same = 0;
+    const refused: string[] = [];
+    for (const f of files) {
+      let lists;
+      try { lists = await infoLists(f); } catch (e) {
+        if (!(e instanceof FastPathUnsupported)) throw e;
+        refused.push(`${f.split('/').pop()!}: ${e.message}`);
+        continue;
+      }
+      assert.equal(lists.native, lists.js, f);
+      same++;
+    }
+    assert.ok(same >= files.length - 2, `decoded natively: ${same} of ${files.length}; refused: ${refused.join('; ')}`);
   });
 }
 
