@@ -8,8 +8,11 @@
 //   2. mergeRootFiles in this process (the library call; jsroot already loaded);
 //   3. cp again;
 //   4. `node bin/heppy.js root merge -f OUT IN…` end to end (Node start-up, CLI loading included);
-//   5. cp again, then the CLI with `--append-inputs auto` (inputs appended whole by a kernel copy,
-//      their baskets used in place: hadd/in-place.ts).
+//   5. cp again, then the CLI with `--append-inputs never` (every basket copied through this
+//      process; the default, auto, appends inputs whole by a kernel copy: hadd/in-place.ts);
+//   6. `node -e 0` (Node's own start, the floor under any CLI): the floor of the CLI's wall time is
+//      that plus cp's. When NODE_EXTRA_CA_CERTS is set (this machine sets it: every Node start
+//      then parses the whole CA bundle, ~70 ms CPU), the CLI and `node -e 0` are also run without it.
 // Medians over the rounds are printed (the machine is shared: single runs vary by 2-3×), with
 // every round's figures, and the peak RSS of the in-process merge and of the CLI.
 // With `mixed`, the tree also has a char* string branch and a std::vector<float> branch (ROOT's
@@ -87,7 +90,10 @@ try {
   execFileSync('cat', ins, { stdio: ['ignore', 'ignore', 'inherit'] }); // page cache warm
   const out = join(dir, 'out.root');
   type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number;
-    cp3: number; cp3cpu: number; app: number; appcpu: number; appRss: number };
+    cp3: number; cp3cpu: number; app: number; appcpu: number; appRss: number; node0: number; node0cpu: number;
+    cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number };
+  const extraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS !== '';
+  const withoutCa = (cmd: string[]): string[] => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...cmd];
   const r: Round[] = [];
   for (let k = 0; k < rounds; k++) {
     const c1 = cp(ins);
@@ -114,16 +120,27 @@ try {
     const c3 = cp(ins);
     rmSync(out, { force: true });
     execFileSync('sync');
-    const a = timed([process.execPath, heppy, 'root', 'merge', '-f', '--append-inputs', 'auto', out, ...ins]);
-    if (a.status !== 0) console.log(`heppy root merge --append-inputs auto exited ${a.status}: ${a.stderr.slice(0, 300)}`);
+    const a = timed([process.execPath, heppy, 'root', 'merge', '-f', '--append-inputs', 'never', out, ...ins]);
+    if (a.status !== 0) console.log(`heppy root merge --append-inputs never exited ${a.status}: ${a.stderr.slice(0, 300)}`);
     const aOk = a.status === 0;
+    const n0 = timed([process.execPath, '-e', '0']);
+    let c4 = { wall: NaN, cpu: NaN }, cl = { wall: NaN, cpu: NaN, status: 0 as number | null }, n1 = { wall: NaN };
+    if (extraCa) {
+      c4 = cp(ins);
+      rmSync(out, { force: true });
+      execFileSync('sync');
+      cl = timed(withoutCa([process.execPath, heppy, 'root', 'merge', '-f', out, ...ins]));
+      n1 = timed(withoutCa([process.execPath, '-e', '0']));
+    }
     r.push({ cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
       cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN,
-      cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN });
+      cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN, node0: n0.wall, node0cpu: n0.cpu,
+      cp4: c4.wall, cp4cpu: c4.cpu, clean: cl.status === 0 ? cl.wall : NaN, cleancpu: cl.status === 0 ? cl.cpu : NaN, cleanNode0: n1.wall });
     const x = r[r.length - 1]!;
     console.log(`round ${k + 1}: cp ${x.cp1.toFixed(3)} s (cpu ${x.cp1cpu.toFixed(2)}), merge in-process ${x.lib.toFixed(3)} s (cpu ${x.libcpu.toFixed(2)}): ${(x.cp1 / x.lib).toFixed(2)}×; ` +
       `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×; ` +
-      `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs auto ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×`);
+      `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs never ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×; node -e 0 ${x.node0.toFixed(3)} s` +
+      (extraCa ? `; without NODE_EXTRA_CA_CERTS: cp ${x.cp4.toFixed(3)} s, CLI ${x.clean.toFixed(3)} s (cpu ${x.cleancpu.toFixed(2)}): ${(x.cp4 / x.clean).toFixed(2)}×, node -e 0 ${x.cleanNode0.toFixed(3)} s` : ''));
   }
   const mb = inBytes / 1e6;
   const med = (f: (x: Round) => number): number => median(r.map(f));
@@ -133,7 +150,13 @@ try {
   console.log(`merge ${files} × ${entries} entries (${algorithm}${mixed ? ', with string and vector branches' : ''}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
   console.log(line('CLI heppy root merge     ', med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
-  console.log(line('CLI --append-inputs auto ', med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
+  console.log(line('CLI --append-inputs never', med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
+  const floor = (n0: number, c: number): string => `floor (node -e 0 ${n0.toFixed(3)} s + cp ${c.toFixed(3)} s): ${(c / (n0 + c)).toFixed(2)}× cp at best for a CLI that starts Node, then copies`;
+  console.log(`  ${floor(med((x) => x.node0), med((x) => x.cp2))}`);
+  if (extraCa) {
+    console.log(`  NODE_EXTRA_CA_CERTS is set (every Node start parses that bundle); without it: CLI ${med((x) => x.clean).toFixed(3)} s (cpu ${med((x) => x.cleancpu).toFixed(2)} s): ` +
+      `${med((x) => x.cp4 / x.clean).toFixed(2)}× cp wall; ${floor(med((x) => x.cleanNode0), med((x) => x.cp4))}`);
+  }
   console.log(`(uptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
