@@ -52,7 +52,30 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     writeFileSync(this.logFile, ''); // heppy's per-analyzer logger creates it
   }
 
+  /**
+   * The last counter and average asked for: analyzers ask for the same one at every event with the
+   * same string (`this.counter('cutflow')`), which an identity check finds without hashing it.
+   */
+  private lastCounter: Counter | null = null;
+  private lastAverage: Average | null = null;
+
   counter(name: string): Counter {
+    const last = this.lastCounter;
+    if (last !== null && last.name === name) return last;
+    const c = this.counterNamed(name);
+    this.lastCounter = c;
+    return c;
+  }
+
+  average(name: string): Average {
+    const last = this.lastAverage;
+    if (last !== null && last.name === name) return last;
+    const a = this.averageNamed(name);
+    this.lastAverage = a;
+    return a;
+  }
+
+  private counterNamed(name: string): Counter {
     let c = this.counters.get(name);
     if (c === undefined) {
       this.checkStatName(name);
@@ -63,7 +86,7 @@ export class AnalyzerOutputs implements AnalyzerRuntime {
     return c;
   }
 
-  average(name: string): Average {
+  private averageNamed(name: string): Average {
     let a = this.averages.get(name);
     if (a === undefined) {
       this.checkStatName(name);
