@@ -16,6 +16,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta
  * the same, since clipanion matches on the first word; every other command line sees the whole list.
  */
 async function registry(argv: readonly string[]): Promise<CommandClass[]> {
+  // `heppy --version` is answered by clipanion's builtin alone (no command module loaded).
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) return [];
   if (argv[0] === 'build') return [(await import('./build.js')).BuildCommand];
   // Likewise `heppy root merge` (hadd of many files in scripts, benchmarked against cp).
   if (argv[0] === 'root' && argv[1] === 'merge') return [(await import('./root/merge.js')).RootMergeCommand];

@@ -67,7 +67,8 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       // HEPPY_WORKER_NODE_FLAGS: extra Node flags for the workers, e.g. '--max-old-space-size=8192'.
       return new LocalPool({ jobs: f.jobs ?? defaultJobs(), execArgv: (process.env.HEPPY_WORKER_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '') });
     case 'slurm': {
-      const mod = (await import(new URL('../exec/slurm/slurm-executor.js', import.meta.url).href)) as {
+      // A literal specifier: the CLI bundle (scripts/bundle-cli.mjs) makes it a lazy chunk sharing the CLI's modules.
+      const mod = (await import('../exec/slurm/slurm-executor.js')) as unknown as {
         SlurmExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };
       const o: Record<string, unknown> = {};
       if (f.partition !== undefined) o.partition = f.partition;
@@ -83,7 +84,7 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       return new mod.SlurmExecutor(outdir, o);
     }
     case 'command': {
-      const mod = (await import(new URL('../exec/command/command-executor.js', import.meta.url).href)) as {
+      const mod = (await import('../exec/command/command-executor.js')) as unknown as {
         CommandExecutor: new (outdir: string, o: Record<string, unknown>) => Executor };
       const o: Record<string, unknown> = { template: f.batchTemplate! };
       if (f.pollIntervalMs !== undefined) o.pollIntervalMs = f.pollIntervalMs;

@@ -1,6 +1,6 @@
 // Checking recorded outputs (size + mtime) is the largest part of a no-op build: ~5 stats per
 // chunk. For big plans the stats are shared between a worker thread and the main thread: the
-// worker is booted when this module loads (its ~40 ms start-up overlaps loading the heppyfile),
+// worker is booted early (warmOutputCheck: its ~40 ms start-up overlaps loading the heppyfile),
 // starts on the job as soon as the records are read, and the main thread joins in
 // (`assistOutputCheck`) once it has computed the keys. Blocks of nodes are claimed through a shared
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
@@ -26,12 +26,18 @@ function boot(): Worker | null {
   }
 }
 
-// Booted at import only for the commands that plan (every heppy command imports this module via
-// the command list, batch jobs' run-chunk included): elsewhere it would cost ~40 ms CPU for nothing.
-// A false positive (an argument that happens to be 'build') only leaves an idle worker.
-const PLANNING = new Set(['build', 'status', 'why', 'graph']);
-const mayPlan = process.argv.slice(2).some((a) => PLANNING.has(a));
-let spare: Worker | null = isMainThread && mayPlan && !threadsOff() ? boot() : null;
+// Booted by warmOutputCheck as soon as a planning command knows its cache directory, when that
+// suggests a big plan, so that the worker's ~40 ms start-up overlaps loading the heppyfile; never
+// at import (the demo's no-op, every non-planning command and the batch jobs have no use for it).
+let spare: Worker | null = null;
+
+/**
+ * Starts the worker ahead of checkOutputs when about `expectedRecords` records are expected (an
+ * estimate: a wrong guess costs an idle thread, or only the overlap).
+ */
+export function warmOutputCheck(expectedRecords: number): void {
+  if (spare === null && isMainThread && expectedRecords >= THREAD_MIN && !threadsOff()) spare = boot();
+}
 
 function takeWorker(): Worker | null {
   const w = spare ?? boot();

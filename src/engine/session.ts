@@ -7,7 +7,7 @@ import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
-import { readSnapshot, storeState, writeSnapshot } from '../store/snapshot.js';
+import { expectedRecords, readSnapshot, storeState, writeSnapshot } from '../store/snapshot.js';
 import type { TaskSummary } from '../store/records.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
@@ -16,7 +16,7 @@ import { failureError, formatFailure, UserError } from '../util/result.js';
 import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
-import { checkOutputs } from './output-check.js';
+import { checkOutputs, warmOutputCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 
 export interface SessionFlags {
@@ -115,6 +115,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
   const maxEvents = f.maxEvents ?? null;
+  if (!f.force) warmOutputCheck(expectedRecords(paths.cacheDir));
   await initHash();
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
   if (!loaded.ok) throw failureError(loaded.error);

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assistOutputCheck, checkOutputs } from '../../../src/engine/output-check.js';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { assistOutputCheck, checkOutputs, warmOutputCheck } from '../../../src/engine/output-check.js';
 import type { TaskSummary } from '../../../src/store/records.js';
 import { RecordHeads } from '../../../src/store/heads.js';
 
@@ -42,6 +43,30 @@ test('5000 records shared by the worker and this thread: every change found, in 
   const changed = await pending;
   assert.equal([...changed.keys()].sort(), edited.map((i) => `c_Chunk${i}`).sort());
   for (const i of edited) writeFileSync(join(dir, `c_Chunk${i}`, 'a.txt'), 'x'.repeat(i % 7));
+});
+
+test('no thread at import or for a small plan; warmOutputCheck starts one ahead of a big plan', async () => {
+  const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  const Base = wt.Worker;
+  let made = 0;
+  wt.Worker = class extends Base { constructor(...a: ConstructorParameters<typeof Base>) { made++; super(...a); } };
+  syncBuiltinESMExports();
+  try {
+    warmOutputCheck(1999);
+    assert.is(made, 0);
+    assert.equal([...(await checkOutputs(records(10), (id) => join(dir, id)))], []);
+    assert.is(made, 0);
+    warmOutputCheck(2500);
+    assert.is(made, 1);
+    warmOutputCheck(2500); // one spare at most
+    assert.is(made, 1);
+    // The spare does the next big job (no second thread).
+    assert.equal([...(await checkOutputs(records(2500), (id) => join(dir, id)))], []);
+    assert.is(made, 1);
+  } finally {
+    wt.Worker = Base;
+    syncBuiltinESMExports();
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

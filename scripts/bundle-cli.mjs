@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/: one entry file and lazy chunks
+// (esbuild --splitting, so that every `await import()` stays a chunk loaded only when reached).
+// Start-up loads ~10 files instead of ~110 (Node 20 has no compile cache; each ESM module costs a
+// resolve, a read, a compile and an instantiate). `npm run build` runs it after tsc; bin/heppy.js
+// runs it again when tsc has rewritten dist/src since (a developer's `npx tsc -p .`).
+//
+// Two rules keep the bundle the same program as dist/src:
+// - The public API (dist/src/index.js and what it imports) is NOT bundled: the heppyfile imports
+//   it as 'heppy', and the CLI must share those module instances (getOption's options, Counter and
+//   Average classes, UserError). The bundle imports those files from dist/src.
+// - `import.meta.url` in a bundled module is replaced by that module's own URL in dist/src, so
+//   worker scripts, package.json and the batch helpers are found where they were.
+// Usage: node scripts/bundle-cli.mjs   (writes dist/cli/main.js last, atomically)
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const srcDir = join(root, 'dist', 'src');
+export const outDir = join(root, 'dist', 'cli');
+export const entryOut = join(outDir, 'main.js');
+const entryIn = join(srcDir, 'cli', 'main.js');
+/** Packages bundled in (pure ESM, loaded by every command); every other package stays external. */
+const BUNDLED_PACKAGES = new Set(['clipanion', 'leven']);
+
+/** The compiled public API: index.js and every dist/src module it reaches by static import. */
+function publicModules() {
+  const seen = new Set();
+  const todo = [join(srcDir, 'index.js')];
+  while (todo.length > 0) {
+    const f = todo.pop();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const text = readFileSync(f, 'utf8');
+    // tsc's output: static `import … from './x.js'` / `export … from './x.js'` (no dynamic import here).
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)'|^\s*import\s+'(\.{1,2}\/[^']+)'/gm)) {
+      todo.push(resolve(dirname(f), m[1] ?? m[2]));
+    }
+  }
+  return seen;
+}
+
+/** A path relative to dist/cli/ as an import specifier. */
+const fromOut = (abs) => {
+  const r = relative(outDir, abs).split(sep).join('/');
+  return r.startsWith('.') ? r : `./${r}`;
+};
+
+/** Is dist/cli/main.js older than dist/src (tsc rewrites every output file on each run)? */
+export function bundleStale() {
+  try {
+    return statSync(entryOut).mtimeMs < statSync(entryIn).mtimeMs;
+  } catch {
+    return true;
+  }
+}
+
+export async function bundleCli() {
+  const esbuild = await import('esbuild');
+  const pub = publicModules();
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }).filter((p) => !BUNDLED_PACKAGES.has(p));
+  const plugin = {
+    name: 'heppy-cli',
+    setup(b) {
+      // clipanion's ESM build (its package.json has no "exports": Node would load the CommonJS one).
+      const clip = join(root, 'node_modules', 'clipanion', 'lib');
+      b.onResolve({ filter: /^clipanion$/ }, () => ({ path: join(clip, 'advanced', 'index.mjs') }));
+      b.onResolve({ filter: /\/platform$/ }, (a) => (a.resolveDir.startsWith(clip) ? { path: join(clip, 'platform', 'node.mjs') } : undefined));
+      // Relative imports of the public API's modules stay imports of dist/src's files.
+      b.onResolve({ filter: /^\.{1,2}\// }, (a) => {
+        const abs = resolve(a.resolveDir, a.path);
+        return pub.has(abs) ? { path: fromOut(abs), external: true } : undefined;
+      });
+      b.onLoad({ filter: /\.js$/ }, (a) => {
+        if (!a.path.startsWith(srcDir + sep)) return undefined;
+        const text = readFileSync(a.path, 'utf8');
+        if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+        const own = `new URL(${JSON.stringify(fromOut(a.path))}, import.meta.url).href`;
+        return { contents: text.replaceAll('import.meta.url', own), loader: 'js' };
+      });
+    },
+  };
+  const tmp = join(root, 'dist', `.cli-${process.pid}-${Date.now()}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    // Written into a temporary directory next to dist/cli (same relative paths to dist/src), then
+    // moved: chunks first (content-hashed names: an existing one is the same file), the entry last.
+    await esbuild.build({
+      entryPoints: { main: entryIn }, outdir: tmp, bundle: true, splitting: true, format: 'esm', platform: 'node',
+      target: 'node20', external, plugins: [plugin], logLevel: 'error', legalComments: 'none',
+      chunkNames: 'chunk-[hash]', keepNames: true, sourcemap: false,
+      banner: { js: '// Generated by scripts/bundle-cli.mjs from dist/src (npm run build); do not edit.' },
+    });
+    mkdirSync(outDir, { recursive: true });
+    const { readdirSync } = await import('node:fs');
+    for (const f of readdirSync(tmp)) {
+      if (f === 'main.js') continue;
+      if (!existsSync(join(outDir, f))) renameSync(join(tmp, f), join(outDir, f));
+    }
+    renameSync(join(tmp, 'main.js'), entryOut);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // A fresh dist/cli: chunks of earlier bundles are not left behind.
+  rmSync(outDir, { recursive: true, force: true });
+  await bundleCli();
+  writeFileSync(join(outDir, 'README'), 'Generated by scripts/bundle-cli.mjs (npm run build): the bundled CLI that bin/heppy.js runs.\n');
+}

@@ -1,0 +1,118 @@
+// The launcher runs the bundled CLI (scripts/bundle-cli.mjs → dist/cli/): few modules at start-up,
+// the public API shared with the heppyfile (getOption sees the CLI's -o), no thread started by a
+// no-op build, nothing heavy loaded (jsroot, lmdb, esbuild), and a bundle older than dist/src
+// (a developer's `npx tsc -p .`) made again before it runs.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../util/shared.js';
+import { HEPPY, writeInput } from './build-rig.js';
+
+const work = mkdtempSync(join(tmpdir(), 'heppy-cli-bundle-'));
+const log = join(work, 'loaded.txt');
+// Preloaded with --import: records every module the loader loads and every Worker constructed.
+const hooks = join(work, 'hooks.mjs');
+writeFileSync(hooks, `import { appendFileSync } from 'node:fs';
+export async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }
+`);
+const preload = join(work, 'preload.mjs');
+writeFileSync(preload, `import { register, createRequire, syncBuiltinESMExports } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(hooks).href)});
+const wt = createRequire(import.meta.url)('node:worker_threads');
+const Base = wt.Worker;
+wt.Worker = class extends Base { constructor(script, o) { appendFileSync(${JSON.stringify(log)}, 'worker ' + script + '\\n'); super(script, o); } };
+syncBuiltinESMExports();
+`);
+
+/** Runs bin/heppy.js with the recorder; the exit, output and what was loaded (module URLs, workers). */
+function traced(args: string[], cwd = repoRoot, env: Record<string, string> = {}) {
+  rmSync(log, { force: true });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(preload).href, HEPPY, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  let lines: string[] = [];
+  try {
+    lines = readFileSync(log, 'utf8').trim().split('\n');
+  } catch {
+    // nothing loaded through the hooks
+  }
+  const rel = (u: string): string => u.replace(pathToFileURL(repoRoot).href + '/', '');
+  return { code: r.status, out: r.stdout, err: r.stderr, modules: lines.filter((l) => !l.startsWith('worker ')).map(rel), workers: lines.filter((l) => l.startsWith('worker ')) };
+}
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+const HEAVY = /node_modules\/(jsroot|lmdb|msgpackr|esbuild|typescript)\//;
+
+test('--version: the package version, from the bundle, loading no command', () => {
+  const r = traced(['--version']);
+  assert.is(r.code, 0, r.err);
+  assert.is(r.out, `${pkg.version}\n`);
+  assert.ok(r.modules.includes('dist/cli/main.js'), r.modules.join(' '));
+  assert.equal(r.modules.filter((m) => m.startsWith('dist/src/cli/') || m.startsWith('dist/src/engine/')), []);
+  assert.ok(r.modules.filter((m) => !m.startsWith('node:')).length <= 8, r.modules.join(' '));
+  assert.equal(r.workers, []);
+});
+
+test('bad flags and unknown commands: one line, exit 2, through the bundle', () => {
+  const a = traced(['build', '--bogus']);
+  assert.is(a.code, 2);
+  assert.is(a.err, 'heppy: Unsupported option name ("--bogus").\n(see heppy --help)\n');
+  const b = traced(['biuld']);
+  assert.is(b.code, 2);
+  assert.is(b.err, "heppy: unknown command 'biuld'; did you mean build?\n(see heppy --help)\n");
+});
+
+test('a build and its no-op: getOption sees -o, no thread, nothing heavy, the public API from dist/src', async () => {
+  const dir = join(work, 'proj');
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  for (let i = 0; i < 3; i++) await writeInput(join(dir, 'data', `f${i}.root`), 10, 100 * i);
+  // The split is read with getOption while the Config is built, in the coordinator.
+  writeFileSync(join(dir, 'heppyfile.ts'), `import { Analyzer, Config, Component, Sequence, getOption, type Event } from 'heppy';
+class Count extends Analyzer {
+  static branches = ['x'];
+  override beginLoop(): void { this.counter('n').register('all'); }
+  override process(_e: Event): void { this.counter('n').inc('all'); }
+}
+export default new Config({
+  components: [Object.assign(new Component('A', { files: 'data/*.root' }), { splitFactor: Number(getOption('split', 1)) })],
+  sequence: new Sequence(new Analyzer(Count, {})),
+});
+`);
+  const first = traced(['build', '-j', '2', '-o', 'split=3'], dir);
+  assert.is(first.code, 0, first.err);
+  assert.match(first.out, / 4 run, 0 up to date, 0 failed; 30 events processed/);
+  const noop = traced(['build', '-o', 'split=3'], dir);
+  assert.is(noop.code, 0, noop.err);
+  assert.match(noop.out, / 0 run, 4 up to date, 0 failed/);
+  assert.equal(noop.workers, []);
+  assert.equal(noop.modules.filter((m) => HEAVY.test(m)), []);
+  // Bundled: of heppy's own modules, only the public API's (shared with the heppyfile) are files of dist/src.
+  const own = noop.modules.filter((m) => m.startsWith('dist/src/'));
+  assert.ok(own.includes('dist/src/config/options.js') && own.includes('dist/src/index.js'), own.join(' '));
+  assert.equal(own.filter((m) => /^dist\/src\/(cli|engine|store|exec|graph|chunkdir)\//.test(m)), []);
+  // The same program unbundled, for comparison: the same answer.
+  const plain = traced(['build', '-o', 'split=3'], dir, { HEPPY_BUNDLE: '0' });
+  assert.match(plain.out, / 0 run, 4 up to date, 0 failed/);
+  assert.ok(plain.modules.includes('dist/src/engine/session.js'));
+  // Another -o split: another plan (1 chunk, no merge).
+  const one = traced(['build', '--dry-run', '-o', 'split=1'], dir);
+  assert.is(one.code, 0, one.err);
+  assert.match(one.out, /^heppy: 1 nodes, 1 to run, 0 up to date$/m);
+  assert.match(one.out, /^would run A: never built$/m);
+});
+
+test('a bundle older than dist/src is made again before it runs', () => {
+  const entry = join(repoRoot, 'dist', 'cli', 'main.js');
+  utimesSync(entry, new Date(0), new Date(0));
+  const r = traced(['--version']);
+  assert.is(r.code, 0, r.err);
+  assert.is(r.out, `${pkg.version}\n`);
+  assert.ok(statSync(entry).mtimeMs >= statSync(join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtimeMs);
+  assert.ok(r.modules.includes('dist/cli/main.js'));
+});
+
+test.after(() => { if (process.env.KEEP !== '1') rmSync(work, { recursive: true, force: true }); });
+test.run();
