@@ -3,18 +3,22 @@
 // checkout's dist/src/index.js, so a worker that imports the bundle shares heppy's module instance.
 // Two outputs: the runnable bundle (readable, names kept, with a source map for error lines) and a
 // minified one whose digest is the code part of every key (comments and formatting not counted).
-// The result is cached by the (size, mtime) of every bundled input: an unchanged heppyfile is not
-// re-bundled (esbuild is not even loaded).
+// The result is cached by the content of every bundled input (checked by its size and mtime, and by
+// its digest when the mtime moved: file-stamps.ts), by heppy's and esbuild's versions: an
+// unchanged heppyfile is not re-bundled (esbuild is not even loaded), also after a `touch` or a
+// fresh checkout.
 // A new bundle is first staged in a private temporary directory: the loader imports and validates
 // it there and persists it into the cache only when the Config is valid (a bad heppyfile leaves no
 // cache/ behind).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
 import type { TypecheckStamp } from './typecheck-stamp.js';
+import { stampFile, stampsHold, type FileStamp } from './file-stamps.js';
 
 export interface Bundle {
   heppyfile: string;       // absolute
@@ -38,13 +42,32 @@ export interface StagedBundle {
 }
 
 interface CacheEntry extends Bundle {
-  stats: Array<[string, number, number]>;
+  stats: FileStamp[];
   heppyIndex: string;
+  /** heppy's and esbuild's versions: another of either bundles again. */
+  toolchain?: string;
   typecheck?: TypecheckStamp;
 }
 
 /** The module 'heppy' resolves to: this checkout's compiled public API. */
 export const heppyIndexPath = fileURLToPath(new URL('../index.js', import.meta.url));
+
+let toolchainText: string | null = null;
+/** heppy's version and the installed esbuild's (read from their package.json files, not by loading esbuild). */
+function toolchain(): string {
+  if (toolchainText === null) {
+    const version = (where: () => URL): string => {
+      try {
+        return (JSON.parse(readFileSync(where(), 'utf8')) as { version?: string }).version ?? '?';
+      } catch {
+        return '?';
+      }
+    };
+    toolchainText = `heppy ${version(() => new URL('../../../package.json', import.meta.url))} `
+      + `esbuild ${version(() => pathToFileURL(createRequire(import.meta.url).resolve('esbuild/package.json')))}`;
+  }
+  return toolchainText;
+}
 
 function indexFile(cacheDir: string): string {
   return join(cacheDir, 'bundles', 'index.json');
@@ -58,18 +81,13 @@ function readIndex(cacheDir: string): Record<string, CacheEntry> {
   }
 }
 
-function cached(cacheDir: string, heppyfile: string): CacheEntry | null {
+/** The cache entry of `heppyfile` if its inputs' contents and the toolchain are unchanged (stats refreshed when mtimes moved). */
+function cached(cacheDir: string, heppyfile: string): { entry: CacheEntry; refreshed: boolean } | null {
   const e = readIndex(cacheDir)[heppyfile];
-  if (!e || e.heppyIndex !== heppyIndexPath || !existsSync(e.path)) return null;
-  for (const [p, size, mtimeMs] of e.stats) {
-    try {
-      const st = statSync(p);
-      if (st.size !== size || st.mtimeMs !== mtimeMs) return null;
-    } catch {
-      return null;
-    }
-  }
-  return e;
+  if (!e || e.heppyIndex !== heppyIndexPath || e.toolchain !== toolchain() || !Array.isArray(e.stats) || !existsSync(e.path)) return null;
+  const stats = stampsHold(e.stats);
+  if (stats === null) return null;
+  return stats === e.stats ? { entry: e, refreshed: false } : { entry: { ...e, stats }, refreshed: true };
 }
 
 function bundleOf(e: CacheEntry): Bundle {
@@ -102,13 +120,15 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const heppyfile = resolve(heppyfileArg);
   if (!existsSync(heppyfile)) return fail({ file: heppyfile, reason: 'no such heppyfile (run heppy in the analysis directory or give -f FILE)' });
   await initHash();
-  const hit = cached(cacheDir, heppyfile);
-  if (hit) {
+  const found = cached(cacheDir, heppyfile);
+  if (found) {
+    const hit = found.entry;
     const bundle = bundleOf(hit);
+    // Written only once the Config is valid, like a new bundle: a new type-check, or new mtimes.
     const commit = (stamp?: TypecheckStamp): Bundle => {
-      if (stamp !== undefined) {
+      if (stamp !== undefined || found.refreshed) {
         const index = readIndex(cacheDir);
-        index[heppyfile] = { ...hit, typecheck: stamp };
+        index[heppyfile] = { ...hit, ...(stamp !== undefined ? { typecheck: stamp } : {}) };
         writeAtomic(indexFile(cacheDir), JSON.stringify(index));
       }
       return bundle;
@@ -161,11 +181,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const inputs = Object.keys(run.metafile!.inputs)
     .filter((p) => !p.includes('node_modules/'))
     .map((p) => resolve(dirname(heppyfile), p));
-  const stats: Array<[string, number, number]> = [];
-  for (const p of Object.keys(run.metafile!.inputs).map((q) => resolve(dirname(heppyfile), q))) {
-    const st = statSync(p);
-    stats.push([p, st.size, st.mtimeMs]);
-  }
+  const stats = Object.keys(run.metafile!.inputs).map((q) => stampFile(resolve(dirname(heppyfile), q)));
   const codeDigest = hashString(minText);
   let done: Bundle | null = null;
   const discard = (): void => rmSync(stage, { recursive: true, force: true });
@@ -182,7 +198,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     discard();
     done = { heppyfile, path, hash, codeDigest, inputs };
     const index = readIndex(cacheDir);
-    index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath, ...(stamp ? { typecheck: stamp } : {}) };
+    index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath, toolchain: toolchain(), ...(stamp ? { typecheck: stamp } : {}) };
     writeAtomic(indexFile(cacheDir), JSON.stringify(index));
     return done;
   };

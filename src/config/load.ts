@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { fail, ok, type Result } from '../util/result.js';
 import { setConfigBaseDir, setGlobalOptions } from './options.js';
 import { heppyIndexPath, stageHeppyfile, type Bundle } from './load-bundle.js';
-import { makeStamp, stampValid, type TypecheckStamp } from './typecheck-stamp.js';
+import { makeStamp, stampHolds, type TypecheckStamp } from './typecheck-stamp.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
 import { expandRemoteGlobs } from './remote-globs.js';
@@ -55,7 +55,10 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     // Only a bundle that is new, not checked yet, or whose checked files or tsconfig changed is type-checked.
     let stamp: TypecheckStamp | undefined;
     let saveTypecheck = (): void => {};
-    if (flags.typecheck !== false && !(staged.fromCache && stampValid(staged.typechecked, staged.bundle.heppyfile))) {
+    const held = staged.fromCache ? stampHolds(staged.typechecked, staged.bundle.heppyfile) : null;
+    // Files touched without a change: the check holds, recorded with their new mtimes.
+    if (held !== null && held !== staged.typechecked) stamp = held;
+    if (flags.typecheck !== false && held === null) {
       const { typecheckHeppyfile } = await import('./typecheck.js');
       const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);
       if (!checked.ok) return checked;

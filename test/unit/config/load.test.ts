@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync, readFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleHeppyfile } from '../../../src/config/load-bundle.js';
+import { bundleHeppyfile, stageHeppyfile } from '../../../src/config/load-bundle.js';
 import { loadHeppyfile } from '../../../src/config/load.js';
 import { validateConfig } from '../../../src/config/validate.js';
 import { nameProblem } from '../../../src/config/names.js';
@@ -41,6 +41,39 @@ test('bundle: comments and formatting do not change the code digest; code does',
   const b3 = await bundleHeppyfile(p, cache);
   assert.ok(b3.ok && b3.value.codeDigest !== b1.value.codeDigest, 'a local module change is code');
   writeFileSync(join(dir, 'cuts.ts'), 'export const minPt: number = 20;\n');
+});
+
+test('bundle cache: a touch keeps the bundle (by digest, stats refreshed); a content or toolchain change bundles again', async () => {
+  const p = heppyfile(good(), 'cached.ts');
+  const b1 = await bundleHeppyfile(p, cache);
+  assert.ok(b1.ok);
+  const index = join(cache, 'bundles', 'index.json');
+  const entry = (): { stats: Array<[string, number, number, string?]>; toolchain?: string } =>
+    (JSON.parse(readFileSync(index, 'utf8')) as Record<string, { stats: Array<[string, number, number, string?]>; toolchain?: string }>)[p]!;
+  assert.match(entry().toolchain!, /^heppy \d+\.\d+\.\d+ esbuild \d+\.\d+\.\d+$/);
+  const s1 = await stageHeppyfile(p, cache);
+  assert.ok(s1.ok && s1.value.fromCache);
+  utimesSync(p, new Date(5_000_000), new Date(5_000_000));
+  utimesSync(join(dir, 'cuts.ts'), new Date(5_000_000), new Date(5_000_000));
+  const s2 = await stageHeppyfile(p, cache);
+  assert.ok(s2.ok && s2.value.fromCache, 'touched, same content: the cached bundle');
+  assert.ok(entry().stats.some(([f, , m]) => f === p && m !== 5_000_000), 'nothing written before commit');
+  if (s2.ok) s2.value.commit();
+  assert.ok(entry().stats.every(([, , m]) => m === 5_000_000), 'the new mtimes recorded at commit');
+  writeFileSync(join(dir, 'cuts.ts'), 'export const minPt: number = 21;\n');
+  const s3 = await stageHeppyfile(p, cache);
+  assert.ok(s3.ok && !s3.value.fromCache, 'a local module changed');
+  if (s3.ok) s3.value.discard();
+  writeFileSync(join(dir, 'cuts.ts'), 'export const minPt: number = 20;\n');
+  const s4 = await stageHeppyfile(p, cache);
+  assert.ok(s4.ok && s4.value.fromCache, 'back to the cached content');
+  if (s4.ok) s4.value.commit();
+  const all = JSON.parse(readFileSync(index, 'utf8')) as Record<string, { toolchain?: string }>;
+  all[p]!.toolchain = 'heppy 0.0.1 esbuild 0.0.1';
+  writeFileSync(index, JSON.stringify(all));
+  const s5 = await stageHeppyfile(p, cache);
+  assert.ok(s5.ok && !s5.value.fromCache, 'another heppy or esbuild: bundled again');
+  if (s5.ok) s5.value.discard();
 });
 
 test('load: valid config resolves files; syntax error and runtime error name file:line', async () => {

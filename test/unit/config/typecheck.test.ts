@@ -2,7 +2,7 @@
 // which options it uses (the nearest tsconfig, else strict), what it reports, what it writes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadHeppyfile } from '../../../src/config/load.js';
@@ -32,6 +32,20 @@ test('a bundle cached by --no-typecheck is checked once the check is on; the sta
   assert.ok(fixed.ok, fixed.ok ? '' : formatFailure(fixed.error));
   assert.ok(Array.isArray((index()[hf]!.typecheck as { files?: unknown }).files));
   assert.is(readdirSync(join(cache, 'typecheck')).filter((f) => f.endsWith('.tsbuildinfo')).length, 1);
+});
+
+test('a heppyfile touched without a change is not checked again: the stamp holds by digest, with the new mtime', async () => {
+  write('export const k: number = 4;');
+  const first = await loadHeppyfile(hf, cache, {});
+  assert.ok(first.ok, first.ok ? '' : formatFailure(first.error));
+  const info = join(cache, 'typecheck', readdirSync(join(cache, 'typecheck')).find((f) => f.endsWith('.tsbuildinfo'))!);
+  const before = statSync(info).mtimeMs;
+  utimesSync(hf, new Date(7_000_000), new Date(7_000_000));
+  const again = await loadHeppyfile(hf, cache, {});
+  assert.ok(again.ok, again.ok ? '' : formatFailure(again.error));
+  assert.is(statSync(info).mtimeMs, before, 'no type-check ran');
+  const files = (index()[hf]!.typecheck as { files: Array<[string, number, number, string]> }).files;
+  assert.equal(files.find(([f]) => f === hf)?.[2], 7_000_000);
 });
 
 test('without a tsconfig the check is strict; a tsconfig next to the heppyfile is used from then on, even with the bundle cached', async () => {

@@ -1,0 +1,52 @@
+// What a cached product of the heppyfile (its bundle, its type-check) was made from: each file's
+// size, mtime and content digest. The (size, mtime) pair answers the common case with one stat;
+// a file whose mtime moved but whose content is the same (a `touch`, a checkout, a copied
+// project, heppy rebuilt with the same declarations) is recognised by its digest, so the product
+// is kept and its stamps refreshed instead of bundling or type-checking again.
+import { readFileSync, statSync } from 'node:fs';
+import { hashBytes } from '../fingerprint/hash.js';
+
+/** [path, size, mtimeMs, digest of the content]; entries written before digests were kept have no digest. */
+export type FileStamp = [string, number, number, string?];
+
+/** The stamp of `p` now (needs initHash()); size -1 when the file does not exist. */
+export function stampFile(p: string): FileStamp {
+  const st = statSync(p, { throwIfNoEntry: false });
+  if (st === undefined) return [p, -1, -1];
+  let digest: string | undefined;
+  try {
+    digest = hashBytes(readFileSync(p));
+  } catch {
+    digest = undefined;
+  }
+  return digest === undefined ? [p, st.size, st.mtimeMs] : [p, st.size, st.mtimeMs, digest];
+}
+
+/**
+ * Whether every file is still as stamped (needs initHash() when an mtime moved). `stamps` is the
+ * list to record from now on: the same array when nothing moved, else with the moved files'
+ * new stat; null when a file changed, appeared or disappeared.
+ */
+export function stampsHold(stamps: readonly FileStamp[]): FileStamp[] | null {
+  let out: FileStamp[] | null = null;
+  for (let i = 0; i < stamps.length; i++) {
+    const [p, size, mtimeMs, digest] = stamps[i]!;
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st === undefined) {
+      if (size === -1) continue;
+      return null;
+    }
+    if (st.size === size && st.mtimeMs === mtimeMs) continue;
+    if (digest === undefined || st.size !== size) return null;
+    let now: string;
+    try {
+      now = hashBytes(readFileSync(p));
+    } catch {
+      return null;
+    }
+    if (now !== digest) return null;
+    out ??= stamps.slice();
+    out[i] = [p, st.size, st.mtimeMs, digest];
+  }
+  return out ?? (stamps as FileStamp[]);
+}

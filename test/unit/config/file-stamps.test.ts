@@ -1,0 +1,58 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initHash } from '../../../src/fingerprint/hash.js';
+import { stampFile, stampsHold } from '../../../src/config/file-stamps.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'heppy-stamps-'));
+const a = join(dir, 'a.ts');
+const b = join(dir, 'b.ts');
+
+test.before(async () => {
+  await initHash();
+});
+
+test('unchanged files: the same stamps; a touch without a change: held, with the new mtime', () => {
+  writeFileSync(a, 'export const x = 1;\n');
+  writeFileSync(b, 'export const y = 2;\n');
+  const stamps = [stampFile(a), stampFile(b)];
+  assert.is(stamps[0]![1], 20);
+  assert.is(typeof stamps[0]![3], 'string');
+  assert.is(stampsHold(stamps), stamps);
+  utimesSync(b, new Date(1_000_000), new Date(1_000_000));
+  const held = stampsHold(stamps);
+  assert.ok(held !== null && held !== stamps);
+  assert.equal(held![0], stamps[0]);
+  assert.equal(held![1], [b, 20, statSync(b).mtimeMs, stamps[1]![3]]);
+  assert.is(stampsHold(held!), held, 'the refreshed stamps hold with one stat each');
+});
+
+test('a changed content (same size too), a deleted or a new file: not held', () => {
+  writeFileSync(a, 'export const x = 1;\n');
+  const stamps = [stampFile(a), stampFile(join(dir, 'none.ts'))];
+  assert.equal(stamps[1], [join(dir, 'none.ts'), -1, -1]);
+  assert.is(stampsHold(stamps), stamps);
+  writeFileSync(a, 'export const x = 3;\n');
+  utimesSync(a, new Date(2_000_000), new Date(2_000_000));
+  assert.is(stampsHold(stamps), null);
+  writeFileSync(a, 'export const x = 1;\n');
+  assert.ok(stampsHold(stamps) !== null, 'back to the stamped content');
+  writeFileSync(join(dir, 'none.ts'), '');
+  assert.is(stampsHold(stamps), null, 'a file that appeared');
+  rmSync(join(dir, 'none.ts'));
+  rmSync(a);
+  assert.is(stampsHold(stamps), null, 'a file that disappeared');
+});
+
+test('a stamp without a digest (written before digests were kept) holds only by its stat', () => {
+  writeFileSync(a, 'export const x = 1;\n');
+  const st = statSync(a);
+  assert.ok(stampsHold([[a, st.size, st.mtimeMs]]) !== null);
+  utimesSync(a, new Date(3_000_000), new Date(3_000_000));
+  assert.is(stampsHold([[a, st.size, st.mtimeMs]]), null);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
