@@ -30,7 +30,7 @@ export interface Bundle {
 
 /**
  * A bundle ready to import; `commit` puts it into the cache (once valid), `discard` drops it.
- * `typechecked`: what the cached bundle's last type-check depended on (undefined: not checked);
+ * `typechecked`: what the heppyfile's last type-check depended on (undefined: not checked);
  * `commit(stamp)` records a new one.
  */
 export interface StagedBundle {
@@ -202,5 +202,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     writeAtomic(indexFile(cacheDir), JSON.stringify(index));
     return done;
   };
-  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, fromCache: false, typechecked: undefined, commit, discard });
+  // The last type-check of this heppyfile, whatever bundle it went with (load.ts checks that it still holds).
+  const typechecked = readIndex(cacheDir)[heppyfile]?.typecheck;
+  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, fromCache: false, typechecked, commit, discard });
 }

@@ -55,9 +55,11 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     // Only a bundle that is new, not checked yet, or whose checked files or tsconfig changed is type-checked.
     let stamp: TypecheckStamp | undefined;
     let saveTypecheck = (): void => {};
-    const held = staged.fromCache ? stampHolds(staged.typechecked, staged.bundle.heppyfile) : null;
-    // Files touched without a change: the check holds, recorded with their new mtimes.
-    if (held !== null && held !== staged.typechecked) stamp = held;
+    // The last check's stamp, also when the bundle is new (another esbuild, an edit undone): the
+    // check depends on the files it read, not on the bundle. Recorded again with a new bundle, or
+    // with new mtimes of files touched without a change.
+    const held = stampHolds(staged.typechecked, staged.bundle.heppyfile);
+    if (held !== null && (held !== staged.typechecked || !staged.fromCache)) stamp = held;
     if (flags.typecheck !== false && held === null) {
       const { typecheckHeppyfile } = await import('./typecheck.js');
       const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);

@@ -46,6 +46,15 @@ test('a heppyfile touched without a change is not checked again: the stamp holds
   assert.is(statSync(info).mtimeMs, before, 'no type-check ran');
   const files = (index()[hf]!.typecheck as { files: Array<[string, number, number, string]> }).files;
   assert.equal(files.find(([f]) => f === hf)?.[2], 7_000_000);
+  // Another esbuild (or heppy) bundles again, but the check's files are the same: not checked again.
+  const all = index() as Record<string, { toolchain?: string; path?: string }>;
+  all[hf]!.toolchain = 'heppy 0.0.1 esbuild 0.0.1';
+  writeFileSync(join(cache, 'bundles', 'index.json'), JSON.stringify(all));
+  const rebundled = await loadHeppyfile(hf, cache, {});
+  assert.ok(rebundled.ok, rebundled.ok ? '' : formatFailure(rebundled.error));
+  assert.is(statSync(info).mtimeMs, before, 'no type-check ran');
+  assert.ok(Array.isArray((index()[hf]!.typecheck as { files?: unknown }).files), 'the stamp kept with the new bundle');
+  assert.is.not((index()[hf] as { toolchain?: string }).toolchain, 'heppy 0.0.1 esbuild 0.0.1');
 });
 
 test('without a tsconfig the check is strict; a tsconfig next to the heppyfile is used from then on, even with the bundle cached', async () => {
