@@ -86,13 +86,21 @@ export class AppendedInput {
 
   /** After the copy (RootFileWriter.appended): declares every range no merged tree took (nor the output's head) as free. */
   freeUnused(w: RootFileWriter): void {
-    const pairs: [number, number][] = this.reserved > 0 ? [[0, this.reserved]] : [];
-    for (let i = 0; i < this.used.length; i += 2) pairs.push([this.used[i]!, this.used[i + 1]!]);
-    pairs.sort((x, y) => x[0] - y[0]);
+    // Ranges sorted by start: the starts in a typed array (a numeric sort, no comparator), each one's end by an index.
+    const n = this.used.length / 2 + (this.reserved > 0 ? 1 : 0);
+    const order = new Float64Array(n), ends = new Map<number, number>();
+    let k = 0;
+    if (this.reserved > 0) { order[k++] = 0; ends.set(0, this.reserved); }
+    for (let i = 0; i < this.used.length; i += 2) {
+      const s = this.used[i]!, e = this.used[i + 1]!;
+      order[k++] = s;
+      ends.set(s, Math.max(e, ends.get(s) ?? e));
+    }
+    order.sort();
     let at = 0;
-    for (const [s, e] of pairs) {
+    for (const s of order) {
       if (s > at) w.markFree(this.base + at, this.base + s - 1);
-      at = Math.max(at, e);
+      at = Math.max(at, ends.get(s)!);
     }
     if (at < this.size) w.markFree(this.base + at, this.base + this.size - 1);
   }

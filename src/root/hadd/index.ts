@@ -401,6 +401,8 @@ function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, po
  * that only the last one's patches follow the copy; then their unused bytes are declared free.
  * A copy that fell back to user space wrote every input anew: their patches are written again.
  */
+const POLL_MS = 5;
+
 async function placeAppended(w: RootFileWriter, appended: AppendedInput[]): Promise<void> {
   if (appended.length === 0) return;
   let settled = false;
@@ -410,7 +412,8 @@ async function placeAppended(w: RootFileWriter, appended: AppendedInput[]): Prom
     const to = w.copiedTo();
     for (const a of appended) if (!a.patched && a.end <= to) a.patch(w);
     if (settled || appended.every((a) => a.patched)) break;
-    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 1))]);
+    // Each look at the copy's progress reads /proc (tens of µs); an input takes ~20 ms to copy per 50 MB.
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
   }
   const kernel = await done;
   for (const a of appended) if (!kernel || !a.patched) a.patch(w);
