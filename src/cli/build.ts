@@ -7,7 +7,7 @@ import { TtyReporter } from '../report/tty.js';
 import { UserError } from '../util/result.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
 import { runBuild } from '../engine/build.js';
-import { defaultJobs, executorKind } from '../engine/executors.js';
+import { defaultJobs, executorKind, prewarmExecutor } from '../engine/executors.js';
 import { parseSize } from './cache.js';
 import { openSession } from '../engine/session.js';
 import { parseFanIn } from './session-flags.js';
@@ -107,7 +107,8 @@ export class BuildCommand extends Command {
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
       maxEvents: int('-N', this.nevents), mergeFanIn: parseFanIn(this.mergeFanIn), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
-      netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) } });
+      netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) },
+      ...(this.dryRun ? {} : { onOutdir: (outdir: string) => prewarmExecutor(exFlags, outdir) }) });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     // on, not once: execa's signal-exit re-raises a signal it sees with no other listener left,

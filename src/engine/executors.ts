@@ -4,7 +4,9 @@
 import { availableParallelism } from 'node:os';
 import type { Executor, ExecutorKind, JournalEntry } from '../exec/executor.js';
 import { parseSlurmTime } from '../exec/batch/time.js';
-import { LocalPool } from '../exec/local/pool.js';
+import { LocalPool, type LocalPoolOptions } from '../exec/local/pool.js';
+import { existsSync } from 'node:fs';
+import { planFile } from '../chunkdir/layout.js';
 import { assertNever, UserError } from '../util/result.js';
 
 export interface ExecutorFlags {
@@ -59,13 +61,27 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** The local pool's options for these flags. HEPPY_WORKER_NODE_FLAGS: extra Node flags for the workers, e.g. '--max-old-space-size=8192'. */
+function localPoolOptions(f: ExecutorFlags): LocalPoolOptions {
+  return { jobs: f.jobs ?? defaultJobs(), execArgv: (process.env.HEPPY_WORKER_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '') };
+}
+
+/**
+ * Starts the local workers now, while the build plans (their start-up overlaps it), when the
+ * Outdir was never built (no plan.json: everything is to run). Not for an Outdir built before: a
+ * no-op build must not pay for workers it never uses.
+ */
+export function prewarmExecutor(f: ExecutorFlags, outdir: string): void {
+  if (executorKind(f) !== 'local' || existsSync(planFile(outdir))) return;
+  LocalPool.prewarm(localPoolOptions(f));
+}
+
 /** `journal` lets a batch executor record each job before submit() returns (re-attach after a kill). */
 export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (e: JournalEntry) => Promise<unknown>): Promise<Executor> {
   const kind = executorKind(f);
   switch (kind) {
     case 'local':
-      // HEPPY_WORKER_NODE_FLAGS: extra Node flags for the workers, e.g. '--max-old-space-size=8192'.
-      return new LocalPool({ jobs: f.jobs ?? defaultJobs(), execArgv: (process.env.HEPPY_WORKER_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '') });
+      return new LocalPool(localPoolOptions(f));
     case 'slurm': {
       // A literal specifier: the CLI bundle (scripts/bundle-cli.mjs) makes it a lazy chunk sharing the CLI's modules.
       const mod = (await import('../exec/slurm/slurm-executor.js')) as unknown as {

@@ -36,6 +36,8 @@ export interface SessionFlags {
   deep?: boolean;
   /** Remote inputs that did not answer while planning: digested again after this back-off (build: its --retries/--retry-delay). */
   netRetry?: NetRetry;
+  /** Told the Outdir as soon as it is known, before planning (build: starts its local workers then). */
+  onOutdir?: (outdir: string) => void;
 }
 
 export interface Session {
@@ -121,6 +123,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (!loaded.ok) throw failureError(loaded.error);
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
+  f.onOutdir?.(outdir);
   // The store is opened before the lock, the records read after it. A damaged store is moved
   // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
   // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads

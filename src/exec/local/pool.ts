@@ -24,6 +24,26 @@ export interface LocalPoolOptions {
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/** Fork arguments of the workers of a pool with these options (the codec-thread rule: see workerEnv). */
+function forkOptions(opts: LocalPoolOptions): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+  const env = opts.env ?? process.env;
+  const jobs = Math.max(1, opts.jobs);
+  const codec = env.HEPPY_CODEC_THREAD !== undefined || 2 * jobs <= availableParallelism() ? env : { ...env, HEPPY_CODEC_THREAD: '0' };
+  return { execArgv: opts.execArgv ?? [], env: codec };
+}
+
+function forkWorker(opts: LocalPoolOptions): ChildProcess {
+  return fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...forkOptions(opts), serialization: 'json' });
+}
+
+/**
+ * Workers forked ahead of their pool (LocalPool.prewarm: while the build plans), with their stderr
+ * so far and whether they died meanwhile. Held without keeping this process alive (unref'd).
+ */
+interface Spare { proc: ChildProcess; stderr: string; dead: boolean }
+let spares: { key: string; procs: Spare[] } | null = null;
+const spareKey = (opts: LocalPoolOptions): string | null => (opts.env === undefined ? JSON.stringify([Math.max(1, opts.jobs), opts.execArgv ?? []]) : null);
+
 export class LocalPool implements Executor {
   readonly kind = 'local' as const;
   /**
@@ -58,24 +78,50 @@ export class LocalPool implements Executor {
   }
 
   /**
-   * A worker's codec thread (src/root/codec-ahead.ts) helps when it has a core of its own: it is
-   * turned off when the workers and their threads would outnumber the cores (the thread then only
-   * competes with the other workers), unless HEPPY_CODEC_THREAD is set.
+   * Forks the workers of a pool with these options now (the build calls it while it plans, when
+   * the Outdir has never been built: there is work to run), so that their start-up (Node, heppy,
+   * jsroot) overlaps the planning; the next pool with the same options takes them. Unused ones
+   * do not keep this process alive, and exit with it. A worker's codec thread
+   * (src/root/codec-ahead.ts) is turned off when the workers and their threads would outnumber the
+   * cores (the thread then only competes with the other workers), unless HEPPY_CODEC_THREAD is set.
    */
-  private workerEnv(): NodeJS.ProcessEnv {
-    const env = this.opts.env ?? process.env;
-    if (env.HEPPY_CODEC_THREAD !== undefined || 2 * this.maxWorkers <= availableParallelism()) return env;
-    return { ...env, HEPPY_CODEC_THREAD: '0' };
+  static prewarm(opts: LocalPoolOptions): void {
+    const key = spareKey(opts);
+    if (key === null || spares !== null) return;
+    const procs: Spare[] = [];
+    for (let i = 0; i < Math.max(1, opts.jobs); i++) {
+      const s: Spare = { proc: forkWorker(opts), stderr: '', dead: false };
+      s.proc.stderr?.on('data', (d: Buffer) => { s.stderr = (s.stderr + d.toString()).slice(-4000); });
+      s.proc.once('exit', () => { s.dead = true; });
+      s.proc.on('error', () => { s.dead = true; });
+      s.proc.unref();
+      (s.proc.channel as { unref?(): void } | undefined)?.unref?.();
+      (s.proc.stderr as { unref?(): void } | null)?.unref?.();
+      procs.push(s);
+    }
+    spares = { key, procs };
+  }
+
+  /** A prewarmed worker for this pool's options, if one is left and alive. */
+  private takeSpare(): Spare | null {
+    if (spares === null || spares.key !== spareKey(this.opts)) return null;
+    for (let s = spares.procs.shift(); s !== undefined; s = spares.procs.shift()) {
+      if (s.dead || s.proc.exitCode !== null || s.proc.signalCode !== null || !s.proc.connected) continue;
+      s.proc.ref();
+      (s.proc.channel as { ref?(): void } | undefined)?.ref?.();
+      (s.proc.stderr as { ref?(): void } | null)?.ref?.();
+      s.proc.stderr?.removeAllListeners('data');
+      s.proc.removeAllListeners('exit');
+      s.proc.removeAllListeners('error');
+      return s;
+    }
+    return null;
   }
 
   private spawn(): Worker {
-    const proc = fork(WORKER, [], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      execArgv: this.opts.execArgv ?? [],
-      env: this.workerEnv(),
-      serialization: 'json',
-    });
-    const w: Worker = { proc, job: null, stderr: '', dead: false };
+    const spare = this.takeSpare();
+    const proc = spare?.proc ?? forkWorker(this.opts);
+    const w: Worker = { proc, job: null, stderr: spare?.stderr ?? '', dead: false };
     proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     proc.on('message', (m: FromWorker) => this.onMessage(w, m));
     proc.on('exit', (code, signal) => this.onExit(w, code, signal));

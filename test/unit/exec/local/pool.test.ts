@@ -2,7 +2,8 @@
 // failure, a kill by a signal a resource/signal one, any other exit the worker lost (infrastructure).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -108,4 +109,43 @@ test('workerDeath: the heap message wins over the signal', () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+/** Pids of this process's child processes (from /proc: Linux). */
+function children(): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) out.push(Number(e));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+test('prewarm: the workers forked ahead (while the build plans) are the ones the next pool with the same options runs chunks on', async () => {
+  const before = new Set(children());
+  process.env.HEPPY_WORKER_RUNNER = runner;
+  try {
+    LocalPool.prewarm({ jobs: 2, execArgv: ['--max-old-space-size=64'] });
+    const spares = children().filter((p) => !before.has(p));
+    assert.is(spares.length, 2);
+    const pool = new LocalPool({ jobs: 2, execArgv: ['--max-old-space-size=64'] });
+    await pool.submit([job('pw0', 'ok'), job('pw1', 'ok'), job('pw2', 'ok')]);
+    const seen = await until(pool, 3);
+    await pool.close();
+    assert.equal(seen.filter((x) => x.startsWith('ended')).sort(), ['ended pw0 succeeded', 'ended pw1 succeeded', 'ended pw2 succeeded']);
+    const ran = ['pw0', 'pw1', 'pw2'].flatMap((n) => readFileSync(join(dir, n, 'runs.txt'), 'utf8').trim().split('\n').map(Number));
+    assert.ok(ran.every((p) => spares.includes(p)), `chunks ran on ${ran.join(', ')}, prewarmed ${spares.join(', ')}`);
+  } finally {
+    delete process.env.HEPPY_WORKER_RUNNER;
+  }
+});
+
+test('prewarmed workers nobody takes do not keep the process alive', () => {
+  const script = join(dir, 'prewarm-only.mjs');
+  writeFileSync(script, `import { LocalPool } from ${JSON.stringify(pathToFileURL(new URL('../../../../src/exec/local/pool.js', import.meta.url).pathname).href)};\nLocalPool.prewarm({ jobs: 2 });\n`);
+  const r = spawnSync(process.execPath, [script], { timeout: 60_000, encoding: 'utf8' });
+  assert.is(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
+});
+
 test.run();
