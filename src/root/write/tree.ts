@@ -100,10 +100,16 @@ class BranchBuf {
     this.size = this.meta.leaf.len;
     this.kind = spec.type === 'string' ? 'string' : spec.shape === 'vector' ? 'vector' : 'num';
     this.num = spec.type === 'string' ? 'u1' : spec.type;
+    const shape = spec.shape;
+    this.jagged = this.kind !== 'num' || (typeof shape === 'object' && 'counter' in shape);
   }
 
-  /** Whether an entry's byte length varies (the basket carries an entry-offset table). */
-  get jagged(): boolean { const s = this.spec.shape; return this.kind !== 'num' || (typeof s === 'object' && 'counter' in s); }
+  /**
+   * Whether an entry's byte length varies (the basket carries an entry-offset table). A field: a
+   * getter looking into the spec (`'counter' in shape`, specs of several shapes) ran for every
+   * branch of every row, and deoptimised fill.
+   */
+  readonly jagged: boolean;
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
