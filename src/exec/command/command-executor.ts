@@ -6,7 +6,7 @@
 // Each attempt is journaled before its template runs, with the job name the template gets as
 // $HEPPY_JOB_NAME; a build killed before it journaled the job id finds the job again (adopt).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
@@ -16,6 +16,7 @@ import { ensureBatchPaths, jobLogPath } from '../../chunkdir/layout.js';
 import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trackKey, type Tracked } from '../batch/tracker.js';
 import { writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { attemptJobName } from '../batch/job-name.js';
+import { pidsWith, processGroupOf } from '../batch/proc-scan.js';
 import { cancelArgv, submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 
 /** In Outdir/.heppy/batch/: the last template used ({template, kind}). */
@@ -118,7 +119,8 @@ export class CommandExecutor implements Executor {
     const t: Tracked = { job, key: id.value.key, jobId, jobName, jobLog, submittedAt, started: false };
     this.tracker.add(t);
     this.tracker.emit({ type: 'submitted', nodeId: job.nodeId, attempt: job.attempt, jobId });
-    await this.opts.journal?.(journalEntry(t, 'command'));
+    // Not awaited: the entry written before the template ran already finds this job.
+    this.opts.journal?.(journalEntry(t, 'command')).catch(() => undefined);
   }
 
   async adopt(entries: JournalEntry[]): Promise<JournalEntry[]> {
@@ -156,7 +158,8 @@ export class CommandExecutor implements Executor {
     const printed = parseJobId(readText(t.jobLog));
     let jobId: string | null = printed;
     if (jobId === null && this.templateKind === 'local') {
-      const pgid = t.jobName !== undefined ? processGroupNamed(t.jobName) : null;
+      const pid = t.jobName !== undefined ? pidsWith('environ', `HEPPY_JOB_NAME=${t.jobName}`)[0] : undefined;
+      const pgid = pid !== undefined ? processGroupOf(pid) : null;
       if (pgid === null) return false;
       jobId = localJobId(thisHost, pgid);
     }
@@ -252,33 +255,6 @@ function runTemplate(template: string, cwd: string, outFile: string, jobName: st
     child.on('error', (err) => done({ pid: child.pid ?? 0, code: null, signal: null, error: err.message }));
     child.on('exit', (code, signal) => done({ pid: child.pid ?? 0, code, signal }));
   });
-}
-
-/**
- * The process group of a live process of this user whose environment has HEPPY_JOB_NAME=name
- * (Linux /proc; null when there is none or /proc cannot be read).
- */
-function processGroupNamed(name: string): number | null {
-  const needle = Buffer.from(`\0HEPPY_JOB_NAME=${name}\0`);
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return null;
-  }
-  for (const pid of pids) {
-    try {
-      const env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`), Buffer.from([0])]);
-      if (env.indexOf(needle) < 0) continue;
-      // /proc/<pid>/stat: "pid (comm) state ppid pgrp …"; comm may contain spaces or parentheses.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      if (Number.isInteger(pgrp) && pgrp > 0) return pgrp;
-    } catch {
-      // gone meanwhile, or another user's
-    }
-  }
-  return null;
 }
 
 function readText(file: string): string {

@@ -22,7 +22,8 @@ export interface CommandOutput {
 export class SlurmClient {
   readonly stats: SlurmCallStats = { sbatch: 0, squeue: 0, sacct: 0, scancel: 0 };
 
-  constructor(private readonly timeoutMs = 60_000) {}
+  /** timeoutMs: how long one command may take (an sbatch still running this long is given up). */
+  constructor(readonly timeoutMs = 60_000) {}
 
   /** Runs one Slurm command; a non-zero exit is returned (the caller decides), a spawn error fails. */
   async run(cmd: SlurmCommand, args: string[]): Promise<Result<CommandOutput>> {

@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sbatchJobName, slurmUser } from './names.js';
+import { pidsWith } from '../batch/proc-scan.js';
 import { isOutdirJobName, outdirJobPrefix } from '../batch/job-name.js';
 import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from '../executor.js';
 import type { TaskFailure } from '../../util/failure.js';
@@ -164,7 +165,8 @@ export class SlurmExecutor implements Executor {
         this.tracker.emit({ type: 'submitted', nodeId: t.job.nodeId, attempt: t.job.attempt, jobId, taskLog: t.taskLog });
       }
     }
-    if (this.journal) await Promise.all(ready.filter((t) => t.jobId !== '').map((t) => this.journal!(journalEntry(t, 'slurm'))));
+    // Not awaited: the entries written before sbatch already find these jobs by name.
+    if (this.journal) for (const t of ready) if (t.jobId !== '') this.journal(journalEntry(t, 'slurm')).catch(() => undefined);
     if (r.failed) {
       for (; i < ready.length; i++) {
         const t = ready[i]!;
@@ -191,6 +193,7 @@ export class SlurmExecutor implements Executor {
       else waiting.push([e, t]);
     }
     if (waiting.length === 0) return adopted;
+    await this.submittersGone(waiting.map(([, t]) => t));
     const queue = await this.squeue();
     if (queue === null) return [...adopted, ...waiting.map(([e]) => e)];
     const missing: [JournalEntry, Tracked][] = [];
@@ -214,6 +217,17 @@ export class SlurmExecutor implements Executor {
       }
     }
     return adopted;
+  }
+
+  /**
+   * Waits (up to the client's timeout) until no sbatch of these attempts' calls is still running on
+   * this host: the sbatch of a build killed while it submitted lives on and may yet submit, so
+   * the job is looked for by name only once it has ended.
+   */
+  private async submittersGone(ts: Tracked[]): Promise<void> {
+    const names = [...new Set(ts.filter((t) => t.jobId === '' && t.jobName !== undefined).map((t) => t.jobName!))];
+    const live = (): boolean => names.some((n) => pidsWith('cmdline', `--job-name=${n}`).length > 0);
+    for (const t0 = Date.now(); names.length > 0 && live() && Date.now() - t0 < this.client.timeoutMs;) await new Promise((r) => setTimeout(r, 200));
   }
 
   /**

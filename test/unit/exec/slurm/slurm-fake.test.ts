@@ -2,6 +2,7 @@
 // (no cluster needed): a job that vanishes, a job Slurm says completed but that left no marker.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AttemptEnd, JournalEntry } from '../../../../src/exec/executor.js';
@@ -102,6 +103,27 @@ test('re-attach by name: an entry journaled before sbatch gets its id from the a
   assert.ok(q.includes(`--name=${[N, never].sort().join(',')}`), q.join(' '));
   const acct = client.calls.find((c) => c[0] === 'sacct' && !c.includes('-j'))!;
   assert.ok(acct.includes(`--name=${never}`) && acct.includes('-S'), acct.join(' '));
+});
+
+test('re-attach by name waits until an sbatch of that name still running on this host (its build was killed while it submitted) has ended', async () => {
+  const out = makeOutdir('slurm-orphan');
+  dirs.push(dirname(out));
+  const a = makeChunk(out, 'o_Chunk0', 'ok');
+  const name = `${outdirJobPrefix(out)}-t3`;
+  // Stands for the orphaned sbatch: a process whose arguments carry --job-name=<name>.
+  const orphan = spawn('bash', ['-c', 'sleep 1; true', 'sbatch', `--job-name=${name}`], { stdio: 'ignore' });
+  const client = new ScriptedClient('', '');
+  let aliveAtQuery: boolean | null = null;
+  const run = client.run.bind(client);
+  client.run = async (cmd, args) => {
+    if (cmd === 'squeue' && aliveAtQuery === null) aliveAtQuery = orphan.exitCode === null && orphan.signalCode === null;
+    return run(cmd, args);
+  };
+  const ex = new SlurmExecutor(out, { ...opts, client });
+  const adopted = await ex.adopt([{ nodeId: a.nodeId, attempt: 1, jobId: '', key: 'k', submittedAt: Date.now(), executor: 'slurm', name: a.name, chunkDir: a.chunkDir, jobName: name, arrayTask: 0 }]);
+  await ex.close();
+  assert.is(aliveAtQuery, false, 'squeue was asked only after the submitting process ended');
+  assert.equal(adopted, [], 'a name Slurm never saw: not adopted');
 });
 
 test.after(() => {
