@@ -15,9 +15,13 @@ export function sbatchJobName(outdir: string, seq: number, now = Date.now()): st
   return `${outdirJobPrefix(outdir)}-${now.toString(36)}-${process.pid.toString(36)}-${seq.toString(36)}`;
 }
 
-/** The submitting user, for squeue -u (job names are only unique per user). */
+/** The submitting user (the effective uid's name), for squeue -u: names are only unique per user. */
 export function slurmUser(): string {
-  return process.env.USER ?? userInfo().username;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? String(process.getuid?.() ?? '');
+  }
 }
 
 export interface NamedJob {
