@@ -9,7 +9,8 @@ export class CancelCommand extends Command {
     details: `
       A \`heppy build\` on Slurm or with -b leaves its jobs running when it is interrupted (Ctrl-C,
       a lost ssh session) or run with --detach; the next build re-attaches to them. \`heppy cancel\`
-      instead cancels them: every Slurm job of the Outdir's build (scancel by the build's job name)
+      instead cancels them: every Slurm job of the Outdir's builds (found among your jobs by the
+      Outdir's job-name prefix heppy-<hash>, even one a killed build never recorded)
       and every journaled -b job (bkill, condor_rm, scancel, qdel, or the process group of a nohup
       job on this host), then empties the job journal, so that the next build submits afresh.
       Refuses while a build holds the Outdir: stop that one first (Ctrl-C).

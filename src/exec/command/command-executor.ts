@@ -148,16 +148,16 @@ export class CommandExecutor implements Executor {
   /**
    * An attempt journaled before its template ran, whose job id a killed build never learnt. The
    * template never ran: its output file (created just before) is absent — not submitted. Its output
-   * names a job id: that job. A local template: the process group whose processes carry its
+   * names a job id (not for a local template): that job. A local template: the process group whose processes carry its
    * $HEPPY_JOB_NAME, or none (ended or never started: not submitted again only if it left a
    * marker). Any other batch system cannot be asked by name here: the attempt is kept as unknown
    * and waits for its marker up to the time limit. Returns false when the job is known not to exist.
    */
   private async findUnconfirmed(t: Tracked): Promise<boolean> {
     if (!existsSync(t.jobLog)) return false;
-    const printed = parseJobId(readText(t.jobLog));
-    let jobId: string | null = printed;
-    if (jobId === null && this.templateKind === 'local') {
+    // A local job writes its own output into the same file: numbers there are not job ids.
+    let jobId: string | null = this.templateKind === 'local' ? null : parseJobId(readText(t.jobLog));
+    if (this.templateKind === 'local') {
       const pid = t.jobName !== undefined ? pidsWith('environ', `HEPPY_JOB_NAME=${t.jobName}`)[0] : undefined;
       const pgid = pid !== undefined ? processGroupOf(pid) : null;
       if (pgid === null) return false;

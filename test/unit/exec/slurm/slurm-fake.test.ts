@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AttemptEnd, JournalEntry } from '../../../../src/exec/executor.js';
 import { SlurmClient, type CommandOutput, type SlurmCommand } from '../../../../src/exec/slurm/client.js';
@@ -105,6 +105,16 @@ test('re-attach by name: an entry journaled before sbatch gets its id from the a
   assert.ok(acct.includes(`--name=${never}`) && acct.includes('-S'), acct.join(' '));
 });
 
+/** The state letter of a process (R, S, Z …), null when it is gone. */
+function procState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 test('re-attach by name waits until an sbatch of that name still running on this host (its build was killed while it submitted) has ended', async () => {
   const out = makeOutdir('slurm-orphan');
   dirs.push(dirname(out));
@@ -116,7 +126,8 @@ test('re-attach by name waits until an sbatch of that name still running on this
   let aliveAtQuery: boolean | null = null;
   const run = client.run.bind(client);
   client.run = async (cmd, args) => {
-    if (cmd === 'squeue' && aliveAtQuery === null) aliveAtQuery = orphan.exitCode === null && orphan.signalCode === null;
+    // Running = its /proc entry exists and is not a zombie (exited, not yet reaped by this process).
+    if (cmd === 'squeue' && aliveAtQuery === null) aliveAtQuery = procState(orphan.pid!) !== null && procState(orphan.pid!) !== 'Z';
     return run(cmd, args);
   };
   const ex = new SlurmExecutor(out, { ...opts, client });
