@@ -2,7 +2,7 @@
 // basket not yet read is read together with the ones that follow it in one vector read (local:
 // coalesced preads; XRootD: kXR_readv; HTTP: a multi-range GET), up to a byte budget. Fewer,
 // larger reads: 200 → 1 for issue412, 57 → 1 for HZZ. Over a network the runs are pipelined:
-// the first is small (512 kB: decoding starts as soon as it arrives, not after the whole range
+// the first is small (128 kB: decoding starts as soon as it arrives, not after the whole range
 // crossed the network), each next one twice as big up to 8 MB, and runs are requested back to
 // back while the bytes requested and not yet taken stay under a 16 MB window, so the transfer
 // overlaps the decoding and no run waits for a round trip after the first.
@@ -14,7 +14,7 @@ import type { BasketRef } from './branches.js';
 
 const BUDGET = 4 << 20;
 const MAX_GAP = 64 << 10;
-const REMOTE_FIRST = 512 << 10;
+const REMOTE_FIRST = 128 << 10;
 const REMOTE_RUN = 8 << 20;
 const REMOTE_WINDOW = 16 << 20;
 
@@ -62,7 +62,7 @@ export class ReadAhead {
   private outstanding = 0;
   private runBudget = REMOTE_FIRST;
 
-  /** The budget of the next remote run: 512 kB, then doubled up to 8 MB. */
+  /** The budget of the next remote run: 128 kB, then doubled up to 8 MB. */
   private nextRun(): number {
     const b = this.runBudget;
     this.runBudget = Math.min(REMOTE_RUN, b * 2);
