@@ -15,7 +15,7 @@ import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.
 import { parseStreamerRecords, type RawRecord } from '../write/streamer-records.js';
 import { builtinInfos, infoLookupOf } from '../read/infos.js';
 import type { JsStreamerInfo } from '../read/jsroot.js';
-import { streamerInfoPayload } from '../write/streamers.js';
+import { builtinRecords, streamerInfoPayload } from '../write/streamers.js';
 import { decompress, hash64, initDecompression } from '../read/decompress.js';
 import { decodeKeyObject, decodeStreamerInfoList, FastPathUnsupported, InfoSet } from '../read/fast-decode.js';
 import { fail, ok, type Result } from '../../util/result.js';
@@ -122,8 +122,6 @@ function nativeBuiltins(): JsStreamerInfo[] | null {
 
 /** A file's StreamerInfo list decoded natively, plus the built-in infos of the classes it has none for (read/infos.ts supplementInfos). */
 function nativeInfos(bytes: Uint8Array | null, keylen: number): JsStreamerInfo[] | null {
-  const builtins = nativeBuiltins();
-  if (builtins === null) return null;
   let list: JsStreamerInfo[] = [];
   if (bytes !== null) {
     try { list = decodeStreamerInfoList(bytes, keylen) as JsStreamerInfo[]; } catch (e) {
@@ -132,6 +130,10 @@ function nativeInfos(bytes: Uint8Array | null, keylen: number): JsStreamerInfo[]
     }
   }
   const have = new Set(list.map((i) => i?.fName));
+  // The built-in records are decoded only when the file lacks one of their classes (a file heppy wrote has them all).
+  if (builtinRecords.every((r) => have.has(r.name))) return list;
+  const builtins = nativeBuiltins();
+  if (builtins === null) return null;
   return [...list, ...builtins.filter((i) => !have.has(i.fName))];
 }
 
@@ -202,7 +204,9 @@ async function writeLookup(opened: Input[]): Promise<InfoLookup> {
     if (i.reader !== null) lists.push(i.reader.js.fStreamerInfos?.arr ?? []);
     else if (i.native !== null && !listed.has(i.infoHash)) { listed.add(i.infoHash); lists.push(i.native); }
   }
-  return infoLookupOf(lists, nativeBuiltins() ?? await builtinInfos((await readerOf(opened[0]!)).js));
+  // The built-in infos are looked at only for a class no input's info fits (decoded then).
+  const js = nativeBuiltins() === null ? await builtinInfos((await readerOf(opened[0]!)).js) : null;
+  return infoLookupOf(lists, () => js ?? nativeBuiltins()!);
 }
 
 /** An object of an input as jsroot decodes it: natively when the input has fast infos, else (or when not covered) by jsroot. */

@@ -34,22 +34,26 @@ export function infoLookup(files: JsFile[], builtins: JsStreamerInfo[]): InfoLoo
   return infoLookupOf(files.map((f) => f.fStreamerInfos?.arr ?? []), builtins);
 }
 
-/** infoLookup over info lists (each as a file's `fStreamerInfos.arr`, however decoded). */
-export function infoLookupOf(lists: readonly (readonly (JsStreamerInfo | null)[])[], builtins: JsStreamerInfo[]): InfoLookup {
-  const cache = new Map<string, InfoDesc[]>();
+/** infoLookup over info lists (each as a file's `fStreamerInfos.arr`, however decoded); the built-in infos may be given when first needed. */
+export function infoLookupOf(lists: readonly (readonly (JsStreamerInfo | null)[])[], builtins: JsStreamerInfo[] | (() => JsStreamerInfo[])): InfoLookup {
+  const cache = new Map<string, { listed: InfoDesc[]; builtin: InfoDesc[] | null }>();
+  const fits = (c: InfoDesc, obj: object): boolean =>
+    (c.fElements?.arr ?? []).filter((e) => e !== null && e.fTypeName !== 'BASE' && e.fType !== 0).every((e) => e!.fName in obj);
   return (cls, obj) => {
     let cands = cache.get(cls);
     if (cands === undefined) {
-      cands = [];
-      for (const l of lists) for (const i of l) if (i && i.fName === cls) cands.push(i as unknown as InfoDesc);
-      for (const i of builtins) if (i.fName === cls) cands.push(i as unknown as InfoDesc);
+      const listed: InfoDesc[] = [];
+      for (const l of lists) for (const i of l) if (i && i.fName === cls) listed.push(i as unknown as InfoDesc);
+      cands = { listed, builtin: null };
       cache.set(cls, cands);
     }
-    if (cands.length === 0) return null;
-    for (const c of cands) {
-      const els = (c.fElements?.arr ?? []).filter((e) => e !== null && e.fTypeName !== 'BASE' && e.fType !== 0);
-      if (els.every((e) => e!.fName in obj)) return c;
+    // The inputs' infos first, then the built-in ones: the first whose members the object has, else the first.
+    for (const c of cands.listed) if (fits(c, obj)) return c;
+    if (cands.builtin === null) {
+      const all = typeof builtins === 'function' ? builtins() : builtins;
+      cands.builtin = all.filter((i) => i.fName === cls) as unknown as InfoDesc[];
     }
-    return cands[0]!;
+    for (const c of cands.builtin) if (fits(c, obj)) return c;
+    return cands.listed[0] ?? cands.builtin[0] ?? null;
   };
 }
