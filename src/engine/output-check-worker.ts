@@ -1,9 +1,19 @@
-// Worker thread of output-check.ts: booted early, idle until given a job, then claims blocks of
-// it alongside the main thread and answers 'done'.
+// Worker thread of output-check.ts: booted early, idle until given a job (the records' outputs, or
+// the early check's: output-early.ts), then claims blocks of it alongside the main thread and
+// answers 'done'.
 import { parentPort } from 'node:worker_threads';
-import { workOnJob, type OutputJob } from './outputs.js';
+import { workOnJob } from './outputs.js';
+import { earlyJob, type WorkerReply, type WorkerRequest } from './output-early.js';
 
-parentPort!.once('message', (job: OutputJob) => {
-  workOnJob(job);
-  parentPort!.postMessage('done');
+const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
+
+parentPort!.on('message', (m: WorkerRequest) => {
+  if (m.kind === 'job') {
+    workOnJob(m.job);
+  } else {
+    const start = earlyJob(m.cacheDir, m.heppyVersion);
+    reply({ kind: 'early', start });
+    if (start !== null) workOnJob(start.job);
+  }
+  reply({ kind: 'done' });
 });

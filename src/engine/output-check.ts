@@ -6,8 +6,11 @@
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
 // changed, with the first difference.
 import { isMainThread, Worker } from 'node:worker_threads';
+import { dirOfNodeId } from '../graph/dag.js';
 import type { RecordHeads } from '../store/heads.js';
-import { BLOCK, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
+import type { SnapshotFile } from '../store/snapshot-file.js';
+import { guardHolds, type WorkerReply, type WorkerRequest } from './output-early.js';
+import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 
 /** Below this many records the thread costs more than it saves. */
 const THREAD_MIN = 2000;
@@ -48,64 +51,25 @@ function takeWorker(): Worker | null {
 /** A job plus what only this thread needs to name the changed nodes. */
 interface LocalJob {
   job: OutputJob;
-  ids: string[];
-  dirs: string[];
-  /** The record (in `heads`) of each node of the job. */
+  /** The record (in `heads`) of each node of the job: the ok records, in order. */
   at: number[];
   heads: RecordHeads;
+  dirOf: (id: string) => string;
 }
 
-/** The job over every ok record's outputs, straight from the record heads' columns. */
 function toJob(heads: RecordHeads, dirOf: (id: string) => string): LocalJob {
-  const ids: string[] = [];
-  const dirs: string[] = [];
-  const at: number[] = [];
-  let outputs = 0;
-  for (let i = 0; i < heads.size; i++) if (heads.ok(i)) outputs += heads.starts[i + 1]! - heads.starts[i]!;
-  const nodes = heads.size;
-  const starts = new Int32Array(new SharedArrayBuffer(4 * (nodes + 1)));
-  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(nodes / BLOCK) + 1)));
-  const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
-  const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
-  let paths = '';
-  let k = 0;
-  let dpos = 0;
-  for (let r = 0; r < heads.size; r++) {
-    if (!heads.ok(r)) continue;
-    const i = ids.length;
-    if (i % BLOCK === 0) {
-      blockAt[2 * (i / BLOCK)] = dpos;
-      blockAt[2 * (i / BLOCK) + 1] = paths.length;
-    }
-    const id = heads.ids[r]!;
-    const dir = dirOf(id);
-    ids.push(id);
-    dirs.push(dir);
-    at.push(r);
-    dpos += dir.length + 1;
-    for (let o = heads.starts[r]!; o < heads.starts[r + 1]!; o++) {
-      paths += heads.paths[heads.pathIdx[o]!]! + '\n';
-      sizes[k] = heads.sizes[o]!;
-      mtimes[k] = heads.mtimes[o]!;
-      k++;
-    }
-    starts[i + 1] = k;
-  }
-  const job: OutputJob = { nodes: ids.length, dirs: dirs.join('\n') + '\n', paths, starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
-    sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
-    verdict: new SharedArrayBuffer(Math.max(1, ids.length)) };
-  return { job, ids, dirs, at, heads };
+  return { job: makeJob(heads, dirOf), at: okRecords(heads), heads, dirOf };
 }
 
 /** The job's answer: a node not checked by any thread (a worker that died) is checked here. */
 function collect(l: LocalJob): Map<string, string> {
   const verdict = new Uint8Array(l.job.verdict);
   const out = new Map<string, string>();
-  for (let i = 0; i < l.ids.length; i++) {
+  for (let i = 0; i < l.at.length; i++) {
     if (verdict[i] === 1) continue;
-    const id = l.ids[i]!;
+    const id = l.heads.ids[l.at[i]!]!;
     // Re-checked for the reason; a file that changed back in between still counts as changed.
-    const changed = outputsChanged(l.dirs[i]!, l.heads.outputs(l.at[i]!)) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
+    const changed = outputsChanged(l.dirOf(id), l.heads.outputs(l.at[i]!)) ?? (verdict[i] === 2 ? 'output changed while it was checked' : null);
     if (changed) out.set(id, changed);
   }
   return out;
@@ -148,9 +112,78 @@ export function checkOutputs(heads: RecordHeads, dirOf: (id: string) => string):
     w.once('error', finish);
     w.once('exit', finish);
     try {
-      w.postMessage(job);
+      w.postMessage({ kind: 'job', job } satisfies WorkerRequest);
     } catch {
       finish();
+    }
+  });
+}
+
+/** The early output check (output-early.ts), once its thread has read the snapshot. */
+export interface EarlyCheck {
+  /** The snapshot file it checks (the main thread decides whether to trust it: snapshot.ts). */
+  readonly file: SnapshotFile;
+  /** Whether the early stats may stand for stats taken now: call just before taking the lock. */
+  holds(): boolean;
+  /** The nodes whose outputs changed, for `heads` made from `file`'s columns (as checkOutputs answers). */
+  changed(heads: RecordHeads): Promise<Map<string, string>>;
+  /** Stops it (its answer is not used). */
+  cancel(): void;
+}
+
+/**
+ * Starts the early check in the output-check thread (before the heppyfile is loaded) when about
+ * `expectedRecords` records are expected (a small plan has no thread: null); it answers null when
+ * the thread cannot start or there is no snapshot of this heppy version under `cacheDir`.
+ */
+export function startEarlyCheck(cacheDir: string, heppyVersion: string, expectedRecords: number): Promise<EarlyCheck | null> | null {
+  if (expectedRecords < THREAD_MIN || threadsOff() || !isMainThread) return null;
+  const w = takeWorker();
+  if (w === null) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    let job: OutputJob | null = null;
+    let markDone = (): void => undefined;
+    const done = new Promise<void>((r) => { markDone = r; });
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      if (job !== null) running.delete(job);
+      w.removeAllListeners();
+      w.on('error', ignore);
+      void w.terminate();
+      markDone();
+      resolve(null);   // nothing if the check was already answered
+    };
+    w.on('message', (m: WorkerReply) => {
+      if (m.kind === 'done' || m.start === null) return end();
+      const start = m.start;
+      job = start.job;
+      running.add(job);
+      w.unref();   // answered: a build that stops early (a bad heppyfile) does not wait for the stats
+      const outdir = start.file.outdir;
+      resolve({
+        file: start.file,
+        holds: () => guardHolds(outdir, start.guard),
+        changed: async (heads) => {
+          w.ref();
+          await done;
+          workOnJob(start.job);   // blocks a thread that died left unclaimed
+          return collect({ job: start.job, at: okRecords(heads), heads, dirOf: (id) => `${outdir}/${dirOfNodeId(id)}` });
+        },
+        cancel: () => {
+          Atomics.store(new Int32Array(start.job.next), 0, 1 << 30);   // no block left to claim
+          end();
+        },
+      });
+    });
+    w.once('error', end);
+    w.once('exit', end);
+    w.ref();
+    try {
+      w.postMessage({ kind: 'early', cacheDir, heppyVersion } satisfies WorkerRequest);
+    } catch {
+      end();
     }
   });
 }

@@ -2,6 +2,7 @@
 // outputs of every record of a big plan from two threads at once (see output-check.ts).
 import { statSync } from 'node:fs';
 import type { OutputRecord } from '../store/records.js';
+import type { RecordHeads } from '../store/heads.js';
 
 /** The first difference between the recorded outputs and the disk, or null when intact. */
 export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): string | null {
@@ -76,3 +77,44 @@ export function workOnJob(job: OutputJob): void {
     }
   }
 }
+
+/** The records whose outputs are checked: every ok record, in order. */
+export function okRecords(heads: RecordHeads): number[] {
+  const at: number[] = [];
+  for (let r = 0; r < heads.size; r++) if (heads.ok(r)) at.push(r);
+  return at;
+}
+
+/** The job over every ok record's outputs, straight from the record heads' columns (either thread makes it). */
+export function makeJob(heads: RecordHeads, dirOf: (id: string) => string): OutputJob {
+  const at = okRecords(heads);
+  const nodes = at.length;
+  let outputs = 0;
+  for (const r of at) outputs += heads.starts[r + 1]! - heads.starts[r]!;
+  const starts = new Int32Array(new SharedArrayBuffer(4 * (nodes + 1)));
+  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(nodes / BLOCK) + 1)));
+  const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
+  const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
+  let paths = '';
+  let dirs = '';
+  let k = 0;
+  for (let i = 0; i < nodes; i++) {
+    const r = at[i]!;
+    if (i % BLOCK === 0) {
+      blockAt[2 * (i / BLOCK)] = dirs.length;
+      blockAt[2 * (i / BLOCK) + 1] = paths.length;
+    }
+    dirs += dirOf(heads.ids[r]!) + '\n';
+    for (let o = heads.starts[r]!; o < heads.starts[r + 1]!; o++) {
+      paths += heads.paths[heads.pathIdx[o]!]! + '\n';
+      sizes[k] = heads.sizes[o]!;
+      mtimes[k] = heads.mtimes[o]!;
+      k++;
+    }
+    starts[i + 1] = k;
+  }
+  return { nodes, dirs, paths, starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
+    sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
+    verdict: new SharedArrayBuffer(Math.max(1, nodes)) };
+}
+

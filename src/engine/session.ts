@@ -7,7 +7,7 @@ import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
-import { expectedRecords, readSnapshot, storeState, writeSnapshot } from '../store/snapshot.js';
+import { expectedRecords, readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
 import type { TaskSummary } from '../store/records.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
@@ -16,7 +16,7 @@ import { failureError, formatFailure, UserError } from '../util/result.js';
 import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
-import { checkOutputs, warmOutputCheck } from './output-check.js';
+import { checkOutputs, startEarlyCheck, warmOutputCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 
 export interface SessionFlags {
@@ -117,7 +117,12 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
   const maxEvents = f.maxEvents ?? null;
-  if (!f.force) warmOutputCheck(expectedRecords(paths.cacheDir));
+  const expected = f.force ? 0 : expectedRecords(paths.cacheDir);
+  // A build of a big plan starts its output stats now in the output-check thread, on the last
+  // build's snapshot (output-early.ts); they stand only if nothing can have changed an output
+  // before the lock. Other planning commands only warm the thread up for checkOutputs.
+  const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion, expected) : null;
+  if (early === null) warmOutputCheck(expected);
   await initHash();
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
   if (!loaded.ok) throw failureError(loaded.error);
@@ -128,7 +133,12 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
   // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads
   // of a no-op build are answered from it, and LMDB is opened only if something else is needed.
-  let snap = f.lock !== undefined ? readSnapshot(paths.cacheDir, outdir, heppyVersion) : null;
+  let pre = early === null ? null : await early;
+  if (pre !== null && pre.file.outdir !== outdir) {
+    pre.cancel();                                        // the snapshot of another Outdir
+    pre = null;
+  }
+  let snap = f.lock === undefined ? null : pre !== null ? trustSnapshot(pre.file, paths.cacheDir, outdir) : readSnapshot(paths.cacheDir, outdir, heppyVersion);
   let first: Store;
   let firstNotice: string | null = null;
   if (snap !== null) {
@@ -143,13 +153,17 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   // A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss).
   const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(first), undefined, isRemote) : null;
   if (schema !== null && !schema.ok) {
+    pre?.cancel();
     await first.close();
     throw new UserError(schema.error.reason);
   }
   let lock: Lock | null = null;
+  // Compared right before this process changes `.heppy` itself by taking the lock.
+  let earlyHolds = pre !== null && snap !== null && pre.holds();
   if (f.lock !== undefined) {
     const l = acquireLock(outdir, f.lock);
     if (!l.ok) {
+      pre?.cancel();
       await first.close();
       throw new UserError(formatFailure(l.error), 1);
     }
@@ -167,6 +181,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   } else {
     if (snap !== null) first.forgetServed();
     snap = null;
+    earlyHolds = false;
     const withRecords = readRecords(paths.cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
     if (!withRecords.ok) {
       lock?.release();
@@ -178,7 +193,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     heads = RecordHeads.fromSummaries(records);
     recordOf = (id) => records.get(id);
   }
-  phase(`store ${snap !== null ? 'served by its snapshot' : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
+  phase(`store ${snap !== null ? `served by its snapshot${earlyHolds ? ' (outputs stat-ed early)' : ''}` : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
   const fromSnapshot = snap !== null;
   const close = async (): Promise<void> => {
     try {
@@ -189,7 +204,8 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   };
   try {
     const digests = new FileDigests(store, f.deep ?? false);
-    const changedOutputs = f.force ? undefined : checkOutputs(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
+    if (!earlyHolds) pre?.cancel();
+    const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : checkOutputs(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
       outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.

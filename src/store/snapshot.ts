@@ -10,23 +10,12 @@
 // heppy version, check --resubmit, clean, cancel, another Outdir sharing the store), a store moved
 // aside or replaced, changes that state, and the snapshot is then ignored (the records are read
 // from LMDB as before). A snapshot of another heppy version, format or Outdir is ignored too.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes, hashString } from '../fingerprint/hash.js';
-import { RecordHeads, type HeadColumns } from './heads.js';
+import { RecordHeads } from './heads.js';
+import { FORMAT, loadSnapshotFile, SNAPSHOT_DIR, type SnapshotFile } from './snapshot-file.js';
 import { DATA_FILE } from './open.js';
-
-const FORMAT = 1;
-const DIR = 'snapshots';
-
-interface SnapshotFile {
-  format: number;
-  heppyVersion: string;
-  outdir: string;
-  state: string;
-  values: Array<[string, unknown]>;
-  heads: HeadColumns;
-}
 
 export interface Snapshot {
   state: string;
@@ -36,7 +25,7 @@ export interface Snapshot {
 
 /** Where the snapshot of `outdir` is kept (needs initHash()). */
 export function snapshotPath(cacheDir: string, outdir: string): string {
-  return join(cacheDir, DIR, `${hashString(outdir)}.json`);
+  return join(cacheDir, SNAPSHOT_DIR, `${hashString(outdir)}.json`);
 }
 
 /**
@@ -48,8 +37,8 @@ export function snapshotPath(cacheDir: string, outdir: string): string {
 export function expectedRecords(cacheDir: string): number {
   let largest = 0;
   try {
-    for (const e of readdirSync(join(cacheDir, DIR), { withFileTypes: true })) {
-      if (e.isFile() && e.name.endsWith('.json')) largest = Math.max(largest, statSync(join(cacheDir, DIR, e.name)).size);
+    for (const e of readdirSync(join(cacheDir, SNAPSHOT_DIR), { withFileTypes: true })) {
+      if (e.isFile() && e.name.endsWith('.json')) largest = Math.max(largest, statSync(join(cacheDir, SNAPSHOT_DIR, e.name)).size);
     }
   } catch {
     // no snapshot directory
@@ -89,15 +78,9 @@ export function storeState(cacheDir: string): string | null {
   }
 }
 
-/** The snapshot of `outdir`, when it was written by this heppy version for the store as it is now. */
-export function readSnapshot(cacheDir: string, outdir: string, heppyVersion: string): Snapshot | null {
-  let f: SnapshotFile;
-  try {
-    f = JSON.parse(readFileSync(snapshotPath(cacheDir, outdir), 'utf8')) as SnapshotFile;
-  } catch {
-    return null;
-  }
-  if (typeof f !== 'object' || f === null || f.format !== FORMAT || f.heppyVersion !== heppyVersion || f.outdir !== outdir) return null;
+/** The snapshot in `f` when it is the one of `outdir` and was written for the store as it is now. */
+export function trustSnapshot(f: SnapshotFile, cacheDir: string, outdir: string): Snapshot | null {
+  if (f.outdir !== outdir) return null;
   const state = storeState(cacheDir);
   if (state === null || f.state !== state || !Array.isArray(f.values)) return null;
   try {
@@ -105,6 +88,12 @@ export function readSnapshot(cacheDir: string, outdir: string, heppyVersion: str
   } catch {
     return null;
   }
+}
+
+/** The snapshot of `outdir`, when it was written by this heppy version for the store as it is now. */
+export function readSnapshot(cacheDir: string, outdir: string, heppyVersion: string): Snapshot | null {
+  const f = loadSnapshotFile(snapshotPath(cacheDir, outdir), heppyVersion);
+  return f === null ? null : trustSnapshot(f, cacheDir, outdir);
 }
 
 /**
@@ -116,7 +105,7 @@ export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: st
   if (state === null) return;
   const f: SnapshotFile = { format: FORMAT, heppyVersion, outdir, state, values: [...values], heads: heads.toColumns() };
   const path = snapshotPath(cacheDir, outdir);
-  mkdirSync(join(cacheDir, DIR), { recursive: true });
+  mkdirSync(join(cacheDir, SNAPSHOT_DIR), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, JSON.stringify(f));

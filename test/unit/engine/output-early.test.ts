@@ -1,0 +1,93 @@
+// The early output check (src/engine/output-early.ts): the output-check thread stats the outputs
+// recorded in the newest snapshot before the heppyfile is loaded; its answer stands only while
+// `Outdir/.heppy` is as it was before the first stat (no lock then, none taken or released since).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEarlyCheck } from '../../../src/engine/output-check.js';
+import { earlyGuard, guardHolds, RACY_MS } from '../../../src/engine/output-early.js';
+import { RecordHeads } from '../../../src/store/heads.js';
+import { acquireLock, lockPath } from '../../../src/store/lock.js';
+import { FORMAT, SNAPSHOT_DIR } from '../../../src/store/snapshot-file.js';
+import type { TaskSummary } from '../../../src/store/records.js';
+
+const root = mkdtempSync(join(tmpdir(), 'heppy-early-'));
+const V = '9.9.9';
+/** Records expected by the build (a small plan starts no thread at all). */
+const BIG = 100_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An Outdir of `n` chunks with two outputs each, their records, and a snapshot of them in `cache`. */
+function project(name: string, n: number): { cache: string; outdir: string; heads: RecordHeads } {
+  const outdir = join(root, name, 'Outdir');
+  const cache = join(root, name, 'cache');
+  const m = new Map<string, TaskSummary>();
+  for (let i = 0; i < n; i++) {
+    const id = `c_Chunk${i}`;
+    mkdirSync(join(outdir, id, 'A'), { recursive: true });
+    writeFileSync(join(outdir, id, 'log.txt'), 'x'.repeat(i % 5));
+    writeFileSync(join(outdir, id, 'A', 'n.txt'), String(i));
+    const outputs = ['log.txt', 'A/n.txt'].map((p) => { const st = statSync(join(outdir, id, p)); return { path: p, size: st.size, mtimeMs: st.mtimeMs }; });
+    m.set(id, { nodeId: id, kind: 'chunk', status: 'ok', key: `k${i}`, resultDigest: 'r', outputs, attempts: 1, eventsProcessed: 0, finishedAt: 0, durationMs: 0 });
+  }
+  mkdirSync(join(outdir, '.heppy'), { recursive: true });
+  const heads = RecordHeads.fromSummaries(m);
+  mkdirSync(join(cache, SNAPSHOT_DIR), { recursive: true });
+  writeFileSync(join(cache, SNAPSHOT_DIR, 'x.json'), JSON.stringify({ format: FORMAT, heppyVersion: V, outdir, state: 's', values: [], heads: heads.toColumns() }));
+  return { cache, outdir, heads };
+}
+
+test('no snapshot, or one of another heppy version: no early check', async () => {
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  assert.is(await startEarlyCheck(empty, V, BIG), null);
+  const p = project('other-version', 3);
+  assert.is(await startEarlyCheck(p.cache, '0.0.1', BIG), null);
+  assert.is(startEarlyCheck(p.cache, V, 10), null);   // a small plan: no thread started
+});
+
+test('outputs changed or deleted before the build are found; the guard holds while .heppy is untouched', async () => {
+  const p = project('found', 300);
+  appendFileSync(join(p.outdir, 'c_Chunk7', 'log.txt'), 'edited');
+  unlinkSync(join(p.outdir, 'c_Chunk250', 'A', 'n.txt'));
+  await sleep(RACY_MS + 50);                    // .heppy was just made: its stamp is racy until then
+  const e = await startEarlyCheck(p.cache, V, BIG);
+  assert.ok(e);
+  assert.is(e.file.outdir, p.outdir);
+  assert.ok(e.holds());
+  const changed = await e.changed(p.heads);
+  assert.equal([...changed].sort(), [['c_Chunk250', 'output missing: A/n.txt'], ['c_Chunk7', 'output changed: log.txt']]);
+});
+
+test('a lock taken and released after the early stats started: the guard no longer holds', async () => {
+  const p = project('locked-since', 20);
+  await sleep(RACY_MS + 50);
+  const e = await startEarlyCheck(p.cache, V, BIG);
+  assert.ok(e);
+  const l = acquireLock(p.outdir, 'build');   // another heppy command, meanwhile
+  assert.ok(l.ok);
+  l.value.release();
+  assert.not.ok(e.holds());
+  e.cancel();
+});
+
+test('a lock present before the stats, or a .heppy changed less than RACY_MS ago: never a guard', async () => {
+  const p = project('guard', 1);
+  await sleep(RACY_MS + 50);
+  assert.ok(guardHolds(p.outdir, earlyGuard(p.outdir)));
+  writeFileSync(lockPath(p.outdir), '{}');
+  assert.is(earlyGuard(p.outdir), null);
+  unlinkSync(lockPath(p.outdir));
+  assert.is(earlyGuard(p.outdir), null);         // the unlink just changed .heppy
+  const old = (Date.now() - 10_000) / 1000;
+  utimesSync(join(p.outdir, '.heppy'), old, old); // mtime old, ctime now: still racy
+  assert.is(earlyGuard(p.outdir), null);
+  assert.ok(earlyGuard(p.outdir, Date.now() + RACY_MS + 1));
+  assert.not.ok(guardHolds(p.outdir, null));
+  assert.is(earlyGuard(join(root, 'no-such-outdir')), null);
+});
+
+test.after(() => rmSync(root, { recursive: true, force: true }));
+test.run();
