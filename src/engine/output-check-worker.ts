@@ -1,9 +1,9 @@
-// Worker thread of output-check.ts: booted early, idle until given a job (the records' outputs, or
-// the early check's: output-early.ts), then claims blocks of it alongside the main thread and
-// answers 'done'.
+// Worker thread of output-check.ts: booted early, idle until given a job (the records' outputs,
+// or the early check's: output-early.ts, the last build's inputs first), then claims blocks of it
+// alongside the main thread and answers 'done'.
 import { parentPort } from 'node:worker_threads';
 import { workOnJob } from './outputs.js';
-import { earlyJob, type WorkerReply, type WorkerRequest } from './output-early.js';
+import { earlyJob, runEarly, type WorkerReply, type WorkerRequest } from './output-early.js';
 
 const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
 
@@ -13,7 +13,7 @@ parentPort!.on('message', (m: WorkerRequest) => {
   } else {
     const start = earlyJob(m.cacheDir, m.heppyVersion);
     reply({ kind: 'early', start });
-    if (start !== null) workOnJob(start.job);
+    if (start !== null) runEarly(start);
   }
   reply({ kind: 'done' });
 });

@@ -9,7 +9,8 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { dirOfNodeId } from '../graph/dag.js';
 import type { RecordHeads } from '../store/heads.js';
 import type { SnapshotFile } from '../store/snapshot-file.js';
-import { guardHolds, type WorkerReply, type WorkerRequest } from './output-early.js';
+import { useStatsAhead } from '../fingerprint/stat-cache.js';
+import { guardHolds, statsAhead, type WorkerReply, type WorkerRequest } from './output-early.js';
 import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 
 /** Below this many records the thread costs more than it saves. */
@@ -158,6 +159,9 @@ export function startEarlyCheck(cacheDir: string, heppyVersion: string, expected
     w.on('message', (m: WorkerReply) => {
       if (m.kind === 'done' || m.start === null) return end();
       const start = m.start;
+      // Installed here, not where the check is awaited: the heppyfile's validation (before that) uses them.
+      const ahead = statsAhead(start);
+      if (ahead !== null) useStatsAhead(ahead);
       job = start.job;
       running.add(job);
       w.unref();   // answered: a build that stops early (a bad heppyfile) does not wait for the stats

@@ -17,7 +17,8 @@ import { dirOfNodeId } from '../graph/dag.js';
 import { RecordHeads } from '../store/heads.js';
 import { lockPath } from '../store/lock.js';
 import { loadSnapshotFile, newestSnapshotPath, type SnapshotFile } from '../store/snapshot-file.js';
-import { makeJob, type OutputJob } from './outputs.js';
+import { statAhead, type StatsAhead } from '../fingerprint/stat-cache.js';
+import { makeJob, workOnJob, type OutputJob } from './outputs.js';
 
 /** `Outdir/.heppy` as stat saw it (bigint fields as decimal strings: posted between threads). */
 export interface HeppyDirStamp {
@@ -59,6 +60,21 @@ export interface EarlyStart {
   file: SnapshotFile;
   job: OutputJob;
   guard: HeppyDirStamp | null;
+  /** The stats of `file.inputs`, taken first (stat-cache.ts StatsAhead: Float64Array, Int32Array). */
+  inputs: { nums: SharedArrayBuffer; ready: SharedArrayBuffer } | null;
+}
+
+/** The inputs' stats of an early check, as the stat cache reads them (either thread). */
+export function statsAhead(start: EarlyStart): StatsAhead | null {
+  if (start.inputs === null || !Array.isArray(start.file.inputs)) return null;
+  return { paths: start.file.inputs, nums: new Float64Array(start.inputs.nums), ready: new Int32Array(start.inputs.ready) };
+}
+
+/** Stats the last build's inputs (they are needed first: the heppyfile's validation), then the outputs. */
+export function runEarly(start: EarlyStart): void {
+  const ahead = statsAhead(start);
+  if (ahead !== null) for (let i = 0; i < ahead.paths.length; i++) statAhead(ahead, i);
+  workOnJob(start.job);
 }
 
 /** Messages to the output-check thread. */
@@ -80,5 +96,7 @@ export function earlyJob(cacheDir: string, heppyVersion: string): EarlyStart | n
   } catch {
     return null;
   }
-  return { file, guard, job: makeJob(heads, (id) => `${file.outdir}/${dirOfNodeId(id)}`) };
+  const n = Array.isArray(file.inputs) && file.inputs.every((x) => typeof x === 'string') ? file.inputs.length : -1;
+  const inputs = n < 0 ? null : { nums: new SharedArrayBuffer(32 * Math.max(1, n)), ready: new SharedArrayBuffer(4 * Math.max(1, n)) };
+  return { file, guard, inputs, job: makeJob(heads, (id) => `${file.outdir}/${dirOfNodeId(id)}`) };
 }

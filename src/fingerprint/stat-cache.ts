@@ -13,9 +13,56 @@ export class FileStat {
 
 const memo = new Map<string, FileStat | NodeJS.ErrnoException>();
 
+/**
+ * Stats taken by another thread for this process (engine/output-early.ts: the inputs of the last
+ * build, stat-ed while the heppyfile loads). Path i's stat is `nums[4i..4i+3]` = size, mtimeMs,
+ * ino, 1 for a regular file (else 0), valid once `ready[i]` is 1 (2: stat failed, taken again here
+ * for its error).
+ */
+export interface StatsAhead {
+  paths: readonly string[];
+  nums: Float64Array;
+  ready: Int32Array;
+}
+
+/** Writes path i's stat into `ahead` (the thread that stats ahead). */
+export function statAhead(ahead: StatsAhead, i: number): void {
+  let st;
+  try {
+    st = statSync(ahead.paths[i]!, { throwIfNoEntry: false });
+  } catch {
+    st = undefined;   // EACCES, ENOTDIR…: the reader stats it again for its error
+  }
+  if (st !== undefined) {
+    ahead.nums[4 * i] = st.size;
+    ahead.nums[4 * i + 1] = st.mtimeMs;
+    ahead.nums[4 * i + 2] = st.ino;
+    ahead.nums[4 * i + 3] = st.isFile() ? 1 : 0;
+  }
+  Atomics.store(ahead.ready, i, st === undefined ? 2 : 1);   // after the numbers: the reader sees them
+}
+
+let ahead: { index: Map<string, number>; stats: StatsAhead } | null = null;
+
+/** Uses stats taken ahead by another thread; a path not (yet) stat-ed there is stat-ed here. */
+export function useStatsAhead(stats: StatsAhead): void {
+  const index = new Map<string, number>();
+  for (let i = 0; i < stats.paths.length; i++) index.set(stats.paths[i]!, i);
+  ahead = { index, stats };
+}
+
+function fromAhead(path: string): FileStat | undefined {
+  const i = ahead?.index.get(path);
+  if (i === undefined || Atomics.load(ahead!.stats.ready, i) !== 1) return undefined;
+  const n = ahead!.stats.nums;
+  return new FileStat(n[4 * i]!, n[4 * i + 1]!, n[4 * i + 2]!, n[4 * i + 3] === 1);
+}
+
 /** The file's stat, or the error that stat raised (ENOENT…). */
 export function statOnce(path: string): FileStat | NodeJS.ErrnoException {
   let r = memo.get(path);
+  if (r !== undefined) return r;
+  r = fromAhead(path);
   if (r === undefined) {
     try {
       const st = statSync(path);
@@ -23,12 +70,13 @@ export function statOnce(path: string): FileStat | NodeJS.ErrnoException {
     } catch (err) {
       r = err as NodeJS.ErrnoException;
     }
-    memo.set(path, r);
   }
+  memo.set(path, r);
   return r;
 }
 
 /** Forget a path (after the build wrote or hashed it). */
 export function forgetStat(path: string): void {
   memo.delete(path);
+  ahead?.index.delete(path);
 }
