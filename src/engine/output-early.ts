@@ -31,8 +31,12 @@ export interface HeppyDirStamp {
 export const RACY_MS = 100;
 
 export function heppyDirStamp(outdir: string): HeppyDirStamp | null {
-  const st = statSync(join(outdir, '.heppy'), { bigint: true, throwIfNoEntry: false });
-  return st === undefined ? null : { ino: String(st.ino), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
+  try {
+    const st = statSync(join(outdir, '.heppy'), { bigint: true, throwIfNoEntry: false });
+    return st === undefined ? null : { ino: String(st.ino), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs) };
+  } catch {
+    return null;   // ENOTDIR, EACCES: no stamp, no early stats
+  }
 }
 
 const sameStamp = (a: HeppyDirStamp, b: HeppyDirStamp): boolean => a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;

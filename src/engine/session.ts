@@ -3,6 +3,7 @@
 // anything is written to Outdir.
 import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { FileDigests } from '../fingerprint/digests.js';
+import { endStatsAhead } from '../fingerprint/stat-cache.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
@@ -212,6 +213,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
     inputs = digests.listed;
+    endStatsAhead();
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     heap(`planned ${plan.value.nodes.size} nodes`);
     if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {

@@ -51,6 +51,11 @@ export function useStatsAhead(stats: StatsAhead): void {
   ahead = { index, stats };
 }
 
+/** Stops using them (after planning: their index is not kept for the rest of the build). */
+export function endStatsAhead(): void {
+  ahead = null;
+}
+
 function fromAhead(path: string): FileStat | undefined {
   const i = ahead?.index.get(path);
   if (i === undefined || Atomics.load(ahead!.stats.ready, i) !== 1) return undefined;
