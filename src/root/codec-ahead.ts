@@ -8,7 +8,7 @@
 // on this thread (same bytes).
 import { Worker } from 'node:worker_threads';
 import { decompress } from './read/decompress.js';
-import { compressPayload, type Compression } from './write/compress.js';
+import type { Compression } from './write/compress.js';
 import type { CodecJob, CodecReply, CodecRequest } from './codec-thread.js';
 
 interface Queued { job: CodecJob; resolve(u: Uint8Array): void; reject(e: Error): void }
@@ -44,9 +44,9 @@ function runHere(batch: Queued[]): void {
   for (const q of batch) {
     const j = q.job;
     if ('outLen' in j) decompress(j.src, j.outLen).then(q.resolve, q.reject);
-    else {
-      try { q.resolve(compressPayload(j.src, j.compression)); } catch (e) { q.reject(e as Error); }
-    }
+    // Imported here: a reader (root inspect, a chunk's input) never compresses, and compress.js
+    // loads and starts the zstd WebAssembly module (~15-20 ms CPU). A writer has it loaded already.
+    else import('./write/compress.js').then((m) => q.resolve(m.compressPayload(j.src, j.compression)), q.reject).catch(q.reject);
   }
 }
 

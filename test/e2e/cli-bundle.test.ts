@@ -104,6 +104,16 @@ export default new Config({
   assert.match(one.out, /^would run A: never built$/m);
 });
 
+test('root inspect of a zlib TTree file: neither the zstd nor the XXH3 WebAssembly module is loaded', async () => {
+  const f = join(work, 'inspect.root');
+  await writeInput(f, 25, 0);
+  const r = traced(['root', 'inspect', '--json', f]);
+  assert.is(r.code, 0, r.err);
+  assert.is((JSON.parse(r.out) as { trees: Record<string, { entries: number }> }).trees['events;1']!.entries, 25);
+  assert.equal(r.modules.filter((m) => /node_modules\/(@bokuweb\/zstd-wasm|hash-wasm)\//.test(m)), []);
+  assert.equal(r.workers, []);
+});
+
 test('a bundle older than dist/src is made again before it runs', () => {
   const entry = join(repoRoot, 'dist', 'cli', 'main.js');
   utimesSync(entry, new Date(0), new Date(0));

@@ -1,12 +1,14 @@
 // XXH3-64, the checksum of RNTuple anchors, envelopes and pages (hash-wasm's WebAssembly
 // implementation: xxhash-wasm, which heppy uses for XXH64, has no XXH3). Loaded once; the
-// reader and writer await initXxh3() before the synchronous calls.
-import { createXXHash3, type IHasher } from 'hash-wasm';
+// reader and writer await initXxh3() before the synchronous calls. hash-wasm is imported there,
+// not at the top: its one CommonJS file costs ~50 ms CPU to load, and every reader of a TTree
+// (root inspect, root merge, each chunk worker) imports this module without needing XXH3.
+import type { IHasher } from 'hash-wasm';
 
 let hasher: IHasher | null = null;
 
 export async function initXxh3(): Promise<void> {
-  hasher ??= await createXXHash3();
+  hasher ??= await (await import('hash-wasm')).createXXHash3();
 }
 
 /** XXH3-64 of `bytes` as a bigint. */
