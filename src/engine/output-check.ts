@@ -16,6 +16,8 @@ import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from '.
 /** Below this many records the thread costs more than it saves. */
 const THREAD_MIN = 2000;
 const threadsOff = (): boolean => process.env.HEPPY_OUTPUT_THREAD === '0';
+/** HEPPY_OUTPUT_THREAD=1: the thread for any plan (tests take the threaded and early paths with small projects). */
+const threadMin = (): number => (process.env.HEPPY_OUTPUT_THREAD === '1' ? 0 : THREAD_MIN);
 
 const ignore = (): void => undefined;
 
@@ -40,7 +42,7 @@ let spare: Worker | null = null;
  * estimate: a wrong guess costs an idle thread, or only the overlap).
  */
 export function warmOutputCheck(expectedRecords: number): void {
-  if (spare === null && isMainThread && expectedRecords >= THREAD_MIN && !threadsOff()) spare = boot();
+  if (spare === null && isMainThread && expectedRecords >= threadMin() && !threadsOff()) spare = boot();
 }
 
 function takeWorker(): Worker | null {
@@ -89,7 +91,7 @@ function runHere(l: LocalJob): Map<string, string> {
 export function checkOutputs(heads: RecordHeads, dirOf: (id: string) => string): Promise<Map<string, string>> {
   const l = toJob(heads, dirOf);
   const job = l.job;
-  if (job.nodes < THREAD_MIN || threadsOff()) return Promise.resolve(runHere(l));
+  if (job.nodes < threadMin() || threadsOff()) return Promise.resolve(runHere(l));
   const w = takeWorker();
   if (w === null) return Promise.resolve(runHere(l));
   running.add(job);
@@ -138,7 +140,7 @@ export interface EarlyCheck {
  * the thread cannot start or there is no snapshot of this heppy version under `cacheDir`.
  */
 export function startEarlyCheck(cacheDir: string, heppyVersion: string, expectedRecords: number): Promise<EarlyCheck | null> | null {
-  if (expectedRecords < THREAD_MIN || threadsOff() || !isMainThread) return null;
+  if (expectedRecords < threadMin() || threadsOff() || !isMainThread) return null;
   const w = takeWorker();
   if (w === null) return Promise.resolve(null);
   return new Promise((resolve) => {

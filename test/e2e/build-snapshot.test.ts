@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, heppy, makeProject, type Project } from './build-rig.js';
+import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
 import { Store } from '../../src/store/store.js';
 
 let p: Project;
@@ -69,6 +69,29 @@ test('a snapshot file that cannot be read is only a slower build', () => {
   assert.equal(build(p).ran, []);
   assert.ok(existsSync(join(p.dir, 'cache', 'snapshots')));
   assert.equal(build(p).ran, []);
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+test('outputs stat-ed while the heppyfile loads (the early check, forced for this small plan): a changed output still runs', async () => {
+  const env = { ...process.env, HEPPY_OUTPUT_THREAD: '1', HEPPY_TIMING: '1' };
+  // Each build waits until the last one's lock release is older than the early guard's racy window.
+  await sleep(300);
+  const quiet = await buildAsync(p, ['-j', '2'], env).done;
+  assert.is(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.ran, []);
+  assert.match(quiet.stderr, /served by its snapshot \(outputs stat-ed early\)/);
+  appendFileSync(join(p.dir, 'Outdir', 'A_Chunk0', 'log.txt'), 'edited\n');
+  unlinkSync(join(p.dir, 'Outdir', 'B_Chunk1', 'heppy-status.json'));
+  await sleep(300);
+  const r = await buildAsync(p, ['-j', '2'], env).done;
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, /outputs stat-ed early/);
+  assert.equal(r.ran, ['A_Chunk0', 'B_Chunk1', 'hadd:A', 'hadd:B']);
+  await sleep(300);
+  const again = await buildAsync(p, ['-j', '2'], env).done;
+  assert.equal(again.ran, []);
+  assert.match(again.stderr, /outputs stat-ed early/);
 });
 
 test.after(() => rmSync(p.dir, { recursive: true, force: true }));
