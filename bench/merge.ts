@@ -8,8 +8,9 @@
 //   2. mergeRootFiles in this process (the library call; jsroot already loaded);
 //   3. cp again;
 //   4. `node bin/heppy.js root merge -f OUT IN…` end to end (Node start-up, CLI loading included);
-//   5. cp again, then the CLI with `--append-inputs never` (every basket copied through this
-//      process; the default, auto, appends inputs whole by a kernel copy: hadd/in-place.ts);
+//   5. cp again, then the CLI with the other `--append-inputs` policy than the default: 'auto'
+//      (inputs appended whole by a kernel copy, their baskets used in place: hadd/in-place.ts)
+//      against the default 'never' (every basket copied through the process), or the reverse;
 //   6. `node -e 0` (Node's own start, the floor under any CLI): the floor of the CLI's wall time is
 //      that plus cp's. When NODE_EXTRA_CA_CERTS is set (this machine sets it: every Node start
 //      then parses the whole CA bundle, ~70 ms CPU), the CLI and `node -e 0` are also run without it.
@@ -24,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RootFileWriter, type Algorithm } from '../src/root/write/index.js';
-import { mergeRootFiles } from '../src/root/hadd/index.js';
+import { DEFAULT_APPEND, mergeRootFiles } from '../src/root/hadd/index.js';
 import { makeAxis, makeHist1, fill1 } from '../src/root/hist.js';
 
 const entries = Number(process.argv[2] ?? 10_000_000);
@@ -94,6 +95,7 @@ try {
     cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number };
   const extraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS !== '';
   const withoutCa = (cmd: string[]): string[] => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...cmd];
+  const other = DEFAULT_APPEND === 'never' ? 'auto' : 'never';
   const r: Round[] = [];
   for (let k = 0; k < rounds; k++) {
     const c1 = cp(ins);
@@ -120,8 +122,8 @@ try {
     const c3 = cp(ins);
     rmSync(out, { force: true });
     execFileSync('sync');
-    const a = timed([process.execPath, heppy, 'root', 'merge', '-f', '--append-inputs', 'never', out, ...ins]);
-    if (a.status !== 0) console.log(`heppy root merge --append-inputs never exited ${a.status}: ${a.stderr.slice(0, 300)}`);
+    const a = timed([process.execPath, heppy, 'root', 'merge', '-f', '--append-inputs', other, out, ...ins]);
+    if (a.status !== 0) console.log(`heppy root merge --append-inputs ${other} exited ${a.status}: ${a.stderr.slice(0, 300)}`);
     const aOk = a.status === 0;
     const n0 = timed([process.execPath, '-e', '0']);
     let c4 = { wall: NaN, cpu: NaN }, cl = { wall: NaN, cpu: NaN, status: 0 as number | null }, n1 = { wall: NaN };
@@ -139,7 +141,7 @@ try {
     const x = r[r.length - 1]!;
     console.log(`round ${k + 1}: cp ${x.cp1.toFixed(3)} s (cpu ${x.cp1cpu.toFixed(2)}), merge in-process ${x.lib.toFixed(3)} s (cpu ${x.libcpu.toFixed(2)}): ${(x.cp1 / x.lib).toFixed(2)}×; ` +
       `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×; ` +
-      `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs never ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×; node -e 0 ${x.node0.toFixed(3)} s` +
+      `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs ${other} ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×; node -e 0 ${x.node0.toFixed(3)} s` +
       (extraCa ? `; without NODE_EXTRA_CA_CERTS: cp ${x.cp4.toFixed(3)} s, CLI ${x.clean.toFixed(3)} s (cpu ${x.cleancpu.toFixed(2)}): ${(x.cp4 / x.clean).toFixed(2)}×, node -e 0 ${x.cleanNode0.toFixed(3)} s` : ''));
   }
   const mb = inBytes / 1e6;
@@ -149,8 +151,8 @@ try {
     `${ratio.toFixed(2)}× cp wall (cpu ${(cpCpu / cpu).toFixed(2)}×), peak RSS ${rss.toFixed(0)} MiB`;
   console.log(`merge ${files} × ${entries} entries (${algorithm}${mixed ? ', with string and vector branches' : ''}), ${mb.toFixed(1)} MB of input, medians of ${rounds} rounds (ratio = median of the per-round ratios):`);
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
-  console.log(line('CLI heppy root merge     ', med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
-  console.log(line('CLI --append-inputs never', med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
+  console.log(line(`CLI (default: ${DEFAULT_APPEND})  `, med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
+  console.log(line(`CLI --append-inputs ${other.padEnd(5)}`, med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
   const floor = (n0: number, c: number): string => `floor (node -e 0 ${n0.toFixed(3)} s + cp ${c.toFixed(3)} s): ${(c / (n0 + c)).toFixed(2)}× cp at best for a CLI that starts Node, then copies`;
   console.log(`  ${floor(med((x) => x.node0), med((x) => x.cp2))}`);
   if (extraCa) {

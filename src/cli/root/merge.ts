@@ -27,13 +27,13 @@ export class RootMergeCommand extends Command {
       whose setting differs from N; -n N at most N inputs open at once; -j N merge N groups of
       inputs in parallel (worker threads), then the partial files in order (-j alone: one group
       per core): it gains where the work per input is CPU (recompression, many small files), not
-      for a plain copy of baskets, which it does twice. --append-inputs: auto (the default)
-      appends each input of 4 MB or more made of tree baskets whole to OUT by a kernel copy in
-      another process, which runs while the metadata is merged, and uses its baskets there
-      (their keys' positions rewritten; OUT starts with the first such input when its head can
-      hold OUT's); OUT is then larger than the merged data by the unused bytes of those inputs
-      (at most a tenth of each), free segments as ROOT's. never copies every basket through
-      this process (the smallest OUT); always appends every input holding a tree.
+      for a plain copy of baskets, which it does twice. --append-inputs auto appends each input
+      of 4 MB or more made of tree baskets whole to OUT by a kernel copy in another process,
+      which runs while the metadata is merged, and uses its baskets there (their keys' positions
+      rewritten; OUT starts with the first such input when its head can hold OUT's): less CPU in
+      this process where baskets are large, more in all; OUT is larger by the unused bytes of
+      those inputs (at most a tenth of each, free segments as ROOT's). never (the default)
+      copies every basket through this process; always appends every input holding a tree.
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
@@ -54,7 +54,7 @@ export class RootMergeCommand extends Command {
   recompress = Option.Boolean('--recompress', false, { description: 'recompress baskets whose input setting differs (hadd -f<N>, -ff)' });
   maxOpen = Option.String('-n,--max-open-files', { description: 'at most N input files open at once (N ≥ 2)' });
   jobs = Option.String('-j,--jobs', { description: 'merge N groups of inputs in parallel, then the partial files (hadd -j; -j alone: one per core)' });
-  appendInputs = Option.String('--append-inputs', { description: 'auto (default): append inputs of ≥ 4 MB made of tree baskets whole (a kernel copy) and use their baskets in place; always; never: copy every basket (smallest OUT)' });
+  appendInputs = Option.String('--append-inputs', { description: 'auto: append inputs of ≥ 4 MB made of tree baskets whole (a kernel copy) and use their baskets in place; always; never (default): copy every basket' });
   out = Option.String({ name: 'OUT' });
   inputs = Option.Rest({ name: 'IN', required: 1 });
 

@@ -78,13 +78,17 @@ interface Input {
 }
 
 /**
- * 'auto': an input of at least 4 MB made of tree baskets is appended whole by a kernel copy in
- * another process (in-place.ts), which runs while this one decodes the metadata and patches the
- * basket keys of the inputs already copied; the output starts with the first such input (its
- * keys unchanged). The output is larger than a basket-by-basket merge by the unused bytes of
- * those inputs (at most a tenth of each, free segments as ROOT's). bench/merge.ts measures both.
+ * 'never': every basket is copied through this process (one read and one positioned write per
+ * contiguous run of baskets, into one reused buffer). 'auto' (opt-in) appends inputs of 4 MB or
+ * more whole by a kernel copy in another process and uses their baskets there; it saves this
+ * process the copy but costs one read and, past the first input, one write per basket key, plus
+ * the copy's own CPU: under load 16-20 on the 2 shared cores, 6 x 54 MB (17,600 baskets): 'auto'
+ * 0.15x cp wall and 0.66 s CPU, 'never' 0.26x and 0.55 s (mixed trees 0.22x/0.74 s vs
+ * 0.26x/0.64 s); its main thread costs about as much as 'never' does in all, so it gains only
+ * where a core is idle for the copy, and its output keeps the unused bytes of those inputs.
+ * bench/merge.ts measures both.
  */
-export const DEFAULT_APPEND: AppendPolicy = 'auto';
+export const DEFAULT_APPEND: AppendPolicy = 'never';
 
 /** The class name ROOT writes for an RNTuple anchor (rntuple/ is loaded only when one is merged). */
 const RNTUPLE_CLASS = 'ROOT::RNTuple';

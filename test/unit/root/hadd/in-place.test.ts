@@ -189,7 +189,7 @@ test("'auto' copies small inputs basket by basket (no free segment but the tail)
   assert.ok(statSync(out).size < statSync(in1).size + statSync(in2).size);
 });
 
-test('by default an input of 4 MB or more made of tree baskets is appended whole (and a small one is not)', async () => {
+test("'auto' appends an input of 4 MB or more made of tree baskets whole", async () => {
   const big = join(dir, 'big.root'), out = join(dir, 'default.root');
   // Incompressible doubles keep the file above APPEND_MIN_BYTES with few entries.
   const w = RootFileWriter.create(big, { compression: { algorithm: 'zlib' } });
@@ -198,7 +198,7 @@ test('by default an input of 4 MB or more made of tree baskets is appended whole
   for (let i = 0; i < 700_000; i++) { x = (x * 1103515245 + 12345) >>> 0; t.fill({ r: x / 4294967296, k: i }); }
   await w.close();
   assert.ok(statSync(big).size >= 4 * 1024 * 1024, `input of ${statSync(big).size} bytes`);
-  const r = await mergeRootFiles(out, [big, big]);
+  const r = await mergeRootFiles(out, [big, big], { append: 'auto' });
   assert.ok(r.ok, JSON.stringify(r));
   if (!r.ok) return;
   assert.is(r.value.entries, 1_400_000);
