@@ -8,7 +8,7 @@ import { closeSync, fstatSync, openSync, readSync, rmSync, writeFileSync } from 
 import { resolve } from 'node:path';
 import { sbatchJobName, slurmUser } from './names.js';
 import { pidsWith } from '../batch/proc-scan.js';
-import { isOutdirJobName, outdirJobPrefix } from '../batch/job-name.js';
+import { outdirJobPrefix } from '../batch/job-name.js';
 import type { AttemptEnd, Executor, ExecutorEvent, JobSpec, JournalEntry, Resources } from '../executor.js';
 import type { TaskFailure } from '../../util/failure.js';
 import { formatMem, formatMinutes, nextResources, parseSlurmMem, parseSlurmMinutes, slurmFailure } from './failure.js';
@@ -20,7 +20,8 @@ import { Tracker, journalEntry, trackedFromJournal, trackKey, type Tracked } fro
 import { exitMarkerJs, writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { SlurmClient } from './client.js';
 import { resolveSlurmOptions, type ResolvedSlurmOptions, type SlurmOptions } from './options.js';
-import { SACCT_FIELDS, SQUEUE_FORMAT, arrayJobOf, classifyState, isActive, parseSacct, parseSqueue, type JobState } from './states.js';
+import { arrayJobOf, classifyState, isActive, type JobState } from './states.js';
+import { SlurmQueries } from './queries.js';
 import { submitRound, type PlannedCall, type RoundItem } from './submit.js';
 
 export interface SlurmExecutorOptions extends SlurmOptions {
@@ -50,9 +51,7 @@ export class SlurmExecutor implements Executor {
   private readonly o: ResolvedSlurmOptions;
   private readonly tracker: Tracker;
   private lastRoundAt = 0;
-  private lastQueryAt = -Infinity;
-  private queryFailingSince: number | null = null;
-  private lastQueryError = '';
+  private readonly q: SlurmQueries;
   private seq = 0;
   /** --mem/--time and their bounds (MB, minutes); undefined: the cluster's default / no bound given. */
   private readonly base: Resources;
@@ -68,6 +67,7 @@ export class SlurmExecutor implements Executor {
     this.journal = opts.journal;
     this.jobPrefix = outdirJobPrefix(this.outdir);
     this.tracker = new Tracker(() => this.outdir);
+    this.q = new SlurmQueries(this.client, this.outdir);
     const mem = this.o.mem !== undefined ? parseSlurmMem(this.o.mem) ?? undefined : undefined;
     const time = this.o.time !== undefined ? parseSlurmMinutes(this.o.time) ?? undefined : undefined;
     this.base = { ...(mem !== undefined ? { memMB: mem } : {}), ...(time !== undefined ? { timeMin: time } : {}) };
@@ -194,7 +194,7 @@ export class SlurmExecutor implements Executor {
     }
     if (waiting.length === 0) return adopted;
     await this.submittersGone(waiting.map(([, t]) => t));
-    const queue = await this.squeue();
+    const queue = await this.q.squeue(this.tracker.inflight.values());
     if (queue === null) return [...adopted, ...waiting.map(([e]) => e)];
     const missing: [JournalEntry, Tracked][] = [];
     for (const [e, t] of waiting) {
@@ -205,7 +205,7 @@ export class SlurmExecutor implements Executor {
       } else missing.push([e, t]);
     }
     if (missing.length > 0) {
-      const acct = await this.sacct(missing.map(([, t]) => t));
+      const acct = await this.q.sacct(missing.map(([, t]) => t));
       for (const [e, t] of missing) {
         const s = acct !== null ? this.stateOf(t, acct) : undefined;
         if (s) {
@@ -301,7 +301,7 @@ export class SlurmExecutor implements Executor {
     this.rounds.pollRounds++;
     this.tracker.scan(this.withState);
     if (this.tracker.inflight.size === 0) return;
-    if (now - this.lastQueryAt >= 60_000 / this.o.maxQueriesPerMinute) {
+    if (now - this.q.lastQueryAt >= 60_000 / this.o.maxQueriesPerMinute) {
       const gone = [...this.tracker.inflight.values()].filter((t) => t.goneSince !== undefined && now - t.goneSince >= this.o.markerGraceMs);
       if (gone.length > 0) await this.askSacct(gone);
       else await this.askSqueue();
@@ -310,7 +310,7 @@ export class SlurmExecutor implements Executor {
   }
 
   private async askSqueue(): Promise<void> {
-    const states = await this.squeue();
+    const states = await this.q.squeue(this.tracker.inflight.values());
     if (states === null) return;
     const now = Date.now();
     for (const t of [...this.tracker.inflight.values()]) {
@@ -321,7 +321,7 @@ export class SlurmExecutor implements Executor {
   }
 
   private async askSacct(gone: Tracked[]): Promise<void> {
-    const states = await this.sacct(gone);
+    const states = await this.q.sacct(gone);
     const now = Date.now();
     for (const t of gone) {
       if (this.tracker.checkMarker(t, this.withState)) continue;
@@ -377,7 +377,7 @@ export class SlurmExecutor implements Executor {
     // squeue knows the state only: sacct adds the exit code and what the job asked for (one call).
     const unknown = over.filter((t) => classifyState(t.state ?? '') !== 'done' && t.exitCode === undefined);
     if (unknown.length > 0) {
-      const acct = await this.sacct(unknown);
+      const acct = await this.q.sacct(unknown);
       for (const t of unknown) {
         const s = acct?.get(t.jobId);
         if (s && !isActive(classifyState(s.state))) this.applyState(t, s, now);
@@ -388,73 +388,11 @@ export class SlurmExecutor implements Executor {
       const f = this.failureOf(t, what);
       this.tracker.fail(t, { ...f, reason: `${f.reason} without writing the chunk's marker` });
     }
-    if (this.queryFailingSince !== null && now - this.queryFailingSince >= 5 * this.o.vanishGraceMs) {
+    if (this.q.failingSince !== null && now - this.q.failingSince >= 5 * this.o.vanishGraceMs) {
       for (const t of [...this.tracker.inflight.values()]) {
-        if (!this.tracker.checkMarker(t)) this.tracker.fail(t, { kind: 'infrastructure', reason: `Slurm does not answer (${this.lastQueryError}); job ${t.jobId} is lost to heppy` });
+        if (!this.tracker.checkMarker(t)) this.tracker.fail(t, { kind: 'infrastructure', reason: `Slurm does not answer (${this.q.lastError}); job ${t.jobId} is lost to heppy` });
       }
     }
-  }
-
-  // ---- Slurm queries (each counts against the rate bound) ----
-
-  /**
-   * The names of the sbatch calls of these attempts; null when one has none (an entry of an older
-   * version, or journaled only from a `submitted` event): then every job of this Outdir is asked.
-   */
-  private namesOf(ts: Iterable<Tracked>): string[] | null {
-    const names = new Set<string>();
-    for (const t of ts) {
-      if (t.jobName === undefined) return null;
-      names.add(t.jobName);
-    }
-    return names.size > 0 ? [...names].sort() : null;
-  }
-
-  private async squeue(): Promise<Map<string, JobState> | null> {
-    this.lastQueryAt = Date.now();
-    const names = this.namesOf(this.tracker.inflight.values());
-    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', '-u', slurmUser(), ...(names ? [`--name=${names.join(',')}`] : []), '-o', SQUEUE_FORMAT]);
-    return this.queryResult(r, (out) => this.ours(parseSqueue(out)));
-  }
-
-  /** The states of this Outdir's jobs only (a state without a name: a scripted client's, kept). */
-  private ours(states: Map<string, JobState>): Map<string, JobState> {
-    for (const [k, v] of states) if (v.name !== undefined && !isOutdirJobName(this.outdir, v.name)) states.delete(k);
-    return states;
-  }
-
-  /**
-   * sacct about these attempts: by job id, and by name for those whose id is not known (from a
-   * little before the first such submission: sacct without -j lists only today's jobs by default).
-   */
-  private async sacct(ts: Tracked[]): Promise<Map<string, JobState> | null> {
-    this.lastQueryAt = Date.now();
-    const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
-    const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
-    let out: Map<string, JobState> | null = null;
-    const ask = async (args: string[]): Promise<void> => {
-      const r = await this.client.run('sacct', ['-n', '-P', '-X', ...args, '-o', SACCT_FIELDS]);
-      // No accounting (disabled, slurmdbd down) is "no record": the vanish grace decides then.
-      if (!r.ok || r.value.exitCode !== 0) return;
-      out ??= new Map();
-      for (const [k, v] of this.ours(parseSacct(r.value.stdout))) out.set(k, v);
-    };
-    if (ids.length > 0) await ask(['-j', ids.join(',')]);
-    if (byName.length > 0) {
-      const since = Math.min(...byName.map((t) => t.submittedAt)) - 10 * 60_000;
-      await ask(['-u', slurmUser(), `--name=${this.namesOf(byName)!.join(',')}`, '-S', slurmTime(since)]);
-    }
-    return out;
-  }
-
-  private queryResult(r: Awaited<ReturnType<SlurmClient['run']>>, parse: (s: string) => Map<string, JobState>): Map<string, JobState> | null {
-    if (r.ok && r.value.exitCode === 0) {
-      this.queryFailingSince = null;
-      return parse(r.value.stdout);
-    }
-    this.lastQueryError = r.ok ? (r.value.stderr.trim() || `exit code ${r.value.exitCode}`) : r.error.reason;
-    this.queryFailingSince ??= Date.now();
-    return null;
   }
 }
 
@@ -474,11 +412,4 @@ function tailOf(file: string): string {
   } catch {
     return '';
   }
-}
-
-/** A time as Slurm's commands read it (local time, YYYY-MM-DDTHH:MM:SS). */
-function slurmTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -1,0 +1,81 @@
+// The Slurm executor's questions to Slurm: squeue about the sbatch calls in flight (by their
+// names), sacct by job id or, for an attempt whose id was never journaled, by name. Keeps when the
+// last query was made (the executor's rate bound) and since when Slurm has not answered.
+import type { Tracked } from '../batch/tracker.js';
+import { isOutdirJobName } from '../batch/job-name.js';
+import type { SlurmClient } from './client.js';
+import { slurmUser } from './names.js';
+import { SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseSqueue, type JobState } from './states.js';
+
+export class SlurmQueries {
+  lastQueryAt = -Infinity;
+  /** Since when squeue has failed (null: it answered last time), and its last error. */
+  failingSince: number | null = null;
+  lastError = '';
+
+  constructor(private readonly client: SlurmClient, private readonly outdir: string) {}
+
+  /** squeue about these attempts' sbatch calls; null when squeue fails. */
+  async squeue(ts: Iterable<Tracked>): Promise<Map<string, JobState> | null> {
+    this.lastQueryAt = Date.now();
+    const names = namesOf(ts);
+    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', '-u', slurmUser(), ...(names ? [`--name=${names.join(',')}`] : []), '-o', SQUEUE_FORMAT]);
+    if (r.ok && r.value.exitCode === 0) {
+      this.failingSince = null;
+      return this.ours(parseSqueue(r.value.stdout));
+    }
+    this.lastError = r.ok ? (r.value.stderr.trim() || `exit code ${r.value.exitCode}`) : r.error.reason;
+    this.failingSince ??= Date.now();
+    return null;
+  }
+
+  /**
+   * sacct about these attempts: by job id, and by name for those whose id is not known (from a
+   * little before the first such submission: sacct without -j lists only today's jobs by default).
+   * null when sacct gives nothing (no accounting, slurmdbd down: "no record", the vanish grace decides).
+   */
+  async sacct(ts: Tracked[]): Promise<Map<string, JobState> | null> {
+    this.lastQueryAt = Date.now();
+    const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
+    const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
+    let out: Map<string, JobState> | null = null;
+    const ask = async (args: string[]): Promise<void> => {
+      const r = await this.client.run('sacct', ['-n', '-P', '-X', ...args, '-o', SACCT_FIELDS]);
+      if (!r.ok || r.value.exitCode !== 0) return;
+      out ??= new Map();
+      for (const [k, v] of this.ours(parseSacct(r.value.stdout))) out.set(k, v);
+    };
+    if (ids.length > 0) await ask(['-j', ids.join(',')]);
+    if (byName.length > 0) {
+      const since = Math.min(...byName.map((t) => t.submittedAt)) - 10 * 60_000;
+      await ask(['-u', slurmUser(), `--name=${namesOf(byName)!.join(',')}`, '-S', slurmTime(since)]);
+    }
+    return out;
+  }
+
+  /** The states of this Outdir's jobs only (a state without a name: a scripted client's, kept). */
+  private ours(states: Map<string, JobState>): Map<string, JobState> {
+    for (const [k, v] of states) if (v.name !== undefined && !isOutdirJobName(this.outdir, v.name)) states.delete(k);
+    return states;
+  }
+}
+
+/**
+ * The names of the sbatch calls of these attempts; null when one has none (an entry of an older
+ * version, or journaled only from a `submitted` event): then every job of this Outdir is asked.
+ */
+function namesOf(ts: Iterable<Tracked>): string[] | null {
+  const names = new Set<string>();
+  for (const t of ts) {
+    if (t.jobName === undefined) return null;
+    names.add(t.jobName);
+  }
+  return names.size > 0 ? [...names].sort() : null;
+}
+
+/** A time as Slurm's commands read it (local time, YYYY-MM-DDTHH:MM:SS). */
+function slurmTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
