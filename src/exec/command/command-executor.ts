@@ -148,7 +148,7 @@ export class CommandExecutor implements Executor {
   /**
    * An attempt journaled before its template ran, whose job id a killed build never learnt. The
    * template never ran: its output file (created just before) is absent — not submitted. Its output
-   * names a job id (not for a local template): that job. A local template: the process group whose processes carry its
+   * names a job id (not for a local template), once the submission command has ended: that job. A local template: the process group whose processes carry its
    * $HEPPY_JOB_NAME, or none (ended or never started: not submitted again only if it left a
    * marker). Any other batch system cannot be asked by name here: the attempt is kept as unknown
    * and waits for its marker up to the time limit. Returns false when the job is known not to exist.
@@ -157,6 +157,13 @@ export class CommandExecutor implements Executor {
     if (!existsSync(t.jobLog)) return false;
     // A local job writes its own output into the same file: numbers there are not job ids.
     let jobId: string | null = this.templateKind === 'local' ? null : parseJobId(readText(t.jobLog));
+    if (jobId === null && this.templateKind !== 'local' && t.jobName !== undefined) {
+      // The submission command of the killed build may still be running (a slow bsub): its id is
+      // in the file once it has ended. (A local template's job carries the name for its life.)
+      const named = `HEPPY_JOB_NAME=${t.jobName}`;
+      for (const t0 = Date.now(); pidsWith('environ', named).length > 0 && Date.now() - t0 < 60_000;) await new Promise((r) => setTimeout(r, 200));
+      jobId = parseJobId(readText(t.jobLog));
+    }
     if (this.templateKind === 'local') {
       const pid = t.jobName !== undefined ? pidsWith('environ', `HEPPY_JOB_NAME=${t.jobName}`)[0] : undefined;
       const pgid = pid !== undefined ? processGroupOf(pid) : null;

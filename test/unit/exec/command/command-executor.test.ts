@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { jobLogPath } from '../../../../src/chunkdir/layout.js';
+import { attemptJobName } from '../../../../src/exec/batch/job-name.js';
 import { dirname, join } from 'node:path';
 import type { Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
 import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
@@ -148,6 +151,25 @@ test('a build killed before it journaled the job id: the entry written before th
   // another key makes that marker not this entry's.)
   assert.is((await third.adopt([{ ...pre, key: 'another-key' }])).length, 0, 'no process carries its name any more, no marker: not adopted');
   await third.close();
+});
+
+test('an unconfirmed entry of a batch system\'s template: its id is read once the submission command (still carrying $HEPPY_JOB_NAME) has ended', async () => {
+  const out = outdir('cmd-slow-submit');
+  const job = makeChunk(out, 'w_Chunk0', 'ok');
+  const jobLog = jobLogPath(out, job.name, 1);
+  mkdirSync(dirname(jobLog), { recursive: true });
+  writeFileSync(jobLog, '');
+  const jobName = attemptJobName(out, job.name, 1);
+  // Stands for the killed build's bsub, still waiting on its batch system: prints the id later.
+  const slow = spawn('bash', ['-c', `sleep 1; echo 'Job <4321> is submitted to queue <1nh>.' >> ${JSON.stringify(jobLog)}`], { env: { ...process.env, HEPPY_JOB_NAME: jobName }, stdio: 'ignore' });
+  const entry: JournalEntry = { nodeId: job.nodeId, attempt: 1, jobId: '', key: 'k', submittedAt: Date.now(), executor: 'command', name: job.name, chunkDir: job.chunkDir, jobName };
+  const resolved: JournalEntry[] = [];
+  const ex = new CommandExecutor(out, { ...fast, template: 'bsub -q 1nh', journal: async (e) => void resolved.push(e) });
+  const adopted = await ex.adopt([entry]);
+  await ex.close();
+  slow.kill();
+  assert.is(adopted.length, 1);
+  assert.equal(resolved.map((e) => e.jobId), ['4321']);
 });
 
 test.after(() => {
