@@ -3,16 +3,22 @@
 // against GNU make -j 2 over the same 1,000 inputs with a trivial per-file recipe (`cp`: a `node -e`
 // would be unfair to make). The two alternate round by round; each round prints wall and CPU
 // (user+sys of the command and its children, from /usr/bin/time) and the load average; the end
-// prints the medians and the ratios heppy/make (target: ≤ 0.8).
-// Usage: node dist/bench/build-full.js [chunks=1000] [rounds=5]
+// prints the medians and the ratios heppy/make (target: ≤ 0.8). With --base DIR (a checkout of an
+// earlier heppy, built), that heppy runs too in each round, on the same project (its own fresh
+// Outdir and cache), for the ratio this tree / base.
+// Usage: node dist/bench/build-full.js [chunks=1000] [rounds=5] [--base DIR]
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { HEPPY, heppy, makeBenchProject, median, repo } from './build-setup.js';
+import { HEPPY, makeBenchProject, median, repo } from './build-setup.js';
 
-const chunks = Number(process.argv[2] ?? 1000);
-const rounds = Number(process.argv[3] ?? 5);
+const args = process.argv.slice(2);
+const baseAt = args.indexOf('--base');
+const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
+if (baseAt >= 0 && (baseDir === undefined || !existsSync(join(baseDir, 'bin', 'heppy.js')))) throw new Error(`--base needs a built heppy checkout (no ${baseDir ?? '?'}/bin/heppy.js)`);
+const chunks = Number(args[0] ?? 1000);
+const rounds = Number(args[1] ?? 5);
 const dir = join(repo, '.bench-tmp', `full-${chunks}`);
 mkdirSync(dir, { recursive: true });
 await makeBenchProject(dir, 1, chunks);
@@ -39,17 +45,23 @@ const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const fmt = (r: Run): string => `wall ${r.wall.toFixed(2)} s, CPU ${r.cpu.toFixed(2)} s (user ${r.user.toFixed(2)} + sys ${r.sys.toFixed(2)})`;
 const hs: Run[] = [];
 const ms: Run[] = [];
-for (let i = 0; i < rounds; i++) {
+const bs: Run[] = [];
+/** A full build with the heppy at `bin` from a fresh Outdir and cache (bundle and digests warmed by a dry run). */
+function fullBuild(bin: string, label: string, i: number): Run {
   rmSync(join(dir, 'Outdir'), { recursive: true, force: true });
   rmSync(join(dir, 'cache'), { recursive: true, force: true });
-  const warm = heppy(dir, ['build', '--dry-run']);
-  if (warm.code !== 0) throw new Error(`dry run failed: ${warm.stderr}`);
+  const warm = spawnSync(process.execPath, [bin, 'build', '--dry-run'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (warm.status !== 0) throw new Error(`dry run failed: ${warm.stderr}`);
   const l0 = load();
-  const h = timed(process.execPath, [HEPPY, 'build', '-j', '2'], dir);
+  const h = timed(process.execPath, [bin, 'build', '-j', '2'], dir);
   if (h.code !== 0) throw new Error(`build failed: ${h.out.slice(-2000)}`);
   const last = h.out.trim().split('\n').filter((x) => x.startsWith('heppy:')).pop() ?? '';
-  hs.push(h);
-  process.stdout.write(`round ${i + 1}  heppy build -j 2: ${fmt(h)}  load ${l0}  (${last})\n`);
+  process.stdout.write(`round ${i + 1}  ${label}: ${fmt(h)}  load ${l0}  (${last})\n`);
+  return h;
+}
+for (let i = 0; i < rounds; i++) {
+  hs.push(fullBuild(HEPPY, 'heppy build -j 2', i));
+  if (baseDir !== undefined) bs.push(fullBuild(join(baseDir, 'bin', 'heppy.js'), 'base  build -j 2', i));
   rmSync(join(mk, 'out'), { recursive: true, force: true });
   const l1 = load();
   const m = timed('make', ['-j', '2', '-s'], mk);
@@ -61,3 +73,7 @@ const med = (rs: Run[], k: 'wall' | 'cpu'): number => median(rs.map((r) => r[k])
 const [hw, hc, mw, mc] = [med(hs, 'wall'), med(hs, 'cpu'), med(ms, 'wall'), med(ms, 'cpu')];
 process.stdout.write(`median over ${rounds} rounds, ${chunks} chunks: heppy wall ${hw.toFixed(2)} s, CPU ${hc.toFixed(2)} s; make wall ${mw.toFixed(2)} s, CPU ${mc.toFixed(2)} s\n`);
 process.stdout.write(`heppy/make: wall ${(hw / mw).toFixed(2)}x, CPU ${(hc / mc).toFixed(2)}x (target wall <= 0.8x); load now ${load()}\n`);
+if (bs.length > 0) {
+  const [bw, bc] = [med(bs, 'wall'), med(bs, 'cpu')];
+  process.stdout.write(`base (${baseDir}): wall ${bw.toFixed(2)} s, CPU ${bc.toFixed(2)} s; this/base: wall ${(hw / bw).toFixed(2)}x, CPU ${(hc / bc).toFixed(2)}x; base/make wall ${(bw / mw).toFixed(2)}x\n`);
+}

@@ -11,6 +11,12 @@ import type { FromWorker, ToWorker } from './protocol.js';
 interface Worker {
   proc: ChildProcess;
   job: JobSpec | null;
+  /**
+   * The chunk sent ahead: the worker starts it the moment `job` ends (its end says so), without a
+   * round trip through this process (busy with a merge, or slow to answer); after a failure it
+   * waits, held, for resume() or withdraw().
+   */
+  next: JobSpec | null;
   stderr: string;
   dead: boolean;
 }
@@ -47,8 +53,8 @@ const spareKey = (opts: LocalPoolOptions): string | null => (opts.env === undefi
 export class LocalPool implements Executor {
   readonly kind = 'local' as const;
   /**
-   * Twice the workers: each worker has its next chunk waiting here, and starts it the moment it
-   * ends one, without waiting for the build to confirm the last one and submit the next.
+   * Twice the workers: each worker has its next chunk sent ahead (Worker.next), and starts it the
+   * moment it ends one, without waiting for the build to confirm the last one and submit the next.
    */
   readonly capacity: number;
   private readonly maxWorkers: number;
@@ -121,7 +127,7 @@ export class LocalPool implements Executor {
   private spawn(): Worker {
     const spare = this.takeSpare();
     const proc = spare?.proc ?? forkWorker(this.opts);
-    const w: Worker = { proc, job: null, stderr: spare?.stderr ?? '', dead: false };
+    const w: Worker = { proc, job: null, next: null, stderr: spare?.stderr ?? '', dead: false };
     proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     proc.on('message', (m: FromWorker) => this.onMessage(w, m));
     proc.on('exit', (code, signal) => this.onExit(w, code, signal));
@@ -137,43 +143,63 @@ export class LocalPool implements Executor {
       case 'progress':
         this.push({ type: 'progress', nodeId: m.nodeId, events: m.events, ...(m.expected !== undefined ? { expected: m.expected } : {}) });
         break;
-      case 'ended':
+      case 'ended': {
         if (w.job === null || w.job.nodeId !== m.nodeId) break;
-        w.job = null;
-        if (!m.ok) this.held = true;
+        // The chunk sent ahead, if the worker started it with this end (else it is held, or dropped).
+        const next = m.startedNext !== undefined && w.next?.nodeId === m.startedNext ? w.next : null;
+        w.job = next;
+        if (next !== null) w.next = null;
+        if (!m.ok) this.hold();
         this.push({ type: 'ended', end: m.ok
           ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed, ...(m.reported ? { reported: m.reported } : {}) }
           : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', failure: m.failure } });
+        if (next !== null) this.push({ type: 'started', nodeId: next.nodeId, attempt: next.attempt });
         this.dispatch();
         break;
+      }
     }
   }
 
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     w.dead = true;
     this.workers.splice(this.workers.indexOf(w), 1);
-    const job = w.job;
+    const job = w.job, next = w.next;
     w.job = null;
+    w.next = null;
+    // The chunk sent ahead never started: back to the front of the queue (withdrawn if the build stops).
+    if (next !== null && !this.closed) this.queue.unshift(next);
     if (job && !this.closed) {
-      this.held = true;
+      this.hold();
       const failure: TaskFailure = this.cancelling ? { kind: 'interrupted', reason: `stopped by heppy (worker ${signal ?? `exit ${code}`})` } : workerDeath(code, signal, w.stderr);
       this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure, exitCode: code ?? undefined } });
     }
-    if (!this.closed) this.dispatch();
+    if (!this.closed && !this.cancelling) this.dispatch();
+  }
+
+  /** A failure: nothing more starts until resume(); workers are told not to start what they were sent ahead. */
+  private hold(): void {
+    if (this.held) return;
+    this.held = true;
+    for (const w of this.workers) if (!w.dead && w.next !== null) this.tell(w, { type: 'hold' });
+  }
+
+  private tell(w: Worker, m: ToWorker): void {
+    try { w.proc.send(m); } catch { /* a worker that just died: its exit is reported */ }
   }
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.held) {
-      let w = this.workers.find((x) => x.job === null && !x.dead);
-      if (!w) {
-        if (this.workers.length >= this.maxWorkers) return;
-        w = this.spawn();
-      }
+      // An idle worker (none idle: a new one), else one running a chunk with nothing sent ahead yet.
+      let w = this.workers.find((x) => x.job === null && x.next === null && !x.dead);
+      if (!w && this.workers.length < this.maxWorkers) w = this.spawn();
+      w ??= this.workers.find((x) => x.job !== null && x.next === null && !x.dead);
+      if (!w) return;
       const job = this.queue.shift()!;
-      w.job = job;
       const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}),
         ...(job.keepIn !== undefined ? { keepIn: job.keepIn } : {}) };
       w.proc.send(msg);
+      if (w.job !== null) { w.next = job; continue; } // started when the worker begins it (with its current chunk's end)
+      w.job = job;
       this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
     }
   }
@@ -183,15 +209,37 @@ export class LocalPool implements Executor {
     this.dispatch();
   }
 
-  /** Jobs submitted but not started (no worker was free): taken back, they will not run. */
+  /**
+   * Jobs submitted but not started: taken back, they will not run (a worker drops what it was sent
+   * ahead). A worker that ends its chunk OK before the drop reaches it starts the one sent ahead
+   * anyway (its end says so, the build then ignores the end of a job it took back; the next build
+   * adopts that chunk from its marker).
+   */
   withdraw(): JobSpec[] {
-    return this.queue.splice(0);
+    const out = this.queue.splice(0);
+    for (const w of this.workers) {
+      if (w.next === null) continue;
+      out.push(w.next);
+      w.next = null;
+      if (!w.dead) this.tell(w, { type: 'drop' });
+    }
+    return out;
   }
 
   /** The scheduler has seen the failures so far and goes on: waiting jobs may start. */
   resume(): void {
     if (!this.held) return;
     this.held = false;
+    for (const w of this.workers) {
+      if (w.dead) continue;
+      this.tell(w, { type: 'resume' });
+      // Held since its last end: it starts what it was sent ahead now.
+      if (w.job === null && w.next !== null) {
+        w.job = w.next;
+        w.next = null;
+        this.push({ type: 'started', nodeId: w.job.nodeId, attempt: w.job.attempt });
+      }
+    }
     this.dispatch();
   }
 

@@ -8,6 +8,7 @@ import type { TaskFailure } from '../../util/failure.js';
 import type { ReportedResult, ResultFile } from '../executor.js';
 import type { ChunkMarker } from '../../chunkdir/marker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { assertNever } from '../../util/result.js';
 
 /** What runChunk returns of a success (src/loop/run-chunk.ts ChunkOutcome). */
 interface Outcome {
@@ -65,8 +66,11 @@ async function applyOptions(options: Record<string, string | boolean> | undefine
   mod.setGlobalOptions?.(options ?? {});
 }
 
-async function run(m: ToWorker): Promise<void> {
-  let reply: FromWorker;
+type RunMessage = Extract<ToWorker, { type: 'run' }>;
+type Ended = Extract<FromWorker, { type: 'ended' }>;
+
+async function run(m: RunMessage): Promise<Ended> {
+  let reply: Ended;
   try {
     // The spec comes with the message (local builds) or from the chunk directory (anything else).
     const spec = (m.spec ?? JSON.parse(readFileSync(join(m.chunkDir, 'chunk.json'), 'utf8'))) as { options?: Record<string, string | boolean>; attempt?: number; name?: string; key?: string };
@@ -94,11 +98,36 @@ async function run(m: ToWorker): Promise<void> {
     reply = { type: 'ended', nodeId: m.nodeId, attempt: m.attempt, ok: false,
       failure: { kind: 'infrastructure', reason: err instanceof Error ? (err.stack ?? err.message) : String(err) } };
   }
-  send(reply);
+  return reply;
+}
+
+// Chunks sent ahead, run one at a time in order; after a failure (here or, told by `hold`,
+// elsewhere) none starts until `resume`. Each end says whether the next one started with it, so
+// that the pool knows what runs without a round trip.
+const pending: RunMessage[] = [];
+let running = false;
+let hold = false;
+async function pump(): Promise<void> {
+  if (running) return;
+  running = true;
+  while (pending.length > 0 && !hold) {
+    const reply = await run(pending.shift()!);
+    if (!reply.ok) hold = true;
+    const next = hold ? undefined : pending[0];
+    send(next !== undefined ? { ...reply, startedNext: next.nodeId } : reply);
+  }
+  running = false;
 }
 
 process.on('message', (m: ToWorker) => {
-  if (m.type === 'run') void run(m);
+  switch (m.type) {
+    case 'run': pending.push(m); break;
+    case 'hold': hold = true; break;
+    case 'resume': hold = false; break;
+    case 'drop': pending.length = 0; break;
+    default: return assertNever(m, 'pool message');
+  }
+  void pump();
 });
 // The parent's death (kill -9 of the build) closes the channel: do not linger as an orphan.
 process.on('disconnect', () => process.exit(0));

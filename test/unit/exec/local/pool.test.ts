@@ -109,6 +109,23 @@ test('workerDeath: the heap message wins over the signal', () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('a worker starts the chunk sent ahead as it ends one, without this process answering in between', async () => {
+  const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  try {
+    await pool.submit([job('sa0', 'ok'), job('sa1', 'ok')]);
+    // From now on this thread reads no IPC (it polls synchronously): sa0's end is never heard, so
+    // sa1 can only run because it was sent ahead.
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 1200 && !existsSync(join(dir, 'sa1', 'runs.txt')); i++) Atomics.wait(sleeper, 0, 0, 50);
+    assert.ok(existsSync(join(dir, 'sa1', 'runs.txt')), 'sa1 ran while the pool could not have sent it');
+    const seen = await until(pool, 2);
+    assert.equal(seen.filter((x) => x.startsWith('ended')), ['ended sa0 succeeded', 'ended sa1 succeeded']);
+    assert.ok(seen.indexOf('started sa1') > seen.indexOf('ended sa0 succeeded'), seen.join(', '));
+  } finally {
+    await pool.close();
+  }
+});
+
 /** Pids of this process's child processes (from /proc: Linux). */
 function children(): number[] {
   const out: number[] = [];
