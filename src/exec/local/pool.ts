@@ -145,8 +145,9 @@ export class LocalPool implements Executor {
         break;
       case 'ended': {
         if (w.job === null || w.job.nodeId !== m.nodeId) break;
-        // The chunk sent ahead, if the worker started it with this end (else it is held, or dropped).
-        const next = m.startedNext !== undefined && w.next?.nodeId === m.startedNext ? w.next : null;
+        // The chunk sent ahead: started with this end (startedNext), or still on its way to the
+        // worker, which starts it on arrival unless held (a failure: this end's, or the pool's hold).
+        const next = w.next !== null && (m.startedNext === w.next.nodeId || (m.startedNext === undefined && m.ok && !this.held)) ? w.next : null;
         w.job = next;
         if (next !== null) w.next = null;
         if (!m.ok) this.hold();
