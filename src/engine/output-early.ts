@@ -8,7 +8,9 @@
 // the stamp (inode, mtime and ctime in ns) of `Outdir/.heppy`; the main thread compares the stamp
 // again just before it takes the lock itself. A stamp less than RACY_MS old is not trusted (a
 // change within the same clock tick could leave it equal). A commit to the store in between is
-// caught anyway: the snapshot is trusted only for the store's state (snapshot.ts). What remains
+// caught anyway: the snapshot is trusted only for the store's state (snapshot.ts). Batch jobs
+// write their chunk directories without the lock: while the snapshot's journal lists any (a build
+// --detach, or one interrupted while they run), there is no guard. What remains
 // open is a whole lock acquisition, change and release by another process between that last
 // comparison and this process's own lock (two system calls apart).
 import { existsSync, statSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { join } from 'node:path';
 import { dirOfNodeId } from '../graph/dag.js';
 import { RecordHeads } from '../store/heads.js';
 import { lockPath } from '../store/lock.js';
-import { loadSnapshotFile, newestSnapshotPath, type SnapshotFile } from '../store/snapshot-file.js';
+import { journaledJobs, loadSnapshotFile, newestSnapshotPath, type SnapshotFile } from '../store/snapshot-file.js';
 import { statAhead, type StatsAhead } from '../fingerprint/stat-cache.js';
 import { makeJob, workOnJob, type OutputJob } from './outputs.js';
 
@@ -92,8 +94,8 @@ export function earlyJob(cacheDir: string, heppyVersion: string): EarlyStart | n
   const path = newestSnapshotPath(cacheDir);
   const file = path === null ? null : loadSnapshotFile(path, heppyVersion);
   if (file === null) return null;
-  // Taken before the first output is stat-ed.
-  const guard = earlyGuard(file.outdir);
+  // Taken before the first output is stat-ed; none while a batch job may still write a chunk directory.
+  const guard = journaledJobs(file) > 0 ? null : earlyGuard(file.outdir);
   let heads: RecordHeads;
   try {
     heads = RecordHeads.fromColumns(file.heads);

@@ -33,6 +33,16 @@ export function loadSnapshotFile(path: string, heppyVersion: string): SnapshotFi
 }
 
 /**
+ * How many batch jobs the snapshot's build left in the Outdir's journal (Store.readValues keeps it
+ * under `job:<outdir>|`): such a job may still replace its chunk directory, without the lock.
+ */
+export function journaledJobs(f: SnapshotFile): number {
+  const key = `job:${f.outdir}|`;
+  const entry = Array.isArray(f.values) ? f.values.find((v) => Array.isArray(v) && v[0] === key) : undefined;
+  return entry !== undefined && Array.isArray(entry[1]) ? entry[1].length : 0;
+}
+
+/**
  * The snapshot file written last under `cacheDir` (found without knowing the Outdir, which only the
  * heppyfile tells: the early output check starts before it is loaded), or null.
  */

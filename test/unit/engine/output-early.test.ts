@@ -21,7 +21,7 @@ const BIG = 100_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** An Outdir of `n` chunks with two outputs each, their records, and a snapshot of them in `cache`. */
-function project(name: string, n: number): { cache: string; outdir: string; heads: RecordHeads; inputs: string[] } {
+function project(name: string, n: number, values: Array<[string, unknown]> = []): { cache: string; outdir: string; heads: RecordHeads; inputs: string[] } {
   const outdir = join(root, name, 'Outdir');
   const cache = join(root, name, 'cache');
   const m = new Map<string, TaskSummary>();
@@ -38,7 +38,7 @@ function project(name: string, n: number): { cache: string; outdir: string; head
   mkdirSync(join(cache, SNAPSHOT_DIR), { recursive: true });
   const inputs = [join(root, name, 'in0.root'), join(root, name, 'in1.root')];
   for (const f of inputs) writeFileSync(f, 'data');
-  writeFileSync(join(cache, SNAPSHOT_DIR, 'x.json'), JSON.stringify({ format: FORMAT, heppyVersion: V, outdir, state: 's', values: [], heads: heads.toColumns(), inputs }));
+  writeFileSync(join(cache, SNAPSHOT_DIR, 'x.json'), JSON.stringify({ format: FORMAT, heppyVersion: V, outdir, state: 's', values, heads: heads.toColumns(), inputs }));
   return { cache, outdir, heads, inputs };
 }
 
@@ -78,6 +78,27 @@ test('a lock taken and released after the early stats started: the guard no long
   l.value.release();
   assert.not.ok(e.holds());
   e.cancel();
+});
+
+test('jobs journaled by the last build (batch jobs write chunk directories without the lock): never a guard', async () => {
+  // e.g. a build --detach, or one interrupted while its Slurm jobs run: such a job may swap a chunk
+  // directory between the early stats and the lock, unseen by the stamp of .heppy.
+  const name = 'journaled';
+  const outdir = join(root, name, 'Outdir');
+  const entry = { nodeId: 'c_Chunk1', attempt: 2, jobId: '4242', key: 'k1', submittedAt: 0, executor: 'slurm' };
+  const p = project(name, 3, [[`job:${outdir}|`, [entry]]]);
+  await sleep(RACY_MS + 50);
+  const e = await startEarlyCheck(p.cache, V, BIG);
+  assert.ok(e);
+  assert.not.ok(e.holds());
+  e.cancel();
+  // An empty journal (every job ended and was recorded): the guard stands.
+  const q = project('journal-empty', 3, [[`job:${join(root, 'journal-empty', 'Outdir')}|`, []]]);
+  await sleep(RACY_MS + 50);
+  const f = await startEarlyCheck(q.cache, V, BIG);
+  assert.ok(f);
+  assert.ok(f.holds());
+  f.cancel();
 });
 
 test('a lock present before the stats, or a .heppy changed less than RACY_MS ago: never a guard', async () => {
