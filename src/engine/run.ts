@@ -306,8 +306,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     const merged = await runMerge({ outdir: r.outdir, component: n.component, inputs: deps.map((d) => nodeOf(d).dir), opts: { key, nfiles: g.chunks, target: n.dir, listings } },
       (message) => r.emit({ type: 'warning', message: `${n.component}: ${message}` }), id);
     if (!merged.ok) {
-      // A merge fails on what it reads: a chunk's file missing, unreadable or not mergeable.
-      const failure: TaskFailure = { kind: 'input', file: merged.error.file ?? n.dir, reason: [merged.error.object, merged.error.reason].filter(Boolean).join(': ') };
+      const failure = mergeFailure(merged.error, n.dir);
       record({ nodeId: id, kind: 'hadd', status: 'failed', key, keyParts: kp, resultDigest: '', outputs: [], attempts: 1, eventsProcessed: 0,
         reason: formatTaskFailure(failure), failure, finishedAt: Date.now(), durationMs: Date.now() - t });
       return { ok: false, error: failure };
@@ -440,4 +439,14 @@ function listNames(dir: string): Set<string> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A failed merge as a task failure: what it reads (a chunk's file missing, unreadable or not
+ * mergeable) is an input failure; its thread dying or a bug in it (kind 'infrastructure') is not.
+ */
+export function mergeFailure(e: Failure, dir: string): TaskFailure {
+  const file = e.file ?? dir;
+  if (e.kind === 'infrastructure') return { kind: 'infrastructure', reason: formatFailure({ ...e, file }) };
+  return { kind: 'input', file, reason: [e.object, e.reason].filter(Boolean).join(': ') };
 }

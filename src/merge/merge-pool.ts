@@ -2,7 +2,7 @@
 // of this pool (mergeComponent is CPU-bound JavaScript: in one thread, concurrent merges would only
 // take turns). Threads are started when first needed and kept for the next merges of the build;
 // each runs one merge at a time, so memory is bounded by N merges. A thread that dies fails its
-// merge (named) and is replaced by the next merge.
+// merge (named; an infrastructure failure, not the inputs') and is replaced by the next merge.
 import { Worker } from 'node:worker_threads';
 import type { ChunkListing, MergeSummary } from './merge-component.js';
 import { fail, type Result } from '../util/result.js';
@@ -73,11 +73,11 @@ export class MergePool {
       };
       const onError = (e: Error): void => {
         off();
-        resolve({ value: { result: fail({ file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread failed: ${e.message}` }), busyMs: null }, dead: true });
+        resolve({ value: { result: fail({ kind: 'infrastructure', file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread failed: ${e.message}` }), busyMs: null }, dead: true });
       };
       const onExit = (code: number): void => {
         off();
-        resolve({ value: { result: fail({ file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread exited with code ${code} before finishing` }), busyMs: null }, dead: true });
+        resolve({ value: { result: fail({ kind: 'infrastructure', file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread exited with code ${code} before finishing` }), busyMs: null }, dead: true });
       };
       w.on('message', onMessage);
       w.on('error', onError);

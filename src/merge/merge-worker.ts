@@ -11,6 +11,7 @@ const post = (m: MergeMessage): void => parentPort!.postMessage(m);
 parentPort!.on('message', (job: MergeJob) => {
   const elu0 = performance.eventLoopUtilization();
   void mergeComponent(job.outdir, job.component, job.inputs, { ...job.opts, onWarning: (warning) => post({ warning }) })
-    .catch((e: unknown) => fail({ file: job.opts.target ?? job.outdir, object: job.component, reason: `merge failed: ${String(e)}` }))
+    // mergeComponent returns what it cannot read as a failure: a throw is a bug (as in the build's thread).
+    .catch((e: unknown) => fail({ kind: 'infrastructure', file: job.opts.target ?? job.outdir, object: job.component, reason: `bug: merge failed: ${String(e)}` }))
     .then((result) => post({ result, busyMs: performance.eventLoopUtilization(elu0).active }));
 });

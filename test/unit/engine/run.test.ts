@@ -10,7 +10,7 @@ import { listOutputs, writeMarker } from '../../../src/chunkdir/marker.js';
 import { writeChunkSpec, type ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { decideChunk, decideMerge } from '../../../src/engine/decide.js';
 import type { BuildPlan, PlannedNode } from '../../../src/engine/plan.js';
-import { runPlan } from '../../../src/engine/run.js';
+import { mergeFailure, runPlan } from '../../../src/engine/run.js';
 import { MemoryStore } from '../../../src/engine/store.js';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../../../src/exec/executor.js';
 import { initHash } from '../../../src/fingerprint/hash.js';
@@ -150,6 +150,13 @@ test('attempt numbers continue across runs (builds, resubmissions): last recorde
   const ex4 = new FakeExecutor();
   await run(ex4, new MemoryStore(out));
   assert.equal(attemptsOf(ex4), [5]);
+});
+
+test('a failed merge: what it read is an input failure; its thread dying or a bug is infrastructure', () => {
+  assert.equal(mergeFailure({ file: '/o/X_Chunk1/t.root', object: 'events', reason: 'not a ROOT file' }, '/o/X'),
+    { kind: 'input', file: '/o/X_Chunk1/t.root', reason: 'events: not a ROOT file' });
+  assert.equal(mergeFailure({ kind: 'infrastructure', object: 'X', reason: 'merge thread exited with code 3 before finishing' }, '/o/X'),
+    { kind: 'infrastructure', reason: '/o/X: X: merge thread exited with code 3 before finishing' });
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

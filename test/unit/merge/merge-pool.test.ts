@@ -46,11 +46,24 @@ test('a thread that dies fails its merge (named) and the pool goes on', async ()
   assert.not.ok(first.result.ok);
   if (!first.result.ok) {
     assert.is(first.result.error.file, join(root, 'X'));
+    assert.is(first.result.error.kind, 'infrastructure');   // not the inputs' fault
     assert.match(first.result.error.reason, /merge thread exited with code 3 before finishing/);
   }
   const second = await pool.run(job, () => undefined);
   assert.not.ok(second.result.ok, 'a new thread took the next merge');
   await pool.close();
+});
+
+test('a merge that throws in its thread (a bug) fails as infrastructure, not input', async () => {
+  const pool = new MergePool(1);
+  // inputs that are not an array: mergeComponent throws before reading anything
+  const r = await pool.run({ outdir: root, component: 'T', inputs: null as unknown as string[], opts: { target: join(root, 'T') } }, () => undefined);
+  await pool.close();
+  assert.not.ok(r.result.ok);
+  if (!r.result.ok) {
+    assert.is(r.result.error.kind, 'infrastructure');
+    assert.match(r.result.error.reason, /^bug: merge failed: /);
+  }
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
