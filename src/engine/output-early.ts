@@ -79,7 +79,7 @@ export function statsAhead(start: EarlyStart): StatsAhead | null {
 /** Stats the last build's inputs (they are needed first: the heppyfile's validation), then the outputs. */
 export function runEarly(start: EarlyStart): void {
   const ahead = statsAhead(start);
-  if (ahead !== null) for (let i = 0; i < ahead.paths.length; i++) statAhead(ahead, i);
+  if (ahead !== null) for (let i = ahead.paths.length - 1; i >= 0; i--) statAhead(ahead, i);   // from the end: the main thread validates from the start
   workOnJob(start.job);
 }
 

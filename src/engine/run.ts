@@ -386,11 +386,13 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   removeLeftovers(r.outdir, journal);
   await restoreChunks();
-  // What the Outdir holds now (one listing): a chunk without a directory has no marker or
-  // chunk.json to read an earlier attempt from (a cold build: two failed opens per chunk saved).
-  const present = listNames(r.outdir);
+  // What the Outdir holds now (one listing, taken when the first node is started: a no-op build
+  // does not list 10,000 entries): a chunk without a directory has no marker or chunk.json to read
+  // an earlier attempt from (a cold build: two failed opens per chunk saved).
+  let present: Set<string> | null | undefined;
   const firstAttempt = (id: string, recorded: number | undefined): number => {
     const dir = nodeOf(id).dir;
+    if (present === undefined) present = listNames(r.outdir);
     if (present !== null && dirname(dir) === r.outdir && !present.has(basename(dir))) return (recorded ?? 0) + 1;
     return nextAttemptOf(dir, recorded);
   };

@@ -16,8 +16,11 @@ const memo = new Map<string, FileStat | NodeJS.ErrnoException>();
 /**
  * Stats taken by another thread for this process (engine/output-early.ts: the inputs of the last
  * build, stat-ed while the heppyfile loads). Path i's stat is `nums[4i..4i+3]` = size, mtimeMs,
- * ino, 1 for a regular file (else 0), valid once `ready[i]` is 1 (2: stat failed, taken again here
- * for its error).
+ * ino, 1 for a regular file (else 0). `ready[i]` says who has it: FREE, AHEAD (being stat-ed by the
+ * other thread), HERE (taken by this thread, which stats it itself), DONE (the numbers are valid),
+ * FAILED (stat failed: taken again here for its error). Each path is claimed by one thread with a
+ * compare-and-swap, and the two threads walk the paths from opposite ends, so that no path is
+ * stat-ed twice however early or late the other thread starts.
  */
 export interface StatsAhead {
   paths: readonly string[];
@@ -25,8 +28,11 @@ export interface StatsAhead {
   ready: Int32Array;
 }
 
-/** Writes path i's stat into `ahead` (the thread that stats ahead). */
+const FREE = 0, DONE = 1, FAILED = 2, AHEAD = 3, HERE = 4;
+
+/** Writes path i's stat into `ahead` unless the reading thread claimed it first (the thread that stats ahead). */
 export function statAhead(ahead: StatsAhead, i: number): void {
+  if (Atomics.compareExchange(ahead.ready, i, FREE, AHEAD) !== FREE) return;
   let st;
   try {
     st = statSync(ahead.paths[i]!, { throwIfNoEntry: false });
@@ -39,7 +45,7 @@ export function statAhead(ahead: StatsAhead, i: number): void {
     ahead.nums[4 * i + 2] = st.ino;
     ahead.nums[4 * i + 3] = st.isFile() ? 1 : 0;
   }
-  Atomics.store(ahead.ready, i, st === undefined ? 2 : 1);   // after the numbers: the reader sees them
+  Atomics.store(ahead.ready, i, st === undefined ? FAILED : DONE);   // after the numbers: the reader sees them
 }
 
 let ahead: { index: Map<string, number>; stats: StatsAhead } | null = null;
@@ -56,9 +62,10 @@ export function endStatsAhead(): void {
   ahead = null;
 }
 
+/** Path's stat taken by the other thread, or undefined after claiming it for this one (or it failed there). */
 function fromAhead(path: string): FileStat | undefined {
   const i = ahead?.index.get(path);
-  if (i === undefined || Atomics.load(ahead!.stats.ready, i) !== 1) return undefined;
+  if (i === undefined || Atomics.compareExchange(ahead!.stats.ready, i, FREE, HERE) !== DONE) return undefined;
   const n = ahead!.stats.nums;
   return new FileStat(n[4 * i]!, n[4 * i + 1]!, n[4 * i + 2]!, n[4 * i + 3] === 1);
 }

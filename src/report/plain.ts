@@ -36,11 +36,21 @@ export class PlainReporter implements Reporter {
     return `heppy: ${overallLine(this.progress.overall())}`;
   }
 
+  private w(s: string): void {
+    this.out.write(s + '\n');
+  }
+
+  private info(s: string): void {
+    if (!this.quiet) this.w(s);
+  }
+
   event(e: BuildEvent): void {
     this.progress.event(e);
-    const w = (s: string): void => void this.out.write(s + '\n');
+    // A no-op build of 10,000 nodes sends 10,000 of these: no closure or string made for them.
+    if (e.type === 'up-to-date') return;
     if (e.type !== 'retry') this.retries.flush();
-    const info = (s: string): void => { if (!this.quiet) w(s); };
+    const w = (s: string): void => this.w(s);
+    const info = (s: string): void => this.info(s);
     switch (e.type) {
       case 'plan':
         info(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
@@ -52,7 +62,6 @@ export class PlainReporter implements Reporter {
       case 'would-run':
         w(`would run ${e.id}: ${e.why.join('; ')}`);
         break;
-      case 'up-to-date':
       case 'progress':
         break;
       case 'start':

@@ -38,5 +38,21 @@ test('stats taken ahead are used as taken; missing, failed or unlisted paths are
   assert.is(statOnce(a), sa);                          // memoised: one stat per path
 });
 
+test('a path claimed by this thread is not stat-ed by the other one, which keeps its own claims', () => {
+  const p = [join(dir, 'c0.root'), join(dir, 'c1.root'), join(dir, 'c2.root')];
+  for (const f of p) writeFileSync(f, 'ccc');
+  const ahead: StatsAhead = { paths: p, nums: new Float64Array(new SharedArrayBuffer(32 * p.length)), ready: new Int32Array(new SharedArrayBuffer(4 * p.length)) };
+  useStatsAhead(ahead);
+  const s0 = statOnce(p[0]!);                          // before the other thread: claimed and stat-ed here
+  assert.ok(!(s0 instanceof Error) && s0.size === 3);
+  for (let i = p.length - 1; i >= 0; i--) statAhead(ahead, i);   // the other thread, from the end
+  assert.equal([...ahead.ready], [4, 1, 1]);           // p0 left to this thread (HERE), p1 and p2 stat-ed there (DONE)
+  assert.is(ahead.nums[0], 0);                         // no numbers written for the claimed path
+  assert.is(ahead.nums[4], 3);
+  appendFileSync(p[1]!, 'x');                          // taken ahead: this build uses the earlier stat
+  const s1 = statOnce(p[1]!);
+  assert.ok(!(s1 instanceof Error) && s1.size === 3);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
