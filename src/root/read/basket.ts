@@ -23,6 +23,8 @@ export interface RawBasket {
   /** The bytes belong to this basket alone (decoding may swap them in place). */
   owned: boolean;
 }
+// offsets is always the basket's own array: decodeBasket turns a numeric jagged basket's into
+// value offsets in place (and sets it to null).
 
 /** A basket decoded: values, and for jagged branches the per-entry value offsets (n+1, from 0). */
 export interface DecodedBasket { values: NumArray; offsets: Int32Array | null; n: number }
@@ -141,20 +143,17 @@ export function decodeBasket(plan: BranchPlan, raw: RawBasket): DecodedBasket {
       }
       const off = needOffsets(raw);
       const start = off[0]!;
-      // Byte offsets → value offsets; sizes are 1, 2, 4 or 8: a mask and a shift, not % and /.
-      const counts = new Int32Array(n + 1);
+      // Byte offsets → value offsets, in place: raw.offsets is this basket's own array (read from
+      // its table, rebuilt from the counter, or sent by the codec thread), and a second array per
+      // basket was ~40 kB of garbage per branch and window. Sizes are 1, 2, 4 or 8: a mask and a shift.
       const shift = 31 - Math.clz32(size), mask = size - 1;
-      let misaligned = 0;
       for (let i = 0; i <= n; i++) {
         const b = off[i]! - start;
-        misaligned |= b & mask;
-        counts[i] = b >> shift;
+        if ((b & mask) !== 0) throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
+        off[i] = b >> shift;
       }
-      if (misaligned !== 0) {
-        const i = off.findIndex((o) => ((o - start) & mask) !== 0);
-        throw new BasketError(`entry ${i} starts inside a ${size}-byte value`);
-      }
-      return { values: decodeBE(type, data, start, counts[n]!, raw.owned), offsets: counts, n };
+      raw.offsets = null; // they are value offsets now: not to be read as byte offsets again
+      return { values: decodeBE(type, data, start, off[n]!, raw.owned), offsets: off, n };
     }
     case 'vector':
     case 'pointer-array': {
