@@ -2,16 +2,27 @@
 import { fmtSpaceF, fmtF, padRight } from './pyformat.js';
 
 export class Average {
-  sumw = 0;
-  sumwx = 0;
-  sumwx2 = 0;
+  /**
+   * sumw, sumwx, sumwx2 in a Float64Array: doubles from the start whatever the weights (fields first
+   * set to 0 held small integers, and the first fractional sum changed the hidden class of every
+   * Average: each analyzer's process() that inlines add() was deoptimised and compiled again).
+   */
+  private readonly s = new Float64Array(3);
 
   constructor(readonly name: string) {}
 
+  get sumw(): number { return this.s[0]!; }
+  set sumw(v: number) { this.s[0] = v; }
+  get sumwx(): number { return this.s[1]!; }
+  set sumwx(v: number) { this.s[1] = v; }
+  get sumwx2(): number { return this.s[2]!; }
+  set sumwx2(v: number) { this.s[2] = v; }
+
   add(x: number, w = 1): void {
-    this.sumw += w;
-    this.sumwx += w * x;
-    this.sumwx2 += w * x * x;
+    const s = this.s;
+    s[0] += w;
+    s[1] += w * x;
+    s[2] += w * x * x;
   }
 
   /** [mean, uncertainty], or null before the first add (heppy: 'undefined'). */

@@ -8,12 +8,24 @@ import { padLeft, padRight, pyFixed } from './pyformat.js';
 /** The holder of the event whose eventWeight counts (the looper's current event). */
 export interface WeightSource { readonly event: { readonly eventWeight?: number } | null }
 
+/** A copy of `a` with room for n values (levels are registered a few times per chunk: no spare room needed). */
+function grown(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
+
 export class Counter {
   /** Ordered [level, count] pairs. */
   readonly levels: Array<[string, number]> = [];
-  /** Per level: sum of weights and of squared weights of the entries counted. */
-  readonly sumw: number[] = [];
-  readonly sumw2: number[] = [];
+  /**
+   * Per level: sum of weights and of squared weights of the entries counted. Float64Arrays: doubles
+   * from the first entry whatever the weights (number[] held small integers while the weights were
+   * 1, and the first fractional weight, the first simulated chunk of a worker, changed their hidden
+   * class: every analyzer's process() that inlines inc() was deoptimised and compiled again).
+   */
+  sumw: Float64Array<ArrayBuffer> = new Float64Array(0);
+  sumw2: Float64Array<ArrayBuffer> = new Float64Array(0);
   /**
    * Where an entry's weight comes from at inc() time: the event going through the sequence (the
    * framework points it at the looper's current event); null or no event: 1. A field read, not a
@@ -30,8 +42,8 @@ export class Counter {
     if (this.index.has(level)) throw new Error(`Counter ${this.name}: level '${level}' registered twice`);
     this.index.set(level, this.levels.length);
     this.levels.push([level, 0]);
-    this.sumw.push(0);
-    this.sumw2.push(0);
+    this.sumw = grown(this.sumw, this.levels.length);
+    this.sumw2 = grown(this.sumw2, this.levels.length);
     return this;
   }
 

@@ -101,13 +101,16 @@ export async function readRawBasket(h: FileHandle, plan: BranchPlan, ref: Basket
 function tableOffsets(u: Uint8Array, at: number, count: number, keylen: number, dataLen: number, n: number): Int32Array {
   if (count < n) throw new BasketError(`entry offset table has ${count} entries, expected ${n}`);
   const out = new Int32Array(n + 1);
+  // Before the loop, not after it: V8 compiled the loop on stack (OSR) before the store after it
+  // had ever run, and that code then bailed out at the store at the end of every call (the demo:
+  // 12-60 bailouts a run, most of each call in the interpreter).
+  out[n] = dataLen;
   let prev = 0;
   for (let i = 0, p = at; i < n; i++, p += 4) {
     const o = ((u[p]! << 24) | (u[p + 1]! << 16) | (u[p + 2]! << 8) | u[p + 3]!) - keylen;
     if (o < prev || o > dataLen) throw new BasketError(`entry offset ${i} (${o}) is out of order or outside the ${dataLen} data bytes`);
     out[i] = prev = o;
   }
-  out[n] = dataLen;
   return out;
 }
 

@@ -66,8 +66,8 @@ test('chunks, merge and yields with known weights', async () => {
   const merged = readStat(join(outdir, 'mc', 'Cuts_1', 'cutflow.json'));
   assert.ok(merged.ok && merged.value instanceof Counter);
   const mcc = merged.value as Counter;
-  assert.equal(mcc.sumw, [7, 2.5]);
-  assert.equal(mcc.sumw2, [23.5, 7.25]);
+  assert.equal([...mcc.sumw], [7, 2.5]);
+  assert.equal([...mcc.sumw2], [23.5, 7.25]);
   const g = readStat(join(outdir, 'mcgen', 'genweights.json'));
   assert.ok(g.ok && g.value instanceof Counter && g.value.sumw[0] === 1 && g.value.levels[0]![1] === 2);
 
