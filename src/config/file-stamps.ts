@@ -5,9 +5,16 @@
 // is kept and its stamps refreshed instead of bundling or type-checking again.
 import { readFileSync, statSync } from 'node:fs';
 import { hashBytes } from '../fingerprint/hash.js';
+import { racy } from '../fingerprint/racy.js';
 
-/** [path, size, mtimeMs, digest of the content]; entries written before digests were kept have no digest. */
+/**
+ * [path, size, mtimeMs, digest of the content]; entries written before digests were kept have no
+ * digest. mtimeMs is RACY when the stamp was taken too close to the mtime (fingerprint/racy.ts): it
+ * matches no stat, so the next check compares the digest.
+ */
 export type FileStamp = [string, number, number, string?];
+
+const RACY = -2;
 
 /** The stamp of `p` now (needs initHash()); size -1 when the file does not exist. */
 export function stampFile(p: string): FileStamp {
@@ -19,7 +26,8 @@ export function stampFile(p: string): FileStamp {
   } catch {
     digest = undefined;
   }
-  return digest === undefined ? [p, st.size, st.mtimeMs] : [p, st.size, st.mtimeMs, digest];
+  if (digest === undefined) return [p, st.size, st.mtimeMs];
+  return [p, st.size, racy(st.mtimeMs) ? RACY : st.mtimeMs, digest];
 }
 
 /**
@@ -46,7 +54,7 @@ export function stampsHold(stamps: readonly FileStamp[]): FileStamp[] | null {
     }
     if (now !== digest) return null;
     out ??= stamps.slice();
-    out[i] = [p, st.size, st.mtimeMs, digest];
+    out[i] = [p, st.size, racy(st.mtimeMs) ? RACY : st.mtimeMs, digest];
   }
   return out ?? (stamps as FileStamp[]);
 }

@@ -15,6 +15,7 @@ import { hashBytes, hashString } from './hash.js';
 import { hashFile, hashSmallFile, SMALL_FILE_BYTES } from './hash-file.js';
 import { hashPool, POOL_MIN_BYTES, POOL_MIN_TOTAL } from './hash-pool.js';
 import { statOnce, type FileStat } from './stat-cache.js';
+import { racy } from './racy.js';
 import { isUrl } from '../io/url.js';
 import type { RemoteDigestStats } from './remote-digest.js';
 
@@ -110,9 +111,11 @@ export class FileDigests {
   private digestSet(paths: readonly string[]): { key: string; stats: string; hashes?: string[] } | null {
     if (paths.length < SET_MIN) return null;
     const nums = new Float64Array(3 * paths.length);
+    const now = Date.now();
     for (let i = 0; i < paths.length; i++) {
       const st = statOnce(paths[i]!);
-      if (st instanceof Error) return null;
+      // A racy stat (racy.ts) vouches for no content: no set is read or recorded for this list.
+      if (st instanceof Error || racy(st.mtimeMs, now)) return null;
       nums[3 * i] = st.size;
       nums[3 * i + 1] = st.mtimeMs;
       nums[3 * i + 2] = st.ino;
@@ -190,8 +193,9 @@ export class FileDigests {
       }
       this.stats.hashed++;
       this.stats.hashedBytes += hashed.size;
-      // Only cache when the file did not change while it was read.
-      if (before.size === hashed.size && before.mtimeMs === hashed.mtimeMs) {
+      // Only cache when the file did not change while it was read, and when its mtime is old
+      // enough for (size, mtime) to stand for this content (racy.ts).
+      if (before.size === hashed.size && before.mtimeMs === hashed.mtimeMs && !racy(hashed.mtimeMs)) {
         void this.store.putDigest(path, { size: hashed.size, mtimeMs: hashed.mtimeMs, ino: hashed.ino, hash: hashed.hash });
       }
       r = ok(hashed.hash);

@@ -14,9 +14,17 @@ test.before(async () => {
   await initHash();
 });
 
+/** An hour old: not racy (fingerprint/racy.ts), so the stamp keeps its mtime. */
+const old = (p: string): void => {
+  const t = Date.now() / 1000 - 3600;
+  utimesSync(p, t, t);
+};
+
 test('unchanged files: the same stamps; a touch without a change: held, with the new mtime', () => {
   writeFileSync(a, 'export const x = 1;\n');
   writeFileSync(b, 'export const y = 2;\n');
+  old(a);
+  old(b);
   const stamps = [stampFile(a), stampFile(b)];
   assert.is(stamps[0]![1], 20);
   assert.is(typeof stamps[0]![3], 'string');
@@ -31,6 +39,7 @@ test('unchanged files: the same stamps; a touch without a change: held, with the
 
 test('a changed content (same size too), a deleted or a new file: not held', () => {
   writeFileSync(a, 'export const x = 1;\n');
+  old(a);
   const stamps = [stampFile(a), stampFile(join(dir, 'none.ts'))];
   assert.equal(stamps[1], [join(dir, 'none.ts'), -1, -1]);
   assert.is(stampsHold(stamps), stamps);
@@ -52,6 +61,26 @@ test('a stamp without a digest (written before digests were kept) holds only by 
   assert.ok(stampsHold([[a, st.size, st.mtimeMs]]) !== null);
   utimesSync(a, new Date(3_000_000), new Date(3_000_000));
   assert.is(stampsHold([[a, st.size, st.mtimeMs]]), null);
+});
+
+test('stamped within the clock granularity of its mtime: an edit keeping size and mtime is not held', () => {
+  // A 1 s file system: whole seconds, this one (so the stamp is taken within its granularity).
+  const sec = Math.floor(Date.now() / 1000);
+  writeFileSync(a, 'export const x = 1;\n');
+  utimesSync(a, sec, sec);
+  const stamps = [stampFile(a)];
+  assert.is(stamps[0]![2], -2, 'a racy stamp records no mtime');
+  assert.ok(stampsHold(stamps) !== null, 'unchanged: held by its digest');
+  // What a 1 s file system (or one clock tick) gives an edit right after: same size, same mtime.
+  writeFileSync(a, 'export const x = 9;\n');
+  utimesSync(a, sec, sec);
+  assert.is(statSync(a).mtimeMs, sec * 1000);
+  assert.is(stampsHold(stamps), null);
+  // Once the file is old, the refreshed stamp keeps its mtime and holds by one stat.
+  old(a);
+  const now = [stampFile(a)];
+  assert.is(now[0]![2], statSync(a).mtimeMs);
+  assert.is(stampsHold(now), now);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

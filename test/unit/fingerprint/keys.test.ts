@@ -48,6 +48,8 @@ test('digests: stat-cached; a rewrite with a new mtime is re-hashed', async () =
   const store = Store.open(join(dir, 'cache'), join(dir, 'out'));
   const p = join(dir, 'in.root');
   writeFileSync(p, 'one');
+  // An hour old: a stat this close to a fresh mtime would not vouch for the content (racy.ts).
+  utimesSync(p, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
   const d1 = new FileDigests(store);
   const r1 = await d1.digestAll([p, join(dir, 'missing.root')]);
   assert.is(d1.stats.hashed, 1);
@@ -59,7 +61,7 @@ test('digests: stat-cached; a rewrite with a new mtime is re-hashed', async () =
   assert.is(d2.stats.hashed, 0, 'unchanged file only stat-ed');
   assert.equal(r2.get(p), r1.get(p));
   writeFileSync(p, 'two');
-  utimesSync(p, new Date(), new Date(Date.now() + 5000));
+  utimesSync(p, new Date(), new Date(Date.now() - 1_800_000));
   forgetStat(p); // stats are memoized per process (one plan per build)
   const d3 = new FileDigests(store);
   const r3 = await d3.digestAll([p]);
