@@ -1,25 +1,41 @@
 // Remote read benchmark: every numeric branch of the HZZ and issue412 files read with heppy's
 // reader from the local file, over root:// and over http:// from a local XRootD server (Debian's
-// xrootd-server started by test/util/xrootd.ts), and `xrdcp` of the same file to /dev/null.
-// Wall time (the throughput target) and CPU time (the client's process.cpuUsage and the server's
-// from /proc: comparable under load, where wall time mostly measures waiting for a core). The mean
-// client CPU is printed too: a collection triggered in one reader's read is paid by whichever read
-// runs then, so under load the mean over the rounds is steadier than the median.
-// Run: npx tsc -p . && node dist/bench/remote-read.js   (BENCH_RUNS, default 9). Figures: bench/README.md.
+// xrootd-server started by test/util/xrootd.ts, without its per-request trace log), and `xrdcp`
+// of the same file to /dev/null.
+//
+// A single read of issue412 takes a quarter of a second and varies ±15 % from one read to the
+// next, so one sample is many reads: REPS reads of the file by each way, interleaved (local, root,
+// http, local, root, http… with the starting way rotated each repetition), and the sample's
+// ratio is local time / remote time summed over its reads. The figure is the median of SAMPLES
+// such ratios with their quartiles and range. Fair by construction: the local reads and the
+// server read the same file (the copy in the server's directory, page cache warm for both after
+// the warm-up), through the reader each source gets in the product. The server runs on the same
+// 2 cores as the client: its CPU (from /proc) is printed beside the client's (process.cpuUsage).
+// Also printed: requests per read over each protocol, split into those made before the first
+// basket is asked for (structure: open, header, keys, streamers, tree) and the rest.
+//
+// Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1]
+//   BENCH_XRDCP=0 leaves xrdcp out; BENCH_HTTP_CLIENTS=undici,raw adds a 'raw' way (http/raw.ts
+//   for the plain http GETs) to compare the two HTTP clients within the same samples.
+// Figures: bench/README.md.
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { openRootFile } from '../src/root/read/index.js';
 import { counters, closeAll } from '../src/io/xrootd/client.js';
-import { httpCounters } from '../src/io/http/request.js';
+import { httpClient, httpCounters } from '../src/io/http/request.js';
 import { sharedRootDir } from '../test/util/shared.js';
 import { hasXrdcp, startXrootd } from '../test/util/xrootd.js';
 
-const CASES = [{ file: 'uproot-HZZ.root', tree: 'events' }, { file: 'uproot-issue412.root', tree: 'test' }];
-const RUNS = Number(process.env.BENCH_RUNS ?? 9);
+const CASES = [{ file: 'uproot-HZZ.root', tree: 'events', reps: 16 }, { file: 'uproot-issue412.root', tree: 'test', reps: 4 }];
+const SAMPLES = Number(process.argv[2] ?? 9);
+const SCALE = Number(process.argv[3] ?? 1);
+const HTTP_CLIENTS = (process.env.BENCH_HTTP_CLIENTS ?? 'undici').split(',') as ('undici' | 'raw')[];
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+const q = (xs: number[], f: number): number => { const s = sorted(xs); return s[Math.min(s.length - 1, Math.floor(f * s.length))]!; };
 const cpuMs = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+const requests = (): number => counters.requests + httpCounters.requests;
 
 /** CPU time of a process in ms (utime + stime from /proc; 0 when it cannot be read). */
 function procCpuMs(pid: number | null): number {
@@ -31,15 +47,18 @@ function procCpuMs(pid: number | null): number {
   } catch { return 0; }
 }
 
-async function readAll(where: string, tree: string): Promise<{ ms: number; cpu: number; values: number }> {
-  const t0 = performance.now(), c0 = cpuMs();
+interface Read { ms: number; cpu: number; values: number; structure: number; baskets: number }
+
+async function readAll(where: string, tree: string): Promise<Read> {
+  const t0 = performance.now(), c0 = cpuMs(), r0 = requests();
   const f = await openRootFile(where);
   const t = await f.tree(tree);
   const names = t.branches.filter((b) => b.type !== null).map((b) => b.name);
+  const r1 = requests();
   let values = 0;
   for await (const b of t.batches(names)) for (const n of names) values += b.columns[n]!.values.length;
   f.close();
-  return { ms: performance.now() - t0, cpu: cpuMs() - c0, values };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, values, structure: r1 - r0, baskets: requests() - r1 };
 }
 
 function xrdcp(url: string): { ms: number; cpu: number } {
@@ -51,53 +70,68 @@ function xrdcp(url: string): { ms: number; cpu: number } {
   return { ms, cpu: ((u ?? 0) + (s ?? 0)) * 1000 };
 }
 
+interface Way { name: string; where: string; client?: 'undici' | 'raw' }
+interface Tally { ms: number; cpu: number; server: number; reads: number; structure: number; baskets: number }
+
 const dir = sharedRootDir();
-const server = dir === null ? null : await startXrootd();
+const server = dir === null ? null : await startXrootd({ trace: false });
 if (dir === null || server === null) process.exit(0);
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`runs: ${RUNS} (alternated), load before: ${load()}`);
+console.log(`${SAMPLES} samples, load before: ${load()}; the XRootD server (pid ${server.pid()}) shares the client's 2 cores`);
+
 for (const c of CASES) {
   copyFileSync(join(dir, c.file), join(server.data, c.file));
-  const size = statSync(join(dir, c.file)).size;
-  const where = { local: join(dir, c.file), root: server.rootUrl(c.file), http: server.httpUrl(c.file) };
-  const times: Record<string, number[]> = { local: [], root: [], http: [], xrdcp: [] };
-  const cpus: Record<string, number[]> = { local: [], root: [], http: [], xrdcp: [] };
-  const serverCpu: Record<string, number> = { local: 0, root: 0, http: 0, xrdcp: 0 };
+  const local = join(server.data, c.file);
+  const size = statSync(local).size;
+  const reps = Math.max(1, Math.round(c.reps * SCALE));
+  const ways: Way[] = [{ name: 'local', where: local }, { name: 'root', where: server.rootUrl(c.file) }];
+  for (const k of HTTP_CLIENTS) ways.push({ name: k === 'undici' ? 'http' : `http-${k}`, where: server.httpUrl(c.file), client: k });
   let values = -1;
-  for (const w of Object.values(where)) values = (await readAll(w, c.tree)).values; // warm-up (connections, caches)
-  const req0 = { root: counters.requests, http: httpCounters.requests };
-  for (let i = 0; i < RUNS; i++) {
-    for (const [k, w] of Object.entries(where)) {
-      const s0 = procCpuMs(server.pid());
-      const r = await readAll(w, c.tree);
-      serverCpu[k]! += procCpuMs(server.pid()) - s0;
-      if (r.values !== values) throw new Error(`${k}: ${r.values} values, expected ${values}`);
-      times[k]!.push(r.ms);
-      cpus[k]!.push(r.cpu);
+  for (const w of ways) { if (w.client) httpClient.kind = w.client; values = (await readAll(w.where, c.tree)).values; } // warm-up
+  const samples: Record<string, Tally>[] = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    const t: Record<string, Tally> = Object.fromEntries(ways.map((w) => [w.name, { ms: 0, cpu: 0, server: 0, reads: 0, structure: 0, baskets: 0 }]));
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < ways.length; i++) {
+        const w = ways[(i + r + s) % ways.length]!;
+        if (w.client) httpClient.kind = w.client;
+        const s0 = procCpuMs(server.pid());
+        const got = await readAll(w.where, c.tree);
+        if (got.values !== values) throw new Error(`${w.name}: ${got.values} values, expected ${values}`);
+        const x = t[w.name]!;
+        x.ms += got.ms; x.cpu += got.cpu; x.server += procCpuMs(server.pid()) - s0; x.reads++;
+        x.structure += got.structure; x.baskets += got.baskets;
+      }
     }
+    samples.push(t);
   }
-  // xrdcp after the readers' rounds, not between them: a process spawned (synchronously) between
-  // two rounds, and the server's work for it, landed on the next reads (s16: remote reads of
-  // issue412 then cost the client ~5 ms more CPU). BENCH_XRDCP=0 leaves it out.
-  if (process.env.BENCH_XRDCP !== '0' && hasXrdcp()) {
-    for (let i = 0; i < RUNS; i++) {
-      const s0 = procCpuMs(server.pid());
-      const x = xrdcp(server.rootUrl(c.file));
-      serverCpu.xrdcp! += procCpuMs(server.pid()) - s0;
-      times.xrdcp!.push(x.ms);
-      cpus.xrdcp!.push(x.cpu);
-    }
-  }
+  const xr: { ms: number; cpu: number }[] = [];
+  // xrdcp after the readers' samples (a process spawned between reads, and the server's work for
+  // it, landed on the next reads).
+  if (process.env.BENCH_XRDCP !== '0' && hasXrdcp()) for (let i = 0; i < SAMPLES; i++) xr.push(xrdcp(server.rootUrl(c.file)));
+
   const mbs = (ms: number): string => `${(size / 1e6 / (ms / 1000)).toFixed(1)} MB/s`;
-  const l = median(times.local!), lc = median(cpus.local!);
-  console.log(`\n${c.file} (${(size / 1e6).toFixed(2)} MB, ${values} values)`);
-  for (const k of ['local', 'root', 'http', 'xrdcp']) {
-    if (times[k]!.length === 0) continue;
-    const m = median(times[k]!), cm = median(cpus[k]!), sv = serverCpu[k]! / RUNS;
-    const mean = cpus[k]!.reduce((a, b) => a + b, 0) / cpus[k]!.length;
-    const reqs = k === 'root' ? `, ${((counters.requests - req0.root) / RUNS).toFixed(0)} requests/read` : k === 'http' ? `, ${((httpCounters.requests - req0.http) / RUNS).toFixed(0)} requests/read` : '';
-    console.log(`  ${k.padEnd(6)} wall median ${m.toFixed(1)} ms (${mbs(m)}), throughput vs local ${(l / m).toFixed(2)}x; ` +
-      `CPU client ${cm.toFixed(1)} (mean ${mean.toFixed(1)}) + server ${sv.toFixed(1)} ms, vs local ${(lc / (cm + sv)).toFixed(2)}x${reqs}`);
+  console.log(`\n${c.file} (${(size / 1e6).toFixed(2)} MB, ${values} values), ${SAMPLES} samples of ${reps} reads by each way`);
+  for (const w of ways) {
+    const per = samples.map((t) => t[w.name]!);
+    const ms = per.map((x) => x.ms / x.reads), cpu = per.map((x) => x.cpu / x.reads);
+    const srv = per.reduce((a, x) => a + x.server, 0) / per.reduce((a, x) => a + x.reads, 0); // mean: 10 ms ticks
+    const ratio = samples.map((t) => t.local!.ms / t[w.name]!.ms);
+    const cpuRatio = samples.map((t) => t.local!.cpu / (t[w.name]!.cpu + t[w.name]!.server));
+    const reqs = per.reduce((a, x) => a + x.structure + x.baskets, 0) / per.reduce((a, x) => a + x.reads, 0);
+    const st = per.reduce((a, x) => a + x.structure, 0) / per.reduce((a, x) => a + x.reads, 0);
+    const line = `  ${w.name.padEnd(9)} ${q(ms, 0.5).toFixed(1)} ms/read (${mbs(q(ms, 0.5))}); CPU client ${q(cpu, 0.5).toFixed(1)} + server ${srv.toFixed(1)} ms/read`;
+    if (w.name === 'local') { console.log(line); continue; }
+    console.log(`${line}; ${reqs.toFixed(1)} requests/read (${st.toFixed(1)} before the baskets)\n` +
+      `            vs local: wall ${q(ratio, 0.5).toFixed(2)}x (quartiles ${q(ratio, 0.25).toFixed(2)}-${q(ratio, 0.75).toFixed(2)}, range ${q(ratio, 0).toFixed(2)}-${q(ratio, 1).toFixed(2)}), CPU client+server ${q(cpuRatio, 0.5).toFixed(2)}x`);
+  }
+  if (HTTP_CLIENTS.includes('raw') && HTTP_CLIENTS.includes('undici')) {
+    const r = samples.map((t) => t['http-raw']!.ms / t.http!.ms), rc = samples.map((t) => t['http-raw']!.cpu / t.http!.cpu);
+    console.log(`  undici vs raw.ts: wall ${q(r, 0.5).toFixed(2)}x of raw's throughput (quartiles ${q(r, 0.25).toFixed(2)}-${q(r, 0.75).toFixed(2)}), client CPU raw/undici ${q(rc, 0.5).toFixed(2)}x`);
+  }
+  if (xr.length > 0) {
+    const m = q(xr.map((x) => x.ms), 0.5), rm = q(samples.map((t) => t.root!.ms / t.root!.reads), 0.5);
+    console.log(`  xrdcp     ${m.toFixed(1)} ms (${mbs(m)}), CPU ${q(xr.map((x) => x.cpu), 0.5).toFixed(0)} ms (a process each, start-up included); heppy's root:// read vs xrdcp: ${(m / rm).toFixed(2)}x`);
   }
 }
 console.log(`\nload after: ${load()}`);
