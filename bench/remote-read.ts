@@ -15,22 +15,21 @@
 // basket is asked for (structure: open, header, keys, streamers, tree) and the rest.
 //
 // Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1]
-//   BENCH_XRDCP=0 leaves xrdcp out; BENCH_HTTP_CLIENTS=undici,raw adds a 'raw' way (http/raw.ts
-//   for the plain http GETs) to compare the two HTTP clients within the same samples.
+//   BENCH_XRDCP=0 leaves xrdcp out. (undici against http/raw.ts: at commit b25b2ad, with
+//   BENCH_HTTP_CLIENTS=undici,raw; bench/README.md.)
 // Figures: bench/README.md.
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { openRootFile } from '../src/root/read/index.js';
 import { counters, closeAll } from '../src/io/xrootd/client.js';
-import { httpClient, httpCounters } from '../src/io/http/request.js';
+import { httpCounters } from '../src/io/http/request.js';
 import { sharedRootDir } from '../test/util/shared.js';
 import { hasXrdcp, startXrootd } from '../test/util/xrootd.js';
 
 const CASES = [{ file: 'uproot-HZZ.root', tree: 'events', reps: 16 }, { file: 'uproot-issue412.root', tree: 'test', reps: 4 }];
 const SAMPLES = Number(process.argv[2] ?? 9);
 const SCALE = Number(process.argv[3] ?? 1);
-const HTTP_CLIENTS = (process.env.BENCH_HTTP_CLIENTS ?? 'undici').split(',') as ('undici' | 'raw')[];
 
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 const q = (xs: number[], f: number): number => { const s = sorted(xs); return s[Math.min(s.length - 1, Math.floor(f * s.length))]!; };
@@ -70,7 +69,7 @@ function xrdcp(url: string): { ms: number; cpu: number } {
   return { ms, cpu: ((u ?? 0) + (s ?? 0)) * 1000 };
 }
 
-interface Way { name: string; where: string; client?: 'undici' | 'raw' }
+interface Way { name: string; where: string }
 interface Tally { ms: number; cpu: number; server: number; reads: number; structure: number; baskets: number }
 
 const dir = sharedRootDir();
@@ -84,17 +83,15 @@ for (const c of CASES) {
   const local = join(server.data, c.file);
   const size = statSync(local).size;
   const reps = Math.max(1, Math.round(c.reps * SCALE));
-  const ways: Way[] = [{ name: 'local', where: local }, { name: 'root', where: server.rootUrl(c.file) }];
-  for (const k of HTTP_CLIENTS) ways.push({ name: k === 'undici' ? 'http' : `http-${k}`, where: server.httpUrl(c.file), client: k });
+  const ways: Way[] = [{ name: 'local', where: local }, { name: 'root', where: server.rootUrl(c.file) }, { name: 'http', where: server.httpUrl(c.file) }];
   let values = -1;
-  for (const w of ways) { if (w.client) httpClient.kind = w.client; values = (await readAll(w.where, c.tree)).values; } // warm-up
+  for (const w of ways) values = (await readAll(w.where, c.tree)).values; // warm-up
   const samples: Record<string, Tally>[] = [];
   for (let s = 0; s < SAMPLES; s++) {
     const t: Record<string, Tally> = Object.fromEntries(ways.map((w) => [w.name, { ms: 0, cpu: 0, server: 0, reads: 0, structure: 0, baskets: 0 }]));
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < ways.length; i++) {
         const w = ways[(i + r + s) % ways.length]!;
-        if (w.client) httpClient.kind = w.client;
         const s0 = procCpuMs(server.pid());
         const got = await readAll(w.where, c.tree);
         if (got.values !== values) throw new Error(`${w.name}: ${got.values} values, expected ${values}`);
@@ -124,10 +121,6 @@ for (const c of CASES) {
     if (w.name === 'local') { console.log(line); continue; }
     console.log(`${line}; ${reqs.toFixed(1)} requests/read (${st.toFixed(1)} before the baskets)\n` +
       `            vs local: wall ${q(ratio, 0.5).toFixed(2)}x (quartiles ${q(ratio, 0.25).toFixed(2)}-${q(ratio, 0.75).toFixed(2)}, range ${q(ratio, 0).toFixed(2)}-${q(ratio, 1).toFixed(2)}), CPU client+server ${q(cpuRatio, 0.5).toFixed(2)}x`);
-  }
-  if (HTTP_CLIENTS.includes('raw') && HTTP_CLIENTS.includes('undici')) {
-    const r = samples.map((t) => t['http-raw']!.ms / t.http!.ms), rc = samples.map((t) => t['http-raw']!.cpu / t.http!.cpu);
-    console.log(`  undici vs raw.ts: wall ${q(r, 0.5).toFixed(2)}x of raw's throughput (quartiles ${q(r, 0.25).toFixed(2)}-${q(r, 0.75).toFixed(2)}), client CPU raw/undici ${q(rc, 0.5).toFixed(2)}x`);
   }
   if (xr.length > 0) {
     const m = q(xr.map((x) => x.ms), 0.5), rm = q(samples.map((t) => t.root!.ms / t.root!.reads), 0.5);

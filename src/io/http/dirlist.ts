@@ -7,16 +7,13 @@ import { fetchBytes, statusError } from './request.js';
 
 export interface HttpDirEntry { name: string; isDir: boolean }
 
-// No request body: an empty PROPFIND is an allprop request (RFC 4918 §9.1), whose properties
-// include resourcetype. Asking for resourcetype alone needs a body, and XrdHttp 5.5.3 reads its
-// Content-Length only when spelled in that case: undici writes it in lower case (as HTTP allows),
-// so XrdHttp took the body for the next request on the connection ("400 Request unknown").
+const BODY = '<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>';
 
 /** The entries of the directory at `url` (its path with or without a trailing slash). */
 export async function httpDirlist(url: URL, display: string): Promise<HttpDirEntry[]> {
   const dir = new URL(url.href);
   if (!dir.pathname.endsWith('/')) dir.pathname += '/';
-  const r = await fetchBytes('PROPFIND', dir, { Depth: '1' });
+  const r = await fetchBytes('PROPFIND', dir, { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' }, BODY);
   if (r.status === 405 || r.status === 501) throw new RemoteError('protocol', display, `the server does not list directories (WebDAV PROPFIND: HTTP ${r.status}); list the files instead of a glob`);
   if (r.status !== 207) throw statusError(display, r, 'directory listing');
   return parseMultistatus(r.body.toString('utf8'), dir.pathname, display);

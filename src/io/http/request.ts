@@ -2,13 +2,13 @@
 // rest through one node:http agent per scheme for the process),
 // redirects followed (bounded), a timeout, and transient failures (network, 5xx, 429) retried with
 // back-off. The bearer token, when there is one, goes in an Authorization header only.
-import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RemoteError, isTransient } from '../errors.js';
 import { bearerToken } from '../token.js';
 import { redactUrl } from '../url.js';
 import { firstPartTotal } from './multipart.js';
 import { rawGet } from './raw.js';
-import { send } from './client.js';
 
 export interface HttpSettings { timeoutMs: number; attempts: number; backoffMs: number }
 export const httpSettings: HttpSettings = {
@@ -22,6 +22,9 @@ function envNumber(name: string, dflt: number): number {
   return Number.isFinite(v) && v > 0 ? v : dflt;
 }
 
+// noDelay: a request is small and its reply awaited; Nagle would hold a request written in two
+// pieces (headers, then a PROPFIND body) until the first is acknowledged.
+const agents = { http: new HttpAgent({ keepAlive: true, maxSockets: 8, noDelay: true }), https: new HttpsAgent({ keepAlive: true, maxSockets: 8, noDelay: true }) };
 export const httpCounters = { requests: 0, gets: 0, heads: 0, bytes: 0 };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PROPFIND';
@@ -94,23 +97,48 @@ function dropped(status: number, headers: IncomingHttpHeaders, url: URL): HttpRe
 
 function once(method: HttpMethod, url: URL, headers: Record<string, string>, body?: string): Promise<HttpReply> {
   const display = redactUrl(url.href);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return Promise.reject(new RemoteError('protocol', display, `unsupported scheme ${url.protocol}`));
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new RemoteError('protocol', display, `unsupported scheme ${url.protocol}`));
   httpCounters.requests++;
   if (method === 'GET') httpCounters.gets++; else if (method === 'HEAD') httpCounters.heads++;
   const ranged = headers.Range !== undefined;
-  const hooks = { head: (status: number, h: IncomingHttpHeaders) => dropAtHead(status, h, ranged), firstBytes: dropAtFirstBytes };
-  const reply = httpClient.kind === 'raw' && url.protocol === 'http:' && method === 'GET' && body === undefined
-    ? rawGet(url, headers, httpSettings.timeoutMs, display, hooks)
-    : send(method, url, headers, body, httpSettings.timeoutMs, display, hooks);
-  return reply.then((r) => {
-    if (r.dropped) return dropped(r.status, r.headers, url);
-    httpCounters.bytes += r.body.length;
-    return { status: r.status, headers: r.headers, body: r.body, url };
+  if (!secure && method === 'GET' && body === undefined) {
+    // The data path: heppy's own connections, the body received into one buffer (raw.ts).
+    return rawGet(url, headers, httpSettings.timeoutMs, display, {
+      head: (status, h) => dropAtHead(status, h, ranged),
+      firstBytes: dropAtFirstBytes,
+    }).then((r) => {
+      if (r.dropped) return dropped(r.status, r.headers, url);
+      httpCounters.bytes += r.body.length;
+      return { status: r.status, headers: r.headers, body: r.body, url };
+    });
+  }
+  return new Promise<HttpReply>((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(url, { method, headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const status = res.statusCode ?? 0;
+      const drop = (): void => {
+        res.on('error', () => undefined);
+        req.destroy(); // the connection carries a body that will not be read: not reused
+        resolve(dropped(status, res.headers, url));
+      };
+      if (dropAtHead(status, res.headers, ranged)) { drop(); return; }
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => {
+        if (parts.length === 0 && dropAtFirstBytes(status, res.headers, d)) { drop(); return; }
+        parts.push(d);
+      });
+      res.on('end', () => {
+        const body = Buffer.concat(parts);
+        httpCounters.bytes += body.length;
+        resolve({ status, headers: res.headers, body, url });
+      });
+      res.on('error', (e) => reject(new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    });
+    req.setTimeout(httpSettings.timeoutMs, () => req.destroy(new RemoteError('timeout', display, `no reply within ${httpSettings.timeoutMs / 1000} s`)));
+    req.on('error', (e) => reject(e instanceof RemoteError ? e : new RemoteError('network', display, `connection error: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    req.end(body);
   });
 }
-
-/** Which client carries plain http GETs (evaluation of undici against raw.ts; bench/remote-read.ts switches it). */
-export const httpClient: { kind: 'undici' | 'raw' } = { kind: process.env.HEPPY_HTTP_CLIENT === 'raw' ? 'raw' : 'undici' };
 
 /** The file size of a single-range 206 whose range passes the end of the file, else null. */
 function rangePastEnd(h: IncomingHttpHeaders): number | null {
