@@ -15,7 +15,7 @@
 // basket is asked for (structure: open, header, keys, streamers, tree) and the rest.
 //
 // Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1]
-//   BENCH_XRDCP=0 leaves xrdcp out. (undici against http/raw.ts: at commit b25b2ad, with
+//   BENCH_XRDCP=0 leaves xrdcp out. (undici against http/raw.ts: the commit "Evaluation of undici", with
 //   BENCH_HTTP_CLIENTS=undici,raw; bench/README.md.)
 // Figures: bench/README.md.
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
