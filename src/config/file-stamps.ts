@@ -15,17 +15,27 @@ import { racy } from '../fingerprint/racy.js';
 export type FileStamp = [string, number, number, string?];
 
 const RACY = -2;
+/** The mtime of a stamp that never holds (no digest): the next build makes the product again. */
+const UNKNOWN = -1;
 
-/** The stamp of `p` now (needs initHash()); size -1 when the file does not exist. */
-export function stampFile(p: string): FileStamp {
+/**
+ * The stamp of `p` now (needs initHash()); size -1 when the file does not exist. `readFrom`: when
+ * the product began reading its files (ms). The stamp is taken after that read, so a file
+ * modified since (or too close before it to tell, racy.ts) may not be what the product was made
+ * from: its stamp never holds. Likewise a file that changes while it is digested here.
+ */
+export function stampFile(p: string, readFrom = Infinity): FileStamp {
   const st = statSync(p, { throwIfNoEntry: false });
   if (st === undefined) return [p, -1, -1];
+  if (racy(st.mtimeMs, readFrom)) return [p, st.size, UNKNOWN];
   let digest: string | undefined;
   try {
     digest = hashBytes(readFileSync(p));
   } catch {
     digest = undefined;
   }
+  const again = statSync(p, { throwIfNoEntry: false });
+  if (again === undefined || again.size !== st.size || again.mtimeMs !== st.mtimeMs) return [p, st.size, UNKNOWN];
   if (digest === undefined) return [p, st.size, st.mtimeMs];
   return [p, st.size, racy(st.mtimeMs) ? RACY : st.mtimeMs, digest];
 }

@@ -149,6 +149,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     absWorkingDir: dirname(heppyfile),
   };
   let run, min;
+  const readFrom = Date.now();   // the inputs are stamped after esbuild read them: one edited since is not (file-stamps.ts)
   try {
     [run, min] = await Promise.all([
       esbuild.build({ ...common, metafile: true, keepNames: true, sourcemap: 'external', outfile: 'bundle.mjs',
@@ -181,7 +182,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const inputs = Object.keys(run.metafile!.inputs)
     .filter((p) => !p.includes('node_modules/'))
     .map((p) => resolve(dirname(heppyfile), p));
-  const stats = Object.keys(run.metafile!.inputs).map((q) => stampFile(resolve(dirname(heppyfile), q)));
+  const stats = Object.keys(run.metafile!.inputs).map((q) => stampFile(resolve(dirname(heppyfile), q), readFrom));
   const codeDigest = hashString(minText);
   let done: Bundle | null = null;
   const discard = (): void => rmSync(stage, { recursive: true, force: true });

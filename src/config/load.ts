@@ -62,9 +62,10 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     if (held !== null && (held !== staged.typechecked || !staged.fromCache)) stamp = held;
     if (flags.typecheck !== false && held === null) {
       const { typecheckHeppyfile } = await import('./typecheck.js');
+      const checkedFrom = Date.now();   // a file edited during the check (seconds) is not stamped as checked
       const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);
       if (!checked.ok) return checked;
-      stamp = makeStamp(staged.bundle.heppyfile, checked.value.files, heppyIndexPath);
+      stamp = makeStamp(staged.bundle.heppyfile, checked.value.files, heppyIndexPath, checkedFrom);
       saveTypecheck = checked.value.save;
     }
     await applyOptions(options);

@@ -34,11 +34,11 @@ export interface TypecheckStamp {
   files: FileStamp[];
 }
 
-/** Needs initHash(). */
-export function makeStamp(heppyfile: string, files: readonly string[], heppyIndexPath: string): TypecheckStamp {
+/** Needs initHash(). `checkedFrom`: when the check began reading the files (file-stamps.ts stampFile). */
+export function makeStamp(heppyfile: string, files: readonly string[], heppyIndexPath: string, checkedFrom = Infinity): TypecheckStamp {
   const tsconfig = findTsconfig(heppyfile);
   const all = new Set([...(tsconfig ? [tsconfig] : []), heppyTypesPath(heppyIndexPath), ...files]);
-  return { tsconfig, files: [...all].map(stampFile) };
+  return { tsconfig, files: [...all].map((p) => stampFile(p, checkedFrom)) };
 }
 
 /**

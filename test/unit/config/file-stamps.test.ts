@@ -83,5 +83,20 @@ test('stamped within the clock granularity of its mtime: an edit keeping size an
   assert.is(stampsHold(now), now);
 });
 
+test('a file modified after its product began reading it (or just before): a stamp that never holds', () => {
+  writeFileSync(a, 'export const x = 1;\n');
+  const readFrom = Date.now();                 // the product (bundle, type-check) reads a.ts now…
+  writeFileSync(a, 'export const x = 2;\n');   // …and it is edited before the stamp is taken
+  const racy = stampFile(a, readFrom);
+  assert.equal(racy, [a, 20, -1]);
+  assert.is(stampsHold([racy]), null, 'the product is made again');
+  // A file that had settled before the product read it: stamped as usual.
+  const past = new Date(Date.now() - 10_000);
+  utimesSync(a, past, past);
+  const settled = stampFile(a, Date.now());
+  assert.is(typeof settled[3], 'string');
+  assert.equal(stampsHold([settled]), [settled]);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -36,6 +36,8 @@ test('a bundle cached by --no-typecheck is checked once the check is on; the sta
 
 test('a heppyfile touched without a change is not checked again: the stamp holds by digest, with the new mtime', async () => {
   write('export const k: number = 4;');
+  const settled = new Date(Date.now() - 10_000);   // written before the build, not during its check
+  utimesSync(hf, settled, settled);
   const first = await loadHeppyfile(hf, cache, {});
   assert.ok(first.ok, first.ok ? '' : formatFailure(first.error));
   const info = join(cache, 'typecheck', readdirSync(join(cache, 'typecheck')).find((f) => f.endsWith('.tsbuildinfo'))!);
@@ -55,6 +57,23 @@ test('a heppyfile touched without a change is not checked again: the stamp holds
   assert.is(statSync(info).mtimeMs, before, 'no type-check ran');
   assert.ok(Array.isArray((index()[hf]!.typecheck as { files?: unknown }).files), 'the stamp kept with the new bundle');
   assert.is.not((index()[hf] as { toolchain?: string }).toolchain, 'heppy 0.0.1 esbuild 0.0.1');
+});
+
+test('a heppyfile modified as its check began (an edit during the check) is not stamped: checked again by the next build', async () => {
+  write('export const j: number = 5;');   // just now: as racy as an edit made during the check
+  const first = await loadHeppyfile(hf, cache, {});
+  assert.ok(first.ok, first.ok ? '' : formatFailure(first.error));
+  const info = join(cache, 'typecheck', readdirSync(join(cache, 'typecheck')).find((f) => f.endsWith('.tsbuildinfo'))!);
+  const files = (index()[hf]!.typecheck as { files: Array<[string, number, number, string?]> }).files;
+  assert.equal(files.find(([f]) => f === hf)?.slice(2), [-1], 'no stamp of the heppyfile');
+  const before = statSync(info).mtimeMs;
+  const settled = new Date(Date.now() - 10_000);   // the heppyfile as it is now, long before the next build
+  utimesSync(hf, settled, settled);
+  assert.ok((await loadHeppyfile(hf, cache, {})).ok);
+  assert.is.not(statSync(info).mtimeMs, before, 'checked again');
+  const after = statSync(info).mtimeMs;
+  assert.ok((await loadHeppyfile(hf, cache, {})).ok);
+  assert.is(statSync(info).mtimeMs, after, 'stamped this time: not checked a third time');
 });
 
 test('without a tsconfig the check is strict; a tsconfig next to the heppyfile is used from then on, even with the bundle cached', async () => {
