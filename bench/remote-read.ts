@@ -12,7 +12,8 @@
 // the warm-up), through the reader each source gets in the product. The server runs on the same
 // 2 cores as the client: its CPU (from /proc) is printed beside the client's (process.cpuUsage).
 // Also printed: requests per read over each protocol, split into those made before the first
-// basket is asked for (structure: open, header, keys, streamers, tree) and the rest.
+// basket is asked for (structure: open, header, keys, streamers, tree) and the rest, and the
+// median time from the open to the first batch of values (round trips before decoding starts).
 //
 // Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1]
 //   BENCH_XRDCP=0 leaves xrdcp out. (undici against http/raw.ts: the commit "Evaluation of undici", with
@@ -46,7 +47,7 @@ function procCpuMs(pid: number | null): number {
   } catch { return 0; }
 }
 
-interface Read { ms: number; cpu: number; values: number; structure: number; baskets: number }
+interface Read { ms: number; cpu: number; values: number; structure: number; baskets: number; first: number }
 
 async function readAll(where: string, tree: string): Promise<Read> {
   const t0 = performance.now(), c0 = cpuMs(), r0 = requests();
@@ -54,10 +55,13 @@ async function readAll(where: string, tree: string): Promise<Read> {
   const t = await f.tree(tree);
   const names = t.branches.filter((b) => b.type !== null).map((b) => b.name);
   const r1 = requests();
-  let values = 0;
-  for await (const b of t.batches(names)) for (const n of names) values += b.columns[n]!.values.length;
+  let values = 0, first = 0;
+  for await (const b of t.batches(names)) {
+    if (first === 0) first = performance.now() - t0;
+    for (const n of names) values += b.columns[n]!.values.length;
+  }
   f.close();
-  return { ms: performance.now() - t0, cpu: cpuMs() - c0, values, structure: r1 - r0, baskets: requests() - r1 };
+  return { ms: performance.now() - t0, cpu: cpuMs() - c0, values, structure: r1 - r0, baskets: requests() - r1, first };
 }
 
 function xrdcp(url: string): { ms: number; cpu: number } {
@@ -70,7 +74,7 @@ function xrdcp(url: string): { ms: number; cpu: number } {
 }
 
 interface Way { name: string; where: string }
-interface Tally { ms: number; cpu: number; server: number; reads: number; structure: number; baskets: number }
+interface Tally { ms: number; cpu: number; server: number; reads: number; structure: number; baskets: number; first: number[] }
 
 const dir = sharedRootDir();
 const server = dir === null ? null : await startXrootd({ trace: false });
@@ -88,7 +92,7 @@ for (const c of CASES) {
   for (const w of ways) values = (await readAll(w.where, c.tree)).values; // warm-up
   const samples: Record<string, Tally>[] = [];
   for (let s = 0; s < SAMPLES; s++) {
-    const t: Record<string, Tally> = Object.fromEntries(ways.map((w) => [w.name, { ms: 0, cpu: 0, server: 0, reads: 0, structure: 0, baskets: 0 }]));
+    const t: Record<string, Tally> = Object.fromEntries(ways.map((w) => [w.name, { ms: 0, cpu: 0, server: 0, reads: 0, structure: 0, baskets: 0, first: [] as number[] }]));
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < ways.length; i++) {
         const w = ways[(i + r + s) % ways.length]!;
@@ -97,7 +101,7 @@ for (const c of CASES) {
         if (got.values !== values) throw new Error(`${w.name}: ${got.values} values, expected ${values}`);
         const x = t[w.name]!;
         x.ms += got.ms; x.cpu += got.cpu; x.server += procCpuMs(server.pid()) - s0; x.reads++;
-        x.structure += got.structure; x.baskets += got.baskets;
+        x.structure += got.structure; x.baskets += got.baskets; x.first.push(got.first);
       }
     }
     samples.push(t);
@@ -117,7 +121,8 @@ for (const c of CASES) {
     const cpuRatio = samples.map((t) => t.local!.cpu / (t[w.name]!.cpu + t[w.name]!.server));
     const reqs = per.reduce((a, x) => a + x.structure + x.baskets, 0) / per.reduce((a, x) => a + x.reads, 0);
     const st = per.reduce((a, x) => a + x.structure, 0) / per.reduce((a, x) => a + x.reads, 0);
-    const line = `  ${w.name.padEnd(9)} ${q(ms, 0.5).toFixed(1)} ms/read (${mbs(q(ms, 0.5))}); CPU client ${q(cpu, 0.5).toFixed(1)} + server ${srv.toFixed(1)} ms/read`;
+    const first = q(per.flatMap((x) => x.first), 0.5);
+    const line = `  ${w.name.padEnd(9)} ${q(ms, 0.5).toFixed(1)} ms/read (${mbs(q(ms, 0.5))}), first batch after ${first.toFixed(1)} ms; CPU client ${q(cpu, 0.5).toFixed(1)} + server ${srv.toFixed(1)} ms/read`;
     if (w.name === 'local') { console.log(line); continue; }
     console.log(`${line}; ${reqs.toFixed(1)} requests/read (${st.toFixed(1)} before the baskets)\n` +
       `            vs local: wall ${q(ratio, 0.5).toFixed(2)}x (quartiles ${q(ratio, 0.25).toFixed(2)}-${q(ratio, 0.75).toFixed(2)}, range ${q(ratio, 0).toFixed(2)}-${q(ratio, 1).toFixed(2)}), CPU client+server ${q(cpuRatio, 0.5).toFixed(2)}x`);
