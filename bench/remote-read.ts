@@ -15,12 +15,14 @@
 // basket is asked for (structure: open, header, keys, streamers, tree) and the rest, and the
 // median time from the open to the first batch of values (round trips before decoding starts).
 //
-// Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1]
+// Run: npm run build && node dist/bench/remote-read.js [SAMPLES=9] [REPS_SCALE=1] [--base DIR]
+//   --base DIR: another tree (built with tsc) read root:// and http:// in the same samples.
 //   BENCH_XRDCP=0 leaves xrdcp out. (undici against http/raw.ts: the commit "Evaluation of undici", with
 //   BENCH_HTTP_CLIENTS=undici,raw; bench/README.md.)
 // Figures: bench/README.md.
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { openRootFile } from '../src/root/read/index.js';
 import { counters, closeAll } from '../src/io/xrootd/client.js';
@@ -29,13 +31,27 @@ import { sharedRootDir } from '../test/util/shared.js';
 import { hasXrdcp, startXrootd } from '../test/util/xrootd.js';
 
 const CASES = [{ file: 'uproot-HZZ.root', tree: 'events', reps: 16 }, { file: 'uproot-issue412.root', tree: 'test', reps: 4 }];
-const SAMPLES = Number(process.argv[2] ?? 9);
-const SCALE = Number(process.argv[3] ?? 1);
+const args = process.argv.slice(2);
+const baseAt = args.indexOf('--base');
+const BASE = baseAt >= 0 ? args.splice(baseAt, 2)[1]! : null;
+const SAMPLES = Number(args[0] ?? 9);
+const SCALE = Number(args[1] ?? 1);
 
 const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
 const q = (xs: number[], f: number): number => { const s = sorted(xs); return s[Math.min(s.length - 1, Math.floor(f * s.length))]!; };
 const cpuMs = (): number => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
-const requests = (): number => counters.requests + httpCounters.requests;
+
+type Open = typeof openRootFile;
+interface Reader { open: Open; requests(): number; closeAll(): Promise<void> }
+const here: Reader = { open: openRootFile, requests: () => counters.requests + httpCounters.requests, closeAll };
+/** Another tree's reader (built), loaded beside this one: its own XRootD and HTTP connections. */
+async function baseReader(dir: string): Promise<Reader> {
+  const at = (m: string): string => pathToFileURL(join(dir, 'dist/src', m)).href;
+  const r = await import(at('root/read/index.js')) as { openRootFile: Open };
+  const x = await import(at('io/xrootd/client.js')) as { counters: { requests: number }; closeAll(): Promise<void> };
+  const h = await import(at('io/http/request.js')) as { httpCounters: { requests: number } };
+  return { open: r.openRootFile, requests: () => x.counters.requests + h.httpCounters.requests, closeAll: x.closeAll };
+}
 
 /** CPU time of a process in ms (utime + stime from /proc; 0 when it cannot be read). */
 function procCpuMs(pid: number | null): number {
@@ -49,9 +65,10 @@ function procCpuMs(pid: number | null): number {
 
 interface Read { ms: number; cpu: number; values: number; structure: number; baskets: number; first: number }
 
-async function readAll(where: string, tree: string): Promise<Read> {
+async function readAll(reader: Reader, where: string, tree: string): Promise<Read> {
+  const requests = reader.requests;
   const t0 = performance.now(), c0 = cpuMs(), r0 = requests();
-  const f = await openRootFile(where);
+  const f = await reader.open(where);
   const t = await f.tree(tree);
   const names = t.branches.filter((b) => b.type !== null).map((b) => b.name);
   const r1 = requests();
@@ -73,23 +90,27 @@ function xrdcp(url: string): { ms: number; cpu: number } {
   return { ms, cpu: ((u ?? 0) + (s ?? 0)) * 1000 };
 }
 
-interface Way { name: string; where: string }
+interface Way { name: string; where: string; reader: Reader }
 interface Tally { ms: number; cpu: number; server: number; reads: number; structure: number; baskets: number; first: number[] }
 
 const dir = sharedRootDir();
 const server = dir === null ? null : await startXrootd({ trace: false });
 if (dir === null || server === null) process.exit(0);
+const base = BASE === null ? null : await baseReader(BASE);
 const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-console.log(`${SAMPLES} samples, load before: ${load()}; the XRootD server (pid ${server.pid()}) shares the client's 2 cores`);
+console.log(`${SAMPLES} samples, load before: ${load()}; the XRootD server (pid ${server.pid()}) shares the client's 2 cores${BASE === null ? '' : `; base: ${BASE}`}`);
 
 for (const c of CASES) {
   copyFileSync(join(dir, c.file), join(server.data, c.file));
   const local = join(server.data, c.file);
   const size = statSync(local).size;
   const reps = Math.max(1, Math.round(c.reps * SCALE));
-  const ways: Way[] = [{ name: 'local', where: local }, { name: 'root', where: server.rootUrl(c.file) }, { name: 'http', where: server.httpUrl(c.file) }];
+  const ways: Way[] = [
+    { name: 'local', where: local, reader: here }, { name: 'root', where: server.rootUrl(c.file), reader: here }, { name: 'http', where: server.httpUrl(c.file), reader: here },
+  ];
+  if (base !== null) ways.push({ name: 'base-root', where: server.rootUrl(c.file), reader: base }, { name: 'base-http', where: server.httpUrl(c.file), reader: base });
   let values = -1;
-  for (const w of ways) values = (await readAll(w.where, c.tree)).values; // warm-up
+  for (const w of ways) values = (await readAll(w.reader, w.where, c.tree)).values; // warm-up
   const samples: Record<string, Tally>[] = [];
   for (let s = 0; s < SAMPLES; s++) {
     const t: Record<string, Tally> = Object.fromEntries(ways.map((w) => [w.name, { ms: 0, cpu: 0, server: 0, reads: 0, structure: 0, baskets: 0, first: [] as number[] }]));
@@ -97,7 +118,7 @@ for (const c of CASES) {
       for (let i = 0; i < ways.length; i++) {
         const w = ways[(i + r + s) % ways.length]!;
         const s0 = procCpuMs(server.pid());
-        const got = await readAll(w.where, c.tree);
+        const got = await readAll(w.reader, w.where, c.tree);
         if (got.values !== values) throw new Error(`${w.name}: ${got.values} values, expected ${values}`);
         const x = t[w.name]!;
         x.ms += got.ms; x.cpu += got.cpu; x.server += procCpuMs(server.pid()) - s0; x.reads++;
@@ -127,6 +148,12 @@ for (const c of CASES) {
     console.log(`${line}; ${reqs.toFixed(1)} requests/read (${st.toFixed(1)} before the baskets)\n` +
       `            vs local: wall ${q(ratio, 0.5).toFixed(2)}x (quartiles ${q(ratio, 0.25).toFixed(2)}-${q(ratio, 0.75).toFixed(2)}, range ${q(ratio, 0).toFixed(2)}-${q(ratio, 1).toFixed(2)}), CPU client+server ${q(cpuRatio, 0.5).toFixed(2)}x`);
   }
+  if (base !== null) {
+    for (const k of ['root', 'http']) {
+      const r = samples.map((t) => t[`base-${k}`]!.ms / t[k]!.ms);
+      console.log(`  ${k} vs base-${k}: ${q(r, 0.5).toFixed(2)}x the base's throughput (quartiles ${q(r, 0.25).toFixed(2)}-${q(r, 0.75).toFixed(2)})`);
+    }
+  }
   if (xr.length > 0) {
     const m = q(xr.map((x) => x.ms), 0.5), rm = q(samples.map((t) => t.root!.ms / t.root!.reads), 0.5);
     console.log(`  xrdcp     ${m.toFixed(1)} ms (${mbs(m)}), CPU ${q(xr.map((x) => x.cpu), 0.5).toFixed(0)} ms (a process each, start-up included); heppy's root:// read vs xrdcp: ${(m / rm).toFixed(2)}x`);
@@ -134,4 +161,5 @@ for (const c of CASES) {
 }
 console.log(`\nload after: ${load()}`);
 await closeAll();
+if (base !== null) await base.closeAll();
 await server.dispose();
