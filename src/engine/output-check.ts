@@ -159,26 +159,34 @@ export function startEarlyCheck(cacheDir: string, heppyVersion: string, expected
       resolve(null);   // nothing if the check was already answered
     };
     w.on('message', (m: WorkerReply) => {
-      if (m.kind === 'done' || m.start === null) return end();
+      if (m.kind === 'done') return end();
+      if (m.kind === 'job') {
+        // Made by the thread after its start was answered (the main thread does not wait for it).
+        if (!ended) running.add(job = m.job);
+        return;
+      }
+      if (m.start === null) return end();
       const start = m.start;
       // Installed here, not where the check is awaited: the heppyfile's validation (before that) uses them.
       const ahead = statsAhead(start);
       if (ahead !== null) useStatsAhead(ahead);
-      job = start.job;
-      running.add(job);
       w.unref();   // answered: a build that stops early (a bad heppyfile) does not wait for the stats
       const outdir = start.file.outdir;
+      const dirOf = (id: string): string => `${outdir}/${dirOfNodeId(id)}`;
       resolve({
         file: start.file,
         holds: () => guardHolds(outdir, start.guard),
         changed: async (heads) => {
           w.ref();
           await done;
-          workOnJob(start.job);   // blocks a thread that died left unclaimed
-          return collect({ job: start.job, at: okRecords(heads), heads, dirOf: (id) => `${outdir}/${dirOfNodeId(id)}` });
+          // A thread that died before its job: the whole job here (stats taken now, under the lock);
+          // else the blocks it left unclaimed.
+          const j = job ?? makeJob(heads, dirOf);
+          workOnJob(j);
+          return collect({ job: j, at: okRecords(heads), heads, dirOf });
         },
         cancel: () => {
-          Atomics.store(new Int32Array(start.job.next), 0, 1 << 30);   // no block left to claim
+          if (job !== null) Atomics.store(new Int32Array(job.next), 0, 1 << 30);   // no block left to claim
           end();
         },
       });

@@ -20,7 +20,7 @@ import { RecordHeads } from '../store/heads.js';
 import { lockPath } from '../store/lock.js';
 import { journaledJobs, loadSnapshotFile, newestSnapshotPath, type SnapshotFile } from '../store/snapshot-file.js';
 import { statAhead, type StatsAhead } from '../fingerprint/stat-cache.js';
-import { makeJob, workOnJob, type OutputJob } from './outputs.js';
+import { makeJob, type OutputJob } from './outputs.js';
 
 /** `Outdir/.heppy` as stat saw it (bigint fields as decimal strings: posted between threads). */
 export interface HeppyDirStamp {
@@ -61,12 +61,14 @@ export function guardHolds(outdir: string, guard: HeppyDirStamp | null): boolean
   return now !== null && sameStamp(now, guard);
 }
 
-/** The thread's answer, posted before it stats: the main thread trusts the file itself (snapshot.ts). */
+/**
+ * The thread's first answer, posted as soon as the snapshot is read (before its job over the
+ * outputs is made: the main thread needs only the file, which it trusts itself: snapshot.ts).
+ */
 export interface EarlyStart {
   file: SnapshotFile;
-  job: OutputJob;
   guard: HeppyDirStamp | null;
-  /** The stats of `file.inputs`, taken first (stat-cache.ts StatsAhead: Float64Array, Int32Array). */
+  /** The stats of `file.inputs` (stat-cache.ts StatsAhead: Float64Array, Int32Array). */
   inputs: { nums: SharedArrayBuffer; ready: SharedArrayBuffer } | null;
 }
 
@@ -76,33 +78,40 @@ export function statsAhead(start: EarlyStart): StatsAhead | null {
   return { paths: start.file.inputs, nums: new Float64Array(start.inputs.nums), ready: new Int32Array(start.inputs.ready) };
 }
 
-/** Stats the last build's inputs (they are needed first: the heppyfile's validation), then the outputs. */
-export function runEarly(start: EarlyStart): void {
+/** Stats the last build's inputs not claimed yet by the main thread, which validates them from the start. */
+export function statInputsAhead(start: EarlyStart): void {
   const ahead = statsAhead(start);
-  if (ahead !== null) for (let i = ahead.paths.length - 1; i >= 0; i--) statAhead(ahead, i);   // from the end: the main thread validates from the start
-  workOnJob(start.job);
+  if (ahead !== null) for (let i = ahead.paths.length - 1; i >= 0; i--) statAhead(ahead, i);
 }
 
 /** Messages to the output-check thread. */
 export type WorkerRequest = { kind: 'job'; job: OutputJob } | { kind: 'early'; cacheDir: string; heppyVersion: string };
 
-/** Its answers: for an early check, first its job (or null: no usable snapshot), then done. */
-export type WorkerReply = { kind: 'early'; start: EarlyStart | null } | { kind: 'done' };
+/**
+ * Its answers: for an early check, first its start (or null: no usable snapshot), then the job over
+ * the snapshot's outputs (none when its columns are damaged), then done.
+ */
+export type WorkerReply = { kind: 'early'; start: EarlyStart | null } | { kind: 'job'; job: OutputJob } | { kind: 'done' };
 
-/** The early check's job over the newest snapshot of `cacheDir` (run in the output-check thread). */
-export function earlyJob(cacheDir: string, heppyVersion: string): EarlyStart | null {
+/** The early check's start over the newest snapshot of `cacheDir` (run in the output-check thread). */
+export function earlyStart(cacheDir: string, heppyVersion: string): EarlyStart | null {
   const path = newestSnapshotPath(cacheDir);
   const file = path === null ? null : loadSnapshotFile(path, heppyVersion);
   if (file === null) return null;
   // Taken before the first output is stat-ed; none while a batch job may still write a chunk directory.
   const guard = journaledJobs(file) > 0 ? null : earlyGuard(file.outdir);
+  const n = Array.isArray(file.inputs) && file.inputs.every((x) => typeof x === 'string') ? file.inputs.length : -1;
+  const inputs = n < 0 ? null : { nums: new SharedArrayBuffer(32 * Math.max(1, n)), ready: new SharedArrayBuffer(4 * Math.max(1, n)) };
+  return { file, guard, inputs };
+}
+
+/** The job over every ok record's outputs in the snapshot, or null when its columns do not fit together. */
+export function earlyOutputJob(file: SnapshotFile): OutputJob | null {
   let heads: RecordHeads;
   try {
     heads = RecordHeads.fromColumns(file.heads);
   } catch {
     return null;
   }
-  const n = Array.isArray(file.inputs) && file.inputs.every((x) => typeof x === 'string') ? file.inputs.length : -1;
-  const inputs = n < 0 ? null : { nums: new SharedArrayBuffer(32 * Math.max(1, n)), ready: new SharedArrayBuffer(4 * Math.max(1, n)) };
-  return { file, guard, inputs, job: makeJob(heads, (id) => `${file.outdir}/${dirOfNodeId(id)}`) };
+  return makeJob(heads, (id) => `${file.outdir}/${dirOfNodeId(id)}`);
 }

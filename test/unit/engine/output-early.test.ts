@@ -3,7 +3,7 @@
 // `Outdir/.heppy` is as it was before the first stat (no lock then, none taken or released since).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEarlyCheck } from '../../../src/engine/output-check.js';
@@ -66,6 +66,20 @@ test('outputs changed or deleted before the build are found; the guard holds whi
   appendFileSync(p.inputs[1]!, 'more');
   const st = statOnce(p.inputs[1]!);
   assert.ok(!(st instanceof Error) && st.size === 4);
+});
+
+test('a snapshot whose columns do not fit together: the thread makes no job, the outputs are checked here', async () => {
+  const p = project('damaged-columns', 40);
+  const file = join(p.cache, SNAPSHOT_DIR, 'x.json');
+  const f = JSON.parse(readFileSync(file, 'utf8')) as { heads: { starts: string } };
+  f.heads.starts = Buffer.from(new Int32Array([0, 1]).buffer).toString('base64');   // 1 record's range for 40 records
+  writeFileSync(file, JSON.stringify(f));
+  unlinkSync(join(p.outdir, 'c_Chunk39', 'log.txt'));
+  await sleep(RACY_MS + 50);
+  const e = await startEarlyCheck(p.cache, V, BIG);
+  assert.ok(e);                                  // answered before the thread reads the columns
+  const changed = await e.changed(p.heads);      // the heads the main thread trusts
+  assert.equal([...changed], [['c_Chunk39', 'output missing: log.txt']]);
 });
 
 test('a lock taken and released after the early stats started: the guard no longer holds', async () => {
