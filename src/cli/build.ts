@@ -108,7 +108,7 @@ export class BuildCommand extends Command {
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
       maxEvents: int('-N', this.nevents), mergeFanIn: parseFanIn(this.mergeFanIn), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
       netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) },
-      ...(this.dryRun ? {} : { onOutdir: (outdir: string) => prewarmExecutor(exFlags, outdir) }) });
+      ...(this.dryRun ? {} : { onOutdir: (outdir: string, chunks: number) => prewarmExecutor(exFlags, outdir, chunks) }) });
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     // on, not once: execa's signal-exit re-raises a signal it sees with no other listener left,

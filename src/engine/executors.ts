@@ -68,12 +68,13 @@ function localPoolOptions(f: ExecutorFlags): LocalPoolOptions {
 
 /**
  * Starts the local workers now, while the build plans (their start-up overlaps it), when the
- * Outdir was never built (no plan.json: everything is to run). Not for an Outdir built before: a
- * no-op build must not pay for workers it never uses.
+ * Outdir was never built (no plan.json: everything is to run): as many as -j, but no more than the
+ * build's `chunks`. Not for an Outdir built before: a no-op build must not pay for workers it
+ * never uses.
  */
-export function prewarmExecutor(f: ExecutorFlags, outdir: string): void {
+export function prewarmExecutor(f: ExecutorFlags, outdir: string, chunks: number): void {
   if (executorKind(f) !== 'local' || existsSync(planFile(outdir))) return;
-  LocalPool.prewarm(localPoolOptions(f));
+  LocalPool.prewarm(localPoolOptions(f), chunks);
 }
 
 /** `journal` lets a batch executor record each job before submit() returns (re-attach after a kill). */

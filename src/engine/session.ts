@@ -2,6 +2,7 @@
 // open the store and plan. A bad heppyfile or flag becomes a UserError (one line, exit 2) before
 // anything is written to Outdir.
 import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
+import { splitAll } from '../graph/split.js';
 import { FileDigests } from '../fingerprint/digests.js';
 import { endStatsAhead } from '../fingerprint/stat-cache.js';
 import { initHash } from '../fingerprint/hash.js';
@@ -37,8 +38,8 @@ export interface SessionFlags {
   deep?: boolean;
   /** Remote inputs that did not answer while planning: digested again after this back-off (build: its --retries/--retry-delay). */
   netRetry?: NetRetry;
-  /** Told the Outdir as soon as it is known, before planning (build: starts its local workers then). */
-  onOutdir?: (outdir: string) => void;
+  /** Told the Outdir and the number of chunks as soon as they are known, before planning (build: starts its local workers then). */
+  onOutdir?: (outdir: string, chunks: number) => void;
 }
 
 export interface Session {
@@ -129,7 +130,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (!loaded.ok) throw failureError(loaded.error);
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
-  f.onOutdir?.(outdir);
+  f.onOutdir?.(outdir, splitAll(loaded.value.config.components).chunks.length);
   // The store is opened before the lock, the records read after it. A damaged store is moved
   // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
   // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads

@@ -90,12 +90,14 @@ export class LocalPool implements Executor {
    * do not keep this process alive, and exit with it. A worker's codec thread
    * (src/root/codec-ahead.ts) is turned off when the workers and their threads would outnumber the
    * cores (the thread then only competes with the other workers), unless HEPPY_CODEC_THREAD is set.
+   * `chunks`: how many chunks the build has at most; no more workers than that are forked (the
+   * pool itself forks one per chunk it runs at once: -j 64 for 3 chunks forks 3, not 64).
    */
-  static prewarm(opts: LocalPoolOptions): void {
+  static prewarm(opts: LocalPoolOptions, chunks = Infinity): void {
     const key = spareKey(opts);
     if (key === null || spares !== null) return;
     const procs: Spare[] = [];
-    for (let i = 0; i < Math.max(1, opts.jobs); i++) {
+    for (let i = 0; i < Math.min(Math.max(1, opts.jobs), chunks); i++) {
       const s: Spare = { proc: forkWorker(opts), stderr: '', dead: false };
       s.proc.stderr?.on('data', (d: Buffer) => { s.stderr = (s.stderr + d.toString()).slice(-4000); });
       s.proc.once('exit', () => { s.dead = true; });

@@ -158,6 +158,18 @@ test('prewarm: the workers forked ahead (while the build plans) are the ones the
   }
 });
 
+test('prewarm forks no more workers than the build has chunks (-j 4, 1 chunk: 1)', () => {
+  const script = join(dir, 'prewarm-few.mjs');
+  const pool = JSON.stringify(pathToFileURL(new URL('../../../../src/exec/local/pool.js', import.meta.url).pathname).href);
+  writeFileSync(script, `import { readdirSync, readFileSync } from 'node:fs';\nimport { LocalPool } from ${pool};\n`
+    + `LocalPool.prewarm({ jobs: 4 }, 1);\nlet n = 0;\nfor (const e of readdirSync('/proc')) { if (!/^\\d+$/.test(e)) continue;\n`
+    + `  try { const st = readFileSync('/proc/' + e + '/stat', 'utf8'); if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) n++; } catch {} }\n`
+    + `console.log(n);\n`);
+  const r = spawnSync(process.execPath, [script], { timeout: 60_000, encoding: 'utf8' });
+  assert.is(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
+  assert.is(r.stdout.trim(), '1');
+});
+
 test('prewarmed workers nobody takes do not keep the process alive', () => {
   const script = join(dir, 'prewarm-only.mjs');
   writeFileSync(script, `import { LocalPool } from ${JSON.stringify(pathToFileURL(new URL('../../../../src/exec/local/pool.js', import.meta.url).pathname).href)};\nLocalPool.prewarm({ jobs: 2 });\n`);
