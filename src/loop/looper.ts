@@ -104,12 +104,19 @@ export async function runPhase(analyzers: readonly Analyzer<object>[], phase: 'b
 const TIME_ALL = 1000;
 const TIME_EVERY = 16;
 
-/** What the per-batch loop reads and updates: one object, so that the hot loop is a plain sync function. */
+/**
+ * What the per-batch loop reads and updates: one object, so that the hot loop is a plain sync
+ * function. The optional hooks and context are copied into fields that are always present (null
+ * when absent): the callers' objects differ in shape between chunks (a simulated component's
+ * context has a genWeight, a data component's has none), and each new shape deoptimised runBatch.
+ */
 interface LoopState {
   readonly analyzers: readonly Analyzer<object>[];
   readonly setup: Setup;
-  readonly hooks: LoopHooks;
-  readonly ctx: LoopContext;
+  readonly signal: AbortSignal | null;
+  readonly afterEvent: ((event: Event) => void) | null;
+  readonly current: { event: Event | null } | null;
+  readonly gen: { branch: string; counter: Counter } | null;
   readonly now: () => number;
   readonly lineEvery: number;
   readonly loopStart: number;
@@ -117,8 +124,11 @@ interface LoopState {
   readonly timedCalls: Float64Array;
   readonly calls: Float64Array;
   readonly passed: Float64Array;
-  /** Clock time spent in runBatch (every event, every analyzer): the cap of the scaled times. */
-  sequenceTime: number;
+  /**
+   * [0]: clock time spent in runBatch (every event, every analyzer): the cap of the scaled times. A Float64Array like the times above: a field first set to 0
+   * held a small integer, and the first fractional sum changed the state's hidden class (a deopt).
+   */
+  readonly sequenceTime: Float64Array;
   readonly early: string[];
   lastLine: number;
   processed: number;
@@ -128,71 +138,67 @@ interface LoopState {
 
 /**
  * Runs the sequence over the rows of one batch (a sync function: the async loop around it would
- * keep every local in its generator context). Sets state.end to stop the loop.
+ * keep every local in its generator context). Sets state.end to stop the loop; returns the events
+ * processed so far. Nothing follows the loop but that return: V8 compiles the loop on stack (OSR)
+ * during the first batch, before any statement after it has run, and that code bailed out at such
+ * a statement (no type feedback) at the end of every batch while it was in use.
  */
-function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, base: number, file: string | undefined): void {
-  const { analyzers, setup, hooks, ctx, now, times, timedCalls, calls, passed } = st;
+function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, base: number, file: string | undefined): number {
+  const { analyzers, setup, signal, afterEvent, current, gen, now, times, timedCalls, calls, passed } = st;
   const nA = analyzers.length;
-  const signal = hooks.signal, afterEvent = hooks.afterEvent, current = ctx.current;
-  const gen = ctx.genWeight;
-  const genLevel = gen ? gen.counter.levels[0]![0] : '';
+  const genLevel = gen !== null ? gen.counter.levels[0]![0] : '';
   let processed = st.processed;
-  const batchStart = now();
-  try {
-    for (let r = 0; r < n; r++) {
-      const iEv = base + r;
-      if (signal !== undefined && signal.aborted) {
-        st.early.push(`stopping gracefully at event ${iEv}`);
-        st.end = { userStop: false };
-        return;
-      }
-      if (iEv % 100 === 0 && iEv > 0) {
-        const t = performance.now();
-        if (t - st.lastLine >= st.lineEvery) { st.early.push(eventLine(iEv, processed, t - st.loopStart)); st.lastLine = t; }
-      }
-      const event = new Event(iEv, columns, r, setup);
-      if (current !== undefined) current.event = event;
-      if (gen !== undefined) {
-        event.eventWeight = event.scalar(gen.branch);
-        gen.counter.inc(genLevel);
-      }
-      const timed = processed < TIME_ALL || processed % TIME_EVERY === 0;
-      // One clock reading per analyzer boundary: the end of one call is the start of the next.
-      let t0 = timed ? now() : 0;
-      for (let a = 0; a < nA; a++) {
-        const ana = analyzers[a]!;
-        let ret: unknown;
-        try {
-          ret = ana.process(event);
-        } catch (e) {
-          if (isUserStop(e)) {
-            st.early.push('Stopped loop following a UserStop exception:', (e as Error).message);
-            st.end = { userStop: true };
-          } else st.end = { failure: analysisFailure(e, ana.name, { event: iEv, ...(file !== undefined ? { file } : {}) }) };
-          return;
-        }
-        if (timed) {
-          const t1 = now();
-          times[a]! += t1 - t0;
-          timedCalls[a]! += 1;
-          t0 = t1;
-        }
-        calls[a]! += 1;
-        if (ret === false) break;
-        if (ret !== undefined && ret !== true) {
-          st.end = { failure: { kind: 'analysis', analyzer: ana.name, event: iEv, ...(file !== undefined ? { file } : {}),
-            reason: `process() must return true, false or nothing (got ${typeof ret}; process cannot be async)` } };
-          return;
-        }
-        passed[a]! += 1;
-      }
-      processed++;
-      if (afterEvent !== undefined) afterEvent(event);
+  for (let r = 0; r < n; r++) {
+    const iEv = base + r;
+    if (signal !== null && signal.aborted) {
+      st.early.push(`stopping gracefully at event ${iEv}`);
+      st.end = { userStop: false };
+      return processed;
     }
-  } finally {
-    st.processed = processed;
-    st.sequenceTime += now() - batchStart;
+    if (iEv % 100 === 0 && iEv > 0) {
+      const t = performance.now();
+      if (t - st.lastLine >= st.lineEvery) { st.early.push(eventLine(iEv, processed, t - st.loopStart)); st.lastLine = t; }
+    }
+    const event = new Event(iEv, columns, r, setup);
+    if (current !== null) current.event = event;
+    if (gen !== null) {
+      event.eventWeight = event.scalar(gen.branch);
+      gen.counter.inc(genLevel);
+    }
+    const timed = processed < TIME_ALL || processed % TIME_EVERY === 0;
+    // One clock reading per analyzer boundary: the end of one call is the start of the next.
+    let t0 = timed ? now() : 0;
+    for (let a = 0; a < nA; a++) {
+      const ana = analyzers[a]!;
+      let ret: unknown;
+      try {
+        ret = ana.process(event);
+      } catch (e) {
+        if (isUserStop(e)) {
+          st.early.push('Stopped loop following a UserStop exception:', (e as Error).message);
+          st.end = { userStop: true };
+        } else st.end = { failure: analysisFailure(e, ana.name, { event: iEv, ...(file !== undefined ? { file } : {}) }) };
+        return processed;
+      }
+      if (timed) {
+        const t1 = now();
+        times[a]! += t1 - t0;
+        timedCalls[a]! += 1;
+        t0 = t1;
+      }
+      calls[a]! += 1;
+      if (ret === false) break;
+      if (ret !== undefined && ret !== true) {
+        st.end = { failure: { kind: 'analysis', analyzer: ana.name, event: iEv, ...(file !== undefined ? { file } : {}),
+          reason: `process() must return true, false or nothing (got ${typeof ret}; process cannot be async)` } };
+        return processed;
+      }
+      passed[a]! += 1;
+    }
+    processed++;
+    if (afterEvent !== null) afterEvent(event);
   }
+  return processed;
 }
 
 /** One function for every loop (a closure per chunk changed runBatch's call target: a deopt per chunk). */
@@ -207,9 +213,10 @@ export async function runLoop(
   const nA = analyzers.length;
   const loopStart = performance.now();
   const st: LoopState = {
-    analyzers, setup, hooks, ctx, now: hooks.clock ?? defaultClock, lineEvery: hooks.eventLineIntervalMs ?? 10_000,
+    analyzers, setup, signal: hooks.signal ?? null, afterEvent: hooks.afterEvent ?? null, current: ctx.current ?? null,
+    gen: ctx.genWeight ?? null, now: hooks.clock ?? defaultClock, lineEvery: hooks.eventLineIntervalMs ?? 10_000,
     loopStart, lastLine: loopStart, times: new Float64Array(nA), timedCalls: new Float64Array(nA), calls: new Float64Array(nA),
-    passed: new Float64Array(nA), sequenceTime: 0, early: [], processed: 0, end: null,
+    passed: new Float64Array(nA), sequenceTime: new Float64Array(1), early: [], processed: 0, end: null,
   };
   let lastYield = performance.now();
 
@@ -226,7 +233,9 @@ export async function runLoop(
       // The next file's first baskets decode (on the codec thread) while this file's events run.
       if (first && next !== undefined) source.prefetch?.(next.file, branches, next.start, next.stop);
       first = false;
-      runBatch(st, columnSlots(batch.columns), batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file);
+      const t0 = st.now();
+      st.processed = runBatch(st, columnSlots(batch.columns), batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file);
+      st.sequenceTime[0]! += st.now() - t0;
       if (st.end !== null) {
         if ('failure' in st.end) return failed(st.end.failure);
         userStop = st.end.userStop;
@@ -249,7 +258,8 @@ export async function runLoop(
   // Sampled times scaled to every call (exact while every call was timed), capped by the measured total.
   const scaled = analyzers.map((_, i) => (timedCalls[i]! > 0 ? times[i]! * (calls[i]! / timedCalls[i]!) : 0));
   const sum = scaled.reduce((x, y) => x + y, 0);
-  const cap = sum > st.sequenceTime && sum > 0 ? st.sequenceTime / sum : 1;
+  const seq = st.sequenceTime[0]!;
+  const cap = sum > seq && sum > 0 ? seq / sum : 1;
   const timeReport = analyzers.map((a, i) => ({ name: a.name, events: calls[i]!, time: (scaled[i]! * cap) / 1000 }));
   return ok({ eventsProcessed: st.processed, userStop, early: st.early, timeReport, analyzersCounter: counter });
 }
