@@ -49,7 +49,7 @@ export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], 
   const kind = lastTemplateKind(batchPaths(outdir).root);
   for (const e of journal) {
     if (e.executor !== 'command') continue;
-    if (await cancelCommandJob(kind, e.jobId)) report.command.push(e.jobId);
+    if (await cancelCommandJob(kind, e.jobId, e.jobName)) report.command.push(e.jobId);
     else report.notCancelled.push({ jobId: e.jobId, why: kind === 'other' ? 'unknown batch system: cancel it with its own command' : 'not running any more, or on another host' });
   }
   return report;
@@ -91,7 +91,7 @@ export async function cancelStaleJobs(outdir: string, entries: JournalEntry[], c
   }
   const kind = lastTemplateKind(batchPaths(outdir).root);
   for (const e of entries) {
-    if (e.executor === 'command' && (await cancelCommandJob(kind, e.jobId))) cancelled.push(e.jobId);
+    if (e.executor === 'command' && (await cancelCommandJob(kind, e.jobId, e.jobName))) cancelled.push(e.jobId);
   }
   return cancelled;
 }

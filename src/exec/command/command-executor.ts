@@ -207,7 +207,7 @@ export class CommandExecutor implements Executor {
   }
 
   private async cancelOne(t: Tracked): Promise<void> {
-    await cancelCommandJob(this.templateKind, t.jobId);
+    await cancelCommandJob(this.templateKind, t.jobId, t.jobName);
   }
 
   async close(): Promise<void> {
@@ -219,11 +219,17 @@ export class CommandExecutor implements Executor {
   }
 }
 
-/** Cancels one job submitted through a template; false when heppy has no way to. */
-export async function cancelCommandJob(kind: TemplateKind, jobId: string): Promise<boolean> {
+/**
+ * Cancels one job submitted through a template; false when heppy has no way to. A local job's
+ * process group is signalled only while one of its processes carries the job's $HEPPY_JOB_NAME:
+ * pids are reused (32,768 on many hosts), and a journal entry of a build killed long ago must not
+ * stop another program's process group that got the same number.
+ */
+export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobName?: string): Promise<boolean> {
   const local = parseLocalJobId(jobId);
   if (local !== null) {
     if (local.host !== thisHost || !processAlive(-local.pgid)) return false;
+    if (jobName !== undefined && !pidsWith('environ', `HEPPY_JOB_NAME=${jobName}`).some((pid) => processGroupOf(pid) === local.pgid)) return false;
     try {
       process.kill(-local.pgid, 'SIGTERM');
       return true;

@@ -175,4 +175,26 @@ test('an unconfirmed entry of a batch system\'s template: its id is read once th
 test.after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+test('cancel: a journaled local job\'s process group is signalled only while it carries the job\'s name (pids are reused)', async () => {
+  const { cancelCommandJob } = await import('../../../../src/exec/command/command-executor.js');
+  const { localJobId } = await import('../../../../src/exec/command/template.js');
+  const { thisHost } = await import('../../../../src/exec/batch/tracker.js');
+  const group = (env: NodeJS.ProcessEnv): number => {
+    const c = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env });
+    c.unref();
+    return c.pid!;
+  };
+  // Another program's process group that got the number a killed build journaled.
+  const other = group({ ...process.env, HEPPY_JOB_NAME: '' });
+  assert.is(await cancelCommandJob('local', localJobId(thisHost, other), 'heppy-0123abcd-Z_Chunk0-1'), false);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(processAlive(-other), 'an unrelated process group is left alone');
+  process.kill(-other, 'SIGKILL');
+  // The job itself (its processes carry $HEPPY_JOB_NAME): cancelled.
+  const job = group({ ...process.env, HEPPY_JOB_NAME: 'heppy-0123abcd-Z_Chunk0-1' });
+  assert.is(await cancelCommandJob('local', localJobId(thisHost, job), 'heppy-0123abcd-Z_Chunk0-1'), true);
+  for (let i = 0; i < 50 && processAlive(-job); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.not.ok(processAlive(-job));
+});
+
 test.run();
