@@ -8,8 +8,8 @@
 // trip waits for the server to be scheduled, which on a busy machine costs milliseconds.
 import type { ByteRange, ByteSource } from './source.js';
 
-const HEAD = 576 << 10;
-const TAIL = 512 << 10;
+/** Bytes read at each end (bench/remote-open.ts sets the head to compare sizes, as httpSettings is set). */
+export const edgeSettings = { head: 576 << 10, tail: 512 << 10 };
 
 export class EdgeCache implements ByteSource {
   readonly remote: boolean;
@@ -22,6 +22,7 @@ export class EdgeCache implements ByteSource {
 
   static async over(inner: ByteSource): Promise<EdgeCache> {
     const size = inner.size;
+    const HEAD = edgeSettings.head, TAIL = edgeSettings.tail;
     const ranges: ByteRange[] = size <= HEAD + TAIL ? [{ pos: 0, len: size }] : [{ pos: 0, len: HEAD }, { pos: size - TAIL, len: TAIL }];
     const got = await inner.readv(ranges);
     return new EdgeCache(inner, ranges.map((r, i) => ({ pos: r.pos, bytes: got[i]! })));
