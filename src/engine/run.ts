@@ -240,7 +240,14 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const mergeJobs = Math.max(1, r.mergeJobs ?? 1);
   let pool: MergePool | null = null;
   let inThisThread = false;
+  /** Chunks of this build not ended yet (set once the cache has restored what it holds). */
+  let chunksLeft = 0;
+  // While local workers run chunks, the cores are theirs: a merge ready while another merges in
+  // this thread waits for it rather than start a pool thread (its start-up alone, ~0.2 s of CPU,
+  // competes with the workers). Once the chunks have ended, ready merges use the pool.
+  const threadWaiters: Array<() => void> = [];
   const runMerge = async (job: MergeJob, onWarning: (m: string) => void, id: string): Promise<Result<MergeSummary>> => {
+    while (inThisThread && r.executor.kind === 'local' && chunksLeft > 0) await new Promise<void>((res) => threadWaiters.push(res));
     if (!inThisThread) {
       inThisThread = true;
       const cpu0 = process.cpuUsage();
@@ -250,6 +257,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         return await mergeComponent(job.outdir, job.component, job.inputs, { ...job.opts, onWarning });
       } finally {
         inThisThread = false;
+        threadWaiters.shift()?.();
         // The process's CPU while it ran (pool threads merging at the same time included).
         const c = process.cpuUsage(cpu0);
         mergeCpuMs.set(id, (c.user + c.system) / 1000);
@@ -334,6 +342,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         break;
       case 'end': {
         const o = e.outcome;
+        if (n.kind === 'chunk' && --chunksLeft === 0) for (const w of threadWaiters.splice(0)) w();
         if (o.status === 'succeeded') {
           const from = restoredAt.get(e.id);
           if (from !== undefined) {
@@ -386,6 +395,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
 
   removeLeftovers(r.outdir, journal);
   await restoreChunks();
+  chunksLeft = tasks.filter((t) => t.kind === 'job').length;
   // What the Outdir holds now (one listing, taken when the first node is started: a no-op build
   // does not list 10,000 entries): a chunk without a directory has no marker or chunk.json to read
   // an earlier attempt from (a cold build: two failed opens per chunk saved).

@@ -159,5 +159,55 @@ test('a failed merge: what it read is an input failure; its thread dying or a bu
     { kind: 'infrastructure', reason: '/o/X: X: merge thread exited with code 3 before finishing' });
 });
 
+/** Ends the chunks in the batches given (by chunk name), one batch per next() call, 100 ms apart. */
+class BatchedExecutor extends FakeExecutor {
+  private held: ExecutorEvent[] = [];
+  private round = 0;
+  constructor(private readonly batches: string[][]) { super(); }
+  override async next(): Promise<ExecutorEvent[]> {
+    this.held.push(...await super.next());
+    if (this.round > 0) await new Promise((res) => setTimeout(res, 100));
+    const names = new Set(this.batches[this.round++] ?? []);
+    const out = this.held.filter((e) => e.type === 'ended' && names.has(e.end.nodeId));
+    this.held = this.held.filter((e) => !out.includes(e));
+    return out;
+  }
+}
+
+test('merges while local chunks run share this thread (no merge thread competes with the workers); once they have ended, the pool merges', async () => {
+  await initHash();
+  const threePlan = (out: string): BuildPlan => {
+    const chunks = ['X', 'Y', 'Z'].map((c) => ({ name: `${c}_Chunk0`, component: c, index: 0, files: [`/${c}.root`], fineSplit: null, split: true }));
+    const nodes = new Map<string, PlannedNode>();
+    for (const c of chunks) {
+      nodes.set(c.name, { id: c.name, kind: 'chunk', component: c.component, dir: join(out, c.name), key: `k${c.component}`,
+        parts: () => ({ parts: { k: c.component }, files: {} }), upToDate: false, why: ['never built'] });
+      nodes.set(`hadd:${c.component}`, { id: `hadd:${c.component}`, kind: 'hadd', component: c.component, dir: join(out, c.component), key: null,
+        parts: () => null, upToDate: false, why: ['1 chunk to run'] });
+    }
+    return { graph: buildGraph(chunks), nodes, tree: new Map(chunks.map((c) => [c.component, 'events'])), dropped: [] };
+  };
+  const threads: unknown[] = [];
+  const onWorker = (w: unknown): void => void threads.push(w);
+  process.on('worker', onWorker);
+  try {
+    const run = async (name: string, batches: string[][]) => {
+      const out = join(root, name);
+      const s = await runPlan({ plan: threePlan(out), store: new MemoryStore(out), executor: new BatchedExecutor(batches), outdir: out, bundle: '/b.mjs',
+        heppyVersion: '0.1.0', options: {}, maxEvents: null, retry, keepGoing: true, emit: () => undefined, cache: null, mergeJobs: 2 });
+      assert.equal([s.run, s.failed], [6, 0]);
+      for (const c of ['X', 'Y', 'Z']) assert.is(readFileSync(join(out, c, 'result.yaml'), 'utf8'), `chunk: ${c}_Chunk0\n`);
+    };
+    // X and Y end while Z still runs: their two merges run one after the other in this thread.
+    await run('OutShare', [['X_Chunk0', 'Y_Chunk0'], ['Z_Chunk0']]);
+    assert.is(threads.length, 0, 'no merge thread while a chunk runs');
+    // All three end together: nothing runs on the workers, the second and third merge go to a pool thread.
+    await run('OutPool', [['X_Chunk0', 'Y_Chunk0', 'Z_Chunk0']]);
+    assert.is(threads.length, 1, 'one pool thread once the chunks have ended');
+  } finally {
+    process.off('worker', onWorker);
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
