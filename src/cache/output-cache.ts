@@ -6,7 +6,7 @@
 // changed or went missing is never restored. Entries appear complete or not at all (built in a
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { hashFileSized, hashSmallFd } from '../fingerprint/hash-file.js';
 import { initHash } from '../fingerprint/hash.js';
@@ -78,11 +78,11 @@ const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
  */
 const RACY_MS = 100;
 
-interface FileStamp { size: number; ino: string; mtimeNs: string }
+interface FileStamp { size: number; ino: string; mtimeNs: string; dev: string }
 
 function stampOf(path: string): FileStamp {
   const st = statSync(path, { bigint: true });
-  return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
+  return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs), dev: String(st.dev) };
 }
 
 /**
@@ -249,9 +249,7 @@ export class OutputCache {
         makeDirs(dirname(dst), made);
         linkOrCopy(storedAt(dir, e, f, i), dst);
       }
-      const now = new Date();
-      if (checked.value !== null) this.refresh(checked.value);
-      else utimesSync(join(this.dir(key), ENTRY), now, now); // recently used: evicted last
+      this.used(key, checked.value);
     } catch (err) {
       return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
     }
@@ -259,10 +257,51 @@ export class OutputCache {
   }
 
   /**
+   * Whether `nodeDir` holds exactly this entry's files as the very inodes the entry stores (same
+   * device, inode, size and mtime: a node directory restored from or kept in this entry, parked
+   * aside since), plus at most the `extra` names at its top (the run files and the marker): then
+   * it can be put back in place as the restore, without linking anything. The entry is checked
+   * first as by restoreInto (a damaged one is removed and reported, never restored); a directory
+   * that differs in any way is ok(false), for the caller to restore by links instead.
+   */
+  async holdsEntry(key: string, nodeDir: string, extra: ReadonlySet<string>): Promise<Result<boolean>> {
+    const e = this.entry(key);
+    if (e === null) return fail({ object: key, reason: 'no cache entry' });
+    const stamps: FileStamp[] = [];
+    const checked = await this.check(e, this.dir(key), stamps);
+    if (!checked.ok) {
+      this.remove(key);
+      return checked;
+    }
+    try {
+      for (const [i, f] of e.files.entries()) {
+        const st = lstatSync(join(nodeDir, f.path), { bigint: true, throwIfNoEntry: false });
+        const s = stamps[i]!;
+        if (st === undefined || !st.isFile() || String(st.dev) !== s.dev || String(st.ino) !== s.ino || String(st.mtimeNs) !== s.mtimeNs || Number(st.size) !== s.size) return ok(false);
+      }
+      if (!holdsOnly(nodeDir, e.files.map((f) => f.path), extra)) return ok(false);
+      this.used(key, checked.value);
+    } catch {
+      return ok(false);
+    }
+    return ok(true);
+  }
+
+  /** An entry just restored from: its fresh stamps written when some files were hashed, else its entry.json touched (evicted last). */
+  private used(key: string, rehashed: CacheEntry | null): void {
+    if (rehashed !== null) this.refresh(rehashed);
+    else {
+      const now = new Date();
+      utimesSync(join(this.dir(key), ENTRY), now, now);
+    }
+  }
+
+  /**
    * Checks every file of `e`. Ok(null): all stamps held (nothing hashed); ok(entry): some files
    * were hashed and matched, the entry with their fresh stamps (so the next restore need not hash).
+   * `stamps` (when given) receives each file's stamp as found.
    */
-  private async check(e: CacheEntry, dir: string): Promise<Result<CacheEntry | null>> {
+  private async check(e: CacheEntry, dir: string, stamps?: FileStamp[]): Promise<Result<CacheEntry | null>> {
     const from = Date.now();
     let hashed = false;
     const files: CachedFile[] = [];
@@ -271,6 +310,7 @@ export class OutputCache {
       let why: string | null = null;
       try {
         const st = stampOf(src);
+        stamps?.push(st);
         if (st.size !== f.size) why = 'its size changed';
         else if (!stampHolds(f, st, e.verifiedAt)) {
           hashed = true;
@@ -278,6 +318,7 @@ export class OutputCache {
           if ((await hashFileSized(src)).hash !== f.hash) why = 'its content changed';
           else {
             const after = stampOf(src);
+            if (stamps !== undefined) stamps[stamps.length - 1] = after;
             files.push({ ...f, ino: after.ino, mtimeNs: after.mtimeNs });
             continue;
           }
@@ -407,6 +448,29 @@ function makeDirs(dir: string, made: Set<string>): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   made.add(dir);
+}
+
+/**
+ * Whether the files under `dir` are exactly `paths` (relative) plus, at its top, names of `extra`:
+ * no other file, no directory that holds none of them, nothing but files and directories.
+ */
+function holdsOnly(dir: string, paths: readonly string[], extra: ReadonlySet<string>): boolean {
+  const want = new Set(paths);
+  const dirs = new Set<string>();
+  for (const p of paths) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  let found = 0;
+  const rec = (rel: string): boolean => {
+    for (const e of readdirSync(rel === '' ? dir : join(dir, rel), { withFileTypes: true })) {
+      const p = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (!dirs.has(p) || !rec(p)) return false;
+      } else if (!e.isFile()) return false;
+      else if (want.has(p)) found++;
+      else if (rel !== '' || !extra.has(p)) return false;
+    }
+    return true;
+  };
+  return rec('') && found === want.size;
 }
 
 /** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */

@@ -40,6 +40,11 @@ export const heppyDir = (outdir: string): string => join(outdir, '.heppy');
 export const tmpRoot = (outdir: string): string => join(outdir, '.heppy', 'tmp');
 /** Old contents of a directory being replaced, removed right after the swap. */
 export const trashRoot = (outdir: string): string => join(outdir, '.heppy', 'trash');
+/**
+ * Directories a restore replaced, kept by node label and key for the next restore of that key
+ * (engine/restore.ts: one per node; their files are the inodes of their output-cache entries).
+ */
+export const parkedRoot = (outdir: string): string => join(outdir, '.heppy', 'parked');
 /** The recorded plan of the last build (plan.ts of chunkdir). */
 export const planFile = (outdir: string): string => join(outdir, '.heppy', 'plan.json');
 /**

@@ -2,14 +2,20 @@
 // is a run that reads nothing but the cache: it is built in a tmp dir (the entry's files linked in,
 // this attempt's chunk.json and batchScript.sh, the marker written last) and swapped into place,
 // so it appears complete or not at all, exactly as a run would.
+//
+// The directory a restore replaces (the other configuration's result, whose files are the inodes
+// of its own cache entry) is parked, not removed: Outdir/.heppy/parked/<label>.<key>, one per node.
+// Switching an option back and forth then restores by renaming the parked directory back, after
+// checking that it holds exactly the entry's files as the very inodes the entry stores (and the
+// entry itself, as always): no link per file, no unlink per file of the replaced one.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OutputCache } from '../cache/output-cache.js';
 import { writeBatchScript } from '../chunkdir/batch-script.js';
-import { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE, RUN_FILES, trashRoot } from '../chunkdir/layout.js';
-import { parseMarker, readMarker, writeMarker, type Marker } from '../chunkdir/marker.js';
+import { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE, parkedRoot, RUN_FILES, trashRoot } from '../chunkdir/layout.js';
+import { parseMarker, readMarker, writeFreshMarker, type Marker } from '../chunkdir/marker.js';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -27,19 +33,98 @@ export async function replacedRemoved(): Promise<void> {
   while (removing.length > 0) await Promise.all(removing.splice(0));
 }
 
-const trashMade = new Set<string>();
-
-/** Renames an existing `dir` into the trash (as swapIntoPlace would) and returns where; null when there is none. */
-function moveAside(dir: string, outdir: string): string | null {
-  if (!existsSync(dir)) return null;
-  const root = trashRoot(outdir);
-  if (!trashMade.has(root)) {
-    mkdirSync(root, { recursive: true });
-    trashMade.add(root);
+const made = new Set<string>();
+function madeDir(dir: string): string {
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
   }
-  const trash = join(root, `${basename(dir)}.${randomBytes(4).toString('hex')}`);
-  renameSync(dir, trash);
-  return trash;
+  return dir;
+}
+
+/** Renames `dir` into the trash and removes it in the background; false when there is no `dir`. */
+function discard(dir: string, outdir: string): boolean {
+  const trash = join(madeDir(trashRoot(outdir)), `${basename(dir)}.${randomBytes(4).toString('hex')}`);
+  try {
+    renameSync(dir, trash);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+  removing.push(rm(trash, { recursive: true, force: true }).catch(() => undefined));
+  return true;
+}
+
+/** Names in Outdir/.heppy/parked by node label (read once per Outdir and process, then kept up to date here). */
+const parkedByOutdir = new Map<string, Map<string, string[]>>();
+function parkedNames(outdir: string): Map<string, string[]> {
+  let m = parkedByOutdir.get(outdir);
+  if (m !== undefined) return m;
+  m = new Map();
+  let names: string[] = [];
+  try {
+    names = readdirSync(parkedRoot(outdir));
+  } catch { /* none parked yet */ }
+  for (const n of names) {
+    const i = n.lastIndexOf('.');
+    if (i <= 0) continue;
+    const label = n.slice(0, i);
+    const list = m.get(label);
+    if (list === undefined) m.set(label, [n]);
+    else list.push(n);
+  }
+  parkedByOutdir.set(outdir, m);
+  return m;
+}
+
+/**
+ * The key of `dir`'s ok marker; null when it has none (or not ok, or unreadable); undefined when
+ * there is no such directory. Only the park's name: a parked directory is checked whole before use.
+ */
+function markerKey(dir: string): string | null | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, MARKER_FILE), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir) ? undefined : null;
+  }
+  try {
+    const m = JSON.parse(text) as { status?: unknown; key?: unknown };
+    return m.status === 'ok' && typeof m.key === 'string' ? m.key : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The parked directory of `label` for `key` (taken: no longer listed), or null. */
+function takeParked(outdir: string, label: string, key: string): string | null {
+  const names = parkedNames(outdir);
+  const list = names.get(label);
+  const name = `${label}.${key}`;
+  if (list === undefined || !list.includes(name)) return null;
+  names.set(label, list.filter((n) => n !== name));
+  return join(parkedRoot(outdir), name);
+}
+
+/**
+ * Moves the node directory `dir` out of the way of a restore: parked under its marker's key when
+ * that key has a cache entry (it may come back), the node's other parked directories discarded
+ * (one per node); else discarded itself.
+ */
+function moveAside(cache: OutputCache, dir: string, outdir: string, label: string): void {
+  const key = markerKey(dir);
+  if (key === undefined) return; // no directory
+  if (key === null || cache.entry(key) === null) {
+    discard(dir, outdir);
+    return;
+  }
+  const names = parkedNames(outdir);
+  const root = madeDir(parkedRoot(outdir));
+  for (const n of names.get(label) ?? []) discard(join(root, n), outdir);
+  const name = `${label}.${key}`;
+  discard(join(root, name), outdir); // listed or not (a parked one taken and found unfit): never renamed over
+  renameSync(dir, join(root, name));
+  names.set(label, [name]);
 }
 
 export interface Restored {
@@ -60,7 +145,7 @@ export async function keepInCache(cache: OutputCache, id: string, kind: 'chunk' 
 /** The chunk `spec.name` restored into `dir` for `spec.key` and `spec.attempt`; a Failure when the entry is absent or damaged. */
 export async function restoreChunk(cache: OutputCache, outdir: string, dir: string, spec: ChunkSpec): Promise<Result<Restored>> {
   return restoreInto(cache, outdir, dir, spec.name, spec.key, spec.attempt, (tmp) => {
-    writeChunkSpec(tmp, spec);
+    writeChunkSpec(tmp, spec, true);
     writeBatchScript(dir, {}, { attempt: spec.attempt, key: spec.key }, tmp);
   }, (m) => (m.kind === 'chunk' ? { ...m, attempt: spec.attempt } : null));
 }
@@ -98,22 +183,44 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     cache.remove(key);
     return fail({ object: label, reason: 'cache entry holds no ok marker for its key; removed' });
   }
-  const tmp = makeTmpDir(outdir, label, attempt);
+  // The directory swapped into place: the one parked for this key when it still holds the entry's
+  // own files, else a tmp dir the entry's files are linked into.
+  let from: string | null = null;
+  let tmp: string | null = null;
   try {
-    const r = await cache.restoreInto(key, tmp);
-    if (!r.ok) return r;
-    writeRunFiles(tmp);
+    const parked = takeParked(outdir, label, key);
+    if (parked !== null) {
+      const held = await cache.holdsEntry(key, parked, PARKED_EXTRA);
+      if (!held.ok || !held.value) discard(parked, outdir);
+      if (!held.ok) return held;
+      if (held.value) {
+        // Removed, then written anew: ext4 flushes a file truncated and rewritten (or renamed over)
+        // at close (auto_da_alloc), ~1 ms each; a new file is written back lazily like a run's.
+        for (const f of PARKED_EXTRA) rmSync(join(parked, f), { force: true });
+        from = parked;
+      }
+    }
+    if (from === null) {
+      tmp = makeTmpDir(outdir, label, attempt);
+      const r = await cache.restoreInto(key, tmp);
+      if (!r.ok) return r;
+      from = tmp;
+    }
+    writeRunFiles(from);
     // The run files were written for this attempt: the marker lists them with their sizes now.
-    const outputs = marker.outputs.map((o) => (RUN_FILES.has(o.path) && existsSync(join(tmp, o.path)) ? { ...o, size: statSync(join(tmp, o.path)).size } : o));
+    const outputs = marker.outputs.map((o) => (RUN_FILES.has(o.path) && existsSync(join(from!, o.path)) ? { ...o, size: statSync(join(from!, o.path)).size } : o));
     const restored: Marker = { ...marker, outputs, restoredFrom: e.builtAt };
-    writeMarker(tmp, restored);
-    const old = moveAside(dir, outdir);
-    swapIntoPlace(tmp, dir, outdir);
-    if (old !== null) removing.push(rm(old, { recursive: true, force: true }).catch(() => undefined));
+    // Written directly: `from` is seen by nobody before the swap (a parked one is rewritten whole on its next use).
+    writeFreshMarker(from, restored);
+    moveAside(cache, dir, outdir, label);
+    swapIntoPlace(from, dir, outdir);
     return ok({ marker: restored, builtAt: e.builtAt });
   } catch (err) {
     return fail({ file: dir, object: label, reason: `cannot restore from the cache: ${(err as Error).message}` });
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** What a parked directory holds besides the entry's files: this node's run files and marker, rewritten before it is used. */
+const PARKED_EXTRA: ReadonlySet<string> = new Set([...RUN_FILES, MARKER_FILE]);

@@ -48,5 +48,92 @@ test('a restore replaces the directory of the other configuration; the replaced 
   assert.ok(typeof marker.restoredFrom === 'string');
 });
 
+const specFor = (key: string, attempt: number): ChunkSpec => ({ name: 'P_Chunk0', component: 'P', files: ['/data/p.root'], tree: 'events', fineSplit: null,
+  maxEvents: null, options: {}, bundle: join(base, 'bundle.mjs'), key, attempt });
+const KA = 'aaaaaaaa00000001';
+const KB = 'bbbbbbbb00000002';
+
+/** Outdir/P_Chunk0 built for KA, kept, then built for KB, kept: the user's `build`, `build -o`. */
+async function twoConfigurations(outdir: string, cache: OutputCache): Promise<string> {
+  const dir = join(outdir, 'P_Chunk0');
+  chunkDir(dir, KA, 'all 10\n');
+  assert.ok((await keepInCache(cache, 'P_Chunk0', 'chunk', dir, KA)).ok);
+  rmSync(dir, { recursive: true });
+  chunkDir(dir, KB, 'all 99 (other option)\n');
+  assert.ok((await keepInCache(cache, 'P_Chunk0', 'chunk', dir, KB)).ok);
+  return dir;
+}
+
+test('the replaced directory is parked under its key; switching back renames it into place (no link, no copy)', async () => {
+  const root = mkdtempSync(join(base, 'park-'));
+  const outdir = join(root, 'Outdir');
+  const cache = OutputCache.open(join(root, 'cache'));
+  const dir = await twoConfigurations(outdir, cache);
+  const kbFile = statSync(join(dir, 'Sum_1', 'cutflow.txt')).ino;
+  const parked = join(outdir, '.heppy', 'parked');
+  // Back to KA: restored by links, the KB directory parked (it has an entry).
+  assert.ok((await restoreChunk(cache, outdir, dir, specFor(KA, 3))).ok);
+  assert.equal(readdirSync(parked), [`P_Chunk0.${KB}`]);
+  assert.is(statSync(join(parked, `P_Chunk0.${KB}`, 'Sum_1', 'cutflow.txt')).ino, kbFile);
+  const kaDirIno = statSync(dir).ino;
+  // To KB again: the parked directory itself comes back; the KA one is parked in its turn.
+  const r = await restoreChunk(cache, outdir, dir, specFor(KB, 4));
+  assert.ok(r.ok, r.ok ? '' : r.error.reason);
+  await replacedRemoved();
+  assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 99 (other option)\n');
+  assert.is(statSync(join(dir, 'Sum_1', 'cutflow.txt')).ino, kbFile);
+  assert.equal(readdirSync(parked), [`P_Chunk0.${KA}`]);
+  assert.is(statSync(join(parked, `P_Chunk0.${KA}`)).ino, kaDirIno, 'the KA directory itself, renamed');
+  const marker = JSON.parse(readFileSync(join(dir, 'heppy-status.json'), 'utf8')) as ChunkMarker;
+  assert.is(marker.attempt, 4);
+  assert.is(marker.key, KB);
+  assert.is((JSON.parse(readFileSync(join(dir, 'chunk.json'), 'utf8')) as ChunkSpec).attempt, 4);
+  assert.match(readFileSync(join(dir, 'batchScript.sh'), 'utf8'), /4/);
+  assert.equal(readdirSync(dir).sort(), ['Sum_1', 'batchScript.sh', 'chunk.json', 'heppy-status.json', 'log.txt']);
+  assert.equal(readdirSync(join(outdir, '.heppy', 'trash')), []);
+});
+
+test('a parked directory that differs from its entry (an extra file, a file of another inode) is not used: restored by links', async () => {
+  for (const change of ['extra', 'inode'] as const) {
+    const root = mkdtempSync(join(base, `unfit-${change}-`));
+    const outdir = join(root, 'Outdir');
+    const cache = OutputCache.open(join(root, 'cache'));
+    const dir = await twoConfigurations(outdir, cache);
+    assert.ok((await restoreChunk(cache, outdir, dir, specFor(KA, 3))).ok);
+    const p = join(outdir, '.heppy', 'parked', `P_Chunk0.${KB}`);
+    const cut = join(p, 'Sum_1', 'cutflow.txt');
+    if (change === 'extra') writeFileSync(join(p, 'Sum_1', 'stray.txt'), 'not in the entry');
+    else {
+      const text = readFileSync(cut);
+      rmSync(cut);
+      writeFileSync(cut, text); // same bytes, a new inode: not the entry's file
+    }
+    const r = await restoreChunk(cache, outdir, dir, specFor(KB, 4));
+    assert.ok(r.ok, r.ok ? '' : r.error.reason);
+    await replacedRemoved();
+    assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 99 (other option)\n');
+    assert.not.ok(existsSync(join(dir, 'Sum_1', 'stray.txt')), change);
+    assert.equal(readdirSync(join(outdir, '.heppy', 'parked')), [`P_Chunk0.${KA}`], change);
+    assert.equal(readdirSync(join(outdir, '.heppy', 'trash')), [], change);
+  }
+});
+
+test('an entry damaged while its directory is parked is not restored (the parked copy neither)', async () => {
+  const root = mkdtempSync(join(base, 'damaged-'));
+  const outdir = join(root, 'Outdir');
+  const cache = OutputCache.open(join(root, 'cache'));
+  const dir = await twoConfigurations(outdir, cache);
+  assert.ok((await restoreChunk(cache, outdir, dir, specFor(KA, 3))).ok);
+  // Written through the parked hard link: the entry's file changes with it (same size).
+  writeFileSync(join(outdir, '.heppy', 'parked', `P_Chunk0.${KB}`, 'Sum_1', 'cutflow.txt'), 'all 98 (other option)\n');
+  const r = await restoreChunk(cache, outdir, dir, specFor(KB, 4));
+  assert.not.ok(r.ok);
+  if (!r.ok) assert.match(r.error.reason, /cache entry damaged \(its content changed\)/);
+  await replacedRemoved();
+  assert.is(cache.entry(KB), null, 'the damaged entry removed');
+  assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n', 'the KA result stays in place');
+  assert.equal(readdirSync(join(outdir, '.heppy', 'parked')), []);
+});
+
 test.after(() => rmSync(base, { recursive: true, force: true }));
 test.run();
