@@ -6,16 +6,17 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundledOr } from '../util/bundled.js';
 import { isPlainPath, shq } from '../util/shell.js';
 import { BATCH_SCRIPT, batchPaths, ensureBatchPaths } from './layout.js';
 
 export { BATCH_SCRIPT } from './layout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** dist/src/cli/main.js of this checkout: what a job runs. */
-export const heppyMainJs = join(here, '..', 'cli', 'main.js');
-/** The helper that writes a failed marker when run-chunk died without one. */
-export const exitMarkerJs = join(here, 'exit-marker.js');
+/** The CLI of this checkout a job runs: its bundle (dist/cli/main.js) when fresh, else dist/src/cli/main.js. */
+export const heppyMainJs = bundledOr('main', join(here, '..', 'cli', 'main.js'));
+/** The helper that writes a failed marker when run-chunk died without one (bundled likewise). */
+export const exitMarkerJs = bundledOr('exit-marker', join(here, 'exit-marker.js'));
 
 /** The attempt a script is written for: its exit marker must not speak for a later attempt. */
 export interface ScriptAttempt {
@@ -26,7 +27,7 @@ export interface ScriptAttempt {
 export interface BatchScriptOptions {
   /** Node binary the job runs (default: this process's; HEPPY_BATCH_NODE overrides). */
   nodeBin?: string;
-  /** heppy's CLI entry (default: this checkout's dist/src/cli/main.js). */
+  /** heppy's CLI entry (default: heppyMainJs). */
   heppyJs?: string;
   /** The packed-task runner (default: dist/src/exec/batch/run-chunks.js); tests replace it. */
   runChunksJs?: string;

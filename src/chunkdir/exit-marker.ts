@@ -68,7 +68,8 @@ export function writeExitMarker(chunkDir: string, exitStatus: number, signal?: s
   return true;
 }
 
-function main(argv: string[]): void {
+/** The command line (the module run as a script, or the bundle's exit-marker entry). */
+export function main(argv: string[]): void {
   if (argv[0] === '--each') {
     // A packed array task: STATUS SIGNAL then DIR ATTEMPT KEY triples.
     const [, status, signal, ...rest] = argv;

@@ -21,6 +21,8 @@ async function registry(argv: readonly string[]): Promise<CommandClass[]> {
   if (argv[0] === 'build') return [(await import('./build.js')).BuildCommand];
   // Likewise `heppy root merge` (hadd of many files in scripts, benchmarked against cp).
   if (argv[0] === 'root' && argv[1] === 'merge') return [(await import('./root/merge.js')).RootMergeCommand];
+  // And `heppy run-chunk`: what every batch job starts (once per chunk).
+  if (argv[0] === 'run-chunk') return [(await import('./run-chunk.js')).RunChunkCommand];
   return (await import('./commands.js')).commands;
 }
 

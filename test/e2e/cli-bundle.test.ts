@@ -70,10 +70,13 @@ test('a build and its no-op: getOption sees -o, no thread, nothing heavy, the pu
   mkdirSync(join(dir, 'data'), { recursive: true });
   for (let i = 0; i < 3; i++) await writeInput(join(dir, 'data', `f${i}.root`), 10, 100 * i);
   // The split is read with getOption while the Config is built, in the coordinator.
-  writeFileSync(join(dir, 'heppyfile.ts'), `import { Analyzer, Config, Component, Sequence, getOption, type Event } from 'heppy';
+  // Each chunk notes the process that runs it and the option it sees there (a local worker).
+  const ran = join(dir, 'ran.txt');
+  writeFileSync(join(dir, 'heppyfile.ts'), `import { appendFileSync } from 'node:fs';
+import { Analyzer, Config, Component, Sequence, getOption, type Event } from 'heppy';
 class Count extends Analyzer {
   static branches = ['x'];
-  override beginLoop(): void { this.counter('n').register('all'); }
+  override beginLoop(): void { this.counter('n').register('all'); appendFileSync(${JSON.stringify(ran)}, process.argv[1] + ' split=' + String(getOption('split', 1)) + '\\n'); }
   override process(_e: Event): void { this.counter('n').inc('all'); }
 }
 export default new Config({
@@ -84,6 +87,8 @@ export default new Config({
   const first = traced(['build', '-j', '2', '-o', 'split=3'], dir);
   assert.is(first.code, 0, first.err);
   assert.match(first.out, / 4 run, 0 up to date, 0 failed; 30 events processed/);
+  // The chunks ran in workers started from the bundle, whose public API is the heppyfile's (-o seen).
+  assert.equal(readFileSync(ran, 'utf8'), `${join(repoRoot, 'dist', 'cli', 'worker.js')} split=3\n`.repeat(3));
   const noop = traced(['build', '-o', 'split=3'], dir);
   assert.is(noop.code, 0, noop.err);
   assert.match(noop.out, / 0 run, 4 up to date, 0 failed/);
@@ -97,6 +102,10 @@ export default new Config({
   const plain = traced(['build', '-o', 'split=3'], dir, { HEPPY_BUNDLE: '0' });
   assert.match(plain.out, / 0 run, 4 up to date, 0 failed/);
   assert.ok(plain.modules.includes('dist/src/engine/session.js'));
+  rmSync(ran);
+  const plainRun = traced(['build', '-j', '1', '-o', 'split=3', '--force'], dir, { HEPPY_BUNDLE: '0' });
+  assert.is(plainRun.code, 0, plainRun.err);
+  assert.equal(readFileSync(ran, 'utf8'), `${join(repoRoot, 'dist', 'src', 'exec', 'local', 'worker.js')} split=3\n`.repeat(3));
   // Another -o split: another plan (1 chunk, no merge).
   const one = traced(['build', '--dry-run', '-o', 'split=1'], dir);
   assert.is(one.code, 0, one.err);
@@ -122,6 +131,32 @@ test('a bundle older than dist/src is made again before it runs', () => {
   assert.is(r.out, `${pkg.version}\n`);
   assert.ok(statSync(entry).mtimeMs >= statSync(join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtimeMs);
   assert.ok(r.modules.includes('dist/cli/main.js'));
+});
+
+test('a new bundle is written beside the one in use: chunks main.js no longer reaches stay a week, then go', async () => {
+  const cli = join(repoRoot, 'dist', 'cli');
+  const b = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundle-cli.mjs')).href)) as {
+    retireChunks(now?: number): void; reachedChunks(): Set<string>; RETIRED_KEEP_MS: number };
+  // A chunk of an earlier bundle, still imported lazily by a process started from that bundle.
+  const old = join(cli, 'chunk-OLDTEST1.js');
+  writeFileSync(old, 'export const x = 1;\n');
+  const reached = [...b.reachedChunks()];
+  assert.ok(reached.length > 5, 'main.js reaches its chunks');
+  // `npm run build`'s bundler (as run by the build script): nothing of dist/cli removed first.
+  const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'bundle-cli.mjs')], { cwd: repoRoot, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(statSync(old).isFile(), 'the old chunk stays');
+  const retired = JSON.parse(readFileSync(join(cli, 'retired.json'), 'utf8')) as Record<string, number>;
+  assert.type(retired['chunk-OLDTEST1.js'], 'number');
+  for (const c of b.reachedChunks()) assert.ok(statSync(join(cli, c)).isFile(), c);
+  assert.not.ok(reached.some((c) => c in retired), 'no chunk main.js reaches is retired');
+  b.retireChunks(retired['chunk-OLDTEST1.js']! + b.RETIRED_KEEP_MS - 1000);
+  assert.ok(statSync(old).isFile(), 'kept within the week');
+  b.retireChunks(retired['chunk-OLDTEST1.js']! + b.RETIRED_KEEP_MS);
+  assert.is(statSync(old, { throwIfNoEntry: false }), undefined, 'removed after it');
+  assert.not.ok('chunk-OLDTEST1.js' in (JSON.parse(readFileSync(join(cli, 'retired.json'), 'utf8')) as Record<string, number>));
+  for (const c of b.reachedChunks()) assert.ok(statSync(join(cli, c)).isFile(), c);
+  assert.is(traced(['--version']).code, 0);
 });
 
 test.after(() => { if (process.env.KEEP !== '1') rmSync(work, { recursive: true, force: true }); });

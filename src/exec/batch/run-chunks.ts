@@ -68,8 +68,9 @@ export function parseTriples(args: string[]): PackedChunk[] | null {
   return out;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const chunks = parseTriples(process.argv.slice(2));
+/** The command line (the module run as a script, or the bundle's run-chunks entry). */
+export async function main(argv: string[]): Promise<void> {
+  const chunks = parseTriples(argv);
   if (chunks === null) {
     process.stderr.write('usage: run-chunks.js DIR ATTEMPT KEY [DIR ATTEMPT KEY]...\n');
     process.exit(2);
@@ -77,3 +78,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const failed = await runChunks(chunks);
   process.exitCode = failed > 0 ? 1 : 0;
 }
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import type { TaskFailure } from '../../util/failure.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { bundledOr } from '../../util/bundled.js';
 
 interface Worker {
   proc: ChildProcess;
@@ -28,7 +29,8 @@ export interface LocalPoolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+// The bundle's worker entry when fresh (util/bundled.ts): a worker starts from a few files.
+const WORKER = bundledOr('worker', fileURLToPath(new URL('./worker.js', import.meta.url)));
 
 /** Fork arguments of the workers of a pool with these options (the codec-thread rule: see workerEnv). */
 function forkOptions(opts: LocalPoolOptions): { execArgv: string[]; env: NodeJS.ProcessEnv } {

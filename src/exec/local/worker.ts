@@ -50,8 +50,9 @@ const send = (m: FromWorker): void => void process.send!(m);
 let runChunkP: Promise<RunChunk> | null = null;
 function runner(): Promise<RunChunk> {
   runChunkP ??= (async () => {
-    const url = process.env.HEPPY_WORKER_RUNNER ?? new URL('../../loop/run-chunk.js', import.meta.url).href;
-    const mod = (await import(url)) as { runChunk: RunChunk };
+    const url = process.env.HEPPY_WORKER_RUNNER;
+    // A literal specifier: the bundled worker (dist/cli/worker.js) carries the runner in its chunks.
+    const mod = (url !== undefined ? await import(url) : await import('../../loop/run-chunk.js')) as { runChunk: RunChunk };
     return mod.runChunk;
   })();
   return runChunkP;
