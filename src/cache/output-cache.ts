@@ -78,7 +78,8 @@ const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
  */
 const RACY_MS = 100;
 
-interface FileStamp { size: number; ino: string; mtimeNs: string; dev: string }
+/** A file's size, inode, mtime (ns) and device, as stat-ed. */
+export interface FileStamp { size: number; ino: string; mtimeNs: string; dev: string }
 
 function stampOf(path: string): FileStamp {
   const st = statSync(path, { bigint: true });
@@ -233,22 +234,24 @@ export class OutputCache {
    * checking each file: by its recorded inode, size and mtime where they hold, else by its digest.
    * A damaged entry is removed and reported, never restored.
    */
-  async restoreInto(key: string, targetDir: string): Promise<Result<CacheEntry>> {
+  async restoreInto(key: string, targetDir: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const dir = this.dir(key);
-    const checked = await this.check(e, dir);
+    const checked = await this.check(e, dir, stamps);
     if (!checked.ok) {
       this.remove(key);
       return checked;
     }
     try {
       const made = new Set<string>([targetDir]);
+      let copied = false;
       for (const [i, f] of e.files.entries()) {
         const dst = join(targetDir, f.path);
         makeDirs(dirname(dst), made);
-        linkOrCopy(storedAt(dir, e, f, i), dst);
+        if (!linkOrCopy(storedAt(dir, e, f, i), dst)) copied = true;
       }
+      if (copied && stamps !== undefined) stamps.length = 0; // a copy is another inode: no stamps to pass on
       this.used(key, checked.value);
     } catch (err) {
       return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
@@ -262,12 +265,14 @@ export class OutputCache {
    * aside since), plus at most the `extra` names at its top (the run files and the marker): then
    * it can be put back in place as the restore, without linking anything. The entry is checked
    * first as by restoreInto (a damaged one is removed and reported, never restored); a directory
-   * that differs in any way is ok(false), for the caller to restore by links instead.
+   * that differs in any way is ok(false), for the caller to restore by links instead. `stamps`
+   * receives the stamp of each of the entry's files (restoreInto's likewise: a restored file is
+   * that inode, so the caller need not stat it again).
    */
-  async holdsEntry(key: string, nodeDir: string, extra: ReadonlySet<string>): Promise<Result<boolean>> {
+  async holdsEntry(key: string, nodeDir: string, extra: ReadonlySet<string>, stamps: FileStamp[] = []): Promise<Result<boolean>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
-    const stamps: FileStamp[] = [];
+    stamps.length = 0;
     const checked = await this.check(e, this.dir(key), stamps);
     if (!checked.ok) {
       this.remove(key);

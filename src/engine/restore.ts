@@ -12,12 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { OutputCache } from '../cache/output-cache.js';
+import type { FileStamp, OutputCache } from '../cache/output-cache.js';
 import { writeBatchScript } from '../chunkdir/batch-script.js';
 import { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE, parkedRoot, RUN_FILES, trashRoot } from '../chunkdir/layout.js';
 import { parseMarker, readMarker, writeFreshMarker, type Marker } from '../chunkdir/marker.js';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
+import type { OutputRecord } from '../store/records.js';
 import { fail, ok, type Result } from '../util/result.js';
 
 /**
@@ -130,6 +131,12 @@ function moveAside(cache: OutputCache, dir: string, outdir: string, label: strin
 export interface Restored {
   marker: Marker;
   builtAt: string;
+  /**
+   * The restored directory's result files and marker with their sizes and mtimes, as statOutputs
+   * would find them (same order), from the stamps the restore took of the very inodes it put in
+   * place; null when the marker lists a file the entry does not hold (the caller stats them).
+   */
+  outputs: OutputRecord[] | null;
 }
 
 /** Keeps a node's outputs (everything but the run files and the marker) under its key. */
@@ -188,9 +195,10 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
   let from: string | null = null;
   let tmp: string | null = null;
   try {
+    const stamps: FileStamp[] = [];
     const parked = takeParked(outdir, label, key);
     if (parked !== null) {
-      const held = await cache.holdsEntry(key, parked, PARKED_EXTRA);
+      const held = await cache.holdsEntry(key, parked, PARKED_EXTRA, stamps);
       if (!held.ok || !held.value) discard(parked, outdir);
       if (!held.ok) return held;
       if (held.value) {
@@ -202,7 +210,8 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     }
     if (from === null) {
       tmp = makeTmpDir(outdir, label, attempt);
-      const r = await cache.restoreInto(key, tmp);
+      stamps.length = 0;
+      const r = await cache.restoreInto(key, tmp, stamps);
       if (!r.ok) return r;
       from = tmp;
     }
@@ -211,15 +220,35 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     const outputs = marker.outputs.map((o) => (RUN_FILES.has(o.path) && existsSync(join(from!, o.path)) ? { ...o, size: statSync(join(from!, o.path)).size } : o));
     const restored: Marker = { ...marker, outputs, restoredFrom: e.builtAt };
     // Written directly: `from` is seen by nobody before the swap (a parked one is rewritten whole on its next use).
-    writeFreshMarker(from, restored);
+    const markerStat = writeFreshMarker(from, restored);
     moveAside(cache, dir, outdir, label);
     swapIntoPlace(from, dir, outdir);
-    return ok({ marker: restored, builtAt: e.builtAt });
+    return ok({ marker: restored, builtAt: e.builtAt, outputs: restoredOutputs(restored, e.files, stamps, markerStat) });
   } catch (err) {
     return fail({ file: dir, object: label, reason: `cannot restore from the cache: ${(err as Error).message}` });
   } finally {
     if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** statOutputs's answer for a restored directory, from the stamps of the entry's files (null: a listed file not among them). */
+function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }>, stamps: readonly FileStamp[], marker: { size: number; mtimeMs: number }): OutputRecord[] | null {
+  if (stamps.length !== files.length) return null;
+  const byPath = new Map(files.map((f, i) => [f.path, stamps[i]!]));
+  const out: OutputRecord[] = [];
+  for (const o of m.outputs) {
+    if (RUN_FILES.has(o.path) || o.path === MARKER_FILE) continue;
+    const st = byPath.get(o.path);
+    if (st === undefined) return null;
+    out.push({ path: o.path, size: st.size, mtimeMs: msOfNs(BigInt(st.mtimeNs)) });
+  }
+  out.push({ path: MARKER_FILE, size: marker.size, mtimeMs: marker.mtimeMs });
+  return out;
+}
+
+/** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): records compare it exactly. */
+function msOfNs(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /** What a parked directory holds besides the entry's files: this node's run files and marker, rewritten before it is used. */

@@ -164,7 +164,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
         r.emit({ type: 'warning', message: `${t.id}: ${formatFailure(back.error)}; running it instead` });
         continue;
       }
-      const outs = statOutputs(n.dir, back.value.marker.outputs);
+      const outs = back.value.outputs !== null ? ok(back.value.outputs) : statOutputs(n.dir, back.value.marker.outputs);
       if (!outs.ok) continue;
       record({ nodeId: t.id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
         outputs: outs.value, attempts: attempt, eventsProcessed: 0, finishedAt: Date.now(), durationMs: 0, restoredFrom: back.value.builtAt });
@@ -300,7 +300,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     if (r.cache && r.cache.entry(key) !== null) {
       const back = await restoreMerge(r.cache, r.outdir, n.dir, id, key);
       if (back.ok) {
-        const outs = statOutputs(n.dir, back.value.marker.outputs);
+        const outs = back.value.outputs !== null ? ok(back.value.outputs) : statOutputs(n.dir, back.value.marker.outputs);
         if (outs.ok) {
           record({ nodeId: id, kind: 'hadd', status: 'ok', key, keyParts: kp, resultDigest: resultDigest(key, outs.value), outputs: outs.value,
             attempts: 1, eventsProcessed: 0, finishedAt: Date.now(), durationMs: Date.now() - t, restoredFrom: back.value.builtAt });

@@ -16,7 +16,7 @@ export interface PlainOptions {
 }
 
 export class PlainReporter implements Reporter {
-  private readonly retries = new RetryLines((s) => void this.out.write(s + '\n'));
+  private readonly retries = new RetryLines((s) => this.w(s));
   private readonly progress: Progress;
   private timer: NodeJS.Timeout | null = null;
   private readonly verbose: boolean;
@@ -36,8 +36,30 @@ export class PlainReporter implements Reporter {
     return `heppy: ${overallLine(this.progress.overall())}`;
   }
 
+  /**
+   * Lines are gathered and written once the current burst of events is over (setImmediate), the
+   * buffer is large, or at the summary and close: a restore reports 34 nodes in ~10 ms, each line a
+   * write to a pipe of its own otherwise.
+   */
+  private buf = '';
+  private flushQueued = false;
   private w(s: string): void {
-    this.out.write(s + '\n');
+    this.buf += s + '\n';
+    if (this.buf.length > 16_384) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => {
+        this.flushQueued = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    if (this.buf === '') return;
+    const text = this.buf;
+    this.buf = '';
+    this.out.write(text);
   }
 
   private info(s: string): void {
@@ -71,7 +93,8 @@ export class PlainReporter implements Reporter {
         this.retries.add(e);
         break;
       case 'done':
-        info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
+        if (e.restored !== undefined) info(`restored ${e.id} from cache (built at ${e.restored.builtAt})`);
+        else info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
         break;
       case 'failed':
         w(`FAILED ${e.id} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.reason}`);
@@ -84,6 +107,7 @@ export class PlainReporter implements Reporter {
         break;
       case 'summary':
         this.stop();
+        this.flush();
         this.out.write(formatSummary(e.summary));
         break;
       default:
@@ -99,5 +123,6 @@ export class PlainReporter implements Reporter {
   close(): void {
     this.retries.flush();
     this.stop();
+    this.flush();
   }
 }

@@ -7,6 +7,7 @@ import { OutputCache } from '../../../src/cache/output-cache.js';
 import { writeMarker, type ChunkMarker } from '../../../src/chunkdir/marker.js';
 import { keepInCache, replacedRemoved, restoreChunk } from '../../../src/engine/restore.js';
 import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
+import { statOutputs } from '../../../src/chunkdir/results.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-restore-'));
 const KEY = 'feedbeef01234567';
@@ -36,6 +37,7 @@ test('a restore replaces the directory of the other configuration; the replaced 
     options: {}, bundle: join(base, 'bundle.mjs'), key: KEY, attempt: 2 };
   const r = await restoreChunk(cache, outdir, dir, spec);
   assert.ok(r.ok, r.ok ? '' : r.error.reason);
+  if (r.ok) assert.equal(r.value.outputs, (statOutputs(dir, r.value.marker.outputs) as { value: unknown }).value, 'restored by links: the stamps taken');
   await replacedRemoved();
   assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n');
   assert.is(statSync(join(dir, 'Sum_1', 'cutflow.txt')).mtimeMs, keptMtime, 'the kept inode, its mtime');
@@ -85,6 +87,8 @@ test('the replaced directory is parked under its key; switching back renames it 
   assert.equal(readdirSync(parked), [`P_Chunk0.${KA}`]);
   assert.is(statSync(join(parked, `P_Chunk0.${KA}`)).ino, kaDirIno, 'the KA directory itself, renamed');
   const marker = JSON.parse(readFileSync(join(dir, 'heppy-status.json'), 'utf8')) as ChunkMarker;
+  // What the restore reports of its files is what a stat finds (the build records it unstat-ed).
+  if (r.ok) assert.equal(r.value.outputs, (statOutputs(dir, marker.outputs) as { value: unknown }).value);
   assert.is(marker.attempt, 4);
   assert.is(marker.key, KB);
   assert.is((JSON.parse(readFileSync(join(dir, 'chunk.json'), 'utf8')) as ChunkSpec).attempt, 4);

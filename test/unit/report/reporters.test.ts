@@ -53,6 +53,24 @@ test('summary: the true reason for nodes not run, re-attached jobs counted apart
   assert.match(s.text, /^heppy: 2 run, 1 up to date, 0 failed, 4 not run \(interrupted\);/);
 });
 
+test('plain: a restored node says so (not "done … 0 events"); lines of one burst written at once', async () => {
+  const { s } = sink();
+  let writes = 0;
+  const w = s.write.bind(s);
+  s.write = ((chunk: unknown, ...rest: unknown[]) => { writes++; return (w as (...a: unknown[]) => boolean)(chunk, ...rest); }) as typeof s.write;
+  const r = new PlainReporter(s);
+  for (const id of ['A_Chunk0', 'A_Chunk1']) r.event({ type: 'done', id, kind: 'chunk', component: 'A', eventsProcessed: 0, durationMs: 0, restored: { builtAt: '2026-11-30T04:00:00.000Z' } });
+  r.event({ type: 'done', id: 'hadd:A', kind: 'hadd', component: 'A', eventsProcessed: 0, durationMs: 0 });
+  await new Promise((res) => setImmediate(res));
+  assert.is(writes, 1);
+  assert.equal(s.text.trim().split('\n'), [
+    'restored A_Chunk0 from cache (built at 2026-11-30T04:00:00.000Z)',
+    'restored A_Chunk1 from cache (built at 2026-11-30T04:00:00.000Z)',
+    'done hadd:A',
+  ]);
+  r.close();
+});
+
 test('plain: one line per notable event, up-to-date nodes only counted', () => {
   const { s } = sink();
   const r = new PlainReporter(s);
