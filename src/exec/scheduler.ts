@@ -214,16 +214,6 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       for (const e of delayed.splice(0)) finish(e.id, failed(e.id, e.attempt, e.failure, e.log));
     }
     const nextDue = releaseDue();
-    while (!stopping && readyInline.length > 0 && inlineRunning.size < inlineSlots) {
-      const id = readyInline.shift()!;
-      inflight.add(id);
-      hooks.emit({ type: 'start', id, attempt: 1 });
-      const p: Promise<void> = hooks.inline(id).then(
-        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, attempt: 1, eventsProcessed: r.value.eventsProcessed } : failed(id, 1, r.error)),
-        (err: unknown) => finish(id, failed(id, 1, { kind: 'infrastructure', reason: `bug: ${String(err)}` })),
-      ).finally(() => { inlineRunning.delete(p); });
-      inlineRunning.add(p);
-    }
     const room = Math.max(0, executor.capacity - jobsInflight);
     if (!stopping && room > 0 && readyJobs.length > 0) {
       const batch: JobSpec[] = [];
@@ -246,6 +236,18 @@ export async function schedule(tasks: readonly SchedTask[], done: ReadonlySet<st
       }
       if (batch.length) await executor.submit(batch);
       continue; // re-evaluate: more may fit (batch executors have large capacity)
+    }
+    // Inline tasks (merges) start after the jobs are submitted: a merge runs in this thread, and
+    // a worker whose next chunk was not sent before it would wait for the merge to end.
+    while (!stopping && readyInline.length > 0 && inlineRunning.size < inlineSlots) {
+      const id = readyInline.shift()!;
+      inflight.add(id);
+      hooks.emit({ type: 'start', id, attempt: 1 });
+      const p: Promise<void> = hooks.inline(id).then(
+        (r) => finish(id, r.ok ? { status: 'succeeded', attempts: 1, attempt: 1, eventsProcessed: r.value.eventsProcessed } : failed(id, 1, r.error)),
+        (err: unknown) => finish(id, failed(id, 1, { kind: 'infrastructure', reason: `bug: ${String(err)}` })),
+      ).finally(() => { inlineRunning.delete(p); });
+      inlineRunning.add(p);
     }
     const jobsRunning = jobsInflight > 0;
     if (!jobsRunning && inlineRunning.size === 0 && nextDue === null) {

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { LocalPool } from '../../../src/exec/local/pool.js';
 import { schedule, type SchedEvent, type SchedTask } from '../../../src/exec/scheduler.js';
 import { ok } from '../../../src/util/result.js';
+import type { Executor, ExecutorEvent, JobSpec } from '../../../src/exec/executor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-sched-'));
 const runner = pathToFileURL(new URL('./fixtures/fake-runner.js', import.meta.url).pathname).href;
@@ -54,6 +55,28 @@ test('pool + scheduler: retries by kind, crash isolation, failed dep skips merge
   const pids = new Set(['a0', 'a1', 'a2', 'b0', 'b1', 'c0', 'd0'].flatMap(runs));
   assert.ok(pids.size <= 5, `pids: ${pids.size}`);
   assert.is(events.filter((e) => e.type === 'retry').length, 3);
+});
+
+test('a merge ready at the same time as a chunk starts after the chunk is submitted (a merge runs in the build thread; a worker would wait for it)', async () => {
+  const log: string[] = [];
+  const pending: ExecutorEvent[] = [];
+  const executor: Executor = {
+    kind: 'local', capacity: 1,
+    async submit(jobs: JobSpec[]) { for (const j of jobs) { log.push(`submit ${j.nodeId}`); pending.push({ type: 'ended', end: { nodeId: j.nodeId, attempt: j.attempt, status: 'succeeded', eventsProcessed: 1 } }); } },
+    async adopt() { return []; },
+    async next() { return pending.splice(0); },
+    async cancelAll() {},
+    async close() {},
+  };
+  const tasks: SchedTask[] = [{ id: 'j0', deps: [], kind: 'job' }, { id: 'j1', deps: [], kind: 'job' }, { id: 'j2', deps: [], kind: 'job' }, { id: 'm', deps: ['j0'], kind: 'inline' }];
+  const out = await schedule(tasks, new Set(), executor, {
+    prepare: async (id, attempt) => ok({ nodeId: id, name: id, chunkDir: join(dir, id), attempt }),
+    inline: async (id) => { log.push(`merge ${id}`); return ok({ eventsProcessed: 0 }); },
+    confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+    emit: () => undefined,
+  }, { retry: noDelay, keepGoing: true });
+  assert.equal([...out.values()].map((o) => o.status), ['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+  assert.equal(log, ['submit j0', 'submit j1', 'merge m', 'submit j2']);
 });
 
 test('keepGoing off: the first failure stops new submissions', async () => {
