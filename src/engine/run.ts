@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
-import { parseTmpName } from '../chunkdir/swap.js';
+import { makeTmpDir, parseTmpName, swapIntoPlace } from '../chunkdir/swap.js';
 import { LOG_FILE, MARKER_FILE } from '../chunkdir/layout.js';
 import { markerFailure, readMarker, type ChunkMarker } from '../chunkdir/marker.js';
 import type { Executor, JobSpec, JournalEntry, ReportedResult } from '../exec/executor.js';
@@ -193,8 +193,19 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     // They also keep a success in the output cache themselves (hashing on the workers).
     if (r.executor.kind === 'local') return ok({ nodeId: id, name: id, chunkDir: n.dir, attempt, spec, ...(r.cache ? { keepIn: r.cache.root } : {}) });
     try {
-      mkdirSync(n.dir, { recursive: true });
-      writeChunkSpec(n.dir, spec);
+      const held = readMarker(n.dir);
+      if (held.ok && held.value !== null && held.value.key !== n.key) {
+        // The result of another key (another option, an earlier analysis) leaves first, as a
+        // local run's swap would replace it: otherwise the directory holds this attempt's
+        // chunk.json beside that result's marker, and an attempt that never ends (heppy cancel, a
+        // build of yet another key) leaves it so for good: check then says stale, build fresh.
+        const tmp = makeTmpDir(r.outdir, id, attempt);
+        writeChunkSpec(tmp, spec, true);
+        swapIntoPlace(tmp, n.dir);
+      } else {
+        mkdirSync(n.dir, { recursive: true });
+        writeChunkSpec(n.dir, spec);
+      }
     } catch (err) {
       return { ok: false, error: infra({ file: n.dir, object: id, reason: `cannot write chunk.json: ${(err as Error).message}` }) };
     }
