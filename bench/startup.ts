@@ -1,12 +1,15 @@
 // Start-up of the CLI: `heppy --version`, `heppy root inspect` of a small file (uproot-HZZ.root,
 // 0.2 MB) and the no-op build of a small project (3 components × 10 tiny files: 30 chunks and their
-// merges, the demo's size), next to `node -e 0` (the floor: Node's own start-up).
+// merges, the demo's size), next to `node -e 0` (the floor: Node's own start-up); last, what a batch
+// job starts per chunk: `node <heppy_js> run-chunk <chunk>` on one of that project's chunks, with
+// the entry its batchScript.sh names (the bundle's dist/cli/main.js since session 17, dist/src's
+// unbundled CLI before).
 // Usage: node dist/bench/startup.js [rounds=9] [--base DIR]
 // With --base DIR (another built checkout of heppy): each command alternates with DIR's heppy,
 // round by round; medians of wall (spawn to exit) and CPU (user+sys, /usr/bin/time), the ratios
 // this tree / base, and the load average. HEPPY_BUNDLE=0 in the environment runs this tree unbundled.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { makeBenchProject, median, repo } from './build-setup.js';
@@ -49,7 +52,24 @@ const cases: Case[] = [
   ...(existsSync(small) ? [{ name: 'heppy root inspect uproot-HZZ.root', argv: (bin: string) => [process.execPath, bin, 'root', 'inspect', small], cwd: (t: string) => t,
     check: (o: string) => o.includes('events') }] : []),
   { name: 'heppy build (no-op, 30 chunks)', argv: (bin) => [process.execPath, bin, 'build'], cwd: (t) => projects.get(t)!, check: (o) => / 0 run, /.test(o) },
+  { name: 'batch job: run-chunk of one chunk (10 events)', argv: (bin) => [process.execPath, jobEntry(bin), 'run-chunk', chunkOf(bin)], cwd: (t) => projects.get(t)!,
+    check: (o) => / events processed/.test(o) },
 ];
+/** The tree of a bin/heppy.js. */
+const treeOf = (bin: string): string => join(bin, '..', '..');
+/** Its project's first chunk directory. */
+function chunkOf(bin: string): string {
+  const out = join(projects.get(treeOf(bin))!, 'Outdir');
+  const name = ['A_Chunk0', 'c0_Chunk0'].find((n) => existsSync(join(out, n, 'batchScript.sh')));
+  if (name === undefined) throw new Error(`no chunk with a batchScript.sh in ${out}`);
+  return join(out, name);
+}
+/** The CLI entry that chunk's batchScript.sh runs (heppy_js=…). */
+function jobEntry(bin: string): string {
+  const m = /^heppy_js=(?:'([^']+)'|(\S+))$/m.exec(readFileSync(join(chunkOf(bin), 'batchScript.sh'), 'utf8'));
+  if (m === null) throw new Error(`no heppy_js in ${chunkOf(bin)}/batchScript.sh`);
+  return (m[1] ?? m[2])!;
+}
 if (!existsSync(small)) process.stdout.write(`(no ${small}: root inspect not measured)\n`);
 
 const fmt = (r: Run[]): string => `${median(r.map((x) => x.wall)).toFixed(0)} ms wall, ${median(r.map((x) => x.cpu)).toFixed(0)} ms CPU`;
