@@ -2,7 +2,8 @@
 // of this pool (mergeComponent is CPU-bound JavaScript: in one thread, concurrent merges would only
 // take turns). Threads are started when first needed and kept for the next merges of the build;
 // each runs one merge at a time, so memory is bounded by N merges. A thread that dies fails its
-// merge (named; an infrastructure failure, not the inputs') and is replaced by the next merge.
+// merge (named; an infrastructure failure, not the inputs') and is replaced by the next merge; a
+// thread that cannot start fails its merge alike (it is not counted: the next merge tries again).
 import { Worker } from 'node:worker_threads';
 import type { ChunkListing, MergeSummary } from './merge-component.js';
 import { fail, type Result } from '../util/result.js';
@@ -23,7 +24,8 @@ export interface PoolResult { result: Result<MergeSummary>; busyMs: number | nul
 export class MergePool {
   private readonly idle: Worker[] = [];
   private started = 0;
-  private readonly waiting: Array<(w: Worker) => void> = [];
+  /** Merges waiting for a thread: given one, or told that none could be started. */
+  private readonly waiting: Array<{ take(w: Worker): void; none(e: unknown): void }> = [];
 
   constructor(readonly size: number, private readonly script = new URL('./merge-worker.js', import.meta.url)) {
     if (!Number.isInteger(size) || size < 1) throw new Error(`MergePool: size must be a positive integer, got ${size}`);
@@ -31,7 +33,13 @@ export class MergePool {
 
   /** Runs one merge on a free thread (waits for one when all `size` are busy). */
   async run(job: MergeJob, onWarning: (m: string) => void): Promise<PoolResult> {
-    const w = await this.acquire();
+    let w: Worker;
+    try {
+      w = await this.acquire();
+    } catch (e) {
+      // No thread (a limit on threads or memory): this merge fails, named; the pool goes on.
+      return { result: fail({ kind: 'infrastructure', file: job.opts.target ?? job.outdir, object: job.component, reason: `merge thread could not start: ${(e as Error).message}` }), busyMs: null };
+    }
     const r = await this.runOn(w, job, onWarning);
     if (r.dead) { this.started--; void w.terminate(); this.handOver(null); } else this.handOver(w);
     return r.value;
@@ -47,20 +55,27 @@ export class MergePool {
   private acquire(): Promise<Worker> {
     const w = this.idle.pop();
     if (w !== undefined) { w.ref(); return Promise.resolve(w); }
-    if (this.started < this.size) {
+    if (this.started < this.size) return this.startThread();
+    return new Promise((take, none) => this.waiting.push({ take, none }));
+  }
+
+  /** A new thread, counted only once it exists (the Worker constructor throws when no thread can start). */
+  private startThread(): Promise<Worker> {
+    try {
+      const w = new Worker(this.script);
       this.started++;
-      return Promise.resolve(new Worker(this.script));
+      return Promise.resolve(w);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return new Promise((res) => this.waiting.push(res));
   }
 
   /** A thread done with its merge goes to the next waiting merge, else idles (not keeping the process alive). */
   private handOver(w: Worker | null): void {
     const next = this.waiting.shift();
     if (next === undefined) { if (w !== null) { w.unref(); this.idle.push(w); } return; }
-    if (w !== null) { next(w); return; }
-    this.started++;
-    next(new Worker(this.script));
+    if (w !== null) { next.take(w); return; }
+    this.startThread().then(next.take, next.none);
   }
 
   private runOn(w: Worker, job: MergeJob, onWarning: (m: string) => void): Promise<{ value: PoolResult; dead: boolean }> {

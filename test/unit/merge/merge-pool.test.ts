@@ -54,6 +54,24 @@ test('a thread that dies fails its merge (named) and the pool goes on', async ()
   await pool.close();
 });
 
+test('no thread can start: each merge fails (infrastructure, named) and the next one is not left waiting', async () => {
+  // The Worker constructor throws at once, as it does when the process may start no more threads.
+  const pool = new MergePool(1, new URL('http://localhost/no-thread.js'));
+  const job = { outdir: root, component: 'N', inputs: [join(root, 'A_Chunk0')], opts: { target: join(root, 'N') } };
+  const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref());
+  for (let i = 0; i < 3; i++) {
+    const r = await Promise.race([pool.run(job, () => undefined), hung]);
+    assert.ok(r !== 'hung', `merge ${i} never settled`);
+    assert.not.ok(r.result.ok);
+    if (!r.result.ok) {
+      assert.is(r.result.error.kind, 'infrastructure');
+      assert.is(r.result.error.file, join(root, 'N'));
+      assert.match(r.result.error.reason, /^merge thread could not start: /);
+    }
+  }
+  await pool.close();
+});
+
 test('a merge that throws in its thread (a bug) fails as infrastructure, not input', async () => {
   const pool = new MergePool(1);
   // inputs that are not an array: mergeComponent throws before reading anything
