@@ -27,17 +27,19 @@ export interface LocalPoolOptions {
   /** Extra Node flags for workers, e.g. ['--max-old-space-size=4096']. */
   execArgv?: string[];
   env?: NodeJS.ProcessEnv;
+  /** The Node binary the workers run (default: this one's; tests give a missing one). */
+  execPath?: string;
 }
 
 // The bundle's worker entry when fresh (util/bundled.ts): a worker starts from a few files.
 const WORKER = bundledOr('worker', fileURLToPath(new URL('./worker.js', import.meta.url)));
 
 /** Fork arguments of the workers of a pool with these options (the codec-thread rule: see workerEnv). */
-function forkOptions(opts: LocalPoolOptions): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+function forkOptions(opts: LocalPoolOptions): { execArgv: string[]; env: NodeJS.ProcessEnv; execPath?: string } {
   const env = opts.env ?? process.env;
   const jobs = Math.max(1, opts.jobs);
   const codec = env.HEPPY_CODEC_THREAD !== undefined || 2 * jobs <= availableParallelism() ? env : { ...env, HEPPY_CODEC_THREAD: '0' };
-  return { execArgv: opts.execArgv ?? [], env: codec };
+  return { execArgv: opts.execArgv ?? [], env: codec, ...(opts.execPath !== undefined ? { execPath: opts.execPath } : {}) };
 }
 
 function forkWorker(opts: LocalPoolOptions): ChildProcess {
@@ -50,7 +52,7 @@ function forkWorker(opts: LocalPoolOptions): ChildProcess {
  */
 interface Spare { proc: ChildProcess; stderr: string; dead: boolean }
 let spares: { key: string; procs: Spare[] } | null = null;
-const spareKey = (opts: LocalPoolOptions): string | null => (opts.env === undefined ? JSON.stringify([Math.max(1, opts.jobs), opts.execArgv ?? []]) : null);
+const spareKey = (opts: LocalPoolOptions): string | null => (opts.env === undefined && opts.execPath === undefined ? JSON.stringify([Math.max(1, opts.jobs), opts.execArgv ?? []]) : null);
 
 export class LocalPool implements Executor {
   readonly kind = 'local' as const;
@@ -135,7 +137,10 @@ export class LocalPool implements Executor {
     proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     proc.on('message', (m: FromWorker) => this.onMessage(w, m));
     proc.on('exit', (code, signal) => this.onExit(w, code, signal));
-    proc.on('error', () => { /* reported through 'exit' */ });
+    // A fork that failed (EAGAIN: the user's process limit; ENOENT) emits 'error' and 'close', never
+    // 'exit': its chunk fails with the error named, instead of waiting for an end forever.
+    proc.on('error', (e) => { w.stderr = (w.stderr + `\n${e.message}`).slice(-4000); });
+    proc.on('close', (code, signal) => { if (!w.dead) this.onExit(w, code, signal); });
     this.workers.push(w);
     return w;
   }

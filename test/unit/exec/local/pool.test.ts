@@ -158,6 +158,23 @@ test('prewarm: the workers forked ahead (while the build plans) are the ones the
   }
 });
 
+test('a worker that cannot be forked fails its chunk (infrastructure, the error named) instead of leaving it waiting', async () => {
+  const pool = new LocalPool({ jobs: 1, execPath: join(dir, 'no-such-node') });
+  await pool.submit([job('nofork', 'ok')]);
+  const hung = new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000).unref());
+  const ended = (async () => {
+    for (;;) for (const e of await pool.next()) if (e.type === 'ended') return e;
+  })();
+  const end = await Promise.race([ended, hung]);
+  assert.ok(end !== 'hung', 'no end of the chunk');
+  assert.ok(end.type === 'ended' && end.end.status === 'failed');
+  if (end.type === 'ended' && end.end.status === 'failed') {
+    assert.is(end.end.failure.kind, 'infrastructure');
+    assert.match(end.end.failure.reason, /ENOENT/);
+  }
+  await pool.close();
+});
+
 test('prewarm forks no more workers than the build has chunks (-j 4, 1 chunk: 1)', () => {
   const script = join(dir, 'prewarm-few.mjs');
   const pool = JSON.stringify(pathToFileURL(new URL('../../../../src/exec/local/pool.js', import.meta.url).pathname).href);
