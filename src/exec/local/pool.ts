@@ -13,11 +13,11 @@ interface Worker {
   proc: ChildProcess;
   job: JobSpec | null;
   /**
-   * The chunk sent ahead: the worker starts it the moment `job` ends (its end says so), without a
-   * round trip through this process (busy with a merge, or slow to answer); after a failure it
-   * waits, held, for resume() or withdraw().
+   * The chunks sent ahead, in order (at most AHEAD): the worker starts the first the moment `job`
+   * ends (its end says so), without a round trip through this process (busy with a merge, or slow
+   * to answer); after a failure they wait, held, for resume() or withdraw().
    */
-  next: JobSpec | null;
+  ahead: JobSpec[];
   stderr: string;
   dead: boolean;
 }
@@ -32,6 +32,13 @@ export interface LocalPoolOptions {
 }
 
 // The bundle's worker entry when fresh (util/bundled.ts): a worker starts from a few files.
+/**
+ * Chunks sent ahead to each worker. One was not enough: with per-chunk timestamps in the workers
+ * (1,000 trivial chunks, -j 2, load 14), a worker waited for its next chunk's message in ~75 % of
+ * the gaps between chunks, the build's answer to an end taking longer than the next chunk's run.
+ */
+const AHEAD = 2;
+
 const WORKER = bundledOr('worker', fileURLToPath(new URL('./worker.js', import.meta.url)));
 
 /** Fork arguments of the workers of a pool with these options (the codec-thread rule: see workerEnv). */
@@ -57,8 +64,9 @@ const spareKey = (opts: LocalPoolOptions): string | null => (opts.env === undefi
 export class LocalPool implements Executor {
   readonly kind = 'local' as const;
   /**
-   * Twice the workers: each worker has its next chunk sent ahead (Worker.next), and starts it the
-   * moment it ends one, without waiting for the build to confirm the last one and submit the next.
+   * 1 + AHEAD per worker: each worker has its next chunks sent ahead (Worker.ahead), and starts the
+   * first the moment it ends one, without waiting for the build to confirm the last one and submit
+   * the next.
    */
   readonly capacity: number;
   private readonly maxWorkers: number;
@@ -77,7 +85,7 @@ export class LocalPool implements Executor {
 
   constructor(private readonly opts: LocalPoolOptions) {
     this.maxWorkers = Math.max(1, opts.jobs);
-    this.capacity = 2 * this.maxWorkers;
+    this.capacity = (1 + AHEAD) * this.maxWorkers;
   }
 
   private push(e: ExecutorEvent): void {
@@ -133,7 +141,7 @@ export class LocalPool implements Executor {
   private spawn(): Worker {
     const spare = this.takeSpare();
     const proc = spare?.proc ?? forkWorker(this.opts);
-    const w: Worker = { proc, job: null, next: null, stderr: spare?.stderr ?? '', dead: false };
+    const w: Worker = { proc, job: null, ahead: [], stderr: spare?.stderr ?? '', dead: false };
     proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     proc.on('message', (m: FromWorker) => this.onMessage(w, m));
     proc.on('exit', (code, signal) => this.onExit(w, code, signal));
@@ -156,9 +164,10 @@ export class LocalPool implements Executor {
         if (w.job === null || w.job.nodeId !== m.nodeId) break;
         // The chunk sent ahead: started with this end (startedNext), or still on its way to the
         // worker, which starts it on arrival unless held (a failure: this end's, or the pool's hold).
-        const next = w.next !== null && (m.startedNext === w.next.nodeId || (m.startedNext === undefined && m.ok && !this.held)) ? w.next : null;
+        const first = w.ahead[0];
+        const next = first !== undefined && (m.startedNext === first.nodeId || (m.startedNext === undefined && m.ok && !this.held)) ? first : null;
         w.job = next;
-        if (next !== null) w.next = null;
+        if (next !== null) w.ahead.shift();
         if (!m.ok) this.hold();
         this.push({ type: 'ended', end: m.ok
           ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed, ...(m.reported ? { reported: m.reported } : {}) }
@@ -173,11 +182,11 @@ export class LocalPool implements Executor {
   private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     w.dead = true;
     this.workers.splice(this.workers.indexOf(w), 1);
-    const job = w.job, next = w.next;
+    const job = w.job, ahead = w.ahead;
     w.job = null;
-    w.next = null;
-    // The chunk sent ahead never started: back to the front of the queue (withdrawn if the build stops).
-    if (next !== null && !this.closed) this.queue.unshift(next);
+    w.ahead = [];
+    // The chunks sent ahead never started: back to the front of the queue (withdrawn if the build stops).
+    if (ahead.length > 0 && !this.closed) this.queue.unshift(...ahead);
     if (job && !this.closed) {
       this.hold();
       const failure: TaskFailure = this.cancelling ? { kind: 'interrupted', reason: `stopped by heppy (worker ${signal ?? `exit ${code}`})` } : workerDeath(code, signal, w.stderr);
@@ -190,7 +199,7 @@ export class LocalPool implements Executor {
   private hold(): void {
     if (this.held) return;
     this.held = true;
-    for (const w of this.workers) if (!w.dead && w.next !== null) this.tell(w, { type: 'hold' });
+    for (const w of this.workers) if (!w.dead && w.ahead.length > 0) this.tell(w, { type: 'hold' });
   }
 
   private tell(w: Worker, m: ToWorker): void {
@@ -199,16 +208,17 @@ export class LocalPool implements Executor {
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.held) {
-      // An idle worker (none idle: a new one), else one running a chunk with nothing sent ahead yet.
-      let w = this.workers.find((x) => x.job === null && x.next === null && !x.dead);
+      // An idle worker (none idle: a new one), else the running one with the fewest chunks sent ahead.
+      let w = this.workers.find((x) => x.job === null && x.ahead.length === 0 && !x.dead);
       if (!w && this.workers.length < this.maxWorkers) w = this.spawn();
-      w ??= this.workers.find((x) => x.job !== null && x.next === null && !x.dead);
+      for (const x of this.workers) if (!w && x.job !== null && !x.dead && x.ahead.length < AHEAD) w = x;
+      for (const x of this.workers) if (w && w.job !== null && x.job !== null && !x.dead && x.ahead.length < w.ahead.length) w = x;
       if (!w) return;
       const job = this.queue.shift()!;
       const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}),
         ...(job.keepIn !== undefined ? { keepIn: job.keepIn } : {}) };
       w.proc.send(msg);
-      if (w.job !== null) { w.next = job; continue; } // started when the worker begins it (with its current chunk's end)
+      if (w.job !== null) { w.ahead.push(job); continue; } // started when the worker begins it (with an end)
       w.job = job;
       this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
     }
@@ -228,9 +238,9 @@ export class LocalPool implements Executor {
   withdraw(): JobSpec[] {
     const out = this.queue.splice(0);
     for (const w of this.workers) {
-      if (w.next === null) continue;
-      out.push(w.next);
-      w.next = null;
+      if (w.ahead.length === 0) continue;
+      out.push(...w.ahead);
+      w.ahead = [];
       if (!w.dead) this.tell(w, { type: 'drop' });
     }
     return out;
@@ -244,9 +254,8 @@ export class LocalPool implements Executor {
       if (w.dead) continue;
       this.tell(w, { type: 'resume' });
       // Held since its last end: it starts what it was sent ahead now.
-      if (w.job === null && w.next !== null) {
-        w.job = w.next;
-        w.next = null;
+      if (w.job === null && w.ahead.length > 0) {
+        w.job = w.ahead.shift()!;
         this.push({ type: 'started', nodeId: w.job.nodeId, attempt: w.job.attempt });
       }
     }

@@ -61,15 +61,17 @@ async function until(pool: LocalPool, ended: number): Promise<string[]> {
   return seen;
 }
 
-test('each worker has its next job waiting: it starts it when it ends one, without another submission', async () => {
+test('each worker has its next two jobs waiting: it starts each when it ends one, without another submission', async () => {
   const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
   try {
-    assert.is(pool.capacity, 2);
-    await pool.submit([job('q0', 'ok'), job('q1', 'ok')]);
-    const seen = await until(pool, 2);
-    assert.equal(seen.filter((x) => !x.startsWith('progress')), ['started q0', 'ended q0 succeeded', 'started q1', 'ended q1 succeeded']);
-    // One worker ran both (one process).
-    assert.is(readFileSync(join(dir, 'q0', 'runs.txt'), 'utf8'), readFileSync(join(dir, 'q1', 'runs.txt'), 'utf8'));
+    assert.is(pool.capacity, 3);
+    await pool.submit([job('q0', 'ok'), job('q1', 'ok'), job('q2', 'ok')]);
+    const seen = await until(pool, 3);
+    assert.equal(seen.filter((x) => !x.startsWith('progress')),
+      ['started q0', 'ended q0 succeeded', 'started q1', 'ended q1 succeeded', 'started q2', 'ended q2 succeeded']);
+    // One worker ran all three (one process).
+    const pid = readFileSync(join(dir, 'q0', 'runs.txt'), 'utf8');
+    assert.equal([readFileSync(join(dir, 'q1', 'runs.txt'), 'utf8'), readFileSync(join(dir, 'q2', 'runs.txt'), 'utf8')], [pid, pid]);
   } finally {
     await pool.close();
   }
@@ -91,11 +93,12 @@ test('after a failure the waiting job starts only when the scheduler resumes; wi
   }
   const stopping = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
   try {
-    await stopping.submit([job('w0', 'fail'), job('w1', 'ok')]);
+    await stopping.submit([job('w0', 'fail'), job('w1', 'ok'), job('w2', 'ok')]);
     await until(stopping, 1);
-    assert.equal(stopping.withdraw().map((j) => j.nodeId), ['w1']);
+    assert.equal(stopping.withdraw().map((j) => j.nodeId), ['w1', 'w2']);
     await new Promise((r) => setTimeout(r, 300));
     assert.not.ok(existsSync(join(dir, 'w1', 'runs.txt')), 'withdrawn: w1 never ran');
+    assert.not.ok(existsSync(join(dir, 'w2', 'runs.txt')), 'withdrawn: w2 never ran');
   } finally {
     await stopping.close();
   }
