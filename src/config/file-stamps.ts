@@ -24,10 +24,14 @@ const UNKNOWN = -1;
  * modified since (or too close before it to tell, racy.ts) may not be what the product was made
  * from: its stamp never holds. Likewise a file that changes while it is digested here.
  */
-export function stampFile(p: string, readFrom = Infinity): FileStamp {
+export function stampFile(p: string, readFrom = Infinity, readDigest?: string): FileStamp {
   const st = statSync(p, { throwIfNoEntry: false });
   if (st === undefined) return [p, -1, -1];
-  if (racy(st.mtimeMs, readFrom)) return [p, st.size, UNKNOWN];
+  // `readDigest`: the digest of the content the product was made from, when the caller saw it (the
+  // bytes esbuild or TypeScript read). A file too close to the read to tell by its stat is then
+  // stamped with that digest if its content now is the same (mtime RACY: the next build compares
+  // digests), so that a heppyfile saved just before a build is not bundled and checked again.
+  if (racy(st.mtimeMs, readFrom) && readDigest === undefined) return [p, st.size, UNKNOWN];
   let digest: string | undefined;
   try {
     digest = hashBytes(readFileSync(p));
@@ -36,6 +40,8 @@ export function stampFile(p: string, readFrom = Infinity): FileStamp {
   }
   const again = statSync(p, { throwIfNoEntry: false });
   if (again === undefined || again.size !== st.size || again.mtimeMs !== st.mtimeMs) return [p, st.size, UNKNOWN];
+  if (readDigest !== undefined && digest !== readDigest) return [p, st.size, UNKNOWN];
+  if (racy(st.mtimeMs, readFrom)) return [p, st.size, RACY, readDigest];
   if (digest === undefined) return [p, st.size, st.mtimeMs];
   return [p, st.size, racy(st.mtimeMs) ? RACY : st.mtimeMs, digest];
 }

@@ -13,12 +13,18 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hashString, initHash } from '../fingerprint/hash.js';
+import { hashBytes, hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
 import type { TypecheckStamp } from './typecheck-stamp.js';
 import { stampFile, stampsHold, type FileStamp } from './file-stamps.js';
+
+/** esbuild's loader for a file the reads plugin hands it (what esbuild would pick by the extension). */
+function loaderOf(path: string): 'ts' | 'tsx' | 'js' | 'jsx' | 'json' {
+  const e = extname(path);
+  return e === '.tsx' ? 'tsx' : e === '.jsx' ? 'jsx' : e === '.json' ? 'json' : e.endsWith('ts') ? 'ts' : 'js';
+}
 
 export interface Bundle {
   heppyfile: string;       // absolute
@@ -148,14 +154,29 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     target: 'node20', write: false, logLevel: 'silent' as const, legalComments: 'none' as const,
     absWorkingDir: dirname(heppyfile),
   };
+  // What each build read of the local files, by path: the stamps record the digest of the very
+  // content bundled (file-stamps.ts); a file read twice with different contents gets no digest.
+  const read = new Map<string, string>();
+  const readsPlugin = {
+    name: 'heppy-reads',
+    setup(b: import('esbuild').PluginBuild) {
+      b.onLoad({ filter: /\.([mc]?[jt]s|[jt]sx|json)$/ }, (a) => {
+        if (a.namespace !== 'file' || a.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const bytes = readFileSync(a.path);
+        const d = hashBytes(bytes);
+        read.set(a.path, read.has(a.path) && read.get(a.path) !== d ? '' : d);
+        return { contents: bytes, loader: loaderOf(a.path) };
+      });
+    },
+  };
   let run, min;
   const readFrom = Date.now();   // the inputs are stamped after esbuild read them: one edited since is not (file-stamps.ts)
   try {
     [run, min] = await Promise.all([
       esbuild.build({ ...common, metafile: true, keepNames: true, sourcemap: 'external', outfile: 'bundle.mjs',
-        plugins: [heppyPlugin(pathToFileURL(heppyIndexPath).href)] }),
+        plugins: [heppyPlugin(pathToFileURL(heppyIndexPath).href), readsPlugin] }),
       // 'heppy' stays a bare name here so that the key does not depend on where heppy is installed.
-      esbuild.build({ ...common, minify: true, plugins: [heppyPlugin('heppy')] }),
+      esbuild.build({ ...common, minify: true, plugins: [heppyPlugin('heppy'), readsPlugin] }),
     ]);
   } catch (err) {
     const e = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
@@ -182,7 +203,11 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const inputs = Object.keys(run.metafile!.inputs)
     .filter((p) => !p.includes('node_modules/'))
     .map((p) => resolve(dirname(heppyfile), p));
-  const stats = Object.keys(run.metafile!.inputs).map((q) => stampFile(resolve(dirname(heppyfile), q), readFrom));
+  const stats = Object.keys(run.metafile!.inputs).map((q) => {
+    const p = resolve(dirname(heppyfile), q);
+    const d = read.get(p);
+    return stampFile(p, readFrom, d === '' ? 'read twice, differing' : d);
+  });
   const codeDigest = hashString(minText);
   let done: Bundle | null = null;
   const discard = (): void => rmSync(stage, { recursive: true, force: true });

@@ -65,7 +65,7 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
       const checkedFrom = Date.now();   // a file edited during the check (seconds) is not stamped as checked
       const checked = await typecheckHeppyfile(staged.bundle.heppyfile, staged.bundle.inputs, heppyIndexPath, cacheDir);
       if (!checked.ok) return checked;
-      stamp = makeStamp(staged.bundle.heppyfile, checked.value.files, heppyIndexPath, checkedFrom);
+      stamp = makeStamp(staged.bundle.heppyfile, checked.value.files, heppyIndexPath, checkedFrom, checked.value.digests);
       saveTypecheck = checked.value.save;
     }
     await applyOptions(options);

@@ -35,10 +35,11 @@ export interface TypecheckStamp {
 }
 
 /** Needs initHash(). `checkedFrom`: when the check began reading the files (file-stamps.ts stampFile). */
-export function makeStamp(heppyfile: string, files: readonly string[], heppyIndexPath: string, checkedFrom = Infinity): TypecheckStamp {
+export function makeStamp(heppyfile: string, files: readonly string[], heppyIndexPath: string, checkedFrom = Infinity,
+  digests?: ReadonlyMap<string, string>): TypecheckStamp {
   const tsconfig = findTsconfig(heppyfile);
   const all = new Set([...(tsconfig ? [tsconfig] : []), heppyTypesPath(heppyIndexPath), ...files]);
-  return { tsconfig, files: [...all].map((p) => stampFile(p, checkedFrom)) };
+  return { tsconfig, files: [...all].map((p) => stampFile(p, checkedFrom, digests?.get(p))) };
 }
 
 /**

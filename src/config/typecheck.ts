@@ -8,7 +8,7 @@
 // and this runs only when the bundle is not cached (the no-op build never pays for it).
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { hashString, initHash } from '../fingerprint/hash.js';
+import { hashBytes, hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { findTsconfig, heppyTypesPath } from './typecheck-stamp.js';
 
@@ -61,6 +61,8 @@ export interface CheckedAnalysis {
   save(): void;
   /** The files the check read outside node_modules and TypeScript's libs (what it depends on). */
   files: string[];
+  /** The digest of each of those files' text as the check read it (file-stamps.ts stampFile). */
+  digests: Map<string, string>;
 }
 
 /**
@@ -87,11 +89,14 @@ export async function typecheckHeppyfile(heppyfile: string, files: readonly stri
     // `save` records what was checked, so that the next check after an edit redoes only what
     // changed; the loader calls it once the Config is valid (a bad heppyfile adds nothing to the cache).
     const program = builder.getProgram();
-    const files = program.getSourceFiles()
-      .filter((f) => !program.isSourceFileDefaultLibrary(f) && !f.fileName.split('/').includes('node_modules'))
-      .map((f) => resolve(f.fileName));
+    const sources = program.getSourceFiles()
+      .filter((f) => !program.isSourceFileDefaultLibrary(f) && !f.fileName.split('/').includes('node_modules'));
+    const files = sources.map((f) => resolve(f.fileName));
+    // UTF-8 without a byte-order mark, as nearly every source is; another encoding only misses the digest.
+    const digests = new Map(sources.map((f) => [resolve(f.fileName), hashBytes(Buffer.from(f.text, 'utf8'))]));
     return ok({
       files,
+      digests,
       save: () => {
         mkdirSync(join(cacheDir, 'typecheck'), { recursive: true });
         builder.emit();

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initHash } from '../../../src/fingerprint/hash.js';
+import { hashBytes, initHash } from '../../../src/fingerprint/hash.js';
 import { stampFile, stampsHold } from '../../../src/config/file-stamps.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-stamps-'));
@@ -96,6 +96,20 @@ test('a file modified after its product began reading it (or just before): a sta
   const settled = stampFile(a, Date.now());
   assert.is(typeof settled[3], 'string');
   assert.equal(stampsHold([settled]), [settled]);
+});
+
+test('the digest of what the product read: a file saved just before it holds while unchanged, never once edited', () => {
+  writeFileSync(a, 'export const x = 1;\n');
+  const readFrom = Date.now();
+  const read = hashBytes(readFileSync(a));      // what the product (esbuild, TypeScript) read
+  const same = stampFile(a, readFrom, read);
+  assert.equal(same, [a, 20, -2, read], 'racy mtime, the read digest');
+  assert.equal(stampsHold([same]), [same], 'unchanged: the product is kept');
+  writeFileSync(a, 'export const x = 2;\n'); // same size, maybe the same mtime
+  assert.is(stampsHold([same]), null, 'edited: made again');
+  // Edited between the product's read and the stamp: the content differs from what was read.
+  assert.equal(stampFile(a, readFrom, read), [a, 20, -1]);
+  assert.is(stampsHold([stampFile(a, readFrom, read)]), null);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
