@@ -8,6 +8,7 @@
 import { connect, type Socket } from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RemoteError } from '../errors.js';
+import { assertNever } from '../../util/result.js';
 
 /** What the caller may decide on a reply's head and first body bytes: true drops the connection unread. */
 export interface RawHooks {
@@ -187,6 +188,7 @@ class RawConn {
           this.parts.push(Buffer.from(chunk.subarray(p, n)));
           p = n;
           break;
+        default: assertNever(this.phase, 'HTTP reply phase');
       }
     }
   }
