@@ -19,10 +19,10 @@ export class SlurmQueries {
   async squeue(ts: Iterable<Tracked>): Promise<Map<string, JobState> | null> {
     this.lastQueryAt = Date.now();
     const names = namesOf(ts);
-    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', '-u', slurmUser(), ...(names ? [`--name=${names.join(',')}`] : []), '-o', SQUEUE_FORMAT]);
+    const r = await this.client.run('squeue', ['-h', '-r', '--states=all', '-u', slurmUser(), ...nameArgs(names), '-o', SQUEUE_FORMAT]);
     if (r.ok && r.value.exitCode === 0) {
       this.failingSince = null;
-      return this.ours(parseSqueue(r.value.stdout));
+      return this.ours(parseSqueue(r.value.stdout), names);
     }
     this.lastError = r.ok ? (r.value.stderr.trim() || `exit code ${r.value.exitCode}`) : r.error.reason;
     this.failingSince ??= Date.now();
@@ -39,23 +39,31 @@ export class SlurmQueries {
     const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
     const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
     let out: Map<string, JobState> | null = null;
-    const ask = async (args: string[]): Promise<void> => {
+    const ask = async (args: string[], names: string[] | null = null): Promise<void> => {
       const r = await this.client.run('sacct', ['-n', '-P', '-X', ...args, '-o', SACCT_FIELDS]);
       if (!r.ok || r.value.exitCode !== 0) return;
       out ??= new Map();
-      for (const [k, v] of this.ours(parseSacct(r.value.stdout))) out.set(k, v);
+      for (const [k, v] of this.ours(parseSacct(r.value.stdout), names)) out.set(k, v);
     };
     if (ids.length > 0) await ask(['-j', ids.join(',')]);
     if (byName.length > 0) {
       const since = Math.min(...byName.map((t) => t.submittedAt)) - 10 * 60_000;
-      await ask(['-u', slurmUser(), `--name=${namesOf(byName)!.join(',')}`, '-S', slurmTime(since)]);
+      const names = namesOf(byName);
+      await ask(['-u', slurmUser(), ...nameArgs(names), '-S', slurmTime(since)], names);
     }
     return out;
   }
 
-  /** The states of this Outdir's jobs only (a state without a name: a scripted client's, kept). */
-  private ours(states: Map<string, JobState>): Map<string, JobState> {
-    for (const [k, v] of states) if (v.name !== undefined && !isOutdirJobName(this.outdir, v.name)) states.delete(k);
+  /**
+   * The states of this Outdir's jobs only, and of these names when given (the query may have
+   * asked for all of the user's jobs: nameArgs). A state without a name (a scripted client's) is kept.
+   */
+  private ours(states: Map<string, JobState>, names: string[] | null): Map<string, JobState> {
+    const wanted = names === null ? null : new Set(names);
+    for (const [k, v] of states) {
+      if (v.name === undefined) continue;
+      if (!isOutdirJobName(this.outdir, v.name) || (wanted !== null && !wanted.has(v.name))) states.delete(k);
+    }
     return states;
   }
 }
@@ -71,6 +79,20 @@ function namesOf(ts: Iterable<Tracked>): string[] | null {
     names.add(t.jobName);
   }
   return names.size > 0 ? [...names].sort() : null;
+}
+
+/**
+ * Beyond this many bytes of names, the user's jobs are asked for without --name and filtered here:
+ * the list grows with every sbatch call of the build, and one argument longer than the kernel's
+ * MAX_ARG_STRLEN (128 KiB, ~3,000 names) stops squeue/sacct from starting at all.
+ */
+export const NAME_ARG_MAX = 32 * 1024;
+
+/** squeue/sacct's --name argument for these names: none when there are none or too many. */
+function nameArgs(names: string[] | null): string[] {
+  if (names === null) return [];
+  const list = names.join(',');
+  return list.length <= NAME_ARG_MAX ? [`--name=${list}`] : [];
 }
 
 /** A time as Slurm's commands read it (local time, YYYY-MM-DDTHH:MM:SS). */
