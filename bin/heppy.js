@@ -13,8 +13,8 @@ if (!existsSync(fileURLToPath(unbundled))) {
   process.exit(2);
 }
 const mtime = (u) => { try { return statSync(fileURLToPath(u)).mtimeMs; } catch { return -1; } };
-// HEPPY_BUNDLE=0: the unbundled CLI (benchmarks compare the two).
-let main = process.env.HEPPY_BUNDLE === '0' ? unbundled : bundled;
+// HEPPY_BUNDLE=0 (or false/no/off, as src/util/env.ts reads it; a bad value is reported there): the unbundled CLI.
+let main = /^\s*(0|false|no|off)\s*$/i.test(process.env.HEPPY_BUNDLE ?? '') ? unbundled : bundled;
 if (main === bundled && mtime(bundled) < mtime(unbundled)) {
   try {
     await (await import('../scripts/bundle-cli.mjs')).bundleCli();

@@ -2,6 +2,7 @@
 // UserErrors into one line + exit 2, and never shows a stack trace for bad input.
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { UserError } from '../util/result.js';
+import { checkEnv } from '../util/env.js';
 import { readFileSync } from 'node:fs';
 import { isLoopForm, legacyProgram, translateLegacy, translateLoop } from './legacy.js';
 
@@ -90,6 +91,7 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
   let commands: CommandClass[];
   let mergeInputs: string[] = [];
   try {
+    checkEnv(); // a bad HEPPY_* switch is bad input: reported before anything is read or written
     const r = await resolveArgv(rawArgv, program);
     commands = r.commands;
     if (r.argv[0] === 'root' && r.argv[1] === 'merge') {

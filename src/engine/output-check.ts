@@ -12,12 +12,13 @@ import type { SnapshotFile } from '../store/snapshot-file.js';
 import { useStatsAhead } from '../fingerprint/stat-cache.js';
 import { guardHolds, statsAhead, type WorkerReply, type WorkerRequest } from './output-early.js';
 import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
+import { envFlag } from '../util/env.js';
 
 /** Below this many records the thread costs more than it saves. */
 const THREAD_MIN = 2000;
-const threadsOff = (): boolean => process.env.HEPPY_OUTPUT_THREAD === '0';
+const threadsOff = (): boolean => envFlag('HEPPY_OUTPUT_THREAD') === false;
 /** HEPPY_OUTPUT_THREAD=1: the thread for any plan (tests take the threaded and early paths with small projects). */
-const threadMin = (): number => (process.env.HEPPY_OUTPUT_THREAD === '1' ? 0 : THREAD_MIN);
+const threadMin = (): number => (envFlag('HEPPY_OUTPUT_THREAD') === true ? 0 : THREAD_MIN);
 
 const ignore = (): void => undefined;
 

@@ -14,6 +14,7 @@ import { fail, ok, type Failure, type Result } from '../util/result.js';
 import { outputsChanged } from './outputs.js';
 import { assistOutputCheck } from './output-check.js';
 import { digestInputs, type NetRetry } from './input-digests.js';
+import { envFlag } from '../util/env.js';
 
 export interface PlannedNode {
   id: string;
@@ -58,7 +59,7 @@ export interface PlanInputs {
   changedOutputs?: Promise<Map<string, string>>;
 }
 
-const timing = process.env.HEPPY_TIMING === '1';
+const timing = envFlag('HEPPY_TIMING') === true;
 let last = 0;
 let lastCpu = process.cpuUsage();
 function phase(name: string): void {

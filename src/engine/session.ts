@@ -20,6 +20,7 @@ import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } f
 import { makePlan, type BuildPlan } from './plan.js';
 import { checkOutputs, startEarlyCheck, warmOutputCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
+import { envFlag } from '../util/env.js';
 
 export interface SessionFlags {
   file?: string;
@@ -56,7 +57,7 @@ export interface Session {
 }
 
 /** HEPPY_TIMING=1 prints how long each phase of the planning took (for benchmarks). */
-const timing = process.env.HEPPY_TIMING === '1';
+const timing = envFlag('HEPPY_TIMING') === true;
 let last = performance.now();
 let lastCpu = process.cpuUsage();
 /** Wall time and CPU (user+sys of the process: with HEPPY_OUTPUT_THREAD=0, this thread's) of a phase. */

@@ -8,6 +8,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { hashBytes, hex, initHash } from './hash.js';
+import { envHashImpl } from '../util/env.js';
 
 /** Async reads: each one is a round trip through libuv's pool, so they are large. */
 const READ_BYTES = 1 << 20;
@@ -58,7 +59,7 @@ async function loadWasm(): Promise<() => Promise<StreamHasher>> {
 
 function factory(): Promise<{ impl: HasherImpl; create: () => Promise<StreamHasher> }> {
   make ??= (async () => {
-    if (process.env.HEPPY_HASH_IMPL !== 'wasm') {
+    if (envHashImpl() !== 'wasm') {
       try {
         return { impl: 'native' as const, create: loadNative() };
       } catch { /* no prebuilt binary for this platform: the portable one below */ }

@@ -4,6 +4,7 @@
 // alive while idle.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { envNumber } from '../util/env.js';
 
 /**
  * Files smaller than this are hashed in the calling thread: a message round trip (≈ 0.1 ms)
@@ -79,7 +80,7 @@ let shared: HashPool | null | undefined;
 /** The process's pool, or null on one core (nothing to gain). HEPPY_HASH_THREADS overrides the size. */
 export function hashPool(): HashPool | null {
   if (shared === undefined) {
-    const n = Number(process.env.HEPPY_HASH_THREADS ?? availableParallelism());
+    const n = envNumber('HEPPY_HASH_THREADS', availableParallelism());
     shared = Number.isInteger(n) && n >= 2 ? new HashPool(n) : null;
   }
   return shared;

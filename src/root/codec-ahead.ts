@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { decompress } from './read/decompress.js';
 import type { Compression } from './write/compress.js';
 import type { CodecJob, CodecReply, CodecRequest } from './codec-thread.js';
+import { envCodecThread } from '../util/env.js';
 
 interface Queued { job: CodecJob; resolve(u: Uint8Array): void; reject(e: Error): void }
 
@@ -28,8 +29,7 @@ const inFlight = new Map<number, Queued[]>();
  */
 export function codecThreadEnabled(): boolean {
   if (broken) return false;
-  const env = process.env.HEPPY_CODEC_THREAD;
-  return env === '1' || env === 'all';
+  return envCodecThread() !== 'off';
 }
 
 /**
@@ -37,7 +37,7 @@ export function codecThreadEnabled(): boolean {
  * HEPPY_CODEC_THREAD=all every size goes to the thread (tests).
  */
 export function worthAhead(size: number, bytes: number): boolean {
-  return process.env.HEPPY_CODEC_THREAD === 'all' || size >= bytes;
+  return envCodecThread() === 'all' || size >= bytes;
 }
 
 function runHere(batch: Queued[]): void {

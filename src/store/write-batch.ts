@@ -3,6 +3,7 @@
 // flush()/close() (the end of a build, Ctrl-C). A record lost with a batch (kill -9, a crash) is
 // not lost work: the chunk's directory is in place with its marker, and the next build adopts it
 // (engine/decide.ts adoptChunk), so it does not run again.
+import { envNumber } from '../util/env.js';
 
 /** A pending write: the value to put, or null for a removal. */
 type Pending = { value: unknown } | null;
@@ -16,8 +17,7 @@ export interface BatchPolicy {
 
 /** HEPPY_STORE_BATCH_MS overrides the wait (tests of a kill before the commit set it high). */
 export function batchPolicy(env: NodeJS.ProcessEnv = process.env): BatchPolicy {
-  const ms = Number(env.HEPPY_STORE_BATCH_MS);
-  return { maxMs: Number.isFinite(ms) && ms >= 0 && env.HEPPY_STORE_BATCH_MS !== '' ? ms : 500, maxCount: 512 };
+  return { maxMs: envNumber('HEPPY_STORE_BATCH_MS', 500, env), maxCount: 512 };
 }
 
 export class WriteBatch {

@@ -5,6 +5,7 @@
 // those processes) runs everything unbundled.
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { envFlag } from './env.js';
 
 /** dist/cli/ and dist/src/cli/main.js (tsc rewrites it on every run: the bundle's freshness test, as bin/heppy.js's). */
 const cliDir = new URL('../../cli/', import.meta.url);
@@ -14,7 +15,7 @@ const chosen = new Map<string, string>();
 
 /** The bundle's entry `name` (dist/cli/<name>.js) when it is not older than dist/src, else `unbundled`. */
 export function bundledOr(name: 'main' | 'worker' | 'run-chunks' | 'exit-marker', unbundled: string): string {
-  if (process.env.HEPPY_BUNDLE === '0') return unbundled;
+  if (envFlag('HEPPY_BUNDLE') === false) return unbundled;
   const known = chosen.get(name);
   if (known !== undefined) return known;
   const entry = fileURLToPath(new URL(`${name}.js`, cliDir));

@@ -9,6 +9,7 @@ import { bearerToken } from '../token.js';
 import { redactUrl } from '../url.js';
 import { firstPartTotal } from './multipart.js';
 import { rawGet } from './raw.js';
+import { envNumber } from '../../util/env.js';
 
 export interface HttpSettings { timeoutMs: number; attempts: number; backoffMs: number }
 export const httpSettings: HttpSettings = {
@@ -17,10 +18,6 @@ export const httpSettings: HttpSettings = {
   backoffMs: 500,
 };
 
-function envNumber(name: string, dflt: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-}
 
 // noDelay: a request is small and its reply awaited; Nagle would hold a request written in two
 // pieces (headers, then a PROPFIND body) until the first is acknowledged.

@@ -5,6 +5,7 @@ import { RemoteError, isTransient, type RemoteErrorKind } from '../errors.js';
 import { bearerToken } from '../token.js';
 import { coalesce, type ByteRange, type ByteSource, type RemoteStat } from '../source.js';
 import { Connection, errorText, type Reply } from './connection.js';
+import { envNumber } from '../../util/env.js';
 import {
   DIRLIST_DSTAT, ERR, OPEN_READ, OPEN_RETSTAT, QUERY_CKSUM, READV_MAX_ELEMENT, READV_MAX_ELEMENTS, REQ, STATUS,
   STAT_IS_DIR, errorName, parseStat, type XrdStat,
@@ -25,10 +26,6 @@ export const settings: XrdSettings = {
   backoffMs: 500,
 };
 
-function envNumber(name: string, dflt: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-}
 
 const MAX_REDIRECTS = 16;
 const MAX_WAITS = 20;
