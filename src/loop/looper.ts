@@ -148,6 +148,9 @@ function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, ba
   const nA = analyzers.length;
   const genLevel = gen !== null ? gen.counter.levels[0]![0] : '';
   let processed = st.processed;
+  // The next event that may print an 'event N' line (the positive multiples of 100): a compare
+  // per event where `iEv % 100` was an integer division.
+  let lineAt = Math.max(100, Math.ceil(base / 100) * 100);
   for (let r = 0; r < n; r++) {
     const iEv = base + r;
     if (signal !== null && signal.aborted) {
@@ -155,7 +158,8 @@ function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, ba
       st.end = { userStop: false };
       return processed;
     }
-    if (iEv % 100 === 0 && iEv > 0) {
+    if (iEv === lineAt) {
+      lineAt += 100;
       const t = performance.now();
       if (t - st.lastLine >= st.lineEvery) { st.early.push(eventLine(iEv, processed, t - st.loopStart)); st.lastLine = t; }
     }

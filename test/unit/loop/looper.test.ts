@@ -211,6 +211,14 @@ test("log.txt: heppy's periodic 'event N (R ev/s)' lines, rate-limited", async (
   assert.match(lines[0]!, /^event 100 \(\d+\.\d ev\/s\)$/);
   assert.match(lines[1]!, /^event 200 \(\d+\.\d ev\/s\)$/);
   assert.ok(every.log.indexOf('event 200') < every.log.indexOf('number of events processed: 250'));
+  // several files (one batch each, starting at events 0, 70, 140 / 0, 100, 200): the lines still
+  // fall on the multiples of 100, a batch starting on one included
+  for (const sizes of [[70, 70, 70], [100, 100, 50]]) {
+    const files = sizes.map((n): MemFile => ({ x: Array.from({ length: n }, (_, i) => i) }));
+    const multi = await run(new Sequence(new Analyzer(Record_)), files, spec(`lines-${sizes.join('-')}`, { files: sizes.map((_, i) => `/in/${i}.root`) }), { eventLineIntervalMs: 0 });
+    assert.ok(multi.r.ok);
+    assert.equal(multi.log.split('\n').filter((l) => l.startsWith('event ')).map((l) => l.split(' ')[1]), ['100', '200'], sizes.join(','));
+  }
   // default: at most one line per 10 s, so a short chunk has none
   const quiet = await run(new Sequence(new Analyzer(Record_)), [{ x }], spec('nolines'));
   assert.not.match(quiet.log, /^event /m);
