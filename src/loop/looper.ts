@@ -147,6 +147,10 @@ function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, ba
   const { analyzers, setup, signal, afterEvent, current, gen, now, times, timedCalls, calls, passed } = st;
   const nA = analyzers.length;
   const genLevel = gen !== null ? gen.counter.levels[0]![0] : '';
+  // The generator-weight column, looked up once per batch rather than per event; not a flat
+  // column (or not read): event.scalar() below reports it.
+  const genSlot = gen !== null ? columns.get(gen.branch) : undefined;
+  const genValues = genSlot !== undefined && genSlot.col.kind === 'flat' ? genSlot.col.values : null;
   let processed = st.processed;
   // The next event that may print an 'event N' line (the positive multiples of 100): a compare
   // per event where `iEv % 100` was an integer division.
@@ -166,7 +170,7 @@ function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, ba
     const event = new Event(iEv, columns, r, setup);
     if (current !== null) current.event = event;
     if (gen !== null) {
-      event.eventWeight = event.scalar(gen.branch);
+      event.eventWeight = genValues !== null ? Number(genValues[r]!) : event.scalar(gen.branch);
       gen.counter.inc(genLevel);
     }
     const timed = processed < TIME_ALL || processed % TIME_EVERY === 0;
