@@ -333,6 +333,12 @@ export class XrdFile implements ByteSource {
     });
   }
 
+  /**
+   * Releases the handle without waiting for the server: the kXR_close goes with the next request on
+   * the connection (Connection.sendLater), so closing a file and opening the next is one write.
+   * Resolves when the close is queued; a server's refusal is written to stderr with the file's URL
+   * (its data were all read by then, so nothing read is wrong; a failed connection releases it anyway).
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -340,6 +346,8 @@ export class XrdFile implements ByteSource {
     const params = Buffer.alloc(16);
     this.fh.copy(params, 0);
     counters.requests++;
-    await this.conn.send(REQ.close, params, null, settings.timeoutMs).catch(() => undefined);
+    this.conn.sendLater(REQ.close, params, null, settings.timeoutMs, (r) => {
+      if (!(r instanceof RemoteError) && r.status === STATUS.error) process.stderr.write(`heppy: warning: ${serverError(this.t.display, 'kXR_close', r.body).message}\n`);
+    });
   }
 }

@@ -35,6 +35,9 @@ export class Connection {
   private inDest = false;
   private failure: RemoteError | null = null;
   private corked = false;
+  /** Requests queued by sendLater, written with the next request or by laterTimer. */
+  private later: { code: number; params: Buffer; data: Buffer | null; timeoutMs: number; onReply(r: Reply | RemoteError): void }[] = [];
+  private laterTimer: NodeJS.Timeout | null = null;
   /** Requests sent on this connection (tests and benchmarks count round trips with it). */
   requests = 0;
 
@@ -126,8 +129,43 @@ export class Connection {
     this.requests++;
     // Requests sent in the same tick leave in one write (one system call, one wake-up of the server).
     if (!this.corked) { this.corked = true; this.sock.cork(); process.nextTick(() => { this.corked = false; this.sock.uncork(); }); }
+    this.flushLater();
     this.sock.write(encodeRequest(sid, code, params, data));
     return p;
+  }
+
+  /**
+   * Sends a request whose reply nobody waits for (kXR_close) with the next request on this
+   * connection, in the same write, or alone after LATER_MS when none comes: on a loopback or
+   * LAN link a write costs as much as the round trip it starts, and the next open usually follows
+   * the close at once. A connection that ends first takes the request with it, as the server then
+   * releases the handle anyway. `onReply` gets the reply or the connection's failure.
+   */
+  sendLater(code: number, params: Buffer, data: Buffer | null, timeoutMs: number, onReply: (r: Reply | RemoteError) => void): void {
+    if (this.failure) { onReply(this.failure); return; }
+    this.later.push({ code, params, data, timeoutMs, onReply });
+    if (this.laterTimer === null) {
+      this.laterTimer = setTimeout(() => {
+        this.laterTimer = null;
+        if (this.failure || this.later.length === 0) return;
+        if (!this.corked) { this.corked = true; this.sock.cork(); process.nextTick(() => { this.corked = false; this.sock.uncork(); }); }
+        this.flushLater();
+      }, LATER_MS);
+      this.laterTimer.unref(); // an exiting process need not wait for it: the connection's end closes the handle
+    }
+  }
+
+  private flushLater(): void {
+    if (this.later.length === 0) return;
+    const queued = this.later;
+    this.later = [];
+    if (this.laterTimer !== null) { clearTimeout(this.laterTimer); this.laterTimer = null; }
+    for (const q of queued) {
+      const sid = this.allocSid();
+      this.expect(sid, q.timeoutMs).then(q.onReply, q.onReply);
+      this.requests++;
+      this.sock.write(encodeRequest(sid, q.code, q.params, q.data));
+    }
   }
 
   private allocSid(): number {
@@ -209,6 +247,10 @@ export class Connection {
     this.reader?.stop();
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(e); }
     this.pending.clear();
+    if (this.laterTimer !== null) { clearTimeout(this.laterTimer); this.laterTimer = null; }
+    const later = this.later;
+    this.later = [];
+    for (const q of later) q.onReply(e);
   }
 
   close(): void {
@@ -219,6 +261,8 @@ export class Connection {
 
 /** The scratch buffer a connection reads headers and small replies into (one per connection). */
 const RECV_BUFFER = 256 << 10;
+/** How long a sendLater request waits for a request to go with (a worker's next file usually opens within it). */
+const LATER_MS = 20;
 const EMPTY = Buffer.alloc(0);
 
 /** The text of a kXR_error body: errnum then a message. */

@@ -20,8 +20,8 @@ const frame = (sid: number, status: number, body: Buffer): Buffer => {
 };
 const int32 = (v: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(v); return b; };
 
-interface Script { requireUnix?: boolean; redirectTo?: number; dropFirstRead?: boolean; extraBytes?: number }
-const seen = { auth: [] as string[], waits: 0, drops: 0, opens: [] as string[] };
+interface Script { refuseClose?: boolean; requireUnix?: boolean; redirectTo?: number; dropFirstRead?: boolean; extraBytes?: number }
+const seen = { auth: [] as string[], waits: 0, drops: 0, opens: [] as string[], writes: [] as number[][] };
 
 function serve(script: Script): Promise<{ server: Server; port: number }> {
   const server = createServer((sock: Socket) => {
@@ -33,7 +33,10 @@ function serve(script: Script): Promise<{ server: Server; port: number }> {
         buf = buf.subarray(20); shaken = true;
         sock.write(frame(0, 0, Buffer.concat([int32(0x520), int32(1)])));
       }
+      const codes: number[] = [];
+      seen.writes.push(codes); // the requests that arrived together (one write of the client)
       while (buf.length >= 24 && buf.length >= 24 + buf.readInt32BE(20)) {
+        codes.push(buf.readUInt16BE(2));
         const sid = buf.readUInt16BE(0), code = buf.readUInt16BE(2), params = buf.subarray(4, 20), data = buf.subarray(24, 24 + buf.readInt32BE(20));
         buf = buf.subarray(24 + data.length);
         handle(sock, script, sid, code, Buffer.from(params), Buffer.from(data));
@@ -78,7 +81,9 @@ function handle(sock: Socket, script: Script, sid: number, code: number, params:
       }
       return;
     }
-    case 3003: sock.write(frame(sid, 0, Buffer.alloc(0))); return; // close
+    case 3003: // close: refused for a file named so
+      if (script.refuseClose) { sock.write(frame(sid, 4003, Buffer.concat([int32(3007), Buffer.from('handle busy\0')]))); return; }
+      sock.write(frame(sid, 0, Buffer.alloc(0))); return;
     default: sock.write(frame(sid, 4003, Buffer.concat([int32(3013), Buffer.from('unsupported\0')])));
   }
 }
@@ -178,6 +183,34 @@ test('a reply longer than the read asked for: a protocol error naming the file, 
   assert.equal(v.map((x) => Array.from(x)), [expected(10, 5), expected(4000, 10)]);
   await f.close();
   await closeAll(); server.close();
+});
+
+test('kXR_close goes with the next request in one write, or alone soon after; a refused close is a warning naming the file', async () => {
+  const { server, port } = await serve({});
+  const f = await XrdFile.open(xloc(`root://127.0.0.1:${port}//data.root`));
+  await f.close();
+  seen.writes.length = 0;
+  const g = await XrdFile.open(xloc(`root://127.0.0.1:${port}//other.root`));
+  assert.equal(seen.writes.filter((w) => w.length > 0), [[3003, 3010]]); // close, open
+  seen.writes.length = 0;
+  await g.close();
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(seen.writes.filter((w) => w.length > 0), [[3003]]);
+  await closeAll(); server.close();
+
+  const refusing = await serve({ refuseClose: true });
+  const h = await XrdFile.open(xloc(`root://127.0.0.1:${refusing.port}//data.root`));
+  const written: string[] = [];
+  const orig = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((s: string) => { written.push(String(s)); return true; }) as typeof process.stderr.write;
+  try {
+    await h.close();
+    await new Promise((r) => setTimeout(r, 200));
+  } finally { process.stderr.write = orig; }
+  assert.equal(written.length, 1, written.join(''));
+  assert.match(written[0]!, `heppy: warning: root://127.0.0.1:${refusing.port}//data.root: kXR_close:`);
+  assert.match(written[0]!, 'handle busy');
+  await closeAll(); refusing.server.close();
 });
 
 test('an unreachable server: a network error naming the file, after the retries', async () => {
