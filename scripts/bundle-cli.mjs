@@ -17,7 +17,8 @@
 // Chunks no longer reached from main.js are retired (dist/cli/retired.json: name → when) and
 // removed RETIRED_KEEP_MS later, when no job of that bundle can still be starting.
 // Usage: node scripts/bundle-cli.mjs   (writes dist/cli/main.js last, atomically)
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -83,7 +84,10 @@ export async function bundleCli() {
     name: 'heppy-cli',
     setup(b) {
       // clipanion's ESM build (its package.json has no "exports": Node would load the CommonJS one).
-      const clip = join(root, 'node_modules', 'clipanion', 'lib');
+      // Found as Node finds it and by its real path: esbuild reports resolveDir by real path, so a
+      // symlinked node_modules (a git worktree, pnpm) would otherwise slip its CommonJS platform
+      // file into the ESM bundle ("Dynamic require of "tty" is not supported" at start).
+      const clip = join(dirname(realpathSync(createRequire(join(root, 'package.json')).resolve('clipanion/package.json'))), 'lib');
       b.onResolve({ filter: /^heppy-entry:/ }, (a) => ({ path: a.path.slice('heppy-entry:'.length), namespace: 'heppy-entry' }));
       b.onLoad({ filter: /.*/, namespace: 'heppy-entry' }, (a) => ({
         contents: `import { main } from ${JSON.stringify(ENTRIES[a.path].file)};\nawait main(process.argv.slice(2));\n`, loader: 'js', resolveDir: srcDir,

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -163,4 +163,19 @@ test('a new bundle is written beside the one in use: chunks main.js no longer re
 });
 
 test.after(() => { if (process.env.KEEP !== '1') rmSync(work, { recursive: true, force: true }); });
+test('a tree whose node_modules is a symlink (a git worktree, pnpm) bundles clipanion\'s ESM build', () => {
+  // esbuild reports resolveDir by real path: the bundler once missed clipanion's platform file there
+  // and bundled its CommonJS one, so every command died with 'Dynamic require of "tty"'.
+  const tree = join(work, 'linked-tree');
+  for (const d of ['bin', 'scripts', join('dist', 'src')]) cpSync(join(repoRoot, d), join(tree, d), { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(tree, 'package.json'));
+  symlinkSync(join(repoRoot, 'node_modules'), join(tree, 'node_modules'), 'dir');
+  const b = spawnSync(process.execPath, [join(tree, 'scripts', 'bundle-cli.mjs')], { encoding: 'utf8' });
+  assert.is(b.status, 0, b.stderr);
+  const r = spawnSync(process.execPath, [join(tree, 'bin', 'heppy.js'), 'build', '--help'], { cwd: work, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Usage/);
+  assert.not.match(readFileSync(join(tree, 'dist', 'cli', 'main.js'), 'utf8') + r.stderr, /Dynamic require/);
+});
+
 test.run();
