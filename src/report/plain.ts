@@ -71,39 +71,37 @@ export class PlainReporter implements Reporter {
     // A no-op build of 10,000 nodes sends 10,000 of these: no closure or string made for them.
     if (e.type === 'up-to-date') return;
     if (e.type !== 'retry') this.retries.flush();
-    const w = (s: string): void => this.w(s);
-    const info = (s: string): void => this.info(s);
     switch (e.type) {
       case 'plan':
-        info(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
+        this.info(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
         if (!this.quiet && this.intervalMs > 0 && e.toRun > 0) {
-          this.timer ??= setInterval(() => w(this.progressLine()), this.intervalMs);
+          this.timer ??= setInterval(() => this.w(this.progressLine()), this.intervalMs);
           this.timer.unref();
         }
         break;
       case 'would-run':
-        w(`would run ${e.id}: ${e.why.join('; ')}`);
+        this.w(`would run ${e.id}: ${e.why.join('; ')}`);
         break;
       case 'progress':
         break;
       case 'start':
-        if (this.verbose || e.kind === 'hadd') info(`${e.kind === 'hadd' ? 'merging' : 'running'} ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
+        if (this.verbose || e.kind === 'hadd') this.info(`${e.kind === 'hadd' ? 'merging' : 'running'} ${e.id}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`);
         break;
       case 'retry':
         this.retries.add(e);
         break;
       case 'done':
-        if (e.restored !== undefined) info(`restored ${e.id} from cache (built at ${e.restored.builtAt})`);
-        else info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
+        if (e.restored !== undefined) this.info(`restored ${e.id} from cache (built at ${e.restored.builtAt})`);
+        else this.info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
         break;
       case 'failed':
-        w(`FAILED ${e.id} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.reason}`);
+        this.w(`FAILED ${e.id} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.reason}`);
         break;
       case 'skipped':
-        info(`not run ${e.id}: ${e.reason}`);
+        this.info(`not run ${e.id}: ${e.reason}`);
         break;
       case 'warning':
-        w(`warning: ${e.message}`);
+        this.w(`warning: ${e.message}`);
         break;
       case 'summary':
         this.stop();
