@@ -24,9 +24,11 @@ const UNKNOWN = -1;
  * modified since (or too close before it to tell, racy.ts) may not be what the product was made
  * from: its stamp never holds. Likewise a file that changes while it is digested here.
  */
-export function stampFile(p: string, readFrom = Infinity, readDigest?: string): FileStamp {
+export function stampFile(p: string, readFrom = Infinity, readDigest?: string | null): FileStamp {
   const st = statSync(p, { throwIfNoEntry: false });
   if (st === undefined) return [p, -1, -1];
+  // null: the product read this file more than once, with different contents: no stamp can hold.
+  if (readDigest === null) return [p, st.size, UNKNOWN];
   // `readDigest`: the digest of the content the product was made from, when the caller saw it (the
   // bytes esbuild or TypeScript read). A file too close to the read to tell by its stat is then
   // stamped with that digest if its content now is the same (mtime RACY: the next build compares

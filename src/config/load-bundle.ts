@@ -206,7 +206,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   const stats = Object.keys(run.metafile!.inputs).map((q) => {
     const p = resolve(dirname(heppyfile), q);
     const d = read.get(p);
-    return stampFile(p, readFrom, d === '' ? 'read twice, differing' : d);
+    return stampFile(p, readFrom, d === '' ? null : d);
   });
   const codeDigest = hashString(minText);
   let done: Bundle | null = null;
