@@ -127,8 +127,7 @@ export class Connection {
     const sid = this.allocSid();
     const p = this.expect(sid, timeoutMs, replySize);
     this.requests++;
-    // Requests sent in the same tick leave in one write (one system call, one wake-up of the server).
-    if (!this.corked) { this.corked = true; this.sock.cork(); process.nextTick(() => { this.corked = false; this.sock.uncork(); }); }
+    this.corkTick();
     this.flushLater();
     this.sock.write(encodeRequest(sid, code, params, data));
     return p;
@@ -148,11 +147,19 @@ export class Connection {
       this.laterTimer = setTimeout(() => {
         this.laterTimer = null;
         if (this.failure || this.later.length === 0) return;
-        if (!this.corked) { this.corked = true; this.sock.cork(); process.nextTick(() => { this.corked = false; this.sock.uncork(); }); }
+        this.corkTick();
         this.flushLater();
       }, LATER_MS);
       this.laterTimer.unref(); // an exiting process need not wait for it: the connection's end closes the handle
     }
+  }
+
+  /** Requests sent in the same tick leave in one write (one system call, one wake-up of the server). */
+  private corkTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.sock.cork();
+    process.nextTick(() => { this.corked = false; this.sock.uncork(); });
   }
 
   private flushLater(): void {
