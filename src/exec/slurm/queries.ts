@@ -5,7 +5,7 @@ import type { Tracked } from '../batch/tracker.js';
 import { isOutdirJobName } from '../batch/job-name.js';
 import type { SlurmClient } from './client.js';
 import { slurmUser } from './names.js';
-import { SACCT_FIELDS, SQUEUE_FORMAT, parseSacct, parseSqueue, type JobState } from './states.js';
+import { SACCT_FIELDS, SQUEUE_FORMAT, arrayJobOf, parseSacct, parseSqueue, type JobState } from './states.js';
 
 export class SlurmQueries {
   lastQueryAt = -Infinity;
@@ -30,8 +30,10 @@ export class SlurmQueries {
   }
 
   /**
-   * sacct about these attempts: by job id, and by name for those whose id is not known (from a
-   * little before the first such submission: sacct without -j lists only today's jobs by default).
+   * sacct about these attempts: by job id (or, when the ids would not fit in one argument, all of
+   * the user's jobs since the first submission, kept by id here), and by name for those whose id
+   * is not known (since a little before the first such submission: without -j, sacct lists only
+   * today's jobs by default).
    * null when sacct gives nothing (no accounting, slurmdbd down: "no record", the vanish grace decides).
    */
   async sacct(ts: Tracked[]): Promise<Map<string, JobState> | null> {
@@ -39,17 +41,24 @@ export class SlurmQueries {
     const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
     const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
     let out: Map<string, JobState> | null = null;
-    const ask = async (args: string[], names: string[] | null = null): Promise<void> => {
+    const ask = async (args: string[], names: string[] | null = null, onlyIds: string[] | null = null): Promise<void> => {
       const r = await this.client.run('sacct', ['-n', '-P', '-X', ...args, '-o', SACCT_FIELDS]);
       if (!r.ok || r.value.exitCode !== 0) return;
       out ??= new Map();
-      for (const [k, v] of this.ours(parseSacct(r.value.stdout), names)) out.set(k, v);
+      const states = this.ours(parseSacct(r.value.stdout), names);
+      if (onlyIds !== null) keepIds(states, onlyIds);
+      for (const [k, v] of states) out.set(k, v);
     };
-    if (ids.length > 0) await ask(['-j', ids.join(',')]);
+    const byId = ts.filter((t) => t.jobId !== '');
+    if (ids.join(',').length <= NAME_ARG_MAX) {
+      if (ids.length > 0) await ask(['-j', ids.join(',')]);
+    } else {
+      // Too many ids for one argument: the user's jobs since the first submission, kept by id here.
+      await ask(['-u', slurmUser(), '-S', slurmTime(since(byId))], null, ids);
+    }
     if (byName.length > 0) {
-      const since = Math.min(...byName.map((t) => t.submittedAt)) - 10 * 60_000;
       const names = namesOf(byName);
-      await ask(['-u', slurmUser(), ...nameArgs(names), '-S', slurmTime(since)], names);
+      await ask(['-u', slurmUser(), ...nameArgs(names), '-S', slurmTime(since(byName))], names);
     }
     return out;
   }
@@ -68,6 +77,15 @@ export class SlurmQueries {
   }
 }
 
+/** A little before the first of these submissions (sacct without -j lists only today's jobs by default). */
+const since = (ts: Tracked[]): number => Math.min(...ts.map((t) => t.submittedAt)) - 10 * 60_000;
+
+/** Drops the states of jobs other than these ids (a task id, or its whole array's id). */
+function keepIds(states: Map<string, JobState>, ids: string[]): void {
+  const wanted = new Set(ids);
+  for (const k of [...states.keys()]) if (!wanted.has(k) && !wanted.has(arrayJobOf(k))) states.delete(k);
+}
+
 /**
  * The names of the sbatch calls of these attempts; null when one has none (an entry of an older
  * version, or journaled only from a `submitted` event): then every job of this Outdir is asked.
@@ -82,8 +100,8 @@ function namesOf(ts: Iterable<Tracked>): string[] | null {
 }
 
 /**
- * Beyond this many bytes of names, the user's jobs are asked for without --name and filtered here:
- * the list grows with every sbatch call of the build, and one argument longer than the kernel's
+ * Beyond this many bytes of names (or of job ids), the user's jobs are asked for without --name
+ * (-j) and filtered here: the list grows with every sbatch call of the build, and one argument longer than the kernel's
  * MAX_ARG_STRLEN (128 KiB, ~3,000 names) stops squeue/sacct from starting at all.
  */
 export const NAME_ARG_MAX = 32 * 1024;

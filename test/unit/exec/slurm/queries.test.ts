@@ -74,4 +74,21 @@ test('sacct by name (no job ids known) with 5,000 names: bounded arguments, same
   assert.equal([...found!.keys()].sort(), ['1000_0', '1007_0', '5999_0']);
 });
 
+test('sacct by job id with 8,000 ids (40 KB): no -j list beyond the bound, the same jobs found', async () => {
+  const client = new FilteringClient(cluster());
+  const found = await new SlurmQueries(client, outdir).sacct(tracked(8000, true));
+  assert.is(client.calls.length, 1);
+  assert.ok(longest(client.calls) <= NAME_ARG_MAX, `longest argument ${longest(client.calls)} bytes`);
+  assert.not.ok(client.calls[0]!.includes('-j'), client.calls[0]!.slice(0, 8).join(' '));
+  assert.ok(client.calls[0]!.includes('-S') && client.calls[0]!.includes('-u'));
+  // 9000_0 is this Outdir's but not in flight, 9001_0 another Outdir's: both left out.
+  assert.equal([...found!.keys()].sort(), ['1000_0', '1007_0', '5999_0']);
+
+  // A few ids: asked with -j, as before.
+  const few = new FilteringClient(cluster());
+  const ts = tracked(5000, true);
+  await new SlurmQueries(few, outdir).sacct([ts[0]!, ts[7]!]);
+  assert.equal(few.calls[0]!.slice(few.calls[0]!.indexOf('-j'), few.calls[0]!.indexOf('-j') + 2), ['-j', '1000,1007']);
+});
+
 test.run();
