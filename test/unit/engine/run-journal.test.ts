@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeLeftovers } from '../../../src/engine/run.js';
+import { removeLeftovers } from '../../../src/engine/run-journal.js';
 import type { JournalEntry } from '../../../src/exec/executor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-leftovers-'));
