@@ -202,6 +202,14 @@ export class TreeWriter {
   /** The row's values in branch order, overwritten by each fill (see rowReader). */
   private readonly values: (TreeFillValue | undefined)[];
   private readonly readRow: RowReader;
+  /**
+   * Where each branch stood before the row being filled (byte position, entry-offset count,
+   * largest value): a row refused half way (a bad value in its fifth branch) is taken back from the
+   * branches it had reached, so every branch keeps the same number of entries.
+   */
+  private readonly rowPos: Int32Array;
+  private readonly rowOffsets: Int32Array;
+  private readonly rowMax: Float64Array;
 
   constructor(private readonly file: RootFileWriter, readonly spec: TreeSpec, private readonly dir: DirRef) {
     this.basketBytes = Math.max(1024, Math.floor(spec.basketBytes ?? DEFAULT_BASKET_BYTES));
@@ -224,20 +232,64 @@ export class TreeWriter {
     }
     this.values = this.branches.map(() => undefined);
     this.readRow = rowReader(this.branches.map((b) => b.spec.name));
+    this.rowPos = new Int32Array(this.branches.length);
+    this.rowOffsets = new Int32Array(this.branches.length);
+    this.rowMax = new Float64Array(this.branches.length);
   }
 
   get entries(): number { return this.nEntries; }
 
+  /**
+   * Appends one entry to every branch, or to none: a row with a bad value (a missing branch, a
+   * string for a number, an array that disagrees with its counter, a non-integer for an i8) throws
+   * a RangeError naming the branch and leaves the tree as it was before the call.
+   */
   fill(row: Record<string, TreeFillValue>): void {
     if (this.done) throw new Error(`tree ${this.spec.name}: fill after the file was closed`);
-    // Counters first: a jagged branch's length is checked against its counter's value.
+    const values = this.values;
+    this.readRow(row, values);
+    let full: boolean;
+    try {
+      full = this.append(row, values);
+    } catch (e) {
+      this.takeBack();
+      throw e;
+    }
+    this.nEntries++;
+    if (full) this.flush();
+  }
+
+  /**
+   * Undoes the current row in the branches it reached: those that took their entry (n one more
+   * than the tree's pending entries) and the one that threw, the first with n unchanged (it may
+   * have written part of its entry); the branches after it were not touched.
+   */
+  private takeBack(): void {
+    const entries = this.nEntries - this.basketStart;
+    for (let k = 0; k < this.branches.length; k++) {
+      const b = this.branches[k]!;
+      const threw = b.n === entries;
+      b.n = entries;
+      b.pos = this.rowPos[k]!;
+      b.offsets.length = this.rowOffsets[k]!;
+      b.max = this.rowMax[k]!;
+      if (threw) return;
+    }
+  }
+
+  /**
+   * The row's values into the branches' buffers (takeBack undoes it if this throws); true when a
+   * branch's buffer reached the basket size.
+   */
+  private append(row: Record<string, TreeFillValue>, values: (TreeFillValue | undefined)[]): boolean {
     let full = false;
     // An index loop: the for-of iterator and its result objects were ~275 bytes of garbage per row.
-    const branches = this.branches, values = this.values;
-    this.readRow(row, values);
+    const branches = this.branches, rowPos = this.rowPos, rowOffsets = this.rowOffsets, rowMax = this.rowMax;
+    // Counters come first in branch order: a jagged branch's length is checked against its counter's value.
     for (let k = 0; k < branches.length; k++) {
       const b = branches[k]!;
       const v = values[k];
+      rowPos[k] = b.pos; rowOffsets[k] = b.offsets.length; rowMax[k] = b.max;
       if (b.kind === 'string') {
         if (typeof v !== 'string') throw new RangeError(`tree ${this.spec.name}: branch ${b.spec.name} needs a string`);
         const bytes = Buffer.from(v, 'utf8');
@@ -285,8 +337,7 @@ export class TreeWriter {
       b.n++;
       if (b.pos >= this.basketBytes) full = true;
     }
-    this.nEntries++;
-    if (full) this.flush();
+    return full;
   }
 
   /** A counter's value when the row leaves it out: the length of the (first) array it counts. */

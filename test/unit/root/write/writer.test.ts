@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RootFileWriter, type Algorithm } from '../../../../src/root/write/index.js';
+import type { TreeFillValue } from '../../../../src/root/write/tree.js';
 import { makeAxis, makeHist1, makeHist2, makeVariableAxis, fill1, fill2, type Hist } from '../../../../src/root/hist.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { jsrootKeys, jsrootObject, jsrootSums, type JsHist } from './jsroot-check.js';
@@ -188,6 +189,40 @@ test('a jagged branch whose counter disagrees with it is refused, naming the bra
   t.fill({ v: [1, 2, 3] }); // counter derived from the array
   assert.is(t.entries, 1);
   assert.throws(() => w.createTree({ name: 'u', branches: [{ name: 'v', type: 'f4', shape: { counter: 'm' } }] }), /counter m, which is not a branch/);
+});
+
+test('a row refused half way leaves no part of it in any branch: the file reads back the good rows only', async () => {
+  const path = join(dir, 'all-or-nothing.root');
+  const w = RootFileWriter.create(path);
+  const t = w.createTree({ name: 't', basketBytes: 1024, branches: [
+    { name: 'x', type: 'f8' }, { name: 'n', type: 'i4' }, { name: 'v', type: 'f4', shape: { counter: 'n' } },
+    { name: 'ids', type: 'i8', shape: { counter: 'n' } }, { name: 'label', type: 'string' }, { name: 'last', type: 'i2' },
+  ] });
+  const good = (i: number): Record<string, TreeFillValue> => ({ x: i + 0.5, n: i % 3, v: Array.from({ length: i % 3 }, (_, j) => i + j), ids: Array.from({ length: i % 3 }, (_, j) => i * 10 + j), label: `row ${i}`, last: i });
+  let written = 0;
+  for (let i = 0; i < 400; i++) {
+    // Every fourth row is bad in a different branch, after earlier branches took their values.
+    if (i % 4 === 1) assert.throws(() => t.fill({ ...good(i), n: 7 }), /branch v has \d values but its counter says 7/);
+    else if (i % 4 === 2) assert.throws(() => t.fill({ ...good(i), n: 2, v: [1, 2], ids: [5, 5.5] }), /branch ids: 5.5 is not an integer/); // half of ids written
+    else if (i % 4 === 3) assert.throws(() => t.fill({ ...good(i), last: 'no' as unknown as number }), /branch last is numeric, got a string/);
+    else { t.fill(good(i)); written++; }
+    assert.is(t.entries, written);
+  }
+  await w.close();
+  const f = await openRootFile(path);
+  try {
+    const tr = await f.tree('t');
+    assert.is(tr.entries, 100);
+    const rows = Array.from({ length: 100 }, (_, k) => good(4 * k));
+    assert.equal(Array.from((await tr.column('x')).values as Float64Array), rows.map((r) => r.x));
+    assert.equal(Array.from((await tr.column('n')).values as Int32Array), rows.map((r) => r.n));
+    assert.equal(Array.from((await tr.column('last')).values as Int16Array), rows.map((r) => r.last));
+    const v = await tr.column('v');
+    assert.equal(Array.from(v.values as Float32Array), rows.flatMap((r) => r.v as number[]));
+    const ids = await tr.column('ids');
+    assert.equal(Array.from(ids.values as BigInt64Array), rows.flatMap((r) => (r.ids as number[]).map((x) => BigInt(x))));
+    assert.equal((await tr.column('label')).values, rows.map((r) => r.label));
+  } finally { f.close(); }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
