@@ -5,64 +5,22 @@
 // filesystem cannot link. Each entry records every file's size and xxh64: an entry whose file
 // changed or went missing is never restored. Entries appear complete or not at all (built in a
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
+// The parts: entry.ts (the format), keep.ts, verify.ts (the restore's checks), eviction.ts,
+// parked.ts (the node directories a restore parked in the Outdirs).
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, fstatSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { hashFileSized, hashSmallFd } from '../fingerprint/hash-file.js';
-import { initHash } from '../fingerprint/hash.js';
+import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
+import { ENTRY, entryDir, keyOk, readEntry, rewriteEntry, type CacheEntry, type FileStamp } from './entry.js';
+import { DEFAULT_MAX_BYTES, prune, pruneAfterBuild, stats, type CacheStats, type Pruned } from './eviction.js';
+import { buildEntry, dropTmp, type KeepMeta } from './keep.js';
+import { noteParkedPlace, type ParkedPlace } from './parked.js';
+import { checkEntry, holdsInodes, holdsOnly, linkEntryInto, parkedStampsHold } from './verify.js';
 
-export interface CachedFile {
-  path: string; // relative to the node directory
-  size: number;
-  hash: string; // xxh64 of the content
-  /** The kept file's inode and mtime (ns) when its hash was taken: the cheap check of a restore. */
-  ino?: string;
-  mtimeNs?: string;
-}
-
-/** entry.json of one cache entry. */
-export interface CacheEntry {
-  version: 1;
-  key: string;
-  kind: 'chunk' | 'hadd';
-  node: string;
-  builtAt: string;
-  bytes: number;
-  files: CachedFile[];
-  /** The node's marker as it was written, so that a restore can write it again for its attempt. */
-  marker: unknown;
-  /**
-   * When the files' hashes were last taken or checked (ms since the epoch). A file whose inode,
-   * size and mtime are the recorded ones, and whose mtime is older than this by more than the
-   * clock's granularity, cannot have been written since: a restore trusts it without hashing.
-   */
-  verifiedAt?: number;
-  /**
-   * The files are stored flat in the entry's directory, file i as `<i>` (one mkdir per keep). Absent
-   * (entries of earlier versions): under `files/<path>`, still read as they are.
-   */
-  flat?: true;
-}
-
-export interface CacheStats {
-  entries: number;
-  bytes: number;
-  maxBytes: number;
-}
-
-export const DEFAULT_MAX_BYTES = 20 * 2 ** 30;
-/** The ledger of the cache's size is trusted this long; then the next build counts every entry again. */
-export const USAGE_RECOUNT_MS = 24 * 3600_000;
-
-interface Usage { bytes: number; countedAt: number }
-const ENTRY = 'entry.json';
-const FILES = 'files';
-
-/** Where file i of an entry is stored, in the entry's directory `dir`. */
-function storedAt(dir: string, e: Pick<CacheEntry, 'flat'>, f: CachedFile, i: number): string {
-  return e.flat ? join(dir, String(i)) : join(dir, FILES, f.path);
-}
+export type { CachedFile, CacheEntry, FileStamp } from './entry.js';
+export { BACKDATE_S } from './entry.js';
+export { DEFAULT_MAX_BYTES, USAGE_RECOUNT_MS, type CacheStats } from './eviction.js';
+export { parkedName, parseParkedName, type ParkedPlace } from './parked.js';
 
 /** Names of keeps in progress: unique within the process, and across processes by the random part. */
 const tmpPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
@@ -70,70 +28,17 @@ let tmpSeq = 0;
 
 const byRoot = new Map<string, OutputCache>();
 
-const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
-
-/**
- * File times are taken from a coarse clock (a kernel tick, ≤ 10 ms): a write within this margin
- * of a hash may leave the mtime unchanged, so such a file ("racy", as git says) is hashed.
- */
-const RACY_MS = 100;
-
-/** A file's size, inode, mtime (ns) and device, as stat-ed. */
-export interface FileStamp { size: number; ino: string; mtimeNs: string; dev: string }
-
-function stampOf(path: string): FileStamp {
-  const st = statSync(path, { bigint: true });
-  return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs), dev: String(st.dev) };
-}
-
-/**
- * A keep backdates every file it links to `floor(start of the keep, s) - BACKDATE_S` (futimens of
- * the open file, before it is read). Any later write sets the mtime to the (coarse) clock's now,
- * which is past the keep's start, so never to that value: the stamp taken after the hash stands
- * for the digest at once, whatever the clock's granularity (no racy window, no hash on the first
- * restore), and a write through a hard link (a user editing the Outdir file) is always seen. A
- * write between the backdating and the stamp leaves a recent mtime, which the racy rule hashes.
- * Callers record the outputs' stats after the keep (the kept files' mtimes changed).
- */
-export const BACKDATE_S = 2;
-
-/**
- * A kept file's size, digest and stamp. A small file (nearly every output of a chunk) is one open,
- * one read and one fstat of the open file after the read (a write during the read shows in its
- * mtime or size); a larger one, or one whose size changed meanwhile, is hashed and then stat-ed.
- */
-async function hashStamped(path: string, sealAt: number): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
-  await initHash();
-  const fd = openSync(path, 'r');
-  try {
-    try {
-      futimesSync(fd, sealAt, sealAt);
-    } catch { /* not the file's owner: its stamp stays racy, the first restore hashes it */ }
-    const h = hashSmallFd(fd);
-    const st = fstatSync(fd, { bigint: true });
-    if (h !== null && Number(st.size) === h.size) return { ...h, ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
-  } finally {
-    closeSync(fd);
-  }
-  const h = await hashFileSized(path);
-  const st = stampOf(path); // after the hash: a write during it shows in the mtime
-  return { size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs };
-}
-
-/** The recorded stamp stands for the digest: same inode, size and mtime, and not racy. */
-function stampHolds(f: CachedFile, st: FileStamp, verifiedAt: number | undefined): boolean {
-  if (f.ino === undefined || f.mtimeNs === undefined || verifiedAt === undefined) return false;
-  if (st.ino !== f.ino || st.mtimeNs !== f.mtimeNs || st.size !== f.size) return false;
-  return Number(BigInt(f.mtimeNs) / 1_000_000n) < verifiedAt - RACY_MS;
-}
-
 export class OutputCache {
-  /** Parent directories (`outputs/<key[0:2]>`) this process made: a save makes each once. */
+  /** Parent directories (`outputs/<key[0:2]>`, `.tmp`) this process made: a save makes each once. */
   private readonly parentsMade = new Set<string>();
   /** entry.json files read by this process (immutable once renamed into place; dropped on remove). */
   private readonly memo = new Map<string, CacheEntry>();
+  /** The device of the cache's root (a parked file is trusted only on it), once stat-ed. */
+  private rootDev: string | null = null;
   /** Files a restore had to hash (their stamps did not hold), since this cache was opened. */
   hashedFiles = 0;
+  /** Bytes this process's build added to the cache (over-counted where an entry already was: safe). */
+  private addedBytes = 0;
 
   private constructor(readonly root: string, readonly maxBytes: number) {}
 
@@ -152,7 +57,7 @@ export class OutputCache {
   }
 
   private dir(key: string): string {
-    return join(this.root, key.slice(0, 2), key);
+    return entryDir(this.root, key);
   }
 
   /** The entry for this key, or null (none, or its entry.json unreadable). */
@@ -160,98 +65,54 @@ export class OutputCache {
     if (!keyOk(key)) return null;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
-    try {
-      const e = JSON.parse(readFileSync(join(this.dir(key), ENTRY), 'utf8')) as CacheEntry;
-      if (e.version !== 1 || e.key !== key || !Array.isArray(e.files)) return null;
-      this.memo.set(key, e);
-      return e;
-    } catch {
-      return null;
-    }
+    const e = readEntry(this.dir(key), key);
+    if (e !== null) this.memo.set(key, e);
+    return e;
+  }
+
+  /** Whether an entry.json is there for `key` (not read: a directory parked for it may be used later). */
+  hasEntry(key: string): boolean {
+    return keyOk(key) && (this.memo.has(key) || existsSync(join(this.dir(key), ENTRY)));
   }
 
   /**
-   * Keeps the files of `nodeDir` (minus `exclude`, paths relative to it) under `key`. An entry
-   * already there for the key is kept as it is (same key, same work). `files`: the node's files
-   * when the caller knows them (a run that just listed them), else the directory is walked.
+   * Keeps the files of `nodeDir` (minus `meta.exclude`, paths relative to it) under `key`. An entry
+   * already there for the key is kept as it is (same key, same work).
    */
-  async save(key: string, nodeDir: string, meta: { kind: 'chunk' | 'hadd'; node: string; marker: unknown; exclude: readonly string[]; files?: readonly string[];
-    /** Told of each kept file that is a hard link to the node's own (the backdating changed its mtime: this is the new stamp). */
-    onLinked?: (rel: string, f: CachedFile) => void }): Promise<Result<CacheEntry>> {
+  async save(key: string, nodeDir: string, meta: KeepMeta): Promise<Result<CacheEntry>> {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
     const tmp = join(this.root, '.tmp', `${key}.${tmpPrefix}.${++tmpSeq}`);
     let moved = false;
     try {
-      const files: CachedFile[] = [];
-      const tmpRoot = join(this.root, '.tmp');
-      if (!this.parentsMade.has(tmpRoot)) {
-        mkdirSync(tmpRoot, { recursive: true });
-        this.parentsMade.add(tmpRoot);
-      }
-      mkdirSync(tmp);
-      const hashedFrom = Date.now();
-      const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S;
-      for (const rel of meta.files ?? walk(nodeDir)) {
-        if (meta.exclude.includes(rel)) continue;
-        const dst = join(tmp, String(files.length));
-        const linked = linkOrCopy(join(nodeDir, rel), dst);
-        const kept: CachedFile = { path: rel, ...await hashStamped(dst, sealAt) };
-        files.push(kept);
-        if (linked) meta.onLinked?.(rel, kept);
-      }
-      const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(), bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom, flat: true };
-      writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
-      const parent = dirname(this.dir(key));
-      if (!this.parentsMade.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        this.parentsMade.add(parent);
-      }
-      try {
-        try {
-          renameSync(tmp, this.dir(key));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-          mkdirSync(parent, { recursive: true }); // removed since this process made it
-          renameSync(tmp, this.dir(key));
-        }
-        moved = true;
-      } catch (err) {
-        // Another build saved the same key first: theirs is as good as ours.
-        if (this.entry(key) === null) throw err;
-      }
-      return ok(entry);
+      const built = await buildEntry(this.root, key, nodeDir, meta, tmp, this.parentsMade, () => this.entry(key) !== null);
+      moved = built.moved;
+      return ok(built.entry);
     } catch (err) {
       return fail({ file: nodeDir, object: meta.node, reason: `cannot keep its outputs in the cache: ${(err as Error).message}` });
     } finally {
-      if (!moved) rmSync(tmp, { recursive: true, force: true });
+      if (!moved) dropTmp(tmp);
     }
   }
 
   /**
    * Links the entry's files into `targetDir` (an empty tmp dir the caller swaps into place) after
    * checking each file: by its recorded inode, size and mtime where they hold, else by its digest.
-   * A damaged entry is removed and reported, never restored.
+   * A damaged entry is removed and reported, never restored. `stamps` receives each file's stamp
+   * (emptied when a file had to be copied: another inode).
    */
   async restoreInto(key: string, targetDir: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const dir = this.dir(key);
-    const checked = await this.check(e, dir, stamps);
+    const checked = await checkEntry(e, dir, stamps, () => this.hashedFiles++);
     if (!checked.ok) {
       this.remove(key);
       return checked;
     }
     try {
-      const made = new Set<string>([targetDir]);
-      let copied = false;
-      for (const [i, f] of e.files.entries()) {
-        const dst = join(targetDir, f.path);
-        makeDirs(dirname(dst), made);
-        if (!linkOrCopy(storedAt(dir, e, f, i), dst)) copied = true;
-      }
-      if (copied && stamps !== undefined) stamps.length = 0; // a copy is another inode: no stamps to pass on
+      if (!linkEntryInto(e, dir, targetDir) && stamps !== undefined) stamps.length = 0;
       this.used(key, checked.value);
     } catch (err) {
       return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
@@ -260,93 +121,58 @@ export class OutputCache {
   }
 
   /**
-   * Whether `nodeDir` holds exactly this entry's files as the very inodes the entry stores (same
-   * device, inode, size and mtime: a node directory restored from or kept in this entry, parked
-   * aside since), plus at most the `extra` names at its top (the run files and the marker): then
-   * it can be put back in place as the restore, without linking anything. The entry is checked
-   * first as by restoreInto (a damaged one is removed and reported, never restored); a directory
+   * Whether `nodeDir` (a node directory restored from or kept in this entry, parked aside since)
+   * holds exactly this entry's content as the entry's inodes, plus at most the `extra` names at its
+   * top (the run files and the marker): then it can be put back in place as the restore, without
+   * linking anything. When every file there is the inode the entry recorded, with its recorded
+   * size and mtime (not racy) on the cache's device, its content is the recorded one and only
+   * those files are stat-ed; else the entry is checked as by restoreInto (a damaged one is removed
+   * and reported, never restored) and the directory must hold the very inodes found. A directory
    * that differs in any way is ok(false), for the caller to restore by links instead. `stamps`
-   * receives the stamp of each of the entry's files (restoreInto's likewise: a restored file is
-   * that inode, so the caller need not stat it again).
+   * receives the stamp of each of the entry's files (a restored file is that inode: the caller
+   * need not stat it again).
    */
   async holdsEntry(key: string, nodeDir: string, extra: ReadonlySet<string>, stamps: FileStamp[] = []): Promise<Result<boolean>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
-    stamps.length = 0;
-    const checked = await this.check(e, this.dir(key), stamps);
-    if (!checked.ok) {
-      this.remove(key);
-      return checked;
-    }
+    let rehashed: CacheEntry | null = null;
     try {
-      for (const [i, f] of e.files.entries()) {
-        const st = lstatSync(join(nodeDir, f.path), { bigint: true, throwIfNoEntry: false });
-        const s = stamps[i]!;
-        if (st === undefined || !st.isFile() || String(st.dev) !== s.dev || String(st.ino) !== s.ino || String(st.mtimeNs) !== s.mtimeNs || Number(st.size) !== s.size) return ok(false);
+      if (!parkedStampsHold(e, nodeDir, this.dev(), stamps)) {
+        stamps.length = 0;
+        const checked = await checkEntry(e, this.dir(key), stamps, () => this.hashedFiles++);
+        if (!checked.ok) {
+          this.remove(key);
+          return checked;
+        }
+        rehashed = checked.value;
+        if (!holdsInodes(e, nodeDir, stamps)) return ok(false);
       }
       if (!holdsOnly(nodeDir, e.files.map((f) => f.path), extra)) return ok(false);
-      this.used(key, checked.value);
+      this.used(key, rehashed);
     } catch {
       return ok(false);
     }
     return ok(true);
   }
 
+  private dev(): string {
+    if (this.rootDev === null) {
+      try {
+        this.rootDev = String(statSync(this.root, { bigint: true }).dev);
+      } catch {
+        return ''; // no cache yet: no parked file can be trusted by its stamp
+      }
+    }
+    return this.rootDev;
+  }
+
   /** An entry just restored from: its fresh stamps written when some files were hashed, else its entry.json touched (evicted last). */
   private used(key: string, rehashed: CacheEntry | null): void {
-    if (rehashed !== null) this.refresh(rehashed);
-    else {
+    if (rehashed !== null) {
+      if (rewriteEntry(this.dir(key), rehashed)) this.memo.set(key, rehashed);
+    } else {
       const now = new Date();
       utimesSync(join(this.dir(key), ENTRY), now, now);
-    }
-  }
-
-  /**
-   * Checks every file of `e`. Ok(null): all stamps held (nothing hashed); ok(entry): some files
-   * were hashed and matched, the entry with their fresh stamps (so the next restore need not hash).
-   * `stamps` (when given) receives each file's stamp as found.
-   */
-  private async check(e: CacheEntry, dir: string, stamps?: FileStamp[]): Promise<Result<CacheEntry | null>> {
-    const from = Date.now();
-    let hashed = false;
-    const files: CachedFile[] = [];
-    for (const [i, f] of e.files.entries()) {
-      const src = storedAt(dir, e, f, i);
-      let why: string | null = null;
-      try {
-        const st = stampOf(src);
-        stamps?.push(st);
-        if (st.size !== f.size) why = 'its size changed';
-        else if (!stampHolds(f, st, e.verifiedAt)) {
-          hashed = true;
-          this.hashedFiles++;
-          if ((await hashFileSized(src)).hash !== f.hash) why = 'its content changed';
-          else {
-            const after = stampOf(src);
-            if (stamps !== undefined) stamps[stamps.length - 1] = after;
-            files.push({ ...f, ino: after.ino, mtimeNs: after.mtimeNs });
-            continue;
-          }
-        }
-      } catch {
-        why = 'it is missing';
-      }
-      if (why !== null) return fail({ file: src, object: e.node, reason: `cache entry damaged (${why}); not restored` });
-      files.push(f);
-    }
-    return ok(hashed ? { ...e, files, verifiedAt: from } : null);
-  }
-
-  /** Replaces entry.json by `e` (atomically: written aside, renamed over it). */
-  private refresh(e: CacheEntry): void {
-    const path = join(this.dir(e.key), ENTRY);
-    const tmp = `${path}.${randomBytes(4).toString('hex')}`;
-    try {
-      writeFileSync(tmp, JSON.stringify(e) + '\n');
-      renameSync(tmp, path);
-      this.memo.set(e.key, e);
-    } catch {
-      rmSync(tmp, { force: true }); // the old entry stays valid: the next restore hashes again
     }
   }
 
@@ -355,149 +181,26 @@ export class OutputCache {
     if (keyOk(key)) rmSync(this.dir(key), { recursive: true, force: true });
   }
 
-  private entries(): Array<{ key: string; bytes: number; usedMs: number }> {
-    const out: Array<{ key: string; bytes: number; usedMs: number }> = [];
-    if (!existsSync(this.root)) return out;
-    for (const p of readdirSync(this.root)) {
-      if (p === '.tmp') continue;
-      for (const key of readdirSync(join(this.root, p))) {
-        const e = this.entry(key);
-        if (e === null) continue;
-        out.push({ key, bytes: e.bytes, usedMs: statSync(join(this.dir(key), ENTRY)).mtimeMs });
-      }
-    }
-    return out;
+  /** Tells the cache where an Outdir parks node directories (its eviction removes those whose entry is gone). */
+  noteParked(place: ParkedPlace): void {
+    noteParkedPlace(this.root, place);
   }
 
   stats(): CacheStats {
-    const all = this.entries();
-    return { entries: all.length, bytes: all.reduce((s, e) => s + e.bytes, 0), maxBytes: this.maxBytes };
+    return stats(this.root, this.maxBytes);
   }
 
-  /** Bytes this process's build added to the cache (over-counted where an entry already was: safe). */
-  private addedBytes = 0;
   noteAdded(bytes: number): void { this.addedBytes += bytes; }
 
-  /** `cache/outputs.usage.json`: the cache's size when last counted, plus what builds added since. */
-  private get usagePath(): string { return `${this.root}.usage.json`; }
-  private readUsage(): Usage | null {
-    try {
-      const u = JSON.parse(readFileSync(this.usagePath, 'utf8')) as Usage;
-      return Number.isFinite(u.bytes) && Number.isFinite(u.countedAt) ? u : null;
-    } catch {
-      return null;
-    }
-  }
-  private writeUsage(u: Usage): void {
-    const tmp = `${this.usagePath}.${tmpPrefix}.${++tmpSeq}`;
-    try {
-      mkdirSync(dirname(tmp), { recursive: true });
-      writeFileSync(tmp, JSON.stringify(u) + '\n');
-      renameSync(tmp, this.usagePath);
-    } catch {
-      rmSync(tmp, { force: true }); // no ledger: the next build counts every entry
-    }
-  }
-
-  /**
-   * After a build: evicts as prune() does, but reads every entry.json (the whole cache, thousands
-   * of files) only when the ledger says the cache may exceed its limit, or the ledger is missing
-   * or older than USAGE_RECOUNT_MS (concurrent builds may each have added without the other's
-   * bytes: the recount bounds that drift). Otherwise the ledger grows by what this build added.
-   */
-  pruneAfterBuild(): { removed: number; freedBytes: number; counted: boolean } {
-    const u = this.readUsage();
+  /** After a build that ran something: evicts beyond the limit when the ledger says it may be passed (eviction.ts). */
+  pruneAfterBuild(): Pruned & { counted: boolean } {
     const added = this.addedBytes;
     this.addedBytes = 0;
-    if (u !== null && Date.now() - u.countedAt < USAGE_RECOUNT_MS && u.bytes + added <= this.maxBytes) {
-      this.writeUsage({ bytes: u.bytes + added, countedAt: u.countedAt });
-      return { removed: 0, freedBytes: 0, counted: false };
-    }
-    return { ...this.prune(), counted: true };
+    return pruneAfterBuild(this.root, this.maxBytes, added, (k) => this.remove(k));
   }
 
-  /** Evicts the least recently used entries until the cache holds at most `maxBytes`. */
-  prune(maxBytes = this.maxBytes): { removed: number; freedBytes: number } {
-    const countedAt = Date.now();
-    const all = this.entries().sort((a, b) => a.usedMs - b.usedMs);
-    let total = all.reduce((s, e) => s + e.bytes, 0);
-    let removed = 0, freedBytes = 0;
-    for (const e of all) {
-      if (total <= maxBytes) break;
-      this.remove(e.key);
-      total -= e.bytes;
-      freedBytes += e.bytes;
-      removed++;
-    }
-    this.writeUsage({ bytes: total, countedAt });
-    // Leftovers of saves killed midway; a save in progress is younger than an hour.
-    const tmpRoot = join(this.root, '.tmp');
-    if (existsSync(tmpRoot)) {
-      for (const t of readdirSync(tmpRoot)) {
-        const p = join(tmpRoot, t);
-        if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
-      }
-    }
-    return { removed, freedBytes };
+  /** Evicts the least recently used entries until the cache holds at most `maxBytes`, and the parked directories of keys gone. */
+  prune(maxBytes = this.maxBytes): Pruned {
+    return prune(this.root, maxBytes, (k) => this.remove(k));
   }
-}
-
-/** Makes `dir` and its missing parents, one mkdir each, none twice (`made`: the ones known to exist). */
-function makeDirs(dir: string, made: Set<string>): void {
-  if (made.has(dir)) return;
-  const up = dirname(dir);
-  if (up !== dir) makeDirs(up, made);
-  try {
-    mkdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  made.add(dir);
-}
-
-/**
- * Whether the files under `dir` are exactly `paths` (relative) plus, at its top, names of `extra`:
- * no other file, no directory that holds none of them, nothing but files and directories.
- */
-function holdsOnly(dir: string, paths: readonly string[], extra: ReadonlySet<string>): boolean {
-  const want = new Set(paths);
-  const dirs = new Set<string>();
-  for (const p of paths) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
-  let found = 0;
-  const rec = (rel: string): boolean => {
-    for (const e of readdirSync(rel === '' ? dir : join(dir, rel), { withFileTypes: true })) {
-      const p = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!dirs.has(p) || !rec(p)) return false;
-      } else if (!e.isFile()) return false;
-      else if (want.has(p)) found++;
-      else if (rel !== '' || !extra.has(p)) return false;
-    }
-    return true;
-  };
-  return rec('') && found === want.size;
-}
-
-/** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */
-function linkOrCopy(src: string, dst: string): boolean {
-  try {
-    linkSync(src, dst);
-    return true;
-  } catch {
-    copyFileSync(src, dst, constants.COPYFILE_FICLONE);
-    return false;
-  }
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  const rec = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) rec(p);
-      else if (e.isFile()) out.push(relative(dir, p));
-    }
-  };
-  rec(dir);
-  return out.sort();
 }

@@ -48,7 +48,10 @@ export class CacheStatsCommand extends CacheCommand {
     const c = await this.open();
     const s = c.stats();
     if (this.json) this.context.stdout.write(JSON.stringify({ root: c.root, ...s }) + '\n');
-    else this.context.stdout.write(`${c.root}: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, ${formatBytes(s.bytes)} (limit ${formatBytes(s.maxBytes)})\n`);
+    else {
+      const parked = s.parked === 0 ? '' : `; ${s.parked} node director${s.parked === 1 ? 'y' : 'ies'} parked in Outdirs, ${formatBytes(s.parkedBytes)} of their own`;
+      this.context.stdout.write(`${c.root}: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, ${formatBytes(s.bytes)} (limit ${formatBytes(s.maxBytes)})${parked}\n`);
+    }
     return 0;
   }
 }
@@ -59,8 +62,10 @@ export class CachePruneCommand extends CacheCommand {
     description: 'evict the least recently used entries of the output cache',
     details: `
       Removes the least recently used entries until the cache holds at most --max-size (default: the
-      limit, HEPPY_CACHE_MAX_SIZE or 20 GiB). \`--max-size 0\` empties it. Builds prune after they ran
-      something. Files still linked from an Outdir keep their space until that Outdir lets them go.
+      limit, HEPPY_CACHE_MAX_SIZE or 20 GiB; node directories a restore parked in an Outdir count with
+      what they hold of their own), then the parked directories whose entry is gone. \`--max-size 0\`
+      empties it. Builds prune after they ran something. Files still linked from an Outdir keep their
+      space until that Outdir lets them go.
     `,
     examples: [['Keep at most 5 GiB', '$0 cache prune --max-size 5G'], ['Empty it', '$0 cache prune --max-size 0']],
   });
@@ -72,7 +77,8 @@ export class CachePruneCommand extends CacheCommand {
     const c = await this.open();
     const r = c.prune(max);
     const s = c.stats();
-    this.context.stdout.write(`removed ${r.removed} entr${r.removed === 1 ? 'y' : 'ies'} (${formatBytes(r.freedBytes)}); ${s.entries} left, ${formatBytes(s.bytes)}\n`);
+    const parked = r.parkedRemoved === 0 ? '' : ` and ${r.parkedRemoved} parked node director${r.parkedRemoved === 1 ? 'y' : 'ies'} of keys gone`;
+    this.context.stdout.write(`removed ${r.removed} entr${r.removed === 1 ? 'y' : 'ies'}${parked} (${formatBytes(r.freedBytes)}); ${s.entries} left, ${formatBytes(s.bytes)}\n`);
     return 0;
   }
 }

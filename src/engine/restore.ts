@@ -9,10 +9,10 @@
 // checking that it holds exactly the entry's files as the very inodes the entry stores (and the
 // entry itself, as always): no link per file, no unlink per file of the replaced one.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { FileStamp, OutputCache } from '../cache/output-cache.js';
+import { parkedName, parseParkedName, type FileStamp, type OutputCache } from '../cache/output-cache.js';
 import { writeBatchScript } from '../chunkdir/batch-script.js';
 import { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE, parkedRoot, RUN_FILES, trashRoot } from '../chunkdir/layout.js';
 import { parseMarker, readMarker, writeFreshMarker, type Marker } from '../chunkdir/marker.js';
@@ -67,9 +67,8 @@ function parkedNames(outdir: string): Map<string, string[]> {
     names = readdirSync(parkedRoot(outdir));
   } catch { /* none parked yet */ }
   for (const n of names) {
-    const i = n.lastIndexOf('.');
-    if (i <= 0) continue;
-    const label = n.slice(0, i);
+    const label = parseParkedName(n)?.label;
+    if (label === undefined) continue;
     const list = m.get(label);
     if (list === undefined) m.set(label, [n]);
     else list.push(n);
@@ -97,14 +96,22 @@ function markerKey(dir: string): string | null | undefined {
   }
 }
 
+/**
+ * Parked names taken by a restore that found them unfit and discarded them, or renamed into place:
+ * gone, but a discard of that name is tried again before parking over it (never renamed over).
+ */
+const taken = new Set<string>();
+
 /** The parked directory of `label` for `key` (taken: no longer listed), or null. */
 function takeParked(outdir: string, label: string, key: string): string | null {
   const names = parkedNames(outdir);
   const list = names.get(label);
-  const name = `${label}.${key}`;
+  const name = parkedName(label, key);
   if (list === undefined || !list.includes(name)) return null;
   names.set(label, list.filter((n) => n !== name));
-  return join(parkedRoot(outdir), name);
+  const dir = join(parkedRoot(outdir), name);
+  taken.add(dir);
+  return dir;
 }
 
 /**
@@ -115,16 +122,21 @@ function takeParked(outdir: string, label: string, key: string): string | null {
 function moveAside(cache: OutputCache, dir: string, outdir: string, label: string): void {
   const key = markerKey(dir);
   if (key === undefined) return; // no directory
-  if (key === null || cache.entry(key) === null) {
+  if (key === null || !cache.hasEntry(key)) {
     discard(dir, outdir);
     return;
   }
   const names = parkedNames(outdir);
-  const root = madeDir(parkedRoot(outdir));
-  for (const n of names.get(label) ?? []) discard(join(root, n), outdir);
-  const name = `${label}.${key}`;
-  discard(join(root, name), outdir); // listed or not (a parked one taken and found unfit): never renamed over
-  renameSync(dir, join(root, name));
+  const root = parkedRoot(outdir);
+  cache.noteParked({ parked: root, trash: trashRoot(outdir) }); // (once per process) eviction removes what it no longer needs
+  madeDir(root);
+  const name = parkedName(label, key);
+  const listed = names.get(label) ?? [];
+  for (const n of listed) discard(join(root, n), outdir);
+  const to = join(root, name);
+  // Not listed but taken before (found unfit, or put in place and parked again): never renamed over.
+  if (!listed.includes(name) && taken.delete(to)) discard(to, outdir);
+  renameSync(dir, to);
   names.set(label, [name]);
 }
 
@@ -204,7 +216,7 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
       if (held.value) {
         // Removed, then written anew: ext4 flushes a file truncated and rewritten (or renamed over)
         // at close (auto_da_alloc), ~1 ms each; a new file is written back lazily like a run's.
-        for (const f of PARKED_EXTRA) rmSync(join(parked, f), { force: true });
+        for (const f of PARKED_EXTRA) unlinkIfThere(join(parked, f));
         from = parked;
       }
     }
@@ -217,7 +229,10 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     }
     writeRunFiles(from);
     // The run files were written for this attempt: the marker lists them with their sizes now.
-    const outputs = marker.outputs.map((o) => (RUN_FILES.has(o.path) && existsSync(join(from!, o.path)) ? { ...o, size: statSync(join(from!, o.path)).size } : o));
+    const outputs = marker.outputs.map((o) => {
+      const st = RUN_FILES.has(o.path) ? statSync(join(from!, o.path), { throwIfNoEntry: false }) : undefined;
+      return st !== undefined ? { ...o, size: st.size } : o;
+    });
     const restored: Marker = { ...marker, outputs, restoredFrom: e.builtAt };
     // Written directly: `from` is seen by nobody before the swap (a parked one is rewritten whole on its next use).
     const markerStat = writeFreshMarker(from, restored);
@@ -249,6 +264,14 @@ function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }>, stam
 /** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): records compare it exactly. */
 function msOfNs(ns: bigint): number {
   return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
+}
+
+function unlinkIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** What a parked directory holds besides the entry's files: this node's run files and marker, rewritten before it is used. */

@@ -37,7 +37,7 @@ test('save keeps hard links with digests; restore gives the same bytes', async (
   assert.is(readFileSync(join(target, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n');
   assert.not.ok(existsSync(join(target, 'chunk.json')));
   assert.equal(c.entry(KEY)?.marker, { status: 'ok', key: KEY });
-  assert.equal(c.stats(), { entries: 1, bytes: r.value.bytes, maxBytes: c.maxBytes });
+  assert.equal(c.stats(), { entries: 1, bytes: r.value.bytes, maxBytes: c.maxBytes, parked: 0, parkedBytes: 0 });
 });
 
 test('a tampered entry is detected by its digest, removed and never restored', async () => {
@@ -70,7 +70,7 @@ test('prune evicts the least recently used entries beyond the limit', async () =
   assert.ok((await c.restoreInto(keys[0]!, target)).ok);
   const each = c.entry(keys[0]!)!.bytes;
   const r = c.prune(2 * each);
-  assert.equal(r, { removed: 1, freedBytes: each });
+  assert.equal(r, { removed: 1, freedBytes: each, parkedRemoved: 0 });
   assert.is(c.entry(keys[1]!), null);
   assert.ok(c.entry(keys[0]!) !== null && c.entry(keys[2]!) !== null);
 });
@@ -177,7 +177,7 @@ test('after a build, the size ledger spares reading every entry until the limit 
   const each = c.entry(keys[0]!)!.bytes;
   c.noteAdded(each);
   // No ledger yet: counted (and written).
-  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, counted: true });
+  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: true });
   const ledger = (): { bytes: number; countedAt: number } => JSON.parse(readFileSync(join(root, 'outputs.usage.json'), 'utf8'));
   assert.is(ledger().bytes, each);
   // A second build adds one entry: under the limit, nothing is read, the ledger grows.
@@ -186,13 +186,13 @@ test('after a build, the size ledger spares reading every entry until the limit 
   c2.noteAdded(each);
   const t = new Date(Date.now() - 60_000);
   utimesSync(join(root, 'outputs', keys[0]!.slice(0, 2), keys[0]!, 'entry.json'), t, t); // the oldest
-  assert.equal(c2.pruneAfterBuild(), { removed: 0, freedBytes: 0, counted: false });
+  assert.equal(c2.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: false });
   assert.is(ledger().bytes, 2 * each);
   // A third passes the limit: counted, the least recently used evicted, the ledger exact again.
   const c3 = OutputCache.open(root, 300);
   assert.ok((await c3.save(keys[2]!, nodeDir('u2', 'z'.repeat(100)), { kind: 'hadd', node: 'u2', marker: {}, exclude: [] })).ok);
   c3.noteAdded(each);
-  assert.equal(c3.pruneAfterBuild(), { removed: 1, freedBytes: each, counted: true });
+  assert.equal(c3.pruneAfterBuild(), { removed: 1, freedBytes: each, parkedRemoved: 0, counted: true });
   assert.is(c3.entry(keys[0]!), null);
   assert.is(ledger().bytes, 2 * each);
   assert.equal(c3.stats().entries, 2);

@@ -10,6 +10,8 @@ import type { ChunkSpec } from '../../../src/chunkdir/spec.js';
 import { statOutputs } from '../../../src/chunkdir/results.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-restore-'));
+/** What is left in the Outdir's trash (made only when something was thrown away). */
+const trashOf = (outdir: string): string[] => (existsSync(join(outdir, '.heppy', 'trash')) ? readdirSync(join(outdir, '.heppy', 'trash')) : []);
 const KEY = 'feedbeef01234567';
 
 function chunkDir(dir: string, key: string, text: string): void {
@@ -42,7 +44,7 @@ test('a restore replaces the directory of the other configuration; the replaced 
   assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n');
   assert.is(statSync(join(dir, 'Sum_1', 'cutflow.txt')).mtimeMs, keptMtime, 'the kept inode, its mtime');
   assert.not.ok(existsSync(join(dir, 'extra.root')), 'nothing of the replaced directory stays');
-  assert.equal(readdirSync(join(outdir, '.heppy', 'trash')), []);
+  assert.equal(trashOf(outdir), []);
   assert.equal(readdirSync(join(outdir, '.heppy', 'tmp')), []);
   const marker = JSON.parse(readFileSync(join(dir, 'heppy-status.json'), 'utf8')) as ChunkMarker;
   assert.is(marker.attempt, 2);
@@ -94,7 +96,7 @@ test('the replaced directory is parked under its key; switching back renames it 
   assert.is((JSON.parse(readFileSync(join(dir, 'chunk.json'), 'utf8')) as ChunkSpec).attempt, 4);
   assert.match(readFileSync(join(dir, 'batchScript.sh'), 'utf8'), /4/);
   assert.equal(readdirSync(dir).sort(), ['Sum_1', 'batchScript.sh', 'chunk.json', 'heppy-status.json', 'log.txt']);
-  assert.equal(readdirSync(join(outdir, '.heppy', 'trash')), []);
+  assert.equal(trashOf(outdir), []);
 });
 
 test('a parked directory that differs from its entry (an extra file, a file of another inode) is not used: restored by links', async () => {
@@ -118,7 +120,7 @@ test('a parked directory that differs from its entry (an extra file, a file of a
     assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 99 (other option)\n');
     assert.not.ok(existsSync(join(dir, 'Sum_1', 'stray.txt')), change);
     assert.equal(readdirSync(join(outdir, '.heppy', 'parked')), [`P_Chunk0.${KA}`], change);
-    assert.equal(readdirSync(join(outdir, '.heppy', 'trash')), [], change);
+    assert.equal(trashOf(outdir), [], change);
   }
 });
 
@@ -137,6 +139,69 @@ test('an entry damaged while its directory is parked is not restored (the parked
   assert.is(cache.entry(KB), null, 'the damaged entry removed');
   assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n', 'the KA result stays in place');
   assert.equal(readdirSync(join(outdir, '.heppy', 'parked')), []);
+});
+
+test('a parked directory whose files keep their recorded stamps is used without the entry being stat-ed: its content is the recorded one', async () => {
+  const root = mkdtempSync(join(base, 'stamps-'));
+  const outdir = join(root, 'Outdir');
+  const cache = OutputCache.open(join(root, 'cache'));
+  const dir = await twoConfigurations(outdir, cache);
+  assert.ok((await restoreChunk(cache, outdir, dir, specFor(KA, 3))).ok);
+  // The entry's own link to the file replaced by another inode (same size): the parked file is
+  // still the inode the entry recorded, unchanged since (its mtime), so it holds the recorded bytes.
+  const entryDir = join(root, 'cache', 'outputs', KB.slice(0, 2), KB);
+  const i = cache.entry(KB)!.files.findIndex((f) => f.path === 'Sum_1/cutflow.txt');
+  rmSync(join(entryDir, String(i)));
+  writeFileSync(join(entryDir, String(i)), 'all 97 (other option)\n');
+  const r = await restoreChunk(cache, outdir, dir, specFor(KB, 4));
+  assert.ok(r.ok, r.ok ? '' : r.error.reason);
+  await replacedRemoved();
+  assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 99 (other option)\n', 'the recorded content, not the changed entry file');
+  // A restore by links (the parked directory gone) checks the entry itself and finds the damage.
+  rmSync(join(outdir, '.heppy', 'parked'), { recursive: true });
+  rmSync(dir, { recursive: true });
+  const fresh = OutputCache.open(join(root, 'cache'));
+  const again = await restoreChunk(fresh, join(root, 'Outdir2'), join(root, 'Outdir2', 'P_Chunk0'), specFor(KB, 5));
+  assert.not.ok(again.ok);
+  if (!again.ok) assert.match(again.error.reason, /cache entry damaged/);
+});
+
+test('cache stats count the parked directories; prune removes those whose entry is gone, with the entries it evicts', async () => {
+  const root = mkdtempSync(join(base, 'evict-'));
+  const outdir = join(root, 'Outdir');
+  const cache = OutputCache.open(join(root, 'cache'));
+  const dir = await twoConfigurations(outdir, cache);
+  assert.ok((await restoreChunk(cache, outdir, dir, specFor(KA, 3))).ok);
+  await replacedRemoved();
+  const parked = join(outdir, '.heppy', 'parked');
+  assert.equal(readdirSync(parked), [`P_Chunk0.${KB}`]);
+  const entryBytes = cache.entry(KA)!.bytes + cache.entry(KB)!.bytes;
+  // Links of the KB entry: no space of their own but the marker's (the run files are not kept).
+  const markerBytes = statSync(join(parked, `P_Chunk0.${KB}`, 'heppy-status.json')).size;
+  assert.equal(readdirSync(join(parked, `P_Chunk0.${KB}`)).sort(), ['Sum_1', 'heppy-status.json', 'log.txt']);
+  assert.equal(cache.stats(), { entries: 2, bytes: entryBytes, maxBytes: cache.maxBytes, parked: 1, parkedBytes: markerBytes });
+  // The KB entry gone by other means (a damaged entry is removed so): the parked files are their only links.
+  const kbBytes = cache.entry(KB)!.bytes;
+  cache.remove(KB);
+  assert.equal(cache.stats(), { entries: 1, bytes: entryBytes - kbBytes, maxBytes: cache.maxBytes, parked: 1, parkedBytes: kbBytes + markerBytes });
+  // A prune within the limit still removes the parked directory that can no longer be used.
+  assert.equal(cache.prune(), { removed: 0, freedBytes: kbBytes + markerBytes, parkedRemoved: 1 });
+  assert.equal(readdirSync(parked), []);
+  assert.equal(trashOf(outdir), []);
+  // Back to KB (run and kept again), then KA restored: KB parked again; prune to 0 removes both entries and it.
+  rmSync(dir, { recursive: true });
+  chunkDir(dir, KB, 'all 99 (other option)\n');
+  assert.ok((await keepInCache(cache, 'P_Chunk0', 'chunk', dir, KB)).ok);
+  const fresh = OutputCache.open(join(root, 'cache'));
+  assert.ok((await restoreChunk(fresh, outdir, dir, specFor(KA, 4))).ok);
+  await replacedRemoved();
+  assert.equal(readdirSync(parked), [`P_Chunk0.${KB}`]);
+  const pr = fresh.prune(0);
+  assert.is(pr.removed, 2);
+  assert.is(pr.parkedRemoved, 1);
+  assert.equal(readdirSync(parked), []);
+  assert.equal(fresh.stats(), { entries: 0, bytes: 0, maxBytes: fresh.maxBytes, parked: 0, parkedBytes: 0 });
+  assert.is(readFileSync(join(dir, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n', 'the node directory in place stays');
 });
 
 test.after(() => rmSync(base, { recursive: true, force: true }));
