@@ -1,7 +1,7 @@
 // First analyzer of the demo: selects isolated leptons in acceptance and keeps events with at
 // least `minLeptons`; the others stop the sequence (process returns false).
 import { Analyzer, type Event } from 'heppy';
-import { collect, sortByPt, type Lep } from './leptons.js';
+import { collect, LeptonPool, sortByPt, type Lep } from './leptons.js';
 
 export interface LeptonSelectorParams {
   minLeptons: number;
@@ -13,6 +13,12 @@ export interface LeptonSelectorParams {
 
 export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   private readonly passLevel = `>= ${this.params.minLeptons} leptons`;
+  /**
+   * The selected leptons, one array and one set of objects reused for every event: `event.leptons`
+   * is valid while the event goes through the sequence (copy what must outlive it).
+   */
+  private readonly pool = new LeptonPool();
+  private readonly leptons: Lep[] = [];
 
   /** Only these branches are read from the input. */
   static branches = ['NMuon', 'NElectron', 'EventWeight',
@@ -35,9 +41,11 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
     const nReco = event.scalar('NMuon') + event.scalar('NElectron');
     this.average('nLeptons').add(nReco);
     if (nReco < this.params.minLeptons) return false;
-    const leptons: Lep[] = [];
-    collect(event, 'Muon', this.params.muonPt, this.params, leptons);
-    collect(event, 'Electron', this.params.electronPt, this.params, leptons);
+    const leptons = this.leptons;
+    leptons.length = 0;
+    this.pool.reset();
+    collect(event, 'Muon', this.params.muonPt, this.params, this.pool, leptons);
+    collect(event, 'Electron', this.params.electronPt, this.params, this.pool, leptons);
     if (leptons.length < this.params.minLeptons) return false;
     sortByPt(leptons);
     event.leptons = leptons;

@@ -32,6 +32,12 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
   private mz1mz2!: Hist;
   private candidates!: BookedTree;
   private readonly m4lLevel = `m4l > ${this.params.minM4l}`;
+  /**
+   * The candidate's four leptons and the candidates tree's row, reused for every event: fill()
+   * copies the values at once, so no array or row object is made per candidate.
+   */
+  private readonly four: Lep[] = [];
+  private readonly row = { m4l: 0.5, mZ1: 0.5, mZ2: 0.5, pt4l: 0.5, channel: 0, weight: 0.5, iEv: 0, nLep: 4, lep_pt: new Float32Array(4), lep_charge: new Int8Array(4) };
 
   override beginLoop(): void {
     const c = this.counter('cutflow');
@@ -72,7 +78,8 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     }
     if (z0 < 0) return false;
     c.inc('two OSSF pairs');
-    const four = [ls[b0]!, ls[b1]!, ls[z0]!, ls[z1]!];
+    const four = this.four;
+    four[0] = ls[b0]!; four[1] = ls[b1]!; four[2] = ls[z0]!; four[3] = ls[z1]!;
     const mZ1 = pairMass(four[0]!, four[1]!), mZ2 = pairMass(four[2]!, four[3]!);
     if (mZ1 < this.params.z1Window[0] || mZ1 > this.params.z1Window[1]) return false;
     c.inc('Z1 mass window');
@@ -89,8 +96,11 @@ export class ZZSelector extends Analyzer<ZZSelectorParams> {
     fill1(this.mz2, mZ2, w);
     fill2(this.mz1mz2, mZ1, mZ2, w);
     this.average('m4l').add(m4l, w);
-    const pts = four.map((l) => l.pt), qs = four.map((l) => l.charge);
-    this.candidates.fill({ m4l, mZ1, mZ2, pt4l: transverseMomentum(four), channel: channel(four), weight: w, iEv: event.iEv, nLep: 4, lep_pt: pts, lep_charge: qs });
+    const row = this.row;
+    row.m4l = m4l; row.mZ1 = mZ1; row.mZ2 = mZ2; row.pt4l = transverseMomentum(four); row.channel = channel(four);
+    row.weight = w; row.iEv = event.iEv;
+    for (let k = 0; k < 4; k++) { row.lep_pt[k] = four[k]!.pt; row.lep_charge[k] = four[k]!.charge; }
+    this.candidates.fill(row);
     return true;
   }
 }
