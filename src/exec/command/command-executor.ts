@@ -223,9 +223,23 @@ export class CommandExecutor implements Executor {
  * Cancels one job submitted through a template; false when heppy has no way to. A local job's
  * process group is signalled only while one of its processes carries the job's $HEPPY_JOB_NAME:
  * pids are reused (32,768 on many hosts), and a journal entry of a build killed long ago must not
- * stop another program's process group that got the same number.
+ * stop another program's process group that got the same number. A local job whose id a killed
+ * build never learnt (journaled before its template ran) is found by that name alone.
  */
 export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobName?: string): Promise<boolean> {
+  if (jobId === '' && kind === 'local' && jobName !== undefined) {
+    const groups = new Set(pidsWith('environ', `HEPPY_JOB_NAME=${jobName}`).map(processGroupOf).filter((g): g is number => g !== null));
+    let any = false;
+    for (const g of groups) {
+      try {
+        process.kill(-g, 'SIGTERM');
+        any = true;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return any;
+  }
   const local = parseLocalJobId(jobId);
   if (local !== null) {
     if (local.host !== thisHost || !processAlive(-local.pgid)) return false;

@@ -197,4 +197,23 @@ test('cancel: a journaled local job\'s process group is signalled only while it 
   assert.not.ok(processAlive(-job));
 });
 
+test('cancel: a local job whose id a killed build never journaled is found by its $HEPPY_JOB_NAME alone', async () => {
+  const { cancelCommandJob } = await import('../../../../src/exec/command/command-executor.js');
+  const group = (name: string): number => {
+    const c = spawn('sleep', ['30'], { detached: true, stdio: 'ignore', env: { ...process.env, HEPPY_JOB_NAME: name } });
+    c.unref();
+    return c.pid!;
+  };
+  const job = group('heppy-0123abcd-Z_Chunk3-1');
+  const other = group('heppy-0123abcd-Z_Chunk3-2');
+  for (let i = 0; i < 50 && !processAlive(-job); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.is(await cancelCommandJob('local', '', 'heppy-0123abcd-Z_Chunk3-1'), true);
+  for (let i = 0; i < 50 && processAlive(-job); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.not.ok(processAlive(-job), 'the job named so is cancelled');
+  assert.ok(processAlive(-other), 'the job of another attempt is left alone');
+  // Nothing carries the name any more: nothing to cancel.
+  assert.is(await cancelCommandJob('local', '', 'heppy-0123abcd-Z_Chunk3-1'), false);
+  process.kill(-other, 'SIGKILL');
+});
+
 test.run();
