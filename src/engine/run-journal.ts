@@ -19,9 +19,10 @@ export async function adoptJournal(plan: BuildPlan, store: TaskStore, journal: r
   const adopt = journal.filter((j) => toRun.has(j.nodeId) && j.key === plan.nodes.get(j.nodeId)!.key && j.executor === executor);
   const stale = journal.filter((j) => !adopt.includes(j));
   if (stale.some((j) => j.executor !== 'local')) {
-    const { cancelStaleJobs } = await import('./cancel.js');
+    const { cancelStaleJobs, staleJobsMessage, staleWhy } = await import('./cancel.js');
     const gone = await cancelStaleJobs(outdir, stale);
-    if (gone.length > 0) emit({ type: 'warning', message: `cancelled ${gone.length} batch job${gone.length === 1 ? '' : 's'} of an earlier build for an older version of their chunks (or another executor): ${gone.slice(0, 8).join(' ')}${gone.length > 8 ? ' …' : ''}` });
+    const why = gone.map(({ jobId, entry: e }) => ({ jobId, executor: e.executor, why: staleWhy(e, executor, toRun.has(e.nodeId) ? plan.nodes.get(e.nodeId)!.key ?? undefined : undefined) }));
+    if (gone.length > 0) emit({ type: 'warning', message: staleJobsMessage(why, executor) });
   }
   for (const j of stale) void store.deleteJob(j.nodeId, j.attempt);
   return adopt;

@@ -67,7 +67,7 @@ test('jobs queued for an older version of the analysis are cancelled, not left t
   p.setHeppyfile(60); // another analyzer parameter: every key changes
   const r = build(p, [...SLURM, '--outdir', o]);
   assert.is(r.code, 0, r.stderr + r.stdout);
-  const w = r.events.find((e) => e.type === 'warning' && String(e.message).includes('of an earlier build for an older version'));
+  const w = r.events.find((e) => e.type === 'warning' && /an earlier build left queued or running .*for an older version of their chunks/.test(String(e.message)));
   assert.ok(w, JSON.stringify(r.events.filter((e) => e.type === 'warning')));
   const newKeys = new Set<string>();
   for (const c of CHUNKS) {
