@@ -5,7 +5,13 @@
 // the first is small (128 kB: decoding starts as soon as it arrives, not after the whole range
 // crossed the network), each next one twice as big up to 8 MB, and runs are requested back to
 // back while the bytes requested and not yet taken stay under a 16 MB window, so the transfer
-// overlaps the decoding and no run waits for a round trip after the first.
+// overlaps the decoding and no run waits for a round trip after the first. The replies are read
+// from the socket by the event loop, which a read decoding baskets already here (promises that
+// resolve at once) never reaches: the server could only send what the socket buffers hold (the
+// kernel's first receive window is 64–128 kB) and the rest crossed after the decoder ran dry. So
+// while runs are in flight, take() lets the event loop run every YIELD_MS (issue412 over root://
+// at load 14–16: the reader's wait for prefetched baskets 6.7–10.3 ms a read without, 1.2–1.9 ms
+// with, the same CPU; bench/README.md, session 18).
 // Memory: locally one run, remotely the window, of basket keys read but not yet decoded.
 import { readAt } from './basket.js';
 import { countRead } from './io-stats.js';
@@ -17,6 +23,8 @@ const MAX_GAP = 64 << 10;
 const REMOTE_FIRST = 128 << 10;
 const REMOTE_RUN = 8 << 20;
 const REMOTE_WINDOW = 16 << 20;
+/** Remote, runs in flight: the longest the decoding goes on without letting the event loop read their replies. */
+const YIELD_MS = 0.5;
 
 export class ReadAhead {
   private readonly order: BasketRef[];
@@ -26,6 +34,8 @@ export class ReadAhead {
   private readonly remote: boolean;
   /** Index in `order` up to which every basket was requested (prefetch continues from there). */
   private frontier = 0;
+  /** When take() last let the event loop run (remote, runs in flight). */
+  private yielded = 0;
 
   /** `refs`: the baskets the read will ask for (embedded or impossible ones are left to the caller). */
   constructor(private readonly h: FileHandle, refs: BasketRef[]) {
@@ -43,7 +53,13 @@ export class ReadAhead {
       if (got !== undefined) {
         this.ready.delete(ref);
         this.outstanding -= ref.bytes;
-        if (this.remote) this.fill();
+        if (this.remote) {
+          this.fill();
+          if (this.inflight.size > 0 && performance.now() - this.yielded >= YIELD_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            this.yielded = performance.now();
+          }
+        }
         return got;
       }
       const pending = this.inflight.get(ref);
