@@ -106,8 +106,13 @@ export function readMarker(dir: string): Result<Marker | null> {
 export function writeMarker(dir: string, m: Marker): void {
   const file = join(dir, MARKER_FILE);
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(m, null, 1) + '\n');
+  writeFileSync(tmp, markerText(m));
   renameSync(tmp, file);
+}
+
+/** The marker file's text for `m`. */
+export function markerText(m: Marker): string {
+  return JSON.stringify(m, null, 1) + '\n';
 }
 
 /**
@@ -117,7 +122,7 @@ export function writeMarker(dir: string, m: Marker): void {
 export function writeFreshMarker(dir: string, m: Marker): { size: number; mtimeMs: number } {
   const fd = openSync(join(dir, MARKER_FILE), 'w');
   try {
-    const bytes = Buffer.from(JSON.stringify(m, null, 1) + '\n');
+    const bytes = Buffer.from(markerText(m));
     for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
     const st = fstatSync(fd);
     return { size: st.size, mtimeMs: st.mtimeMs };

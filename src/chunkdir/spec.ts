@@ -38,14 +38,19 @@ export function readChunkSpec(chunkDir: string): Result<ChunkSpec> {
  * Writes `spec` as dir/chunk.json, atomically. Into a run's tmp dir (`fresh`: nobody sees it before
  * the directory is swapped into place as a whole) it is written directly.
  */
+/** chunk.json's text for `spec`. */
+export function chunkSpecText(spec: ChunkSpec): string {
+  return JSON.stringify(spec, null, 1) + '\n';
+}
+
 export function writeChunkSpec(dir: string, spec: ChunkSpec, fresh = false): void {
   const file = join(dir, CHUNK_SPEC_FILE);
   if (fresh) {
-    writeFileSync(file, JSON.stringify(spec, null, 1) + '\n');
+    writeFileSync(file, chunkSpecText(spec));
     return;
   }
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(spec, null, 1) + '\n');
+  writeFileSync(tmp, chunkSpecText(spec));
   renameSync(tmp, file);
 }
 

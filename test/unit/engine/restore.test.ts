@@ -80,6 +80,7 @@ test('the replaced directory is parked under its key; switching back renames it 
   assert.equal(readdirSync(parked), [`P_Chunk0.${KB}`]);
   assert.is(statSync(join(parked, `P_Chunk0.${KB}`, 'Sum_1', 'cutflow.txt')).ino, kbFile);
   const kaDirIno = statSync(dir).ino;
+  const runFileInos = ['chunk.json', 'heppy-status.json'].map((f) => statSync(join(parked, `P_Chunk0.${KB}`, f), { throwIfNoEntry: false })?.ino);
   // To KB again: the parked directory itself comes back; the KA one is parked in its turn.
   const r = await restoreChunk(cache, outdir, dir, specFor(KB, 4));
   assert.ok(r.ok, r.ok ? '' : r.error.reason);
@@ -94,7 +95,11 @@ test('the replaced directory is parked under its key; switching back renames it 
   assert.is(marker.attempt, 4);
   assert.is(marker.key, KB);
   assert.is((JSON.parse(readFileSync(join(dir, 'chunk.json'), 'utf8')) as ChunkSpec).attempt, 4);
-  assert.match(readFileSync(join(dir, 'batchScript.sh'), 'utf8'), /4/);
+  assert.match(readFileSync(join(dir, 'batchScript.sh'), 'utf8'), /attempt='?4'?\n/);
+  assert.is(statSync(join(dir, 'batchScript.sh')).mode & 0o777, 0o755);
+  // Its marker rewritten in place (no unlink, no truncation to 0); chunk.json likewise when the parked directory had one.
+  assert.is(statSync(join(dir, 'heppy-status.json')).ino, runFileInos[1]);
+  if (runFileInos[0] !== undefined) assert.is(statSync(join(dir, 'chunk.json')).ino, runFileInos[0]);
   assert.equal(readdirSync(dir).sort(), ['Sum_1', 'batchScript.sh', 'chunk.json', 'heppy-status.json', 'log.txt']);
   assert.equal(trashOf(outdir), []);
 });
