@@ -7,11 +7,33 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpRoot, trashRoot } from './layout.js';
 
+// The random part of a tmp dir's name: this process's random prefix and a count (a long-lived
+// worker makes one per chunk: no call into crypto each time). Another process (a second worker, a
+// batch job) has another prefix; a name left by a killed run is never reused (mkdir fails on it).
+const tmpPrefix = randomBytes(4).toString('hex');
+let tmpCount = 0;
+/** Tmp roots this process has made (one mkdir each). */
+const tmpRootsMade = new Set<string>();
+
 /** `tmp/<label>.<attempt>.<random>`: the build recognises a journaled batch job's own tmp dir by it. */
 export function makeTmpDir(outdir: string, label: string, attempt: number | 'hadd'): string {
-  const tmp = join(tmpRoot(outdir), `${label}.${attempt}.${randomBytes(4).toString('hex')}`);
-  mkdirSync(tmp, { recursive: true });
-  return tmp;
+  const root = tmpRoot(outdir);
+  for (;;) {
+    const tmp = join(root, `${label}.${attempt}.${tmpPrefix}${(++tmpCount).toString(16)}`);
+    try {
+      if (tmpRootsMade.has(root)) mkdirSync(tmp);
+      else {
+        mkdirSync(root, { recursive: true });
+        tmpRootsMade.add(root);
+        mkdirSync(tmp);
+      }
+      return tmp;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') tmpRootsMade.delete(root); // the root was removed since (heppy clean): made again
+      else if (code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /** Parses a tmp dir name back into its label and attempt (null when it is not one of ours). */
