@@ -67,11 +67,22 @@ export interface RunChunkHooks extends LoopHooks {
   onLog?(analyzer: string, message: string): void;
 }
 
-/** Imports a bundle once per process (import() caches by URL) and returns its Config. */
+/**
+ * The bundles this process imported, by path: import() caches the module by URL, but each call
+ * still resolves it through the ESM loader (a long-lived worker asks once per chunk).
+ */
+const imported = new Map<string, Promise<unknown>>();
+/** Imports a bundle once per process and returns its Config. */
 async function importConfig(spec: ChunkSpec): Promise<unknown> {
   setGlobalOptions(spec.options);
-  const mod = (await import(pathToFileURL(spec.bundle).href)) as { default?: unknown; config?: unknown };
-  return mod.default ?? mod.config;
+  let config = imported.get(spec.bundle);
+  if (config === undefined) {
+    config = import(pathToFileURL(spec.bundle).href).then((mod: { default?: unknown; config?: unknown }) => mod.default ?? mod.config);
+    imported.set(spec.bundle, config);
+    // A failed import is not kept: the next chunk tries again and reports its own failure.
+    config.catch(() => imported.delete(spec.bundle));
+  }
+  return config;
 }
 
 /** The chunk's component as heppy's split() makes it: a copy named after the chunk with its files. */
