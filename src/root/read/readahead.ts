@@ -9,7 +9,7 @@
 // from the socket by the event loop, which a read decoding baskets already here (promises that
 // resolve at once) never reaches: the server could only send what the socket buffers hold (the
 // kernel's first receive window is 64–128 kB) and the rest crossed after the decoder ran dry. So
-// while runs are in flight, take() lets the event loop run every YIELD_MS (issue412 over root://
+// while runs are in flight, take() lets the event loop run every 0.5 ms (issue412 over root://
 // at load 14–16: the reader's wait for prefetched baskets 6.7–10.3 ms a read without, 1.2–1.9 ms
 // with, the same CPU; bench/README.md, session 18).
 // Memory: locally one run, remotely the window, of basket keys read but not yet decoded.
@@ -23,8 +23,13 @@ const MAX_GAP = 64 << 10;
 const REMOTE_FIRST = 128 << 10;
 const REMOTE_RUN = 8 << 20;
 const REMOTE_WINDOW = 16 << 20;
-/** Remote, runs in flight: the longest the decoding goes on without letting the event loop read their replies. */
-const YIELD_MS = 0.5;
+/**
+ * Remote, runs in flight: yieldMs is the longest the decoding goes on without letting the event
+ * loop read their replies (bench/remote-prefetch.ts sets it to compare). waitMs: the time reads of
+ * this process have waited for baskets already requested (what the prefetch did not hide).
+ */
+export const readAheadSettings = { yieldMs: 0.5 };
+export const readAheadStats = { waitMs: 0 };
 
 export class ReadAhead {
   private readonly order: BasketRef[];
@@ -55,7 +60,7 @@ export class ReadAhead {
         this.outstanding -= ref.bytes;
         if (this.remote) {
           this.fill();
-          if (this.inflight.size > 0 && performance.now() - this.yielded >= YIELD_MS) {
+          if (this.inflight.size > 0 && performance.now() - this.yielded >= readAheadSettings.yieldMs) {
             await new Promise<void>((r) => setImmediate(r));
             this.yielded = performance.now();
           }
@@ -63,7 +68,12 @@ export class ReadAhead {
         return got;
       }
       const pending = this.inflight.get(ref);
-      if (pending !== undefined) { await pending; continue; }
+      if (pending !== undefined) {
+        const t0 = performance.now();
+        await pending;
+        readAheadStats.waitMs += performance.now() - t0;
+        continue;
+      }
       const i = this.pos.get(ref);
       if (i === undefined) return null;
       const run = this.runFrom(i, this.remote ? this.nextRun() : BUDGET);
