@@ -18,7 +18,9 @@
 // every round's figures, and the peak RSS of the in-process merge and of the CLI.
 // With `mixed`, the tree also has a char* string branch and a std::vector<float> branch (ROOT's
 // non-numeric types, merged by copying their baskets the same way).
-// Usage: node dist/bench/merge.js [entries per file=10000000] [zlib|lz4|zstd|none] [files] [rounds=3] [numeric|mixed]
+// With `--base DIR` (another built checkout, e.g. a clone of an earlier commit), each round also
+// runs that checkout's `bin/heppy.js root merge` after a cp of its own: old and new CLI alternate.
+// Usage: node dist/bench/merge.js [entries per file=10000000] [zlib|lz4|zstd|none] [files] [rounds=3] [numeric|mixed] [--base DIR]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,11 +30,15 @@ import { RootFileWriter, type Algorithm } from '../src/root/write/index.js';
 import { DEFAULT_APPEND, mergeRootFiles } from '../src/root/hadd/index.js';
 import { makeAxis, makeHist1, fill1 } from '../src/root/hist.js';
 
-const entries = Number(process.argv[2] ?? 10_000_000);
-const algorithm = (process.argv[3] ?? 'zlib') as Algorithm;
-const files = Number(process.argv[4] ?? (algorithm === 'none' ? 2 : 6));
-const rounds = Number(process.argv[5] ?? 3);
-const mixed = process.argv[6] === 'mixed';
+const argv = process.argv.slice(2);
+const baseAt = argv.indexOf('--base');
+const baseDir = baseAt >= 0 ? argv.splice(baseAt, 2)[1] : undefined;
+if (baseAt >= 0 && (baseDir === undefined || !existsSync(join(baseDir, 'bin', 'heppy.js')))) throw new Error(`--base: expected a built heppy checkout, got ${String(baseDir)}`);
+const entries = Number(argv[0] ?? 10_000_000);
+const algorithm = (argv[1] ?? 'zlib') as Algorithm;
+const files = Number(argv[2] ?? (algorithm === 'none' ? 2 : 6));
+const rounds = Number(argv[3] ?? 3);
+const mixed = argv[4] === 'mixed';
 const dir = mkdtempSync(join(tmpdir(), 'heppy-bench-merge-'));
 const heppy = fileURLToPath(new URL('../../bin/heppy.js', import.meta.url));
 
@@ -92,7 +98,7 @@ try {
   const out = join(dir, 'out.root');
   type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number;
     cp3: number; cp3cpu: number; app: number; appcpu: number; appRss: number; node0: number; node0cpu: number;
-    cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number };
+    cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number; cp5: number; cp5cpu: number; base: number; basecpu: number };
   const extraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS !== '';
   const withoutCa = (cmd: string[]): string[] => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...cmd];
   const other = DEFAULT_APPEND === 'never' ? 'auto' : 'never';
@@ -134,7 +140,15 @@ try {
       cl = timed(withoutCa([process.execPath, heppy, 'root', 'merge', '-f', out, ...ins]));
       n1 = timed(withoutCa([process.execPath, '-e', '0']));
     }
-    r.push({ cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
+    let c5 = { wall: NaN, cpu: NaN }, b = { wall: NaN, cpu: NaN, status: 0 as number | null };
+    if (baseDir !== undefined) {
+      c5 = cp(ins);
+      rmSync(out, { force: true });
+      execFileSync('sync');
+      b = timed([process.execPath, join(baseDir, 'bin', 'heppy.js'), 'root', 'merge', '-f', out, ...ins]);
+      if (b.status !== 0) console.log(`base heppy root merge exited ${b.status}`);
+    }
+    r.push({ cp5: c5.wall, cp5cpu: c5.cpu, base: b.status === 0 ? b.wall : NaN, basecpu: b.status === 0 ? b.cpu : NaN, cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
       cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN,
       cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN, node0: n0.wall, node0cpu: n0.cpu,
       cp4: c4.wall, cp4cpu: c4.cpu, clean: cl.status === 0 ? cl.wall : NaN, cleancpu: cl.status === 0 ? cl.cpu : NaN, cleanNode0: n1.wall });
@@ -142,6 +156,7 @@ try {
     console.log(`round ${k + 1}: cp ${x.cp1.toFixed(3)} s (cpu ${x.cp1cpu.toFixed(2)}), merge in-process ${x.lib.toFixed(3)} s (cpu ${x.libcpu.toFixed(2)}): ${(x.cp1 / x.lib).toFixed(2)}×; ` +
       `cp ${x.cp2.toFixed(3)} s (cpu ${x.cp2cpu.toFixed(2)}), CLI ${x.cli.toFixed(3)} s (cpu ${x.clicpu.toFixed(2)}): ${(x.cp2 / x.cli).toFixed(2)}×; ` +
       `cp ${x.cp3.toFixed(3)} s, CLI --append-inputs ${other} ${x.app.toFixed(3)} s (cpu ${x.appcpu.toFixed(2)}): ${(x.cp3 / x.app).toFixed(2)}×; node -e 0 ${x.node0.toFixed(3)} s` +
+      (baseDir !== undefined ? `; cp ${x.cp5.toFixed(3)} s, base CLI ${x.base.toFixed(3)} s (cpu ${x.basecpu.toFixed(2)}): ${(x.cp5 / x.base).toFixed(2)}×` : '') +
       (extraCa ? `; without NODE_EXTRA_CA_CERTS: cp ${x.cp4.toFixed(3)} s, CLI ${x.clean.toFixed(3)} s (cpu ${x.cleancpu.toFixed(2)}): ${(x.cp4 / x.clean).toFixed(2)}×, node -e 0 ${x.cleanNode0.toFixed(3)} s` : ''));
   }
   const mb = inBytes / 1e6;
@@ -153,6 +168,7 @@ try {
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
   console.log(line(`CLI (default: ${DEFAULT_APPEND})  `, med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
   console.log(line(`CLI --append-inputs ${other.padEnd(5)}`, med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
+  if (baseDir !== undefined) console.log(line(`base CLI (${baseDir})`.padEnd(20), med((x) => x.base), med((x) => x.basecpu), med((x) => x.cp5), med((x) => x.cp5cpu), med((x) => x.cp5 / x.base), NaN));
   const floor = (n0: number, c: number): string => `floor (node -e 0 ${n0.toFixed(3)} s + cp ${c.toFixed(3)} s): ${(c / (n0 + c)).toFixed(2)}× cp at best for a CLI that starts Node, then copies`;
   console.log(`  ${floor(med((x) => x.node0), med((x) => x.cp2))}`);
   if (extraCa) {
