@@ -34,6 +34,8 @@ const entryIn = join(srcDir, 'cli', 'main.js');
  */
 const ENTRIES = {
   worker: { file: join(srcDir, 'exec', 'local', 'worker.js') },
+  // The output-check thread of a big no-op build (its ~10 modules loaded in a cold isolate).
+  'output-check': { file: join(srcDir, 'engine', 'output-check-worker.js') },
   'run-chunks': { file: join(srcDir, 'exec', 'batch', 'run-chunks.js'), main: true },
   'exit-marker': { file: join(srcDir, 'chunkdir', 'exit-marker.js'), main: true },
 };

@@ -5,6 +5,7 @@
 // (`assistOutputCheck`) once it has computed the keys. Blocks of nodes are claimed through a shared
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
 // changed, with the first difference.
+import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { dirOfNodeId } from '../graph/dag.js';
 import type { RecordHeads } from '../store/heads.js';
@@ -13,6 +14,7 @@ import { useStatsAhead } from '../fingerprint/stat-cache.js';
 import { guardHolds, statsAhead, type WorkerReply, type WorkerRequest } from './output-early.js';
 import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 import { envFlag } from '../util/env.js';
+import { bundledOr } from '../util/bundled.js';
 
 /** Below this many records the thread costs more than it saves. */
 const THREAD_MIN = 2000;
@@ -24,7 +26,8 @@ const ignore = (): void => undefined;
 
 function boot(): Worker | null {
   try {
-    const w = new Worker(new URL('./output-check-worker.js', import.meta.url));
+    // The bundled entry when fresh (one file or few to load in the cold isolate, not ~10 modules).
+    const w = new Worker(bundledOr('output-check', fileURLToPath(new URL('./output-check-worker.js', import.meta.url))));
     w.unref();   // an idle worker never keeps the process alive
     w.on('error', ignore);
     return w;

@@ -16,17 +16,18 @@ export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): s
 }
 
 /**
- * Every ok record's outputs, in a form that is cheap to post to a worker thread and cheap for its
- * garbage collector: one string of absolute paths and shared typed arrays (no per-file objects).
+ * Every ok record's outputs, in a form that is cheap to post to a worker thread and cheap to make:
+ * one directory string per node, the few distinct relative paths once, and shared typed arrays
+ * (no per-file objects or strings until a path is stat-ed).
  */
 export interface OutputJob {
   nodes: number;
-  /** Each node's directory followed by '\n'. */
-  dirs: string;
-  /** Paths of all outputs relative to their node's directory, each followed by '\n', node by node. */
-  paths: string;
-  /** Int32Array [2b, 2b + 1]: where block b's first directory and first path start in `dirs`, `paths`. */
-  blockAt: SharedArrayBuffer;
+  /** Each node's directory (absolute, without the trailing '/'). */
+  dirs: string[];
+  /** The distinct output paths, relative to their node's directory (the record heads' `paths`). */
+  pathTable: string[];
+  /** Int32Array per output: its path's index in `pathTable`. */
+  pathIdx: SharedArrayBuffer;
   /** Int32Array: node i's outputs are [starts[i], starts[i + 1]). */
   starts: SharedArrayBuffer;
   /** Float64Array of recorded sizes, then Float64Array of recorded mtimes (ms), per output. */
@@ -46,32 +47,22 @@ export function workOnJob(job: OutputJob): void {
   const next = new Int32Array(job.next);
   const verdict = new Uint8Array(job.verdict);
   const starts = new Int32Array(job.starts);
-  const blockAt = new Int32Array(job.blockAt);
+  const pathIdx = new Int32Array(job.pathIdx);
   const sizes = new Float64Array(job.sizes);
   const mtimes = new Float64Array(job.mtimes);
-  const paths = job.paths;
-  const dirs = job.dirs;
+  const { dirs, pathTable } = job;
   for (;;) {
     const b = Atomics.add(next, 0, 1);
     const from = b * BLOCK;
     // Written so that a malformed job (nodes not a number) ends the loop instead of spinning.
     if (!(from < job.nodes)) return;
     const to = Math.min(job.nodes, from + BLOCK);
-    let k = starts[from]!;
-    let dpos = blockAt[2 * b]!;
-    let pos = blockAt[2 * b + 1]!;
     for (let i = from; i < to; i++) {
-      const dnl = dirs.indexOf('\n', dpos);
-      const dir = dirs.slice(dpos, dnl) + '/';
-      dpos = dnl + 1;
+      const dir = dirs[i] + '/';
       let intact = true;
-      for (const end = starts[i + 1]!; k < end; k++) {
-        const nl = paths.indexOf('\n', pos);
-        if (intact) {
-          const st = statSync(dir + paths.slice(pos, nl), { throwIfNoEntry: false });
-          if (st === undefined || st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) intact = false;
-        }
-        pos = nl + 1;
+      for (let k = starts[i]!, end = starts[i + 1]!; intact && k < end; k++) {
+        const st = statSync(dir + pathTable[pathIdx[k]!], { throwIfNoEntry: false });
+        if (st === undefined || st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) intact = false;
       }
       verdict[i] = intact ? 1 : 2;
     }
@@ -92,29 +83,22 @@ export function makeJob(heads: RecordHeads, dirOf: (id: string) => string): Outp
   let outputs = 0;
   for (const r of at) outputs += heads.starts[r + 1]! - heads.starts[r]!;
   const starts = new Int32Array(new SharedArrayBuffer(4 * (nodes + 1)));
-  const blockAt = new Int32Array(new SharedArrayBuffer(8 * (Math.ceil(nodes / BLOCK) + 1)));
+  const pathIdx = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, outputs)));
   const sizes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
   const mtimes = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, outputs)));
-  let paths = '';
-  let dirs = '';
+  const dirs = new Array<string>(nodes);
   let k = 0;
   for (let i = 0; i < nodes; i++) {
     const r = at[i]!;
-    if (i % BLOCK === 0) {
-      blockAt[2 * (i / BLOCK)] = dirs.length;
-      blockAt[2 * (i / BLOCK) + 1] = paths.length;
-    }
-    dirs += dirOf(heads.ids[r]!) + '\n';
-    for (let o = heads.starts[r]!; o < heads.starts[r + 1]!; o++) {
-      paths += heads.paths[heads.pathIdx[o]!]! + '\n';
+    dirs[i] = dirOf(heads.ids[r]!);
+    for (let o = heads.starts[r]!, end = heads.starts[r + 1]!; o < end; o++, k++) {
+      pathIdx[k] = heads.pathIdx[o]!;
       sizes[k] = heads.sizes[o]!;
       mtimes[k] = heads.mtimes[o]!;
-      k++;
     }
     starts[i + 1] = k;
   }
-  return { nodes, dirs, paths, starts: starts.buffer as SharedArrayBuffer, blockAt: blockAt.buffer as SharedArrayBuffer,
+  return { nodes, dirs, pathTable: [...heads.paths], pathIdx: pathIdx.buffer as SharedArrayBuffer, starts: starts.buffer as SharedArrayBuffer,
     sizes: sizes.buffer as SharedArrayBuffer, mtimes: mtimes.buffer as SharedArrayBuffer, next: new SharedArrayBuffer(4),
     verdict: new SharedArrayBuffer(Math.max(1, nodes)) };
 }
-

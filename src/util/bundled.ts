@@ -1,8 +1,8 @@
-// The processes heppy starts itself (a local chunk worker, a batch job's `run-chunk`, a packed
-// array task, the exit-marker helper) run the bundled CLI's entry of the same name (dist/cli/,
-// scripts/bundle-cli.mjs: a few files to load instead of dozens) when it is as new as dist/src,
-// else the unbundled module: the same program, slower to start. HEPPY_BUNDLE=0 (inherited by
-// those processes) runs everything unbundled.
+// The processes and threads heppy starts itself (a local chunk worker, a batch job's `run-chunk`, a
+// packed array task, the exit-marker helper, the output-check thread) run the bundled CLI's entry
+// of the same name (dist/cli/, scripts/bundle-cli.mjs: a few files to load instead of dozens) when
+// it is as new as dist/src, else the unbundled module: the same program, slower to start.
+// HEPPY_BUNDLE=0 (inherited by those processes) runs everything unbundled.
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envFlag } from './env.js';
@@ -14,7 +14,7 @@ let srcMtime: number | null = null;
 const chosen = new Map<string, string>();
 
 /** The bundle's entry `name` (dist/cli/<name>.js) when it is not older than dist/src, else `unbundled`. */
-export function bundledOr(name: 'main' | 'worker' | 'run-chunks' | 'exit-marker', unbundled: string): string {
+export function bundledOr(name: 'main' | 'worker' | 'run-chunks' | 'exit-marker' | 'output-check', unbundled: string): string {
   if (envFlag('HEPPY_BUNDLE') === false) return unbundled;
   const known = chosen.get(name);
   if (known !== undefined) return known;

@@ -101,6 +101,12 @@ export default new Config({
   const own = noop.modules.filter((m) => m.startsWith('dist/src/'));
   assert.ok(own.includes('dist/src/config/options.js') && own.includes('dist/src/index.js'), own.join(' '));
   assert.equal(own.filter((m) => /^dist\/src\/(cli|engine|store|exec|graph|chunkdir)\//.test(m)), []);
+  // A big plan's output-check thread (forced here for a small one) runs the bundle's entry as well.
+  const threaded = traced(['build', '-o', 'split=3'], dir, { HEPPY_OUTPUT_THREAD: '1' });
+  assert.match(threaded.out, / 0 run, 4 up to date, 0 failed/);
+  assert.ok(threaded.workers.length >= 1, threaded.err);
+  assert.equal([...new Set(threaded.workers)], [`worker ${join(repoRoot, 'dist', 'cli', 'output-check.js')}`]);
+  assert.equal(threaded.modules.filter((m) => /^dist\/src\/engine\//.test(m)), []);
   // The same program unbundled, for comparison: the same answer.
   const plain = traced(['build', '-o', 'split=3'], dir, { HEPPY_BUNDLE: '0' });
   assert.match(plain.out, / 0 run, 4 up to date, 0 failed/);
