@@ -109,4 +109,29 @@ test('kill -9 while restoring: the next build is correct and check is clean', as
   }
 });
 
+test('heppy cache stats counts the directories restores parked; prune --max-size 0 removes them with every entry', () => {
+  assert.is(build(p).code, 0);
+  assert.equal(build(p, ['-o', 'slowms=2']).ran, ALL); // a new key: run and kept
+  assert.equal(restoredIds(build(p)), ALL); // back: the slowms=2 directories parked (their entries exist)
+  const ref = snapshot(join(p.dir, 'Outdir'));
+  const parkedDir = join(p.dir, 'Outdir', '.heppy', 'parked');
+  const parked = readdirSync(parkedDir);
+  assert.ok(parked.length >= ALL.length, parked.join(' '));
+  const stats = JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout) as { entries: number; parked: number; parkedBytes: number };
+  assert.is(stats.parked, readdirSync(parkedDir).length);
+  assert.ok(stats.entries >= 2 * ALL.length, String(stats.entries));
+  assert.match(heppy(p, ['cache', 'stats']).stdout, new RegExp(`${stats.parked} node directories parked in Outdirs`));
+  const pruned = heppy(p, ['cache', 'prune', '--max-size', '0']);
+  assert.is(pruned.code, 0, pruned.stderr);
+  assert.match(pruned.stdout, new RegExp(`^removed ${stats.entries} entries and ${stats.parked} parked node directories of keys gone \\(.*\\); 0 left, 0 B\\n$`));
+  assert.equal(readdirSync(parkedDir), []);
+  assert.equal(JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout).parked, 0);
+  // The results in place are untouched: check is clean and the next build has nothing to do.
+  assert.is(heppy(p, ['check', 'Outdir']).code, 0);
+  const noop = build(p);
+  assert.equal(noop.ran, []);
+  assert.equal(restoredIds(noop), []);
+  assert.equal(snapshot(join(p.dir, 'Outdir')), ref);
+});
+
 test.run();
