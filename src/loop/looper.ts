@@ -7,6 +7,7 @@ import { Counter } from '../stats/counter.js';
 import type { TaskFailure } from '../util/failure.js';
 import { ok, type Result } from '../util/result.js';
 import { Event, columnSlots, type ColumnSlot } from './event.js';
+import type { NumArray } from '../root/types.js';
 import type { EventSource } from './source.js';
 import type { TimeEntry } from './time-report.js';
 import { isUserStop } from './user-stop.js';
@@ -117,6 +118,8 @@ interface LoopState {
   readonly afterEvent: ((event: Event) => void) | null;
   readonly current: { event: Event | null } | null;
   readonly gen: { branch: string; counter: Counter } | null;
+  /** The level gen.counter counts (looked up here: runBatch ran data chunks first, and the lookup it never reached there deoptimised it at the first simulated chunk). */
+  readonly genLevel: string;
   readonly now: () => number;
   readonly lineEvery: number;
   readonly loopStart: number;
@@ -143,14 +146,9 @@ interface LoopState {
  * during the first batch, before any statement after it has run, and that code bailed out at such
  * a statement (no type feedback) at the end of every batch while it was in use.
  */
-function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, base: number, file: string | undefined): number {
-  const { analyzers, setup, signal, afterEvent, current, gen, now, times, timedCalls, calls, passed } = st;
+function runBatch(st: LoopState, columns: Map<string, ColumnSlot>, n: number, base: number, file: string | undefined, genValues: NumArray | null): number {
+  const { analyzers, setup, signal, afterEvent, current, gen, genLevel, now, times, timedCalls, calls, passed } = st;
   const nA = analyzers.length;
-  const genLevel = gen !== null ? gen.counter.levels[0]![0] : '';
-  // The generator-weight column, looked up once per batch rather than per event; not a flat
-  // column (or not read): event.scalar() below reports it.
-  const genSlot = gen !== null ? columns.get(gen.branch) : undefined;
-  const genValues = genSlot !== undefined && genSlot.col.kind === 'flat' ? genSlot.col.values : null;
   let processed = st.processed;
   // The next event that may print an 'event N' line (the positive multiples of 100): a compare
   // per event where `iEv % 100` was an integer division.
@@ -222,7 +220,7 @@ export async function runLoop(
   const loopStart = performance.now();
   const st: LoopState = {
     analyzers, setup, signal: hooks.signal ?? null, afterEvent: hooks.afterEvent ?? null, current: ctx.current ?? null,
-    gen: ctx.genWeight ?? null, now: hooks.clock ?? defaultClock, lineEvery: hooks.eventLineIntervalMs ?? 10_000,
+    gen: ctx.genWeight ?? null, genLevel: ctx.genWeight?.counter.levels[0]?.[0] ?? '', now: hooks.clock ?? defaultClock, lineEvery: hooks.eventLineIntervalMs ?? 10_000,
     loopStart, lastLine: loopStart, times: new Float64Array(nA), timedCalls: new Float64Array(nA), calls: new Float64Array(nA),
     passed: new Float64Array(nA), sequenceTime: new Float64Array(1), early: [], processed: 0, end: null,
   };
@@ -242,7 +240,12 @@ export async function runLoop(
       if (first && next !== undefined) source.prefetch?.(next.file, branches, next.start, next.stop);
       first = false;
       const t0 = st.now();
-      st.processed = runBatch(st, columnSlots(batch.columns), batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file);
+      const slots = columnSlots(batch.columns);
+      // The generator-weight column, looked up once per batch rather than per event; not a flat
+      // column (or not read): event.scalar() in runBatch reports it.
+      const genSlot = st.gen !== null ? slots.get(st.gen.branch) : undefined;
+      const genValues = genSlot !== undefined && genSlot.col.kind === 'flat' ? genSlot.col.values : null;
+      st.processed = runBatch(st, slots, batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file, genValues);
       st.sequenceTime[0]! += st.now() - t0;
       if (st.end !== null) {
         if ('failure' in st.end) return failed(st.end.failure);
