@@ -6,7 +6,7 @@ export {
 export { Sequence } from './config/sequence.js';
 export { Config, type ConfigOptions } from './config/config.js';
 export { getOption, type OptionValue } from './config/options.js';
-export { Event, type ArrayRange } from './loop/event.js';
+export { Event, Branch, branch, type ArrayRange } from './loop/event.js';
 export { UserStop } from './loop/user-stop.js';
 export { Counter } from './stats/counter.js';
 export { Average } from './stats/average.js';

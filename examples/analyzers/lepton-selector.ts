@@ -1,6 +1,6 @@
 // First analyzer of the demo: selects isolated leptons in acceptance and keeps events with at
 // least `minLeptons`; the others stop the sequence (process returns false).
-import { Analyzer, type Event } from 'heppy';
+import { Analyzer, branch, type Event } from 'heppy';
 import { collect, LeptonPool, sortByPt, type Lep } from './leptons.js';
 
 export interface LeptonSelectorParams {
@@ -10,6 +10,9 @@ export interface LeptonSelectorParams {
   maxEta: number;
   maxIso: number;
 }
+
+/** Handles on the scalars read at every event (looked up once per batch, not per call). */
+const N_MUON = branch('NMuon'), N_ELECTRON = branch('NElectron'), EVENT_WEIGHT = branch('EventWeight');
 
 export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   private readonly passLevel = `>= ${this.params.minLeptons} leptons`;
@@ -34,11 +37,11 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
   override process(event: Event): boolean {
     // Simulated events carry a generator weight (±1 here); data events count 1. Set first, so that
     // every level of the cut flows (and every histogram) is weighted the same way.
-    if (this.component.isMC) event.eventWeight = event.scalar('EventWeight');
+    if (this.component.isMC) event.eventWeight = event.scalar(EVENT_WEIGHT);
     const c = this.counter('cutflow');
     c.inc('All events');
     // Reconstructed leptons per event; with fewer than minLeptons no selection can pass.
-    const nReco = event.scalar('NMuon') + event.scalar('NElectron');
+    const nReco = event.scalar(N_MUON) + event.scalar(N_ELECTRON);
     this.average('nLeptons').add(nReco);
     if (nReco < this.params.minLeptons) return false;
     const leptons = this.leptons;

@@ -1,6 +1,6 @@
 // Lepton helpers of the demo analysis: building selected leptons from the event's columns and
 // the invariant mass of a set of four-vectors.
-import type { Event } from 'heppy';
+import { branch, type Event } from 'heppy';
 
 export interface Lep {
   px: number; py: number; pz: number; e: number;
@@ -12,11 +12,15 @@ export interface Lep {
 
 export interface LeptonCuts { muonPt: number; electronPt: number; maxEta: number; maxIso: number }
 
-/** The branch names of one flavour, built once: a name built per call (`${prefix}_Px`) is a new string to hash at every lookup. */
-const BRANCHES = {
-  Muon: { px: 'Muon_Px', py: 'Muon_Py', pz: 'Muon_Pz', e: 'Muon_E', q: 'Muon_Charge', iso: 'Muon_Iso', flavour: 13 },
-  Electron: { px: 'Electron_Px', py: 'Electron_Py', pz: 'Electron_Pz', e: 'Electron_E', q: 'Electron_Charge', iso: 'Electron_Iso', flavour: 11 },
-} as const;
+/**
+ * The branches of one flavour, as handles made once: each finds its column once per batch instead
+ * of a name lookup at every event (and a name built per call, `${prefix}_Px`, was a new string
+ * to hash at every lookup).
+ */
+const flavourBranches = (p: string, flavour: 11 | 13) => ({
+  px: branch(`${p}_Px`), py: branch(`${p}_Py`), pz: branch(`${p}_Pz`), e: branch(`${p}_E`), q: branch(`${p}_Charge`), iso: branch(`${p}_Iso`), flavour,
+});
+const BRANCHES = { Muon: flavourBranches('Muon', 13), Electron: flavourBranches('Electron', 11) } as const;
 
 /**
  * Lepton objects reused from one event to the next: an analysis of a million events otherwise

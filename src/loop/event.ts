@@ -23,6 +23,35 @@ export function columnSlots(columns: Record<string, Column>): Map<string, Column
   return m;
 }
 
+/**
+ * A branch an analyzer reads at every event, named once (`branch('NMuon')`, at module or class
+ * level) and passed to `event.scalar()`, `range()`, `array()`, `get()`, … instead of the name.
+ * It remembers where its column is in the batch it last served, so the name is looked up once
+ * per batch, not at every call (a Map lookup per call was ~4 % of the demo's main thread).
+ * One handle may serve several analyzers and chunks; it keeps the last batch's column reachable
+ * until the next batch.
+ */
+export class Branch {
+  /** The batch table the slot below was found in (null: not resolved yet). */
+  private table: ReadonlyMap<string, ColumnSlot> | null = null;
+  private slot: ColumnSlot | undefined = undefined;
+
+  constructor(readonly name: string) {
+    if (typeof name !== 'string' || name === '') throw new TypeError('branch(): the name must be a non-empty string');
+  }
+
+  /** This branch's slot in `table` (the current batch's), looked up when the batch changed. */
+  slotIn(table: ReadonlyMap<string, ColumnSlot>): ColumnSlot | undefined {
+    if (this.table !== table) { this.slot = table.get(this.name); this.table = table; }
+    return this.slot;
+  }
+}
+
+/** A handle on the branch `name` for the Event accessors (see Branch). */
+export function branch(name: string): Branch {
+  return new Branch(name);
+}
+
 const NO_VALUES = new Float64Array(0);
 const isStrings = (c: Column): c is StringColumn => c.kind === 'string' || c.kind === 'strings';
 
@@ -43,7 +72,7 @@ export class Event {
    * A scalar branch as a number, an array branch as a typed-array view of this event's values, a
    * string branch as a string, a branch of strings per entry (vector<string>, …) as a string array.
    */
-  get(branch: string): number | NumArray | string | string[] {
+  get(branch: string | Branch): number | NumArray | string | string[] {
     const c = this.col(branch);
     switch (c.kind) {
       case 'flat': return Number(c.values[this.row]!);
@@ -54,28 +83,28 @@ export class Event {
   }
 
   /** A scalar branch as a number (an error for array and string branches). */
-  scalar(branch: string): number {
+  scalar(branch: string | Branch): number {
     const c = this.col(branch);
-    if (c.kind !== 'flat') throw new Error(`branch ${branch} is ${c.kind === 'string' || c.kind === 'strings' ? `a string column; use event.${c.kind}('${branch}')` : `an array (${c.kind}); use event.array('${branch}')`}`);
+    if (c.kind !== 'flat') throw notScalar(nameOf(branch), c);
     return Number(c.values[this.row]!);
   }
 
   /** A string branch (char*, TString, std::string, a string member of an object) as a string. */
-  string(branch: string): string {
+  string(branch: string | Branch): string {
     const c = this.col(branch);
-    if (c.kind !== 'string') throw new Error(`branch ${branch} is not one string per event (${c.kind}); ${c.kind === 'strings' ? `use event.strings('${branch}')` : 'it is numeric'}`);
+    if (c.kind !== 'string') throw new Error(`branch ${nameOf(branch)} is not one string per event (${c.kind}); ${c.kind === 'strings' ? `use event.strings('${nameOf(branch)}')` : 'it is numeric'}`);
     return c.values[this.row]!;
   }
 
   /** A branch of strings per entry (vector<string>, set<string>, map<string,…>.first, …) as a new array. */
-  strings(branch: string): string[] {
+  strings(branch: string | Branch): string[] {
     const c = this.col(branch);
-    if (c.kind !== 'strings') throw new Error(`branch ${branch} is not a string array (${c.kind}); ${c.kind === 'string' ? `use event.string('${branch}')` : 'it is numeric'}`);
+    if (c.kind !== 'strings') throw new Error(`branch ${nameOf(branch)} is not a string array (${c.kind}); ${c.kind === 'string' ? `use event.string('${nameOf(branch)}')` : 'it is numeric'}`);
     return c.values.slice(c.offsets[this.row]!, c.offsets[this.row + 1]!);
   }
 
   /** An array branch (fixed or variable length) as a typed-array view. */
-  array(branch: string): NumArray {
+  array(branch: string | Branch): NumArray {
     const r = this.range(branch);
     return r.values.subarray(r.start, r.end);
   }
@@ -84,15 +113,15 @@ export class Event {
    * An array branch without allocating: the values are `values[start] … values[end - 1]`. The
    * returned object is reused (overwritten by the next range() of the same branch): read it at once.
    */
-  range(branch: string): ArrayRange {
-    const slot = this.columns.get(branch);
-    if (slot === undefined) throw missing(branch);
+  range(branch: string | Branch): ArrayRange {
+    const slot = typeof branch === 'string' ? this.columns.get(branch) : branch.slotIn(this.columns);
+    if (slot === undefined) throw missing(nameOf(branch));
     const c = slot.col, r = slot.range;
     switch (c.kind) {
-      case 'flat': throw new Error(`branch ${branch} is a scalar; use event.scalar('${branch}')`);
+      case 'flat': throw new Error(`branch ${nameOf(branch)} is a scalar; use event.scalar('${nameOf(branch)}')`);
       case 'fixed': r.start = this.row * c.size; r.end = r.start + c.size; return r;
       case 'jagged': r.start = c.offsets[this.row]!; r.end = c.offsets[this.row + 1]!; return r;
-      case 'string': case 'strings': throw new Error(`branch ${branch} is a string column; use event.${c.kind}('${branch}')`);
+      case 'string': case 'strings': throw new Error(`branch ${nameOf(branch)} is a string column; use event.${c.kind}('${nameOf(branch)}')`);
     }
   }
 
@@ -102,15 +131,21 @@ export class Event {
   }
 
   /** Whether the branch was read (analyzers that declare `static branches` get only those). */
-  has(branch: string): boolean {
-    return this.columns.has(branch);
+  has(branch: string | Branch): boolean {
+    return this.columns.has(nameOf(branch));
   }
 
-  private col(branch: string): Column {
-    const slot = this.columns.get(branch);
-    if (slot === undefined) throw missing(branch);
+  private col(branch: string | Branch): Column {
+    const slot = typeof branch === 'string' ? this.columns.get(branch) : branch.slotIn(this.columns);
+    if (slot === undefined) throw missing(nameOf(branch));
     return slot.col;
   }
+}
+
+const nameOf = (b: string | Branch): string => (typeof b === 'string' ? b : b.name);
+
+function notScalar(name: string, c: Column): Error {
+  return new Error(`branch ${name} is ${c.kind === 'string' || c.kind === 'strings' ? `a string column; use event.${c.kind}('${name}')` : `an array (${c.kind}); use event.array('${name}')`}`);
 }
 
 function missing(branch: string): Error {
