@@ -6,13 +6,8 @@
 // prints the medians and the ratios heppy/make (target: ≤ 0.8). With --base DIR (a checkout of an
 // earlier heppy, built), that heppy runs too in each round, on the same project (its own fresh
 // Outdir and cache), for the ratio this tree / base.
-// With --aside, the previous round's outputs (Outdir, cache, make's out/) are moved aside instead of
-// deleted before each build, and deleted at the end: on this machine's ext4 (no journal) every new
-// inode is allocated past the inodes deleted in the last seconds to minutes, one lookup each
-// (recently_deleted), so a build right after `rm -rf` of 11,000 inodes pays for the benchmark's own
-// cleanup, heppy (≈ 11 inodes per chunk) about eleven times as much as make (one per target).
-// Usage: node dist/bench/build-full.js [chunks=1000] [rounds=5] [--base DIR] [--aside]
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Usage: node dist/bench/build-full.js [chunks=1000] [rounds=5] [--base DIR]
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -22,9 +17,6 @@ const args = process.argv.slice(2);
 const baseAt = args.indexOf('--base');
 const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
 if (baseAt >= 0 && (baseDir === undefined || !existsSync(join(baseDir, 'bin', 'heppy.js')))) throw new Error(`--base needs a built heppy checkout (no ${baseDir ?? '?'}/bin/heppy.js)`);
-const asideAt = args.indexOf('--aside');
-const aside = asideAt >= 0;
-if (aside) args.splice(asideAt, 1);
 const chunks = Number(args[0] ?? 1000);
 const rounds = Number(args[1] ?? 5);
 const dir = join(repo, '.bench-tmp', `full-${chunks}`);
@@ -44,17 +36,6 @@ function timed(cmd: string, args: string[], cwd: string): Run & { code: number; 
   return { code: r.status ?? -1, out: (r.stdout ?? '') + (r.stderr ?? ''), wall, user, sys, cpu: user + sys };
 }
 
-const asideDir = join(dir, 'aside');
-let asideCount = 0;
-/** Removes `p` before a build: deleted now, or (--aside) moved aside and deleted at the end. */
-function clear(p: string): void {
-  if (!aside) return rmSync(p, { recursive: true, force: true });
-  if (!existsSync(p)) return;
-  mkdirSync(asideDir, { recursive: true });
-  renameSync(p, join(asideDir, String(++asideCount)));
-}
-rmSync(asideDir, { recursive: true, force: true });
-
 const mk = join(dir, 'make');
 mkdirSync(mk, { recursive: true });
 const targets = Array.from({ length: chunks }, (_, i) => `out/f${String(i).padStart(5, '0')}.txt`);
@@ -67,8 +48,8 @@ const ms: Run[] = [];
 const bs: Run[] = [];
 /** A full build with the heppy at `bin` from a fresh Outdir and cache (bundle and digests warmed by a dry run). */
 function fullBuild(bin: string, label: string, i: number): Run {
-  clear(join(dir, 'Outdir'));
-  clear(join(dir, 'cache'));
+  rmSync(join(dir, 'Outdir'), { recursive: true, force: true });
+  rmSync(join(dir, 'cache'), { recursive: true, force: true });
   const warm = spawnSync(process.execPath, [bin, 'build', '--dry-run'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
   if (warm.status !== 0) throw new Error(`dry run failed: ${warm.stderr}`);
   const l0 = load();
@@ -81,14 +62,13 @@ function fullBuild(bin: string, label: string, i: number): Run {
 for (let i = 0; i < rounds; i++) {
   hs.push(fullBuild(HEPPY, 'heppy build -j 2', i));
   if (baseDir !== undefined) bs.push(fullBuild(join(baseDir, 'bin', 'heppy.js'), 'base  build -j 2', i));
-  clear(join(mk, 'out'));
+  rmSync(join(mk, 'out'), { recursive: true, force: true });
   const l1 = load();
   const m = timed('make', ['-j', '2', '-s'], mk);
   if (m.code !== 0) throw new Error(`make failed: ${m.out.slice(-2000)}`);
   ms.push(m);
   process.stdout.write(`round ${i + 1}  make -j 2:        ${fmt(m)}  load ${l1}\n`);
 }
-rmSync(asideDir, { recursive: true, force: true });
 const med = (rs: Run[], k: 'wall' | 'cpu'): number => median(rs.map((r) => r[k]));
 const [hw, hc, mw, mc] = [med(hs, 'wall'), med(hs, 'cpu'), med(ms, 'wall'), med(ms, 'cpu')];
 process.stdout.write(`median over ${rounds} rounds, ${chunks} chunks: heppy wall ${hw.toFixed(2)} s, CPU ${hc.toFixed(2)} s; make wall ${mw.toFixed(2)} s, CPU ${mc.toFixed(2)} s\n`);
