@@ -20,10 +20,16 @@ interface Outcome {
 type RunChunk = (spec: unknown, chunkDir: string, hooks?: unknown) => Promise<
   { ok: true; value: Outcome | undefined } | { ok: false; error: { reason: string; file?: string; object?: string; failure?: TaskFailure } }>;
 
+/**
+ * The modules a keep needs, imported once per worker (not for a build without a cache; a dynamic
+ * import() of a loaded module still resolves it through the ESM loader on every call).
+ */
+let keepModules: Promise<[typeof import('../../cache/output-cache.js'), typeof import('../../chunkdir/layout.js')]> | null = null;
+
 /** Keeps a successful result in the output cache (hashing here, on the workers, not in the build). */
 async function keep(keepIn: string, spec: { key?: string; name?: string }, chunkDir: string, out: Outcome): Promise<string | undefined> {
-  const { OutputCache } = await import('../../cache/output-cache.js');
-  const { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE } = await import('../../chunkdir/layout.js');
+  keepModules ??= Promise.all([import('../../cache/output-cache.js'), import('../../chunkdir/layout.js')]);
+  const [{ OutputCache }, { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE }] = await keepModules;
   const key = out.marker?.key ?? '';
   // The keep backdates the mtimes of the files it links (output-cache.ts, BACKDATE_S): a hard link is
   // the same inode, so its stamp is the result file's mtime now, reported without a stat. A copy
