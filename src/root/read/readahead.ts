@@ -25,11 +25,12 @@ const REMOTE_RUN = 8 << 20;
 const REMOTE_WINDOW = 16 << 20;
 /**
  * Remote, runs in flight: yieldMs is the longest the decoding goes on without letting the event
- * loop read their replies (bench/remote-prefetch.ts sets it to compare). waitMs: the time reads of
- * this process have waited for baskets already requested (what the prefetch did not hide).
+ * loop read their replies (bench/remote-prefetch.ts sets it to compare). waitMs and waits: the time
+ * and the number of times reads of this process waited for baskets already requested (what the
+ * prefetch did not hide).
  */
 export const readAheadSettings = { yieldMs: 0.5 };
-export const readAheadStats = { waitMs: 0 };
+export const readAheadStats = { waitMs: 0, waits: 0 };
 
 export class ReadAhead {
   private readonly order: BasketRef[];
@@ -72,6 +73,7 @@ export class ReadAhead {
         const t0 = performance.now();
         await pending;
         readAheadStats.waitMs += performance.now() - t0;
+        readAheadStats.waits++;
         continue;
       }
       const i = this.pos.get(ref);

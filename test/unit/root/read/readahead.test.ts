@@ -7,10 +7,64 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { readAt } from '../../../../src/root/read/basket.js';
-import { ReadAhead } from '../../../../src/root/read/readahead.js';
+import { ReadAhead, readAheadSettings, readAheadStats } from '../../../../src/root/read/readahead.js';
 import { LocalSource } from '../../../../src/io/local.js';
 import type { BasketRef } from '../../../../src/root/read/branches.js';
 import { sharedRootDir } from '../../../util/shared.js';
+
+/**
+ * A remote source whose replies arrive only while the event loop turns, as a socket's do: each
+ * turn delivers at most WINDOW bytes (what the kernel's buffers hold), whoever asked.
+ */
+function socketLikeSource(size: number, WINDOW: number): { name: string; size: number; remote: true; read(pos: number, len: number): Promise<Uint8Array>; readv(r: readonly { pos: number; len: number }[]): Promise<Uint8Array[]>; close(): Promise<void> } {
+  const queue: { need: number; got: number; done(): void }[] = [];
+  let scheduled = false;
+  const turn = (): void => {
+    scheduled = false;
+    let budget = WINDOW;
+    while (queue.length > 0 && budget > 0) {
+      const q = queue[0]!;
+      const k = Math.min(budget, q.need - q.got);
+      q.got += k; budget -= k;
+      if (q.got === q.need) { queue.shift(); q.done(); }
+    }
+    if (queue.length > 0) { scheduled = true; setImmediate(turn); }
+  };
+  const bytesOf = (pos: number, len: number): Uint8Array => Uint8Array.from({ length: len }, (_, i) => (pos + i) % 251);
+  const readv = (r: readonly { pos: number; len: number }[]): Promise<Uint8Array[]> => new Promise((resolve) => {
+    queue.push({ need: r.reduce((a, x) => a + x.len, 0), got: 0, done: () => resolve(r.map((x) => bytesOf(x.pos, x.len))) });
+    if (!scheduled) { scheduled = true; setImmediate(turn); }
+  });
+  return { name: 'root://test//f.root', size, remote: true, read: async (pos, len) => (await readv([{ pos, len }]))[0]!, readv, close: async () => undefined };
+}
+
+test('remote: replies of runs in flight are read while the reader decodes (it yields to the event loop)', async () => {
+  const BASKET = 64 << 10, N = 40;
+  const refs: BasketRef[] = Array.from({ length: N }, (_, i) => ({ index: i, entryStart: i, entryStop: i + 1, seek: 100 + i * BASKET, bytes: BASKET, embedded: null }));
+  const waitsWith = async (yieldMs: number): Promise<number> => {
+    readAheadSettings.yieldMs = yieldMs;
+    const source = socketLikeSource(100 + N * BASKET + 100, 256 << 10);
+    const ahead = new ReadAhead({ source, size: source.size, path: source.name }, refs);
+    const w0 = readAheadStats.waits;
+    for (const r of refs) {
+      const got = await ahead.take(r);
+      assert.ok(got !== null && got.length === BASKET && got[0] === r.seek % 251, `basket at ${r.seek}`);
+      const until = performance.now() + 0.3; // decoding the basket: no await, as a decoder of bytes in hand
+      while (performance.now() < until) { /* busy */ }
+    }
+    return readAheadStats.waits - w0;
+  };
+  try {
+    // Beyond the first run (which take() reads itself), no basket is waited for: the later runs
+    // arrive while the earlier baskets are decoded.
+    assert.is(await waitsWith(0.5), 0);
+    // Never yielding, each later run crosses only once the reader has run dry and waits for it.
+    const dry = await waitsWith(Infinity);
+    assert.ok(dry >= 3, `${dry} waits without yielding`);
+  } finally {
+    readAheadSettings.yieldMs = 0.5;
+  }
+});
 
 const dir = sharedRootDir();
 
