@@ -1,10 +1,10 @@
 // Worker thread of output-check.ts: booted early, idle until given a job (the records' outputs),
-// or an early check (output-early.ts: the snapshot is read and answered first, then the last
-// build's inputs are stat-ed, then the job over its outputs is made and answered); claims blocks
-// of the job alongside the main thread and answers 'done'.
+// or an early check (output-early.ts: the snapshot is read and answered first, then the job over
+// its outputs is made and answered); claims blocks of the job alongside the main thread and
+// answers 'done'.
 import { parentPort } from 'node:worker_threads';
 import { workOnJob } from './outputs.js';
-import { earlyOutputJob, earlyStart, statInputsAhead, type WorkerReply, type WorkerRequest } from './output-early.js';
+import { earlyOutputJob, earlyStart, type WorkerReply, type WorkerRequest } from './output-early.js';
 
 const reply = (m: WorkerReply): void => parentPort!.postMessage(m);
 
@@ -12,11 +12,10 @@ parentPort!.on('message', (m: WorkerRequest) => {
   if (m.kind === 'job') {
     workOnJob(m.job);
   } else {
-    // The main thread waits for the start only: the inputs, then the job, come after it.
+    // The main thread waits for the start only: the job comes after it.
     const start = earlyStart(m.cacheDir, m.heppyVersion);
     reply({ kind: 'early', start });
     if (start !== null) {
-      statInputsAhead(start);
       const job = earlyOutputJob(start.file);
       if (job !== null) {
         reply({ kind: 'job', job });

@@ -10,8 +10,7 @@ import { isMainThread, Worker } from 'node:worker_threads';
 import { dirOfNodeId } from '../graph/dag.js';
 import type { RecordHeads } from '../store/heads.js';
 import type { SnapshotFile } from '../store/snapshot-file.js';
-import { useStatsAhead } from '../fingerprint/stat-cache.js';
-import { guardHolds, statsAhead, type WorkerReply, type WorkerRequest } from './output-early.js';
+import { guardHolds, type WorkerReply, type WorkerRequest } from './output-early.js';
 import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from './outputs.js';
 import { envFlag } from '../util/env.js';
 import { bundledOr } from '../util/bundled.js';
@@ -171,9 +170,6 @@ export function startEarlyCheck(cacheDir: string, heppyVersion: string, expected
       }
       if (m.start === null) return end();
       const start = m.start;
-      // Installed here, not where the check is awaited: the heppyfile's validation (before that) uses them.
-      const ahead = statsAhead(start);
-      if (ahead !== null) useStatsAhead(ahead);
       w.unref();   // answered: a build that stops early (a bad heppyfile) does not wait for the stats
       const outdir = start.file.outdir;
       const dirOf = (id: string): string => `${outdir}/${dirOfNodeId(id)}`;

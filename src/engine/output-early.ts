@@ -19,7 +19,6 @@ import { dirOfNodeId } from '../graph/dag.js';
 import { RecordHeads } from '../store/heads.js';
 import { lockPath } from '../store/lock.js';
 import { journaledJobs, loadSnapshotFile, newestSnapshotPath, type SnapshotFile } from '../store/snapshot-file.js';
-import { statAhead, type StatsAhead } from '../fingerprint/stat-cache.js';
 import { makeJob, type OutputJob } from './outputs.js';
 
 /** `Outdir/.heppy` as stat saw it (bigint fields as decimal strings: posted between threads). */
@@ -64,24 +63,12 @@ export function guardHolds(outdir: string, guard: HeppyDirStamp | null): boolean
 /**
  * The thread's first answer, posted as soon as the snapshot is read (before its job over the
  * outputs is made: the main thread needs only the file, which it trusts itself: snapshot.ts).
+ * (The last build's inputs are not stat-ed ahead here: the answer reaches the main thread after its
+ * validation has stat-ed every input, so such stats were never used; bench/README, session 18.)
  */
 export interface EarlyStart {
   file: SnapshotFile;
   guard: HeppyDirStamp | null;
-  /** The stats of `file.inputs` (stat-cache.ts StatsAhead: Float64Array, Int32Array). */
-  inputs: { nums: SharedArrayBuffer; ready: SharedArrayBuffer } | null;
-}
-
-/** The inputs' stats of an early check, as the stat cache reads them (either thread). */
-export function statsAhead(start: EarlyStart): StatsAhead | null {
-  if (start.inputs === null || !Array.isArray(start.file.inputs)) return null;
-  return { paths: start.file.inputs, nums: new Float64Array(start.inputs.nums), ready: new Int32Array(start.inputs.ready) };
-}
-
-/** Stats the last build's inputs not claimed yet by the main thread, which validates them from the start. */
-export function statInputsAhead(start: EarlyStart): void {
-  const ahead = statsAhead(start);
-  if (ahead !== null) for (let i = ahead.paths.length - 1; i >= 0; i--) statAhead(ahead, i);
 }
 
 /** Messages to the output-check thread. */
@@ -100,9 +87,7 @@ export function earlyStart(cacheDir: string, heppyVersion: string): EarlyStart |
   if (file === null) return null;
   // Taken before the first output is stat-ed; none while a batch job may still write a chunk directory.
   const guard = journaledJobs(file) > 0 ? null : earlyGuard(file.outdir);
-  const n = Array.isArray(file.inputs) && file.inputs.every((x) => typeof x === 'string') ? file.inputs.length : -1;
-  const inputs = n < 0 ? null : { nums: new SharedArrayBuffer(32 * Math.max(1, n)), ready: new SharedArrayBuffer(4 * Math.max(1, n)) };
-  return { file, guard, inputs };
+  return { file, guard };
 }
 
 /** The job over every ok record's outputs in the snapshot, or null when its columns do not fit together. */

@@ -4,7 +4,6 @@
 import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { splitAll } from '../graph/split.js';
 import { FileDigests } from '../fingerprint/digests.js';
-import { endStatsAhead } from '../fingerprint/stat-cache.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
@@ -89,7 +88,7 @@ export function heap(name: string): void {
  * valid snapshot's) first reads back what it committed and, once closed, writes the snapshot the
  * next build starts from. A snapshot that cannot be written is only a slower next build.
  */
-async function closeStore(store: Store, snapshot: boolean, cacheDir: string, outdir: string, inputs: readonly string[]): Promise<void> {
+async function closeStore(store: Store, snapshot: boolean, cacheDir: string, outdir: string): Promise<void> {
   let heads: RecordHeads | null = null;
   let values: Map<string, unknown> | null = null;
   if (snapshot) {
@@ -104,7 +103,7 @@ async function closeStore(store: Store, snapshot: boolean, cacheDir: string, out
   await store.close();
   if (heads === null || values === null) return;
   try {
-    writeSnapshot(cacheDir, outdir, heppyVersion, heads, values, inputs);
+    writeSnapshot(cacheDir, outdir, heppyVersion, heads, values);
   } catch {
     // not written: the next build reads the records from the store
   }
@@ -198,10 +197,9 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   }
   phase(`store ${snap !== null ? `served by its snapshot${earlyHolds ? ' (outputs stat-ed early)' : ''}` : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
   const fromSnapshot = snap !== null;
-  let inputs: readonly string[] = [];
   const close = async (): Promise<void> => {
     try {
-      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir, inputs);
+      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir);
     } finally {
       lock?.release();
     }
@@ -214,8 +212,6 @@ export async function openSession(f: SessionFlags): Promise<Session> {
       outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
-    inputs = digests.listed;
-    endStatsAhead();
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     heap(`planned ${plan.value.nodes.size} nodes`);
     if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {

@@ -35,8 +35,6 @@ export class FileDigests {
   /** Remote inputs: stat requests, checksums asked for, bytes hashed (deep). */
   readonly remote: RemoteDigestStats = { statted: 0, checksums: 0, hashedBytes: 0 };
   private readonly memo = new Map<string, Result<string>>();
-  /** The last list of local files digested together (the build's inputs: kept in the no-op snapshot). */
-  listed: readonly string[] = [];
 
   /** `deep`: remote inputs are hashed by content (read whole) instead of from server metadata. */
   /** `poolMinTotal`: what a pass must have to hash before the hash threads are used (tests lower it). */
@@ -56,7 +54,6 @@ export class FileDigests {
       return local;
     }
     const paths = all;
-    if (paths.length >= SET_MIN) this.listed = paths;
     const set = this.digestSet(paths);
     if (set?.hashes) {
       const out = new Map<string, Result<string>>();

@@ -16,8 +16,6 @@ export interface SnapshotFile {
   state: string;
   values: Array<[string, unknown]>;
   heads: HeadColumns;
-  /** The local input files of the build that wrote it (stat-ed ahead by the next build: output-early.ts). */
-  inputs?: string[];
 }
 
 /** The parsed snapshot file at `path` when it is of this format and heppy version, else null. */

@@ -100,11 +100,10 @@ export function readSnapshot(cacheDir: string, outdir: string, heppyVersion: str
  * Writes the snapshot of `outdir` for the store's state now. Call it with the Outdir lock held,
  * after the store was closed, with the records and values read after its last commit.
  */
-export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: string, heads: RecordHeads, values: Map<string, unknown>,
-  inputs: readonly string[] = []): void {
+export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: string, heads: RecordHeads, values: Map<string, unknown>): void {
   const state = storeState(cacheDir);
   if (state === null) return;
-  const f: SnapshotFile = { format: FORMAT, heppyVersion, outdir, state, values: [...values], heads: heads.toColumns(), inputs: [...inputs] };
+  const f: SnapshotFile = { format: FORMAT, heppyVersion, outdir, state, values: [...values], heads: heads.toColumns() };
   const path = snapshotPath(cacheDir, outdir);
   mkdirSync(join(cacheDir, SNAPSHOT_DIR), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
