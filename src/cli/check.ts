@@ -41,6 +41,7 @@ export class CheckCommand extends Command {
       ['Run the bad chunks again locally, two at a time', '$0 check --resubmit -j 2 Outdir'],
       ['Resubmit the bad chunks to LSF, as heppy_check -b did', "$0 check -b 'bsub -q 1nh < batchScript.sh' Outdir"],
       ['Resubmit the bad chunks to Slurm', '$0 check --resubmit --executor slurm Outdir'],
+      ['... with the memory and time the build was given', '$0 check --resubmit --executor slurm --mem 2G --time 1:00:00 Outdir'],
     ],
   });
 
@@ -52,6 +53,10 @@ export class CheckCommand extends Command {
   executor = Option.String('--executor', { description: 'local (default), command (with -b) or slurm' });
   batch = Option.String('-b,--batch', { description: "heppy_batch's template, run in each bad chunk's directory (implies --resubmit)" });
   partition = Option.String('--partition', { description: 'Slurm partition for --executor slurm' });
+  time = Option.String('--time', { description: 'batch: time limit per job, as for build (slurm: sbatch --time; -b: no marker by then fails the attempt)' });
+  mem = Option.String('--mem', { description: 'slurm: memory per job, e.g. 2G (as given to the build: without it the cluster\'s default)' });
+  maxMem = Option.String('--max-mem', { description: 'slurm: an out-of-memory job is resubmitted with 1.5 times the memory, up to this (default 4 times --mem)' });
+  maxTime = Option.String('--max-time', { description: 'slurm: a job over its time limit is resubmitted with 1.5 times the time, up to this (default 4 times --time)' });
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
@@ -105,7 +110,8 @@ export class CheckCommand extends Command {
   }
 
   private executorChoice(jobs: number): ExecutorFlags {
-    const f: ExecutorFlags = { executor: this.executor, batchTemplate: this.batch, jobs, partition: this.partition };
+    const f: ExecutorFlags = { executor: this.executor, batchTemplate: this.batch, jobs, partition: this.partition, time: this.time, mem: this.mem,
+      maxMem: this.maxMem, maxTime: this.maxTime };
     if (this.batch !== undefined && this.batch.trim() === '') throw new UserError("-b needs a template, e.g. -b 'nohup ./batchScript.sh &'");
     executorKind(f); // flag errors (exit 2) before anything runs
     return f;

@@ -141,6 +141,24 @@ test('--executor slurm: resubmitted as a Slurm job, waited for by its marker', a
   assert.match(r.stdout, 'Outdir/X: merged (2 of 2 chunks)');
 });
 
+test('--executor slurm --mem --time: the resubmitted job asks Slurm for them (as the build was given them)', async () => {
+  if (!slurmAvailable()) return;
+  writeFileSync(flag, '');
+  writeFileSync(join(outdir, 'X_Chunk1', 'chunk.json'), JSON.stringify(spec(1, 8)));
+  await runChunk(spec(1, 8), join(outdir, 'X_Chunk1'));
+  rmSync(flag);
+  const r = heppy(['check', '--resubmit', '--executor', 'slurm', '--mem', '300M', '--time', '0:10:00', 'Outdir']);
+  assert.is(r.status, 0, r.stdout + r.stderr);
+  const id = /Outdir\/X_Chunk1: attempt 9 submitted as job (\S+)/.exec(r.stdout)?.[1];
+  assert.ok(id, r.stdout);
+  const acct = spawnSync('sacct', ['-n', '-P', '-X', '-j', id!, '-o', 'ReqMem,Timelimit'], { encoding: 'utf8' });
+  assert.is(acct.stdout.trim().split('\n')[0], '300M|00:10:00', acct.stdout + acct.stderr);
+  // Slurm's flags without --executor slurm: a flag error, nothing run.
+  const bad = heppy(['check', '--resubmit', '--mem', '300M', 'Outdir']);
+  assert.is(bad.status, 2, bad.stdout + bad.stderr);
+  assert.match(bad.stderr, '--mem');
+});
+
 test('not while a build holds the Outdir: --resubmit and hadd refuse, plain check still reports', () => {
   mkdirSync(join(outdir, '.heppy'), { recursive: true });
   writeFileSync(join(outdir, '.heppy', 'lock'), JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now(), command: 'build' }));
