@@ -98,7 +98,7 @@ try {
   const out = join(dir, 'out.root');
   type Round = { cp1: number; cp1cpu: number; lib: number; libcpu: number; cp2: number; cp2cpu: number; cli: number; clicpu: number; rss: number; cliRss: number;
     cp3: number; cp3cpu: number; app: number; appcpu: number; appRss: number; node0: number; node0cpu: number;
-    cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number; cp5: number; cp5cpu: number; base: number; basecpu: number };
+    cp4: number; cp4cpu: number; clean: number; cleancpu: number; cleanNode0: number; cp5: number; cp5cpu: number; base: number; basecpu: number; baseRss: number };
   const extraCa = process.env.NODE_EXTRA_CA_CERTS !== undefined && process.env.NODE_EXTRA_CA_CERTS !== '';
   const withoutCa = (cmd: string[]): string[] => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...cmd];
   const other = DEFAULT_APPEND === 'never' ? 'auto' : 'never';
@@ -140,7 +140,7 @@ try {
       cl = timed(withoutCa([process.execPath, heppy, 'root', 'merge', '-f', out, ...ins]));
       n1 = timed(withoutCa([process.execPath, '-e', '0']));
     }
-    let c5 = { wall: NaN, cpu: NaN }, b = { wall: NaN, cpu: NaN, status: 0 as number | null };
+    let c5 = { wall: NaN, cpu: NaN }, b = { wall: NaN, cpu: NaN, rss: NaN, status: 0 as number | null };
     if (baseDir !== undefined) {
       c5 = cp(ins);
       rmSync(out, { force: true });
@@ -148,7 +148,7 @@ try {
       b = timed([process.execPath, join(baseDir, 'bin', 'heppy.js'), 'root', 'merge', '-f', out, ...ins]);
       if (b.status !== 0) console.log(`base heppy root merge exited ${b.status}`);
     }
-    r.push({ cp5: c5.wall, cp5cpu: c5.cpu, base: b.status === 0 ? b.wall : NaN, basecpu: b.status === 0 ? b.cpu : NaN, cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
+    r.push({ cp5: c5.wall, cp5cpu: c5.cpu, base: b.status === 0 ? b.wall : NaN, basecpu: b.status === 0 ? b.cpu : NaN, baseRss: b.rss, cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
       cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN,
       cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN, node0: n0.wall, node0cpu: n0.cpu,
       cp4: c4.wall, cp4cpu: c4.cpu, clean: cl.status === 0 ? cl.wall : NaN, cleancpu: cl.status === 0 ? cl.cpu : NaN, cleanNode0: n1.wall });
@@ -168,7 +168,7 @@ try {
   console.log(line('in-process mergeRootFiles', med((x) => x.lib), med((x) => x.libcpu), med((x) => x.cp1), med((x) => x.cp1cpu), med((x) => x.cp1 / x.lib), med((x) => x.rss)));
   console.log(line(`CLI (default: ${DEFAULT_APPEND})  `, med((x) => x.cli), med((x) => x.clicpu), med((x) => x.cp2), med((x) => x.cp2cpu), med((x) => x.cp2 / x.cli), med((x) => x.cliRss)));
   console.log(line(`CLI --append-inputs ${other.padEnd(5)}`, med((x) => x.app), med((x) => x.appcpu), med((x) => x.cp3), med((x) => x.cp3cpu), med((x) => x.cp3 / x.app), med((x) => x.appRss)));
-  if (baseDir !== undefined) console.log(line(`base CLI (${baseDir})`.padEnd(20), med((x) => x.base), med((x) => x.basecpu), med((x) => x.cp5), med((x) => x.cp5cpu), med((x) => x.cp5 / x.base), NaN));
+  if (baseDir !== undefined) console.log(line(`base CLI (${baseDir})`.padEnd(20), med((x) => x.base), med((x) => x.basecpu), med((x) => x.cp5), med((x) => x.cp5cpu), med((x) => x.cp5 / x.base), med((x) => x.baseRss)));
   const floor = (n0: number, c: number): string => `floor (node -e 0 ${n0.toFixed(3)} s + cp ${c.toFixed(3)} s): ${(c / (n0 + c)).toFixed(2)}× cp at best for a CLI that starts Node, then copies`;
   console.log(`  ${floor(med((x) => x.node0), med((x) => x.cp2))}`);
   if (extraCa) {

@@ -37,7 +37,9 @@ export class RootMergeCommand extends Command {
 
       Exit status: 0 merged; 2 bad input (an input that cannot be read or whose trees or
       binnings do not match, missing arguments, OUT exists without -f); 1 the merge itself
-      failed (e.g. writing OUT).
+      failed (e.g. writing OUT). OUT is written under a temporary name and renamed when complete
+      (a merge killed half way leaves no OUT); like ROOT's hadd it is not fsynced: run sync
+      where OUT must survive a crash of the machine.
     `,
     examples: [
       ['Merge two files', '$0 root merge out.root part1.root part2.root'],
