@@ -5,7 +5,7 @@
 // decoder ran dry), alternating read by read in one process (same connections, same JIT state), so
 // load hits both alike. Printed per protocol and setting: medians of wall time per read, client CPU,
 // and the time the read waited for baskets already requested (what the prefetch did not hide).
-// Run: npm run build && node dist/bench/remote-prefetch.js [READS=30]
+// Run: npm run build && node dist/bench/remote-prefetch.js [READS=30] [YIELD_MS,…=0.5,Infinity]
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRootFile } from '../src/root/read/index.js';
@@ -15,7 +15,9 @@ import { sharedRootDir } from '../test/util/shared.js';
 import { startXrootd } from '../test/util/xrootd.js';
 
 const READS = Number(process.argv[2] ?? 30);
-const SETTINGS = [{ name: 'yield every 0.5 ms', yieldMs: 0.5 }, { name: 'never yield', yieldMs: Infinity }];
+/** yieldMs values compared (the last one is the reference of the ratios): default 0.5 against never. */
+const SETTINGS = (process.argv[3] ?? '0.5,Infinity').split(',').map(Number)
+  .map((yieldMs) => ({ name: Number.isFinite(yieldMs) ? `yield every ${yieldMs} ms` : 'never yield', yieldMs }));
 const dir = sharedRootDir();
 const server = dir === null ? null : await startXrootd({ trace: false });
 if (dir === null || server === null) process.exit(0);
@@ -41,7 +43,8 @@ const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >>
 for (const [proto, url] of [['root://', server.rootUrl('f.root')], ['http://', server.httpUrl('f.root')]] as const) {
   const rows = new Map<string, Row[]>(SETTINGS.map((s) => [s.name, []]));
   for (let i = 0; i < READS + 3; i++) {
-    for (const s of i % 2 === 0 ? SETTINGS : [...SETTINGS].reverse()) {
+    for (let k = 0; k < SETTINGS.length; k++) {
+      const s = SETTINGS[(i + k) % SETTINGS.length]!;
       readAheadSettings.yieldMs = s.yieldMs;
       const r = await readOnce(url);
       if (i >= 3) rows.get(s.name)!.push(r);
@@ -51,8 +54,11 @@ for (const [proto, url] of [['root://', server.rootUrl('f.root')], ['http://', s
     const xs = rows.get(s.name)!;
     console.log(`${proto} ${s.name.padEnd(18)} ${med(xs.map((r) => r.ms)).toFixed(1)} ms/read, CPU ${med(xs.map((r) => r.cpu)).toFixed(1)} ms, waiting for requested baskets ${med(xs.map((r) => r.wait)).toFixed(2)} ms/read`);
   }
-  const [a, b] = SETTINGS.map((s) => rows.get(s.name)!);
-  console.log(`${proto} yielding vs not: ${med(a!.map((r, i) => b![i]!.ms / r.ms)).toFixed(2)}x the throughput (median of per-pair ratios)`);
+  const ref = rows.get(SETTINGS[SETTINGS.length - 1]!.name)!;
+  for (const s of SETTINGS.slice(0, -1)) {
+    const xs = rows.get(s.name)!;
+    console.log(`${proto} ${s.name} vs ${SETTINGS[SETTINGS.length - 1]!.name}: ${med(xs.map((r, i) => ref[i]!.ms / r.ms)).toFixed(2)}x the throughput, CPU ${med(xs.map((r, i) => r.cpu / ref[i]!.cpu)).toFixed(3)}x (medians of per-pair ratios)`);
+  }
 }
 readAheadSettings.yieldMs = 0.5;
 console.log(`load after: ${load()}`);

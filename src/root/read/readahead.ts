@@ -7,11 +7,13 @@
 // back while the bytes requested and not yet taken stay under a 16 MB window, so the transfer
 // overlaps the decoding and no run waits for a round trip after the first. The replies are read
 // from the socket by the event loop, which a read decoding baskets already here (promises that
-// resolve at once) never reaches: the server could only send what the socket buffers hold (the
-// kernel's first receive window is 64–128 kB) and the rest crossed after the decoder ran dry. So
-// while runs are in flight, take() lets the event loop run every 0.5 ms (issue412 over root://
-// at load 14–16: the reader's wait for prefetched baskets 6.7–10.3 ms a read without, 1.2–1.9 ms
-// with, the same CPU; bench/README.md, session 18).
+// resolve at once) never reaches: the server can only send what the socket buffers hold, and
+// the kernel grows a connection's receive buffer (from 128 kB) only as the program reads. So while
+// runs are in flight, take() lets the event loop run every 0.5 ms. On this machine's loopback,
+// with a connection whose buffer had grown to 5.6 MB, the reader's wait for prefetched baskets
+// went from 4–10 ms a read to 0–2 ms with wall time and CPU unchanged within the noise (the
+// kernel held the runs anyway): the gain is for a connection's first megabytes and for a WAN,
+// where the window limits (bench/README.md, session 18).
 // Memory: locally one run, remotely the window, of basket keys read but not yet decoded.
 import { readAt } from './basket.js';
 import { countRead } from './io-stats.js';
