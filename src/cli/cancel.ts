@@ -1,6 +1,7 @@
 // `heppy cancel`: cancel the batch jobs (Slurm arrays, -b template jobs) that a build of this
 // Outdir left queued or running (after Ctrl-C, --detach or a lost session), and forget them.
 import { Command, Option } from 'clipanion';
+import type { CancelReport } from '../engine/cancel.js';
 
 export class CancelCommand extends Command {
   static override paths = [['cancel']];
@@ -36,8 +37,7 @@ export class CancelCommand extends Command {
       const r = await cancelWorkspace(ws);
       const out = this.context.stdout;
       const n = r.slurm.length + r.command.length;
-      if (r.slurm.length > 0) out.write(`cancelled ${r.slurm.length} Slurm job${r.slurm.length === 1 ? '' : 's'}: ${abbreviate(r.slurm)}\n`);
-      if (r.command.length > 0) out.write(`cancelled ${r.command.length} batch job${r.command.length === 1 ? '' : 's'}: ${abbreviate(r.command)}\n`);
+      out.write(formatCancelled(r));
       for (const x of r.notCancelled) out.write(`not cancelled: job ${x.jobId}: ${x.why}\n`);
       for (const e of r.errors) this.context.stderr.write(`heppy: ${e}\n`);
       if (n === 0 && r.notCancelled.length === 0 && r.errors.length === 0) out.write(`no queued or running jobs for ${loc.outdir}\n`);
@@ -49,6 +49,14 @@ export class CancelCommand extends Command {
   }
 }
 
-function abbreviate(ids: string[]): string {
+/** The lines naming the jobs cancelled (Slurm's, then those of -b templates); '' when none. */
+export function formatCancelled(r: CancelReport): string {
+  let text = '';
+  if (r.slurm.length > 0) text += `cancelled ${r.slurm.length} Slurm job${r.slurm.length === 1 ? '' : 's'}: ${abbreviate(r.slurm)}\n`;
+  if (r.command.length > 0) text += `cancelled ${r.command.length} batch job${r.command.length === 1 ? '' : 's'}: ${abbreviate(r.command)}\n`;
+  return text;
+}
+
+export function abbreviate(ids: string[]): string {
   return ids.length <= 8 ? ids.join(' ') : `${ids.slice(0, 8).join(' ')} … (${ids.length - 8} more)`;
 }

@@ -15,7 +15,7 @@ export class CleanCommand extends Command {
       Outdir are left alone. With --records-only, outputs stay and only the records go (the next
       build re-adopts intact chunks from their markers). The records are those of the store the
       Outdir's last build used (its .heppy/plan.json names it), unless --cache-dir is given.
-      Refuses while a build runs on Outdir.
+      Refuses while a build runs on Outdir. Batch jobs an earlier build left queued or running (killed, interrupted or --detach) are cancelled first, as heppy cancel does: forgotten, they would write into the cleaned Outdir.
     `,
     examples: [
       ['Start from scratch', '$0 clean'],
@@ -41,6 +41,12 @@ export class CleanCommand extends Command {
     const ws = openWorkspace(loc, 'clean');
     try {
       const r = await cleanWorkspace(ws, { recordsOnly: this.recordsOnly, keepCache: this.keepCache });
+      // Jobs an earlier build left queued or running were cancelled first (else they write into the cleaned Outdir).
+      const { abbreviate, formatCancelled } = await import('./cancel.js');
+      this.context.stdout.write(formatCancelled(r.jobs));
+      const left = r.jobs.notCancelled.map((x) => x.jobId);
+      if (left.length > 0) this.context.stdout.write(`not cancelled (ended, on another host, or on a batch system heppy cannot cancel; heppy cancel says which): ${abbreviate(left)}\n`);
+      for (const e of r.jobs.errors) this.context.stderr.write(`heppy: ${e}\n`);
       this.context.stdout.write(`removed ${r.dirs} output directories, ${r.records} records and ${r.cached} cached outputs of ${loc.outdir}\n`);
       return 0;
     } finally {

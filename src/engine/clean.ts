@@ -2,11 +2,14 @@
 // journal of the Outdir in its build's store, and (unless records only) remove every directory
 // heppy made in the Outdir (a chunk.json or a marker in it), Outdir/.heppy except the lock, and the
 // output-cache entries of the results recorded for it (else the next build would restore them all
-// instead of starting from scratch; --keep-cache keeps them).
+// instead of starting from scratch; --keep-cache keeps them). First it cancels the batch jobs an
+// earlier build left queued or running (as heppy cancel): forgotten by the journal, they would
+// write their results into the cleaned Outdir (and, while it is removed, race with rmSync).
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputCache } from '../cache/output-cache.js';
 import { CHUNK_SPEC_FILE, MARKER_FILE } from '../chunkdir/layout.js';
+import { cancelOutdirJobs, type CancelReport } from './cancel.js';
 import type { Workspace } from './workspace.js';
 
 export interface CleanReport {
@@ -16,9 +19,12 @@ export interface CleanReport {
   records: number;
   /** Output-cache entries removed (the keys of its successful records). */
   cached: number;
+  /** The batch jobs cancelled first, and those that could not be (with why). */
+  jobs: CancelReport;
 }
 
 export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean; keepCache?: boolean }): Promise<CleanReport> {
+  const jobs = await cancelOutdirJobs(ws.outdir, ws.store?.listJobs() ?? [], { slurm: false });
   let cached = 0;
   if (ws.store && !opts.recordsOnly && !opts.keepCache) {
     const cache = OutputCache.open(ws.cacheDir);
@@ -43,5 +49,5 @@ export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean
     // The lock is ours until the workspace closes: everything else of .heppy goes (plan, bundles, batch files).
     if (existsSync(own)) for (const d of readdirSync(own)) if (join(own, d) !== ws.lock.path) rmSync(join(own, d), { recursive: true, force: true });
   }
-  return { dirs, records, cached };
+  return { dirs, records, cached, jobs };
 }

@@ -88,6 +88,24 @@ test('cancel --outdir from another directory: the detached -b jobs of the journa
   assert.equal(b.ran, NODES);
 });
 
+test('clean while a detached -b build\'s jobs run: they are cancelled first, none writes into the cleaned Outdir, no stack trace', async () => {
+  const o = join(p.dir, 'Out-clean-b');
+  const d = build(p, ['--no-cache', '--outdir', o, '-b', 'nohup ./batchScript.sh &', '--detach', '-o', 'slowms=5000']);
+  assert.is(d.code, 0, d.stderr);
+  const c = away(['clean', '--outdir', o]);
+  assert.is(c.code, 0, c.stdout + c.stderr);
+  assert.is(c.stderr, '');
+  const m = /^cancelled 7 batch jobs: (.*)\n/.exec(c.stdout);
+  assert.ok(m, c.stdout);
+  assert.match(c.stdout, /removed \d+ output directories, \d+ records and 0 cached outputs of /);
+  const pgids = m![1]!.split(' ').map((id) => Number(id.split(':').pop()));
+  for (let i = 0; i < 50 && pgids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(pgids.filter(alive), [], 'every job process group is gone');
+  // Past the jobs' 5 s: nothing came back into the Outdir.
+  await new Promise((r) => setTimeout(r, 6000));
+  assert.equal(readdirSync(o).filter((n) => n !== '.heppy'), []);
+});
+
 test.after(() => {
   if (p) rmSync(p.dir, { recursive: true, force: true });
   if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
