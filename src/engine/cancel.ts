@@ -8,7 +8,7 @@ import { SlurmClient } from '../exec/slurm/client.js';
 import { outdirJobs } from '../exec/slurm/names.js';
 import { arrayJobOf } from '../exec/slurm/states.js';
 import { cancelCommandJob, lastTemplateKind } from '../exec/command/command-executor.js';
-import { batchPaths } from '../chunkdir/layout.js';
+import { batchPaths, jobLogPath } from '../chunkdir/layout.js';
 import { readdirSync } from 'node:fs';
 import type { Workspace } from './workspace.js';
 
@@ -50,7 +50,7 @@ export async function cancelOutdirJobs(outdir: string, journal: JournalEntry[], 
   const kind = lastTemplateKind(batchPaths(outdir).root);
   for (const e of journal) {
     if (e.executor !== 'command') continue;
-    if (await cancelCommandJob(kind, e.jobId, e.jobName)) report.command.push(e.jobId || (e.jobName ?? ''));
+    if (await cancelCommandJob(kind, e.jobId, e.jobName, jobLogOf(outdir, e))) report.command.push(e.jobId || (e.jobName ?? ''));
     else report.notCancelled.push({ jobId: e.jobId, why: kind === 'other' ? 'unknown batch system: cancel it with its own command' : 'not running any more, or on another host' });
   }
   return report;
@@ -95,10 +95,13 @@ export async function cancelStaleJobs(outdir: string, entries: JournalEntry[], c
   }
   const kind = lastTemplateKind(batchPaths(outdir).root);
   for (const e of entries) {
-    if (e.executor === 'command' && (await cancelCommandJob(kind, e.jobId, e.jobName))) cancelled.push({ jobId: e.jobId || (e.jobName ?? ''), entry: e });
+    if (e.executor === 'command' && (await cancelCommandJob(kind, e.jobId, e.jobName, jobLogOf(outdir, e)))) cancelled.push({ jobId: e.jobId || (e.jobName ?? ''), entry: e });
   }
   return cancelled;
 }
+
+/** Where a -b attempt's submission wrote its output (the job id a batch system printed). */
+const jobLogOf = (outdir: string, e: JournalEntry): string => jobLogPath(outdir, e.name ?? e.nodeId, e.attempt);
 
 /** Why a journaled job of an earlier build is not this build's: cancelStaleJobs' message says it. */
 export type StaleWhy = 'executor' | 'key' | 'not-planned';

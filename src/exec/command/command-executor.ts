@@ -224,9 +224,12 @@ export class CommandExecutor implements Executor {
  * process group is signalled only while one of its processes carries the job's $HEPPY_JOB_NAME:
  * pids are reused (32,768 on many hosts), and a journal entry of a build killed long ago must not
  * stop another program's process group that got the same number. A local job whose id a killed
- * build never learnt (journaled before its template ran) is found by that name alone.
+ * build never learnt (journaled before its template ran) is found by that name alone; another
+ * batch system's, by the id its submission printed into `jobLog`.
  */
-export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobName?: string): Promise<boolean> {
+export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobName?: string, jobLog?: string): Promise<boolean> {
+  // Another batch system's job whose id was never journaled: the id its submission printed.
+  if (jobId === '' && kind !== 'local' && jobLog !== undefined) jobId = parseJobId(readText(jobLog)) ?? '';
   if (jobId === '' && kind === 'local' && jobName !== undefined) {
     const groups = new Set(pidsWith('environ', `HEPPY_JOB_NAME=${jobName}`).map(processGroupOf).filter((g): g is number => g !== null));
     let any = false;
@@ -240,6 +243,7 @@ export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobNam
     }
     return any;
   }
+  if (jobId === '') return false;
   const local = parseLocalJobId(jobId);
   if (local !== null) {
     if (local.host !== thisHost || !processAlive(-local.pgid)) return false;

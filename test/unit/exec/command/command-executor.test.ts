@@ -216,4 +216,27 @@ test('cancel: a local job whose id a killed build never journaled is found by it
   process.kill(-other, 'SIGKILL');
 });
 
+test('cancel: another batch system\'s job whose id a killed build never journaled: the id its submission printed is cancelled', async () => {
+  const { cancelCommandJob } = await import('../../../../src/exec/command/command-executor.js');
+  const bin = join(makeOutdir('cancel-lsf'), 'bin');
+  mkdirSync(bin, { recursive: true });
+  const calls = join(bin, 'calls');
+  writeFileSync(join(bin, 'bkill'), `#!/bin/sh\necho "$@" >> '${calls}'\n`, { mode: 0o755 });
+  const log = join(bin, 'Z_Chunk0.1.out');
+  writeFileSync(log, 'Job <4711> is submitted to queue <1nh>.\n');
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  try {
+    assert.is(await cancelCommandJob('lsf', '', 'heppy-0123abcd-Z_Chunk0-1', log), true);
+    assert.is(readFileSync(calls, 'utf8'), '4711\n');
+    // Nothing printed (the submission never answered): nothing to cancel, bkill not run.
+    writeFileSync(log, '');
+    assert.is(await cancelCommandJob('lsf', '', 'heppy-0123abcd-Z_Chunk0-1', log), false);
+    assert.is(readFileSync(calls, 'utf8'), '4711\n');
+  } finally {
+    process.env.PATH = path;
+    rmSync(dirname(dirname(bin)), { recursive: true, force: true });
+  }
+});
+
 test.run();
