@@ -160,21 +160,17 @@ function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
 }
 
 /**
- * Sorts the baskets by their place in the file: (seek, index) packed in one double per basket
- * (exact below 2^53: seeks below 4 GiB, fewer than 2^21 baskets) and sorted natively; a
- * comparator called ~n log n times was most of this step in a fresh process, before the JIT
- * compiled it. Bigger files keep the comparator.
+ * Sorts the baskets by their place in the file. The seeks go through a native typed-array sort
+ * (a comparator called ~n log n times is most of this in a fresh process, before the JIT has
+ * compiled it); equal seeks (a corrupt file) keep the comparator sort.
  */
-const PACK = 2 ** 21;
 function sortBySeek(stored: Stored[]): void {
-  const n = stored.length;
-  const keys = new Float64Array(n);
-  let fits = n < PACK;
-  for (let x = 0; x < n && fits; x++) { const seek = stored[x]!.ref.seek; fits = seek < 2 ** 32; keys[x] = seek * PACK + x; }
-  if (!fits) { stored.sort((x, y) => x.ref.seek - y.ref.seek); return; }
-  keys.sort();
-  const was = stored.slice();
-  for (let x = 0; x < n; x++) stored[x] = was[keys[x]! % PACK]!;
+  const seeks = new Float64Array(stored.length);
+  const at = new Map<number, Stored>();
+  for (let x = 0; x < stored.length; x++) { const s = stored[x]!; seeks[x] = s.ref.seek; at.set(s.ref.seek, s); }
+  if (at.size !== stored.length) { stored.sort((x, y) => x.ref.seek - y.ref.seek); return; }
+  seeks.sort();
+  for (let x = 0; x < seeks.length; x++) stored[x] = at.get(seeks[x]!)!;
 }
 
 function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
@@ -354,9 +350,8 @@ async function placeInputs(w: RootFileWriter, seekPdir: number, copier: BasketCo
         }
       }
       // Baskets kept inside the TTree key: written out as keys after this input's stored ones, branch by branch.
-      for (let j = 0; j < refs.length; j++) {
-        const rs = refs[j]!;
-        for (let i = 0; i < rs.length; i++) if (rs[i]!.embedded !== null) placed[j]![i] = await copier.rewrite(h, branches[j]!.b, rs[i]!, where(j));
+      for (let j = 0; j < refs.length; j++) for (const [i, ref] of refs[j]!.entries()) {
+        if (ref.embedded !== null) placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, where(j));
       }
       parts.push({ o, branches, refs, placed });
     }
