@@ -142,10 +142,7 @@ interface Run { s0: number; s1: number; seek: number; len: number }
 
 function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
   const stored: Stored[] = [];
-  for (let j = 0; j < refs.length; j++) {
-    const rs = refs[j]!;
-    for (let i = 0; i < rs.length; i++) { const ref = rs[i]!; if (ref.embedded === null) stored.push({ j, i, ref }); }
-  }
+  refs.forEach((rs, j) => rs.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
   sortBySeek(stored);
   const runs: Run[] = [];
   for (let s0 = 0; s0 < stored.length;) {
@@ -270,104 +267,18 @@ function openOutput(w: RootFileWriter): number {
   try { return openSync(w.path, 'r+'); } catch (e) { throw new RootError(w.path, '', `cannot open for writing: ${(e as Error).message}`); }
 }
 
-/** Every run of one input to the range reserved at `to`, in seek order, as the one-at-a-time loop placed them. */
-async function copyStored(out: { fd: number; path: string }, to: number, src: Source, stored: Stored[], runs: Run[], placed: (Placed | undefined)[][],
-  where: (s: number) => string, seekPdir: number): Promise<void> {
+/** Every run of one input to a range reserved at the end of the output, in seek order, as the one-at-a-time loop places them. */
+async function copyStored(w: RootFileWriter, outFd: number, src: Source, stored: Stored[], runs: Run[], placed: (Placed | undefined)[][],
+  where: (s: number, what: string) => string, seekPdir: number): Promise<void> {
+  let to = w.reserve(runs.reduce((n, r) => n + r.len, 0));
   const jobs: RunCopy[] = runs.map((r) => { const j = { seek: r.seek, len: r.len, to }; to += r.len; return j; });
-  await copyRuns(src, out, jobs, (buf, x) => placeRun(buf, runs[x]!, stored, jobs[x]!.to, seekPdir, placed, src.path, where), RUN_BYTES)
-    .catch((e: unknown) => {
-      // A read error names the input only: add the tree and the first branch of the run.
-      if (e instanceof RootError && e.object === '' && e.file === src.path) throw new RootError(src.path, `${where(runs[0]!.s0)} baskets`, e.reason);
-      throw e;
-    });
-}
-
-/** One input's branches (matched to the first input's), their baskets and where each one went in the output. */
-interface Part { o: Opened; branches: Node[]; refs: BasketRef[][]; placed: (Placed | undefined)[][] }
-
-/**
- * Opens each input's tree after the first, matches its branches, and puts its baskets in the
- * output, in input order: stored baskets copied (below 2 GB: to a reserved range, on the thread
- * pool, while this thread goes on with the next input), appended ones taken in place, recompressed
- * ones re-encoded; then the baskets kept inside its TTree key written out as keys. Every basket's
- * place is the one the input-by-input loop gave it. Returns once every copy is written.
- */
-async function placeInputs(w: RootFileWriter, seekPdir: number, copier: BasketCopier, treePath: string, inputs: TreeInput[], first: Opened,
-  recompressing: boolean): Promise<{ opened: Opened[]; matched: Node[][]; parts: Part[] }> {
-  const opened: Opened[] = [first], matched: Node[][] = [first.order], parts: Part[] = [];
-  const target = w.compressionSetting;
-  let outFd: number | null = null;
-  // One input's runs at a time (three in flight), the next input's queued behind them.
-  let copying: Promise<void> = Promise.resolve();
-  let buf = Buffer.allocUnsafe(0);
-  try {
-    for (let x = 0; x < inputs.length; x++) {
-      let o = first;
-      if (x > 0) { o = await openTree(inputs[x]!, treePath); refuseDropped(o, treePath); opened.push(o); matched.push(match(first, o, treePath)); }
-      const branches = matched[x]!;
-      const src = o.input.source;
-      const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
-      const where = (j: number): string => `${treePath}/${branches[j]!.path}`;
-      const refs = branches.map((n, j) => {
-        let r: BasketRef[];
-        try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, where(j), (e as Error).message); }
-        checkBaskets(src.path, where(j), n.b, r, o.entries);
-        return r;
-      });
-      const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
-      const recompress = recompressing && o.input.compress !== target;
-      const appended = o.input.appended;
-      if (appended !== null && !recompress) {
-        forStored(refs, (j, i, ref) => { placed[j]![i] = appended.take(src, ref, seekPdir, where(j)); });
-      } else if (recompress) {
-        for (let j = 0; j < refs.length; j++) for (const [i, ref] of refs[j]!.entries()) {
-          if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, where(j), w.compression);
-        }
-      } else {
-        const { stored, runs } = runsOf(refs);
-        const total = runs.reduce((n, r) => n + r.len, 0);
-        // Below 2 GB every basket keeps its key as it is: the runs go to one reserved range, copied
-        // on the thread pool (copy-runs.ts). Past it a 32-bit key is rewritten: one run at a time here.
-        if (w.position + total < START_BIG_FILE) {
-          const out = { fd: outFd ??= openOutput(w), path: w.path }, to = w.reserve(total);
-          copying = copying.then(() => copyStored(out, to, src, stored, runs, placed, (s) => where(stored[s]!.j), seekPdir));
-          copying.catch(() => undefined); // awaited below
-        } else {
-          for (const run of runs) {
-            const runStart = w.position;
-            if (buf.length < run.len) buf = Buffer.allocUnsafe(Math.max(run.len, RUN_BYTES));
-            src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
-            if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
-              for (let s = run.s0; s < run.s1; s++) {
-                const { j, i, ref } = stored[s]!;
-                placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, where(j));
-              }
-              continue;
-            }
-            placeRun(buf, run, stored, runStart, seekPdir, placed, src.path, (s) => where(stored[s]!.j));
-            w.append(buf.subarray(0, run.len));
-          }
-        }
-      }
-      // Baskets kept inside the TTree key: written out as keys after this input's stored ones, branch by branch.
-      for (let j = 0; j < refs.length; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded !== null) placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, where(j));
-      }
-      parts.push({ o, branches, refs, placed });
-    }
-    await copying;
-  } finally {
-    await copying.catch(() => undefined); // no read or write in flight when the descriptors close
-    if (outFd !== null) closeSync(outFd);
-  }
-  return { opened, matched, parts };
-}
-
-function forStored(refs: BasketRef[][], f: (j: number, i: number, ref: BasketRef) => void): void {
-  for (let j = 0; j < refs.length; j++) {
-    const rs = refs[j]!;
-    for (let i = 0; i < rs.length; i++) if (rs[i]!.embedded === null) f(j, i, rs[i]!);
-  }
+  await copyRuns(src, { fd: outFd, path: w.path }, jobs, (buf, x) => {
+    const run = runs[x]!;
+    placeRun(buf, run, stored, jobs[x]!.to, seekPdir, placed, src.path, (s) => where(s, ''));
+  }, RUN_BYTES).catch((e: unknown) => {
+    if (e instanceof RootError && e.object === '' && e.file === src.path) throw new RootError(src.path, where(runs[0]!.s0, ` baskets`), e.reason);
+    throw e;
+  });
 }
 
 /**
@@ -376,26 +287,78 @@ function forStored(refs: BasketRef[][], f: (j: number, i: number, ref: BasketRef
  */
 export async function mergeTree(w: RootFileWriter, k: { dir: string; name: string; title: string; className: string; cycle: number },
   treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
-  const first = await openTree(inputs[0]!, treePath);
-  refuseDropped(first, treePath);
+  const opened: Opened[] = [];
+  for (const i of inputs) opened.push(await openTree(i, treePath));
+  for (const o of opened) refuseDropped(o, treePath);
+  const first = opened[0]!;
+  const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
   const d = w.dir(k.dir, true);
   const copier = new BasketCopier(w, d.seekDir, k.name);
-  const { opened, matched, parts } = await placeInputs(w, d.seekDir, copier, treePath, inputs, first, opts.recompress);
+  const nb = first.order.length;
   const out = first.order.map(() => ({ bytes: [] as number[], entry: [] as number[], seek: [] as number[], tot: 0, zip: 0, entries: 0 }));
   let offset = 0;
-  for (const { o, branches, refs, placed } of parts) {
-    for (let j = 0; j < branches.length; j++) {
-      const acc = out[j]!;
-      const rs = refs[j]!, ps = placed[j]!;
-      for (let i = 0; i < rs.length; i++) {
-        const r = ps[i];
-        if (r === undefined) throw new Error(`${o.input.path}: ${treePath}/${branches[j]!.path}: basket ${i} was not placed (hadd bug)`);
-        acc.bytes.push(r.nbytes); acc.entry.push(offset + rs[i]!.entryStart); acc.seek.push(r.seek);
-        acc.tot += r.tot; acc.zip += r.nbytes;
+  let buf = Buffer.allocUnsafe(RUN_BYTES);
+  const target = w.compressionSetting;
+  let outFd: number | null = null;
+  try {
+    for (const [x, o] of opened.entries()) {
+      const src = o.input.source;
+      const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
+      const branches = matched[x]!;
+      const refs = branches.map((n) => {
+        let r: BasketRef[];
+        try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, `${treePath}/${n.path}`, (e as Error).message); }
+        checkBaskets(src.path, `${treePath}/${n.path}`, n.b, r, o.entries);
+        return r;
+      });
+      const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
+      const recompress = opts.recompress && o.input.compress !== target;
+      const appended = o.input.appended;
+      if (appended !== null && !recompress) {
+        for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+          if (ref.embedded === null) placed[j]![i] = appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
+        }
+      } else if (recompress) {
+        for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+          if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
+        }
+      } else {
+        const { stored, runs } = runsOf(refs);
+        const total = runs.reduce((n, r) => n + r.len, 0);
+        // Below 2 GB every basket keeps its key as it is: the runs go to one reserved range, copied
+        // on the thread pool (copy-runs.ts). Past it a 32-bit key is rewritten: one run at a time here.
+        if (w.position + total < START_BIG_FILE) {
+          await copyStored(w, outFd ??= openOutput(w), src, stored, runs, placed, (s, what) => `${treePath}/${branches[stored[s]!.j]!.path}${what}`, d.seekDir);
+        } else {
+          for (const run of runs) {
+            const runStart = w.position;
+            if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len);
+            src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+            if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
+              for (let s = run.s0; s < run.s1; s++) {
+                const { j, i, ref } = stored[s]!;
+                placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+              }
+              continue;
+            }
+            placeRun(buf, run, stored, runStart, d.seekDir, placed, src.path, (s) => `${treePath}/${branches[stored[s]!.j]!.path}`);
+            w.append(buf.subarray(0, run.len));
+          }
+        }
       }
-      acc.entries += Number(branches[j]!.b.fEntries);
+      for (let j = 0; j < nb; j++) {
+        const acc = out[j]!;
+        for (const [i, ref] of refs[j]!.entries()) {
+          const r = placed[j]![i] ?? await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+          acc.bytes.push(r.nbytes); acc.entry.push(offset + ref.entryStart); acc.seek.push(r.seek);
+          acc.tot += r.tot; acc.zip += r.nbytes;
+        }
+        acc.entries += Number(branches[j]!.b.fEntries);
+      }
+      offset += o.entries;
     }
-    offset += o.entries;
+  } finally {
+    if (outFd !== null) closeSync(outFd);
   }
   // The first input's tree, rewritten to describe the concatenation.
   let totBytes = 0, zipBytes = 0;
