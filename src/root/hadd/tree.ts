@@ -18,8 +18,6 @@ import { compressPayload, type Compression } from '../write/compress.js';
 import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
 import type { AppendedInput } from './in-place.js';
-import { copyRuns, type RunCopy } from './copy-runs.js';
-import { closeSync, openSync } from 'node:fs';
 
 /**
  * One input's tree: its file, raw byte source, compression setting, the TTree as jsroot shapes
@@ -143,7 +141,7 @@ interface Run { s0: number; s1: number; seek: number; len: number }
 function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
   const stored: Stored[] = [];
   refs.forEach((rs, j) => rs.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
-  sortBySeek(stored);
+  stored.sort((x, y) => x.ref.seek - y.ref.seek);
   const runs: Run[] = [];
   for (let s0 = 0; s0 < stored.length;) {
     let s1 = s0 + 1;
@@ -154,20 +152,6 @@ function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
     s0 = s1;
   }
   return { stored, runs };
-}
-
-/**
- * Sorts the baskets by their place in the file. The seeks go through a native typed-array sort
- * (a comparator called ~n log n times is most of this in a fresh process, before the JIT has
- * compiled it); equal seeks (a corrupt file) keep the comparator sort.
- */
-function sortBySeek(stored: Stored[]): void {
-  const seeks = new Float64Array(stored.length);
-  const at = new Map<number, Stored>();
-  for (let x = 0; x < stored.length; x++) { const s = stored[x]!; seeks[x] = s.ref.seek; at.set(s.ref.seek, s); }
-  if (at.size !== stored.length) { stored.sort((x, y) => x.ref.seek - y.ref.seek); return; }
-  seeks.sort();
-  for (let x = 0; x < seeks.length; x++) stored[x] = at.get(seeks[x]!)!;
 }
 
 function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
@@ -249,38 +233,6 @@ function clusterRanges(parts: Opened[]): { ends: number[]; sizes: number[] } {
 
 function sumField(objs: Obj[], f: string): number { return objs.reduce((s, o) => s + Number(o[f] ?? 0), 0); }
 
-/** Points the keys of one run (in buf, going to `runStart`) at their new places and records where each basket went. */
-function placeRun(buf: Buffer, run: Run, stored: Stored[], runStart: number, seekPdir: number, placed: (Placed | undefined)[][],
-  file: string, where: (s: number) => string): void {
-  const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
-  for (let s = run.s0, off = 0; s < run.s1; s++) {
-    const { j, i, ref } = stored[s]!;
-    if (dv.getInt32(off) !== ref.bytes) throw new RootError(file, where(s), `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
-    patchKey(dv, off, runStart + off, seekPdir);
-    placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
-    off += ref.bytes;
-  }
-}
-
-/** A second descriptor on the output for the thread pool's writes (the writer's own is private to it). */
-function openOutput(w: RootFileWriter): number {
-  try { return openSync(w.path, 'r+'); } catch (e) { throw new RootError(w.path, '', `cannot open for writing: ${(e as Error).message}`); }
-}
-
-/** Every run of one input to a range reserved at the end of the output, in seek order, as the one-at-a-time loop places them. */
-async function copyStored(w: RootFileWriter, outFd: number, src: Source, stored: Stored[], runs: Run[], placed: (Placed | undefined)[][],
-  where: (s: number, what: string) => string, seekPdir: number): Promise<void> {
-  let to = w.reserve(runs.reduce((n, r) => n + r.len, 0));
-  const jobs: RunCopy[] = runs.map((r) => { const j = { seek: r.seek, len: r.len, to }; to += r.len; return j; });
-  await copyRuns(src, { fd: outFd, path: w.path }, jobs, (buf, x) => {
-    const run = runs[x]!;
-    placeRun(buf, run, stored, jobs[x]!.to, seekPdir, placed, src.path, (s) => where(s, ''));
-  }, RUN_BYTES).catch((e: unknown) => {
-    if (e instanceof RootError && e.object === '' && e.file === src.path) throw new RootError(src.path, where(runs[0]!.s0, ` baskets`), e.reason);
-    throw e;
-  });
-}
-
 /**
  * Merges the tree `id` ('dir/name;cycle') of the inputs into `w`, as key `name` with `cycle`
  * in `dir`. Returns the number of entries. Throws RootError naming the file, tree and branch.
@@ -299,66 +251,61 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   let offset = 0;
   let buf = Buffer.allocUnsafe(RUN_BYTES);
   const target = w.compressionSetting;
-  let outFd: number | null = null;
-  try {
-    for (const [x, o] of opened.entries()) {
-      const src = o.input.source;
-      const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
-      const branches = matched[x]!;
-      const refs = branches.map((n) => {
-        let r: BasketRef[];
-        try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, `${treePath}/${n.path}`, (e as Error).message); }
-        checkBaskets(src.path, `${treePath}/${n.path}`, n.b, r, o.entries);
-        return r;
-      });
-      const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
-      const recompress = opts.recompress && o.input.compress !== target;
-      const appended = o.input.appended;
-      if (appended !== null && !recompress) {
-        for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-          if (ref.embedded === null) placed[j]![i] = appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
-        }
-      } else if (recompress) {
-        for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-          if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
-        }
-      } else {
-        const { stored, runs } = runsOf(refs);
-        const total = runs.reduce((n, r) => n + r.len, 0);
-        // Below 2 GB every basket keeps its key as it is: the runs go to one reserved range, copied
-        // on the thread pool (copy-runs.ts). Past it a 32-bit key is rewritten: one run at a time here.
-        if (w.position + total < START_BIG_FILE) {
-          await copyStored(w, outFd ??= openOutput(w), src, stored, runs, placed, (s, what) => `${treePath}/${branches[stored[s]!.j]!.path}${what}`, d.seekDir);
-        } else {
-          for (const run of runs) {
-            const runStart = w.position;
-            if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len);
-            src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
-            if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
-              for (let s = run.s0; s < run.s1; s++) {
-                const { j, i, ref } = stored[s]!;
-                placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
-              }
-              continue;
-            }
-            placeRun(buf, run, stored, runStart, d.seekDir, placed, src.path, (s) => `${treePath}/${branches[stored[s]!.j]!.path}`);
-            w.append(buf.subarray(0, run.len));
+  for (const [x, o] of opened.entries()) {
+    const src = o.input.source;
+    const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
+    const branches = matched[x]!;
+    const refs = branches.map((n) => {
+      let r: BasketRef[];
+      try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, `${treePath}/${n.path}`, (e as Error).message); }
+      checkBaskets(src.path, `${treePath}/${n.path}`, n.b, r, o.entries);
+      return r;
+    });
+    const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
+    const recompress = opts.recompress && o.input.compress !== target;
+    const appended = o.input.appended;
+    if (appended !== null && !recompress) {
+      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+        if (ref.embedded === null) placed[j]![i] = appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
+      }
+    } else if (recompress) {
+      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
+        if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
+      }
+    } else {
+      const { stored, runs } = runsOf(refs);
+      for (const run of runs) {
+        const runStart = w.position;
+        if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len);
+        src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
+        if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
+          for (let s = run.s0; s < run.s1; s++) {
+            const { j, i, ref } = stored[s]!;
+            placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
           }
+          continue;
         }
-      }
-      for (let j = 0; j < nb; j++) {
-        const acc = out[j]!;
-        for (const [i, ref] of refs[j]!.entries()) {
-          const r = placed[j]![i] ?? await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
-          acc.bytes.push(r.nbytes); acc.entry.push(offset + ref.entryStart); acc.seek.push(r.seek);
-          acc.tot += r.tot; acc.zip += r.nbytes;
+        const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
+        for (let s = run.s0, off = 0; s < run.s1; s++) {
+          const { j, i, ref } = stored[s]!;
+          if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
+          patchKey(dv, off, runStart + off, d.seekDir);
+          placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
+          off += ref.bytes;
         }
-        acc.entries += Number(branches[j]!.b.fEntries);
+        w.append(buf.subarray(0, run.len));
       }
-      offset += o.entries;
     }
-  } finally {
-    if (outFd !== null) closeSync(outFd);
+    for (let j = 0; j < nb; j++) {
+      const acc = out[j]!;
+      for (const [i, ref] of refs[j]!.entries()) {
+        const r = placed[j]![i] ?? await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+        acc.bytes.push(r.nbytes); acc.entry.push(offset + ref.entryStart); acc.seek.push(r.seek);
+        acc.tot += r.tot; acc.zip += r.nbytes;
+      }
+      acc.entries += Number(branches[j]!.b.fEntries);
+    }
+    offset += o.entries;
   }
   // The first input's tree, rewritten to describe the concatenation.
   let totBytes = 0, zipBytes = 0;

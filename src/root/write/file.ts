@@ -141,19 +141,6 @@ export class RootFileWriter {
     return this.appendNow(bytes);
   }
 
-  /**
-   * Reserves n bytes at the end of the file for the caller to write through its own descriptor
-   * (hadd copies baskets on the thread pool, several runs at once: hadd/copy-runs.ts); returns
-   * where they begin. Every reserved byte must be written before close().
-   */
-  reserve(n: number): number {
-    this.checkOpen();
-    this.settle();
-    const pos = this.end;
-    this.end += n;
-    return pos;
-  }
-
   private appendNow(bytes: Uint8Array): number {
     const pos = this.end;
     this.writeAt(pos, bytes);
