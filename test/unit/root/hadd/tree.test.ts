@@ -4,7 +4,10 @@
 // No shared file has either, so the tree of a heppy-written file is given one.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
+import { basketsOf } from '../../../../src/root/read/branches.js';
+import type { JsBranch } from '../../../../src/root/read/jsroot.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeTree, type TreeInput } from '../../../../src/root/hadd/tree.js';
@@ -64,6 +67,42 @@ test('a tree with a TBranchRef is refused', async () => {
     assert.instance(e, RootError);
     assert.match((e as RootError).reason, /has a TBranchRef/);
   }
+});
+
+// The baskets of each input are copied on the thread pool while the next input is decoded: a basket
+// whose key disagrees with its branch, in a middle input, stops the merge with that input, its
+// tree and branch named, once no copy is in flight; nothing of the output is left.
+test('a damaged basket key in the second of three inputs fails the merge, naming it; no output left', async () => {
+  const big = join(dir, 'big.root');
+  const w = RootFileWriter.create(big, {});
+  const t = w.createTree({ name: 'events', branches: [{ name: 'run', type: 'i4' }, { name: 'x', type: 'f8' }] });
+  for (let i = 0; i < 200_000; i++) t.fill({ run: i >> 10, x: i * 0.5 });
+  await w.close();
+  const ins = [1, 2, 3].map((i) => join(dir, `m${i}.root`));
+  for (const p of ins) copyFileSync(big, p);
+  // The 5th basket of branch x in the second input: its key's byte count changed.
+  const r = await openRootFile(ins[1]!);
+  const tree = (await r.object('events;1')) as { fBranches: { arr: JsBranch[] } };
+  const refs = basketsOf(tree.fBranches.arr.find((b) => b.fName === 'x')!);
+  r.close();
+  assert.ok(refs.length > 5, `${refs.length} baskets`);
+  const fd = openSync(ins[1]!, 'r+');
+  const b = Buffer.alloc(4); b.writeInt32BE(refs[4]!.bytes + 8);
+  writeSync(fd, b, 0, 4, refs[4]!.seek);
+  closeSync(fd);
+  const out = join(dir, 'merged.root');
+  const m = await mergeRootFiles(out, ins);
+  assert.not.ok(m.ok, 'merged');
+  if (!m.ok) {
+    assert.is(m.error.file, ins[1]);
+    assert.is(m.error.object, 'events/x');
+    assert.match(m.error.reason, new RegExp(`basket 4 at ${refs[4]!.seek}: key says ${refs[4]!.bytes + 8} bytes, branch says ${refs[4]!.bytes}`));
+  }
+  assert.not.ok(existsSync(out));
+  assert.equal(readdirSync(dir).filter((f) => f.includes('heppy-tmp')), []);
+  // The undamaged inputs merge (control): 600,000 entries.
+  const ok = await mergeRootFiles(out, [ins[0]!, ins[2]!, big]);
+  assert.ok(ok.ok && ok.value.entries === 600_000, JSON.stringify(ok));
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
