@@ -65,6 +65,8 @@ export class OutputCache {
     if (!keyOk(key)) return null;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
+    // Most probes of a cold cache miss: answered by one stat, not by a read that throws ENOENT.
+    if (!existsSync(join(this.dir(key), ENTRY))) return null;
     const e = readEntry(this.dir(key), key);
     if (e !== null) this.memo.set(key, e);
     return e;

@@ -53,8 +53,7 @@ export class ChunkRuns {
     for (let i = tasks.length - 1; i >= 0; i--) {
       const t = tasks[i]!;
       const n = s.node(t.id);
-      // hasEntry first: a cold cache answers 1,000 probes without 1,000 thrown ENOENT errors.
-      if (n.kind !== 'chunk' || adopted.has(t.id) || !cache.hasEntry(n.key!) || cache.entry(n.key!) === null) continue;
+      if (n.kind !== 'chunk' || adopted.has(t.id) || cache.entry(n.key!) === null) continue;
       const attempt = nextAttemptOf(n.dir, s.store.getTask(t.id)?.attempts);
       const back = await restoreChunk(cache, this.c.outdir, n.dir, this.spec(t.id, attempt));
       if (!back.ok) {

@@ -66,7 +66,7 @@ export class MergeRuns {
     const kp = haddKeyParts(this.heppyVersion, n.component, results, g.level);
     const key = keyOf(kp);
     const t = Date.now();
-    if (s.cache && s.cache.hasEntry(key) && s.cache.entry(key) !== null) {
+    if (s.cache && s.cache.entry(key) !== null) {
       const back = await restoreMerge(s.cache, this.outdir, n.dir, id, key);
       if (back.ok) {
         const outs = back.value.outputs !== null ? ok(back.value.outputs) : statOutputs(n.dir, back.value.marker.outputs);
