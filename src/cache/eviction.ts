@@ -110,11 +110,18 @@ export function prune(root: string, maxBytes: number, remove: (key: string) => v
 /**
  * After a build: evicts as prune() does, but reads every entry.json (the whole cache, thousands
  * of files) only when the ledger says the cache may exceed its limit, or the ledger is missing
- * or older than USAGE_RECOUNT_MS (concurrent builds may each have added without the other's
+ * (and the cache was not empty when the build opened it: `startedEmpty`) or older than USAGE_RECOUNT_MS (concurrent builds may each have added without the other's
  * bytes: the recount bounds that drift). Otherwise the ledger grows by what this build added.
  */
-export function pruneAfterBuild(root: string, maxBytes: number, added: number, remove: (key: string) => void): Pruned & { counted: boolean } {
+export function pruneAfterBuild(root: string, maxBytes: number, added: number, remove: (key: string) => void,
+  startedEmpty = false): Pruned & { counted: boolean } {
   const u = readUsage(root);
+  // A cache that had no entries and no parked places when the build opened it holds what this
+  // build added: its ledger starts from that instead of reading back every entry.json it just wrote.
+  if (u === null && startedEmpty && added <= maxBytes) {
+    writeUsage(root, { bytes: added, countedAt: Date.now() });
+    return { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: false };
+  }
   if (u !== null && Date.now() - u.countedAt < USAGE_RECOUNT_MS && u.bytes + added <= maxBytes) {
     writeUsage(root, { bytes: u.bytes + added, countedAt: u.countedAt });
     return { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: false };

@@ -14,7 +14,7 @@ import { fail, ok, type Result } from '../util/result.js';
 import { ENTRY, entryDir, keyOk, readEntry, rewriteEntry, type CacheEntry, type FileStamp } from './entry.js';
 import { DEFAULT_MAX_BYTES, prune, pruneAfterBuild, stats, type CacheStats, type Pruned } from './eviction.js';
 import { buildEntry, dropTmp, type KeepMeta } from './keep.js';
-import { noteParkedPlace, type ParkedPlace } from './parked.js';
+import { noteParkedPlace, parkedRegistry, type ParkedPlace } from './parked.js';
 import { checkEntry, holdsInodes, holdsOnly, linkEntryInto, parkedStampsHold } from './verify.js';
 
 export type { CachedFile, CacheEntry, FileStamp } from './entry.js';
@@ -40,10 +40,18 @@ export class OutputCache {
   /** Bytes this process's build added to the cache (over-counted where an entry already was: safe). */
   private addedBytes = 0;
 
+  /**
+   * Whether the cache had neither entries nor parked places when opened (a new or removed cache
+   * directory): the size ledger then starts from what this build adds (eviction.ts pruneAfterBuild).
+   */
+  private startedEmpty = false;
+
   private constructor(readonly root: string, readonly maxBytes: number) {}
 
   static open(cacheDir: string, maxBytes = DEFAULT_MAX_BYTES): OutputCache {
-    return new OutputCache(join(cacheDir, 'outputs'), maxBytes);
+    const c = new OutputCache(join(cacheDir, 'outputs'), maxBytes);
+    c.startedEmpty = !existsSync(c.root) && !existsSync(parkedRegistry(c.root));
+    return c;
   }
 
   /** The cache whose `root` (cache/outputs) is given (a local worker keeping results; one per root). */
@@ -198,7 +206,9 @@ export class OutputCache {
   pruneAfterBuild(): Pruned & { counted: boolean } {
     const added = this.addedBytes;
     this.addedBytes = 0;
-    return pruneAfterBuild(this.root, this.maxBytes, added, (k) => this.remove(k));
+    const startedEmpty = this.startedEmpty;
+    this.startedEmpty = false; // the ledger written now covers what follows
+    return pruneAfterBuild(this.root, this.maxBytes, added, (k) => this.remove(k), startedEmpty);
   }
 
   /** Evicts the least recently used entries until the cache holds at most `maxBytes`, and the parked directories of keys gone. */

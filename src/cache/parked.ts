@@ -21,7 +21,9 @@ export function parseParkedName(name: string): { label: string; key: string } | 
   return i <= 0 ? null : { label: name.slice(0, i), key: name.slice(i + 1) };
 }
 
-const registryOf = (root: string): string => `${root}.parked.json`;
+/** The registry of the places where Outdirs park directories for the cache at `root`. */
+export const parkedRegistry = (root: string): string => `${root}.parked.json`;
+const registryOf = parkedRegistry;
 
 function readPlaces(root: string): ParkedPlace[] {
   try {

@@ -176,8 +176,8 @@ test('after a build, the size ledger spares reading every entry until the limit 
   assert.ok((await c.save(keys[0]!, nodeDir('u0', 'x'.repeat(100)), { kind: 'hadd', node: 'u0', marker: {}, exclude: [] })).ok);
   const each = c.entry(keys[0]!)!.bytes;
   c.noteAdded(each);
-  // No ledger yet: counted (and written).
-  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: true });
+  // No ledger yet, but the cache was new when this build opened it: its ledger is what the build added, nothing read.
+  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: false });
   const ledger = (): { bytes: number; countedAt: number } => JSON.parse(readFileSync(join(root, 'outputs.usage.json'), 'utf8'));
   assert.is(ledger().bytes, each);
   // A second build adds one entry: under the limit, nothing is read, the ledger grows.
@@ -196,6 +196,22 @@ test('after a build, the size ledger spares reading every entry until the limit 
   assert.is(c3.entry(keys[0]!), null);
   assert.is(ledger().bytes, 2 * each);
   assert.equal(c3.stats().entries, 2);
+  // The ledger lost while the cache holds entries: the next build counts them all.
+  rmSync(join(root, 'outputs.usage.json'));
+  const c4 = OutputCache.open(root, 300);
+  c4.noteAdded(0);
+  assert.equal(c4.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: true });
+  assert.is(ledger().bytes, 2 * each);
+});
+
+test('a new cache with parked places registered is counted after its first build (its parked directories are swept)', async () => {
+  const root = join(base, 'cache10');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'outputs.parked.json'), JSON.stringify({ places: [] }) + '\n');
+  const c = OutputCache.open(root, 300);
+  assert.ok((await c.save('4444444444444444', nodeDir('u4', 'w'.repeat(100)), { kind: 'hadd', node: 'u4', marker: {}, exclude: [] })).ok);
+  c.noteAdded(100);
+  assert.equal(c.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: true });
 });
 
 test.after(() => rmSync(base, { recursive: true, force: true }));
