@@ -7,138 +7,22 @@
 // of its own cache entry) is parked, not removed: Outdir/.heppy/parked/<label>.<key>, one per node.
 // Switching an option back and forth then restores by renaming the parked directory back, after
 // checking that it holds exactly the entry's files as the very inodes the entry stores (and the
-// entry itself, as always): no link per file, no unlink per file of the replaced one.
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fchmodSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { parkedName, parseParkedName, type FileStamp, type OutputCache } from '../cache/output-cache.js';
+// entry itself, as always): no link per file, no unlink per file of the replaced one. Parking and
+// discarding: restore-park.ts; the run files written and the outputs reported: restore-files.ts.
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FileStamp, OutputCache } from '../cache/output-cache.js';
 import { batchScriptText } from '../chunkdir/batch-script.js';
-import { BATCH_SCRIPT, CHUNK_SPEC_FILE, ensureBatchPaths, MARKER_FILE, parkedRoot, RUN_FILES, trashRoot } from '../chunkdir/layout.js';
+import { BATCH_SCRIPT, CHUNK_SPEC_FILE, ensureBatchPaths, MARKER_FILE, RUN_FILES } from '../chunkdir/layout.js';
 import { markerText, parseMarker, readMarker, type Marker } from '../chunkdir/marker.js';
 import { chunkSpecText, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
+import { discard, moveAside, takeParked } from './restore-park.js';
+import { restoredOutputs, unlinkIfThere, writeRunFile } from './restore-files.js';
 import type { OutputRecord } from '../store/records.js';
 import { fail, ok, type Result } from '../util/result.js';
 
-/**
- * The replaced directories (the other configuration's outputs) being removed on libuv's threads:
- * unlink and rmdir were most of a restore's time (≈ 13 files per chunk), and they overlap with the
- * restores that follow. A build killed meanwhile leaves them in the trash, which the next build
- * removes (removeLeftovers).
- */
-const removing: Array<Promise<unknown>> = [];
-
-/** Waits until the directories replaced by restores are removed (the build awaits it before its summary). */
-export async function replacedRemoved(): Promise<void> {
-  while (removing.length > 0) await Promise.all(removing.splice(0));
-}
-
-const made = new Set<string>();
-function madeDir(dir: string): string {
-  if (!made.has(dir)) {
-    mkdirSync(dir, { recursive: true });
-    made.add(dir);
-  }
-  return dir;
-}
-
-/** Renames `dir` into the trash and removes it in the background; false when there is no `dir`. */
-function discard(dir: string, outdir: string): boolean {
-  const trash = join(madeDir(trashRoot(outdir)), `${basename(dir)}.${randomBytes(4).toString('hex')}`);
-  try {
-    renameSync(dir, trash);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-  removing.push(rm(trash, { recursive: true, force: true }).catch(() => undefined));
-  return true;
-}
-
-/** Names in Outdir/.heppy/parked by node label (read once per Outdir and process, then kept up to date here). */
-const parkedByOutdir = new Map<string, Map<string, string[]>>();
-function parkedNames(outdir: string): Map<string, string[]> {
-  let m = parkedByOutdir.get(outdir);
-  if (m !== undefined) return m;
-  m = new Map();
-  let names: string[] = [];
-  try {
-    names = readdirSync(parkedRoot(outdir));
-  } catch { /* none parked yet */ }
-  for (const n of names) {
-    const label = parseParkedName(n)?.label;
-    if (label === undefined) continue;
-    const list = m.get(label);
-    if (list === undefined) m.set(label, [n]);
-    else list.push(n);
-  }
-  parkedByOutdir.set(outdir, m);
-  return m;
-}
-
-/**
- * The key of `dir`'s ok marker; null when it has none (or not ok, or unreadable); undefined when
- * there is no such directory. Only the park's name: a parked directory is checked whole before use.
- */
-function markerKey(dir: string): string | null | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, MARKER_FILE), 'utf8');
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(dir) ? undefined : null;
-  }
-  try {
-    const m = JSON.parse(text) as { status?: unknown; key?: unknown };
-    return m.status === 'ok' && typeof m.key === 'string' ? m.key : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Parked names taken by a restore that found them unfit and discarded them, or renamed into place:
- * gone, but a discard of that name is tried again before parking over it (never renamed over).
- */
-const taken = new Set<string>();
-
-/** The parked directory of `label` for `key` (taken: no longer listed), or null. */
-function takeParked(outdir: string, label: string, key: string): string | null {
-  const names = parkedNames(outdir);
-  const list = names.get(label);
-  const name = parkedName(label, key);
-  if (list === undefined || !list.includes(name)) return null;
-  names.set(label, list.filter((n) => n !== name));
-  const dir = join(parkedRoot(outdir), name);
-  taken.add(dir);
-  return dir;
-}
-
-/**
- * Moves the node directory `dir` out of the way of a restore: parked under its marker's key when
- * that key has a cache entry (it may come back), the node's other parked directories discarded
- * (one per node); else discarded itself.
- */
-function moveAside(cache: OutputCache, dir: string, outdir: string, label: string): void {
-  const key = markerKey(dir);
-  if (key === undefined) return; // no directory
-  if (key === null || !cache.hasEntry(key)) {
-    discard(dir, outdir);
-    return;
-  }
-  const names = parkedNames(outdir);
-  const root = parkedRoot(outdir);
-  cache.noteParked({ parked: root, trash: trashRoot(outdir) }); // (once per process) eviction removes what it no longer needs
-  madeDir(root);
-  const name = parkedName(label, key);
-  const listed = names.get(label) ?? [];
-  for (const n of listed) discard(join(root, n), outdir);
-  const to = join(root, name);
-  // Not listed but taken before (found unfit, or put in place and parked again): never renamed over.
-  if (!listed.includes(name) && taken.delete(to)) discard(to, outdir);
-  renameSync(dir, to);
-  names.set(label, [name]);
-}
+export { replacedRemoved } from './restore-park.js';
 
 export interface Restored {
   marker: Marker;
@@ -255,71 +139,6 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     return fail({ file: dir, object: label, reason: `cannot restore from the cache: ${(err as Error).message}` });
   } finally {
     if (tmp !== null) rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-/** statOutputs's answer for a restored directory, from the stamps of the entry's files (null: a listed file not among them). */
-function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }>, stamps: readonly FileStamp[], marker: { size: number; mtimeMs: number }): OutputRecord[] | null {
-  if (stamps.length !== files.length) return null;
-  const byPath = new Map(files.map((f, i) => [f.path, stamps[i]!]));
-  const out: OutputRecord[] = [];
-  for (const o of m.outputs) {
-    if (RUN_FILES.has(o.path) || o.path === MARKER_FILE) continue;
-    const st = byPath.get(o.path);
-    if (st === undefined) return null;
-    out.push({ path: o.path, size: st.size, mtimeMs: msOfNs(BigInt(st.mtimeNs)) });
-  }
-  out.push({ path: MARKER_FILE, size: marker.size, mtimeMs: marker.mtimeMs });
-  return out;
-}
-
-/** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): records compare it exactly. */
-function msOfNs(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
-}
-
-/**
- * Writes `text` to `path`; returns its size and mtime as a stat of it would. `inPlace`: over the
- * file there (if it is one with no other link), without truncating it to 0 first, else as a new file.
- */
-function writeRunFile(path: string, text: string, mode: number | undefined, inPlace: boolean): { size: number; mtimeMs: number } {
-  const bytes = Buffer.from(text);
-  let fd = -1;
-  if (inPlace) {
-    try {
-      fd = openSync(path, 'r+');
-      const st = fstatSync(fd);
-      if (!st.isFile() || st.nlink !== 1) {
-        closeSync(fd);
-        fd = -1;
-        unlinkSync(path);
-      }
-    } catch (err) {
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  const fresh = fd < 0;
-  if (fresh) fd = openSync(path, 'w', mode);
-  try {
-    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
-    if (!fresh) {
-      ftruncateSync(fd, bytes.length); // a shorter text: to its length, never through 0
-      if (mode !== undefined) fchmodSync(fd, mode);
-    }
-    const st = fstatSync(fd);
-    return { size: st.size, mtimeMs: st.mtimeMs };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function unlinkIfThere(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 
