@@ -15,6 +15,9 @@ export interface PlainOptions {
   now?: () => number;
 }
 
+/** The longest a line waits in the buffer (a person reading a log sees no delay of 0.1 s). */
+const FLUSH_MS = 100;
+
 export class PlainReporter implements Reporter {
   private readonly retries = new RetryLines((s) => this.w(s));
   private readonly progress: Progress;
@@ -37,25 +40,24 @@ export class PlainReporter implements Reporter {
   }
 
   /**
-   * Lines are gathered and written once the current burst of events is over (setImmediate), the
-   * buffer is large, or at the summary and close: a restore reports 34 nodes in ~10 ms, each line a
-   * write to a pipe of its own otherwise.
+   * Lines are gathered and written at most FLUSH_MS after the first of them, when the buffer is
+   * large, or at the summary and close: a restore reports 34 nodes in ~10 ms, and two local workers
+   * end a trivial chunk every ~2 ms, each end a message of its own (a flush per burst of events,
+   * as before, was still a pipe write per chunk: 5 % of the build's main thread on 1,000 chunks).
    */
   private buf = '';
-  private flushQueued = false;
+  private flushTimer: NodeJS.Timeout | null = null;
   private w(s: string): void {
     this.buf += s + '\n';
     if (this.buf.length > 16_384) this.flush();
-    else if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(() => {
-        this.flushQueued = false;
-        this.flush();
-      });
-    }
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   private flush(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
     if (this.buf === '') return;
     const text = this.buf;
     this.buf = '';

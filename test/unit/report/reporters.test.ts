@@ -53,15 +53,18 @@ test('summary: the true reason for nodes not run, re-attached jobs counted apart
   assert.match(s.text, /^heppy: 2 run, 1 up to date, 0 failed, 4 not run \(interrupted\);/);
 });
 
-test('plain: a restored node says so (not "done … 0 events"); lines of one burst written at once', async () => {
+test('plain: a restored node says so (not "done … 0 events"); lines of events in separate turns written at once', async () => {
   const { s } = sink();
   let writes = 0;
   const w = s.write.bind(s);
   s.write = ((chunk: unknown, ...rest: unknown[]) => { writes++; return (w as (...a: unknown[]) => boolean)(chunk, ...rest); }) as typeof s.write;
   const r = new PlainReporter(s);
   for (const id of ['A_Chunk0', 'A_Chunk1']) r.event({ type: 'done', id, kind: 'chunk', component: 'A', eventsProcessed: 0, durationMs: 0, restored: { builtAt: '2026-11-30T04:00:00.000Z' } });
-  r.event({ type: 'done', id: 'hadd:A', kind: 'hadd', component: 'A', eventsProcessed: 0, durationMs: 0 });
+  // Another end in a later turn of the event loop (as each local worker's message is): same write.
   await new Promise((res) => setImmediate(res));
+  assert.is(writes, 0);
+  r.event({ type: 'done', id: 'hadd:A', kind: 'hadd', component: 'A', eventsProcessed: 0, durationMs: 0 });
+  await new Promise((res) => setTimeout(res, 150)); // FLUSH_MS (100 ms) later at most
   assert.is(writes, 1);
   assert.equal(s.text.trim().split('\n'), [
     'restored A_Chunk0 from cache (built at 2026-11-30T04:00:00.000Z)',
