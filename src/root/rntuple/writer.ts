@@ -7,13 +7,15 @@ import type { NumType } from '../types.js';
 import type { BranchSpec, FillValue } from '../write/tree.js';
 import type { RootFileWriter } from '../write/file.js';
 import { compressPayload, type Compression } from '../write/compress.js';
-import { ColType, allocValues, columnType, encodePage, pageBytes, type Values } from './columns.js';
+import { ColType, columnType, encodePage, pageBytes, type Values } from './columns.js';
+import { ColBuf, kindOf } from './col-buf.js';
 import { Role, FIELD_REPETITIVE, type ClusterDesc, type ColumnDesc, type FieldDesc, type PageDesc } from './descriptor.js';
 import { footerEnvelope, headerEnvelope, pageListEnvelope, type GroupOut } from './serialize.js';
 import { ANCHOR_CLASS, serializeAnchor } from './anchor.js';
 import { anchorStreamer } from './anchor-streamer.js';
 import { initXxh3, xxh3 } from './xxh3.js';
 import { RNTupleFormatError } from './rbuf.js';
+import { assertNever } from '../../util/result.js';
 
 export interface RNTupleSpec { name: string; description?: string; dir?: string; branches: BranchSpec[]; clusterBytes?: number; pageBytes?: number }
 
@@ -38,52 +40,6 @@ const WRITER = 'heppy';
 const DEFAULT_CLUSTER_BYTES = 32 << 20;
 const DEFAULT_PAGE_BYTES = 1 << 20;
 const MAX_BLOB = 256 << 20;
-
-/** One column's values of the open cluster. */
-class ColBuf {
-  values: Values;
-  n = 0;
-  /** Elements written in earlier clusters (the page list's element offset). */
-  before = 0;
-  private readonly big: boolean;
-  constructor(readonly desc: ColumnDesc, readonly kind: ReturnType<typeof kindOf>) {
-    this.values = allocValues(kind, 1024);
-    this.big = kind === 'i64' || kind === 'u64';
-  }
-  private grow(): void {
-    const b = allocValues(this.kind, this.values.length * 2);
-    (b as { set(a: ArrayLike<unknown>): void }).set(this.values as ArrayLike<unknown>);
-    this.values = b;
-  }
-  push(x: number | bigint | boolean): void {
-    if (this.n === this.values.length) this.grow();
-    if (this.big) (this.values as BigInt64Array)[this.n++] = typeof x === 'bigint' ? x : toBig(Number(x), this.desc);
-    else (this.values as Float64Array)[this.n++] = typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : Number(x);
-  }
-  /** Appends a whole array of numbers (typed-array copy when possible). */
-  pushAll(arr: ArrayLike<number | bigint>): void {
-    const m = arr.length;
-    while (this.n + m > this.values.length) this.grow();
-    if (!this.big && ArrayBuffer.isView(arr) && !(arr instanceof BigInt64Array) && !(arr instanceof BigUint64Array)) {
-      (this.values as Float64Array).set(arr as unknown as ArrayLike<number>, this.n);
-      this.n += m;
-      return;
-    }
-    for (let i = 0; i < m; i++) this.push(arr[i]!);
-  }
-  get bytes(): number { return this.kind === 'bit' ? this.n / 8 : this.n * (columnType(this.desc.type) as { bytes: number }).bytes; }
-}
-
-function kindOf(c: ColType) {
-  const t = columnType(c);
-  if (typeof t === 'string') throw new Error(t);
-  return t.kind;
-}
-
-function toBig(x: number, c: ColumnDesc): bigint {
-  if (!Number.isInteger(x)) throw new RangeError(`column ${c.id}: ${x} is not an integer`);
-  return BigInt(x);
-}
 
 interface Slot { spec: BranchSpec; kind: 'scalar' | 'fixed' | 'jagged'; size: number; index: ColBuf | null; values: ColBuf; counter: number | null }
 
@@ -138,10 +94,10 @@ export class RNTupleWriter {
     return f;
   }
 
-  private column(f: FieldDesc, type: ColType): ColBuf {
+  private column(f: FieldDesc, type: ColType, field: string): ColBuf {
     const desc: ColumnDesc = { id: this.columns.length, type, bits: bitsOf(type), fieldId: f.id, flags: 0, repr: 0, firstElement: 0, min: 0, max: 0 };
     f.columns.push(desc.id);
-    const c = new ColBuf(desc, kindOf(type));
+    const c = new ColBuf(desc, kindOf(type), `rntuple ${this.spec.name}: field ${field}`);
     this.columns.push(c);
     return c;
   }
@@ -151,28 +107,48 @@ export class RNTupleWriter {
     const col = split ? splitCol[b.type] : plainCol[b.type];
     if (shape === 'scalar') {
       const f = this.field(null, b.name, cppType[b.type], Role.Leaf);
-      return { spec: b, kind: 'scalar', size: 1, index: null, values: this.column(f, col), counter: null };
+      return { spec: b, kind: 'scalar', size: 1, index: null, values: this.column(f, col, b.name), counter: null };
     }
     if ('fixed' in shape) {
       if (!Number.isInteger(shape.fixed) || shape.fixed < 1) throw new RangeError(`rntuple ${this.spec.name}: field ${b.name}: fixed size must be a positive integer`);
       const f = this.field(null, b.name, `std::array<${cppType[b.type]},${shape.fixed}>`, Role.Leaf, FIELD_REPETITIVE, shape.fixed);
       const item = this.field(f.id, '_0', cppType[b.type], Role.Leaf);
-      return { spec: b, kind: 'fixed', size: shape.fixed, index: null, values: this.column(item, col), counter: null };
+      return { spec: b, kind: 'fixed', size: shape.fixed, index: null, values: this.column(item, col, b.name), counter: null };
     }
     // A jagged branch: std::vector<T> (on disk the same as ROOT's RVec<T>, which jsroot 7.11 reads as
     // offsets), an index column of offsets and the values in its `_0` sub-field.
     const f = this.field(null, b.name, `std::vector<${cppType[b.type]}>`, Role.Collection);
-    const index = this.column(f, split ? ColType.SplitIndex64 : ColType.Index64);
+    const index = this.column(f, split ? ColType.SplitIndex64 : ColType.Index64, b.name);
     const item = this.field(f.id, '_0', cppType[b.type], Role.Leaf);
-    return { spec: b, kind: 'jagged', size: 0, index, values: this.column(item, col), counter: null };
+    return { spec: b, kind: 'jagged', size: 0, index, values: this.column(item, col, b.name), counter: null };
   }
 
   get entries(): number { return this.nEntries; }
 
+  /**
+   * Appends one entry to every field, or to none (as TreeWriter.fill): a row with a bad value (a
+   * missing field, a string for a number, an array that disagrees with its counter or its size, a
+   * non-integer for an i8/u8) throws a RangeError naming the field and leaves the RNTuple as it was.
+   */
   fill(row: Record<string, FillValue>): void {
     if (this.done) throw new Error(`rntuple ${this.spec.name}: fill after the file was closed`);
+    this.check(row);
+    try {
+      this.append(row);
+    } catch (e) {
+      this.takeBack();
+      throw e;
+    }
+    this.nEntries++;
+    if ((this.nEntries & 255) !== 0) return; // the cluster's size is looked at every 256 entries
+    let bytes = 0;
+    for (const c of this.columns) bytes += c.bytes;
+    if (bytes >= this.clusterBytes) this.flushCluster();
+  }
+
+  /** What can be seen of a row without appending it: a missing value, the wrong shape, a disagreeing counter. */
+  private check(row: Record<string, FillValue>): void {
     const name = this.spec.name;
-    // Checked before anything is appended: a bad row leaves the RNTuple as it was.
     for (const s of this.slots) {
       const v = row[s.spec.name];
       if (s.kind === 'jagged') {
@@ -185,18 +161,38 @@ export class RNTupleWriter {
       } else if (v === undefined) {
         if (this.counted(s, row) === null) throw new RangeError(`rntuple ${name}: no value for field ${s.spec.name}`);
       } else if (typeof v === 'object') throw new RangeError(`rntuple ${name}: field ${s.spec.name} is a scalar`);
+      else if (typeof v === 'string') throw new RangeError(`rntuple ${name}: field ${s.spec.name} is numeric, got a string`);
     }
+  }
+
+  /** The checked row into the columns; a value a column cannot hold (1.5 for an i8) throws part way (takeBack undoes it). */
+  private append(row: Record<string, FillValue>): void {
     for (const s of this.slots) {
       const v = row[s.spec.name];
       if (s.kind === 'scalar') { s.values.push((v ?? this.counted(s, row)!) as number | bigint | boolean); continue; }
       s.values.pushAll(v as ArrayLike<number | bigint>);
       if (s.index !== null) s.index.push(s.values.n);
     }
-    this.nEntries++;
-    if ((this.nEntries & 255) !== 0) return; // the cluster's size is looked at every 256 entries
-    let bytes = 0;
-    for (const c of this.columns) bytes += c.bytes;
-    if (bytes >= this.clusterBytes) this.flushCluster();
+  }
+
+  /**
+   * Puts every column back where it stood before the row being appended, from the entries the open
+   * cluster holds: a scalar column has one element per entry, a fixed array `size`, and a jagged
+   * field's values end at its index column's last offset (offsets count from the cluster's start).
+   */
+  private takeBack(): void {
+    const pending = this.nEntries - this.clusterStart;
+    for (const s of this.slots) {
+      switch (s.kind) {
+        case 'scalar': s.values.n = pending; break;
+        case 'fixed': s.values.n = pending * s.size; break;
+        case 'jagged':
+          s.index!.n = pending;
+          s.values.n = pending === 0 ? 0 : Number(s.index!.values[pending - 1]);
+          break;
+        default: assertNever(s.kind, 'field kind');
+      }
+    }
   }
 
   /** A counter left out of the row: the length of the first array it counts. */

@@ -13,6 +13,7 @@ import { RootFileWriter } from '../../../../src/root/write/index.js';
 import type { Algorithm } from '../../../../src/root/write/compress.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { RNTupleWriter } from '../../../../src/root/rntuple/writer.js';
+import type { FillValue } from '../../../../src/root/write/tree.js';
 import { RNTupleReader } from '../../../../src/root/rntuple/reader.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'heppy-rntuple-w-'));
@@ -166,6 +167,46 @@ test('bad rows and specs are refused with the field named; nothing is appended',
   await w.close();
   const f = await openRootFile(join(tmp, 'bad.root'));
   try { assert.is((await RNTupleReader.open(f, 'events')).entries, 1); } finally { f.close(); }
+});
+
+test('a row refused half way leaves no part of it in any field: the file reads back the good rows only (as a TTree fill)', async () => {
+  const path = join(tmp, 'all-or-nothing.root');
+  const w = RootFileWriter.create(path);
+  // Small clusters: the refused rows fall before, inside and right after cluster boundaries.
+  const t = new RNTupleWriter(w, { name: 'events', clusterBytes: 4096, pageBytes: 512, branches: [
+    { name: 'x', type: 'f8' }, { name: 'n', type: 'i4' }, { name: 'v', type: 'f4', shape: { counter: 'n' } },
+    { name: 'ids', type: 'i8', shape: { counter: 'n' } }, { name: 'pair', type: 'i8', shape: { fixed: 2 } }, { name: 'last', type: 'i2' },
+  ] });
+  const good = (i: number): Record<string, FillValue> => ({ x: i + 0.5, n: i % 3, v: Array.from({ length: i % 3 }, (_, j) => i + j),
+    ids: Array.from({ length: i % 3 }, (_, j) => i * 10 + j), pair: [i, -i], last: i });
+  let written = 0;
+  for (let i = 0; i < 2000; i++) {
+    // Every other row is bad in a different field, after earlier fields took (part of) their values.
+    const k = i % 8;
+    if (k === 1) assert.throws(() => t.fill({ ...good(i), n: 7 }), /field v has \d values but its counter says 7/);
+    else if (k === 3) assert.throws(() => t.fill({ ...good(i), n: 2, v: [1, 2], ids: [5, 5.5] }), /field ids: 5.5 is not an integer/); // half of ids pushed
+    else if (k === 5) assert.throws(() => t.fill({ ...good(i), pair: [3, 0.25] }), /field pair: 0.25 is not an integer/);
+    else if (k === 7) assert.throws(() => t.fill({ ...good(i), last: 'no' as unknown as number }), /field last is numeric, got a string/);
+    else { t.fill(good(i)); written++; }
+    assert.is(t.entries, written);
+  }
+  await w.close();
+  const f = await openRootFile(path);
+  try {
+    const r = await RNTupleReader.open(f, 'events');
+    assert.is(r.entries, 1000);
+    assert.ok(r.descriptor.clusters.length > 1, `${r.descriptor.clusters.length} clusters`);
+    const rows = Array.from({ length: 2000 }, (_, i) => i).filter((i) => i % 2 === 0).map(good);
+    const col = async (name: string): Promise<unknown[]> => Array.from((await r.column(name)).values as ArrayLike<unknown>);
+    assert.equal(await col('x'), rows.map((g) => g.x));
+    assert.equal(await col('n'), rows.map((g) => g.n));
+    assert.equal(await col('last'), rows.map((g) => g.last));
+    assert.equal(await col('v'), rows.flatMap((g) => g.v as number[]));
+    assert.equal(await col('ids'), rows.flatMap((g) => (g.ids as number[]).map((x) => BigInt(x))));
+    assert.equal(await col('pair'), rows.flatMap((g) => (g.pair as number[]).map((x) => BigInt(x))));
+    const v = await r.column('v');
+    assert.equal(v.kind === 'jagged' ? Array.from(v.offsets.subarray(0, 7)) : [], [0, 0, 2, 3, 3, 5, 6]);
+  } finally { f.close(); }
 });
 
 test('an empty RNTuple (no entries) opens with its fields', async () => {
