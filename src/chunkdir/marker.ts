@@ -2,7 +2,7 @@
 // script when run-chunk died) and of a merge; the one reader and the one writer. A marker that is
 // unreadable or malformed is itself a reason for a directory to be bad.
 import { closeSync, fstatSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { parseTaskFailure, type TaskFailure } from '../util/failure.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { MARKER_FILE } from './layout.js';
@@ -136,21 +136,24 @@ export function listOutputs(dir: string): MarkerOutput[] {
   return listOutputStats(dir).map(({ path, size }) => ({ path, size }));
 }
 
-/** listOutputs with each file's mtime (what the build records of a result, chunkdir/results.ts). */
+/**
+ * listOutputs with each file's mtime (what the build records of a result, chunkdir/results.ts).
+ * Relative paths are built while walking (POSIX separators), not by path.relative per file: a
+ * local worker lists every chunk it runs.
+ */
 export function listOutputStats(dir: string): Array<{ path: string; size: number; mtimeMs: number }> {
   const out: Array<{ path: string; size: number; mtimeMs: number }> = [];
-  const marker = join(dir, MARKER_FILE);
-  const walk = (d: string): void => {
+  const walk = (d: string, rel: string): void => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && p !== marker) {
-        const st = statSync(p);
-        out.push({ path: relative(dir, p), size: st.size, mtimeMs: st.mtimeMs });
+      const path = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(`${d}/${e.name}`, path);
+      else if (e.isFile() && path !== MARKER_FILE) {
+        const st = statSync(`${d}/${e.name}`);
+        out.push({ path, size: st.size, mtimeMs: st.mtimeMs });
       }
     }
   };
-  walk(dir);
+  walk(dir, '');
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
