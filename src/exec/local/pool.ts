@@ -8,19 +8,32 @@ import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor
 import type { TaskFailure } from '../../util/failure.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { bundledOr } from '../../util/bundled.js';
+import { assertNever } from '../../util/result.js';
 
 interface Worker {
   proc: ChildProcess;
-  job: JobSpec | null;
   /**
-   * The chunks sent ahead, in order (at most AHEAD): the worker starts the first the moment `job`
-   * ends (its end says so), without a round trip through this process (busy with a merge, or slow
-   * to answer); after a failure they wait, held, for resume() or withdraw().
+   * The chunk the worker said it started and has not ended (`withdrawn`: taken back by withdraw()
+   * while its start was on its way: its end and its death are not reported).
+   */
+  job: { spec: JobSpec; withdrawn: boolean } | null;
+  /**
+   * The chunks sent and not started yet, in order (with `job`, at most 1 + AHEAD): the worker
+   * starts the next the moment it ends one, without a round trip through this process (busy with
+   * a merge, or slow to answer), and says so; after a failure they wait, held, for resume() or
+   * withdraw().
    */
   ahead: JobSpec[];
   stderr: string;
+  /** How the process ended, once it has ('exit'); its death is handled when its channel is closed too. */
+  exited: { code: number | null; signal: NodeJS.Signals | null } | null;
+  /** It started a chunk once: a worker that dies before that (a fork that failed) fails the first chunk sent to it. */
+  startedAny: boolean;
   dead: boolean;
 }
+
+/** How long a worker's channel may stay open after its process exited (a child of it holding it). */
+const CHANNEL_GRACE_MS = 2000;
 
 export interface LocalPoolOptions {
   jobs: number;
@@ -141,14 +154,21 @@ export class LocalPool implements Executor {
   private spawn(): Worker {
     const spare = this.takeSpare();
     const proc = spare?.proc ?? forkWorker(this.opts);
-    const w: Worker = { proc, job: null, ahead: [], stderr: spare?.stderr ?? '', dead: false };
+    const w: Worker = { proc, job: null, ahead: [], stderr: spare?.stderr ?? '', exited: null, startedAny: false, dead: false };
     proc.stderr?.on('data', (d: Buffer) => { w.stderr = (w.stderr + d.toString()).slice(-4000); });
     proc.on('message', (m: FromWorker) => this.onMessage(w, m));
-    proc.on('exit', (code, signal) => this.onExit(w, code, signal));
+    // A death is judged once every message the worker got out has been heard (its channel closed
+    // after them): its last `started` without an `ended` names the chunk it killed.
+    proc.on('exit', (code, signal) => {
+      w.exited = { code, signal };
+      if (!proc.connected) this.onDeath(w);
+      else setTimeout(() => this.onDeath(w), CHANNEL_GRACE_MS).unref();
+    });
+    proc.on('disconnect', () => { if (w.exited !== null) this.onDeath(w); });
     // A fork that failed (EAGAIN: the user's process limit; ENOENT) emits 'error' and 'close', never
     // 'exit': its chunk fails with the error named, instead of waiting for an end forever.
     proc.on('error', (e) => { w.stderr = (w.stderr + `\n${e.message}`).slice(-4000); });
-    proc.on('close', (code, signal) => { if (!w.dead) this.onExit(w, code, signal); });
+    proc.on('close', (code, signal) => { w.exited ??= { code, signal }; this.onDeath(w); });
     this.workers.push(w);
     return w;
   }
@@ -157,40 +177,53 @@ export class LocalPool implements Executor {
     switch (m.type) {
       case 'ready':
         break;
+      case 'started': {
+        // The head of `ahead`, unless withdraw() took it back while this was on its way.
+        const first = w.ahead[0];
+        const mine = first !== undefined && first.nodeId === m.nodeId && first.attempt === m.attempt;
+        if (mine) w.ahead.shift();
+        w.startedAny = true;
+        w.job = { spec: mine ? first : { nodeId: m.nodeId, name: m.nodeId, chunkDir: '', attempt: m.attempt }, withdrawn: !mine };
+        if (mine) this.push({ type: 'started', nodeId: m.nodeId, attempt: m.attempt });
+        break;
+      }
       case 'progress':
         this.push({ type: 'progress', nodeId: m.nodeId, events: m.events, ...(m.expected !== undefined ? { expected: m.expected } : {}) });
         break;
       case 'ended': {
-        if (w.job === null || w.job.nodeId !== m.nodeId) break;
-        // The chunk sent ahead: started with this end (startedNext), or still on its way to the
-        // worker, which starts it on arrival unless held (a failure: this end's, or the pool's hold).
-        const first = w.ahead[0];
-        const next = first !== undefined && (m.startedNext === first.nodeId || (m.startedNext === undefined && m.ok && !this.held)) ? first : null;
-        w.job = next;
-        if (next !== null) w.ahead.shift();
+        const job = w.job;
+        if (job === null || job.spec.nodeId !== m.nodeId || job.spec.attempt !== m.attempt) break;
+        w.job = null;
         if (!m.ok) this.hold();
-        this.push({ type: 'ended', end: m.ok
+        if (!job.withdrawn) this.push({ type: 'ended', end: m.ok
           ? { nodeId: m.nodeId, attempt: m.attempt, status: 'succeeded', eventsProcessed: m.eventsProcessed, ...(m.reported ? { reported: m.reported } : {}) }
           : { nodeId: m.nodeId, attempt: m.attempt, status: 'failed', failure: m.failure } });
-        if (next !== null) this.push({ type: 'started', nodeId: next.nodeId, attempt: next.attempt });
         this.dispatch();
         break;
       }
+      default:
+        assertNever(m, 'worker message');
     }
   }
 
-  private onExit(w: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+  /** The worker died (its exit and its last messages heard): it fails the chunk it had started, and only that one. */
+  private onDeath(w: Worker): void {
+    if (w.dead) return;
     w.dead = true;
+    const { code, signal } = w.exited ?? { code: null, signal: null };
     this.workers.splice(this.workers.indexOf(w), 1);
-    const job = w.job, ahead = w.ahead;
+    const ahead = w.ahead;
+    // A worker that never came up (a fork that failed) fails the chunk waiting for it, with the
+    // reason named, rather than passing it on to the next fork that would fail the same way.
+    const job = w.job ?? (!w.startedAny && ahead.length > 0 ? { spec: ahead.shift()!, withdrawn: false } : null);
     w.job = null;
     w.ahead = [];
     // The chunks sent ahead never started: back to the front of the queue (withdrawn if the build stops).
     if (ahead.length > 0 && !this.closed) this.queue.unshift(...ahead);
-    if (job && !this.closed) {
+    if (job && !job.withdrawn && !this.closed) {
       this.hold();
       const failure: TaskFailure = this.cancelling ? { kind: 'interrupted', reason: `stopped by heppy (worker ${signal ?? `exit ${code}`})` } : workerDeath(code, signal, w.stderr);
-      this.push({ type: 'ended', end: { nodeId: job.nodeId, attempt: job.attempt, status: 'failed', failure, exitCode: code ?? undefined } });
+      this.push({ type: 'ended', end: { nodeId: job.spec.nodeId, attempt: job.spec.attempt, status: 'failed', failure, exitCode: code ?? undefined } });
     }
     if (!this.closed && !this.cancelling) this.dispatch();
   }
@@ -207,20 +240,18 @@ export class LocalPool implements Executor {
   }
 
   private dispatch(): void {
+    const load = (x: Worker): number => (x.job !== null ? 1 : 0) + x.ahead.length;
     while (this.queue.length > 0 && !this.held) {
-      // An idle worker (none idle: a new one), else the running one with the fewest chunks sent ahead.
-      let w = this.workers.find((x) => x.job === null && x.ahead.length === 0 && !x.dead);
+      // An idle worker (none idle: a new one), else the one with the fewest chunks sent and not ended.
+      let w = this.workers.find((x) => load(x) === 0 && !x.dead);
       if (!w && this.workers.length < this.maxWorkers) w = this.spawn();
-      for (const x of this.workers) if (!w && x.job !== null && !x.dead && x.ahead.length < AHEAD) w = x;
-      for (const x of this.workers) if (w && w.job !== null && x.job !== null && !x.dead && x.ahead.length < w.ahead.length) w = x;
+      for (const x of this.workers) if (!x.dead && load(x) <= AHEAD && (!w || load(x) < load(w))) w = x;
       if (!w) return;
       const job = this.queue.shift()!;
       const msg: ToWorker = { type: 'run', nodeId: job.nodeId, attempt: job.attempt, chunkDir: job.chunkDir, ...(job.spec !== undefined ? { spec: job.spec } : {}),
         ...(job.keepIn !== undefined ? { keepIn: job.keepIn } : {}) };
       w.proc.send(msg);
-      if (w.job !== null) { w.ahead.push(job); continue; } // started when the worker begins it (with an end)
-      w.job = job;
-      this.push({ type: 'started', nodeId: job.nodeId, attempt: job.attempt });
+      w.ahead.push(job); // started when the worker says so
     }
   }
 
@@ -232,8 +263,8 @@ export class LocalPool implements Executor {
   /**
    * Jobs submitted but not started: taken back, they will not run (a worker drops what it was sent
    * ahead). A worker that ends its chunk OK before the drop reaches it starts the one sent ahead
-   * anyway (its end says so, the build then ignores the end of a job it took back; the next build
-   * adopts that chunk from its marker).
+   * anyway (its `started` says so; its end and its death are not reported; the next build adopts
+   * that chunk from its marker).
    */
   withdraw(): JobSpec[] {
     const out = this.queue.splice(0);
@@ -250,15 +281,8 @@ export class LocalPool implements Executor {
   resume(): void {
     if (!this.held) return;
     this.held = false;
-    for (const w of this.workers) {
-      if (w.dead) continue;
-      this.tell(w, { type: 'resume' });
-      // Held since its last end: it starts what it was sent ahead now.
-      if (w.job === null && w.ahead.length > 0) {
-        w.job = w.ahead.shift()!;
-        this.push({ type: 'started', nodeId: w.job.nodeId, attempt: w.job.attempt });
-      }
-    }
+    // A worker held since its last end starts what it was sent ahead now (and says so).
+    for (const w of this.workers) if (!w.dead) this.tell(w, { type: 'resume' });
     this.dispatch();
   }
 

@@ -12,9 +12,14 @@ export type ToWorker =
   | { type: 'run'; nodeId: string; attempt: number; chunkDir: string; spec?: unknown; keepIn?: string }
   | { type: 'hold' | 'resume' | 'drop' };
 
-/** `startedNext`: the chunk sent ahead that the worker started right after this one ended. */
+/**
+ * `started` and `ended` bracket each chunk the worker runs, and each has left the worker (is in the
+ * channel) before the worker goes on: when the process dies, the pool has heard exactly which chunk
+ * it was running (the last `started` without an `ended`), and no end is lost with it.
+ */
 export type FromWorker =
   | { type: 'ready' }
+  | { type: 'started'; nodeId: string; attempt: number }
   | { type: 'progress'; nodeId: string; events: number; expected?: number }
-  | { type: 'ended'; nodeId: string; attempt: number; ok: true; eventsProcessed: number; reported?: ReportedResult; startedNext?: string }
-  | { type: 'ended'; nodeId: string; attempt: number; ok: false; failure: TaskFailure; startedNext?: string };
+  | { type: 'ended'; nodeId: string; attempt: number; ok: true; eventsProcessed: number; reported?: ReportedResult }
+  | { type: 'ended'; nodeId: string; attempt: number; ok: false; failure: TaskFailure };

@@ -52,6 +52,8 @@ function msOfNs(ns: bigint): number {
 }
 
 const send = (m: FromWorker): void => void process.send!(m);
+/** Sends `m`; resolves once it is written to the channel (a closed channel: the process exits on 'disconnect'). */
+const sendFlushed = (m: FromWorker): Promise<void> => new Promise((res) => { process.send!(m, undefined, undefined, () => res()); });
 
 let runChunkP: Promise<RunChunk> | null = null;
 function runner(): Promise<RunChunk> {
@@ -109,8 +111,10 @@ async function run(m: RunMessage): Promise<Ended> {
 }
 
 // Chunks sent ahead, run one at a time in order; after a failure (here or, told by `hold`,
-// elsewhere) none starts until `resume`. Each end says whether the next one started with it, so
-// that the pool knows what runs without a round trip.
+// elsewhere) none starts until `resume`. A chunk is announced (`started`) only when it is taken,
+// so the pool is never told of a start that does not happen; each message has left this process
+// before the chunk after it runs, so a chunk that kills the process cannot take the end of the
+// one before (or its own start) with it. The pool then knows exactly whose death it is.
 const pending: RunMessage[] = [];
 let running = false;
 let hold = false;
@@ -118,10 +122,11 @@ async function pump(): Promise<void> {
   if (running) return;
   running = true;
   while (pending.length > 0 && !hold) {
-    const reply = await run(pending.shift()!);
+    const m = pending.shift()!;
+    await sendFlushed({ type: 'started', nodeId: m.nodeId, attempt: m.attempt });
+    const reply = await run(m);
     if (!reply.ok) hold = true;
-    const next = hold ? undefined : pending[0];
-    send(next !== undefined ? { ...reply, startedNext: next.nodeId } : reply);
+    await sendFlushed(reply);
   }
   running = false;
 }

@@ -127,5 +127,27 @@ test('inline tasks (merges): up to inlineSlots at once, a dependent one after it
   }
 });
 
+test('one worker: ok, crash, ok: the crash is retried on new workers (3 runs), each other chunk runs once', async () => {
+  const behaviour: Record<string, string> = { e0: 'ok', e1: 'crash', e2: 'ok' };
+  const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  const retries: string[] = [];
+  const out = await schedule(Object.keys(behaviour).map((id) => ({ id, deps: [], kind: 'job' as const })), new Set(), pool, {
+    prepare: async (id, attempt) => {
+      mkdirSync(join(dir, id), { recursive: true });
+      writeFileSync(join(dir, id, 'chunk.json'), JSON.stringify({ name: id, behaviour: behaviour[id], events: 10, attempt }));
+      return ok({ nodeId: id, name: id, chunkDir: join(dir, id), attempt });
+    },
+    inline: async () => ok({ eventsProcessed: 0 }),
+    confirm: async (_id, _a, n) => ok({ eventsProcessed: n }),
+    emit: (e) => { if (e.type === 'retry') retries.push(e.id); },
+  }, { retry: noDelay, keepGoing: true });
+  await pool.close();
+  assert.equal(Object.fromEntries([...out].map(([k, v]) => [k, v.status])), { e0: 'succeeded', e1: 'failed', e2: 'succeeded' });
+  assert.equal(['e0', 'e1', 'e2'].map((id) => runs(id).length), [1, 3, 1]);
+  assert.equal(retries, ['e1', 'e1']);
+  const e1 = out.get('e1')!;
+  assert.ok(e1.status === 'failed' && e1.attempts === 3 && e1.failure.kind === 'resource' && e1.failure.signal === 'SIGKILL', JSON.stringify(e1));
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

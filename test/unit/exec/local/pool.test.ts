@@ -197,4 +197,107 @@ test('prewarmed workers nobody takes do not keep the process alive', () => {
   assert.is(r.status, 0, `${r.signal ?? ''} ${r.stderr}`);
 });
 
+/** Blocks this thread (no IPC is read meanwhile) until `file` exists. */
+function blockUntil(file: string): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 2400 && !existsSync(file); i++) Atomics.wait(sleeper, 0, 0, 25);
+  assert.ok(existsSync(file), `${file} never appeared`);
+}
+
+/**
+ * The pool's events until `ends` attempts ended, resuming after each batch as the scheduler does
+ * (after I/O of its own).
+ * A pool that stops answering (it waits for the end of a chunk that already ended) fails the test
+ * after a minute, naming what it saw, instead of hanging the suite.
+ */
+async function drive(pool: LocalPool, ends: number): Promise<{ seen: string[]; failures: Map<string, AttemptEnd> }> {
+  const seen: string[] = [];
+  const failures = new Map<string, AttemptEnd>();
+  while (seen.filter((x) => x.startsWith('ended')).length < ends) {
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<null>((res) => { timer = setTimeout(() => res(null), 60_000); });
+    const evs = await Promise.race([pool.next(), silent]);
+    clearTimeout(timer);
+    if (evs === null) assert.unreachable(`the pool went silent; seen: ${seen.join(', ')}`);
+    for (const e of evs ?? []) {
+      if (e.type === 'progress') continue;
+      if (e.type === 'ended' && e.end.status === 'failed') failures.set(e.end.nodeId, e.end);
+      seen.push(e.type === 'ended' ? `ended ${e.end.nodeId} ${e.end.status}` : `${e.type} ${e.nodeId}`);
+    }
+    // The scheduler confirms the ends it got (reads markers, journals: I/O) before it resumes the
+    // pool: whatever else the workers said by then is heard while the pool is still held.
+    await new Promise((res) => setImmediate(res));
+    pool.resume();
+  }
+  return { seen, failures };
+}
+
+/** Blocks this thread until the child `pid` has died (a zombie until this process reaps it). */
+function blockUntilDead(pid: number): void {
+  const state = (): string => { try { const st = readFileSync(`/proc/${pid}/stat`, 'utf8'); return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3); } catch { return 'gone'; } };
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 2400 && state() !== 'Z' && state() !== 'gone'; i++) Atomics.wait(sleeper, 0, 0, 25);
+  assert.ok(['Z', 'gone'].includes(state()), `worker ${pid} still alive`);
+}
+
+const lines = (file: string): number => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').length : 0);
+
+// The race behind the flaky scheduler test: a chunk sent ahead reaches a worker just after it ended
+// the one before (so the worker starts it at once), while another chunk's failure holds the pool.
+// The pool must know the new chunk runs: its crash is its own failed attempt (run once, reported
+// once), its success is heard (no hang). Made deterministic: this thread reads no IPC while both
+// ends are sent (rf's first), then sends rb, so the pool hears rf's failure before ra's end.
+for (const b of ['crash', 'ok'] as const) {
+  test(`a chunk sent ahead that arrives after its worker ended the last one, while a failure holds the pool: its ${b} is its own`, async () => {
+    const pool = new LocalPool({ jobs: 2, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+    const [ra, rf, rb] = [`ra-${b}`, `rf-${b}`, `rb-${b}`];
+    try {
+      await pool.submit([job(ra, 'wait-ok'), job(rf, 'wait-fail')]);
+      while (lines(join(dir, ra, 'runs.txt')) === 0 || lines(join(dir, rf, 'runs.txt')) === 0) await new Promise((r) => setTimeout(r, 10));
+      writeFileSync(join(dir, rf, 'go'), '');
+      blockUntil(join(dir, rf, 'end-sent'));
+      writeFileSync(join(dir, ra, 'go'), '');
+      blockUntil(join(dir, ra, 'end-sent'));
+      await pool.submit([job(rb, b)]); // to ra's worker, ahead: the pool has not heard ra's end
+      // rb runs (and ends, or kills its worker) before the pool hears anything: all of it comes in
+      // one batch, before the pool is resumed.
+      if (b === 'ok') blockUntil(join(dir, rb, 'end-sent'));
+      else {
+        blockUntil(join(dir, rb, 'runs.txt'));
+        blockUntilDead(Number(readFileSync(join(dir, rb, 'runs.txt'), 'utf8').trim()));
+      }
+      const { seen, failures } = await drive(pool, 3);
+      assert.equal(seen.filter((x) => x.startsWith('ended')).sort(),
+        [`ended ${ra} succeeded`, `ended ${rb} ${b === 'ok' ? 'succeeded' : 'failed'}`, `ended ${rf} failed`], seen.join(', '));
+      assert.ok(seen.indexOf(`started ${rb}`) >= 0 && seen.indexOf(`started ${rb}`) < seen.indexOf(`ended ${rb} ${b === 'ok' ? 'succeeded' : 'failed'}`), seen.join(', '));
+      assert.is(lines(join(dir, rb, 'runs.txt')), 1, `${rb} ran once: ${seen.join(', ')}`);
+      const ff = failures.get(rf);
+      assert.ok(ff?.status === 'failed' && ff.failure.kind === 'analysis', JSON.stringify(ff));
+      if (b === 'crash') {
+        const f = failures.get(rb);
+        assert.ok(f?.status === 'failed' && f.failure.kind === 'resource' && f.failure.resource === 'signal', JSON.stringify(f));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+}
+
+// A chunk whose end is a long message (a result of many files), then one that kills the worker at
+// once: the end must reach the pool (the chunk succeeded) and the death is the second chunk's.
+test('an end still being written when the next chunk kills the worker is heard, and the death is that chunk\'s', async () => {
+  const pool = new LocalPool({ jobs: 1, env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  try {
+    await pool.submit([job('big', 'ok-big'), job('dies', 'crash')]);
+    const { seen, failures } = await drive(pool, 2);
+    assert.equal(seen.filter((x) => x.startsWith('ended')), ['ended big succeeded', 'ended dies failed'], seen.join(', '));
+    const f = failures.get('dies');
+    assert.ok(f?.status === 'failed' && f.failure.kind === 'resource' && f.failure.signal === 'SIGKILL', JSON.stringify(f));
+    assert.is(lines(join(dir, 'big', 'runs.txt')), 1, 'big ran once');
+    assert.is(lines(join(dir, 'dies', 'runs.txt')), 1, 'dies ran once');
+  } finally {
+    await pool.close();
+  }
+});
+
 test.run();
