@@ -1,6 +1,6 @@
 // `heppy check`'s verdicts on what it was given: chunk directories as given, and Outdirs judged
 // against their recorded plan (plan-view.ts): planned chunks and merges that are missing are bad,
-// chunk directories the plan does not name are stale (listed, not judged, never merged).
+// chunk and merged directories the plan does not name are stale (listed, not judged, never merged).
 import { resolve } from 'node:path';
 import { checkChunks, type ChunkVerdict } from './index.js';
 import { checkMerged, type MergedVerdict } from './merged-check.js';
@@ -11,7 +11,7 @@ import type { RootProbe } from './root-probe.js';
 export interface Judgement {
   verdicts: ChunkVerdict[];
   merged: MergedVerdict[];
-  /** Chunk directories not in their Outdir's recorded plan (an earlier split). */
+  /** Chunk and merged directories not in their Outdir's recorded plan (an earlier split, a removed component). */
   stale: string[];
 }
 
@@ -19,10 +19,10 @@ export async function judge(args: readonly string[], probe: RootProbe): Promise<
   const found = discoverChunkDirs([...args]);
   const scanned = args.map((a) => resolve(a)).filter((d) => classifyDir(d) === 'other');
   const plans = new Plans();
-  const sorted = sortByPlan(found.chunks, scanned, plans);
+  const sorted = sortByPlan(found.chunks, scanned, plans, found.merged);
   const verdicts = [...await checkChunks(sorted.chunks, { probe, plannedKey: (d) => plans.keyOf(d) }), ...sorted.missingChunks.map(missingChunkVerdict)];
   const merged: MergedVerdict[] = [];
-  for (const d of found.merged) merged.push(await checkMerged(d, { probe, plannedChunks: (x) => plans.chunksOf(x) }));
+  for (const d of sorted.merged) merged.push(await checkMerged(d, { probe, plannedChunks: (x) => plans.chunksOf(x) }));
   for (const d of sorted.missingMerged) merged.push(missingMergedVerdict(d, plans.chunksOf(d) ?? []));
   return { verdicts, merged, stale: sorted.stale };
 }

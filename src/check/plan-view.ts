@@ -1,12 +1,14 @@
 // Judging an Outdir against the plan its last build recorded (Outdir/.heppy/plan.json): the plan is
 // the truth of what should exist. A planned chunk or merge without a directory is missing (bad); a
-// chunk directory the plan does not name (an earlier split) is stale: reported, never merged; a
-// chunk whose marker is for another key than the planned one is not the last build's result.
+// chunk directory the plan does not name (an earlier split) is stale: reported, never merged; so is a
+// merged directory it does not name (a removed or renamed component); a chunk whose marker is for
+// another key than the planned one is not the last build's result.
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { parseChunkName } from '../chunkdir/layout.js';
 import { plannedChunksOf, plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
 import type { ChunkVerdict } from './chunk-check.js';
+import { discoverChunkDirs } from './discover.js';
 import type { MergedVerdict } from './merged-check.js';
 
 export interface PlanView {
@@ -61,7 +63,9 @@ export interface Sorted {
   missingChunks: string[];
   /** Planned merged directories that do not exist. */
   missingMerged: string[];
-  /** Chunk directories of an Outdir with a plan that the plan does not name. */
+  /** Merged directories to judge: planned ones, and every one of an Outdir without a plan. */
+  merged: string[];
+  /** Chunk and merged directories of an Outdir with a plan that the plan does not name. */
   stale: string[];
 }
 
@@ -70,13 +74,20 @@ export interface Sorted {
  * Outdirs, not chunk directories): their planned chunks must exist, their other chunk directories
  * are stale. Directories given one by one are judged as given.
  */
-export function sortByPlan(found: readonly string[], scanned: readonly string[], plans: Plans): Sorted {
-  const out: Sorted = { chunks: [], missingChunks: [], missingMerged: [], stale: [] };
+export function sortByPlan(found: readonly string[], scanned: readonly string[], plans: Plans, foundMerged: readonly string[] = []): Sorted {
+  const out: Sorted = { chunks: [], missingChunks: [], missingMerged: [], merged: [], stale: [] };
   const withPlan = new Set(scanned.filter((o) => plans.of(o) !== null));
   for (const d of found) {
     const o = dirname(d);
     if (withPlan.has(o) && !plans.of(o)!.chunkKeys.has(d)) out.stale.push(d);
     else out.chunks.push(d);
+  }
+  // A merged component the last build did not plan (removed or renamed since) is not judged: holding
+  // chunks of an older split, it would otherwise be "bad" for ever, and check --resubmit would re-merge it.
+  for (const d of foundMerged) {
+    const o = dirname(d);
+    if (withPlan.has(o) && !plans.of(o)!.merges.has(d)) out.stale.push(d);
+    else out.merged.push(d);
   }
   for (const o of withPlan) {
     const v = plans.of(o)!;
@@ -84,6 +95,17 @@ export function sortByPlan(found: readonly string[], scanned: readonly string[],
     for (const d of v.merges.keys()) if (!existsSync(d)) out.missingMerged.push(d);
   }
   return out;
+}
+
+/**
+ * The chunk and merged directories of `outdir` that its recorded plan does not name (what
+ * `heppy clean --stale` removes), or null when the Outdir has no readable plan (nothing is known stale).
+ */
+export function staleDirs(outdir: string): string[] | null {
+  const plans = new Plans();
+  if (plans.of(outdir) === null) return null;
+  const found = discoverChunkDirs([outdir]);
+  return sortByPlan(found.chunks, [outdir], plans, found.merged).stale;
 }
 
 export function missingChunkVerdict(dir: string): ChunkVerdict {

@@ -102,7 +102,7 @@ export class CheckCommand extends Command {
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
       if (state.stale.length > 0) {
-        this.context.stdout.write(`stale (not in the last build's plan, e.g. an earlier split; never merged; heppy clean removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
+        this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
       }
       this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
     }

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutputCache } from '../cache/output-cache.js';
 import { CHUNK_SPEC_FILE, MARKER_FILE } from '../chunkdir/layout.js';
+import { staleDirs } from '../check/plan-view.js';
 import { cancelOutdirJobs, type CancelReport } from './cancel.js';
 import type { Workspace } from './workspace.js';
 
@@ -21,6 +22,17 @@ export interface CleanReport {
   cached: number;
   /** The batch jobs cancelled first, and those that could not be (with why). */
   jobs: CancelReport;
+}
+
+/**
+ * `heppy clean --stale`: under the Outdir lock, remove only the chunk and merged directories the last
+ * build's plan does not name (an earlier split, a removed or renamed component). Records, the cache
+ * and the planned directories stay. Null when the Outdir has no recorded plan (nothing is known stale).
+ */
+export function cleanStale(ws: Workspace): string[] | null {
+  const stale = staleDirs(ws.outdir);
+  for (const d of stale ?? []) rmSync(d, { recursive: true, force: true });
+  return stale;
 }
 
 export async function cleanWorkspace(ws: Workspace, opts: { recordsOnly: boolean; keepCache?: boolean }): Promise<CleanReport> {

@@ -136,6 +136,47 @@ test('directories of an earlier split are stale: reported by check, never merged
   optionHeppyfile();
 });
 
+test('a renamed component: its old merged and chunk directories are stale (check exit 0, not re-merged); clean --stale removes only them', () => {
+  optionHeppyfile();
+  assert.is(build(p, ['-o', 'minX=80']).code, 0);
+  optionHeppyfile((s) => s.replace("new Component('B',", "new Component('B2',"));
+  try {
+    renamedComponent();
+  } finally {
+    optionHeppyfile();
+  }
+});
+
+function renamedComponent(): void {
+  const b = build(p, ['-o', 'minX=80']);
+  assert.is(b.code, 0, b.stderr);
+  assert.ok(existsSync(join(p.dir, 'Outdir', 'B', 'heppy-status.json')), 'the old merge is still on disk');
+  const check = heppy(p, ['check', '--json', 'Outdir']);
+  assert.is(check.code, 0, check.stdout);
+  const doc = JSON.parse(check.stdout) as { stale: string[]; merged: Array<{ component: string }> };
+  assert.equal(doc.stale.map((d) => d.slice(d.lastIndexOf('/') + 1)).sort(), ['B', 'B_Chunk0', 'B_Chunk1']);
+  assert.equal(doc.merged.map((m) => m.component).sort(), ['A', 'B2']);
+  const text = heppy(p, ['check', 'Outdir']);
+  assert.is(text.code, 0, text.stdout);
+  const staleLine = text.stdout.split('\n').find((l) => l.startsWith('stale (')) ?? '';
+  assert.match(staleLine, /^stale \(not in the last build's plan: an earlier split, a removed or renamed component; .*: /, text.stdout);
+  assert.equal(staleLine.slice(staleLine.lastIndexOf(': ') + 2).split(', ').sort(), ['Outdir/B', 'Outdir/B_Chunk0', 'Outdir/B_Chunk1']);
+  assert.match(text.stdout, /2 merged components checked: 2 good, 0 bad/);
+  const before = readFileSync(join(p.dir, 'Outdir', 'B', 'heppy-status.json'), 'utf8');
+  const resub = heppy(p, ['check', '--resubmit', 'Outdir']);
+  assert.is(resub.code, 0, resub.stdout + resub.stderr);
+  assert.is(readFileSync(join(p.dir, 'Outdir', 'B', 'heppy-status.json'), 'utf8'), before, 'the stale merge is not re-merged');
+  const clean = heppy(p, ['clean', '--stale']);
+  assert.is(clean.code, 0, clean.stderr);
+  assert.is(clean.stdout, 'removed 3 stale directories of ' + join(p.dir, 'Outdir') + ': B_Chunk0, B_Chunk1, B\n');
+  for (const d of ['B', 'B_Chunk0', 'B_Chunk1']) assert.not.ok(existsSync(join(p.dir, 'Outdir', d)), d);
+  for (const d of ['B2', 'B2_Chunk0', 'A', 'A_Chunk0', 'C']) assert.ok(existsSync(join(p.dir, 'Outdir', d)), d);
+  const again = build(p, ['-o', 'minX=80']);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(again.ran, [], 'clean --stale left the planned outputs and their records alone');
+  assert.equal(heppy(p, ['clean', '--stale', '--keep-cache']).code, 2);
+}
+
 test('batchScript.sh run by hand in a failed chunk is adopted by the next build (only the merge runs)', async () => {
   writeFileSync(join(p.dir, 'BROKEN'), '');
   // --no-cache: the output cache holds this chunk from the first test's build (same key).
