@@ -26,7 +26,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RootFileWriter, type Algorithm } from '../src/root/write/index.js';
+import { RootFileWriter, prepareCompression, type Algorithm } from '../src/root/write/index.js';
 import { DEFAULT_APPEND, mergeRootFiles } from '../src/root/hadd/index.js';
 import { makeAxis, makeHist1, fill1 } from '../src/root/hist.js';
 
@@ -43,6 +43,7 @@ const dir = mkdtempSync(join(tmpdir(), 'heppy-bench-merge-'));
 const heppy = fileURLToPath(new URL('../../bin/heppy.js', import.meta.url));
 
 async function input(path: string, seed: number): Promise<void> {
+  await prepareCompression({ algorithm });
   const w = RootFileWriter.create(path, { compression: { algorithm } });
   const h = makeHist1('TH1D', 'hx', 'x', makeAxis(100, 0, 10));
   const t = w.createTree({ name: 'events', branches: [

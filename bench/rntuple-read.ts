@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RootFileWriter } from '../src/root/write/index.js';
-import type { Algorithm } from '../src/root/write/compress.js';
+import { prepareCompression, type Algorithm } from '../src/root/write/compress.js';
 import { openRootFile } from '../src/root/read/index.js';
 import { openEntries } from '../src/root/rntuple/open.js';
 import { RNTupleWriter } from '../src/root/rntuple/writer.js';
@@ -39,6 +39,7 @@ function* events(n: number): Generator<Record<string, number | Float32Array | In
 
 async function writePair(algorithm: Algorithm): Promise<{ tree: string; ntuple: string }> {
   const tree = join(tmp, `tree-${algorithm}.root`), ntuple = join(tmp, `ntuple-${algorithm}.root`);
+  await prepareCompression({ algorithm });
   const wt = RootFileWriter.create(tree, { compression: { algorithm } });
   const t = wt.createTree({ name: 'Events', branches });
   const wr = RootFileWriter.create(ntuple, { compression: { algorithm } });

@@ -4,7 +4,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RootFileWriter, type Algorithm } from '../src/root/write/index.js';
+import { RootFileWriter, prepareCompression, type Algorithm } from '../src/root/write/index.js';
 
 const entries = Number(process.argv[2] ?? 10_000_000);
 const algorithm = (process.argv[3] ?? 'zlib') as Algorithm;
@@ -16,6 +16,7 @@ const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
 const timer = setInterval(sample, 50);
 
 const t0 = performance.now();
+await prepareCompression({ algorithm });
 const w = RootFileWriter.create(out, { compression: { algorithm } });
 const t = w.createTree({ name: 'events', branches: [
   { name: 'x', type: 'f8' }, { name: 'y', type: 'f4' }, { name: 'run', type: 'i4' },

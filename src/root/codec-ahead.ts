@@ -44,9 +44,9 @@ function runHere(batch: Queued[]): void {
   for (const q of batch) {
     const j = q.job;
     if ('outLen' in j) decompress(j.src, j.outLen).then(q.resolve, q.reject);
-    // Imported here: a reader (root inspect, a chunk's input) never compresses, and compress.js
-    // loads and starts the zstd WebAssembly module (~15-20 ms CPU). A writer has it loaded already.
-    else import('./write/compress.js').then((m) => q.resolve(m.compressPayload(j.src, j.compression)), q.reject).catch(q.reject);
+    // Imported here: a reader (root inspect, a chunk's input) never compresses. A writer has it
+    // loaded (and its codec prepared) already.
+    else import('./write/compress.js').then(async (m) => { await m.prepareCompression(j.compression); q.resolve(m.compressPayload(j.src, j.compression)); }).catch(q.reject);
   }
 }
 

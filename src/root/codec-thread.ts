@@ -4,7 +4,7 @@
 // worker_threads Worker; holds no state between messages.
 import { parentPort } from 'node:worker_threads';
 import { decompress, initDecompression } from './read/decompress.js';
-import { compressPayload, type Compression } from './write/compress.js';
+import { compressPayload, prepareCompression, type Compression } from './write/compress.js';
 
 /** Decompress src into outLen bytes, or compress it with a file's setting. */
 export type CodecJob = { src: Uint8Array; outLen: number } | { src: Uint8Array; compression: Compression };
@@ -21,6 +21,7 @@ if (port !== null) {
       const transfer: ArrayBuffer[] = [];
       for (const j of req.jobs) {
         try {
+          if (!('outLen' in j)) await prepareCompression(j.compression); // once per codec: this thread loads its own
           let u = 'outLen' in j ? await decompress(j.src, j.outLen) : compressPayload(j.src, j.compression);
           // Transferred whole: a view of a shared (pooled) buffer is copied out first.
           if (u.byteOffset !== 0 || u.byteLength !== u.buffer.byteLength || transfer.includes(u.buffer as ArrayBuffer)) u = u.slice();

@@ -8,7 +8,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RootError } from '../errors.js';
 import { RootFileWriter } from '../write/file.js';
-import type { Compression } from '../write/compress.js';
+import { prepareCompression, type Compression } from '../write/compress.js';
 import { WBuf } from '../write/wbuf.js';
 import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
 import type { RawRecord } from '../write/streamer-records.js';
@@ -188,6 +188,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); holdersFirst.add(i); }
     // The output first, with the inputs appended whole: their copy (another process) runs while jsroot loads and decodes.
     const compression = opts.compression ?? compressionOf(opened[0]!.compress);
+    await prepareCompression(compression);
     w = RootFileWriter.create(tmp, { name: basename(out), compression });
     appendWhole(w, opened, opts.recompress ?? false, opts.append ?? DEFAULT_APPEND);
     const added = new Set<RawRecord[]>();

@@ -3,8 +3,7 @@
 // that the writer already loads. Both cut per-basket overhead and copies (bench/README.md,
 // "ROOT read"); each falls back to the public API if Node's internals are not as expected.
 import { constants, Inflate, inflateSync } from 'node:zlib';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadZstdWasm, type ZstdModule } from '../zstd-wasm.js';
 
 /** node's zlib binding as used by its own sync path: writeSync(flush, in, inOff, inLen, out, outOff, outLen). */
 interface ZlibHandle {
@@ -56,32 +55,22 @@ function inflatePublic(block: Uint8Array, dst: Uint8Array): number {
   return r.length;
 }
 
-interface ZstdModule {
-  _malloc(n: number): number; _free(p: number): void;
-  _ZSTD_decompress(dst: number, dstCap: number, src: number, srcLen: number): number;
-  _ZSTD_isError(code: number): number;
-  HEAPU8: Uint8Array; calledRun?: boolean;
-}
-
 let zstd: ZstdModule | null = null;
-let zstdTried = false;
+let zstdLoading: Promise<void> | null = null;
 let fzstdDecompress: typeof import('fzstd').decompress | null = null;
 
-/** Loads the wasm zstd decoder once (the package's own init, unless the writer already ran it). */
-export async function initZstd(): Promise<void> {
-  if (zstdTried) return;
-  zstdTried = true;
-  try {
-    const require = createRequire(import.meta.url);
-    const main = require.resolve('@bokuweb/zstd-wasm');
-    const mod = (require(join(dirname(main), 'module.js')) as { Module: ZstdModule }).Module;
-    if (!mod.calledRun) await (require(main) as { init(): Promise<void> }).init();
-    if (typeof mod._ZSTD_decompress === 'function' && typeof mod._malloc === 'function') zstd = mod;
-  } catch {
-    zstd = null;
-  }
-  if (zstd === null) fzstdDecompress = (await import('fzstd')).decompress; // pure JS, ~4x slower
-
+/** Loads the wasm zstd decoder once (shared with the writer: root/zstd-wasm.ts); concurrent callers wait for the same load. */
+export function initZstd(): Promise<void> {
+  zstdLoading ??= (async () => {
+    try {
+      const mod = (await loadZstdWasm()).module;
+      if (typeof mod._ZSTD_decompress === 'function' && typeof mod._malloc === 'function') zstd = mod;
+    } catch {
+      zstd = null;
+    }
+    if (zstd === null) fzstdDecompress = (await import('fzstd')).decompress; // pure JS, ~4x slower
+  })();
+  return zstdLoading;
 }
 
 /** Decodes one zstd frame into dst (exactly its capacity at most); returns the decoded size. */

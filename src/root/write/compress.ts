@@ -4,9 +4,8 @@
 // 8-byte big-endian xxhash64 of the compressed block before it (ROOT checks it on read).
 import { constants, Deflate, deflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import xxhash from 'xxhash-wasm';
-import { init as zstdInit, compress as zstdCompress } from '@bokuweb/zstd-wasm';
 import { assertNever } from '../../util/result.js';
+import { loadZstdWasm } from '../zstd-wasm.js';
 
 const require = createRequire(import.meta.url);
 const lz4 = require('lz4js') as {
@@ -20,8 +19,38 @@ export interface Compression { algorithm: Algorithm; level?: number }
 export const defaultCompression: Compression = { algorithm: 'zlib', level: 1 };
 const MAX_BLOCK = 0xffffff;
 
-const { h64Raw } = await xxhash();
-await zstdInit();
+// zstd's wasm (~20 ms CPU to instantiate) and xxhash (LZ4's checksum) are loaded only when a
+// writer of that compression is prepared: every process that imports the writer (the CLI, each
+// chunk's worker) paid both at import before, though heppy writes zlib unless asked.
+let h64Raw: ((b: Uint8Array, seed?: bigint) => bigint) | null = null;
+let zstdCompress: ((b: Uint8Array, level: number) => Uint8Array) | null = null;
+
+/** Whether compressing with `c` needs a codec that prepareCompression has not loaded yet. */
+export function needsPreparing(c: Compression): boolean {
+  return (c.algorithm === 'zstd' && zstdCompress === null) || (c.algorithm === 'lz4' && h64Raw === null);
+}
+
+/**
+ * Loads the codec that `c` needs (zstd's wasm; xxhash for LZ4's block checksum), once per
+ * process. Awaited before a writer of that compression is created (RootFileWriter.create
+ * refuses one otherwise); zlib and none need nothing.
+ */
+export async function prepareCompression(c: Compression): Promise<void> {
+  switch (c.algorithm) {
+    case 'none': case 'zlib': return;
+    case 'lz4':
+      if (h64Raw === null) h64Raw = (await (await import('xxhash-wasm')).default()).h64Raw;
+      return;
+    case 'zstd':
+      if (zstdCompress === null) zstdCompress = (await loadZstdWasm()).compress;
+      return;
+    default: return assertNever(c.algorithm, 'compression algorithm');
+  }
+}
+
+function unprepared(what: string): never {
+  throw new Error(`${what} compression used before prepareCompression() loaded its codec`);
+}
 
 /** ROOT's fCompress: 100 * algorithm + level (zlib 1, lz4 4, zstd 5; 0 = none). */
 export function compressionSetting(c: Compression): number {
@@ -94,12 +123,12 @@ function compressOne(src: Uint8Array, c: Compression): Uint8Array {
   switch (c.algorithm) {
     case 'none': return src;
     case 'zlib': return deflateBlock(src, levelOf(c));
-    case 'zstd': return zstdCompress(src, levelOf(c));
+    case 'zstd': return (zstdCompress ?? unprepared('zstd'))(src, levelOf(c));
     case 'lz4': {
       const dst = new Uint8Array(lz4.compressBound(src.length) + 8);
       const n = lz4.compressBlock(src, dst.subarray(8), 0, src.length, new Uint32Array(1 << 16));
       if (n === 0) return src; // incompressible: caller stores it raw
-      const hash = h64Raw(dst.subarray(8, 8 + n), 0n);
+      const hash = (h64Raw ?? unprepared('lz4'))(dst.subarray(8, 8 + n), 0n);
       new DataView(dst.buffer, dst.byteOffset).setBigUint64(0, hash);
       return dst.subarray(0, 8 + n);
     }

@@ -11,7 +11,7 @@ import { RootError } from '../errors.js';
 import { WBuf, rootDatime } from './wbuf.js';
 import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
 export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
-import { type Compression, compressPayload, compressionSetting, defaultCompression } from './compress.js';
+import { type Compression, compressPayload, compressionSetting, defaultCompression, needsPreparing } from './compress.js';
 import { streamerInfoPayload } from './streamers.js';
 import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
@@ -121,8 +121,14 @@ export class RootFileWriter {
     this.end = BEGIN + nbytesName + DIR_RECORD_BYTES;
   }
 
-  /** Creates (truncates) the file. Throws RootError when it cannot be opened. */
+  /**
+   * Creates (truncates) the file. Throws RootError when it cannot be opened. A zstd or LZ4
+   * writer needs `await prepareCompression(c)` first (its codec is loaded on demand).
+   */
   static create(path: string, opts: WriterOptions = {}): RootFileWriter {
+    if (opts.compression !== undefined && needsPreparing(opts.compression)) {
+      throw new Error(`RootFileWriter.create(${path}): ${opts.compression.algorithm} needs \`await prepareCompression()\` first`);
+    }
     let fd: number;
     try {
       fd = openSync(path, 'w');

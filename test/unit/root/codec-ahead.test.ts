@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecThreadEnabled, compressAhead, decompressAhead } from '../../../src/root/codec-ahead.js';
 import { decompress, initDecompression } from '../../../src/root/read/decompress.js';
-import { compressPayload, type Algorithm } from '../../../src/root/write/compress.js';
+import { compressPayload, prepareCompression, type Algorithm } from '../../../src/root/write/compress.js';
 import { RootFileWriter } from '../../../src/root/write/index.js';
 import { openRootFile, TreeReader, type Batch } from '../../../src/root/read/index.js';
 import { makeAxis, makeHist1, fill1 } from '../../../src/root/hist.js';
@@ -28,6 +28,7 @@ test('codec thread: same bytes as compressing and decompressing here, for every 
   assert.ok(codecThreadEnabled());
   await initDecompression();
   for (const algorithm of ['zlib', 'lz4', 'zstd'] as Algorithm[]) {
+    await prepareCompression({ algorithm }); // for the comparison here: the thread prepares its own
     const srcs = [sample(70_000, 1), sample(4096, 2), sample(200_000, 3)];
     // Submitted in one tick: one message for the three.
     const zs = await Promise.all(srcs.map((s) => compressAhead(s, { algorithm })));

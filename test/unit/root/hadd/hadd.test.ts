@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { summarizeFile, type Json } from '../../../../src/root/read/summary.js';
-import { RootFileWriter } from '../../../../src/root/write/index.js';
+import { RootFileWriter, prepareCompression } from '../../../../src/root/write/index.js';
 import { makeAxis, makeHist1, fill1 } from '../../../../src/root/hist.js';
 import { sharedRootDir, repoRoot } from '../../../util/shared.js';
 import { jsrootObject, jsrootSums, type JsHist } from '../write/jsroot-check.js';
@@ -163,7 +163,9 @@ test('trees written by heppy merge: entries concatenated, counter maximum kept, 
   const files: string[] = [];
   for (let k = 0; k < 3; k++) {
     const p = join(dir, `t${k}.root`);
-    const w = RootFileWriter.create(p, { compression: { algorithm: k === 1 ? 'lz4' : 'zstd' } });
+    const compression = { algorithm: k === 1 ? 'lz4' : 'zstd' } as const;
+    await prepareCompression(compression);
+    const w = RootFileWriter.create(p, { compression });
     const t = w.createTree({ name: 'tree', dir: 'out', basketBytes: 1024, branches: [{ name: 'n', type: 'i4' }, { name: 'v', type: 'f8', shape: { counter: 'n' } }, { name: 'e', type: 'i8' }] });
     for (let i = 0; i < 500; i++) t.fill({ v: Array.from({ length: (i + k) % 7 }, () => k + 1), e: BigInt(i) });
     await w.close();

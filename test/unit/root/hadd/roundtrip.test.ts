@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RootFileWriter } from '../../../../src/root/write/index.js';
+import { RootFileWriter, prepareCompression } from '../../../../src/root/write/index.js';
 import { mergeRootFiles } from '../../../../src/root/hadd/index.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { basketStrings } from '../../../../src/root/read/records.js';
@@ -30,7 +30,9 @@ function rowOf(k: number, i: number): Row {
 }
 
 async function writeInput(path: string, k: number, n: number): Promise<Row[]> {
-  const w = RootFileWriter.create(path, { compression: { algorithm: k === 1 ? 'lz4' : 'zlib' } });
+  const compression = { algorithm: k === 1 ? 'lz4' : 'zlib' } as const;
+  await prepareCompression(compression);
+  const w = RootFileWriter.create(path, { compression });
   const t = w.createTree({ name: 'events', dir: 'out', basketBytes: 2048, branches: [
     { name: 'evt', type: 'i8' }, { name: 'x', type: 'f8' }, { name: 'name', type: 'string' },
     { name: 'v', type: 'f4', shape: 'vector' }, { name: 'iv', type: 'i4', shape: 'vector' },

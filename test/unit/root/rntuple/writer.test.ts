@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { openFile } from 'jsroot';
 import { rntupleProcess } from 'jsroot/rntuple';
 import { TSelector } from 'jsroot/tree';
-import { RootFileWriter } from '../../../../src/root/write/index.js';
+import { RootFileWriter, prepareCompression } from '../../../../src/root/write/index.js';
+
+await prepareCompression({ algorithm: 'zstd' });
+await prepareCompression({ algorithm: 'lz4' });
 import type { Algorithm } from '../../../../src/root/write/compress.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { RNTupleWriter } from '../../../../src/root/rntuple/writer.js';

@@ -1,15 +1,25 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RootFileWriter, type Algorithm } from '../../../../src/root/write/index.js';
+import { RootFileWriter, prepareCompression, type Algorithm } from '../../../../src/root/write/index.js';
 import type { TreeFillValue } from '../../../../src/root/write/tree.js';
 import { makeAxis, makeHist1, makeHist2, makeVariableAxis, fill1, fill2, type Hist } from '../../../../src/root/hist.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
 import { jsrootKeys, jsrootObject, jsrootSums, type JsHist } from './jsroot-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-write-'));
+
+test('a zstd or LZ4 writer is refused until its codec is prepared; zlib needs nothing', async () => {
+  for (const algorithm of ['zstd', 'lz4'] as const) {
+    const p = join(dir, `unprepared-${algorithm}.root`);
+    assert.throws(() => RootFileWriter.create(p, { compression: { algorithm } }), new RegExp(`${algorithm} needs .await prepareCompression`));
+    assert.not.ok(existsSync(p), 'nothing is created');
+    await prepareCompression({ algorithm });
+  }
+  await prepareCompression({ algorithm: 'zlib' });
+});
 const N = 3000;
 
 function writeSample(path: string, algorithm: Algorithm, force64 = false): { h1: Hist; h2: Hist; hv: Hist } {
