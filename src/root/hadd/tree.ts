@@ -18,6 +18,7 @@ import { compressPayload, type Compression } from '../write/compress.js';
 import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
 import type { AppendedInput } from './in-place.js';
+import { MergedBaskets, RUN_BYTES, runsOf, type BasketRuns } from './basket-runs.js';
 
 /**
  * One input's tree: its file, raw byte source, compression setting, the TTree as jsroot shapes
@@ -126,38 +127,19 @@ function checkBaskets(file: string, where: string, b: JsBranch, refs: BasketRef[
   if (at !== entries) throw new RootError(file, where, `baskets cover ${at} entries, the branch has ${entries}`);
 }
 
-/** Baskets are copied in contiguous runs of at most this size (bigger baskets: one per run). */
-const RUN_BYTES = 1024 * 1024;
-
 /** Points a copied key at its new place: fSeekKey and fSeekPdir (64-bit or 32-bit form). */
 function patchKey(dv: DataView, off: number, seek: number, seekPdir: number): void {
   if (dv.getInt16(off + 4) > 1000) { dv.setBigInt64(off + 18, BigInt(seek)); dv.setBigInt64(off + 26, BigInt(seekPdir)); } else { dv.setInt32(off + 18, seek); dv.setInt32(off + 22, seekPdir); }
 }
 
 interface Placed { seek: number; nbytes: number; tot: number }
-interface Stored { j: number; i: number; ref: BasketRef }
-interface Run { s0: number; s1: number; seek: number; len: number }
 
-function runsOf(refs: BasketRef[][]): { stored: Stored[]; runs: Run[] } {
-  const stored: Stored[] = [];
-  refs.forEach((rs, j) => rs.forEach((ref, i) => { if (ref.embedded === null) stored.push({ j, i, ref }); }));
-  stored.sort((x, y) => x.ref.seek - y.ref.seek);
-  const runs: Run[] = [];
-  for (let s0 = 0; s0 < stored.length;) {
-    let s1 = s0 + 1;
-    const seek = stored[s0]!.ref.seek;
-    let len = stored[s0]!.ref.bytes;
-    while (s1 < stored.length && stored[s1]!.ref.seek === seek + len && len + stored[s1]!.ref.bytes <= RUN_BYTES) { len += stored[s1]!.ref.bytes; s1++; }
-    runs.push({ s0, s1, seek, len });
-    s0 = s1;
-  }
-  return { stored, runs };
-}
-
-function allBigKeys(buf: Buffer, run: Run, stored: Stored[]): boolean {
-  for (let x = run.s0, off = 0; x < run.s1; x++) {
-    if (off + 6 > run.len || buf.readInt16BE(off + 4) <= 1000) return false;
-    off += stored[x]!.ref.bytes;
+/** Whether every basket key of a run (read into buf) is in the 64-bit form, so that the run can land past 2 GB. */
+function allBigKeys(buf: Buffer, runs: BasketRuns, r: number): boolean {
+  const len = runs.seek[runs.start[r + 1]! - 1]! + runs.bytes[runs.start[r + 1]! - 1]! - runs.seek[runs.start[r]!]!;
+  for (let s = runs.start[r]!, off = 0; s < runs.start[r + 1]!; s++) {
+    if (off + 6 > len || buf.readInt16BE(off + 4) <= 1000) return false;
+    off += runs.bytes[s]!;
   }
   return true;
 }
@@ -247,7 +229,15 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   const d = w.dir(k.dir, true);
   const copier = new BasketCopier(w, d.seekDir, k.name);
   const nb = first.order.length;
-  const out = first.order.map(() => ({ bytes: [] as number[], entry: [] as number[], seek: [] as number[], tot: 0, zip: 0, entries: 0 }));
+  // Every input's basket lists first: the merged lists are then allocated once, at their size.
+  const refsOf = opened.map((o, x) => matched[x]!.map((n) => {
+    const where = `${treePath}/${n.path}`;
+    let r: BasketRef[];
+    try { r = basketsOf(n.b); } catch (e) { throw new RootError(o.input.source.path, where, (e as Error).message); }
+    checkBaskets(o.input.source.path, where, n.b, r, o.entries);
+    return r;
+  }));
+  const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.length, 0)));
   let offset = 0;
   let buf = Buffer.allocUnsafe(RUN_BYTES);
   const target = w.compressionSetting;
@@ -255,54 +245,58 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     const src = o.input.source;
     const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
     const branches = matched[x]!;
-    const refs = branches.map((n) => {
-      let r: BasketRef[];
-      try { r = basketsOf(n.b); } catch (e) { throw new RootError(src.path, `${treePath}/${n.path}`, (e as Error).message); }
-      checkBaskets(src.path, `${treePath}/${n.path}`, n.b, r, o.entries);
-      return r;
-    });
-    const placed: (Placed | undefined)[][] = refs.map((r) => new Array(r.length));
+    const refs = refsOf[x]!;
+    // Basket i of branch j of this input is basket base[j] + i of the merged branch.
+    const base = out.map((a) => a.n);
+    const put = (j: number, i: number, p: Placed): void => out[j]!.put(base[j]! + i, p.seek, p.nbytes, p.tot);
     const recompress = opts.recompress && o.input.compress !== target;
     const appended = o.input.appended;
     if (appended !== null && !recompress) {
       for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded === null) placed[j]![i] = appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`);
+        if (ref.embedded === null) put(j, i, appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`));
       }
     } else if (recompress) {
       for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded === null) placed[j]![i] = await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression);
+        if (ref.embedded === null) put(j, i, await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression));
       }
     } else {
-      const { stored, runs } = runsOf(refs);
-      for (const run of runs) {
+      const runs = runsOf(refs);
+      for (let r = 0; r < runs.runs; r++) {
+        const s0 = runs.start[r]!, s1 = runs.start[r + 1]!;
+        const seek = runs.seek[s0]!, len = runs.seek[s1 - 1]! + runs.bytes[s1 - 1]! - seek;
         const runStart = w.position;
-        if (buf.length < run.len) buf = Buffer.allocUnsafe(run.len);
-        src.readInto(buf, run.seek, run.len, `${treePath} baskets at ${run.seek}`);
-        if (runStart + run.len >= START_BIG_FILE && !allBigKeys(buf, run, stored)) {
-          for (let s = run.s0; s < run.s1; s++) {
-            const { j, i, ref } = stored[s]!;
-            placed[j]![i] = await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
+        if (buf.length < len) buf = Buffer.allocUnsafe(len);
+        src.readInto(buf, seek, len, `${treePath} baskets at ${seek}`);
+        if (runStart + len >= START_BIG_FILE && !allBigKeys(buf, runs, r)) {
+          for (let s = s0; s < s1; s++) {
+            const j = runs.branch[s]!, i = runs.index[s]!;
+            put(j, i, await copier.rewrite(h, branches[j]!.b, refs[j]![i]!, `${treePath}/${branches[j]!.path}`));
           }
           continue;
         }
-        const dv = new DataView(buf.buffer, buf.byteOffset, run.len);
-        for (let s = run.s0, off = 0; s < run.s1; s++) {
-          const { j, i, ref } = stored[s]!;
-          if (dv.getInt32(off) !== ref.bytes) throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${ref.index} at ${ref.seek}: key says ${dv.getInt32(off)} bytes, branch says ${ref.bytes}`);
+        const dv = new DataView(buf.buffer, buf.byteOffset, len);
+        for (let s = s0, off = 0; s < s1; s++) {
+          const bytes = runs.bytes[s]!;
+          if (dv.getInt32(off) !== bytes) {
+            const j = runs.branch[s]!;
+            throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]![runs.index[s]!]!.index} at ${runs.seek[s]!}: key says ${dv.getInt32(off)} bytes, branch says ${bytes}`);
+          }
           patchKey(dv, off, runStart + off, d.seekDir);
-          placed[j]![i] = { seek: runStart + off, nbytes: ref.bytes, tot: dv.getInt16(off + 14) + dv.getInt32(off + 6) };
-          off += ref.bytes;
+          out[runs.branch[s]!]!.put(base[runs.branch[s]!]! + runs.index[s]!, runStart + off, bytes, dv.getInt16(off + 14) + dv.getInt32(off + 6));
+          off += bytes;
         }
-        w.append(buf.subarray(0, run.len));
+        w.append(buf.subarray(0, len));
       }
     }
     for (let j = 0; j < nb; j++) {
-      const acc = out[j]!;
-      for (const [i, ref] of refs[j]!.entries()) {
-        const r = placed[j]![i] ?? await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`);
-        acc.bytes.push(r.nbytes); acc.entry.push(offset + ref.entryStart); acc.seek.push(r.seek);
-        acc.tot += r.tot; acc.zip += r.nbytes;
+      const acc = out[j]!, rs = refs[j]!, k0 = base[j]!;
+      for (let i = 0; i < rs.length; i++) {
+        const ref = rs[i]!;
+        // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
+        if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`));
+        acc.entry[k0 + i] = offset + ref.entryStart;
       }
+      acc.n += rs.length;
       acc.entries += Number(branches[j]!.b.fEntries);
     }
     offset += o.entries;
@@ -311,13 +305,13 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   let totBytes = 0, zipBytes = 0;
   first.order.forEach((n, j) => {
     const a = out[j]!, b = n.b;
-    const cap = Math.max(10, a.bytes.length + 1);
-    const pad = (xs: number[], last: number): number[] => { const r = xs.slice(); r.push(last); while (r.length < cap) r.push(0); return r; };
-    b.fBasketBytes = pad(a.bytes, 0);
-    b.fBasketEntry = pad(a.entry, a.entries);
-    b.fBasketSeek = pad(a.seek, 0);
-    b.fMaxBaskets = cap;
-    b.fWriteBasket = a.bytes.length;
+    // Typed arrays, streamed in bulk (WBuf.i32s/i64s); the slot after the last basket holds the entry count, as ROOT's.
+    a.entry[a.n] = a.entries;
+    b.fBasketBytes = a.bytes as unknown as number[];
+    b.fBasketEntry = a.entry as unknown as number[];
+    b.fBasketSeek = a.seek as unknown as number[];
+    b.fMaxBaskets = a.cap;
+    b.fWriteBasket = a.n;
     b.fEntries = a.entries;
     b.fEntryNumber = a.entries;
     b.fTotBytes = a.tot;

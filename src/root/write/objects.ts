@@ -37,6 +37,11 @@ function num(v: unknown): number {
   return Number(v);
 }
 
+/** A typed array of numbers (not BigInts): streamed by WBuf's bulk writers. */
+function numeric(a: ArrayLike<unknown>): a is ArrayLike<number> {
+  return ArrayBuffer.isView(a) && !(a instanceof BigInt64Array) && !(a instanceof BigUint64Array) && !(a instanceof DataView);
+}
+
 function values(v: unknown): ArrayLike<unknown> {
   if (v === null || v === undefined) return [];
   if (typeof v === 'object' && 'length' in (v as object)) return v as ArrayLike<unknown>;
@@ -149,7 +154,9 @@ export class ObjectWriter {
       if (typeof v === 'string') { const s = Buffer.from(v, 'latin1'); for (let i = 0; i < count; i++) b.i8(s[i] ?? 0); return; }
       const a = values(v), et = t - kOffsetP;
       // Basket lists of merged trees hold tens of thousands of values: the common types in tight loops.
+      if (et === kInt && numeric(a)) { b.i32s(a, count); return; }
       if (et === kInt) { for (let i = 0; i < count; i++) b.i32(i < a.length ? Number(a[i]) : 0); return; }
+      if ((et === kLong64 || et === kLong) && numeric(a)) { b.i64s(a, count); return; }
       if ((et === kLong64 || et === kLong) && a.length >= count && typeof a[0] !== 'bigint') { for (let i = 0; i < count; i++) b.i64(Number(a[i])); return; }
       for (let i = 0; i < count; i++) this.basic(i < a.length ? a[i] : 0, et, e);
       return;
