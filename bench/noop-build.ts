@@ -4,8 +4,9 @@
 // With --base DIR (another checkout of heppy, built): its no-op over its own copy of the project
 // (DIR/.bench-tmp/…, made and built the first time) alternates with this tree's, round by round,
 // wall and CPU (user+sys) of each run and the load average printed, medians and ratios at the end.
-// With --interleave R: R rounds, each running this tree's no-op, the same with HEPPY_OUTPUT_THREAD=0
-// (heppy-1thread: no output-check thread), the base's (with --base) and make's over the same graph,
+// With --interleave R: R rounds, each running this tree's no-op, the same with HEPPY_OUTPUT_THREAD=1
+// (heppy-thread: with the output-check thread, off by default since session 19), the base's (with
+// --base) and make's over the same graph,
 // in an order that rotates round by round; then medians, and the per-round
 // ratios heppy/make and heppy/base with their quartiles (a ratio taken within one round shares that
 // round's load), the heap per node, and nothing else (one command that settles the figure).
@@ -56,8 +57,8 @@ for (let c = 0; c < comps; c++) for (let i = 0; i < files; i++) NAMES.push(`c${c
 const noopOk = (out: string): boolean => /0 run, 10?\d* up to date/.test(out);
 /** One no-op build: wall (ms) and CPU (user+sys of heppy and its threads, s). */
 const noop = (bin: string, where: string): { ms: number; cpu: number } => timed(process.execPath, [bin, 'build'], where, noopOk);
-/** The same with HEPPY_OUTPUT_THREAD=0: every output stat-ed on the main thread (no output-check thread). */
-const noopOneThread = (bin: string, where: string): { ms: number; cpu: number } => timed('/usr/bin/env', ['HEPPY_OUTPUT_THREAD=0', process.execPath, bin, 'build'], where, noopOk);
+/** The same with HEPPY_OUTPUT_THREAD=1: the output stats shared with the output-check thread (off by default). */
+const noopThread = (bin: string, where: string): { ms: number; cpu: number } => timed('/usr/bin/env', ['HEPPY_OUTPUT_THREAD=1', process.execPath, bin, 'build'], where, noopOk);
 
 /** The same graph for make (one output per input file) in `dir`/make, built once: its directory. */
 function makeProject(): string {
@@ -96,7 +97,7 @@ async function interleaved(rounds: number): Promise<void> {
   type Way = { name: string; run: () => { ms: number; cpu: number }; got: Array<{ ms: number; cpu: number }> };
   const ways: Way[] = [
     { name: 'heppy', run: () => noop(HEPPY, dir), got: [] },
-    { name: 'heppy-1thread', run: () => noopOneThread(HEPPY, dir), got: [] },
+    { name: 'heppy-thread', run: () => noopThread(HEPPY, dir), got: [] },
     ...(baseBin === null ? [] : [{ name: 'base', run: () => noop(baseBin, baseProject!), got: [] }]),
     { name: 'make', run: () => timed('make', ['-s'], mk, () => true), got: [] },
   ];
@@ -121,7 +122,7 @@ async function interleaved(rounds: number): Promise<void> {
   const per = (num: Way, den: Way, f: 'ms' | 'cpu'): [number, number, number] => quartiles(num.got.map((x, i) => x[f] / den.got[i]![f]));
   const one = ways[1]!;
   process.stdout.write(`per-round heppy/make: wall ${fmt(per(h, m, 'ms'))}, CPU ${fmt(per(h, m, 'cpu'))}\n`);
-  process.stdout.write(`per-round heppy-1thread/heppy: wall ${fmt(per(one, h, 'ms'), 2)}, CPU ${fmt(per(one, h, 'cpu'), 2)}; heppy-1thread/make: wall ${fmt(per(one, m, 'ms'))}\n`);
+  process.stdout.write(`per-round heppy-thread/heppy: wall ${fmt(per(one, h, 'ms'), 2)}, CPU ${fmt(per(one, h, 'cpu'), 2)}; heppy-thread/make: wall ${fmt(per(one, m, 'ms'))}\n`);
   if (b !== undefined) {
     process.stdout.write(`per-round heppy/base: wall ${fmt(per(h, b, 'ms'), 2)}, CPU ${fmt(per(h, b, 'cpu'), 2)}; base/make: wall ${fmt(per(b, m, 'ms'))}\n`);
   }

@@ -1,5 +1,5 @@
 // Checking recorded outputs (size + mtime) is the largest part of a no-op build: ~5 stats per
-// chunk. For big plans the stats are shared between a worker thread and the main thread: the
+// chunk. With HEPPY_OUTPUT_THREAD=1 the stats are shared between a worker thread and the main thread: the
 // worker is booted early (warmOutputCheck: its ~40 ms start-up overlaps loading the heppyfile),
 // starts on the job as soon as the records are read, and the main thread joins in
 // (`assistOutputCheck`) once it has computed the keys. Blocks of nodes are claimed through a shared
@@ -15,11 +15,12 @@ import { makeJob, okRecords, outputsChanged, workOnJob, type OutputJob } from '.
 import { envFlag } from '../util/env.js';
 import { bundledOr } from '../util/bundled.js';
 
-/** Below this many records the thread costs more than it saves. */
-const THREAD_MIN = 2000;
-const threadsOff = (): boolean => envFlag('HEPPY_OUTPUT_THREAD') === false;
-/** HEPPY_OUTPUT_THREAD=1: the thread for any plan (tests take the threaded and early paths with small projects). */
-const threadMin = (): number => (envFlag('HEPPY_OUTPUT_THREAD') === true ? 0 : THREAD_MIN);
+// The thread is off unless HEPPY_OUTPUT_THREAD=1 (then for any plan). On two cores it cost more
+// CPU than it took off the main thread (a Node isolate's start-up, the snapshot parsed there and
+// cloned back, its own garbage collection: +12 % of the no-op's CPU) for no gain in wall time,
+// quiet or loaded (bench/README.md, sessions 18 and 19); without it the planner stats each node's
+// outputs from the record heads as it decides the node (plan.ts, outputs.ts headOutputsChanged).
+const threadOn = (): boolean => envFlag('HEPPY_OUTPUT_THREAD') === true;
 
 const ignore = (): void => undefined;
 
@@ -40,12 +41,9 @@ function boot(): Worker | null {
 // at import (the demo's no-op, every non-planning command and the batch jobs have no use for it).
 let spare: Worker | null = null;
 
-/**
- * Starts the worker ahead of checkOutputs when about `expectedRecords` records are expected (an
- * estimate: a wrong guess costs an idle thread, or only the overlap).
- */
-export function warmOutputCheck(expectedRecords: number): void {
-  if (spare === null && isMainThread && expectedRecords >= threadMin() && !threadsOff()) spare = boot();
+/** Starts the worker ahead of checkOutputs (HEPPY_OUTPUT_THREAD=1 only). */
+export function warmOutputCheck(): void {
+  if (spare === null && isMainThread && threadOn()) spare = boot();
 }
 
 function takeWorker(): Worker | null {
@@ -94,7 +92,7 @@ function runHere(l: LocalJob): Map<string, string> {
 export function checkOutputs(heads: RecordHeads, dirOf: (id: string) => string): Promise<Map<string, string>> {
   const l = toJob(heads, dirOf);
   const job = l.job;
-  if (job.nodes < threadMin() || threadsOff()) return Promise.resolve(runHere(l));
+  if (!threadOn()) return Promise.resolve(runHere(l));
   const w = takeWorker();
   if (w === null) return Promise.resolve(runHere(l));
   running.add(job);
@@ -125,6 +123,16 @@ export function checkOutputs(heads: RecordHeads, dirOf: (id: string) => string):
   });
 }
 
+/**
+ * The planner's output check: shared with the output-check thread for a big plan (as
+ * checkOutputs), else undefined: the planner stats each node's outputs itself, from the record
+ * heads' columns, as it decides the node (no job over every record, no map of answers).
+ */
+export function startOutputCheck(heads: RecordHeads, dirOf: (id: string) => string): Promise<Map<string, string>> | undefined {
+  if (!threadOn()) return undefined;
+  return checkOutputs(heads, dirOf);
+}
+
 /** The early output check (output-early.ts), once its thread has read the snapshot. */
 export interface EarlyCheck {
   /** The snapshot file it checks (the main thread decides whether to trust it: snapshot.ts). */
@@ -138,12 +146,12 @@ export interface EarlyCheck {
 }
 
 /**
- * Starts the early check in the output-check thread (before the heppyfile is loaded) when about
- * `expectedRecords` records are expected (a small plan has no thread: null); it answers null when
- * the thread cannot start or there is no snapshot of this heppy version under `cacheDir`.
+ * Starts the early check in the output-check thread (before the heppyfile is loaded) when the
+ * thread is on (HEPPY_OUTPUT_THREAD=1; else null); it answers null when the thread cannot start or
+ * there is no snapshot of this heppy version under `cacheDir`.
  */
-export function startEarlyCheck(cacheDir: string, heppyVersion: string, expectedRecords: number): Promise<EarlyCheck | null> | null {
-  if (expectedRecords < threadMin() || threadsOff() || !isMainThread) return null;
+export function startEarlyCheck(cacheDir: string, heppyVersion: string): Promise<EarlyCheck | null> | null {
+  if (!threadOn() || !isMainThread) return null;
   const w = takeWorker();
   if (w === null) return Promise.resolve(null);
   return new Promise((resolve) => {

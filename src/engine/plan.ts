@@ -5,13 +5,13 @@ import { readdirSync } from 'node:fs';
 import type { ValidConfig } from '../config/validate.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
-import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type KeyParts } from '../graph/keys.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type DigestLookup, type KeyParts } from '../graph/keys.js';
 import { splitAll, type ChunkPlan } from '../graph/split.js';
 import type { TaskRecord, TaskSummary } from '../store/records.js';
 import type { RecordHeads } from '../store/heads.js';
 import { decideChunk, decideMerge } from './decide.js';
 import { fail, ok, type Failure, type Result } from '../util/result.js';
-import { outputsChanged } from './outputs.js';
+import { headOutputsChanged } from './outputs.js';
 import { assistOutputCheck } from './output-check.js';
 import { digestInputs, type NetRetry } from './input-digests.js';
 import { envFlag } from '../util/env.js';
@@ -75,12 +75,22 @@ function phase(name: string): void {
 const NO_WHY: string[] = [];
 const noParts = (): null => null;
 
-// The nodes' key parts are computed on demand by closures made here, outside makePlan: a closure
-// made inside it would keep makePlan's whole scope (the records of every node, the output check's
-// answer) alive for as long as the build keeps its plan.
-function chunkPartsOf(shared: Record<string, string>, componentDigest: string, chunk: ChunkPlan, digests: ReadonlyMap<string, string>): () => KeyParts {
-  let kp: KeyParts | null = null;
-  return () => (kp ??= chunkKeyParts(shared, componentDigest, chunk, digests));
+// A planned node keeps what its key parts are computed from (on demand: only run or explained
+// nodes need them) in fields, not in a closure per node: a closure made inside makePlan would keep
+// makePlan's whole scope (the records of every node, the output check's answer) alive for as long
+// as the build keeps its plan, and one per node is two more objects for 10,000 chunks.
+class ChunkNodePlan implements PlannedNode {
+  readonly kind = 'chunk' as const;
+  private kp: KeyParts | null = null;
+  upToDate = true;
+  why = NO_WHY;
+  adopted: TaskRecord | undefined = undefined;
+  constructor(readonly id: string, readonly component: string, readonly dir: string, readonly key: string, private readonly shared: Record<string, string>,
+    private readonly componentDigest: string, private readonly plan: ChunkPlan, private readonly digests: DigestLookup) {}
+
+  parts(): KeyParts {
+    return (this.kp ??= chunkKeyParts(this.shared, this.componentDigest, this.plan, this.digests));
+  }
 }
 
 function mergePartsOf(heppyVersion: string, component: string, chunks: readonly string[], results: readonly string[], level: number): () => KeyParts {
@@ -105,11 +115,9 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const digests = await digestInputs(p.digests, allFiles, p.netRetry);
   phase(`${allFiles.length} input digests`);
   const bad: Failure[] = [];
-  const ok_ = new Map<string, string>();
-  for (const [f, r] of digests) {
-    if (r.ok) ok_.set(f, r.value);
-    else bad.push(r.error);
-  }
+  for (const r of digests.values()) if (!r.ok) bad.push(r.error);
+  // The digests by path, read through (no second map of 10,000 entries kept with the plan).
+  const ok_: DigestLookup = { get: (f) => { const r = digests.get(f); return r?.ok ? r.value : undefined; } };
   // A missing input is named first (the user's to fix); a server still unreachable is infrastructure.
   bad.sort((a, b) => Number(a.kind === 'infrastructure') - Number(b.kind === 'infrastructure'));
   if (bad.length) return fail({ ...bad[0]!, reason: bad[0]!.reason + (bad.length > 1 ? ` (and ${bad.length - 1} more input files)` : '') });
@@ -140,10 +148,12 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   };
 
   // Keys first (main thread), while the output stats may still be running in their thread.
-  const chunkKeys = new Map<string, string>();
-  for (const id of graph.order) {
-    const n = graph.nodes.get(id)!;
-    if (n.kind === 'chunk') chunkKeys.set(id, chunkKey(template(n.plan.component), n.plan, ok_));
+  const order = graph.order;
+  const graphNodes = order.map((id) => graph.nodes.get(id)!);
+  const chunkKeys: string[] = new Array<string>(order.length);
+  for (let i = 0; i < order.length; i++) {
+    const n = graphNodes[i]!;
+    if (n.kind === 'chunk') chunkKeys[i] = chunkKey(template(n.plan.component), n.plan, ok_);
   }
   phase('chunk keys');
   // This thread stats its share of the outputs instead of waiting for the worker alone.
@@ -151,8 +161,9 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
   phase('waited for the output stats');
   const heads = p.records;
+  // Without a shared check (one thread): each node's outputs are stat-ed here, from the heads' columns.
   const outputsDiffer = (id: string, dir: string, at: number): string | null =>
-    changedOutputs ? (changedOutputs.get(id) ?? null) : outputsChanged(dir, heads.outputs(at));
+    changedOutputs ? (changedOutputs.get(id) ?? null) : headOutputsChanged(heads, at, dir);
   // Up to date by its record's head alone: an ok record of today's key whose outputs are unchanged
   // (decide.ts `fresh`, without reading the whole record). Anything else is decided on the record.
   const freshHead = (id: string, dir: string, at: number, key: string): boolean =>
@@ -168,30 +179,39 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     return entries.has(name);
   };
   const nodes = new Map<string, PlannedNode>();
-  for (const id of graph.order) {
-    const n = graph.nodes.get(id)!;
-    const dir = p.outdir + '/' + nodeDir(n);
+  let notUpToDate = 0;
+  let adopted = 0;
+  const outdirSlash = p.outdir + '/';
+  for (let i = 0; i < order.length; i++) {
+    const id = order[i]!;
+    const n = graphNodes[i]!;
+    const dir = outdirSlash + nodeDir(n);
     const at = heads.indexOf(id);
     if (n.kind === 'chunk') {
-      const parts = chunkPartsOf(shared(tree.get(n.plan.component)!), compDigest.get(n.plan.component)!, n.plan, ok_);
-      const key = chunkKeys.get(id)!;
-      if (freshHead(id, dir, at, key)) {
-        nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: true, why: NO_WHY });
-        continue;
-      }
+      const component = n.plan.component;
+      const key = chunkKeys[i]!;
+      const node = new ChunkNodePlan(id, component, dir, key, shared(tree.get(component)!), compDigest.get(component)!, n.plan, ok_);
+      nodes.set(id, node);
+      if (freshHead(id, dir, at, key)) continue;
       const rec = at >= 0 ? p.recordOf(id) : undefined;
-      const d = decideChunk({ id, dir, key, parts, rec, changed: () => outputsDiffer(id, dir, at), partsOf: p.partsOf, force: p.force, present });
-      nodes.set(id, { id, kind: 'chunk', component: n.plan.component, dir, key, parts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
+      const d = decideChunk({ id, dir, key, parts: () => node.parts(), rec, changed: () => outputsDiffer(id, dir, at), partsOf: p.partsOf, force: p.force, present });
+      node.upToDate = d.upToDate;
+      node.why = d.upToDate ? NO_WHY : d.why;
+      node.adopted = d.adopted;
+      if (!d.upToDate) notUpToDate++;
+      if (d.adopted) adopted++;
     } else {
       const deps = n.deps;
       let pending = 0;
-      for (const x of deps) if (!nodes.get(x)!.upToDate) pending++;
+      // Every node so far up to date and none adopted (a no-op): no lookup of its inputs' nodes.
+      if (notUpToDate > 0) for (const x of deps) if (!nodes.get(x)!.upToDate) pending++;
       // A merge's key is over its inputs' results (chunks, or the merges below it): known only when
       // none of them runs. Computed from strings; its parts (an entry per input) only when asked for
       // (run, adopted, explained).
       // (The digests themselves are kept, not the records: those are not needed after planning.)
-      const results = pending > 0 ? null : deps.map((x) => nodes.get(x)!.adopted?.resultDigest ?? heads.resultDigest(heads.indexOf(x)));
-      const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (i) => results[i]!, n.level);
+      const results = pending > 0 ? null
+        : deps.map(adopted > 0 ? (x) => nodes.get(x)!.adopted?.resultDigest ?? heads.resultDigest(heads.indexOf(x)) : (x) => heads.resultDigest(heads.indexOf(x)));
+      const key = results === null ? null : haddKey(p.heppyVersion, n.component, deps, (j) => results[j]!, n.level);
       const parts = results === null ? null : mergePartsOf(p.heppyVersion, n.component, deps, results, n.level);
       if (key !== null && freshHead(id, dir, at, key)) {
         nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: true, why: NO_WHY });
@@ -200,6 +220,8 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
       const inputs = graph.nodes.get(deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
       const rec = at >= 0 ? p.recordOf(id) : undefined;
       const d = decideMerge({ id, dir, key, parts, pending, inputs, rec, changed: () => outputsDiffer(id, dir, at), partsOf: p.partsOf, force: p.force, present });
+      if (!d.upToDate) notUpToDate++;
+      if (d.adopted) adopted++;
       nodes.set(id, { id, kind: 'hadd', component: n.component, dir, key, parts: parts ?? noParts, upToDate: d.upToDate, why: d.upToDate ? NO_WHY : d.why, adopted: d.adopted });
     }
   }

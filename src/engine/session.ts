@@ -8,7 +8,7 @@ import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
-import { expectedRecords, readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
+import { readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
 import type { TaskSummary } from '../store/records.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
@@ -17,7 +17,7 @@ import { failureError, formatFailure, UserError } from '../util/result.js';
 import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
-import { checkOutputs, startEarlyCheck, warmOutputCheck } from './output-check.js';
+import { startEarlyCheck, startOutputCheck, warmOutputCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 import { envFlag } from '../util/env.js';
 
@@ -119,12 +119,11 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
   const maxEvents = f.maxEvents ?? null;
-  const expected = f.force ? 0 : expectedRecords(paths.cacheDir);
-  // A build of a big plan starts its output stats now in the output-check thread, on the last
-  // build's snapshot (output-early.ts); they stand only if nothing can have changed an output
-  // before the lock. Other planning commands only warm the thread up for checkOutputs.
-  const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion, expected) : null;
-  if (early === null) warmOutputCheck(expected);
+  // With the output-check thread (HEPPY_OUTPUT_THREAD=1, output-check.ts), a build starts its output
+  // stats now in that thread, on the last build's snapshot (output-early.ts); they stand only if
+  // nothing can have changed an output before the lock. Other planning commands only warm it up.
+  const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion) : null;
+  if (early === null) warmOutputCheck();
   await initHash();
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
   if (!loaded.ok) throw failureError(loaded.error);
@@ -207,7 +206,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   try {
     const digests = new FileDigests(store, f.deep ?? false);
     if (!earlyHolds) pre?.cancel();
-    const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : checkOutputs(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
+    const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
       outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.

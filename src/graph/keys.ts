@@ -14,6 +14,11 @@ export interface KeyParts {
   files: Record<string, string>;
 }
 
+/** An input's content digest by path (a Map, or a view of one: the planner's digests without a copy). */
+export interface DigestLookup {
+  get(path: string): string | undefined;
+}
+
 export interface ChunkKeyInputs {
   heppyVersion: string;
   codeDigest: string;               // digest of the minified bundle (comments/formatting not counted)
@@ -55,7 +60,7 @@ export function slicePart(chunk: ChunkPlan): string {
 }
 
 export function chunkKeyParts(shared: Record<string, string>, componentDigest: string, chunk: ChunkPlan,
-  fileDigests: ReadonlyMap<string, string>): KeyParts {
+  fileDigests: DigestLookup): KeyParts {
   const files: Record<string, string> = {};
   for (const f of chunk.files) files[f] = fileDigests.get(f) ?? 'missing';
   return { parts: { ...shared, component: componentDigest, slice: slicePart(chunk) }, files };
@@ -90,7 +95,7 @@ export function chunkKeyTemplate(shared: Record<string, string>, componentDigest
  * A chunk's key, computed straight from strings (the no-op path computes 10,000 of these); equal to
  * keyOf(chunkKeyParts(...)) by construction, whose parts `heppy why` needs only when a key changed.
  */
-export function chunkKey(t: ChunkKeyTemplate, chunk: ChunkPlan, fileDigests: ReadonlyMap<string, string>): string {
+export function chunkKey(t: ChunkKeyTemplate, chunk: ChunkPlan, fileDigests: DigestLookup): string {
   let s = t.head + slicePart(chunk) + t.tail;
   for (const f of chunk.files) s += `|${f}\u0000${fileDigests.get(f) ?? 'missing'}`;
   return hashString(s);

@@ -10,7 +10,7 @@
 // heppy version, check --resubmit, clean, cancel, another Outdir sharing the store), a store moved
 // aside or replaced, changes that state, and the snapshot is then ignored (the records are read
 // from LMDB as before). A snapshot of another heppy version, format or Outdir is ignored too.
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes, hashString } from '../fingerprint/hash.js';
 import { RecordHeads } from './heads.js';
@@ -26,29 +26,6 @@ export interface Snapshot {
 /** Where the snapshot of `outdir` is kept (needs initHash()). */
 export function snapshotPath(cacheDir: string, outdir: string): string {
   return join(cacheDir, SNAPSHOT_DIR, `${hashString(outdir)}.json`);
-}
-
-/**
- * How many task records the next plan of a build using `cacheDir` will probably read, before the
- * heppyfile (and so the Outdir) is known: from the largest snapshot's size (≈ 240 bytes a record),
- * else from data.mdb's (≈ 1.7 kB a record). An estimate for warming up helpers early; 0 when
- * neither file is there.
- */
-export function expectedRecords(cacheDir: string): number {
-  let largest = 0;
-  try {
-    for (const e of readdirSync(join(cacheDir, SNAPSHOT_DIR), { withFileTypes: true })) {
-      if (e.isFile() && e.name.endsWith('.json')) largest = Math.max(largest, statSync(join(cacheDir, SNAPSHOT_DIR, e.name)).size);
-    }
-  } catch {
-    // no snapshot directory
-  }
-  if (largest > 0) return Math.floor(largest / 240);
-  try {
-    return Math.floor(statSync(join(cacheDir, DATA_FILE)).size / 1700);
-  } catch {
-    return 0;
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, appendFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
-import { assistOutputCheck, checkOutputs, warmOutputCheck } from '../../../src/engine/output-check.js';
+import { assistOutputCheck, checkOutputs, startOutputCheck, warmOutputCheck } from '../../../src/engine/output-check.js';
 import type { TaskSummary } from '../../../src/store/records.js';
 import { RecordHeads } from '../../../src/store/heads.js';
 
@@ -23,18 +23,31 @@ function records(n: number): RecordHeads {
   return RecordHeads.fromSummaries(m);
 }
 
-for (const n of [10, 2500]) {
-  test(`${n} records (${n >= 2000 ? 'worker thread' : 'inline'}): only changed or missing outputs reported`, async () => {
+/** Runs `f` with HEPPY_OUTPUT_THREAD set to `v` (undefined: unset, the default: no thread). */
+async function withThread<T>(v: '1' | '0' | undefined, f: () => Promise<T> | T): Promise<T> {
+  const was = process.env.HEPPY_OUTPUT_THREAD;
+  if (v === undefined) delete process.env.HEPPY_OUTPUT_THREAD;
+  else process.env.HEPPY_OUTPUT_THREAD = v;
+  try {
+    return await f();
+  } finally {
+    if (was === undefined) delete process.env.HEPPY_OUTPUT_THREAD;
+    else process.env.HEPPY_OUTPUT_THREAD = was;
+  }
+}
+
+for (const [n, thread] of [[10, undefined], [2500, '1']] as const) {
+  test(`${n} records (${thread === '1' ? 'worker thread' : 'inline'}): only changed or missing outputs reported`, () => withThread(thread, async () => {
     const recs = records(n);
     assert.equal([...(await checkOutputs(recs, (id) => join(dir, id)))], []);
     appendFileSync(join(dir, 'c_Chunk3', 'a.txt'), 'more');
     unlinkSync(join(dir, `c_Chunk${n - 1}`, 'a.txt'));
     const changed = await checkOutputs(recs, (id) => join(dir, id));
     assert.equal([...changed].sort(), [['c_Chunk3', 'output changed: a.txt'], [`c_Chunk${n - 1}`, 'output missing: a.txt']].sort());
-  });
+  }));
 }
 
-test('5000 records shared by the worker and this thread: every change found, in any block', async () => {
+test('5000 records shared by the worker and this thread: every change found, in any block', () => withThread('1', async () => {
   const recs = records(5000);
   const edited = [0, 63, 64, 2500, 4097, 4999];
   for (const i of edited) appendFileSync(join(dir, `c_Chunk${i}`, 'a.txt'), 'more');
@@ -43,26 +56,32 @@ test('5000 records shared by the worker and this thread: every change found, in 
   const changed = await pending;
   assert.equal([...changed.keys()].sort(), edited.map((i) => `c_Chunk${i}`).sort());
   for (const i of edited) writeFileSync(join(dir, `c_Chunk${i}`, 'a.txt'), 'x'.repeat(i % 7));
-});
+}));
 
-test('no thread at import or for a small plan; warmOutputCheck starts one ahead of a big plan', async () => {
+test('no thread at import, nor by default; with HEPPY_OUTPUT_THREAD=1 warmOutputCheck starts one ahead', async () => {
   const wt = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const Base = wt.Worker;
   let made = 0;
   wt.Worker = class extends Base { constructor(...a: ConstructorParameters<typeof Base>) { made++; super(...a); } };
   syncBuiltinESMExports();
   try {
-    warmOutputCheck(1999);
-    assert.is(made, 0);
-    assert.equal([...(await checkOutputs(records(10), (id) => join(dir, id)))], []);
-    assert.is(made, 0);
-    warmOutputCheck(2500);
-    assert.is(made, 1);
-    warmOutputCheck(2500); // one spare at most
-    assert.is(made, 1);
-    // The spare does the next big job (no second thread).
-    assert.equal([...(await checkOutputs(records(2500), (id) => join(dir, id)))], []);
-    assert.is(made, 1);
+    await withThread(undefined, async () => {
+      warmOutputCheck();
+      assert.is(made, 0);
+      assert.equal([...(await checkOutputs(records(2500), (id) => join(dir, id)))], []);
+      assert.is(made, 0);
+      assert.is(startOutputCheck(records(2500), (id) => join(dir, id)), undefined);   // the planner stats per node
+      assert.is(made, 0);
+    });
+    await withThread('1', async () => {
+      warmOutputCheck();
+      assert.is(made, 1);
+      warmOutputCheck(); // one spare at most
+      assert.is(made, 1);
+      // The spare does the next job (no second thread).
+      assert.equal([...(await checkOutputs(records(2500), (id) => join(dir, id)))], []);
+      assert.is(made, 1);
+    });
   } finally {
     wt.Worker = Base;
     syncBuiltinESMExports();

@@ -15,8 +15,8 @@ import type { TaskSummary } from '../../../src/store/records.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heppy-early-'));
 const V = '9.9.9';
-/** Records expected by the build (a small plan starts no thread at all). */
-const BIG = 100_000;
+// The output-check thread is off unless HEPPY_OUTPUT_THREAD=1 (output-check.ts): on for these tests.
+process.env.HEPPY_OUTPUT_THREAD = '1';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** An Outdir of `n` chunks with two outputs each, their records, and a snapshot of them in `cache`. */
@@ -42,10 +42,15 @@ function project(name: string, n: number, values: Array<[string, unknown]> = [])
 test('no snapshot, or one of another heppy version: no early check', async () => {
   const empty = join(root, 'empty');
   mkdirSync(empty);
-  assert.is(await startEarlyCheck(empty, V, BIG), null);
+  assert.is(await startEarlyCheck(empty, V), null);
   const p = project('other-version', 3);
-  assert.is(await startEarlyCheck(p.cache, '0.0.1', BIG), null);
-  assert.is(startEarlyCheck(p.cache, V, 10), null);   // a small plan: no thread started
+  assert.is(await startEarlyCheck(p.cache, '0.0.1'), null);
+  delete process.env.HEPPY_OUTPUT_THREAD;
+  try {
+    assert.is(startEarlyCheck(p.cache, V), null);   // the thread off (the default): none started
+  } finally {
+    process.env.HEPPY_OUTPUT_THREAD = '1';
+  }
 });
 
 test('outputs changed or deleted before the build are found; the guard holds while .heppy is untouched', async () => {
@@ -53,7 +58,7 @@ test('outputs changed or deleted before the build are found; the guard holds whi
   appendFileSync(join(p.outdir, 'c_Chunk7', 'log.txt'), 'edited');
   unlinkSync(join(p.outdir, 'c_Chunk250', 'A', 'n.txt'));
   await sleep(RACY_MS + 50);                    // .heppy was just made: its stamp is racy until then
-  const e = await startEarlyCheck(p.cache, V, BIG);
+  const e = await startEarlyCheck(p.cache, V);
   assert.ok(e);
   assert.is(e.file.outdir, p.outdir);
   assert.ok(e.holds());
@@ -69,7 +74,7 @@ test('a snapshot whose columns do not fit together: the thread makes no job, the
   writeFileSync(file, JSON.stringify(f));
   unlinkSync(join(p.outdir, 'c_Chunk39', 'log.txt'));
   await sleep(RACY_MS + 50);
-  const e = await startEarlyCheck(p.cache, V, BIG);
+  const e = await startEarlyCheck(p.cache, V);
   assert.ok(e);                                  // answered before the thread reads the columns
   const changed = await e.changed(p.heads);      // the heads the main thread trusts
   assert.equal([...changed], [['c_Chunk39', 'output missing: log.txt']]);
@@ -78,7 +83,7 @@ test('a snapshot whose columns do not fit together: the thread makes no job, the
 test('a lock taken and released after the early stats started: the guard no longer holds', async () => {
   const p = project('locked-since', 20);
   await sleep(RACY_MS + 50);
-  const e = await startEarlyCheck(p.cache, V, BIG);
+  const e = await startEarlyCheck(p.cache, V);
   assert.ok(e);
   const l = acquireLock(p.outdir, 'build');   // another heppy command, meanwhile
   assert.ok(l.ok);
@@ -95,14 +100,14 @@ test('jobs journaled by the last build (batch jobs write chunk directories witho
   const entry = { nodeId: 'c_Chunk1', attempt: 2, jobId: '4242', key: 'k1', submittedAt: 0, executor: 'slurm' };
   const p = project(name, 3, [[`job:${outdir}|`, [entry]]]);
   await sleep(RACY_MS + 50);
-  const e = await startEarlyCheck(p.cache, V, BIG);
+  const e = await startEarlyCheck(p.cache, V);
   assert.ok(e);
   assert.not.ok(e.holds());
   e.cancel();
   // An empty journal (every job ended and was recorded): the guard stands.
   const q = project('journal-empty', 3, [[`job:${join(root, 'journal-empty', 'Outdir')}|`, []]]);
   await sleep(RACY_MS + 50);
-  const f = await startEarlyCheck(q.cache, V, BIG);
+  const f = await startEarlyCheck(q.cache, V);
   assert.ok(f);
   assert.ok(f.holds());
   f.cancel();

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { initHash } from '../../../src/fingerprint/hash.js';
 import { RecordHeads } from '../../../src/store/heads.js';
 import { openStoreLazy } from '../../../src/store/open.js';
-import { expectedRecords, readSnapshot, snapshotPath, storeState, writeSnapshot } from '../../../src/store/snapshot.js';
+import { readSnapshot, snapshotPath, storeState, writeSnapshot } from '../../../src/store/snapshot.js';
 import { Store, type TaskRecord, type TaskSummary } from '../../../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-snapshot-'));
@@ -72,22 +72,6 @@ test('record heads: columns round trip, every field of every record', () => {
   const bad = RecordHeads.fromSummaries(m).toColumns();
   assert.throws(() => RecordHeads.fromColumns({ ...bad, keys: bad.keys.slice(1) }));
   assert.throws(() => RecordHeads.fromColumns({ ...bad, paths: [] }));
-});
-
-test('expectedRecords: an estimate of the next plan\'s records from the largest snapshot, before the Outdir is known', async () => {
-  assert.is(expectedRecords(join(dir, 'expected-none', 'cache')), 0);
-  const { cache } = await built('expected');
-  assert.ok(expectedRecords(cache) < 100);
-  for (const [outdir, n] of [['/o/small', 30], ['/o/big', 3000]] as const) {
-    const m = new Map<string, TaskSummary>();
-    for (let i = 0; i < n; i++) {
-      const { keyParts: _, ...summary } = rec(`c${i % 4}_Chunk${i}`, `k${i}`);
-      m.set(summary.nodeId, { ...summary, resultDigest: `0123456789abcdef${i}`, key: `fedcba9876543210${i}` });
-    }
-    writeSnapshot(cache, outdir, V, RecordHeads.fromSummaries(m), new Map());
-  }
-  const e = expectedRecords(cache);
-  assert.ok(e >= 1200 && e <= 6000, String(e)); // records of 2 outputs: ≈ 480 bytes each
 });
 
 test('a snapshot is read back while the store is unchanged', async () => {
