@@ -5,10 +5,8 @@
 // the attempt. Each submission runs in its own process group, so Ctrl-C on heppy leaves it alone.
 // Each attempt is journaled before its template runs, with the job name the template gets as
 // $HEPPY_JOB_NAME; a build killed before it journaled the job id finds the job again (adopt).
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
 import { clearStaleMarker } from '../batch/attempt-marker.js';
 import { ensureChunkAttempt } from '../../chunkdir/spec.js';
@@ -17,7 +15,9 @@ import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trac
 import { writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { attemptJobName } from '../batch/job-name.js';
 import { pidsWith, processGroupOf } from '../batch/proc-scan.js';
-import { cancelArgv, submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
+import { submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
+import { cancelCommandJob } from './cancel.js';
+import { readText, runTemplate } from './run-template.js';
 
 /** In Outdir/.heppy/batch/: the last template used ({template, kind}). */
 export const COMMAND_FILE = 'command.json';
@@ -216,83 +216,6 @@ export class CommandExecutor implements Executor {
 
   get inflight(): { nodeId: string; attempt: number; jobId: string }[] {
     return [...this.tracker.inflight.values()].map((t) => ({ nodeId: t.job.nodeId, attempt: t.job.attempt, jobId: t.jobId }));
-  }
-}
-
-/**
- * Cancels one job submitted through a template; false when heppy has no way to. A local job's
- * process group is signalled only while one of its processes carries the job's $HEPPY_JOB_NAME:
- * pids are reused (32,768 on many hosts), and a journal entry of a build killed long ago must not
- * stop another program's process group that got the same number. A local job whose id a killed
- * build never learnt (journaled before its template ran) is found by that name alone; another
- * batch system's, by the id its submission printed into `jobLog`.
- */
-export async function cancelCommandJob(kind: TemplateKind, jobId: string, jobName?: string, jobLog?: string): Promise<boolean> {
-  // Another batch system's job whose id was never journaled: the id its submission printed.
-  if (jobId === '' && kind !== 'local' && jobLog !== undefined) jobId = parseJobId(readText(jobLog)) ?? '';
-  if (jobId === '' && kind === 'local' && jobName !== undefined) {
-    const groups = new Set(pidsWith('environ', `HEPPY_JOB_NAME=${jobName}`).map(processGroupOf).filter((g): g is number => g !== null));
-    let any = false;
-    for (const g of groups) {
-      try {
-        process.kill(-g, 'SIGTERM');
-        any = true;
-      } catch {
-        // ended meanwhile
-      }
-    }
-    return any;
-  }
-  if (jobId === '') return false;
-  const local = parseLocalJobId(jobId);
-  if (local !== null) {
-    if (local.host !== thisHost || !processAlive(-local.pgid)) return false;
-    if (jobName !== undefined && !pidsWith('environ', `HEPPY_JOB_NAME=${jobName}`).some((pid) => processGroupOf(pid) === local.pgid)) return false;
-    try {
-      process.kill(-local.pgid, 'SIGTERM');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  const argv = cancelArgv(kind, jobId);
-  if (argv === null) return false;
-  const r = await execa(argv[0]!, argv.slice(1), { reject: false, stdin: 'ignore', timeout: 60_000 });
-  return r.exitCode === 0;
-}
-
-interface TemplateRun {
-  pid: number;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: string;
-}
-
-/**
- * Runs the template like os.system in heppy_batch, but with its output in a file (a `nohup … &`
- * keeps writing there after the shell returned; a pipe would keep heppy waiting for the job).
- */
-function runTemplate(template: string, cwd: string, outFile: string, jobName: string): Promise<TemplateRun> {
-  const fd = openSync(outFile, 'a');
-  return new Promise((resolvePromise) => {
-    const child = spawn('/bin/sh', ['-c', template], { cwd, detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, HEPPY_CHUNK_DIR: cwd, HEPPY_JOB_NAME: jobName } });
-    let settled = false;
-    const done = (r: TemplateRun): void => {
-      if (settled) return;
-      settled = true;
-      closeSync(fd);
-      resolvePromise(r);
-    };
-    child.on('error', (err) => done({ pid: child.pid ?? 0, code: null, signal: null, error: err.message }));
-    child.on('exit', (code, signal) => done({ pid: child.pid ?? 0, code, signal }));
-  });
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }
 
