@@ -5,7 +5,7 @@
 // are matched by their path of names. The merged TTree is the first input's, with every
 // branch's basket lists, entry counts and byte totals rewritten, streamed back in the class
 // versions the inputs use. Baskets embedded in an input's TTree key are written out as keys.
-import { basketsOf, type BasketRef } from '../read/branches.js';
+import type { BasketRef } from '../read/branches.js';
 import { readAt, readRawBasket, type FileHandle } from '../read/basket.js';
 import type { BranchPlan } from '../read/branches.js';
 import type { JsBranch, JsLeaf, JsTree } from '../read/jsroot.js';
@@ -18,7 +18,7 @@ import { compressPayload, type Compression } from '../write/compress.js';
 import { decompress } from '../read/decompress.js';
 import type { Source } from './keys.js';
 import type { AppendedInput } from './in-place.js';
-import { MergedBaskets, RUN_BYTES, runsOf, type BasketRuns } from './basket-runs.js';
+import { MergedBaskets, RUN_BYTES, branchBaskets, isEmbedded, refAt, runsOf, type BasketRuns, type BranchBaskets } from './basket-runs.js';
 
 /**
  * One input's tree: its file, raw byte source, compression setting, the TTree as jsroot shapes
@@ -115,14 +115,15 @@ function match(first: Opened, o: Opened, treePath: string): Node[] {
 }
 
 /** Checks that a branch's baskets cover its entries once, in order, and that it has the tree's entries. */
-function checkBaskets(file: string, where: string, b: JsBranch, refs: BasketRef[], treeEntries: number): void {
+function checkBaskets(file: string, where: string, b: JsBranch, l: BranchBaskets, treeEntries: number): void {
   const entries = Number(b.fEntries);
-  if (refs.length === 0) return; // a branch without data of its own (the top of a split object)
+  if (l.n === 0) return; // a branch without data of its own (the top of a split object)
   if (entries !== treeEntries) throw new RootError(file, where, `branch has ${entries} entries, the tree ${treeEntries}: cannot be concatenated`);
   let at = 0;
-  for (const r of refs) {
-    if (r.entryStart !== at || r.entryStop < r.entryStart) throw new RootError(file, where, `basket ${r.index} covers entries ${r.entryStart}-${r.entryStop}, expected to start at ${at}`);
-    at = r.entryStop;
+  for (let i = 0; i < l.n; i++) {
+    const start = l.start[i]!, stop = l.stop[i]!;
+    if (start !== at || stop < start) throw new RootError(file, where, `basket ${l.index[i]!} covers entries ${start}-${stop}, expected to start at ${at}`);
+    at = stop;
   }
   if (at !== entries) throw new RootError(file, where, `baskets cover ${at} entries, the branch has ${entries}`);
 }
@@ -232,12 +233,12 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   // Every input's basket lists first: the merged lists are then allocated once, at their size.
   const refsOf = opened.map((o, x) => matched[x]!.map((n) => {
     const where = `${treePath}/${n.path}`;
-    let r: BasketRef[];
-    try { r = basketsOf(n.b); } catch (e) { throw new RootError(o.input.source.path, where, (e as Error).message); }
+    let r: BranchBaskets;
+    try { r = branchBaskets(n.b); } catch (e) { throw new RootError(o.input.source.path, where, (e as Error).message); }
     checkBaskets(o.input.source.path, where, n.b, r, o.entries);
     return r;
   }));
-  const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.length, 0)));
+  const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.n, 0)));
   let offset = 0;
   let buf = Buffer.allocUnsafe(RUN_BYTES);
   const target = w.compressionSetting;
@@ -252,12 +253,12 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     const recompress = opts.recompress && o.input.compress !== target;
     const appended = o.input.appended;
     if (appended !== null && !recompress) {
-      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded === null) put(j, i, appended.take(src, ref, d.seekDir, `${treePath}/${branches[j]!.path}`));
+      for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
+        if (!isEmbedded(refs[j]!, i)) put(j, i, appended.take(src, refAt(refs[j]!, i), d.seekDir, `${treePath}/${branches[j]!.path}`));
       }
     } else if (recompress) {
-      for (let j = 0; j < nb; j++) for (const [i, ref] of refs[j]!.entries()) {
-        if (ref.embedded === null) put(j, i, await copier.recompress(src, ref, `${treePath}/${branches[j]!.path}`, w.compression));
+      for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
+        if (!isEmbedded(refs[j]!, i)) put(j, i, await copier.recompress(src, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`, w.compression));
       }
     } else {
       const runs = runsOf(refs);
@@ -270,7 +271,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
         if (runStart + len >= START_BIG_FILE && !allBigKeys(buf, runs, r)) {
           for (let s = s0; s < s1; s++) {
             const j = runs.branch[s]!, i = runs.index[s]!;
-            put(j, i, await copier.rewrite(h, branches[j]!.b, refs[j]![i]!, `${treePath}/${branches[j]!.path}`));
+            put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`));
           }
           continue;
         }
@@ -279,7 +280,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
           const bytes = runs.bytes[s]!;
           if (dv.getInt32(off) !== bytes) {
             const j = runs.branch[s]!;
-            throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]![runs.index[s]!]!.index} at ${runs.seek[s]!}: key says ${dv.getInt32(off)} bytes, branch says ${bytes}`);
+            throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]!.index[runs.index[s]!]!} at ${runs.seek[s]!}: key says ${dv.getInt32(off)} bytes, branch says ${bytes}`);
           }
           patchKey(dv, off, runStart + off, d.seekDir);
           out[runs.branch[s]!]!.put(base[runs.branch[s]!]! + runs.index[s]!, runStart + off, bytes, dv.getInt16(off + 14) + dv.getInt32(off + 6));
@@ -290,13 +291,12 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     }
     for (let j = 0; j < nb; j++) {
       const acc = out[j]!, rs = refs[j]!, k0 = base[j]!;
-      for (let i = 0; i < rs.length; i++) {
-        const ref = rs[i]!;
+      for (let i = 0; i < rs.n; i++) {
         // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
-        if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, ref, `${treePath}/${branches[j]!.path}`));
-        acc.entry[k0 + i] = offset + ref.entryStart;
+        if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(rs, i), `${treePath}/${branches[j]!.path}`));
+        acc.entry[k0 + i] = offset + rs.start[i]!;
       }
-      acc.n += rs.length;
+      acc.n += rs.n;
       acc.entries += Number(branches[j]!.b.fEntries);
     }
     offset += o.entries;
