@@ -10,10 +10,10 @@
 //   that is not their own, so between that re-read and the unlink it cannot change. Then everyone
 //   races on the atomic creation again, which exactly one wins.
 // A claim left by a taker that died is itself stale and is removed the same way.
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
 
 export interface LockInfo {
@@ -167,10 +167,33 @@ function refusal(outdir: string, path: string, info: LockInfo): Result<Lock> {
   });
 }
 
+/**
+ * Creates Outdir/.heppy (and Outdir), or says why not (a read-only or full filesystem, a file in the
+ * way, no permission) in one line: null when it exists. A recursive mkdir reports ENOENT for a
+ * read-only parent, so the first missing level is made alone to learn the real cause.
+ */
+function makeOwnDir(outdir: string): string | null {
+  const own = join(outdir, '.heppy');
+  try {
+    mkdirSync(own, { recursive: true });
+    return null;
+  } catch (err) {
+    let missing = own;
+    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing);
+    try {
+      mkdirSync(missing);
+    } catch (first) {
+      return (first as Error).message;
+    }
+    return (err as Error).message;
+  }
+}
+
 /** Takes the lock of `outdir` for this process, or explains who holds it. */
 export function acquireLock(outdir: string, command: string): Result<Lock> {
   const path = lockPath(outdir);
-  mkdirSync(join(outdir, '.heppy'), { recursive: true });
+  const cannot = makeOwnDir(outdir);
+  if (cannot !== null) return fail({ file: outdir, reason: `cannot write in this output directory: ${cannot}` });
   const me: LockInfo = {
     pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: randomBytes(12).toString('hex'),
     ...(procStartOf(process.pid) !== undefined ? { procStart: procStartOf(process.pid)! } : {}),

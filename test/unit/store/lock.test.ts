@@ -17,6 +17,17 @@ function staleLock(out: string, extra: Partial<LockInfo> = {}): void {
   writeFileSync(lockPath(out), JSON.stringify({ pid: DEAD, host: hostname(), startedAt: 0, command: 'build', token: 'deadbeef', ...extra }));
 }
 
+test('an Outdir that cannot be made (a file in the way): one reason naming the path and the cause, no exception', () => {
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, '');
+  const l = acquireLock(join(file, 'Out'), 'build');
+  assert.not.ok(l.ok);
+  if (!l.ok) {
+    assert.is(l.error.file, join(file, 'Out'));
+    assert.is(l.error.reason, `cannot write in this output directory: ENOTDIR: not a directory, mkdir '${join(file, 'Out')}'`);
+  }
+});
+
 test('second holder refused with the holder named; release removes only our own lock', () => {
   const out = join(dir, 'a');
   const l1 = acquireLock(out, 'build');
