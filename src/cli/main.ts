@@ -3,6 +3,7 @@
 import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { UserError } from '../util/result.js';
 import { checkEnv } from '../util/env.js';
+import { isEnvironmentError } from '../util/environment-error.js';
 import { readFileSync } from 'node:fs';
 import { isLoopForm, legacyProgram, translateLegacy, translateLoop } from './legacy.js';
 
@@ -152,8 +153,24 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
       process.stderr.write(`heppy: ${err.message}\n`);
       return 2;
     }
+    // The machine said no (a full or read-only disk, no permission): one line, with the file when Node names it.
+    if (isEnvironmentError(err)) {
+      process.stderr.write(`heppy: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
+}
+
+/**
+ * Output piped into a reader that stopped (`heppy status | head`): stop quietly, as a Unix tool does on
+ * SIGPIPE, instead of Node's unhandled EPIPE error and its stack trace.
+ */
+function quietOnBrokenPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 /** The command line main() ran, after translation (for the fast exit below). */
@@ -161,6 +178,8 @@ let lastArgv: string[] = [];
 // bin/heppy_*.py launch heppy as `heppy.js --legacy-program <name> …`.
 const args = process.argv.slice(2);
 const program = args[0] === '--legacy-program' ? args.splice(0, 2)[1] ?? 'heppy' : 'heppy';
+quietOnBrokenPipe(process.stdout);
+quietOnBrokenPipe(process.stderr);
 const code = await main(args, program);
 process.exitCode = code;
 // The planning commands have closed their store and released their lock when main() returns:

@@ -28,4 +28,12 @@ test('HEPPY_CODEC_THREAD=yes is accepted (--help runs)', () => {
   assert.is(r.status, 0, r.stderr);
 });
 
+test('output piped into a reader that stopped (heppy --help | true): exit quietly, no EPIPE stack trace', () => {
+  for (const args of ['--help', 'build --help']) {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${join(repoRoot, 'bin', 'heppy.js')}" ${args} | true; echo "rc=\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+    assert.is(r.stderr, '', args);
+    assert.is(r.stdout, 'rc=0\n', args);
+  }
+});
+
 test.run();
