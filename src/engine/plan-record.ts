@@ -21,7 +21,10 @@ export interface PlanContext {
 /** Over everything plan.json holds but its time stamp: node ids, chunk keys, bundle, options, -N. */
 export function planDigest(plan: BuildPlan, c: PlanContext): string {
   let s = JSON.stringify([c.heppyVersion, c.outdir, c.cacheDir, c.bundle, c.options, c.maxEvents]);
-  for (const id of plan.graph.order) s += `|${id}=${plan.nodes.get(id)!.kind === 'chunk' ? plan.nodes.get(id)!.key : ''}`;
+  for (const id of plan.graph.order) {
+    const n = plan.nodes.get(id)!;
+    s += `|${id}=${n.kind === 'chunk' ? n.key : ''}`;
+  }
   return hashString(s);
 }
 

@@ -110,7 +110,9 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   phase('start');
   const { chunks, dropped } = splitAll(p.config.components);
   const graph = buildGraph(chunks, p.fanIn);
-  const allFiles = [...new Set(chunks.flatMap((c) => c.files))];
+  const allFiles: string[] = [];
+  const seen = new Set<string>();
+  for (const c of chunks) for (const f of c.files) if (!seen.has(f)) { seen.add(f); allFiles.push(f); }
   phase('split + graph');
   const digests = await digestInputs(p.digests, allFiles, p.netRetry);
   phase(`${allFiles.length} input digests`);
