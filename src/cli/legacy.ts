@@ -2,7 +2,7 @@
 // `heppy Outdir cfg`, `heppy_loop.py`, `heppy_batch.py`, `heppy_check.py`, `heppy_hadd.py`. Each is
 // translated into the heppy command that does the same work (one engine, one journal), so their
 // results are what `heppy build`/`check`/`hadd` would give. Pure: argv in, argv or a reason out.
-import { fail, ok, type Result } from '../util/result.js';
+import { fail, ok, type Result, assertNever } from '../util/result.js';
 
 export type LegacyProgram = 'heppy_loop.py' | 'heppy_batch.py' | 'heppy_check.py' | 'heppy_hadd.py';
 
@@ -140,6 +140,7 @@ export function translateLegacy(prog: LegacyProgram, args: readonly string[]): R
       return translateCheck(args);
     case 'heppy_hadd.py':
       return translateHadd(args);
+    default: return assertNever(prog, 'legacy program');
   }
 }
 

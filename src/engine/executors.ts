@@ -110,5 +110,6 @@ export async function makeExecutor(f: ExecutorFlags, outdir: string, journal?: (
       if (journal !== undefined) o.journal = journal;
       return new mod.CommandExecutor(outdir, o);
     }
+    default: return assertNever(kind, 'executor kind');
   }
 }

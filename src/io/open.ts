@@ -1,6 +1,6 @@
 // Entry points of the byte-source layer: open a file (path or URL) for reading, stat a remote
 // file from its server's metadata alone, and expand a remote glob.
-import { UserError } from '../util/result.js';
+import { UserError, assertNever } from '../util/result.js';
 import { RemoteError } from './errors.js';
 import { LocalSource } from './local.js';
 import type { ByteSource, RemoteStat } from './source.js';
@@ -20,6 +20,7 @@ export async function openByteSource(spec: string): Promise<ByteSource> {
     case 'local': return LocalSource.open(loc.path);
     case 'xrootd': return (await xrootd()).XrdFile.open(loc);
     case 'http': return (await http()).HttpFile.open(loc.url, loc.display);
+    default: return assertNever(loc, 'location');
   }
 }
 
@@ -34,6 +35,7 @@ export async function remoteStat(spec: string, checksum = true): Promise<RemoteS
     case 'local': throw new Error(`remoteStat of a local path: ${spec}`);
     case 'xrootd': return (await xrootd()).xrdRemoteStat(loc, checksum);
     case 'http': return (await http()).httpStat(loc.url, loc.display);
+    default: return assertNever(loc, 'location');
   }
 }
 
@@ -61,6 +63,7 @@ export async function remoteGlob(pattern: string): Promise<string[]> {
         return (await import('./http/dirlist.js')).httpDirlist(u, loc.display);
       };
       break;
+    default: assertNever(loc, 'location');
   }
   const segs = path.split('/').filter((s) => s !== '');
   if (segs.some((s) => s === '**')) throw new UserError(`${loc.display}: '**' is not supported in remote globs`);

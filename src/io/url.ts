@@ -1,7 +1,7 @@
 // Where an input file lives: a local path, an XRootD URL (root://host[:port]//path) or an HTTP(S)
 // URL. Parsing is strict (a bad URL is bad user input); `display` is the form that may appear in
 // logs, markers and errors: user:password, tokens and the authz/access_token query parts removed.
-import { UserError } from '../util/result.js';
+import { UserError, assertNever } from '../util/result.js';
 
 export type Location =
   | { kind: 'local'; path: string; display: string }
@@ -86,5 +86,6 @@ export function withPath(loc: Location, path: string): string {
     case 'local': return path;
     case 'xrootd': return `root://${loc.host.includes(':') ? `[${loc.host}]` : loc.host}${loc.port === 1094 ? '' : `:${loc.port}`}/${path}${loc.query ? `?${loc.query}` : ''}`;
     case 'http': { const u = new URL(loc.url.href); u.pathname = path; return u.href; }
+    default: return assertNever(loc, 'location');
   }
 }

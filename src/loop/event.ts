@@ -2,6 +2,7 @@
 // Analyzers may attach their own data to it (event.leptons = …), as in heppy.
 import type { Column, NumArray, StringColumn } from '../root/types.js';
 import type { Setup } from '../config/analyzer.js';
+import { assertNever } from '../util/result.js';
 
 /** This event's values of an array branch: `values[start] … values[end - 1]`. */
 export interface ArrayRange {
@@ -79,6 +80,7 @@ export class Event {
       case 'string': return c.values[this.row]!;
       case 'strings': return this.strings(branch);
       case 'fixed': case 'jagged': return this.array(branch);
+      default: return assertNever(c, 'column');
     }
   }
 
@@ -122,6 +124,7 @@ export class Event {
       case 'fixed': r.start = this.row * c.size; r.end = r.start + c.size; return r;
       case 'jagged': r.start = c.offsets[this.row]!; r.end = c.offsets[this.row + 1]!; return r;
       case 'string': case 'strings': throw new Error(`branch ${nameOf(branch)} is a string column; use event.${c.kind}('${nameOf(branch)}')`);
+      default: return assertNever(c, 'column');
     }
   }
 

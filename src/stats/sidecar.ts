@@ -2,7 +2,7 @@
 // state (heppy's .pck). hadd sums sidecars and re-renders the text: text is never parsed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fail, ok, type Result } from '../util/result.js';
+import { fail, ok, type Result, assertNever } from '../util/result.js';
 import { Average, type AverageJson } from './average.js';
 import { Counter, type CounterJson } from './counter.js';
 
@@ -72,6 +72,7 @@ export function readStat(path: string): Result<Stat> {
   switch (j.type) {
     case 'Counter': return ok(Counter.fromJSON(j));
     case 'Average': return ok(Average.fromJSON(j));
+    default: return assertNever(j, 'sidecar');
   }
 }
 

@@ -268,7 +268,8 @@ class RawConn {
       case 'trailer':
         if (line === '') { this.body = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts); this.finish(false); }
         break;
-      default: break;
+      case 'head': case 'length': case 'chunk-data': case 'close': break; // onData reads lines only in the three phases above
+      default: assertNever(this.phase, 'reply phase');
     }
     return stop;
   }

@@ -2,6 +2,7 @@
 // (split, zigzag and delta encodings, bits, half floats). BinaryFormatSpecification.md,
 // "Column Description".
 import { RNTupleFormatError } from './rbuf.js';
+import { assertNever } from '../../util/result.js';
 
 export const enum ColType {
   Bit = 0x00, Byte = 0x01, Char = 0x02, Int8 = 0x03, UInt8 = 0x04, Int16 = 0x05, UInt16 = 0x06,
@@ -93,6 +94,7 @@ export function allocValues(kind: ValueKind, n: number): Values {
     case 'u64': return new BigUint64Array(n);
     case 'f16': case 'f32': return new Float32Array(n);
     case 'f64': case 'index32': case 'index64': return new Float64Array(n);
+    default: return assertNever(kind, 'value kind');
   }
 }
 
@@ -176,6 +178,7 @@ export function decodePage(t: TypeInfo, raw: Uint8Array, n: number, dst: Values,
     case 'f64': (dst as Float64Array).set(new Float64Array(buf, o, n), at); return;
     case 'index32': index32(new Uint32Array(buf, o, n), dst as Float64Array, at, n, t.delta); return;
     case 'index64': index64(new Uint32Array(buf, o, 2 * n), dst as Float64Array, at, n, t.delta); return;
+    default: assertNever(t.kind, 'value kind');
   }
 }
 
@@ -246,6 +249,7 @@ export function encodePage(t: TypeInfo, v: Values, n: number): Uint8Array {
       }
       break;
     }
+    default: assertNever(t.kind, 'value kind');
   }
   if (!t.split) return le;
   const out = new Uint8Array(n * size);

@@ -2,6 +2,7 @@
 // given the baskets already written. Used by the tree writer and by hadd (which rewrites the
 // metadata of concatenated trees). Layout facts from ROOT's streamers (see streamer-data.ts).
 import { WBuf } from './wbuf.js';
+import { assertNever } from '../../util/result.js';
 
 export type LeafClass = 'TLeafB' | 'TLeafS' | 'TLeafI' | 'TLeafL' | 'TLeafF' | 'TLeafD' | 'TLeafO' | 'TLeafC' | 'TLeafElement';
 
@@ -61,6 +62,7 @@ function minMax(b: WBuf, cls: LeafClass, v: number | bigint): void {
     case 'TLeafO': b.bool(Number(v) !== 0); break;
     case 'TLeafC': b.i32(Number(v)); break;
     case 'TLeafElement': break;
+    default: assertNever(cls, 'leaf class');
   }
 }
 
