@@ -9,7 +9,7 @@ import type { JsBranch } from '../read/jsroot.js';
 export interface BranchBaskets {
   n: number;
   /** Position in the branch's basket arrays, first and last + 1 entry, key position and size (0 when embedded). */
-  index: Int32Array; start: Float64Array; stop: Float64Array; seek: Float64Array; bytes: Float64Array;
+  index: number[]; start: number[]; stop: number[]; seek: number[]; bytes: number[];
   /** Per basket, its ref when embedded in the TTree key (null when stored); null when none is. */
   embedded: (BasketRef | null)[] | null;
 }
@@ -27,24 +27,26 @@ export function branchBaskets(b: JsBranch): BranchBaskets {
   const l = lists(n);
   const entry = b.fBasketEntry, seek = b.fBasketSeek, bytes = b.fBasketBytes;
   for (let i = 0; i < n; i++) {
-    l.index[i] = i;
-    l.start[i] = Number(entry[i] ?? 0);
-    l.stop[i] = Number(entry[i + 1] ?? b.fEntries);
-    l.seek[i] = Number(seek[i]);
-    l.bytes[i] = Number(bytes[i]);
+    l.index.push(i);
+    l.start.push(Number(entry[i] ?? 0));
+    l.stop.push(Number(entry[i + 1] ?? b.fEntries));
+    l.seek.push(Number(seek[i]));
+    l.bytes.push(Number(bytes[i]));
   }
   return l;
 }
 
+// Plain arrays of numbers filled by push (packed doubles): as compact as typed arrays for the
+// thousands of baskets of a large input, and cheaper to make for the one or two of a small one.
 function lists(n: number): BranchBaskets {
-  return { n, index: new Int32Array(n), start: new Float64Array(n), stop: new Float64Array(n), seek: new Float64Array(n), bytes: new Float64Array(n), embedded: null };
+  return { n, index: [], start: [], stop: [], seek: [], bytes: [], embedded: null };
 }
 
 /** Flat lists of basketsOf's refs (the branches with embedded baskets). */
 export function basketsFromRefs(refs: BasketRef[]): BranchBaskets {
   const l = lists(refs.length);
   l.embedded = refs.map((r) => (r.embedded === null ? null : r));
-  refs.forEach((r, i) => { l.index[i] = r.index; l.start[i] = r.entryStart; l.stop[i] = r.entryStop; l.seek[i] = r.seek; l.bytes[i] = r.bytes; });
+  for (const r of refs) { l.index.push(r.index); l.start.push(r.entryStart); l.stop.push(r.entryStop); l.seek.push(r.seek); l.bytes.push(r.bytes); }
   return l;
 }
 
@@ -62,16 +64,18 @@ export const RUN_BYTES = 1024 * 1024;
 /** Stored baskets sorted by seek: branch j, index i within it, position and size; runs over them. */
 export interface BasketRuns {
   n: number;
-  branch: Int32Array; index: Int32Array; seek: Float64Array; bytes: Float64Array;
+  branch: number[]; index: number[]; seek: number[]; bytes: number[];
   /** Run r covers sorted baskets start[r] .. start[r + 1] - 1. */
-  runs: number; start: Int32Array;
+  runs: number; start: number[];
 }
 
 /** Orders the stored (not embedded) baskets of `refs` (per branch) by seek and cuts them into runs of ≤ RUN_BYTES. */
 export function runsOf(refs: readonly BranchBaskets[]): BasketRuns {
   let n = 0;
   for (const l of refs) for (let i = 0; i < l.n; i++) if (!isEmbedded(l, i)) n++;
-  const br = new Int32Array(n), ix = new Int32Array(n), sk = new Float64Array(n), by = new Float64Array(n);
+  // Scratch reused across inputs: a merge of many small files calls this once per input.
+  if (scratch.seek.length < n) scratch = newScratch(n);
+  const { branch: br, index: ix, seek: sk, bytes: by } = scratch;
   let k = 0, maxSeek = 0;
   for (let j = 0; j < refs.length; j++) {
     const l = refs[j]!;
@@ -82,30 +86,35 @@ export function runsOf(refs: readonly BranchBaskets[]): BasketRuns {
       if (at > maxSeek) maxSeek = at;
     }
   }
-  const order = sortedBySeek(sk, maxSeek);
-  const branch = new Int32Array(n), index = new Int32Array(n), seek = new Float64Array(n), bytes = new Float64Array(n);
-  for (let s = 0; s < n; s++) { const o = order[s]!; branch[s] = br[o]!; index[s] = ix[o]!; seek[s] = sk[o]!; bytes[s] = by[o]!; }
-  const start = new Int32Array(n + 1);
-  let runs = 0;
+  const order = sortedBySeek(sk, n, maxSeek);
+  const branch: number[] = [], index: number[] = [], seek: number[] = [], bytes: number[] = [];
+  for (let s = 0; s < n; s++) { const o = order[s]!; branch.push(br[o]!); index.push(ix[o]!); seek.push(sk[o]!); bytes.push(by[o]!); }
+  const start: number[] = [];
   for (let s0 = 0; s0 < n;) {
     let s1 = s0 + 1, len = bytes[s0]!;
     const at = seek[s0]!;
     while (s1 < n && seek[s1] === at + len && len + bytes[s1]! <= RUN_BYTES) { len += bytes[s1]!; s1++; }
-    start[runs++] = s0;
+    start.push(s0);
     s0 = s1;
   }
-  start[runs] = n;
+  const runs = start.length;
+  start.push(n);
   return { n, branch, index, seek, bytes, runs, start };
 }
 
-/** Positions 0..n-1 ordered by seek (stable): one native sort of packed (seek, position) doubles where they fit in 53 bits. */
-function sortedBySeek(seek: Float64Array, maxSeek: number): Int32Array {
-  const n = seek.length;
-  const order = new Int32Array(n);
+function newScratch(n: number): { branch: Int32Array; index: Int32Array; seek: Float64Array; bytes: Float64Array; keys: Float64Array; order: Int32Array } {
+  const c = Math.max(n, 1024);
+  return { branch: new Int32Array(c), index: new Int32Array(c), seek: new Float64Array(c), bytes: new Float64Array(c), keys: new Float64Array(c), order: new Int32Array(c) };
+}
+let scratch = newScratch(0);
+
+/** Positions 0..n-1 of seek ordered by it (stable): one native sort of packed (seek, position) doubles where they fit in 53 bits. */
+function sortedBySeek(seek: Float64Array, n: number, maxSeek: number): Int32Array {
+  const order = scratch.order;
   let m = 1;
   while (m < n) m *= 2;
   if ((maxSeek + 1) * m <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(n);
+    const keys = scratch.keys.subarray(0, n);
     for (let s = 0; s < n; s++) keys[s] = seek[s]! * m + s;
     keys.sort();
     for (let s = 0; s < n; s++) order[s] = keys[s]! % m;
