@@ -97,6 +97,25 @@ export function sortByPlan(found: readonly string[], scanned: readonly string[],
   return out;
 }
 
+/** A build's global options and -N as they were given: `-o minLeptons=3 -N 1000`, or `no -o options`. */
+export function describeBuildFlags(options: Readonly<Record<string, string | boolean>>, maxEvents: number | null): string {
+  const o = Object.entries(options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `-o ${k}${v === true ? '' : `=${String(v)}`}`);
+  if (maxEvents !== null) o.push(`-N ${maxEvents}`);
+  return o.length > 0 ? o.join(' ') : 'no -o options';
+}
+
+/**
+ * What `heppy check` judges an Outdir against, in one line: the last build's plan, with the options it
+ * was made with (a later \`heppy build\` with other options or another heppyfile plans other keys:
+ * \`heppy status\` with the same flags says what that build would do). Null without a plan.
+ */
+export function planLine(outdir: string, shown: string): string | null {
+  const v = planView(outdir);
+  if (v === null) return null;
+  return `${shown}: judged against its last build's plan (${describeBuildFlags(v.plan.options, v.plan.maxEvents)}, planned ${v.plan.createdAt}); ` +
+    `\`heppy status\` with the next build's flags says what that build would run`;
+}
+
 /**
  * The chunk and merged directories of `outdir` that its recorded plan does not name (what
  * `heppy clean --stale` removes), or null when the Outdir has no readable plan (nothing is known stale).

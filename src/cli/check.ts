@@ -64,6 +64,7 @@ export class CheckCommand extends Command {
     const { judge } = await import('../check/judge.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { formatText, toJson, displayPath } = await import('../check/report.js');
+    const { planLine } = await import('../check/plan-view.js');
     const args = this.dirs.length > 0 ? this.dirs : [await outdirArgument(undefined, this.context.stderr)];
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
@@ -101,6 +102,10 @@ export class CheckCommand extends Command {
       const doc = { ...toJson(state.verdicts, state.merged), stale: state.stale, ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
+      for (const a of args) {
+        const line = planLine(resolve(a), displayPath(resolve(a)));
+        if (line !== null) this.context.stdout.write(`${line}\n`);
+      }
       if (state.stale.length > 0) {
         this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
       }

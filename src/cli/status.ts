@@ -3,6 +3,8 @@ import { Command, Option } from 'clipanion';
 import { SessionCommand } from './session-flags.js';
 import { openSession } from '../engine/session.js';
 import { haddId } from '../graph/dag.js';
+import { readPlanFile } from '../chunkdir/plan-file.js';
+import { describeBuildFlags } from '../check/plan-view.js';
 
 export class StatusCommand extends SessionCommand {
   static override paths = [['status']];
@@ -10,8 +12,9 @@ export class StatusCommand extends SessionCommand {
     description: 'show the state of every node: up to date, to run (and why), failed',
     details: `
       Plans the build exactly as \`heppy build\` would (same flags: -o and -N are part of the keys)
-      and prints, per component, how many chunks are up to date, then every node that would run
-      with the reason. Runs nothing and writes nothing to Outdir.
+      and prints, per component, how many chunks are up to date (or would be restored from the output
+      cache), then every node that would run or be restored, with the reason. When the last build of the
+      Outdir used other -o options or -N, a line says so: \`heppy check\` judges that build's outputs. Runs nothing and writes nothing to Outdir.
     `,
     examples: [
       ['State of the analysis in ./heppyfile.ts', '$0 status'],
@@ -26,10 +29,13 @@ export class StatusCommand extends SessionCommand {
     const s = await openSession(this.sessionFlags());
     try {
       const records = s.store.allTasks();
+      // As build decides: a chunk whose key the output cache holds is restored, not run (merges: once their chunks are known).
+      const cache = (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir);
+      const cached = (n: { kind: string; key: string | null }): boolean => n.kind === 'chunk' && n.key !== null && cache.entry(n.key) !== null;
       const nodes = [...s.plan.nodes.values()].map((n) => {
         const rec = records.get(n.id);
         // Failed: its last attempt failed and no marker of a later run is adopted instead.
-        const state = n.upToDate ? 'up to date' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
+        const state = n.upToDate ? 'up to date' : cached(n) ? 'to restore' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
         // The number of its last attempt (continued by the next build or check --resubmit).
         const attempt = n.kind === 'chunk' ? (n.adopted ?? rec)?.attempts ?? null : null;
         return { id: n.id, kind: n.kind, component: n.component, state, why: n.why, dir: n.dir, key: n.key, attempt,
@@ -38,20 +44,23 @@ export class StatusCommand extends SessionCommand {
       if (this.json) {
         process.stdout.write(JSON.stringify({ outdir: s.outdir, nodes }, null, 1) + '\n');
       } else {
-        const comps = new Map<string, { total: number; ok: number; failed: number; merge: string }>();
+        const comps = new Map<string, { total: number; ok: number; failed: number; restore: number; merge: string }>();
         for (const n of nodes) {
-          const c = comps.get(n.component) ?? { total: 0, ok: 0, failed: 0, merge: '' };
+          const c = comps.get(n.component) ?? { total: 0, ok: 0, failed: 0, restore: 0, merge: '' };
           if (n.kind === 'chunk') {
             c.total++;
             if (n.state === 'up to date') c.ok++;
             if (n.state === 'failed') c.failed++;
+            if (n.state === 'to restore') c.restore++;
           } else if (n.id === haddId(n.component)) c.merge = n.state === 'up to date' ? 'merged' : 'not merged';
           comps.set(n.component, c);
         }
         const w = Math.max(...[...comps.keys()].map((k) => k.length), 9);
         process.stdout.write(`Outdir ${s.outdir}\n`);
+        const other = lastBuildDiffers(s.outdir, s.options, s.maxEvents);
+        if (other !== null) process.stdout.write(`${other}\n`);
         for (const [name, c] of comps) {
-          process.stdout.write(`  ${name.padEnd(w)}  ${c.ok}/${c.total} chunks up to date${c.failed ? `, ${c.failed} failed` : ''}${c.merge ? `, ${c.merge}` : ''}\n`);
+          process.stdout.write(`  ${name.padEnd(w)}  ${c.ok}/${c.total} chunks up to date${c.restore ? `, ${c.restore} to restore from cache` : ''}${c.failed ? `, ${c.failed} failed` : ''}${c.merge ? `, ${c.merge}` : ''}\n`);
         }
         for (const n of nodes) {
           if (n.state === 'up to date' && !this.all) continue;
@@ -63,4 +72,17 @@ export class StatusCommand extends SessionCommand {
       await s.close();
     }
   }
+}
+
+/**
+ * When the last build of the Outdir was made with other -o options or -N than these, one line saying
+ * so (check and hadd judge that build; this status, and a build with these flags, plan other keys).
+ */
+function lastBuildDiffers(outdir: string, options: Readonly<Record<string, string | boolean>>, maxEvents: number | null): string | null {
+  const r = readPlanFile(outdir);
+  if (!r.ok || r.value === null) return null;
+  const then = describeBuildFlags(r.value.options, r.value.maxEvents);
+  const now = describeBuildFlags(options, maxEvents);
+  if (then === now) return null;
+  return `the last build of this Outdir used ${then} (heppy check and hadd judge its outputs); with ${now}, as here, a build would run or restore what is listed below`;
 }

@@ -44,7 +44,10 @@ test('build → check --resubmit (fails) → build → check --resubmit -b → b
   assert.is(r1.code, 1, r1.stdout + r1.stderr);
   assert.equal(markerAttempt(), ['failed', 2]);
   assert.is(specAttempt(), 2);
-  assert.equal(shown(), { check: 2, status: 2, state: 'failed' });
+  // Its key's result of build 1 is in the output cache: the next build restores it (status says so), the failure stays recorded.
+  assert.equal(shown(), { check: 2, status: 2, state: 'to restore' });
+  const failedNode = (JSON.parse(heppy(p, ['status', '--json']).stdout) as { nodes: Array<{ id: string; lastFailure?: string }> }).nodes.find((n) => n.id === CHUNK)!;
+  assert.match(failedNode.lastFailure ?? '', /calibration missing/);
 
   // Fixed: the next build runs attempt 3 (with -b and --no-cache, not restored: its job log is logs/B_Chunk1.3.out).
   rmSync(join(p.dir, 'BROKEN'));

@@ -92,7 +92,7 @@ test('a chunk directory deleted entirely: check names it (exit 1); check --resub
   assert.is(check.code, 1, check.stdout);
   assert.match(check.stdout, /A_Chunk2 : planned by the last build, but there is no such directory/);
   const status = heppy(p, ['status', '-o', 'minX=80']);
-  assert.match(status.stdout, /to run\s+A_Chunk2/);
+  assert.match(status.stdout, /to restore\s+A_Chunk2/, 'its key is in the output cache: the build restores it');
   const re = heppy(p, ['check', '--resubmit', 'Outdir']);
   assert.is(re.code, 0, re.stdout + re.stderr);
   assert.ok(existsSync(join(p.dir, 'Outdir', 'A_Chunk2', 'heppy-status.json')));
@@ -201,4 +201,24 @@ test('batchScript.sh run by hand in a failed chunk is adopted by the next build 
 });
 
 test.after(() => { if (p) rmSync(p.dir, { recursive: true, force: true }); });
+test('check and status after a build with another -o: each says which build it judges; status lists what build then restores', () => {
+  optionHeppyfile();
+  assert.is(build(p, ['-o', 'minX=80']).code, 0);
+  const check = heppy(p, ['check', 'Outdir']);
+  assert.is(check.code, 0, check.stdout);
+  assert.match(check.stdout.split('\n')[0]!, /^Outdir: judged against its last build's plan \(-o minX=80, planned \d{4}-\d\d-\d\dT[\d:.]+Z\); `heppy status` with the next build's flags says what that build would run$/);
+  const text = heppy(p, ['status']);
+  assert.is(text.stdout.split('\n')[1], 'the last build of this Outdir used -o minX=80 (heppy check and hadd judge its outputs); with no -o options, as here, a build would run or restore what is listed below');
+  assert.match(text.stdout, /\n  A +0\/4 chunks up to date, 4 to restore from cache, not merged\n/);
+  assert.not.match(heppy(p, ['status', '-o', 'minX=80']).stdout, /the last build of this Outdir/);
+  const st = JSON.parse(heppy(p, ['status', '--json']).stdout) as { nodes: Array<{ id: string; kind: string; state: string }> };
+  const toRestore = st.nodes.filter((n) => n.state === 'to restore').map((n) => n.id).sort();
+  assert.ok(toRestore.length > 0);
+  const b = build(p);
+  assert.is(b.code, 0, b.stderr);
+  const restoredChunks = b.events.filter((e) => e.type === 'done' && e.restored !== undefined && e.kind === 'chunk').map((e) => e.id as string).sort();
+  assert.equal(restoredChunks, toRestore, 'status named exactly the chunks the build restored');
+  assert.match(heppy(p, ['check', 'Outdir']).stdout.split('\n')[0]!, /\(no -o options, planned /);
+});
+
 test.run();
