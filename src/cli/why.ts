@@ -1,6 +1,8 @@
 // `heppy why NODE`: why a node is (not) up to date: the difference between its recorded key
 // parts and today's (code, sequence, options, component, slice, each input file…).
 import { Command, Option } from 'clipanion';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../util/result.js';
 import { SessionCommand } from './session-flags.js';
 import { openSession } from '../engine/session.js';
@@ -29,6 +31,12 @@ export class WhyCommand extends SessionCommand {
     try {
       const n = s.plan.nodes.get(this.node) ?? s.plan.nodes.get(`hadd:${this.node}`);
       if (!n) {
+        // A directory of an earlier split or of a removed component is there on disk, but no node of today's plan.
+        const dir = join(s.outdir, this.node.replace(/^hadd:/, ''));
+        if (/^[^/.][^/]*$/.test(this.node.replace(/^hadd:/, '')) && existsSync(dir)) {
+          process.stdout.write(`${this.node} is not a node of this plan: ${dir} is left from an earlier build (an earlier split, a removed or renamed component); \`heppy check\` lists it as stale once a build of this plan ran, \`heppy clean --stale\` removes it\n`);
+          return 1;
+        }
         const names = [...s.plan.nodes.keys()];
         throw new UserError(`no node named '${this.node}' (there are ${names.length}: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`);
       }

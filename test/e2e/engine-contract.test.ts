@@ -166,6 +166,9 @@ function renamedComponent(): void {
   const resub = heppy(p, ['check', '--resubmit', 'Outdir']);
   assert.is(resub.code, 0, resub.stdout + resub.stderr);
   assert.is(readFileSync(join(p.dir, 'Outdir', 'B', 'heppy-status.json'), 'utf8'), before, 'the stale merge is not re-merged');
+  const why = heppy(p, ['why', '-o', 'minX=80', 'B_Chunk1']);
+  assert.is(why.code, 1);
+  assert.is(why.stdout, `B_Chunk1 is not a node of this plan: ${join(p.dir, 'Outdir', 'B_Chunk1')} is left from an earlier build (an earlier split, a removed or renamed component); \`heppy check\` lists it as stale once a build of this plan ran, \`heppy clean --stale\` removes it\n`);
   const clean = heppy(p, ['clean', '--stale']);
   assert.is(clean.code, 0, clean.stderr);
   assert.is(clean.stdout, 'removed 3 stale directories of ' + join(p.dir, 'Outdir') + ': B_Chunk0, B_Chunk1, B\n');
