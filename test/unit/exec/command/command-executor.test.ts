@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { jobLogPath } from '../../../../src/chunkdir/layout.js';
 import { attemptJobName } from '../../../../src/exec/batch/job-name.js';
 import { dirname, join } from 'node:path';
@@ -111,16 +111,34 @@ test('heppy cancel kills the process group of a nohup job from the journal; re-a
   const journal = [puts[1]!];
   const local = parseLocalJobId(journal[0]!.jobId)!;
   assert.ok(processAlive(-local.pgid), 'the job runs');
+  // Wait until run-chunk runs: batchScript.sh has set its TERM trap by then, so the cancel below
+  // always leaves the trap's failed marker. (Cancelled before bash set it, the job dies without
+  // one: which of the two happened depended on the machine's load.)
+  const runs = join(job.chunkDir, 'runs.txt');
+  for (let i = 0; i < 300 && !existsSync(runs); i++) await new Promise((res) => setTimeout(res, 100));
+  assert.is(readFileSync(runs, 'utf8'), '1 sleep:30\n', 'the fake run-chunk started once');
   // A new coordinator re-attaches to the live job.
   const again = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
   assert.is((await again.adopt(journal)).length, 1);
   await again.close();
   const r = await cancelOutdirJobs(out, journal, { slurm: false });
   assert.equal(r.command, [journal[0]!.jobId]);
-  for (let i = 0; i < 50 && processAlive(-local.pgid); i++) await new Promise((res) => setTimeout(res, 100));
+  for (let i = 0; i < 300 && processAlive(-local.pgid); i++) await new Promise((res) => setTimeout(res, 100));
   assert.not.ok(processAlive(-local.pgid), 'the job is gone');
+  // The dead job's marker (written by the trap) is this attempt's end: adopted, and ended at once.
   const third = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
-  assert.is((await third.adopt(journal)).length, 0, 'a dead job without a marker is not adopted');
+  assert.is((await third.adopt(journal)).length, 1, 'a dead job with its marker is adopted');
+  const ended = (await third.next()).flatMap((e) => (e.type === 'ended' ? [e.end] : []));
+  await third.close();
+  assert.is(ended.length, 1);
+  const end = ended[0]!;
+  assert.ok(end.status === 'failed' && end.failure.kind === 'resource' && end.exitCode === 143, JSON.stringify(end));
+  assert.match(end.failure.reason, 'killed by SIGTERM');
+  // Without a marker (killed before its trap was set, or by SIGKILL), a dead job is not adopted.
+  rmSync(join(job.chunkDir, 'heppy-status.json'));
+  const fourth = new CommandExecutor(out, { ...fast, template: 'nohup ./batchScript.sh &' });
+  assert.is((await fourth.adopt(journal)).length, 0, 'a dead job without a marker is not adopted');
+  await fourth.close();
 });
 
 test('a build killed before it journaled the job id: the entry written before the template ran finds the job by its name', async () => {
