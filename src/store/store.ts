@@ -8,11 +8,11 @@
 //   digestset:<hash of a file list>   a digest of those files' stats + their digests (the no-op path)
 //   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
 //   plan:<outdir>              PlanHead: the last build's node set and its digest (engine/plan-record.ts)
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
+import { loadLmdb } from './lmdb-load.js';
 import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from './records.js';
 import { batchPolicy, WriteBatch, type BatchPolicy } from './write-batch.js';
 
@@ -20,51 +20,12 @@ export type { DigestRecord, PlanHead, TaskRecord, TaskSummary, OutputRecord, Key
 
 const END = '\uffff';
 
-// lmdb (its native addon, msgpackr, ~50 ms of start-up) is loaded when a store is first opened,
-// synchronously: a no-op build served by its snapshot (snapshot.ts) never loads it. Every use goes
-// through this one require (the package's CommonJS build), so the process has one lmdb instance.
-const requireLmdb = createRequire(import.meta.url);
+/** One LMDB environment in `dir`, lmdb loaded on first use (lmdb-load.ts: a no-op build never loads it). */
 export function openDb(dir: string): RootDatabase {
   const { open } = loadLmdb();
   // commitDelay groups the other writes (digests, journal entries) made close together into one
   // commit; task records have their own, longer batches (write-batch.ts).
   return open({ path: dir, compression: false, noMemInit: true, commitDelay: 25 }) as RootDatabase;
-}
-
-/**
- * lmdb's module. Its addon loader (node-gyp-build, also msgpackr's) asks detect-libc which C library
- * this is, and detect-libc loads child_process and reads the node binary for it: ~7 ms CPU of a
- * restore's whole command. The loader takes the answer from LIBC first: it is read here from the
- * interpreter the node binary names (the ELF PT_INTERP string, in its first 2 kB, as detect-libc
- * itself reads it), set only while lmdb loads, and left to detect-libc when that does not tell.
- */
-function loadLmdb(): typeof import('lmdb') {
-  const libc = process.env.LIBC === undefined && process.platform === 'linux' ? libcOfNode() : null;
-  if (libc === null) return requireLmdb('lmdb') as typeof import('lmdb');
-  process.env.LIBC = libc;
-  try {
-    return requireLmdb('lmdb') as typeof import('lmdb');
-  } finally {
-    delete process.env.LIBC;
-  }
-}
-
-/** 'glibc' or 'musl' by the dynamic loader named in the first 2 kB of the running node binary; null when neither is. */
-export function libcOfNode(exe = '/proc/self/exe'): 'glibc' | 'musl' | null {
-  let head: string;
-  try {
-    const fd = openSync(exe, 'r');
-    try {
-      const buf = Buffer.alloc(2048);
-      head = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-  if (head.includes('/ld-musl-')) return 'musl';
-  return head.includes('/ld-linux') ? 'glibc' : null;
 }
 
 /** Values read by key that a snapshot keeps (not task records: those are its heads). */

@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { libcOfNode, Store, type TaskRecord } from '../../../src/store/store.js';
+import { Store, type TaskRecord } from '../../../src/store/store.js';
 import { WriteBatch } from '../../../src/store/write-batch.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-store-'));
@@ -15,33 +15,6 @@ function rec(nodeId: string, key: string): TaskRecord {
     outputs: [{ path: 'log.txt', size: 10, mtimeMs: 1 }], attempts: 1, eventsProcessed: 5, finishedAt: 0, durationMs: 1,
   };
 }
-
-test('the C library is read from the dynamic loader a binary names (what lmdb\'s addon loader is told); LIBC is not left set', async () => {
-  const elf = (interp: string): Buffer => {
-    const b = Buffer.alloc(1500);
-    b.write('\x7fELF', 0, 'latin1');
-    b.write(interp + '\0', 0x238, 'latin1');
-    return b;
-  };
-  const at = (name: string, content: Buffer): string => {
-    const p = join(dir, name);
-    writeFileSync(p, content);
-    return p;
-  };
-  assert.is(libcOfNode(at('glibc-node', elf('/lib64/ld-linux-x86-64.so.2'))), 'glibc');
-  assert.is(libcOfNode(at('arm-node', elf('/lib/ld-linux-aarch64.so.1'))), 'glibc');
-  assert.is(libcOfNode(at('musl-node', elf('/lib/ld-musl-x86_64.so.1'))), 'musl');
-  assert.is(libcOfNode(at('static-node', Buffer.alloc(3000))), null, 'no loader named: left to detect-libc');
-  assert.is(libcOfNode(join(dir, 'no-such-binary')), null);
-  if (process.platform === 'linux') assert.ok(libcOfNode() !== null, 'this node binary names its loader');
-  const before = process.env.LIBC;
-  const s = Store.open(join(dir, 'cache-libc'), join(dir, 'outL'));
-  await s.putTask(rec('L_Chunk0', 'k1'));
-  await s.flush();
-  assert.is(s.getTask('L_Chunk0')?.key, 'k1', 'lmdb loaded and working');
-  assert.is(process.env.LIBC, before);
-  await s.close();
-});
 
 test('task records are scoped by Outdir and survive reopening', async () => {
   const a = Store.open(join(dir, 'cache'), join(dir, 'outA'));
