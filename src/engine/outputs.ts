@@ -1,16 +1,13 @@
 // Recorded outputs of a node, checked against the disk; and the shared job that checks the
 // outputs of every record of a big plan from two threads at once (see output-check.ts).
-import { statSync } from 'node:fs';
+import { statNumbers } from '../util/stat-numbers.js';
 import type { OutputRecord } from '../store/records.js';
 import type { RecordHeads } from '../store/heads.js';
-
-// throwIfNoEntry: a missing file is an answer here, not an exception to build and catch.
-const NO_THROW = { throwIfNoEntry: false } as const;
 
 /** The first difference between the recorded outputs and the disk, or null when intact. */
 export function outputsChanged(dir: string, outputs: readonly OutputRecord[]): string | null {
   for (const o of outputs) {
-    const st = statSync(dir + '/' + o.path, NO_THROW);
+    const st = statNumbers(dir + '/' + o.path);
     if (st === undefined) return `output missing: ${o.path}`;
     if (st.size !== o.size || st.mtimeMs !== o.mtimeMs) return `output changed: ${o.path}`;
   }
@@ -25,7 +22,7 @@ export function headOutputsChanged(heads: RecordHeads, i: number, dir: string): 
   const { starts, pathIdx, sizes, mtimes, paths } = heads;
   for (let k = starts[i]!, end = starts[i + 1]!; k < end; k++) {
     const path = paths[pathIdx[k]!]!;
-    const st = statSync(dir + '/' + path, NO_THROW);
+    const st = statNumbers(dir + '/' + path);
     if (st === undefined) return `output missing: ${path}`;
     if (st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) return `output changed: ${path}`;
   }
@@ -78,7 +75,7 @@ export function workOnJob(job: OutputJob): void {
       const dir = dirs[i] + '/';
       let intact = true;
       for (let k = starts[i]!, end = starts[i + 1]!; intact && k < end; k++) {
-        const st = statSync(dir + pathTable[pathIdx[k]!], NO_THROW);
+        const st = statNumbers(dir + pathTable[pathIdx[k]!]);
         if (st === undefined || st.size !== sizes[k] || st.mtimeMs !== mtimes[k]) intact = false;
       }
       verdict[i] = intact ? 1 : 2;

@@ -1,6 +1,6 @@
 // One stat per path per process: validation (does the input exist?) and digests (is it unchanged?)
 // both need it, and the no-op build of 10,000 inputs should stat each of them once.
-import { statSync } from 'node:fs';
+import { statNumbers } from '../util/stat-numbers.js';
 
 /** What is kept of a stat: a few numbers instead of a full Stats with its four Date objects
  *  (10,000 of those, kept for the whole planning, were a noticeable part of its GC time). */
@@ -18,8 +18,8 @@ export function statOnce(path: string): FileStat | NodeJS.ErrnoException {
   let r = memo.get(path);
   if (r !== undefined) return r;
   try {
-    const st = statSync(path);
-    r = new FileStat(st.size, st.mtimeMs, st.ino, st.isFile());
+    const st = statNumbers(path, true)!;
+    r = new FileStat(st.size, st.mtimeMs, st.ino, st.isFile);
   } catch (err) {
     r = err as NodeJS.ErrnoException;
   }
