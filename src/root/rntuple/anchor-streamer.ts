@@ -1,5 +1,5 @@
 // The TStreamerInfo of ROOT::RNTuple (the anchor class, version 2), as ROOT 6.35 writes it;
-// extracted with write/tools/extract-streamers.ts from ../shared/data/root/rntuple/test_1jag_int_float_rntuple_v1-0-0-0.root.
+// extracted with tools/extract-streamers.ts from ../shared/data/root/rntuple/test_1jag_int_float_rntuple_v1-0-0-0.root.
 // jsroot reads the anchor through it; every file holding an RNTuple carries it. Do not edit by hand.
 import type { StreamerRecord } from '../write/streamer-data.js';
 import type { RawRecord } from '../write/streamer-records.js';
