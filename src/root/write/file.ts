@@ -10,6 +10,8 @@ import type { Hist } from '../hist.js';
 import { RootError } from '../errors.js';
 import { WBuf, rootDatime } from './wbuf.js';
 import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
+import { BEGIN, DIR_RECORD_BYTES, START_BIG_FILE, dirRecordBytes, fileHeaderBytes, freeListBytes, freeListLength, topKeyBytes, type Dir } from './file-records.js';
+import { DeferredKeys, type KeyBuilder } from './deferred-keys.js';
 export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
 import { type Compression, compressPayload, compressionSetting, defaultCompression, needsPreparing } from './compress.js';
 import { streamerInfoPayload } from './streamers.js';
@@ -17,13 +19,8 @@ import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
 import { startAppend, AppendError, type AppendJob } from './append-files.js';
-import { codecThreadEnabled, compressAhead, worthAhead } from '../codec-ahead.js';
-
-/** ROOT's kStartBigFile: beyond this, seeks are written as 64-bit values. */
-export const START_BIG_FILE = 2000000000;
-const FILE_VERSION = 62406;
-const BEGIN = 100;
-const DIR_RECORD_BYTES = 60;
+import { codecThreadEnabled, worthAhead } from '../codec-ahead.js';
+export { START_BIG_FILE } from './file-records.js';
 
 export interface WriterOptions {
   compression?: Compression;
@@ -35,33 +32,8 @@ export interface WriterOptions {
   name?: string;
 }
 
-interface KeyInfo { name: string; cycle: number; header: Uint8Array }
-
-/** A key waiting for its payload's compression on the codec thread. */
-interface Deferred {
-  data: Uint8Array;
-  key: (body: Uint8Array, seek: number) => Uint8Array;
-  body: Uint8Array | null;
-  /** Written (by settle() if the thread had not finished). */
-  settled: boolean;
-  done?: Promise<void>;
-}
-
-const DEFERRED_MAX = 16 << 20;
 /** Payloads compressed on the codec thread are at least this big. */
 const MIN_AHEAD_BYTES = 8 << 10;
-
-interface Dir {
-  path: string;
-  name: string;
-  title: string;
-  seekDir: number;
-  seekParent: number;
-  recordPos: number;
-  nbytesName: number;
-  keys: KeyInfo[];
-  children: Dir[];
-}
 
 export interface KeySpec {
   className: string;
@@ -93,13 +65,8 @@ export class RootFileWriter {
   /** Unused byte ranges inside the file (first, last inclusive, as ROOT's TFree), listed in the free-segments record. */
   private readonly free: [number, number][] = [];
   readonly compressAhead: boolean;
-  /**
-   * Keys whose payload compresses on the codec thread, in the order they were added; each is
-   * written when it and all before it are compressed. Any other write first writes them all
-   * (compressing here what the thread has not finished): the file's layout never depends on timing.
-   */
-  private readonly deferred: Deferred[] = [];
-  private deferredBytes = 0;
+  /** Keys whose payload compresses on the codec thread (deferred-keys.ts): any other write first places them all. */
+  private readonly deferred: DeferredKeys;
   /** A copy of whole files under way (appendFiles). */
   private pending: Promise<boolean> | null = null;
   private job: AppendJob | null = null;
@@ -119,6 +86,7 @@ export class RootFileWriter {
     };
     this.dirs.set('', this.top);
     this.end = BEGIN + nbytesName + DIR_RECORD_BYTES;
+    this.deferred = new DeferredKeys(this.compression, (key, body) => this.placeKey(key, body), () => this.closed);
   }
 
   /**
@@ -162,50 +130,22 @@ export class RootFileWriter {
    * compressAhead): `key(body, seek)` builds its bytes once the compressed body is there and its
    * place in the file known. Keys go in the order of the calls.
    */
-  appendCompressed(data: Uint8Array, key: (body: Uint8Array, seek: number) => Uint8Array): void {
+  appendCompressed(data: Uint8Array, key: KeyBuilder): void {
     this.checkOpen();
     // Small payloads compress here: a message round trip would cost more.
     if (!this.compressAhead || !worthAhead(data.length, MIN_AHEAD_BYTES)) { this.settle(); this.placeKey(key, compressPayload(data, this.compression)); return; }
-    const d: Deferred = { data, key, body: null, settled: false };
-    this.deferred.push(d);
-    this.deferredBytes += data.length;
-    d.done = compressAhead(data, this.compression).then((body) => {
-      d.body = body;
-      if (!this.closed && !d.settled) this.writeDeferred(false);
-    }, () => undefined); // compressed here by settle() instead
-    // Bounded memory: past 16 MB waiting, this thread catches up.
-    if (this.deferredBytes > DEFERRED_MAX) this.settle();
+    this.deferred.add(data, key);
   }
 
-  private placeKey(key: (body: Uint8Array, seek: number) => Uint8Array, body: Uint8Array): void {
+  private placeKey(key: KeyBuilder, body: Uint8Array): void {
     this.appendNow(key(body, this.end));
   }
 
-  /** Writes the deferred keys in order: those compressed, or (all) every one, compressing here what is missing. */
-  private writeDeferred(all: boolean): void {
-    while (this.deferred.length > 0) {
-      const d = this.deferred[0]!;
-      if (d.body === null && !all) return;
-      this.deferred.shift();
-      d.settled = true;
-      this.deferredBytes -= d.data.length;
-      this.placeKey(d.key, d.body ?? compressPayload(d.data, this.compression));
-    }
-  }
-
   /** Before any other write: every deferred key is written first. */
-  private settle(): void {
-    if (this.deferred.length > 0) this.writeDeferred(true);
-  }
+  private settle(): void { this.deferred.settle(); }
 
   /** Waits for the codec thread's pending compressions, then writes their keys. */
-  async drain(): Promise<void> {
-    while (this.deferred.length > 0) {
-      const last = this.deferred[this.deferred.length - 1]!;
-      await last.done;
-      this.settle();
-    }
-  }
+  async drain(): Promise<void> { await this.deferred.drain(); }
 
   /**
    * Appends whole files at the end (a kernel copy in another process where possible, see
@@ -442,70 +382,26 @@ export class RootFileWriter {
       }
       // Free segments: the unused ranges declared with markFree, then one TFree from the end of the file to "infinity".
       const bigFree = this.bigAt(this.end + 200 + 18 * this.free.length);
-      const isBig = (last: number): boolean => this.force64 || last > START_BIG_FILE;
-      const inner = this.free.reduce((n, [, last]) => n + (isBig(last) ? 18 : 10), 0);
       const freeKey = this.writeKey({
         className: 'TFile', name: this.fileName, title: '', dir: this.top, compress: false, list: false, cycle: 1,
-        payload: () => new Uint8Array(inner + (bigFree ? 18 : 10)),
+        payload: () => new Uint8Array(freeListLength(this.free, this.force64, bigFree)),
       });
       const fileEnd = this.end;
-      const free = new WBuf(inner + 18);
-      for (const [first, last] of this.free) {
-        if (isBig(last)) { free.i16(1001); free.i64(first); free.i64(last); } else { free.i16(1); free.i32(first); free.i32(last); }
-      }
-      if (bigFree) { free.i16(1001); free.i64(fileEnd); free.i64(fileEnd + 1e12); } else { free.i16(1); free.i32(fileEnd); free.i32(START_BIG_FILE); }
-      this.writeAt(freeKey.seek + freeKey.keylen, free.bytes());
-      const big = this.bigAt(fileEnd);
+      this.writeAt(freeKey.seek + freeKey.keylen, freeListBytes(this.free, this.force64, fileEnd, bigFree));
+      const stamp = { datime: this.datime, uuid: this.uuid };
       for (const d of this.dirs.values()) {
         const kl = keysLists.get(d)!;
-        this.writeAt(d.recordPos, this.dirRecord(d, kl.seek, kl.nbytes, this.bigAt(Math.max(kl.seek, d.seekDir))));
+        const len = d === this.top ? this.topDirBytes : DIR_RECORD_BYTES;
+        this.writeAt(d.recordPos, dirRecordBytes(d, stamp, kl.seek, kl.nbytes, this.bigAt(Math.max(kl.seek, d.seekDir)), len));
       }
-      this.writeTopKey();
-      this.writeAt(0, this.header(fileEnd, freeKey.seek, freeKey.nbytes, si.seek, si.nbytes, big));
+      this.writeAt(BEGIN, topKeyBytes(this.top, this.fileName, this.topDirBytes, this.datime));
+      this.writeAt(0, fileHeaderBytes({
+        fileEnd, seekFree: freeKey.seek, nbytesFree: freeKey.nbytes, seekInfo: si.seek, nbytesInfo: si.nbytes,
+        nbytesName: this.top.nbytesName, compressionSetting: this.compressionSetting, big: this.bigAt(fileEnd),
+      }, this.uuid));
     } finally {
       this.closed = true;
       closeSync(this.fd);
     }
-  }
-
-  private dirRecord(d: Dir, seekKeys: number, nbytesKeys: number, big: boolean): Uint8Array {
-    const len = d === this.top ? this.topDirBytes : DIR_RECORD_BYTES;
-    const b = new WBuf(len);
-    b.i16(big ? 1005 : 5);
-    b.u32(this.datime); b.u32(this.datime);
-    b.i32(nbytesKeys); b.i32(d.nbytesName);
-    if (big) { b.i64(d.seekDir); b.i64(d.seekParent); b.i64(seekKeys); } else { b.i32(d.seekDir); b.i32(d.seekParent); b.i32(seekKeys); }
-    b.u16(1); b.raw(this.uuid);
-    while (b.pos < len) b.u8(0); // small records keep room to become big in place
-    return b.bytes();
-  }
-
-  private writeTopKey(): void {
-    const keylen = keyLength('TFile', this.fileName, '', false);
-    const b = new WBuf(keylen + 64);
-    writeKeyHeader(b, {
-      nbytes: this.top.nbytesName + this.topDirBytes, objlen: this.top.nbytesName + this.topDirBytes - keylen,
-      datime: this.datime, keylen, cycle: 1, seekKey: BEGIN, seekPdir: 0, big: false,
-      className: 'TFile', name: this.fileName, title: '',
-    });
-    b.tstring(this.fileName);
-    b.tstring('');
-    this.writeAt(BEGIN, b.bytes());
-  }
-
-  private header(fileEnd: number, seekFree: number, nbytesFree: number, seekInfo: number, nbytesInfo: number, big: boolean): Uint8Array {
-    const b = new WBuf(BEGIN);
-    b.raw(Buffer.from('root', 'latin1'));
-    b.i32(big ? FILE_VERSION + 1000000 : FILE_VERSION);
-    b.i32(BEGIN);
-    if (big) { b.i64(fileEnd); b.i64(seekFree); } else { b.i32(fileEnd); b.i32(seekFree); }
-    b.i32(nbytesFree); b.i32(1); b.i32(this.top.nbytesName);
-    b.u8(big ? 8 : 4);
-    b.i32(this.compressionSetting);
-    if (big) b.i64(seekInfo); else b.i32(seekInfo);
-    b.i32(nbytesInfo);
-    b.u16(1); b.raw(this.uuid);
-    while (b.pos < BEGIN) b.u8(0);
-    return b.bytes();
   }
 }
