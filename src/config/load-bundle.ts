@@ -1,8 +1,10 @@
 // Bundling heppyfile.ts with esbuild into one ESM file, so that the build, its workers and batch
 // jobs all run the same snapshot of the analysis. `import … from 'heppy'` is pointed at this
 // checkout's dist/src/index.js, so a worker that imports the bundle shares heppy's module instance.
-// Two outputs: the runnable bundle (readable, names kept, with a source map for error lines) and a
-// minified one whose digest is the code part of every key (comments and formatting not counted).
+// Three builds: a minified bundle (the whole code's digest, comments and formatting not counted),
+// the runnable bundle (readable, names kept, with a source map for error lines; it also exports
+// every local module's namespace) and each local module bundled alone, minified (its code digest):
+// a chunk's key covers the code of its analyzers' modules, not the whole heppyfile (load-code.ts).
 // The result is cached by the content of every bundled input (checked by its size and mtime, and by
 // its digest when the mtime moved: file-stamps.ts), by heppy's and esbuild's versions: an
 // unchanged heppyfile is not re-bundled (esbuild is not even loaded), also after a `touch` or a
@@ -13,7 +15,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hashBytes, hashString, initHash } from '../fingerprint/hash.js';
 import { fail, ok, type Result } from '../util/result.js';
@@ -32,7 +34,21 @@ export interface Bundle {
   hash: string;            // digest of the runnable bundle text (its file name)
   codeDigest: string;      // digest of the minified bundle: the code part of keys
   inputs: string[];        // absolute paths of the heppyfile and its local modules
+  /**
+   * The local modules (paths relative to the heppyfile's directory) in the order of the bundle's
+   * exports `${MODULE_EXPORT}<i>` (each one's namespace), and each one's code digest: its minified
+   * bundle alone (its code and everything it imports, comments/formatting not counted).
+   */
+  modules: string[];
+  moduleDigests: Record<string, string>;
+  /** The size of each one's bundle alone (of two modules exporting a class, the smaller is its maker's). */
+  moduleBytes: Record<string, number>;
 }
+
+/** The runnable bundle exports each local module's namespace as `${MODULE_EXPORT}<i>` (load-code.ts). */
+export const MODULE_EXPORT = '__heppy_module';
+/** The name of the bundle's synthetic entry (in source maps). */
+const ENTRY_NAME = '<heppy-entry>';
 
 /**
  * A bundle ready to import; `commit` puts it into the cache (once valid), `discard` drops it.
@@ -90,14 +106,15 @@ function readIndex(cacheDir: string): Record<string, CacheEntry> {
 /** The cache entry of `heppyfile` if its inputs' contents and the toolchain are unchanged (stats refreshed when mtimes moved). */
 function cached(cacheDir: string, heppyfile: string): { entry: CacheEntry; refreshed: boolean } | null {
   const e = readIndex(cacheDir)[heppyfile];
-  if (!e || e.heppyIndex !== heppyIndexPath || e.toolchain !== toolchain() || !Array.isArray(e.stats) || !existsSync(e.path)) return null;
+  if (!e || e.heppyIndex !== heppyIndexPath || e.toolchain !== toolchain() || !Array.isArray(e.stats)
+    || !Array.isArray(e.modules) || typeof e.moduleDigests !== 'object' || typeof e.moduleBytes !== 'object' || !existsSync(e.path)) return null;
   const stats = stampsHold(e.stats);
   if (stats === null) return null;
   return stats === e.stats ? { entry: e, refreshed: false } : { entry: { ...e, stats }, refreshed: true };
 }
 
 function bundleOf(e: CacheEntry): Bundle {
-  return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs };
+  return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs, modules: e.modules, moduleDigests: e.moduleDigests, moduleBytes: e.moduleBytes };
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -150,7 +167,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     },
   });
   const common = {
-    entryPoints: [heppyfile], bundle: true, platform: 'node' as const, format: 'esm' as const,
+    bundle: true, platform: 'node' as const, format: 'esm' as const,
     target: 'node20', write: false, logLevel: 'silent' as const, legalComments: 'none' as const,
     absWorkingDir: dirname(heppyfile),
   };
@@ -169,26 +186,65 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
       });
     },
   };
-  let run, min;
   const readFrom = Date.now();   // the inputs are stamped after esbuild read them: one edited since is not (file-stamps.ts)
-  try {
-    [run, min] = await Promise.all([
-      esbuild.build({ ...common, metafile: true, keepNames: true, sourcemap: 'external', outfile: 'bundle.mjs',
-        plugins: [heppyPlugin(pathToFileURL(heppyIndexPath).href), readsPlugin] }),
-      // 'heppy' stays a bare name here so that the key does not depend on where heppy is installed.
-      esbuild.build({ ...common, minify: true, plugins: [heppyPlugin('heppy'), readsPlugin] }),
-    ]);
-  } catch (err) {
+  // 1. The minified bundle (the whole code's digest) and the import graph (which local modules there are).
+  // 2. The runnable bundle, of an entry that re-exports the heppyfile and each local module's namespace
+  //    (one instance of each module: load-code.ts finds an analyzer class's module by identity), and
+  //    3. each local module bundled alone, minified: the digest of its code and of all it imports.
+  const failed = (err: unknown): Result<never> => {
     const e = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors?.[0];
     if (e) {
       const loc = e.location;
       return fail({ file: loc ? `${resolve(dirname(heppyfile), loc.file)}:${loc.line}:${loc.column + 1}` : heppyfile, reason: e.text });
     }
     return fail({ file: heppyfile, reason: (err as Error).message.split('\n')[0] ?? String(err) });
+  };
+  let min;
+  try {
+    // 'heppy' stays a bare name here so that the key does not depend on where heppy is installed.
+    min = await esbuild.build({ ...common, entryPoints: [heppyfile], minify: true, metafile: true, outfile: 'min.mjs', plugins: [heppyPlugin('heppy'), readsPlugin] });
+  } catch (err) {
+    return failed(err);
+  }
+  const here = dirname(heppyfile);
+  const heppyfileRel = Object.keys(min.metafile!.inputs).find((q) => resolve(here, q) === heppyfile);
+  const local = Object.keys(min.metafile!.inputs).filter((q) => q !== heppyfileRel && !q.includes('node_modules/') && /\.([mc]?[jt]s|[jt]sx)$/.test(q));
+  const heppyfileExports = Object.values(min.metafile!.outputs)[0]?.exports ?? [];
+  const entry = [
+    `export * from ${JSON.stringify(heppyfile)};`,
+    heppyfileExports.includes('default') ? `export { default } from ${JSON.stringify(heppyfile)};` : '',
+    ...local.map((q, i) => `export * as ${MODULE_EXPORT}${i} from ${JSON.stringify(resolve(here, q))};`),
+  ].join('\n');
+  let run, alone;
+  try {
+    [run, alone] = await Promise.all([
+      esbuild.build({ ...common, stdin: { contents: entry, resolveDir: here, sourcefile: ENTRY_NAME, loader: 'js' },
+        metafile: true, keepNames: true, sourcemap: 'external', outfile: 'bundle.mjs',
+        plugins: [heppyPlugin(pathToFileURL(heppyIndexPath).href), readsPlugin] }),
+      local.length === 0 ? null
+        : esbuild.build({ ...common, entryPoints: local, minify: true, metafile: true, outdir: 'alone', outbase: here, plugins: [heppyPlugin('heppy'), readsPlugin] }),
+    ]);
+  } catch (err) {
+    return failed(err);
   }
   const code = run.outputFiles!.find((f) => f.path.endsWith('.mjs'))!.text;
   const map = run.outputFiles!.find((f) => f.path.endsWith('.map'))?.text;
   const minText = min.outputFiles![0]!.text;
+  // Each local module's code digest (its own bundle), by its path relative to the heppyfile's directory.
+  const moduleDigests: Record<string, string> = {};
+  const moduleBytes: Record<string, number> = {};
+  if (alone) {
+    const byEntry = new Map<string, string>();
+    for (const [out, o] of Object.entries(alone.metafile!.outputs)) if (o.entryPoint) byEntry.set(resolve(here, out), o.entryPoint);
+    for (const f of alone.outputFiles!) {
+      const ep = byEntry.get(f.path);
+      if (ep === undefined) continue;
+      const m = relative(here, resolve(here, ep));
+      moduleDigests[m] = hashString(f.text);
+      moduleBytes[m] = f.contents.length;
+    }
+  }
+  const modules = local.map((q) => relative(here, resolve(here, q)));
   // The map is part of the address: a comment moves lines without changing the code.
   const hash = hashString(code + (map ?? ''));
   const stage = mkdtempSync(join(tmpdir(), 'heppy-bundle-'));
@@ -196,15 +252,15 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   if (map) {
     // Sources made absolute: the map lives in the cache, not next to the heppyfile.
     const m = JSON.parse(map) as { sources: string[] };
-    m.sources = m.sources.map((s) => resolve(dirname(heppyfile), s));
+    m.sources = m.sources.map((s) => resolve(here, s));
     writeFileSync(`${staged}.map`, JSON.stringify(m));
   }
   writeFileSync(staged, `${code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')}//# sourceMappingURL=${hash}.mjs.map\n`);
-  const inputs = Object.keys(run.metafile!.inputs)
+  const inputs = Object.keys(min.metafile!.inputs)
     .filter((p) => !p.includes('node_modules/'))
-    .map((p) => resolve(dirname(heppyfile), p));
-  const stats = Object.keys(run.metafile!.inputs).map((q) => {
-    const p = resolve(dirname(heppyfile), q);
+    .map((p) => resolve(here, p));
+  const stats = Object.keys(min.metafile!.inputs).map((q) => {
+    const p = resolve(here, q);
     const d = read.get(p);
     return stampFile(p, readFrom, d === '' ? null : d);
   });
@@ -222,7 +278,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
       copyAtomic(staged, path);
     }
     discard();
-    done = { heppyfile, path, hash, codeDigest, inputs };
+    done = { heppyfile, path, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes };
     const index = readIndex(cacheDir);
     index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath, toolchain: toolchain(), ...(stamp ? { typecheck: stamp } : {}) };
     writeAtomic(indexFile(cacheDir), JSON.stringify(index));
@@ -230,5 +286,5 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   };
   // The last type-check of this heppyfile, whatever bundle it went with (load.ts checks that it still holds).
   const typechecked = readIndex(cacheDir)[heppyfile]?.typecheck;
-  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs }, fromCache: false, typechecked, commit, discard });
+  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes }, fromCache: false, typechecked, commit, discard });
 }

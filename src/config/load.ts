@@ -9,11 +9,14 @@ import { heppyIndexPath, stageHeppyfile, type Bundle } from './load-bundle.js';
 import { makeStamp, stampHolds, type TypecheckStamp } from './typecheck-stamp.js';
 import { locateError } from './load-sourcemap.js';
 import { validateConfig, type ValidConfig } from './validate.js';
+import { codeParts, type CodeParts } from './load-code.js';
 import { expandRemoteGlobs } from './remote-globs.js';
 
 export interface LoadedAnalysis {
   bundle: Bundle;
   config: ValidConfig;
+  /** The code parts of the chunks' keys (load-code.ts). */
+  code: CodeParts;
 }
 
 export type Options = Record<string, string | boolean>;
@@ -29,11 +32,11 @@ export async function applyOptions(options: Options): Promise<void> {
  */
 const BUILTIN_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
 
-/** Imports a bundle and returns its Config (default export, or heppy's `config` export). */
-export async function importBundle(bundlePath: string): Promise<Result<unknown>> {
+/** Imports a bundle and returns its Config (default export, or heppy's `config` export) and its exports. */
+export async function importBundle(bundlePath: string): Promise<Result<{ config: unknown; mod: Record<string, unknown> }>> {
   try {
     const mod = (await import(pathToFileURL(bundlePath).href)) as { default?: unknown; config?: unknown };
-    return ok(mod.default ?? mod.config);
+    return ok({ config: mod.default ?? mod.config, mod });
   } catch (err) {
     const where = locateError(err, bundlePath);
     const msg = err instanceof Error ? `${BUILTIN_ERRORS.has(err.name) ? `${err.name}: ` : ''}${err.message}` : String(err);
@@ -73,14 +76,14 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     setConfigBaseDir(dirname(staged.bundle.heppyfile));
     const cfg = await importBundle(staged.bundle.path);
     if (!cfg.ok) return cfg;
-    const globs = await expandRemoteGlobs(cfg.value);
+    const globs = await expandRemoteGlobs(cfg.value.config);
     if (!globs.ok) return fail({ file: staged.bundle.heppyfile, ...globs.error });
-    const v = validateConfig(cfg.value, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
+    const v = validateConfig(cfg.value.config, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
     if (!v.ok) return v;
     valid = true;
     const bundle = staged.commit(stamp);
     saveTypecheck();
-    return ok({ bundle, config: v.value });
+    return ok({ bundle, config: v.value, code: codeParts(bundle, cfg.value.mod, v.value) });
   } finally {
     if (!valid) staged.discard();
   }

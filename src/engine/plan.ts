@@ -3,6 +3,7 @@
 // path: stats and one LMDB range read).
 import { readdirSync } from 'node:fs';
 import type { ValidConfig } from '../config/validate.js';
+import type { CodeParts } from '../config/load-code.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
 import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type DigestLookup, type KeyParts } from '../graph/keys.js';
@@ -38,7 +39,8 @@ export interface BuildPlan {
 
 export interface PlanInputs {
   config: ValidConfig;
-  codeDigest: string;
+  /** The code parts of the chunks' keys (config/load-code.ts). */
+  code: CodeParts;
   heppyVersion: string;
   options: Record<string, string | boolean>;
   maxEvents: number | null;
@@ -130,12 +132,16 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     tree.set(c.name, c.tree ?? p.config.tree);
     compDigest.set(c.name, componentPart(c.raw));
   }
+  // By tree and by code (a component that carries code: the whole bundle's digest).
   const sharedByTree = new Map<string, Record<string, string>>();
-  const shared = (t: string): Record<string, string> => {
-    let s = sharedByTree.get(t);
+  const shared = (component: string): Record<string, string> => {
+    const t = tree.get(component)!;
+    const whole = p.code.wholeFor.has(component);
+    const at = whole ? `${t}\u0000whole` : t;
+    let s = sharedByTree.get(at);
     if (!s) {
-      s = sharedParts({ heppyVersion: p.heppyVersion, codeDigest: p.codeDigest, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
-      sharedByTree.set(t, s);
+      s = sharedParts({ heppyVersion: p.heppyVersion, code: whole ? p.code.whole : p.code.parts, sequence: p.config.sequence, tree: t, options: p.options, maxEvents: p.maxEvents });
+      sharedByTree.set(at, s);
     }
     return s;
   };
@@ -143,7 +149,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   const template = (component: string): ChunkKeyTemplate => {
     let t = templates.get(component);
     if (!t) {
-      t = chunkKeyTemplate(shared(tree.get(component)!), compDigest.get(component)!);
+      t = chunkKeyTemplate(shared(component), compDigest.get(component)!);
       templates.set(component, t);
     }
     return t;
@@ -192,7 +198,7 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     if (n.kind === 'chunk') {
       const component = n.plan.component;
       const key = chunkKeys[i]!;
-      const node = new ChunkNodePlan(id, component, dir, key, shared(tree.get(component)!), compDigest.get(component)!, n.plan, ok_);
+      const node = new ChunkNodePlan(id, component, dir, key, shared(component), compDigest.get(component)!, n.plan, ok_);
       nodes.set(id, node);
       if (freshHead(id, dir, at, key)) continue;
       const rec = at >= 0 ? p.recordOf(id) : undefined;

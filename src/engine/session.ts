@@ -207,7 +207,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     const digests = new FileDigests(store, f.deep ?? false);
     if (!earlyHolds) pre?.cancel();
     const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
-    const plan = await makePlan({ config: loaded.value.config, codeDigest: loaded.value.bundle.codeDigest, heppyVersion, options, maxEvents,
+    const plan = await makePlan({ config: loaded.value.config, code: loaded.value.code, heppyVersion, options, maxEvents,
       outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);

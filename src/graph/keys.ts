@@ -21,7 +21,11 @@ export interface DigestLookup {
 
 export interface ChunkKeyInputs {
   heppyVersion: string;
-  codeDigest: string;               // digest of the minified bundle (comments/formatting not counted)
+  /**
+   * The code the chunk runs (config/load-code.ts): `code:<module>` → the digest of each analyzer
+   * module (with all it imports), or `code` → the whole minified bundle's (comments/formatting not counted).
+   */
+  code: Readonly<Record<string, string>>;
   component: unknown;               // the component object (its files are covered by the slice)
   sequence: unknown;                // the analyzers with their classes and parameters
   tree: string;
@@ -39,7 +43,7 @@ export function sharedParts(i: Omit<ChunkKeyInputs, 'chunk' | 'fileDigests' | 'c
   const opts = Object.keys(i.options).sort().map((k) => [k, i.options[k]]);
   return {
     version: hashString(i.heppyVersion),
-    code: i.codeDigest,
+    ...i.code,
     sequence: hashString(canonical(i.sequence)),
     tree: hashString(i.tree),
     options: hashString(JSON.stringify(opts)),
@@ -126,11 +130,26 @@ export function haddKeyParts(heppyVersion: string, component: string, inputResul
   return { parts, files };
 }
 
+/** How `heppy why` names a changed part: the code parts by what they cover. */
+function partChange(k: string, before: string | undefined, now: string | undefined): string {
+  if (k === 'code') {
+    const why = '(the heppyfile and all its modules: an analyzer, a parameter or a component there is code)';
+    return before === undefined ? `code of the heppyfile now counts ${why}` : now === undefined ? 'code of the heppyfile no longer counts (the analyzers\' modules do)'
+      : `code changed ${why}`;
+  }
+  if (k.startsWith('code:')) {
+    const what = `code of ${k.slice('code:'.length)}`;
+    return before === undefined ? `${what} now counts (a new analyzer module)` : now === undefined ? `${what} no longer counts`
+      : `${what} changed (the module, a module it imports, or a static value of its analyzer class)`;
+  }
+  return `${k} changed`;
+}
+
 /** Which named parts and which files differ between a recorded key and today's (`heppy why`). */
 export function diffKeyParts(before: KeyParts, now: KeyParts): string[] {
   const out: string[] = [];
   for (const k of new Set([...Object.keys(before.parts), ...Object.keys(now.parts)])) {
-    if (before.parts[k] !== now.parts[k]) out.push(`${k} changed`);
+    if (before.parts[k] !== now.parts[k]) out.push(partChange(k, before.parts[k], now.parts[k]));
   }
   for (const f of new Set([...Object.keys(before.files), ...Object.keys(now.files)])) {
     const a = before.files[f], b = now.files[f];

@@ -81,7 +81,7 @@ test('canonical: key order irrelevant, classes tagged, values distinguished', ()
 test('chunk keys: parameter change moves every key; input change only its chunk; why names it', async () => {
   await initHash();
   const chunks = splitComponent({ name: 'c', files: ['/f0', '/f1'], splitFactor: 2 });
-  const shared = (min: number) => sharedParts({ heppyVersion: '0.1.0', codeDigest: 'abc', sequence: [{ cls: 'Sel', minLeptons: min }], tree: 'events', options: {}, maxEvents: null });
+  const shared = (min: number) => sharedParts({ heppyVersion: '0.1.0', code: { code: 'abc' }, sequence: [{ cls: 'Sel', minLeptons: min }], tree: 'events', options: {}, maxEvents: null });
   const comp = componentPart({ name: 'c', xSection: 1, files: ['/f0', '/f1'] });
   const digests = new Map([['/f0', 'd0'], ['/f1', 'd1']]);
   const k = (min: number, dg: Map<string, string>) => chunks.map((c) => chunkKey(chunkKeyTemplate(shared(min), comp), c, dg));
@@ -99,7 +99,7 @@ test('chunk keys: parameter change moves every key; input change only its chunk;
 test('one key encoding: the fast chunk key equals keyOf of its recorded parts (hadd keys too)', async () => {
   await initHash();
   const chunks = splitComponent({ name: 'c', files: ['/f0', '/f1', '/f2'], splitFactor: 2 });
-  const shared = sharedParts({ heppyVersion: '0.1.0', codeDigest: 'abc', sequence: [{ cls: 'Sel' }], tree: 'events', options: { a: '1', b: true }, maxEvents: 7 });
+  const shared = sharedParts({ heppyVersion: '0.1.0', code: { code: 'abc' }, sequence: [{ cls: 'Sel' }], tree: 'events', options: { a: '1', b: true }, maxEvents: 7 });
   const comp = componentPart({ name: 'c', files: ['/f0', '/f1', '/f2'] });
   const digests = new Map([['/f0', 'd0'], ['/f1', 'd1'], ['/f2', 'd2']]);
   assert.is(chunks.length, 2);
