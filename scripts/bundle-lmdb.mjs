@@ -7,21 +7,26 @@
 // (node-gyp-build-optional-packages) picks for this Node is found here, once, and the bundle
 // requires it by its path relative to the bundle. dist/lmdb/manifest.json names the Node ABI,
 // platform, arch and C library it was picked for, and every source with its size and mtime, so
-// that a bundle that does not fit the process or is older than its packages is not used.
+// that a bundle that does not fit the process or is older than its packages is not used, and the
+// bundle's V8 code cache (made here by lmdb-load.ts `codeCache`, after a store was used through it).
+// Bundle and cache are named by the bundle's content hash, the manifest written last names the
+// pair, and the files it no longer names are removed (a process that read the old manifest a
+// moment ago and finds its file gone loads lmdb from node_modules).
 // `npm run build` runs it; without it heppy loads lmdb from node_modules (slower, same program).
 // Usage: node scripts/bundle-lmdb.mjs [directory=dist/lmdb]
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultOut = join(root, 'dist', 'lmdb');
-const BUNDLE = 'lmdb.cjs';
 
 export async function bundleLmdb(outDir = defaultOut) {
   // The same loader code heppy uses for the target (one owner of the manifest's meaning).
-  const { libcOfNode, thisTarget } = await import(join(root, 'dist', 'src', 'store', 'lmdb-load.js'));
+  const { codeCache, libcOfNode, thisTarget } = await import(join(root, 'dist', 'src', 'store', 'lmdb-load.js'));
   const libc = process.platform === 'linux' ? libcOfNode() : null;
   if (libc === null) return null; // the target cannot be told: heppy loads the package
   const req = createRequire(join(root, 'package.json'));
@@ -40,7 +45,7 @@ export async function bundleLmdb(outDir = defaultOut) {
   const rel = (p) => relative(outDir, p);
   const esbuild = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
-  const tmp = join(outDir, `${BUNDLE}.${process.pid}.tmp`);
+  const tmp = join(outDir, `lmdb.${process.pid}.tmp`);
   const built = await esbuild.build({
     stdin: { contents: "module.exports = require('lmdb');", resolveDir: root, sourcefile: 'lmdb-entry.cjs', loader: 'js' },
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: tmp, write: true, metafile: true,
@@ -63,10 +68,24 @@ export async function bundleLmdb(outDir = defaultOut) {
     const st = statSync(f);
     return [rel(f), st.size, st.mtimeMs];
   });
-  renameSync(tmp, join(outDir, BUNDLE));
-  const manifest = { target: thisTarget(libc), file: BUNDLE, sources };
+  const file = `lmdb.${createHash('sha256').update(readFileSync(tmp)).digest('hex').slice(0, 16)}.cjs`;
+  renameSync(tmp, join(outDir, file));
+  const manifest = { target: thisTarget(libc), file, sources };
+  const scratch = mkdtempSync(join(tmpdir(), 'heppy-lmdb-cache-'));
+  try {
+    writeFileSync(join(outDir, `${file}.cache.tmp`), await codeCache(join(outDir, file), join(scratch, 'db')));
+    renameSync(join(outDir, `${file}.cache.tmp`), join(outDir, `${file}.cache`));
+    manifest.codeCache = `${file}.cache`;
+  } catch (err) {
+    process.stderr.write(`bundle-lmdb: no code cache (${err instanceof Error ? err.message : String(err)}): the bundle is compiled at each load\n`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   writeFileSync(join(outDir, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1) + '\n');
   renameSync(join(outDir, 'manifest.json.tmp'), join(outDir, 'manifest.json'));
+  for (const f of readdirSync(outDir)) {
+    if (/^lmdb(\.[0-9a-f]+)?\.cjs(\.cache)?$/.test(f) && f !== file && f !== manifest.codeCache) rmSync(join(outDir, f), { force: true });
+  }
   return manifest;
 }
 

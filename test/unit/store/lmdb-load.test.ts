@@ -1,12 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LMDB_BUNDLE_DIR, libcOfNode, thisTarget, usableBundle, type LmdbBundleManifest } from '../../../src/store/lmdb-load.js';
+import { LMDB_BUNDLE_DIR, libcOfNode, lmdbLoadedFrom, thisTarget, usableBundle, type LmdbBundleManifest } from '../../../src/store/lmdb-load.js';
 import { Store, type TaskRecord } from '../../../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-lmdb-load-'));
@@ -47,24 +46,29 @@ test('a bundle is used only for its target and while every source is as bundled'
   writeFileSync(join(b, 'src', 'addon.node'), 'binary');
   const st = (p: string): [string, number, number] => { const s = statSync(join(b, p)); return [p, s.size, s.mtimeMs]; };
   const target = thisTarget('glibc');
-  const manifest: LmdbBundleManifest = { target, file: 'lmdb.cjs', sources: [st('src/a.js'), st('src/addon.node')] };
+  const manifest: LmdbBundleManifest = { target, file: 'lmdb.1.cjs', codeCache: 'lmdb.1.cjs.cache', sources: [st('src/a.js'), st('src/addon.node')] };
+  const fits = { file: b + 'lmdb.1.cjs', codeCache: b + 'lmdb.1.cjs.cache' };
   const write = (m: unknown): void => writeFileSync(join(b, 'manifest.json'), JSON.stringify(m));
   assert.is(usableBundle(b, target), null, 'no manifest');
   write(manifest);
-  assert.is(usableBundle(b, target), b + 'lmdb.cjs');
+  assert.equal(usableBundle(b, target), fits);
   assert.is(usableBundle(b, thisTarget('musl')), null, 'another C library');
   assert.is(usableBundle(b, { ...target, abi: '1' }), null, 'another Node ABI');
   assert.is(usableBundle(b, { ...target, arch: 'riscv' }), null, 'another arch');
   utimesSync(join(b, 'src', 'a.js'), new Date(1e12), new Date(1e12));
   assert.is(usableBundle(b, target), null, 'a source touched since (a package reinstalled)');
   write({ ...manifest, sources: [st('src/a.js'), st('src/addon.node')] });
-  assert.is(usableBundle(b, target), b + 'lmdb.cjs');
+  assert.equal(usableBundle(b, target), fits);
+  write({ ...manifest, codeCache: undefined, sources: [st('src/a.js'), st('src/addon.node')] });
+  assert.equal(usableBundle(b, target), { ...fits, codeCache: null }, 'no code cache: compiled without');
   writeFileSync(join(b, 'src', 'addon.node'), 'binarY!');
   assert.is(usableBundle(b, target), null, 'a source of another size');
   write({ ...manifest, sources: [st('src/a.js'), st('src/addon.node'), ['src/gone.js', 1, 1]] });
   assert.is(usableBundle(b, target), null, 'a source missing');
   write({ ...manifest, file: '../elsewhere.cjs', sources: [st('src/a.js')] });
   assert.is(usableBundle(b, target), null, 'a bundle outside its directory');
+  write({ ...manifest, codeCache: '/etc/passwd', sources: [st('src/a.js')] });
+  assert.is(usableBundle(b, target), null, 'a code cache outside its directory');
   write({ ...manifest, sources: [] });
   assert.is(usableBundle(b, target), null, 'no sources listed');
   writeFileSync(join(b, 'manifest.json'), '{"target": ');
@@ -80,20 +84,30 @@ test('scripts/bundle-lmdb.mjs: the bundle loads lmdb from one file and its addon
   assert.equal(m.target, thisTarget(libcOfNode()!));
   assert.ok(m.sources.some(([p]) => p.endsWith('lmdb/dist/index.cjs')) && m.sources.some(([p]) => p.endsWith('msgpackr/dist/node.cjs')));
   assert.is(m.sources.filter(([p]) => p.endsWith('.node')).length, 2, 'lmdb\'s and msgpackr-extract\'s addons');
-  assert.is(usableBundle(out + '/', thisTarget(libcOfNode()!)), join(out, 'lmdb.cjs'));
-  // A fresh process: only the bundle is loaded (no package file of lmdb or msgpackr), and it writes and reads.
+  const fit = usableBundle(out + '/', thisTarget(libcOfNode()!));
+  assert.ok(fit !== null && fit.file === join(out, m.file) && /^lmdb\.[0-9a-f]{16}\.cjs$/.test(m.file) && fit.codeCache === join(out, `${m.file}.cache`), JSON.stringify(fit));
+  // A fresh process: the bundle compiled with its code cache (accepted), no module of the packages
+  // loaded beside it, and a store written and read through it.
   const script = `
-    const l = require(${JSON.stringify(join(out, 'lmdb.cjs'))});
-    const db = l.open({ path: ${JSON.stringify(join(dir, 'bundled-db'))}, compression: false });
-    db.putSync('k', { a: [1, 'x'] });
-    const files = Object.keys(require.cache).filter((f) => /node_modules.(lmdb|msgpackr|ordered-binary|weak-lru-cache|node-gyp-build)/.test(f) && !f.endsWith('.node'));
-    process.stdout.write(JSON.stringify({ v: db.get('k'), files, libc: process.env.LIBC ?? null }));
-    db.close();`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, LIBC: '' } });
+    import { readFileSync } from 'node:fs';
+    import { createRequire } from 'node:module';
+    import { compileBundle } from ${JSON.stringify(join(root, 'dist', 'src', 'store', 'lmdb-load.js'))};
+    const b = compileBundle(${JSON.stringify(fit!.file)}, readFileSync(${JSON.stringify(fit!.codeCache)}));
+    const db = b.exports.open({ path: ${JSON.stringify(join(dir, 'bundled-db'))}, compression: false });
+    await db.put('k', { a: [1, 'x'] });
+    const files = Object.keys(createRequire(import.meta.url).cache).filter((f) => /node_modules.(lmdb|msgpackr|ordered-binary|weak-lru-cache|node-gyp-build)/.test(f) && !f.endsWith('.node'));
+    process.stdout.write(JSON.stringify({ v: db.get('k'), files, rejected: b.cacheRejected }));
+    await db.close();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
-  const got = JSON.parse(r.stdout) as { v: unknown; files: string[] };
+  const got = JSON.parse(r.stdout) as { v: unknown; files: string[]; rejected: boolean };
   assert.equal(got.v, { a: [1, 'x'] });
   assert.equal(got.files, [], 'no module of the packages loaded beside the bundle');
+  assert.is(got.rejected, false, 'V8 took the code cache');
+  // Made again: a new pair named by the manifest, the old pair removed.
+  writeFileSync(join(out, 'lmdb.0123456789abcdef.cjs'), 'old');
+  assert.is(spawnSync(process.execPath, [join(root, 'scripts', 'bundle-lmdb.mjs'), out]).status, 0);
+  assert.equal(readdirSync(out).sort(), [m.file, `${m.file}.cache`, 'manifest.json'], 'same packages, same bundle; others removed');
 });
 
 test('a store opens with the module loadLmdb picks (dist/lmdb when it fits), and LIBC is not left set', async () => {
@@ -104,10 +118,8 @@ test('a store opens with the module loadLmdb picks (dist/lmdb when it fits), and
   assert.is(s.getTask('L_Chunk0')?.key, 'k1', 'lmdb loaded and working');
   assert.is(process.env.LIBC, before);
   await s.close();
-  const cache = createRequire(import.meta.url).cache;
   const bundled = process.platform === 'linux' && usableBundle(LMDB_BUNDLE_DIR, thisTarget(libcOfNode()!)) !== null;
-  const lmdbFiles = Object.keys(cache).filter((f) => f.endsWith('lmdb.cjs') || /node_modules.lmdb.dist/.test(f));
-  assert.equal(lmdbFiles, [bundled ? join(LMDB_BUNDLE_DIR, 'lmdb.cjs') : lmdbFiles.find((f) => /node_modules.lmdb.dist/.test(f))!]);
+  assert.is(lmdbLoadedFrom(), bundled ? 'bundle' : 'package');
   if (!bundled) console.log('note: no bundle in dist/lmdb fits (`npm run build` makes it): lmdb came from node_modules');
 });
 
