@@ -12,7 +12,7 @@ import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { formatFailure, UserError } from '../util/result.js';
+import { formatFailure, InfrastructureError, UserError } from '../util/result.js';
 
 export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -84,7 +84,11 @@ export async function locateWorkspace(f: WorkspaceFlags, why: string): Promise<W
   else {
     await initHash();
     const l = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions(f.options ?? []));
-    if (!l.ok) throw new UserError(`${formatFailure(l.error)} (give --outdir to ${why} without loading the heppyfile)`);
+    if (!l.ok) {
+      // A server that did not answer (a remote glob) is not the user's input: exit 3, as build's.
+      const line = `${formatFailure(l.error)} (give --outdir to ${why} without loading the heppyfile)`;
+      throw l.error.kind === 'infrastructure' ? new InfrastructureError(`infrastructure: ${line}`) : new UserError(line);
+    }
     outdir = resolveOutdir(undefined, l.value.config.outdir, paths.heppyfile);
   }
   const plan = readPlanFile(outdir);

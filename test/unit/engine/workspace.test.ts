@@ -90,5 +90,26 @@ test('open: the lock first (held → exit 1 with the hint, nothing opened); clea
   await kept.close();
 });
 
+test('locate: a heppyfile whose remote glob\'s server does not answer is infrastructure (exit 3, as build), not a bad heppyfile (exit 2)', async () => {
+  const dir = join(root, 'remote');
+  mkdirSync(dir, { recursive: true });
+  const hf = join(dir, 'heppyfile.ts');
+  // Port 1 on localhost refuses at once: the glob cannot be listed.
+  writeFileSync(hf, "export default { components: [{ name: 'r', files: ['root://127.0.0.1:1//d/*.root'] }], sequence: [] };\n");
+  const before = process.env.HEPPY_NET_ATTEMPTS;
+  process.env.HEPPY_NET_ATTEMPTS = '1';
+  try {
+    await locateWorkspace({ file: hf }, 'clean');
+    assert.unreachable('an unreachable server located a workspace');
+  } catch (e) {
+    assert.ok(e instanceof UserError, String(e));
+    assert.is((e as UserError).exitCode, 3, String(e));
+    assert.match((e as Error).message, /^infrastructure: .*root:\/\/127\.0\.0\.1:1\/\/d\/\*\.root: .*\(give --outdir to clean without loading the heppyfile\)$/);
+  } finally {
+    if (before === undefined) delete process.env.HEPPY_NET_ATTEMPTS;
+    else process.env.HEPPY_NET_ATTEMPTS = before;
+  }
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
