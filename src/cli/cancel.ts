@@ -38,7 +38,7 @@ export class CancelCommand extends Command {
       const out = this.context.stdout;
       const n = r.slurm.length + r.command.length;
       out.write(formatCancelled(r));
-      for (const x of r.notCancelled) out.write(`not cancelled: job ${x.jobId}: ${x.why}\n`);
+      out.write(formatNotCancelled(r.notCancelled));
       for (const e of r.errors) this.context.stderr.write(`heppy: ${e}\n`);
       if (n === 0 && r.notCancelled.length === 0 && r.errors.length === 0) out.write(`no queued or running jobs for ${loc.outdir}\n`);
       if (r.forgotten > 0) out.write(`forgot ${r.forgotten} journal entr${r.forgotten === 1 ? 'y' : 'ies'}; the next heppy build submits what is still out of date\n`);
@@ -54,6 +54,18 @@ export function formatCancelled(r: CancelReport): string {
   let text = '';
   if (r.slurm.length > 0) text += `cancelled ${r.slurm.length} Slurm job${r.slurm.length === 1 ? '' : 's'}: ${abbreviate(r.slurm)}\n`;
   if (r.command.length > 0) text += `cancelled ${r.command.length} batch job${r.command.length === 1 ? '' : 's'}: ${abbreviate(r.command)}\n`;
+  return text;
+}
+
+/**
+ * The jobs not cancelled, one line per reason: after --detach most jobs have simply ended, and a
+ * line for each of hundreds of them would hide the few that need the user's own cancel command.
+ */
+export function formatNotCancelled(jobs: CancelReport['notCancelled']): string {
+  const byWhy = new Map<string, string[]>();
+  for (const j of jobs) byWhy.set(j.why, [...(byWhy.get(j.why) ?? []), j.jobId]);
+  let text = '';
+  for (const [why, ids] of byWhy) text += `not cancelled (${why}): ${ids.length} job${ids.length === 1 ? '' : 's'}: ${abbreviate(ids)}\n`;
   return text;
 }
 
