@@ -1,7 +1,7 @@
 // The on-disk format of one output-cache entry (`cache/outputs/<key[0:2]>/<key>/`): entry.json and
 // the stored files, and the stamps that let a restore trust a stored file without hashing it.
 // The one owner of that format: keep.ts writes entries, verify.ts checks them, eviction.ts counts them.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,7 +66,7 @@ export function readEntry(dir: string, key: string): CacheEntry | null {
 /** Replaces entry.json of `dir` by `e` atomically (written aside, renamed over it); false when it could not. */
 export function rewriteEntry(dir: string, e: CacheEntry): boolean {
   const path = join(dir, ENTRY);
-  const tmp = `${path}.${randomBytes(4).toString('hex')}`;
+  const tmp = `${path}.${randomHex(4)}`;
   try {
     writeFileSync(tmp, JSON.stringify(e) + '\n');
     renameSync(tmp, path);

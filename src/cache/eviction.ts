@@ -1,7 +1,7 @@
 // The cache's size: every entry listed (entry.json's mtime is its last use), the least recently
 // used evicted beyond the limit, the parked directories of evicted keys removed with them, and the
 // ledger `cache/outputs.usage.json` ({bytes, countedAt}) that spares a build the full count.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ENTRY, entryDir, readEntry } from './entry.js';
@@ -60,7 +60,7 @@ export function readUsage(root: string): Usage | null {
 }
 
 export function writeUsage(root: string, u: Usage): void {
-  const tmp = `${usagePath(root)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = `${usagePath(root)}.${process.pid}.${randomHex(4)}`;
   try {
     mkdirSync(dirname(tmp), { recursive: true });
     writeFileSync(tmp, JSON.stringify(u) + '\n');

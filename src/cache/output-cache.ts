@@ -7,7 +7,7 @@
 // tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
 // The parts: entry.ts (the format), keep.ts, verify.ts (the restore's checks), eviction.ts,
 // parked.ts (the node directories a restore parked in the Outdirs).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
@@ -23,7 +23,7 @@ export { DEFAULT_MAX_BYTES, USAGE_RECOUNT_MS, type CacheStats } from './eviction
 export { parkedName, parseParkedName, type ParkedPlace } from './parked.js';
 
 /** Names of keeps in progress: unique within the process, and across processes by the random part. */
-const tmpPrefix = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tmpPrefix: string | null = null; // made on first use (node:crypto is not loaded by a no-op)
 let tmpSeq = 0;
 
 const byRoot = new Map<string, OutputCache>();
@@ -93,7 +93,7 @@ export class OutputCache {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
-    const tmp = join(this.root, '.tmp', `${key}.${tmpPrefix}.${++tmpSeq}`);
+    const tmp = join(this.root, '.tmp', `${key}.${(tmpPrefix ??= `${process.pid}.${randomHex(4)}`)}.${++tmpSeq}`);
     let moved = false;
     try {
       const built = await buildEntry(this.root, key, nodeDir, meta, tmp, this.parentsMade, () => this.entry(key) !== null);

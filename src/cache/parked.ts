@@ -5,7 +5,7 @@
 // would hold the only links. So the cache knows where directories are parked (the registry
 // `cache/outputs.parked.json`, one line per Outdir, written when an Outdir first parks) and its
 // eviction removes the parked directories whose key has no entry, and counts what they hold.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -36,7 +36,7 @@ function readPlaces(root: string): ParkedPlace[] {
 
 function writePlaces(root: string, places: readonly ParkedPlace[]): void {
   const file = registryOf(root);
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = `${file}.${process.pid}.${randomHex(4)}`;
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(tmp, JSON.stringify({ places }) + '\n');
@@ -124,7 +124,7 @@ export function sweepParked(root: string, hasEntry: (key: string) => boolean): {
         continue;
       }
       const from = join(p.parked, name);
-      const to = join(p.trash, `${name}.${randomBytes(4).toString('hex')}`);
+      const to = join(p.trash, `${name}.${randomHex(4)}`);
       try {
         const bytes = ownBytes(from);
         mkdirSync(p.trash, { recursive: true });

@@ -6,7 +6,8 @@
 // counter, so both cores stat until nothing is left. The result is the set of nodes whose outputs
 // changed, with the first difference.
 import { fileURLToPath } from 'node:url';
-import { isMainThread, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreadsModule } from '../util/lazy-node.js';
 import { dirOfNodeId } from '../graph/dag.js';
 import type { RecordHeads } from '../store/heads.js';
 import type { SnapshotFile } from '../store/snapshot-file.js';
@@ -27,7 +28,7 @@ const ignore = (): void => undefined;
 function boot(): Worker | null {
   try {
     // The bundled entry when fresh (one file or few to load in the cold isolate, not ~10 modules).
-    const w = new Worker(bundledOr('output-check', fileURLToPath(new URL('./output-check-worker.js', import.meta.url))));
+    const w = new (workerThreadsModule().Worker)(bundledOr('output-check', fileURLToPath(new URL('./output-check-worker.js', import.meta.url))));
     w.unref();   // an idle worker never keeps the process alive
     w.on('error', ignore);
     return w;
@@ -43,7 +44,7 @@ let spare: Worker | null = null;
 
 /** Starts the worker ahead of checkOutputs (HEPPY_OUTPUT_THREAD=1 only). */
 export function warmOutputCheck(): void {
-  if (spare === null && isMainThread && threadOn()) spare = boot();
+  if (spare === null && threadOn() && workerThreadsModule().isMainThread) spare = boot();
 }
 
 function takeWorker(): Worker | null {
@@ -151,7 +152,7 @@ export interface EarlyCheck {
  * there is no snapshot of this heppy version under `cacheDir`.
  */
 export function startEarlyCheck(cacheDir: string, heppyVersion: string): Promise<EarlyCheck | null> | null {
-  if (!threadOn() || !isMainThread) return null;
+  if (!threadOn() || !workerThreadsModule().isMainThread) return null;
   const w = takeWorker();
   if (w === null) return Promise.resolve(null);
   return new Promise((resolve) => {

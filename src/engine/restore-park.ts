@@ -3,7 +3,7 @@
 // cache entry, so that switching back is one rename; anything else is renamed into the trash and
 // removed on libuv's threads while the next restores go on. Parked names are listed once per
 // Outdir and process and kept up to date here.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -34,7 +34,7 @@ function madeDir(dir: string): string {
 
 /** Renames `dir` into the trash and removes it in the background; false when there is no `dir`. */
 export function discard(dir: string, outdir: string): boolean {
-  const trash = join(madeDir(trashRoot(outdir)), `${basename(dir)}.${randomBytes(4).toString('hex')}`);
+  const trash = join(madeDir(trashRoot(outdir)), `${basename(dir)}.${randomHex(4)}`);
   try {
     renameSync(dir, trash);
   } catch (err) {

@@ -2,7 +2,8 @@
 // so big files are handed to worker threads, one file per thread at a time. The threads start on
 // first use (a no-op build, which hashes nothing, never starts them) and do not keep the process
 // alive while idle.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreadsModule } from '../util/lazy-node.js';
 import { availableParallelism } from 'node:os';
 import { envNumber } from '../util/env.js';
 
@@ -40,7 +41,7 @@ export class HashPool {
 
   private spawn(): Worker {
     // No inherited Node flags (e.g. --input-type, which a worker file refuses).
-    const w = new Worker(new URL('./hash-worker.js', import.meta.url), { execArgv: [] });
+    const w = new (workerThreadsModule().Worker)(new URL('./hash-worker.js', import.meta.url), { execArgv: [] });
     w.on('message', (m: { id: number; hash?: string; error?: string }) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);

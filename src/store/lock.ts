@@ -11,7 +11,7 @@
 //   races on the atomic creation again, which exactly one wins.
 // A claim left by a taker that died is itself stale and is removed the same way.
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/lazy-node.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
@@ -107,7 +107,7 @@ function isStale(s: Seen): boolean {
 
 /** Creates `path` holding `info`, complete, or returns false when it exists. */
 function createComplete(path: string, info: LockInfo): boolean {
-  const tmp = `${path}.tmp-${info.token}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${path}.tmp-${info.token}-${randomHex(4)}`;
   const fd = openSync(tmp, 'wx');
   try {
     writeSync(fd, JSON.stringify(info));
@@ -195,7 +195,7 @@ export function acquireLock(outdir: string, command: string): Result<Lock> {
   const cannot = makeOwnDir(outdir);
   if (cannot !== null) return fail({ file: outdir, reason: `cannot write in this output directory: ${cannot}` });
   const me: LockInfo = {
-    pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: randomBytes(12).toString('hex'),
+    pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: randomHex(12),
     ...(procStartOf(process.pid) !== undefined ? { procStart: procStartOf(process.pid)! } : {}),
     ...(bootId !== undefined ? { bootId } : {}),
   };

@@ -1,7 +1,8 @@
 // The local executor: a pool of long-lived worker processes (child_process.fork), one chunk at a
 // time each. A worker that dies (crash, out of memory, kill) fails only the chunk it was running,
 // with the signal/exit code and the end of its stderr as the reason, and is replaced on demand.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcessModule } from '../../util/lazy-node.js';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Executor, ExecutorEvent, JobSpec, JournalEntry } from '../executor.js';
@@ -63,7 +64,7 @@ function forkOptions(opts: LocalPoolOptions): { execArgv: string[]; env: NodeJS.
 }
 
 function forkWorker(opts: LocalPoolOptions): ChildProcess {
-  return fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...forkOptions(opts), serialization: 'json' });
+  return childProcessModule().fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...forkOptions(opts), serialization: 'json' });
 }
 
 /**

@@ -5,7 +5,7 @@
 // directory records and the header to ROOT's 64-bit ("big file") layout.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBuffer } from '../../util/lazy-node.js';
 import type { Hist } from '../hist.js';
 import { RootError } from '../errors.js';
 import { WBuf, rootDatime } from './wbuf.js';
@@ -58,7 +58,7 @@ export class RootFileWriter {
   private readonly trees: TreeWriter[] = [];
   /** Objects that finish when the file closes (RNTuple writers), before the StreamerInfo is written. */
   private readonly finishers: (() => void)[] = [];
-  private readonly uuid = randomBytes(16);
+  private readonly uuid = randomBuffer(16);
   private readonly fileName: string;
   private readonly datime = rootDatime();
   private readonly extraInfos: RawRecord[] = [];

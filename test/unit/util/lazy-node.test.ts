@@ -1,0 +1,38 @@
+// lazy-node: the built-ins are the real modules, loaded only on first use (a fresh process that
+// imports lazy-node has not loaded node:crypto, node:child_process nor node:worker_threads).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import * as cp from 'node:child_process';
+import * as wt from 'node:worker_threads';
+import { childProcessModule, randomBuffer, randomHex, workerThreadsModule } from '../../../src/util/lazy-node.js';
+
+test('nothing loaded by the import; each module on its first use', () => {
+  const url = new URL('../../../src/util/lazy-node.js', import.meta.url).href;
+  const script = `
+    const loaded = (m) => process.moduleLoadList.includes('NativeModule ' + m);
+    const l = await import(${JSON.stringify(url)});
+    const out = [loaded('crypto'), loaded('child_process'), loaded('worker_threads')];
+    l.randomHex(4); out.push(loaded('crypto'));
+    l.childProcessModule(); out.push(loaded('child_process'));
+    l.workerThreadsModule(); out.push(loaded('worker_threads'));
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout), [false, false, false, true, true, true]);
+});
+
+test('randomHex: 2 hex digits per byte, different each call; randomBuffer: the bytes', () => {
+  const a = randomHex(12), b = randomHex(12);
+  assert.match(a, /^[0-9a-f]{24}$/);
+  assert.is.not(a, b);
+  assert.is(randomBuffer(16).length, 16);
+});
+
+test('the modules are Node\'s own', () => {
+  assert.is(childProcessModule().fork, cp.fork);
+  assert.is(workerThreadsModule().Worker, wt.Worker);
+  assert.is(workerThreadsModule().isMainThread, true);
+});
+
+test.run();
