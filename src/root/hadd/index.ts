@@ -9,17 +9,16 @@ import { basename, dirname, join } from 'node:path';
 import { RootError } from '../errors.js';
 import { RootFileWriter } from '../write/file.js';
 import { prepareCompression, type Compression } from '../write/compress.js';
-import { WBuf } from '../write/wbuf.js';
-import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
 import type { RawRecord } from '../write/streamer-records.js';
-import { InfoSet } from '../read/fast-decode.js';
 import { fail, ok, type Result } from '../../util/result.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { idOf, objectOf, openInput, prepareDecoding, readerOf, writeLookup, type InfoCache, type Input } from './inputs.js';
 import { mergeTree } from './tree.js';
-import { ADDABLE, HistSum, histIncompatibility } from './hist.js';
+import { ADDABLE } from './hist.js';
 import { mergeParallel, splitInputs } from './parallel.js';
-import { AppendedInput, headEnd, worthAppending, type AppendPolicy } from './in-place.js';
+import type { AppendPolicy } from './in-place.js';
+import { appendWhole, placeAppended } from './append-whole.js';
+import { copyFirst, sumAcross, sumHolders, writeSum } from './sums.js';
 
 export interface MergeOptions {
   force?: boolean;
@@ -239,140 +238,4 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     for (const i of opened) { i.reader?.close(); i.source.close(); }
   }
-}
-
-/**
- * Appends the inputs worth it (in-place.ts) whole to the output, before anything else is
- * written, in input order; an input whose baskets are recompressed is not among them. The output
- * starts with the first of them where its header and top directory record can hold the
- * output's (its baskets then need no patch).
- */
-function appendWhole(w: RootFileWriter, opened: Input[], recompress: boolean, policy: AppendPolicy): void {
-  const target = w.compressionSetting;
-  const chosen: Input[] = [];
-  let at = w.position;
-  for (const i of opened) {
-    if (recompress && i.compress !== target) continue;
-    if (!worthAppending(i.keys, i.source.size, at, policy)) continue;
-    chosen.push(i);
-    at += i.source.size;
-  }
-  if (chosen.length === 0) return;
-  const head = headEnd(chosen[0]!.source);
-  const over = head !== null && w.canStartWith(head) ? head : undefined;
-  const bases = w.appendFiles(chosen.map((i) => i.path), chosen.map((i) => i.source.size), over);
-  chosen.forEach((i, x) => { i.appended = new AppendedInput(bases[x]!, i.source.size, x === 0 && over !== undefined ? over : 0); });
-}
-
-/**
- * The end of a merge with inputs appended whole: each one's basket keys are patched as soon as
- * the copy has passed it (the copy of the next ones goes on meanwhile, in another process), so
- * that only the last one's patches follow the copy; then their unused bytes are declared free.
- * A copy that fell back to user space wrote every input anew: their patches are written again.
- */
-const POLL_MS = 5;
-
-async function placeAppended(w: RootFileWriter, appended: AppendedInput[]): Promise<void> {
-  if (appended.length === 0) return;
-  let settled = false;
-  const done = w.appended().finally(() => { settled = true; });
-  done.catch(() => undefined); // awaited below
-  for (;;) {
-    const to = w.copiedTo();
-    for (const a of appended) if (!a.patched && a.end <= to) a.patch(w);
-    if (settled || appended.every((a) => a.patched)) break;
-    // Each look at the copy's progress reads /proc (tens of µs); an input takes ~20 ms to copy per 50 MB.
-    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, POLL_MS))]);
-  }
-  const kernel = await done;
-  for (const a of appended) if (!kernel || !a.patched) a.patch(w);
-  for (const a of appended) a.freeUnused(w);
-}
-
-type Holder = { inp: Input; key: RawKey };
-/** A histogram's sum and the file its first holder is (named when a later one cannot be added). */
-type Sum = { sum: HistSum; from: string };
-
-/** Adds one histogram over its holders (all open); null when it cannot be added (then it is copied). */
-async function sumHolders(k: RawKey, holders: Holder[], warn: (m: string) => void): Promise<Sum | null> {
-  let s: Sum | null = null;
-  for (const h of holders) {
-    const o = await objectOf(h.inp, h.key);
-    s = addOne(s, o, h.inp.path, k, warn);
-    if (s === null) return null;
-  }
-  return s;
-}
-
-/** The first holder starts the sum (null when it cannot be added); a later one that does not fit is an error. */
-function addOne(s: Sum | null, o: Record<string, unknown>, path: string, k: RawKey, warn: (m: string) => void): Sum | null {
-  if (s === null) {
-    const why = histIncompatibility(o, o);
-    if (why !== null) { warn(`${k.path} (${k.className}) ${why}: taken from ${path}`); return null; }
-    s = { sum: new HistSum(o), from: path };
-  } else {
-    const why = histIncompatibility(s.sum.first, o);
-    if (why !== null) throw new RootError(path, k.path, `cannot be added to ${s.from}'s: ${why}`);
-  }
-  s.sum.add(o);
-  return s;
-}
-
-/**
- * The histograms of `files` added in file order, one file open at a time (a merge of merges takes
- * its sums from the files under it: MergeOptions.sumsFrom). By key id; null: not addable, copied.
- */
-async function sumAcross(files: string[], warn: (m: string) => void): Promise<Map<string, Sum | null>> {
-  const sums = new Map<string, Sum | null>();
-  const infoCache: InfoCache = new Map();
-  const fastSets = new Map<bigint, InfoSet>();
-  for (const p of files) {
-    let inp: Input;
-    try { inp = await openInput(p, infoCache); } catch (e) {
-      throw e instanceof RootError ? e : new RootError(p, '', `cannot read input: ${(e as Error).message}`);
-    }
-    try {
-      const addable = inp.keys.filter((k) => ADDABLE.test(k.className) && sums.get(idOf(k)) !== null);
-      // As prepareDecoding: jsroot for a file that first holds a key or brings a new StreamerInfo record.
-      let set = fastSets.get(inp.infoHash);
-      if (set === undefined && inp.native !== null) { set = new InfoSet(inp.native); fastSets.set(inp.infoHash, set); }
-      if (set !== undefined && (inp.native !== null || addable.every((k) => sums.has(idOf(k))))) inp.fast = set;
-      else if (addable.length > 0 && set === undefined) fastSets.set(inp.infoHash, new InfoSet((await readerOf(inp)).js.fStreamerInfos?.arr ?? []));
-      for (const k of addable) {
-        const id = idOf(k);
-        const prev = sums.get(id) ?? null;
-        const o = await objectOf(inp, k);
-        sums.set(id, addOne(prev, o, p, k, warn));
-      }
-    } finally { inp.reader?.close(); inp.source.close(); }
-  }
-  return sums;
-}
-
-/** Writes a sum; false when it cannot be written back (then it is copied). */
-function writeSum(w: RootFileWriter, k: RawKey, s: Sum, lookup: InfoLookup, warn: (m: string) => void): boolean {
-  const sum = s.sum.result();
-  try {
-    w.writeKey({
-      className: k.className, name: k.name, title: k.title, dir: w.dir(k.dir, true), compress: true, cycle: k.cycle,
-      payload: (keylen) => { const b = new WBuf(4096, keylen); new ObjectWriter(b, lookup).classBody(sum, k.className); return b.bytes(); },
-    });
-  } catch (e) {
-    if (!(e instanceof SerializeError)) throw e;
-    warn(`${k.path} (${k.className}) cannot be written back (${e.message}): taken from ${s.from}`);
-    return false;
-  }
-  return true;
-}
-
-/** An object that cannot be added: the first file's, its stored bytes copied unchanged (same name, title, cycle). */
-function copyFirst(w: RootFileWriter, k: RawKey, h: Holder, lookup: InfoLookup, warn: (m: string) => void, holders: number): void {
-  if (holders > 1) warn(`${k.path} (${k.className}) cannot be added: taken from ${h.inp.path}`);
-  const body = h.inp.source.read(h.key.seek + h.key.keylen, h.key.nbytes - h.key.keylen, k.path);
-  if (!h.key.big && w.bigAt(w.position)) {
-    // A 32-bit key cannot move past 2 GB as it is (references inside count from the key start).
-    throw new RootError(h.inp.path, k.path, 'cannot copy this object past 2 GB of output (its key has the 32-bit form)');
-  }
-  void lookup;
-  w.writeRawObject(k.dir, { className: k.className, name: k.name, title: k.title, objlen: h.key.objlen, body, big: h.key.big, cycle: k.cycle });
 }
