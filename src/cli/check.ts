@@ -32,8 +32,9 @@ export class CheckCommand extends Command {
       heppy_batch's template instead (run by /bin/sh in the chunk directory, which gets a batchScript.sh),
       \`--executor slurm\` as Slurm jobs; heppy check waits for their markers either way. Then every merged
       component that is out of date, or that the build did not merge because of those chunks, is merged
-      (as \`heppy hadd\` does) if all its chunks are good. The next \`heppy build\` runs those chunks again:
-      the store did not record their new outputs.
+      (as \`heppy hadd\` does) if all its chunks are good. In a build's Outdir the chunks go through the
+      build's engine and are recorded in its store, so the next \`heppy build\` with the same flags has
+      nothing to do for them.
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
