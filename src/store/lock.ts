@@ -11,7 +11,6 @@
 //   races on the atomic creation again, which exactly one wins.
 // A claim left by a taker that died is itself stale and is removed the same way.
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { randomHex } from '../util/lazy-node.js';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
@@ -57,6 +56,19 @@ function procStartOf(pid: number): string | undefined {
 }
 
 const bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
+
+/**
+ * A holder's token: unique among the processes that may share the Outdir (several hosts on a shared
+ * file system). It guards against no adversary (whoever can write the lock can remove it), so it is
+ * made without node:crypto (≈ 20 internal modules loaded by every command that takes the lock):
+ * the pid, the high-resolution clock and 64 bits of Math.random, which V8 seeds per process from
+ * the system's entropy.
+ */
+function holderToken(): string {
+  const r = (): string => Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return `${process.pid.toString(16)}${process.hrtime.bigint().toString(16)}${r()}${r()}`;
+}
+let tmpSeq = 0;
 
 function pidAlive(pid: number): boolean {
   try {
@@ -107,7 +119,8 @@ function isStale(s: Seen): boolean {
 
 /** Creates `path` holding `info`, complete, or returns false when it exists. */
 function createComplete(path: string, info: LockInfo): boolean {
-  const tmp = `${path}.tmp-${info.token}-${randomHex(4)}`;
+  // The token is this process's own: a count makes the name unique within it.
+  const tmp = `${path}.tmp-${info.token}-${++tmpSeq}`;
   const fd = openSync(tmp, 'wx');
   try {
     writeSync(fd, JSON.stringify(info));
@@ -195,7 +208,7 @@ export function acquireLock(outdir: string, command: string): Result<Lock> {
   const cannot = makeOwnDir(outdir);
   if (cannot !== null) return fail({ file: outdir, reason: `cannot write in this output directory: ${cannot}` });
   const me: LockInfo = {
-    pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: randomHex(12),
+    pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: holderToken(),
     ...(procStartOf(process.pid) !== undefined ? { procStart: procStartOf(process.pid)! } : {}),
     ...(bootId !== undefined ? { bootId } : {}),
   };
