@@ -1,22 +1,32 @@
-// The on-disk format of one output-cache entry (`cache/outputs/<key[0:2]>/<key>/`): entry.json and
-// the stored files, and the stamps that let a restore trust a stored file without hashing it.
-// The one owner of that format: keep.ts writes entries, verify.ts checks them, eviction.ts counts them.
+// The on-disk format of the output cache: one entry = ONE file `cache/outputs/<key[0:2]>/<key>.json`
+// (written aside, renamed into place), and the kept files as objects
+// `cache/objects/<xxh64[0:2]>/<xxh64>-<size>-<inode>` (hard links to a node's result files: no inode
+// of their own). An entry costs one inode and no directory. The inode in the name keeps each node's
+// files its own (as a directory per entry did): two nodes with equal bytes are two objects, so that
+// a node directory holds its entry's very inodes (a restore's parked-directory check) and a write
+// in place through one Outdir file never reaches another node's; the same inode kept twice (under
+// two keys) is one object. Entries of the earlier format (a directory `<key>/` with entry.json
+// and the files, version 1) are still read, restored from and evicted, never written.
+// The one owner of the format: keep.ts writes entries, verify.ts checks them, eviction.ts counts them.
 import { randomHex } from '../util/lazy-node.js';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface CachedFile {
   path: string; // relative to the node directory
   size: number;
   hash: string; // xxh64 of the content
-  /** The kept file's inode and mtime (ns) when its hash was taken: the cheap check of a restore. */
+  /** The stored file's inode and mtime (ns) when its hash was taken: the cheap check of a restore. */
   ino?: string;
   mtimeNs?: string;
+  /** Version 2: the object's name, `<hash>-<size>-<inode when kept>`. */
+  obj?: string;
 }
 
-/** entry.json of one cache entry. */
+/** One cache entry (the JSON document of `<key>.json`; entry.json of a version-1 entry directory). */
 export interface CacheEntry {
-  version: 1;
+  /** 2: the files are objects (objectPath); 1: an entry directory of an earlier version (storedAt). */
+  version: 1 | 2;
   key: string;
   kind: 'chunk' | 'hadd';
   node: string;
@@ -31,49 +41,104 @@ export interface CacheEntry {
    * clock's granularity, cannot have been written since: a restore trusts it without hashing.
    */
   verifiedAt?: number;
-  /**
-   * The files are stored flat in the entry's directory, file i as `<i>` (one mkdir per keep). Absent
-   * (entries of earlier versions): under `files/<path>`, still read as they are.
-   */
+  /** Version 1 only: file i stored as `<i>` in the entry's directory; absent: under `files/<path>`. */
   flat?: true;
 }
 
 export const ENTRY = 'entry.json';
 const FILES = 'files';
+/**
+ * In the root of a cache made by this version (written when the root is made; by a prune that found
+ * no version-1 entry): no entry directory can be there, so a missing key costs one stat, not two.
+ */
+export const FORMAT_MARK = '.format-2';
 
-/** The entry directory of `key` under the cache's root (cache/outputs). */
-export function entryDir(root: string, key: string): string {
+/** The entry file of `key` under the cache's root (cache/outputs). */
+export function entryFile(root: string, key: string): string {
+  return join(root, key.slice(0, 2), `${key}.json`);
+}
+
+/** The directory of a version-1 entry of `key`. */
+export function legacyDir(root: string, key: string): string {
   return join(root, key.slice(0, 2), key);
 }
 
-/** Where file i of an entry is stored, in the entry's directory `dir`. */
-export function storedAt(dir: string, e: Pick<CacheEntry, 'flat'>, f: CachedFile, i: number): string {
+/** The objects' directory of the cache whose root (cache/outputs) is given: cache/objects. */
+export const objectsRoot = (root: string): string => join(dirname(root), 'objects');
+
+/** The name of the object of a file of this digest and size, kept from this inode. */
+export const objectName = (hash: string, size: number, ino: string): string => `${hash}-${size}-${ino}`;
+
+const OBJECT = /^[0-9a-f]{8,64}-(\d+)-\d+$/;
+
+/** The path of the object `name` (`<hash>-<size>-<ino>`) under the objects' directory. */
+export function objectPath(objects: string, name: string): string {
+  return join(objects, name.slice(0, 2), name);
+}
+
+/** An object's file name → its size in bytes; null for any other name (a keep's tmp file). */
+export function objectSize(name: string): number | null {
+  const m = OBJECT.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+/** Where file i of entry `e` is stored, in the cache at `root`. */
+export function storedAt(root: string, e: Pick<CacheEntry, 'version' | 'flat' | 'key'>, f: CachedFile, i: number): string {
+  if (e.version === 2) return objectPath(objectsRoot(root), f.obj ?? '');
+  const dir = legacyDir(root, e.key);
   return e.flat ? join(dir, String(i)) : join(dir, FILES, f.path);
 }
 
+/** A key names files that remove() deletes: nothing but lower-case hex. */
 export const keyOk = (key: string): boolean => /^[0-9a-f]{8,64}$/.test(key);
 
-/** entry.json of `dir` for `key`; null when absent, unreadable or not an entry of this key. */
-export function readEntry(dir: string, key: string): CacheEntry | null {
+function parse(text: string, key: string, version: 1 | 2): CacheEntry | null {
+  const e = JSON.parse(text) as CacheEntry;
+  if (e.version !== version || e.key !== key || !Array.isArray(e.files)) return null;
+  // An object's name is a path: one that is not an object's name would name another file.
+  return version === 1 || e.files.every((f) => typeof f.obj === 'string' && objectSize(f.obj) === f.size) ? e : null;
+}
+
+/**
+ * The entry of `key` under `root`; null when absent, unreadable or not an entry of this key.
+ * `legacy`: look for a version-1 entry directory when there is no entry file.
+ */
+export function readEntry(root: string, key: string, legacy = true): CacheEntry | null {
   try {
-    const e = JSON.parse(readFileSync(join(dir, ENTRY), 'utf8')) as CacheEntry;
-    return e.version === 1 && e.key === key && Array.isArray(e.files) ? e : null;
+    return parse(readFileSync(entryFile(root, key), 'utf8'), key, 2);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !legacy) return null;
+  }
+  try {
+    return parse(readFileSync(join(legacyDir(root, key), ENTRY), 'utf8'), key, 1);
   } catch {
     return null;
   }
 }
 
-/** Replaces entry.json of `dir` by `e` atomically (written aside, renamed over it); false when it could not. */
-export function rewriteEntry(dir: string, e: CacheEntry): boolean {
-  const path = join(dir, ENTRY);
-  const tmp = `${path}.${randomHex(4)}`;
+/** The file whose mtime is the entry's last use. */
+export const usedFile = (root: string, e: Pick<CacheEntry, 'version' | 'key'>): string =>
+  e.version === 2 ? entryFile(root, e.key) : join(legacyDir(root, e.key), ENTRY);
+
+/** Writes `text` to `path` atomically (written aside, renamed over it); throws when it could not (nothing left behind). */
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${randomHex(4)}`;
   try {
-    writeFileSync(tmp, JSON.stringify(e) + '\n');
+    writeFileSync(tmp, text);
     renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Replaces the entry `e` under `root` by itself as given (fresh stamps); false when it could not (the old one stays valid). */
+export function rewriteEntry(root: string, e: CacheEntry): boolean {
+  try {
+    writeAtomic(usedFile(root, e), JSON.stringify(e) + '\n');
     return true;
   } catch {
-    rmSync(tmp, { force: true }); // the old entry stays valid: the next restore hashes again
-    return false;
+    return false; // the next restore hashes again
   }
 }
 
@@ -90,7 +155,8 @@ const RACY_MS = 100;
  * for the digest at once, whatever the clock's granularity (no racy window, no hash on the first
  * restore), and a write through a hard link (a user editing the Outdir file) is always seen. A
  * write between the backdating and the stamp leaves a recent mtime, which the racy rule hashes.
- * Callers record the outputs' stats after the keep (the kept files' mtimes changed).
+ * Callers record the outputs' stats after the keep (the kept files' mtimes changed). An object
+ * already present is not backdated again (other entries recorded its stamp).
  */
 export const BACKDATE_S = 2;
 

@@ -1,11 +1,13 @@
-// Keeping a node's outputs: an entry built in cache/outputs/.tmp/ (the files hard-linked in flat,
-// each backdated, hashed and stamped; entry.json last) and renamed into place, so that an entry
-// appears complete or not at all.
-import { closeSync, constants, copyFileSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Keeping a node's outputs: each file backdated, hashed and stamped, then hard-linked as its object
+// (cache/objects/<hh>/<xxh64>-<size>-<inode>; already there when that inode was kept before), and the
+// entry file written aside and renamed into place last, so that an entry appears complete or not
+// at all: one file and one link per kept file, no directory per entry.
+import { randomHex } from '../util/lazy-node.js';
+import { closeSync, constants, copyFileSync, fstatSync, futimesSync, linkSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { hashFileSized, hashSmallFd } from '../fingerprint/hash-file.js';
 import { initHash } from '../fingerprint/hash.js';
-import { BACKDATE_S, ENTRY, entryDir, stampOf, type CacheEntry, type CachedFile } from './entry.js';
+import { BACKDATE_S, entryFile, FORMAT_MARK, objectName, objectPath, objectsRoot, stampOf, writeAtomic, type CacheEntry, type CachedFile } from './entry.js';
 
 export interface KeepMeta {
   kind: 'chunk' | 'hadd';
@@ -15,22 +17,26 @@ export interface KeepMeta {
   exclude: readonly string[];
   /** The node's files when the caller knows them (a run that just listed them), else the directory is walked. */
   files?: readonly string[];
-  /** Told of each kept file that is a hard link to the node's own (the backdating changed its mtime: this is the new stamp). */
-  onLinked?: (rel: string, f: CachedFile) => void;
+  /** Told of each kept file of the node directory once it is backdated and hashed: `mtimeNs` is its new mtime. */
+  onStamped?: (rel: string, mtimeNs: string) => void;
 }
 
+type Stamped = { size: number; hash: string; ino: string; mtimeNs: string };
+
 /**
- * A kept file's size, digest and stamp. A small file (nearly every output of a chunk) is one open,
- * one read and one fstat of the open file after the read (a write during the read shows in its
- * mtime or size); a larger one, or one whose size changed meanwhile, is hashed and then stat-ed.
+ * A file's size, digest and stamp, backdated to `sealAt` first unless null. A small file (nearly
+ * every output of a chunk) is one open, one read and one fstat of the open file after the read (a
+ * write during the read shows in its mtime or size); a larger one is hashed and then stat-ed.
  */
-async function hashStamped(path: string, sealAt: number): Promise<{ size: number; hash: string; ino: string; mtimeNs: string }> {
+async function hashStamped(path: string, sealAt: number | null): Promise<Stamped> {
   await initHash();
   const fd = openSync(path, 'r');
   try {
-    try {
-      futimesSync(fd, sealAt, sealAt);
-    } catch { /* not the file's owner: its stamp stays racy, the first restore hashes it */ }
+    if (sealAt !== null) {
+      try {
+        futimesSync(fd, sealAt, sealAt);
+      } catch { /* not the file's owner: its stamp stays racy, the first restore hashes it */ }
+    }
     const h = hashSmallFd(fd);
     const st = fstatSync(fd, { bigint: true });
     if (h !== null && Number(st.size) === h.size) return { ...h, ino: String(st.ino), mtimeNs: String(st.mtimeNs) };
@@ -42,53 +48,120 @@ async function hashStamped(path: string, sealAt: number): Promise<{ size: number
   return { size: h.size, hash: h.hash, ino: st.ino, mtimeNs: st.mtimeNs };
 }
 
-/**
- * Builds the entry of `key` from `nodeDir` in `tmp` (a new directory under the root's .tmp/) and
- * renames it into place; `made` holds the parent directories this process made (one mkdir each).
- * Throws on a failure (the caller reports it and removes `tmp`); false when another build saved
- * the same key first (`exists` tells) — theirs is as good as ours.
- */
-export async function buildEntry(root: string, key: string, nodeDir: string, meta: KeepMeta, tmp: string, made: Set<string>,
-  exists: () => boolean): Promise<{ entry: CacheEntry; moved: boolean }> {
-  const tmpRoot = dirname(tmp);
-  if (!made.has(tmpRoot)) {
-    mkdirSync(tmpRoot, { recursive: true });
-    made.add(tmpRoot);
+/** Makes `dir` (its parent known to exist or made recursively) once per process; true when this call made it. */
+function ensureDir(dir: string, made: Set<string>): boolean {
+  if (made.has(dir)) return false;
+  let mine = false;
+  try {
+    mkdirSync(dir);
+    mine = true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') mkdirSync(dir, { recursive: true });
+    else if (code !== 'EEXIST') throw err;
   }
-  mkdirSync(tmp);
+  made.add(dir);
+  return mine;
+}
+
+/** Makes the cache's root (cache/outputs) once per process; a root made here is marked as holding no version-1 entry. */
+export function ensureRoot(root: string, made: Set<string>): void {
+  if (made.has(root)) return;
+  try {
+    mkdirSync(root);
+    writeAtomic(join(root, FORMAT_MARK), '2\n');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      mkdirSync(dirname(root), { recursive: true });
+      made.delete(root);
+      return ensureRoot(root, made);
+    }
+    if (code !== 'EEXIST') throw err;
+  }
+  made.add(root);
+}
+
+/**
+ * The object of the node file `src` (stamped as `st`): `src` hard-linked in under the name of its
+ * digest, size and inode; an object of that name already there is that very inode (kept before
+ * under another key: not re-stamped) unless it is another file's (the name's inode of another
+ * filesystem: then replaced). Where the filesystem cannot link, a copy (reflink where it can) is
+ * stamped and renamed in. Returns the object's name and stamp.
+ */
+async function placeObject(src: string, st: Stamped, objects: string, made: Set<string>, sealAt: number): Promise<{ name: string; obj: Stamped }> {
+  const name = objectName(st.hash, st.size, st.ino);
+  const obj = objectPath(objects, name);
+  ensureDir(dirname(obj), made);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      linkSync(src, obj);
+      return { name, obj: st };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && attempt === 0) { // the objects' directory removed since this process made it
+        made.delete(dirname(obj));
+        ensureDir(dirname(obj), made);
+        continue;
+      }
+      if (code === 'EEXIST') {
+        const there = stampOf(obj);
+        if (there.ino === st.ino && there.size === st.size && there.mtimeNs === st.mtimeNs) return { name, obj: st };
+      }
+      break;
+    }
+  }
+  // Another file under that name, or no hard link possible: the object is made aside and renamed in.
+  const tmp = `${obj}.tmp.${process.pid}.${randomHex(4)}`;
+  try {
+    let placed = st;
+    try {
+      linkSync(src, tmp);
+    } catch {
+      copyFileSync(src, tmp, constants.COPYFILE_FICLONE);
+      placed = await hashStamped(tmp, sealAt);
+      if (placed.hash !== st.hash) throw new Error(`${src} changed while it was kept`);
+    }
+    renameSync(tmp, obj);
+    return { name, obj: placed };
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Keeps the files of `nodeDir` as objects and writes the entry of `key` (renamed into place last:
+ * an entry appears complete or not at all; one written meanwhile by another build for the same key
+ * is replaced by an equal one). `made` holds the directories this process made (one mkdir each).
+ * Throws on a failure (the caller reports it; objects already placed are collected by eviction).
+ */
+export async function buildEntry(root: string, key: string, nodeDir: string, meta: KeepMeta, made: Set<string>): Promise<CacheEntry> {
+  ensureRoot(root, made);
+  const objects = objectsRoot(root);
   const files: CachedFile[] = [];
   const hashedFrom = Date.now();
   const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S;
   for (const rel of meta.files ?? walk(nodeDir)) {
     if (meta.exclude.includes(rel)) continue;
-    const dst = join(tmp, String(files.length));
-    const linked = linkOrCopy(join(nodeDir, rel), dst);
-    const kept: CachedFile = { path: rel, ...await hashStamped(dst, sealAt) };
-    files.push(kept);
-    if (linked) meta.onLinked?.(rel, kept);
+    const src = join(nodeDir, rel);
+    const st = await hashStamped(src, sealAt);
+    meta.onStamped?.(rel, st.mtimeNs);
+    const { name, obj } = await placeObject(src, st, objects, made, sealAt);
+    files.push({ path: rel, size: st.size, hash: st.hash, ino: obj.ino, mtimeNs: obj.mtimeNs, obj: name });
   }
-  const entry: CacheEntry = { version: 1, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(),
-    bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom, flat: true };
-  writeFileSync(join(tmp, ENTRY), JSON.stringify(entry) + '\n');
-  const dest = entryDir(root, key);
-  const parent = dirname(dest);
-  if (!made.has(parent)) {
-    mkdirSync(parent, { recursive: true });
-    made.add(parent);
-  }
+  const entry: CacheEntry = { version: 2, key, kind: meta.kind, node: meta.node, builtAt: new Date().toISOString(),
+    bytes: files.reduce((s, f) => s + f.size, 0), files, marker: meta.marker, verifiedAt: hashedFrom };
+  const dest = entryFile(root, key);
+  ensureDir(dirname(dest), made);
   try {
-    try {
-      renameSync(tmp, dest);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirSync(parent, { recursive: true }); // removed since this process made it
-      renameSync(tmp, dest);
-    }
-    return { entry, moved: true };
+    writeAtomic(dest, JSON.stringify(entry) + '\n');
   } catch (err) {
-    if (!exists()) throw err;
-    return { entry, moved: false };
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    made.delete(dirname(dest)); // removed since this process made it
+    ensureDir(dirname(dest), made);
+    writeAtomic(dest, JSON.stringify(entry) + '\n');
   }
+  return entry;
 }
 
 /** A hard link; a reflink or copy where the filesystem cannot link (another device, no links). */
@@ -113,9 +186,4 @@ function walk(dir: string): string[] {
   };
   rec(dir);
   return out.sort();
-}
-
-/** Removes a keep's tmp directory left behind (not renamed into place). */
-export function dropTmp(tmp: string): void {
-  rmSync(tmp, { recursive: true, force: true });
 }

@@ -1,19 +1,19 @@
 // The output cache: every successful node's outputs kept by node key under cache/outputs/, so that
 // a node whose key comes back (an option switched back, a reverted change, a second Outdir of the
-// same analysis) is restored instead of run. Files are hard links to the node's own outputs (the
-// build replaces directories by rename, never rewrites a file in place), a copy only where the
+// same analysis) is restored instead of run. An entry is one file, cache/outputs/<kk>/<key>.json;
+// the files are objects cache/objects/<hh>/<xxh64>-<size>, hard links to the node's own outputs
+// (the build replaces directories by rename, never rewrites a file in place), a copy only where the
 // filesystem cannot link. Each entry records every file's size and xxh64: an entry whose file
-// changed or went missing is never restored. Entries appear complete or not at all (built in a
-// tmp dir, renamed into place); least recently used entries are evicted beyond a size limit.
+// changed or went missing is never restored. Entries appear complete or not at all (written aside,
+// renamed into place); least recently used entries are evicted beyond a size limit.
 // The parts: entry.ts (the format), keep.ts, verify.ts (the restore's checks), eviction.ts,
 // parked.ts (the node directories a restore parked in the Outdirs).
-import { randomHex } from '../util/lazy-node.js';
 import { existsSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
-import { ENTRY, entryDir, keyOk, readEntry, rewriteEntry, type CacheEntry, type FileStamp } from './entry.js';
+import { ENTRY, entryFile, FORMAT_MARK, keyOk, legacyDir, objectsRoot, readEntry, rewriteEntry, storedAt, usedFile, type CacheEntry, type FileStamp } from './entry.js';
 import { DEFAULT_MAX_BYTES, prune, pruneAfterBuild, stats, type CacheStats, type Pruned } from './eviction.js';
-import { buildEntry, dropTmp, type KeepMeta } from './keep.js';
+import { buildEntry, type KeepMeta } from './keep.js';
 import { noteParkedPlace, parkedRegistry, type ParkedPlace } from './parked.js';
 import { checkEntry, holdsInodes, holdsOnly, linkEntryInto, parkedStampsHold } from './verify.js';
 
@@ -22,14 +22,10 @@ export { BACKDATE_S } from './entry.js';
 export { DEFAULT_MAX_BYTES, USAGE_RECOUNT_MS, type CacheStats } from './eviction.js';
 export { parkedName, parseParkedName, type ParkedPlace } from './parked.js';
 
-/** Names of keeps in progress: unique within the process, and across processes by the random part. */
-let tmpPrefix: string | null = null; // made on first use (node:crypto is not loaded by a no-op)
-let tmpSeq = 0;
-
 const byRoot = new Map<string, OutputCache>();
 
 export class OutputCache {
-  /** Parent directories (`outputs/<key[0:2]>`, `.tmp`) this process made: a save makes each once. */
+  /** Directories (the root, `outputs/<key[0:2]>`, `objects/<hh>`) this process made or found: a save makes each once. */
   private readonly parentsMade = new Set<string>();
   /** entry.json files read by this process (immutable once renamed into place; dropped on remove). */
   private readonly memo = new Map<string, CacheEntry>();
@@ -45,6 +41,8 @@ export class OutputCache {
    * directory): the size ledger then starts from what this build adds (eviction.ts pruneAfterBuild).
    */
   private startedEmpty = false;
+  /** Whether entries of version 1 (directories) may be there: then a missing entry file is looked for as one. */
+  private legacyMaybe: boolean | null = null;
 
   private constructor(readonly root: string, readonly maxBytes: number) {}
 
@@ -64,25 +62,33 @@ export class OutputCache {
     return c;
   }
 
-  private dir(key: string): string {
-    return entryDir(this.root, key);
+  private legacy(): boolean {
+    this.legacyMaybe ??= existsSync(this.root) && !existsSync(join(this.root, FORMAT_MARK));
+    return this.legacyMaybe;
   }
 
-  /** The entry for this key, or null (none, or its entry.json unreadable). */
+  /** The entry for this key, or null (none, or unreadable). */
   entry(key: string): CacheEntry | null {
     if (!keyOk(key)) return null;
     const known = this.memo.get(key);
     if (known !== undefined) return known;
     // Most probes of a cold cache miss: answered by one stat, not by a read that throws ENOENT.
-    if (!existsSync(join(this.dir(key), ENTRY))) return null;
-    const e = readEntry(this.dir(key), key);
+    if (!this.hasEntry(key)) return null;
+    const e = readEntry(this.root, key, this.legacy());
     if (e !== null) this.memo.set(key, e);
     return e;
   }
 
-  /** Whether an entry.json is there for `key` (not read: a directory parked for it may be used later). */
+  /** Whether an entry file is there for `key` (not read: a directory parked for it may be used later). */
   hasEntry(key: string): boolean {
-    return keyOk(key) && (this.memo.has(key) || existsSync(join(this.dir(key), ENTRY)));
+    return keyOk(key) && (this.memo.has(key) || existsSync(entryFile(this.root, key)) || (this.legacy() && existsSync(join(legacyDir(this.root, key), ENTRY))));
+  }
+
+  /** Where file i of the entry of `key` is stored (an object, or a version-1 entry's file); null without an entry. */
+  storedFile(key: string, i: number): string | null {
+    const e = this.entry(key);
+    const f = e?.files[i];
+    return e == null || f === undefined ? null : storedAt(this.root, e, f, i);
   }
 
   /**
@@ -93,16 +99,10 @@ export class OutputCache {
     if (!keyOk(key)) return fail({ object: meta.node, reason: `not a node key: ${key}` });
     const have = this.entry(key);
     if (have !== null) return ok(have);
-    const tmp = join(this.root, '.tmp', `${key}.${(tmpPrefix ??= `${process.pid}.${randomHex(4)}`)}.${++tmpSeq}`);
-    let moved = false;
     try {
-      const built = await buildEntry(this.root, key, nodeDir, meta, tmp, this.parentsMade, () => this.entry(key) !== null);
-      moved = built.moved;
-      return ok(built.entry);
+      return ok(await buildEntry(this.root, key, nodeDir, meta, this.parentsMade));
     } catch (err) {
       return fail({ file: nodeDir, object: meta.node, reason: `cannot keep its outputs in the cache: ${(err as Error).message}` });
-    } finally {
-      if (!moved) dropTmp(tmp);
     }
   }
 
@@ -115,14 +115,13 @@ export class OutputCache {
   async restoreInto(key: string, targetDir: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
-    const dir = this.dir(key);
-    const checked = await checkEntry(e, dir, stamps, () => this.hashedFiles++);
+    const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
     if (!checked.ok) {
-      this.remove(key);
+      this.removeDamaged(key, checked.error.file);
       return checked;
     }
     try {
-      if (!linkEntryInto(e, dir, targetDir) && stamps !== undefined) stamps.length = 0;
+      if (!linkEntryInto(e, this.root, targetDir) && stamps !== undefined) stamps.length = 0;
       this.used(key, checked.value);
     } catch (err) {
       return fail({ file: targetDir, object: e.node, reason: `cannot restore from the cache: ${(err as Error).message}` });
@@ -149,9 +148,9 @@ export class OutputCache {
     try {
       if (!parkedStampsHold(e, nodeDir, this.dev(), stamps)) {
         stamps.length = 0;
-        const checked = await checkEntry(e, this.dir(key), stamps, () => this.hashedFiles++);
+        const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
         if (!checked.ok) {
-          this.remove(key);
+          this.removeDamaged(key, checked.error.file);
           return checked;
         }
         rehashed = checked.value;
@@ -179,16 +178,29 @@ export class OutputCache {
   /** An entry just restored from: its fresh stamps written when some files were hashed, else its entry.json touched (evicted last). */
   private used(key: string, rehashed: CacheEntry | null): void {
     if (rehashed !== null) {
-      if (rewriteEntry(this.dir(key), rehashed)) this.memo.set(key, rehashed);
+      if (rewriteEntry(this.root, rehashed)) this.memo.set(key, rehashed);
     } else {
+      const e = this.entry(key);
       const now = new Date();
-      utimesSync(join(this.dir(key), ENTRY), now, now);
+      if (e !== null) utimesSync(usedFile(this.root, e), now, now);
     }
   }
 
+  /** Removes the entry of `key` (its objects stay while other entries name them: eviction removes those no entry names). */
   remove(key: string): void {
     this.memo.delete(key);
-    if (keyOk(key)) rmSync(this.dir(key), { recursive: true, force: true });
+    if (!keyOk(key)) return;
+    rmSync(entryFile(this.root, key), { force: true });
+    if (this.legacy()) rmSync(legacyDir(this.root, key), { recursive: true, force: true });
+  }
+
+  /**
+   * A damaged entry removed, and the damaged object (`file`, when it is one): its content is not
+   * the digest that names it, for every entry that names it (they find it missing and run).
+   */
+  private removeDamaged(key: string, file: string | undefined): void {
+    this.remove(key);
+    if (file !== undefined && file.startsWith(objectsRoot(this.root) + '/')) rmSync(file, { force: true });
   }
 
   /** Tells the cache where an Outdir parks node directories (its eviction removes those whose entry is gone). */

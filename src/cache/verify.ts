@@ -9,17 +9,17 @@ import { stampHolds, stampOf, storedAt, type CacheEntry, type CachedFile, type F
 import { linkOrCopy } from './keep.js';
 
 /**
- * Checks every file of `e` (stored in `dir`). Ok(null): all stamps held (nothing hashed); ok(entry):
+ * Checks every file of `e` (stored in the cache at `root`). Ok(null): all stamps held (nothing hashed); ok(entry):
  * some files were hashed and matched, the entry with their fresh stamps (so the next restore need
  * not hash). `stamps` (when given) receives each file's stamp as found; `onHashed` is told of each
  * file hashed. A Failure names the first damaged file.
  */
-export async function checkEntry(e: CacheEntry, dir: string, stamps?: FileStamp[], onHashed?: () => void): Promise<Result<CacheEntry | null>> {
+export async function checkEntry(e: CacheEntry, root: string, stamps?: FileStamp[], onHashed?: () => void): Promise<Result<CacheEntry | null>> {
   const from = Date.now();
   let hashed = false;
   const files: CachedFile[] = [];
   for (const [i, f] of e.files.entries()) {
-    const src = storedAt(dir, e, f, i);
+    const src = storedAt(root, e, f, i);
     let why: string | null = null;
     try {
       const st = stampOf(src);
@@ -46,13 +46,13 @@ export async function checkEntry(e: CacheEntry, dir: string, stamps?: FileStamp[
 }
 
 /** Links (or copies) the entry's files into `targetDir`; false when some file had to be copied (another inode). */
-export function linkEntryInto(e: CacheEntry, dir: string, targetDir: string): boolean {
+export function linkEntryInto(e: CacheEntry, root: string, targetDir: string): boolean {
   const made = new Set<string>([targetDir]);
   let linked = true;
   for (const [i, f] of e.files.entries()) {
     const dst = join(targetDir, f.path);
     makeDirs(dirname(dst), made);
-    if (!linkOrCopy(storedAt(dir, e, f, i), dst)) linked = false;
+    if (!linkOrCopy(storedAt(root, e, f, i), dst)) linked = false;
   }
   return linked;
 }

@@ -36,8 +36,9 @@ export class CacheStatsCommand extends CacheCommand {
   static override usage = Command.Usage({
     description: 'show what the output cache holds',
     details: `
-      Every successful chunk and merge is kept in the output cache (cache/outputs/, hard links to its
-      files) by its key, so that a build that comes back to a key (an option switched back, a reverted
+      Every successful chunk and merge is kept in the output cache by its key (an entry
+      cache/outputs/<kk>/<key>.json; its files stored once each by content in cache/objects/, hard
+      links to the node's files), so that a build that comes back to a key (an option switched back, a reverted
       change, another Outdir of the same analysis) restores it instead of running it.
     `,
     examples: [['Entries and size', '$0 cache stats']],
@@ -50,7 +51,7 @@ export class CacheStatsCommand extends CacheCommand {
     if (this.json) this.context.stdout.write(JSON.stringify({ root: c.root, ...s }) + '\n');
     else {
       const parked = s.parked === 0 ? '' : `; ${s.parked} node director${s.parked === 1 ? 'y' : 'ies'} parked in Outdirs, ${formatBytes(s.parkedBytes)} of their own`;
-      this.context.stdout.write(`${c.root}: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, ${formatBytes(s.bytes)} (limit ${formatBytes(s.maxBytes)})${parked}\n`);
+      this.context.stdout.write(`${c.root}: ${s.entries} entr${s.entries === 1 ? 'y' : 'ies'}, ${s.objects} stored file${s.objects === 1 ? '' : 's'}, ${formatBytes(s.bytes)} (limit ${formatBytes(s.maxBytes)})${parked}\n`);
     }
     return 0;
   }
@@ -70,6 +71,7 @@ export class CachePruneCommand extends CacheCommand {
     examples: [['Keep at most 5 GiB', '$0 cache prune --max-size 5G'], ['Empty it', '$0 cache prune --max-size 0']],
   });
   maxSize = Option.String('--max-size', { description: 'size to keep, e.g. 5G, 500M, 0' });
+  json = Option.Boolean('--json', false, { description: 'print one JSON document: what was removed and freed, and the stats left' });
 
   override async execute(): Promise<number> {
     const max = this.maxSize === undefined ? undefined : parseSize(this.maxSize);
@@ -78,7 +80,12 @@ export class CachePruneCommand extends CacheCommand {
     const r = c.prune(max);
     const s = c.stats();
     const parked = r.parkedRemoved === 0 ? '' : ` and ${r.parkedRemoved} parked node director${r.parkedRemoved === 1 ? 'y' : 'ies'} of keys gone`;
-    this.context.stdout.write(`removed ${r.removed} entr${r.removed === 1 ? 'y' : 'ies'}${parked} (${formatBytes(r.freedBytes)}); ${s.entries} left, ${formatBytes(s.bytes)}\n`);
+    if (this.json) {
+      this.context.stdout.write(JSON.stringify({ ...r, left: s }) + '\n');
+      return 0;
+    }
+    // freedBytes and what is left are counted alike (cache/eviction.ts): they add up to what stats said.
+    this.context.stdout.write(`removed ${r.removed} entr${r.removed === 1 ? 'y' : 'ies'}${parked} (${formatBytes(r.freedBytes)}); ${s.entries} left, ${formatBytes(s.bytes + s.parkedBytes)}\n`);
     return 0;
   }
 }

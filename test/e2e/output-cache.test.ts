@@ -109,6 +109,32 @@ test('kill -9 while restoring: the next build is correct and check is clean', as
   }
 });
 
+test('a second Outdir of the same analysis is restored whole from the cache; a partial prune frees what stats counted, no more', () => {
+  assert.is(build(p).code, 0);
+  const ref = snapshot(join(p.dir, 'Outdir'));
+  const second = build(p, ['--outdir', 'Outdir2']);
+  assert.is(second.code, 0, second.stderr);
+  assert.equal(restoredIds(second), ALL);
+  assert.equal(snapshot(join(p.dir, 'Outdir2')), ref);
+  assert.is(heppy(p, ['check', 'Outdir2']).code, 0);
+  type Stats = { entries: number; bytes: number; objects: number; parked: number; parkedBytes: number };
+  const before = JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout) as Stats;
+  assert.ok(before.entries >= ALL.length && before.objects > 0, JSON.stringify(before));
+  const half = Math.floor((before.bytes + before.parkedBytes) / 2);
+  const pr = heppy(p, ['cache', 'prune', '--max-size', String(half), '--json']);
+  assert.is(pr.code, 0, pr.stderr);
+  const r = JSON.parse(pr.stdout) as { removed: number; freedBytes: number; left: Stats };
+  assert.ok(r.removed > 0);
+  assert.is(r.freedBytes + r.left.bytes + r.left.parkedBytes, before.bytes + before.parkedBytes, 'freed + left = what stats said');
+  assert.ok(r.left.bytes + r.left.parkedBytes <= half);
+  assert.equal(JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout), { ...r.left, root: join(p.dir, 'cache', 'outputs') });
+  // The entries left are whole: a build restores what it can and runs the rest, results unchanged.
+  rmSync(join(p.dir, 'Outdir2'), { recursive: true });
+  const third = build(p, ['--outdir', 'Outdir2']);
+  assert.is(third.code, 0, third.stderr);
+  assert.equal(snapshot(join(p.dir, 'Outdir2')), ref);
+});
+
 test('heppy cache stats counts the directories restores parked; prune --max-size 0 removes them with every entry', () => {
   assert.is(build(p).code, 0);
   assert.equal(build(p, ['-o', 'slowms=2']).ran, ALL); // a new key: run and kept
@@ -117,13 +143,14 @@ test('heppy cache stats counts the directories restores parked; prune --max-size
   const parkedDir = join(p.dir, 'Outdir', '.heppy', 'parked');
   const parked = readdirSync(parkedDir);
   assert.ok(parked.length >= ALL.length, parked.join(' '));
-  const stats = JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout) as { entries: number; parked: number; parkedBytes: number };
+  const stats = JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout) as { entries: number; bytes: number; parked: number; parkedBytes: number };
   assert.is(stats.parked, readdirSync(parkedDir).length);
   assert.ok(stats.entries >= 2 * ALL.length, String(stats.entries));
   assert.match(heppy(p, ['cache', 'stats']).stdout, new RegExp(`${stats.parked} node directories parked in Outdirs`));
   const pruned = heppy(p, ['cache', 'prune', '--max-size', '0']);
   assert.is(pruned.code, 0, pruned.stderr);
   assert.match(pruned.stdout, new RegExp(`^removed ${stats.entries} entries and ${stats.parked} parked node directories of keys gone \\(.*\\); 0 left, 0 B\\n$`));
+  assert.equal(readdirSync(join(p.dir, 'cache', 'objects')).flatMap((hh) => readdirSync(join(p.dir, 'cache', 'objects', hh))), [], 'every object removed');
   assert.equal(readdirSync(parkedDir), []);
   assert.equal(JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout).parked, 0);
   // The results in place are untouched: check is clean and the next build has nothing to do.

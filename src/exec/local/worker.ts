@@ -31,16 +31,14 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
   keepModules ??= Promise.all([import('../../cache/output-cache.js'), import('../../chunkdir/layout.js')]);
   const [{ OutputCache }, { BATCH_SCRIPT, CHUNK_SPEC_FILE, MARKER_FILE }] = await keepModules;
   const key = out.marker?.key ?? '';
-  // The keep backdates the mtimes of the files it links (output-cache.ts, BACKDATE_S): a hard link is
-  // the same inode, so its stamp is the result file's mtime now, reported without a stat. A copy
-  // (no hard links here) and an entry already there leave the result files as they were.
+  // The keep backdates the mtime of every file it keeps (cache/entry.ts, BACKDATE_S): the new mtime
+  // is reported from the keep, without a stat. An entry already there leaves the result files as they were.
   const byPath = new Map((out.files ?? []).map((f) => [f.path, f]));
   const saved = await OutputCache.at(keepIn).save(key, chunkDir, { kind: 'chunk', node: spec.name ?? key, marker: out.marker,
     exclude: [CHUNK_SPEC_FILE, BATCH_SCRIPT, MARKER_FILE], ...(out.files ? { files: out.files.map((f) => f.path) } : {}),
-    onLinked: (rel, kept) => {
+    onStamped: (rel, mtimeNs) => {
       const f = byPath.get(rel);
-      // hashStamped always stamps a kept file (mtimeNs set).
-      if (f !== undefined && kept.mtimeNs !== undefined) f.mtimeMs = msOfNs(BigInt(kept.mtimeNs));
+      if (f !== undefined) f.mtimeMs = msOfNs(BigInt(mtimeNs));
     } });
   if (!saved.ok) return [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
   return undefined;

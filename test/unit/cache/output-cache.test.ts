@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { entryFile, FORMAT_MARK, objectPath, objectsRoot } from '../../../src/cache/entry.js';
 import { OutputCache } from '../../../src/cache/output-cache.js';
 import { hashFileSized } from '../../../src/fingerprint/hash-file.js';
 
@@ -37,7 +38,7 @@ test('save keeps hard links with digests; restore gives the same bytes', async (
   assert.is(readFileSync(join(target, 'Sum_1', 'cutflow.txt'), 'utf8'), 'all 10\n');
   assert.not.ok(existsSync(join(target, 'chunk.json')));
   assert.equal(c.entry(KEY)?.marker, { status: 'ok', key: KEY });
-  assert.equal(c.stats(), { entries: 1, bytes: r.value.bytes, maxBytes: c.maxBytes, parked: 0, parkedBytes: 0 });
+  assert.equal(c.stats(), { entries: 1, bytes: r.value.bytes, objects: 2, maxBytes: c.maxBytes, parked: 0, parkedBytes: 0 });
 });
 
 test('a tampered entry is detected by its digest, removed and never restored', async () => {
@@ -52,6 +53,8 @@ test('a tampered entry is detected by its digest, removed and never restored', a
   assert.not.ok(r.ok);
   if (!r.ok) assert.match(r.error.reason, /cache entry damaged \(its content changed\); not restored/);
   assert.is(c.entry(KEY), null);
+  assert.not.ok(r.ok || existsSync(r.error.file!), 'the damaged object removed (its name no longer tells its content)');
+  assert.ok(existsSync(join(d, 'Sum_1', 'cutflow.txt')), 'the node\'s own file untouched');
   const missing = await c.restoreInto(KEY, target);
   assert.not.ok(missing.ok);
 });
@@ -60,9 +63,9 @@ test('prune evicts the least recently used entries beyond the limit', async () =
   const c = OutputCache.open(join(base, 'cache3'));
   const keys = ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'];
   for (const [i, k] of keys.entries()) {
-    assert.ok((await c.save(k, nodeDir(`n${i}`, 'x'.repeat(100)), { kind: 'hadd', node: `n${i}`, marker: {}, exclude: [] })).ok);
+    assert.ok((await c.save(k, nodeDir(`n${i}`, String(i).repeat(100)), { kind: 'hadd', node: `n${i}`, marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
     const t = new Date(Date.now() - (10 - i) * 60_000);
-    utimesSync(join(c.root, k.slice(0, 2), k, 'entry.json'), t, t);
+    utimesSync(entryFile(c.root, k), t, t);
   }
   // Using the oldest makes it the newest.
   const target = join(base, 't3');
@@ -136,16 +139,18 @@ test('a second save of a key keeps the first entry', async () => {
   const again = await c.save(KEY, nodeDir('d2', 'second'), { kind: 'chunk', node: 'd2', marker: 2, exclude: [] });
   assert.ok(again.ok);
   assert.is(c.entry(KEY)?.node, 'd1');
+  assert.is(OutputCache.open(join(base, 'cache4')).entry(KEY)?.node, 'd1', 'on disk too');
 });
 
-test('entries are flat (one directory per keep); an entry of the earlier layout (files/<path>) is still restored and checked', async () => {
+test('an entry is one file and its files are objects; entries of the earlier layouts (directories) are still restored and checked', async () => {
   const c = OutputCache.open(join(base, 'cache7'));
   const d = nodeDir('f1', 'all 50\n');
   const r = await c.save(KEY, d, { kind: 'chunk', node: 'f1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] });
   assert.ok(r.ok);
-  const dir = join(c.root, KEY.slice(0, 2), KEY);
-  assert.equal(readdirSync(dir).sort(), ['0', '1', 'entry.json']);
-  assert.is(readFileSync(join(dir, '0'), 'utf8'), 'all 50\n'); // Sum_1/cutflow.txt, first in order
+  assert.equal(readdirSync(join(c.root, KEY.slice(0, 2))), [`${KEY}.json`]);
+  assert.equal(readdirSync(c.root).sort(), [FORMAT_MARK, KEY.slice(0, 2)]);
+  assert.is(readFileSync(c.storedFile(KEY, 0)!, 'utf8'), 'all 50\n'); // Sum_1/cutflow.txt, first in order
+  assert.is(c.storedFile(KEY, 0), objectPath(objectsRoot(c.root), c.entry(KEY)!.files[0]!.obj!));
   // The earlier layout, written as an earlier heppy did (no stamps: the restore hashes each file).
   const old = OutputCache.open(join(base, 'cache8'));
   const key2 = 'fedcba9876543210';
@@ -167,13 +172,45 @@ test('entries are flat (one directory per keep); an entry of the earlier layout 
   const bad = await OutputCache.open(join(base, 'cache8')).restoreInto(key2, t2);
   assert.not.ok(bad.ok);
   if (!bad.ok) assert.match(bad.error.reason, /cache entry damaged \(its content changed\)/);
+  assert.not.ok(existsSync(od), 'the damaged version-1 entry removed');
+});
+
+test('a node directory kept under two keys: its objects named by both, counted once; stats and prune add up; a damaged object fails every entry naming it', async () => {
+  const c = OutputCache.open(join(base, 'cache11'));
+  const k1 = '5555555555555555', k2 = '6666666666666666';
+  const d1 = nodeDir('g1', 'same cut flow\n');
+  const ex = { kind: 'chunk' as const, node: 'g1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] };
+  assert.ok((await c.save(k1, d1, ex)).ok);
+  writeFileSync(join(d1, 'extra.txt'), 'only under k2\n');
+  assert.ok((await c.save(k2, d1, ex)).ok);
+  assert.is(c.storedFile(k1, 0), c.storedFile(k2, 0), 'one object');
+  const st = c.stats();
+  assert.equal([st.entries, st.objects, st.bytes], [2, 3, 14 + 'log of g1\n'.length + 'only under k2\n'.length]);
+  // Evicting k2 leaves the objects k1 names; what prune freed and what is left add up.
+  utimesSync(entryFile(c.root, k2), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  const pr = c.prune(st.bytes - 1);
+  const after = c.stats();
+  assert.equal([pr.removed, pr.freedBytes], [1, 'only under k2\n'.length]);
+  assert.is(st.bytes + st.parkedBytes, pr.freedBytes + after.bytes + after.parkedBytes);
+  const t = join(base, 'g-t');
+  mkdirSync(t);
+  assert.ok((await c.restoreInto(k1, t)).ok);
+  // An object replaced by other bytes (another inode): the entry fails and the object is removed.
+  const obj = c.storedFile(k1, 0)!;
+  rmSync(obj);
+  writeFileSync(obj, 'SAME cut flow\n');
+  const t2 = join(base, 'g-t2');
+  mkdirSync(t2);
+  const r2 = await c.restoreInto(k1, t2);
+  assert.ok(!r2.ok && /cache entry damaged \(its content changed\)/.test(r2.error.reason));
+  assert.not.ok(existsSync(obj), 'the damaged object removed');
 });
 
 test('after a build, the size ledger spares reading every entry until the limit (or a day) is reached', async () => {
   const root = join(base, 'cache9');
   const keys = ['1111111111111111', '2222222222222222', '3333333333333333'];
   const c = OutputCache.open(root, 300);
-  assert.ok((await c.save(keys[0]!, nodeDir('u0', 'x'.repeat(100)), { kind: 'hadd', node: 'u0', marker: {}, exclude: [] })).ok);
+  assert.ok((await c.save(keys[0]!, nodeDir('u0', 'x'.repeat(100)), { kind: 'hadd', node: 'u0', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
   const each = c.entry(keys[0]!)!.bytes;
   c.noteAdded(each);
   // No ledger yet, but the cache was new when this build opened it: its ledger is what the build added, nothing read.
@@ -182,15 +219,15 @@ test('after a build, the size ledger spares reading every entry until the limit 
   assert.is(ledger().bytes, each);
   // A second build adds one entry: under the limit, nothing is read, the ledger grows.
   const c2 = OutputCache.open(root, 300);
-  assert.ok((await c2.save(keys[1]!, nodeDir('u1', 'y'.repeat(100)), { kind: 'hadd', node: 'u1', marker: {}, exclude: [] })).ok);
+  assert.ok((await c2.save(keys[1]!, nodeDir('u1', 'y'.repeat(100)), { kind: 'hadd', node: 'u1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
   c2.noteAdded(each);
   const t = new Date(Date.now() - 60_000);
-  utimesSync(join(root, 'outputs', keys[0]!.slice(0, 2), keys[0]!, 'entry.json'), t, t); // the oldest
+  utimesSync(entryFile(join(root, 'outputs'), keys[0]!), t, t); // the oldest
   assert.equal(c2.pruneAfterBuild(), { removed: 0, freedBytes: 0, parkedRemoved: 0, counted: false });
   assert.is(ledger().bytes, 2 * each);
   // A third passes the limit: counted, the least recently used evicted, the ledger exact again.
   const c3 = OutputCache.open(root, 300);
-  assert.ok((await c3.save(keys[2]!, nodeDir('u2', 'z'.repeat(100)), { kind: 'hadd', node: 'u2', marker: {}, exclude: [] })).ok);
+  assert.ok((await c3.save(keys[2]!, nodeDir('u2', 'z'.repeat(100)), { kind: 'hadd', node: 'u2', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
   c3.noteAdded(each);
   assert.equal(c3.pruneAfterBuild(), { removed: 1, freedBytes: each, parkedRemoved: 0, counted: true });
   assert.is(c3.entry(keys[0]!), null);
