@@ -43,6 +43,8 @@ export interface Bundle {
   moduleDigests: Record<string, string>;
   /** The size of each one's bundle alone (of two modules exporting a class, the smaller is its maker's). */
   moduleBytes: Record<string, number>;
+  /** The local import graph, the heppyfile included (relative paths): who may reach into an analyzer's code. */
+  imports: Record<string, string[]>;
 }
 
 /** The runnable bundle exports each local module's namespace as `${MODULE_EXPORT}<i>` (load-code.ts). */
@@ -107,14 +109,14 @@ function readIndex(cacheDir: string): Record<string, CacheEntry> {
 function cached(cacheDir: string, heppyfile: string): { entry: CacheEntry; refreshed: boolean } | null {
   const e = readIndex(cacheDir)[heppyfile];
   if (!e || e.heppyIndex !== heppyIndexPath || e.toolchain !== toolchain() || !Array.isArray(e.stats)
-    || !Array.isArray(e.modules) || typeof e.moduleDigests !== 'object' || typeof e.moduleBytes !== 'object' || !existsSync(e.path)) return null;
+    || !Array.isArray(e.modules) || typeof e.moduleDigests !== 'object' || typeof e.moduleBytes !== 'object' || typeof e.imports !== 'object' || !existsSync(e.path)) return null;
   const stats = stampsHold(e.stats);
   if (stats === null) return null;
   return stats === e.stats ? { entry: e, refreshed: false } : { entry: { ...e, stats }, refreshed: true };
 }
 
 function bundleOf(e: CacheEntry): Bundle {
-  return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs, modules: e.modules, moduleDigests: e.moduleDigests, moduleBytes: e.moduleBytes };
+  return { heppyfile: e.heppyfile, path: e.path, hash: e.hash, codeDigest: e.codeDigest, inputs: e.inputs, modules: e.modules, moduleDigests: e.moduleDigests, moduleBytes: e.moduleBytes, imports: e.imports };
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -245,6 +247,11 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
     }
   }
   const modules = local.map((q) => relative(here, resolve(here, q)));
+  const imports: Record<string, string[]> = {};
+  for (const [q, i] of Object.entries(min.metafile!.inputs)) {
+    if (q.includes('node_modules/')) continue;
+    imports[relative(here, resolve(here, q))] = i.imports.filter((x) => !x.external && !x.path.includes('node_modules/')).map((x) => relative(here, resolve(here, x.path)));
+  }
   // The map is part of the address: a comment moves lines without changing the code.
   const hash = hashString(code + (map ?? ''));
   const stage = mkdtempSync(join(tmpdir(), 'heppy-bundle-'));
@@ -278,7 +285,7 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
       copyAtomic(staged, path);
     }
     discard();
-    done = { heppyfile, path, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes };
+    done = { heppyfile, path, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes, imports };
     const index = readIndex(cacheDir);
     index[heppyfile] = { ...done, stats, heppyIndex: heppyIndexPath, toolchain: toolchain(), ...(stamp ? { typecheck: stamp } : {}) };
     writeAtomic(indexFile(cacheDir), JSON.stringify(index));
@@ -286,5 +293,5 @@ export async function stageHeppyfile(heppyfileArg: string, cacheDir: string): Pr
   };
   // The last type-check of this heppyfile, whatever bundle it went with (load.ts checks that it still holds).
   const typechecked = readIndex(cacheDir)[heppyfile]?.typecheck;
-  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes }, fromCache: false, typechecked, commit, discard });
+  return ok({ bundle: { heppyfile, path: staged, hash, codeDigest, inputs, modules, moduleDigests, moduleBytes, imports }, fromCache: false, typechecked, commit, discard });
 }

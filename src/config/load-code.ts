@@ -5,15 +5,17 @@
 //   minified: its code and all it imports; load-bundle.ts), plus the class's own static values (a
 //   heppyfile may set them). Defined in the heppyfile, or made at run time: the whole bundle's.
 // - Analyzer parameters or static values that are not plain data (functions, class instances):
-//   the whole bundle's (their code is nowhere else in the key).
+//   the whole bundle's (their code is nowhere else in the key). Likewise when code outside the
+//   analyzers' modules imports a module inside them other than an analyzer module, or an analyzer
+//   module exports anything but analyzer classes and constants (a call could change their state).
 // - A component whose fields are not plain data (or whose class is not heppy's): its chunks get the
 //   whole bundle's.
-// Known limit: module state set by the heppyfile through a function of M (not a static property) is
-// not seen; DESIGN §4 keeps the values that shape the config (files, splitFactor…) in the key.
+// Known limits: a heppyfile that patches an analyzer's prototype, or calls one of its static
+// methods that changes module state, is not seen.
 import { hashString } from '../fingerprint/hash.js';
 import { canonical } from '../graph/canonical.js';
 import { Component, DataComponent, MCComponent } from './component.js';
-import { isAnalyzer } from './analyzer.js';
+import { Analyzer, isAnalyzer } from './analyzer.js';
 import { MODULE_EXPORT, type Bundle } from './load-bundle.js';
 import type { ValidConfig } from './validate.js';
 
@@ -70,28 +72,65 @@ function modulesOf(cls: unknown, mod: Record<string, unknown>, modules: readonly
 }
 
 /**
+ * The static values of every analyzer class a module exports, or null when it exports anything
+ * through which other code could change what its analyzers do: a function that is not an analyzer
+ * class, an object, a static value that is not plain data.
+ */
+function exportedStatics(ns: Record<string, unknown>): string | null {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(ns)) {
+    if (typeof v === 'function') {
+      if (!(v.prototype instanceof Analyzer)) return null;
+      const st = staticValues(v);
+      if (st === null) return null;
+      out.push(`${k}:${v.name}=${st}`);
+    } else if (typeof v === 'object' && v !== null) return null;
+    else out.push(`${k}=${canonical(v)}`);
+  }
+  return out.sort().join('|');
+}
+
+/** The local modules `from` reaches through its imports (itself included). */
+function closureOf(from: Iterable<string>, imports: Record<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length) {
+    const m = stack.pop()!;
+    if (seen.has(m)) continue;
+    seen.add(m);
+    for (const x of imports[m] ?? []) stack.push(x);
+  }
+  return seen;
+}
+
+/**
  * The analyzers' code parts, or null when any analyzer's code cannot be told apart from the
  * heppyfile's (then the whole bundle's digest is the code part).
  */
 function analyzerParts(sequence: unknown, mod: Record<string, unknown>, bundle: Bundle): Record<string, string> | null {
   if (!Array.isArray(sequence)) return null;
-  const parts: Record<string, string> = {};
-  const statics = new Map<string, string[]>();
+  const chosen = new Set<string>();
   for (const a of sequence) {
     if (!isAnalyzer(a) || typeof a.analyzerClass !== 'function' || !plainData(a.params)) return null;
-    const cls = a.analyzerClass;
-    const st = staticValues(cls);
-    if (st === null) return null;
     // The module with the smallest code among those exporting it (a re-export's closure holds the definition too).
-    const ms = modulesOf(cls, mod, bundle.modules).filter((m) => bundle.moduleDigests[m] !== undefined);
+    const ms = modulesOf(a.analyzerClass, mod, bundle.modules).filter((m) => bundle.moduleDigests[m] !== undefined);
     if (ms.length === 0) return null;
-    const m = ms.length === 1 ? ms[0]! : ms.sort((x, y) => (bundle.moduleBytes[x] ?? 0) - (bundle.moduleBytes[y] ?? 0) || (x < y ? -1 : 1))[0]!;
-    parts[`code:${m}`] = bundle.moduleDigests[m]!;
-    const l = statics.get(m) ?? [];
-    l.push(`${cls.name}=${st}`);
-    statics.set(m, l);
+    chosen.add(ms.sort((x, y) => (bundle.moduleBytes[x] ?? 0) - (bundle.moduleBytes[y] ?? 0) || (x < y ? -1 : 1))[0]!);
   }
-  for (const [m, l] of statics) parts[`code:${m}`] = hashString(`${parts[`code:${m}`]}|${l.sort().join('|')}`);
+  // Code outside the analyzers' modules (the heppyfile, a module of file lists) may enter them only
+  // through an analyzer module that exports nothing but analyzer classes and constants: a call
+  // into a helper they share could change what they do, unseen by their digests.
+  const inside = closureOf(chosen, bundle.imports);
+  for (const [from, to] of Object.entries(bundle.imports)) {
+    if (inside.has(from)) continue;
+    for (const m of to) if (inside.has(m) && !chosen.has(m)) return null;
+  }
+  const parts: Record<string, string> = {};
+  for (const m of chosen) {
+    const st = exportedStatics(mod[`${MODULE_EXPORT}${bundle.modules.indexOf(m)}`] as Record<string, unknown>);
+    if (st === null) return null;
+    parts[`code:${m}`] = hashString(`${bundle.moduleDigests[m]!}|${st}`);
+  }
   return parts;
 }
 

@@ -100,6 +100,18 @@ test('sound where it cannot tell: an analyzer defined in the heppyfile, a functi
   assert.equal(inst.code.parts, { code: inst.bundle.codeDigest });
 });
 
+test('code outside the analyzers\' modules reaching into them (a shared helper, a module exporting a function) → the whole bundle', async () => {
+  const a = await load(heppyfile({ extra: "import { scale } from './helper.js';\nvoid scale;" }));
+  assert.equal(a.code.parts, { code: a.bundle.codeDigest });
+  write('other.ts', `${other}export function configure(): void {}\n`);
+  const b = await load(heppyfile());
+  assert.equal(b.code.parts, { code: b.bundle.codeDigest });
+  write('other.ts', `${other}export const N = 3;\n`);
+  const c = await load(heppyfile());
+  assert.equal(Object.keys(c.code.parts).sort(), ['code:other.ts', 'code:sel.ts'], 'a constant is fine');
+  write('other.ts', other);
+});
+
 test('a component that carries code (a subclass, a function field) → the whole bundle for its chunks only', async () => {
   const sub = await load(heppyfile({ extra: 'class MyComp extends Component { weight(): number { return 2; } }', component: "new MyComp('Mine', { files: ['data/a.root'] })" }));
   assert.equal([...sub.code.wholeFor], ['Mine']);
