@@ -51,7 +51,13 @@ export async function defaultOutdir(): Promise<{ dir: string; note?: string }> {
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, {});
   if (!loaded.ok) {
     // A broken heppyfile must not stop a look at the results: its default Outdir is checked.
-    return { dir: resolveOutdir(undefined, null, paths.heppyfile), note: `heppyfile not loaded (${formatFailure(loaded.error)}); checking the default Outdir` };
+    const dir = resolveOutdir(undefined, null, paths.heppyfile);
+    // A server down (a remote glob) hides the Config's Outdir too: with no default Outdir there,
+    // "no such directory" (exit 2) would blame the user for what is the server's.
+    if (loaded.error.kind === 'infrastructure' && !existsSync(dir)) {
+      throw new InfrastructureError(`infrastructure: ${formatFailure(loaded.error)}: the heppyfile cannot be loaded to find its Outdir and ${dir} does not exist; name the Outdir (e.g. heppy check DIR)`);
+    }
+    return { dir, note: `heppyfile not loaded (${formatFailure(loaded.error)}); checking the default Outdir` };
   }
   return { dir: resolveOutdir(undefined, loaded.value.config.outdir, paths.heppyfile) };
 }

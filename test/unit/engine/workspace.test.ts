@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePlanFile } from '../../../src/chunkdir/plan-file.js';
-import { locateWorkspace, openWorkspace } from '../../../src/engine/workspace.js';
+import { defaultOutdir, locateWorkspace, openWorkspace } from '../../../src/engine/workspace.js';
 import { cleanWorkspace } from '../../../src/engine/clean.js';
 import { acquireLock } from '../../../src/store/lock.js';
 import { Store } from '../../../src/store/store.js';
@@ -108,6 +108,32 @@ test('locate: a heppyfile whose remote glob\'s server does not answer is infrast
   } finally {
     if (before === undefined) delete process.env.HEPPY_NET_ATTEMPTS;
     else process.env.HEPPY_NET_ATTEMPTS = before;
+  }
+});
+
+test('defaultOutdir: a heppyfile whose server does not answer: the default Outdir with a note when it exists, else infrastructure (exit 3), not "no such directory" (exit 2)', async () => {
+  const dir = join(root, 'remote-default');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'heppyfile.ts'), "export default { outdir: 'MyOut', components: [{ name: 'r', files: ['root://127.0.0.1:1//d/*.root'] }], sequence: [] };\n");
+  const before = { cwd: process.cwd(), attempts: process.env.HEPPY_NET_ATTEMPTS };
+  process.env.HEPPY_NET_ATTEMPTS = '1';
+  process.chdir(dir);
+  try {
+    try {
+      await defaultOutdir();
+      assert.unreachable('an Outdir was guessed');
+    } catch (e) {
+      assert.ok(e instanceof UserError && e.exitCode === 3, String(e));
+      assert.match((e as Error).message, /^infrastructure: .*root:\/\/127\.0\.0\.1:1\/\/d\/\*\.root: .*cannot be loaded to find its Outdir and .*\/Outdir does not exist; name the Outdir/);
+    }
+    mkdirSync(join(dir, 'Outdir'));
+    const d = await defaultOutdir();
+    assert.is(d.dir, join(dir, 'Outdir'));
+    assert.match(d.note ?? '', /^heppyfile not loaded \(.*ECONNREFUSED.*\); checking the default Outdir$/);
+  } finally {
+    process.chdir(before.cwd);
+    if (before.attempts === undefined) delete process.env.HEPPY_NET_ATTEMPTS;
+    else process.env.HEPPY_NET_ATTEMPTS = before.attempts;
   }
 });
 
