@@ -54,7 +54,7 @@ export class ChunkRuns {
       const t = tasks[i]!;
       const n = s.node(t.id);
       if (n.kind !== 'chunk' || adopted.has(t.id) || cache.entry(n.key!) === null) continue;
-      const attempt = nextAttemptOf(n.dir, s.store.getTask(t.id)?.attempts);
+      const attempt = nextAttemptOf(n.dir, s.store.getSummary(t.id)?.attempts);
       const back = await restoreChunk(cache, this.c.outdir, n.dir, this.spec(t.id, attempt));
       if (!back.ok) {
         s.emit({ type: 'warning', message: `${t.id}: ${formatFailure(back.error)}; running it instead` });
@@ -135,7 +135,7 @@ export class ChunkRuns {
    * to read an earlier attempt from (a cold build: two failed opens per chunk saved).
    */
   firstAttempt(id: string): number {
-    const recorded = (this.s.written.get(id) ?? this.s.store.getTask(id))?.attempts;
+    const recorded = (this.s.written.get(id) ?? this.s.store.getSummary(id))?.attempts;
     const dir = this.s.node(id).dir;
     if (this.present === undefined) this.present = listNames(this.c.outdir);
     if (this.present !== null && dirname(dir) === this.c.outdir && !this.present.has(basename(dir))) return (recorded ?? 0) + 1;

@@ -8,6 +8,8 @@ import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from '
 export interface TaskStore extends DigestStore {
   readonly outdir: string;
   getTask(nodeId: string): TaskRecord | undefined;
+  /** The record without its key parts (one read fewer: what a node's attempt number needs). */
+  getSummary(nodeId: string): TaskSummary | undefined;
   getParts(nodeId: string): KeyParts | undefined;
   allTasks(): Map<string, TaskSummary>;
   putTask(rec: TaskRecord): Promise<unknown>;
@@ -34,6 +36,10 @@ export class MemoryStore implements TaskStore {
   constructor(readonly outdir: string) {}
 
   getTask(nodeId: string): TaskRecord | undefined {
+    return this.tasks.get(nodeId);
+  }
+
+  getSummary(nodeId: string): TaskSummary | undefined {
     return this.tasks.get(nodeId);
   }
 

@@ -25,6 +25,10 @@ test('task records are scoped by Outdir and survive reopening', async () => {
   assert.equal(a.getTask('c_Chunk0')?.key, 'k0');
   assert.equal(b.getTask('c_Chunk0')?.key, 'kb');
   assert.equal([...a.allTasks().keys()].sort(), ['c_Chunk0', 'c_Chunk1']);
+  const { keyParts, ...summary } = rec('c_Chunk1', 'k1');
+  assert.equal(a.getSummary('c_Chunk1'), summary, 'the record without its key parts');
+  assert.equal(a.getTask('c_Chunk1')?.keyParts, keyParts);
+  assert.is(a.getSummary('c_Chunk9'), undefined);
   await a.close();
   const a2 = Store.open(join(dir, 'cache'), join(dir, 'outA'));
   assert.equal(a2.allTasks().size, 2);
