@@ -1,7 +1,8 @@
 // The on-disk format of the output cache: one entry = ONE file `cache/outputs/<key[0:2]>/<key>.json`
-// (written aside, renamed into place), and the kept files as objects
-// `cache/objects/<xxh64[0:2]>/<xxh64>-<size>-<inode>` (hard links to a node's result files: no inode
-// of their own). An entry costs one inode and no directory. The inode in the name keeps each node's
+// (written aside, renamed into place), and the kept files as objects `cache/objects/<xxh64>-<size>-<inode>`
+// (hard links to a node's result files: no inode of their own), in one flat directory (a fan-out of
+// 256 subdirectories cost more mkdirs than it saved below ~100,000 objects; ext4 indexes large
+// directories). An entry costs one inode and no directory. The inode in the name keeps each node's
 // files its own (as a directory per entry did): two nodes with equal bytes are two objects, so that
 // a node directory holds its entry's very inodes (a restore's parked-directory check) and a write
 // in place through one Outdir file never reaches another node's; the same inode kept twice (under
@@ -73,7 +74,7 @@ const OBJECT = /^[0-9a-f]{8,64}-(\d+)-\d+$/;
 
 /** The path of the object `name` (`<hash>-<size>-<ino>`) under the objects' directory. */
 export function objectPath(objects: string, name: string): string {
-  return join(objects, name.slice(0, 2), name);
+  return join(objects, name);
 }
 
 /** An object's file name → its size in bytes; null for any other name (a keep's tmp file). */

@@ -37,13 +37,13 @@ export interface Listed {
   key: string;
   bytes: number;
   usedMs: number;
-  /** 2: `objects` are the objects it names (`<hh>/<name>`); 1: a version-1 entry directory holding its `bytes`. */
+  /** 2: `objects` are the objects it names; 1: a version-1 entry directory holding its `bytes`. */
   version: 1 | 2;
   objects: string[];
 }
 
-/** `<hh>/<name>`: an object's path under the objects' directory. */
-const objectRel = (f: { obj?: string }): string => `${(f.obj ?? '').slice(0, 2)}/${f.obj ?? ''}`;
+/** An object's name (its path under the objects' directory). */
+const objectRel = (f: { obj?: string }): string => f.obj ?? '';
 
 function listDir(dir: string): string[] {
   try {
@@ -98,16 +98,14 @@ export function listEntries(root: string): Listed[] {
   return listAll(root).entries;
 }
 
-/** The objects under `objects` (`<hh>/<name>` → size, from the name) and the tmp files of keeps. */
+/** The objects under `objects` (name → size, from the name) and the tmp files of keeps. */
 export function listObjects(objects: string): { sizes: Map<string, number>; leftovers: string[] } {
   const sizes = new Map<string, number>();
   const leftovers: string[] = [];
-  for (const hh of listDir(objects)) {
-    for (const name of listDir(join(objects, hh))) {
-      const size = objectSize(name);
-      if (size === null) leftovers.push(join(objects, hh, name));
-      else sizes.set(`${hh}/${name}`, size);
-    }
+  for (const name of listDir(objects)) {
+    const size = objectSize(name);
+    if (size === null) leftovers.push(join(objects, name));
+    else sizes.set(name, size);
   }
   return { sizes, leftovers };
 }

@@ -1,5 +1,5 @@
 // Keeping a node's outputs: each file backdated, hashed and stamped, then hard-linked as its object
-// (cache/objects/<hh>/<xxh64>-<size>-<inode>; already there when that inode was kept before), and the
+// (cache/objects/<xxh64>-<size>-<inode>; already there when that inode was kept before), and the
 // entry file written aside and renamed into place last, so that an entry appears complete or not
 // at all: one file and one link per kept file, no directory per entry.
 import { randomHex } from '../util/lazy-node.js';

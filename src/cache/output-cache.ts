@@ -1,7 +1,7 @@
 // The output cache: every successful node's outputs kept by node key under cache/outputs/, so that
 // a node whose key comes back (an option switched back, a reverted change, a second Outdir of the
 // same analysis) is restored instead of run. An entry is one file, cache/outputs/<kk>/<key>.json;
-// the files are objects cache/objects/<hh>/<xxh64>-<size>, hard links to the node's own outputs
+// the files are objects cache/objects/<xxh64>-<size>-<inode>, hard links to the node's own outputs
 // (the build replaces directories by rename, never rewrites a file in place), a copy only where the
 // filesystem cannot link. Each entry records every file's size and xxh64: an entry whose file
 // changed or went missing is never restored. Entries appear complete or not at all (written aside,
@@ -25,7 +25,7 @@ export { parkedName, parseParkedName, type ParkedPlace } from './parked.js';
 const byRoot = new Map<string, OutputCache>();
 
 export class OutputCache {
-  /** Directories (the root, `outputs/<key[0:2]>`, `objects/<hh>`) this process made or found: a save makes each once. */
+  /** Directories (the root, `outputs/<key[0:2]>`, `objects`) this process made or found: a save makes each once. */
   private readonly parentsMade = new Set<string>();
   /** entry.json files read by this process (immutable once renamed into place; dropped on remove). */
   private readonly memo = new Map<string, CacheEntry>();

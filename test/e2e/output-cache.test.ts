@@ -150,7 +150,7 @@ test('heppy cache stats counts the directories restores parked; prune --max-size
   const pruned = heppy(p, ['cache', 'prune', '--max-size', '0']);
   assert.is(pruned.code, 0, pruned.stderr);
   assert.match(pruned.stdout, new RegExp(`^removed ${stats.entries} entries and ${stats.parked} parked node directories of keys gone \\(.*\\); 0 left, 0 B\\n$`));
-  assert.equal(readdirSync(join(p.dir, 'cache', 'objects')).flatMap((hh) => readdirSync(join(p.dir, 'cache', 'objects', hh))), [], 'every object removed');
+  assert.equal(readdirSync(join(p.dir, 'cache', 'objects')), [], 'every object removed');
   assert.equal(readdirSync(parkedDir), []);
   assert.equal(JSON.parse(heppy(p, ['cache', 'stats', '--json']).stdout).parked, 0);
   // The results in place are untouched: check is clean and the next build has nothing to do.

@@ -18,8 +18,8 @@ test('an entry is one file under its key\'s first two hex digits; its files are 
   assert.is(objectsRoot('/c/outputs'), '/c/objects');
   const f: CachedFile = { path: 'Sum_1/cutflow.txt', size: 3, hash: '0123456789abcdef', obj: objectName('0123456789abcdef', 3, '77') };
   assert.is(f.obj, '0123456789abcdef-3-77');
-  assert.is(objectPath('/c/objects', f.obj!), '/c/objects/01/0123456789abcdef-3-77');
-  assert.is(storedAt('/c/outputs', { version: 2, key: KEY }, f, 4), '/c/objects/01/0123456789abcdef-3-77');
+  assert.is(objectPath('/c/objects', f.obj!), '/c/objects/0123456789abcdef-3-77', 'one flat directory');
+  assert.is(storedAt('/c/outputs', { version: 2, key: KEY }, f, 4), '/c/objects/0123456789abcdef-3-77');
   assert.is(storedAt('/c/outputs', { version: 1, key: KEY, flat: true }, f, 4), `/c/outputs/ab/${KEY}/4`);
   assert.is(storedAt('/c/outputs', { version: 1, key: KEY }, f, 4), `/c/outputs/ab/${KEY}/files/Sum_1/cutflow.txt`);
   assert.is(legacyDir('/c/outputs', KEY), `/c/outputs/ab/${KEY}`);

@@ -36,7 +36,7 @@ test('buildEntry: every file but the excluded ones hashed, backdated and hard-li
   for (const f of entry.files) {
     const src = statSync(join(dir, f.path), { bigint: true });
     const obj = objectPath(objects, f.obj!);
-    assert.is(obj, join(objects, f.hash.slice(0, 2), `${f.hash}-${f.size}-${src.ino}`));
+    assert.is(obj, join(objects, `${f.hash}-${f.size}-${src.ino}`));
     const kept = statSync(obj, { bigint: true });
     assert.is(kept.ino, src.ino, `${f.path}: a hard link, not a copy`);
     assert.is(f.hash, (await hashFileSized(join(dir, f.path))).hash);
@@ -62,10 +62,10 @@ test('equal bytes in two nodes are two objects (each node keeps its own inodes);
   assert.is(statSync(objectPath(objects, e.files[0]!.obj!)).ino, statSync(join(b, 'Sum_1', 'cutflow.txt')).ino);
   assert.is(statSync(objectPath(objects, cut.obj!)).ino, statSync(join(a, 'Sum_1', 'cutflow.txt')).ino);
   // A's directory kept again under another key (its inodes already objects): linked to, no new object.
-  const before = readdirSync(join(objects, cut.hash.slice(0, 2))).length;
+  const before = readdirSync(objects).length;
   const again = await buildEntry(root, 'aaaaaaaaaaaaaaa1', a, { kind: 'chunk', node: 'A_Chunk0', marker: null, exclude: ['heppy-status.json'] }, new Set());
   assert.is(again.files[0]!.obj, cut.obj);
-  assert.is(readdirSync(join(objects, cut.hash.slice(0, 2))).length, before);
+  assert.is(readdirSync(objects).length, before);
   assert.is(statSync(objectPath(objects, cut.obj!)).nlink, 2, 'the object and A\'s file');
 });
 
@@ -75,13 +75,13 @@ test('an object name taken by another file (another filesystem\'s inode number) 
   const ino = String(statSync(join(c, 'log.txt')).ino);
   const hash = (await hashFileSized(join(c, 'log.txt'))).hash;
   const obj = objectPath(objects, `${hash}-4-${ino}`);
-  mkdirSync(join(objects, hash.slice(0, 2)), { recursive: true });
+  mkdirSync(objects, { recursive: true });
   writeFileSync(obj, 'LOG\n');
   const e = await buildEntry(root, 'aaaabbbbccccdddd', c, { kind: 'chunk', node: 'C_Chunk0', marker: null, exclude: [], files: ['log.txt'] }, new Set());
   assert.is(e.files[0]!.obj, `${hash}-4-${ino}`);
   assert.is(readFileSync(obj, 'utf8'), 'log\n');
   assert.is(String(statSync(obj).ino), ino);
-  assert.equal(readdirSync(join(objects, hash.slice(0, 2))).filter((n) => n.includes('.tmp.')), []);
+  assert.equal(readdirSync(objects).filter((n) => n.includes('.tmp.')), []);
 });
 
 test('a second keep of the same key replaces the entry file by an equal one, atomically', async () => {
