@@ -50,6 +50,8 @@ export function decideRetry(f: TaskFailure, attempt: number, policy: RetryPolicy
     case 'infrastructure':
       return { retry: true, delayMs: backoffMs(policy, attempt) };
     case 'resource': {
+      // A full disk or quota fails the same way again (outputs go to the same filesystem).
+      if (f.resource === 'disk') return { retry: false, why: 'no-more-resources' };
       if (scale === undefined) return { retry: true, delayMs: 0 };
       const r = scale(f);
       return r === null ? { retry: false, why: 'no-more-resources' } : { retry: true, delayMs: 0, resources: r };

@@ -1,6 +1,7 @@
 // heppy's Looper, minus the files: beginLoop for all analyzers, every event of the window through
 // the sequence (false stops the sequence for that event only), UserStop ends the loop cleanly,
 // then endLoop for all. Timing per analyzer for the TimeReport; the 'analyzers' counter.
+import { isDiskFull } from '../util/environment-error.js';
 import { performance } from 'node:perf_hooks';
 import type { Analyzer, Setup } from '../config/analyzer.js';
 import { Counter } from '../stats/counter.js';
@@ -73,6 +74,8 @@ function errorText(e: unknown): { message: string; stack?: string } {
 /** The analysis failure of analyzer `analyzer` (at event `event` of `file`, when in the loop). */
 export function analysisFailure(e: unknown, analyzer: string, where: { phase?: string; event?: number; file?: string } = {}): TaskFailure {
   const t = errorText(e);
+  // A full disk or quota met while an analyzer writes is the machine's refusal, not the code's fault.
+  if (isDiskFull(e)) return { kind: 'resource', resource: 'disk', reason: `${analyzer}: ${where.phase ? `${where.phase}: ` : ''}${t.message}` };
   return {
     kind: 'analysis', analyzer, reason: where.phase ? `${where.phase}: ${t.message}` : t.message,
     ...(where.event !== undefined ? { event: where.event } : {}), ...(where.file !== undefined ? { file: where.file } : {}),

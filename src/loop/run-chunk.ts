@@ -4,7 +4,7 @@
 // produces a chunk directory: its log.txt says why and its marker says 'failed'. Every run writes
 // the spec it ran (chunk.json) and a batchScript.sh that redoes it into its result: nothing of an
 // earlier run is carried forward.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { RootError } from '../root/errors.js';
 import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { residentBytes } from '../util/rss.js';
+import { isDiskFull } from '../util/environment-error.js';
 import { Counter, type WeightSource } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
@@ -102,6 +103,7 @@ export function classifyError(e: unknown): TaskFailure {
   if (e instanceof RemoteError) {
     return failureKindOf(e.kind) === 'input' ? { kind: 'input', file: e.url, reason: e.reason } : { kind: 'infrastructure', reason: `${e.url}: ${e.reason}` };
   }
+  if (isDiskFull(e)) return { kind: 'resource', resource: 'disk', reason: `${e.code}: ${e.message}` };
   const code = (e as { code?: unknown } | null)?.code;
   if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: `${code}: ${e.message}` };
   if (e instanceof Error) return { kind: 'analysis', reason: e.message, ...(e.stack ? { stack: e.stack } : {}) };
@@ -216,7 +218,10 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, `${spec.name}: ${reason}`, f.kind === 'analysis' ? f.stack : undefined));
       finish('failed', null, false, f);
     } catch (e) {
-      const failure: TaskFailure = { kind: 'infrastructure', reason: `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}` };
+      // Nothing of this attempt stays in .heppy/tmp (a full disk would keep what filled it).
+      rmSync(tmp, { recursive: true, force: true });
+      const why = `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}`;
+      const failure: TaskFailure = isDiskFull(e) || (f.kind === 'resource' && f.resource === 'disk') ? { kind: 'resource', resource: 'disk', reason: why } : { kind: 'infrastructure', reason: why };
       return { ok: false, error: { file: chunkDir, object: spec.name, reason: failure.reason, failure } };
     }
     return { ok: false, error: { ...culprit(f, spec.name, join(chunkDir, 'log.txt')), failure: f } };

@@ -9,3 +9,9 @@ export function isEnvironmentError(err: unknown): err is NodeJS.ErrnoException {
   const e = err as NodeJS.ErrnoException | null;
   return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && ENVIRONMENT_ERRORS.has(e.code);
 }
+
+/** A failed system call because the disk or the user's quota is full (ENOSPC, EDQUOT): a resource, not retried. */
+export function isDiskFull(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return err instanceof Error && (code === 'ENOSPC' || code === 'EDQUOT');
+}

@@ -11,8 +11,12 @@ export type TaskFailure =
   | { kind: 'analysis'; reason: string; analyzer?: string; event?: number; file?: string; stack?: string; at?: string }
   /** The tree, or a branch the analysis reads, is not in an input file. */
   | { kind: 'schema'; reason: string; file: string; tree: string; branch?: string }
-  /** Out of memory, over the time limit, or killed by a signal: may succeed with more resources. */
-  | { kind: 'resource'; reason: string; resource: 'memory' | 'time' | 'signal'; signal?: string }
+  /**
+   * Out of memory, over the time limit, or killed by a signal: may succeed with more resources. A
+   * full disk or quota (ENOSPC, EDQUOT: `disk`) is not retried: it fails the same way until the
+   * user frees space.
+   */
+  | { kind: 'resource'; reason: string; resource: 'memory' | 'time' | 'signal' | 'disk'; signal?: string }
   /** Job vanished, node failure, submission error, server unreachable: may succeed as it is. */
   | { kind: 'infrastructure'; reason: string }
   /** The user (Ctrl-C, SIGUSR2, scancel by hand) or heppy stopped it. */
@@ -91,7 +95,7 @@ export function parseTaskFailure(raw: unknown): TaskFailure | null {
     case 'schema':
       return { kind: 'schema', reason, file: str(o.file) ?? '', tree: str(o.tree) ?? '', ...(str(o.branch) ? { branch: str(o.branch)! } : {}) };
     case 'resource': {
-      const r = o.resource === 'memory' || o.resource === 'time' ? o.resource : 'signal';
+      const r = o.resource === 'memory' || o.resource === 'time' || o.resource === 'disk' ? o.resource : 'signal';
       return { kind: 'resource', reason, resource: r, ...(str(o.signal) ? { signal: str(o.signal)! } : {}) };
     }
     case 'infrastructure':

@@ -90,6 +90,8 @@ export function nextResources(current: Resources, failure: Extract<TaskFailure, 
     }
     case 'signal':
       return current;
+    case 'disk':
+      return null; // more memory or time does not free a disk
     default:
       return assertNever(failure.resource, 'resource');
   }
