@@ -130,6 +130,18 @@ export class OutputCache {
   }
 
   /**
+   * Checks the entry of `key` exactly as a restore does (checkEntry: each file by its stamp, else by
+   * its digest), changing nothing (heppy why/status: what the build would find). `stamps` receives
+   * each file's stamp as found. A Failure names the damaged file (or: no entry).
+   */
+  async verifyEntry(key: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
+    const e = this.entry(key);
+    if (e === null) return fail({ object: key, reason: 'no cache entry' });
+    const checked = await checkEntry(e, this.dir(key), stamps, () => this.hashedFiles++);
+    return checked.ok ? ok(e) : checked;
+  }
+
+  /**
    * Whether `nodeDir` (a node directory restored from or kept in this entry, parked aside since)
    * holds exactly this entry's content as the entry's inodes, plus at most the `extra` names at its
    * top (the run files and the marker): then it can be put back in place as the restore, without

@@ -116,9 +116,10 @@ export class BuildCommand extends Command {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      // Loaded only when something is to run (a no-op build restores and prunes nothing).
+      // Loaded only when something is to run (a no-op build restores and prunes nothing); --dry-run
+      // only reads it (what would be restored).
       const work = [...s.plan.nodes.values()].some((n) => !n.upToDate);
-      const cache = work && this.cache && !this.force && !this.dryRun ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
+      const cache = work && this.cache && !this.force ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir, cacheMax) : null;
       const { summary, queued } = await runBuild(s, { executor: exFlags, retry, keepGoing: this.keepGoing, detach: this.detach, dryRun: this.dryRun,
         signal: ac.signal, emit, cache });
       if (summary === undefined) return 0;

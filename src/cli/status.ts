@@ -5,6 +5,7 @@ import { openSession } from '../engine/session.js';
 import { haddId } from '../graph/dag.js';
 import { readPlanFile } from '../chunkdir/plan-file.js';
 import { describeBuildFlags } from '../check/plan-view.js';
+import { damagedLine, predictSession } from '../engine/predict-merge.js';
 
 export class StatusCommand extends SessionCommand {
   static override paths = [['status']];
@@ -29,16 +30,21 @@ export class StatusCommand extends SessionCommand {
     const s = await openSession(this.sessionFlags());
     try {
       const records = s.store.allTasks();
-      // As build decides: a chunk whose key the output cache holds is restored, not run (merges: once their chunks are known).
-      const cache = (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir);
-      const cached = (n: { kind: string; key: string | null }): boolean => n.kind === 'chunk' && n.key !== null && cache.entry(n.key) !== null;
+      // As build decides: a node whose key the output cache holds (a merge's: predicted from its
+      // inputs' results) is restored, not run; a damaged entry is not (engine/predict-merge.ts).
+      // The cache is loaded only when something is not up to date.
+      const work = [...s.plan.nodes.values()].some((n) => !n.upToDate);
+      const fates = await predictSession(s, work ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir) : null, true);
       const nodes = [...s.plan.nodes.values()].map((n) => {
         const rec = records.get(n.id);
+        const fate = fates.get(n.id)!;
         // Failed: its last attempt failed and no marker of a later run is adopted instead.
-        const state = n.upToDate ? 'up to date' : cached(n) ? 'to restore' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
+        const state = n.upToDate ? 'up to date' : fate.kind === 'restore' ? 'to restore' : rec?.status === 'failed' && n.adopted === undefined ? 'failed' : 'to run';
+        const why = fate.kind === 'damaged' ? [...n.why, damagedLine(fate)] : (fate.kind === 'run' || fate.kind === 'restore' || fate.kind === 'after inputs') && fate.why ? fate.why : n.why;
         // The number of its last attempt (continued by the next build or check --resubmit).
         const attempt = n.kind === 'chunk' ? (n.adopted ?? rec)?.attempts ?? null : null;
-        return { id: n.id, kind: n.kind, component: n.component, state, why: n.why, dir: n.dir, key: n.key, attempt,
+        const key = fate.kind === 'restore' || fate.kind === 'damaged' ? fate.key : n.key;
+        return { id: n.id, kind: n.kind, component: n.component, state, why, dir: n.dir, key, attempt,
           ...(rec?.status === 'failed' ? { lastFailure: rec.reason, ...(rec.failure ? { failure: rec.failure } : {}), log: rec.log } : {}) };
       });
       if (this.json) {
@@ -52,7 +58,7 @@ export class StatusCommand extends SessionCommand {
             if (n.state === 'up to date') c.ok++;
             if (n.state === 'failed') c.failed++;
             if (n.state === 'to restore') c.restore++;
-          } else if (n.id === haddId(n.component)) c.merge = n.state === 'up to date' ? 'merged' : 'not merged';
+          } else if (n.id === haddId(n.component)) c.merge = n.state === 'up to date' ? 'merged' : n.state === 'to restore' ? 'merge to restore from cache' : 'not merged';
           comps.set(n.component, c);
         }
         const w = Math.max(...[...comps.keys()].map((k) => k.length), 9);

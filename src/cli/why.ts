@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { UserError } from '../util/result.js';
 import { SessionCommand } from './session-flags.js';
 import { openSession } from '../engine/session.js';
+import { predictSession} from '../engine/predict-merge.js';
 
 export class WhyCommand extends SessionCommand {
   static override paths = [['why']];
@@ -46,13 +47,20 @@ export class WhyCommand extends SessionCommand {
         process.stdout.write(`${n.id} is up to date (key ${n.key}${how ? `, ${how}` : ''})\n`);
         return 0;
       }
-      // A chunk whose key the output cache holds is restored, not run (merges: once their chunks are known).
-      const entry = n.kind === 'chunk' && n.key !== null ? (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir).entry(n.key) : null;
-      if (entry !== null) {
-        process.stdout.write(`${n.id} would be restored from cache (built at ${entry.builtAt}), not run:\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);
+      // As the build decides: a node whose key the output cache holds (a merge's: predicted from its
+      // inputs' results) is restored, not run, once its entry is verified as a restore verifies it.
+      const fates = await predictSession(s, (await import('../cache/output-cache.js')).OutputCache.open(s.store.cacheDir), true);
+      const fate = fates.get(n.id)!;
+      if (fate.kind === 'restore') {
+        process.stdout.write(`${n.id} would be restored from cache (built at ${fate.builtAt}, key ${fate.key}), not run:\n${(fate.why ?? n.why).map((w) => `  ${w}`).join('\n')}\n`);
         return 0;
       }
-      process.stdout.write(`${n.id} would run:\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);
+      if (fate.kind === 'damaged') {
+        process.stdout.write(`${n.id} would run: cache entry damaged: ${fate.file}: ${fate.reason.replace(/; not restored$/, '')}; the build removes it\n${n.why.map((w) => `  ${w}`).join('\n')}\n`);
+        return 0;
+      }
+      const why = fate.kind === 'run' || fate.kind === 'after inputs' ? fate.why ?? n.why : n.why;
+      process.stdout.write(`${n.id} would run:\n${why.map((w) => `  ${w}`).join('\n')}\n`);
       if (rec?.status === 'failed' && rec.log) process.stdout.write(`  log of the failure: ${rec.log}\n`);
       return 0;
     } finally {
@@ -60,3 +68,4 @@ export class WhyCommand extends SessionCommand {
     }
   }
 }
+

@@ -15,6 +15,7 @@ import { heap, type Session } from './session.js';
 import { writeTrace } from './trace.js';
 import type { ChunkMarker } from '../chunkdir/marker.js';
 import { heppyVersion } from './workspace.js';
+import { countFates, predictSession, type Fate } from './predict-merge.js';
 
 export interface BuildOptions {
   executor: ExecutorFlags;
@@ -49,7 +50,7 @@ export function staleChunkDirs(outdir: string, nodes: ReadonlySet<string>, compo
   }).sort();
 }
 
-function announce(s: Session, o: BuildOptions): number {
+function announce(s: Session, o: BuildOptions, fates: ReadonlyMap<string, Fate> | null): number {
   for (const c of s.plan.dropped) o.emit({ type: 'warning', message: `component ${c} has no input files: dropped` });
   // -o lumi is read by heppy itself (the normalisation of yields), not necessarily by the heppyfile.
   const unread = Object.keys(s.options).filter((k) => k !== 'lumi' && !optionsRead().includes(k));
@@ -64,7 +65,8 @@ function announce(s: Session, o: BuildOptions): number {
     perComp.set(n.component, c);
   }
   const toRun = nodes.filter((n) => !n.upToDate).length;
-  o.emit({ type: 'plan', total: nodes.length, toRun, upToDate: nodes.length - toRun, components: [...perComp.values()] });
+  const toRestore = fates === null ? 0 : countFates(fates).restore;
+  o.emit({ type: 'plan', total: nodes.length, toRun, ...(toRestore ? { toRestore } : {}), upToDate: nodes.length - toRun, components: [...perComp.values()] });
   // Directories of an earlier split stay on disk (check reports them stale, hadd leaves them out).
   // Said only when something runs: a changed split always changes keys.
   if (toRun > 0) {
@@ -86,9 +88,17 @@ function buildRecord(s: Session, kind: string): BuildRecord {
 export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcome> {
   heap(`kept while running ${s.plan.nodes.size} nodes`); // bench/plan-scale: the coordinator's memory per node
   const kind = executorKind(o.executor);
-  const toRun = announce(s, o);
+  // What the output cache will restore (merges: their keys predicted from their inputs' results), for
+  // the header and --dry-run; the run itself verifies each entry as it restores it.
+  const fates = o.cache && s.plan.nodes.size > 0 && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, false) : null;
+  const toRun = announce(s, o, fates);
   if (o.dryRun) {
-    for (const n of s.plan.nodes.values()) if (!n.upToDate) o.emit({ type: 'would-run', id: n.id, kind: n.kind, why: n.why });
+    for (const n of s.plan.nodes.values()) {
+      if (n.upToDate) continue;
+      const f = fates?.get(n.id);
+      const why = f !== undefined && (f.kind === 'run' || f.kind === 'restore' || f.kind === 'after inputs') && f.why ? f.why : n.why;
+      o.emit({ type: 'would-run', id: n.id, kind: n.kind, why, ...(f?.kind === 'restore' ? { restore: { builtAt: f.builtAt } } : {}) });
+    }
     return { queued: 0 };
   }
   const record = buildRecord(s, kind);

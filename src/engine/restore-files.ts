@@ -24,7 +24,7 @@ export function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }
 }
 
 /** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): records compare it exactly. */
-function msOfNs(ns: bigint): number {
+export function msOfNs(ns: bigint): number {
   return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 

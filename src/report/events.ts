@@ -25,8 +25,10 @@ export interface Summary {
 }
 
 export type BuildEvent =
-  | { type: 'plan'; total: number; toRun: number; upToDate: number; components: Array<{ name: string; chunks: number; toRun: number }> }
-  | { type: 'would-run'; id: string; kind: NodeKind; why: string[] }
+  /** toRun: the nodes not up to date; toRestore: how many of them the output cache restores instead of running (engine/predict-merge.ts). */
+  | { type: 'plan'; total: number; toRun: number; toRestore?: number; upToDate: number; components: Array<{ name: string; chunks: number; toRun: number }> }
+  /** restore: the output cache holds its key (the node is restored from there, not run). */
+  | { type: 'would-run'; id: string; kind: NodeKind; why: string[]; restore?: { builtAt: string } }
   | { type: 'up-to-date'; id: string; kind: NodeKind; component: string }
   | { type: 'start'; id: string; kind: NodeKind; component: string; attempt: number }
   | { type: 'progress'; id: string; component: string; events: number; /** the chunk's events in all, when known */ expected?: number }

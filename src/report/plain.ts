@@ -5,7 +5,7 @@ import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
 import { RetryLines } from './retry-lines.js';
 import { overallLine, Progress } from './progress.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, planLine, wouldRunLine } from './summary.js';
 
 export interface PlainOptions {
   verbose?: boolean;
@@ -75,14 +75,14 @@ export class PlainReporter implements Reporter {
     if (e.type !== 'retry') this.retries.flush();
     switch (e.type) {
       case 'plan':
-        this.info(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
+        this.info(planLine(e));
         if (!this.quiet && this.intervalMs > 0 && e.toRun > 0) {
           this.timer ??= setInterval(() => this.w(this.progressLine()), this.intervalMs);
           this.timer.unref();
         }
         break;
       case 'would-run':
-        this.w(`would run ${e.id}: ${e.why.join('; ')}`);
+        this.w(wouldRunLine(e));
         break;
       case 'progress':
         break;

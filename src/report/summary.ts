@@ -1,5 +1,5 @@
 // The final summary text, shared by the plain and TTY reporters.
-import type { NotRun, Summary } from './events.js';
+import type { BuildEvent, NotRun, Summary } from './events.js';
 
 const WHY: Array<[keyof NotRun, string]> = [['failed', 'a chunk failed'], ['interrupted', 'interrupted'], ['detached', 'detached']];
 
@@ -21,4 +21,17 @@ export function formatSummary(s: Summary): string {
   lines.push(`heppy: ${parts.join(', ')}; ${s.eventsProcessed} events processed; ${secs} s`);
   for (const f of s.failures) lines.push(`  FAILED ${f.id}: ${f.reason}${f.log ? `\n         log: ${f.log}` : ''}`);
   return lines.join('\n') + '\n';
+}
+
+/** The build's header: nodes to run, to restore from the output cache, up to date. */
+export function planLine(e: Extract<BuildEvent, { type: 'plan' }>): string {
+  const restore = e.toRestore ?? 0;
+  return `heppy: ${e.total} nodes, ${e.toRun - restore} to run${restore ? `, ${restore} to restore from cache` : ''}, ${e.upToDate} up to date`;
+}
+
+/** A --dry-run line: a node that would run (and why), or be restored from the output cache. */
+export function wouldRunLine(e: Extract<BuildEvent, { type: 'would-run' }>): string {
+  return e.restore !== undefined
+    ? `would restore ${e.id} from cache (built at ${e.restore.builtAt}): ${e.why.join('; ')}`
+    : `would run ${e.id}: ${e.why.join('; ')}`;
 }

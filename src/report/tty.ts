@@ -5,7 +5,7 @@ import { assertNever } from '../util/result.js';
 import type { BuildEvent, Reporter } from './events.js';
 import { RetryLines } from './retry-lines.js';
 import { overallLine, Progress } from './progress.js';
-import { formatSummary } from './summary.js';
+import { formatSummary, planLine, wouldRunLine } from './summary.js';
 
 export class TtyReporter implements Reporter {
   private readonly progress: Progress;
@@ -30,12 +30,12 @@ export class TtyReporter implements Reporter {
     switch (e.type) {
       case 'plan':
         this.planned = true;
-        this.above(`heppy: ${e.total} nodes, ${e.toRun} to run, ${e.upToDate} up to date`);
+        this.above(planLine(e));
         this.timer ??= setInterval(() => this.redraw(), 200);
         this.timer.unref();
         break;
       case 'would-run':
-        this.above(`would run ${e.id}: ${e.why.join('; ')}`);
+        this.above(wouldRunLine(e));
         break;
       case 'retry':
         this.retries.add(e);
