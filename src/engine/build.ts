@@ -15,7 +15,7 @@ import { heap, type Session } from './session.js';
 import { writeTrace } from './trace.js';
 import type { ChunkMarker } from '../chunkdir/marker.js';
 import { heppyVersion } from './workspace.js';
-import { countFates, predictSession, type Fate } from './predict-merge.js';
+import { countFates, damagedLine, predictSession, type Fate } from './predict-merge.js';
 
 export interface BuildOptions {
   executor: ExecutorFlags;
@@ -89,14 +89,16 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   heap(`kept while running ${s.plan.nodes.size} nodes`); // bench/plan-scale: the coordinator's memory per node
   const kind = executorKind(o.executor);
   // What the output cache will restore (merges: their keys predicted from their inputs' results), for
-  // the header and --dry-run; the run itself verifies each entry as it restores it.
-  const fates = o.cache && s.plan.nodes.size > 0 && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, false) : null;
+  // the header and --dry-run. --dry-run verifies each entry as a restore would (a damaged one: the
+  // node runs); a build's header trusts entry.json, since its restores verify each entry anyway.
+  const fates = o.cache && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, o.dryRun) : null;
   const toRun = announce(s, o, fates);
   if (o.dryRun) {
     for (const n of s.plan.nodes.values()) {
       if (n.upToDate) continue;
       const f = fates?.get(n.id);
-      const why = f !== undefined && (f.kind === 'run' || f.kind === 'restore' || f.kind === 'after inputs') && f.why ? f.why : n.why;
+      const why = [...(f !== undefined && (f.kind === 'run' || f.kind === 'restore' || f.kind === 'after inputs') && f.why ? f.why : n.why)];
+      if (f?.kind === 'damaged') why.push(damagedLine(f));
       o.emit({ type: 'would-run', id: n.id, kind: n.kind, why, ...(f?.kind === 'restore' ? { restore: { builtAt: f.builtAt } } : {}) });
     }
     return { queued: 0 };
