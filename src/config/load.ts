@@ -47,6 +47,12 @@ export async function importBundle(bundlePath: string): Promise<Result<{ config:
 export interface LoadFlags {
   /** Type-check the heppyfile and its local modules (default true; `--no-typecheck`). */
   typecheck?: boolean;
+  /**
+   * Called with the valid Config before anything is written to the cache (bundle, type-check
+   * state): a failure is returned as the load's, and nothing is written (the build refuses an
+   * Outdir it cannot write here, before it writes the store).
+   */
+  beforeCommit?: (config: ValidConfig) => Result<void>;
 }
 
 export async function loadHeppyfile(heppyfile: string, cacheDir: string, options: Options, flags: LoadFlags = {}): Promise<Result<LoadedAnalysis>> {
@@ -80,6 +86,8 @@ export async function loadHeppyfile(heppyfile: string, cacheDir: string, options
     if (!globs.ok) return fail({ file: staged.bundle.heppyfile, ...globs.error });
     const v = validateConfig(cfg.value.config, staged.bundle.inputs, dirname(staged.bundle.heppyfile));
     if (!v.ok) return v;
+    const go = flags.beforeCommit?.(v.value);
+    if (go !== undefined && !go.ok) return go;
     valid = true;
     const bundle = staged.commit(stamp);
     saveTypecheck();

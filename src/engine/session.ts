@@ -5,7 +5,8 @@ import { loadHeppyfile, type LoadedAnalysis } from '../config/load.js';
 import { splitAll } from '../graph/split.js';
 import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
-import { acquireLock, type Lock } from '../store/lock.js';
+import { acquireLock, outdirProblem, type Lock } from '../store/lock.js';
+import type { ValidConfig } from '../config/validate.js';
 import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
 import { readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
@@ -13,7 +14,7 @@ import type { TaskSummary } from '../store/records.js';
 import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
-import { failureError, formatFailure, UserError } from '../util/result.js';
+import { fail, failureError, formatFailure, ok, UserError, type Result } from '../util/result.js';
 import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
@@ -125,7 +126,17 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion) : null;
   if (early === null) warmOutputCheck();
   await initHash();
-  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true });
+  // A command that takes the Outdir's lock (build, clean) refuses an Outdir it cannot write before it
+  // writes anything (the bundle cache, the store): the lock itself is taken after the schema check,
+  // which must not create the Outdir.
+  let unwritable: string | null = null;
+  const beforeCommit = f.lock === undefined ? undefined : (config: ValidConfig): Result<void> => {
+    const dir = resolveOutdir(f.outdir, config.outdir, paths.heppyfile);
+    unwritable = outdirProblem(dir);
+    return unwritable === null ? ok(undefined) : fail({ file: dir, reason: unwritable });
+  };
+  const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true, ...(beforeCommit ? { beforeCommit } : {}) });
+  if (!loaded.ok && unwritable !== null) throw new UserError(formatFailure(loaded.error), 1);
   if (!loaded.ok) throw failureError(loaded.error);
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);

@@ -10,7 +10,7 @@
 //   that is not their own, so between that re-read and the unlink it cannot change. Then everyone
 //   races on the atomic creation again, which exactly one wins.
 // A claim left by a taker that died is itself stale and is removed the same way.
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fail, ok, type Result } from '../util/result.js';
@@ -199,6 +199,24 @@ function makeOwnDir(outdir: string): string | null {
       return (first as Error).message;
     }
     return (err as Error).message;
+  }
+}
+
+/**
+ * Why the lock of `outdir` could not be taken for want of a writable directory (a file in the way,
+ * a read-only filesystem, no permission), found without creating anything: the nearest existing
+ * ancestor of `outdir/.heppy` must be a directory this process may write in. null: it may (the
+ * lock itself still decides). A build asks this before it writes its store.
+ */
+export function outdirProblem(outdir: string): string | null {
+  let at = join(outdir, '.heppy');
+  while (dirname(at) !== at && !existsSync(at)) at = dirname(at);
+  try {
+    if (!statSync(at).isDirectory()) return `cannot write in this output directory: ${at} is not a directory`;
+    accessSync(at, constants.W_OK | constants.X_OK);
+    return null;
+  } catch (err) {
+    return `cannot write in this output directory: ${(err as Error).message}`;
   }
 }
 
