@@ -13,7 +13,9 @@ import { assertNever, formatFailure } from '../util/result.js';
 
 export type ProblemCode =
   | 'no-log' | 'no-processed-line' | 'marker' | 'no-marker' | 'failed' | 'exit-status'
-  | 'events' | 'output' | 'root' | 'stale' | 'partial' | 'missing';
+  | 'events' | 'output' | 'root' | 'stale' | 'partial' | 'missing'
+  /** --verify: a result file differs from the digest recorded when it was built. */
+  | 'digest';
 
 export interface Problem {
   code: ProblemCode;

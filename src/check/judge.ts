@@ -7,15 +7,18 @@ import { checkMerged, type MergedVerdict } from './merged-check.js';
 import { classifyDir, discoverChunkDirs } from './discover.js';
 import { missingChunkVerdict, missingMergedVerdict, Plans, sortByPlan } from './plan-view.js';
 import type { RootProbe } from './root-probe.js';
+import { verifyDigests } from './verify-digests.js';
 
 export interface Judgement {
   verdicts: ChunkVerdict[];
   merged: MergedVerdict[];
   /** Chunk and merged directories not in their Outdir's recorded plan (an earlier split, a removed component). */
   stale: string[];
+  /** --verify: the good directories whose digests are not recorded (no cache entry): not verified. */
+  unverified?: string[];
 }
 
-export async function judge(args: readonly string[], probe: RootProbe): Promise<Judgement> {
+export async function judge(args: readonly string[], probe: RootProbe, verify = false): Promise<Judgement> {
   const found = discoverChunkDirs([...args]);
   const scanned = args.map((a) => resolve(a)).filter((d) => classifyDir(d) === 'other');
   const plans = new Plans();
@@ -24,5 +27,22 @@ export async function judge(args: readonly string[], probe: RootProbe): Promise<
   const merged: MergedVerdict[] = [];
   for (const d of sorted.merged) merged.push(await checkMerged(d, { probe, plannedChunks: (x) => plans.chunksOf(x) }));
   for (const d of sorted.missingMerged) merged.push(missingMergedVerdict(d, plans.chunksOf(d) ?? []));
-  return { verdicts, merged, stale: sorted.stale };
+  if (!verify) return { verdicts, merged, stale: sorted.stale };
+  return { verdicts, merged, stale: sorted.stale, unverified: await verifyAll(verdicts, merged) };
+}
+
+/** --verify: every good directory's result files against their recorded digests; returns those without any. */
+async function verifyAll(verdicts: ChunkVerdict[], merged: MergedVerdict[]): Promise<string[]> {
+  const memo = new Map<string, string | null>();
+  const unverified: string[] = [];
+  for (const v of [...verdicts, ...merged]) {
+    if (!v.good) continue;
+    const d = await verifyDigests(v.dir, undefined, memo);
+    if (d.problems === null) unverified.push(v.dir);
+    else if (d.problems.length > 0) {
+      v.problems.push(...d.problems);
+      v.good = false;
+    }
+  }
+  return unverified;
 }

@@ -49,6 +49,7 @@ export class CheckCommand extends Command {
   dirs = Option.Rest({ name: 'Outdir | chunk dirs' });
   json = Option.Boolean('--json', false, { description: 'print one JSON document instead of text' });
   quick = Option.Boolean('--quick', false, { description: 'check ROOT files by their header only (truncation), without opening them' });
+  verify = Option.Boolean('--verify', false, { description: 'also compare every result file, by content, with the digest recorded when it was built (its output-cache entry): a file changed in place is named' });
   resubmit = Option.Boolean('--resubmit', false, { description: 'run the bad chunks again, then check again' });
   jobs = Option.String('-j,--jobs', { description: 'local workers for --resubmit (default 2)' });
   executor = Option.String('--executor', { description: 'local (default), command (with -b) or slurm' });
@@ -70,6 +71,7 @@ export class CheckCommand extends Command {
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
     const choice = this.executorChoice(jobs);
+    if (this.verify && (this.resubmit || this.batch !== undefined)) throw new UserError('--verify checks, --resubmit re-runs: run heppy check --verify after the resubmission');
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
     const planned = args.some((a) => existsSync(join(resolve(a), '.heppy', 'plan.json')));
@@ -78,7 +80,7 @@ export class CheckCommand extends Command {
     // Files that opened before and have not changed since are not opened again (--quick: header only).
     const cache = new ProbeCache([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
     const probe = this.quick ? headerProbe : cache.wrap(defaultProbe);
-    let state: CheckState & { stale: string[] };
+    let state: CheckState & { stale: string[]; unverified?: string[] };
     if (this.resubmit || this.batch !== undefined) {
       const { checkAndResubmit } = await import('../engine/check-resubmit.js');
       const { PlainReporter } = await import('../report/plain.js');
@@ -95,12 +97,12 @@ export class CheckCommand extends Command {
         reporter?.close();
       }
     } else {
-      state = await judge(args, probe);
+      state = await judge(args, probe, this.verify);
     }
     cache.save();
     if (this.json) {
       const { resubmitted, remerged } = state;
-      const doc = { ...toJson(state.verdicts, state.merged), stale: state.stale, ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
+      const doc = { ...toJson(state.verdicts, state.merged), stale: state.stale, ...(state.unverified ? { unverified: state.unverified } : {}), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
     } else {
       for (const a of args) {
@@ -111,6 +113,9 @@ export class CheckCommand extends Command {
         this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
       }
       this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
+      if (state.unverified !== undefined && state.unverified.length > 0) {
+        this.context.stdout.write(`not verified (no digests recorded: built with --no-cache, or its cache entry evicted): ${state.unverified.map((d) => displayPath(d)).join(', ')}\n`);
+      }
     }
     return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
   }
