@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { PlainReporter } from '../../../src/report/plain.js';
 import { JsonReporter } from '../../../src/report/json.js';
 import { TtyReporter } from '../../../src/report/tty.js';
-import { formatSummary } from '../../../src/report/summary.js';
+import { formatSummary, planLine, wouldRunLine } from '../../../src/report/summary.js';
 import type { BuildEvent, Summary } from '../../../src/report/events.js';
 
 function sink(): { s: Writable & { text: string; isTTY?: boolean; columns?: number } } {
@@ -124,6 +124,14 @@ test('tty: per-component live lines, failures printed above, summary at the end'
   assert.match(s.text, /heppy: 2\/6 chunks, 1 FAILED, 1,234 events, [\d,]+ ev\/s, elapsed \d+:\d\d, ETA (\d+:\d\d|\?)\n  A /);
   assert.match(s.text, /  A\s+1\/4 done, 1 up to date\n/);
   assert.ok(s.text.endsWith(formatSummary(summary)));
+});
+
+test('the header and --dry-run lines name what the output cache restores', () => {
+  assert.is(planLine({ type: 'plan', total: 11, toRun: 11, toRestore: 8, upToDate: 0, components: [] }), 'heppy: 11 nodes, 3 to run, 8 to restore from cache, 0 up to date');
+  assert.is(planLine({ type: 'plan', total: 9, toRun: 4, upToDate: 5, components: [] }), 'heppy: 9 nodes, 4 to run, 5 up to date');
+  assert.is(wouldRunLine({ type: 'would-run', id: 'hadd:B', kind: 'hadd', why: ['chunk changed: B_Chunk0'], restore: { builtAt: '2026-01-01T00:00:00.000Z' } }),
+    'would restore hadd:B from cache (built at 2026-01-01T00:00:00.000Z): chunk changed: B_Chunk0');
+  assert.is(wouldRunLine({ type: 'would-run', id: 'A_Chunk0', kind: 'chunk', why: ['code changed', 'options changed'] }), 'would run A_Chunk0: code changed; options changed');
 });
 
 test.run();
