@@ -137,7 +137,7 @@ export class OutputCache {
   async verifyEntry(key: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
-    const checked = await checkEntry(e, this.dir(key), stamps, () => this.hashedFiles++);
+    const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
     return checked.ok ? ok(e) : checked;
   }
 

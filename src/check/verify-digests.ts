@@ -5,7 +5,7 @@
 // it, so changing it in one changes all of them. A file that differs is named; a directory whose
 // digests are not recorded (built with --no-cache, or its entry evicted) is counted as unverified.
 import { dirname, join } from 'node:path';
-import { readEntry, entryDir, type CacheEntry } from '../cache/entry.js';
+import { readEntry, type CacheEntry } from '../cache/entry.js';
 import { readMarker } from '../chunkdir/marker.js';
 import { readPlanFile } from '../chunkdir/plan-file.js';
 import { hashFileSized } from '../fingerprint/hash-file.js';
@@ -34,7 +34,7 @@ export async function verifyDigests(dir: string, outdir: string = dirname(dir), 
   const cacheDir = cacheDirOf(outdir, memo);
   if (cacheDir === null) return { problems: null };
   const key = m.value.key;
-  const e: CacheEntry | null = readEntry(entryDir(join(cacheDir, 'outputs'), key), key);
+  const e: CacheEntry | null = readEntry(join(cacheDir, 'outputs'), key);
   if (e === null) return { problems: null };
   const problems: Problem[] = [];
   for (const f of e.files) {
