@@ -50,6 +50,8 @@ export interface PredictInputs {
   verify: boolean;
 }
 
+const UP_TO_DATE: Fate = { kind: 'up to date' };
+
 /** The fate of every node of the plan, in the graph's order (inputs before the merges over them). */
 export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> {
   const fates = new Map<string, Fate>();
@@ -57,27 +59,26 @@ export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> 
   for (const id of p.plan.graph.order) {
     const n = p.plan.nodes.get(id)!;
     if (n.upToDate) {
-      fates.set(id, { kind: 'up to date' });
-      const r = n.adopted?.resultDigest ?? p.resultOf(id);
-      if (r !== undefined) results.set(id, r);
+      fates.set(id, UP_TO_DATE);
+      if (n.adopted) results.set(id, n.adopted.resultDigest);
       continue;
     }
     let key = n.key;
     let why: string[] | undefined;
-    if (n.kind === 'hadd') {
+    if (n.kind === 'hadd' && key === null) {
       const g = p.plan.graph.nodes.get(id) as HaddNode;
-      const inputs = g.deps.map((d) => results.get(d));
+      // An up-to-date input's recorded result is read only here (a no-op plan reads no record).
+      const inputs = g.deps.map((d) => results.get(d) ?? (fates.get(d) === UP_TO_DATE ? p.resultOf(d) : undefined));
       if (inputs.some((r) => r === undefined)) {
         fates.set(id, { kind: 'after inputs', why: [afterInputs(p.plan, g.deps, fates)] });
         continue;
       }
-      if (key === null) {
-        key = haddKey(p.heppyVersion, n.component, g.deps, (j) => inputs[j]!, g.level);
-        const parts = haddKeyParts(p.heppyVersion, n.component, g.deps.map((d, j) => [d, inputs[j]!] as [string, string]), g.level);
-        const noun = p.plan.graph.nodes.get(g.deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
-        why = whyRun(p.recordOf(id), key, null, () => p.partsOf(id), () => parts, 'never merged')
-          .map((s) => s.replace('input', noun));
-      }
+      key = haddKey(p.heppyVersion, n.component, g.deps, (j) => inputs[j]!, g.level);
+      const parts = haddKeyParts(p.heppyVersion, n.component, g.deps.map((d, j) => [d, inputs[j]!] as [string, string]), g.level);
+      const noun = p.plan.graph.nodes.get(g.deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
+      why = whyRun(p.recordOf(id), key, null, () => p.partsOf(id), () => parts, 'never merged')
+        .map((s) => s.replace('input', noun));
+      if (why.length === 0) why = undefined; // the record's own key: the planned reason stands
     }
     const fate = key === null || p.cache === null ? null : await cached(p.cache, key, p.verify);
     if (fate === null) {

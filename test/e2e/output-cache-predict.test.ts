@@ -53,7 +53,8 @@ test('a chunk that must run: the merges above it are to run, the others restored
   assert.is(build(p, [...FAN, '-o', 'slowms=1']).code, 0);
   const before = status();
   const key = before.find((n) => n.id === 'A_Chunk3')!.key!;
-  rmSync(join(p.dir, 'cache', 'outputs', key.slice(0, 2), key), { recursive: true, force: true });
+  // Its entry removed (format 2: <kk>/<key>.json; an entry directory of format 1: <kk>/<key>).
+  for (const e of [key, `${key}.json`]) rmSync(join(p.dir, 'cache', 'outputs', key.slice(0, 2), e), { recursive: true, force: true });
   const nodes = status();
   assert.equal(inState(nodes, 'to run'), ['A_Chunk3', 'hadd:A', 'hadd:A/L1-1']);
   assert.equal(inState(nodes, 'to restore'), ALL.filter((id) => !['A_Chunk3', 'hadd:A', 'hadd:A/L1-1'].includes(id)));
@@ -76,7 +77,7 @@ test('a tampered cache entry: why and status say it would run (verified as the r
   assert.is(build(p, [...FAN, '-o', 'slowms=3']).code, 0);
   const why = heppy(p, ['why', 'B_Chunk1', ...FAN]);
   assert.is(why.code, 0, why.stderr);
-  assert.match(why.stdout, /^B_Chunk1 would run: cache entry damaged: \S+\/cache\/outputs\/[0-9a-f]{2}\/[0-9a-f]+\/\d+: cache entry damaged \(its content changed\); the build removes it\n  options changed\n$/);
+  assert.match(why.stdout, /^B_Chunk1 would run: cache entry damaged: \S+\/cache\/\S+: cache entry damaged \(its content changed\); the build removes it\n  options changed\n$/);
   const nodes = status();
   assert.equal(inState(nodes, 'to run'), ['B_Chunk1', 'hadd:B']);
   assert.match(nodes.find((n) => n.id === 'B_Chunk1')!.why.join('\n'), /its cache entry is damaged \(\S+: cache entry damaged \(its content changed\)\)/);
