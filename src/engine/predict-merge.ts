@@ -85,6 +85,9 @@ export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> 
       fates.set(id, why ? { kind: 'run', why } : { kind: 'run' });
       continue;
     }
+    // A merge known while planning whose inputs are restored first: the planned reason counted
+    // them as inputs to run; say what the build does instead.
+    if (fate.fate.kind === 'restore' && why === undefined && n.kind === 'hadd') why = restoredInputs(p.plan, id, fates);
     fates.set(id, fate.fate.kind === 'restore' && why ? { ...fate.fate, why } : fate.fate);
     if (fate.result !== null) results.set(id, fate.result);
   }
@@ -102,6 +105,16 @@ function afterInputs(plan: BuildPlan, deps: readonly string[], fates: ReadonlyMa
     else if (k !== 'up to date') run++;
   }
   return `${run} ${noun}${run > 1 ? 's' : ''} to run${restore ? ` (${restore} restored from cache first)` : ''}`;
+}
+
+/** 'N merges restored from cache first' when every input not up to date is restored; else undefined. */
+function restoredInputs(plan: BuildPlan, id: string, fates: ReadonlyMap<string, Fate>): string[] | undefined {
+  const deps = (plan.graph.nodes.get(id) as HaddNode).deps;
+  const kinds = deps.map((d) => fates.get(d)?.kind);
+  const restore = kinds.filter((k) => k === 'restore').length;
+  if (restore === 0 || kinds.some((k) => k !== 'restore' && k !== 'up to date')) return undefined;
+  const noun = plan.graph.nodes.get(deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
+  return [`${restore} ${noun}${restore > 1 ? 's' : ''} restored from cache first`];
 }
 
 /** The cache's answer for `key`: restored (with the result digest the restore gives), damaged, or null (no entry). */
