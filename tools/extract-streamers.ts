@@ -9,10 +9,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
-
-const kByteCountMask = 0x40000000;
-const kClassMask = 0x80000000;
-const kNewClassTag = 0xffffffff;
+import { parseStreamerRecords } from '../src/root/write/streamer-records.js';
 
 interface Piece { cls: string; bytes: string }
 interface Record { name: string; named: string; checksum: number; classVersion: number; elements: Piece[] }
@@ -39,68 +36,12 @@ function rawStreamerInfo(path: string): { data: Buffer; keylen: number } {
   return { data: Buffer.concat(parts), keylen };
 }
 
+/** The TStreamerInfo records of the file at `path`, parsed by the writer's own reader of them. */
 export function parse(path: string): Record[] {
   const { data, keylen } = rawStreamerInfo(path);
-  let p = 0;
-  const classAt = new Map<number, string>();
-  const u32 = () => { const v = data.readUInt32BE(p); p += 4; return v; };
-  const u16 = () => { const v = data.readUInt16BE(p); p += 2; return v; };
-  const str = () => { let n = data[p++]!; if (n === 255) n = u32(); const s = data.toString('latin1', p, p + n); p += n; return s; };
-  const tobject = () => { u16(); u32(); const bits = u32(); if (bits & (1 << 4)) u16(); };
-  const objHeader = (): { cls: string; end: number } => {
-    const start = p;
-    const bc = u32();
-    if (!(bc & kByteCountMask)) throw new Error(`no byte count at ${start}`);
-    const end = start + 4 + (bc & ~kByteCountMask);
-    const tagPos = p;
-    const tag = u32();
-    let cls: string;
-    if (tag === kNewClassTag) {
-      const z = data.indexOf(0, p);
-      cls = data.toString('latin1', p, z);
-      p = z + 1;
-      classAt.set(tagPos + keylen + 2, cls);
-    } else if (tag & kClassMask) {
-      const c = classAt.get((tag & ~kClassMask) >>> 0);
-      if (c === undefined) throw new Error(`unknown class ref ${tag}`);
-      cls = c;
-    } else throw new Error(`object reference where an object was expected at ${tagPos}`);
-    return { cls, end };
-  };
-  // TList
-  u32(); u16(); tobject(); str();
-  const n = u32();
-  const out: Record[] = [];
-  for (let i = 0; i < n; i++) {
-    const { cls, end } = objHeader();
-    if (cls === 'TStreamerInfo') {
-      u32(); u16(); // TStreamerInfo bc + version
-      const namedStart = p;
-      const namedBc = data.readUInt32BE(p) & ~kByteCountMask;
-      p += 4 + namedBc;
-      const named = data.subarray(namedStart, p);
-      p += 6; // TNamed: skip re-read, get name from jsroot-free parse below
-      p = namedStart + 4 + 2; tobject(); const name = str(); str();
-      const checksum = u32();
-      const classVersion = data.readInt32BE(p); p += 4;
-      const arr = objHeader();
-      u32(); u16(); tobject(); str();
-      const ne = u32(); u32();
-      const elements: Piece[] = [];
-      for (let j = 0; j < ne; j++) {
-        const el = objHeader();
-        const bytesStart = p;
-        elements.push({ cls: el.cls, bytes: data.subarray(bytesStart, el.end).toString('base64') });
-        p = el.end;
-      }
-      p = arr.end;
-      out.push({ name, named: Buffer.from(named).toString('base64'), checksum, classVersion, elements });
-    }
-    p = end;
-    const optLen = data[p++]!;
-    p += optLen;
-  }
-  return out;
+  const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+  return parseStreamerRecords(data, keylen).map((r) => ({ name: r.name, named: b64(r.named), checksum: r.checksum,
+    classVersion: r.classVersion, elements: r.elements.map((e) => ({ cls: e.cls, bytes: b64(e.bytes) })) }));
 }
 
 /** The records of `mainFile`, then from each `FILE:Class,Class` extra the named classes not yet present. */
