@@ -88,7 +88,7 @@ export class RNTupleReader {
       const cc = this.clusterColumns(c);
       try {
         // The whole cluster: its pages in as few reads as possible; a part of it: page by page.
-        if (lo === c.firstEntry && hi === c.firstEntry + c.entries) await cc.prefetch(plans.flatMap((p) => physicalColumns(this.descriptor, c, p)));
+        if (lo === c.firstEntry && hi === c.firstEntry + c.entries) await cc.prefetch(plans.flatMap((p) => physicalColumns(c, p)));
         const columns: Record<string, Column> = {};
         for (const p of plans) columns[p.info.name] = await readPlan(cc, p, lo - c.firstEntry, hi - c.firstEntry);
         yield { start: lo, stop: hi, columns };
@@ -123,7 +123,7 @@ function checkClusters(d: Descriptor): void {
   }
 }
 
-function physicalColumns(d: Descriptor, c: ClusterDesc, p: Plan): number[] {
+function physicalColumns(c: ClusterDesc, p: Plan): number[] {
   const out: number[] = [];
   const add = (f: { columns: number[] } | null): void => { if (f !== null) out.push(...f.columns.filter((id) => c.columns[id] !== undefined && !c.columns[id]!.suppressed)); };
   if (p.kind === 'leaf') { add(p.field); add(p.collection); } else if (p.kind === 'sizes') add(p.collection); else if (p.kind === 'string') add(p.field);
