@@ -6,6 +6,7 @@
 // digests are not recorded (built with --no-cache, or its entry evicted) is counted as unverified.
 import { dirname, join } from 'node:path';
 import { readEntry, type CacheEntry } from '../cache/entry.js';
+import { refuseNewer } from '../cache/format.js';
 import { readMarker } from '../chunkdir/marker.js';
 import { readPlanFile } from '../chunkdir/plan-file.js';
 import { hashFileSized } from '../fingerprint/hash-file.js';
@@ -22,6 +23,7 @@ function cacheDirOf(outdir: string, memo: Map<string, string | null>): string | 
   if (c === undefined) {
     const r = readPlanFile(outdir);
     c = r.ok && r.value !== null ? r.value.cacheDir : null;
+    if (c !== null) refuseNewer('cache', c);           // its entries may be of a format this heppy cannot read
     memo.set(outdir, c);
   }
   return c;

@@ -26,6 +26,7 @@ abstract class CacheCommand extends Command {
     const { resolvePaths } = await import('../engine/workspace.js');
     const { OutputCache } = await import('../cache/output-cache.js');
     const { cacheDir } = resolvePaths(this.file, this.cacheDir);
+    (await import('../cache/format.js')).refuseNewer('cache', cacheDir);
     if (!existsSync(cacheDir)) throw new UserError(`no cache at ${cacheDir} (give --cache-dir, or run where the heppyfile is)`);
     return OutputCache.open(cacheDir, maxBytes);
   }

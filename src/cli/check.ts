@@ -74,6 +74,8 @@ export class CheckCommand extends Command {
     if (this.verify && (this.resubmit || this.batch !== undefined)) throw new UserError('--verify checks, --resubmit re-runs: run heppy check --verify after the resubmission');
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
+    const { refuseNewer } = await import('../cache/format.js');
+    for (const a of args) refuseNewer('outdir', resolve(a));   // a newer heppy's .heppy: its plan is not read
     const planned = args.some((a) => existsSync(join(resolve(a), '.heppy', 'plan.json')));
     if (found.chunks.length === 0 && found.merged.length === 0 && !planned) throw new UserError(`no chunk directory found in ${args.join(', ')}`);
 

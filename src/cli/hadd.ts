@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { ComponentOutcome, HaddReport } from '../check/hadd-outdir.js';
 import type { RootProbe } from '../check/root-probe.js';
 import { badLine, displayPath, pprintList } from '../check/report.js';
+import { refuseNewer } from '../cache/format.js';
 import { acquireLock } from '../store/lock.js';
 import { assertNever, formatFailure, UserError } from '../util/result.js';
 
@@ -90,6 +91,7 @@ export class HaddCommand extends Command {
     if (this.args.length === 2 && this.destFlag !== undefined) throw new UserError('give dest either as the second argument or as --dest, not both');
     const src = resolve(this.args[0]!);
     if (!statSync(src, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`no such directory: ${this.args[0]}`);
+    refuseNewer('outdir', src);                            // its plan.json judges the chunks
     const destArg = this.args[1] ?? this.destFlag;
     const dest = resolve(destArg ?? src);
     if (statSync(dest, { throwIfNoEntry: false })?.isFile()) throw new UserError(`dest is a file: ${destArg}`);

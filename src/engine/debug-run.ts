@@ -13,6 +13,7 @@ import type { EventWindow } from '../loop/window.js';
 import { formatTaskFailure } from '../util/failure.js';
 import { fail, formatFailure, ok, UserError, type Result } from '../util/result.js';
 import { parseOptions, resolveOutdir, resolvePaths } from './workspace.js';
+import { refuseNewer } from '../cache/format.js';
 
 export interface DebugRunOptions {
   heppyfile?: string;
@@ -80,6 +81,7 @@ export async function debugRun(o: DebugRunOptions): Promise<number> {
   if (range && !range.ok) throw new UserError(range.error.reason);
   if (!Number.isInteger(o.print) || o.print < 0) throw new UserError(`--print must be a whole number, got ${o.print}`);
   const paths = resolvePaths(o.heppyfile, o.cacheDir);
+  refuseNewer('cache', paths.cacheDir);
   const options = parseOptions(o.options);
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: o.typecheck });
   if (!loaded.ok) throw new UserError(formatFailure(loaded.error));

@@ -13,6 +13,7 @@ import type { Graph, GraphNode } from '../graph/dag.js';
 import type { KeyParts } from '../graph/keys.js';
 import type { BuildEvent, Summary } from '../report/events.js';
 import { openStore } from '../store/open.js';
+import { refuseNewer } from '../cache/format.js';
 import { adoptChunk, adoptMerge } from './decide.js';
 import { readMarker } from '../chunkdir/marker.js';
 import { makeExecutor, type ExecutorFlags } from './executors.js';
@@ -73,6 +74,7 @@ export function planFromFile(p: PlanFile, badChunks: ReadonlySet<string>, badMer
 /** Opens the build's store when it is there (the plan names it), else an in-memory one. */
 export function planStore(p: PlanFile, note: (line: string) => void): TaskStore {
   if (!existsSync(p.cacheDir)) return new MemoryStore(p.outdir);
+  refuseNewer('cache', p.cacheDir);
   const opened = openStore(p.cacheDir, p.outdir, false);
   if (!opened.ok) {
     note(`heppy: the build's store ${p.cacheDir} cannot be opened (${opened.error.reason}); the results are not recorded there`);

@@ -21,6 +21,7 @@ import { makePlan, type BuildPlan } from './plan.js';
 import { startEarlyCheck, startOutputCheck, warmOutputCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 import { envFlag } from '../util/env.js';
+import { markFormat, refuseNewer } from '../cache/format.js';
 
 export interface SessionFlags {
   file?: string;
@@ -114,6 +115,8 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
   heap('before loading');
   const paths = resolvePaths(f.file, f.cacheDir);
+  // Its version file first (cache/format.ts): a cache of a newer heppy is one line, exit 2, untouched.
+  refuseNewer('cache', paths.cacheDir);
   // Before the loader writes its bundle cache there: a cache that is a file is one line, exit 2.
   const unusable = cacheDirProblem(paths.cacheDir);
   if (unusable) throw new UserError(unusable);
@@ -132,6 +135,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   let unwritable: string | null = null;
   const beforeCommit = f.lock === undefined ? undefined : (config: ValidConfig): Result<void> => {
     const dir = resolveOutdir(f.outdir, config.outdir, paths.heppyfile);
+    refuseNewer('outdir', dir);
     unwritable = outdirProblem(dir);
     return unwritable === null ? ok(undefined) : fail({ file: dir, reason: unwritable });
   };
@@ -140,6 +144,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (!loaded.ok) throw failureError(loaded.error);
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
+  if (f.lock === undefined) refuseNewer('outdir', outdir);  // status, why, graph: before reading its records
   f.onOutdir?.(outdir, splitAll(loaded.value.config.components).chunks.length);
   // The store is opened before the lock, the records read after it. A damaged store is moved
   // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
@@ -180,6 +185,8 @@ export async function openSession(f: SessionFlags): Promise<Session> {
       throw new UserError(formatFailure(l.error), 1);
     }
     lock = l.value;
+    markFormat('outdir', outdir, heppyVersion);
+    markFormat('cache', paths.cacheDir, heppyVersion);
   }
   let store: Store;
   let heads: RecordHeads;

@@ -13,6 +13,7 @@ import { acquireLock, type Lock } from '../store/lock.js';
 import { cacheDirProblem, openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { formatFailure, InfrastructureError, UserError } from '../util/result.js';
+import { markFormat, refuseNewer } from '../cache/format.js';
 
 export const heppyVersion: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -48,6 +49,7 @@ export function parseOptions(list: readonly string[]): Record<string, string | b
 export async function defaultOutdir(): Promise<{ dir: string; note?: string }> {
   const paths = resolvePaths(undefined, undefined);
   if (!existsSync(paths.heppyfile)) return { dir: resolve('Outdir') };
+  refuseNewer('cache', paths.cacheDir);
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, {});
   if (!loaded.ok) {
     // A broken heppyfile must not stop a look at the results: its default Outdir is checked.
@@ -88,6 +90,7 @@ export async function locateWorkspace(f: WorkspaceFlags, why: string): Promise<W
   let outdir: string;
   if (f.outdir !== undefined) outdir = resolveOutdir(f.outdir, null, paths.heppyfile);
   else {
+    refuseNewer('cache', paths.cacheDir);                 // the loader's bundle cache
     await initHash();
     const l = await loadHeppyfile(paths.heppyfile, paths.cacheDir, parseOptions(f.options ?? []));
     if (!l.ok) {
@@ -97,9 +100,11 @@ export async function locateWorkspace(f: WorkspaceFlags, why: string): Promise<W
     }
     outdir = resolveOutdir(undefined, l.value.config.outdir, paths.heppyfile);
   }
+  refuseNewer('outdir', outdir);
   const plan = readPlanFile(outdir);
   if (!plan.ok) throw new UserError(formatFailure(plan.error));
   const cacheDir = f.cacheDir !== undefined ? paths.cacheDir : plan.value?.cacheDir ?? paths.cacheDir;
+  refuseNewer('cache', cacheDir);
   return { heppyfile: paths.heppyfile, outdir, cacheDir, plan: plan.value };
 }
 
@@ -120,6 +125,7 @@ export function openWorkspace(loc: WorkspaceLocation, command: string, busyHint 
   if (unusable) throw new UserError(unusable);
   const lock = acquireLock(loc.outdir, command);
   if (!lock.ok) throw new UserError(`${formatFailure(lock.error)}${busyHint}`, 1);
+  markFormat('outdir', loc.outdir, heppyVersion);
   let store: Store | null = null;
   if (existsSync(loc.cacheDir)) {
     const opened = openStore(loc.cacheDir, loc.outdir, false);
@@ -129,6 +135,7 @@ export function openWorkspace(loc: WorkspaceLocation, command: string, busyHint 
     }
     if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
     store = opened.value.store;
+    markFormat('cache', loc.cacheDir, heppyVersion);
   }
   const held = lock.value;
   return { ...loc, lock: held, store, close: async () => {
