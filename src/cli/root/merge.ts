@@ -62,7 +62,8 @@ export class RootMergeCommand extends Command {
 
   override async execute(): Promise<number> {
     // Loaded here, not at the top: the CLI registers every command, and `heppy build` should not pay for this one's modules.
-    const { mergeRootFiles, compressionOf } = await import('../../root/hadd/index.js');
+    const { mergeRootFiles, compressionOf, mark } = await import('../../root/hadd/index.js');
+    mark('merge command loaded');
     const c = this.compression;
     if (c !== undefined && c !== 'first' && !/^\d{1,3}$/.test(c)) throw new UserError(`--compression: expected a setting such as 505 or "first", got ${JSON.stringify(c)}`);
     const n = this.maxOpen === undefined ? undefined : Number(this.maxOpen);

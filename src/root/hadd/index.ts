@@ -19,6 +19,9 @@ import { mergeParallel, splitInputs } from './parallel.js';
 import type { AppendPolicy } from './in-place.js';
 import { appendWhole, placeAppended } from './append-whole.js';
 import { copyFirst, sumAcross, sumHolders, writeSum } from './sums.js';
+import { mark } from './timing.js';
+/** HEPPY_TIMING=1: the merge's phases on stderr (the CLI marks its own start-up with it). */
+export { mark } from './timing.js';
 
 export interface MergeOptions {
   force?: boolean;
@@ -177,6 +180,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
         stats.skipped.push(p);
       }
     }
+    mark('inputs opened (keys, StreamerInfo)');
     if (opened.length === 0) return fail({ file: out, reason: 'no readable input files' });
     stats.inputs = opened.length;
     const perFile = opened.map((i) => new Map(i.keys.map((k) => [idOf(k), k] as const)));
@@ -194,6 +198,7 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
     await prepareDecoding(opened, holdersFirst);
     const lookup = await writeLookup(opened);
+    mark('output created, decoding prepared');
 
     // Files of the partial merges' inputs are opened only when there is something to add (not for trees alone).
     const sums = opts.sumsFrom && order.some((k) => ADDABLE.test(k.className)) ? await sumAcross(opts.sumsFrom, warn) : null;
@@ -224,11 +229,15 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
       copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
       stats.copied++;
     }
+    mark('objects merged (trees: baskets copied)');
     await placeAppended(w, opened.filter((i) => i.appended !== null).map((i) => i.appended!));
+    mark('appended inputs placed');
     stats.bytes = w.position;
     await w.close();
     w = null;
+    mark('output closed');
     renameSync(tmp, out);
+    mark('renamed');
     return ok(stats);
   } catch (e) {
     if (e instanceof RootError) return fail({ file: e.file, object: e.object || undefined, reason: e.reason });

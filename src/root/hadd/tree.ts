@@ -13,7 +13,8 @@ import { WBuf } from '../write/wbuf.js';
 import { ObjectWriter, SerializeError, type InfoLookup } from '../write/objects.js';
 import type { Source } from './keys.js';
 import type { AppendedInput } from './in-place.js';
-import { BasketCopier, allBigKeys, patchKey, type Placed } from './basket-copy.js';
+import { BasketCopier, allBigKeys, fillEntries, placeRun, type Placed } from './basket-copy.js';
+import { mark } from './timing.js';
 import { MergedBaskets, RUN_BYTES, branchBaskets, isEmbedded, refAt, runsOf, type BranchBaskets } from './basket-runs.js';
 
 /**
@@ -152,6 +153,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   const opened: Opened[] = [];
   for (const i of inputs) opened.push(await openTree(i, treePath));
   for (const o of opened) refuseDropped(o, treePath);
+  mark(`${treePath}: trees decoded`);
   const first = opened[0]!;
   const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
   const d = w.dir(k.dir, true);
@@ -165,6 +167,7 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     checkBaskets(o.input.source.path, where, n.b, r, o.entries);
     return r;
   }));
+  mark(`${treePath}: basket lists`);
   const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.n, 0)));
   let offset = 0;
   let buf = Buffer.allocUnsafe(RUN_BYTES);
@@ -203,31 +206,27 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
           continue;
         }
         const dv = new DataView(buf.buffer, buf.byteOffset, len);
-        for (let s = s0, off = 0; s < s1; s++) {
-          const bytes = runs.bytes[s]!;
-          if (dv.getInt32(off) !== bytes) {
-            const j = runs.branch[s]!;
-            throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]!.index[runs.index[s]!]!} at ${runs.seek[s]!}: key says ${dv.getInt32(off)} bytes, branch says ${bytes}`);
-          }
-          patchKey(dv, off, runStart + off, d.seekDir);
-          out[runs.branch[s]!]!.put(base[runs.branch[s]!]! + runs.index[s]!, runStart + off, bytes, dv.getInt16(off + 14) + dv.getInt32(off + 6));
-          off += bytes;
+        const bad = placeRun(dv, runs, r, runStart, d.seekDir, out, base);
+        if (bad >= 0) {
+          const j = runs.branch[bad]!;
+          const off = runs.seek[bad]! - seek;
+          throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]!.index[runs.index[bad]!]!} at ${runs.seek[bad]!}: key says ${dv.getInt32(off)} bytes, branch says ${runs.bytes[bad]!}`);
         }
         w.append(buf.subarray(0, len));
       }
     }
     for (let j = 0; j < nb; j++) {
       const acc = out[j]!, rs = refs[j]!, k0 = base[j]!;
-      for (let i = 0; i < rs.n; i++) {
-        // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
-        if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(rs, i), `${treePath}/${branches[j]!.path}`));
-        acc.entry[k0 + i] = offset + rs.start[i]!;
+      // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
+      if (!fillEntries(acc, rs.start, rs.n, k0, offset)) {
+        for (let i = 0; i < rs.n; i++) if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(rs, i), `${treePath}/${branches[j]!.path}`));
       }
       acc.n += rs.n;
       acc.entries += Number(branches[j]!.b.fEntries);
     }
     offset += o.entries;
   }
+  mark(`${treePath}: baskets copied`);
   // The first input's tree, rewritten to describe the concatenation.
   let totBytes = 0, zipBytes = 0;
   first.order.forEach((n, j) => {
@@ -279,5 +278,6 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
     if (e instanceof SerializeError) throw new RootError(first.input.path, treePath, `cannot write the merged tree: ${e.message}`);
     throw e;
   }
+  mark(`${treePath}: merged tree written`);
   return offset;
 }
