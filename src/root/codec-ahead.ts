@@ -6,7 +6,8 @@
 // back transferred. zlib's own async API was measured first: a stream per basket costs ~100 µs
 // of CPU (2× the inflate of a 20 kB basket). If the thread cannot start or dies, its jobs run
 // on this thread (same bytes).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreadsModule } from '../util/lazy-node.js';
 import { decompress } from './read/decompress.js';
 import type { Compression } from './write/compress.js';
 import type { CodecJob, CodecReply, CodecRequest } from './codec-thread.js';
@@ -61,7 +62,8 @@ function fail(): void {
 }
 
 function start(): Worker {
-  const w = new Worker(new URL('./codec-thread.js', import.meta.url));
+  // node:worker_threads is loaded here, on the first thread: most writers (a merge's) never start one.
+  const w = new (workerThreadsModule().Worker)(new URL('./codec-thread.js', import.meta.url));
   w.on('message', (r: CodecReply) => {
     const batch = inFlight.get(r.id);
     if (batch === undefined) return;

@@ -7,7 +7,7 @@
 // machine with few cores (bench/README.md, "ROOT write and merge").
 import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { workerThreadsModule } from '../../util/lazy-node.js';
 import { fail, ok, type Failure, type Result } from '../../util/result.js';
 import type { Compression } from '../write/compress.js';
 
@@ -37,7 +37,7 @@ export function splitInputs(inputs: readonly string[], jobs: number): string[][]
 
 function runPart(job: PartJob, onWarning: (m: string) => void): Promise<Result<PartStats>> {
   return new Promise((resolve) => {
-    const w = new Worker(new URL('./part-worker.js', import.meta.url), { workerData: job });
+    const w = new (workerThreadsModule().Worker)(new URL('./part-worker.js', import.meta.url), { workerData: job });
     let done = false;
     w.on('message', (m: PartMessage) => {
       if ('warning' in m) { onWarning(m.warning); return; }

@@ -4,7 +4,7 @@
 // as `cp` does) writes them through a descriptor whose file offset is set to the position. If
 // `cat` is missing or fails, the bytes are copied through user space instead (1 MiB buffer):
 // slower, same result. The result is checked by size: nothing short goes unnoticed.
-import { spawn } from 'node:child_process';
+import { childProcessModule } from '../../util/lazy-node.js';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 
 /** Why an append failed: the file named is the one that could not be read or written. */
@@ -58,7 +58,7 @@ function offsetOf(fd: number): number | null {
 function catInto(fd: number, paths: readonly string[], total: number, at: number): Promise<boolean> {
   return new Promise((resolve) => {
     let child;
-    try { child = spawn('cat', ['--', ...paths], { stdio: ['ignore', fd, 'ignore'] }); } catch { resolve(false); return; }
+    try { child = childProcessModule().spawn('cat', ['--', ...paths], { stdio: ['ignore', fd, 'ignore'] }); } catch { resolve(false); return; }
     child.on('error', () => resolve(false));
     child.on('close', (code) => {
       if (code !== 0) { resolve(false); return; }

@@ -27,6 +27,16 @@ test('randomHex: 2 hex digits per byte, different each call; randomBuffer: the b
   assert.match(a, /^[0-9a-f]{24}$/);
   assert.is.not(a, b);
   assert.is(randomBuffer(16).length, 16);
+  assert.not.equal(randomBuffer(16), randomBuffer(16));
+});
+
+test('randomBuffer reads /dev/urandom: node:crypto is not loaded for a ROOT file\'s UUID', () => {
+  const url = new URL('../../../src/util/lazy-node.js', import.meta.url).href;
+  const script = `const l = await import(${JSON.stringify(url)}); const b = l.randomBuffer(16);
+    console.log(JSON.stringify([b.length, process.moduleLoadList.includes('NativeModule crypto')]));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout), [16, false]);
 });
 
 test('the modules are Node\'s own', () => {
