@@ -12,6 +12,7 @@ import type { ChunkListing, MergeSummary } from '../merge/merge-component.js';
 import type { MergeJob, MergePool } from '../merge/merge-pool.js';
 import { formatTaskFailure, type TaskFailure } from '../util/failure.js';
 import { formatFailure, ok, type Failure, type Result } from '../util/result.js';
+import { systemFailure } from '../util/environment-error.js';
 import { restoreMerge } from './restore.js';
 import { infra, type RunState } from './run-state.js';
 
@@ -140,11 +141,14 @@ export class MergeRuns {
 }
 
 /**
- * A failed merge as a task failure: what it reads (a chunk's file missing, unreadable or not
- * mergeable) is an input failure; its thread dying or a bug in it (kind 'infrastructure') is not.
+ * A failed merge as a task failure: a full disk or quota is a resource (disk), as a chunk's
+ * (systemFailure); what it reads (a chunk's file missing, unreadable or not mergeable) is an input
+ * failure; its thread dying or a bug in it (kind 'infrastructure') is not.
  */
 export function mergeFailure(e: Failure, dir: string): TaskFailure {
   const file = e.file ?? dir;
+  const system = systemFailure(e.errno, formatFailure({ ...e, file }));
+  if (system !== null) return system;
   if (e.kind === 'infrastructure') return { kind: 'infrastructure', reason: formatFailure({ ...e, file }) };
   return { kind: 'input', file, reason: [e.object, e.reason].filter(Boolean).join(': ') };
 }

@@ -1,7 +1,7 @@
 // heppy's Looper, minus the files: beginLoop for all analyzers, every event of the window through
 // the sequence (false stops the sequence for that event only), UserStop ends the loop cleanly,
 // then endLoop for all. Timing per analyzer for the TimeReport; the 'analyzers' counter.
-import { isDiskFull } from '../util/environment-error.js';
+import { errnoOf, systemFailure } from '../util/environment-error.js';
 import { performance } from 'node:perf_hooks';
 import type { Analyzer, Setup } from '../config/analyzer.js';
 import { Counter } from '../stats/counter.js';
@@ -75,7 +75,8 @@ function errorText(e: unknown): { message: string; stack?: string } {
 export function analysisFailure(e: unknown, analyzer: string, where: { phase?: string; event?: number; file?: string } = {}): TaskFailure {
   const t = errorText(e);
   // A full disk or quota met while an analyzer writes is the machine's refusal, not the code's fault.
-  if (isDiskFull(e)) return { kind: 'resource', resource: 'disk', reason: `${analyzer}: ${where.phase ? `${where.phase}: ` : ''}${t.message}` };
+  const system = systemFailure(errnoOf(e), `${analyzer}: ${where.phase ? `${where.phase}: ` : ''}${t.message}`);
+  if (system !== null) return system;
   return {
     kind: 'analysis', analyzer, reason: where.phase ? `${where.phase}: ${t.message}` : t.message,
     ...(where.event !== undefined ? { event: where.event } : {}), ...(where.file !== undefined ? { file: where.file } : {}),

@@ -18,7 +18,7 @@ import { RootError } from '../root/errors.js';
 import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { residentBytes } from '../util/rss.js';
-import { isDiskFull } from '../util/environment-error.js';
+import { errnoOf, isDiskFull, systemFailure } from '../util/environment-error.js';
 import { Counter, type WeightSource } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
@@ -103,7 +103,8 @@ export function classifyError(e: unknown): TaskFailure {
   if (e instanceof RemoteError) {
     return failureKindOf(e.kind) === 'input' ? { kind: 'input', file: e.url, reason: e.reason } : { kind: 'infrastructure', reason: `${e.url}: ${e.reason}` };
   }
-  if (isDiskFull(e)) return { kind: 'resource', resource: 'disk', reason: `${e.code}: ${e.message}` };
+  const system = systemFailure(errnoOf(e), `${errnoOf(e)}: ${(e as Error).message}`);
+  if (system !== null) return system;
   const code = (e as { code?: unknown } | null)?.code;
   if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: `${code}: ${e.message}` };
   if (e instanceof Error) return { kind: 'analysis', reason: e.message, ...(e.stack ? { stack: e.stack } : {}) };

@@ -15,6 +15,7 @@ import { readMarker, writeMarker, type HaddMarker, type MarkerOutput, type Sourc
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { sumStatFiles } from '../stats/index.js';
 import { assertNever, fail, ok, type Result } from '../util/result.js';
+import { errnoOf } from '../util/environment-error.js';
 
 export interface MergeOptions {
   /** All chunks of the component, good or not (processing.yaml's nfiles). Default: chunkDirs.length. */
@@ -227,7 +228,8 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
     return ok({ component, dir: target, chunks, nfiles, ngoodfiles: chunks.length, outputs, warnings });
   } catch (err) {
     // I/O errors (disk full, permissions) become a failure of this merge, not a crash.
-    return fail({ file: target, object: component, reason: `merge failed: ${(err as Error).message}` });
+    const errno = errnoOf(err);
+    return fail({ file: target, object: component, reason: `merge failed: ${(err as Error).message}`, ...(errno ? { errno } : {}) });
   } finally {
     if (existsSync(tmp)) rmSync(tmp, { recursive: true, force: true });
   }

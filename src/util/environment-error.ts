@@ -1,6 +1,7 @@
 // Failures of the machine rather than of heppy or of the user's input: a full or read-only disk, no
 // permission, too many open files. The CLI reports them in one line (Node's message names the
 // system call and, where it has one, the file), never with a stack trace.
+import type { TaskFailure } from './failure.js';
 
 const ENVIRONMENT_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'EMFILE', 'ENFILE']);
 
@@ -12,6 +13,23 @@ export function isEnvironmentError(err: unknown): err is NodeJS.ErrnoException {
 
 /** A failed system call because the disk or the user's quota is full (ENOSPC, EDQUOT): a resource, not retried. */
 export function isDiskFull(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && isDiskFullCode((err as NodeJS.ErrnoException).code);
+}
+
+const isDiskFullCode = (code: unknown): boolean => code === 'ENOSPC' || code === 'EDQUOT';
+
+/**
+ * The one classing of a task's system error by its errno code, for a chunk (looper, run-chunk) and a
+ * merge (run-merge, whose failure carries the code across its thread as `Failure.errno`) alike: a
+ * full disk or quota is a resource ('disk', not retried: it fails the same way until space is
+ * freed); null for any other code (each caller keeps its own default).
+ */
+export function systemFailure(code: unknown, reason: string): TaskFailure | null {
+  return isDiskFullCode(code) ? { kind: 'resource', resource: 'disk', reason } : null;
+}
+
+/** The errno code of a thrown system error (to carry it in a Failure); undefined for anything else. */
+export function errnoOf(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;
-  return err instanceof Error && (code === 'ENOSPC' || code === 'EDQUOT');
+  return err instanceof Error && typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }

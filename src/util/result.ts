@@ -12,6 +12,8 @@ export interface Failure {
    * 'infrastructure' is a server or service that did not answer (exit 3: try again later).
    */
   kind?: 'input' | 'infrastructure';
+  /** The errno code of the system error behind it (ENOSPC…), kept so that a task's failure is classed by it (util/environment-error.ts systemFailure). */
+  errno?: string;
 }
 
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });

@@ -4,7 +4,10 @@
 // fails the merge with the right kind. mergeFailure's mapping is tested in run.test.ts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { decideRetry } from '../../../src/exec/retry-policy.js';
+import { mergeFailure } from '../../../src/engine/run-merge.js';
 import { join } from 'node:path';
 import { OutputCache } from '../../../src/cache/output-cache.js';
 import { listOutputs, readMarker, writeMarker, type HaddMarker } from '../../../src/chunkdir/marker.js';
@@ -116,4 +119,47 @@ test('slots: at least one merge at a time', () => {
 });
 
 test.after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+test('a merge that meets a full disk (a real tmpfs) fails as resource/disk, as a chunk does, and is not retried', async () => {
+  const r = start();
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', r.outdir], { encoding: 'utf8' });
+  if (m.status !== 0) {
+    console.log(`SKIP: full disk: cannot mount a tmpfs here (${(m.stderr || m.error?.message || '').trim()})`);
+    return;
+  }
+  try {
+    chunksDone(r);
+    // Fill what is left of the disk: the merge's first write then fails with ENOSPC.
+    let filled = 0;
+    try {
+      for (;;) { writeFileSync(join(r.outdir, `fill${filled}`), Buffer.alloc(4096, 1)); filled++; }
+    } catch (err) {
+      assert.is((err as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    r.m.chunksToRun(0);
+    const done = await r.m.run('hadd:X');
+    assert.not.ok(done.ok);
+    if (done.ok) return;
+    assert.equal({ kind: done.error.kind, resource: done.error.kind === 'resource' ? done.error.resource : null }, { kind: 'resource', resource: 'disk' }, done.error.reason);
+    assert.match(done.error.reason, new RegExp(`^${join(r.outdir, 'X')}: X: merge failed: ENOSPC`));
+    assert.equal(decideRetry(done.error, 1, { retries: 3, retryAll: false, backoffBaseMs: 0, backoffMaxMs: 0 }), { retry: false, why: 'no-more-resources' });
+    await r.store.flush();
+    const rec = r.store.getTask('hadd:X')!;
+    assert.equal([rec.status, rec.failure?.kind], ['failed', 'resource']);
+    assert.not.ok(existsSync(join(r.outdir, 'X')), 'no merged directory');
+    const tmp = join(r.outdir, '.heppy', 'tmp');
+    assert.equal(existsSync(tmp) ? readdirSync(tmp) : [], [], 'no tmp dir of the merge is left');
+  } finally {
+    spawnSync('umount', [r.outdir]);
+  }
+});
+
+test('mergeFailure: the errno a merge carries (across its thread) classes it; ENOSPC and EDQUOT are resource/disk', () => {
+  for (const errno of ['ENOSPC', 'EDQUOT']) {
+    assert.equal(mergeFailure({ file: '/o/X', object: 'X', reason: `merge failed: ${errno}: write`, errno }, '/o/X'),
+      { kind: 'resource', resource: 'disk', reason: `/o/X: X: merge failed: ${errno}: write` });
+  }
+  assert.is(mergeFailure({ file: '/o/X_Chunk1/t.root', reason: 'ENOENT: missing', errno: 'ENOENT' }, '/o/X').kind, 'input', 'another errno keeps its default');
+  assert.is(structuredClone({ file: '/o/X', reason: 'r', errno: 'ENOSPC' }).errno, 'ENOSPC');
+});
+
 test.run();

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEnvironmentError } from '../../../src/util/environment-error.js';
+import { errnoOf, isEnvironmentError, systemFailure } from '../../../src/util/environment-error.js';
 
 const sysErr = (code: string, syscall?: string): Error => Object.assign(new Error(`${code}: x, write`), { code, ...(syscall ? { syscall } : {}) });
 
@@ -30,6 +30,15 @@ test("a real failed system call: writing under a file is ENOTDIR (not the machin
   }
   assert.is((caught as NodeJS.ErrnoException).code, 'ENOTDIR');
   assert.not.ok(isEnvironmentError(caught));
+});
+
+test('systemFailure: the one classing of a chunk\'s and a merge\'s system error; errnoOf keeps only errno codes', () => {
+  assert.equal(systemFailure('ENOSPC', 'X: write'), { kind: 'resource', resource: 'disk', reason: 'X: write' });
+  assert.equal(systemFailure('EDQUOT', 'q'), { kind: 'resource', resource: 'disk', reason: 'q' });
+  for (const code of ['EIO', 'ENOENT', undefined, 42]) assert.is(systemFailure(code, 'r'), null, String(code));
+  assert.is(errnoOf(sysErr('ENOSPC', 'write')), 'ENOSPC');
+  assert.is(errnoOf(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' })), undefined, "Node's own error codes are not errno codes");
+  assert.is(errnoOf({ code: 'ENOSPC' }), undefined);
 });
 
 test.run();
