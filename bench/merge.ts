@@ -20,6 +20,8 @@
 // non-numeric types, merged by copying their baskets the same way).
 // With `--base DIR` (another built checkout, e.g. a clone of an earlier commit), each round also
 // runs that checkout's `bin/heppy.js root merge` after a cp of its own: old and new CLI alternate.
+// Each round ends with the CLI once more under HEPPY_TIMING=1: the budget of its phases (wall, user
+// and system CPU of each, medians over the rounds) is printed at the end (hadd/timing.ts).
 // Usage: node dist/bench/merge.js [entries per file=10000000] [zlib|lz4|zstd|none] [files] [rounds=3] [numeric|mixed] [--base DIR]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -80,6 +82,16 @@ function timed(cmd: string[]): { wall: number; cpu: number; rss: number; status:
   return { wall, cpu: (last[0] ?? NaN) + (last[1] ?? NaN), rss: (last[2] ?? NaN) / 1024, status: c.status, stderr: c.stderr };
 }
 
+/** `[timing] NAME: W ms, CPU user U sys S ms (at T ms)` lines (hadd/timing.ts) of one CLI run, by phase. */
+function phases(stderr: string): Map<string, { wall: number; user: number; sys: number; at: number }> {
+  const m = new Map<string, { wall: number; user: number; sys: number; at: number }>();
+  for (const l of stderr.split('\n')) {
+    const x = /^\[timing\] (.+): ([\d.]+) ms, CPU user ([\d.]+) sys ([\d.]+) ms \(at (\d+) ms\)$/.exec(l);
+    if (x) m.set(x[1]!, { wall: Number(x[2]), user: Number(x[3]), sys: Number(x[4]), at: Number(x[5]) });
+  }
+  return m;
+}
+
 function cp(ins: string[]): { wall: number; cpu: number } {
   const dest = join(dir, 'cp-dest');
   rmSync(dest, { recursive: true, force: true });
@@ -104,6 +116,7 @@ try {
   const withoutCa = (cmd: string[]): string[] => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...cmd];
   const other = DEFAULT_APPEND === 'never' ? 'auto' : 'never';
   const r: Round[] = [];
+  const budgets: ReturnType<typeof phases>[] = [];
   for (let k = 0; k < rounds; k++) {
     const c1 = cp(ins);
     rmSync(out, { force: true });
@@ -149,6 +162,10 @@ try {
       b = timed([process.execPath, join(baseDir, 'bin', 'heppy.js'), 'root', 'merge', '-f', out, ...ins]);
       if (b.status !== 0) console.log(`base heppy root merge exited ${b.status}`);
     }
+    rmSync(out, { force: true });
+    execFileSync('sync');
+    const tm = spawnSync(process.execPath, [heppy, 'root', 'merge', '-f', out, ...ins], { encoding: 'utf8', env: { ...process.env, HEPPY_TIMING: '1' } });
+    if (tm.status === 0) budgets.push(phases(tm.stderr));
     r.push({ cp5: c5.wall, cp5cpu: c5.cpu, base: b.status === 0 ? b.wall : NaN, basecpu: b.status === 0 ? b.cpu : NaN, baseRss: b.rss, cp1: c1.wall, cp1cpu: c1.cpu, lib, libcpu: (cpu.user + cpu.system) / 1e6, cp2: c2.wall, cp2cpu: c2.cpu,
       cli: cliOk ? c.wall : NaN, clicpu: cliOk ? c.cpu : NaN, rss: peak / 1048576, cliRss: cliOk ? c.rss : NaN,
       cp3: c3.wall, cp3cpu: c3.cpu, app: aOk ? a.wall : NaN, appcpu: aOk ? a.cpu : NaN, appRss: aOk ? a.rss : NaN, node0: n0.wall, node0cpu: n0.cpu,
@@ -175,6 +192,13 @@ try {
   if (extraCa) {
     console.log(`  NODE_EXTRA_CA_CERTS is set (every Node start parses that bundle); without it: CLI ${med((x) => x.clean).toFixed(3)} s (cpu ${med((x) => x.cleancpu).toFixed(2)} s): ` +
       `${med((x) => x.cp4 / x.clean).toFixed(2)}× cp wall; ${floor(med((x) => x.cleanNode0), med((x) => x.cp4))}`);
+  }
+  if (budgets.length > 0) {
+    console.log(`  budget of the CLI (HEPPY_TIMING=1, medians of ${budgets.length} runs; wall ms, CPU user + sys ms, at = ms since the process started):`);
+    for (const name of budgets[0]!.keys()) {
+      const v = (f: (p: { wall: number; user: number; sys: number; at: number }) => number): number => median(budgets.map((b) => (b.has(name) ? f(b.get(name)!) : NaN)));
+      console.log(`    ${name.padEnd(40)} ${v((p) => p.wall).toFixed(1).padStart(7)} ms wall, CPU ${v((p) => p.user).toFixed(1).padStart(6)} + ${v((p) => p.sys).toFixed(1).padStart(6)} ms, at ${v((p) => p.at).toFixed(0)} ms`);
+    }
   }
   console.log(`(uptime: ${execFileSync('uptime', { encoding: 'utf8' }).trim()})`);
 } finally {
