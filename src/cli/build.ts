@@ -10,6 +10,7 @@ import { runBuild } from '../engine/build.js';
 import { defaultJobs, executorKind, prewarmExecutor } from '../engine/executors.js';
 import { parseSize } from './cache.js';
 import { openSession } from '../engine/session.js';
+import { timingMark } from '../util/timing.js';
 import { parseFanIn } from './session-flags.js';
 import { resolveLumi } from '../engine/build-record.js';
 
@@ -106,9 +107,10 @@ export class BuildCommand extends Command {
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
     const s = await openSession({ file: this.file, cacheDir: this.cacheDir, outdir: this.outdir, options: this.options,
-      maxEvents: int('-N', this.nevents), mergeFanIn: parseFanIn(this.mergeFanIn), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build',
+      maxEvents: int('-N', this.nevents), mergeFanIn: parseFanIn(this.mergeFanIn), force: this.force, typecheck: this.typecheck, deep: this.deep, lock: this.dryRun ? undefined : 'build', explain: this.dryRun,
       netRetry: { policy: retry, notice: (line) => process.stderr.write(`heppy: infrastructure: ${line}\n`) },
       ...(this.dryRun ? {} : { onOutdir: (outdir: string, chunks: number) => prewarmExecutor(exFlags, outdir, chunks) }) });
+    timingMark('');
     const ac = new AbortController();
     const onSignal = (): void => ac.abort();
     // on, not once: execa's signal-exit re-raises a signal it sees with no other listener left,
@@ -148,7 +150,9 @@ export class BuildCommand extends Command {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       reporter.close();
+      timingMark('reported');
       await s.close();
+      timingMark('session closed (commit, snapshot)');
     }
   }
 }

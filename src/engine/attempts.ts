@@ -7,10 +7,20 @@ import { readChunkSpec } from '../chunkdir/spec.js';
 
 /** The last attempt recorded in a chunk directory (its marker and its chunk.json); 0 when none. */
 export function lastAttemptIn(dir: string): number {
+  return heldIn(dir).attempt;
+}
+
+/**
+ * What a chunk directory holds, from one read of its marker and chunk.json: its last attempt (0
+ * when none) and its ok marker's key (null: no ok marker, or no directory) — what a restore
+ * replacing it needs, its next attempt and where to park it, without reading the marker twice.
+ */
+export function heldIn(dir: string): { attempt: number; okKey: string | null } {
   const m = readMarker(dir);
   const marked = m.ok && m.value?.kind === 'chunk' ? m.value.attempt : 0;
+  const okKey = m.ok && m.value !== null && m.value.status === 'ok' ? m.value.key : null;
   const spec = readChunkSpec(dir);
-  return Math.max(marked, spec.ok ? spec.value.attempt : 0);
+  return { attempt: Math.max(marked, spec.ok ? spec.value.attempt : 0), okKey };
 }
 
 /** The next attempt of a chunk: one more than its directory's and its record's last (`recorded`). */

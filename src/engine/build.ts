@@ -15,6 +15,7 @@ import { heap, type Session } from './session.js';
 import { writeTrace } from './trace.js';
 import type { ChunkMarker } from '../chunkdir/marker.js';
 import { heppyVersion } from './workspace.js';
+import { timingMark } from '../util/timing.js';
 import { countFates, damagedLine, predictSession, type Fate } from './predict-merge.js';
 
 export interface BuildOptions {
@@ -87,12 +88,15 @@ function buildRecord(s: Session, kind: string): BuildRecord {
 
 export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcome> {
   heap(`kept while running ${s.plan.nodes.size} nodes`); // bench/plan-scale: the coordinator's memory per node
+  timingMark('output cache opened');
   const kind = executorKind(o.executor);
   // What the output cache will restore (merges: their keys predicted from their inputs' results), for
   // the header and --dry-run. --dry-run verifies each entry as a restore would (a damaged one: the
-  // node runs); a build's header trusts entry.json, since its restores verify each entry anyway.
-  const fates = o.cache && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, o.dryRun) : null;
+  // node runs); a build's header trusts entry.json, since its restores verify each entry anyway, and
+  // shows counts only (no reasons: no key parts read).
+  const fates = o.cache && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, o.dryRun, o.dryRun) : null;
   const toRun = announce(s, o, fates);
+  timingMark('predicted and announced');
   if (o.dryRun) {
     for (const n of s.plan.nodes.values()) {
       if (n.upToDate) continue;
@@ -107,6 +111,7 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   if (toRun > 0) writeBuildRecord(s.outdir, record); // a no-op build writes it once, at the end
   const bundle = publishBundle(s.outdir, s.analysis.bundle.path);
   recordPlan(s.store, s.plan, { heppyVersion, outdir: s.outdir, cacheDir: s.paths.cacheDir, bundle, options: s.options, maxEvents: s.maxEvents });
+  timingMark('build record, bundle, plan record');
   const executor = await makeExecutor(o.executor, s.outdir, (e) => s.store.putJob(e));
   const ran = new Set<string>(); // nodes this build started: their markers make the trace
   const markers = new Map<string, ChunkMarker>(); // the markers local workers reported (not read back)
@@ -125,5 +130,6 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   writeBuildRecord(s.outdir, { ...record, finishedAt: new Date().toISOString() });
   if (ran.size > 0) writeTrace(s.outdir, [...s.plan.nodes.values()].map((n) => ({ id: n.id, kind: n.kind, component: n.component, dir: n.dir, upToDate: n.upToDate })), ran, kind, markers);
   if (o.cache && summary.run > 0) o.cache.pruneAfterBuild();
+  timingMark('build record, trace, prune');
   return { summary, queued: kind === 'local' ? 0 : s.store.listJobs().length };
 }

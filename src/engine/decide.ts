@@ -63,7 +63,7 @@ export function whyRun(rec: TaskSummary | undefined, key: string, changed: strin
   if (rec.status !== 'ok') return [`failed last time: ${rec.reason ?? 'unknown reason'}`];
   if (rec.key !== key) {
     const b = before();
-    const n = now();
+    const n = b === undefined ? null : now(); // today's parts only to compare with recorded ones
     const diff = b && n ? diffKeyParts(b, n) : [];
     return diff.length ? diff : ['key changed'];
   }

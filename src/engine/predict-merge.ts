@@ -48,6 +48,12 @@ export interface PredictInputs {
    * report a damaged one; false (the build's header): trust entry.json (the build verifies anyway).
    */
   verify: boolean;
+  /**
+   * Explain each merge whose key only this prediction knows (its changed key parts, its inputs
+   * restored first: status, why, --dry-run); false (a build's header, which shows counts only):
+   * no reasons, no key parts read or computed.
+   */
+  explain?: boolean;
 }
 
 const UP_TO_DATE: Fate = { kind: 'up to date' };
@@ -56,6 +62,7 @@ const UP_TO_DATE: Fate = { kind: 'up to date' };
 export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> {
   const fates = new Map<string, Fate>();
   const results = new Map<string, string>(); // node → the result digest it will have (known ones)
+  const explain = p.explain ?? true;
   for (const id of p.plan.graph.order) {
     const n = p.plan.nodes.get(id)!;
     if (n.upToDate) {
@@ -74,11 +81,14 @@ export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> 
         continue;
       }
       key = haddKey(p.heppyVersion, n.component, g.deps, (j) => inputs[j]!, g.level);
-      const parts = haddKeyParts(p.heppyVersion, n.component, g.deps.map((d, j) => [d, inputs[j]!] as [string, string]), g.level);
-      const noun = p.plan.graph.nodes.get(g.deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
-      why = whyRun(p.recordOf(id), key, null, () => p.partsOf(id), () => parts, 'never merged')
-        .map((s) => s.replace('input', noun));
-      if (why.length === 0) why = undefined; // the record's own key: the planned reason stands
+      if (explain) {
+        const k = key;
+        const parts = (): KeyParts => haddKeyParts(p.heppyVersion, n.component, g.deps.map((d, j) => [d, inputs[j]!] as [string, string]), g.level);
+        const noun = p.plan.graph.nodes.get(g.deps[0]!)?.kind === 'hadd' ? 'merge' : 'chunk';
+        why = whyRun(p.recordOf(id), k, null, () => p.partsOf(id), parts, 'never merged')
+          .map((s) => s.replace('input', noun));
+        if (why.length === 0) why = undefined; // the record's own key: the planned reason stands
+      }
     }
     const fate = key === null || p.cache === null ? null : await cached(p.cache, key, p.verify);
     if (fate === null) {
@@ -87,7 +97,7 @@ export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> 
     }
     // A merge known while planning whose inputs are restored first: the planned reason counted
     // them as inputs to run; say what the build does instead.
-    if (fate.fate.kind === 'restore' && why === undefined && n.kind === 'hadd') why = restoredInputs(p.plan, id, fates);
+    if (explain && fate.fate.kind === 'restore' && why === undefined && n.kind === 'hadd') why = restoredInputs(p.plan, id, fates);
     fates.set(id, fate.fate.kind === 'restore' && why ? { ...fate.fate, why } : fate.fate);
     if (fate.result !== null) results.set(id, fate.result);
   }
@@ -179,8 +189,8 @@ export function countFates(fates: ReadonlyMap<string, Fate>): { upToDate: number
 }
 
 /** The fates of a session's plan against the output cache of its store (null: --no-cache). */
-export async function predictSession(s: Session, cache: OutputCache | null, verify: boolean): Promise<Map<string, Fate>> {
-  return predictPlan({ plan: s.plan, cache, heppyVersion, verify, resultOf: (id) => s.store.getTask(id)?.resultDigest,
+export async function predictSession(s: Session, cache: OutputCache | null, verify: boolean, explain = true): Promise<Map<string, Fate>> {
+  return predictPlan({ plan: s.plan, cache, heppyVersion, verify, explain, resultOf: (id) => s.store.getTask(id)?.resultDigest,
     recordOf: (id) => s.store.getTask(id), partsOf: (id) => s.store.getParts(id) });
 }
 

@@ -33,8 +33,19 @@ export function msOfNs(ns: bigint): number {
  * file there (if it is one with no other link), without truncating it to 0 first, else as a new file.
  */
 export function writeRunFile(path: string, text: string, mode: number | undefined, inPlace: boolean): { size: number; mtimeMs: number } {
+  return writeFile(path, text, mode, inPlace, true)!;
+}
+
+/** writeRunFile for a file whose mtime nobody records (chunk.json, batchScript.sh): its size, one fstat fewer. */
+export function writeRunFileSized(path: string, text: string, mode: number | undefined, inPlace: boolean): number {
+  writeFile(path, text, mode, inPlace, false);
+  return Buffer.byteLength(text);
+}
+
+function writeFile(path: string, text: string, mode: number | undefined, inPlace: boolean, stamp: boolean): { size: number; mtimeMs: number } | null {
   const bytes = Buffer.from(text);
   let fd = -1;
+  let modeNow = -1;
   if (inPlace) {
     try {
       fd = openSync(path, 'r+');
@@ -43,7 +54,7 @@ export function writeRunFile(path: string, text: string, mode: number | undefine
         closeSync(fd);
         fd = -1;
         unlinkSync(path);
-      }
+      } else modeNow = st.mode & 0o7777;
     } catch (err) {
       if (fd >= 0) closeSync(fd);
       fd = -1;
@@ -56,8 +67,9 @@ export function writeRunFile(path: string, text: string, mode: number | undefine
     for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
     if (!fresh) {
       ftruncateSync(fd, bytes.length); // a shorter text: to its length, never through 0
-      if (mode !== undefined) fchmodSync(fd, mode);
+      if (mode !== undefined && modeNow !== mode) fchmodSync(fd, mode);
     }
+    if (!stamp) return null;
     const st = fstatSync(fd);
     return { size: st.size, mtimeMs: st.mtimeMs };
   } finally {

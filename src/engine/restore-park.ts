@@ -106,10 +106,11 @@ export function takeParked(outdir: string, label: string, key: string): string |
 /**
  * Moves the node directory `dir` out of the way of a restore: parked under its marker's key when
  * that key has a cache entry (it may come back), the node's other parked directories discarded
- * (one per node); else discarded itself.
+ * (one per node); else discarded itself. `known`: that key as the caller read it (null: no ok
+ * marker; a directory that is not there is then left alone by discard), else it is read here.
  */
-export function moveAside(cache: OutputCache, dir: string, outdir: string, label: string): void {
-  const key = markerKey(dir);
+export function moveAside(cache: OutputCache, dir: string, outdir: string, label: string, known?: string | null): void {
+  const key = known !== undefined ? known : markerKey(dir);
   if (key === undefined) return; // no directory
   if (key === null || !cache.hasEntry(key)) {
     discard(dir, outdir);

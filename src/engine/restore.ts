@@ -18,7 +18,7 @@ import { markerText, parseMarker, readMarker, type Marker } from '../chunkdir/ma
 import { chunkSpecText, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { discard, moveAside, takeParked } from './restore-park.js';
-import { restoredOutputs, unlinkIfThere, writeRunFile } from './restore-files.js';
+import { restoredOutputs, unlinkIfThere, writeRunFile, writeRunFileSized } from './restore-files.js';
 import type { OutputRecord } from '../store/records.js';
 import { fail, ok, type Result } from '../util/result.js';
 
@@ -45,9 +45,13 @@ export async function keepInCache(cache: OutputCache, id: string, kind: 'chunk' 
   return saved.ok ? ok(undefined) : saved;
 }
 
-/** The chunk `spec.name` restored into `dir` for `spec.key` and `spec.attempt`; a Failure when the entry is absent or damaged. */
-export async function restoreChunk(cache: OutputCache, outdir: string, dir: string, spec: ChunkSpec): Promise<Result<Restored>> {
-  return restoreInto(cache, outdir, dir, spec.name, spec.key, spec.attempt, (write) => {
+/**
+ * The chunk `spec.name` restored into `dir` for `spec.key` and `spec.attempt`; a Failure when the
+ * entry is absent or damaged. `replacedKey`: the key of `dir`'s ok marker as the caller just read
+ * it (null: none), else it is read here.
+ */
+export async function restoreChunk(cache: OutputCache, outdir: string, dir: string, spec: ChunkSpec, replacedKey?: string | null): Promise<Result<Restored>> {
+  return restoreInto(cache, outdir, dir, spec.name, spec.key, spec.attempt, replacedKey, (write) => {
     write(CHUNK_SPEC_FILE, chunkSpecText(spec));
     // The script's log and started/ directories, for when it is resubmitted by hand.
     if (!batchPathsMade.has(outdir)) {
@@ -60,7 +64,7 @@ export async function restoreChunk(cache: OutputCache, outdir: string, dir: stri
 
 /** A merged component restored for `key`; the record of what it merged is made anew from today's chunk markers. */
 export async function restoreMerge(cache: OutputCache, outdir: string, dir: string, id: string, key: string): Promise<Result<Restored>> {
-  return restoreInto(cache, outdir, dir, id.replace(/[:/]/g, '_'), key, 'hadd', () => undefined, (m) => {
+  return restoreInto(cache, outdir, dir, id.replace(/[:/]/g, '_'), key, 'hadd', undefined, () => undefined, (m) => {
     if (m.kind !== 'hadd') return null;
     // The build merges the chunks of its own Outdir: the entry may come from another Outdir's build.
     const chunksDir = outdir;
@@ -83,7 +87,7 @@ type RunFileWriter = (name: string, text: string, mode?: number) => void;
 /** Outdirs whose batch directories (logs, started) this process made. */
 const batchPathsMade = new Set<string>();
 
-async function restoreInto(cache: OutputCache, outdir: string, dir: string, label: string, key: string, attempt: number | 'hadd',
+async function restoreInto(cache: OutputCache, outdir: string, dir: string, label: string, key: string, attempt: number | 'hadd', replacedKey: string | null | undefined,
   writeRunFiles: (write: RunFileWriter) => void, remark: (m: Marker) => Marker | null): Promise<Result<Restored>> {
   const e = cache.entry(key);
   if (e === null) return fail({ object: label, reason: 'no cache entry' });
@@ -123,7 +127,7 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     // unlink took 0.3-4 ms each under load (strace -T); a rewrite without truncation costs neither.
     const inPlace = from !== tmp;
     const sizes = new Map<string, number>();
-    writeRunFiles((name, text, mode) => sizes.set(name, writeRunFile(join(from!, name), text, mode, inPlace).size));
+    writeRunFiles((name, text, mode) => sizes.set(name, writeRunFileSized(join(from!, name), text, mode, inPlace)));
     if (inPlace) for (const f of RUN_FILES) if (!sizes.has(f)) unlinkIfThere(join(from, f)); // not this node's kind of file
     // The run files were written for this attempt: the marker lists them with their sizes now.
     const outputs = marker.outputs.map((o) => {
@@ -132,7 +136,7 @@ async function restoreInto(cache: OutputCache, outdir: string, dir: string, labe
     });
     const restored: Marker = { ...marker, outputs, restoredFrom: e.builtAt };
     const markerStat = writeRunFile(join(from, MARKER_FILE), markerText(restored), undefined, inPlace);
-    moveAside(cache, dir, outdir, label);
+    moveAside(cache, dir, outdir, label, replacedKey);
     swapIntoPlace(from, dir, outdir);
     return ok({ marker: restored, builtAt: e.builtAt, outputs: restoredOutputs(restored, e.files, stamps, markerStat) });
   } catch (err) {

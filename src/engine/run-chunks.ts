@@ -12,7 +12,7 @@ import type { SchedTask } from '../exec/scheduler.js';
 import type { ChunkNode } from '../graph/dag.js';
 import type { TaskFailure } from '../util/failure.js';
 import { formatFailure, ok, type Result } from '../util/result.js';
-import { nextAttemptOf } from './attempts.js';
+import { heldIn, nextAttemptOf } from './attempts.js';
 import { restoreChunk } from './restore.js';
 import { infra, type RunState } from './run-state.js';
 
@@ -54,8 +54,9 @@ export class ChunkRuns {
       const t = tasks[i]!;
       const n = s.node(t.id);
       if (n.kind !== 'chunk' || adopted.has(t.id) || cache.entry(n.key!) === null) continue;
-      const attempt = nextAttemptOf(n.dir, s.store.getSummary(t.id)?.attempts);
-      const back = await restoreChunk(cache, this.c.outdir, n.dir, this.spec(t.id, attempt));
+      const held = heldIn(n.dir); // the directory replaced: its last attempt, and its key to park it under
+      const attempt = Math.max(held.attempt, s.store.getSummary(t.id)?.attempts ?? 0) + 1;
+      const back = await restoreChunk(cache, this.c.outdir, n.dir, this.spec(t.id, attempt), held.okKey);
       if (!back.ok) {
         s.emit({ type: 'warning', message: `${t.id}: ${formatFailure(back.error)}; running it instead` });
         continue;

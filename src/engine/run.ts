@@ -20,6 +20,7 @@ import { ChunkRuns } from './run-chunks.js';
 import { MergeRuns } from './run-merge.js';
 import { countNotRun, reportEvent } from './run-end.js';
 import { adoptJournal, removeLeftovers } from './run-journal.js';
+import { timingMark } from '../util/timing.js';
 
 
 export interface RunInputs {
@@ -87,7 +88,9 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const adopt = await adoptJournal(plan, store, journal, new Set(tasks.map((t) => t.id)), r.executor.kind, r.outdir, r.emit);
   const adoptedIds = new Set(adopt.map((j) => j.nodeId));
   removeLeftovers(r.outdir, journal);
+  timingMark('executor, run set up, journal');
   await chunks.restoreAll(tasks, adoptedIds);
+  timingMark('chunks restored');
   merges.chunksToRun(tasks.filter((t) => t.kind === 'job').length);
 
   const outcomes = await schedule(tasks, s.done, r.executor, {
@@ -101,9 +104,11 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
     firstAttempt: (id) => chunks.firstAttempt(id),
   }, { retry: r.retry, keepGoing: r.keepGoing, signal: r.signal, adopt, detach: r.detach ?? false, inlineSlots: merges.slots, ...(r.clock ? { clock: r.clock } : {}) })
     .finally(() => merges.close());
+  timingMark('scheduled (runs, merges)');
   await replacedRemoved();
   countNotRun(s, outcomes);
   await store.flush();
+  timingMark('replaced removed, store flushed');
   s.summary.wallMs = Date.now() - s.t0;
   return s.summary;
 }

@@ -34,6 +34,11 @@ export interface SessionFlags {
   force?: boolean;
   /** Type-check the heppyfile when its bundle is not cached (default true). */
   typecheck?: boolean;
+  /**
+   * Explain why each node runs by the key parts that changed (default true: status, why, --dry-run).
+   * false (a build): a changed key is just 'key changed', and no recorded key parts are read.
+   */
+  explain?: boolean;
   /** Take the Outdir lock (build, clean) before reading the records. */
   lock?: string;
   /** Remote inputs digested by their content (read whole) instead of their server's metadata. */
@@ -110,6 +115,9 @@ async function closeStore(store: Store, snapshot: boolean, cacheDir: string, out
     // not written: the next build reads the records from the store
   }
 }
+
+/** No recorded key parts (a plan that need not explain a changed key). */
+const noParts = (): undefined => undefined;
 
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
@@ -226,7 +234,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     if (!earlyHolds) pre?.cancel();
     const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, code: loaded.value.code, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: f.explain === false ? noParts : (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
