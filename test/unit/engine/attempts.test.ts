@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeMarker } from '../../../src/chunkdir/marker.js';
 import { writeChunkSpec, type ChunkSpec } from '../../../src/chunkdir/spec.js';
-import { lastAttemptIn, nextAttemptOf } from '../../../src/engine/attempts.js';
+import { heldIn, lastAttemptIn, nextAttemptOf } from '../../../src/engine/attempts.js';
 
 const root = mkdtempSync(join(tmpdir(), 'heppy-attempts-'));
 const spec = (attempt: number): ChunkSpec => ({ name: 'A_Chunk0', component: 'A', files: ['/a.root'], tree: 'events', fineSplit: null, maxEvents: null,
@@ -44,6 +44,20 @@ test('an unreadable marker or chunk.json counts as none', () => {
   writeFileSync(join(dir, 'chunk.json'), '[]');
   assert.is(lastAttemptIn(dir), 0);
   assert.is(nextAttemptOf(dir, 2), 3);
+});
+
+test('heldIn: the last attempt and the ok marker\'s key from one read (a restore parks the directory under that key)', () => {
+  assert.equal(heldIn(join(root, 'none')), { attempt: 0, okKey: null });
+  const dir = join(root, 'C_Chunk0');
+  mkdirSync(dir);
+  marker(dir, 2);
+  assert.equal(heldIn(dir), { attempt: 2, okKey: null }, 'a failed marker: nothing to park');
+  writeMarker(dir, { kind: 'chunk', status: 'ok', key: 'k-other', attempt: 4, exitCode: 0, eventsProcessed: 10, expectedEvents: 10, userStop: false, outputs: [] });
+  assert.equal(heldIn(dir), { attempt: 4, okKey: 'k-other' });
+  writeChunkSpec(dir, spec(6));
+  assert.equal(heldIn(dir), { attempt: 6, okKey: 'k-other' }, 'chunk.json of a later attempt: its number, the marker\'s key');
+  writeFileSync(join(dir, 'heppy-status.json'), '{ not json');
+  assert.equal(heldIn(dir), { attempt: 6, okKey: null });
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));

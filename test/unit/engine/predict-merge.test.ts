@@ -50,6 +50,13 @@ test('chunks to restore: the result digest of their restore; the merge of them i
   fates = await predictPlan(inputs());
   assert.equal(fates.get('hadd:X')?.kind, 'restore');
   assert.equal(countFates(fates), { upToDate: 0, restore: 3, run: 0 });
+  // A build's header (explain: false): the same fates and counts, no reasons, no record or key parts read.
+  let asked = 0;
+  const quiet = await predictPlan(inputs({ explain: false, recordOf: () => { asked++; return undefined; }, partsOf: () => { asked++; return undefined; } }));
+  assert.equal([...quiet].map(([id, f]) => [id, f.kind]), [...fates].map(([id, f]) => [id, f.kind]));
+  const hf = quiet.get('hadd:X');
+  assert.ok(hf?.kind === 'restore' && hf.why === undefined && hf.key === key);
+  assert.is(asked, 0);
 });
 
 test('a damaged entry (verified): its chunk runs and the merge waits for it; unverified, it is trusted', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stampOf } from '../../../src/cache/entry.js';
 import type { Marker } from '../../../src/chunkdir/marker.js';
-import { restoredOutputs, unlinkIfThere, writeRunFile } from '../../../src/engine/restore-files.js';
+import { restoredOutputs, unlinkIfThere, writeRunFile, writeRunFileSized } from '../../../src/engine/restore-files.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-restore-files-'));
 
@@ -31,6 +31,20 @@ test('writeRunFile: a new file with its mode, or rewritten in place (same inode)
   assert.is(readFileSync(join(base, 'fresh.json'), 'utf8'), '{}', 'in place, but not there yet: made');
   unlinkIfThere(join(base, 'fresh.json'));
   unlinkIfThere(join(base, 'fresh.json'));
+});
+
+test('writeRunFileSized: the size written (no stat), in place or new; the mode set when it differs, kept when it holds', () => {
+  const p = join(base, 'sized.sh');
+  assert.is(writeRunFileSized(p, 'écho\n', 0o755, false), 6, 'bytes, not characters');
+  assert.is(statSync(p).size, 6);
+  assert.is(statSync(p).mode & 0o777, 0o755);
+  const ino = statSync(p).ino;
+  assert.is(writeRunFileSized(p, 'x\n', 0o755, true), 2);
+  assert.is(readFileSync(p, 'utf8'), 'x\n');
+  assert.is(statSync(p).ino, ino);
+  assert.is(statSync(p).mode & 0o777, 0o755);
+  assert.is(writeRunFileSized(p, 'y\n', 0o700, true), 2);
+  assert.is(statSync(p).mode & 0o777, 0o700, 'a different mode is set');
 });
 
 test('restoredOutputs: the marker\'s outputs from the stamps taken (mtimeMs as Node computes it), the marker last; null when a listed file has no stamp', () => {
