@@ -10,6 +10,7 @@ import type { SlurmContext, SlurmRoundStats } from './context.js';
 import { slurmFailure } from './failure.js';
 import type { SlurmResources } from './resources.js';
 import { arrayJobOf, classifyState, isActive, type JobState } from './states.js';
+import { pendingCancelled } from './queries.js';
 
 export class SlurmPoller {
   lastRoundAt = 0;
@@ -102,6 +103,9 @@ export class SlurmPoller {
         this.applyState(t, s, now);
         // sacct is behind: it still says queued/running although squeue forgot the job; look again later.
         if (isActive(classifyState(s.state))) t.goneSince = now;
+      } else if (states !== null && pendingCancelled(t, states)) {
+        // Not vanished: the user (or an admin) cancelled it before it started. Not retried.
+        this.c.tracker.fail(t, { kind: 'interrupted', reason: `Slurm job ${t.jobId} was cancelled while pending (scancel): gone from the queue and from its array's pending tasks in accounting` });
       } else if (now - t.goneSince! >= this.c.o.vanishGraceMs) {
         const job = t.jobId !== '' ? `Slurm job ${t.jobId}` : `Slurm job ${t.jobName ?? this.c.jobPrefix} (array task ${t.arrayTask ?? '?'}; its id was never journaled)`;
         this.c.tracker.fail(t, { kind: 'infrastructure', reason: `${job} vanished: not in the queue, not in accounting, and no marker after ${Math.round((now - t.goneSince!) / 1000)} s` });

@@ -5,7 +5,7 @@ import type { Tracked } from '../batch/tracker.js';
 import { isOutdirJobName } from '../batch/job-name.js';
 import type { SlurmClient } from './client.js';
 import { slurmUser } from './names.js';
-import { SACCT_FIELDS, SQUEUE_FORMAT, arrayJobOf, parseSacct, parseSqueue, type JobState } from './states.js';
+import { SACCT_FIELDS, SQUEUE_FORMAT, arrayJobOf, classifyState, parseSacct, parseSqueue, type JobState } from './states.js';
 
 export class SlurmQueries {
   lastQueryAt = -Infinity;
@@ -38,7 +38,9 @@ export class SlurmQueries {
    */
   async sacct(ts: Tracked[]): Promise<Map<string, JobState> | null> {
     this.lastQueryAt = Date.now();
-    const ids = [...new Set(ts.filter((t) => t.jobId !== '').map((t) => t.jobId))];
+    // A task last seen pending is asked with its whole array: a pending task removed by scancel is in
+    // no record of its own, only missing from its array's pending range (pendingCancelled).
+    const ids = [...new Set(ts.filter((t) => t.jobId !== '').flatMap((t) => (wasPendingTask(t) ? [t.jobId, arrayJobOf(t.jobId)] : [t.jobId])))];
     const byName = ts.filter((t) => t.jobId === '' && t.jobName !== undefined);
     let out: Map<string, JobState> | null = null;
     const ask = async (args: string[], names: string[] | null = null, onlyIds: string[] | null = null): Promise<void> => {
@@ -75,6 +77,22 @@ export class SlurmQueries {
     }
     return states;
   }
+}
+
+/** An array task whose last known state was pending. */
+const wasPendingTask = (t: Tracked): boolean => t.jobId.includes('_') && t.state !== undefined && classifyState(t.state) === 'pending';
+
+/**
+ * Whether array task `t`, last seen pending and now gone from squeue, was cancelled while pending:
+ * Slurm keeps no record of such a task (squeue forgets it at once, sacct never lists it) but
+ * accounting still knows its array — a pending range without it, or its other tasks — and a task
+ * that left the pending range by starting has a record of its own.
+ */
+export function pendingCancelled(t: Tracked, states: Map<string, JobState>): boolean {
+  if (!wasPendingTask(t) || states.has(t.jobId)) return false;
+  const array = arrayJobOf(t.jobId);
+  for (const id of states.keys()) if (id !== t.jobId && arrayJobOf(id) === array) return true;
+  return false;
 }
 
 /** A little before the first of these submissions (sacct without -j lists only today's jobs by default). */

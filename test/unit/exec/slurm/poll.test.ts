@@ -70,6 +70,29 @@ test('a job in neither squeue nor sacct and without a marker vanishes (infrastru
   assert.ok(client.stats.squeue >= 1 && client.stats.sacct >= 1, JSON.stringify(client.stats));
 });
 
+test('a pending array task cancelled by scancel (gone from squeue, missing from its array\'s pending range in sacct) is interrupted, not vanished', async () => {
+  let cancelled = false;
+  const asked: string[][] = [];
+  const { c, poller, name, track } = setup('slurm-poll-pending-cancel', (cmd, args) => {
+    if (cmd === 'sacct') asked.push(args);
+    if (cmd === 'squeue') return `903_0|PENDING|Priority|${name}\n` + (cancelled ? '' : `903_1|PENDING|Priority|${name}\n`);
+    return cmd === 'sacct' ? `903_[0]|PENDING|0:0|Priority|2G|UNLIMITED|${name}\n` : '';
+  });
+  track('Q_Chunk0', '903_0', 0);
+  const t = track('Q_Chunk1', '903_1', 1);
+  await poller.round();
+  assert.is(t.state, 'PENDING');
+  cancelled = true;
+  for (let i = 0; i < 4 && [...c.tracker.inflight.values()].includes(t); i++) { await tick(); await poller.round(); }
+  const evs = c.tracker.take();
+  assert.equal(summary(evs), ['ended Q_Chunk1 failed']);
+  const e = evs[0]!;
+  assert.ok(e.type === 'ended' && e.end.status === 'failed' && e.end.failure.kind === 'interrupted', JSON.stringify(e));
+  assert.ok(e.type === 'ended' && e.end.status === 'failed' && e.end.failure.reason === "Slurm job 903_1 was cancelled while pending (scancel): gone from the queue and from its array's pending tasks in accounting");
+  assert.ok(asked.some((a) => a.includes('903_1,903')), `the task asked with its array: ${JSON.stringify(asked)}`);
+  assert.ok([...c.tracker.inflight.values()].some((x) => x.job.nodeId === 'Q_Chunk0'), 'the other task still pending');
+});
+
 test('an attempt journaled before sbatch answered gets its id from its call\'s name and array task, and that id is journaled', async () => {
   const { c, poller, name, journal, track } = setup('slurm-poll-name', (cmd) => (cmd === 'squeue' ? `902_0|PENDING|Priority|${name}\n902_1|PENDING|Priority|${name}\n` : ''));
   const t = track('N_Chunk1', '', 1);
