@@ -6,7 +6,9 @@
 // symlink, `npx tsc -p .` there). Wall and CPU (user + sys of the worker process) medians; the
 // ratio is this / base. Planning, bundling and merging are not in it (see "Build engine").
 // --thread adds a third run per round: this checkout with the codec thread (HEPPY_CODEC_THREAD=1).
-// Usage: node dist/examples/make-data.js && node dist/bench/loop-demo.js [rounds=5] [--base DIR] [--thread]
+// --flags "F" adds a run per round of this checkout with the Node/V8 flags F (what a worker started with
+// HEPPY_WORKER_NODE_FLAGS=F would run), and prints its ratio to the run without them.
+// Usage: node dist/examples/make-data.js && node dist/bench/loop-demo.js [rounds=5] [--base DIR] [--thread] [--flags "F"]
 import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,10 +76,10 @@ async function child(root: string): Promise<Run> {
   }
 }
 
-function spawnRun(root: string, thread = false): Run {
+function spawnRun(root: string, thread = false, flags: string[] = []): Run {
   const env = { ...process.env };
   if (thread) env.HEPPY_CODEC_THREAD = '1'; else delete env.HEPPY_CODEC_THREAD;
-  const r = spawnSync(process.execPath, [process.argv[1]!, '--child', root], { encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [...flags, process.argv[1]!, '--child', root], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${root}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
@@ -101,15 +103,19 @@ async function main(): Promise<void> {
   const ti = args.indexOf('--thread');
   const thread = ti >= 0;
   if (thread) args.splice(ti, 1);
+  const fi = args.indexOf('--flags');
+  const flags = fi >= 0 ? args.splice(fi, 2)[1]!.split(' ').filter((x) => x !== '') : null;
   const rounds = Number(args[0] ?? 5);
   const runs = new Map<string, Run[]>([['this', []]]);
   if (thread) runs.set('this, codec thread', []);
+  if (flags) runs.set('this, flags', []);
   if (base) runs.set('base', []);
   const load: number[] = [];
   for (let k = 0; k < rounds; k++) {
     load.push(loadavg()[0]!);
     runs.get('this')!.push(spawnRun(repo));
     if (thread) runs.get('this, codec thread')!.push(spawnRun(repo, true));
+    if (flags) runs.get('this, flags')!.push(spawnRun(repo, false, flags));
     if (base) runs.get('base')!.push(spawnRun(base));
   }
   load.push(loadavg()[0]!);
@@ -117,8 +123,13 @@ async function main(): Promise<void> {
   console.log(`demo event loop, one worker (-j 1), 30 chunks, median of ${rounds} alternated rounds, load average ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}`);
   for (const [k, rs] of runs) {
     const w = med(rs, (r) => r.wall), c = med(rs, (r) => r.cpu), m = med(rs, (r) => r.main);
-    const label = k === 'base' ? `${base!} (${commitOf(base!)})` : k === 'this' ? repo : `${repo}, codec thread`;
+    const label = k === 'base' ? `${base!} (${commitOf(base!)})` : k === 'this' ? repo : k === 'this, flags' ? `${repo}, ${flags!.join(' ')}` : `${repo}, codec thread`;
     console.log(`  ${label.padEnd(40)} ${rs[0]!.events} events  wall ${w.toFixed(2)} s (${(rs[0]!.events / w / 1e6).toFixed(2)} M ev/s)  CPU ${c.toFixed(2)} s (${(rs[0]!.events / c / 1e6).toFixed(2)} M ev/s), main thread ${m.toFixed(2)} s`);
+  }
+  if (flags) {
+    const [f, t] = [runs.get('this, flags')!, runs.get('this')!];
+    const r = (g: (x: Run) => number): string => (med(f, g) / med(t, g)).toFixed(2);
+    console.log(`  with ${flags.join(' ')} / without: wall ${r((x) => x.wall)}×, CPU ${r((x) => x.cpu)}×, main thread CPU ${r((x) => x.main)}×`);
   }
   if (base) {
     const b = runs.get('base')!;

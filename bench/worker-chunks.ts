@@ -3,7 +3,9 @@
 // chunk (utime + stime from /proc when its last chunk ended, start-up included), alternating with
 // the worker of a base checkout (--base DIR) round by round. The chunks are those of build-full's
 // project (its first build writes their chunk.json: the specs sent here).
-// Usage: node dist/bench/worker-chunks.js [chunks=500] [rounds=3] [--base DIR]
+// --flags "F": this checkout's worker also runs with the Node/V8 flags F in each round (as
+// HEPPY_WORKER_NODE_FLAGS=F starts it), and the end prints its ratio to the worker without them.
+// Usage: node dist/bench/worker-chunks.js [chunks=500] [rounds=3] [--base DIR] [--flags "F"]
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -14,6 +16,8 @@ import { HEPPY, makeBenchProject, median, repo } from './build-setup.js';
 const args = process.argv.slice(2);
 const baseAt = args.indexOf('--base');
 const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
+const flagsAt = args.indexOf('--flags');
+const flags = flagsAt >= 0 ? args.splice(flagsAt, 2)[1]!.split(' ').filter((x) => x !== '') : undefined;
 const chunks = Number(args[0] ?? 500);
 const rounds = Number(args[1] ?? 3);
 const dir = join(repo, '.bench-tmp', 'full-1000');
@@ -37,7 +41,7 @@ function cpuOf(pid: number): number {
 }
 
 /** Runs the worker script `worker` over the chunks; its CPU when the last one ended, and the wall. */
-function drive(worker: string): Promise<{ cpu: number; wall: number }> {
+function drive(worker: string, execArgv: string[] = []): Promise<{ cpu: number; wall: number }> {
   const out = join(dir, 'Outdir-worker');
   const cacheDir = join(dir, 'cache-worker');
   rmSync(out, { recursive: true, force: true });
@@ -45,7 +49,7 @@ function drive(worker: string): Promise<{ cpu: number; wall: number }> {
   mkdirSync(out, { recursive: true });
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const w = fork(worker, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+    const w = fork(worker, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     let sent = 0, ended = 0;
     const send = (): void => {
       const s = specs[sent++]!;
@@ -68,11 +72,17 @@ function drive(worker: string): Promise<{ cpu: number; wall: number }> {
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
 const mine: number[] = [];
 const base: number[] = [];
+const flagged: number[] = [];
 const workerOf = (d: string): string => join(d, 'dist', 'cli', 'worker.js');
 for (let i = 0; i < rounds; i++) {
   const a = await drive(workerOf(repo));
   mine.push(a.cpu);
   process.stdout.write(`round ${i + 1}  worker: ${chunks} chunks, CPU ${a.cpu.toFixed(2)} s (${(1000 * a.cpu / chunks).toFixed(2)} ms per chunk), wall ${a.wall.toFixed(2)} s  load ${load()}\n`);
+  if (flags !== undefined) {
+    const f = await drive(workerOf(repo), flags);
+    flagged.push(f.cpu);
+    process.stdout.write(`round ${i + 1}  worker ${flags.join(' ')}: CPU ${f.cpu.toFixed(2)} s (${(1000 * f.cpu / chunks).toFixed(2)} ms per chunk), wall ${f.wall.toFixed(2)} s  load ${load()}\n`);
+  }
   if (baseDir !== undefined) {
     const b = await drive(workerOf(baseDir));
     base.push(b.cpu);
@@ -81,4 +91,5 @@ for (let i = 0; i < rounds; i++) {
 }
 process.stdout.write(`median worker CPU: ${median(mine).toFixed(2)} s (${(1000 * median(mine) / chunks).toFixed(2)} ms per chunk)`);
 if (base.length > 0) process.stdout.write(`; base ${median(base).toFixed(2)} s; this/base ${(median(mine) / median(base)).toFixed(2)}x`);
+if (flagged.length > 0) process.stdout.write(`; with ${flags!.join(' ')} ${median(flagged).toFixed(2)} s, flags/without ${(median(flagged) / median(mine)).toFixed(2)}x`);
 process.stdout.write('\n');

@@ -9,7 +9,7 @@
 // two keys) is one object. Entries of the earlier format (a directory `<key>/` with entry.json
 // and the files, version 1) are still read, restored from and evicted, never written.
 // The one owner of the format: keep.ts writes entries, verify.ts checks them, eviction.ts counts them.
-import { randomHex } from '../util/lazy-node.js';
+import { uniqueTag } from '../util/lazy-node.js';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -123,7 +123,7 @@ export const usedFile = (root: string, e: Pick<CacheEntry, 'version' | 'key'>): 
 
 /** Writes `text` to `path` atomically (written aside, renamed over it); throws when it could not (nothing left behind). */
 export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${randomHex(4)}`;
+  const tmp = `${path}.${uniqueTag()}`;
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, path);

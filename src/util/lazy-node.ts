@@ -17,6 +17,18 @@ export function randomHex(bytes: number): string {
   return crypto.randomBytes(bytes).toString('hex');
 }
 
+let tagPrefix: string | null = null;
+let tagCount = 0;
+/**
+ * A name part no other process and no earlier call of this one uses (`<pid>.<random><count>`), for a
+ * file written aside and renamed: one random draw per process, not a call into node:crypto per file
+ * (≈ 1.5 % of a chunk worker's CPU when the output cache's keep drew one per entry).
+ */
+export function uniqueTag(): string {
+  tagPrefix ??= `${process.pid}.${randomBuffer(4).toString('hex')}`; // no node:crypto (randomBuffer)
+  return `${tagPrefix}${(++tagCount).toString(16)}`;
+}
+
 /**
  * `bytes` random bytes (a ROOT file's UUID): read from /dev/urandom where there is one, so that a
  * process writing ROOT files (a merge, a chunk's worker) does not load node:crypto for 16 bytes
