@@ -126,8 +126,9 @@ export class ChunkRuns {
     const outs = statOutputs(n.dir, m.value.outputs);
     if (!outs.ok) return { ok: false, error: infra(outs.error) };
     const events = m.value.eventsProcessed ?? 0;
+    s.noteJobTimes(id, m.value.startedAt, m.value.finishedAt);
     s.record({ nodeId: id, kind: 'chunk', status: 'ok', key: n.key!, keyParts: n.parts()!, resultDigest: resultDigest(n.key!, outs.value),
-      outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: s.elapsed(id) });
+      outputs: outs.value, attempts: attempt, eventsProcessed: events, finishedAt: Date.now(), durationMs: s.runTime(id) });
     return ok({ eventsProcessed: events });
   }
 

@@ -47,8 +47,9 @@ function reportEnd(s: RunState, adopted: ReadonlySet<string>, e: Extract<SchedEv
     else summary.run++;
     summary.eventsProcessed += o.eventsProcessed;
     const cpuMs = s.mergeCpuMs.get(e.id);
-    s.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: s.elapsed(e.id),
-      ...(cpuMs !== undefined ? { cpuMs: Math.round(cpuMs) } : {}) });
+    const queueMs = s.ranIn.get(e.id)?.queueMs;
+    s.emit({ type: 'done', id: e.id, kind: n.kind, component: n.component, eventsProcessed: o.eventsProcessed, durationMs: s.runTime(e.id),
+      ...(queueMs !== undefined ? { queueMs } : {}), ...(cpuMs !== undefined ? { cpuMs: Math.round(cpuMs) } : {}) });
   } else if (o.status === 'failed') {
     summary.failed++;
     const log = n.kind === 'chunk' && existsSync(join(n.dir, LOG_FILE)) ? join(n.dir, LOG_FILE) : o.log;

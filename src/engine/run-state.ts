@@ -18,6 +18,11 @@ export class RunState {
   /** Nodes this build submitted an attempt for; a re-attached job that ends without one is adopted, not run. */
   readonly prepared = new Set<string>();
   readonly started = new Map<string, number>();
+  /**
+   * A chunk run by a batch job: its run time (run-chunk's own start to its end, from its marker:
+   * one host's clock) and its time in the queue (this build's submission to that start).
+   */
+  readonly ranIn = new Map<string, { runMs: number; queueMs: number }>();
   readonly done = new Set<string>();
   /** Records written by this build, readable before the store commits them. */
   readonly written = new Map<string, TaskRecord>();
@@ -40,6 +45,23 @@ export class RunState {
   /** Milliseconds since the node was started (since the run began when it was never started). */
   elapsed(id: string): number {
     return Date.now() - (this.started.get(id) ?? this.t0);
+  }
+
+  /** A node's run time: a batch job's own (its queue time left out), else the time since it was started. */
+  runTime(id: string): number {
+    return this.ranIn.get(id)?.runMs ?? this.elapsed(id);
+  }
+
+  /**
+   * Notes a batch job's times from its marker's startedAt/finishedAt (ISO strings); nothing when
+   * either is missing or unreadable (the done line then shows the time since submission).
+   */
+  noteJobTimes(id: string, startedAt: string | undefined, finishedAt: string | undefined): void {
+    const start = startedAt !== undefined ? Date.parse(startedAt) : NaN;
+    const end = finishedAt !== undefined ? Date.parse(finishedAt) : NaN;
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return;
+    // Another host's clock: a skew must not make the queue time negative.
+    this.ranIn.set(id, { runMs: end - start, queueMs: Math.max(0, start - (this.started.get(id) ?? this.t0)) });
   }
 
   record(rec: TaskRecord): void {

@@ -34,7 +34,11 @@ export type BuildEvent =
   | { type: 'progress'; id: string; component: string; events: number; /** the chunk's events in all, when known */ expected?: number }
   /** Attempt `attempt` starts in `delayMs` (back-off), with `resources` when they were raised. */
   | { type: 'retry'; id: string; component: string; attempt: number; reason: string; failure: TaskFailure; delayMs: number; resources?: { memMB?: number; timeMin?: number } }
-  | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; durationMs: number; restored?: { builtAt: string };
+  | { type: 'done'; id: string; kind: NodeKind; component: string; eventsProcessed: number; restored?: { builtAt: string };
+      /** How long it ran: a batch job from its own start (its marker's times), without its time in the queue. */
+      durationMs: number;
+      /** A batch job: from this build's submission of the attempt to the job's start. */
+      queueMs?: number;
       /** A merge (run in the build's process): the process's CPU (user + system) while it ran. */
       cpuMs?: number }
   | { type: 'failed'; id: string; kind: NodeKind; component: string; reason: string; failure: TaskFailure; log?: string; attempts: number }

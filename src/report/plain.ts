@@ -94,7 +94,7 @@ export class PlainReporter implements Reporter {
         break;
       case 'done':
         if (e.restored !== undefined) this.info(`restored ${e.id} from cache (built at ${e.restored.builtAt})`);
-        else this.info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s)` : ''}`);
+        else this.info(`done ${e.id}${e.kind === 'chunk' ? ` (${e.eventsProcessed} events, ${(e.durationMs / 1000).toFixed(2)} s${e.queueMs !== undefined ? `, ${(e.queueMs / 1000).toFixed(2)} s queued` : ''})` : ''}`);
         break;
       case 'failed':
         this.w(`FAILED ${e.id} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.reason}`);

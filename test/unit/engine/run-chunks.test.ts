@@ -108,6 +108,29 @@ test('confirm (batch): from the marker: ok recorded with its stat-ed outputs; no
   assert.is(store.getTask('X_Chunk1'), undefined, 'nothing recorded for a refused end');
 });
 
+test("confirm (batch): the recorded and reported time is the job's own run (its marker's start to end), its time in the queue apart", async () => {
+  const { c, store, outdir, s } = start('slurm');
+  const dir = join(outdir, 'X_Chunk0');
+  ranChunk(dir, specOf(outdir, 'X_Chunk0', 1), 'chunk: X_Chunk0\n', 5);
+  const m = JSON.parse(readFileSync(join(dir, 'heppy-status.json'), 'utf8')) as Record<string, unknown>;
+  s.started.set('X_Chunk0', Date.parse('2026-11-30T10:00:00.000Z'));       // submitted
+  writeFileSync(join(dir, 'heppy-status.json'), JSON.stringify({ ...m, startedAt: '2026-11-30T10:00:28.000Z', finishedAt: '2026-11-30T10:00:29.250Z' }));
+  assert.ok((await c.confirm('X_Chunk0', 1, 0)).ok);
+  assert.equal(s.ranIn.get('X_Chunk0'), { runMs: 1250, queueMs: 28_000 });
+  assert.is(s.runTime('X_Chunk0'), 1250);
+  await store.flush();
+  assert.is(store.getTask('X_Chunk0')!.durationMs, 1250, 'the record: run time, not time since submission');
+  // A job that started "before" its submission (another host's clock): no negative queue time.
+  s.noteJobTimes('X_Chunk1', '2026-11-30T09:59:59.000Z', '2026-11-30T10:00:01.000Z');
+  s.started.set('X_Chunk1', Date.parse('2026-11-30T10:00:00.000Z'));
+  s.noteJobTimes('X_Chunk1', '2026-11-30T09:59:59.000Z', '2026-11-30T10:00:01.000Z');
+  assert.equal(s.ranIn.get('X_Chunk1'), { runMs: 2000, queueMs: 0 });
+  // Without both times (an older marker): the time since submission, as before.
+  s.ranIn.delete('X_Chunk1');
+  s.noteJobTimes('X_Chunk1', undefined, '2026-11-30T10:00:01.000Z');
+  assert.is(s.ranIn.has('X_Chunk1'), false);
+});
+
 test('restoreAll: a chunk whose key the cache holds is restored and leaves the tasks; the others and the adopted stay', async () => {
   const base = tmpOutdir('run-chunks-cache');
   made.push(base);

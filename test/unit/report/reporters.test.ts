@@ -74,6 +74,14 @@ test('plain: a restored node says so (not "done … 0 events"); lines of events 
   r.close();
 });
 
+test('plain: a batch job\'s done line gives its run time, and its time in the queue apart', () => {
+  const { s } = sink();
+  const r = new PlainReporter(s);
+  r.event({ type: 'done', id: 'B_Chunk0', kind: 'chunk', component: 'B', eventsProcessed: 1234, durationMs: 1250, queueMs: 27_260 });
+  r.close();
+  assert.equal(s.text.trim().split('\n'), ['done B_Chunk0 (1234 events, 1.25 s, 27.26 s queued)']);
+});
+
 test('plain: one line per notable event, up-to-date nodes only counted', () => {
   const { s } = sink();
   const r = new PlainReporter(s);
