@@ -6,8 +6,8 @@ import type { ValidConfig } from '../config/validate.js';
 import type { CodeParts } from '../config/load-code.js';
 import type { FileDigests } from '../fingerprint/digests.js';
 import { buildGraph, nodeDir, type Graph } from '../graph/dag.js';
-import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, sharedParts, type ChunkKeyTemplate, type DigestLookup, type KeyParts } from '../graph/keys.js';
-import { splitAll, type ChunkPlan } from '../graph/split.js';
+import { chunkKey, chunkKeyParts, chunkKeyTemplate, componentPart, haddKey, haddKeyParts, keyContext, sharedParts, type ChunkKeyTemplate, type DigestLookup, type KeyParts } from '../graph/keys.js';
+import { splitAll, type ChunkPlan, type SplitResult } from '../graph/split.js';
 import type { TaskRecord, TaskSummary } from '../store/records.js';
 import type { RecordHeads } from '../store/heads.js';
 import { decideChunk, decideMerge } from './decide.js';
@@ -35,6 +35,8 @@ export interface BuildPlan {
   nodes: Map<string, PlannedNode>;
   tree: Map<string, string>;     // component → input tree name
   dropped: string[];
+  /** What every chunk key was computed from (graph/keys.ts keyContext; makePlan's plans): recorded in the no-op snapshot. */
+  keyContext?: string;
 }
 
 export interface PlanInputs {
@@ -46,8 +48,16 @@ export interface PlanInputs {
   maxEvents: number | null;
   outdir: string;
   force: boolean;
+  /** The components split into chunks (splitAll of config.components), when the caller made it already. */
+  split?: SplitResult;
   /** Every task record's head (status, key, result digest, outputs), in columns. */
   records: RecordHeads;
+  /**
+   * The key context under which every chunk's record in `records` has the key its plan computed
+   * (the trusted no-op snapshot's); when today's context is the same, chunk keys are taken from
+   * the records instead of being hashed again.
+   */
+  recordedKeyContext?: string | null;
   /** A node's whole record (read only for a node that is not up to date by its head). */
   recordOf(id: string): TaskSummary | undefined;
   /** The recorded key parts of a node (read only when a key differs). */
@@ -110,7 +120,7 @@ function listDir(dir: string): Set<string> {
 
 export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   phase('start');
-  const { chunks, dropped } = splitAll(p.config.components);
+  const { chunks, dropped } = p.split ?? splitAll(p.config.components);
   const graph = buildGraph(chunks, p.fanIn);
   const allFiles: string[] = [];
   const seen = new Set<string>();
@@ -158,17 +168,24 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
   // Keys first (main thread), while the output stats may still be running in their thread.
   const order = graph.order;
   const graphNodes = order.map((id) => graph.nodes.get(id)!);
+  const heads = p.records;
+  const context = keyContext(p.config.components.map((c) => ({ name: c.name, files: c.files, splitFactor: c.splitFactor, fineSplitFactor: c.fineSplitFactor,
+    template: template(c.name) })), allFiles, ok_);
+  // The same context as the one the records' keys were computed under: every chunk's key is its
+  // record's (a chunk without a record, which that context rules out, is hashed all the same).
+  const recorded = p.recordedKeyContext !== undefined && p.recordedKeyContext !== null && p.recordedKeyContext === context;
   const chunkKeys: string[] = new Array<string>(order.length);
   for (let i = 0; i < order.length; i++) {
     const n = graphNodes[i]!;
-    if (n.kind === 'chunk') chunkKeys[i] = chunkKey(template(n.plan.component), n.plan, ok_);
+    if (n.kind !== 'chunk') continue;
+    const at = recorded ? heads.indexOf(n.id) : -1;
+    chunkKeys[i] = at >= 0 ? heads.key(at) : chunkKey(template(n.plan.component), n.plan, ok_);
   }
-  phase('chunk keys');
+  phase(recorded ? 'chunk keys (from the records: same key context)' : 'chunk keys');
   // This thread stats its share of the outputs instead of waiting for the worker alone.
   if (p.changedOutputs) assistOutputCheck();
   const changedOutputs = p.changedOutputs ? await p.changedOutputs : null;
   phase('waited for the output stats');
-  const heads = p.records;
   // Without a shared check (one thread): each node's outputs are stat-ed here, from the heads' columns.
   const outputsDiffer = (id: string, dir: string, at: number): string | null =>
     changedOutputs ? (changedOutputs.get(id) ?? null) : headOutputsChanged(heads, at, dir);
@@ -234,5 +251,5 @@ export async function makePlan(p: PlanInputs): Promise<Result<BuildPlan>> {
     }
   }
   phase('nodes decided');
-  return ok({ graph, nodes, tree, dropped });
+  return ok({ graph, nodes, tree, dropped, keyContext: context });
 }

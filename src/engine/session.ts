@@ -95,7 +95,7 @@ export function heap(name: string): void {
  * valid snapshot's) first reads back what it committed and, once closed, writes the snapshot the
  * next build starts from. A snapshot that cannot be written is only a slower next build.
  */
-async function closeStore(store: Store, snapshot: boolean, cacheDir: string, outdir: string): Promise<void> {
+async function closeStore(store: Store, snapshot: boolean, cacheDir: string, outdir: string, plan: BuildPlan | null): Promise<void> {
   let heads: RecordHeads | null = null;
   let values: Map<string, unknown> | null = null;
   if (snapshot) {
@@ -110,7 +110,7 @@ async function closeStore(store: Store, snapshot: boolean, cacheDir: string, out
   await store.close();
   if (heads === null || values === null) return;
   try {
-    writeSnapshot(cacheDir, outdir, heppyVersion, heads, values);
+    writeSnapshot(cacheDir, outdir, heppyVersion, heads, values, plan?.keyContext !== undefined && chunkKeysRecorded(plan, heads) ? plan.keyContext : null);
   } catch {
     // not written: the next build reads the records from the store
   }
@@ -118,6 +118,16 @@ async function closeStore(store: Store, snapshot: boolean, cacheDir: string, out
 
 /** No recorded key parts (a plan that need not explain a changed key). */
 const noParts = (): undefined => undefined;
+
+/** Whether every chunk of `plan` has a record whose key is the one the plan computed (then its key context may be recorded). */
+function chunkKeysRecorded(plan: BuildPlan, heads: RecordHeads): boolean {
+  for (const n of plan.nodes.values()) {
+    if (n.kind !== 'chunk') continue;
+    const at = heads.indexOf(n.id);
+    if (at < 0 || heads.key(at) !== n.key) return false;
+  }
+  return true;
+}
 
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
@@ -153,7 +163,8 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   phase('heppyfile loaded (bundle, import, validate)');
   const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
   if (f.lock === undefined) refuseNewer('outdir', outdir);  // status, why, graph: before reading its records
-  f.onOutdir?.(outdir, splitAll(loaded.value.config.components).chunks.length);
+  const split = splitAll(loaded.value.config.components);
+  f.onOutdir?.(outdir, split.chunks.length);
   // The store is opened before the lock, the records read after it. A damaged store is moved
   // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
   // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads
@@ -222,9 +233,10 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   }
   phase(`store ${snap !== null ? `served by its snapshot${earlyHolds ? ' (outputs stat-ed early)' : ''}` : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
   const fromSnapshot = snap !== null;
+  let planned: BuildPlan | null = null;
   const close = async (): Promise<void> => {
     try {
-      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir);
+      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir, planned);
     } finally {
       lock?.release();
     }
@@ -234,9 +246,11 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     if (!earlyHolds) pre?.cancel();
     const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
     const plan = await makePlan({ config: loaded.value.config, code: loaded.value.code, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, records: heads, recordOf, partsOf: f.explain === false ? noParts : (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, split, records: heads,
+      recordedKeyContext: snap?.keyContext ?? null, recordOf, partsOf: f.explain === false ? noParts : (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
     // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
     if (!plan.ok) throw failureError(plan.error);
+    planned = plan.value;
     phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
     heap(`planned ${plan.value.nodes.size} nodes`);
     if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {

@@ -105,6 +105,30 @@ export function chunkKey(t: ChunkKeyTemplate, chunk: ChunkPlan, fileDigests: Dig
   return hashString(s);
 }
 
+/** What a component's chunks are split from (graph/split.ts splitComponent's arguments) and its key template. */
+export interface KeyContextComponent {
+  name: string;
+  files: readonly string[];
+  splitFactor?: number;
+  fineSplitFactor?: number;
+  template: ChunkKeyTemplate;
+}
+
+/**
+ * One digest over everything the chunk keys of a plan are computed from: every component's key
+ * template (version, code, sequence, tree, options, -N, the component's own fields), what its
+ * chunks are split from (name, files in order, split factors: splitComponent is a pure function of
+ * them, so the chunk names, slices and file lists follow) and every input's content digest, in
+ * `allFiles` order (the inputs of every chunk in chunk order, once: a function of the components' files). Two plans with the same context have the same key for every chunk, so a build
+ * whose context is the one recorded with the records' keys takes those keys (no per-chunk hashing).
+ */
+export function keyContext(components: readonly KeyContextComponent[], allFiles: readonly string[], fileDigests: DigestLookup): string {
+  const comps = components.map((c) => [c.name, c.splitFactor ?? null, c.fineSplitFactor ?? null, c.files.length, hashString(c.files.join('\n')), c.template.head, c.template.tail]);
+  const digests = new Array<string>(allFiles.length);
+  for (let i = 0; i < allFiles.length; i++) digests[i] = fileDigests.get(allFiles[i]!) ?? 'missing';
+  return hashString(JSON.stringify([comps, allFiles.length, hashString(digests.join('\n'))]));
+}
+
 /**
  * A merge's key, computed straight from strings (no parts object of 2,500 file entries per merge
  * on the no-op path); equal to keyOf(haddKeyParts(...)) by construction. `resultOf(i)` is the

@@ -16,6 +16,12 @@ export interface SnapshotFile {
   state: string;
   values: Array<[string, unknown]>;
   heads: HeadColumns;
+  /**
+   * The key context (graph/keys.ts keyContext) of the plan whose every chunk key is its record's
+   * key in `heads`: a build that computes the same context takes the chunk keys from the heads
+   * instead of hashing them again. Absent: keys computed.
+   */
+  keyContext?: string;
 }
 
 /** The parsed snapshot file at `path` when it is of this format and heppy version, else null. */

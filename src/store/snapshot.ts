@@ -21,6 +21,8 @@ export interface Snapshot {
   state: string;
   values: Map<string, unknown>;
   heads: RecordHeads;
+  /** See SnapshotFile.keyContext (null: none recorded). */
+  keyContext: string | null;
 }
 
 /** Where the snapshot of `outdir` is kept (needs initHash()). */
@@ -61,7 +63,7 @@ export function trustSnapshot(f: SnapshotFile, cacheDir: string, outdir: string)
   const state = storeState(cacheDir);
   if (state === null || f.state !== state || !Array.isArray(f.values)) return null;
   try {
-    return { state, values: new Map(f.values), heads: RecordHeads.fromColumns(f.heads) };
+    return { state, values: new Map(f.values), heads: RecordHeads.fromColumns(f.heads), keyContext: typeof f.keyContext === 'string' ? f.keyContext : null };
   } catch {
     return null;
   }
@@ -75,12 +77,14 @@ export function readSnapshot(cacheDir: string, outdir: string, heppyVersion: str
 
 /**
  * Writes the snapshot of `outdir` for the store's state now. Call it with the Outdir lock held,
- * after the store was closed, with the records and values read after its last commit.
+ * after the store was closed, with the records and values read after its last commit; `keyContext`
+ * only when every chunk of the plan made with that context has its planned key in `heads`.
  */
-export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: string, heads: RecordHeads, values: Map<string, unknown>): void {
+export function writeSnapshot(cacheDir: string, outdir: string, heppyVersion: string, heads: RecordHeads, values: Map<string, unknown>,
+  keyContext: string | null = null): void {
   const state = storeState(cacheDir);
   if (state === null) return;
-  const f: SnapshotFile = { format: FORMAT, heppyVersion, outdir, state, values: [...values], heads: heads.toColumns() };
+  const f: SnapshotFile = { format: FORMAT, heppyVersion, outdir, state, values: [...values], heads: heads.toColumns(), ...(keyContext !== null ? { keyContext } : {}) };
   const path = snapshotPath(cacheDir, outdir);
   mkdirSync(join(cacheDir, SNAPSHOT_DIR), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+import { build, buildAsync, heppy, makeProject, writeInput, type BuildRun, type Project } from './build-rig.js';
 import { Store } from '../../src/store/store.js';
 
 let p: Project;
@@ -92,6 +92,40 @@ test('outputs stat-ed while the heppyfile loads (the early check, forced for thi
   const again = await buildAsync(p, ['-j', '2'], env).done;
   assert.equal(again.ran, []);
   assert.match(again.stderr, /outputs stat-ed early/);
+});
+
+test('chunk keys taken from the records while their key context holds; an input rewritten, an option, a new input: hashed again, those chunks run', async () => {
+  const env = { ...process.env, HEPPY_TIMING: '1' };
+  const run = (args: string[] = []): Promise<BuildRun> => buildAsync(p, ['-j', '2', ...args], env).done;
+  const fromRecords = /plan: chunk keys \(from the records: same key context\)/;
+  // Every chunk's key moves (an option): all run, and that build records the context of its keys.
+  const all = await run(['-o', 'ctx=1']);
+  assert.is(all.code, 0, all.stderr);
+  assert.is(all.ran.length, NODES);
+  assert.not.match(all.stderr, fromRecords);
+  const noop = await run(['-o', 'ctx=1']);
+  assert.equal(noop.ran, []);
+  assert.match(noop.stderr, fromRecords);
+  // Same size, new content and mtime: the digest moves, so does the context; only that chunk runs.
+  await writeInput(join(p.dir, 'data', 'A', 'f2.root'), 30, 7000);
+  const edited = await run(['-o', 'ctx=1']);
+  assert.is(edited.code, 0, edited.stderr);
+  assert.not.match(edited.stderr, fromRecords);
+  assert.equal(edited.ran, ['A_Chunk2', 'hadd:A']);
+  assert.match((await run(['-o', 'ctx=1'])).stderr, fromRecords);
+  // Back to no option: every key moves again (the records hold the ctx=1 keys).
+  const back = await run();
+  assert.not.match(back.stderr, fromRecords);
+  assert.is(back.ran.length, NODES);
+  // A new input of B: B is split 2 ways over 3 files now.
+  await writeInput(join(p.dir, 'data', 'B', 'f2.root'), 10, 9000);
+  const added = await run();
+  assert.is(added.code, 0, added.stderr);
+  assert.not.match(added.stderr, fromRecords);
+  assert.equal(added.ran, ['B_Chunk0', 'B_Chunk1', 'hadd:B']);
+  const last = await run();
+  assert.equal(last.ran, []);
+  assert.match(last.stderr, fromRecords);
 });
 
 test.after(() => rmSync(p.dir, { recursive: true, force: true }));

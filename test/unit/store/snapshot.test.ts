@@ -74,6 +74,19 @@ test('record heads: columns round trip, every field of every record', () => {
   assert.throws(() => RecordHeads.fromColumns({ ...bad, paths: [] }));
 });
 
+test('the key context is kept with the heads when given, absent otherwise', async () => {
+  const { cache, outdir } = await built('context');
+  assert.is(readSnapshot(cache, outdir, V)!.keyContext, null);
+  const s = Store.open(cache, outdir);
+  const heads = RecordHeads.fromSummaries(s.allTasks());
+  const values = s.readValues();
+  await s.close();
+  writeSnapshot(cache, outdir, V, heads, values, '0123456789abcdef');
+  const snap = readSnapshot(cache, outdir, V)!;
+  assert.is(snap.keyContext, '0123456789abcdef');
+  assert.is(snap.heads.key(snap.heads.indexOf('c_Chunk1')), 'k1');
+});
+
 test('a snapshot is read back while the store is unchanged', async () => {
   const { cache, outdir } = await built('same');
   const snap = readSnapshot(cache, outdir, V);
