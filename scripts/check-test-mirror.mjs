@@ -96,7 +96,6 @@ const PENDING = new Map([
   ['src/exec/slurm/submit.ts', 'Slurm executor part: exercised by unit/exec/slurm/** and e2e/slurm-* (real Slurm)'],
   ['src/fingerprint/hash-file.ts', 'digests: exercised by unit/fingerprint/** and e2e/remote-digests'],
   ['src/fingerprint/remote-digest.ts', 'digests: exercised by unit/fingerprint/** and e2e/remote-digests'],
-  ['src/graph/keys.ts', 'build keys: exercised by unit/graph/** and e2e/build-code-keys'],
   ['src/init/index.ts', 'heppy init: run end to end by e2e/init-project'],
   ['src/init/inspect.ts', 'heppy init: run end to end by e2e/init-project'],
   ['src/init/sample.ts', 'heppy init: run end to end by e2e/init-project'],
