@@ -100,8 +100,10 @@ function makeDirs(dir: string, made: Set<string>): void {
 }
 
 /**
- * Whether the files under `dir` are exactly `paths` (relative) plus, at its top, names of `extra`:
- * no other file, no directory that holds none of them, nothing but files and directories.
+ * Whether the names under `dir` are exactly `paths` (relative), the directories leading to them,
+ * and at its top names of `extra`: no other name, no directory that holds none of them. Names
+ * only (no file types): the caller has found each of `paths` a regular file by lstat, and a
+ * directory's name that is a file fails to be listed (ENOTDIR, thrown).
  */
 export function holdsOnly(dir: string, paths: readonly string[], extra: ReadonlySet<string>): boolean {
   const want = new Set(paths);
@@ -109,13 +111,12 @@ export function holdsOnly(dir: string, paths: readonly string[], extra: Readonly
   for (const p of paths) for (let d = dirname(p); d !== '.' && !dirs.has(d); d = dirname(d)) dirs.add(d);
   let found = 0;
   const rec = (rel: string): boolean => {
-    for (const e of readdirSync(rel === '' ? dir : join(dir, rel), { withFileTypes: true })) {
-      const p = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!dirs.has(p) || !rec(p)) return false;
-      } else if (!e.isFile()) return false;
-      else if (want.has(p)) found++;
-      else if (rel !== '' || !extra.has(p)) return false;
+    for (const name of readdirSync(rel === '' ? dir : join(dir, rel))) {
+      const p = rel === '' ? name : `${rel}/${name}`;
+      if (want.has(p)) found++;
+      else if (dirs.has(p)) {
+        if (!rec(p)) return false;
+      } else if (rel !== '' || !extra.has(p)) return false;
     }
     return true;
   };
