@@ -7,7 +7,7 @@ import { FileDigests } from '../fingerprint/digests.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, outdirProblem, type Lock } from '../store/lock.js';
 import type { ValidConfig } from '../config/validate.js';
-import { cacheDirProblem, openStore, openStoreLazy, readRecords } from '../store/open.js';
+import { cacheDirProblem, openFailureError, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
 import { readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
 import type { TaskSummary } from '../store/records.js';
@@ -181,7 +181,7 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     first = openStoreLazy(paths.cacheDir, outdir, snap.values, (line) => process.stderr.write(line + '\n'));
   } else {
     const opened = openStore(paths.cacheDir, outdir, false);
-    if (!opened.ok) throw new UserError(formatFailure(opened.error));
+    if (!opened.ok) throw openFailureError(opened.error);
     if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
     first = opened.value.store;
     firstNotice = opened.value.notice;
@@ -220,10 +220,16 @@ export async function openSession(f: SessionFlags): Promise<Session> {
     if (snap !== null) first.forgetServed();
     snap = null;
     earlyHolds = false;
-    const withRecords = readRecords(paths.cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
+    let withRecords;
+    try {
+      withRecords = readRecords(paths.cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
     if (!withRecords.ok) {
       lock?.release();
-      throw new UserError(formatFailure(withRecords.error));
+      throw openFailureError(withRecords.error);
     }
     const { records, notice } = withRecords.value;
     store = withRecords.value.store;

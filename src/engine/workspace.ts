@@ -10,7 +10,7 @@ import { loadHeppyfile } from '../config/load.js';
 import { readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
 import { initHash } from '../fingerprint/hash.js';
 import { acquireLock, type Lock } from '../store/lock.js';
-import { cacheDirProblem, openStore } from '../store/open.js';
+import { cacheDirProblem, openFailureError, openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { formatFailure, InfrastructureError, UserError } from '../util/result.js';
 import { markFormat, refuseNewer } from '../cache/format.js';
@@ -131,7 +131,7 @@ export function openWorkspace(loc: WorkspaceLocation, command: string, busyHint 
     const opened = openStore(loc.cacheDir, loc.outdir, false);
     if (!opened.ok) {
       lock.value.release();
-      throw new UserError(formatFailure(opened.error));
+      throw openFailureError(opened.error);
     }
     if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
     store = opened.value.store;

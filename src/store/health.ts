@@ -15,7 +15,7 @@
 // version u32 @28, address @32, mapsize @40, dbs[0] (free) @48 {pad=page size u32, flags u16,
 // depth u16, branch, leaf, overflow, entries, root: u64} , dbs[1] (main) @96, last_pg @144,
 // txnid @152.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 
 const MAGIC = 0xbeefc0de;
 const DATA_VERSION = 2;
@@ -133,27 +133,32 @@ export function lmdbFileProblem(dataFile: string, deep = true): string | null {
   if (!st.isFile()) return `${dataFile} is not a file`;
   const fd = openSync(dataFile, 'r');
   try {
+    // Another process may be committing meanwhile (several share one store): LMDB writes a commit's
+    // pages (growing the file) before the meta that names them, and never shrinks the file. So the
+    // metas are read first and the size taken after them: a meta is then never newer than the size.
+    // (A size taken before could be older than a meta read after: "truncated", wrongly.)
     const p0 = readAt(fd, 0, HEADER + 160);
-    if (p0 === null) return `the file is shorter than a meta page (${st.size} bytes)`;
+    if (p0 === null) return `the file is shorter than a meta page (${fstatSync(fd).size} bytes)`;
     const bad0 = fullMetaProblem(p0, 0);
     if (bad0) return bad0;
     const psize = p0.readUInt32LE(48);
     if (psize < 512 || psize > 65536 || (psize & (psize - 1)) !== 0) return `page 0 gives an impossible page size ${psize}`;
-    const npages = Math.floor(st.size / psize);
-    if (npages < 2) return `the file (${st.size} bytes) is shorter than its two meta pages`;
-    const p1 = readAt(fd, psize, HEADER + 160)!;
+    const p1 = readAt(fd, psize, HEADER + 160);
+    // lmdb-js's overlapping sync keeps a third meta at half a page (zero until first used).
+    const half = readAt(fd, psize / 2, HEADER + 160);
+    const size = fstatSync(fd).size;
+    const npages = Math.floor(size / psize);
+    if (npages < 2 || p1 === null || half === null) return `the file (${size} bytes) is shorter than its two meta pages`;
     const bad1 = fullMetaProblem(p1, 1);
     if (bad1) return bad1;
     if (p1.readUInt32LE(48) !== psize) return `page 1 gives page size ${p1.readUInt32LE(48)}, page 0 ${psize}`;
     const metas = [metaAt(p0, 'meta page 0'), metaAt(p1, 'meta page 1')];
-    // lmdb-js's overlapping sync keeps a third meta at half a page (zero until first used).
-    const half = readAt(fd, psize / 2, HEADER + 160)!;
     if (u64(half, 152) !== 0) {
       if (half.readUInt32LE(48) !== psize) return `the meta at byte ${psize / 2} gives page size ${half.readUInt32LE(48)}, page 0 ${psize}`;
       metas.push(metaAt(half, `the meta at byte ${psize / 2}`));
     }
     for (const m of metas) {
-      if (m.lastPg + 1 > npages) return `${m.where} says the last page is ${m.lastPg}, the file has ${npages} pages (${st.size} bytes): truncated`;
+      if (m.lastPg + 1 > npages) return `${m.where} says the last page is ${m.lastPg}, the file has ${npages} pages (${size} bytes): truncated`;
       for (const [i, name] of ['free-page', 'main'].entries()) {
         const root = m.roots[i]!;
         if (root !== INVALID && (root < 2 || root > m.lastPg)) return `${m.where} gives the ${name} tree root page ${root}, outside pages 2..${m.lastPg}`;

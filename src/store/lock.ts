@@ -112,6 +112,15 @@ export function holderDead(info: LockInfo, host = hostname()): boolean {
   return info.procStart !== undefined && procStartOf(info.pid) !== info.procStart;
 }
 
+/**
+ * The holder of the lock (or store-users entry) at `path`: null when there is none; `info` null
+ * when it does not parse; `stale` when its holder is dead (or it is unparseable and old).
+ */
+export function holderAt(path: string): { info: LockInfo | null; stale: boolean } | null {
+  const s = look(path);
+  return s.kind === 'none' ? null : { info: s.kind === 'lock' ? s.info : null, stale: isStale(s) };
+}
+
 function isStale(s: Seen): boolean {
   if (s.kind === 'garbage') return s.ageMs > UNPARSEABLE_STALE_MS;
   return s.kind === 'lock' && holderDead(s.info);
@@ -168,7 +177,7 @@ function removeStale(path: string, seen: Seen & { id: string }, me: LockInfo, de
   return 'done';
 }
 
-function sleepSync(ms: number): void {
+export function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
@@ -220,27 +229,43 @@ export function outdirProblem(outdir: string): string | null {
   }
 }
 
-/** Takes the lock of `outdir` for this process, or explains who holds it. */
-export function acquireLock(outdir: string, command: string): Result<Lock> {
-  const path = lockPath(outdir);
-  const cannot = makeOwnDir(outdir);
-  if (cannot !== null) return fail({ file: outdir, reason: `cannot write in this output directory: ${cannot}` });
-  const me: LockInfo = {
+/** This process as a holder of a lock or a store-users entry (store/users.ts). */
+export function selfHolder(command: string): LockInfo {
+  return {
     pid: process.pid, host: hostname(), startedAt: Date.now(), command, token: holderToken(),
     ...(procStartOf(process.pid) !== undefined ? { procStart: procStartOf(process.pid)! } : {}),
     ...(bootId !== undefined ? { bootId } : {}),
   };
+}
+
+/** The lock file at `path` taken, or who holds it (null: it kept changing, or an unreadable one is there). */
+export type Take = { ok: true; lock: Lock } | { ok: false; holder: LockInfo | null };
+
+/** Takes the lock file `path` (its directory exists) with the technique above: atomic, stale ones taken over. */
+export function takeLockFile(path: string, command: string): Take {
+  const me = selfHolder(command);
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    if (createComplete(path, me)) return ok(heldLock(path, me));
+    if (createComplete(path, me)) return { ok: true, lock: heldLock(path, me) };
     const seen = look(path);
     if (seen.kind === 'none') continue;                       // released meanwhile: try again
     if (isStale(seen)) {
       if (removeStale(path, seen, me, 0) === 'contended') sleepSync(5);
       continue;
     }
-    if (seen.kind === 'lock') return refusal(outdir, path, seen.info);
+    if (seen.kind === 'lock') return { ok: false, holder: seen.info };
     sleepSync(50);                                            // unparseable and recent: wait a little
   }
+  return { ok: false, holder: null };
+}
+
+/** Takes the lock of `outdir` for this process, or explains who holds it. */
+export function acquireLock(outdir: string, command: string): Result<Lock> {
+  const path = lockPath(outdir);
+  const cannot = makeOwnDir(outdir);
+  if (cannot !== null) return fail({ file: outdir, reason: `cannot write in this output directory: ${cannot}` });
+  const t = takeLockFile(path, command);
+  if (t.ok) return ok(t.lock);
+  if (t.holder !== null) return refusal(outdir, path, t.holder);
   return fail({ file: path, reason: 'could not take the lock (it kept changing, or an unreadable lock file is there: remove it if no heppy runs)' });
 }
 

@@ -3,9 +3,13 @@
 // it (health.ts), and an open or first read that fails anyway moves the store aside too. A store
 // moved aside is replaced by an empty one; the build then adopts intact chunk directories from
 // their markers, so a damaged store costs re-hashing the inputs, not re-running the chunks.
+// Several processes may use one store (users.ts): it is moved aside only when found damaged again
+// after short waits and no other live process has it open; otherwise it is left as it is.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fail, ok, type Result } from '../util/result.js';
+import { fail, formatFailure, ok, UserError, type Failure, type Result } from '../util/result.js';
+import { sleepSync } from './lock.js';
+import { describeUser, otherUsers, registerUser, takeRepairLock, waitForRepair, type StoreUser } from './users.js';
 import { lmdbFileProblem } from './health.js';
 import { openDb, Store, type TaskSummary } from './store.js';
 
@@ -97,60 +101,162 @@ export interface OpenedStore {
   notice: string | null;
 }
 
+/**
+ * Why a store could not be opened. `inUse`: it looks damaged but another live process has it
+ * open, so it was left as it is (exit 1: wait for that process, or stop it); else the cache
+ * directory itself cannot be used (exit 2).
+ */
+export type OpenFailure = Failure & { inUse?: true };
+
+/** The one-line error of an OpenFailure for a command (exit 1 when the store is in use, else 2). */
+export function openFailureError(f: OpenFailure): UserError {
+  return new UserError(formatFailure(f), f.inUse ? 1 : 2);
+}
+
+function inUse(f: Failure): { ok: false; error: OpenFailure } {
+  return { ok: false, error: { ...f, inUse: true } };
+}
+
 function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
+/** Who has each open store registered (users.ts): released when the store closes. */
+const usersOf = new WeakMap<Store, StoreUser>();
+
+/** Waits between the checks of a store found damaged: a file being written settles. */
+const RECHECK_MS = [20, 50, 100, 200, 400];
+
+/**
+ * The damage of data.mdb as found again after short waits: null as soon as one check finds it
+ * sound (another process was writing it), else the last problem.
+ */
+function settledProblem(dir: string, first: string): string | null {
+  let problem: string | null = first;
+  for (const ms of RECHECK_MS) {
+    sleepSync(ms);
+    problem = lmdbFileProblem(join(dir, DATA_FILE), true);
+    if (problem === null) return null;
+  }
+  return problem;
+}
+
+/**
+ * Moves the damaged store of `dir` aside, but only when this process can prove nobody else has it
+ * open (users.ts): under the repair lock, no other live user registered. Else the store is left as
+ * it is and the failure names the file and the other process. `user` is this process's entry.
+ */
+function asideIfAlone(dir: string, problem: string, user: StoreUser): Result<string, OpenFailure> {
+  const file = join(dir, DATA_FILE);
+  const repair = takeRepairLock(dir);
+  if (!repair.ok) {
+    return inUse({ file, reason: `the store looks damaged (${problem}) and ${describeUser(repair.holder)} is repairing it; run again when it is done` });
+  }
+  try {
+    const others = otherUsers(dir, user.token);
+    if (others.length > 0) {
+      return inUse({ file, reason: `the store looks damaged (${problem}) but ${describeUser(others[0]!)}${others.length > 1 ? ` and ${others.length - 1} more` : ''} is using it: left as it is; run again when it has finished, or stop it` });
+    }
+    return ok(aside(dir, problem));
+  } finally {
+    repair.lock.release();
+  }
+}
+
+/**
+ * Registers this process as a user of the store in `dir`, waits for a repair by another process to
+ * end, and checks data.mdb (again after short waits when it looks damaged: another process may be
+ * writing it). Returns the user entry and the notice of a store moved aside, or why not.
+ */
+function enter(dir: string): Result<{ user: StoreUser; notice: string | null }, OpenFailure> {
+  const user = registerUser(dir);
+  const repairing = waitForRepair(dir);
+  if (repairing !== null) {
+    user.release();
+    return inUse({ file: join(dir, DATA_FILE), reason: `${describeUser(repairing)} is repairing this store; run again when it is done` });
+  }
+  const found = lmdbFileProblem(join(dir, DATA_FILE), !knownSound(dir));
+  const problem = found === null ? null : settledProblem(dir, found);
+  if (problem === null) return ok({ user, notice: null });
+  const moved = asideIfAlone(dir, problem, user);
+  if (!moved.ok) {
+    user.release();
+    return moved;
+  }
+  return ok({ user, notice: moved.value });
+}
+
 /**
  * Opens the store of `cacheDir` for `outdir` and reads the task records, replacing a damaged store
- * by an empty one (with a notice). Fails (for a one-line exit 2) only when the cache directory
- * itself cannot be used.
+ * by an empty one (with a notice) when no other process uses it. Fails (for a one-line error) when
+ * the cache directory itself cannot be used, or when a damaged-looking store is in use.
  */
-export function openStore(cacheDir: string, outdir: string, readRecords = true): Result<OpenedStore> {
+export function openStore(cacheDir: string, outdir: string, readRecords = true): Result<OpenedStore, OpenFailure> {
   const dir = resolve(cacheDir);
   const unusable = cacheDirProblem(dir, true);
   if (unusable) return fail({ reason: unusable });
-  const problem = lmdbFileProblem(join(dir, DATA_FILE), !knownSound(dir));
-  let notice: string | null = null;
-  if (problem !== null) notice = aside(dir, problem);
+  const entered = enter(dir);
+  if (!entered.ok) return entered;
+  const { user } = entered.value;
+  let notice = entered.value.notice;
   try {
-    return ok(openAndRead(dir, outdir, readRecords, notice));
+    return ok(openAndRead(dir, outdir, readRecords, notice, user));
   } catch (err) {
-    if (notice !== null) return fail({ file: join(dir, DATA_FILE), reason: `cannot open even an empty store: ${errorText(err)}` });
-    notice = aside(dir, `LMDB: ${errorText(err)}`);
+    if (notice !== null) return leave(user, cannotOpen(dir, err));
+    const moved = asideIfAlone(dir, `LMDB: ${errorText(err)}`, user);
+    if (!moved.ok) return leave(user, moved.error);
+    notice = moved.value;
   }
   try {
-    return ok(openAndRead(dir, outdir, readRecords, notice));
+    return ok(openAndRead(dir, outdir, readRecords, notice, user));
   } catch (err) {
-    return fail({ file: join(dir, DATA_FILE), reason: `cannot open even an empty store: ${errorText(err)}` });
+    return leave(user, cannotOpen(dir, err));
   }
+}
+
+function cannotOpen(dir: string, err: unknown): OpenFailure {
+  return { file: join(dir, DATA_FILE), reason: `cannot open even an empty store: ${errorText(err)}` };
+}
+
+function leave(user: StoreUser, f: OpenFailure): Result<never, OpenFailure> {
+  user.release();
+  return fail(f);
 }
 
 /**
  * Reads the task records of a store opened with `readRecords = false` (after taking the lock); a
  * store that fails to read is moved aside and replaced by an empty one, like in `openStore`.
  */
-export function readRecords(cacheDir: string, outdir: string, opened: OpenedStore): Result<OpenedStore> {
+export function readRecords(cacheDir: string, outdir: string, opened: OpenedStore): Result<OpenedStore, OpenFailure> {
   try {
     return ok({ ...opened, records: opened.store.allTasks() });
   } catch (err) {
-    void opened.store.close().catch(() => undefined);
+    if (err instanceof UserError) throw err;                 // a lazy store's opener: in use, left as it is
     const dir = resolve(cacheDir);
-    const notice = aside(dir, `LMDB: ${errorText(err)}`);
+    // Still registered while it decides: the store is released only once replaced (or left).
+    const user = usersOf.get(opened.store) ?? registerUser(dir);
+    usersOf.delete(opened.store);
+    void opened.store.close().catch(() => undefined);
+    const moved = asideIfAlone(dir, `LMDB: ${errorText(err)}`, user);
+    if (!moved.ok) return leave(user, moved.error);
     try {
-      return ok(openAndRead(dir, outdir, true, notice));
+      return ok(openAndRead(dir, outdir, true, moved.value, user));
     } catch (err2) {
-      return fail({ file: join(dir, DATA_FILE), reason: `cannot open even an empty store: ${errorText(err2)}` });
+      return leave(user, cannotOpen(dir, err2));
     }
   }
 }
 
-function openAndRead(dir: string, outdir: string, readRecords: boolean, notice: string | null): OpenedStore {
+function openAndRead(dir: string, outdir: string, readRecords: boolean, notice: string | null, user: StoreUser): OpenedStore {
   const store = Store.open(dir, outdir);
   try {
     const records = readRecords ? store.allTasks() : new Map<string, TaskSummary>();
     markSound(dir);
-    store.onClosed(() => markSound(dir));
+    usersOf.set(store, user);
+    store.onClosed(() => {
+      markSound(dir);
+      if (usersOf.get(store) === user) user.release();
+    });
     return { store, records, notice };
   } catch (err) {
     void store.close().catch(() => undefined);
@@ -161,22 +267,34 @@ function openAndRead(dir: string, outdir: string, readRecords: boolean, notice: 
 /**
  * The store of `cacheDir` for `outdir`, opened only when first needed (store.ts `Store.lazy`):
  * `served` answers the reads of a valid snapshot. The first real use checks and opens LMDB like
- * `openStore` (a damaged store is moved aside, `onNotice` gets the line, and the served values,
- * which came from it, are dropped). The cache directory must have been checked (cacheDirProblem).
+ * `openStore` (a damaged store no other process uses is moved aside, `onNotice` gets the line, and
+ * the served values, which came from it, are dropped; one in use: a UserError, exit 1). The cache
+ * directory must have been checked (cacheDirProblem).
  */
 export function openStoreLazy(cacheDir: string, outdir: string, served: Map<string, unknown>, onNotice: (line: string) => void): Store {
   const dir = resolve(cacheDir);
+  let user: StoreUser | null = null;
   const opener = () => {
     mkdirSync(dir, { recursive: true });
-    const problem = lmdbFileProblem(join(dir, DATA_FILE), !knownSound(dir));
-    let moved = problem !== null;
-    if (problem !== null) onNotice(aside(dir, problem));
+    const entered = enter(dir);
+    if (!entered.ok) throw openFailureError(entered.error);
+    user = entered.value.user;
+    let moved = entered.value.notice !== null;
+    if (moved) onNotice(entered.value.notice!);
     let db;
     try {
       db = openDb(dir);
     } catch (err) {
-      if (moved) throw err;
-      onNotice(aside(dir, `LMDB: ${errorText(err)}`));
+      if (moved) {
+        user.release();
+        throw err;
+      }
+      const again = asideIfAlone(dir, `LMDB: ${errorText(err)}`, user);
+      if (!again.ok) {
+        user.release();
+        throw openFailureError(again.error);
+      }
+      onNotice(again.value);
       moved = true;
       db = openDb(dir);
     }
@@ -185,7 +303,10 @@ export function openStoreLazy(cacheDir: string, outdir: string, served: Map<stri
     return db;
   };
   const store = Store.lazy(dir, outdir, opener, served);
-  store.onClosed(() => { if (store.isOpen) markSound(dir); });
+  store.onClosed(() => {
+    if (store.isOpen) markSound(dir);
+    user?.release();
+  });
   return store;
 }
 
