@@ -15,13 +15,17 @@ test.before(async () => {
   mkdirSync(join(dir, 'data'));
   await writeInput(join(dir, 'data', 'f0.root'), 10, 0);
   const heppyfile = join(dir, 'heppyfile.ts');
-  // One unsplit component; its only chunk sleeps `slowms` in beginLoop, so the winner holds the
-  // lock while the other build tries it. A new slowms per trial changes the key: every trial runs.
-  writeFileSync(heppyfile, `import { Analyzer, Config, Component, Sequence, getOption, type Event } from 'heppy';
+  // One unsplit component; its only chunk waits in beginLoop until the file \`go\` exists (60 s at
+  // most), which the test creates once the other build has ended: the winner holds the lock while
+  // the other build tries it however loaded the machine is (a fixed sleep was not always enough).
+  // A new go file per trial changes the key: every trial runs.
+  writeFileSync(heppyfile, `import { existsSync } from 'node:fs';
+import { Analyzer, Config, Component, Sequence, getOption, type Event } from 'heppy';
 class Count extends Analyzer {
   static branches = ['x'];
   override beginLoop(): void {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(getOption('slowms', 0)));
+    const go = String(getOption('go', ''));
+    for (let i = 0; i < 6000 && go !== '' && !existsSync(go); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     this.counter('n').register('all');
   }
   override process(_e: Event): boolean { this.counter('n').inc('all'); return true; }
@@ -38,9 +42,12 @@ test(`${TRIALS} trials: two builds together over a stale lock, exactly one runs`
     mkdirSync(join(p.dir, 'Outdir', '.heppy'), { recursive: true });
     // What kill -9 of a build leaves: its lock, with a pid that no longer runs.
     writeFileSync(lock, JSON.stringify({ pid: 4194305, host: hostname(), startedAt: Date.now() - 1000, command: 'build', token: `killed${trial}` }));
-    const slowms = String(300 + trial);
+    const go = join(p.dir, `go-${trial}`);
     const t0 = Date.now() - 5;
-    const [a, b] = await Promise.all([buildAsync(p, ['-o', `slowms=${slowms}`]).done, buildAsync(p, ['-o', `slowms=${slowms}`]).done]);
+    const both = [buildAsync(p, ['-o', `go=${go}`]).done, buildAsync(p, ['-o', `go=${go}`]).done];
+    await Promise.race(both);
+    writeFileSync(go, '');
+    const [a, b] = await Promise.all(both);
     const runs = [a, b];
     const ran = runs.filter((r) => r.ran.includes('C'));
     assert.is(ran.length, 1, `trial ${trial}: both or neither ran the chunk: codes ${a.code}/${b.code}\n${a.stderr}\n${b.stderr}`);

@@ -1,12 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lmdbFileProblem } from '../../../src/store/health.js';
 import { Store, type TaskRecord } from '../../../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-health-'));
+const writer = fileURLToPath(new URL('./store-writer.js', import.meta.url));
 
 function rec(i: number): TaskRecord {
   return { nodeId: `c_Chunk${i}`, kind: 'chunk', status: 'ok', key: `k${i}`, keyParts: { parts: { code: 'c'.repeat(40) }, files: { [`/in/${i}.root`]: 'h' } },
@@ -86,6 +89,36 @@ test('garbled tree pages: found by the deep check (the shallow one reads only th
   const pages = good.length / 4096;
   garble(f, Math.floor(pages / 2) * 4096, 8 * 4096);
   assert.ok(lmdbFileProblem(f, true) !== null, 'deep check finds a garbled leaf');
+});
+
+test('a store being written by another process is never judged truncated (metas read before the size)', async () => {
+  // The defect of stop 20: the size was taken before the metas; a commit in between (pages, then
+  // the meta naming them) made a sound, growing file look "truncated". A writer process commits
+  // while this one checks the metas against the size, as a loser of the Outdir lock did.
+  const cache = join(dir, 'growing');
+  const child = spawn(process.execPath, [writer, cache, '400'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise<number | null>((res) => child.on('exit', res));
+  let done = false;
+  void exited.then(() => { done = true; });
+  const f = join(cache, 'data.mdb');
+  let checks = 0;
+  const problems: string[] = [];
+  while (!done) {
+    if (existsSync(f)) {
+      // The shallow check: metas against the size (what a store known sound gets).
+      const p = lmdbFileProblem(f, false);
+      checks++;
+      if (p !== null) problems.push(p);
+    }
+    await new Promise((res) => setImmediate(res));
+  }
+  assert.is(await exited, 0, out);
+  assert.match(out, /open\nclosed/);
+  assert.ok(checks > 0, 'checked while it was written');
+  assert.equal(problems, [], `${problems.length} of ${checks} checks misjudged a growing store`);
+  assert.is(lmdbFileProblem(f), null);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDirProblem, moveStoreAside, openStore } from '../../../src/store/open.js';
+import { cacheDirProblem, moveStoreAside, openFailureError, openStore } from '../../../src/store/open.js';
 import type { TaskRecord } from '../../../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-open-'));
@@ -57,6 +58,41 @@ test('a truncated store is moved aside with one line, and an empty store works i
   const again = openStore(cache, out);
   assert.ok(again.ok && again.value.records.size === 1 && again.value.notice === null);
   if (again.ok) await again.value.store.close();
+});
+
+test('a damaged-looking store another live process has open is left as it is; moved once that process is gone', async () => {
+  const cache = join(dir, 'shared');
+  await filled(cache, 2000);
+  const data = join(cache, 'data.mdb');
+  const half = Math.floor(statSync(data).size / 2);
+  truncateSync(data, half);
+  // Another process registered as a user of this store (users.ts), alive while `sleep` runs.
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const entry = join(cache, 'store-users', 'other.json');
+  mkdirSync(join(cache, 'store-users'), { recursive: true });
+  writeFileSync(entry, JSON.stringify({ pid: other.pid, host: hostname(), startedAt: Date.now(), command: 'heppy build -o x=1', token: 'other' }));
+  try {
+    const r = openStore(cache, out);
+    assert.not.ok(r.ok, 'not opened');
+    if (r.ok) return;
+    assert.is(r.error.inUse, true);
+    assert.is(r.error.file, data);
+    assert.match(r.error.reason, new RegExp(`looks damaged \\(.*truncated\\) but pid ${other.pid} on .* \\(heppy build -o x=1\\) is using it: left as it is`));
+    assert.is(openFailureError(r.error).exitCode, 1);
+    assert.is(statSync(data).size, half, 'data.mdb untouched');
+    assert.equal(readdirSync(cache).filter((f) => f.startsWith('store-damaged-')), [], 'nothing moved aside');
+    assert.equal(readdirSync(join(cache, 'store-users')), ['other.json'], 'its own entry removed again');
+  } finally {
+    other.kill('SIGKILL');
+    await new Promise((res) => other.on('exit', res));
+  }
+  const r = openStore(cache, out);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.match(r.value.notice ?? '', /is damaged \(.*truncated\): moved to .*store-damaged-/);
+  assert.equal(readdirSync(join(cache, 'store-users')).length, 1, 'the dead entry removed, this process registered');
+  await r.value.store.close();
+  assert.equal(readdirSync(join(cache, 'store-users')), [], 'released at close');
 });
 
 test('a cache that is a file, or a data.mdb that is a directory, is a one-line problem', () => {
