@@ -59,7 +59,7 @@ export interface Listing {
   unreadable: string[];
   /** Whether version-1 entry directories may be there (no FORMAT_MARK). */
   legacy: boolean;
-  /** Keeps' tmp files and directories (`.tmp`, `<key>.json.<pid>.<random>`). */
+  /** Keeps' tmp files and directories (`.tmp`, `<key>.json.<pid>.<random><count>`: util/lazy-node uniqueTag). */
   leftovers: string[];
 }
 
