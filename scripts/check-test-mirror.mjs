@@ -104,7 +104,6 @@ const PENDING = new Map([
   ['src/io/xrootd/connection.ts', 'remote input: exercised by unit/io/** and e2e/remote-* (real XRootD)'],
   ['src/io/xrootd/file.ts', 'remote input: exercised by unit/io/** and e2e/remote-* (real XRootD)'],
   ['src/io/xrootd/requests.ts', 'remote input: exercised by unit/io/** and e2e/remote-* (real XRootD)'],
-  ['src/loop/event-text.ts', 'event loop part: exercised by unit/loop/** and every e2e build'],
   ['src/loop/source.ts', 'event loop part: exercised by unit/loop/** and every e2e build'],
   ['src/merge/merge-worker.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
   ['src/merge/plan.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
