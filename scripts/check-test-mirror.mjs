@@ -72,7 +72,6 @@ const PENDING = new Map([
   ['src/config/analyzer.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/component.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/config.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
-  ['src/config/remote-globs.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/typecheck-stamp.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/validate.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/engine/build.ts', 'engine: exercised through unit/engine/run*.test.ts, restore*.test.ts and the e2e/build-* tests'],
