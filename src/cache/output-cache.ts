@@ -132,13 +132,17 @@ export class OutputCache {
   /**
    * Checks the entry of `key` exactly as a restore does (checkEntry: each file by its stamp, else by
    * its digest), changing nothing (heppy why/status: what the build would find). `stamps` receives
-   * each file's stamp as found. A Failure names the damaged file (or: no entry).
+   * each file's stamp as found. A Failure names the damaged file (or: no entry). `keepStamps` (a
+   * build's header, whose restores follow): files hashed and found intact get their fresh stamps
+   * written in the entry, as a restore writes them, so that the restore need not hash them again.
    */
-  async verifyEntry(key: string, stamps?: FileStamp[]): Promise<Result<CacheEntry>> {
+  async verifyEntry(key: string, stamps?: FileStamp[], keepStamps = false): Promise<Result<CacheEntry>> {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
-    return checked.ok ? ok(e) : checked;
+    if (!checked.ok) return checked;
+    if (keepStamps && checked.value !== null && rewriteEntry(this.root, checked.value)) this.memo.set(key, checked.value);
+    return ok(e);
   }
 
   /**

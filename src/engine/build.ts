@@ -91,10 +91,10 @@ export async function runBuild(s: Session, o: BuildOptions): Promise<BuildOutcom
   timingMark('output cache opened');
   const kind = executorKind(o.executor);
   // What the output cache will restore (merges: their keys predicted from their inputs' results), for
-  // the header and --dry-run. --dry-run verifies each entry as a restore would (a damaged one: the
-  // node runs); a build's header trusts entry.json, since its restores verify each entry anyway, and
-  // shows counts only (no reasons: no key parts read).
-  const fates = o.cache && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, o.dryRun, o.dryRun) : null;
+  // the header and --dry-run. Both verify each entry as a restore would (a damaged one: the node runs,
+  // and the header counts it to run); a build keeps the fresh stamps of files it had to hash, so its
+  // restores hash nothing twice. A build's header shows counts only (no reasons: no key parts read).
+  const fates = o.cache && [...s.plan.nodes.values()].some((n) => !n.upToDate) ? await predictSession(s, o.cache, o.dryRun ? true : 'keep', o.dryRun) : null;
   const toRun = announce(s, o, fates);
   timingMark('predicted and announced');
   if (o.dryRun) {

@@ -45,9 +45,11 @@ export interface PredictInputs {
   partsOf(id: string): KeyParts | undefined;
   /**
    * Verify each entry as a restore does (cache/verify.ts checkEntry: stamps, else digests) and
-   * report a damaged one; false (the build's header): trust entry.json (the build verifies anyway).
+   * report a damaged one; false: trust entry.json. 'keep' (the build's header): verify, and write
+   * the fresh stamps of files hashed into their entries, so that the restores that follow find the
+   * stamps holding and hash nothing again.
    */
-  verify: boolean;
+  verify: boolean | 'keep';
   /**
    * Explain each merge whose key only this prediction knows (its changed key parts, its inputs
    * restored first: status, why, --dry-run); false (a build's header, which shows counts only):
@@ -92,6 +94,12 @@ export async function predictPlan(p: PredictInputs): Promise<Map<string, Fate>> 
     }
     const fate = key === null || p.cache === null ? null : await cached(p.cache, key, p.verify);
     if (fate === null) {
+      // A merge whose record has the key its restored inputs give, but no cache entry: the planned
+      // reason counted those inputs as to run; it merges again because its key has no entry.
+      if (explain && why === undefined && n.kind === 'hadd' && n.key === null) {
+        const first = restoredInputs(p.plan, id, fates);
+        if (first !== undefined) why = [`${first[0]!}; no cache entry of its key`];
+      }
       fates.set(id, why ? { kind: 'run', why } : { kind: 'run' });
       continue;
     }
@@ -128,13 +136,13 @@ function restoredInputs(plan: BuildPlan, id: string, fates: ReadonlyMap<string, 
 }
 
 /** The cache's answer for `key`: restored (with the result digest the restore gives), damaged, or null (no entry). */
-async function cached(cache: OutputCache, key: string, verify: boolean): Promise<{ fate: Fate; result: string | null } | null> {
+async function cached(cache: OutputCache, key: string, verify: boolean | 'keep'): Promise<{ fate: Fate; result: string | null } | null> {
   const e = cache.entry(key);
   if (e === null) return null;
   let stamps: Array<Pick<FileStamp, 'size' | 'mtimeNs'>> | null;
-  if (verify) {
+  if (verify !== false) {
     const found: FileStamp[] = [];
-    const checked = await cache.verifyEntry(key, found);
+    const checked = await cache.verifyEntry(key, found, verify === 'keep');
     if (!checked.ok) return { fate: { kind: 'damaged', key, file: checked.error.file ?? key, reason: checked.error.reason }, result: null };
     stamps = found;
   } else {
@@ -189,7 +197,7 @@ export function countFates(fates: ReadonlyMap<string, Fate>): { upToDate: number
 }
 
 /** The fates of a session's plan against the output cache of its store (null: --no-cache). */
-export async function predictSession(s: Session, cache: OutputCache | null, verify: boolean, explain = true): Promise<Map<string, Fate>> {
+export async function predictSession(s: Session, cache: OutputCache | null, verify: boolean | 'keep', explain = true): Promise<Map<string, Fate>> {
   return predictPlan({ plan: s.plan, cache, heppyVersion, verify, explain, resultOf: (id) => s.store.getTask(id)?.resultDigest,
     recordOf: (id) => s.store.getTask(id), partsOf: (id) => s.store.getParts(id) });
 }

@@ -85,6 +85,24 @@ test('a tampered cache entry: why and status say it would run (verified as the r
   assert.is(back.code, 0, back.stderr);
   assert.equal(ranIds(back), ['B_Chunk1', 'hadd:B']);
   assert.equal(restoredIds(back), inState(nodes, 'to restore'));
+  // The build's header verified the entries too: the damaged one counted to run, not to restore.
+  const plan = back.events.find((e) => e.type === 'plan') as { toRun: number; toRestore?: number } | undefined;
+  assert.equal([(plan?.toRun ?? 0) - (plan?.toRestore ?? 0), plan?.toRestore], [2, inState(nodes, 'to restore').length], JSON.stringify(plan));
+});
+
+test('a merge whose record has the key its restored chunks give but no cache entry: "restored first; no cache entry", then merged', () => {
+  const out = join(p.dir, 'Outdir');
+  assert.is(build(p, FAN).code, 0);
+  const key = (JSON.parse(readFileSync(join(out, 'B', 'heppy-status.json'), 'utf8')) as { key: string }).key;
+  rmSync(join(p.dir, 'cache', 'outputs', key.slice(0, 2), `${key}.json`));   // hadd:B's entry gone (evicted)
+  rmSync(join(out, 'B_Chunk0'), { recursive: true });                        // its chunk: restored from the cache
+  const nodes = status();
+  const hb = nodes.find((n) => n.id === 'hadd:B')!;
+  assert.equal([hb.state, hb.why], ['to run', ['1 chunk restored from cache first; no cache entry of its key']], JSON.stringify(hb));
+  assert.is(nodes.find((n) => n.id === 'B_Chunk0')!.state, 'to restore');
+  const back = build(p, FAN);
+  assert.is(back.code, 0, back.stderr);
+  assert.equal([restoredIds(back), ranIds(back)], [['B_Chunk0'], ['hadd:B']]);
 });
 
 test.run();

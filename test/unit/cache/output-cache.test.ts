@@ -109,6 +109,26 @@ test('a restore hashes only files whose inode, size or mtime changed (or are rac
   assert.is(fresh.hashedFiles, 1);
 });
 
+test("verifyEntry: changes nothing by default; with keepStamps (a build's header) the files it hashed are not hashed again by the restore", async () => {
+  const c = OutputCache.open(join(base, 'cache-verify'));
+  const d = nodeDir('v1', 'all 40\n');
+  assert.ok((await c.save(KEY, d, { kind: 'chunk', node: 'v1', marker: {}, exclude: ['chunk.json', 'heppy-status.json'] })).ok);
+  const old = new Date(Date.now() - 10_000);
+  for (const f of ['log.txt', 'Sum_1/cutflow.txt']) utimesSync(join(d, f), old, old);   // stamps no longer hold
+  const file = entryFile(c.root, KEY);
+  const before = readFileSync(file, 'utf8');
+  assert.ok((await c.verifyEntry(KEY)).ok);
+  assert.is(c.hashedFiles, 2);
+  assert.is(readFileSync(file, 'utf8'), before, 'status/why: nothing written');
+  assert.ok((await c.verifyEntry(KEY, [], true)).ok);
+  assert.is(c.hashedFiles, 4);
+  const t = join(base, 'v-restored');
+  mkdirSync(t);
+  assert.ok((await c.restoreInto(KEY, t)).ok);
+  assert.is(c.hashedFiles, 4, 'the restore after the header hashed nothing');
+  assert.is(OutputCache.open(join(base, 'cache-verify')).entry(KEY)?.verifiedAt !== undefined, true);
+});
+
 test('the first restore right after a keep hashes nothing (the kept files are backdated); a write in place at once is still caught', async () => {
   const c = OutputCache.open(join(base, 'cache6'));
   const d = nodeDir('b1', 'all 40\n');
