@@ -8,6 +8,7 @@ import { basename, dirname } from 'node:path';
 import { parseChunkName } from '../chunkdir/layout.js';
 import { plannedChunksOf, plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
 import type { ChunkVerdict } from './chunk-check.js';
+import { lockHolder } from '../store/lock.js';
 import { discoverChunkDirs } from './discover.js';
 import type { MergedVerdict } from './merged-check.js';
 
@@ -114,6 +115,17 @@ export function planLine(outdir: string, shown: string): string | null {
   if (v === null) return null;
   return `${shown}: judged against its last build's plan (${describeBuildFlags(v.plan.options, v.plan.maxEvents)}, planned ${v.plan.createdAt}); ` +
     `\`heppy status\` with the next build's flags says what that build would run`;
+}
+
+/**
+ * Why the verdicts on `outdir` may be passing ones: a live heppy build (or hadd, check --resubmit)
+ * holds its lock, so what it has not finished yet is judged bad. Null when nobody holds it.
+ */
+export function busyLine(outdir: string, shown: string): string | null {
+  const h = lockHolder(outdir);
+  if (h === null) return null;
+  return `${shown}: a heppy ${h.command} (pid ${h.pid} on ${h.host}, since ${new Date(h.startedAt).toISOString()}) is writing it: ` +
+    'what it has not finished yet is judged bad; run heppy check again when it is done';
 }
 
 /**

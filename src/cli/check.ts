@@ -66,7 +66,7 @@ export class CheckCommand extends Command {
     const { judge } = await import('../check/judge.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
     const { formatText, toJson, displayPath } = await import('../check/report.js');
-    const { planLine } = await import('../check/plan-view.js');
+    const { busyLine, planLine } = await import('../check/plan-view.js');
     const args = this.dirs.length > 0 ? this.dirs : [await outdirArgument(undefined, this.context.stderr)];
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
@@ -110,6 +110,9 @@ export class CheckCommand extends Command {
       for (const a of args) {
         const line = planLine(resolve(a), displayPath(resolve(a)));
         if (line !== null) this.context.stdout.write(`${line}\n`);
+        // Not under --resubmit: it holds the lock itself, and refuses while another process does.
+        const busy = this.resubmit || this.batch !== undefined ? null : busyLine(resolve(a), displayPath(resolve(a)));
+        if (busy !== null) this.context.stdout.write(`${busy}\n`);
       }
       if (state.stale.length > 0) {
         this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);

@@ -229,6 +229,15 @@ export function outdirProblem(outdir: string): string | null {
   }
 }
 
+/**
+ * The live holder of `outdir`'s lock, or null (no lock, a stale one, an unparseable one). For
+ * commands that read an Outdir without the lock (`heppy check`): they say a build is writing it.
+ */
+export function lockHolder(outdir: string): LockInfo | null {
+  const seen = look(lockPath(outdir));
+  return seen.kind === 'lock' && !holderDead(seen.info) ? seen.info : null;
+}
+
 /** This process as a holder of a lock or a store-users entry (store/users.ts). */
 export function selfHolder(command: string): LockInfo {
   return {
