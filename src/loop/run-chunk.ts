@@ -18,7 +18,7 @@ import { RootError } from '../root/errors.js';
 import { RemoteError, failureKindOf } from '../io/errors.js';
 import { bytesReadSoFar } from '../root/read/io-stats.js';
 import { residentBytes } from '../util/rss.js';
-import { errnoOf, isDiskFull, systemFailure } from '../util/environment-error.js';
+import { errnoOf, errnoText, isDiskFull, systemFailure } from '../util/environment-error.js';
 import { Counter, type WeightSource } from '../stats/counter.js';
 import { GEN_WEIGHTS, writeStat } from '../stats/sidecar.js';
 import type { Event } from './event.js';
@@ -98,17 +98,24 @@ export function chunkComponent(comp: Component, spec: ChunkSpec): Component {
  */
 export function classifyError(e: unknown): TaskFailure {
   if (e instanceof TaskFailureError) return e.failure;
+  // Before RootError: the ROOT writer's failed write names the file, its cause says the disk is full.
+  const system = systemFailure(errnoOf(e), diskText(e));
+  if (system !== null) return system;
   if (e instanceof RootError) return { kind: 'input', file: e.file, reason: e.reason, ...(e.object ? { object: e.object } : {}) };
   // A remote input: the network or a busy server is worth retrying (infrastructure), a missing file is not (input).
   if (e instanceof RemoteError) {
     return failureKindOf(e.kind) === 'input' ? { kind: 'input', file: e.url, reason: e.reason } : { kind: 'infrastructure', reason: `${e.url}: ${e.reason}` };
   }
-  const system = systemFailure(errnoOf(e), `${errnoOf(e)}: ${(e as Error).message}`);
-  if (system !== null) return system;
   const code = (e as { code?: unknown } | null)?.code;
-  if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: `${code}: ${e.message}` };
+  if (e instanceof Error && typeof code === 'string') return { kind: 'infrastructure', reason: errnoText(code, e.message) };
   if (e instanceof Error) return { kind: 'analysis', reason: e.message, ...(e.stack ? { stack: e.stack } : {}) };
   return { kind: 'analysis', reason: String(e) };
+}
+
+/** A full disk's reason: Node's errno text said once, or the wrapping error's (it names the file). */
+function diskText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? errnoText(code, (e as Error).message) : String((e as Error | null)?.message ?? e);
 }
 
 /** The Failure shape of a chunk's TaskFailure: the file at fault (else the log), chunk: object, reason. */
@@ -221,8 +228,11 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     } catch (e) {
       // Nothing of this attempt stays in .heppy/tmp (a full disk would keep what filled it).
       rmSync(tmp, { recursive: true, force: true });
-      const why = `${reason}; and the failed chunk could not be recorded: ${(e as Error).message}`;
-      const failure: TaskFailure = isDiskFull(e) || (f.kind === 'resource' && f.resource === 'disk') ? { kind: 'resource', resource: 'disk', reason: why } : { kind: 'infrastructure', reason: why };
+      const disk = isDiskFull(e) || (f.kind === 'resource' && f.resource === 'disk');
+      // The new failure's kind is printed before its reason: a disk failure does not say "resource" twice.
+      const first = f.kind === 'resource' && f.resource === 'disk' ? f.reason : reason;
+      const why = `${first}; and the failed chunk could not be recorded: ${(e as Error).message}`;
+      const failure: TaskFailure = disk ? { kind: 'resource', resource: 'disk', reason: why } : { kind: 'infrastructure', reason: why };
       return { ok: false, error: { file: chunkDir, object: spec.name, reason: failure.reason, failure } };
     }
     return { ok: false, error: { ...culprit(f, spec.name, join(chunkDir, 'log.txt')), failure: f } };

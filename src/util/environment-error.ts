@@ -11,9 +11,12 @@ export function isEnvironmentError(err: unknown): err is NodeJS.ErrnoException {
   return e instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string' && ENVIRONMENT_ERRORS.has(e.code);
 }
 
-/** A failed system call because the disk or the user's quota is full (ENOSPC, EDQUOT): a resource, not retried. */
-export function isDiskFull(err: unknown): err is NodeJS.ErrnoException {
-  return err instanceof Error && isDiskFullCode((err as NodeJS.ErrnoException).code);
+/**
+ * A failed system call because the disk or the user's quota is full (ENOSPC, EDQUOT): a resource, not
+ * retried; also an error that wraps one as its `cause` (the ROOT writer's RootError names the file).
+ */
+export function isDiskFull(err: unknown): err is Error {
+  return isDiskFullCode(errnoOf(err));
 }
 
 const isDiskFullCode = (code: unknown): boolean => code === 'ENOSPC' || code === 'EDQUOT';
@@ -28,8 +31,19 @@ export function systemFailure(code: unknown, reason: string): TaskFailure | null
   return isDiskFullCode(code) ? { kind: 'resource', resource: 'disk', reason } : null;
 }
 
-/** The errno code of a thrown system error (to carry it in a Failure); undefined for anything else. */
+/**
+ * The errno code of a thrown system error (to carry it in a Failure); undefined for anything else.
+ * An error that wraps one as its `cause` (RootError, AppendError: they name the file) has its code.
+ */
 export function errnoOf(err: unknown): string | undefined {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return err instanceof Error && typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** Node's errno message already starts with its code ("ENOSPC: no space left…"): the code is not said twice. */
+export function errnoText(code: string, message: string): string {
+  return message.startsWith(`${code}:`) ? message : `${code}: ${message}`;
 }

@@ -11,6 +11,7 @@ import { RootFileWriter } from '../write/file.js';
 import { prepareCompression, type Compression } from '../write/compress.js';
 import type { RawRecord } from '../write/streamer-records.js';
 import { fail, ok, type Result } from '../../util/result.js';
+import { errnoOf } from '../../util/environment-error.js';
 import { readRawKeys, Source, type RawKey } from './keys.js';
 import { idOf, objectOf, openInput, prepareDecoding, readerOf, writeLookup, type InfoCache, type Input } from './inputs.js';
 import { mergeTree } from './tree.js';
@@ -240,7 +241,8 @@ async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Pro
     mark('renamed');
     return ok(stats);
   } catch (e) {
-    if (e instanceof RootError) return fail({ file: e.file, object: e.object || undefined, reason: e.reason });
+    // The errno under a failed write (ENOSPC) classes the merge's failure (util/environment-error systemFailure).
+    if (e instanceof RootError) { const errno = errnoOf(e); return fail({ file: e.file, object: e.object || undefined, reason: e.reason, ...(errno ? { errno } : {}) }); }
     throw e;
   } finally {
     if (w !== null) { try { await w.close(); } catch { /* already failing */ } }

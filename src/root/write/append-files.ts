@@ -9,7 +9,8 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, write
 
 /** Why an append failed: the file named is the one that could not be read or written. */
 export class AppendError extends Error {
-  constructor(readonly file: string, message: string) { super(message); }
+  /** `cause`: the system error under it (a write's ENOSPC): a full disk stays one (util/environment-error). */
+  constructor(readonly file: string, message: string, cause?: unknown) { super(message, cause === undefined ? undefined : { cause }); }
 }
 
 const CHUNK = 1024 * 1024;
@@ -39,7 +40,7 @@ function copyThroughUserSpace(dest: string, fd: number, at: number, paths: reado
         const n = readSync(src, buf, 0, Math.min(CHUNK, sizes[i]! - pos), pos);
         if (n <= 0) throw new AppendError(p, `short read at ${pos} (the file shrank while being merged?)`);
         let w = 0;
-        try { while (w < n) w += writeSync(fd, buf, w, n - w, out + w); } catch (e) { throw new AppendError(dest, `write failed at byte ${out + w}: ${(e as Error).message}`); }
+        try { while (w < n) w += writeSync(fd, buf, w, n - w, out + w); } catch (e) { throw new AppendError(dest, `write failed at byte ${out + w}: ${(e as Error).message}`, e); }
         pos += n; out += n;
       }
     } finally { closeSync(src); }

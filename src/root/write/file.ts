@@ -101,7 +101,7 @@ export class RootFileWriter {
     try {
       fd = openSync(path, 'w');
     } catch (err) {
-      throw new RootError(path, '', `cannot create: ${(err as Error).message}`);
+      throw new RootError(path, '', `cannot create: ${(err as Error).message}`, err);
     }
     return new RootFileWriter(path, fd, opts);
   }
@@ -221,7 +221,7 @@ export class RootFileWriter {
       if (p < 0 || p + n > end) throw new Error(`${this.path}: overwrite of ${n} bytes at ${p} outside the ${end} written`);
       let off = 0;
       try { while (off < n) off += writeSync(fd, bytes, i * stride + off, n - off, p + off); } catch (err) {
-        throw new RootError(this.path, '', `write failed at byte ${p + off}: ${(err as Error).message}`);
+        throw new RootError(this.path, '', `write failed at byte ${p + off}: ${(err as Error).message}`, err);
       }
     }
   }
@@ -246,7 +246,7 @@ export class RootFileWriter {
     try {
       while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, pos + off);
     } catch (err) {
-      throw new RootError(this.path, '', `write failed at byte ${pos}: ${(err as Error).message}`);
+      throw new RootError(this.path, '', `write failed at byte ${pos}: ${(err as Error).message}`, err);
     }
   }
 

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errnoOf, isEnvironmentError, systemFailure } from '../../../src/util/environment-error.js';
+import { errnoOf, errnoText, isDiskFull, isEnvironmentError, systemFailure } from '../../../src/util/environment-error.js';
+import { RootError } from '../../../src/root/errors.js';
 
 const sysErr = (code: string, syscall?: string): Error => Object.assign(new Error(`${code}: x, write`), { code, ...(syscall ? { syscall } : {}) });
 
@@ -39,6 +40,15 @@ test('systemFailure: the one classing of a chunk\'s and a merge\'s system error;
   assert.is(errnoOf(sysErr('ENOSPC', 'write')), 'ENOSPC');
   assert.is(errnoOf(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' })), undefined, "Node's own error codes are not errno codes");
   assert.is(errnoOf({ code: 'ENOSPC' }), undefined);
+});
+
+test('errnoOf and isDiskFull see the errno under a wrapping error (the ROOT writer\'s RootError, its cause); errnoText says the code once', () => {
+  const wrapped = new RootError('/o/t.root', '', 'write failed at byte 12: ENOSPC: no space left on device, write', sysErr('ENOSPC', 'write'));
+  assert.is(errnoOf(wrapped), 'ENOSPC');
+  assert.ok(isDiskFull(wrapped));
+  assert.not.ok(isDiskFull(new RootError('/o/t.root', '', 'not a ROOT file')));
+  assert.is(errnoText('ENOSPC', 'ENOSPC: no space left on device, write'), 'ENOSPC: no space left on device, write');
+  assert.is(errnoText('EIO', 'i/o error'), 'EIO: i/o error');
 });
 
 test.run();
