@@ -15,6 +15,7 @@ import { Tracker, journalEntry, trackedFromJournal, processAlive, thisHost, trac
 import { writeBatchScript, type BatchScriptOptions } from '../../chunkdir/batch-script.js';
 import { attemptJobName } from '../batch/job-name.js';
 import { pidsWith, processGroupOf } from '../batch/proc-scan.js';
+import { templateEnd } from './signal-end.js';
 import { submissionCommand, localJobId, parseJobId, parseLocalJobId, templateKind, type TemplateKind } from './template.js';
 import { cancelCommandJob } from './cancel.js';
 import { readText, runTemplate } from './run-template.js';
@@ -65,11 +66,14 @@ export class CommandExecutor implements Executor {
   private readonly concurrency: number;
   private readonly markerGraceMs: number;
   private lastRoundAt = 0;
+  /** A job's end as its marker says, a signal refined by what the template can tell (signal-end.ts). */
+  private readonly endOf: ReturnType<typeof templateEnd>;
 
   constructor(readonly outdir: string, private readonly opts: CommandExecutorOptions) {
     this.outdir = resolve(outdir);
     if (opts.template.trim() === '') throw new Error('empty batch command template');
     this.templateKind = templateKind(opts.template);
+    this.endOf = templateEnd(this.templateKind);
     this.timeLimitMs = opts.timeLimitMs ?? 48 * 3600_000;
     this.pollIntervalMs = opts.pollIntervalMs ?? 2000;
     this.concurrency = Math.max(1, opts.submitConcurrency ?? 4);
@@ -129,7 +133,7 @@ export class CommandExecutor implements Executor {
       if (e.executor !== 'command' || e.chunkDir === undefined) continue;
       const t = trackedFromJournal({ ...e, chunkDir: e.chunkDir }, this.outdir);
       this.tracker.add(t);
-      if (this.tracker.checkMarker(t)) {
+      if (this.tracker.checkMarker(t, this.endOf)) {
         adopted.push(e);
         continue;
       }
@@ -184,17 +188,17 @@ export class CommandExecutor implements Executor {
   private pollRound(): void {
     const now = Date.now();
     this.lastRoundAt = now;
-    this.tracker.scan();
+    this.tracker.scan(this.endOf);
     for (const t of [...this.tracker.inflight.values()]) {
       const local = parseLocalJobId(t.jobId);
       if (local !== null && local.host === thisHost && !processAlive(-local.pgid)) {
         t.finishedSeenAt ??= now;
-        if (now - t.finishedSeenAt >= this.markerGraceMs && !this.tracker.checkMarker(t)) {
+        if (now - t.finishedSeenAt >= this.markerGraceMs && !this.tracker.checkMarker(t, this.endOf)) {
           this.tracker.fail(t, { kind: 'infrastructure', reason: `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker` });
         }
         continue;
       }
-      if (now - t.submittedAt > this.timeLimitMs && !this.tracker.checkMarker(t)) {
+      if (now - t.submittedAt > this.timeLimitMs && !this.tracker.checkMarker(t, this.endOf)) {
         void this.cancelOne(t);
         this.tracker.fail(t, { kind: 'infrastructure', reason: `no marker within the time limit of ${formatMs(this.timeLimitMs)} after submission (job ${t.jobId}): the job did not run, was lost, or is still queued` });
       }

@@ -132,7 +132,8 @@ test('heppy cancel kills the process group of a nohup job from the journal; re-a
   await third.close();
   assert.is(ended.length, 1);
   const end = ended[0]!;
-  assert.ok(end.status === 'failed' && end.failure.kind === 'resource' && end.exitCode === 143, JSON.stringify(end));
+  // A local job's SIGTERM is the user's (no batch system, no time limit): interrupted, not retried (signal-end.ts).
+  assert.ok(end.status === 'failed' && end.failure.kind === 'interrupted' && end.exitCode === 143, JSON.stringify(end));
   assert.match(end.failure.reason, 'killed by SIGTERM');
   // Without a marker (killed before its trap was set, or by SIGKILL), a dead job is not adopted.
   rmSync(join(job.chunkDir, 'heppy-status.json'));
