@@ -118,7 +118,6 @@ const PENDING = new Map([
   ['src/root/hist.ts', 'ROOT support: exercised by unit/root/** over the shared ROOT files'],
   ['src/root/read/decompress.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
   ['src/root/read/file.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
-  ['src/root/read/infos.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
   ['src/root/read/jsroot.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
   ['src/root/read/summary.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
   ['src/root/read/tree.ts', 'ROOT reader: exercised by unit/root/read/** over the shared ROOT files'],
