@@ -105,7 +105,6 @@ const PENDING = new Map([
   ['src/merge/merge-worker.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
   ['src/merge/plan.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
   ['src/report/html/collect.ts', 'heppy report: run end to end by e2e/report-html'],
-  ['src/report/html/index.ts', 'heppy report: run end to end by e2e/report-html'],
   ['src/report/html/page.ts', 'heppy report: run end to end by e2e/report-html'],
   ['src/report/plain.ts', 'reporter: its output is asserted by e2e/progress-tty and the e2e builds'],
   ['src/report/tty.ts', 'reporter: its output is asserted by e2e/progress-tty and the e2e builds'],
