@@ -9,12 +9,13 @@
 //   schema:<digest>|<tree>     that tree's branches in the file of that content (src/schema)
 //   plan:<outdir>              PlanHead: the last build's node set and its digest (engine/plan-record.ts)
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { RootDatabase } from 'lmdb';
 import type { JournalEntry } from '../exec/executor.js';
 import { loadLmdb } from './lmdb-load.js';
 import type { DigestRecord, KeyParts, PlanHead, TaskRecord, TaskSummary } from './records.js';
 import { batchPolicy, WriteBatch, type BatchPolicy } from './write-batch.js';
+import { StoreWrites } from './write-failure.js';
 
 export type { DigestRecord, PlanHead, TaskRecord, TaskSummary, OutputRecord, KeyParts } from './records.js';
 
@@ -58,16 +59,19 @@ export class Store {
   private served: Map<string, unknown> | null = null;
   /** Keys read one by one (for the next snapshot), in order, at most SNAPSHOT_MAX_KEYS. */
   private readonly readKeys = new Set<string>();
+  /** Every LMDB write's outcome: a failed commit (a full disk) is kept here, never an unhandled rejection. */
+  private readonly writes: StoreWrites;
 
   private constructor(private readonly opener: () => RootDatabase, readonly cacheDir: string, readonly outdir: string, policy: BatchPolicy) {
     this.taskPrefix = `task:${outdir}|`;
     this.partsPrefix = `parts:${outdir}|`;
     this.jobPrefix = `job:${outdir}|`;
+    this.writes = new StoreWrites(join(cacheDir, 'data.mdb'));
     this.batch = new WriteBatch(policy, async (writes) => {
       const done: Array<Promise<boolean>> = [];
-      for (const [key, p] of writes) done.push(p === null ? this.db.remove(key) : this.db.put(key, p.value));
+      for (const [key, p] of writes) done.push(this.writes.track(p === null ? this.db.remove(key) : this.db.put(key, p.value)));
       await Promise.all(done);
-      await this.db.flushed;
+      await this.writes.unlessFailed(this.db.flushed);
     });
   }
 
@@ -93,7 +97,11 @@ export class Store {
 
   /** The LMDB environment, opened on first use. */
   private get db(): RootDatabase {
-    return (this.opened ??= this.opener());
+    if (this.opened === null) {
+      this.opened = this.opener();
+      this.writes.open();
+    }
+    return this.opened;
   }
 
   /** Stops serving snapshot values (the store they came from was replaced). */
@@ -205,7 +213,7 @@ export class Store {
     await this.batch.flush();
     let n = 0;
     this.served = null;
-    await this.db.transaction(() => {
+    await this.writes.track(this.db.transaction(() => {
       this.db.removeSync(`plan:${this.outdir}`);
       for (const prefix of [this.taskPrefix, this.partsPrefix, this.jobPrefix]) {
         for (const key of this.db.getKeys({ start: prefix, end: prefix + END })) {
@@ -213,7 +221,8 @@ export class Store {
           if (prefix === this.taskPrefix) n++;
         }
       }
-    });
+    }));
+    this.writes.check();
     return n;
   }
 
@@ -225,7 +234,7 @@ export class Store {
   }
 
   putPlan(p: PlanHead): Promise<boolean> {
-    return this.written(`plan:${this.outdir}`).put(`plan:${this.outdir}`, p);
+    return this.writes.track(this.written(`plan:${this.outdir}`).put(`plan:${this.outdir}`, p));
   }
 
   // ---- file digests ----
@@ -240,7 +249,7 @@ export class Store {
   }
 
   putDigest(path: string, rec: DigestRecord): Promise<boolean> {
-    return this.written('digest:' + path).put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`);
+    return this.writes.track(this.written('digest:' + path).put('digest:' + path, `${rec.size} ${rec.mtimeMs} ${rec.ino} ${rec.hash}`));
   }
 
   /**
@@ -256,7 +265,7 @@ export class Store {
   }
 
   putDigestSet(key: string, stats: string, hashes: readonly string[]): Promise<boolean> {
-    return this.written('digestset:' + key).put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`);
+    return this.writes.track(this.written('digestset:' + key).put('digestset:' + key, `${stats}\u0000${hashes.join(' ')}`));
   }
 
   // ---- input structures (the schema check) ----
@@ -268,7 +277,7 @@ export class Store {
   }
 
   putSchema(digest: string, tree: string, json: string): Promise<boolean> {
-    return this.written(`schema:${digest}|${tree}`).put(`schema:${digest}|${tree}`, json);
+    return this.writes.track(this.written(`schema:${digest}|${tree}`).put(`schema:${digest}|${tree}`, json));
   }
 
   // ---- batch job journal ----
@@ -279,7 +288,7 @@ export class Store {
 
   /** Records a submitted job. Durable before it resolves, so that a killed build can re-attach. */
   putJob(entry: JournalEntry): Promise<boolean> {
-    return this.written(this.jobPrefix).put(this.jobKey(entry.nodeId, entry.attempt), entry);
+    return this.writes.track(this.written(this.jobPrefix).put(this.jobKey(entry.nodeId, entry.attempt), entry));
   }
 
   /** Every journal entry of this Outdir, or only those of one node. */
@@ -294,13 +303,15 @@ export class Store {
   }
 
   deleteJob(nodeId: string, attempt: number): Promise<boolean> {
-    return this.written(this.jobPrefix).remove(this.jobKey(nodeId, attempt));
+    return this.writes.track(this.written(this.jobPrefix).remove(this.jobKey(nodeId, attempt)));
   }
 
   /** Commits the pending task records and waits until every queued write is on disk. */
   async flush(): Promise<void> {
-    await this.batch.flush();
-    if (this.opened) await this.opened.flushed;
+    await this.writes.settle(async () => {
+      await this.batch.flush();
+      if (this.opened) await this.writes.unlessFailed(this.opened.flushed);
+    });
   }
 
   private readonly closedHooks: Array<() => void> = [];
@@ -311,14 +322,18 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.batch.flush();
-    } finally {
-      if (this.opened) {
-        await this.opened.flushed;
-        await this.opened.close();
+    await this.writes.settle(async () => {
+      try {
+        await this.batch.flush();
+      } finally {
+        if (this.opened) {
+          await this.writes.unlessFailed(this.opened.flushed);
+          await this.writes.unlessFailed(this.opened.close());
+          this.writes.closed();
+        }
       }
-    }
+    });
+    // Only a store closed with every write on disk is noted as sound (open.ts).
     for (const fn of this.closedHooks) fn();
   }
 }
