@@ -2,7 +2,7 @@
 // filesystem), writes the marker last, and swaps it into place: rename(target → .heppy/trash/…),
 // rename(tmp → target), remove the trash. A killed run leaves only a tmp dir, never a directory
 // that looks good. The one implementation, for chunks (looper) and merges (merge/).
-import { processNonce, randomHex } from '../util/lazy-node.js';
+import { randomBuffer, randomHex } from '../util/lazy-node.js';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tmpRoot, trashRoot } from './layout.js';
@@ -10,6 +10,7 @@ import { tmpRoot, trashRoot } from './layout.js';
 // The random part of a tmp dir's name: this process's random prefix and a count (a long-lived
 // worker makes one per chunk: no call into crypto each time). Another process (a second worker, a
 // batch job) has another prefix; a name left by a killed run is never reused (mkdir fails on it).
+let tmpPrefix: string | null = null; // made on first use, from /dev/urandom (a worker need not load node:crypto)
 let tmpCount = 0;
 /** Tmp roots this process has made (one mkdir each). */
 const tmpRootsMade = new Set<string>();
@@ -18,7 +19,7 @@ const tmpRootsMade = new Set<string>();
 export function makeTmpDir(outdir: string, label: string, attempt: number | 'hadd'): string {
   const root = tmpRoot(outdir);
   for (;;) {
-    const tmp = join(root, `${label}.${attempt}.${processNonce()}${(++tmpCount).toString(16)}`);
+    const tmp = join(root, `${label}.${attempt}.${(tmpPrefix ??= randomBuffer(4).toString('hex'))}${(++tmpCount).toString(16)}`);
     try {
       if (tmpRootsMade.has(root)) mkdirSync(tmp);
       else {

@@ -17,12 +17,6 @@ export function randomHex(bytes: number): string {
   return crypto.randomBytes(bytes).toString('hex');
 }
 
-let nonce: string | null = null;
-/** 8 hex digits drawn once per process (from randomBuffer: no node:crypto): the random part of its temporary names. */
-export function processNonce(): string {
-  return (nonce ??= randomBuffer(4).toString('hex'));
-}
-
 let tagPrefix: string | null = null;
 let tagCount = 0;
 /**
@@ -31,7 +25,7 @@ let tagCount = 0;
  * (≈ 1.5 % of a chunk worker's CPU when the output cache's keep drew one per entry).
  */
 export function uniqueTag(): string {
-  tagPrefix ??= `${process.pid}.${processNonce()}`;
+  tagPrefix ??= `${process.pid}.${randomBuffer(4).toString('hex')}`; // no node:crypto (randomBuffer)
   return `${tagPrefix}${(++tagCount).toString(16)}`;
 }
 

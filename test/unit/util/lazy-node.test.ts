@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import * as cp from 'node:child_process';
 import * as wt from 'node:worker_threads';
-import { childProcessModule, processNonce, randomBuffer, randomHex, uniqueTag, workerThreadsModule } from '../../../src/util/lazy-node.js';
+import { childProcessModule, randomBuffer, randomHex, uniqueTag, workerThreadsModule } from '../../../src/util/lazy-node.js';
 
 test('nothing loaded by the import; each module on its first use', () => {
   const url = new URL('../../../src/util/lazy-node.js', import.meta.url).href;
@@ -37,13 +37,6 @@ test('randomBuffer reads /dev/urandom: node:crypto is not loaded for a ROOT file
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout), [16, false]);
-});
-
-test('processNonce: 8 hex digits drawn once per process, the random part of uniqueTag', () => {
-  const n = processNonce();
-  assert.match(n, /^[0-9a-f]{8}$/);
-  assert.is(processNonce(), n);
-  assert.ok(uniqueTag().startsWith(`${process.pid}.${n}`));
 });
 
 test('uniqueTag: this process id, one random part per process, a new count each call', () => {
