@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { normalizeHaddFlags, splitTrailingInputs } from '../../../src/cli/root/hadd-flags.js';
-import { openRootFile } from '../../../src/root/read/index.js';
-import { summarizeFile, type Json } from '../../../src/root/read/summary.js';
-import { repoRoot, sharedRootDir } from '../../util/shared.js';
+import { availableParallelism } from 'node:os';
+import { normalizeHaddFlags, splitTrailingInputs } from '../../../../src/cli/root/hadd-flags.js';
+import { openRootFile } from '../../../../src/root/read/index.js';
+import { summarizeFile, type Json } from '../../../../src/root/read/summary.js';
+import { repoRoot, sharedRootDir } from '../../../util/shared.js';
 
 type Obj = { [k: string]: Json };
 
@@ -20,6 +21,17 @@ test('hadd flags are rewritten for root merge only', () => {
   assert.equal(normalizeHaddFlags(['root', 'merge', '-ff', 'o.root']), ['root', 'merge', '-f', '--compression', 'first', '--recompress', 'o.root']);
   assert.equal(normalizeHaddFlags(['root', 'merge', '-f505', '-k', 'o.root']), ['root', 'merge', '-f', '--compression', '505', '--recompress', '-k', 'o.root']);
   assert.equal(normalizeHaddFlags(['root', 'inspect', '-f505']), ['root', 'inspect', '-f505']);
+});
+
+test('-j alone is one job per core, -j<N> is -j N, -j N stays; only for root merge', () => {
+  const cores = String(availableParallelism());
+  assert.equal(normalizeHaddFlags(['root', 'merge', '-j', 'o.root', 'a.root']), ['root', 'merge', '-j', cores, 'o.root', 'a.root']);
+  assert.equal(normalizeHaddFlags(['root', 'merge', 'o.root', 'a.root', '-j']), ['root', 'merge', 'o.root', 'a.root', '-j', cores]);
+  assert.equal(normalizeHaddFlags(['root', 'merge', '-j', '3', 'o.root']), ['root', 'merge', '-j', '3', 'o.root']);
+  assert.equal(normalizeHaddFlags(['root', 'merge', '-j12', 'o.root']), ['root', 'merge', '-j', '12', 'o.root']);
+  assert.equal(normalizeHaddFlags(['build', '-j']), ['build', '-j']);
+  // Only the exact glued spellings: anything else is left for the parser to judge.
+  assert.equal(normalizeHaddFlags(['root', 'merge', '-fkx', '-f5a', '-jx']), ['root', 'merge', '-fkx', '-f5a', '-jx']);
 });
 
 const shared = sharedRootDir();
