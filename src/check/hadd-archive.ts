@@ -23,6 +23,7 @@ export function mergedGoodChunks(report: HaddReport): string[] {
         break;
       case 'no-good-chunk':
       case 'merge-failed':
+      case 'interrupted':
         break;
       default:
         assertNever(c, 'component outcome');

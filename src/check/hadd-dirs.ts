@@ -13,7 +13,7 @@ import type { RootMerger } from '../merge/root-merger.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { classifyDir } from './discover.js';
 import { checkChunks } from './index.js';
-import type { ComponentOutcome, HaddReport } from './hadd-outdir.js';
+import { mergeOutcome, stopRequested, type ComponentOutcome, type HaddReport } from './hadd-outdir.js';
 import type { RootProbe } from './root-probe.js';
 
 export interface ExplicitGroup {
@@ -68,12 +68,15 @@ export interface HaddDirsOptions {
   rootMerger?: RootMerger;
   onWarning?: (message: string) => void;
   onComponent?: (component: string, good: number, total: number) => void;
+  signal?: AbortSignal;
 }
 
 /** Judges and merges explicit chunk directories (grouped by groupExplicitDirs) into dest/<component>/. */
 export async function haddDirs(groups: readonly ExplicitGroup[], dest: string, opts: HaddDirsOptions = {}): Promise<HaddReport> {
   const components: ComponentOutcome[] = [];
-  for (const g of groups) {
+  const src = commonParent(groups) ?? dest;
+  for (const [i, g] of groups.entries()) {
+    if (await stopRequested(opts.signal)) return { src, dest, components, skipped: [], stale: [], notStarted: groups.slice(i).map((x) => x.component) };
     const verdicts = await checkChunks(g.dirs, { ...(opts.probe ? { probe: opts.probe } : {}) });
     const good = verdicts.filter((v) => v.good).map((v) => v.dir);
     const bad = verdicts.filter((v) => !v.good);
@@ -83,10 +86,9 @@ export async function haddDirs(groups: readonly ExplicitGroup[], dest: string, o
       continue;
     }
     opts.onComponent?.(g.component, good.length, g.dirs.length);
-    const r = await mergeComponent(dirname(good[0]!), g.component, good, { dest, nfiles: verdicts.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning });
-    components.push(r.ok ? { ...base, status: 'merged', summary: r.value } : { ...base, status: 'merge-failed', error: r.error });
+    const r = await mergeComponent(dirname(good[0]!), g.component, good, { dest, nfiles: verdicts.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning, signal: opts.signal });
+    components.push(mergeOutcome(base, r, opts.signal));
   }
-  const src = commonParent(groups) ?? dest;
   return { src, dest, components, skipped: [], stale: [] };
 }
 

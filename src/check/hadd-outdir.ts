@@ -3,7 +3,7 @@
 // left them out; we name them and the command exits 1).
 import { basename, dirname, join } from 'node:path';
 import { groupChunkDirs } from '../merge/group.js';
-import { mergeComponent, type MergeSummary } from '../merge/merge-component.js';
+import { mergeComponent, nextTurn, type MergeSummary } from '../merge/merge-component.js';
 import type { RootMerger } from '../merge/root-merger.js';
 import { checkChunks, type ChunkVerdict } from './index.js';
 import { checkMerged } from './merged-check.js';
@@ -12,13 +12,15 @@ import { headerProbe, type RootProbe } from './root-probe.js';
 import { missingChunkVerdict, Plans } from './plan-view.js';
 import { parseChunkName } from '../chunkdir/layout.js';
 import { existsSync } from 'node:fs';
-import type { Failure } from '../util/result.js';
+import type { Failure, Result } from '../util/result.js';
 
 export type ComponentOutcome =
   | { component: string; status: 'merged'; nchunks: number; bad: ChunkVerdict[]; summary: MergeSummary }
   | { component: string; status: 'up-to-date'; nchunks: number; bad: ChunkVerdict[]; dir: string; ngood: number }
   | { component: string; status: 'no-good-chunk'; nchunks: number; bad: ChunkVerdict[] }
-  | { component: string; status: 'merge-failed'; nchunks: number; bad: ChunkVerdict[]; error: Failure };
+  | { component: string; status: 'merge-failed'; nchunks: number; bad: ChunkVerdict[]; error: Failure }
+  /** Stopped by a signal (heppy hadd's Ctrl-C) while merging: its tmp dir removed, the old merge (if any) left. */
+  | { component: string; status: 'interrupted'; nchunks: number; bad: ChunkVerdict[] };
 
 export interface HaddReport {
   src: string;
@@ -27,6 +29,8 @@ export interface HaddReport {
   skipped: string[];
   /** Chunk directories not in the last build's plan (an earlier split): never merged. */
   stale: string[];
+  /** Set when a signal stopped the hadd: the components not reached (neither judged nor merged). */
+  notStarted?: string[];
 }
 
 export interface HaddOptions {
@@ -37,6 +41,21 @@ export interface HaddOptions {
   force?: boolean;
   /** Called before each component's merge starts (progress on long merges). */
   onComponent?: (component: string, good: number, total: number) => void;
+  /** Ctrl-C/SIGTERM: stops between components and between a merge's files (nothing half-written stays). */
+  signal?: AbortSignal;
+}
+
+/** Before a component: a turn of the event loop (a pending signal's handler runs), then whether to stop. */
+export async function stopRequested(signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return false;
+  await nextTurn();
+  return signal.aborted;
+}
+
+/** A component's outcome from its merge's result: a failure after the signal is the interruption, not an error. */
+export function mergeOutcome(base: { component: string; nchunks: number; bad: ChunkVerdict[] }, r: Result<MergeSummary>, signal: AbortSignal | undefined): ComponentOutcome {
+  if (r.ok) return { ...base, status: 'merged', summary: r.value };
+  return signal?.aborted ? { ...base, status: 'interrupted' } : { ...base, status: 'merge-failed', error: r.error };
 }
 
 async function isCurrent(target: string, good: string[], plans: Plans): Promise<boolean> {
@@ -61,7 +80,8 @@ export async function haddOutdir(src: string, dest: string, opts: HaddOptions = 
       g.chunks = g.chunks.filter((c) => view.chunkKeys.has(c.dir));
     }
   }
-  for (const g of groups) {
+  for (const [i, g] of groups.entries()) {
+    if (await stopRequested(opts.signal)) return { src, dest, components, skipped: skipped.map((s) => join(src, s)), stale, notStarted: groups.slice(i).map((x) => x.component) };
     const dirs = g.chunks.map((c) => c.dir);
     const missing = view ? [...view.chunkKeys.keys()].filter((d) => parseChunkName(basename(d))?.component === g.component && !existsSync(d)) : [];
     if (dirs.length === 0 && missing.length === 0) continue;
@@ -81,9 +101,9 @@ export async function haddOutdir(src: string, dest: string, opts: HaddOptions = 
     }
     opts.onComponent?.(g.component, good.length, dirs.length);
     const r = await mergeComponent(src, g.component, good, {
-      dest, nfiles: verdicts.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning,
+      dest, nfiles: verdicts.length, rootMerger: opts.rootMerger, onWarning: opts.onWarning, signal: opts.signal,
     });
-    components.push(r.ok ? { ...base, status: 'merged', summary: r.value } : { ...base, status: 'merge-failed', error: r.error });
+    components.push(mergeOutcome(base, r, opts.signal));
   }
   return { src, dest, components, skipped: skipped.map((s) => join(src, s)), stale };
 }

@@ -63,16 +63,33 @@ export class HaddCommand extends Command {
     if (!lock.ok) throw new UserError(formatFailure(lock.error), 1);
     // The chunks' ROOT files that opened in an earlier check or hadd and are unchanged are not reopened.
     const cache = new ProbeCache(plan.chunkParents);
+    // Ctrl-C/SIGTERM stop the merge at its next file or component (merge-component.ts nextTurn): a
+    // merge in progress leaves nothing (its tmp dir removed), finished components stay merged.
+    const ac = new AbortController();
+    let signalled: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals): void => { signalled ??= sig; ac.abort(); };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const opts = {
       force: this.force,
+      signal: ac.signal,
       probe: cache.wrap(defaultProbe),
       onWarning: (m: string) => warnings.push(m),
       onComponent: (c: string, good: number, total: number) => {
         if (!this.json) this.context.stderr.write(`merging ${c} (${good} of ${total} chunks)…\n`);
       },
     };
-    const { report, moved } = await plan.run(opts).finally(() => lock.value.release());
+    const { report, moved } = await plan.run(opts).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      lock.value.release();
+    });
     cache.save();
+    if (report.notStarted !== undefined || report.components.some((c) => c.status === 'interrupted')) {
+      if (this.json) this.context.stdout.write(JSON.stringify({ ...report, warnings, interrupted: signalled }, null, 1) + '\n');
+      this.context.stderr.write(`heppy: ${interruptedLine(report)}\n`);
+      return signalled === 'SIGTERM' ? 143 : 130;
+    }
     if (report.components.length === 0) {
       throw new UserError(`warning: no chunk found in ${this.args[0]} (no <component>_Chunk<N> directory)`);
     }
@@ -99,7 +116,8 @@ export class HaddCommand extends Command {
       const { haddOutdir } = await import('../check/hadd-outdir.js');
       const { archiveChunks, mergedGoodChunks } = await import('../check/hadd-archive.js');
       const report = await haddOutdir(src, dest, o);
-      return { report, moved: this.archive ? archiveChunks(src, mergedGoodChunks(report)) : [] };
+      const stopped = report.notStarted !== undefined || report.components.some((c) => c.status === 'interrupted');
+      return { report, moved: this.archive && !stopped ? archiveChunks(src, mergedGoodChunks(report)) : [] };
     } };
   }
 
@@ -120,6 +138,7 @@ export class HaddCommand extends Command {
 
 interface HaddRunOptions {
   force: boolean;
+  signal: AbortSignal;
   probe: RootProbe;
   onWarning(m: string): void;
   onComponent(c: string, good: number, total: number): void;
@@ -149,11 +168,26 @@ function componentLines(c: ComponentOutcome): string[] {
     case 'merge-failed':
       lines.push(`${c.component}: merge failed, nothing written: ${formatFailure(c.error)}`);
       break;
+    case 'interrupted':
+      lines.push(`${c.component}: interrupted, nothing written`);
+      break;
     default:
       assertNever(c, 'component outcome');
   }
   for (const v of c.bad) lines.push(`  left out: ${badLine(v)}`);
   return lines;
+}
+
+/** The one line of a hadd a signal stopped: what was merged (where), what was stopped or not reached. */
+export function interruptedLine(report: HaddReport): string {
+  const names = (st: ComponentOutcome['status']): string[] => report.components.filter((c) => c.status === st).map((c) => c.component);
+  const merged = [...names('merged'), ...names('up-to-date')];
+  const parts = [`merged ${merged.length === 0 ? 'nothing' : `${merged.join(', ')} (in ${displayPath(report.dest)})`}`];
+  const stopped = names('interrupted');
+  if (stopped.length > 0) parts.push(`${stopped.join(', ')} stopped, nothing written`);
+  const notReached = report.notStarted ?? [];
+  if (notReached.length > 0) parts.push(`not merged: ${notReached.join(', ')}`);
+  return `interrupted; ${parts.join('; ')}. Run the same heppy hadd again to merge the rest`;
 }
 
 export function formatHadd(report: HaddReport, warnings: string[]): string {

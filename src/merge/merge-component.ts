@@ -37,7 +37,15 @@ export interface MergeOptions {
    * the merge (the build checked them when it ran or found them up to date); anything else is read.
    */
   listings?: ReadonlyMap<string, ChunkListing>;
+  /**
+   * Stops the merge between files (heppy hadd's Ctrl-C): the event loop gets a turn before each,
+   * so the signal's handler runs, and an aborted merge ends as a failure with its tmp dir removed.
+   */
+  signal?: AbortSignal;
 }
+
+/** One turn of the event loop: a signal handler waiting behind synchronous merge work runs now. */
+export const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** A chunk's result files as the build recorded them (chunkdir/results.ts statOutputs). */
 export type ChunkListing = ReadonlyArray<{ path: string; size: number; mtimeMs: number }>;
@@ -55,7 +63,7 @@ export interface MergeSummary {
 /** Where a file's sums come from: its inputs' chunks that have it, in chunk order (undefined: the inputs). */
 type SumsOf = (rel: string, inputs: string[]) => string[] | undefined;
 
-async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merger: RootMerger, warn: (m: string) => void, sumsOf: SumsOf): Promise<Result<string[]>> {
+async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merger: RootMerger, warn: (m: string) => void, sumsOf: SumsOf, signal?: AbortSignal): Promise<Result<string[]>> {
   const inputs = chunkDirs.map((d) => join(d, a.rel));
   const out = join(tmp, a.rel);
   switch (a.kind) {
@@ -73,7 +81,7 @@ async function applyAction(a: FileAction, chunkDirs: string[], tmp: string, merg
         copyFileSync(inputs[0]!, out);
         return ok([a.rel]);
       }
-      const r = await mergeInGroups(merger, out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`), ...(sums ? { sumsFrom: sums } : {}) });
+      const r = await mergeInGroups(merger, out, inputs, { onWarning: (m) => warn(`${a.rel}: ${m}`), ...(sums ? { sumsFrom: sums } : {}), ...(signal ? { signal } : {}) });
       return r.ok ? ok([a.rel]) : fail({ ...r.error, file: r.error.file ?? a.rel });
     }
     case 'stat': {
@@ -210,7 +218,11 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   try {
     const written: string[] = [];
     for (const f of plan.value.files) {
-      const r = await applyAction(f.action, f.from, tmp, merger, warn, sumsOf.value ?? (() => undefined));
+      if (opts.signal !== undefined) {
+        await nextTurn();
+        if (opts.signal.aborted) return fail({ file: target, object: component, reason: 'interrupted: nothing written' });
+      }
+      const r = await applyAction(f.action, f.from, tmp, merger, warn, sumsOf.value ?? (() => undefined), opts.signal);
       if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
       written.push(...r.value);
     }

@@ -5,12 +5,14 @@
 // Histograms are still added as one merge adds them, in input order (sumsFrom), never group by group.
 import { rmSync } from 'node:fs';
 import { mergeRootFiles } from '../root/hadd/index.js';
-import type { Result } from '../util/result.js';
+import { fail, type Result } from '../util/result.js';
 
 export interface RootMergeOptions {
   onWarning?: (m: string) => void;
   /** The files whose histograms are added, in order, when `inputs` are partial merges of them. */
   sumsFrom?: string[];
+  /** Stops a merge in groups between groups (heppy hadd's Ctrl-C); the merger itself ignores it. */
+  signal?: AbortSignal;
 }
 
 export type RootMerger = (out: string, inputs: string[], opts: RootMergeOptions) => Promise<Result<unknown>>;
@@ -32,6 +34,10 @@ export async function mergeInGroups(merger: RootMerger, out: string, inputs: str
   const parts: string[] = [];
   try {
     for (let i = 0; i < inputs.length; i += maxInputs) {
+      if (opts.signal !== undefined) {
+        await new Promise((r) => setImmediate(r));
+        if (opts.signal.aborted) return fail({ file: out, reason: 'interrupted: nothing written' });
+      }
       const part = `${out}.L${level}.part${parts.length}.root`;
       parts.push(part);
       const r = await merger(part, inputs.slice(i, i + maxInputs), opts.onWarning ? { onWarning: opts.onWarning } : {});

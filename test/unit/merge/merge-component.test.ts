@@ -202,4 +202,25 @@ test('listings: recorded chunks are planned from the build\'s records (files, ma
   if (!lost.ok) assert.match(lost.error.file ?? '', /L_Chunk0/);
 });
 
+test('an abort while merging (heppy hadd\'s Ctrl-C): stopped at the next file, nothing written, no tmp dir, the old merge kept', async () => {
+  const out = join(root, 'abort');
+  const dirs = [chunkWithStats(out, 'AB_Chunk0', 10, [1]), chunkWithStats(out, 'AB_Chunk1', 30, [3])];
+  const first = await mergeComponent(out, 'AB', dirs, { rootMerger: recorder });
+  assert.ok(first.ok);
+  const before = readFileSync(join(out, 'AB', 'heppy-status.json'), 'utf8');
+  const ac = new AbortController();
+  let merged = 0;
+  // The signal arrives during the ROOT file's merge: the files after it are not written.
+  const aborting: RootMerger = async (o, ins, opts) => { merged++; ac.abort(); return recorder(o, ins, opts); };
+  const r = await mergeComponent(out, 'AB', dirs, { rootMerger: aborting, signal: ac.signal });
+  assert.not.ok(r.ok);
+  assert.is(merged, 1);
+  assert.is(readFileSync(join(out, 'AB', 'heppy-status.json'), 'utf8'), before);
+  assert.equal(readdirSync(join(out, '.heppy', 'tmp')), []);
+  // Aborted before it starts: nothing merged at all.
+  const none = await mergeComponent(out, 'AB', dirs, { rootMerger: aborting, signal: AbortSignal.abort() });
+  assert.not.ok(none.ok);
+  assert.is(merged, 1);
+});
+
 test.run();

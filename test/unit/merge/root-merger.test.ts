@@ -59,5 +59,18 @@ test('a failing group stops the merge and leaves no part behind', async () => {
   assert.equal(readdirSync(root).filter((f) => f.includes('.part')), []);
 });
 
+test('an abort (heppy hadd\'s Ctrl-C) stops between groups: no further group merged, no part left', async () => {
+  const ac = new AbortController();
+  let n = 0;
+  // The signal comes while the first group merges; it is seen before the second starts.
+  const aborting: RootMerger = async (out, ins) => { if (++n === 1) ac.abort(); return concat(out, ins, {}); };
+  const out = join(root, 'f.root');
+  const r = await mergeInGroups(aborting, out, inputs, { signal: ac.signal }, 4);
+  assert.not.ok(r.ok);
+  assert.is(n, 1);
+  assert.not.ok(existsSync(out));
+  assert.equal(readdirSync(root).filter((f) => f.includes('.part')), []);
+});
+
 test.after(() => rmSync(root, { recursive: true, force: true }));
 test.run();
