@@ -66,6 +66,8 @@ export interface RunChunkHooks extends LoopHooks {
   window?(entriesPerFile: readonly number[]): EventWindow;
   /** Each line an analyzer logs, as it logs it (`heppy run`). */
   onLog?(analyzer: string, message: string): void;
+  /** Called with the finished tmp dir right before it is swapped into place (a local worker ends itself there when its build is gone). */
+  beforeSwap?(tmp: string): void;
 }
 
 /**
@@ -213,6 +215,7 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     const m = writeFreshMarker(tmp, marker);
     // No fsync: a kill -9 loses nothing written; after a crash of the machine, a file cut short
     // differs from the size its marker lists, and the build runs the chunk again (engine/decide.ts).
+    hooks.beforeSwap?.(tmp);
     swapIntoPlace(tmp, chunkDir);
     const files = [...stats.filter((f) => !RUN_FILES.has(f.path)), { path: MARKER_FILE, ...m }];
     return { chunkDir, marker, files };

@@ -2,7 +2,7 @@
 // runChunk in this process, so the analysis bundle (and heppy, jsroot…) is imported once per
 // worker, not once per chunk. The runner module can be replaced (HEPPY_WORKER_RUNNER, a module URL
 // exporting runChunk) for tests of the pool itself.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskFailure } from '../../util/failure.js';
 import type { ReportedResult, ResultFile } from '../executor.js';
@@ -49,6 +49,25 @@ function msOfNs(ns: bigint): number {
   return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
+/**
+ * The build that forked this worker. Its kill -9 re-parents this process at once, so getppid()
+ * (asked anew each time) tells, also while a chunk keeps the event loop busy and the channel's
+ * close is not heard yet ('disconnect' waits for the loop). A closed channel means the same.
+ */
+const coordinator = process.ppid;
+const orphaned = (): boolean => process.ppid !== coordinator || !process.connected;
+
+/**
+ * Ends this worker when its build is gone: the next build may already hold the Outdir and remove
+ * or replace what this one would put there, so nothing more is written (`tmp`: the chunk's
+ * unfinished directory, removed) and nothing is renamed into place.
+ */
+function quitIfOrphaned(tmp?: string): void {
+  if (!orphaned()) return;
+  if (tmp !== undefined) try { rmSync(tmp, { recursive: true, force: true }); } catch { /* the next build's */ }
+  process.exit(0);
+}
+
 const send = (m: FromWorker): void => void process.send!(m);
 /** Sends `m`; resolves once it is written to the channel (a closed channel: the process exits on 'disconnect'). */
 const sendFlushed = (m: FromWorker): Promise<void> => new Promise((res) => { process.send!(m, undefined, undefined, () => res()); });
@@ -86,9 +105,11 @@ async function run(m: RunMessage): Promise<Ended> {
     let lastSent = Date.now(); // short chunks (most) send no progress at all, only their end
     const r = await runChunk(spec, m.chunkDir, {
       onProgress: (events: number, expected: number) => {
+        quitIfOrphaned();
         const now = Date.now();
         if (now - lastSent > 250) { lastSent = now; send({ type: 'progress', nodeId: m.nodeId, events, expected }); }
       },
+      beforeSwap: (tmp: string) => quitIfOrphaned(tmp),
     });
     if (r.ok) {
       const out = r.value;
@@ -121,6 +142,7 @@ async function pump(): Promise<void> {
   running = true;
   while (pending.length > 0 && !hold) {
     const m = pending.shift()!;
+    quitIfOrphaned();
     await sendFlushed({ type: 'started', nodeId: m.nodeId, attempt: m.attempt });
     const reply = await run(m);
     if (!reply.ok) hold = true;

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -298,6 +298,31 @@ test('an end still being written when the next chunk kills the worker is heard, 
   } finally {
     await pool.close();
   }
+});
+
+// The build killed -9 while its worker runs a chunk that keeps the event loop busy (the channel's
+// close is not heard): the worker must end at its next check and never swap its result into place.
+test('a worker whose build is killed -9 mid-chunk ends at its next check, without swapping anything into place', async () => {
+  const j = job('orphan', 'orphan');
+  const script = join(dir, 'coordinator.mjs');
+  const poolUrl = JSON.stringify(pathToFileURL(new URL('../../../../src/exec/local/pool.js', import.meta.url).pathname).href);
+  writeFileSync(script, `import { LocalPool } from ${poolUrl};\nconst pool = new LocalPool({ jobs: 1 });\n`
+    + `await pool.submit([${JSON.stringify(j)}]);\nsetInterval(() => {}, 1000);\nfor (;;) await pool.next();\n`);
+  const coord = spawn(process.execPath, [script], { stdio: 'ignore', env: { ...process.env, HEPPY_WORKER_RUNNER: runner } });
+  const exited = new Promise<void>((res) => coord.once('exit', () => res()));
+  const runs = join(j.chunkDir, 'runs.txt');
+  for (let i = 0; i < 6000 && !existsSync(runs); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(existsSync(runs), 'the worker started the chunk');
+  const worker = Number(readFileSync(runs, 'utf8').trim());
+  coord.kill('SIGKILL');
+  await exited;
+  writeFileSync(join(j.chunkDir, 'go'), '');
+  const alive = (): boolean => { try { process.kill(worker, 0); return true; } catch { return false; } };
+  // A bound for a loaded machine: the worker sees `go` within 10 ms and checks at once.
+  for (let i = 0; i < 1000 && alive(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.not.ok(alive(), `worker ${worker} outlived its build by 10 s`);
+  assert.not.ok(existsSync(join(j.chunkDir, 'swapped')), 'nothing swapped into place after the build died');
+  assert.not.ok(existsSync(join(j.chunkDir, 'tmp')), 'its unfinished tmp dir removed');
 });
 
 test.run();
