@@ -87,7 +87,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const journal = store.listJobs();
   const adopt = await adoptJournal(plan, store, journal, new Set(tasks.map((t) => t.id)), r.executor.kind, r.outdir, r.emit);
   const adoptedIds = new Set(adopt.map((j) => j.nodeId));
-  removeLeftovers(r.outdir, journal);
+  removeLeftovers(r.outdir, journal, (message) => r.emit({ type: 'warning', message }));
   timingMark('executor, run set up, journal');
   await chunks.restoreAll(tasks, adoptedIds);
   timingMark('chunks restored');
