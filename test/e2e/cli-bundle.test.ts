@@ -22,7 +22,12 @@ export async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log
 const preload = join(work, 'preload.mjs');
 writeFileSync(preload, `import { register, createRequire, syncBuiltinESMExports } from 'node:module';
 import { appendFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 register(${JSON.stringify(pathToFileURL(hooks).href)});
+// CommonJS files required (not imported) bypass the hooks: each one compiled is recorded too.
+const M = createRequire(import.meta.url)('node:module');
+const compile = M.prototype._compile;
+M.prototype._compile = function (content, filename) { appendFileSync(${JSON.stringify(log)}, pathToFileURL(filename).href + '\\n'); return compile.call(this, content, filename); };
 const wt = createRequire(import.meta.url)('node:worker_threads');
 const Base = wt.Worker;
 wt.Worker = class extends Base { constructor(script, o) { appendFileSync(${JSON.stringify(log)}, 'worker ' + script + '\\n'); super(script, o); } };
