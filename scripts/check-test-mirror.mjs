@@ -67,7 +67,6 @@ const PENDING = new Map([
   ['src/config/analyzer.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/component.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/config/config.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
-  ['src/config/typecheck-stamp.ts', 'heppyfile model/loader part: exercised by unit/config/load*.test.ts and e2e/build-load'],
   ['src/engine/build.ts', 'engine: exercised through unit/engine/run*.test.ts, restore*.test.ts and the e2e/build-* tests'],
   ['src/engine/cancel.ts', 'engine: exercised through unit/engine/run*.test.ts, restore*.test.ts and the e2e/build-* tests'],
   ['src/engine/check-resubmit.ts', 'engine: exercised through unit/engine/run*.test.ts, restore*.test.ts and the e2e/build-* tests'],
@@ -99,7 +98,6 @@ const PENDING = new Map([
   ['src/io/xrootd/requests.ts', 'remote input: exercised by unit/io/** and e2e/remote-* (real XRootD)'],
   ['src/loop/source.ts', 'event loop part: exercised by unit/loop/** and every e2e build'],
   ['src/merge/merge-worker.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
-  ['src/merge/plan.ts', 'merge of an Outdir: exercised by unit/merge/** and e2e/merge-tree, e2e/hadd-*'],
   ['src/report/html/collect.ts', 'heppy report: run end to end by e2e/report-html'],
   ['src/report/html/page.ts', 'heppy report: run end to end by e2e/report-html'],
   ['src/report/plain.ts', 'reporter: its output is asserted by e2e/progress-tty and the e2e builds'],
@@ -128,7 +126,6 @@ const PENDING = new Map([
   ['src/root/write/streamer-records.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
   ['src/root/write/tree-meta.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
   ['src/root/write/tree.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
-  ['src/stats/sidecar.ts', 'statistics: exercised by unit/stats/** and the merge tests'],
   ['src/store/write-batch.ts', 'store: exercised by unit/store/** and e2e/build-store-damage'],
 ]);
 
