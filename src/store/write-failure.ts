@@ -7,6 +7,9 @@
 // lmdb-js also makes commit promises of its own that no caller holds (the start of each event-turn
 // batch, lmdb-js 3): their rejection reaches the process as unhandled; a handler installed while a
 // store is open takes those (known by their `commitError` promise) and rethrows anything else.
+// lmdb-js also prints a failed commit's error (console.error, with its stack) before rejecting:
+// the bundle leaves that call out (scripts/bundle-lmdb.mjs). The C library's own "Write error: …"
+// (fprintf to stderr in mdb.c's page flush) cannot be kept out from JavaScript.
 import { constants } from 'node:os';
 import { UserError } from '../util/result.js';
 

@@ -101,4 +101,36 @@ test('a store on a full disk (a real tmpfs): the close fails in one line, the pr
   }
 });
 
+test('a command whose store commit fails on a full disk prints heppy\'s line only: lmdb-js\'s console.error of the commit (stripped by the bundle) is not there', () => {
+  const mnt = mkdtempSync(join(tmpdir(), 'heppy-storefull-'));
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=192k', 'tmpfs', mnt], { encoding: 'utf8' });
+  if (m.status !== 0) {
+    console.log(`SKIP: store on a full disk (stderr): cannot mount a tmpfs here (${(m.stderr || m.error?.message || '').trim()})`);
+    rmSync(mnt, { recursive: true, force: true });
+    return;
+  }
+  try {
+    const cache = join(mnt, 'cache');
+    mkdirSync(cache);
+    // A process of its own, as a command is: what it prints to stderr is all of it.
+    const store = new URL('../../../src/store/store.js', import.meta.url).href;
+    const code = `
+      const { Store } = await import(${JSON.stringify(store)});
+      const rec = ${rec.toString()};
+      const s = Store.open(${JSON.stringify(cache)}, ${JSON.stringify(join(mnt, 'Outdir'))});
+      await Promise.all(Array.from({ length: 400 }, (_, i) => s.putTask(rec(i)).catch(() => false)));
+      try { await s.close(); } catch (err) { process.stderr.write('heppy: ' + err.message + '\\n'); process.exitCode = err.exitCode; }`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+    assert.is(r.status, 1, r.stderr);
+    // lmdb's C code may also print "Write error: …" with fprintf (the write path of mdb.c; no newline):
+    // it cannot be kept out from JavaScript. Every other line is heppy's one line.
+    const lines = r.stderr.replace(/^Write error: [^\n]*?size \d+/, '').split('\n').filter((l) => l !== '');
+    assert.is(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, new RegExp(`^heppy: the store ${cache}/data\\.mdb could not be written \\((ENOSPC|EIO)`));
+  } finally {
+    spawnSync('umount', ['-l', mnt]);
+    rmSync(mnt, { recursive: true, force: true });
+  }
+});
+
 test.run();
