@@ -45,12 +45,21 @@ export class ChunkRuns {
   /**
    * Chunks whose key the output cache holds are restored before anything runs (each one appears
    * complete or not at all) and leave `tasks`; a damaged entry is dropped and its chunk runs as usual.
+   * Stops at `signal` (Ctrl-C): the chunks not restored stay in `tasks`.
    */
-  async restoreAll(tasks: SchedTask[], adopted: ReadonlySet<string>): Promise<void> {
+  async restoreAll(tasks: SchedTask[], adopted: ReadonlySet<string>, signal?: AbortSignal): Promise<void> {
     const { s } = this;
     const cache = s.cache;
     if (!cache) return;
+    let turn = Date.now();
     for (let i = tasks.length - 1; i >= 0; i--) {
+      // A restore whose stamps hold never waits for I/O: a turn of the event loop every 20 ms lets a
+      // Ctrl-C's handler run; the chunks left are then not run (interrupted), as in a running build.
+      if (signal !== undefined && Date.now() - turn >= 20) {
+        await new Promise((r) => setImmediate(r));
+        turn = Date.now();
+      }
+      if (signal?.aborted) return;
       const t = tasks[i]!;
       const n = s.node(t.id);
       if (n.kind !== 'chunk' || adopted.has(t.id) || cache.entry(n.key!) === null) continue;

@@ -89,7 +89,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   const adoptedIds = new Set(adopt.map((j) => j.nodeId));
   removeLeftovers(r.outdir, journal, (message) => r.emit({ type: 'warning', message }));
   timingMark('executor, run set up, journal');
-  await chunks.restoreAll(tasks, adoptedIds);
+  await chunks.restoreAll(tasks, adoptedIds, r.signal);
   timingMark('chunks restored');
   merges.chunksToRun(tasks.filter((t) => t.kind === 'job').length);
 
@@ -109,6 +109,7 @@ export async function runPlan(r: RunInputs): Promise<Summary> {
   countNotRun(s, outcomes);
   await store.flush();
   timingMark('replaced removed, store flushed');
+  if (r.signal?.aborted) s.summary.interrupted = true;
   s.summary.wallMs = Date.now() - s.t0;
   return s.summary;
 }

@@ -22,6 +22,8 @@ export interface Summary {
   wallMs: number;
   /** `reason` is formatTaskFailure(failure), for people; code reads `failure`. */
   failures: Array<{ id: string; reason: string; failure: TaskFailure; attempts: number; log?: string }>;
+  /** Stopped by Ctrl-C / SIGTERM: set even when every node had ended (a restore from the cache is quick). */
+  interrupted?: boolean;
 }
 
 export type BuildEvent =

@@ -18,6 +18,8 @@ export function formatSummary(s: Summary): string {
   if (s.restored) parts.push(`${s.restored} restored from cache`);
   parts.push(`${s.upToDate} up to date`, `${s.failed} failed`);
   if (s.skipped) parts.push(`${s.skipped} not run (${notRunWhy(s.notRun)})`);
+  // Interrupted after every node had ended (or been restored): still said, as the exit code (130) says it.
+  else if (s.interrupted) parts.push('interrupted');
   lines.push(`heppy: ${parts.join(', ')}; ${s.eventsProcessed} events processed; ${secs} s`);
   for (const f of s.failures) lines.push(`  FAILED ${f.id}: ${f.reason}${f.log ? `\n         log: ${f.log}` : ''}`);
   return lines.join('\n') + '\n';

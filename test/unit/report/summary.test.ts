@@ -25,6 +25,13 @@ test('formatSummary: re-attached, restored, not run with one or several reasons,
   assert.ok(formatSummary({ ...base, skipped: 2, notRun: { failed: 0, interrupted: 0, detached: 2 } }).includes('2 not run (detached)'));
 });
 
+test('formatSummary: interrupted after every node had ended (a quick restore) still says interrupted; once when nodes were not run', () => {
+  assert.is(formatSummary({ ...base, run: 0, upToDate: 0, restored: 9, interrupted: true }),
+    'heppy: 0 run, 9 restored from cache, 0 up to date, 0 failed, interrupted; 1500 events processed; 1.23 s\n');
+  const s = formatSummary({ ...base, skipped: 2, notRun: { failed: 0, interrupted: 2, detached: 0 }, interrupted: true });
+  assert.is(s.split('interrupted').length, 2, s);
+});
+
 test('planLine and wouldRunLine', () => {
   assert.is(planLine({ type: 'plan', total: 10, toRun: 6, upToDate: 4, components: [] }), 'heppy: 10 nodes, 6 to run, 4 up to date');
   assert.is(planLine({ type: 'plan', total: 10, toRun: 6, toRestore: 2, upToDate: 4, components: [] }), 'heppy: 10 nodes, 4 to run, 2 to restore from cache, 4 up to date');
