@@ -144,119 +144,127 @@ function clusterRanges(parts: Opened[]): { ends: number[]; sizes: number[] } {
 
 function sumField(objs: Obj[], f: string): number { return objs.reduce((s, o) => s + Number(o[f] ?? 0), 0); }
 
-/**
- * Merges the tree `id` ('dir/name;cycle') of the inputs into `w`, as key `name` with `cycle`
- * in `dir`. Returns the number of entries. Throws RootError naming the file, tree and branch.
- */
-export async function mergeTree(w: RootFileWriter, k: { dir: string; name: string; title: string; className: string; cycle: number },
-  treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
-  const opened: Opened[] = [];
-  for (const i of inputs) opened.push(await openTree(i, treePath));
-  for (const o of opened) refuseDropped(o, treePath);
-  mark(`${treePath}: trees decoded`);
-  const first = opened[0]!;
-  const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
-  const d = w.dir(k.dir, true);
-  const copier = new BasketCopier(w, d.seekDir, k.name);
-  const nb = first.order.length;
-  // Every input's basket lists first: the merged lists are then allocated once, at their size.
-  const refsOf = opened.map((o, x) => matched[x]!.map((n) => {
+/** Where one tree's baskets go: the writer, the merged tree's directory, and the merged basket lists. */
+interface CopyTo { w: RootFileWriter; seekDir: number; copier: BasketCopier; treePath: string; out: MergedBaskets[] }
+/** Records basket i of branch j of the input being copied at its place in the merged lists. */
+type Put = (j: number, i: number, p: Placed) => void;
+
+/** Every input's basket lists (checked), first: the merged lists are then allocated once, at their size. */
+function basketLists(opened: Opened[], matched: Node[][], treePath: string): BranchBaskets[][] {
+  return opened.map((o, x) => matched[x]!.map((n) => {
     const where = `${treePath}/${n.path}`;
     let r: BranchBaskets;
     try { r = branchBaskets(n.b); } catch (e) { throw new RootError(o.input.source.path, where, (e as Error).message); }
     checkBaskets(o.input.source.path, where, n.b, r, o.entries);
     return r;
   }));
-  mark(`${treePath}: basket lists`);
-  const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.n, 0)));
-  let offset = 0;
-  let buf = Buffer.allocUnsafe(RUN_BYTES);
-  const target = w.compressionSetting;
-  for (const [x, o] of opened.entries()) {
-    const src = o.input.source;
-    const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
-    const branches = matched[x]!;
-    const refs = refsOf[x]!;
-    // Basket i of branch j of this input is basket base[j] + i of the merged branch.
-    const base = out.map((a) => a.n);
-    const put = (j: number, i: number, p: Placed): void => out[j]!.put(base[j]! + i, p.seek, p.nbytes, p.tot);
-    const recompress = opts.recompress && o.input.compress !== target;
-    const appended = o.input.appended;
-    if (appended !== null && !recompress) {
-      for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
-        if (!isEmbedded(refs[j]!, i)) put(j, i, appended.take(src, refAt(refs[j]!, i), d.seekDir, `${treePath}/${branches[j]!.path}`));
+}
+
+/**
+ * Copies an input's stored baskets as runs of adjacent bytes, each placed in one pass; a run that
+ * would cross the 2 GB mark with small keys is rewritten basket by basket. Returns the (maybe grown) buffer.
+ */
+async function copyRuns(c: CopyTo, src: Source, branches: Node[], refs: BranchBaskets[], base: number[], put: Put, buf: Buffer): Promise<Buffer> {
+  const { w, treePath } = c;
+  const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
+  const runs = runsOf(refs);
+  for (let r = 0; r < runs.runs; r++) {
+    const s0 = runs.start[r]!, s1 = runs.start[r + 1]!;
+    const seek = runs.seek[s0]!, len = runs.seek[s1 - 1]! + runs.bytes[s1 - 1]! - seek;
+    const runStart = w.position;
+    if (buf.length < len) buf = Buffer.allocUnsafe(len);
+    src.readInto(buf, seek, len, `${treePath} baskets at ${seek}`);
+    if (runStart + len >= START_BIG_FILE && !allBigKeys(buf, runs, r)) {
+      for (let s = s0; s < s1; s++) {
+        const j = runs.branch[s]!, i = runs.index[s]!;
+        put(j, i, await c.copier.rewrite(h, branches[j]!.b, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`));
       }
-    } else if (recompress) {
-      for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
-        if (!isEmbedded(refs[j]!, i)) put(j, i, await copier.recompress(src, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`, w.compression));
-      }
-    } else {
-      const runs = runsOf(refs);
-      for (let r = 0; r < runs.runs; r++) {
-        const s0 = runs.start[r]!, s1 = runs.start[r + 1]!;
-        const seek = runs.seek[s0]!, len = runs.seek[s1 - 1]! + runs.bytes[s1 - 1]! - seek;
-        const runStart = w.position;
-        if (buf.length < len) buf = Buffer.allocUnsafe(len);
-        src.readInto(buf, seek, len, `${treePath} baskets at ${seek}`);
-        if (runStart + len >= START_BIG_FILE && !allBigKeys(buf, runs, r)) {
-          for (let s = s0; s < s1; s++) {
-            const j = runs.branch[s]!, i = runs.index[s]!;
-            put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`));
-          }
-          continue;
-        }
-        const dv = new DataView(buf.buffer, buf.byteOffset, len);
-        const bad = placeRun(dv, runs, r, runStart, d.seekDir, out, base);
-        if (bad >= 0) {
-          const j = runs.branch[bad]!;
-          const off = runs.seek[bad]! - seek;
-          throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]!.index[runs.index[bad]!]!} at ${runs.seek[bad]!}: key says ${dv.getInt32(off)} bytes, branch says ${runs.bytes[bad]!}`);
-        }
-        w.append(buf.subarray(0, len));
-      }
+      continue;
     }
-    for (let j = 0; j < nb; j++) {
-      const acc = out[j]!, rs = refs[j]!, k0 = base[j]!;
-      // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
-      if (!fillEntries(acc, rs.start, rs.n, k0, offset)) {
-        for (let i = 0; i < rs.n; i++) if (!acc.placed(k0 + i)) put(j, i, await copier.rewrite(h, branches[j]!.b, refAt(rs, i), `${treePath}/${branches[j]!.path}`));
-      }
-      acc.n += rs.n;
-      acc.entries += Number(branches[j]!.b.fEntries);
+    const dv = new DataView(buf.buffer, buf.byteOffset, len);
+    const bad = placeRun(dv, runs, r, runStart, c.seekDir, c.out, base);
+    if (bad >= 0) {
+      const j = runs.branch[bad]!;
+      const off = runs.seek[bad]! - seek;
+      throw new RootError(src.path, `${treePath}/${branches[j]!.path}`, `basket ${refs[j]!.index[runs.index[bad]!]!} at ${runs.seek[bad]!}: key says ${dv.getInt32(off)} bytes, branch says ${runs.bytes[bad]!}`);
     }
-    offset += o.entries;
+    w.append(buf.subarray(0, len));
   }
-  mark(`${treePath}: baskets copied`);
-  // The first input's tree, rewritten to describe the concatenation.
+  return buf;
+}
+
+/**
+ * Copies one input's baskets (in place when it was appended whole, recompressed, or as runs) and
+ * then its embedded ones, and adds its entries to the merged lists. Returns the (maybe grown) buffer.
+ */
+async function copyInput(c: CopyTo, o: Opened, branches: Node[], refs: BranchBaskets[], offset: number, recompress: boolean, buf: Buffer): Promise<Buffer> {
+  const { w, treePath, out } = c;
+  const src = o.input.source;
+  const nb = refs.length;
+  // Basket i of branch j of this input is basket base[j] + i of the merged branch.
+  const base = out.map((a) => a.n);
+  const put: Put = (j, i, p) => out[j]!.put(base[j]! + i, p.seek, p.nbytes, p.tot);
+  const appended = o.input.appended;
+  if (appended !== null && !recompress) {
+    for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
+      if (!isEmbedded(refs[j]!, i)) put(j, i, appended.take(src, refAt(refs[j]!, i), c.seekDir, `${treePath}/${branches[j]!.path}`));
+    }
+  } else if (recompress) {
+    for (let j = 0; j < nb; j++) for (let i = 0; i < refs[j]!.n; i++) {
+      if (!isEmbedded(refs[j]!, i)) put(j, i, await c.copier.recompress(src, refAt(refs[j]!, i), `${treePath}/${branches[j]!.path}`, w.compression));
+    }
+  } else {
+    buf = await copyRuns(c, src, branches, refs, base, put, buf);
+  }
+  const h: FileHandle = { fd: src.fd, size: src.size, path: src.path };
+  for (let j = 0; j < nb; j++) {
+    const acc = out[j]!, rs = refs[j]!, k0 = base[j]!;
+    // Embedded baskets (and any not placed above) are written out as keys now, in branch order.
+    if (!fillEntries(acc, rs.start, rs.n, k0, offset)) {
+      for (let i = 0; i < rs.n; i++) if (!acc.placed(k0 + i)) put(j, i, await c.copier.rewrite(h, branches[j]!.b, refAt(rs, i), `${treePath}/${branches[j]!.path}`));
+    }
+    acc.n += rs.n;
+    acc.entries += Number(branches[j]!.b.fEntries);
+  }
+  return buf;
+}
+
+/** Rewrites a branch of the first input to describe its merged baskets; leaf ranges over `all` (its match in every input). */
+function describeBranch(b: JsBranch & Obj, a: MergedBaskets, all: (JsBranch & Obj)[]): void {
+  // Typed arrays, streamed in bulk (WBuf.i32s/i64s); the slot after the last basket holds the entry count, as ROOT's.
+  a.entry[a.n] = a.entries;
+  b.fBasketBytes = a.bytes as unknown as number[];
+  b.fBasketEntry = a.entry as unknown as number[];
+  b.fBasketSeek = a.seek as unknown as number[];
+  b.fMaxBaskets = a.cap;
+  b.fWriteBasket = a.n;
+  b.fEntries = a.entries;
+  b.fEntryNumber = a.entries;
+  b.fTotBytes = a.tot;
+  b.fZipBytes = a.zip;
+  b.fReadBasket = 0;
+  (b as Obj).fBaskets = { _typename: 'TObjArray', name: '', arr: [], fLowerBound: 0, fUniqueID: 0, fBits: 0x03000000 };
+  // Leaf ranges (a counter's fMaximum bounds the arrays it sizes) over every input.
+  if (typeof b.fMaximum === 'number') b.fMaximum = Math.max(...all.map((x) => Number((x as Obj).fMaximum ?? 0)));
+  leavesOf(b).forEach((l, li) => {
+    const ls = all.map((x) => leavesOf(x)[li]).filter((y): y is JsLeaf & Obj => y !== undefined);
+    if (typeof l.fMaximum === 'number') l.fMaximum = Math.max(...ls.map((y) => Number(y.fMaximum ?? 0)));
+    if (typeof l.fMinimum === 'number') l.fMinimum = Math.min(...ls.map((y) => Number(y.fMinimum ?? 0)));
+  });
+}
+
+/** The first input's tree, rewritten to describe the concatenation of `opened` (`entries` in all). */
+function describeTree(opened: Opened[], matched: Node[][], out: MergedBaskets[], entries: number): JsTree & Obj {
+  const first = opened[0]!;
   let totBytes = 0, zipBytes = 0;
   first.order.forEach((n, j) => {
-    const a = out[j]!, b = n.b;
-    // Typed arrays, streamed in bulk (WBuf.i32s/i64s); the slot after the last basket holds the entry count, as ROOT's.
-    a.entry[a.n] = a.entries;
-    b.fBasketBytes = a.bytes as unknown as number[];
-    b.fBasketEntry = a.entry as unknown as number[];
-    b.fBasketSeek = a.seek as unknown as number[];
-    b.fMaxBaskets = a.cap;
-    b.fWriteBasket = a.n;
-    b.fEntries = a.entries;
-    b.fEntryNumber = a.entries;
-    b.fTotBytes = a.tot;
-    b.fZipBytes = a.zip;
-    b.fReadBasket = 0;
-    (b as Obj).fBaskets = { _typename: 'TObjArray', name: '', arr: [], fLowerBound: 0, fUniqueID: 0, fBits: 0x03000000 };
+    const a = out[j]!;
+    describeBranch(n.b, a, matched.map((m) => m[j]!.b));
     totBytes += a.tot; zipBytes += a.zip;
-    // Leaf ranges (a counter's fMaximum bounds the arrays it sizes) over every input.
-    const all = matched.map((m) => m[j]!.b);
-    if (typeof b.fMaximum === 'number') b.fMaximum = Math.max(...all.map((x) => Number((x as Obj).fMaximum ?? 0)));
-    leavesOf(b).forEach((l, li) => {
-      const ls = all.map((x) => leavesOf(x)[li]).filter((y): y is JsLeaf & Obj => y !== undefined);
-      if (typeof l.fMaximum === 'number') l.fMaximum = Math.max(...ls.map((y) => Number(y.fMaximum ?? 0)));
-      if (typeof l.fMinimum === 'number') l.fMinimum = Math.min(...ls.map((y) => Number(y.fMinimum ?? 0)));
-    });
   });
   const t = first.tree;
   const trees = opened.map((o) => o.tree);
-  t.fEntries = offset;
+  t.fEntries = entries;
   t.fTotBytes = totBytes;
   t.fZipBytes = zipBytes;
   if ('fSavedBytes' in t) t.fSavedBytes = sumField(trees, 'fSavedBytes');
@@ -268,6 +276,36 @@ export async function mergeTree(w: RootFileWriter, k: { dir: string; name: strin
   }
   if ('fIndexValues' in t) t.fIndexValues = [];
   if ('fIndex' in t) t.fIndex = [];
+  return t;
+}
+
+type TreeKey = { dir: string; name: string; title: string; className: string; cycle: number };
+
+/**
+ * Merges the tree `id` ('dir/name;cycle') of the inputs into `w`, as key `name` with `cycle`
+ * in `dir`. Returns the number of entries. Throws RootError naming the file, tree and branch.
+ */
+export async function mergeTree(w: RootFileWriter, k: TreeKey, treePath: string, inputs: TreeInput[], opts: TreeMergeOptions): Promise<number> {
+  const opened: Opened[] = [];
+  for (const i of inputs) opened.push(await openTree(i, treePath));
+  for (const o of opened) refuseDropped(o, treePath);
+  mark(`${treePath}: trees decoded`);
+  const first = opened[0]!;
+  const matched = opened.map((o) => (o === first ? first.order : match(first, o, treePath)));
+  const d = w.dir(k.dir, true);
+  const refsOf = basketLists(opened, matched, treePath);
+  mark(`${treePath}: basket lists`);
+  const out = first.order.map((_, j) => new MergedBaskets(refsOf.reduce((sum, refs) => sum + refs[j]!.n, 0)));
+  const to: CopyTo = { w, seekDir: d.seekDir, copier: new BasketCopier(w, d.seekDir, k.name), treePath, out };
+  let offset = 0;
+  let buf: Buffer = Buffer.allocUnsafe(RUN_BYTES);
+  const target = w.compressionSetting;
+  for (const [x, o] of opened.entries()) {
+    buf = await copyInput(to, o, matched[x]!, refsOf[x]!, offset, opts.recompress && o.input.compress !== target, buf);
+    offset += o.entries;
+  }
+  mark(`${treePath}: baskets copied`);
+  const t = describeTree(opened, matched, out, offset);
   const cls = String(t._typename || k.className);
   try {
     w.writeKey({
