@@ -117,6 +117,7 @@ export class OutputCache {
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
     if (!checked.ok) {
+      if (this.removedMeanwhile(e)) return fail({ object: key, reason: 'no cache entry (removed since: heppy cache prune or clean)' });
       this.removeDamaged(key, checked.error.file);
       return checked;
     }
@@ -140,7 +141,7 @@ export class OutputCache {
     const e = this.entry(key);
     if (e === null) return fail({ object: key, reason: 'no cache entry' });
     const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
-    if (!checked.ok) return checked;
+    if (!checked.ok) return this.removedMeanwhile(e) ? fail({ object: key, reason: 'no cache entry (removed since: heppy cache prune or clean)' }) : checked;
     if (keepStamps && checked.value !== null && rewriteEntry(this.root, checked.value)) this.memo.set(key, checked.value);
     return ok(e);
   }
@@ -166,6 +167,7 @@ export class OutputCache {
         stamps.length = 0;
         const checked = await checkEntry(e, this.root, stamps, () => this.hashedFiles++);
         if (!checked.ok) {
+          if (this.removedMeanwhile(e)) return fail({ object: key, reason: 'no cache entry (removed since: heppy cache prune or clean)' });
           this.removeDamaged(key, checked.error.file);
           return checked;
         }
@@ -208,6 +210,17 @@ export class OutputCache {
     if (!keyOk(key)) return;
     rmSync(entryFile(this.root, key), { force: true });
     if (this.legacy()) rmSync(legacyDir(this.root, key), { recursive: true, force: true });
+  }
+
+  /**
+   * After a failed check: whether the entry's file is gone (another process's prune or clean removed
+   * it, then its objects, after this one read it). Such an entry was removed, not damaged: it is
+   * forgotten here and nothing is removed or reported as damaged.
+   */
+  private removedMeanwhile(e: CacheEntry): boolean {
+    if (e.version !== 2 || existsSync(entryFile(this.root, e.key))) return false;
+    this.memo.delete(e.key);
+    return true;
   }
 
   /**

@@ -143,7 +143,11 @@ async function cached(cache: OutputCache, key: string, verify: boolean | 'keep')
   if (verify !== false) {
     const found: FileStamp[] = [];
     const checked = await cache.verifyEntry(key, found, verify === 'keep');
-    if (!checked.ok) return { fate: { kind: 'damaged', key, file: checked.error.file ?? key, reason: checked.error.reason }, result: null };
+    if (!checked.ok) {
+      // Removed since it was read (a prune or clean in another process): not in the cache, not damaged.
+      if (!cache.hasEntry(key)) return null;
+      return { fate: { kind: 'damaged', key, file: checked.error.file ?? key, reason: checked.error.reason }, result: null };
+    }
     stamps = found;
   } else {
     stamps = recordedStamps(e);

@@ -59,6 +59,35 @@ test('a tampered entry is detected by its digest, removed and never restored', a
   assert.not.ok(missing.ok);
 });
 
+test('an entry pruned by another process after this one read it is not in the cache, not damaged; an entry still there whose object is gone is damaged', async () => {
+  const root = join(base, 'cache-pruned');
+  const c = OutputCache.open(root);
+  const d = nodeDir('P_Chunk0', 'all 30\n');
+  assert.ok((await c.save(KEY, d, { kind: 'chunk', node: 'P_Chunk0', marker: {}, exclude: [] })).ok);
+  rmSync(d, { recursive: true });
+  assert.ok(c.entry(KEY) !== null, 'read (a build\'s header predicted its restore)');
+  // `heppy cache prune --max-size 0` in another process: the entry file, then its objects, removed.
+  assert.is(OutputCache.open(root).prune(0).removed, 1);
+  const t = join(base, 'p-t');
+  mkdirSync(t);
+  for (const r of [await c.verifyEntry(KEY), await c.restoreInto(KEY, t)]) {
+    assert.not.ok(r.ok);
+    if (!r.ok) {
+      assert.not.match(r.error.reason, /damaged/);
+      assert.match(r.error.reason, /^no cache entry/);
+    }
+  }
+  assert.is(c.entry(KEY), null, 'forgotten');
+  assert.not.ok(c.hasEntry(KEY));
+  // The entry file still there, an object gone (removed by hand): damaged, and the entry removed.
+  const d2 = nodeDir('P_Chunk1', 'all 31\n');
+  assert.ok((await c.save(KEY, d2, { kind: 'chunk', node: 'P_Chunk1', marker: {}, exclude: [] })).ok);
+  rmSync(c.storedFile(KEY, 0)!);
+  const r = await c.restoreInto(KEY, t);
+  assert.ok(!r.ok && /cache entry damaged \(it is missing\)/.test(r.error.reason), JSON.stringify(r));
+  assert.not.ok(existsSync(entryFile(root, KEY)));
+});
+
 test('prune evicts the least recently used entries beyond the limit', async () => {
   const c = OutputCache.open(join(base, 'cache3'));
   const keys = ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb', 'cccccccccccccccc'];
