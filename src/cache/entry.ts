@@ -10,8 +10,9 @@
 // and the files, version 1) are still read, restored from and evicted, never written.
 // The one owner of the format: keep.ts writes entries, verify.ts checks them, eviction.ts counts them.
 import { uniqueTag } from '../util/lazy-node.js';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { stampNumbers } from '../util/stat-numbers.js';
 
 export interface CachedFile {
   path: string; // relative to the node directory
@@ -164,9 +165,10 @@ export const BACKDATE_S = 2;
 /** A file's size, inode, mtime (ns) and device, as stat-ed. */
 export interface FileStamp { size: number; ino: string; mtimeNs: string; dev: string }
 
+/** As statSync(path, { bigint: true }) (throws as it does), without its BigIntStats (stat-numbers.ts). */
 export function stampOf(path: string): FileStamp {
-  const st = statSync(path, { bigint: true });
-  return { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs), dev: String(st.dev) };
+  const st = stampNumbers(path, true, true)!;
+  return { size: st.size, ino: st.ino, mtimeNs: st.mtimeNs, dev: st.dev };
 }
 
 /** The recorded stamp stands for the digest: same inode, size and mtime, and not racy. */

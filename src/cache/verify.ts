@@ -1,10 +1,11 @@
 // The restore side of an entry: every stored file checked before anything is restored (by its
 // recorded stamp where it holds, else by its digest), the files linked into a node directory, and
 // whether a parked node directory still holds exactly the entry's own inodes.
-import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { hashFileSized } from '../fingerprint/hash-file.js';
 import { fail, ok, type Result } from '../util/result.js';
+import { stampNumbers } from '../util/stat-numbers.js';
 import { stampHolds, stampOf, storedAt, type CacheEntry, type CachedFile, type FileStamp } from './entry.js';
 import { linkOrCopy } from './keep.js';
 
@@ -67,9 +68,9 @@ export function linkEntryInto(e: CacheEntry, root: string, targetDir: string): b
 export function parkedStampsHold(e: CacheEntry, nodeDir: string, dev: string, stamps: FileStamp[]): boolean {
   stamps.length = 0;
   for (const f of e.files) {
-    const st = lstatSync(join(nodeDir, f.path), { bigint: true, throwIfNoEntry: false });
-    if (st === undefined || !st.isFile()) return false;
-    const s: FileStamp = { size: Number(st.size), ino: String(st.ino), mtimeNs: String(st.mtimeNs), dev: String(st.dev) };
+    const st = stampNumbers(join(nodeDir, f.path), false);
+    if (st === undefined || !st.isFile) return false;
+    const s: FileStamp = { size: st.size, ino: st.ino, mtimeNs: st.mtimeNs, dev: st.dev };
     if (s.dev !== dev || !stampHolds(f, s, e.verifiedAt)) return false;
     stamps.push(s);
   }
@@ -79,9 +80,9 @@ export function parkedStampsHold(e: CacheEntry, nodeDir: string, dev: string, st
 /** Whether `nodeDir` holds each of the entry's files as the very inode of `stamps` (the entry's files as checked). */
 export function holdsInodes(e: CacheEntry, nodeDir: string, stamps: readonly FileStamp[]): boolean {
   for (const [i, f] of e.files.entries()) {
-    const st = lstatSync(join(nodeDir, f.path), { bigint: true, throwIfNoEntry: false });
+    const st = stampNumbers(join(nodeDir, f.path), false);
     const s = stamps[i]!;
-    if (st === undefined || !st.isFile() || String(st.dev) !== s.dev || String(st.ino) !== s.ino || String(st.mtimeNs) !== s.mtimeNs || Number(st.size) !== s.size) return false;
+    if (st === undefined || !st.isFile || st.dev !== s.dev || st.ino !== s.ino || st.mtimeNs !== s.mtimeNs || st.size !== s.size) return false;
   }
   return true;
 }

@@ -9,7 +9,7 @@
 // checking that it holds exactly the entry's files as the very inodes the entry stores (and the
 // entry itself, as always): no link per file, no unlink per file of the replaced one. Parking and
 // discarding: restore-park.ts; the run files written and the outputs reported: restore-files.ts.
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileStamp, OutputCache } from '../cache/output-cache.js';
 import { batchScriptText } from '../chunkdir/batch-script.js';
@@ -21,6 +21,7 @@ import { discard, moveAside, takeParked } from './restore-park.js';
 import { restoredOutputs, unlinkIfThere, writeRunFile, writeRunFileSized } from './restore-files.js';
 import type { OutputRecord } from '../store/records.js';
 import { fail, ok, type Result } from '../util/result.js';
+import { statNumbers } from '../util/stat-numbers.js';
 
 export { replacedRemoved } from './restore-park.js';
 
@@ -71,8 +72,8 @@ export async function restoreMerge(cache: OutputCache, outdir: string, dir: stri
     const sources = m.sources === null ? null : m.sources.map((s) => {
       if (s.file === '') return s;
       try {
-        const st = statSync(join(chunksDir, s.chunk, s.file));
-        return { ...s, size: st.size, mtimeMs: st.mtimeMs };
+        const st = statNumbers(join(chunksDir, s.chunk, s.file)); // statSync's numbers, without its Stats
+        return st === undefined ? s : { ...s, size: st.size, mtimeMs: st.mtimeMs };
       } catch {
         return s;
       }
