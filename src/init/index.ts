@@ -5,10 +5,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { glob } from '../config/component.js';
+import { glob, hasMagic } from '../config/component.js';
+import { RemoteError } from '../io/errors.js';
+import { isUrl, redactUrl } from '../io/url.js';
 import { nameProblem } from '../config/names.js';
 import { RootError } from '../root/errors.js';
-import { fail, ok, type Result } from '../util/result.js';
+import { fail, ok, UserError, type Result } from '../util/result.js';
 import { sketchTree } from './inspect.js';
 import { SAMPLE_TREE, writeSample } from './sample.js';
 import { analyzerText, GITIGNORE, heppyfileText, packageJsonText, tsconfigText, type ProjectSpec } from './templates.js';
@@ -52,6 +54,18 @@ function packageName(dir: string): string {
   return n === '' ? 'heppy-analysis' : n;
 }
 
+/** The files of a remote --files: the URL itself, or the server's listing of its glob. */
+async function remoteFiles(spec: string): Promise<Result<string[]>> {
+  if (!hasMagic(spec)) return ok([spec]);
+  try {
+    const found = await (await import('../io/open.js')).remoteGlob(spec);
+    return found.length === 0 ? fail({ reason: `--files ${redactUrl(spec)}: no file matches` }) : ok(found);
+  } catch (e) {
+    if (e instanceof RemoteError || e instanceof UserError) return fail({ reason: `--files ${redactUrl(spec)}: ${e.message}` });
+    throw e;
+  }
+}
+
 const PROJECT_FILES = ['heppyfile.ts', 'package.json', 'tsconfig.json', join('analyzers', 'first-look.ts')];
 
 export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> {
@@ -63,7 +77,13 @@ export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> 
   let files: string[];
   let pattern: string;
   let sample = false;
-  if (o.files !== undefined) {
+  if (o.files !== undefined && isUrl(o.files)) {
+    // root:// and http(s):// as a component's files take them: the URL is the pattern, listed on its server.
+    const listed = await remoteFiles(o.files);
+    if (!listed.ok) return listed;
+    files = listed.value;
+    pattern = o.files;
+  } else if (o.files !== undefined) {
     const abs = resolve(o.files);
     files = /[*?[]/.test(o.files) ? glob(abs) : existsSync(abs) ? [abs] : [];
     if (files.length === 0) return fail({ reason: `--files ${o.files}: no file matches` });
@@ -74,7 +94,7 @@ export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> 
     files = [];
     pattern = 'data/sample_*.root';
   }
-  const dirName = o.files !== undefined ? basename(dirname(files[0]!)) : 'sample';
+  const dirName = o.files !== undefined ? basename(dirname(isUrl(files[0]!) ? files[0]!.replace(/[?#].*$/, '') : files[0]!)) : 'sample';
   const component = o.component ?? (nameProblem(dirName) === null ? dirName : 'sample');
 
   mkdirSync(dir, { recursive: true });
@@ -88,6 +108,7 @@ export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> 
     sketch = await sketchTree(files[0]!, o.tree ?? (sample ? SAMPLE_TREE : undefined));
   } catch (e) {
     if (e instanceof RootError) return fail({ file: e.file, object: e.object, reason: e.reason });
+    if (e instanceof RemoteError || e instanceof UserError) return fail({ reason: `--files ${redactUrl(o.files ?? '')}: ${e.message}` });
     throw e;
   }
   if (!sketch.ok) return sketch;

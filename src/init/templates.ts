@@ -1,5 +1,7 @@
 // The files of a new analysis project (`heppy init`), as text: heppyfile.ts, one analyzer over the
 // branches found in the input tree, package.json, tsconfig.json, .gitignore. Pure: no I/O.
+import { hasMagic } from '../config/component.js';
+import { isUrl } from '../io/url.js';
 import type { TreeSketch } from './inspect.js';
 
 export interface ProjectSpec {
@@ -68,7 +70,10 @@ export function heppyfileText(p: ProjectSpec): string {
     `import { FirstLook } from './analyzers/first-look.js';`,
     '',
     `const ${identifier(p.component)} = new Component(${q(p.component)}, { files: ${q(p.files)} });`,
-    `${identifier(p.component)}.splitFactor = ${identifier(p.component)}.files.length; // one chunk per file (${p.nfiles} today)`,
+    // A remote glob is listed on its server after the heppyfile is loaded: files.length is 1 here.
+    isUrl(p.files) && hasMagic(p.files)
+      ? `${identifier(p.component)}.splitFactor = ${p.nfiles}; // one chunk per file (the server listed ${p.nfiles})`
+      : `${identifier(p.component)}.splitFactor = ${identifier(p.component)}.files.length; // one chunk per file (${p.nfiles} today)`,
     '',
     `export default new Config({`,
     `  components: [${identifier(p.component)}],`,
