@@ -66,6 +66,31 @@ export async function unknownCommand(commands: readonly CommandClass[], argv: re
 }
 
 /**
+ * "unknown option '--cache-dir' for heppy check" when argv's command words name a command and one of
+ * its flags is none of that command's (clipanion's own message then lists no candidate). Null otherwise.
+ */
+export function unknownOption(cli: Cli, argv: readonly string[]): string | null {
+  const defs = cli.definitions().map((d) => ({ words: d.path.split(' ').slice(1), options: d.options }));
+  const def = defs.filter((d) => d.words.every((w, i) => argv[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
+  if (def === undefined) return null;
+  const takesValue = new Map<string, boolean>();
+  for (const o of def.options) {
+    const [names = '', arg] = o.definition.split(' ');
+    for (const n of names.split(',')) takesValue.set(n, arg !== undefined);
+  }
+  for (let i = def.words.length; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!a.startsWith('-') || a === '-') continue;
+    const name = a.split('=')[0]!;
+    const known = takesValue.get(name) ?? (name.startsWith('--no-') ? takesValue.has(`--${name.slice(5)}`) : undefined);
+    if (known === undefined) return `unknown option '${name}' for heppy ${def.words.join(' ')} (its options: heppy ${def.words.join(' ')} --help)`;
+    if (takesValue.get(name) === true && !a.includes('=')) i++;
+  }
+  return null;
+}
+
+/**
  * The command line heppy runs: the original heppy's forms (`heppy Outdir heppyfile.ts …`, and the
  * heppy_*.py launchers, named by `program`) become the heppy command doing the same work.
  */
@@ -117,7 +142,9 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
   } catch (err) {
     // Unknown command, bad flag, bad flag value: one line and the hint to --help.
     const msg = err instanceof Error ? err.message.split('\n').find((l) => l.trim() !== '') ?? err.message : String(err);
-    process.stderr.write(`heppy: ${msg.replace(/^Usage Error: /, '')}\n(see heppy --help)\n`);
+    // A command taking free arguments (check, hadd) makes clipanion say "Command not found" for a flag it lacks.
+    const flag = msg.startsWith('Command not found') ? unknownOption(cli, argv) : null;
+    process.stderr.write(`heppy: ${flag ?? msg.replace(/^Usage Error: /, '')}\n(see heppy --help)\n`);
     return 2;
   }
   if (command.help) {

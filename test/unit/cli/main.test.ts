@@ -45,4 +45,13 @@ test('a bad flag is one line and exit 2, no stack trace; a bad HEPPY_* switch li
   assert.not.match(e.err, /\n\s+at /);
 });
 
+test("a flag the command lacks, on a command with free arguments (check): one line naming it, not clipanion's empty 'did you mean one of'", () => {
+  const r = heppy(['check', 'Outdir', '--resubmit', '--cache-dir', 'c']);
+  assert.is(r.code, 2);
+  assert.is(r.err, "heppy: unknown option '--cache-dir' for heppy check (its options: heppy check --help)\n(see heppy --help)\n");
+  const v = heppy(['check', '-j', '2', 'Outdir', '--bogus=1']);   // -j's value is not a flag
+  assert.is(v.code, 2);
+  assert.ok(v.err.startsWith("heppy: unknown option '--bogus' for heppy check "), v.err);
+});
+
 test.run();
