@@ -8,12 +8,12 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseChunkName } from '../chunkdir/layout.js';
 import { readChunkSpec } from '../chunkdir/spec.js';
-import { mergeComponent } from '../merge/merge-component.js';
+import { mergeComponent, stopRequested } from '../merge/merge-component.js';
 import type { RootMerger } from '../merge/root-merger.js';
 import { fail, ok, type Result } from '../util/result.js';
 import { classifyDir } from './discover.js';
 import { checkChunks } from './index.js';
-import { mergeOutcome, stopRequested, type ComponentOutcome, type HaddReport } from './hadd-outdir.js';
+import { mergeOutcome, type ComponentOutcome, type HaddReport } from './hadd-outdir.js';
 import type { RootProbe } from './root-probe.js';
 
 export interface ExplicitGroup {

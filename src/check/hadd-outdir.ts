@@ -3,7 +3,7 @@
 // left them out; we name them and the command exits 1).
 import { basename, dirname, join } from 'node:path';
 import { groupChunkDirs } from '../merge/group.js';
-import { mergeComponent, nextTurn, type MergeSummary } from '../merge/merge-component.js';
+import { mergeComponent, stopRequested, type MergeSummary } from '../merge/merge-component.js';
 import type { RootMerger } from '../merge/root-merger.js';
 import { checkChunks, type ChunkVerdict } from './index.js';
 import { checkMerged } from './merged-check.js';
@@ -43,13 +43,6 @@ export interface HaddOptions {
   onComponent?: (component: string, good: number, total: number) => void;
   /** Ctrl-C/SIGTERM: stops between components and between a merge's files (nothing half-written stays). */
   signal?: AbortSignal;
-}
-
-/** Before a component: a turn of the event loop (a pending signal's handler runs), then whether to stop. */
-export async function stopRequested(signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal === undefined) return false;
-  await nextTurn();
-  return signal.aborted;
 }
 
 /** A component's outcome from its merge's result: a failure after the signal is the interruption, not an error. */

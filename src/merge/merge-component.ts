@@ -47,6 +47,13 @@ export interface MergeOptions {
 /** One turn of the event loop: a signal handler waiting behind synchronous merge work runs now. */
 export const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** Before a component or a merged file: a turn of the event loop (a pending signal's handler runs), then whether to stop. */
+export async function stopRequested(signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal === undefined) return false;
+  await nextTurn();
+  return signal.aborted;
+}
+
 /** A chunk's result files as the build recorded them (chunkdir/results.ts statOutputs). */
 export type ChunkListing = ReadonlyArray<{ path: string; size: number; mtimeMs: number }>;
 
@@ -182,6 +189,13 @@ function chunkSums(inputs: readonly string[], from: Provenance, listing: (dir: s
   return ok((rel, dirs) => dirs.flatMap((d) => byInput.get(d) ?? [resolve(d)]).filter((c) => has(c, rel)).map((c) => join(c, rel)));
 }
 
+/** Never replaced by a merge: an unsplit component's own run lives at Outdir/<comp>. */
+function isChunkDir(target: string): boolean {
+  if (!existsSync(target)) return false;
+  const m = readMarker(target);
+  return (m.ok && m.value?.kind === 'chunk') || existsSync(join(target, CHUNK_SPEC_FILE));
+}
+
 export async function mergeComponent(outdir: string, component: string, chunkDirs: string[], opts: MergeOptions = {}): Promise<Result<MergeSummary>> {
   const dest = opts.dest ?? outdir;
   const target = opts.target ?? join(dest, component);
@@ -193,13 +207,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   for (const d of chunkDirs) {
     if (listing(d) === undefined && !statSync(d, { throwIfNoEntry: false })?.isDirectory()) return fail({ file: d, object: component, reason: 'chunk directory does not exist' });
   }
-  // Never replace a result that is not a merge: an unsplit component's own run lives at Outdir/<comp>.
-  if (existsSync(target)) {
-    const m = readMarker(target);
-    if ((m.ok && m.value?.kind === 'chunk') || existsSync(join(target, CHUNK_SPEC_FILE))) {
-      return fail({ file: target, object: component, reason: 'refusing to replace it: it is a chunk directory, not a merged component' });
-    }
-  }
+  if (isChunkDir(target)) return fail({ file: target, object: component, reason: 'refusing to replace it: it is a chunk directory, not a merged component' });
 
   const from = composeInputs(chunkDirs, listing);
   if (!from.ok) return fail({ ...from.error, object: component });
@@ -218,10 +226,7 @@ export async function mergeComponent(outdir: string, component: string, chunkDir
   try {
     const written: string[] = [];
     for (const f of plan.value.files) {
-      if (opts.signal !== undefined) {
-        await nextTurn();
-        if (opts.signal.aborted) return fail({ file: target, object: component, reason: 'interrupted: nothing written' });
-      }
+      if (await stopRequested(opts.signal)) return fail({ file: target, object: component, reason: 'interrupted: nothing written' });
       const r = await applyAction(f.action, f.from, tmp, merger, warn, sumsOf.value ?? (() => undefined), opts.signal);
       if (!r.ok) return fail({ ...r.error, object: r.error.object ? `${component}: ${r.error.object}` : component });
       written.push(...r.value);
