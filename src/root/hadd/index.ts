@@ -160,75 +160,105 @@ async function mergeInSteps(out: string, inputs: string[], opts: MergeOptions, n
   }
 }
 
+type Holder = { inp: Input; key: RawKey };
+type Warn = (message: string) => void;
+/** What merging one object needs besides the object: the lookup of class versions, the sums of partial merges' inputs. */
+interface ObjectMerge { lookup: Awaited<ReturnType<typeof writeLookup>>; sums: Awaited<ReturnType<typeof sumAcross>> | null; recompress: boolean; warn: Warn }
+
+/** Opens the inputs into `opened` (in order); an unreadable one is skipped with a warning (skipUnreadable) or fails the merge. */
+async function openInputs(inputs: string[], opened: Input[], stats: MergeStats, opts: MergeOptions, warn: Warn): Promise<Result<void>> {
+  const infoCache: InfoCache = new Map();
+  for (const p of inputs) {
+    try {
+      opened.push(await openInput(p, infoCache));
+    } catch (e) {
+      const why = e instanceof RootError ? e.message : `${p}: ${(e as Error).message}`;
+      if (!opts.skipUnreadable) return fail({ file: p, reason: `cannot read input: ${e instanceof RootError ? e.reason : (e as Error).message}` });
+      warn(`skipping unreadable input ${why}`);
+      stats.skipped.push(p);
+    }
+  }
+  return ok(undefined);
+}
+
+/** Every (name, cycle) in order of first appearance over the inputs (ROOT's hadd also takes objects only later files have), and the inputs that have one first. */
+function firstAppearance(opened: Input[]): { order: RawKey[]; holdersFirst: Set<Input> } {
+  const order: RawKey[] = [];
+  const seen = new Set<string>();
+  const holdersFirst = new Set<Input>();
+  for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); holdersFirst.add(i); }
+  return { order, holdersFirst };
+}
+
+/** Appends the inputs whole to the new output (their copy runs in another process while jsroot decodes), adds their StreamerInfo. */
+async function prepareOutput(w: RootFileWriter, opened: Input[], holdersFirst: Set<Input>, opts: MergeOptions): Promise<ObjectMerge['lookup']> {
+  appendWhole(w, opened, opts.recompress ?? false, opts.append ?? DEFAULT_APPEND);
+  const added = new Set<RawRecord[]>();
+  for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
+  await prepareDecoding(opened, holdersFirst);
+  return writeLookup(opened);
+}
+
+/** Merges the object `k` of its holders into `w`: a directory, an RNTuple, a tree, a sum, or the first holder's copy. */
+async function mergeObject(w: RootFileWriter, k: RawKey, holders: Holder[], m: ObjectMerge, stats: MergeStats): Promise<Result<void>> {
+  const id = idOf(k);
+  for (const h of holders) {
+    const same = h.key.className === k.className || (DIR.test(h.key.className) && DIR.test(k.className));
+    if (!same) return fail({ file: h.inp.path, object: id, reason: `is a ${h.key.className}, but a ${k.className} in ${holders[0]!.inp.path}` });
+  }
+  if (DIR.test(k.className)) { w.mkdir(k.path); return ok(undefined); }
+  if (k.className === RNTUPLE_CLASS) {
+    const { mergeRNTuple } = await import('../rntuple/merge.js');
+    stats.entries += await mergeRNTuple(w, k.dir, k.name, id, await Promise.all(holders.map((h) => readerOf(h.inp))));
+    stats.trees++;
+    return ok(undefined);
+  }
+  if (TREE.test(k.className)) {
+    stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ path: h.inp.path, source: h.inp.source, compress: h.inp.compress, object: () => objectOf(h.inp, h.key), appended: h.inp.appended })),
+      { lookup: m.lookup, recompress: m.recompress });
+    stats.trees++;
+    return ok(undefined);
+  }
+  if (ADDABLE.test(k.className)) {
+    const sum = m.sums !== null && m.sums.has(id) ? m.sums.get(id)! : await sumHolders(k, holders, m.warn);
+    if (sum !== null && writeSum(w, k, sum, m.lookup, m.warn)) { stats.histograms++; return ok(undefined); }
+  }
+  copyFirst(w, k, holders[0]!, m.lookup, m.warn, holders.length);
+  stats.copied++;
+  return ok(undefined);
+}
+
 async function mergeOnce(out: string, inputs: string[], opts: MergeOptions): Promise<Result<MergeStats>> {
   const warn = opts.onWarning ?? (() => {});
   if (inputs.length === 0) return fail({ reason: 'no input files', file: out });
   if (existsSync(out) && !opts.force) return fail({ file: out, reason: 'output file exists (use force / -f to overwrite)' });
   if (inputs.includes(out)) return fail({ file: out, reason: 'output file is also an input' });
   const opened: Input[] = [];
-  const infoCache: InfoCache = new Map();
   const stats: MergeStats = { inputs: 0, skipped: [], trees: 0, entries: 0, histograms: 0, copied: 0, bytes: 0 };
   const tmp = `${out}.heppy-tmp-${process.pid}`;
   let w: RootFileWriter | null = null;
   try {
-    for (const p of inputs) {
-      try {
-        opened.push(await openInput(p, infoCache));
-      } catch (e) {
-        const why = e instanceof RootError ? e.message : `${p}: ${(e as Error).message}`;
-        if (!opts.skipUnreadable) return fail({ file: p, reason: `cannot read input: ${e instanceof RootError ? e.reason : (e as Error).message}` });
-        warn(`skipping unreadable input ${why}`);
-        stats.skipped.push(p);
-      }
-    }
+    const read = await openInputs(inputs, opened, stats, opts, warn);
+    if (!read.ok) return read;
     mark('inputs opened (keys, StreamerInfo)');
     if (opened.length === 0) return fail({ file: out, reason: 'no readable input files' });
     stats.inputs = opened.length;
     const perFile = opened.map((i) => new Map(i.keys.map((k) => [idOf(k), k] as const)));
-    // Every (name, cycle) in order of first appearance over the inputs (ROOT's hadd also takes objects only later files have).
-    const order: RawKey[] = [];
-    const seen = new Set<string>();
-    const holdersFirst = new Set<Input>();
-    for (const i of opened) for (const k of i.keys) if (!seen.has(idOf(k))) { seen.add(idOf(k)); order.push(k); holdersFirst.add(i); }
+    const { order, holdersFirst } = firstAppearance(opened);
     // The output first, with the inputs appended whole: their copy (another process) runs while jsroot loads and decodes.
     const compression = opts.compression ?? compressionOf(opened[0]!.compress);
     await prepareCompression(compression);
     w = RootFileWriter.create(tmp, { name: basename(out), compression });
-    appendWhole(w, opened, opts.recompress ?? false, opts.append ?? DEFAULT_APPEND);
-    const added = new Set<RawRecord[]>();
-    for (const i of opened) if (!added.has(i.infos)) { added.add(i.infos); w.addStreamerInfos(i.infos); }
-    await prepareDecoding(opened, holdersFirst);
-    const lookup = await writeLookup(opened);
+    const lookup = await prepareOutput(w, opened, holdersFirst, opts);
     mark('output created, decoding prepared');
-
     // Files of the partial merges' inputs are opened only when there is something to add (not for trees alone).
     const sums = opts.sumsFrom && order.some((k) => ADDABLE.test(k.className)) ? await sumAcross(opts.sumsFrom, warn) : null;
+    const m: ObjectMerge = { lookup, sums, recompress: opts.recompress ?? false, warn };
     for (const k of order) {
       const id = idOf(k);
-      const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as { inp: Input; key: RawKey }[];
-      for (const h of holders) {
-        const same = h.key.className === k.className || (DIR.test(h.key.className) && DIR.test(k.className));
-        if (!same) return fail({ file: h.inp.path, object: id, reason: `is a ${h.key.className}, but a ${k.className} in ${holders[0]!.inp.path}` });
-      }
-      if (DIR.test(k.className)) { w.mkdir(k.path); continue; }
-      if (k.className === RNTUPLE_CLASS) {
-        const { mergeRNTuple } = await import('../rntuple/merge.js');
-        stats.entries += await mergeRNTuple(w, k.dir, k.name, id, await Promise.all(holders.map((h) => readerOf(h.inp))));
-        stats.trees++;
-        continue;
-      }
-      if (TREE.test(k.className)) {
-        stats.entries += await mergeTree(w, k, k.path, holders.map((h) => ({ path: h.inp.path, source: h.inp.source, compress: h.inp.compress, object: () => objectOf(h.inp, h.key), appended: h.inp.appended })),
-          { lookup, recompress: opts.recompress ?? false });
-        stats.trees++;
-        continue;
-      }
-      if (ADDABLE.test(k.className)) {
-        const sum = sums !== null && sums.has(id) ? sums.get(id)! : await sumHolders(k, holders, warn);
-        if (sum !== null && writeSum(w, k, sum, lookup, warn)) { stats.histograms++; continue; }
-      }
-      copyFirst(w, k, holders[0]!, lookup, warn, holders.length);
-      stats.copied++;
+      const holders = opened.map((inp, i) => ({ inp, key: perFile[i]!.get(id) })).filter((h) => h.key !== undefined) as Holder[];
+      const merged = await mergeObject(w, k, holders, m, stats);
+      if (!merged.ok) return merged;
     }
     mark('objects merged (trees: baskets copied)');
     await placeAppended(w, opened.filter((i) => i.appended !== null).map((i) => i.appended!));
