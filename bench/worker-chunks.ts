@@ -5,7 +5,10 @@
 // project (its first build writes their chunk.json: the specs sent here).
 // --flags "F": this checkout's worker also runs with the Node/V8 flags F in each round (as
 // HEPPY_WORKER_NODE_FLAGS=F starts it), and the end prints its ratio to the worker without them.
-// Usage: node dist/bench/worker-chunks.js [chunks=500] [rounds=3] [--base DIR] [--flags "F"]
+// --trace: first one run of this checkout's worker with --trace-opt --trace-deopt, and per 100 chunks
+// the TurboFan compiles and deopts it printed (session 22: a fixed ~110 compiles over a worker's life,
+// no deopt loop), each counted at the chunk that had ended when the line arrived.
+// Usage: node dist/bench/worker-chunks.js [chunks=500] [rounds=3] [--base DIR] [--flags "F"] [--trace]
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -18,6 +21,8 @@ const baseAt = args.indexOf('--base');
 const baseDir = baseAt >= 0 ? args.splice(baseAt, 2)[1] : undefined;
 const flagsAt = args.indexOf('--flags');
 const flags = flagsAt >= 0 ? args.splice(flagsAt, 2)[1]!.split(' ').filter((x) => x !== '') : undefined;
+const traceAt = args.indexOf('--trace');
+const trace = traceAt >= 0 && args.splice(traceAt, 1).length === 1;
 const chunks = Number(args[0] ?? 500);
 const rounds = Number(args[1] ?? 3);
 const dir = join(repo, '.bench-tmp', 'full-1000');
@@ -41,7 +46,7 @@ function cpuOf(pid: number): number {
 }
 
 /** Runs the worker script `worker` over the chunks; its CPU when the last one ended, and the wall. */
-function drive(worker: string, execArgv: string[] = []): Promise<{ cpu: number; wall: number }> {
+function drive(worker: string, execArgv: string[] = [], onOut?: (text: string, ended: number) => void): Promise<{ cpu: number; wall: number }> {
   const out = join(dir, 'Outdir-worker');
   const cacheDir = join(dir, 'cache-worker');
   rmSync(out, { recursive: true, force: true });
@@ -49,8 +54,9 @@ function drive(worker: string, execArgv: string[] = []): Promise<{ cpu: number; 
   mkdirSync(out, { recursive: true });
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const w = fork(worker, [], { execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
+    const w = fork(worker, [], { execArgv, stdio: ['ignore', onOut ? 'pipe' : 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     let sent = 0, ended = 0;
+    if (onOut) w.stdout!.setEncoding('utf8').on('data', (t: string) => onOut(t, ended));
     const send = (): void => {
       const s = specs[sent++]!;
       w.send({ type: 'run', nodeId: s.name, attempt: s.attempt, chunkDir: join(out, s.name), spec: s, keepIn: join(cacheDir, 'outputs') });
@@ -74,6 +80,23 @@ const mine: number[] = [];
 const base: number[] = [];
 const flagged: number[] = [];
 const workerOf = (d: string): string => join(d, 'dist', 'cli', 'worker.js');
+if (trace) {
+  const per = new Map<number, { opt: number; deopt: number }>();
+  let rest = '';
+  await drive(workerOf(repo), ['--trace-opt', '--trace-deopt'], (text, ended) => {
+    const lines = (rest + text).split('\n');
+    rest = lines.pop()!;
+    const b = per.get(Math.floor(ended / 100)) ?? { opt: 0, deopt: 0 };
+    for (const l of lines) {
+      if (l.startsWith('[completed optimizing')) b.opt++;
+      else if (l.startsWith('[bailout')) b.deopt++;
+    }
+    per.set(Math.floor(ended / 100), b);
+  });
+  for (const [k, v] of [...per].sort((x, y) => x[0] - y[0])) {
+    process.stdout.write(`chunks ${k * 100 + 1}-${Math.min(chunks, k * 100 + 100)}: ${v.opt} TurboFan compiles, ${v.deopt} deopts\n`);
+  }
+}
 for (let i = 0; i < rounds; i++) {
   const a = await drive(workerOf(repo));
   mine.push(a.cpu);
