@@ -73,6 +73,8 @@ function readNum(c: Cur, t: NumType): number {
 
 const one = new Float64Array(1);
 
+type NodeOf<K extends Node['k']> = Extract<Node, { k: K }>;
+
 /**
  * Reads one value of `node` at the cursor into the sink under `path`. `top`: the value is
  * streamed on its own (containers and classes carry a byte count and version), not as an item
@@ -81,35 +83,10 @@ const one = new Float64Array(1);
 export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean): void {
   switch (node.k) {
     case 'num': { const v = readNum(c, node.t); sink.nums.get(path)?.push(v); return; }
-    case 'packed': {
-      const w = packedWidth(node.packed);
-      c.need(w);
-      unpackInto(node.packed, c.d, c.p, 1, one, 0);
-      c.p += w;
-      sink.nums.get(path)?.push(node.t === 'f4' ? Math.fround(one[0]!) : one[0]!);
-      return;
-    }
+    case 'packed': return walkPacked(node, c, path, sink);
     case 'array': for (let i = 0; i < node.n; i++) walk(node.of, c, path, sink, false); return;
-    case 'string': {
-      // a std::string streamed on its own (a branch, a member) may carry a byte count and version
-      if (top && node.std && stringHeader(c)) c.header('std::string');
-      let len = c.u8();
-      if (len === 255) len = c.u32();
-      c.need(len);
-      sink.strs.get(path)?.push(dec.decode(c.d.subarray(c.p, c.p + len)));
-      c.p += len;
-      return;
-    }
-    case 'tobject': {
-      // TObject::Streamer: a version (a byte count first if flagged), fUniqueID, fBits, and a
-      // process id when the object is referenced (kIsReferenced, bit 4).
-      if (c.p + 4 <= c.end && (c.d[c.p]! & 0x40) !== 0) c.u32();
-      c.u16();
-      c.u32();
-      const bits = c.u32();
-      if (bits & 0x10) c.u16();
-      return;
-    }
+    case 'string': return walkString(node, c, path, sink, top);
+    case 'tobject': return skipTObject(c);
     case 'class': {
       const h = c.header(node.name);
       if (h.memberwise) throw new MemberError(`${node.name} streamed member-wise is not read`);
@@ -117,40 +94,7 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
       if (h.end >= 0 && c.p !== h.end) throw new MemberError(`${node.name}: members end at byte ${c.p}, its byte count at ${h.end}`);
       return;
     }
-    case 'seq': case 'map': {
-      let end = -1, memberwise = false;
-      if (top) {
-        const h = c.header(node.name);
-        end = h.end;
-        memberwise = h.memberwise;
-        if (h.memberwise) {
-          const flat = node.k === 'seq' ? flatMembers(node.of, path) : null;
-          if (node.k === 'seq' && flat === null) throw new MemberError(`${node.name} streamed member-wise is not read (its items are not classes of numbers)`);
-          c.u16(); c.u32(); // the item (or pair) class's version and checksum
-          if (flat !== null) {
-            // a vector of classes written member-wise: the count, then each member of all items in turn
-            const n = c.u32();
-            if (n > c.end - c.p) throw new MemberError(`${node.name} of ${n} items in ${c.end - c.p} bytes`);
-            for (const m of flat) for (let i = 0; i < n; i++) walk(m.node, c, m.path, sink, false);
-            if (end >= 0 && c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${end}`);
-            return;
-          }
-        }
-      }
-      const n = c.u32();
-      if (n > c.end - c.p) throw new MemberError(`${node.name} of ${n} items in ${c.end - c.p} bytes`);
-      if (node.k === 'seq') for (let i = 0; i < n; i++) walk(node.of, c, path, sink, false);
-      else {
-        // std::map: all keys, then all values; keys (values) that are std::strings or containers
-        // get one byte count and version before them all when the map is written member-wise
-        if (memberwise && nestedHeader(node.key)) c.header(`keys of ${node.name}`);
-        for (let i = 0; i < n; i++) walk(node.key, c, `${path}.first`, sink, false);
-        if (memberwise && nestedHeader(node.value)) c.header(`values of ${node.name}`);
-        for (let i = 0; i < n; i++) walk(node.value, c, `${path}.second`, sink, false);
-      }
-      if (end >= 0 && c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${end}`);
-      return;
-    }
+    case 'seq': case 'map': return walkContainer(node, c, path, sink, top);
     case 'items': {
       // the member of every item of the entry's collection (vector<Trk>::rec_stages): the items'
       // values one after the other (an STL value without its own header), up to the byte count
@@ -163,6 +107,72 @@ export function walk(node: Node, c: Cur, path: string, sink: Sink, top: boolean)
     }
     default: assertNever(node, 'member schema');
   }
+}
+
+function walkPacked(node: NodeOf<'packed'>, c: Cur, path: string, sink: Sink): void {
+  const w = packedWidth(node.packed);
+  c.need(w);
+  unpackInto(node.packed, c.d, c.p, 1, one, 0);
+  c.p += w;
+  sink.nums.get(path)?.push(node.t === 'f4' ? Math.fround(one[0]!) : one[0]!);
+}
+
+function walkString(node: NodeOf<'string'>, c: Cur, path: string, sink: Sink, top: boolean): void {
+  // a std::string streamed on its own (a branch, a member) may carry a byte count and version
+  if (top && node.std && stringHeader(c)) c.header('std::string');
+  let len = c.u8();
+  if (len === 255) len = c.u32();
+  c.need(len);
+  sink.strs.get(path)?.push(dec.decode(c.d.subarray(c.p, c.p + len)));
+  c.p += len;
+}
+
+/**
+ * TObject::Streamer: a version (a byte count first if flagged), fUniqueID, fBits, and a
+ * process id when the object is referenced (kIsReferenced, bit 4).
+ */
+function skipTObject(c: Cur): void {
+  if (c.p + 4 <= c.end && (c.d[c.p]! & 0x40) !== 0) c.u32();
+  c.u16();
+  c.u32();
+  const bits = c.u32();
+  if (bits & 0x10) c.u16();
+}
+
+/** An STL sequence or map: its header when streamed on its own (member-wise vectors of classes read here), the count, the items. */
+function walkContainer(node: NodeOf<'seq' | 'map'>, c: Cur, path: string, sink: Sink, top: boolean): void {
+  let end = -1, memberwise = false;
+  if (top) {
+    const h = c.header(node.name);
+    end = h.end;
+    memberwise = h.memberwise;
+    if (h.memberwise) {
+      const flat = node.k === 'seq' ? flatMembers(node.of, path) : null;
+      if (node.k === 'seq' && flat === null) throw new MemberError(`${node.name} streamed member-wise is not read (its items are not classes of numbers)`);
+      c.u16(); c.u32(); // the item (or pair) class's version and checksum
+      if (flat !== null) return walkMemberwise(node.name, flat, c, sink, end);
+    }
+  }
+  const n = c.u32();
+  if (n > c.end - c.p) throw new MemberError(`${node.name} of ${n} items in ${c.end - c.p} bytes`);
+  if (node.k === 'seq') for (let i = 0; i < n; i++) walk(node.of, c, path, sink, false);
+  else {
+    // std::map: all keys, then all values; keys (values) that are std::strings or containers
+    // get one byte count and version before them all when the map is written member-wise
+    if (memberwise && nestedHeader(node.key)) c.header(`keys of ${node.name}`);
+    for (let i = 0; i < n; i++) walk(node.key, c, `${path}.first`, sink, false);
+    if (memberwise && nestedHeader(node.value)) c.header(`values of ${node.name}`);
+    for (let i = 0; i < n; i++) walk(node.value, c, `${path}.second`, sink, false);
+  }
+  if (end >= 0 && c.p !== end) throw new MemberError(`${node.name}: items end at ${c.p}, its byte count at ${end}`);
+}
+
+/** A vector of classes written member-wise: the count, then each member of all items in turn. */
+function walkMemberwise(name: string, flat: NonNullable<ReturnType<typeof flatMembers>>, c: Cur, sink: Sink, end: number): void {
+  const n = c.u32();
+  if (n > c.end - c.p) throw new MemberError(`${name} of ${n} items in ${c.end - c.p} bytes`);
+  for (const m of flat) for (let i = 0; i < n; i++) walk(m.node, c, m.path, sink, false);
+  if (end >= 0 && c.p !== end) throw new MemberError(`${name}: items end at ${c.p}, its byte count at ${end}`);
 }
 
 /** Whether a byte count + version precede the string here (its count matching the string's length). */
