@@ -56,10 +56,8 @@ function columnTotals(d: Descriptor): number[] {
   return tot;
 }
 
-/** Merges the RNTuple `name` of every input into `w` (directory `dir`); returns its entries. */
-export async function mergeRNTuple(w: RootFileWriter, dir: string, name: string, path: string, inputs: RootFileReader[]): Promise<number> {
-  const readers: RNTupleReader[] = [];
-  for (const f of inputs) readers.push(await RNTupleReader.open(f, path));
+/** Refuses inputs whose pages cannot be concatenated to the first's (schema extensions, partial clusters, another schema). */
+function checkMergeable(readers: RNTupleReader[], path: string): void {
   const first = readers[0]!;
   for (const r of readers) {
     const d = r.descriptor;
@@ -70,22 +68,47 @@ export async function mergeRNTuple(w: RootFileWriter, dir: string, name: string,
     const why = mismatch(first.descriptor, d);
     if (why !== null) throw new RootError(r.file, path, `cannot be merged with ${first.file}'s: ${why}`);
   }
-  w.addStreamerInfos([anchorStreamer]);
-  const ncol = first.descriptor.columns.length;
+}
+
+/** Writes `bytes` as an uncompressed RBlob key in the top directory; where its payload is. */
+function blob(w: RootFileWriter, bytes: Uint8Array): { offset: number; size: number } {
+  const k = w.writeKey({ className: 'RBlob', name: '', title: '', dir: w.dir('') as never, compress: false, list: false, cycle: 1, payload: () => bytes });
+  return { offset: k.seek + k.keylen, size: bytes.length };
+}
+
+/** Pages gathered into RBlob keys of about BLOB_BYTES; each page's locator is set when its blob is written. */
+class PageBlobs {
+  private parts: Uint8Array[] = [];
+  private partBytes = 0;
+  private pending: { loc: { offset: number }; at: number }[] = [];
+  constructor(private readonly w: RootFileWriter) {}
+
+  /** Adds a stored page (`bytes`: its `size` bytes and checksum, `len` in all); its locator, filled in at the flush. */
+  add(bytes: Uint8Array, size: number, len: number): { offset: number; size: number } {
+    const loc = { offset: 0, size };
+    this.pending.push({ loc, at: this.partBytes });
+    this.parts.push(bytes); this.partBytes += len;
+    if (this.partBytes >= BLOB_BYTES) this.flush();
+    return loc;
+  }
+
+  flush(): void {
+    if (this.partBytes === 0) return;
+    const all = new Uint8Array(this.partBytes);
+    let p = 0;
+    for (const x of this.parts) { all.set(x, p); p += x.length; }
+    const k = this.w.writeKey({ className: 'RBlob', name: '', title: '', dir: this.w.dir('') as never, compress: false, list: false, cycle: 1, payload: () => all });
+    for (const x of this.pending) x.loc.offset = k.seek + k.keylen + x.at;
+    this.parts = []; this.partBytes = 0; this.pending = [];
+  }
+}
+
+/** Copies every input's pages, in order; the merged clusters (entries and element offsets shifted) and the entry count. */
+async function copyClusters(w: RootFileWriter, readers: RNTupleReader[], inputs: RootFileReader[], ncol: number): Promise<{ out: ClusterDesc[]; entries: number }> {
+  const blobs = new PageBlobs(w);
   const out: ClusterDesc[] = [];
   const shift = new Array<number>(ncol).fill(0);
   let entries = 0;
-  let parts: Uint8Array[] = [], partBytes = 0;
-  let pending: { loc: { offset: number }; at: number }[] = [];
-  const flush = (): void => {
-    if (partBytes === 0) return;
-    const all = new Uint8Array(partBytes);
-    let p = 0;
-    for (const x of parts) { all.set(x, p); p += x.length; }
-    const k = w.writeKey({ className: 'RBlob', name: '', title: '', dir: w.dir('') as never, compress: false, list: false, cycle: 1, payload: () => all });
-    for (const x of pending) x.loc.offset = k.seek + k.keylen + x.at;
-    parts = []; partBytes = 0; pending = [];
-  };
   for (let i = 0; i < readers.length; i++) {
     const r = readers[i]!, d = r.descriptor, src = inputs[i]!;
     for (const c of d.clusters) {
@@ -96,11 +119,7 @@ export async function mergeRNTuple(w: RootFileWriter, dir: string, name: string,
         for (const p of range.pages) {
           const len = p.locator.size + (p.checksum ? 8 : 0);
           const bytes = await src.readBytes(p.locator.offset, len);
-          const loc = { offset: 0, size: p.locator.size };
-          pending.push({ loc, at: partBytes });
-          parts.push(bytes); partBytes += len;
-          pages.push({ elements: p.elements, checksum: p.checksum, locator: loc });
-          if (partBytes >= BLOB_BYTES) flush();
+          pages.push({ elements: p.elements, checksum: p.checksum, locator: blobs.add(bytes, p.locator.size, len) });
         }
         cols.push({ elementOffset: range.elementOffset + shift[k]!, suppressed: range.suppressed, compression: range.compression, pages });
       }
@@ -110,23 +129,31 @@ export async function mergeRNTuple(w: RootFileWriter, dir: string, name: string,
     for (let k = 0; k < ncol; k++) shift[k]! += tot[k]!;
     entries += r.entries;
   }
-  flush();
+  blobs.flush();
+  return { out, entries };
+}
+
+/** Merges the RNTuple `name` of every input into `w` (directory `dir`); returns its entries. */
+export async function mergeRNTuple(w: RootFileWriter, dir: string, name: string, path: string, inputs: RootFileReader[]): Promise<number> {
+  const readers: RNTupleReader[] = [];
+  for (const f of inputs) readers.push(await RNTupleReader.open(f, path));
+  const first = readers[0]!;
+  checkMergeable(readers, path);
+  w.addStreamerInfos([anchorStreamer]);
+  const ncol = first.descriptor.columns.length;
+  const { out, entries } = await copyClusters(w, readers, inputs, ncol);
   // Header: the first input's envelope, as stored (page lists refer to its checksum).
   const a = first.anchor;
   const headerBytes = await inputs[0]!.readBytes(a.seekHeader, a.nbytesHeader);
-  const blob = (bytes: Uint8Array): { offset: number; size: number } => {
-    const k = w.writeKey({ className: 'RBlob', name: '', title: '', dir: w.dir('') as never, compress: false, list: false, cycle: 1, payload: () => bytes });
-    return { offset: k.seek + k.keylen, size: bytes.length };
-  };
-  const hl = blob(headerBytes);
+  const hl = blob(w, headerBytes);
   const hc = first.descriptor.headerChecksum;
   const groups = [];
   if (out.length > 0) {
     const pl = pageListEnvelope(hc, out, ncol);
-    groups.push({ minEntry: 0, entrySpan: entries, clusters: out.length, length: pl.length, locator: blob(compressPayload(pl, w.compression)) });
+    groups.push({ minEntry: 0, entrySpan: entries, clusters: out.length, length: pl.length, locator: blob(w, compressPayload(pl, w.compression)) });
   }
   const footer = footerEnvelope(hc, groups);
-  const fl = blob(compressPayload(footer, w.compression));
+  const fl = blob(w, compressPayload(footer, w.compression));
   const anchor = serializeAnchor({
     epoch: 1, major: a.major, minor: a.minor, patch: a.patch,
     seekHeader: hl.offset, nbytesHeader: hl.size, lenHeader: a.lenHeader,
