@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Executor, ExecutorKind, JournalEntry } from '../exec/executor.js';
 import { parseSlurmTime } from '../exec/batch/time.js';
+import { templateSyntaxProblem } from '../exec/command/template.js';
 import { LocalPool, type LocalPoolOptions } from '../exec/local/pool.js';
 import { existsSync } from 'node:fs';
 import { planFile } from '../chunkdir/layout.js';
@@ -32,6 +33,8 @@ export function executorKind(f: ExecutorFlags): ExecutorKind {
   if (k !== 'local' && k !== 'slurm' && k !== 'command') throw new UserError(`--executor must be local, slurm or command, not '${k}'`);
   if (k === 'command' && f.batchTemplate === undefined) throw new UserError("--executor command needs -b 'TEMPLATE' (e.g. -b 'nohup ./batchScript.sh &')");
   if (k !== 'command' && f.batchTemplate !== undefined) throw new UserError(`-b TEMPLATE is for the command executor, not --executor ${k}`);
+  const bad = k === 'command' ? templateSyntaxProblem(f.batchTemplate!) : null;
+  if (bad !== null) throw new UserError(`-b '${f.batchTemplate!}': ${bad}`);
   if (f.time !== undefined && parseSlurmTime(f.time) === null) throw new UserError(`--time must be a Slurm time (M, M:S, H:M:S, D-H, D-H:M:S), got '${f.time}'`);
   if (f.maxQueriesPerMinute !== undefined && !(f.maxQueriesPerMinute > 0)) throw new UserError('--max-queries-per-minute must be positive');
   if (k !== 'slurm' && ((f.sbatchArgs?.length ?? 0) > 0 || f.partition !== undefined || f.mem !== undefined || f.chunksPerJob !== undefined

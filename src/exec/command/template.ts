@@ -1,6 +1,7 @@
 // heppy_batch's `-b 'TEMPLATE'`: the command is run verbatim by /bin/sh inside each chunk
 // directory. This module knows what the usual batch systems print on submission and how their
 // jobs are cancelled; it never edits the template itself.
+import { spawnSync } from 'node:child_process';
 import { assertNever } from '../../util/result.js';
 import { shq } from '../../util/shell.js';
 
@@ -16,6 +17,18 @@ export function templateKind(template: string): TemplateKind {
   if (word === 'qsub') return 'sge';
   if (word === 'nohup' || word === 'batchScript.sh' || word === 'bash' || word === 'sh') return 'local';
   return 'other';
+}
+
+/**
+ * Why /bin/sh cannot parse the template (an unterminated quote, a stray `&&`), or null: checked
+ * once with `sh -n` before anything is submitted, instead of every chunk's submission failing alike.
+ */
+export function templateSyntaxProblem(template: string): string | null {
+  if (template.trim() === '') return 'the template is empty';
+  const r = spawnSync('/bin/sh', ['-n', '-c', template], { encoding: 'utf8' });
+  if (r.status === 0) return null;
+  const why = (r.stderr ?? '').split('\n').find((l) => l.trim() !== '')?.replace(/^\/bin\/sh: (?:\d+: )?/, '') ?? `sh -n exited with ${String(r.status)}`;
+  return `/bin/sh cannot parse it: ${why}`;
 }
 
 /** The job id a submission printed, or null (LOCAL templates print none). */

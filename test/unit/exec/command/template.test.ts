@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { submissionCommand, cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind } from '../../../../src/exec/command/template.js';
+import { submissionCommand, cancelArgv, localJobId, parseJobId, parseLocalJobId, templateKind, templateSyntaxProblem } from '../../../../src/exec/command/template.js';
 
 test('job ids from what sbatch, bsub, condor_submit and qsub print', () => {
   assert.is(parseJobId('Submitted batch job 4242\n'), '4242');
@@ -42,6 +42,14 @@ test("a bare submit command gets the chunk's job name and batchScript.sh as its 
   const condor = submissionCommand('condor_submit', 'A_Chunk2');
   assert.ok(condor.startsWith("printf '%s\\n' 'executable = batchScript.sh' 'getenv = True' "), condor);
   assert.ok(condor.endsWith(" queue | condor_submit -batch-name A_Chunk2"), condor);
+});
+
+test('a template /bin/sh cannot parse is named before anything is submitted; the usual ones pass', () => {
+  for (const t of ['nohup ./batchScript.sh &', 'bsub -q 1nh < batchScript.sh', "condor_submit -a 'x=1'", 'sbatch -p short']) assert.is(templateSyntaxProblem(t), null, t);
+  const p = templateSyntaxProblem("nohup ./batchScript.sh &'");
+  assert.ok(p !== null && p.startsWith('/bin/sh cannot parse it: ') && /quoted string|EOF|unexpected/i.test(p), String(p));
+  assert.ok(templateSyntaxProblem('bsub -q 1nh < ') !== null);
+  assert.is(templateSyntaxProblem('  '), 'the template is empty');
 });
 
 test.run();
