@@ -94,52 +94,59 @@ function specProblems(m: ChunkMarker, dir: string): Problem[] {
   return [];
 }
 
+/** heppy_check's criterion and messages: the events processed per log.txt, or its problem. */
+function logProblems(log: ReturnType<typeof readProcessedLine>, problems: Problem[]): number | null {
+  switch (log.kind) {
+    case 'missing':
+      problems.push({ code: 'no-log', message: 'log.txt does not exist' });
+      return null;
+    case 'no-processed-line':
+      problems.push({ code: 'no-processed-line', message: 'cannot find number of processed events' });
+      return null;
+    case 'processed':
+      return log.events;
+    default:
+      return assertNever(log);
+  }
+}
+
+interface MarkerFacts { hasMarker: boolean; attempt: number | null; expectedEvents: number | null; eventsProcessed: number | null }
+
+/** What heppy-status.json says of the chunk (`logEvents`: log.txt's count), its problems pushed onto `problems`. */
+function markerFacts(dir: string, hasSpec: boolean, logEvents: number | null, opts: CheckOptions, problems: Problem[]): MarkerFacts {
+  const none: MarkerFacts = { hasMarker: false, attempt: null, expectedEvents: null, eventsProcessed: null };
+  const marker = readMarker(dir);
+  if (!marker.ok) {
+    problems.push({ code: 'marker', message: formatFailure({ ...marker.error, file: undefined }) });
+    return none;
+  }
+  if (marker.value === null) {
+    // A directory made by the original heppy has neither: judge it by heppy's criterion.
+    if (hasSpec) problems.push({ code: 'no-marker', message: 'no heppy-status.json: the run did not finish' });
+    return none;
+  }
+  if (marker.value.kind === 'hadd') {
+    problems.push({ code: 'marker', message: 'this is a merged component directory, not a chunk' });
+    return none;
+  }
+  const m = marker.value;
+  const planned = opts.plannedKey?.(dir);
+  if (planned !== undefined && m.key !== planned) {
+    problems.push({ code: 'stale', message: `not the last build's result: the marker has key ${m.key.slice(0, 12) || '(none)'}, the plan ${planned.slice(0, 12)}` });
+  }
+  problems.push(...specProblems(m, dir));
+  problems.push(...markerProblems(m, logEvents, dir));
+  return { hasMarker: true, attempt: m.attempt, expectedEvents: m.expectedEvents, eventsProcessed: m.eventsProcessed };
+}
+
 export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<ChunkVerdict> {
   const probe = opts.probe ?? defaultProbe;
   const problems: Problem[] = [];
   const hasSpec = existsSync(join(dir, 'chunk.json'));
-  let eventsProcessed: number | null = null;
-  let expectedEvents: number | null = null;
-  let hasMarker = false;
-  let attempt: number | null = null;
-
-  // heppy_check's criterion and messages, first.
   const log = readProcessedLine(dir);
-  switch (log.kind) {
-    case 'missing':
-      problems.push({ code: 'no-log', message: 'log.txt does not exist' });
-      break;
-    case 'no-processed-line':
-      problems.push({ code: 'no-processed-line', message: 'cannot find number of processed events' });
-      break;
-    case 'processed':
-      eventsProcessed = log.events;
-      break;
-    default:
-      assertNever(log);
-  }
-
-  const marker = readMarker(dir);
-  if (!marker.ok) {
-    problems.push({ code: 'marker', message: formatFailure({ ...marker.error, file: undefined }) });
-  } else if (marker.value === null) {
-    // A directory made by the original heppy has neither: judge it by heppy's criterion.
-    if (hasSpec) problems.push({ code: 'no-marker', message: 'no heppy-status.json: the run did not finish' });
-  } else if (marker.value.kind === 'hadd') {
-    problems.push({ code: 'marker', message: 'this is a merged component directory, not a chunk' });
-  } else {
-    hasMarker = true;
-    const m = marker.value;
-    attempt = m.attempt;
-    expectedEvents = m.expectedEvents;
-    if (m.eventsProcessed !== null) eventsProcessed ??= m.eventsProcessed;
-    const planned = opts.plannedKey?.(dir);
-    if (planned !== undefined && m.key !== planned) {
-      problems.push({ code: 'stale', message: `not the last build's result: the marker has key ${m.key.slice(0, 12) || '(none)'}, the plan ${planned.slice(0, 12)}` });
-    }
-    problems.push(...specProblems(m, dir));
-    problems.push(...markerProblems(m, log.kind === 'processed' ? log.events : null, dir));
-  }
+  const logEvents = logProblems(log, problems);
+  const facts = markerFacts(dir, hasSpec, log.kind === 'processed' ? log.events : null, opts, problems);
+  const eventsProcessed = logEvents ?? facts.eventsProcessed;
 
   // A recorded failure says more than heppy's "cannot find number of processed events".
   const failedRun = problems.some((p) => p.code === 'failed' || p.code === 'no-log');
@@ -161,9 +168,9 @@ export async function checkChunk(dir: string, opts: CheckOptions = {}): Promise<
     good: problems.length === 0,
     problems,
     eventsProcessed,
-    expectedEvents,
-    attempt,
-    hasMarker,
+    expectedEvents: facts.expectedEvents,
+    attempt: facts.attempt,
+    hasMarker: facts.hasMarker,
     canResubmit: hasSpec,
   };
 }
