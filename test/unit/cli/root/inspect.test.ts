@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, sharedRootDir } from '../../util/shared.js';
+import { repoRoot, sharedRootDir } from '../../../util/shared.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'heppy-inspect-'));
 const heppy = (args: string[]) => {
