@@ -131,12 +131,12 @@ function added(core: JsrootCore, hs: JsHistObj[]): JsHistObj {
   return c;
 }
 
-/** Every TH1/TH2 of every merged component's analyzer ROOT files, grouped by analyzer/file/key. */
-async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
-  // @ts-ignore jsroot has no type declarations for its modules
-  const core = (await import('jsroot/core')) as JsrootCore;
-  const comps = y?.components ?? [];
-  const groups = new Map<string, Array<{ comp: (typeof comps)[number]; obj: JsHistObj }>>();
+type Comp = NonNullable<Yields>['components'][number];
+type Member = { comp: Comp; obj: JsHistObj };
+
+/** The TH1/TH2 objects of every component's analyzer ROOT files, grouped by analyzer/file/key (in component order). */
+async function histGroups(outdir: string, comps: Comp[]): Promise<Map<string, Member[]>> {
+  const groups = new Map<string, Member[]>();
   for (const comp of comps) {
     const dir = join(outdir, comp.name);
     for (const ana of readdirSync(dir).sort()) {
@@ -157,6 +157,41 @@ async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
       }
     }
   }
+  return groups;
+}
+
+/** A TH1's view: the MC components stacked (normalised), the data added, the others alone. */
+function th1View(core: JsrootCore, view: PlotView, members: Member[], first: JsHistObj, title: string): void {
+  const mc = members.filter((m) => m.comp.kind === 'mc');
+  const data = members.filter((m) => m.comp.kind === 'data');
+  const other = members.filter((m) => m.comp.kind === 'other');
+  if (mc.length) {
+    const hs = mc.map((m, i) => {
+      const h = scaled(core, m.obj, m.comp.norm ?? 1);
+      const color = COLORS[i % COLORS.length]!;
+      Object.assign(h, { fName: m.comp.name, fTitle: m.comp.name, fFillColor: color, fLineColor: color });
+      view.legend.push({ name: m.comp.name + (m.comp.norm === null ? ' (not normalised)' : ''), color, kind: 'mc' });
+      return h;
+    });
+    const stack = core.createTHStack(...hs) as { fName: string; fTitle: string };
+    stack.fName = first.fName;
+    stack.fTitle = title;
+    view.stack = core.toJSON(stack);
+  }
+  if (data.length) {
+    const d = added(core, data.map((m) => m.obj));
+    Object.assign(d, { fName: 'data', fMarkerStyle: 20, fMarkerSize: 1, fMarkerColor: 1, fLineColor: 1, fFillColor: 0 });
+    view.data = core.toJSON(d);
+    view.legend.push({ name: data.map((m) => m.comp.name).join(' + '), color: 1, kind: 'data' });
+  }
+  view.singles = other.map((m) => ({ component: m.comp.name, json: core.toJSON(m.obj) }));
+}
+
+/** Every TH1/TH2 of every merged component's analyzer ROOT files, grouped by analyzer/file/key. */
+async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
+  // @ts-ignore jsroot has no type declarations for its modules
+  const core = (await import('jsroot/core')) as JsrootCore;
+  const groups = await histGroups(outdir, y?.components ?? []);
   const out: PlotView[] = [];
   for (const [id, members] of groups) {
     const first = members[0]!.obj;
@@ -172,29 +207,7 @@ async function plots(outdir: string, y: Yields | null): Promise<PlotView[]> {
     if (kind === 'th2') {
       view.singles = members.map((m) => ({ component: m.comp.name, json: core.toJSON(m.comp.kind === 'mc' && m.comp.norm !== null ? scaled(core, m.obj, m.comp.norm) : m.obj) }));
     } else {
-      const mc = members.filter((m) => m.comp.kind === 'mc');
-      const data = members.filter((m) => m.comp.kind === 'data');
-      const other = members.filter((m) => m.comp.kind === 'other');
-      if (mc.length) {
-        const hs = mc.map((m, i) => {
-          const h = scaled(core, m.obj, m.comp.norm ?? 1);
-          const color = COLORS[i % COLORS.length]!;
-          Object.assign(h, { fName: m.comp.name, fTitle: m.comp.name, fFillColor: color, fLineColor: color });
-          view.legend.push({ name: m.comp.name + (m.comp.norm === null ? ' (not normalised)' : ''), color, kind: 'mc' });
-          return h;
-        });
-        const stack = core.createTHStack(...hs) as { fName: string; fTitle: string };
-        stack.fName = first.fName;
-        stack.fTitle = title;
-        view.stack = core.toJSON(stack);
-      }
-      if (data.length) {
-        const d = added(core, data.map((m) => m.obj));
-        Object.assign(d, { fName: 'data', fMarkerStyle: 20, fMarkerSize: 1, fMarkerColor: 1, fLineColor: 1, fFillColor: 0 });
-        view.data = core.toJSON(d);
-        view.legend.push({ name: data.map((m) => m.comp.name).join(' + '), color: 1, kind: 'data' });
-      }
-      view.singles = other.map((m) => ({ component: m.comp.name, json: core.toJSON(m.obj) }));
+      th1View(core, view, members, first, title);
     }
     out.push(view);
   }
