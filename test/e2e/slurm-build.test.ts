@@ -106,12 +106,19 @@ test('a job cancelled with scancel while running is an interrupted failure: not 
   if (!have) return;
   const o = out('Out-scancel');
   const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
+  let ended = false;
+  void b.done.then(() => { ended = true; });
   let victim: string | undefined;
-  for (let i = 0; i < 200 && victim === undefined; i++) {
+  // Polled until the build ends, not a fixed number of times (200 polls of ~0.2-0.3 s each): under
+  // load (2 cores, load 20-30) the build took 40-47 s from its start to its sbatch, and Slurm's
+  // two CPUs may be busy with other tests' jobs, so a fixed wait of that size missed every task.
+  // A task seen in its first second of running is well before its chunk can end (slowms); the
+  // runner's timeout bounds the test.
+  while (victim === undefined && !ended) {
     await sleep(100);
-    victim = justStartedTasks(o)[0]; // well before its chunk can end (slowms)
+    victim = justStartedTasks(o)[0];
   }
-  assert.ok(victim, 'a task of the build ran');
+  assert.ok(victim, 'a task of the build was seen in its first second of running before the build ended');
   execFileSync('scancel', [victim!]);
   const r = await b.done;
   assert.is(r.code, 1, r.stderr + r.stdout);
@@ -129,7 +136,10 @@ test('the coordinator killed while jobs are queued: the next build re-attaches, 
   if (!have) return;
   const o = out('Out-kill');
   const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=1500']);
-  for (let i = 0; i < 200 && queuedTasks(o).length < 7; i++) await sleep(100);
+  let ended = false;
+  void b.done.then(() => { ended = true; });
+  // Until the build ends, not a fixed number of polls: under load it takes 40 s and more to submit.
+  while (queuedTasks(o).length < 7 && !ended) await sleep(100);
   assert.is(queuedTasks(o).length, 7, 'all 7 tasks queued');
   // No wait: every attempt is journaled before sbatch, so a kill right after sbatch is found by name
   // (test/e2e/slurm-journal.test.ts kills exactly there).
