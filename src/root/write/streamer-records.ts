@@ -10,70 +10,84 @@ const kByteCountMask = 0x40000000;
 const kClassMask = 0x80000000;
 const kNewClassTag = 0xffffffff;
 
-/** `keylen`: length of the key the record was stored under (class tags count from the key start). */
-export function parseStreamerRecords(bytes: Uint8Array, keylen: number): RawRecord[] {
-  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let p = 0;
-  const classAt = new Map<number, string>();
-  const need = (n: number): void => { if (p + n > data.length) throw new Error(`StreamerInfo record is truncated at byte ${p}`); };
-  const u32 = (): number => { need(4); const v = data.readUInt32BE(p); p += 4; return v; };
-  const u16 = (): number => { need(2); const v = data.readUInt16BE(p); p += 2; return v; };
-  const str = (): string => { need(1); let n = data[p++]!; if (n === 255) n = u32(); need(n); const s = data.toString('utf8', p, p + n); p += n; return s; };
-  const tobject = (): void => { u16(); u32(); const bits = u32(); if (bits & (1 << 4)) u16(); };
-  const objHeader = (): { cls: string; end: number } => {
-    const start = p;
-    const bc = u32();
+/** A cursor over a StreamerInfo record; class tags seen are remembered by their offset from the key start. */
+class RecordReader {
+  p = 0;
+  private readonly classAt = new Map<number, string>();
+  constructor(readonly data: Buffer, private readonly keylen: number) {}
+
+  need(n: number): void { if (this.p + n > this.data.length) throw new Error(`StreamerInfo record is truncated at byte ${this.p}`); }
+  u32(): number { this.need(4); const v = this.data.readUInt32BE(this.p); this.p += 4; return v; }
+  u16(): number { this.need(2); const v = this.data.readUInt16BE(this.p); this.p += 2; return v; }
+  str(): string { this.need(1); let n = this.data[this.p++]!; if (n === 255) n = this.u32(); this.need(n); const s = this.data.toString('utf8', this.p, this.p + n); this.p += n; return s; }
+  tobject(): void { this.u16(); this.u32(); const bits = this.u32(); if (bits & (1 << 4)) this.u16(); }
+
+  /** An object's byte count and class tag: its class and where it ends. */
+  objHeader(): { cls: string; end: number } {
+    const data = this.data;
+    const start = this.p;
+    const bc = this.u32();
     if (!(bc & kByteCountMask)) throw new Error(`no byte count at ${start}`);
     const end = start + 4 + (bc & ~kByteCountMask);
-    const tagPos = p;
-    const tag = u32();
+    const tagPos = this.p;
+    const tag = this.u32();
     let cls: string;
     if (tag === kNewClassTag) {
-      const z = data.indexOf(0, p);
+      const z = data.indexOf(0, this.p);
       if (z < 0) throw new Error('unterminated class name');
-      cls = data.toString('latin1', p, z);
-      p = z + 1;
-      classAt.set(tagPos + keylen + 2, cls);
+      cls = data.toString('latin1', this.p, z);
+      this.p = z + 1;
+      this.classAt.set(tagPos + this.keylen + 2, cls);
     } else if (tag & kClassMask) {
-      const c = classAt.get((tag & ~kClassMask) >>> 0);
+      const c = this.classAt.get((tag & ~kClassMask) >>> 0);
       if (c === undefined) throw new Error(`unknown class reference ${tag}`);
       cls = c;
     } else throw new Error(`object reference where an object was expected at ${tagPos}`);
     return { cls, end };
-  };
-  u32(); u16(); tobject(); str(); // TList header, name
-  const n = u32();
+  }
+
+  /** A TStreamerInfo's body (after its object header): its TNamed bytes, checksum, version and elements. */
+  streamerInfo(): RawRecord {
+    const data = this.data;
+    this.u32(); this.u16(); // TStreamerInfo byte count + version
+    const namedStart = this.p;
+    const namedLen = data.readUInt32BE(this.p) & ~kByteCountMask;
+    const named = data.subarray(namedStart, namedStart + 4 + namedLen);
+    this.p = namedStart + 6; this.tobject(); const name = this.str();
+    this.p = namedStart + 4 + namedLen;
+    const checksum = this.u32();
+    const classVersion = data.readInt32BE(this.p); this.p += 4;
+    const arr = this.objHeader();
+    this.u32(); this.u16(); this.tobject(); this.str();
+    const ne = this.u32(); this.u32();
+    const elements: RawElement[] = [];
+    for (let j = 0; j < ne; j++) {
+      const el = this.objHeader();
+      elements.push({ cls: el.cls, bytes: data.subarray(this.p, el.end) });
+      this.p = el.end;
+    }
+    this.p = arr.end;
+    return { name, named, checksum, classVersion, elements };
+  }
+}
+
+/** `keylen`: length of the key the record was stored under (class tags count from the key start). */
+export function parseStreamerRecords(bytes: Uint8Array, keylen: number): RawRecord[] {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r = new RecordReader(data, keylen);
+  r.u32(); r.u16(); r.tobject(); r.str(); // TList header, name
+  const n = r.u32();
   const out: RawRecord[] = [];
   for (let i = 0; i < n; i++) {
-    if (p >= data.length) break;
-    const t = data.readUInt32BE(p);
-    if (!(t & kByteCountMask)) { p += 4; p += 1 + data[p]!; continue; } // a reference: nothing to copy
-    const { cls, end } = objHeader();
-    if (cls === 'TStreamerInfo') {
-      u32(); u16(); // TStreamerInfo byte count + version
-      const namedStart = p;
-      const namedLen = data.readUInt32BE(p) & ~kByteCountMask;
-      const named = data.subarray(namedStart, namedStart + 4 + namedLen);
-      p = namedStart + 6; tobject(); const name = str();
-      p = namedStart + 4 + namedLen;
-      const checksum = u32();
-      const classVersion = data.readInt32BE(p); p += 4;
-      const arr = objHeader();
-      u32(); u16(); tobject(); str();
-      const ne = u32(); u32();
-      const elements: RawElement[] = [];
-      for (let j = 0; j < ne; j++) {
-        const el = objHeader();
-        elements.push({ cls: el.cls, bytes: data.subarray(p, el.end) });
-        p = el.end;
-      }
-      p = arr.end;
-      out.push({ name, named, checksum, classVersion, elements });
-    }
-    p = end;
-    need(1);
-    const optLen = data[p++]!;
-    p += optLen;
+    if (r.p >= data.length) break;
+    const t = data.readUInt32BE(r.p);
+    if (!(t & kByteCountMask)) { r.p += 4; r.p += 1 + data[r.p]!; continue; } // a reference: nothing to copy
+    const { cls, end } = r.objHeader();
+    if (cls === 'TStreamerInfo') out.push(r.streamerInfo());
+    r.p = end;
+    r.need(1);
+    const optLen = data[r.p++]!;
+    r.p += optLen;
   }
   return out;
 }
