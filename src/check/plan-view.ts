@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path';
 import { parseChunkName } from '../chunkdir/layout.js';
 import { plannedChunksOf, plannedDir, readPlanFile, type PlanFile } from '../chunkdir/plan-file.js';
 import type { ChunkVerdict } from './chunk-check.js';
-import { lockHolder } from '../store/lock.js';
+import { lockHolder, type LockInfo } from '../store/lock.js';
 import { discoverChunkDirs } from './discover.js';
 import type { MergedVerdict } from './merged-check.js';
 
@@ -121,12 +121,20 @@ export function planLine(outdir: string, shown: string): string | null {
  * Why the verdicts on `outdir` may be passing ones: a live heppy build (or hadd, check --resubmit)
  * holds its lock, so what it has not finished yet is judged bad. Null when nobody holds it.
  */
-export function busyLine(outdir: string, shown: string): string | null {
+export function busyLine(outdir: string, shown: string,
+  consequence = 'what it has not finished yet is judged bad; run heppy check again when it is done'): string | null {
   const h = lockHolder(outdir);
-  if (h === null) return null;
-  return `${shown}: a heppy ${h.command} (pid ${h.pid} on ${h.host}, since ${new Date(h.startedAt).toISOString()}) is writing it: ` +
-    'what it has not finished yet is judged bad; run heppy check again when it is done';
+  return h === null ? null : holderLine(h, shown, consequence);
 }
+
+/** busyLine's text for a holder already read (heppy status shows it in its JSON too). */
+export function holderLine(h: LockInfo, shown: string, consequence: string): string {
+  return `${shown}: a heppy ${h.command} (pid ${h.pid} on ${h.host}, since ${new Date(h.startedAt).toISOString()}) is writing it: ${consequence}`;
+}
+
+/** What `heppy status` adds to busyLine: its "to run" nodes may be queued or running in that build. */
+export const STATUS_BUSY = 'nodes it has not finished yet are listed as to run or to restore (they may be queued or running there: ' +
+  'do not resubmit them); run heppy status again when it is done';
 
 /**
  * The chunk and merged directories of `outdir` that its recorded plan does not name (what

@@ -4,7 +4,8 @@ import { SessionCommand } from './session-flags.js';
 import { openSession } from '../engine/session.js';
 import { haddId } from '../graph/dag.js';
 import { readPlanFile } from '../chunkdir/plan-file.js';
-import { describeBuildFlags } from '../check/plan-view.js';
+import { describeBuildFlags, holderLine, STATUS_BUSY } from '../check/plan-view.js';
+import { lockHolder } from '../store/lock.js';
 import { damagedLine, predictSession } from '../engine/predict-merge.js';
 
 export class StatusCommand extends SessionCommand {
@@ -47,8 +48,11 @@ export class StatusCommand extends SessionCommand {
         return { id: n.id, kind: n.kind, component: n.component, state, why, dir: n.dir, key, attempt,
           ...(rec?.status === 'failed' ? { lastFailure: rec.reason, ...(rec.failure ? { failure: rec.failure } : {}), log: rec.log } : {}) };
       });
+      // A live build (or hadd, check --resubmit) on this Outdir: what it has not finished shows as to run.
+      const holder = lockHolder(s.outdir);
       if (this.json) {
-        process.stdout.write(JSON.stringify({ outdir: s.outdir, nodes }, null, 1) + '\n');
+        const busy = holder === null ? {} : { busy: { command: holder.command, pid: holder.pid, host: holder.host, since: new Date(holder.startedAt).toISOString() } };
+        process.stdout.write(JSON.stringify({ outdir: s.outdir, ...busy, nodes }, null, 1) + '\n');
       } else {
         const comps = new Map<string, { total: number; ok: number; failed: number; restore: number; merge: string }>();
         for (const n of nodes) {
@@ -63,6 +67,7 @@ export class StatusCommand extends SessionCommand {
         }
         const w = Math.max(...[...comps.keys()].map((k) => k.length), 9);
         process.stdout.write(`Outdir ${s.outdir}\n`);
+        if (holder !== null) process.stdout.write(`${holderLine(holder, s.outdir, STATUS_BUSY)}\n`);
         const other = lastBuildDiffers(s.outdir, s.options, s.maxEvents);
         if (other !== null) process.stdout.write(`${other}\n`);
         for (const [name, c] of comps) {
