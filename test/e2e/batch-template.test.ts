@@ -36,6 +36,20 @@ test.before(async () => {
   assert.is(local.code, 0, local.stderr + local.stdout);
 });
 
+test("-b with a misspelt script name: each chunk fails as infrastructure, its reason ends with what the job printed", () => {
+  const out = join(dir, 'Out typo');
+  const r = build(['-j', '2', '--retries', '0', '--poll-interval', '0.2', '--outdir', out, '-b', 'nohup ./batchScrpt.sh &']);
+  assert.is(r.code, 1, r.stderr + r.stdout);
+  const failed = r.events.filter((e) => e.type === 'failed');
+  assert.equal(failed.map((e) => e.id as string).sort(), CHUNKS);
+  for (const e of failed) {
+    const f = e.failure as { kind: string; reason: string };
+    assert.is(f.kind, 'infrastructure', JSON.stringify(e));
+    // nohup's own message: the template named a file that does not exist.
+    assert.match(f.reason, /ended without writing the chunk's marker; its output \(.+\) ends: .*batchScrpt\.sh.*No such file/, f.reason);
+  }
+});
+
 test("-b 'nohup ./batchScript.sh &' builds like the local executor (paths with spaces, quotes, $)", async () => {
   const out = join(dir, `Out 'nohup' "$USER"`);
   const r = build(['-b', 'nohup ./batchScript.sh &', '--poll-interval', '0.2', '--outdir', out]);

@@ -194,7 +194,7 @@ export class CommandExecutor implements Executor {
       if (local !== null && local.host === thisHost && !processAlive(-local.pgid)) {
         t.finishedSeenAt ??= now;
         if (now - t.finishedSeenAt >= this.markerGraceMs && !this.tracker.checkMarker(t, this.endOf)) {
-          this.tracker.fail(t, { kind: 'infrastructure', reason: `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker` });
+          this.tracker.fail(t, { kind: 'infrastructure', reason: `the job's processes (process group ${local.pgid}) ended without writing the chunk's marker${logEnd(t.jobLog)}` });
         }
         continue;
       }
@@ -227,4 +227,14 @@ function formatMs(ms: number): string {
   if (ms % 3600_000 === 0) return `${ms / 3600_000} h`;
   if (ms % 60_000 === 0) return `${ms / 60_000} min`;
   return `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * The last line a job printed, for a job that ended without its marker: what went wrong (a misspelt
+ * script in the template, a missing interpreter) is there, not in the chunk directory. '' when silent.
+ */
+export function logEnd(jobLog: string): string {
+  const last = readText(jobLog).trim().split('\n').pop()?.trim() ?? '';
+  if (last === '') return '';
+  return `; its output (${jobLog}) ends: ${last.length > 200 ? `${last.slice(0, 200)}…` : last}`;
 }

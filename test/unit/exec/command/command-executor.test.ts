@@ -1,12 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { jobLogPath } from '../../../../src/chunkdir/layout.js';
 import { attemptJobName } from '../../../../src/exec/batch/job-name.js';
 import { dirname, join } from 'node:path';
 import type { Executor, ExecutorEvent, JournalEntry } from '../../../../src/exec/executor.js';
-import { CommandExecutor } from '../../../../src/exec/command/command-executor.js';
+import { CommandExecutor, logEnd } from '../../../../src/exec/command/command-executor.js';
 import { parseLocalJobId } from '../../../../src/exec/command/template.js';
 import { cancelOutdirJobs } from '../../../../src/engine/cancel.js';
 import { processAlive } from '../../../../src/exec/batch/tracker.js';
@@ -194,4 +195,16 @@ test('an unconfirmed entry of a batch system\'s template: its id is read once th
 test.after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+test('logEnd: the last line a job printed, shortened; nothing for a silent or missing log', () => {
+  const d = mkdtempSync(join(tmpdir(), 'heppy-logend-'));
+  const f = join(d, 'job.out');
+  writeFileSync(f, "starting\nnohup: failed to run command './batchScrpt.sh': No such file or directory\n\n");
+  assert.is(logEnd(f), `; its output (${f}) ends: nohup: failed to run command './batchScrpt.sh': No such file or directory`);
+  writeFileSync(f, 'x'.repeat(300));
+  assert.is(logEnd(f), `; its output (${f}) ends: ${'x'.repeat(200)}…`);
+  writeFileSync(f, '\n \n');
+  assert.is(logEnd(f), '');
+  assert.is(logEnd(join(d, 'none.out')), '');
+});
+
 test.run();
