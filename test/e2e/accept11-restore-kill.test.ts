@@ -8,32 +8,19 @@
 // and a clean `heppy check`. Skipped (a SKIP line) where strace is missing or may not trace.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { build, heppy, HEPPY, makeProject, type Project } from './build-rig.js';
+import { ALL_NODES, build, HEPPY, heppy, makeProject, type Project, resultDigests } from './build-rig.js';
 
-const ALL = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'hadd:A', 'hadd:B'];
+const ALL = ALL_NODES;
 const DIRS = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'A', 'B'];
-const RUN_FILES = new Set(['chunk.json', 'batchScript.sh', 'heppy-status.json']);
 const STRACE = ['/usr/bin/strace', '/bin/strace'].find((f) => existsSync(f));
 let p: Project;
 let ref: Record<string, string>;
 let usable = false;
 
-function snapshot(outdir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const f = join(d, e.name);
-      if (e.isDirectory()) { if (e.name !== '.heppy') walk(f); }
-      else if (!RUN_FILES.has(e.name)) out[relative(outdir, f)] = createHash('sha256').update(readFileSync(f)).digest('hex');
-    }
-  };
-  walk(outdir);
-  return out;
-}
+const snapshot = resultDigests;
 
 interface Call { tid: string; n: number; line: string }
 

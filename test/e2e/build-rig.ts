@@ -2,9 +2,10 @@
 // ROOT files written with heppy's writer, and a heppyfile whose analyzer counts, averages, fills a
 // histogram and a tree. It throws while a file BROKEN exists next to the heppyfile (an external
 // problem: fixing it changes no key), and can be slowed down with -o slowms=N.
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { RootFileWriter } from '../../src/root/write/index.js';
@@ -133,4 +134,23 @@ export async function killWhen(victim: { pid: number; done: Promise<BuildRun> },
     assert.unreachable(`the build ended before it could be killed: ${v.code} ${v.stderr} ${v.stdout.slice(-300)}`);
   }
   return victim.done;
+}
+
+/** Every node of the project makeProject writes. */
+export const ALL_NODES = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'hadd:A', 'hadd:B'];
+/** heppy's run files in a node directory: they name attempts and paths, not results. */
+export const RUN_FILES = new Set(['chunk.json', 'batchScript.sh', 'heppy-status.json']);
+
+/** Every result file of an Outdir (not heppy's run files, not .heppy/) → sha256. */
+export function resultDigests(outdir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const f = join(d, e.name);
+      if (e.isDirectory()) { if (e.name !== '.heppy') walk(f); }
+      else if (!RUN_FILES.has(e.name)) out[relative(outdir, f)] = createHash('sha256').update(readFileSync(f)).digest('hex');
+    }
+  };
+  walk(outdir);
+  return out;
 }

@@ -4,28 +4,14 @@
 // kill -9 in the middle of restoring leaves nothing that looks good and the next build is correct.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { build, buildAsync, heppy, makeProject, type Project } from './build-rig.js';
+import { join } from 'node:path';
+import { ALL_NODES, build, buildAsync, heppy, makeProject, type Project, resultDigests } from './build-rig.js';
 
-const ALL = ['A_Chunk0', 'A_Chunk1', 'A_Chunk2', 'A_Chunk3', 'B_Chunk0', 'B_Chunk1', 'C', 'hadd:A', 'hadd:B'];
-const RUN_FILES = new Set(['chunk.json', 'batchScript.sh', 'heppy-status.json']);
+const ALL = ALL_NODES;
 let p: Project;
 
-/** Every result file of the Outdir (not heppy's run files) → sha256. */
-function snapshot(outdir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const f = join(d, e.name);
-      if (e.isDirectory()) { if (e.name !== '.heppy') walk(f); }
-      else if (!RUN_FILES.has(e.name)) out[relative(outdir, f)] = createHash('sha256').update(readFileSync(f)).digest('hex');
-    }
-  };
-  walk(outdir);
-  return out;
-}
+const snapshot = resultDigests;
 
 const restoredIds = (r: ReturnType<typeof build>): string[] => r.events.filter((e) => e.type === 'done' && e.restored).map((e) => e.id as string).sort();
 
