@@ -102,10 +102,15 @@ test('--retry-all: a fail-once chunk is resubmitted and succeeds; an always-fail
   assert.equal(fixed.ran, ['B_Chunk1', 'hadd:B']);
 });
 
+const SCANCEL_SLOWMS = 8000;
+
 test('a job cancelled with scancel while running is an interrupted failure: not resubmitted, exit 1; the next build runs it', async () => {
   if (!have) return;
   const o = out('Out-scancel');
-  const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
+  // Each chunk sleeps 8 s: the cancel must reach the job before its chunk ends, and under CI's load the
+  // path squeue → scancel → slurmctld → slurmd → SIGTERM took more than the 1.5 s that 2.5 s left
+  // (a stop-22 CI run: the victim, seen in its first second, finished and the build exited 0).
+  const b = buildAsync(p, [...SLURM, '--outdir', o, '-o', `slowms=${SCANCEL_SLOWMS}`]);
   let ended = false;
   void b.done.then(() => { ended = true; });
   let victim: string | undefined;
@@ -127,7 +132,7 @@ test('a job cancelled with scancel while running is an interrupted failure: not 
   const f = r.events.find((e) => e.type === 'failed')!;
   assert.equal([(f.failure as { kind: string }).kind, f.attempts], ['interrupted', 1], JSON.stringify(f));
   assert.is(r.ran.filter((id) => !id.startsWith('hadd:')).length, 6, 'the other 6 chunks ran');
-  const again = build(p, [...SLURM, '--outdir', o, '-o', 'slowms=2500']);
+  const again = build(p, [...SLURM, '--outdir', o, '-o', `slowms=${SCANCEL_SLOWMS}`]);
   assert.is(again.code, 0, again.stderr);
   assert.equal(again.ran.filter((id) => !id.startsWith('hadd:')), r.failed);
 });
