@@ -130,6 +130,16 @@ async function placeObject(src: string, st: Stamped, objects: string, made: Set<
 }
 
 /**
+ * A fraction of a second (whole microseconds in (0, 1)) drawn for each keep. Result digests are over
+ * the outputs' sizes and mtimes: without it, a node run again within the second of its last keep
+ * (a damaged cache entry, a resubmitted chunk) would get back the same mtimes and sizes, so the same
+ * result digest for other bytes, and a merge over the new run would be taken for the old one's.
+ */
+export function sealFraction(): number {
+  return (1 + Math.floor(Math.random() * 999_998)) / 1e6; // not a secret: no node:crypto at start-up
+}
+
+/**
  * Keeps the files of `nodeDir` as objects and writes the entry of `key` (renamed into place last:
  * an entry appears complete or not at all; one written meanwhile by another build for the same key
  * is replaced by an equal one). `made` holds the directories this process made (one mkdir each).
@@ -140,7 +150,7 @@ export async function buildEntry(root: string, key: string, nodeDir: string, met
   const objects = objectsRoot(root);
   const files: CachedFile[] = [];
   const hashedFrom = Date.now();
-  const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S;
+  const sealAt = Math.floor(hashedFrom / 1000) - BACKDATE_S + sealFraction();
   for (const rel of meta.files ?? walk(nodeDir)) {
     if (meta.exclude.includes(rel)) continue;
     const src = join(nodeDir, rel);

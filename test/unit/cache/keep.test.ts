@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKDATE_S, entryFile, FORMAT_MARK, objectPath, objectsRoot, readEntry, stampOf } from '../../../src/cache/entry.js';
-import { buildEntry, ensureRoot, linkOrCopy } from '../../../src/cache/keep.js';
+import { buildEntry, ensureRoot, linkOrCopy, sealFraction } from '../../../src/cache/keep.js';
 import { hashFileSized } from '../../../src/fingerprint/hash-file.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-keep-'));
@@ -90,6 +90,23 @@ test('a second keep of the same key replaces the entry file by an equal one, ato
   assert.equal(readEntry(root, KEY), e);
   assert.equal(readdirSync(join(root, KEY.slice(0, 2))).filter((n) => n.startsWith(KEY)), [`${KEY}.json`]);
   assert.ok(existsSync(entryFile(root, KEY)));
+});
+
+test('a node kept again within the same second (a run again at once) gets other mtimes: its result digest cannot equal the old run\'s', async () => {
+  const mtimes = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const dir = join(base, `again${i}`);
+    node(dir);
+    const e = await buildEntry(root, `ab${i}cdef0123456789`.slice(0, 16), dir, { kind: 'chunk', node: 'B_Chunk1', marker: null, exclude: ['heppy-status.json'] }, new Set());
+    const cut = statSync(join(dir, 'Sum_1', 'cutflow.txt'), { bigint: true });
+    assert.is(e.files.find((f) => f.path === 'Sum_1/cutflow.txt')!.mtimeNs, String(cut.mtimeNs));
+    mtimes.add(String(cut.mtimeNs));
+  }
+  assert.is(mtimes.size, 5, [...mtimes].join(' '));
+  for (let i = 0; i < 1000; i++) {
+    const f = sealFraction();
+    assert.ok(f > 0 && f < 1 && Number.isInteger(Math.round(f * 1e6)), String(f));
+  }
 });
 
 test('ensureRoot: a root that was there already (an earlier version\'s cache) is not marked', () => {
