@@ -16,7 +16,7 @@ import { haddKey, haddKeyParts, type KeyParts } from '../graph/keys.js';
 import type { OutputRecord, TaskSummary } from '../store/records.js';
 import type { BuildPlan } from './plan.js';
 import { whyRun } from './decide.js';
-import { msOfNs } from './restore-files.js';
+import { msOfNs } from '../util/stat-numbers.js';
 import type { Session } from './session.js';
 import { heppyVersion } from './workspace.js';
 import { assertNever } from '../util/result.js';

@@ -7,6 +7,7 @@ import type { FileStamp } from '../cache/output-cache.js';
 import { MARKER_FILE, RUN_FILES } from '../chunkdir/layout.js';
 import type { Marker } from '../chunkdir/marker.js';
 import type { OutputRecord } from '../store/records.js';
+import { msOfNs } from '../util/stat-numbers.js';
 
 /** statOutputs's answer for a restored directory, from the stamps of the entry's files (null: a listed file not among them). */
 export function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }>, stamps: readonly FileStamp[], marker: { size: number; mtimeMs: number }): OutputRecord[] | null {
@@ -21,11 +22,6 @@ export function restoredOutputs(m: Marker, files: ReadonlyArray<{ path: string }
   }
   out.push({ path: MARKER_FILE, size: marker.size, mtimeMs: marker.mtimeMs });
   return out;
-}
-
-/** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): records compare it exactly. */
-export function msOfNs(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /**

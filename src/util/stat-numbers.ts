@@ -8,6 +8,14 @@
 import { lstatSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * A stat's mtimeMs from its mtime in nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): the
+ * records compare it exactly, so a restored or kept file's reported mtime must be this, to the bit.
+ */
+export function msOfNs(ns: bigint): number {
+  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
+}
+
 /** What planning reads of a stat. */
 export interface StatNumbers {
   readonly size: number;

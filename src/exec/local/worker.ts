@@ -9,6 +9,8 @@ import type { ReportedResult, ResultFile } from '../executor.js';
 import type { ChunkMarker } from '../../chunkdir/marker.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { assertNever } from '../../util/result.js';
+// node:fs and node:url only, and nothing runs at its load: cheap for a worker to start with.
+import { msOfNs } from '../../util/stat-numbers.js';
 
 /** What runChunk returns of a success (src/loop/run-chunk.ts ChunkOutcome). */
 interface Outcome {
@@ -42,11 +44,6 @@ async function keep(keepIn: string, spec: { key?: string; name?: string }, chunk
     } });
   if (!saved.ok) return [saved.error.file, saved.error.object, saved.error.reason].filter(Boolean).join(': ');
   return undefined;
-}
-
-/** A stat's mtimeMs from its nanoseconds, as Node computes it (sec * 1e3 + nsec / 1e6): the records compare it exactly. */
-function msOfNs(ns: bigint): number {
-  return Number(ns / 1_000_000_000n) * 1e3 + Number(ns % 1_000_000_000n) / 1e6;
 }
 
 /**

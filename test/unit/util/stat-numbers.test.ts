@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stampNumbers, stampNumbersFast, stampNumbersPublic, statNumbers, statNumbersFast, statNumbersPublic } from '../../../src/util/stat-numbers.js';
+import { msOfNs, stampNumbers, stampNumbersFast, stampNumbersPublic, statNumbers, statNumbersFast, statNumbersPublic } from '../../../src/util/stat-numbers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'heppy-statnumbers-'));
 
@@ -109,6 +109,17 @@ test('stamps: missing is undefined or Node\'s own error; under a file, ENOTDIR a
     same(errors(() => stampNumbers(gone, follow, true)), errors(() => node(gone, { bigint: true })));
     same(errors(() => stampNumbers(under, follow)), errors(() => node(under, { bigint: true, throwIfNoEntry: false })));
     assert.throws(() => stampNumbers(join(dir, 's1.root') + '\0x', follow), (e: NodeJS.ErrnoException) => e.code === 'ERR_INVALID_ARG_VALUE');
+  }
+});
+
+test('msOfNs: the mtimeMs Node gives for a stat\'s mtimeNs, to the bit (sub-millisecond and odd times)', () => {
+  assert.is(msOfNs(0n), 0);
+  assert.is(msOfNs(1_700_000_000_123_456_789n), 1_700_000_000_123.456789);
+  for (let i = 0; i < 100; i++) {
+    const f = join(dir, `ms${i}.root`);
+    writeFileSync(f, 'x');
+    utimesSync(f, 1_000_000, 1_700_000_000.987654321 + i * 1.000000321);
+    assert.is(msOfNs(statSync(f, { bigint: true }).mtimeNs), statSync(f).mtimeMs, f);
   }
 });
 
