@@ -25,6 +25,7 @@ const EXEMPT = new Map([
   ['src/exec/local/protocol.ts', 'types only: the messages between the local executor and its workers'],
   ['src/exec/batch/paths.ts', 'a constant: the path of the bundled run-chunks entry point'],
   ['src/exec/executor.ts', 'types only: the Executor interface, job specs, attempt ends and events'],
+  ['src/exec/sched-types.ts', 'types only: the scheduler\'s tasks, outcomes, events, hooks and options (the scheduler is tested by unit/exec/scheduler)'],
   ['src/exec/slurm/context.ts', 'types only: what the parts of the Slurm executor share'],
   ['src/report/events.ts', 'types only: the build event stream and the Reporter interface'],
   ['src/store/records.ts', 'types only: the records the store keeps'],
