@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { HEPPY, components, heppyfileText, writeInput } from './build-rig.js';
 import { mergedOutputs } from '../unit/exec/batch/fixtures/outputs.js';
 import { slurmAvailable } from '../util/shared.js';
+import { collectReport } from '../../src/report/html/collect.js';
 
 const base = mkdtempSync(join(tmpdir(), 'heppy-batch-e2e-'));
 const dir = join(base, `my "ana" ly'sis $HOME`);
@@ -36,7 +37,7 @@ test.before(async () => {
   assert.is(local.code, 0, local.stderr + local.stdout);
 });
 
-test("-b with a misspelt script name: each chunk fails as infrastructure, its reason ends with what the job printed", () => {
+test("-b with a misspelt script name: each chunk fails as infrastructure, its reason ends with what the job printed; heppy report shows it", async () => {
   const out = join(dir, 'Out typo');
   const r = build(['-j', '2', '--retries', '0', '--poll-interval', '0.2', '--outdir', out, '-b', 'nohup ./batchScrpt.sh &']);
   assert.is(r.code, 1, r.stderr + r.stdout);
@@ -47,6 +48,15 @@ test("-b with a misspelt script name: each chunk fails as infrastructure, its re
     assert.is(f.kind, 'infrastructure', JSON.stringify(e));
     // nohup's own message: the template named a file that does not exist.
     assert.match(f.reason, /ended without writing the chunk's marker; its output \(.+\) ends: .*batchScrpt\.sh.*No such file/, f.reason);
+  }
+  // heppy report: the chunk directories hold no marker; the failure is the store's record, shown as heppy status shows it.
+  const rep = await collectReport(out);
+  assert.ok(rep.ok);
+  if (!rep.ok) return;
+  for (const n of rep.value.nodes.filter((x) => x.kind === 'chunk')) {
+    assert.is(n.status, 'failed', JSON.stringify(n));
+    assert.is(n.failure, 'infrastructure', JSON.stringify(n));
+    assert.match(n.problems[0] ?? '', /^run failed \(attempt 1\): infrastructure: .*ended without writing the chunk's marker/, JSON.stringify(n));
   }
 });
 
