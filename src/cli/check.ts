@@ -34,7 +34,8 @@ export class CheckCommand extends Command {
       component that is out of date, or that the build did not merge because of those chunks, is merged
       (as \`heppy hadd\` does) if all its chunks are good. In a build's Outdir the chunks go through the
       build's engine and are recorded in its store, so the next \`heppy build\` with the same flags has
-      nothing to do for them.
+      nothing to do for them. That store is the one the build used (its plan records it); \`--cache-dir\`
+      names another, as build's \`--cache-dir\` does (a cache moved since the build).
     `,
     examples: [
       ['Check every chunk of Outdir', '$0 check Outdir'],
@@ -42,6 +43,7 @@ export class CheckCommand extends Command {
       ['Run the bad chunks again locally, two at a time', '$0 check --resubmit -j 2 Outdir'],
       ['Resubmit the bad chunks to LSF, as heppy_check -b did', "$0 check -b 'bsub -q 1nh < batchScript.sh' Outdir"],
       ['Resubmit the bad chunks to Slurm', '$0 check --resubmit --executor slurm Outdir'],
+      ['Record the resubmission in the store the build was given with --cache-dir, since moved', '$0 check --resubmit --cache-dir /scratch/heppy-cache Outdir'],
       ['... with the memory and time the build was given', '$0 check --resubmit --executor slurm --mem 2G --time 1:00:00 Outdir'],
     ],
   });
@@ -54,6 +56,7 @@ export class CheckCommand extends Command {
   jobs = Option.String('-j,--jobs', { description: 'local workers for --resubmit (default 2)' });
   executor = Option.String('--executor', { description: 'local (default), command (with -b) or slurm' });
   batch = Option.String('-b,--batch', { description: "heppy_batch's template, run in each bad chunk's directory (implies --resubmit)" });
+  cacheDir = Option.String('--cache-dir', { description: "--resubmit: the store to record the runs in, as build's --cache-dir (default: the one the last build used, as its plan records)" });
   partition = Option.String('--partition', { description: 'Slurm partition for --executor slurm' });
   time = Option.String('--time', { description: 'batch: time limit per job, as for build (slurm: sbatch --time; -b: no marker by then fails the attempt)' });
   mem = Option.String('--mem', { description: 'slurm: memory per job, e.g. 2G (as given to the build: without it the cluster\'s default)' });
@@ -72,6 +75,7 @@ export class CheckCommand extends Command {
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
     const choice = this.executorChoice(jobs);
     if (this.verify && (this.resubmit || this.batch !== undefined)) throw new UserError('--verify checks, --resubmit re-runs: run heppy check --verify after the resubmission');
+    const cacheDir = await this.cacheDirChoice();
     const found = discoverChunkDirs(args);
     if (found.missing.length > 0) throw new UserError(`no such directory: ${found.missing.join(', ')}`);
     const { refuseNewer } = await import('../cache/format.js');
@@ -92,7 +96,7 @@ export class CheckCommand extends Command {
       const onSignal = (): void => ac.abort();
       process.on('SIGINT', onSignal);
       try {
-        state = await checkAndResubmit(args, { executor: choice, retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
+        state = await checkAndResubmit(args, { executor: choice, ...(cacheDir !== undefined ? { cacheDir } : {}), retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
           probe, signal: ac.signal, out, emit: (e) => reporter?.event(e) });
       } finally {
         process.off('SIGINT', onSignal);
@@ -123,6 +127,19 @@ export class CheckCommand extends Command {
       }
     }
     return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
+  }
+
+  /** --cache-dir, checked as build checks it (a newer heppy's cache, a file, not writable: exit 2). */
+  private async cacheDirChoice(): Promise<string | undefined> {
+    if (this.cacheDir === undefined) return undefined;
+    if (!this.resubmit && this.batch === undefined) throw new UserError('--cache-dir is the store --resubmit records its runs in: give it with --resubmit or -b');
+    const dir = resolve(this.cacheDir);
+    const { refuseNewer } = await import('../cache/format.js');
+    const { cacheDirProblem } = await import('../store/open.js');
+    refuseNewer('cache', dir);
+    const why = cacheDirProblem(dir);
+    if (why !== null) throw new UserError(why);
+    return dir;
   }
 
   private executorChoice(jobs: number): ExecutorFlags {

@@ -20,6 +20,8 @@ export interface CheckResubmitOptions {
   executor: ExecutorFlags;
   retry: RetryPolicy;
   probe: RootProbe;
+  /** The store the runs are recorded in (`--cache-dir`); default the one each Outdir's plan names. */
+  cacheDir?: string;
   signal?: AbortSignal;
   /** Progress lines (text mode). */
   out(line: string): void;
@@ -76,7 +78,7 @@ export async function checkAndResubmit(args: readonly string[], o: CheckResubmit
       const merges = new Set(badMerged.filter((d) => dirname(d) === outdir));
       o.out(`resubmitting ${chunks.size} bad chunk${chunks.size === 1 ? '' : 's'} of ${outdir} with the last build's analysis\n`);
       const summary = await resubmitPlanned(plan.value, chunks, merges,
-        { executor: o.executor, retry: o.retry, emit: o.emit, ...(o.signal ? { signal: o.signal } : {}) }, (l) => o.out(l + '\n'));
+        { executor: o.executor, retry: o.retry, emit: o.emit, ...(o.signal ? { signal: o.signal } : {}), ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}) }, (l) => o.out(l + '\n'));
       summaries.push({ outdir, summary });
     }
     j = await judge(args, o.probe);

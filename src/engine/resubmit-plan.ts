@@ -26,6 +26,8 @@ export interface ResubmitOptions {
   retry: RetryPolicy;
   signal?: AbortSignal;
   detach?: boolean;
+  /** The store to record the runs in (`--cache-dir`, checked by the caller); default the one the plan names. */
+  cacheDir?: string;
   emit(e: BuildEvent): void;
 }
 
@@ -71,13 +73,17 @@ export function planFromFile(p: PlanFile, badChunks: ReadonlySet<string>, badMer
   return { graph, nodes, tree, dropped: [] };
 }
 
-/** Opens the build's store when it is there (the plan names it), else an in-memory one. */
-export function planStore(p: PlanFile, note: (line: string) => void): TaskStore {
-  if (!existsSync(p.cacheDir)) return new MemoryStore(p.outdir);
-  refuseNewer('cache', p.cacheDir);
-  const opened = openStore(p.cacheDir, p.outdir, false);
+/**
+ * Opens the build's store when it is there (the plan names it), else an in-memory one. A store the
+ * user named (`cacheDir`, as build's --cache-dir) is opened, created when missing, as a build would.
+ */
+export function planStore(p: PlanFile, note: (line: string) => void, cacheDir?: string): TaskStore {
+  const dir = cacheDir ?? p.cacheDir;
+  if (cacheDir === undefined && !existsSync(dir)) return new MemoryStore(p.outdir);
+  refuseNewer('cache', dir);
+  const opened = openStore(dir, p.outdir, false);
   if (!opened.ok) {
-    note(`heppy: the build's store ${p.cacheDir} cannot be opened (${opened.error.reason}); the results are not recorded there`);
+    note(`heppy: the store ${dir} cannot be opened (${opened.error.reason}); the results are not recorded there`);
     return new MemoryStore(p.outdir);
   }
   if (opened.value.notice) note(opened.value.notice);
@@ -87,7 +93,7 @@ export function planStore(p: PlanFile, note: (line: string) => void): TaskStore 
 /** Runs the bad chunks and the merges that depend on them; returns the build-like summary. */
 export async function resubmitPlanned(p: PlanFile, badChunks: ReadonlySet<string>, badMerges: ReadonlySet<string>, o: ResubmitOptions,
   note: (line: string) => void): Promise<Summary> {
-  const store = planStore(p, note);
+  const store = planStore(p, note, o.cacheDir);
   try {
     const plan = planFromFile(p, badChunks, badMerges, store);
     const executor = await makeExecutor(o.executor, p.outdir, (e) => store.putJob(e));

@@ -46,9 +46,9 @@ test('a bad flag is one line and exit 2, no stack trace; a bad HEPPY_* switch li
 });
 
 test("a flag the command lacks, on a command with free arguments (check): one line naming it, not clipanion's empty 'did you mean one of'", () => {
-  const r = heppy(['check', 'Outdir', '--resubmit', '--cache-dir', 'c']);
+  const r = heppy(['check', 'Outdir', '--resubmit', '--merge-fan-in', '4']);
   assert.is(r.code, 2);
-  assert.is(r.err, "heppy: unknown option '--cache-dir' for heppy check (its options: heppy check --help)\n(see heppy --help)\n");
+  assert.is(r.err, "heppy: unknown option '--merge-fan-in' for heppy check (its options: heppy check --help)\n(see heppy --help)\n");
   const v = heppy(['check', '-j', '2', 'Outdir', '--bogus=1']);   // -j's value is not a flag
   assert.is(v.code, 2);
   assert.ok(v.err.startsWith("heppy: unknown option '--bogus' for heppy check "), v.err);
