@@ -31,7 +31,7 @@ import { writeChunkSpec, type ChunkSpec } from '../chunkdir/spec.js';
 import { makeTmpDir, swapIntoPlace } from '../chunkdir/swap.js';
 import { cfgText } from './cfg-text.js';
 import { failureLog, successLog } from './log-text.js';
-import { analysisFailure, branchesToRead, runLoop, runPhase, type LoopHooks } from './looper.js';
+import { analysisFailure, branchesToRead, runLoop, runPhase, type LoopHooks, type LoopResult } from './looper.js';
 import { AnalyzerOutputs } from './outputs.js';
 import { RootChainSource, type EventSource } from './source.js';
 import { eventWindow, type EventWindow } from './window.js';
@@ -192,15 +192,131 @@ async function abandon(outputs: AnalyzerOutputs[]): Promise<void> {
 }
 
 export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChunkHooks = {}): Promise<Result<ChunkOutcome, ChunkFailed>> {
-  const startedAt = new Date().toISOString();
-  const meter = new Meter();
-  const tmp = makeTmpDir(outdirOf(chunkDir), spec.name, spec.attempt);
-  let componentText: string | null = null;
-  let expectedEvents: number | null = null;
-  let source: EventSource | null = null;
-  const outputs: AnalyzerOutputs[] = [];
+  return new ChunkRun(spec, chunkDir, hooks).run();
+}
 
-  const finish = (status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, failure?: TaskFailure): ChunkOutcome => {
+/** The chunk's Config and its component as this chunk runs it. */
+interface Loaded { config: Config; chunkComp: Component; componentText: string }
+
+/** What the write phase needs of the run. */
+interface Written { analyzers: Analyzer<object>[]; setup: Setup; gen: { counter: Counter } | undefined; componentText: string }
+
+/** One run of a chunk: its steps, and what its log and marker need, gathered as it goes. */
+class ChunkRun {
+  private readonly startedAt = new Date().toISOString();
+  private readonly meter = new Meter();
+  private readonly tmp: string;
+  private componentText: string | null = null;
+  private expectedEvents: number | null = null;
+  private source: EventSource | null = null;
+  private readonly outputs: AnalyzerOutputs[] = [];
+
+  constructor(private readonly spec: ChunkSpec, private readonly chunkDir: string, private readonly hooks: RunChunkHooks) {
+    this.tmp = makeTmpDir(outdirOf(chunkDir), spec.name, spec.attempt);
+  }
+
+  async run(): Promise<Result<ChunkOutcome, ChunkFailed>> {
+    try {
+      return await this.steps();
+    } catch (e) {
+      await abandon(this.outputs);
+      return this.failed(classifyError(e));
+    } finally {
+      this.source?.close();
+    }
+  }
+
+  private async steps(): Promise<Result<ChunkOutcome, ChunkFailed>> {
+    const { spec, hooks } = this;
+    const loaded = await this.load();
+    if (!loaded.ok) return this.failed(loaded.error);
+    const { config, chunkComp, componentText } = loaded.value;
+    const source = this.source = hooks.openSource ? await hooks.openSource(spec) : await RootChainSource.open(spec.files, spec.tree);
+    const total = source.entriesPerFile.reduce((a, b) => a + b, 0);
+    const window = hooks.window ? hooks.window(source.entriesPerFile) : eventWindow(total, spec.fineSplit, spec.maxEvents);
+    this.expectedEvents = window.n;
+
+    const setup: Setup = { config, services: config.services, component: chunkComp };
+    // Counters weigh each entry with the eventWeight of the event going through the sequence.
+    const current: { event: Event | null } = { event: null };
+    const gen = genWeights(chunkComp, current);
+    const analyzers = await this.makeAnalyzers(config, chunkComp, current);
+    if (!analyzers.ok) return this.failed(analyzers.error);
+    const branches = branchesToRead(analyzers.value, source.columnBranches, gen ? [gen.branch] : []);
+    if (source instanceof RootChainSource) source.check(branches, spec.files, spec.tree);
+
+    const loop = await runLoop(analyzers.value, source, window, branches, setup, this.loopHooks(), { current, ...(gen ? { genWeight: gen } : {}) });
+    if (!loop.ok) { await abandon(this.outputs); return this.failed(loop.error); }
+    return this.write({ analyzers: analyzers.value, setup, gen, componentText }, loop.value);
+  }
+
+  /** Imports the analysis and builds the chunk's component (its text goes into log.txt). */
+  private async load(): Promise<Result<Loaded, TaskFailure>> {
+    const { spec, hooks } = this;
+    const cfg = await (hooks.loadConfig ?? importConfig)(spec);
+    if (!isConfig(cfg)) return { ok: false, error: { kind: 'analysis', file: spec.bundle, reason: 'the analysis bundle does not export a Config (export default new Config({...}))' } };
+    const config = cfg as Config;
+    const comp = config.component(spec.component);
+    if (comp === undefined) return { ok: false, error: { kind: 'analysis', file: spec.bundle, reason: `the Config has no component named ${spec.component}` } };
+    const chunkComp = chunkComponent(comp, spec);
+    const componentText = this.componentText = cfgText(comp.constructor.name, chunkComp as Record<string, unknown>);
+    if (spec.fineSplit !== null && spec.fineSplit[1] > 1 && spec.files.length !== 1) {
+      return { ok: false, error: { kind: 'analysis', reason: `fineSplit needs exactly one file per chunk, this chunk has ${spec.files.length}` } };
+    }
+    return ok({ config, chunkComp, componentText });
+  }
+
+  /** The sequence's analyzers, each with its outputs in the tmp dir; a constructor that throws fails the chunk. */
+  private async makeAnalyzers(config: Config, chunkComp: Component, current: { event: Event | null }): Promise<Result<Analyzer<object>[], TaskFailure>> {
+    const analyzers: Analyzer<object>[] = [];
+    for (const decl of config.sequence) {
+      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(this.tmp, decl.name), current, this.hooks.onLog);
+      try {
+        analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
+      } catch (e) {
+        await abandon(this.outputs);
+        return { ok: false, error: analysisFailure(e, decl.name, { phase: 'constructor' }) };
+      }
+      this.outputs.push(out);
+    }
+    return ok(analyzers);
+  }
+
+  private loopHooks(): LoopHooks {
+    const { hooks, meter } = this;
+    return {
+      onProgress: (processed, expected) => { meter.sample(); hooks.onProgress?.(processed, expected); },
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      ...(hooks.clock ? { clock: hooks.clock } : {}),
+      ...(hooks.eventLineIntervalMs !== undefined ? { eventLineIntervalMs: hooks.eventLineIntervalMs } : {}),
+      ...(hooks.afterEvent ? { afterEvent: hooks.afterEvent } : {}),
+    };
+  }
+
+  /** After the loop: the analyzers' write phase, their files closed, the weights' sidecar, log.txt, and the ok marker. */
+  private async write(w: Written, r: LoopResult): Promise<Result<ChunkOutcome, ChunkFailed>> {
+    const { analyzers, setup, gen, componentText } = w;
+    const written = await runPhase(analyzers, 'write', setup);
+    if (!written.ok) { await abandon(this.outputs); return this.failed(written.error, r.early); }
+    for (const [i, o] of this.outputs.entries()) {
+      try {
+        await o.finish();
+      } catch (e) {
+        await abandon(this.outputs);
+        // Writing an analyzer's files: ROOT I/O or the file system, not the analysis.
+        const f = classifyError(e);
+        return this.failed(f.kind === 'analysis' ? { ...f, analyzer: analyzers[i]!.name } : f, r.early);
+      }
+    }
+    if (gen) writeStat(this.tmp, gen.counter);
+    writeFileSync(join(this.tmp, 'log.txt'), successLog({
+      early: r.early, componentText, timeReport: r.timeReport, analyzersCounter: r.analyzersCounter, eventsProcessed: r.eventsProcessed,
+    }));
+    return ok(this.finish('ok', r.eventsProcessed, r.userStop));
+  }
+
+  private finish(status: 'ok' | 'failed', eventsProcessed: number | null, userStop: boolean, failure?: TaskFailure): ChunkOutcome {
+    const { spec, tmp, chunkDir } = this;
     // What this run ran, and the script that runs it again (never a copy of an earlier run's).
     // The tmp dir is seen by nobody before the swap: files go in directly, the marker last.
     writeChunkSpec(tmp, spec, true);
@@ -208,26 +324,27 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
     const stats = listOutputStats(tmp);
     const marker: ChunkMarker = {
       kind: 'chunk', status, key: spec.key, attempt: spec.attempt, exitCode: status === 'ok' ? 0 : 1,
-      eventsProcessed, expectedEvents, userStop, ...(failure !== undefined ? { reason: `${spec.name}: ${formatTaskFailure(failure)}`, failure } : {}),
-      outputs: stats.map(({ path, size }) => ({ path, size })), host: hostName(), pid: process.pid, startedAt, finishedAt: new Date().toISOString(),
-      metrics: meter.metrics(),
+      eventsProcessed, expectedEvents: this.expectedEvents, userStop, ...(failure !== undefined ? { reason: `${spec.name}: ${formatTaskFailure(failure)}`, failure } : {}),
+      outputs: stats.map(({ path, size }) => ({ path, size })), host: hostName(), pid: process.pid, startedAt: this.startedAt, finishedAt: new Date().toISOString(),
+      metrics: this.meter.metrics(),
     };
     const m = writeFreshMarker(tmp, marker);
     // No fsync: a kill -9 loses nothing written; after a crash of the machine, a file cut short
     // differs from the size its marker lists, and the build runs the chunk again (engine/decide.ts).
-    hooks.beforeSwap?.(tmp);
+    this.hooks.beforeSwap?.(tmp);
     swapIntoPlace(tmp, chunkDir);
     const files = [...stats.filter((f) => !RUN_FILES.has(f.path)), { path: MARKER_FILE, ...m }];
     return { chunkDir, marker, files };
-  };
+  }
 
-  const failed = (raw: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> => {
+  private failed(raw: TaskFailure, early: string[] = []): Result<ChunkOutcome, ChunkFailed> {
+    const { spec, tmp, chunkDir } = this;
     // An exception in the analysis names the user's .ts file:line:col, not the bundle's.
     const f: TaskFailure = raw.kind === 'analysis' && raw.stack !== undefined ? { ...raw, ...mapStack(raw.stack, spec.bundle) } : raw;
     const reason = formatTaskFailure(f);
     try {
-      writeFileSync(join(tmp, 'log.txt'), failureLog(early, componentText, `${spec.name}: ${reason}`, f.kind === 'analysis' ? f.stack : undefined));
-      finish('failed', null, false, f);
+      writeFileSync(join(tmp, 'log.txt'), failureLog(early, this.componentText, `${spec.name}: ${reason}`, f.kind === 'analysis' ? f.stack : undefined));
+      this.finish('failed', null, false, f);
     } catch (e) {
       // Nothing of this attempt stays in .heppy/tmp (a full disk would keep what filled it).
       rmSync(tmp, { recursive: true, force: true });
@@ -239,73 +356,5 @@ export async function runChunk(spec: ChunkSpec, chunkDir: string, hooks: RunChun
       return { ok: false, error: { file: chunkDir, object: spec.name, reason: failure.reason, failure } };
     }
     return { ok: false, error: { ...culprit(f, spec.name, join(chunkDir, 'log.txt')), failure: f } };
-  };
-
-  try {
-    const cfg = await (hooks.loadConfig ?? importConfig)(spec);
-    if (!isConfig(cfg)) return failed({ kind: 'analysis', file: spec.bundle, reason: 'the analysis bundle does not export a Config (export default new Config({...}))' });
-    const config = cfg as Config;
-    const comp = config.component(spec.component);
-    if (comp === undefined) return failed({ kind: 'analysis', file: spec.bundle, reason: `the Config has no component named ${spec.component}` });
-    const chunkComp = chunkComponent(comp, spec);
-    componentText = cfgText(comp.constructor.name, chunkComp as Record<string, unknown>);
-    if (spec.fineSplit !== null && spec.fineSplit[1] > 1 && spec.files.length !== 1) {
-      return failed({ kind: 'analysis', reason: `fineSplit needs exactly one file per chunk, this chunk has ${spec.files.length}` });
-    }
-
-    source = hooks.openSource ? await hooks.openSource(spec) : await RootChainSource.open(spec.files, spec.tree);
-    const total = source.entriesPerFile.reduce((a, b) => a + b, 0);
-    const window = hooks.window ? hooks.window(source.entriesPerFile) : eventWindow(total, spec.fineSplit, spec.maxEvents);
-    expectedEvents = window.n;
-
-    const setup: Setup = { config, services: config.services, component: chunkComp };
-    // Counters weigh each entry with the eventWeight of the event going through the sequence.
-    const current: { event: Event | null } = { event: null };
-    const gen = genWeights(chunkComp, current);
-    const analyzers: Analyzer<object>[] = [];
-    for (const decl of config.sequence) {
-      const out = new AnalyzerOutputs(decl.name, decl.params as Record<string, unknown>, chunkComp, join(tmp, decl.name), current, hooks.onLog);
-      try {
-        analyzers.push(instantiateAnalyzer(decl.analyzerClass!, out));
-      } catch (e) {
-        await abandon(outputs);
-        return failed(analysisFailure(e, decl.name, { phase: 'constructor' }));
-      }
-      outputs.push(out);
-    }
-    const branches = branchesToRead(analyzers, source.columnBranches, gen ? [gen.branch] : []);
-    if (source instanceof RootChainSource) source.check(branches, spec.files, spec.tree);
-
-    const loop = await runLoop(analyzers, source, window, branches, setup, {
-      onProgress: (processed, expected) => { meter.sample(); hooks.onProgress?.(processed, expected); },
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      ...(hooks.clock ? { clock: hooks.clock } : {}),
-      ...(hooks.eventLineIntervalMs !== undefined ? { eventLineIntervalMs: hooks.eventLineIntervalMs } : {}),
-      ...(hooks.afterEvent ? { afterEvent: hooks.afterEvent } : {}),
-    }, { current, ...(gen ? { genWeight: gen } : {}) });
-    if (!loop.ok) { await abandon(outputs); return failed(loop.error); }
-    const r = loop.value;
-    const written = await runPhase(analyzers, 'write', setup);
-    if (!written.ok) { await abandon(outputs); return failed(written.error, r.early); }
-    for (const [i, o] of outputs.entries()) {
-      try {
-        await o.finish();
-      } catch (e) {
-        await abandon(outputs);
-        // Writing an analyzer's files: ROOT I/O or the file system, not the analysis.
-        const f = classifyError(e);
-        return failed(f.kind === 'analysis' ? { ...f, analyzer: analyzers[i]!.name } : f, r.early);
-      }
-    }
-    if (gen) writeStat(tmp, gen.counter);
-    writeFileSync(join(tmp, 'log.txt'), successLog({
-      early: r.early, componentText, timeReport: r.timeReport, analyzersCounter: r.analyzersCounter, eventsProcessed: r.eventsProcessed,
-    }));
-    return ok(finish('ok', r.eventsProcessed, r.userStop));
-  } catch (e) {
-    await abandon(outputs);
-    return failed(classifyError(e));
-  } finally {
-    source?.close();
   }
 }
