@@ -46,7 +46,7 @@ test('a throwing analyzer: run once (an analysis failure is not retried), report
   const plain = heppy(p, ['build']);
   assert.is(plain.code, 1);
   // The summary names the chunk, the kind, the analyzer, the event, its input file, the heppyfile's line and the log.
-  assert.match(plain.stdout, /FAILED B_Chunk1: analysis: Sum_1: event 0 of \S+\/data\/B\/f1\.root: \S+\/heppyfile\.ts:20:\d+: calibration missing\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
+  assert.match(plain.stdout, /FAILED B_Chunk1: analysis: Sum_1: event 0 of \S+\/data\/B\/f1\.root: \S+\/heppyfile\.ts:21:\d+: calibration missing\n\s+log: .*B_Chunk1\/log\.txt/, plain.stdout);
   assert.not.match(plain.stdout, /retry/);
   const all = build(p, ['--retry-all', '--retries', '1']);
   assert.is(all.code, 1);
@@ -59,12 +59,17 @@ test('a throwing analyzer: run once (an analysis failure is not retried), report
 });
 
 test('two concurrent builds on one Outdir: the second refuses', async () => {
-  const first = buildAsync(p, ['--outdir', 'Slow', '-j', '1', '-o', 'slowms=150']);
+  // The first build's chunks wait for the gate file, made once the second has ended: the first holds
+  // the lock however long the second takes to reach it (under load, 6-8 s from its start against the
+  // 7 chunks of 150 ms the first ran meanwhile: a margin of 1.4-2 times, measured at load 24).
+  const gate = join(p.dir, 'go-slow');
+  const first = buildAsync(p, ['--outdir', 'Slow', '-j', '1', '-o', `gate=${gate}`]);
   const lock = join(p.dir, 'Slow', '.heppy', 'lock');
   for (let i = 0; i < 800 && !existsSync(lock); i++) await sleep(25);
   if (!existsSync(lock)) { const r = await first.done; assert.unreachable(`no lock; first build: ${r.code} ${r.stderr} ${r.stdout.slice(-500)}`); }
-  const second = heppy(p, ['build', '--outdir', 'Slow', '-o', 'slowms=150']);
-  assert.is(second.code, 1);
+  const second = heppy(p, ['build', '--outdir', 'Slow', '-o', `gate=${gate}`]);
+  writeFileSync(gate, '');
+  assert.is(second.code, 1, second.stdout + second.stderr);
   assert.match(second.stderr, new RegExp(`another heppy build \\(pid ${first.pid} `));
   const r = await first.done;
   assert.is(r.code, 0, r.stderr);

@@ -1,7 +1,9 @@
 // A small analysis for the build e2e tests: three components (two split, one unsplit) of tiny
 // ROOT files written with heppy's writer, and a heppyfile whose analyzer counts, averages, fills a
 // histogram and a tree. It throws while a file BROKEN exists next to the heppyfile (an external
-// problem: fixing it changes no key), and can be slowed down with -o slowms=N.
+// problem: fixing it changes no key), and can be slowed down with -o slowms=N, or held (60 s at
+// most) until a file exists with -o gate=FILE: a test then holds a build running until it has seen
+// what it waits for, however loaded the machine is.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +33,9 @@ import { existsSync } from 'node:fs';
 class Sum extends Analyzer<{ minX: number; root: boolean }> {
   static branches = ['x'];
   override beginLoop(): void {
-    const ms = Number(getOption('slowms', 0));
+    const ms = Number(getOption('slowms', 0)), gate = String(getOption('gate', ''));
     if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    for (let i = 0; i < 6000 && gate !== '' && !existsSync(gate); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     this.counter('cutflow').register('all');
     this.counter('cutflow').register('x above min');
     if (this.params.root) {
