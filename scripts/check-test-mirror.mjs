@@ -117,7 +117,6 @@ const PENDING = new Map([
   ['src/root/rntuple/schema.ts', 'RNTuple reader/writer part: exercised by unit/root/rntuple/** (reader, writer, summaries)'],
   ['src/root/rntuple/serialize.ts', 'RNTuple reader/writer part: exercised by unit/root/rntuple/** (reader, writer, summaries)'],
   ['src/root/write/basket.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
-  ['src/root/write/file.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
   ['src/root/write/hist.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
   ['src/root/write/objects.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],
   ['src/root/write/streamer-records.ts', 'ROOT writer: exercised through the files it writes (unit/root/write/**, unit/root/hadd/**), read back'],

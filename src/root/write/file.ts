@@ -3,22 +3,22 @@
 // every directory, the free-segments record and finally the header and the top directory
 // record. Until close() the file is not a valid ROOT file. Positions past 2 GB switch keys,
 // directory records and the header to ROOT's 64-bit ("big file") layout.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { basename } from 'node:path';
 import { randomBuffer } from '../../util/lazy-node.js';
 import type { Hist } from '../hist.js';
 import { RootError } from '../errors.js';
 import { WBuf, rootDatime } from './wbuf.js';
 import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
-import { BEGIN, DIR_RECORD_BYTES, START_BIG_FILE, dirRecordBytes, fileHeaderBytes, freeListBytes, freeListLength, topKeyBytes, type Dir } from './file-records.js';
+import { BEGIN, DIR_RECORD_BYTES, START_BIG_FILE, type Dir } from './file-records.js';
 import { DeferredKeys, type KeyBuilder } from './deferred-keys.js';
 export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
 import { type Compression, compressPayload, compressionSetting, defaultCompression, needsPreparing } from './compress.js';
-import { streamerInfoPayload } from './streamers.js';
 import type { RawRecord } from './streamer-records.js';
 import { writeHistBody } from './hist.js';
 import { TreeWriter, type TreeSpec } from './tree.js';
-import { startAppend, AppendError, type AppendJob } from './append-files.js';
+import { FileBytes } from './file-bytes.js';
+import { writeTail } from './file-tail.js';
 import { codecThreadEnabled, worthAhead } from '../codec-ahead.js';
 export { START_BIG_FILE } from './file-records.js';
 
@@ -51,7 +51,8 @@ export interface KeySpec {
 export class RootFileWriter {
   readonly compression: Compression;
   readonly force64: boolean;
-  private end: number;
+  /** Where the bytes go (appends, rewrites, free ranges, whole files copied in). */
+  private readonly bytes: FileBytes;
   private closed = false;
   private readonly top: Dir;
   private readonly dirs = new Map<string, Dir>();
@@ -62,18 +63,13 @@ export class RootFileWriter {
   private readonly fileName: string;
   private readonly datime = rootDatime();
   private readonly extraInfos: RawRecord[] = [];
-  /** Unused byte ranges inside the file (first, last inclusive, as ROOT's TFree), listed in the free-segments record. */
-  private readonly free: [number, number][] = [];
   readonly compressAhead: boolean;
   /** Keys whose payload compresses on the codec thread (deferred-keys.ts): any other write first places them all. */
   private readonly deferred: DeferredKeys;
-  /** A copy of whole files under way (appendFiles). */
-  private pending: Promise<boolean> | null = null;
-  private job: AppendJob | null = null;
   /** Length of the top directory's record after its name (DIR_RECORD_BYTES, or more to fill a first file's record: appendFiles). */
   private topDirBytes = DIR_RECORD_BYTES;
 
-  private constructor(readonly path: string, private readonly fd: number, opts: WriterOptions) {
+  private constructor(readonly path: string, fd: number, opts: WriterOptions) {
     this.compression = opts.compression ?? defaultCompression;
     this.compressAhead = (opts.compressAhead ?? false) && this.compression.algorithm !== 'none' && codecThreadEnabled();
     this.force64 = opts.force64 ?? false;
@@ -85,7 +81,7 @@ export class RootFileWriter {
       recordPos: BEGIN + nbytesName, nbytesName, keys: [], children: [],
     };
     this.dirs.set('', this.top);
-    this.end = BEGIN + nbytesName + DIR_RECORD_BYTES;
+    this.bytes = new FileBytes(path, fd, BEGIN + nbytesName + DIR_RECORD_BYTES);
     this.deferred = new DeferredKeys(this.compression, (key, body) => this.placeKey(key, body), () => this.closed);
   }
 
@@ -115,12 +111,9 @@ export class RootFileWriter {
     return this.appendNow(bytes);
   }
 
-  private appendNow(bytes: Uint8Array): number {
-    const pos = this.end;
-    this.writeAt(pos, bytes);
-    this.end += bytes.length;
-    return pos;
-  }
+  private appendNow(bytes: Uint8Array): number { return this.bytes.append(bytes); }
+
+  private get end(): number { return this.bytes.end; }
 
   /** Where the next key goes (after the keys still compressing, written first). */
   get position(): number { this.settle(); return this.end; }
@@ -162,25 +155,14 @@ export class RootFileWriter {
   appendFiles(paths: readonly string[], sizes: readonly number[], overHead?: number): number[] {
     this.checkOpen();
     this.settle();
-    if (this.pending !== null) throw new Error(`${this.path}: an append is already under way`);
+    if (this.bytes.copying) throw new Error(`${this.path}: an append is already under way`);
     let start = this.end;
     if (overHead !== undefined) {
       if (!this.canStartWith(overHead)) throw new Error(`${this.path}: cannot start with a file whose head is ${overHead} bytes`);
       start = 0;
       this.topDirBytes = overHead - this.top.recordPos;
     }
-    const at: number[] = [];
-    let pos = start;
-    for (const n of sizes) { at.push(pos); pos += n; }
-    const job = startAppend(this.path, start, paths, sizes);
-    this.job = job;
-    this.pending = job.done.catch((e: unknown) => {
-      if (e instanceof AppendError) throw new RootError(e.file, '', e.message);
-      throw e;
-    });
-    this.pending.catch(() => undefined); // awaited by appended() or close()
-    this.end = Math.max(this.end, pos);
-    return at;
+    return this.bytes.appendFiles(start, paths, sizes);
   }
 
   /**
@@ -190,65 +172,26 @@ export class RootFileWriter {
    */
   canStartWith(headEnd: number): boolean {
     const own = this.top.recordPos + DIR_RECORD_BYTES;
-    return this.end === own && this.pending === null && this.top.keys.length === 0 && this.dirs.size === 1 && this.trees.length === 0 && headEnd >= own;
+    return this.end === own && !this.bytes.copying && this.top.keys.length === 0 && this.dirs.size === 1 && this.trees.length === 0 && headEnd >= own;
   }
 
   /** The position up to which the files of appendFiles are in place (all of the file when no copy is under way). */
-  copiedTo(): number { return this.pending === null || this.job === null ? this.end : this.job.copiedTo(); }
+  copiedTo(): number { return this.bytes.copiedTo(); }
 
   /** Waits for the files of appendFiles to be in place; whether the kernel copy did it (false: none pending, or user space). */
-  async appended(): Promise<boolean> {
-    const p = this.pending;
-    if (p === null) return false;
-    try { return await p; } finally { this.pending = null; this.job = null; }
-  }
+  appended(): Promise<boolean> { return this.bytes.appended(); }
 
-  /** Rewrites bytes already in the file (e.g. the seek fields of a key appended with appendFiles). */
-  overwrite(pos: number, bytes: Uint8Array): void {
-    this.checkOpen();
-    if (pos + bytes.length > this.copiedTo()) throw new Error(`${this.path}: overwrite at ${pos} before the copy reached it`);
-    if (pos < 0 || pos + bytes.length > this.end) throw new Error(`${this.path}: overwrite of ${bytes.length} bytes at ${pos} outside the ${this.end} written`);
-    this.writeAt(pos, bytes);
-  }
+  /** Rewrites bytes already in the file (e.g. the seek fields of a key appended with appendFiles), below copiedTo(). */
+  overwrite(pos: number, bytes: Uint8Array): void { this.checkOpen(); this.bytes.overwrite(pos, bytes); }
 
   /** overwrite() of many small fields: field i is bytes [i·stride, i·stride + len[i]) of `bytes`, written at pos[i]. */
   overwriteMany(bytes: Uint8Array, stride: number, pos: readonly number[], len: readonly number[]): void {
     this.checkOpen();
-    const fd = this.fd, end = this.end, copied = this.copiedTo();
-    for (let i = 0; i < pos.length; i++) {
-      const p = pos[i]!, n = len[i]!;
-      if (p + n > copied) throw new Error(`${this.path}: overwrite at ${p} before the copy reached it`);
-      if (p < 0 || p + n > end) throw new Error(`${this.path}: overwrite of ${n} bytes at ${p} outside the ${end} written`);
-      let off = 0;
-      try { while (off < n) off += writeSync(fd, bytes, i * stride + off, n - off, p + off); } catch (err) {
-        throw new RootError(this.path, '', `write failed at byte ${p + off}: ${(err as Error).message}`, err);
-      }
-    }
+    this.bytes.overwriteMany(bytes, stride, pos, len);
   }
 
-  /**
-   * Declares bytes [first, last] unused: listed as a free segment, and (as ROOT's TFile::MakeFree)
-   * marked with their negated length in their first 4 bytes, so that a reader walking the records
-   * one after the other skips them.
-   */
-  markFree(first: number, last: number): void {
-    this.checkOpen();
-    const n = last - first + 1;
-    if (n <= 0) return;
-    if (last >= this.copiedTo()) throw new Error(`${this.path}: markFree of ${first}-${last} before the copy reached it`);
-    if (first < 0 || last >= this.end) throw new Error(`${this.path}: free segment ${first}-${last} outside the ${this.end} written`);
-    this.free.push([first, last]);
-    if (n >= 4) { const b = new WBuf(4); b.i32(-Math.min(n, 2000000000)); this.writeAt(first, b.bytes()); }
-  }
-
-  private writeAt(pos: number, bytes: Uint8Array): void {
-    let off = 0;
-    try {
-      while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off, pos + off);
-    } catch (err) {
-      throw new RootError(this.path, '', `write failed at byte ${pos}: ${(err as Error).message}`, err);
-    }
-  }
+  /** Declares bytes [first, last] unused (a free segment, skipped by readers): FileBytes.markFree. */
+  markFree(first: number, last: number): void { this.checkOpen(); this.bytes.markFree(first, last); }
 
   private checkOpen(): void {
     if (this.closed) throw new Error(`${this.path}: writer already closed`);
@@ -265,17 +208,23 @@ export class RootFileWriter {
     const keylen = keyLength(spec.className, spec.name, spec.title, big);
     const raw = spec.payload(keylen);
     const body = spec.compress ? compressPayload(raw, this.compression) : raw;
-    const cycle = spec.cycle ?? 1 + Math.max(0, ...spec.dir.keys.filter((k) => k.name === spec.name).map((k) => k.cycle));
-    const b = new WBuf(keylen + body.length);
+    this.putKey(spec.dir, { ...spec, objlen: raw.length, body, big, cycle: spec.cycle }, keylen, spec.list !== false);
+    return { seek: pos, nbytes: keylen + body.length, keylen };
+  }
+
+  /** Writes a key (header, then its stored body) at the end, listed in `dir` when `list`. */
+  private putKey(dir: Dir, k: { className: string; name: string; title: string; objlen: number; body: Uint8Array; big: boolean; cycle?: number | undefined }, keylen: number, list: boolean): void {
+    const pos = this.end;
+    const cycle = k.cycle ?? 1 + Math.max(0, ...dir.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
+    const b = new WBuf(keylen + k.body.length);
     writeKeyHeader(b, {
-      nbytes: keylen + body.length, objlen: raw.length, datime: this.datime, keylen, cycle,
-      seekKey: pos, seekPdir: spec.dir.seekDir, big, className: spec.className, name: spec.name, title: spec.title,
+      nbytes: keylen + k.body.length, objlen: k.objlen, datime: this.datime, keylen, cycle,
+      seekKey: pos, seekPdir: dir.seekDir, big: k.big, className: k.className, name: k.name, title: k.title,
     });
     const header = b.bytes().slice();
-    b.raw(body);
+    b.raw(k.body);
     this.append(b.bytes());
-    if (spec.list !== false) spec.dir.keys.push({ name: spec.name, cycle, header });
-    return { seek: pos, nbytes: keylen + body.length, keylen };
+    if (list) dir.keys.push({ name: k.name, cycle, header });
   }
 
   /** The directory for a path ('' = top), created with its parents when missing. */
@@ -328,17 +277,7 @@ export class RootFileWriter {
     // Same key form as the source: references inside the object count from the key start.
     const big = (k.big ?? false) || this.bigAt(pos);
     if (big && !(k.big ?? false)) throw new RootError(this.path, k.name, 'a copied object with a 32-bit key cannot be placed past 2 GB');
-    const keylen = keyLength(k.className, k.name, k.title, big);
-    const cycle = k.cycle ?? 1 + Math.max(0, ...d.keys.filter((x) => x.name === k.name).map((x) => x.cycle));
-    const b = new WBuf(keylen + k.body.length);
-    writeKeyHeader(b, {
-      nbytes: keylen + k.body.length, objlen: k.objlen, datime: this.datime, keylen, cycle,
-      seekKey: pos, seekPdir: d.seekDir, big, className: k.className, name: k.name, title: k.title,
-    });
-    const header = b.bytes().slice();
-    b.raw(k.body);
-    this.append(b.bytes());
-    d.keys.push({ name: k.name, cycle, header });
+    this.putKey(d, { ...k, big }, keyLength(k.className, k.name, k.title, big), true);
   }
 
   /** Runs `finish` when the file closes, after the trees, before StreamerInfo and keys lists. */
@@ -354,7 +293,7 @@ export class RootFileWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      if (this.pending !== null) await this.appended();
+      if (this.bytes.copying) await this.appended();
       // The trees' last baskets compress on the codec thread too, before the trees' keys.
       if (this.deferred.length > 0 || this.compressAhead) {
         for (const t of this.trees) t.flush();
@@ -362,46 +301,15 @@ export class RootFileWriter {
       }
       for (const t of this.trees) t.finish();
       for (const f of this.finishers) f();
-      const si = this.writeKey({
-        className: 'TList', name: 'StreamerInfo', title: 'Doubly linked list', dir: this.top,
-        compress: true, list: false, cycle: 1, payload: (keylen) => streamerInfoPayload(keylen, this.extraInfos),
+      writeTail({
+        writeKey: (spec) => this.writeKey(spec), writeAt: (pos, bytes) => this.bytes.writeAt(pos, bytes), end: () => this.end,
+        bigAt: (pos) => this.bigAt(pos), top: this.top, dirs: [...this.dirs.values()], free: this.bytes.free,
+        extraInfos: this.extraInfos, fileName: this.fileName, force64: this.force64, datime: this.datime, uuid: this.uuid,
+        topDirBytes: this.topDirBytes, compressionSetting: this.compressionSetting,
       });
-      const allDirs = [...this.dirs.values()].reverse();
-      const keysLists = new Map<Dir, { seek: number; nbytes: number }>();
-      for (const d of allDirs) {
-        keysLists.set(d, this.writeKey({
-          className: d === this.top ? 'TFile' : 'TDirectory', name: d.name, title: d.title, dir: d,
-          compress: false, list: false, cycle: 1,
-          payload: () => {
-            const b = new WBuf(4 + d.keys.reduce((n, k) => n + k.header.length, 0));
-            b.i32(d.keys.length);
-            for (const k of d.keys) b.raw(k.header);
-            return b.bytes();
-          },
-        }));
-      }
-      // Free segments: the unused ranges declared with markFree, then one TFree from the end of the file to "infinity".
-      const bigFree = this.bigAt(this.end + 200 + 18 * this.free.length);
-      const freeKey = this.writeKey({
-        className: 'TFile', name: this.fileName, title: '', dir: this.top, compress: false, list: false, cycle: 1,
-        payload: () => new Uint8Array(freeListLength(this.free, this.force64, bigFree)),
-      });
-      const fileEnd = this.end;
-      this.writeAt(freeKey.seek + freeKey.keylen, freeListBytes(this.free, this.force64, fileEnd, bigFree));
-      const stamp = { datime: this.datime, uuid: this.uuid };
-      for (const d of this.dirs.values()) {
-        const kl = keysLists.get(d)!;
-        const len = d === this.top ? this.topDirBytes : DIR_RECORD_BYTES;
-        this.writeAt(d.recordPos, dirRecordBytes(d, stamp, kl.seek, kl.nbytes, this.bigAt(Math.max(kl.seek, d.seekDir)), len));
-      }
-      this.writeAt(BEGIN, topKeyBytes(this.top, this.fileName, this.topDirBytes, this.datime));
-      this.writeAt(0, fileHeaderBytes({
-        fileEnd, seekFree: freeKey.seek, nbytesFree: freeKey.nbytes, seekInfo: si.seek, nbytesInfo: si.nbytes,
-        nbytesName: this.top.nbytesName, compressionSetting: this.compressionSetting, big: this.bigAt(fileEnd),
-      }, this.uuid));
     } finally {
       this.closed = true;
-      closeSync(this.fd);
+      this.bytes.close();
     }
   }
 }
