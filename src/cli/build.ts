@@ -1,11 +1,11 @@
 // `heppy build`: plan, run what is out of date through the chosen executor, merge, summarize.
 import { Command, Option } from 'clipanion';
-import type { BuildEvent, Reporter } from '../report/events.js';
+import type { BuildEvent, Reporter, Summary } from '../report/events.js';
 import { JsonReporter } from '../report/json.js';
 import { PlainReporter } from '../report/plain.js';
 import { TtyReporter } from '../report/tty.js';
 import { UserError } from '../util/result.js';
-import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS, type RetryPolicy } from '../exec/retry-policy.js';
 import { runBuild } from '../engine/build.js';
 import { defaultJobs, executorKind, prewarmExecutor } from '../engine/executors.js';
 import { parseSize } from './cache.js';
@@ -81,28 +81,10 @@ export class BuildCommand extends Command {
   progressInterval = Option.String('--progress-interval', { description: 'without a terminal: seconds between progress lines (default 10; 0: none)' });
 
   override async execute(): Promise<number> {
-    const retries = int('--retries', this.retries)!;
-    const delay = this.retryDelay === undefined ? DEFAULT_BACKOFF_BASE_MS / 1000 : Number(this.retryDelay);
-    if (this.retryDelay !== undefined && !(Number.isFinite(delay) && delay >= 0)) throw new UserError(`--retry-delay must be a number of seconds, got '${this.retryDelay}'`);
-    const retry = { retries, retryAll: this.retryAll, backoffBaseMs: delay * 1000, backoffMaxMs: Math.max(delay * 1000, DEFAULT_BACKOFF_MAX_MS) };
-    const jobs = int('-j', this.jobs);
-    if (jobs === 0) throw new UserError('-j must be at least 1');
-    const poll = this.pollInterval === undefined ? undefined : Number(this.pollInterval);
-    if (poll !== undefined && !(poll > 0)) throw new UserError(`--poll-interval must be a positive number of seconds, got '${this.pollInterval}'`);
-    const exFlags = { executor: this.executor, batchTemplate: this.batch, jobs: jobs ?? defaultJobs(), partition: this.partition, time: this.time,
-      mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000,
-      sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries),
-      maxMem: this.maxMem, maxTime: this.maxTime };
-    const kind = executorKind(exFlags); // flag errors before anything is loaded
-    const cacheMax = cacheMaxBytes();
-    if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
+    const { retry, exFlags, cacheMax } = this.runFlags(); // flag errors before anything is loaded
     // A closed stdout (`heppy build | head`) must not kill a build: its output is just dropped.
     process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
-    const interval = this.progressInterval === undefined ? 10 : Number(this.progressInterval);
-    if (!(interval >= 0)) throw new UserError(`--progress-interval must be a number of seconds (0: none), got '${this.progressInterval}'`);
-    const reporter: Reporter = this.json ? new JsonReporter()
-      : process.stdout.isTTY && !this.dryRun && !this.quiet ? new TtyReporter()
-      : new PlainReporter(process.stdout, { verbose: this.verbose, quiet: this.quiet, intervalMs: interval * 1000 });
+    const reporter = this.makeReporter();
     const emit = (e: BuildEvent): void => reporter.event(e);
     // A bad -o lumi= is a usage error before anything is loaded or written.
     for (const o of this.options) if (o === 'lumi' || o.startsWith('lumi=')) resolveLumi(o === 'lumi' ? true : o.slice(5), null, []);
@@ -125,27 +107,7 @@ export class BuildCommand extends Command {
       const { summary, queued } = await runBuild(s, { executor: exFlags, retry, keepGoing: this.keepGoing, detach: this.detach, dryRun: this.dryRun,
         signal: ac.signal, emit, cache });
       if (summary === undefined) return 0;
-      if (this.detach && !ac.signal.aborted) {
-        process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);
-        return summary.failed > 0 ? 1 : 0;
-      }
-      emit({ type: 'summary', summary });
-      if (this.report) {
-        // Loaded only when asked for: it pulls in jsroot's writer side and the report page.
-        const { writeReport } = await import('../report/html/index.js');
-        const rep = await writeReport(s.outdir);
-        if (rep.ok) process.stdout.write(`heppy: report ${rep.value.path}\n`);
-        else process.stderr.write(`heppy: the report could not be written: ${rep.error.reason}\n`);
-      }
-      if (ac.signal.aborted && queued > 0) {
-        process.stderr.write(`heppy: interrupted; ${queued} batch job${queued === 1 ? ' is' : 's are'} left queued or running. Run the same heppy build again to re-attach to them (nothing is submitted twice), or heppy cancel to cancel them\n`);
-        return 130;
-      }
-      if (ac.signal.aborted) {
-        process.stderr.write('heppy: interrupted; finished chunks are kept, the next build goes on from there\n');
-        return 130;
-      }
-      return summary.failed > 0 || summary.skipped > 0 ? 1 : 0;
+      return await this.conclude(s.outdir, summary, queued, ac.signal, emit);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -154,6 +116,61 @@ export class BuildCommand extends Command {
       await s.close();
       timingMark('session closed (commit, snapshot)');
     }
+  }
+
+  /** The retry policy, the executor's flags and the cache's size limit, each flag checked. */
+  private runFlags(): { retry: RetryPolicy; exFlags: Parameters<typeof executorKind>[0]; cacheMax: number | undefined } {
+    const retries = int('--retries', this.retries)!;
+    const delay = this.retryDelay === undefined ? DEFAULT_BACKOFF_BASE_MS / 1000 : Number(this.retryDelay);
+    if (this.retryDelay !== undefined && !(Number.isFinite(delay) && delay >= 0)) throw new UserError(`--retry-delay must be a number of seconds, got '${this.retryDelay}'`);
+    const retry = { retries, retryAll: this.retryAll, backoffBaseMs: delay * 1000, backoffMaxMs: Math.max(delay * 1000, DEFAULT_BACKOFF_MAX_MS) };
+    const jobs = int('-j', this.jobs);
+    if (jobs === 0) throw new UserError('-j must be at least 1');
+    const poll = this.pollInterval === undefined ? undefined : Number(this.pollInterval);
+    if (poll !== undefined && !(poll > 0)) throw new UserError(`--poll-interval must be a positive number of seconds, got '${this.pollInterval}'`);
+    const exFlags = { executor: this.executor, batchTemplate: this.batch, jobs: jobs ?? defaultJobs(), partition: this.partition, time: this.time,
+      mem: this.mem, chunksPerJob: int('--chunks-per-job', this.chunksPerJob), pollIntervalMs: poll === undefined ? undefined : poll * 1000,
+      sbatchArgs: this.sbatchArgs, maxQueriesPerMinute: this.maxQueries === undefined ? undefined : Number(this.maxQueries),
+      maxMem: this.maxMem, maxTime: this.maxTime };
+    const kind = executorKind(exFlags);
+    const cacheMax = cacheMaxBytes();
+    if (this.detach && kind === 'local') throw new UserError('--detach is for batch executors (--executor slurm, or -b TEMPLATE)');
+    return { retry, exFlags, cacheMax };
+  }
+
+  /** JSON lines (--json), the live display on a terminal, or plain lines. */
+  private makeReporter(): Reporter {
+    const interval = this.progressInterval === undefined ? 10 : Number(this.progressInterval);
+    if (!(interval >= 0)) throw new UserError(`--progress-interval must be a number of seconds (0: none), got '${this.progressInterval}'`);
+    const reporter: Reporter = this.json ? new JsonReporter()
+      : process.stdout.isTTY && !this.dryRun && !this.quiet ? new TtyReporter()
+      : new PlainReporter(process.stdout, { verbose: this.verbose, quiet: this.quiet, intervalMs: interval * 1000 });
+    return reporter;
+  }
+
+  /** After the run: the summary, the report, and the exit code (130 when interrupted, 1 when anything failed). */
+  private async conclude(outdir: string, summary: Summary, queued: number, signal: AbortSignal, emit: (e: BuildEvent) => void): Promise<number> {
+    if (this.detach && !signal.aborted) {
+      process.stderr.write(`heppy: detached; ${queued} batch job${queued === 1 ? '' : 's'} queued or running. Run the same heppy build again to collect them and merge (it re-attaches, nothing is submitted twice), or heppy cancel to cancel them\n`);
+      return summary.failed > 0 ? 1 : 0;
+    }
+    emit({ type: 'summary', summary });
+    if (this.report) {
+      // Loaded only when asked for: it pulls in jsroot's writer side and the report page.
+      const { writeReport } = await import('../report/html/index.js');
+      const rep = await writeReport(outdir);
+      if (rep.ok) process.stdout.write(`heppy: report ${rep.value.path}\n`);
+      else process.stderr.write(`heppy: the report could not be written: ${rep.error.reason}\n`);
+    }
+    if (signal.aborted && queued > 0) {
+      process.stderr.write(`heppy: interrupted; ${queued} batch job${queued === 1 ? ' is' : 's are'} left queued or running. Run the same heppy build again to re-attach to them (nothing is submitted twice), or heppy cancel to cancel them\n`);
+      return 130;
+    }
+    if (signal.aborted) {
+      process.stderr.write('heppy: interrupted; finished chunks are kept, the next build goes on from there\n');
+      return 130;
+    }
+    return summary.failed > 0 || summary.skipped > 0 ? 1 : 0;
   }
 }
 

@@ -1,12 +1,16 @@
 // `heppy check [Outdir | chunk dirs…]`: heppy_check, stricter, with --json and --resubmit.
 import { Command, Option } from 'clipanion';
 import type { CheckState } from '../engine/fix.js';
+import type { RootProbe } from '../check/root-probe.js';
 import { executorKind, type ExecutorFlags } from '../engine/executors.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/result.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from '../exec/retry-policy.js';
 import { outdirArgument } from './outdir-arg.js';
+
+/** What a check found: the verdicts, the stale directories, and (--verify) those it could not verify. */
+type Checked = CheckState & { stale: string[]; unverified?: string[] };
 
 export class CheckCommand extends Command {
   static override paths = [['check']];
@@ -68,8 +72,6 @@ export class CheckCommand extends Command {
     const { defaultProbe, discoverChunkDirs, headerProbe } = await import('../check/index.js');
     const { judge } = await import('../check/judge.js');
     const { ProbeCache } = await import('../check/probe-cache.js');
-    const { formatText, toJson, displayPath } = await import('../check/report.js');
-    const { busyLine, planLine } = await import('../check/plan-view.js');
     const args = this.dirs.length > 0 ? this.dirs : [await outdirArgument(undefined, this.context.stderr)];
     const jobs = this.jobs === undefined ? 2 : Number(this.jobs);
     if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`-j expects a positive integer, got '${this.jobs}'`);
@@ -86,47 +88,54 @@ export class CheckCommand extends Command {
     // Files that opened before and have not changed since are not opened again (--quick: header only).
     const cache = new ProbeCache([...new Set([...found.chunks, ...found.merged].map((d) => dirname(d)))]);
     const probe = this.quick ? headerProbe : cache.wrap(defaultProbe);
-    let state: CheckState & { stale: string[]; unverified?: string[] };
-    if (this.resubmit || this.batch !== undefined) {
-      const { checkAndResubmit } = await import('../engine/check-resubmit.js');
-      const { PlainReporter } = await import('../report/plain.js');
-      const out = (line: string): void => { if (!this.json) this.context.stdout.write(line); };
-      const reporter = this.json ? null : new PlainReporter(process.stdout, { verbose: false, quiet: false, intervalMs: 0 });
-      const ac = new AbortController();
-      const onSignal = (): void => ac.abort();
-      process.on('SIGINT', onSignal);
-      try {
-        state = await checkAndResubmit(args, { executor: choice, ...(cacheDir !== undefined ? { cacheDir } : {}), retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
-          probe, signal: ac.signal, out, emit: (e) => reporter?.event(e) });
-      } finally {
-        process.off('SIGINT', onSignal);
-        reporter?.close();
-      }
-    } else {
-      state = await judge(args, probe, this.verify);
-    }
+    const state = this.resubmit || this.batch !== undefined ? await this.resubmitted(args, choice, cacheDir, probe) : await judge(args, probe, this.verify);
     cache.save();
+    await this.print(args, state);
+    return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
+  }
+
+  /** --resubmit, -b: the chunks judged bad run again (and what they feed merged), with plain progress lines unless --json. */
+  private async resubmitted(args: string[], choice: ExecutorFlags, cacheDir: string | undefined, probe: RootProbe): Promise<Checked> {
+    const { checkAndResubmit } = await import('../engine/check-resubmit.js');
+    const { PlainReporter } = await import('../report/plain.js');
+    const out = (line: string): void => { if (!this.json) this.context.stdout.write(line); };
+    const reporter = this.json ? null : new PlainReporter(process.stdout, { verbose: false, quiet: false, intervalMs: 0 });
+    const ac = new AbortController();
+    const onSignal = (): void => ac.abort();
+    process.on('SIGINT', onSignal);
+    try {
+      return await checkAndResubmit(args, { executor: choice, ...(cacheDir !== undefined ? { cacheDir } : {}), retry: { retries: 2, retryAll: false, backoffBaseMs: DEFAULT_BACKOFF_BASE_MS, backoffMaxMs: DEFAULT_BACKOFF_MAX_MS },
+        probe, signal: ac.signal, out, emit: (e) => reporter?.event(e) });
+    } finally {
+      process.off('SIGINT', onSignal);
+      reporter?.close();
+    }
+  }
+
+  /** The verdicts: one JSON document (--json), or the plan and busy lines of each outdir, then the table. */
+  private async print(args: string[], state: Checked): Promise<void> {
+    const { formatText, toJson, displayPath } = await import('../check/report.js');
+    const { busyLine, planLine } = await import('../check/plan-view.js');
     if (this.json) {
       const { resubmitted, remerged } = state;
       const doc = { ...toJson(state.verdicts, state.merged), stale: state.stale, ...(state.unverified ? { unverified: state.unverified } : {}), ...(resubmitted ? { resubmitted } : {}), ...(remerged ? { remerged } : {}) };
       this.context.stdout.write(JSON.stringify(doc, null, 1) + '\n');
-    } else {
-      for (const a of args) {
-        const line = planLine(resolve(a), displayPath(resolve(a)));
-        if (line !== null) this.context.stdout.write(`${line}\n`);
-        // Not under --resubmit: it holds the lock itself, and refuses while another process does.
-        const busy = this.resubmit || this.batch !== undefined ? null : busyLine(resolve(a), displayPath(resolve(a)));
-        if (busy !== null) this.context.stdout.write(`${busy}\n`);
-      }
-      if (state.stale.length > 0) {
-        this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
-      }
-      this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
-      if (state.unverified !== undefined && state.unverified.length > 0) {
-        this.context.stdout.write(`not verified (no digests recorded: built with --no-cache, or its cache entry evicted): ${state.unverified.map((d) => displayPath(d)).join(', ')}\n`);
-      }
+      return;
     }
-    return state.verdicts.every((v) => v.good) && state.merged.every((m) => m.good) ? 0 : 1;
+    for (const a of args) {
+      const line = planLine(resolve(a), displayPath(resolve(a)));
+      if (line !== null) this.context.stdout.write(`${line}\n`);
+      // Not under --resubmit: it holds the lock itself, and refuses while another process does.
+      const busy = this.resubmit || this.batch !== undefined ? null : busyLine(resolve(a), displayPath(resolve(a)));
+      if (busy !== null) this.context.stdout.write(`${busy}\n`);
+    }
+    if (state.stale.length > 0) {
+      this.context.stdout.write(`stale (not in the last build's plan: an earlier split, a removed or renamed component; not judged, never merged; heppy clean --stale removes them): ${state.stale.map((d) => displayPath(d)).join(', ')}\n`);
+    }
+    this.context.stdout.write(formatText(state.verdicts, undefined, state.merged));
+    if (state.unverified !== undefined && state.unverified.length > 0) {
+      this.context.stdout.write(`not verified (no digests recorded: built with --no-cache, or its cache entry evicted): ${state.unverified.map((d) => displayPath(d)).join(', ')}\n`);
+    }
   }
 
   /** --cache-dir, checked as build checks it (a newer heppy's cache, a file, not writable: exit 2). */

@@ -111,34 +111,39 @@ async function resolveArgv(argv: string[], program: string): Promise<{ argv: str
   return { argv, commands };
 }
 
-export async function main(rawArgv: string[], program = 'heppy'): Promise<number> {
-  let argv: string[];
-  let cli: Cli;
-  let commands: CommandClass[];
-  let mergeInputs: string[] = [];
+/** The command line made ready for clipanion: the argv it parses, its Cli, and root merge's inputs kept aside. */
+interface Prepared { argv: string[]; cli: Cli; commands: CommandClass[]; mergeInputs: string[] }
+
+/** Checks the environment and resolves the command line; a UserError is one line and its exit code. */
+async function prepare(rawArgv: string[], program: string): Promise<Prepared | number> {
   try {
     checkEnv(); // a bad HEPPY_* switch is bad input: reported before anything is read or written
     const r = await resolveArgv(rawArgv, program);
-    commands = r.commands;
+    let argv = r.argv, mergeInputs: string[] = [];
     if (r.argv[0] === 'root' && r.argv[1] === 'merge') {
       const flags = await import('./root/hadd-flags.js');
       ({ parse: argv, rest: mergeInputs } = flags.splitTrailingInputs(flags.normalizeHaddFlags(r.argv)));
-    } else argv = r.argv;
-    cli = makeCli(r.commands);
+    }
+    return { argv, cli: makeCli(r.commands), commands: r.commands, mergeInputs };
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     process.stderr.write(`heppy: ${err.message}\n`);
     return err.exitCode;
   }
-  lastArgv = argv;
-  const unknown = await unknownCommand(commands, argv);
+}
+
+type Parsed = ReturnType<Cli['process']>;
+
+/** The command argv names, or the exit code of an unknown command or flag (one line and the hint to --help). */
+async function parse(p: Prepared): Promise<Parsed | number> {
+  const { argv, cli } = p;
+  const unknown = await unknownCommand(p.commands, argv);
   if (unknown !== null) {
     process.stderr.write(`heppy: ${unknown}\n(see heppy --help)\n`);
     return 2;
   }
-  let command;
   try {
-    command = cli.process(argv, Cli.defaultContext);
+    return cli.process(argv, Cli.defaultContext);
   } catch (err) {
     // Unknown command, bad flag, bad flag value: one line and the hint to --help.
     const msg = err instanceof Error ? err.message.split('\n').find((l) => l.trim() !== '') ?? err.message : String(err);
@@ -147,13 +152,10 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
     process.stderr.write(`heppy: ${flag ?? msg.replace(/^Usage Error: /, '')}\n(see heppy --help)\n`);
     return 2;
   }
-  if (command.help) {
-    process.stdout.write(cli.usage(command, { detailed: true }));
-    return 0;
-  }
-  // The input files splitTrailingInputs kept from clipanion (root merge of many files).
-  if (mergeInputs.length > 0) (command as unknown as { inputs: string[] }).inputs.push(...mergeInputs);
-  // What Cli.run does before executing, minus its catch-all that turns every error into exit 1.
+}
+
+/** What Cli.run does before executing, minus its catch-all that turns every error into exit 1. */
+function attachCli(command: Parsed, cli: Cli): void {
   command.context = Cli.defaultContext as typeof command.context;
   command.cli = {
     binaryLabel: cli.binaryLabel,
@@ -168,6 +170,10 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
     run: (input, sub) => cli.run(input, { ...Cli.defaultContext, ...sub }),
     usage: (c, opts) => cli.usage(c, opts),
   };
+}
+
+/** Runs the command: bad input is one line and exit 2, a refusal of the machine one line and exit 1. */
+async function execute(command: Parsed): Promise<number> {
   try {
     const code = await command.validateAndExecute();
     return typeof code === 'number' ? code : 0;
@@ -187,6 +193,22 @@ export async function main(rawArgv: string[], program = 'heppy'): Promise<number
     }
     throw err;
   }
+}
+
+export async function main(rawArgv: string[], program = 'heppy'): Promise<number> {
+  const p = await prepare(rawArgv, program);
+  if (typeof p === 'number') return p;
+  lastArgv = p.argv;
+  const command = await parse(p);
+  if (typeof command === 'number') return command;
+  if (command.help) {
+    process.stdout.write(p.cli.usage(command, { detailed: true }));
+    return 0;
+  }
+  // The input files splitTrailingInputs kept from clipanion (root merge of many files).
+  if (p.mergeInputs.length > 0) (command as unknown as { inputs: string[] }).inputs.push(...p.mergeInputs);
+  attachCli(command, p.cli);
+  return execute(command);
 }
 
 /**

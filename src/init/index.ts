@@ -68,32 +68,62 @@ async function remoteFiles(spec: string): Promise<Result<string[]>> {
 
 const PROJECT_FILES = ['heppyfile.ts', 'package.json', 'tsconfig.json', join('analyzers', 'first-look.ts')];
 
+/** The input files --files names (none yet for the sample: written once the checks pass) and the pattern the heppyfile gets. */
+async function chooseFiles(o: InitOptions, dir: string): Promise<Result<{ files: string[]; pattern: string; sample: boolean }>> {
+  if (o.files !== undefined && isUrl(o.files)) {
+    // root:// and http(s):// as a component's files take them: the URL is the pattern, listed on its server.
+    const listed = await remoteFiles(o.files);
+    if (!listed.ok) return listed;
+    return ok({ files: listed.value, pattern: o.files, sample: false });
+  }
+  if (o.files !== undefined) {
+    const abs = resolve(o.files);
+    const files = /[*?[]/.test(o.files) ? glob(abs) : existsSync(abs) ? [abs] : [];
+    if (files.length === 0) return fail({ reason: `--files ${o.files}: no file matches` });
+    const rel = relative(dir, abs);
+    return ok({ files, pattern: rel.startsWith('..') || isAbsolute(rel) ? abs : rel, sample: false });
+  }
+  return ok({ files: [], pattern: 'data/sample_*.root', sample: true });
+}
+
+/** The tree the analyzer reads, sketched from the first file; its problems as failures naming the file. */
+async function sketchOf(file: string, o: InitOptions, sample: boolean): ReturnType<typeof sketchTree> {
+  try {
+    return await sketchTree(file, o.tree ?? (sample ? SAMPLE_TREE : undefined));
+  } catch (e) {
+    if (e instanceof RootError) return fail({ file: e.file, object: e.object, reason: e.reason });
+    if (e instanceof RemoteError || e instanceof UserError) return fail({ reason: `--files ${redactUrl(o.files ?? '')}: ${e.message}` });
+    throw e;
+  }
+}
+
+/** Writes the project's files into `dir`, each added to `created`; an existing .gitignore keeps its lines and gets the missing ones. */
+function writeProject(dir: string, spec: ProjectSpec, created: string[]): void {
+  const write = (rel: string, text: string): void => {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+    created.push(rel);
+  };
+  write('heppyfile.ts', heppyfileText(spec));
+  write(join('analyzers', 'first-look.ts'), analyzerText(spec.sketch));
+  write('package.json', packageJsonText(spec));
+  write('tsconfig.json', tsconfigText());
+  const gi = join(dir, '.gitignore');
+  const have = existsSync(gi) ? readFileSync(gi, 'utf8') : '';
+  const missing = GITIGNORE.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !have.split('\n').includes(l));
+  if (have === '') write('.gitignore', GITIGNORE);
+  else if (missing.length > 0) writeFileSync(gi, `${have.endsWith('\n') ? have : `${have}\n`}${missing.join('\n')}\n`);
+}
+
 export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> {
   const dir = resolve(o.dir);
   const taken = PROJECT_FILES.filter((f) => existsSync(join(dir, f)));
   if (taken.length > 0) return fail({ file: dir, reason: `already has ${taken.join(', ')}: heppy init writes a new project and overwrites nothing` });
   if (o.component !== undefined && nameProblem(o.component) !== null) return fail({ reason: `--name ${o.component}: ${nameProblem(o.component)}` });
-
-  let files: string[];
-  let pattern: string;
-  let sample = false;
-  if (o.files !== undefined && isUrl(o.files)) {
-    // root:// and http(s):// as a component's files take them: the URL is the pattern, listed on its server.
-    const listed = await remoteFiles(o.files);
-    if (!listed.ok) return listed;
-    files = listed.value;
-    pattern = o.files;
-  } else if (o.files !== undefined) {
-    const abs = resolve(o.files);
-    files = /[*?[]/.test(o.files) ? glob(abs) : existsSync(abs) ? [abs] : [];
-    if (files.length === 0) return fail({ reason: `--files ${o.files}: no file matches` });
-    const rel = relative(dir, abs);
-    pattern = rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
-  } else {
-    sample = true;
-    files = [];
-    pattern = 'data/sample_*.root';
-  }
+  const chosen = await chooseFiles(o, dir);
+  if (!chosen.ok) return chosen;
+  let { files } = chosen.value;
+  const { pattern, sample } = chosen.value;
   const dirName = o.files !== undefined ? basename(dirname(isUrl(files[0]!) ? files[0]!.replace(/[?#].*$/, '') : files[0]!)) : 'sample';
   const component = o.component ?? (nameProblem(dirName) === null ? dirName : 'sample');
 
@@ -103,31 +133,8 @@ export async function initProject(o: InitOptions): Promise<Result<InitOutcome>> 
     files = await writeSample(join(dir, 'data'));
     created.push(...files.map((f) => relative(dir, f)));
   }
-  let sketch;
-  try {
-    sketch = await sketchTree(files[0]!, o.tree ?? (sample ? SAMPLE_TREE : undefined));
-  } catch (e) {
-    if (e instanceof RootError) return fail({ file: e.file, object: e.object, reason: e.reason });
-    if (e instanceof RemoteError || e instanceof UserError) return fail({ reason: `--files ${redactUrl(o.files ?? '')}: ${e.message}` });
-    throw e;
-  }
+  const sketch = await sketchOf(files[0]!, o, sample);
   if (!sketch.ok) return sketch;
-
-  const spec: ProjectSpec = { name: packageName(dir), component, files: pattern, nfiles: files.length, sketch: sketch.value, ...specs() };
-  const write = (rel: string, text: string): void => {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-    created.push(rel);
-  };
-  write('heppyfile.ts', heppyfileText(spec));
-  write(join('analyzers', 'first-look.ts'), analyzerText(sketch.value));
-  write('package.json', packageJsonText(spec));
-  write('tsconfig.json', tsconfigText());
-  // An existing .gitignore keeps its lines and gets the missing ones.
-  const gi = join(dir, '.gitignore');
-  const have = existsSync(gi) ? readFileSync(gi, 'utf8') : '';
-  const missing = GITIGNORE.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !have.split('\n').includes(l));
-  if (have === '') write('.gitignore', GITIGNORE);
-  else if (missing.length > 0) writeFileSync(gi, `${have.endsWith('\n') ? have : `${have}\n`}${missing.join('\n')}\n`);
+  writeProject(dir, { name: packageName(dir), component, files: pattern, nfiles: files.length, sketch: sketch.value, ...specs() }, created);
   return ok({ dir, created, sample, component, tree: sketch.value.tree, nfiles: files.length });
 }

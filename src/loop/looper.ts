@@ -228,14 +228,24 @@ export async function runLoop(
     loopStart, lastLine: loopStart, times: new Float64Array(nA), timedCalls: new Float64Array(nA), calls: new Float64Array(nA),
     passed: new Float64Array(nA), sequenceTime: new Float64Array(1), early: [], processed: 0, end: null,
   };
-  let lastYield = performance.now();
 
   const begin = await runPhase(analyzers, 'beginLoop', setup);
   if (!begin.ok) return begin;
+  const loop = await loopSegments(st, source, window, branches, hooks);
+  if (typeof loop !== 'boolean') return failed(loop);
 
-  let userStop = false;
+  if (ctx.current) ctx.current.event = null;
+  for (let a = 0; a < nA; a++) counter.inc(analyzers[a]!.name, st.passed[a]!);
+  const end = await runPhase(analyzers, 'endLoop', setup);
+  if (!end.ok) return end;
+  return ok({ eventsProcessed: st.processed, userStop: loop, early: st.early, timeReport: timeReportOf(st), analyzersCounter: counter });
+}
+
+/** Runs the sequence over the window's segments, file by file, batch by batch: the failure, or whether a UserStop ended it. */
+async function loopSegments(st: LoopState, source: EventSource, window: EventWindow, branches: string[], hooks: LoopHooks): Promise<TaskFailure | boolean> {
+  let lastYield = performance.now();
   const segs = segments(source.entriesPerFile, window);
-  outer: for (let s = 0; s < segs.length; s++) {
+  for (let s = 0; s < segs.length; s++) {
     const seg = segs[s]!, next = segs[s + 1];
     const file = source.inputFiles ? source.inputFiles[seg.file] : undefined;
     let first = true;
@@ -251,11 +261,7 @@ export async function runLoop(
       const genValues = genSlot !== undefined && genSlot.col.kind === 'flat' ? genSlot.col.values : null;
       st.processed = runBatch(st, slots, batch.stop - batch.start, seg.globalStart + (batch.start - seg.start), file, genValues);
       st.sequenceTime[0]! += st.now() - t0;
-      if (st.end !== null) {
-        if ('failure' in st.end) return failed(st.end.failure);
-        userStop = st.end.userStop;
-        break outer;
-      }
+      if (st.end !== null) return 'failure' in st.end ? st.end.failure : st.end.userStop;
       hooks.onProgress?.(st.processed, window.n);
       // Batches may all resolve in microtasks: let signal handlers (SIGUSR2) run now and then.
       if (hooks.signal && performance.now() - lastYield > 100) {
@@ -264,17 +270,15 @@ export async function runLoop(
       }
     }
   }
+  return false;
+}
 
-  if (ctx.current) ctx.current.event = null;
-  const { times, timedCalls, calls, passed } = st;
-  for (let a = 0; a < nA; a++) counter.inc(analyzers[a]!.name, passed[a]!);
-  const end = await runPhase(analyzers, 'endLoop', setup);
-  if (!end.ok) return end;
-  // Sampled times scaled to every call (exact while every call was timed), capped by the measured total.
+/** Each analyzer's time: sampled times scaled to every call (exact while every call was timed), capped by the measured total. */
+function timeReportOf(st: LoopState): LoopResult['timeReport'] {
+  const { analyzers, times, timedCalls, calls } = st;
   const scaled = analyzers.map((_, i) => (timedCalls[i]! > 0 ? times[i]! * (calls[i]! / timedCalls[i]!) : 0));
   const sum = scaled.reduce((x, y) => x + y, 0);
   const seq = st.sequenceTime[0]!;
   const cap = sum > seq && sum > 0 ? seq / sum : 1;
-  const timeReport = analyzers.map((a, i) => ({ name: a.name, events: calls[i]!, time: (scaled[i]! * cap) / 1000 }));
-  return ok({ eventsProcessed: st.processed, userStop, early: st.early, timeReport, analyzersCounter: counter });
+  return analyzers.map((a, i) => ({ name: a.name, events: calls[i]!, time: (scaled[i]! * cap) / 1000 }));
 }
