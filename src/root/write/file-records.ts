@@ -25,6 +25,20 @@ export interface Dir {
   children: Dir[];
 }
 
+/** A key for RootFileWriter.writeKey (and the tail close() writes): where, what, and its payload. */
+export interface KeySpec {
+  className: string;
+  name: string;
+  title: string;
+  dir: Dir;
+  /** Built once the key length is known, because object references count from the key start. */
+  payload: (keylen: number) => Uint8Array;
+  compress: boolean;
+  big?: boolean;
+  cycle?: number;
+  list?: boolean;
+}
+
 /** What every record of one file shares: its creation time and UUID. */
 export interface FileStamp { datime: number; uuid: Uint8Array }
 

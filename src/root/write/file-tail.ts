@@ -3,25 +3,13 @@
 // every directory's record, the top directory's key and the file header. The writer's state is
 // handed in as a FileTail, so that this sequence (and the order ROOT's reader relies on) has one home.
 import { WBuf } from './wbuf.js';
-import { BEGIN, DIR_RECORD_BYTES, dirRecordBytes, fileHeaderBytes, freeListBytes, freeListLength, topKeyBytes, type Dir } from './file-records.js';
+import { BEGIN, DIR_RECORD_BYTES, dirRecordBytes, fileHeaderBytes, freeListBytes, freeListLength, topKeyBytes, type Dir, type KeySpec } from './file-records.js';
 import { streamerInfoPayload } from './streamers.js';
 import type { RawRecord } from './streamer-records.js';
 
-/** A key as the writer writes it (RootFileWriter.writeKey): class, name, title, directory, payload. */
-export interface TailKey {
-  className: string;
-  name: string;
-  title: string;
-  dir: Dir;
-  payload: (keylen: number) => Uint8Array;
-  compress: boolean;
-  list: false;
-  cycle: 1;
-}
-
 /** What of the writer the tail needs: its keys and bytes, and the facts of this file. */
 export interface FileTail {
-  writeKey(spec: TailKey): { seek: number; nbytes: number; keylen: number };
+  writeKey(spec: KeySpec): { seek: number; nbytes: number; keylen: number };
   writeAt(pos: number, bytes: Uint8Array): void;
   /** Where the next key goes. */
   end(): number;

@@ -10,7 +10,7 @@ import type { Hist } from '../hist.js';
 import { RootError } from '../errors.js';
 import { WBuf, rootDatime } from './wbuf.js';
 import { keyLength, tstringLength, writeKeyHeader } from './keys.js';
-import { BEGIN, DIR_RECORD_BYTES, START_BIG_FILE, type Dir } from './file-records.js';
+import { BEGIN, DIR_RECORD_BYTES, START_BIG_FILE, type Dir, type KeySpec } from './file-records.js';
 import { DeferredKeys, type KeyBuilder } from './deferred-keys.js';
 export { keyLength, tstringLength, writeKeyHeader, type KeyHeader } from './keys.js';
 import { type Compression, compressPayload, compressionSetting, defaultCompression, needsPreparing } from './compress.js';
@@ -20,7 +20,7 @@ import { TreeWriter, type TreeSpec } from './tree.js';
 import { FileBytes } from './file-bytes.js';
 import { writeTail } from './file-tail.js';
 import { codecThreadEnabled, worthAhead } from '../codec-ahead.js';
-export { START_BIG_FILE } from './file-records.js';
+export { START_BIG_FILE, type KeySpec } from './file-records.js';
 
 export interface WriterOptions {
   compression?: Compression;
@@ -35,18 +35,6 @@ export interface WriterOptions {
 /** Payloads compressed on the codec thread are at least this big. */
 const MIN_AHEAD_BYTES = 8 << 10;
 
-export interface KeySpec {
-  className: string;
-  name: string;
-  title: string;
-  dir: Dir;
-  /** Built once the key length is known, because object references count from the key start. */
-  payload: (keylen: number) => Uint8Array;
-  compress: boolean;
-  big?: boolean;
-  cycle?: number;
-  list?: boolean;
-}
 
 export class RootFileWriter {
   readonly compression: Compression;

@@ -6,9 +6,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeTail, type FileTail, type TailKey } from '../../../../src/root/write/file-tail.js';
+import { writeTail, type FileTail } from '../../../../src/root/write/file-tail.js';
 import { FileBytes } from '../../../../src/root/write/file-bytes.js';
-import { BEGIN, DIR_RECORD_BYTES, type Dir } from '../../../../src/root/write/file-records.js';
+import { BEGIN, DIR_RECORD_BYTES, type Dir, type KeySpec } from '../../../../src/root/write/file-records.js';
 import { keyLength, tstringLength, writeKeyHeader } from '../../../../src/root/write/keys.js';
 import { WBuf, rootDatime } from '../../../../src/root/write/wbuf.js';
 import { openRootFile } from '../../../../src/root/read/index.js';
@@ -16,13 +16,13 @@ import { openRootFile } from '../../../../src/root/read/index.js';
 const dir = mkdtempSync(join(tmpdir(), 'heppy-file-tail-'));
 
 /** A file as RootFileWriter lays it out (its front reserved), with keys stored uncompressed. */
-function host(path: string, force64: boolean): { tail: FileTail; key: (k: Omit<TailKey, 'list' | 'cycle'>, list: boolean) => void; close: () => void } {
+function host(path: string, force64: boolean): { tail: FileTail; key: (k: KeySpec, list: boolean) => void; close: () => void } {
   const name = 'tail.root', datime = rootDatime();
   const nbytesName = keyLength('TFile', name, '', false) + tstringLength(name) + tstringLength('');
   const top: Dir = { path: '', name, title: '', seekDir: BEGIN, seekParent: 0, recordPos: BEGIN + nbytesName, nbytesName, keys: [], children: [] };
   const bytes = new FileBytes(path, openSync(path, 'w'), BEGIN + nbytesName + DIR_RECORD_BYTES);
   const bigAt = (pos: number): boolean => force64 || pos > 2000000000;
-  const key = (k: Omit<TailKey, 'list' | 'cycle'>, list: boolean): { seek: number; nbytes: number; keylen: number } => {
+  const key = (k: KeySpec, list: boolean): { seek: number; nbytes: number; keylen: number } => {
     const seek = bytes.end, big = bigAt(seek), keylen = keyLength(k.className, k.name, k.title, big);
     const body = k.payload(keylen), b = new WBuf(keylen + body.length);
     writeKeyHeader(b, { nbytes: keylen + body.length, objlen: body.length, datime, keylen, cycle: 1, seekKey: seek, seekPdir: k.dir.seekDir, big, className: k.className, name: k.name, title: k.title });
