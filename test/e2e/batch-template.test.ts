@@ -37,7 +37,7 @@ test.before(async () => {
   assert.is(local.code, 0, local.stderr + local.stdout);
 });
 
-test("-b with a misspelt script name: each chunk fails as infrastructure, its reason ends with what the job printed; heppy report shows it", async () => {
+test("-b with a misspelt script name: each chunk fails as infrastructure, its reason ends with what the job printed; heppy check and heppy report show it", async () => {
   const out = join(dir, 'Out typo');
   const r = build(['-j', '2', '--retries', '0', '--poll-interval', '0.2', '--outdir', out, '-b', 'nohup ./batchScrpt.sh &']);
   assert.is(r.code, 1, r.stderr + r.stdout);
@@ -49,7 +49,15 @@ test("-b with a misspelt script name: each chunk fails as infrastructure, its re
     // nohup's own message: the template named a file that does not exist.
     assert.match(f.reason, /ended without writing the chunk's marker; its output \(.+\) ends: .*batchScrpt\.sh.*No such file/, f.reason);
   }
-  // heppy report: the chunk directories hold no marker; the failure is the store's record, shown as heppy status shows it.
+  // heppy check and heppy report: the chunk directories hold no marker; the failure is the store's record, shown as heppy status shows it.
+  const c = spawnSync(process.execPath, [HEPPY, 'check', '--json', out], { cwd: dir, encoding: 'utf8' });
+  assert.is(c.status, 1, c.stderr);
+  const checked = (JSON.parse(c.stdout) as { chunks: Array<{ name: string; problems: Array<{ code: string; message: string; failure?: { kind: string } }> }> }).chunks;
+  assert.equal(checked.map((v) => v.name).sort(), CHUNKS);
+  for (const v of checked) {
+    assert.equal([v.problems[0]?.code, v.problems[0]?.failure?.kind], ['failed', 'infrastructure'], JSON.stringify(v));
+    assert.match(v.problems[0]?.message ?? '', /^run failed \(attempt 1\): infrastructure: .*ended without writing the chunk's marker/);
+  }
   const rep = await collectReport(out);
   assert.ok(rep.ok);
   if (!rep.ok) return;

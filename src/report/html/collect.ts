@@ -6,9 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { checkChunks, checkMerged, discoverChunkDirs, headerProbe } from '../../check/index.js';
 import { readMarker } from '../../chunkdir/marker.js';
-import { readPlanFile } from '../../chunkdir/plan-file.js';
-import { DATA_FILE, openStore } from '../../store/open.js';
-import { formatTaskFailure, type TaskFailure } from '../../util/failure.js';
+import { recordedFailures, recordedLine, type RecordedFailure } from '../../check/recorded-failures.js';
 import { chunkNames, readBuildRecord, type BuildRecord } from '../../engine/build-record.js';
 import { readTrace, type TraceRow } from '../../engine/trace.js';
 import { openRootFile } from '../../root/read/index.js';
@@ -66,36 +64,10 @@ function tail(file: string, lines = 15): string | null {
   }
 }
 
-/** A failure the build recorded in its store for a planned node (its last attempt, of the planned key). */
-interface RecordedFailure { failure: TaskFailure; attempts: number; log: string | null }
-
-/**
- * The failures the last build recorded in its store (Outdir's plan names the store). A batch job
- * that ended without writing its chunk's marker leaves nothing in the chunk directory: its failure
- * is only there. A store that cannot be read leaves the report with what the Outdir holds.
- */
-async function recordedFailures(outdir: string): Promise<Map<string, RecordedFailure>> {
-  const out = new Map<string, RecordedFailure>();
-  const plan = readPlanFile(outdir);
-  if (!plan.ok || plan.value === null || !existsSync(join(plan.value.cacheDir, DATA_FILE))) return out;
-  const opened = openStore(plan.value.cacheDir, outdir, true);
-  if (!opened.ok) return out;
-  const keys = new Map(plan.value.nodes.map((n) => [n.id, n.kind === 'chunk' ? n.key : null] as const));
-  for (const [id, r] of opened.value.records) {
-    if (r.status !== 'failed' || r.failure === undefined || !keys.has(id)) continue;
-    // A record of another key is an earlier build's: not this plan's node.
-    if (keys.get(id) !== null && keys.get(id) !== r.key) continue;
-    out.set(id, { failure: r.failure, attempts: r.attempts, log: r.log ?? null });
-  }
-  await opened.value.store.close().catch(() => undefined);
-  return out;
-}
-
 /** What a recorded failure adds to a chunk that is not good and has no failed marker of its own. */
 function withRecorded(v: NodeView, rec: RecordedFailure | undefined): NodeView {
   if (rec === undefined || v.status === 'good' || v.status === 'stale' || v.failure !== null) return v;
-  const line = `run failed (attempt ${rec.attempts}): ${formatTaskFailure(rec.failure)}`;
-  return { ...v, status: 'failed', failure: rec.failure.kind, problems: [line, ...v.problems],
+  return { ...v, status: 'failed', failure: rec.failure.kind, problems: [recordedLine(rec), ...v.problems],
     logTail: v.logTail ?? (rec.log === null ? null : tail(rec.log)), log: v.log ?? rec.log };
 }
 
