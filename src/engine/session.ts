@@ -9,16 +9,16 @@ import { acquireLock, outdirProblem, type Lock } from '../store/lock.js';
 import type { ValidConfig } from '../config/validate.js';
 import { cacheDirProblem, openFailureError, openStore, openStoreLazy, readRecords } from '../store/open.js';
 import { RecordHeads } from '../store/heads.js';
-import { readSnapshot, storeState, trustSnapshot, writeSnapshot } from '../store/snapshot.js';
+import { readSnapshot, storeState, trustSnapshot, writeSnapshot, type Snapshot } from '../store/snapshot.js';
 import type { TaskSummary } from '../store/records.js';
-import { checkSchemas, confirmSchemas, schemaRequests } from '../schema/check.js';
+import { checkSchemas, confirmSchemas, schemaRequests, type SchemaOutcome } from '../schema/check.js';
 import { isRemote, storeSchemaCache } from '../schema/store-cache.js';
 import type { Store } from '../store/store.js';
 import { fail, failureError, formatFailure, ok, UserError, type Result } from '../util/result.js';
 import type { NetRetry } from './input-digests.js';
 import { heppyVersion, parseOptions, resolveOutdir, resolvePaths, type Paths } from './workspace.js';
 import { makePlan, type BuildPlan } from './plan.js';
-import { startEarlyCheck, startOutputCheck, warmOutputCheck } from './output-check.js';
+import { startEarlyCheck, startOutputCheck, warmOutputCheck, type EarlyCheck } from './output-check.js';
 import { DEFAULT_FAN_IN, dirOfNodeId } from '../graph/dag.js';
 import { envFlag } from '../util/env.js';
 import { markFormat, refuseNewer } from '../cache/format.js';
@@ -132,6 +132,64 @@ function chunkKeysRecorded(plan: BuildPlan, heads: RecordHeads): boolean {
 export async function openSession(f: SessionFlags): Promise<Session> {
   phase('modules loaded');
   heap('before loading');
+  const { paths, options, maxEvents } = checkFlags(f);
+  // With the output-check thread (HEPPY_OUTPUT_THREAD=1, output-check.ts), a build starts its output
+  // stats now in that thread, on the last build's snapshot (output-early.ts); they stand only if
+  // nothing can have changed an output before the lock. Other planning commands only warm it up.
+  const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion) : null;
+  if (early === null) warmOutputCheck();
+  await initHash();
+  const analysis = await load(f, paths, options);
+  phase('heppyfile loaded (bundle, import, validate)');
+  const outdir = resolveOutdir(f.outdir, analysis.config.outdir, paths.heppyfile);
+  if (f.lock === undefined) refuseNewer('outdir', outdir);  // status, why, graph: before reading its records
+  const split = splitAll(analysis.config.components);
+  f.onOutdir?.(outdir, split.chunks.length);
+  // The store is opened before the lock, the records read after it. A damaged store is moved
+  // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
+  // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads
+  // of a no-op build are answered from it, and LMDB is opened only if something else is needed.
+  const opened = await openFirst(f, paths.cacheDir, outdir, early);
+  const { pre } = opened;
+  const schema = f.lock !== undefined ? await checkInputs(analysis.config, opened) : null;
+  // Compared right before this process changes `.heppy` itself by taking the lock.
+  const earlyHeld = pre !== null && opened.snap !== null && pre.holds();
+  const lock = await takeLock(f, paths.cacheDir, outdir, opened);
+  const read = readHeads(paths.cacheDir, outdir, opened, lock);
+  const fromSnapshot = read.snap !== null;
+  const earlyHolds = earlyHeld && fromSnapshot;
+  phase(`store ${fromSnapshot ? `served by its snapshot${earlyHolds ? ' (outputs stat-ed early)' : ''}` : 'opened'}, schema checked, lock taken, ${read.heads.size} task records read`);
+  const { store, heads } = read;
+  let planned: BuildPlan | null = null;
+  const close = async (): Promise<void> => {
+    try {
+      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir, planned);
+    } finally {
+      lock?.release();
+    }
+  };
+  try {
+    const digests = new FileDigests(store, f.deep ?? false);
+    if (!earlyHolds) pre?.cancel();
+    const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
+    const plan = await makePlan({ config: analysis.config, code: analysis.code, heppyVersion, options, maxEvents,
+      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? analysis.config.mergeFanIn ?? DEFAULT_FAN_IN, split, records: heads,
+      recordedKeyContext: read.snap?.keyContext ?? null, recordOf: read.recordOf, partsOf: f.explain === false ? noParts : (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
+    // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
+    if (!plan.ok) throw failureError(plan.error);
+    planned = plan.value;
+    phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
+    heap(`planned ${plan.value.nodes.size} nodes`);
+    if (schema !== null) await confirmRemoteSchemas(schema, store, digests);
+    return { paths, outdir, analysis, options, maxEvents, store, digests, plan: plan.value, lock, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The paths, options and -N of the flags; a cache of a newer heppy, or one that is a file, is refused here. */
+function checkFlags(f: SessionFlags): { paths: Paths; options: Record<string, string | boolean>; maxEvents: number | null } {
   const paths = resolvePaths(f.file, f.cacheDir);
   // Its version file first (cache/format.ts): a cache of a newer heppy is one line, exit 2, untouched.
   refuseNewer('cache', paths.cacheDir);
@@ -140,13 +198,11 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   if (unusable) throw new UserError(unusable);
   const options = parseOptions(f.options ?? []);
   if (f.maxEvents !== undefined && (!Number.isInteger(f.maxEvents) || f.maxEvents < 1)) throw new UserError(`-N must be a positive whole number, got ${f.maxEvents}`);
-  const maxEvents = f.maxEvents ?? null;
-  // With the output-check thread (HEPPY_OUTPUT_THREAD=1, output-check.ts), a build starts its output
-  // stats now in that thread, on the last build's snapshot (output-early.ts); they stand only if
-  // nothing can have changed an output before the lock. Other planning commands only warm it up.
-  const early = f.lock !== undefined ? startEarlyCheck(paths.cacheDir, heppyVersion) : null;
-  if (early === null) warmOutputCheck();
-  await initHash();
+  return { paths, options, maxEvents: f.maxEvents ?? null };
+}
+
+/** Loads the heppyfile (bundle, import, validate); a failure is a UserError. */
+async function load(f: SessionFlags, paths: Paths, options: Record<string, string | boolean>): Promise<LoadedAnalysis> {
   // A command that takes the Outdir's lock (build, clean) refuses an Outdir it cannot write before it
   // writes anything (the bundle cache, the store): the lock itself is taken after the schema check,
   // which must not create the Outdir.
@@ -160,117 +216,97 @@ export async function openSession(f: SessionFlags): Promise<Session> {
   const loaded = await loadHeppyfile(paths.heppyfile, paths.cacheDir, options, { typecheck: f.typecheck ?? true, ...(beforeCommit ? { beforeCommit } : {}) });
   if (!loaded.ok && unwritable !== null) throw new UserError(formatFailure(loaded.error), 1);
   if (!loaded.ok) throw failureError(loaded.error);
-  phase('heppyfile loaded (bundle, import, validate)');
-  const outdir = resolveOutdir(f.outdir, loaded.value.config.outdir, paths.heppyfile);
-  if (f.lock === undefined) refuseNewer('outdir', outdir);  // status, why, graph: before reading its records
-  const split = splitAll(loaded.value.config.components);
-  f.onOutdir?.(outdir, split.chunks.length);
-  // The store is opened before the lock, the records read after it. A damaged store is moved
-  // aside (one line) and replaced by an empty one: never a crash. A build first looks for its
-  // snapshot (store/snapshot.ts): while the store is exactly as the last build left it, the reads
-  // of a no-op build are answered from it, and LMDB is opened only if something else is needed.
+  return loaded.value;
+}
+
+/** The store as first opened: the early output check (if for this Outdir), the snapshot a build trusts, and the store. */
+interface FirstOpen {
+  pre: EarlyCheck | null;
+  snap: Snapshot | null;
+  first: Store;
+  firstNotice: string | null;
+}
+
+/** Opens the store before the lock: lazily on a build's snapshot, else LMDB itself. */
+async function openFirst(f: SessionFlags, cacheDir: string, outdir: string, early: Promise<EarlyCheck | null> | null): Promise<FirstOpen> {
   let pre = early === null ? null : await early;
   if (pre !== null && pre.file.outdir !== outdir) {
     pre.cancel();                                        // the snapshot of another Outdir
     pre = null;
   }
-  let snap = f.lock === undefined ? null : pre !== null ? trustSnapshot(pre.file, paths.cacheDir, outdir) : readSnapshot(paths.cacheDir, outdir, heppyVersion);
-  let first: Store;
-  let firstNotice: string | null = null;
+  const snap = f.lock === undefined ? null : pre !== null ? trustSnapshot(pre.file, cacheDir, outdir) : readSnapshot(cacheDir, outdir, heppyVersion);
   if (snap !== null) {
-    first = openStoreLazy(paths.cacheDir, outdir, snap.values, (line) => process.stderr.write(line + '\n'));
-  } else {
-    const opened = openStore(paths.cacheDir, outdir, false);
-    if (!opened.ok) throw openFailureError(opened.error);
-    if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
-    first = opened.value.store;
-    firstNotice = opened.value.notice;
+    return { pre, snap, first: openStoreLazy(cacheDir, outdir, snap.values, (line) => process.stderr.write(line + '\n')), firstNotice: null };
   }
-  // A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss).
-  const schema = f.lock !== undefined ? await checkSchemas(schemaRequests(loaded.value.config), storeSchemaCache(first), undefined, isRemote) : null;
-  if (schema !== null && !schema.ok) {
-    pre?.cancel();
-    await first.close();
+  const opened = openStore(cacheDir, outdir, false);
+  if (!opened.ok) throw openFailureError(opened.error);
+  if (opened.value.notice) process.stderr.write(opened.value.notice + '\n');
+  return { pre, snap, first: opened.value.store, firstNotice: opened.value.notice };
+}
+
+/** A build checks its inputs' trees and branches before it writes anything (exit 2 on a miss). */
+async function checkInputs(config: ValidConfig, o: FirstOpen): Promise<SchemaOutcome> {
+  const schema = await checkSchemas(schemaRequests(config), storeSchemaCache(o.first), undefined, isRemote);
+  if (!schema.ok) {
+    o.pre?.cancel();
+    await o.first.close();
     throw new UserError(schema.error.reason);
   }
-  let lock: Lock | null = null;
-  // Compared right before this process changes `.heppy` itself by taking the lock.
-  let earlyHolds = pre !== null && snap !== null && pre.holds();
-  if (f.lock !== undefined) {
-    const l = acquireLock(outdir, f.lock);
-    if (!l.ok) {
-      pre?.cancel();
-      await first.close();
-      throw new UserError(formatFailure(l.error), 1);
-    }
-    lock = l.value;
-    markFormat('outdir', outdir, heppyVersion);
-    markFormat('cache', paths.cacheDir, heppyVersion);
+  return schema.value;
+}
+
+/** Takes the Outdir's lock (build, clean) and marks the formats; a lock held elsewhere is one line, exit 1. */
+async function takeLock(f: SessionFlags, cacheDir: string, outdir: string, o: FirstOpen): Promise<Lock | null> {
+  if (f.lock === undefined) return null;
+  const l = acquireLock(outdir, f.lock);
+  if (!l.ok) {
+    o.pre?.cancel();
+    await o.first.close();
+    throw new UserError(formatFailure(l.error), 1);
   }
-  let store: Store;
-  let heads: RecordHeads;
-  let recordOf: (id: string) => TaskSummary | undefined;
+  markFormat('outdir', outdir, heppyVersion);
+  markFormat('cache', cacheDir, heppyVersion);
+  return l.value;
+}
+
+/** The records' heads, from the snapshot while it still holds (snap), else read from the store (snap null). */
+interface Heads {
+  store: Store;
+  heads: RecordHeads;
+  recordOf: (id: string) => TaskSummary | undefined;
+  snap: Snapshot | null;
+}
+
+function readHeads(cacheDir: string, outdir: string, o: FirstOpen, lock: Lock | null): Heads {
+  const { snap, first, firstNotice } = o;
   // Checked again now that the lock is held: a commit since (e.g. by a build that held the lock a
   // moment ago) makes the snapshot stale; its values read so far are facts keyed by content.
-  if (snap !== null && storeState(paths.cacheDir) === snap.state) {
-    store = first;
-    heads = snap.heads;
-    recordOf = (id) => first.getSummary(id);
-  } else {
-    if (snap !== null) first.forgetServed();
-    snap = null;
-    earlyHolds = false;
-    let withRecords;
-    try {
-      withRecords = readRecords(paths.cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
-    } catch (err) {
-      lock?.release();
-      throw err;
-    }
-    if (!withRecords.ok) {
-      lock?.release();
-      throw openFailureError(withRecords.error);
-    }
-    const { records, notice } = withRecords.value;
-    store = withRecords.value.store;
-    if (notice && notice !== firstNotice) process.stderr.write(notice + '\n');
-    heads = RecordHeads.fromSummaries(records);
-    recordOf = (id) => records.get(id);
-  }
-  phase(`store ${snap !== null ? `served by its snapshot${earlyHolds ? ' (outputs stat-ed early)' : ''}` : 'opened'}, schema checked, lock taken, ${heads.size} task records read`);
-  const fromSnapshot = snap !== null;
-  let planned: BuildPlan | null = null;
-  const close = async (): Promise<void> => {
-    try {
-      await closeStore(store, lock !== null && (!fromSnapshot || store.isOpen), paths.cacheDir, outdir, planned);
-    } finally {
-      lock?.release();
-    }
-  };
+  if (snap !== null && storeState(cacheDir) === snap.state) return { store: first, heads: snap.heads, recordOf: (id) => first.getSummary(id), snap };
+  if (snap !== null) first.forgetServed();
+  let withRecords;
   try {
-    const digests = new FileDigests(store, f.deep ?? false);
-    if (!earlyHolds) pre?.cancel();
-    const changedOutputs = f.force ? undefined : earlyHolds && pre !== null ? pre.changed(heads) : startOutputCheck(heads, (id) => `${outdir}/${dirOfNodeId(id)}`);
-    const plan = await makePlan({ config: loaded.value.config, code: loaded.value.code, heppyVersion, options, maxEvents,
-      outdir, force: f.force ?? false, fanIn: f.mergeFanIn ?? loaded.value.config.mergeFanIn ?? DEFAULT_FAN_IN, split, records: heads,
-      recordedKeyContext: snap?.keyContext ?? null, recordOf, partsOf: f.explain === false ? noParts : (id) => store.getParts(id), digests, changedOutputs, netRetry: f.netRetry });
-    // A remote input's server still unreachable after the retries: exit 3, nothing was run or written.
-    if (!plan.ok) throw failureError(plan.error);
-    planned = plan.value;
-    phase(`planned ${plan.value.nodes.size} nodes (input stats/digests, keys, output stats)`);
-    heap(`planned ${plan.value.nodes.size} nodes`);
-    if (schema?.ok && (schema.value.read.length > 0 || schema.value.deferred.length > 0 || schema.value.cached.some((c) => isRemote(c.request.file)))) {
-      await store.flush();                                 // the digests the plan wrote: the schemas' keys
-      // Remote inputs: the digests planning got from the server (memoised: no new request).
-      const remote = [...new Set([...schema.value.deferred, ...schema.value.cached.map((c) => c.request)].map((r) => r.file).filter(isRemote))];
-      const planned = new Map<string, string>();
-      for (const [u, d] of await digests.digestAll(remote)) if (d.ok) planned.set(u, d.value);
-      const confirmed = await confirmSchemas(schema.value, storeSchemaCache(store, planned));
-      if (!confirmed.ok) throw new UserError(confirmed.error.reason);
-    }
-    return { paths, outdir, analysis: loaded.value, options, maxEvents, store, digests, plan: plan.value, lock, close };
+    withRecords = readRecords(cacheDir, outdir, { store: first, records: new Map(), notice: firstNotice });
   } catch (err) {
-    await close();
+    lock?.release();
     throw err;
   }
+  if (!withRecords.ok) {
+    lock?.release();
+    throw openFailureError(withRecords.error);
+  }
+  const { records, notice } = withRecords.value;
+  if (notice && notice !== firstNotice) process.stderr.write(notice + '\n');
+  return { store: withRecords.value.store, heads: RecordHeads.fromSummaries(records), recordOf: (id) => records.get(id), snap: null };
+}
+
+/** Confirms the schemas checked before planning against the digests the plan wrote (remote inputs: as planning got them). */
+async function confirmRemoteSchemas(schema: SchemaOutcome, store: Store, digests: FileDigests): Promise<void> {
+  if (!(schema.read.length > 0 || schema.deferred.length > 0 || schema.cached.some((c) => isRemote(c.request.file)))) return;
+  await store.flush();                                 // the digests the plan wrote: the schemas' keys
+  // Remote inputs: the digests planning got from the server (memoised: no new request).
+  const remote = [...new Set([...schema.deferred, ...schema.cached.map((c) => c.request)].map((r) => r.file).filter(isRemote))];
+  const planned = new Map<string, string>();
+  for (const [u, d] of await digests.digestAll(remote)) if (d.ok) planned.set(u, d.value);
+  const confirmed = await confirmSchemas(schema, storeSchemaCache(store, planned));
+  if (!confirmed.ok) throw new UserError(confirmed.error.reason);
 }
