@@ -82,7 +82,6 @@ const PENDING = new Map([
   ['src/exec/batch/tracker.ts', 'batch executor part: exercised by unit/exec/batch/** and e2e/batch-*, e2e/slurm-*'],
   ['src/exec/local/worker.ts', 'local worker process: exercised by unit/exec/local/** and every e2e build'],
   ['src/exec/slurm/submit.ts', 'Slurm executor part: exercised by unit/exec/slurm/** and e2e/slurm-* (real Slurm)'],
-  ['src/fingerprint/hash-file.ts', 'digests: exercised by unit/fingerprint/** and e2e/remote-digests'],
   ['src/fingerprint/remote-digest.ts', 'digests: exercised by unit/fingerprint/** and e2e/remote-digests'],
   ['src/init/index.ts', 'heppy init: run end to end by e2e/init-project'],
   ['src/init/inspect.ts', 'heppy init: run end to end by e2e/init-project'],
