@@ -5,7 +5,7 @@
 // that store's journal and forgets them (the next build runs those chunks).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -90,9 +90,14 @@ test('cancel --outdir from another directory: the detached -b jobs of the journa
 
 test('clean while a detached -b build\'s jobs run: they are cancelled first, none writes into the cleaned Outdir, no stack trace', async () => {
   const o = join(p.dir, 'Out-clean-b');
-  const d = build(p, ['--no-cache', '--outdir', o, '-b', 'nohup ./batchScript.sh &', '--detach', '-o', 'slowms=5000']);
+  // The jobs wait for the gate file, made once clean has ended: all 7 still run when clean cancels
+  // them, however long clean takes to start (with jobs of a fixed 5 s, under load 20 six of them had
+  // ended before it, and it cancelled 1). A job clean missed would then write within the wait below.
+  const gate = join(p.dir, 'go-clean-b');
+  const d = build(p, ['--no-cache', '--outdir', o, '-b', 'nohup ./batchScript.sh &', '--detach', '-o', `gate=${gate}`]);
   assert.is(d.code, 0, d.stderr);
   const c = away(['clean', '--outdir', o]);
+  writeFileSync(gate, '');
   assert.is(c.code, 0, c.stdout + c.stderr);
   assert.is(c.stderr, '');
   const m = /^cancelled 7 batch jobs: (.*)\n/.exec(c.stdout);
@@ -101,7 +106,7 @@ test('clean while a detached -b build\'s jobs run: they are cancelled first, non
   const pgids = m![1]!.split(' ').map((id) => Number(id.split(':').pop()));
   for (let i = 0; i < 50 && pgids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   assert.equal(pgids.filter(alive), [], 'every job process group is gone');
-  // Past the jobs' 5 s: nothing came back into the Outdir.
+  // The gate open for 6 s: nothing came back into the Outdir.
   await new Promise((r) => setTimeout(r, 6000));
   assert.equal(readdirSync(o).filter((n) => n !== '.heppy'), []);
 });
