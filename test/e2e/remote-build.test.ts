@@ -188,8 +188,10 @@ if (server !== null) {
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
     const done = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
-    // Once some chunks are done, the server goes away for 5 s.
-    for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).filter((d) => d.includes('_Chunk')).length >= 3); i++) await new Promise((r) => setTimeout(r, 100));
+    // Once some chunks are done, the server goes away for 5 s. Waited for as long as the build runs
+    // (a fixed 60 s was not enough at load ~20: the build was still digesting its inputs).
+    const chunksDone = (): boolean => existsSync(out) && readdirSync(out).filter((d) => d.includes('_Chunk')).length >= 3;
+    while (child.exitCode === null && !chunksDone()) await new Promise((r) => setTimeout(r, 100));
     assert.is(child.exitCode, null, 'the build is still running when the server stops');
     await server.stop();
     await new Promise((r) => setTimeout(r, 5000));
