@@ -137,14 +137,19 @@ test('root inspect of a zlib TTree file: neither the zstd nor the XXH3 WebAssemb
   assert.equal(r.workers, []);
 });
 
-test('a bundle older than dist/src is made again before it runs', () => {
+test('a bundle older than dist/src is made again before it runs, from any directory, as the same chunks', async () => {
   const entry = join(repoRoot, 'dist', 'cli', 'main.js');
+  const b = (await import(pathToFileURL(join(repoRoot, 'scripts', 'bundle-cli.mjs')).href)) as { reachedChunks(): Set<string> };
+  const before = [...b.reachedChunks()].sort();
   utimesSync(entry, new Date(0), new Date(0));
-  const r = traced(['--version']);
+  // From another directory (a user's project): the chunks' names must not depend on it (they once
+  // did: esbuild's path comments were relative to the cwd, and the chunks in use were retired).
+  const r = traced(['--version'], work);
   assert.is(r.code, 0, r.err);
   assert.is(r.out, `${pkg.version}\n`);
   assert.ok(statSync(entry).mtimeMs >= statSync(join(repoRoot, 'dist', 'src', 'cli', 'main.js')).mtimeMs);
   assert.ok(r.modules.includes('dist/cli/main.js'));
+  assert.equal([...b.reachedChunks()].sort(), before);
 });
 
 test('a new bundle is written beside the one in use: chunks main.js no longer reaches stay a week, then go', async () => {
